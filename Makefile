@@ -1,0 +1,36 @@
+# apigen: make generate (regenerate every client from specs/), make test.
+GO ?= go
+PKGS = ./...
+
+.PHONY: all generate verify test test-short lint bench corpus fuzz
+
+all: generate test
+
+## generate: regenerate every client listed in apigen.yaml
+generate:
+	$(GO) run ./cmd/apigen generate
+
+## verify: fail (exit 1, with a diff) when generated code is stale
+verify:
+	$(GO) run ./cmd/apigen verify
+
+## test: all tests, with the race detector
+test:
+	$(GO) test -race -count=1 $(PKGS)
+
+## lint: gofmt and go vet
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+
+## bench: Go benchmarks (compare runs with benchstat)
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+## corpus: generate, build and vet a client for every spec in ../shared/corpus
+corpus:
+	$(GO) test -count=1 -run 'TestCorpus' -v ./generator/ -timeout 30m
+
+## fuzz: a short run of the loader's fuzz test
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime 30s ./generator/load/

@@ -1,0 +1,178 @@
+// Package build lowers a loaded OpenAPI document into apigen's model: it
+// chooses every Go name, turns schemas into a closed set of type kinds,
+// merges allOf, shapes oneOf/anyOf into sum types and parses the
+// x-apigen-* extensions. It never drops an operation: what it cannot
+// express falls back to a raw type and is reported as a warning.
+package build
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/apigen-go/apigen/generator/model"
+	"github.com/apigen-go/apigen/generator/naming"
+)
+
+// Problem is a finding at a JSON pointer of the document.
+type Problem struct {
+	Pointer string
+	Message string
+}
+
+// Error lists the problems that make generation impossible.
+type Error struct{ Problems []Problem }
+
+func (e *Error) Error() string {
+	msgs := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		msgs[i] = p.Pointer + ": " + p.Message
+	}
+	return strings.Join(msgs, "\n")
+}
+
+// Reserved are the package-level names every generated client declares;
+// schema and operation names never take them.
+var Reserved = []string{
+	"Client", "New", "Option", "RequestOption", "Credentials", "CredentialsFromEnv", "Download",
+	"APIError", "Invoker", "File", "DefaultServerURL", "WithHTTPClient", "WithMiddleware",
+	"WithCredentials", "WithTokenStore", "WithLogger", "WithRateLimiter", "WithRetry",
+	"WithInsecureHTTP", "WithServerVariables", "WithHeader", "WithIdempotencyKey", "WithTimeout",
+	"WithQuery", "WithUserAgent", "WithMaxWait", "WithRateLimits", "WithoutRateLimit", "WithoutRetry",
+}
+
+type builder struct {
+	doc      *openapi3.T
+	api      *model.API
+	pkg      *naming.Scope
+	byRef    map[string]*model.Type
+	inline   map[*openapi3.Schema]*model.Type
+	warnings []Problem
+	errors   []Problem
+}
+
+// Build lowers doc. Warnings are returned even when err is nil.
+func Build(doc *openapi3.T) (api *model.API, warnings []Problem, err error) {
+	b := &builder{
+		doc:    doc,
+		api:    &model.API{},
+		pkg:    naming.NewScope(Reserved...),
+		byRef:  map[string]*model.Type{},
+		inline: map[*openapi3.Schema]*model.Type{},
+	}
+	b.info()
+	b.extensions()
+	b.declareComponents()
+	b.operations()
+	b.security()
+	sort.Slice(b.api.Types, func(i, j int) bool { return b.api.Types[i].Name < b.api.Types[j].Name })
+	sort.Slice(b.api.Operations, func(i, j int) bool { return b.api.Operations[i].Name < b.api.Operations[j].Name })
+	markRecursion(b.api.Types)
+	if len(b.errors) > 0 {
+		return nil, b.warnings, &Error{Problems: b.errors}
+	}
+	return b.api, b.warnings, nil
+}
+
+func (b *builder) warn(ptr, format string, args ...any) {
+	b.warnings = append(b.warnings, Problem{ptr, fmt.Sprintf(format, args...)})
+}
+
+func (b *builder) fail(ptr, format string, args ...any) {
+	b.errors = append(b.errors, Problem{ptr, fmt.Sprintf(format, args...)})
+}
+
+// Pointer escapes a JSON pointer token (RFC 6901).
+func Pointer(tokens ...string) string {
+	var sb strings.Builder
+	for _, t := range tokens {
+		sb.WriteByte('/')
+		sb.WriteString(strings.ReplaceAll(strings.ReplaceAll(t, "~", "~0"), "/", "~1"))
+	}
+	return sb.String()
+}
+
+func (b *builder) info() {
+	if b.doc.Info != nil {
+		b.api.Title = b.doc.Info.Title
+		b.api.Description = b.doc.Info.Description
+		b.api.Version = b.doc.Info.Version
+	}
+	for _, s := range b.doc.Servers {
+		if s == nil {
+			continue
+		}
+		srv := model.Server{URL: s.URL, Description: s.Description}
+		names := make([]string, 0, len(s.Variables))
+		for n := range s.Variables {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			v := s.Variables[n]
+			if v == nil {
+				continue
+			}
+			srv.Variables = append(srv.Variables, model.ServerVariable{Name: n, Default: v.Default, Description: v.Description, Enum: v.Enum})
+		}
+		b.api.Servers = append(b.api.Servers, srv)
+	}
+}
+
+// extensions reads the root x-apigen-* extensions.
+func (b *builder) extensions() {
+	b.api.RateLimit = decodeExt[model.RateLimit](b, b.doc.Extensions, "x-apigen-ratelimit", "")
+	b.api.Retry = decodeExt[model.Retry](b, b.doc.Extensions, "x-apigen-retry", "")
+	b.api.Errors = decodeExt[model.Errors](b, b.doc.Extensions, "x-apigen-errors", "")
+}
+
+func decodeExt[T any](b *builder, ext map[string]any, key, ptr string) *T {
+	v, ok := ext[key]
+	if !ok {
+		return nil
+	}
+	out := new(T)
+	if err := model.DecodeExtension(v, out); err != nil {
+		b.fail(ptr+Pointer(key), "invalid %s: %v", key, err)
+		return nil
+	}
+	return out
+}
+
+func (b *builder) declareComponents() {
+	if b.doc.Components == nil {
+		return
+	}
+	keys := sortedKeys(b.doc.Components.Schemas)
+	decls := make([]*model.Type, len(keys))
+	for i, k := range keys {
+		t := &model.Type{Name: b.pkg.Claim(naming.Exported(k)), Pointer: Pointer("components", "schemas", k)}
+		b.byRef["#/components/schemas/"+k] = t
+		b.api.Types = append(b.api.Types, t)
+		decls[i] = t
+	}
+	for i, k := range keys {
+		ref := b.doc.Components.Schemas[k]
+		if ref == nil || ref.Value == nil {
+			decls[i].Kind = model.Any
+			continue
+		}
+		if target, ok := b.byRef[ref.Ref]; ok && target != decls[i] {
+			decls[i].Kind, decls[i].Ref = model.Named, target // components/schemas/A: {$ref: B}
+			continue
+		}
+		b.inline[ref.Value] = decls[i]
+		b.fill(decls[i], ref, decls[i].Pointer)
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

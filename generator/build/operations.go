@@ -1,0 +1,409 @@
+package build
+
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/apigen-go/apigen/generator/model"
+	"github.com/apigen-go/apigen/generator/naming"
+)
+
+var methods = []string{
+	http.MethodGet, http.MethodPut, http.MethodPost, http.MethodDelete,
+	http.MethodOptions, http.MethodHead, http.MethodPatch, http.MethodTrace,
+}
+
+var pathParamRE = regexp.MustCompile(`\{([^{}]+)\}`)
+
+type pendingOp struct {
+	op   *openapi3.Operation
+	item *openapi3.PathItem
+	path string
+	verb string
+	ptr  string
+	name string
+}
+
+func (b *builder) operations() {
+	if b.doc.Paths == nil {
+		return
+	}
+	var ops []*pendingOp
+	paths := b.doc.Paths.Map()
+	for _, path := range sortedKeys(paths) {
+		item := paths[path]
+		if item == nil {
+			continue
+		}
+		for _, verb := range methods {
+			op := item.GetOperation(verb)
+			if op == nil {
+				continue
+			}
+			ops = append(ops, &pendingOp{op: op, item: item, path: path, verb: verb,
+				ptr: Pointer("paths", path, strings.ToLower(verb))})
+		}
+	}
+	// Method names first, so that derived names (OpAll, OpParams) never
+	// take an operation's own name.
+	methodScope := naming.NewScope()
+	for _, p := range ops {
+		base := p.op.OperationID
+		if base == "" {
+			base = strings.ToLower(p.verb) + " " + p.path
+		}
+		p.name = methodScope.Claim(naming.Exported(base))
+	}
+	for _, p := range ops {
+		b.api.Operations = append(b.api.Operations, b.operation(p, methodScope))
+	}
+}
+
+func (b *builder) operation(p *pendingOp, methodScope *naming.Scope) *model.Operation {
+	op := &model.Operation{
+		ID:          p.op.OperationID,
+		Name:        p.name,
+		Method:      p.verb,
+		Path:        p.path,
+		Summary:     strings.TrimSpace(p.op.Summary),
+		Description: strings.TrimSpace(p.op.Description),
+		Deprecated:  p.op.Deprecated,
+		Tags:        p.op.Tags,
+		Idempotent:  methodIdempotent(p.verb),
+	}
+	if op.ID == "" {
+		op.ID = op.Name
+	}
+	b.params(op, p)
+	b.body(op, p)
+	b.responses(op, p)
+	b.opExtensions(op, p, methodScope)
+	if p.op.Security != nil {
+		for _, req := range *p.op.Security {
+			for _, k := range sortedKeys(req) {
+				op.Security = appendUnique(op.Security, k)
+			}
+		}
+	} else if b.doc.Security != nil {
+		for _, req := range b.doc.Security {
+			for _, k := range sortedKeys(req) {
+				op.Security = appendUnique(op.Security, k)
+			}
+		}
+	}
+	return op
+}
+
+func appendUnique(s []string, v string) []string {
+	for _, x := range s {
+		if x == v {
+			return s
+		}
+	}
+	return append(s, v)
+}
+
+func methodIdempotent(m string) bool {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPut, http.MethodDelete, http.MethodTrace:
+		return true
+	}
+	return false
+}
+
+// params collects path-level and operation-level parameters (the latter
+// win), path parameters in path order, the rest in a params struct.
+func (b *builder) params(op *model.Operation, p *pendingOp) {
+	type entry struct {
+		ref *openapi3.ParameterRef
+		ptr string
+	}
+	byKey := map[string]entry{}
+	var order []string
+	add := func(list openapi3.Parameters, ptr string) {
+		for i, pr := range list {
+			if pr == nil || pr.Value == nil {
+				continue
+			}
+			key := pr.Value.In + ":" + pr.Value.Name
+			if _, ok := byKey[key]; !ok {
+				order = append(order, key)
+			}
+			byKey[key] = entry{pr, fmt.Sprintf("%s/parameters/%d", ptr, i)}
+		}
+	}
+	add(p.item.Parameters, Pointer("paths", p.path))
+	add(p.op.Parameters, p.ptr)
+
+	args := naming.NewScope("ctx", "params", "body", "opts", "c", "r", "out", "err", "req", "resp", "op")
+	for _, m := range pathParamRE.FindAllStringSubmatch(p.path, -1) {
+		e, ok := byKey["path:"+m[1]]
+		if !ok {
+			// The loader synthesises declarations for undeclared template
+			// variables; reaching here means it did not.
+			b.warn(p.ptr, "path parameter {%s} is not declared; sent as a string", m[1])
+			op.PathParams = append(op.PathParams, &model.Param{
+				Name: args.Claim(naming.Unexported(m[1])), WireName: m[1], In: model.InPath,
+				Type: &model.Type{Kind: model.String}, Required: true, Style: model.StyleSimple,
+			})
+			continue
+		}
+		delete(byKey, "path:"+m[1])
+		prm := b.param(e.ref.Value, op.Name, e.ptr)
+		prm.Name = args.Claim(naming.Unexported(m[1]))
+		prm.Required = true
+		op.PathParams = append(op.PathParams, prm)
+	}
+	fields := naming.NewScope()
+	for _, key := range order {
+		e, ok := byKey[key]
+		if !ok {
+			continue
+		}
+		v := e.ref.Value
+		if v.In == openapi3.ParameterInPath {
+			b.warn(e.ptr, "path parameter %q does not occur in path %s; ignored", v.Name, p.path)
+			continue
+		}
+		prm := b.param(v, op.Name, e.ptr)
+		prm.Name = fields.Claim(naming.Exported(v.Name))
+		op.Params = append(op.Params, prm)
+	}
+	if len(op.Params) > 0 {
+		op.ParamsType = b.pkg.Claim(op.Name + "Params")
+	}
+}
+
+func (b *builder) param(v *openapi3.Parameter, opName, ptr string) *model.Param {
+	prm := &model.Param{WireName: v.Name, Doc: v.Description, Required: v.Required}
+	switch v.In {
+	case openapi3.ParameterInPath:
+		prm.In, prm.Style, prm.Explode = model.InPath, model.StyleSimple, false
+	case openapi3.ParameterInHeader:
+		prm.In, prm.Style, prm.Explode = model.InHeader, model.StyleSimple, false
+	case openapi3.ParameterInCookie:
+		prm.In, prm.Style, prm.Explode = model.InCookie, model.StyleForm, true
+	default:
+		prm.In, prm.Style, prm.Explode = model.InQuery, model.StyleForm, true
+	}
+	switch v.Style {
+	case "form":
+		prm.Style = model.StyleForm
+	case "simple":
+		prm.Style = model.StyleSimple
+	case "label":
+		prm.Style = model.StyleLabel
+	case "matrix":
+		prm.Style = model.StyleMatrix
+	case "spaceDelimited":
+		prm.Style = model.StyleSpaceDelimited
+	case "pipeDelimited":
+		prm.Style = model.StylePipeDelimited
+	case "deepObject":
+		prm.Style = model.StyleDeepObject
+	}
+	if v.Explode != nil {
+		prm.Explode = *v.Explode
+	}
+	schema := v.Schema
+	if schema == nil {
+		for _, ct := range sortedKeys(v.Content) {
+			if mt := v.Content[ct]; mt != nil && mt.Schema != nil {
+				schema = mt.Schema
+				b.warn(ptr, "parameter %q uses content %s; its value is serialised by style, not as %s", v.Name, ct, ct)
+				break
+			}
+		}
+	}
+	prm.Type = b.typeOf(schema, opName+naming.Exported(v.Name), ptr+"/schema")
+	return prm
+}
+
+// mediaPreference orders request and response media types: JSON first.
+func mediaRank(ct string) int {
+	ct = strings.ToLower(strings.TrimSpace(strings.SplitN(ct, ";", 2)[0]))
+	switch {
+	case ct == "application/json":
+		return 0
+	case strings.HasSuffix(ct, "+json") || strings.HasSuffix(ct, "/json"):
+		return 1
+	case ct == "application/x-www-form-urlencoded":
+		return 2
+	case ct == "multipart/form-data":
+		return 3
+	case ct == "*/*" || ct == "application/*":
+		return 4
+	case ct == "application/octet-stream":
+		return 5
+	case strings.HasPrefix(ct, "text/"):
+		return 7
+	}
+	return 6
+}
+
+func encodingOf(ct string, t *model.Type) model.BodyEncoding {
+	mt := strings.ToLower(strings.TrimSpace(strings.SplitN(ct, ";", 2)[0]))
+	switch {
+	case mt == "application/json" || strings.HasSuffix(mt, "+json") || strings.HasSuffix(mt, "/json"):
+		if t != nil && t.Resolve() != nil && t.Resolve().Kind == model.Binary {
+			return model.EncodingBinary
+		}
+		return model.EncodingJSON
+	case mt == "application/x-www-form-urlencoded":
+		return model.EncodingForm
+	case mt == "multipart/form-data" || strings.HasPrefix(mt, "multipart/"):
+		return model.EncodingMultipart
+	case strings.HasPrefix(mt, "text/") && mt != "text/csv":
+		return model.EncodingText
+	case mt == "*/*" || mt == "application/*":
+		if t != nil && t.Resolve() != nil {
+			switch t.Resolve().Kind {
+			case model.Struct, model.Array, model.Map, model.Union:
+				return model.EncodingJSON
+			}
+		}
+	}
+	return model.EncodingBinary
+}
+
+func pickContent(c openapi3.Content) (string, *openapi3.MediaType) {
+	keys := sortedKeys(c)
+	sort.SliceStable(keys, func(i, j int) bool { return mediaRank(keys[i]) < mediaRank(keys[j]) })
+	if len(keys) == 0 {
+		return "", nil
+	}
+	return keys[0], c[keys[0]]
+}
+
+func (b *builder) body(op *model.Operation, p *pendingOp) {
+	rb := p.op.RequestBody
+	if rb == nil || rb.Value == nil {
+		return
+	}
+	ct, mt := pickContent(rb.Value.Content)
+	if mt == nil {
+		b.warn(p.ptr+"/requestBody", "request body declares no content; sent as raw bytes")
+		ct = "application/octet-stream"
+		mt = &openapi3.MediaType{}
+	}
+	ptr := p.ptr + "/requestBody/content/" + strings.ReplaceAll(ct, "/", "~1") + "/schema"
+	hint := op.Name + "Request"
+	if b.pkg.Taken(hint) && rb.Ref == "" {
+		hint = op.Name + "Body"
+	}
+	t := b.typeOf(mt.Schema, hint, ptr)
+	enc := encodingOf(ct, t)
+	if enc == model.EncodingBinary {
+		t = &model.Type{Kind: model.Binary}
+	}
+	if enc == model.EncodingText {
+		if r := t.Resolve(); r == nil || r.Kind != model.String {
+			t = &model.Type{Kind: model.String}
+		}
+	}
+	if (enc == model.EncodingForm || enc == model.EncodingMultipart) && t.Resolve() != nil &&
+		t.Resolve().Kind != model.Struct && t.Resolve().Kind != model.Map {
+		b.warn(ptr, "%s body is not an object schema; sent as raw bytes", ct)
+		enc, t = model.EncodingBinary, &model.Type{Kind: model.Binary}
+	}
+	op.Body = &model.Body{ContentType: ct, Encoding: enc, Type: t, Required: rb.Value.Required, Doc: rb.Value.Description}
+}
+
+func (b *builder) responses(op *model.Operation, p *pendingOp) {
+	if p.op.Responses == nil {
+		return
+	}
+	rs := p.op.Responses.Map()
+	statuses := sortedKeys(rs)
+	nSuccess := 0
+	for _, st := range statuses {
+		if r := rs[st]; r != nil && r.Value != nil && isSuccess(st) && len(r.Value.Content) > 0 {
+			nSuccess++
+		}
+	}
+	for _, st := range statuses {
+		rr := rs[st]
+		if rr == nil || rr.Value == nil {
+			continue
+		}
+		code, _ := strconv.Atoi(st)
+		resp := &model.Response{Status: strings.ToUpper(st), Code: code}
+		if rr.Value.Description != nil {
+			resp.Doc = *rr.Value.Description
+		}
+		ct, mt := pickContent(rr.Value.Content)
+		if mt != nil {
+			ptr := p.ptr + Pointer("responses", st, "content", ct, "schema")
+			var hint string
+			switch {
+			case isSuccess(st) && nSuccess == 1:
+				hint = op.Name + "Response"
+			case isSuccess(st):
+				hint = op.Name + "Response" + naming.Exported(st)
+			case st == "default":
+				hint = op.Name + "Error"
+			default:
+				hint = op.Name + "Error" + naming.Exported(st)
+			}
+			t := b.typeOf(mt.Schema, hint, ptr)
+			if mt.Schema == nil {
+				t = nil
+			}
+			resp.ContentType = ct
+			resp.Encoding = encodingOf(ct, t)
+			switch resp.Encoding {
+			case model.EncodingBinary:
+				t = &model.Type{Kind: model.Binary}
+			case model.EncodingText:
+				t = &model.Type{Kind: model.String}
+			case model.EncodingForm, model.EncodingMultipart:
+				resp.Encoding, t = model.EncodingBinary, &model.Type{Kind: model.Binary}
+			}
+			if t == nil && resp.Encoding == model.EncodingJSON {
+				t = &model.Type{Kind: model.Any}
+			}
+			resp.Type = t
+		}
+		op.Responses = append(op.Responses, resp)
+	}
+	if len(op.SuccessResponses()) > 1 {
+		op.ResultType = b.pkg.Claim(op.Name + "Result")
+	}
+}
+
+func isSuccess(st string) bool {
+	return strings.HasPrefix(st, "2")
+}
+
+// opExtensions reads per-operation x-apigen-* extensions and merges the
+// root retry settings.
+func (b *builder) opExtensions(op *model.Operation, p *pendingOp, methodScope *naming.Scope) {
+	ext := p.op.Extensions
+	if r := b.api.Retry; r != nil {
+		op.RetryStatuses = append(op.RetryStatuses, r.Statuses...)
+		op.MaxAttempts = r.MaxAttempts
+	}
+	if r := decodeExt[model.Retry](b, ext, "x-apigen-retry", p.ptr); r != nil {
+		if r.Idempotent != nil {
+			op.Idempotent = *r.Idempotent
+		}
+		op.RetryStatuses = append(op.RetryStatuses, r.Statuses...)
+		if r.MaxAttempts > 0 {
+			op.MaxAttempts = r.MaxAttempts
+		}
+	}
+	sort.Ints(op.RetryStatuses)
+	op.RateLimit = decodeExt[model.RateLimit](b, ext, "x-apigen-ratelimit", p.ptr)
+	if pg := decodeExt[model.Pagination](b, ext, "x-apigen-pagination", p.ptr); pg != nil {
+		if b.pagination(op, pg, p.ptr+Pointer("x-apigen-pagination")) {
+			op.Pagination = pg
+			pg.AllName = methodScope.Claim(op.Name + "All")
+		}
+	}
+}

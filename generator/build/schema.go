@@ -1,0 +1,496 @@
+package build
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/apigen-go/apigen/generator/model"
+	"github.com/apigen-go/apigen/generator/naming"
+)
+
+// typeOf returns the type of a schema use. Component references become
+// Named uses of the declared type; inline structs, enums and unions are
+// declared under the name hint; everything else stays anonymous.
+func (b *builder) typeOf(ref *openapi3.SchemaRef, hint, ptr string) *model.Type {
+	if ref == nil || ref.Value == nil {
+		return &model.Type{Kind: model.Any, Pointer: ptr}
+	}
+	if ref.Ref != "" {
+		if decl, ok := b.byRef[ref.Ref]; ok {
+			return &model.Type{Kind: model.Named, Ref: decl}
+		}
+		if i := strings.LastIndex(ref.Ref, "/"); i >= 0 {
+			hint = naming.Exported(ref.Ref[i+1:])
+		}
+	}
+	s := ref.Value
+	if decl, ok := b.inline[s]; ok {
+		return &model.Type{Kind: model.Named, Ref: decl}
+	}
+	if needsDecl(s) {
+		decl := &model.Type{Name: b.pkg.Claim(hint), Pointer: ptr}
+		b.inline[s] = decl
+		b.api.Types = append(b.api.Types, decl)
+		b.fill(decl, ref, ptr)
+		if decl.Kind == model.Named { // the schema turned out to be an alias of another type
+			return &model.Type{Kind: model.Named, Ref: decl}
+		}
+		return &model.Type{Kind: model.Named, Ref: decl}
+	}
+	t := &model.Type{Pointer: ptr}
+	b.fill(t, ref, ptr)
+	return t
+}
+
+// needsDecl reports whether an inline schema must become a named type.
+func needsDecl(s *openapi3.Schema) bool {
+	if len(s.AllOf) > 0 || len(nonNull(s.OneOf)) > 1 || len(nonNull(s.AnyOf)) > 1 {
+		return true
+	}
+	if len(s.Enum) > 0 && enumBase(s) != model.Any {
+		return true
+	}
+	return len(s.Properties) > 0
+}
+
+// fill computes the shape of schema ref into t (which may be a declared,
+// named type or an anonymous one).
+func (b *builder) fill(t *model.Type, ref *openapi3.SchemaRef, ptr string) {
+	s := ref.Value
+	t.Doc = schemaDoc(s)
+	t.Format = s.Format
+	hint := t.Name
+	if hint == "" {
+		hint = "Anon"
+	}
+	switch {
+	case len(s.AllOf) > 0:
+		b.fillAllOf(t, s, hint, ptr)
+	case len(nonNull(s.OneOf)) > 0 && !constraintOnly(s.OneOf):
+		b.fillUnion(t, s, nonNull(s.OneOf), false, hint, ptr+"/oneOf")
+	case len(nonNull(s.AnyOf)) > 0 && !constraintOnly(s.AnyOf):
+		b.fillUnion(t, s, nonNull(s.AnyOf), true, hint, ptr+"/anyOf")
+	case len(s.Enum) > 0 && enumBase(s) != model.Any:
+		b.fillEnum(t, s, ptr)
+	case len(s.Properties) > 0:
+		b.fillStruct(t, []*openapi3.Schema{s}, hint, ptr)
+	default:
+		b.fillPlain(t, s, hint, ptr)
+	}
+}
+
+// constraintOnly reports whether every branch only adds constraints
+// (required, not) to the parent, as in "oneOf: [{required: [a]}, {required:
+// [b]}]": such a oneOf validates but does not change the shape.
+func constraintOnly(branches openapi3.SchemaRefs) bool {
+	for _, br := range branches {
+		if br == nil || br.Value == nil {
+			continue
+		}
+		s := br.Value
+		if br.Ref != "" || !s.Type.IsEmpty() || len(s.Properties) > 0 || s.Items != nil || len(s.AllOf) > 0 ||
+			len(s.OneOf) > 0 || len(s.AnyOf) > 0 || len(s.Enum) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func nonNull(refs openapi3.SchemaRefs) openapi3.SchemaRefs {
+	var out openapi3.SchemaRefs
+	for _, r := range refs {
+		if r != nil && r.Value != nil && r.Value.Type.Is("null") {
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func schemaDoc(s *openapi3.Schema) string {
+	if s.Description != "" {
+		return s.Description
+	}
+	return s.Title
+}
+
+func (b *builder) fillPlain(t *model.Type, s *openapi3.Schema, hint, ptr string) {
+	typ := ""
+	if s.Type != nil {
+		for _, x := range *s.Type {
+			if x != "null" {
+				typ = x
+				break
+			}
+		}
+	}
+	if typ == "" {
+		switch {
+		case s.Items != nil:
+			typ = "array"
+		case s.AdditionalProperties.Schema != nil:
+			typ = "object"
+		}
+	}
+	switch typ {
+	case "string":
+		switch s.Format {
+		case "date-time":
+			t.Kind = model.DateTime
+		case "date":
+			t.Kind = model.Date
+		case "byte":
+			t.Kind = model.Bytes
+		case "binary":
+			t.Kind = model.Binary
+		default:
+			t.Kind = model.String
+		}
+	case "integer":
+		if s.Format == "int32" {
+			t.Kind = model.Int32
+		} else {
+			t.Kind = model.Int64
+		}
+	case "number":
+		t.Kind = model.Float64
+	case "boolean":
+		t.Kind = model.Bool
+	case "array":
+		t.Kind = model.Array
+		t.Elem = b.typeOf(s.Items, hint+"Item", ptr+"/items")
+	case "object":
+		t.Kind = model.Map
+		if ap := s.AdditionalProperties.Schema; ap != nil {
+			t.Elem = b.typeOf(ap, hint+"Value", ptr+"/additionalProperties")
+		} else {
+			t.Elem = &model.Type{Kind: model.Any}
+		}
+	default:
+		t.Kind = model.Any
+	}
+}
+
+func enumBase(s *openapi3.Schema) model.Kind {
+	var base model.Kind = model.Any
+	for _, v := range s.Enum {
+		var k model.Kind
+		switch x := v.(type) {
+		case nil:
+			continue
+		case string:
+			k = model.String
+		case float64:
+			if x == math.Trunc(x) && math.Abs(x) < 1<<53 && !s.Type.Is("number") {
+				k = model.Int64
+			} else {
+				k = model.Float64
+			}
+		case int, int64:
+			k = model.Int64
+		default:
+			return model.Any
+		}
+		switch {
+		case base == model.Any:
+			base = k
+		case base == k:
+		case (base == model.Int64 && k == model.Float64) || (base == model.Float64 && k == model.Int64):
+			base = model.Float64
+		default:
+			return model.Any
+		}
+	}
+	if s.Type.Is("string") && base != model.String {
+		return model.Any
+	}
+	return base
+}
+
+func (b *builder) fillEnum(t *model.Type, s *openapi3.Schema, ptr string) {
+	t.Kind = model.Enum
+	t.EnumBase = enumBase(s)
+	if t.Name == "" { // anonymous enums have nowhere to hang constants
+		t.Kind = t.EnumBase
+		return
+	}
+	seen := map[string]bool{}
+	for _, v := range s.Enum {
+		if v == nil {
+			continue
+		}
+		var val any
+		switch t.EnumBase {
+		case model.String:
+			val = v.(string)
+		case model.Int64:
+			f, _ := v.(float64)
+			if i, ok := v.(int); ok {
+				f = float64(i)
+			}
+			val = int64(f)
+		default:
+			f, _ := v.(float64)
+			val = f
+		}
+		key := fmt.Sprint(val)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		suffix := naming.Exported(key)
+		if key == "" {
+			suffix = "Empty"
+		} else if c := key[0]; c >= '0' && c <= '9' {
+			suffix = strings.TrimPrefix(suffix, "N")
+		}
+		t.EnumValues = append(t.EnumValues, model.EnumValue{Name: b.pkg.Claim(t.Name + suffix), Value: val})
+	}
+}
+
+// fillAllOf merges the branches of an allOf into one struct. A lone
+// reference with nothing beside it is an alias of the referenced type.
+func (b *builder) fillAllOf(t *model.Type, s *openapi3.Schema, hint, ptr string) {
+	parts := flattenAllOf(s)
+	if len(s.AllOf) == 1 && len(s.Properties) == 0 && s.AllOf[0] != nil && s.AllOf[0].Value != nil {
+		only := s.AllOf[0]
+		if only.Ref != "" || len(only.Value.Properties) == 0 {
+			u := b.typeOf(only, hint, ptr+"/allOf/0")
+			t.Kind, t.Ref, t.Elem = u.Kind, u.Ref, u.Elem
+			t.Fields, t.EnumBase, t.EnumValues, t.Variants = u.Fields, u.EnumBase, u.EnumValues, u.Variants
+			t.Discriminator, t.AnyOf = u.Discriminator, u.AnyOf
+			return
+		}
+	}
+	var objects []*openapi3.Schema
+	for _, p := range parts {
+		if len(p.Properties) > 0 || p.Type.Is("object") {
+			objects = append(objects, p)
+		}
+	}
+	if len(objects) == 0 {
+		// allOf of non-objects (e.g. a string with extra constraints): the
+		// first branch with a shape decides.
+		for i, p := range s.AllOf {
+			if p != nil && p.Value != nil && (!p.Value.Type.IsEmpty() || p.Ref != "" || len(p.Value.OneOf)+len(p.Value.AnyOf) > 0) {
+				u := b.typeOf(p, hint, fmt.Sprintf("%s/allOf/%d", ptr, i))
+				*t = model.Type{Name: t.Name, Pointer: t.Pointer, Doc: t.Doc, Kind: u.Kind, Ref: u.Ref, Elem: u.Elem,
+					Fields: u.Fields, EnumBase: u.EnumBase, EnumValues: u.EnumValues, Variants: u.Variants,
+					Discriminator: u.Discriminator, AnyOf: u.AnyOf, Format: u.Format}
+				return
+			}
+		}
+		t.Kind = model.Any
+		return
+	}
+	b.fillStruct(t, objects, hint, ptr)
+}
+
+// flattenAllOf returns the schema and every schema it includes through
+// allOf, depth first, each once.
+func flattenAllOf(s *openapi3.Schema) []*openapi3.Schema {
+	var out []*openapi3.Schema
+	seen := map[*openapi3.Schema]bool{}
+	var walk func(*openapi3.Schema)
+	walk = func(x *openapi3.Schema) {
+		if x == nil || seen[x] {
+			return
+		}
+		seen[x] = true
+		for _, p := range x.AllOf {
+			if p != nil {
+				walk(p.Value)
+			}
+		}
+		out = append(out, x)
+	}
+	walk(s)
+	return out
+}
+
+// fillStruct makes t a struct of the union of the parts' properties; a
+// later part's property wins over an earlier one of the same name.
+func (b *builder) fillStruct(t *model.Type, parts []*openapi3.Schema, hint, ptr string) {
+	t.Kind = model.Struct
+	props := map[string]*openapi3.SchemaRef{}
+	owner := map[string]int{}
+	required := map[string]bool{}
+	for i, p := range parts {
+		for name, pr := range p.Properties {
+			props[name] = pr
+			owner[name] = i
+		}
+		for _, r := range p.Required {
+			required[r] = true
+		}
+		if p.AdditionalProperties.Schema != nil && len(p.Properties) == 0 && len(parts) == 1 {
+			t.AdditionalProperties = true
+		}
+	}
+	fields := naming.NewScope()
+	for _, name := range sortedKeys(props) {
+		pr := props[name]
+		fptr := ptr + Pointer("properties", name)
+		if len(parts) > 1 {
+			fptr = fmt.Sprintf("%s/allOf/%d%s", ptr, owner[name], Pointer("properties", name))
+		}
+		f := &model.Field{
+			Name:     fields.Claim(naming.Exported(name)),
+			JSONName: name,
+			Required: required[name],
+		}
+		f.Type = b.typeOf(pr, hint+naming.Exported(name), fptr)
+		if pr != nil && pr.Value != nil {
+			v := pr.Value
+			f.Doc = schemaDoc(v)
+			f.Nullable = v.Nullable || v.Type.Includes("null") || hasNullBranch(v)
+			f.ReadOnly, f.WriteOnly = v.ReadOnly, v.WriteOnly
+			if f.ReadOnly {
+				f.Required = false // servers fill read-only fields; requests must be able to leave them out
+			}
+		}
+		t.Fields = append(t.Fields, f)
+	}
+}
+
+func hasNullBranch(s *openapi3.Schema) bool {
+	return len(nonNull(s.OneOf)) < len(s.OneOf) || len(nonNull(s.AnyOf)) < len(s.AnyOf)
+}
+
+// fillUnion makes t a sum type of the branches. With a discriminator the
+// branch is chosen by the property's value; without one the emitter
+// decodes by JSON kind and then by trial.
+func (b *builder) fillUnion(t *model.Type, s *openapi3.Schema, branches openapi3.SchemaRefs, anyOf bool, hint, ptr string) {
+	if len(branches) == 1 {
+		u := b.typeOf(branches[0], hint, ptr+"/0")
+		t.Kind, t.Ref, t.Elem, t.Fields, t.EnumBase, t.EnumValues, t.Variants = u.Kind, u.Ref, u.Elem, u.Fields, u.EnumBase, u.EnumValues, u.Variants
+		t.Discriminator, t.AnyOf = u.Discriminator, u.AnyOf
+		return
+	}
+	t.Kind = model.Union
+	t.AnyOf = anyOf
+	scope := naming.NewScope("Raw")
+	mapping := map[string][]string{}
+	if d := s.Discriminator; d != nil && d.PropertyName != "" {
+		t.Discriminator = d.PropertyName
+		for _, v := range sortedKeys(d.Mapping) {
+			ref := d.Mapping[v].Ref
+			mapping[ref] = append(mapping[ref], v)
+		}
+	}
+	for i, br := range branches {
+		bptr := fmt.Sprintf("%s/%d", ptr, i)
+		vt := b.typeOf(br, fmt.Sprintf("%s%d", hint, i), bptr)
+		name := variantName(vt, br, i)
+		v := &model.Variant{Name: scope.Claim(name), Type: vt}
+		if t.Discriminator != "" && br != nil {
+			v.Match = mapping[br.Ref]
+			if len(v.Match) == 0 && br.Ref != "" {
+				v.Match = []string{br.Ref[strings.LastIndex(br.Ref, "/")+1:]}
+			}
+		}
+		t.Variants = append(t.Variants, v)
+	}
+	if t.Discriminator != "" {
+		for _, v := range t.Variants {
+			if len(v.Match) == 0 {
+				b.warn(ptr, "discriminator %q: no mapping for variant %s; it is chosen by trial decoding", t.Discriminator, v.Name)
+			}
+		}
+	}
+}
+
+func variantName(t *model.Type, br *openapi3.SchemaRef, i int) string {
+	if t.Kind == model.Named {
+		return t.Ref.Name
+	}
+	switch t.Kind {
+	case model.String, model.Date:
+		return "String"
+	case model.Int32, model.Int64:
+		return "Int"
+	case model.Float64:
+		return "Number"
+	case model.Bool:
+		return "Bool"
+	case model.DateTime:
+		return "Time"
+	case model.Array:
+		return "Array"
+	case model.Map:
+		return "Map"
+	}
+	if br != nil && br.Value != nil && br.Value.Title != "" {
+		return naming.Exported(br.Value.Title)
+	}
+	return fmt.Sprintf("Variant%d", i)
+}
+
+// markRecursion marks struct fields that close a cycle of by-value
+// containment, so the emitter holds them by pointer.
+func markRecursion(types []*model.Type) {
+	// Tarjan's strongly connected components over "struct A holds struct B by value".
+	index := map[*model.Type]int{}
+	low := map[*model.Type]int{}
+	onStack := map[*model.Type]bool{}
+	comp := map[*model.Type]int{}
+	var stack []*model.Type
+	next, ncomp := 0, 0
+	edges := func(t *model.Type) []*model.Type {
+		var out []*model.Type
+		if t.Kind != model.Struct {
+			return nil
+		}
+		for _, f := range t.Fields {
+			if d := f.Type.Resolve(); d != nil && d.Kind == model.Struct && f.Type.Kind == model.Named {
+				out = append(out, d)
+			}
+		}
+		return out
+	}
+	var visit func(t *model.Type)
+	visit = func(t *model.Type) {
+		index[t], low[t] = next, next
+		next++
+		stack = append(stack, t)
+		onStack[t] = true
+		for _, u := range edges(t) {
+			if _, seen := index[u]; !seen {
+				visit(u)
+				low[t] = min(low[t], low[u])
+			} else if onStack[u] {
+				low[t] = min(low[t], index[u])
+			}
+		}
+		if low[t] == index[t] {
+			for {
+				u := stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+				onStack[u] = false
+				comp[u] = ncomp
+				if u == t {
+					break
+				}
+			}
+			ncomp++
+		}
+	}
+	sorted := append([]*model.Type(nil), types...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Name < sorted[j].Name })
+	for _, t := range sorted {
+		if _, seen := index[t]; !seen {
+			visit(t)
+		}
+	}
+	for _, t := range sorted {
+		for _, f := range t.Fields {
+			if d := f.Type.Resolve(); d != nil && d.Kind == model.Struct && f.Type.Kind == model.Named && comp[d] == comp[t] {
+				f.Pointer = true
+			}
+		}
+	}
+}

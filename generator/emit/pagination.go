@@ -1,0 +1,141 @@
+package emit
+
+import (
+	"github.com/dave/jennifer/jen"
+
+	"github.com/apigen-go/apigen/generator/model"
+)
+
+// iterator writes OpAll: the same arguments as Op, returning a lazy
+// iter.Seq2 over the items of every page. The paging loop is in
+// runtime/page; this only says how to read and advance a page.
+func iterator(f *jen.File, op *model.Operation) {
+	pg := op.Pagination
+	item := goType(pg.ItemType)
+	f.Comment(pg.AllName + " iterates over the items of every page of " + op.Name + ", fetching pages")
+	f.Comment("as the loop asks for them; breaking out of the loop stops fetching.")
+	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(pg.AllName).Params(signature(op)...).
+		Qual("iter", "Seq2").Types(item, jen.Error()).BlockFunc(func(g *jen.Group) {
+		g.Var().Id("p").Id(op.ParamsType)
+		g.If(jen.Id("params").Op("!=").Nil()).Block(jen.Id("p").Op("=").Op("*").Id("params"))
+		call := jen.List(jen.Id("resp"), jen.Id("err")).Op(":=").Id("c").Dot(op.Name).Call(callArgs(op, jen.Op("&").Id("p"))...)
+		items := access(jen.Id("resp"), pg.ItemPath)
+		switch pg.Style {
+		case "offset":
+			start := jen.Lit(0)
+			if pg.Start != nil {
+				start = jen.Lit(*pg.Start)
+			}
+			limit := jen.Lit(0)
+			if pg.LimitParam != nil {
+				limit = jen.Int().Call(paramValue(jen.Id("p").Dot(pg.LimitParam.Name), pg.LimitParam, jen.Lit(0)))
+			}
+			total := jen.Lit(-1)
+			if len(pg.TotalPath) > 0 {
+				total = jen.Int().Call(access(jen.Id("resp"), pg.TotalPath))
+			}
+			g.Return(jen.Qual(pkgPage, "Offset").Call(
+				jen.Int().Call(paramValue(jen.Id("p").Dot(pg.OffsetParam.Name), pg.OffsetParam, start)), limit,
+				jen.Func().Params(jen.Id("offset").Int()).Params(jen.Index().Add(item), jen.Int(), jen.Error()).Block(
+					setParam(jen.Id("p").Dot(pg.OffsetParam.Name), pg.OffsetParam, jen.Id("offset")),
+					call,
+					jen.If(jen.Id("err").Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Lit(0), jen.Id("err"))),
+					jen.Return(items, total, jen.Nil()),
+				)))
+		case "page":
+			start := jen.Lit(1)
+			if pg.Start != nil {
+				start = jen.Lit(*pg.Start)
+			}
+			size := jen.Lit(0)
+			if pg.SizeParam != nil {
+				size = jen.Int().Call(paramValue(jen.Id("p").Dot(pg.SizeParam.Name), pg.SizeParam, jen.Lit(0)))
+			}
+			g.Return(jen.Qual(pkgPage, "Number").Call(
+				jen.Int().Call(paramValue(jen.Id("p").Dot(pg.PageParam.Name), pg.PageParam, start)), size,
+				jen.Func().Params(jen.Id("n").Int()).Params(jen.Index().Add(item), jen.Error()).Block(
+					setParam(jen.Id("p").Dot(pg.PageParam.Name), pg.PageParam, jen.Id("n")),
+					call,
+					jen.If(jen.Id("err").Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Id("err"))),
+					jen.Return(items, jen.Nil()),
+				)))
+		case "cursor":
+			g.Return(jen.Qual(pkgPage, "Cursor").Call(
+				jen.Func().Params(jen.Id("cursor").String()).Params(jen.Index().Add(item), jen.String(), jen.Error()).Block(
+					jen.If(jen.Id("cursor").Op("!=").Lit("")).Block(setParam(jen.Id("p").Dot(pg.CursorParam.Name), pg.CursorParam, jen.Id("cursor"))),
+					call,
+					jen.If(jen.Id("err").Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Lit(""), jen.Id("err"))),
+					jen.Return(items, jen.Qual("fmt", "Sprint").Call(access(jen.Id("resp"), pg.NextPath)), jen.Nil()),
+				)))
+		case "links":
+			_, single := shapeOf(op)
+			var decl jen.Code
+			if byRef(single.Type) {
+				decl = jen.Id("resp").Op(":=").New(goType(single.Type))
+			} else {
+				decl = jen.Var().Id("resp").Add(goType(single.Type))
+			}
+			target := jen.Id("resp")
+			if !byRef(single.Type) {
+				target = jen.Op("&").Id("resp")
+			}
+			g.Return(jen.Qual(pkgPage, "Cursor").Call(
+				jen.Func().Params(jen.Id("next").String()).Params(jen.Index().Add(item), jen.String(), jen.Error()).Block(
+					jen.If(jen.Id("next").Op("==").Lit("")).Block(
+						call,
+						jen.If(jen.Id("err").Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Lit(""), jen.Id("err"))),
+						jen.Return(items, access(jen.Id("resp"), pg.NextPath), jen.Nil()),
+					),
+					decl,
+					jen.If(jen.Id("err").Op(":=").Id("c").Dot("rest").Dot("Next").Call(jen.Id("ctx"), jen.Op("&").Id(opVarName(op)), jen.Id("next"), target, jen.Id("opts")), jen.Id("err").Op("!=").Nil()).Block(
+						jen.Return(jen.Nil(), jen.Lit(""), jen.Id("err"))),
+					jen.Return(items, access(jen.Id("resp"), pg.NextPath), jen.Nil()),
+				)))
+		}
+	})
+	f.Line()
+}
+
+// access reads a field path, unwrapping optional values (absent reads as
+// the zero value).
+func access(root *jen.Statement, path []*model.Field) jen.Code {
+	cur := root.Clone()
+	for _, fl := range path {
+		cur = cur.Clone().Dot(fl.Name)
+		if optionalWrapped(fl) {
+			cur = cur.Clone().Dot("Value")
+		}
+	}
+	return cur
+}
+
+// optionalWrapped reports whether the field is an opt.Opt or opt.Nullable.
+func optionalWrapped(fl *model.Field) bool {
+	if fl.Pointer || (fl.Type.Resolve() != nil && fl.Type.Resolve().Kind == model.Binary) {
+		return false
+	}
+	return fl.Nullable || (!fl.Required && !nilable(fl.Type))
+}
+
+// paramValue reads an integer parameter of the params struct, or def.
+func paramValue(v *jen.Statement, p *model.Param, def jen.Code) jen.Code {
+	if p.Required || nilable(p.Type) {
+		return v
+	}
+	return jen.Func().Params().Int().Block(
+		jen.If(jen.List(jen.Id("x"), jen.Id("ok")).Op(":=").Add(v).Dot("Get").Call(), jen.Id("ok")).Block(jen.Return(jen.Int().Call(jen.Id("x")))),
+		jen.Return(def),
+	).Call()
+}
+
+// setParam assigns an int (or string cursor) to a parameter.
+func setParam(v *jen.Statement, p *model.Param, x *jen.Statement) jen.Code {
+	val := jen.Add(goType(p.Type)).Call(x)
+	if r := p.Type.Resolve(); r != nil && (r.Kind == model.String) && x.GoString() != "cursor" {
+		val = jen.Qual("strconv", "Itoa").Call(x)
+	}
+	if p.Required || nilable(p.Type) {
+		return v.Clone().Op("=").Add(val)
+	}
+	return v.Clone().Op("=").Qual(pkgOpt, "Some").Call(val)
+}

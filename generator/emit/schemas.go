@@ -1,0 +1,102 @@
+package emit
+
+import (
+	"fmt"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/apigen-go/apigen/generator/model"
+)
+
+// schemas declares every named type: structs, enums, unions and aliases.
+func schemas(f *jen.File, api *model.API) {
+	for _, t := range api.Types {
+		switch t.Kind {
+		case model.Struct:
+			structDecl(f, t)
+		case model.Enum:
+			enumDecl(f, t)
+		case model.Union:
+			unionDecl(f, t)
+		default:
+			f.Add(typeDoc(t))
+			f.Type().Id(t.Name).Op("=").Add(goType(t))
+		}
+		f.Line()
+	}
+}
+
+func typeDoc(t *model.Type) jen.Code {
+	text := t.Doc
+	if text == "" {
+		return jen.Null()
+	}
+	return comment(docText(t.Name, text))
+}
+
+func structDecl(f *jen.File, t *model.Type) {
+	f.Add(typeDoc(t))
+	f.Type().Id(t.Name).StructFunc(func(g *jen.Group) {
+		for _, fl := range t.Fields {
+			if fl.Doc != "" {
+				g.Add(comment(docText(fl.Name, fl.Doc)))
+			}
+			typ, tag := fieldType(fl)
+			g.Id(fl.Name).Add(typ).Tag(map[string]string{"json": tag})
+		}
+	})
+}
+
+// fieldType applies the value model of CONTRACT §3 to a struct field:
+// required → T, optional → opt.Opt[T], nullable → opt.Nullable[T], slices
+// and maps plain (nil = absent), recursive fields by pointer.
+func fieldType(fl *model.Field) (jen.Code, string) {
+	base := goType(fl.Type)
+	name := fl.JSONName
+	switch {
+	case fl.Pointer:
+		return jen.Op("*").Add(base), name + ",omitempty"
+	case fl.Type.Resolve() != nil && fl.Type.Resolve().Kind == model.Binary:
+		// Streams travel in multipart bodies, never inside JSON.
+		return base, "-"
+	case fl.Nullable:
+		return jen.Qual(pkgOpt, "Nullable").Types(base), name + ",omitzero"
+	case !fl.Required && nilable(fl.Type):
+		return base, name + ",omitempty"
+	case !fl.Required:
+		return jen.Qual(pkgOpt, "Opt").Types(base), name + ",omitzero"
+	}
+	return base, name
+}
+
+func enumDecl(f *jen.File, t *model.Type) {
+	f.Add(typeDoc(t))
+	f.Type().Id(t.Name).Add(enumBaseType(t.EnumBase))
+	if len(t.EnumValues) == 0 {
+		return
+	}
+	f.Line()
+	f.Comment(fmt.Sprintf("Values of %s the spec lists.", t.Name))
+	f.Const().DefsFunc(func(g *jen.Group) {
+		for _, v := range t.EnumValues {
+			g.Id(v.Name).Id(t.Name).Op("=").Lit(v.Value)
+		}
+	})
+}
+
+func unionDecl(f *jen.File, t *model.Type) {
+	f.Add(typeDoc(t))
+	kind := "oneOf"
+	if t.AnyOf {
+		kind = "anyOf"
+	}
+	f.Comment(fmt.Sprintf("%s is a sum type (%s): exactly one field is set after decoding. A value that", t.Name, kind))
+	f.Comment("matches no variant is kept in Raw.")
+	f.Type().Id(t.Name).StructFunc(func(g *jen.Group) {
+		for _, v := range t.Variants {
+			g.Id(v.Name).Op("*").Add(goType(v.Type))
+		}
+		g.Comment("Raw holds the JSON of a value that matched no variant.")
+		g.Id("Raw").Qual("encoding/json", "RawMessage")
+	})
+}

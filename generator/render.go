@@ -1,0 +1,65 @@
+package generator
+
+import (
+	"bytes"
+	"strings"
+	"text/template"
+
+	"github.com/apigen-go/apigen/generator/emit"
+	"github.com/apigen-go/apigen/generator/model"
+	"github.com/apigen-go/apigen/templates"
+)
+
+// clientData is what the templates see.
+type clientData struct {
+	Package        string
+	API            *model.API
+	Description    string
+	DefaultServer  string
+	ServerTemplate string
+	ServerVars     []model.ServerVariable
+	Errors         *model.Errors
+}
+
+var tmpl = template.Must(templates.Parse(template.FuncMap{
+	"comment": func(s string) string {
+		lines := strings.Split(strings.TrimSpace(s), "\n")
+		for i, l := range lines {
+			lines[i] = strings.TrimRight("// "+l, " ")
+		}
+		return strings.Join(lines, "\n")
+	},
+}))
+
+// render produces the files that come from templates/.
+func render(api *model.API, pkg string) ([]emit.File, error) {
+	d := clientData{Package: pkg, API: api, Errors: api.Errors}
+	d.Description = api.Description
+	if len(d.Description) > 2000 {
+		d.Description = d.Description[:2000] + " […]"
+	}
+	d.Description = strings.ReplaceAll(d.Description, "*/", "* /")
+	if len(api.Servers) > 0 {
+		s := api.Servers[0]
+		d.ServerTemplate = s.URL
+		d.ServerVars = s.Variables
+		d.DefaultServer = s.URL
+		for _, v := range s.Variables {
+			d.DefaultServer = strings.ReplaceAll(d.DefaultServer, "{"+v.Name+"}", v.Default)
+		}
+	}
+	var out []emit.File
+	for _, name := range []string{"client.go.tmpl"} {
+		var buf bytes.Buffer
+		if err := tmpl.ExecuteTemplate(&buf, name, d); err != nil {
+			return nil, err
+		}
+		file := strings.TrimSuffix(name, ".go.tmpl") + "_gen.go"
+		src, err := gofmt(file, buf.Bytes())
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, emit.File{Name: file, Src: src})
+	}
+	return out, nil
+}

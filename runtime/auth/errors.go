@@ -1,0 +1,94 @@
+package auth
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+)
+
+var (
+	// ErrCredentialsRejected means the API answered 401 to credentials whose
+	// provider locks out repeated failures (Transport.OnUnauthorized is
+	// UnauthorizedFail). Every later call with the same credentials fails
+	// with it too, without being sent, until new ones are supplied.
+	ErrCredentialsRejected = errors.New("auth: credentials rejected")
+
+	// ErrInsecureHTTP means credentials were about to travel over plain
+	// http:// and AllowInsecureHTTP was not set. Nothing was sent.
+	ErrInsecureHTTP = errors.New("auth: refusing to send credentials over plain http")
+
+	// ErrAuthorizationRequired means no usable token is left and the flow
+	// cannot get one without the user: run the authorization code flow
+	// again (AuthCodeURL, Exchange, Cache.SetToken).
+	ErrAuthorizationRequired = errors.New("auth: user authorization required")
+
+	// ErrInvalidGrant matches a RetrieveError whose RFC 6749 error code is
+	// "invalid_grant": the refresh token, code or password was refused.
+	ErrInvalidGrant = errors.New("auth: invalid_grant")
+
+	// ErrConflict is returned by TokenStore.Save when the stored token
+	// changed since the version the caller passed was loaded.
+	ErrConflict = errors.New("auth: token store conflict")
+
+	// ErrNotFound is returned by TokenStore.Load when nothing is stored.
+	ErrNotFound = errors.New("auth: no token stored")
+)
+
+// RetrieveError is a token endpoint's refusal. It keeps the RFC 6749 §5.2
+// fields and the body, with every secret the request carried replaced by
+// "[REDACTED]": servers do echo refresh tokens and passwords in their
+// error descriptions.
+type RetrieveError struct {
+	// URL is the token endpoint, without query.
+	URL string
+	// StatusCode is the HTTP status (2xx when the body carried an "error").
+	StatusCode int
+	// ErrorCode is the RFC 6749 "error" field, e.g. "invalid_grant".
+	ErrorCode string
+	// ErrorDescription is "error_description", or a "message" field when
+	// the server uses its own envelope (Petrosoft's 500s).
+	ErrorDescription string
+	// ErrorURI is "error_uri".
+	ErrorURI string
+	// Body is the response body, redacted and cut to 2 KiB.
+	Body []byte
+}
+
+func (e *RetrieveError) Error() string {
+	msg := fmt.Sprintf("auth: token endpoint %s answered %d %s", e.URL, e.StatusCode, http.StatusText(e.StatusCode))
+	if e.ErrorCode != "" {
+		msg += ": " + e.ErrorCode
+	}
+	if e.ErrorDescription != "" {
+		msg += ": " + e.ErrorDescription
+	}
+	return msg
+}
+
+// Is makes errors.Is(err, ErrInvalidGrant) work.
+func (e *RetrieveError) Is(target error) bool {
+	return target == ErrInvalidGrant && e.ErrorCode == "invalid_grant"
+}
+
+// RejectedError is returned instead of a 401 response under
+// UnauthorizedFail, and for every call refused afterwards. It matches
+// ErrCredentialsRejected with errors.Is.
+type RejectedError struct {
+	// StatusCode and Status are those of the response that rejected the
+	// credentials.
+	StatusCode int
+	Status     string
+	// Sent is false when the call was refused locally because the same
+	// credentials had been rejected before.
+	Sent bool
+}
+
+func (e *RejectedError) Error() string {
+	if e.Sent {
+		return fmt.Sprintf("auth: credentials rejected (%s); fix them before the provider locks this client out", e.Status)
+	}
+	return fmt.Sprintf("auth: credentials were rejected earlier (%s); not sent again until new credentials are supplied", e.Status)
+}
+
+// Unwrap returns ErrCredentialsRejected.
+func (e *RejectedError) Unwrap() error { return ErrCredentialsRejected }

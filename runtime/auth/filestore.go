@@ -1,0 +1,190 @@
+package auth
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/apigen-go/apigen/runtime/secret"
+)
+
+// FileStore is a TokenStore in one JSON file, readable by its owner only
+// (mode 0600). Every Save writes a temporary file beside it and renames it
+// into place, so a crash leaves either the old token or the new one, never
+// half of each. The file carries a counter that is the store's Version, so
+// processes sharing the file detect each other's writes; on Unix an
+// advisory lock on Path+".lock" makes the compare-and-swap atomic across
+// processes too (elsewhere only within one process).
+type FileStore struct {
+	// Path is the token file. Its directory is created (0700) if missing.
+	Path string
+
+	mu sync.Mutex // serialises Saves within this process
+}
+
+// fileDoc is the on-disk layout. Secrets are written through Reveal on
+// purpose: secret.Secret marshals as "[REDACTED]".
+type fileDoc struct {
+	Version Version    `json:"version"`
+	Token   *fileToken `json:"token"`
+}
+
+type fileToken struct {
+	AccessToken  string            `json:"access_token"`
+	TokenType    string            `json:"token_type,omitempty"`
+	RefreshToken string            `json:"refresh_token,omitempty"`
+	Expiry       *time.Time        `json:"expiry,omitempty"`
+	Extra        map[string]string `json:"extra,omitempty"`
+}
+
+// Load implements TokenStore.
+func (s *FileStore) Load(ctx context.Context) (*Token, Version, error) {
+	doc, err := s.read()
+	if err != nil {
+		return nil, NoVersion, err
+	}
+	if doc.Token == nil {
+		return nil, doc.Version, ErrNotFound
+	}
+	return doc.Token.token(), doc.Version, nil
+}
+
+// Save implements TokenStore.
+func (s *FileStore) Save(ctx context.Context, tok *Token, prev Version) (Version, error) {
+	if err := ctx.Err(); err != nil {
+		return NoVersion, err
+	}
+	if tok == nil {
+		return NoVersion, errors.New("auth: file store: nil token")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	dir := filepath.Dir(s.Path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return NoVersion, fmt.Errorf("auth: file store: %w", err)
+	}
+	unlock, err := lockFile(s.Path + ".lock")
+	if err != nil {
+		return NoVersion, fmt.Errorf("auth: file store: lock: %w", err)
+	}
+	defer unlock()
+
+	cur, err := s.read()
+	switch {
+	case errors.Is(err, ErrNotFound):
+		cur = &fileDoc{}
+	case err != nil:
+		return NoVersion, err
+	}
+	if cur.Version != prev {
+		return NoVersion, ErrConflict
+	}
+	next := fileDoc{Version: cur.Version + 1, Token: newFileToken(tok)}
+	data, err := json.MarshalIndent(next, "", "  ")
+	if err != nil {
+		return NoVersion, fmt.Errorf("auth: file store: %w", err)
+	}
+	if err := writeFileAtomic(s.Path, data); err != nil {
+		return NoVersion, fmt.Errorf("auth: file store: %w", err)
+	}
+	return next.Version, nil
+}
+
+func (s *FileStore) read() (*fileDoc, error) {
+	data, err := os.ReadFile(s.Path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("auth: file store: %w", err)
+	}
+	var doc fileDoc
+	if err := json.Unmarshal(data, &doc); err != nil {
+		// The error names a position only, never file content.
+		return nil, fmt.Errorf("auth: file store: %s is not a token file: %w", s.Path, err)
+	}
+	return &doc, nil
+}
+
+// writeFileAtomic replaces path with data: temp file, fsync, rename, fsync
+// of the directory, so that the rename itself survives a power loss.
+func writeFileAtomic(path string, data []byte) (err error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	if err = f.Chmod(0o600); err != nil {
+		return err
+	}
+	if _, err = f.Write(data); err != nil {
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	if err = os.Rename(tmp, path); err != nil {
+		return err
+	}
+	if d, derr := os.Open(dir); derr == nil {
+		d.Sync() // best effort: not every platform can sync a directory
+		d.Close()
+	}
+	return nil
+}
+
+func newFileToken(t *Token) *fileToken {
+	ft := &fileToken{
+		AccessToken:  t.AccessToken.Reveal(),
+		TokenType:    t.TokenType,
+		RefreshToken: t.RefreshToken.Reveal(),
+	}
+	if !t.Expiry.IsZero() {
+		e := t.Expiry
+		ft.Expiry = &e
+	}
+	if len(t.Extra) > 0 {
+		ft.Extra = make(map[string]string, len(t.Extra))
+		for k, v := range t.Extra {
+			ft.Extra[k] = v.Reveal()
+		}
+	}
+	return ft
+}
+
+func (ft *fileToken) token() *Token {
+	t := &Token{
+		AccessToken:  secret.New(ft.AccessToken),
+		TokenType:    ft.TokenType,
+		RefreshToken: secret.New(ft.RefreshToken),
+	}
+	if ft.Expiry != nil {
+		t.Expiry = *ft.Expiry
+	}
+	if len(ft.Extra) > 0 {
+		t.Extra = make(map[string]secret.Secret, len(ft.Extra))
+		for k, v := range ft.Extra {
+			t.Extra[k] = secret.New(v)
+		}
+	}
+	return t
+}

@@ -1,0 +1,80 @@
+package ratelimit
+
+import (
+	"net/http"
+
+	"github.com/apigen-go/apigen/runtime/transport"
+)
+
+// Transport waits for the Limiter before sending each request and, when the
+// Limiter is also an Observer, lets it learn from every response (including
+// errors and 429s). Put it inside the retry middleware, so that every
+// attempt is counted, and outside auth, so that a request signed with a
+// short-lived token is signed after the wait, not before.
+type Transport struct {
+	// Limiter decides when requests go; nil sends them at once.
+	Limiter Limiter
+	// Key names the route bucket of a request; nil means RouteKey.
+	Key func(*http.Request) string
+	// Base sends the request; nil means http.DefaultTransport.
+	Base http.RoundTripper
+}
+
+// Middleware returns a transport.Middleware applying l.
+func Middleware(l Limiter) transport.Middleware {
+	return func(next http.RoundTripper) http.RoundTripper {
+		return &Transport{Limiter: l, Base: next}
+	}
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	base := t.Base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	if t.Limiter == nil {
+		return base.RoundTrip(req)
+	}
+	keyOf := t.Key
+	if keyOf == nil {
+		keyOf = RouteKey
+	}
+	key := keyOf(req)
+	ctx := req.Context()
+	if err := t.Limiter.Wait(ctx, key); err != nil {
+		// A RoundTripper must close the body even when it sends nothing.
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		return nil, err
+	}
+	resp, err := base.RoundTrip(req)
+	if o, ok := t.Limiter.(Observer); ok {
+		if err != nil {
+			o.Observe(ctx, key, nil)
+		} else {
+			o.Observe(ctx, key, resp)
+		}
+	}
+	return resp, err
+}
+
+// RouteKey is the default route bucket of a request: the operation's
+// RateLimitKey, else its method and path template ("GET /company/{id}/",
+// LaunchDarkly's "URL pattern + verb"). Requests without an Operation share
+// the bucket "": bucketing raw URL paths would grow without bound.
+func RouteKey(req *http.Request) string {
+	op := transport.OperationFrom(req.Context())
+	if op == nil {
+		return ""
+	}
+	if op.RateLimitKey != "" {
+		return op.RateLimitKey
+	}
+	m := op.Method
+	if m == "" {
+		m = req.Method
+	}
+	return m + " " + op.PathTemplate
+}
