@@ -29,7 +29,7 @@ bench:
 
 ## corpus: generate, build and vet a client for every spec in ../shared/corpus
 corpus:
-	$(GO) test -count=1 -run 'TestCorpus' -v ./generator/ -timeout 30m
+	APIGEN_CORPUS_ALL=1 $(GO) test -count=1 -run 'TestCorpus$$' -v ./generator/ -timeout 30m
 
 ## fuzz: a short run of the loader's fuzz test
 fuzz:

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
 	"github.com/apigen-go/apigen/generator/build"
 	"github.com/apigen-go/apigen/generator/emit"
 	"github.com/apigen-go/apigen/generator/load"
@@ -33,6 +35,7 @@ type Result struct {
 	Files    []emit.File // sorted by name
 	Warnings []load.Diagnostic
 	API      *model.API
+	Doc      *openapi3.T // the loaded document, for tools that compare against it
 	Timings  []Timing
 }
 
@@ -80,7 +83,7 @@ func Generate(cfg Config) (*Result, error) {
 		}
 		return nil, fmt.Errorf("model: %w", err)
 	}
-	res.API = api
+	res.API, res.Doc = api, loaded.Doc
 	stage("model", start)
 
 	start = time.Now()

@@ -131,6 +131,21 @@ func TestWriteOwnsOnlyItsFiles(t *testing.T) {
 // through a replace directive, and runs go build and go vet there.
 func buildClient(t testing.TB, files []emit.File, pkg string) string {
 	t.Helper()
+	dir := prepareModule(t, files, pkg)
+	for _, args := range [][]string{{"build", "./..."}, {"vet", "./..."}} {
+		cmd := exec.Command("go", args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("go %s: %v\n%s", args[0], err, truncate(out, 4000))
+		}
+	}
+	return dir
+}
+
+// prepareModule writes files into package pkg of a fresh temporary module.
+func prepareModule(t testing.TB, files []emit.File, pkg string) string {
+	t.Helper()
 	dir := t.TempDir()
 	root := repoRoot(t)
 	gomod := "module example.com/corpus\n\ngo 1.25\n\nrequire github.com/apigen-go/apigen v0.0.0\n\nreplace github.com/apigen-go/apigen => " + root + "\n"
@@ -141,14 +156,6 @@ func buildClient(t testing.TB, files []emit.File, pkg string) string {
 	os.MkdirAll(pdir, 0o755)
 	for _, f := range files {
 		os.WriteFile(filepath.Join(pdir, f.Name), f.Src, 0o644)
-	}
-	for _, args := range [][]string{{"build", "./..."}, {"vet", "./..."}} {
-		cmd := exec.Command("go", args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("go %s: %v\n%s", args[0], err, truncate(out, 4000))
-		}
 	}
 	return dir
 }

@@ -19,6 +19,8 @@ type clientData struct {
 	ServerTemplate string
 	ServerVars     []model.ServerVariable
 	Errors         *model.Errors
+	W              wiring
+	NeedSecret     bool
 }
 
 var tmpl = template.Must(templates.Parse(template.FuncMap{
@@ -33,7 +35,21 @@ var tmpl = template.Must(templates.Parse(template.FuncMap{
 
 // render produces the files that come from templates/.
 func render(api *model.API, pkg string) ([]emit.File, error) {
-	d := clientData{Package: pkg, API: api, Errors: api.Errors}
+	w, err := buildWiring(api, pkg)
+	if err != nil {
+		return nil, err
+	}
+	d := clientData{Package: pkg, API: api, Errors: api.Errors, W: w}
+	for _, a := range w.Auth {
+		if strings.Contains(a.Code, "secret.New(") {
+			d.NeedSecret = true
+		}
+	}
+	for _, c := range w.Creds {
+		if c.Secret {
+			d.NeedSecret = true
+		}
+	}
 	d.Description = api.Description
 	if len(d.Description) > 2000 {
 		d.Description = d.Description[:2000] + " […]"

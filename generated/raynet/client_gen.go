@@ -20,14 +20,26 @@
 package raynet
 
 import (
+	"crypto/x509"
+	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/apigen-go/apigen/runtime/apierror"
+	"github.com/apigen-go/apigen/runtime/auth"
+	"github.com/apigen-go/apigen/runtime/clock"
+	"github.com/apigen-go/apigen/runtime/headers"
+	"github.com/apigen-go/apigen/runtime/httpcache"
+	"github.com/apigen-go/apigen/runtime/logging"
+	"github.com/apigen-go/apigen/runtime/ratelimit"
 	"github.com/apigen-go/apigen/runtime/rest"
+	"github.com/apigen-go/apigen/runtime/retry"
+	"github.com/apigen-go/apigen/runtime/secret"
 	"github.com/apigen-go/apigen/runtime/transport"
 )
 
@@ -41,6 +53,8 @@ const serverTemplate = "https://app.raynet.cz/api/v2"
 // Client calls the API. Create one with New; it is safe for concurrent use.
 type Client struct {
 	rest rest.Client
+	// tokens is the token cache of a token-based scheme, if one is in use.
+	tokens *auth.Cache
 }
 
 // config collects what the options set.
@@ -48,6 +62,19 @@ type config struct {
 	httpClient *http.Client
 	middleware []transport.Middleware
 	serverVars map[string]string
+	logger     *slog.Logger
+	limiter    ratelimit.Limiter
+	noLimit    bool
+	retry      retry.Policy
+	noRetry    bool
+	noCache    bool
+	insecure   bool
+	clock      clock.Clock
+	userAgent  string
+	creds      *Credentials
+	store      auth.TokenStore
+	scopes     []string
+	rootCAs    *x509.CertPool
 }
 
 // Option configures New.
@@ -74,6 +101,93 @@ func WithMiddleware(m ...transport.Middleware) Option {
 // New is given "".
 func WithServerVariables(vars map[string]string) Option {
 	return optionFunc(func(c *config) { c.serverVars = vars })
+}
+
+// WithLogger logs one record per attempt (method, path template, status,
+// duration, timings) at Info; secrets are redacted. Without it nothing is
+// logged.
+func WithLogger(l *slog.Logger) Option {
+	return optionFunc(func(c *config) { c.logger = l })
+}
+
+// WithRetry replaces the default retry policy. Retry safety is still
+// decided per operation (idempotency, idempotency keys).
+func WithRetry(p retry.Policy) Option {
+	return optionFunc(func(c *config) { c.retry = p })
+}
+
+// WithoutRetry sends every request once.
+func WithoutRetry() Option {
+	return optionFunc(func(c *config) { c.noRetry = true })
+}
+
+// WithRateLimiter replaces the limiter built from the spec's limits, e.g.
+// with a distributed one, or with ratelimit.New(RateLimitConfig()) scaled.
+func WithRateLimiter(l ratelimit.Limiter) Option {
+	return optionFunc(func(c *config) { c.limiter = l })
+}
+
+// WithoutRateLimit turns client-side rate limiting off.
+func WithoutRateLimit() Option {
+	return optionFunc(func(c *config) { c.noLimit = true })
+}
+
+// WithoutCache turns the ETag revalidation cache off (gzip decoding stays).
+func WithoutCache() Option {
+	return optionFunc(func(c *config) { c.noCache = true })
+}
+
+// WithInsecureHTTP allows sending credentials over plain http:// (tests
+// against a local server). Without it such calls fail before sending.
+func WithInsecureHTTP() Option {
+	return optionFunc(func(c *config) { c.insecure = true })
+}
+
+// WithClock sets the clock that token expiry, rate-limit windows and
+// backoff read (tests).
+func WithClock(cl clock.Clock) Option {
+	return optionFunc(func(c *config) { c.clock = cl })
+}
+
+// WithUserAgent sets the User-Agent header.
+func WithUserAgent(ua string) Option {
+	return optionFunc(func(c *config) { c.userAgent = ua })
+}
+
+// WithCredentials sets the credentials (see CredentialsFromEnv).
+func WithCredentials(cr Credentials) Option {
+	return optionFunc(func(c *config) { c.creds = &cr })
+}
+
+// WithTokenStore keeps tokens in s (e.g. auth.FileStore) so that they
+// survive restarts and rotated refresh tokens are never lost; the default
+// keeps them in memory.
+func WithTokenStore(s auth.TokenStore) Option {
+	return optionFunc(func(c *config) { c.store = s })
+}
+
+// WithScopes sets the OAuth2 scopes requested.
+func WithScopes(scopes ...string) Option {
+	return optionFunc(func(c *config) { c.scopes = scopes })
+}
+
+// WithRootCAs sets the CAs that verify the server for mutual TLS.
+func WithRootCAs(pool *x509.CertPool) Option {
+	return optionFunc(func(c *config) { c.rootCAs = pool })
+}
+
+// RateLimitConfig returns the limits the spec declares, for tests that
+// scale them or for building another limiter.
+func RateLimitConfig() ratelimit.Config {
+	return ratelimit.Config{
+		Windows: []ratelimit.Window{
+			{Limit: 24000, Per: 1 * 24 * time.Hour, Kind: ratelimit.Fixed, Anchor: ratelimit.UTCMidnight},
+		},
+		Headers: []ratelimit.Headers{
+			{Limit: "X-Ratelimit-Limit", Remaining: "X-Ratelimit-Remaining", Reset: "X-Ratelimit-Reset", ResetUnit: "epoch-s", Scope: "global", RetryAfter: ""},
+		},
+		MaxWait: 60000000000,
+	}
 }
 
 // RequestOption changes a single call.
@@ -112,16 +226,147 @@ func New(serverURL string, opts ...Option) (*Client, error) {
 	if u.Scheme == "" || u.Host == "" {
 		return nil, fmt.Errorf("raynet: server URL %q is not absolute; pass the full URL to New", serverURL)
 	}
+	cl := &Client{}
 	hc := &http.Client{}
 	if cfg.httpClient != nil {
 		*hc = *cfg.httpClient
 	}
-	hc.Transport = transport.Chain(hc.Transport, cfg.middleware...)
-	return &Client{rest: rest.Client{
-		BaseURL:  u,
-		HTTP:     hc,
-		Envelope: envelope,
-	}}, nil
+	chain, err := cfg.chain(cl, hc.Transport, u)
+	if err != nil {
+		return nil, fmt.Errorf("raynet: %w", err)
+	}
+	hc.Transport = chain
+	cl.rest = rest.Client{BaseURL: u, HTTP: hc, Envelope: envelope}
+	return cl, nil
+}
+
+// chain builds the middleware stack, outermost first: the caller's
+// middlewares, retry (each attempt goes through everything below it),
+// logging (one record per attempt), rate limit (each attempt waits for a
+// slot), auth (each attempt is signed after waiting, with a fresh token),
+// ETag cache and gzip, and the base transport.
+func (cfg *config) chain(cl *Client, base http.RoundTripper, server *url.URL) (http.RoundTripper, error) {
+	cfg.clock = clock.Or(cfg.clock)
+	var mws []transport.Middleware
+	mws = append(mws, cfg.middleware...)
+	if !cfg.noRetry {
+		p := cfg.retry
+		if p.Clock == nil {
+			p.Clock = cfg.clock
+		}
+		mws = append(mws, retry.Middleware(p))
+	}
+	if cfg.logger != nil {
+		mws = append(mws, logging.Middleware(cfg.logger, slog.LevelInfo))
+	}
+	if !cfg.noLimit {
+		l := cfg.limiter
+		if l == nil {
+			rc := RateLimitConfig()
+			if len(rc.Windows) > 0 || len(rc.Headers) > 0 || len(rc.Operations) > 0 {
+				rc.Clock = cfg.clock
+				local, err := ratelimit.New(rc)
+				if err != nil {
+					return nil, err
+				}
+				l = local
+			}
+		}
+		if l != nil {
+			mws = append(mws, ratelimit.Middleware(l))
+		}
+	}
+	mw, b, err := cfg.auth(cl, base, server)
+	if err != nil {
+		return nil, err
+	}
+	base = b
+	mws = append(mws, mw)
+	if cfg.userAgent != "" {
+		mws = append(mws, headers.UserAgent(cfg.userAgent))
+	}
+	if !cfg.noCache {
+		mws = append(mws, httpcache.ETag(&httpcache.Cache{}))
+	}
+	mws = append(mws, httpcache.Gzip())
+	return transport.Chain(base, mws...), nil
+}
+
+// Credentials holds what the API's security schemes need. Fill it, or
+// read it from the environment with CredentialsFromEnv.
+type Credentials struct {
+	// User: Login of the CRM user (usually an e-mail address).
+	User string
+	// APIKey: The user's API key, sent as the Basic password.
+	APIKey secret.Secret
+	// Instance: Name of the CRM instance, sent as X-Instance-Name.
+	Instance string
+}
+
+// CredentialsFromEnv reads Credentials from RAYNET_USER RAYNET_API_KEY RAYNET_INSTANCE.
+// The error names every variable that is missing.
+func CredentialsFromEnv() (Credentials, error) {
+	var c Credentials
+	var missing []string
+	if v := os.Getenv("RAYNET_USER"); v != "" {
+		c.User = v
+	} else {
+		missing = append(missing, "RAYNET_USER")
+	}
+	if v := os.Getenv("RAYNET_API_KEY"); v != "" {
+		c.APIKey = secret.New(v)
+	} else {
+		missing = append(missing, "RAYNET_API_KEY")
+	}
+	if v := os.Getenv("RAYNET_INSTANCE"); v != "" {
+		c.Instance = v
+	} else {
+		missing = append(missing, "RAYNET_INSTANCE")
+	}
+	if len(missing) > 0 {
+		return c, fmt.Errorf("raynet: missing environment variables: %s", strings.Join(missing, ", "))
+	}
+	return c, nil
+}
+
+// tokenHTTPClient sends token requests: the caller's client without the
+// API chain.
+func (cfg *config) tokenHTTPClient() *http.Client {
+	if cfg.httpClient != nil {
+		return cfg.httpClient
+	}
+	return http.DefaultClient
+}
+
+// auth returns the middleware of the first security scheme whose
+// credentials are all set, and the base transport (replaced for mTLS).
+func (cfg *config) auth(cl *Client, base http.RoundTripper, server *url.URL) (mw transport.Middleware, _ http.RoundTripper, err error) {
+	if cfg.creds == nil {
+		return nil, base, nil
+	}
+	c := cfg.creds
+	resolve := func(ref string) string {
+		u, err := server.Parse(ref)
+		if err != nil {
+			return ref
+		}
+		return u.String()
+	}
+	_ = resolve
+	if !isZero(c.User) && !isZero(c.APIKey) && !isZero(c.Instance) {
+		// raynetBasic
+		t := &auth.Transport{Credential: auth.Basic{Username: c.User, Password: c.APIKey}, OnUnauthorized: auth.UnauthorizedFail, AllowInsecureHTTP: cfg.insecure,
+			Header: http.Header{"X-Instance-Name": {c.Instance}},
+		}
+		mw = func(next http.RoundTripper) http.RoundTripper { t.Base = next; return t }
+		return mw, base, nil
+	}
+	return nil, base, errors.New("credentials do not fill any security scheme")
+}
+
+func isZero[T comparable](v T) bool {
+	var zero T
+	return v == zero
 }
 
 // serverDefaults are the default values of the server URL variables.

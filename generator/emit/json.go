@@ -172,4 +172,3 @@ func strList(s []string) jen.Code {
 	}
 	return jen.Index().String().Values(lits...)
 }
-

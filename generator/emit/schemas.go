@@ -2,6 +2,8 @@ package emit
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/dave/jennifer/jen"
 
@@ -79,7 +81,7 @@ func enumDecl(f *jen.File, t *model.Type) {
 	f.Comment(fmt.Sprintf("Values of %s the spec lists.", t.Name))
 	f.Const().DefsFunc(func(g *jen.Group) {
 		for _, v := range t.EnumValues {
-			g.Id(v.Name).Id(t.Name).Op("=").Lit(v.Value)
+			g.Id(v.Name).Id(t.Name).Op("=").Add(untypedLit(v.Value))
 		}
 	})
 }
@@ -99,4 +101,20 @@ func unionDecl(f *jen.File, t *model.Type) {
 		g.Comment("Raw holds the JSON of a value that matched no variant.")
 		g.Id("Raw").Qual("encoding/json", "RawMessage")
 	})
+}
+
+// untypedLit writes a constant without a conversion, so that it takes the
+// enum's named type (jennifer writes int64(1) for an int64 value).
+func untypedLit(v any) jen.Code {
+	switch x := v.(type) {
+	case int64:
+		return jen.Op(strconv.FormatInt(x, 10))
+	case float64:
+		s := strconv.FormatFloat(x, 'g', -1, 64)
+		if !strings.ContainsAny(s, ".eE") {
+			s += ".0"
+		}
+		return jen.Op(s)
+	}
+	return jen.Lit(v)
 }

@@ -65,6 +65,8 @@ func (l *loader) validate() {
 			l.warn("", "kin-openapi panicked while validating the document (%v); the document was not validated", r)
 		}
 	}()
+	restore := stubSchemaRefs(l.res.Doc)
+	defer restore()
 	err := l.res.Doc.Validate(context.Background(), validationOptions...)
 	if err == nil {
 		return
@@ -77,6 +79,162 @@ func (l *loader) validate() {
 		if key := ptr + "\x00" + msg; !seen[key] {
 			seen[key] = true
 			l.warn(ptr, "kin-openapi validation: %s", msg)
+		}
+	}
+}
+
+// stubSchemaRefs points every schema $ref of doc at an empty schema until
+// restore is called. kin-openapi validates the schema behind each reference
+// again at every place that references it, which costs seconds on large
+// descriptions (Stripe's); with the stubs each schema is validated once,
+// where it is defined.
+func stubSchemaRefs(doc *openapi3.T) (restore func()) {
+	type swap struct {
+		ref   *openapi3.SchemaRef
+		value *openapi3.Schema
+	}
+	var swaps []swap
+	stub := &openapi3.Schema{}
+	seen := map[*openapi3.Schema]bool{}
+	var schemaRef func(r *openapi3.SchemaRef)
+	schemaRef = func(r *openapi3.SchemaRef) {
+		if r == nil || r.Value == nil {
+			return
+		}
+		if r.Ref != "" {
+			swaps = append(swaps, swap{r, r.Value})
+			r.Value = stub
+			return
+		}
+		s := r.Value
+		if seen[s] {
+			return
+		}
+		seen[s] = true
+		schemaRef(s.Items)
+		schemaRef(s.Not)
+		schemaRef(s.AdditionalProperties.Schema)
+		for _, list := range []openapi3.SchemaRefs{s.AllOf, s.AnyOf, s.OneOf} {
+			for _, e := range list {
+				schemaRef(e)
+			}
+		}
+		for _, e := range s.Properties {
+			schemaRef(e)
+		}
+	}
+	var content func(c openapi3.Content)
+	parameter := func(p *openapi3.Parameter) {
+		if p != nil {
+			schemaRef(p.Schema)
+			content(p.Content)
+		}
+	}
+	content = func(c openapi3.Content) {
+		for _, mt := range c {
+			if mt == nil {
+				continue
+			}
+			schemaRef(mt.Schema)
+			for _, e := range mt.Encoding {
+				if e != nil {
+					for _, h := range e.Headers {
+						if h != nil && h.Ref == "" && h.Value != nil {
+							parameter(&h.Value.Parameter)
+						}
+					}
+				}
+			}
+		}
+	}
+	response := func(r *openapi3.ResponseRef) {
+		if r == nil || r.Ref != "" || r.Value == nil {
+			return
+		}
+		content(r.Value.Content)
+		for _, h := range r.Value.Headers {
+			if h != nil && h.Ref == "" && h.Value != nil {
+				parameter(&h.Value.Parameter)
+			}
+		}
+	}
+	var pathItem func(item *openapi3.PathItem)
+	operation := func(op *openapi3.Operation) {
+		if op == nil {
+			return
+		}
+		for _, p := range op.Parameters {
+			if p != nil && p.Ref == "" {
+				parameter(p.Value)
+			}
+		}
+		if rb := op.RequestBody; rb != nil && rb.Ref == "" && rb.Value != nil {
+			content(rb.Value.Content)
+		}
+		if op.Responses != nil {
+			for _, r := range op.Responses.Map() {
+				response(r)
+			}
+		}
+		for _, cb := range op.Callbacks {
+			if cb != nil && cb.Ref == "" && cb.Value != nil {
+				for _, item := range cb.Value.Map() {
+					pathItem(item)
+				}
+			}
+		}
+	}
+	pathItem = func(item *openapi3.PathItem) {
+		if item == nil {
+			return
+		}
+		for _, p := range item.Parameters {
+			if p != nil && p.Ref == "" {
+				parameter(p.Value)
+			}
+		}
+		for _, op := range item.Operations() {
+			operation(op)
+		}
+	}
+	if c := doc.Components; c != nil {
+		for _, s := range c.Schemas {
+			schemaRef(s)
+		}
+		for _, p := range c.Parameters {
+			if p != nil && p.Ref == "" {
+				parameter(p.Value)
+			}
+		}
+		for _, h := range c.Headers {
+			if h != nil && h.Ref == "" && h.Value != nil {
+				parameter(&h.Value.Parameter)
+			}
+		}
+		for _, rb := range c.RequestBodies {
+			if rb != nil && rb.Ref == "" && rb.Value != nil {
+				content(rb.Value.Content)
+			}
+		}
+		for _, r := range c.Responses {
+			response(r)
+		}
+		for _, cb := range c.Callbacks {
+			if cb != nil && cb.Ref == "" && cb.Value != nil {
+				for _, item := range cb.Value.Map() {
+					pathItem(item)
+				}
+			}
+		}
+	}
+	if doc.Paths != nil {
+		for _, item := range doc.Paths.Map() {
+			pathItem(item)
+		}
+	}
+	return func() {
+		for _, s := range swaps {
+			s.ref.Value = s.value
 		}
 	}
 }

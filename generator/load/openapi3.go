@@ -40,7 +40,7 @@ var s3DocumentOrder = []struct {
 func init() {
 	s3Info, s3Contact, s3License = &shape{name: "an info object"}, &shape{name: "a contact object"}, &shape{name: "a license object"}
 	s3Server, s3ServerVariable = &shape{name: "a server"}, &shape{name: "a server variable"}
-	s3Paths, s3PathItem = &shape{name: "a paths object"}, &shape{name: "a path item", component: "pathItems"}
+	s3Paths, s3PathItem = &shape{name: "a paths object"}, &shape{name: "a path item"}
 	s3Operation = &shape{name: "an operation"}
 	s3Parameter = &shape{name: "a parameter", component: "parameters"}
 	s3Header = &shape{name: "a header", component: "headers"}
@@ -134,6 +134,10 @@ func init() {
 		"description": str, "headers": mapOf(s3Header), "content": mapOf(s3MediaType), "links": mapOf(s3Link),
 	}
 	s3Example.fields = map[string]field{"summary": str, "description": str, "value": anything, "externalValue": str}
+	s3Example.fromScalar = func(w *walker, v any, p *path) (map[string]any, bool) {
+		w.warn(p, "expected an example object, found %s; read as its value", describe(v))
+		return map[string]any{"value": v}, true
+	}
 	s3Link.fields = map[string]field{
 		"operationRef": str, "operationId": str, "description": str,
 		"parameters": {kind: kAnyMap}, "requestBody": anything, "server": obj(s3Server),
@@ -267,6 +271,7 @@ func pathItemBefore(w *walker, m map[string]any, p *path) {
 // (type, format, items, enum and the other constraints written on the
 // parameter itself) into its schema.
 func parameterBefore(w *walker, m map[string]any, p *path) {
+	examplesList(w, m, p)
 	if v, ok := m["collectionFormat"]; ok {
 		delete(m, "collectionFormat")
 		style, explode := "", false
@@ -402,7 +407,7 @@ func discriminatorAfter(w *walker, m map[string]any, p *path) bool {
 			delete(mapping, k)
 			continue
 		}
-		if _, found := resolve(w.root, ptr); !found {
+		if _, found := resolveThroughRefs(w.root, ptr); !found {
 			w.warn(p.at("mapping").at(k), "discriminator mapping %q points at nothing; dropped", ref)
 			delete(mapping, k)
 		}

@@ -427,6 +427,13 @@ func isJSONNumber(s string) bool {
 // yamlLine finds "line N" in a yaml.v3 error message.
 var yamlLine = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
 
+// yamlParserProblems are the "did not find expected ..." errors that come
+// from the yaml.v3 parser rather than its scanner.
+var yamlParserProblems = map[string]bool{
+	"<document start>": true, "node content": true, "key": true, "'-' indicator": true,
+	"',' or ']'": true, "',' or '}'": true,
+}
+
 // yamlAnchor finds the anchor name of an "unknown anchor" error.
 var yamlAnchor = regexp.MustCompile(`unknown anchor '(.*)' referenced`)
 
@@ -438,6 +445,11 @@ func parseYAML(file string, data []byte) (any, *lineIndex, error) {
 			msg = m[2]
 			if m[1] != "" {
 				line, _ = strconv.Atoi(m[1])
+				if strings.HasPrefix(msg, "did not find expected ") && yamlParserProblems[strings.TrimPrefix(msg, "did not find expected ")] {
+					// yaml.v3 prints parser (not scanner) error lines
+					// 0-based.
+					line++
+				}
 			} else if a := yamlAnchor.FindStringSubmatch(msg); a != nil {
 				if i := bytes.Index(data, []byte("*"+a[1])); i >= 0 {
 					line = 1 + bytes.Count(data[:i], []byte("\n"))

@@ -150,6 +150,43 @@ func resolve(root any, ptr string) (any, bool) {
 	return cur, true
 }
 
+// resolveThroughRefs is resolve for pointers written through references,
+// as discriminator mappings sometimes are: when a token is missing from an
+// object that is a local $ref, the reference is followed first.
+func resolveThroughRefs(root any, ptr string) (any, bool) {
+	if ptr == "" || ptr[0] != '/' {
+		return resolve(root, ptr)
+	}
+	cur := root
+	hops := 0
+	for _, tok := range pointerTokens(ptr) {
+		for {
+			m, ok := cur.(map[string]any)
+			if !ok {
+				break
+			}
+			if _, has := m[tok]; has {
+				break
+			}
+			ref, isRef := m["$ref"].(string)
+			target, local := refPointer(ref)
+			if !isRef || !local || hops > 64 {
+				return nil, false
+			}
+			hops++
+			if cur, ok = resolve(root, target); !ok {
+				return nil, false
+			}
+		}
+		next, ok := resolve(cur, "/"+escapeToken(tok))
+		if !ok {
+			return nil, false
+		}
+		cur = next
+	}
+	return cur, true
+}
+
 // v2Prefixes maps OpenAPI 3 component pointers to where a Swagger 2.0
 // description keeps them.
 var v2Prefixes = []struct{ v3, v2 string }{

@@ -268,6 +268,9 @@ func (w *walker) schemaRef(m map[string]any, r any, p *path) bool {
 		ref = v2RefToV3(ref)
 		m["$ref"] = ref
 	}
+	if t, ok := m["type"]; ok && w.redundantType(ref, t) {
+		delete(m, "type")
+	}
 	constraining := false
 	for k := range m {
 		if k != "$ref" && !annotations[k] && !strings.HasPrefix(k, "x-") {
@@ -316,6 +319,25 @@ func (w *walker) schemaRef(m map[string]any, r any, p *path) bool {
 		}
 	}
 	return true
+}
+
+// redundantType reports whether a type written next to a $ref says nothing
+// the referenced schema does not: it has the same type, or none.
+func (w *walker) redundantType(ref string, t any) bool {
+	ptr, local := refPointer(ref)
+	if !local {
+		return false
+	}
+	target, ok := resolve(w.root, ptr)
+	if !ok {
+		return false
+	}
+	tm, ok := target.(map[string]any)
+	if !ok {
+		return false
+	}
+	tt, has := tm["type"]
+	return !has || tt == t
 }
 
 // schemaWithin finds the schema inside a parameter, header, request body or
@@ -382,6 +404,10 @@ func (w *walker) schemaType(m map[string]any, p *path) {
 	for _, n := range names {
 		if n == "null" {
 			nullable = true
+			continue
+		}
+		if n == "file" && w.dialect == dialectV2 {
+			kept = append(kept, n) // openapi2conv turns it into a binary string
 			continue
 		}
 		typ, format, ok := typeAlias(n)
@@ -791,14 +817,17 @@ func (w *walker) discriminator(m map[string]any, p *path) {
 	}
 }
 
-// format drops a format that contradicts the type. Number formats on
-// strings are kept: they describe numbers sent as strings.
+// format drops a well-known format that contradicts the type: a string
+// format (date-time, uuid, ...) on a number, a number format on a boolean.
+// Other formats are open-ended (OpenAPI lets authors name their own), and
+// number formats on strings describe numbers sent as strings: both stay.
 func (w *walker) format(m map[string]any, p *path) {
 	f, _ := m["format"].(string)
 	t, _ := m["type"].(string)
-	if f == "" || t == "" {
+	if f == "" || t == "" || t == "file" {
 		return
 	}
+	numeric := f == "int32" || f == "int64" || f == "float" || f == "double"
 	bad := false
 	switch t {
 	case "integer":
@@ -806,7 +835,7 @@ func (w *walker) format(m map[string]any, p *path) {
 	case "number":
 		bad = stringFormats[f]
 	case "boolean", "object", "array":
-		bad = true
+		bad = stringFormats[f] || numeric
 	}
 	if bad {
 		w.warn(p.at("format"), "format %q does not apply to type %s; dropped", f, t)

@@ -78,12 +78,12 @@ func init() {
 		"maxItems": whole, "minItems": whole, "uniqueItems": boolean, "enum": anything,
 		"multipleOf": num,
 	}
+	// openapi2.Header is a Parameter: it decodes the same fields.
 	s2Parameter.fields = map[string]field{"name": str, "in": str, "required": boolean, "schema": schema, "allowEmptyValue": boolean}
-	s2Header.fields = map[string]field{}
 	for k, f := range simple {
 		s2Parameter.fields[k] = f
-		s2Header.fields[k] = f
 	}
+	s2Header.fields = s2Parameter.fields
 	s2Parameter.after = swagger2Param
 	s2Header.after = swagger2Param
 	s2Responses.rest = &field{kind: kObject, shape: s2Response}
@@ -94,6 +94,7 @@ func init() {
 	s2SecurityScheme.fields = map[string]field{
 		"type": str, "description": str, "name": str, "in": str, "flow": str,
 		"authorizationUrl": str, "tokenUrl": str, "scopes": {kind: kStringMap},
+		"tags": listOf(s3Tag),
 	}
 	s2SecurityScheme.after = func(w *walker, m map[string]any, p *path) bool {
 		if m["type"] != "oauth2" {
@@ -196,11 +197,16 @@ func swagger2Param(w *walker, m map[string]any, p *path) bool {
 //   - an operation with a body and no consumes consumes application/json
 //     (openapi2conv would write "*/*").
 func swagger2Forms(w *walker, item map[string]any, p *path) bool {
+	type param struct {
+		v any
+		p *path
+	}
 	params, _ := item["parameters"].([]any)
-	var shared, keep []any
-	for _, e := range params {
+	var shared []param
+	var keep []any
+	for i, e := range params {
 		if in := w.paramIn(e); in == "body" || in == "formData" {
-			shared = append(shared, e)
+			shared = append(shared, param{e, p.at("parameters").idx(i)})
 		} else {
 			keep = append(keep, e)
 		}
@@ -212,6 +218,7 @@ func swagger2Forms(w *walker, item map[string]any, p *path) bool {
 			item["parameters"] = keep
 		}
 	}
+	isBody := func(e param) bool { return w.paramIn(e.v) == "body" }
 	globalConsumes := stringList(w.root["consumes"])
 	for _, method := range []string{"get", "put", "post", "delete", "options", "head", "patch"} {
 		op, ok := item[method].(map[string]any)
@@ -219,39 +226,52 @@ func swagger2Forms(w *walker, item map[string]any, p *path) bool {
 			continue
 		}
 		op2 := p.at(method)
-		ops, _ := op["parameters"].([]any)
-		for _, s := range shared {
-			if !slices.ContainsFunc(ops, func(e any) bool { return w.paramKey(e) == w.paramKey(s) }) {
-				ops = append(ops, deepCopy(s))
-			}
+		own, _ := op["parameters"].([]any)
+		var all []param
+		for i, e := range own {
+			all = append(all, param{e, op2.at("parameters").idx(i)})
 		}
-		var kept []any
-		bodies, forms, files := 0, 0, 0
-		for _, e := range ops {
-			if w.paramIn(e) == "body" {
+		ownBody := slices.ContainsFunc(all, isBody)
+		for _, s := range shared {
+			if slices.ContainsFunc(own, func(e any) bool { return w.paramKey(e) == w.paramKey(s.v) }) {
+				continue // redeclared by the operation
+			}
+			if ownBody {
+				w.warn(s.p, "%s of the path item is overridden by the body parameter of %s", w.paramKey(s.v), strings.ToUpper(method))
+				continue
+			}
+			all = append(all, param{deepCopy(s.v), s.p})
+		}
+		bodies := 0
+		for _, e := range all {
+			if isBody(e) {
 				bodies++
 			}
 		}
-		for i, e := range ops {
-			switch w.paramIn(e) {
+		var kept []any
+		var keptParams []param
+		forms, files := 0, 0
+		for _, e := range all {
+			switch w.paramIn(e.v) {
 			case "body":
-				if slices.ContainsFunc(kept, func(k any) bool { return w.paramIn(k) == "body" }) {
-					w.warn(op2.at("parameters").idx(i), "a second body parameter; dropped (an operation has one body)")
+				if slices.ContainsFunc(keptParams, isBody) {
+					w.warn(e.p, "a second body parameter; dropped (an operation has one body)")
 					continue
 				}
 			case "formData":
 				if bodies > 0 {
-					w.warn(op2.at("parameters").idx(i), "a form parameter next to a body parameter; dropped (an operation has one body)")
+					w.warn(e.p, "a form parameter next to a body parameter; dropped (an operation has one body)")
 					continue
 				}
 				forms++
-				if w.paramType(e) == "file" {
+				if w.paramType(e.v) == "file" {
 					files++
 				}
 			}
-			kept = append(kept, e)
+			kept = append(kept, e.v)
+			keptParams = append(keptParams, e)
 		}
-		if kept != nil || ops != nil {
+		if kept != nil || own != nil {
 			op["parameters"] = kept
 		}
 		consumes := stringList(op["consumes"])

@@ -78,8 +78,8 @@ type shape struct {
 	// rest, when set, is the grammar of every other field whose name does
 	// not start with "x-" (the entries of paths, responses, callbacks).
 	rest *field
-	// fromScalar converts a scalar found where the object belongs, when the
-	// intent is clear (a tag written as its name).
+	// fromScalar converts a non-object found where the object belongs,
+	// when the intent is clear (a tag written as its name).
 	fromScalar func(w *walker, v any, p *path) (map[string]any, bool)
 	// before runs before the fields are walked.
 	before func(w *walker, m map[string]any, p *path)
@@ -102,7 +102,7 @@ func sortedKeys(m map[string]any) []string {
 // place of v, and false when v is unusable and must be dropped.
 func (w *walker) object(s *shape, v any, p *path) (any, bool) {
 	m, ok := v.(map[string]any)
-	if !ok && s.fromScalar != nil && isScalar(v) {
+	if !ok && s.fromScalar != nil && v != nil {
 		m, ok = s.fromScalar(w, v, p)
 	}
 	if !ok {
@@ -462,6 +462,10 @@ func (w *walker) objectRef(s *shape, m map[string]any, r any, p *path) (any, boo
 	}
 	if !ok {
 		return m, true
+	}
+	if _, isMap := target.(map[string]any); !isMap {
+		w.warn(rp, "$ref %q points at %s, where %s belongs; dropped", ref, describe(target), s.name)
+		return nil, false
 	}
 	kind := w.componentKind(ptr)
 	if kind == "" || kind == s.component {

@@ -98,6 +98,9 @@ type RateLimit struct {
 	Margin  Duration        `json:"margin,omitempty"`
 	// Key names a per-operation bucket; operations sharing a key share limits.
 	Key string `json:"key,omitempty"`
+	// Scope of the root windows: global (default: one budget for all
+	// operations) or route (each operation has its own).
+	Scope string `json:"scope,omitempty"`
 }
 
 // Window is one rate-limit window.
@@ -116,6 +119,9 @@ type RateLimitHeads struct {
 	ResetUnit  string `json:"resetUnit,omitempty"` // epoch-s, epoch-ms, delta-s
 	Scope      string `json:"scope,omitempty"`     // global or route
 	RetryAfter string `json:"retryAfter,omitempty"`
+	// Per is the window the limit/remaining headers count over, for header
+	// sets without a reset header (e.g. X-RateLimit-Remaining-Day).
+	Per Duration `json:"per,omitempty"`
 	// Buckets lists further header sets (e.g. per-second and per-day, or
 	// global and route) with the same fields.
 	Buckets []RateLimitHeads `json:"buckets,omitempty"`

@@ -200,8 +200,8 @@ func TestEnvelopeExtraction(t *testing.T) {
 			},
 		},
 		{
-			name: "JSON:API errors with source pointer",
-			body: `{"errors":[{"status":"422","source":{"pointer":"/data/attributes/firstName"},"title":"Invalid Attribute","detail":"First name must contain at least two characters."}]}`,
+			name:   "JSON:API errors with source pointer",
+			body:   `{"errors":[{"status":"422","source":{"pointer":"/data/attributes/firstName"},"title":"Invalid Attribute","detail":"First name must contain at least two characters."}]}`,
 			fields: []apierror.FieldError{{Field: "/data/attributes/firstName", Message: "First name must contain at least two characters."}},
 		},
 		{
@@ -224,14 +224,14 @@ func TestEnvelopeExtraction(t *testing.T) {
 			},
 		},
 		{
-			name: "errors list of strings: first becomes the message",
-			body: `{"errors":["Name is required","Age is invalid"]}`,
-			msg:  "Name is required",
+			name:   "errors list of strings: first becomes the message",
+			body:   `{"errors":["Name is required","Age is invalid"]}`,
+			msg:    "Name is required",
 			fields: []apierror.FieldError{{Message: "Name is required"}, {Message: "Age is invalid"}},
 		},
 		{
-			name: "top-level array",
-			body: `[{"field":"a","message":"bad"}]`,
+			name:   "top-level array",
+			body:   `[{"field":"a","message":"bad"}]`,
 			fields: []apierror.FieldError{{Field: "a", Message: "bad"}},
 		},
 		{

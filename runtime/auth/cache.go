@@ -57,6 +57,11 @@ type Cache struct {
 	flight  singleflight.Group
 }
 
+var (
+	_ TokenSource      = (*Cache)(nil)
+	_ TokenInvalidator = (*Cache)(nil)
+)
+
 // cacheState is replaced whole, never modified, so that the hot path can
 // read it without a lock.
 type cacheState struct {
@@ -167,17 +172,17 @@ func (c *Cache) fetch(ctx context.Context, lease time.Duration) (*Token, error) 
 	if st.usable(c.now()) {
 		return st.tok, nil
 	}
-	if st != nil && st.unsaved {
-		// The last new token could not be saved. It may carry the only
-		// valid refresh token, so saving it comes before anything else.
-		return c.commit(ctx, st.tok, st.ver, nil)
-	}
 	if l, ok := c.Store.(Leaser); ok {
 		release, err := l.Lease(ctx, lease)
 		if err != nil {
 			return nil, fmt.Errorf("auth: token store lease: %w", err)
 		}
 		defer release()
+	}
+	if st != nil && st.unsaved {
+		// The last new token could not be saved. It may carry the only
+		// valid refresh token, so saving it comes before anything else.
+		return c.commit(ctx, st.tok, st.ver, nil)
 	}
 
 	var rejected, base *Token
@@ -192,7 +197,7 @@ func (c *Cache) fetch(ctx context.Context, lease time.Duration) (*Token, error) 
 		stored, v, err := c.Store.Load(ctx)
 		switch {
 		case errors.Is(err, ErrNotFound):
-			ver = NoVersion
+			ver = v
 		case err != nil:
 			return nil, fmt.Errorf("auth: load token: %w", err)
 		default:
@@ -213,14 +218,23 @@ func (c *Cache) fetch(ctx context.Context, lease time.Duration) (*Token, error) 
 	return c.commit(ctx, tok, ver, rejected)
 }
 
-// obtain refreshes base when it has a refresh token, else runs the grant.
+// obtain refreshes base when it has a refresh token, else runs the grant,
+// and insists on a usable answer.
 func (c *Cache) obtain(ctx context.Context, base *Token) (*Token, error) {
+	tok, err := c.obtainRaw(ctx, base)
+	if err == nil && (tok == nil || tok.AccessToken.IsZero()) {
+		err = errors.New("auth: flow returned an empty token")
+	}
+	return tok, err
+}
+
+func (c *Cache) obtainRaw(ctx context.Context, base *Token) (*Token, error) {
 	if base == nil || base.RefreshToken.IsZero() {
 		return c.Flow.Grant(ctx)
 	}
 	tok, err := c.Flow.Refresh(ctx, base.RefreshToken)
 	if err == nil {
-		if tok.RefreshToken.IsZero() {
+		if tok != nil && tok.RefreshToken.IsZero() {
 			// Not rotated: the old refresh token stays valid.
 			tok.RefreshToken = base.RefreshToken
 		}

@@ -11,6 +11,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -89,6 +90,9 @@ type Endpoint struct {
 	// Request and Response rename body fields.
 	Request  RequestFields
 	Response ResponseFields
+	// SuccessStatus lists the statuses that mean success; nil means any
+	// 2xx (Foxdeli answers refreshes with 201).
+	SuccessStatus []int
 	// ExpiresInUnit is the unit of the expires_in value; zero means
 	// seconds. Set it only where a provider really counts in another unit.
 	ExpiresInUnit time.Duration
@@ -116,7 +120,7 @@ type tokenCall struct {
 	clientSec secret.Secret
 }
 
-// grant and refresh run the two kinds of token requests flows share.
+// refresh spends rt at RefreshURL, or TokenURL.
 func (e *Endpoint) refresh(ctx context.Context, rt secret.Secret, clientID string, clientSecret secret.Secret) (*Token, error) {
 	if rt.IsZero() {
 		return nil, errors.New("auth: no refresh token")
@@ -204,11 +208,7 @@ func (e *Endpoint) call(ctx context.Context, c tokenCall) (*Token, error) {
 	}
 
 	now := clock.Or(e.Clock).Now()
-	hc := e.HTTPClient
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	resp, err := hc.Do(req)
+	resp, err := e.client().Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("auth: token request: %w", err)
 	}
@@ -220,12 +220,40 @@ func (e *Endpoint) call(ctx context.Context, c tokenCall) (*Token, error) {
 	return e.parse(u, resp, raw, now, redact)
 }
 
+// client is HTTPClient (or http.DefaultClient) with one more redirect
+// rule: a 307/308 redirect resends the body, credentials included, so it
+// must not downgrade to plain http.
+func (e *Endpoint) client() *http.Client {
+	hc := e.HTTPClient
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	c := *hc
+	next := c.CheckRedirect
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if err := checkScheme(req.URL, e.AllowInsecureHTTP); err != nil {
+			return err
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	return &c
+}
+
 // parse turns a token response into a Token, or its refusal into a
 // RetrieveError with the request's secrets redacted.
 func (e *Endpoint) parse(u *url.URL, resp *http.Response, raw []byte, now time.Time, redact []string) (*Token, error) {
 	fields := decodeTokenBody(resp.Header.Get("Content-Type"), raw)
 	rf := e.Response
 	ok := resp.StatusCode >= 200 && resp.StatusCode < 300
+	if e.SuccessStatus != nil {
+		ok = slices.Contains(e.SuccessStatus, resp.StatusCode)
+	}
 	access, _ := lookupString(fields, or(rf.AccessToken, "access_token"))
 	if !ok || access == "" {
 		re := &RetrieveError{

@@ -80,7 +80,7 @@ func TestFileStoreCrossProcess(t *testing.T) {
 		t.Skip("spawns processes")
 	}
 	path := filepath.Join(t.TempDir(), "token.json")
-	const procs, each = 4, 25
+	const procs, each = 3, 10
 	var wg sync.WaitGroup
 	for range procs {
 		wg.Go(func() {

@@ -258,7 +258,7 @@ func TestPasswordGrantXSale(t *testing.T) {
 		mu.Unlock()
 	}))
 	defer api.Close()
-	tr := &Transport{Source: c, TokenHeaders: map[string]string{"id_token": "x-id-token"}, AllowInsecureHTTP: true}
+	tr := &Transport{Source: c, ExtraTokens: []ExtraToken{{Field: "id_token", Header: "x-id-token"}}, AllowInsecureHTTP: true}
 	for range 3 {
 		req, _ := http.NewRequest(http.MethodGet, api.URL+"/me", nil)
 		resp, err := tr.RoundTrip(req)
@@ -428,5 +428,22 @@ func TestTokenEndpointOverTLS(t *testing.T) {
 	tok, err := flow.Grant(context.Background())
 	if err != nil || tok.AccessToken.Reveal() != "tls-token" {
 		t.Fatalf("%v %v", tok, err)
+	}
+}
+
+func TestSuccessStatus(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusAccepted)
+		fmt.Fprint(w, `{"access_token":"a"}`)
+	}))
+	defer srv.Close()
+	flow := &ClientCredentials{Endpoint: Endpoint{TokenURL: srv.URL, AllowInsecureHTTP: true}}
+	if _, err := flow.Grant(context.Background()); err != nil {
+		t.Fatalf("any 2xx: %v", err)
+	}
+	flow.SuccessStatus = []int{200, 201}
+	var re *RetrieveError
+	if _, err := flow.Grant(context.Background()); !errors.As(err, &re) || re.StatusCode != 202 {
+		t.Fatalf("202 outside SuccessStatus: %v", err)
 	}
 }

@@ -15,6 +15,13 @@ type TokenSource interface {
 	Token(ctx context.Context) (*Token, error)
 }
 
+// TokenInvalidator is implemented by token sources that cache, such as
+// *Cache. Transport calls InvalidateToken with the token a 401 rejected, so
+// that the next Token call fetches a new one.
+type TokenInvalidator interface {
+	InvalidateToken(rejected *Token)
+}
+
 // TokenSourceFunc adapts a function to TokenSource.
 type TokenSourceFunc func(ctx context.Context) (*Token, error)
 

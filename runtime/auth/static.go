@@ -3,6 +3,7 @@ package auth
 import (
 	"errors"
 	"net/http"
+	"net/url"
 
 	"github.com/apigen-go/apigen/runtime/secret"
 )
@@ -77,8 +78,16 @@ func (k APIKey) Apply(req *http.Request) error {
 	}
 	if k.In == InQuery {
 		q := req.URL.Query()
-		q.Set(k.Name, k.Key.Reveal())
-		req.URL.RawQuery = q.Encode()
+		if q.Has(k.Name) {
+			q.Set(k.Name, k.Key.Reveal())
+			req.URL.RawQuery = q.Encode()
+			return nil
+		}
+		// Append, keeping the caller's parameters in their order.
+		if req.URL.RawQuery != "" {
+			req.URL.RawQuery += "&"
+		}
+		req.URL.RawQuery += url.QueryEscape(k.Name) + "=" + url.QueryEscape(k.Key.Reveal())
 		return nil
 	}
 	req.Header.Set(k.Name, k.Key.Reveal())

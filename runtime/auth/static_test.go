@@ -115,3 +115,16 @@ func TestStaticSchemesRejectEmpty(t *testing.T) {
 		}
 	}
 }
+
+func TestAPIKeyQueryKeepsOrder(t *testing.T) {
+	req := httptest.NewRequest(http.MethodGet, "https://example.com/x?z=1&a=2", nil)
+	APIKey{Name: "api key", Key: secret.New("k&v"), In: InQuery}.Apply(req)
+	if req.URL.RawQuery != "z=1&a=2&api+key=k%26v" {
+		t.Errorf("query %q", req.URL.RawQuery)
+	}
+	req = httptest.NewRequest(http.MethodGet, "https://example.com/x?api_key=old", nil)
+	APIKey{Name: "api_key", Key: secret.New("new"), In: InQuery}.Apply(req)
+	if req.URL.RawQuery != "api_key=new" {
+		t.Errorf("query %q", req.URL.RawQuery)
+	}
+}

@@ -22,8 +22,9 @@ const NoVersion Version = 0
 //
 // Implementations must be safe for concurrent use.
 type TokenStore interface {
-	// Load returns the stored token and its version, or ErrNotFound (with
-	// NoVersion) when nothing is stored.
+	// Load returns the stored token and its version, or ErrNotFound when
+	// nothing is stored, still with the version Save expects (NoVersion
+	// for a store never written).
 	Load(ctx context.Context) (*Token, Version, error)
 	// Save stores tok if the store is still at prev (NoVersion: still
 	// empty) and returns the new version; otherwise it stores nothing and

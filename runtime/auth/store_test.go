@@ -125,7 +125,7 @@ func TestFileStoreAtomicUnderConcurrency(t *testing.T) {
 	}
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
-	for range 4 {
+	for range 2 {
 		wg.Go(func() {
 			r := &FileStore{Path: path}
 			var last Version
@@ -152,7 +152,7 @@ func TestFileStoreAtomicUnderConcurrency(t *testing.T) {
 		})
 	}
 	v := Version(1)
-	for i := 1; i <= 200; i++ {
+	for i := 1; i <= 25; i++ {
 		var err error
 		if v, err = w.Save(context.Background(), sampleToken(i), v); err != nil {
 			t.Fatal(err)

@@ -7,17 +7,29 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/apigen-go/apigen/runtime/transport"
 )
+
+// ExtraToken names a token returned beside the access token (a key of
+// Token.Extra) and the header it is sent in.
+type ExtraToken struct {
+	// Field is the key in Token.Extra, e.g. "id_token".
+	Field string
+	// Header is the request header, e.g. "x-id-token".
+	Header string
+	// Scheme, if set, is written before the token ("Bearer").
+	Scheme string
+}
 
 // UnauthorizedPolicy says what a Transport does with a 401.
 type UnauthorizedPolicy int
 
 const (
 	// UnauthorizedRefresh, the default, invalidates the token of a caching
-	// Source (one that has InvalidateToken, such as *Cache) and replays the
+	// Source (a TokenInvalidator such as *Cache) and replays the
 	// request once with a new one, if its body can be replayed. Other
 	// credentials get the 401 back unchanged.
 	UnauthorizedRefresh UnauthorizedPolicy = iota
@@ -46,10 +58,10 @@ type Transport struct {
 	// Source supplies tokens, sent as "Authorization: <Type> <token>";
 	// usually a *Cache.
 	Source TokenSource
-	// TokenHeaders sends extra tokens of Token.Extra in headers, keyed by
-	// Extra key: {"id_token": "x-id-token"} for xSale. A missing extra
-	// token is an error, since the API would reject the call anyway.
-	TokenHeaders map[string]string
+	// ExtraTokens sends tokens of Token.Extra in their own headers, such as
+	// xSale's id_token in x-id-token. A missing one is an error, since the
+	// API would refuse the call anyway.
+	ExtraTokens []ExtraToken
 	// Header is added to every request: fixed companions of the credential
 	// such as RAYNET's X-Instance-Name.
 	Header http.Header
@@ -136,6 +148,13 @@ func (t *Transport) roundTrip(req *http.Request, base http.RoundTripper) (*http.
 			}
 		}()
 	}
+	if redirectedElsewhere(req) {
+		// http.Client is following a redirect to another origin: the
+		// credentials stay behind, as Go's client drops Authorization in
+		// that case (and would not know to drop X-API-KEY).
+		bodyClosed = true
+		return base.RoundTrip(req)
+	}
 	if err := checkScheme(req.URL, t.AllowInsecureHTTP); err != nil {
 		return nil, err
 	}
@@ -163,7 +182,7 @@ func (t *Transport) roundTrip(req *http.Request, base http.RoundTripper) (*http.
 		return nil, t.reject(c, resp)
 	}
 
-	inv, ok := c.source.(interface{ InvalidateToken(*Token) })
+	inv, ok := c.source.(TokenInvalidator)
 	if !ok || tok == nil {
 		return resp, nil
 	}
@@ -281,16 +300,30 @@ func (t *Transport) authorize(req *http.Request, c *call) (*http.Request, *Token
 			return nil, nil, errors.New("auth: token source returned an empty token")
 		}
 		r2.Header.Set("Authorization", tok.Type()+" "+tok.AccessToken.Reveal())
-		for key, header := range t.TokenHeaders {
-			v := tok.Extra[key]
+		for _, x := range t.ExtraTokens {
+			v := tok.Extra[x.Field]
 			if v.IsZero() {
-				return nil, nil, fmt.Errorf("auth: token has no %q to send in %s", key, header)
+				return nil, nil, fmt.Errorf("auth: token has no %q to send in %s", x.Field, x.Header)
 			}
-			r2.Header.Set(header, v.Reveal())
+			if x.Scheme != "" {
+				r2.Header.Set(x.Header, x.Scheme+" "+v.Reveal())
+			} else {
+				r2.Header.Set(x.Header, v.Reveal())
+			}
 		}
 		return r2, tok, nil
 	}
 	return nil, nil, errors.New("auth: Transport has neither Credential nor Source set")
+}
+
+// redirectedElsewhere reports whether req follows a redirect away from the
+// scheme and host of the request that started the chain.
+func redirectedElsewhere(req *http.Request) bool {
+	first := req
+	for first.Response != nil && first.Response.Request != nil {
+		first = first.Response.Request
+	}
+	return first != req && !(strings.EqualFold(first.URL.Scheme, req.URL.Scheme) && strings.EqualFold(first.URL.Host, req.URL.Host))
 }
 
 // drainClose reads a little of an unwanted body so the connection can be

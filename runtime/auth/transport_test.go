@@ -305,7 +305,7 @@ func TestTransportErrorsCloseBody(t *testing.T) {
 		"neither": {},
 		"both":    {Credential: Bearer{Token: secret.New("a")}, Source: StaticSource(&Token{AccessToken: secret.New("b")})},
 		"source":  {Source: TokenSourceFunc(func(context.Context) (*Token, error) { return nil, errors.New("no token") })},
-		"extra":   {Source: StaticSource(&Token{AccessToken: secret.New("b")}), TokenHeaders: map[string]string{"id_token": "x-id-token"}},
+		"extra":   {Source: StaticSource(&Token{AccessToken: secret.New("b")}), ExtraTokens: []ExtraToken{{Field: "id_token", Header: "x-id-token"}}},
 	} {
 		body := &trackingBody{Reader: strings.NewReader("x")}
 		req, _ := http.NewRequest(http.MethodPost, "https://example.invalid/", body)
@@ -333,5 +333,79 @@ func TestTransportMiddleware(t *testing.T) {
 	}
 	if got.Load() != "ld-token" {
 		t.Errorf("Authorization = %v", got.Load())
+	}
+}
+
+// Following a redirect to another host, the client must not carry the
+// credentials along; within the same origin it does.
+func TestTransportRedirects(t *testing.T) {
+	var elsewhere, home atomic.Value
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		elsewhere.Store(r.Header.Get("X-Api-Key") + "|" + r.URL.RawQuery)
+	}))
+	defer other.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/away":
+			http.Redirect(w, r, other.URL+"/landing", http.StatusFound)
+		case "/move":
+			http.Redirect(w, r, "/moved", http.StatusMovedPermanently)
+		default:
+			home.Store(r.Header.Get("X-Api-Key"))
+		}
+	}))
+	defer srv.Close()
+	for _, in := range []Location{InHeader, InQuery} {
+		client := &http.Client{Transport: &Transport{Credential: APIKey{Name: "X-API-KEY", Key: secret.New("k"), In: in}, AllowInsecureHTTP: true}}
+		resp, err := client.Get(srv.URL + "/away")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := elsewhere.Load(); got != "|" {
+			t.Errorf("in %v: other host saw credentials %q", in, got)
+		}
+	}
+	client := &http.Client{Transport: &Transport{Credential: APIKey{Name: "X-API-KEY", Key: secret.New("k")}, AllowInsecureHTTP: true}}
+	resp, err := client.Get(srv.URL + "/move")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if home.Load() != "k" {
+		t.Errorf("same-origin redirect lost the key: %q", home.Load())
+	}
+}
+
+// A token endpoint redirect must not downgrade the credentials to http.
+func TestTokenEndpointRedirectDowngrade(t *testing.T) {
+	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Error("credentials followed a redirect to http")
+	}))
+	defer plain.Close()
+	secure := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, plain.URL+"/token", http.StatusPermanentRedirect)
+	}))
+	defer secure.Close()
+	flow := &ClientCredentials{Endpoint: Endpoint{TokenURL: secure.URL + "/token", HTTPClient: secure.Client()}, ClientID: "id", ClientSecret: secret.New("s")}
+	if _, err := flow.Grant(context.Background()); !errors.Is(err, ErrInsecureHTTP) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestTransportExtraTokenScheme(t *testing.T) {
+	var got atomic.Value
+	base := transport.RoundTripperFunc(func(r *http.Request) (*http.Response, error) {
+		got.Store(r.Header.Get("Authorization") + "|" + r.Header.Get("X-Id-Token"))
+		return &http.Response{StatusCode: 200, Body: http.NoBody, Request: r}, nil
+	})
+	tok := &Token{AccessToken: secret.New("acc"), TokenType: "bearer", Extra: map[string]secret.Secret{"id_token": secret.New("idt")}}
+	tr := &Transport{Source: StaticSource(tok), ExtraTokens: []ExtraToken{{Field: "id_token", Header: "X-Id-Token", Scheme: "Bearer"}}, Base: base}
+	req, _ := http.NewRequest(http.MethodGet, "https://api.example/me", nil)
+	if _, err := tr.RoundTrip(req); err != nil {
+		t.Fatal(err)
+	}
+	if got.Load() != "Bearer acc|Bearer idt" {
+		t.Errorf("headers %v", got.Load())
 	}
 }

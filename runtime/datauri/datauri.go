@@ -68,7 +68,8 @@ func (e *SyntaxError) Error() string {
 func Parse(s string) (*DataURI, error) { return ParseLimit(s, DefaultMaxSize) }
 
 // ParseLimit decodes s, failing with ErrTooLarge when the decoded data
-// would exceed maxSize bytes (maxSize <= 0 means DefaultMaxSize).
+// would exceed maxSize bytes (maxSize <= 0 means DefaultMaxSize). Data more
+// than about four times maxSize long is rejected before it is decoded.
 //
 // The scheme is case-insensitive. The media type and parameter names must
 // be RFC 2045 tokens; parameter values may be tokens, quoted strings, or
@@ -98,9 +99,10 @@ func ParseLimit(s string, maxSize int) (*DataURI, error) {
 	}
 	raw := s[comma+1:]
 	off := lead + comma + 1
-	// Decoding shrinks percent-escapes 3:1 and base64 4:3, so longer input
-	// cannot fit; reject it before allocating.
-	if len(raw)/4 > maxSize+1 {
+	// Decoding shrinks percent-escapes 3:1 and base64 4:3, so input more
+	// than about four times the limit cannot fit; reject it before
+	// allocating.
+	if len(raw)/4-2 > maxSize {
 		return nil, ErrTooLarge
 	}
 	data, err := percentDecode(raw)

@@ -84,6 +84,7 @@ func TestParseErrors(t *testing.T) {
 		{`data:text/plain;a="q"x,y`, "text after a quoted parameter value", 21},
 		{"data:text/plain;a=%G0,x", `invalid percent-escape in parameter "a"`, 16},
 		{"data:,%zz", "invalid percent-escape in data", 6},
+		{"data:,%", "invalid percent-escape in data", 6},
 		{"data:,ab%4", "invalid percent-escape in data", 8},
 		{"data:;base64,!!!!", "invalid base64 data at byte 0", 13},
 		{"data:;base64,aGk", "invalid base64", 13},

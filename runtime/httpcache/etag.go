@@ -45,8 +45,9 @@ const (
 // Entries are partitioned by Partition (by default a hash of the request's
 // credentials, see DefaultPartition), so different users never see each
 // other's responses, and honour the response's Vary header. Least recently
-// used entries are evicted first. The zero value is ready to use; a Cache
-// is safe for concurrent use and must not be copied after first use.
+// used entries are evicted first. The zero value is ready to use. Set the
+// fields before first use; after that a Cache is safe for concurrent use
+// and must not be copied.
 type Cache struct {
 	// MaxEntries bounds the number of entries; 0 means DefaultMaxEntries.
 	MaxEntries int

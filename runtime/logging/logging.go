@@ -61,8 +61,8 @@ func AttemptFrom(ctx context.Context) int {
 // connection anyway). Responses without a body (http.NoBody, 101 Switching
 // Protocols) and failed round trips are logged at once.
 //
-// Records are written at Level; a transport error or a 5xx status raises
-// the record to at least slog.LevelWarn. When the logger is not enabled at
+// Records are written at Level; a transport error, a failed body read or a
+// 5xx status raises the record to at least slog.LevelWarn. When the logger is not enabled at
 // Level, Transport does no tracing and no allocation and only measures the
 // time to headers, so that it can still report failures at slog.LevelWarn
 // if that level is enabled (such records lack bytes_in and the trace

@@ -77,15 +77,6 @@ func (o Opt[T]) Lookup() (any, bool) {
 	return o.Value, true
 }
 
-// Ptr returns a pointer to a copy of the value, or nil when absent.
-func (o Opt[T]) Ptr() *T {
-	if !o.Set {
-		return nil
-	}
-	v := o.Value
-	return &v
-}
-
 // Nullable is a value that may be absent, null, or set: the three states a
 // JSON merge-patch body needs. The zero value is absent.
 type Nullable[T any] struct {

@@ -33,12 +33,11 @@ func seqInts(from, to int) []int {
 
 // offsetServer serves n items in pages of at most max.
 type offsetServer struct {
-	n, max    int
-	total     int // returned as total (-1: unknown)
-	fetches   int
-	offsets   []int
-	failAt    int // fetch number that fails (1-based; 0: never)
-	shortPage bool
+	n, max  int
+	total   int // returned as total (-1: unknown)
+	fetches int
+	offsets []int
+	failAt  int // fetch number that fails (1-based; 0: never)
 }
 
 func (s *offsetServer) fetch(offset int) ([]int, int, error) {

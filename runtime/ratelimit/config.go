@@ -3,8 +3,6 @@ package ratelimit
 import (
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/apigen-go/apigen/runtime/clock"
@@ -93,6 +91,8 @@ type Window struct {
 	Anchor Anchor // only for Fixed
 }
 
+// String describes the window for error messages, e.g. "2/1s" or
+// "24000/1d fixed from utc-midnight".
 func (w Window) String() string {
 	s := fmt.Sprintf("%d/%s", w.Limit, fmtPer(w.Per))
 	if w.fixed() {
@@ -263,35 +263,6 @@ func resolve(d, def time.Duration) time.Duration {
 		return 0
 	}
 	return d
-}
-
-// ParsePer parses the "per" of a window as spec authors write it: a Go
-// duration ("1s", "10s", "1m", "24h"), a unit name ("second", "minute",
-// "hour", "day") or a number of days ("1d", "30d"), which time.ParseDuration
-// does not accept.
-func ParsePer(s string) (time.Duration, error) {
-	s = strings.TrimSpace(strings.ToLower(s))
-	switch s {
-	case "second", "sec", "s":
-		return time.Second, nil
-	case "minute", "min", "m":
-		return time.Minute, nil
-	case "hour", "h":
-		return time.Hour, nil
-	case "day", "d":
-		return 24 * time.Hour, nil
-	}
-	if n, ok := strings.CutSuffix(s, "d"); ok {
-		days, err := strconv.Atoi(n)
-		if err == nil && days > 0 {
-			return time.Duration(days) * 24 * time.Hour, nil
-		}
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("ratelimit: bad window length %q: want a positive duration such as 1s, 1m, 1h or 1d", s)
-	}
-	return d, nil
 }
 
 func fmtPer(d time.Duration) string {

@@ -173,6 +173,23 @@ func TestInflightRequestsComeOffTheBudget(t *testing.T) {
 	}
 }
 
+func TestTransportErrorEndsInflight(t *testing.T) {
+	// A request that got no response is no longer in flight: a later
+	// "1 left" must not be reduced by it.
+	clk := clock.NewFake(t0)
+	l := newLimiter(t, ratelimit.Config{
+		Headers: []ratelimit.Headers{{Remaining: "R", Reset: "Reset", ResetUnit: ratelimit.DeltaSeconds}},
+		MaxWait: -1, Clock: clk,
+	})
+	ctx := context.Background()
+	mustWait(t, l, ctx, "")
+	l.Observe(ctx, "", nil)
+	mustWait(t, l, ctx, "")
+	l.Observe(ctx, "", &http.Response{StatusCode: 200, Header: hdr("R", "1", "Reset", "10")})
+	mustWait(t, l, ctx, "")
+	quotaError(t, l.Wait(ctx, ""))
+}
+
 func TestRouteAndGlobalScope(t *testing.T) {
 	opA := &transport.Operation{ID: "getFlag", Method: "GET", PathTemplate: "/flags/{key}"}
 	opB := &transport.Operation{ID: "listFlags", Method: "GET", PathTemplate: "/flags"}

@@ -284,20 +284,3 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		}
 	}
 }
-
-func TestParsePer(t *testing.T) {
-	for in, want := range map[string]time.Duration{
-		"1s": time.Second, "10s": 10 * time.Second, "1m": time.Minute, "minute": time.Minute,
-		"hour": time.Hour, "1h": time.Hour, "day": 24 * time.Hour, "1d": 24 * time.Hour, "30d": 30 * 24 * time.Hour,
-		"24h": 24 * time.Hour, " Second ": time.Second,
-	} {
-		if got, err := ratelimit.ParsePer(in); err != nil || got != want {
-			t.Errorf("ParsePer(%q) = %v, %v; want %v", in, got, err, want)
-		}
-	}
-	for _, in := range []string{"", "0s", "-1m", "week", "xd"} {
-		if _, err := ratelimit.ParsePer(in); err == nil {
-			t.Errorf("ParsePer(%q) succeeded", in)
-		}
-	}
-}

@@ -135,7 +135,6 @@ type settings struct {
 	headers      []Headers
 	maxWait      time.Duration
 	routeWindows []Window
-	override     bool
 }
 
 func (l *Local) settingsFor(ctx context.Context) settings {
@@ -151,7 +150,6 @@ func (l *Local) settingsFor(ctx context.Context) settings {
 	if !ok {
 		return s
 	}
-	s.override = true
 	if o.Windows != nil {
 		s.routeWindows = o.Windows
 	}
@@ -280,7 +278,7 @@ func (l *Local) earliest(now time.Time, bs []*bucket) (time.Time, constraint) {
 					delete(b.budgets, name)
 					continue
 				}
-				if bg.remaining <= 0 && t.Before(bg.resetAt) {
+				if bg.remaining <= 0 && t.Before(bg.resetAt.Add(l.margin)) {
 					t, changed = bg.resetAt.Add(l.margin), true
 					c = constraint{b, fmt.Sprintf("the server's %s count", name), bg.resetAt}
 				}
@@ -325,7 +323,7 @@ func (l *Local) reserve(bs []*bucket, t time.Time) reservation {
 			m.recorded = true
 		}
 		for _, bg := range b.budgets {
-			if t.Before(bg.resetAt) {
+			if t.Before(bg.resetAt.Add(l.margin)) {
 				bg.remaining--
 			}
 		}

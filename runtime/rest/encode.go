@@ -64,6 +64,18 @@ func appendEscaped(dst []byte, s string, mode escMode) []byte {
 	return dst
 }
 
+// escapeString returns s escaped for mode, without allocating when
+// nothing needs escaping.
+func escapeString(s string, mode escMode) string {
+	t := &escTable[mode]
+	for i := 0; i < len(s); i++ {
+		if t[s[i]] {
+			return string(appendEscaped(make([]byte, 0, len(s)+16), s, mode))
+		}
+	}
+	return s
+}
+
 // appendPair appends "key=value" (with a leading '&' unless dst is empty);
 // key is already escaped, value is escaped here.
 func appendPair(dst []byte, key, value string) []byte {
@@ -236,7 +248,7 @@ func appendQueryStyle(dst []byte, name string, f flat, style Style, explode bool
 		}
 		if explode {
 			for _, m := range f.obj {
-				dst = appendPair(dst, string(appendEscaped(nil, m.k, escQuery)), m.v)
+				dst = appendPair(dst, escapeString(m.k, escQuery), m.v)
 			}
 			return dst
 		}

@@ -69,8 +69,8 @@ type Client struct {
 type Style uint8
 
 const (
-	Form Style = iota // default for query and cookie
-	Simple            // default for path and header
+	Form   Style = iota // default for query and cookie
+	Simple              // default for path and header
 	Label
 	Matrix
 	SpaceDelimited
@@ -116,7 +116,7 @@ func WithHeader(name, value string) RequestOption {
 // WithQuery adds a query parameter after the operation's own.
 func WithQuery(name, value string) RequestOption {
 	return func(r *Request) {
-		r.optQuery = appendPair(r.optQuery, string(appendEscaped(nil, name, escQuery)), value)
+		r.optQuery = appendPair(r.optQuery, escapeString(name, escQuery), value)
 	}
 }
 
@@ -163,6 +163,10 @@ type Request struct {
 	optQuery      []byte
 	timeout       time.Duration
 	defaultAccept string
+
+	// Inline storage so that typical requests do not allocate for these.
+	pathBuf  [2]pathParam
+	queryBuf [96]byte
 }
 
 type pathParam struct{ name, raw string }
@@ -177,6 +181,8 @@ func (c *Client) NewRequest(ctx context.Context, op *transport.Operation, opts [
 		ctx = context.Background()
 	}
 	r := &Request{ctx: ctx, method: http.MethodGet}
+	r.path = r.pathBuf[:0]
+	r.query = r.queryBuf[:0]
 	if op != nil {
 		r.op = op
 		if op.Method != "" {
@@ -224,7 +230,7 @@ func (r *Request) Path(name string, v any, style Style, explode bool) {
 		case s == "":
 			r.fail(fmt.Errorf("rest: path parameter %q is empty", name))
 		default:
-			r.path = append(r.path, pathParam{name, string(appendEscaped(nil, s, escPath))})
+			r.path = append(r.path, pathParam{name, escapeString(s, escPath)})
 		}
 		return
 	}
@@ -268,7 +274,7 @@ func (r *Request) Query(name string, v any, style Style, explode bool) {
 		}
 		return
 	}
-	key := string(appendEscaped(nil, name, escQuery))
+	key := escapeString(name, escQuery)
 	if style == DeepObject {
 		q, err := appendNested(r.query, key, v, false, 0)
 		if err != nil {
@@ -398,9 +404,10 @@ type Download struct {
 // (out nil: body discarded). Non-2xx → *apierror.APIError. Bodies are always closed.
 //
 // JSON is decoded when the response's media type is application/json,
-// */json or *+json, or when it has no Content-Type and the body looks like
-// JSON. A *string receives a text body as is (and a JSON string decoded);
-// a *[]byte receives the raw body. A 204, 205 or empty body leaves out
+// */json or *+json, or when it has no Content-Type (or text/plain) and the
+// body looks like JSON; any other type is an error. A *string receives
+// the body as text, except that a JSON string under a JSON media type is
+// decoded; a *[]byte receives the raw body. A 204, 205 or empty body leaves out
 // untouched. Unless the request already has one, an
 // "Accept: application/json" header is added when out is neither *string
 // nor *[]byte.

@@ -71,7 +71,7 @@ func (c *Client) send(r *Request) (resp *http.Response, u *url.URL, cancel conte
 	if rc != nil {
 		req.Body, req.GetBody, req.ContentLength = rc, getBody, n
 	}
-	req.Header = c.header(r)
+	c.header(r, req.Header)
 
 	doer := c.HTTP
 	if doer == nil {
@@ -85,18 +85,15 @@ func (c *Client) send(r *Request) (resp *http.Response, u *url.URL, cancel conte
 	return resp, u, cancel, nil
 }
 
-// header assembles the request headers: the client's, then header
-// parameters, Content-Type, cookies, then per-call options, each later
-// one replacing an earlier one of the same name.
-func (c *Client) header(r *Request) http.Header {
-	h := r.header
-	if h == nil {
-		h = make(http.Header, len(c.Header)+3)
-	}
+// header assembles the request headers into h: the client's, then header
+// parameters, Content-Type, cookies, then per-call options, each later one
+// replacing an earlier one of the same name.
+func (c *Client) header(r *Request, h http.Header) {
 	for k, vs := range c.Header {
-		if _, ok := h[k]; !ok {
-			h[k] = append([]string(nil), vs...)
-		}
+		h[k] = append([]string(nil), vs...)
+	}
+	for k, vs := range r.header {
+		h[k] = vs
 	}
 	if r.body.set {
 		h["Content-Type"] = []string{r.body.contentType}
@@ -116,7 +113,6 @@ func (c *Client) header(r *Request) http.Header {
 			h["Accept"] = []string{r.defaultAccept}
 		}
 	}
-	return h
 }
 
 // transportError names the operation and keeps the query string (which
@@ -170,9 +166,20 @@ func (c *Client) apiError(r *Request, resp *http.Response, u *url.URL) error {
 
 // drainClose discards up to maxDrain bytes of body and closes it.
 func drainClose(body io.ReadCloser) {
-	_, _ = io.CopyN(io.Discard, body, maxDrain)
+	bp := drainPool.Get().(*[]byte)
+	buf := *bp
+	for n := 0; n < maxDrain; {
+		m, err := body.Read(buf)
+		n += m
+		if err != nil {
+			break
+		}
+	}
+	drainPool.Put(bp)
 	_ = body.Close()
 }
+
+var drainPool = sync.Pool{New: func() any { b := make([]byte, 4<<10); return &b }}
 
 // cancelBody releases a call's timeout when the body is closed.
 type cancelBody struct {
@@ -244,23 +251,21 @@ func decode(resp *http.Response, out any) error {
 		*o = bytes.Clone(data)
 		return nil
 	case *string:
-		if (jsonType || ct == "") && firstNonSpace(data) == '"' {
+		if jsonType && firstNonSpace(data) == '"' {
 			break
 		}
 		*o = string(data)
 		return nil
 	}
-	if !jsonType && !(ct == "" && looksJSON(data)) {
+	if !jsonType && !(sniffable(ct) && looksJSON(data)) {
 		mt, _, _ := strings.Cut(ct, ";")
 		return fmt.Errorf("rest: cannot decode a %q response into %T", strings.TrimSpace(mt), out)
 	}
-	if err := unmarshal(data, out); err != nil {
+	if err := json.Unmarshal(data, out); err != nil {
 		return fmt.Errorf("rest: decode response: %w", err)
 	}
 	return nil
 }
-
-var unmarshal = json.Unmarshal
 
 // isJSON reports whether the media type of ct is application/json,
 // */json or */*+json.
@@ -272,6 +277,15 @@ func isJSON(ct string) bool {
 		return false
 	}
 	return strings.EqualFold(sub, "json") || (len(sub) > 5 && strings.EqualFold(sub[len(sub)-5:], "+json"))
+}
+
+// sniffable reports whether a body of type ct may be JSON sent with a
+// careless Content-Type: none at all, or text/plain (what net/http's
+// sniffing picks for a handler that forgot to set one).
+func sniffable(ct string) bool {
+	mt, _, _ := strings.Cut(ct, ";")
+	mt = strings.TrimSpace(mt)
+	return mt == "" || strings.EqualFold(mt, "text/plain")
 }
 
 func firstNonSpace(b []byte) byte {

@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/apigen-go/apigen/runtime/clock"
+	"github.com/apigen-go/apigen/runtime/logging"
 	"github.com/apigen-go/apigen/runtime/transport"
 )
 
@@ -161,7 +162,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 	for attempt := 1; ; attempt++ {
 		tr := &trace{}
-		actx := httptrace.WithClientTrace(context.WithValue(ctx, attemptKey{}, attempt), tr.hooks())
+		actx := httptrace.WithClientTrace(logging.WithAttempt(context.WithValue(ctx, attemptKey{}, attempt), attempt), tr.hooks())
 		areq := req.Clone(actx)
 		if attempt > 1 && req.GetBody != nil {
 			body, err := req.GetBody()

@@ -410,10 +410,14 @@ func TestMaxElapsed(t *testing.T) {
 	}
 }
 
-// blockingClock sleeps until the context is done.
-type blockingClock struct{ clock.Clock }
+// blockingClock announces each sleep, then sleeps until the context is done.
+type blockingClock struct {
+	clock.Clock
+	sleeping chan struct{}
+}
 
-func (blockingClock) Sleep(ctx context.Context, d time.Duration) error {
+func (c blockingClock) Sleep(ctx context.Context, d time.Duration) error {
+	c.sleeping <- struct{}{}
 	<-ctx.Done()
 	return ctx.Err()
 }
@@ -421,7 +425,8 @@ func (blockingClock) Sleep(ctx context.Context, d time.Duration) error {
 func TestContextCancelStopsBackoff(t *testing.T) {
 	srv := newScripted(t, failFirst(100, 503, ""))
 	ctx, cancel := context.WithCancel(context.Background())
-	rt := &retry.Transport{Policy: retry.Policy{Clock: blockingClock{clock.NewFake(t0)}}, Base: srv.Client().Transport}
+	clk := blockingClock{clock.NewFake(t0), make(chan struct{})}
+	rt := &retry.Transport{Policy: retry.Policy{Clock: clk}, Base: srv.Client().Transport}
 	done := make(chan error, 1)
 	go func() {
 		resp, err := do(t, rt, srv.URL, call{method: "GET", ctx: ctx})
@@ -430,8 +435,10 @@ func TestContextCancelStopsBackoff(t *testing.T) {
 		}
 		done <- err
 	}()
-	for srv.hits.Load() == 0 {
-		time.Sleep(time.Millisecond)
+	select {
+	case <-clk.sleeping: // in the backoff after the first 503
+	case <-time.After(5 * time.Second):
+		t.Fatal("no backoff")
 	}
 	cancel()
 	select {

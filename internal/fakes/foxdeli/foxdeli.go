@@ -73,6 +73,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -165,10 +166,12 @@ type refreshToken struct {
 	scopes []string
 }
 
-type injected struct {
-	path   string
+// injection is one queued canned response (InjectStatus, InjectResponse).
+type injection struct {
+	path   string // the request path must start with it; "" matches any
 	status int
-	body   string
+	header http.Header
+	body   *string // nil: the provider's error body for status
 }
 
 // Server is the fake; it implements http.Handler and is safe for
@@ -187,7 +190,7 @@ type Server struct {
 	nextID     int64
 	tokenReqs  int
 	deny       bool
-	inject     []injected
+	injected   []injection
 }
 
 // New returns a fake configured by cfg.
@@ -206,12 +209,8 @@ func New(cfg Config) *Server {
 // ServeHTTP records the request, then serves it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.rec.Record(r, s.clk.Now())
-	if inj, ok := s.takeInjected(r.URL.Path); ok {
-		if strings.HasPrefix(inj.body, "{") {
-			w.Header().Set("Content-Type", "application/json")
-		}
-		w.WriteHeader(inj.status)
-		_, _ = io.WriteString(w, inj.body)
+	if inj, ok := s.takeInjection(r.URL.Path); ok {
+		s.writeInjection(w, r, inj)
 		return
 	}
 	c := newCall(w, r)
@@ -280,26 +279,68 @@ func (s *Server) DenyAuthorization(on bool) {
 	s.mu.Unlock()
 }
 
-// InjectStatus queues one canned response: the next request whose path
-// starts with path ("" matches any) gets status and body verbatim (e.g. a
-// 503 maintenance page, §9.4) instead of being served. Each call queues
-// one.
-func (s *Server) InjectStatus(path string, status int, body string) {
-	s.mu.Lock()
-	s.inject = append(s.inject, injected{path, status, body})
-	s.mu.Unlock()
-}
-
-func (s *Server) takeInjected(path string) (injected, bool) {
+// InjectStatus makes the next count requests fail with status before any
+// other processing (no authentication, no limits), carrying header (e.g.
+// Retry-After), with the §9.5 error envelope in JSON.
+func (s *Server) InjectStatus(count, status int, header http.Header) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for i, inj := range s.inject {
+	for range count {
+		s.injected = append(s.injected, injection{status: status, header: header.Clone()})
+	}
+}
+
+// InjectResponse queues one canned response: the next request whose path
+// starts with path ("" matches any) gets status, header and body verbatim
+// (e.g. an HTML error page) before any other processing.
+func (s *Server) InjectResponse(path string, status int, header http.Header, body string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.injected = append(s.injected, injection{path: path, status: status, header: header.Clone(), body: &body})
+}
+
+// takeInjection removes and returns the first injection matching path.
+func (s *Server) takeInjection(path string) (injection, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, inj := range s.injected {
 		if strings.HasPrefix(path, inj.path) {
-			s.inject = slices.Delete(s.inject, i, i+1)
+			s.injected = slices.Delete(s.injected, i, i+1)
 			return inj, true
 		}
 	}
-	return injected{}, false
+	return injection{}, false
+}
+
+// writeInjection answers with inj.
+func (s *Server) writeInjection(w http.ResponseWriter, r *http.Request, inj injection) {
+	for k, v := range inj.header {
+		w.Header()[k] = slices.Clone(v)
+	}
+	if inj.body == nil {
+		s.writeStatusError(w, r, inj.status)
+		return
+	}
+	if w.Header().Get("Content-Type") == "" && strings.HasPrefix(*inj.body, "{") {
+		w.Header().Set("Content-Type", "application/json")
+	}
+	w.WriteHeader(inj.status)
+	_, _ = io.WriteString(w, *inj.body)
+}
+
+// ResetRequests forgets the recorded requests.
+func (s *Server) ResetRequests() { s.rec.Reset() }
+
+// writeStatusError writes the §9.5 envelope for status (InjectStatus);
+// 401 and 403 carry the code as a string, like the OAuth layer's.
+func (s *Server) writeStatusError(w http.ResponseWriter, r *http.Request, status int) {
+	c := newCall(w, r)
+	c.negotiate()
+	env := Envelope{Code: status, Status: "error", Message: http.StatusText(status)}
+	if status == http.StatusUnauthorized || status == http.StatusForbidden {
+		env.Code, env.Errors = strconv.Itoa(status), []FieldError{}
+	}
+	c.send(status, env)
 }
 
 // secret40 returns a deterministic 40-character [a-z0-9] value (§9.3:

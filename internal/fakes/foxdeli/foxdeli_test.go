@@ -588,9 +588,17 @@ func TestStatusCodes(t *testing.T) {
 	if r := h.do("GET", "/v4/deliveries?q="+strings.Repeat("x", 9000), nil, basic()); r.status != http.StatusRequestURITooLong || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") {
 		t.Errorf("414: %d %s", r.status, r.header.Get("Content-Type"))
 	}
-	h.fake.InjectStatus("/v4/", http.StatusServiceUnavailable, "<html>Maintenance</html>")
+	h.fake.InjectResponse("/v4/", http.StatusServiceUnavailable, nil, "<html>Maintenance</html>")
+	if r := h.do("GET", "/", nil, nil); r.status != http.StatusOK {
+		t.Errorf("root during injection: %d", r.status)
+	}
 	if r := h.do("GET", "/v4/deliveries", nil, basic()); r.status != http.StatusServiceUnavailable || string(r.body) != "<html>Maintenance</html>" {
 		t.Errorf("503: %d %s", r.status, r.body)
+	}
+	h.fake.InjectStatus(1, http.StatusServiceUnavailable, http.Header{"Retry-After": {"120"}})
+	r := h.do("GET", "/v4/deliveries", nil, with(basic(), "Accept", "application/xml"))
+	if r.status != http.StatusServiceUnavailable || r.header.Get("Retry-After") != "120" || !bytes.Contains(r.body, []byte("<code>503</code>")) {
+		t.Errorf("injected status: %d %v %s", r.status, r.header, r.body)
 	}
 }
 

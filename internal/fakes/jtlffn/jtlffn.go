@@ -33,6 +33,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"net/url"
@@ -175,10 +176,12 @@ type refreshToken struct {
 	used    bool
 }
 
-type injected struct {
-	path   string
+// injection is one queued canned response (InjectStatus, InjectResponse).
+type injection struct {
+	path   string // the request path must start with it; "" matches any
 	status int
-	body   string
+	header http.Header
+	body   *string // nil: the provider's error body for status
 }
 
 // Server is the fake; it implements http.Handler. It is safe for
@@ -200,7 +203,7 @@ type Server struct {
 	tokenReqs     int
 	authorizeReqs int
 	deny          bool
-	inject        []injected
+	injected      []injection
 }
 
 // New returns a fake configured by cfg.
@@ -229,12 +232,8 @@ func New(cfg Config) *Server {
 // ServeHTTP records the request, then serves it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.rec.Record(r, s.clk.Now())
-	if inj, ok := s.takeInjected(r.URL.Path); ok {
-		if strings.HasPrefix(inj.body, "{") {
-			w.Header().Set("Content-Type", "application/json")
-		}
-		w.WriteHeader(inj.status)
-		_, _ = w.Write([]byte(inj.body))
+	if inj, ok := s.takeInjection(r.URL.Path); ok {
+		s.writeInjection(w, r, inj)
 		return
 	}
 	s.mux.ServeHTTP(w, r)
@@ -284,26 +283,58 @@ func (s *Server) SetUser(u User) {
 	s.mu.Unlock()
 }
 
-// InjectStatus queues one canned response: the next request whose path
-// starts with path ("" matches any) gets status and body instead of being
-// served. Each call queues one response.
-func (s *Server) InjectStatus(path string, status int, body string) {
-	s.mu.Lock()
-	s.inject = append(s.inject, injected{path, status, body})
-	s.mu.Unlock()
-}
-
-func (s *Server) takeInjected(path string) (injected, bool) {
+// InjectStatus makes the next count requests fail with status before any
+// other processing (no authentication, no limits), carrying header (e.g.
+// Retry-After), with the API's error body for it (401 and 403: empty, with a
+// Bearer challenge; others: an ErrorResponse).
+func (s *Server) InjectStatus(count, status int, header http.Header) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for i, inj := range s.inject {
+	for range count {
+		s.injected = append(s.injected, injection{status: status, header: header.Clone()})
+	}
+}
+
+// InjectResponse queues one canned response: the next request whose path
+// starts with path ("" matches any) gets status, header and body verbatim
+// (e.g. an HTML error page) before any other processing.
+func (s *Server) InjectResponse(path string, status int, header http.Header, body string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.injected = append(s.injected, injection{path: path, status: status, header: header.Clone(), body: &body})
+}
+
+// takeInjection removes and returns the first injection matching path.
+func (s *Server) takeInjection(path string) (injection, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, inj := range s.injected {
 		if strings.HasPrefix(path, inj.path) {
-			s.inject = slices.Delete(s.inject, i, i+1)
+			s.injected = slices.Delete(s.injected, i, i+1)
 			return inj, true
 		}
 	}
-	return injected{}, false
+	return injection{}, false
 }
+
+// writeInjection answers with inj.
+func (s *Server) writeInjection(w http.ResponseWriter, r *http.Request, inj injection) {
+	for k, v := range inj.header {
+		w.Header()[k] = slices.Clone(v)
+	}
+	if inj.body == nil {
+		s.writeStatusError(w, r, inj.status)
+		return
+	}
+	if w.Header().Get("Content-Type") == "" && strings.HasPrefix(*inj.body, "{") {
+		w.Header().Set("Content-Type", "application/json")
+	}
+	w.WriteHeader(inj.status)
+	_, _ = io.WriteString(w, *inj.body)
+}
+
+// ResetRequests forgets the recorded requests.
+func (s *Server) ResetRequests() { s.rec.Reset() }
 
 // nextSecret returns a deterministic opaque value for kind; s.mu is held.
 func (s *Server) nextSecret(kind string) string {
@@ -507,6 +538,20 @@ func jwtShaped(claims map[string]any) string {
 	in := enc.EncodeToString(h) + "." + enc.EncodeToString(c)
 	sig := sha256.Sum256([]byte("jtlffn-fake-signature/" + in))
 	return in + "." + enc.EncodeToString(sig[:])
+}
+
+// writeStatusError writes the API's error body for status (InjectStatus).
+func (s *Server) writeStatusError(w http.ResponseWriter, _ *http.Request, status int) {
+	switch status {
+	case http.StatusUnauthorized, http.StatusForbidden:
+		if w.Header().Get("WWW-Authenticate") == "" {
+			w.Header().Set("WWW-Authenticate", `Bearer`)
+		}
+		w.WriteHeader(status)
+	default:
+		text := http.StatusText(status)
+		writeError(w, status, strings.ReplaceAll(text, " ", ""), text, text, nil)
+	}
 }
 
 // writeOAuthError writes an RFC 6749 §5.2 error body.

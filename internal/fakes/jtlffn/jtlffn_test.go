@@ -503,13 +503,25 @@ func TestFulfillerEndpoints(t *testing.T) {
 
 func TestInjectStatus(t *testing.T) {
 	h := newHarness(t, nil)
-	h.fake.InjectStatus("/api/", http.StatusServiceUnavailable, "")
+	h.fake.InjectResponse("/api/", http.StatusServiceUnavailable, nil, "<html>down</html>")
 	at := h.exchange(h.code()).body["access_token"].(string) // /token is not matched
-	if resp, _ := h.api("GET", "/api/v1/users/current", at, ""); resp.StatusCode != http.StatusServiceUnavailable {
-		t.Fatalf("injected: %d", resp.StatusCode)
+	if resp, b := h.api("GET", "/api/v1/users/current", at, ""); resp.StatusCode != http.StatusServiceUnavailable || string(b) != "<html>down</html>" {
+		t.Fatalf("injected response: %d %s", resp.StatusCode, b)
+	}
+	h.fake.InjectStatus(2, http.StatusServiceUnavailable, http.Header{"Retry-After": {"7"}})
+	for range 2 {
+		resp, b := h.api("GET", "/api/v1/users/current", at, "")
+		var e ErrorResponse
+		if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") != "7" || json.Unmarshal(b, &e) != nil || e.ErrorCode.Code != "ServiceUnavailable" {
+			t.Fatalf("injected status: %d %v %s", resp.StatusCode, resp.Header, b)
+		}
 	}
 	if resp, _ := h.api("GET", "/api/v1/users/current", at, ""); resp.StatusCode != http.StatusOK {
 		t.Fatalf("after injection: %d", resp.StatusCode)
+	}
+	h.fake.ResetRequests()
+	if n := len(h.fake.Requests()); n != 0 {
+		t.Fatalf("%d requests after ResetRequests", n)
 	}
 }
 

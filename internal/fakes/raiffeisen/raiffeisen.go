@@ -31,7 +31,7 @@
 // before an operation is identified (unknown path, missing or unknown
 // X-IBM-Client-Id) use the IBM API Connect gateway shape
 // {"httpCode": "401", "httpMessage": "Unauthorized", "moreInformation": "…"},
-// so clients meet one such structure; InjectStatus adds any other.
+// so clients meet one such structure; InjectResponse adds any other.
 //
 // Decisions on points the docs leave open:
 //   - A request counts against the rate limit once its client id is known,
@@ -319,10 +319,12 @@ type batch struct {
 	created time.Time
 }
 
-type injected struct {
-	path   string
+// injection is one queued canned response (InjectStatus, InjectResponse).
+type injection struct {
+	path   string // the request path must start with it; "" matches any
 	status int
-	body   string
+	header http.Header
+	body   *string // nil: the provider's error body for status
 }
 
 // Server is the fake; it implements http.Handler and is safe for
@@ -341,7 +343,7 @@ type Server struct {
 	restricted map[string][]string    // certificate serial → permitted account numbers
 	batches    map[int64]batch
 	checksums  map[string]bool
-	inject     []injected
+	injected   []injection
 }
 
 // New returns a fake configured by cfg.
@@ -382,12 +384,8 @@ func New(cfg Config) *Server {
 // ServeHTTP records the request, then serves it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.rec.Record(r, s.clk.Now())
-	if inj, ok := s.takeInjected(r.URL.Path); ok {
-		if strings.HasPrefix(inj.body, "{") {
-			w.Header().Set("Content-Type", "application/json")
-		}
-		w.WriteHeader(inj.status)
-		_, _ = io.WriteString(w, inj.body)
+	if inj, ok := s.takeInjection(r.URL.Path); ok {
+		s.writeInjection(w, r, inj)
 		return
 	}
 	s.mux.ServeHTTP(w, r)
@@ -422,26 +420,59 @@ func (s *Server) RestrictCertificate(serial int64, accountNumbers ...string) {
 	s.mu.Unlock()
 }
 
-// InjectStatus queues one canned response: the next request whose path
-// starts with path ("" matches any) gets status and body (verbatim, e.g.
-// an HTML 5xx page, §8.4) instead of being served. Each call queues one.
-func (s *Server) InjectStatus(path string, status int, body string) {
-	s.mu.Lock()
-	s.inject = append(s.inject, injected{path, status, body})
-	s.mu.Unlock()
-}
-
-func (s *Server) takeInjected(path string) (injected, bool) {
+// InjectStatus makes the next count requests fail with status before any
+// other processing (no authentication, no limits), carrying header (e.g.
+// Retry-After), with the published spec's {"error","error_description"} body for
+// 400, 401, 403, 404 and 429, and the gateway body for other statuses. A
+// 429 carries the rate-limit headers too only if header has them.
+func (s *Server) InjectStatus(count, status int, header http.Header) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for i, inj := range s.inject {
+	for range count {
+		s.injected = append(s.injected, injection{status: status, header: header.Clone()})
+	}
+}
+
+// InjectResponse queues one canned response: the next request whose path
+// starts with path ("" matches any) gets status, header and body verbatim
+// (e.g. an HTML error page) before any other processing.
+func (s *Server) InjectResponse(path string, status int, header http.Header, body string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.injected = append(s.injected, injection{path: path, status: status, header: header.Clone(), body: &body})
+}
+
+// takeInjection removes and returns the first injection matching path.
+func (s *Server) takeInjection(path string) (injection, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, inj := range s.injected {
 		if strings.HasPrefix(path, inj.path) {
-			s.inject = slices.Delete(s.inject, i, i+1)
+			s.injected = slices.Delete(s.injected, i, i+1)
 			return inj, true
 		}
 	}
-	return injected{}, false
+	return injection{}, false
 }
+
+// writeInjection answers with inj.
+func (s *Server) writeInjection(w http.ResponseWriter, r *http.Request, inj injection) {
+	for k, v := range inj.header {
+		w.Header()[k] = slices.Clone(v)
+	}
+	if inj.body == nil {
+		s.writeStatusError(w, r, inj.status)
+		return
+	}
+	if w.Header().Get("Content-Type") == "" && strings.HasPrefix(*inj.body, "{") {
+		w.Header().Set("Content-Type", "application/json")
+	}
+	w.WriteHeader(inj.status)
+	_, _ = io.WriteString(w, *inj.body)
+}
+
+// ResetRequests forgets the recorded requests.
+func (s *Server) ResetRequests() { s.rec.Reset() }
 
 // ---- pipeline ----
 
@@ -947,14 +978,30 @@ func (s *Server) getFxRates(w http.ResponseWriter, r *http.Request, _ call) {
 
 // ---- bodies ----
 
-// Error is the operations' error body (published spec).
-type Error struct {
+// ErrorBody is the operations' error body (published spec).
+type ErrorBody struct {
 	Error            string `json:"error"`
 	ErrorDescription string `json:"error_description"`
 }
 
 func writeError(w http.ResponseWriter, status int, code, desc string) {
-	writeJSON(w, status, Error{code, desc})
+	writeJSON(w, status, ErrorBody{code, desc})
+}
+
+// statusCodes are the published spec's error codes by status.
+var statusCodes = map[int]string{
+	http.StatusBadRequest: "INVALID_PARAMETER", http.StatusUnauthorized: "UNAUTHORISED",
+	http.StatusForbidden: "INSUFFICIENT_RIGHTS", http.StatusNotFound: "ID_NOT_FOUND",
+	http.StatusTooManyRequests: "TOO_MANY_REQUESTS",
+}
+
+// writeStatusError writes the error body for status (InjectStatus).
+func (s *Server) writeStatusError(w http.ResponseWriter, _ *http.Request, status int) {
+	if code, ok := statusCodes[status]; ok {
+		writeError(w, status, code, http.StatusText(status))
+		return
+	}
+	writeGatewayError(w, status, http.StatusText(status))
 }
 
 // GatewayError is the IBM API Connect gateway's error body (see the

@@ -76,7 +76,7 @@ func (r result) json(t *testing.T, v any) {
 
 func (r result) errCode(t *testing.T) string {
 	t.Helper()
-	var e Error
+	var e ErrorBody
 	r.json(t, &e)
 	return e.Error
 }
@@ -402,7 +402,7 @@ func TestTransactions(t *testing.T) {
 		t.Error("transactions are not in booking order")
 	}
 	tl = TransactionList{}
-	h.get(path + "&page=3").json(t, &tl)
+	h.get(path+"&page=3").json(t, &tl)
 	if len(tl.Transactions) != 10 || !tl.LastPage {
 		t.Fatalf("page 3: %d last=%v", len(tl.Transactions), tl.LastPage)
 	}
@@ -508,15 +508,24 @@ func TestFXRates(t *testing.T) {
 
 func TestInjectedUndocumented5xxAndRecording(t *testing.T) {
 	h := newHarness(t, nil)
-	h.fake.InjectStatus("/rbcz/premium/api/accounts", http.StatusBadGateway, "<html>Bad Gateway</html>")
-	if r := h.get("/accounts"); r.status != http.StatusBadGateway || string(r.body) != "<html>Bad Gateway</html>" {
+	h.fake.InjectResponse("/rbcz/premium/api/accounts", http.StatusBadGateway, http.Header{"Content-Type": {"text/html"}}, "<html>Bad Gateway</html>")
+	if r := h.get("/accounts"); r.status != http.StatusBadGateway || string(r.body) != "<html>Bad Gateway</html>" || r.header.Get("Content-Type") != "text/html" {
 		t.Fatalf("%d %s", r.status, r.body)
+	}
+	h.fake.InjectStatus(1, http.StatusTooManyRequests, http.Header{"X-RateLimit-Remaining-Second": {"0"}})
+	if r := h.get("/fxrates"); r.status != http.StatusTooManyRequests || r.errCode(t) != "TOO_MANY_REQUESTS" || r.header.Get("X-RateLimit-Remaining-Second") != "0" {
+		t.Fatalf("injected 429: %d %v %s", r.status, r.header, r.body)
+	}
+	h.fake.InjectStatus(1, http.StatusServiceUnavailable, nil)
+	var g GatewayError
+	if r := h.get("/fxrates"); r.status != http.StatusServiceUnavailable || json.Unmarshal(r.body, &g) != nil || g.HTTPCode != "503" {
+		t.Fatalf("injected 503: %d %s", r.status, r.body)
 	}
 	if r := h.get("/accounts"); r.status != http.StatusOK {
 		t.Fatalf("after injection: %d", r.status)
 	}
 	reqs := h.fake.Requests()
-	if len(reqs) != 2 || reqs[0].Header.Get("X-IBM-Client-Id") != clientID || reqs[1].Path != "/rbcz/premium/api/accounts" {
+	if len(reqs) != 4 || reqs[0].Header.Get("X-IBM-Client-Id") != clientID || reqs[3].Path != "/rbcz/premium/api/accounts" {
 		t.Fatalf("recorded %+v", reqs)
 	}
 }

@@ -283,7 +283,6 @@ func (s *Server) seedLocked(inst *instance, companies ...Company) []int64 {
 	var ids []int64
 	now := s.cfg.Clock.Now()
 	for _, c := range companies {
-		c := c
 		c.Tags = append([]string(nil), c.Tags...)
 		if c.ID == 0 {
 			c.ID = inst.nextID

@@ -148,10 +148,12 @@ type session struct {
 	expires  time.Time
 }
 
-type injected struct {
-	path   string
+// injection is one queued canned response (InjectStatus, InjectResponse).
+type injection struct {
+	path   string // the request path must start with it; "" matches any
 	status int
-	body   string
+	header http.Header
+	body   *string // nil: the provider's error body for status
 }
 
 // Server is the fake; it implements http.Handler and is safe for
@@ -168,7 +170,7 @@ type Server struct {
 	tokenReqs int
 	issued    int
 	window    map[string][]time.Time // client_id → token request times
-	inject    []injected
+	injected  []injection
 }
 
 // New returns a fake configured by cfg.
@@ -189,12 +191,8 @@ func New(cfg Config) *Server {
 // ServeHTTP records the request, then serves it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.rec.Record(r, s.clk.Now())
-	if inj, ok := s.takeInjected(r.URL.Path); ok {
-		if strings.HasPrefix(inj.body, "{") {
-			w.Header().Set("Content-Type", "application/json")
-		}
-		w.WriteHeader(inj.status)
-		_, _ = io.WriteString(w, inj.body)
+	if inj, ok := s.takeInjection(r.URL.Path); ok {
+		s.writeInjection(w, r, inj)
 		return
 	}
 	s.mux.ServeHTTP(w, r)
@@ -227,25 +225,74 @@ func (s *Server) ExpireTokens() {
 	}
 }
 
-// InjectStatus queues one canned response: the next request whose path
-// starts with path ("" matches any) gets status and body verbatim instead
-// of being served. Each call queues one.
-func (s *Server) InjectStatus(path string, status int, body string) {
-	s.mu.Lock()
-	s.inject = append(s.inject, injected{path, status, body})
-	s.mu.Unlock()
-}
-
-func (s *Server) takeInjected(path string) (injected, bool) {
+// InjectStatus makes the next count requests fail with status before any
+// other processing (no authentication, no limits), carrying header (e.g.
+// Retry-After), with Auth0's {"error","error_description"} under /oauth/ and the API's
+// {"Message"} elsewhere.
+func (s *Server) InjectStatus(count, status int, header http.Header) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for i, inj := range s.inject {
+	for range count {
+		s.injected = append(s.injected, injection{status: status, header: header.Clone()})
+	}
+}
+
+// InjectResponse queues one canned response: the next request whose path
+// starts with path ("" matches any) gets status, header and body verbatim
+// (e.g. an HTML error page) before any other processing.
+func (s *Server) InjectResponse(path string, status int, header http.Header, body string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.injected = append(s.injected, injection{path: path, status: status, header: header.Clone(), body: &body})
+}
+
+// takeInjection removes and returns the first injection matching path.
+func (s *Server) takeInjection(path string) (injection, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, inj := range s.injected {
 		if strings.HasPrefix(path, inj.path) {
-			s.inject = slices.Delete(s.inject, i, i+1)
+			s.injected = slices.Delete(s.injected, i, i+1)
 			return inj, true
 		}
 	}
-	return injected{}, false
+	return injection{}, false
+}
+
+// writeInjection answers with inj.
+func (s *Server) writeInjection(w http.ResponseWriter, r *http.Request, inj injection) {
+	for k, v := range inj.header {
+		w.Header()[k] = slices.Clone(v)
+	}
+	if inj.body == nil {
+		s.writeStatusError(w, r, inj.status)
+		return
+	}
+	if w.Header().Get("Content-Type") == "" && strings.HasPrefix(*inj.body, "{") {
+		w.Header().Set("Content-Type", "application/json")
+	}
+	w.WriteHeader(inj.status)
+	_, _ = io.WriteString(w, *inj.body)
+}
+
+// ResetRequests forgets the recorded requests.
+func (s *Server) ResetRequests() { s.rec.Reset() }
+
+// writeStatusError writes the error body for status (InjectStatus): Auth0's
+// under /oauth/, the API's elsewhere.
+func (s *Server) writeStatusError(w http.ResponseWriter, r *http.Request, status int) {
+	if !strings.HasPrefix(r.URL.Path, "/oauth/") {
+		writeJSON(w, status, apiError{http.StatusText(status)})
+		return
+	}
+	code := map[int]string{
+		http.StatusBadRequest: "invalid_request", http.StatusUnauthorized: "access_denied",
+		http.StatusForbidden: "access_denied", http.StatusTooManyRequests: "too_many_requests",
+	}[status]
+	if code == "" {
+		code = "server_error"
+	}
+	writeOAuthError(w, status, code, http.StatusText(status))
 }
 
 // tokenRequest is the JSON body of §10.1.
