@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -377,7 +378,17 @@ func (j *jsonReader) number() (any, *syntaxError) {
 		return nil, j.fail("invalid number")
 	}
 	j.pos += n
-	return json.Number(j.data[start:j.pos]), nil
+	return number(string(j.data[start:j.pos])), nil
+}
+
+// number returns the JSON number text as a json.Number, or as a string
+// when it is too large for a float64 (1e999): kin-openapi decodes numbers
+// into float64 and would reject the whole document.
+func number(text string) any {
+	if f, err := strconv.ParseFloat(text, 64); err != nil && math.IsInf(f, 0) {
+		return text
+	}
+	return json.Number(text)
 }
 
 // jsonNumberLen returns the length of the JSON number at the start of b, or 0
@@ -613,7 +624,7 @@ func scalar(n *yaml.Node) any {
 		return strings.EqualFold(n.Value, "true")
 	case "!!int":
 		if isJSONNumber(n.Value) {
-			return json.Number(n.Value)
+			return number(n.Value)
 		}
 		s := strings.ReplaceAll(n.Value, "_", "")
 		s = strings.Replace(s, "0o", "0", 1)
@@ -626,17 +637,13 @@ func scalar(n *yaml.Node) any {
 		return n.Value
 	case "!!float":
 		if isJSONNumber(n.Value) {
-			return json.Number(n.Value)
+			return number(n.Value)
 		}
 		s := strings.ReplaceAll(n.Value, "_", "")
-		if f, err := strconv.ParseFloat(s, 64); err == nil && !isInfOrNaN(f) {
+		if f, err := strconv.ParseFloat(s, 64); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
 			return json.Number(strconv.FormatFloat(f, 'g', -1, 64))
 		}
 		return n.Value
 	}
 	return n.Value
-}
-
-func isInfOrNaN(f float64) bool {
-	return f != f || f > 1.7976931348623157e308 || f < -1.7976931348623157e308
 }

@@ -309,6 +309,18 @@ func (w *walker) schemaRef(m map[string]any, r any, p *path) bool {
 	if !ok {
 		return true
 	}
+	switch target.(type) {
+	case map[string]any, bool:
+	default:
+		w.warn(rp, "$ref %q points at %s, not a schema; replaced by an empty schema (any value)", ref, describe(target))
+		delete(m, "$ref")
+		return true
+	}
+	if w.refCycle(ptr) {
+		w.warn(rp, "$ref %q is part of a cycle of references that never reaches a schema; replaced by an empty schema (any value)", ref)
+		delete(m, "$ref")
+		return true
+	}
 	if kind := w.componentKind(ptr); kind != "" && kind != "schemas" {
 		if sub := schemaWithin(target); sub != "" {
 			m["$ref"] = ref + sub

@@ -467,6 +467,10 @@ func (w *walker) objectRef(s *shape, m map[string]any, r any, p *path) (any, boo
 		w.warn(rp, "$ref %q points at %s, where %s belongs; dropped", ref, describe(target), s.name)
 		return nil, false
 	}
+	if w.refCycle(ptr) {
+		w.warn(rp, "$ref %q is part of a cycle of references that never reaches %s; dropped", ref, s.name)
+		return nil, false
+	}
 	kind := w.componentKind(ptr)
 	if kind == "" || kind == s.component {
 		return m, true
@@ -488,6 +492,31 @@ func (w *walker) objectRef(s *shape, m map[string]any, r any, p *path) (any, boo
 	}
 	w.warn(rp, "$ref %q points at %s, where %s belongs; replaced by a copy converted to %s", ref, componentNames[kind], s.name, s.name)
 	return w.object(s, converted, p)
+}
+
+// refCycle reports whether the chain of references that starts at the node
+// at ptr runs in a circle instead of ending at a node that is not a
+// reference.
+func (w *walker) refCycle(ptr string) bool {
+	seen := map[string]bool{}
+	for cur := ptr; ; {
+		if seen[cur] {
+			return true
+		}
+		seen[cur] = true
+		v, ok := resolve(w.root, cur)
+		if !ok {
+			return false
+		}
+		m, _ := v.(map[string]any)
+		ref, isRef := m["$ref"].(string)
+		if !isRef {
+			return false
+		}
+		if cur, ok = refPointer(ref); !ok {
+			return false
+		}
+	}
 }
 
 // convertComponent converts the component target of kind from into an
