@@ -25,7 +25,7 @@ func unifiedDiff(path, old, new string) string {
 	start := max(pre-ctx, 0)
 	endA, endB := min(len(a)-suf+ctx, len(a)), min(len(b)-suf+ctx, len(b))
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "--- %s (on disk)\n+++ %s (generated)\n", path, path)
+	fmt.Fprintf(&sb, "--- %s\t(on disk)\n+++ %s\t(generated)\n", path, path)
 	fmt.Fprintf(&sb, "@@ -%s +%s @@\n", hunkRange(start, endA-start), hunkRange(start, endB-start))
 	for i := start; i < pre; i++ {
 		sb.WriteString(" " + a[i] + "\n")

@@ -86,6 +86,9 @@ func generateOrVerify(cmd string, args []string, stdout, stderr io.Writer) int {
 	pkg := fs.String("package", "", "Go package name (default: base name of -out)")
 	verbose := fs.Bool("v", false, "print per-stage timings")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
 		return exitBad
 	}
 	if fs.NArg() > 0 {
@@ -175,9 +178,16 @@ func readConfig(path string) ([]generator.Config, error) {
 		if c.Spec == "" || c.Out == "" {
 			return nil, fmt.Errorf("%s: clients[%d] needs spec and out", path, i)
 		}
-		jobs = append(jobs, generator.Config{
-			Spec: filepath.Join(dir, c.Spec), Out: filepath.Join(dir, c.Out), Package: c.Package,
-		})
+		jobs = append(jobs, generator.Config{Spec: relTo(dir, c.Spec), Out: relTo(dir, c.Out), Package: c.Package})
 	}
 	return jobs, nil
+}
+
+// relTo resolves a path of the config file: relative paths are relative
+// to the file's directory, absolute ones are used as given.
+func relTo(dir, path string) string {
+	if filepath.IsAbs(path) {
+		return path
+	}
+	return filepath.Join(dir, path)
 }

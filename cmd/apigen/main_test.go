@@ -331,7 +331,7 @@ func TestHandWrittenFilesAreLeftAlone(t *testing.T) {
 		t.Fatalf("verify with a stale generated file: exit = %d, want 1", code)
 	}
 	old := filepath.Join(out, "old_gen.go")
-	if !strings.Contains(stdout, "--- "+old+" ") || !strings.Contains(stdout, "-package p\n") {
+	if !strings.Contains(stdout, "--- "+old+"\t") || !strings.Contains(stdout, "-package p\n") {
 		t.Errorf("diff does not remove %s:\n%s", old, stdout)
 	}
 	if strings.Contains(stdout, "extra.go") {
@@ -736,7 +736,7 @@ func applyUnifiedDiff(t *testing.T, diff, dir string, old map[string]string) map
 		if !strings.HasPrefix(lines[i], "--- ") || i+1 >= len(lines) || !strings.HasPrefix(lines[i+1], "+++ ") {
 			t.Fatalf("diff line %d: want a \"--- \"/\"+++ \" file header, got %q", i+1, lines[i])
 		}
-		path, _, _ := strings.Cut(strings.TrimPrefix(lines[i], "--- "), " (on disk)")
+		path, _, _ := strings.Cut(strings.TrimPrefix(lines[i], "--- "), "\t(on disk)")
 		if filepath.Dir(path) != dir {
 			t.Fatalf("diff names %s, outside %s", path, dir)
 		}

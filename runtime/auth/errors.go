@@ -11,11 +11,11 @@ var (
 	// provider locks out repeated failures (Transport.OnUnauthorized is
 	// UnauthorizedFail). Every later call with the same credentials fails
 	// with it too, without being sent, until new ones are supplied.
-	ErrCredentialsRejected = errors.New("auth: credentials rejected")
+	ErrCredentialsRejected error = permanentError("auth: credentials rejected")
 
 	// ErrInsecureHTTP means credentials were about to travel over plain
 	// http:// and AllowInsecureHTTP was not set. Nothing was sent.
-	ErrInsecureHTTP = errors.New("auth: refusing to send credentials over plain http")
+	ErrInsecureHTTP error = permanentError("auth: refusing to send credentials over plain http")
 
 	// ErrAuthorizationRequired means no usable token is left and the flow
 	// cannot get one without the user: run the authorization code flow
@@ -92,3 +92,12 @@ func (e *RejectedError) Error() string {
 
 // Unwrap returns ErrCredentialsRejected.
 func (e *RejectedError) Unwrap() error { return ErrCredentialsRejected }
+
+// permanentError is an error that no retry can cure; it tells the retry
+// middleware so through Retryable.
+type permanentError string
+
+func (e permanentError) Error() string { return string(e) }
+
+// Retryable reports false: sending again would fail the same way.
+func (permanentError) Retryable() bool { return false }

@@ -1,6 +1,7 @@
 package petstoreexpanded
 
 import (
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,10 +9,14 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/apigen-go/apigen/runtime/clock"
 	"github.com/apigen-go/apigen/runtime/opt"
 )
 
@@ -22,6 +27,7 @@ type recorded struct {
 	RawQuery    string
 	ContentType string
 	Accept      string
+	Header      http.Header
 	Body        []byte
 }
 
@@ -53,6 +59,7 @@ func newFakeServer(t *testing.T, handle http.HandlerFunc) *fakeServer {
 			RawQuery:    r.URL.RawQuery,
 			ContentType: r.Header.Get("Content-Type"),
 			Accept:      r.Header.Get("Accept"),
+			Header:      r.Header.Clone(),
 			Body:        body,
 		})
 		f.mu.Unlock()
@@ -76,9 +83,18 @@ func (f *fakeServer) only() recorded {
 	return f.reqs[0]
 }
 
-func (f *fakeServer) client() *Client {
+// all returns every request the server saw, in order.
+func (f *fakeServer) all() []recorded {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.reqs)
+}
+
+// client returns a client for the server: New(srv.URL,
+// WithHTTPClient(srv.Client())) plus opts.
+func (f *fakeServer) client(opts ...Option) *Client {
 	f.t.Helper()
-	c, err := New(f.srv.URL, WithHTTPClient(f.srv.Client()))
+	c, err := New(f.srv.URL, append([]Option{WithHTTPClient(f.srv.Client())}, opts...)...)
 	if err != nil {
 		f.t.Fatalf("New(%q): %v", f.srv.URL, err)
 	}
@@ -322,7 +338,7 @@ func TestErrorModelEveryOperation(t *testing.T) {
 	f := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusInternalServerError, `{"code":500,"message":"boom"}`)
 	})
-	c := f.client()
+	c := f.client(WithoutRetry())
 	ctx := context.Background()
 	calls := map[string]func() error{
 		"FindPets": func() error {
@@ -355,6 +371,9 @@ func TestErrorModelEveryOperation(t *testing.T) {
 			}
 		})
 	}
+	if n := len(f.all()); n != len(calls) {
+		t.Errorf("server saw %d requests, want %d (WithoutRetry sends each once)", n, len(calls))
+	}
 }
 
 // An error body that does not match the model leaves Model nil but keeps
@@ -365,7 +384,7 @@ func TestErrorWithoutModelBody(t *testing.T) {
 		w.WriteHeader(http.StatusBadGateway)
 		io.WriteString(w, "upstream down\n")
 	})
-	err := f.client().DeletePet(context.Background(), 1)
+	err := f.client(WithoutRetry()).DeletePet(context.Background(), 1)
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) {
 		t.Fatalf("error %T (%v) is not an *APIError", err, err)
@@ -409,9 +428,12 @@ func TestRequestOptions(t *testing.T) {
 		if got := r.Header.Get("Idempotency-Key"); got != "k1" {
 			t.Errorf("Idempotency-Key = %q, want k1", got)
 		}
+		if got := r.Header.Get("User-Agent"); got != "apigen-test/1" {
+			t.Errorf("User-Agent = %q, want apigen-test/1", got)
+		}
 		writeJSON(w, http.StatusOK, `{"id":1,"name":"x"}`)
 	})
-	_, err := f.client().AddPet(context.Background(), &NewPet{Name: "x"},
+	_, err := f.client(WithUserAgent("apigen-test/1")).AddPet(context.Background(), &NewPet{Name: "x"},
 		WithHeader("X-Trace", "t1"), WithIdempotencyKey("k1"))
 	if err != nil {
 		t.Fatalf("AddPet: %v", err)
@@ -450,5 +472,182 @@ func TestNewRejectsRelativeURL(t *testing.T) {
 	}
 	if DefaultServerURL != "https://petstore.swagger.io/v2" {
 		t.Errorf("DefaultServerURL = %q", DefaultServerURL)
+	}
+}
+
+// The default chain retries idempotent operations (GET, DELETE) on a 5xx,
+// up to 3 attempts; a POST is sent once unless it carries an idempotency
+// key. The fake clock makes the backoff instant.
+func TestDefaultRetry(t *testing.T) {
+	newClient := func(f *fakeServer) *Client {
+		return f.client(WithClock(clock.NewFake(time.Unix(1700000000, 0))))
+	}
+
+	t.Run("GET recovers", func(t *testing.T) {
+		var n atomic.Int32
+		f := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
+			if n.Add(1) < 3 {
+				writeJSON(w, http.StatusInternalServerError, `{"code":500,"message":"flaky"}`)
+				return
+			}
+			writeJSON(w, http.StatusOK, `{"id":1,"name":"Rex"}`)
+		})
+		pet, err := newClient(f).FindPetByID(context.Background(), 1)
+		if err != nil {
+			t.Fatalf("FindPetByID: %v", err)
+		}
+		if pet.Name != "Rex" || len(f.all()) != 3 {
+			t.Errorf("pet = %+v after %d requests, want Rex after 3", pet, len(f.all()))
+		}
+	})
+
+	t.Run("DELETE gives up after 3 attempts", func(t *testing.T) {
+		f := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, http.StatusBadGateway, `{"code":502,"message":"down"}`)
+		})
+		err := newClient(f).DeletePet(context.Background(), 1)
+		var apiErr *APIError
+		if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusBadGateway {
+			t.Fatalf("err = %v, want a 502 APIError", err)
+		}
+		if m, ok := apiErr.Model.(*Error); !ok || m.Message != "down" {
+			t.Errorf("Model = %#v, want the last response's Error", apiErr.Model)
+		}
+		if n := len(f.all()); n != 3 {
+			t.Errorf("server saw %d requests, want 3", n)
+		}
+	})
+
+	t.Run("POST is not retried", func(t *testing.T) {
+		f := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, http.StatusInternalServerError, `{"code":500,"message":"boom"}`)
+		})
+		_, err := newClient(f).AddPet(context.Background(), &NewPet{Name: "x"})
+		var apiErr *APIError
+		if !errors.As(err, &apiErr) || apiErr.StatusCode != 500 {
+			t.Fatalf("err = %v, want a 500 APIError", err)
+		}
+		if n := len(f.all()); n != 1 {
+			t.Errorf("server saw %d requests, want 1: a POST may have had its effect", n)
+		}
+	})
+
+	t.Run("POST with an idempotency key is retried with the same body", func(t *testing.T) {
+		var n atomic.Int32
+		f := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
+			if n.Add(1) < 3 {
+				writeJSON(w, http.StatusServiceUnavailable, `{"code":503,"message":"busy"}`)
+				return
+			}
+			writeJSON(w, http.StatusOK, `{"id":3,"name":"x"}`)
+		})
+		pet, err := newClient(f).AddPet(context.Background(), &NewPet{Name: "x"}, WithIdempotencyKey("key-1"))
+		if err != nil {
+			t.Fatalf("AddPet: %v", err)
+		}
+		if pet.ID != 3 {
+			t.Errorf("pet = %+v", pet)
+		}
+		reqs := f.all()
+		if len(reqs) != 3 {
+			t.Fatalf("server saw %d requests, want 3", len(reqs))
+		}
+		for i, r := range reqs {
+			if string(r.Body) != `{"name":"x"}` || r.Header.Get("Idempotency-Key") != "key-1" {
+				t.Errorf("attempt %d: body %q, Idempotency-Key %q", i+1, r.Body, r.Header.Get("Idempotency-Key"))
+			}
+		}
+	})
+
+	t.Run("4xx is not retried", func(t *testing.T) {
+		f := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, http.StatusNotFound, `{"code":404,"message":"no"}`)
+		})
+		if _, err := newClient(f).FindPetByID(context.Background(), 1); err == nil {
+			t.Fatal("want an error")
+		}
+		if n := len(f.all()); n != 1 {
+			t.Errorf("server saw %d requests, want 1", n)
+		}
+	})
+}
+
+// The default chain revalidates GETs with If-None-Match and serves a 304
+// from its cache; a successful DELETE of the URL drops the entry.
+func TestETagRevalidation(t *testing.T) {
+	f := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodDelete {
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		if r.Header.Get("If-None-Match") == `"v1"` {
+			w.Header().Set("ETag", `"v1"`)
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("ETag", `"v1"`)
+		writeJSON(w, http.StatusOK, `{"id":5,"name":"Cached"}`)
+	})
+	c := f.client()
+	ctx := context.Background()
+	for i := range 2 {
+		pet, err := c.FindPetByID(ctx, 5)
+		if err != nil {
+			t.Fatalf("call %d: %v", i+1, err)
+		}
+		if pet.ID != 5 || pet.Name != "Cached" {
+			t.Errorf("call %d: pet = %+v", i+1, pet)
+		}
+	}
+	if err := c.DeletePet(ctx, 5); err != nil {
+		t.Fatalf("DeletePet: %v", err)
+	}
+	if _, err := c.FindPetByID(ctx, 5); err != nil {
+		t.Fatalf("after delete: %v", err)
+	}
+	reqs := f.all()
+	if len(reqs) != 4 {
+		t.Fatalf("server saw %d requests, want 4", len(reqs))
+	}
+	for i, want := range []string{"", `"v1"`, "", ""} {
+		if got := reqs[i].Header.Get("If-None-Match"); got != want {
+			t.Errorf("request %d (%s %s): If-None-Match = %q, want %q", i+1, reqs[i].Method, reqs[i].Path, got, want)
+		}
+	}
+
+	// WithoutCache sends no conditional requests.
+	f2 := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if inm := r.Header.Get("If-None-Match"); inm != "" {
+			t.Errorf("WithoutCache sent If-None-Match %q", inm)
+		}
+		w.Header().Set("ETag", `"v1"`)
+		writeJSON(w, http.StatusOK, `{"id":5,"name":"x"}`)
+	})
+	c2 := f2.client(WithoutCache())
+	for range 2 {
+		if _, err := c2.FindPetByID(ctx, 5); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// The default chain asks for gzip and decodes it.
+func TestGzipResponse(t *testing.T) {
+	f := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+			t.Errorf("Accept-Encoding = %q, want gzip", r.Header.Get("Accept-Encoding"))
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Encoding", "gzip")
+		zw := gzip.NewWriter(w)
+		io.WriteString(zw, `[{"id":1,"name":"Zipped"}]`)
+		zw.Close()
+	})
+	pets, err := f.client().FindPets(context.Background(), nil)
+	if err != nil {
+		t.Fatalf("FindPets: %v", err)
+	}
+	if len(pets) != 1 || pets[0].Name != "Zipped" {
+		t.Errorf("pets = %+v", pets)
 	}
 }

@@ -11,8 +11,12 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/apigen-go/apigen/runtime/auth"
+	"github.com/apigen-go/apigen/runtime/clock"
 	"github.com/apigen-go/apigen/runtime/opt"
+	"github.com/apigen-go/apigen/runtime/secret"
 )
 
 // newServer starts handler on 127.0.0.1 and returns a client for it.
@@ -264,5 +268,82 @@ func TestErrorOnBodylessDelete(t *testing.T) {
 	}
 	if apiErr.StatusCode != http.StatusBadRequest || !strings.Contains(err.Error(), "400 Bad Request") {
 		t.Errorf("StatusCode = %d, Error() = %q", apiErr.StatusCode, err.Error())
+	}
+}
+
+// getInventory's only scheme is api_key, a header named api_key.
+func TestCredentialsAPIKey(t *testing.T) {
+	_, srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.EscapedPath() != "/store/inventory" {
+			t.Errorf("path = %q", r.URL.EscapedPath())
+		}
+		if got := r.Header.Get("api_key"); got != "k-123" {
+			t.Errorf("api_key header = %q, want k-123", got)
+		}
+		if got := r.Header.Get("Authorization"); got != "" {
+			t.Errorf("Authorization = %q, want none", got)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"available":3,"sold":1}`)
+	})
+	c, err := New(srv.URL, WithHTTPClient(srv.Client()), WithInsecureHTTP(),
+		WithCredentials(Credentials{APIKey: secret.New("k-123")}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := c.GetInventory(context.Background())
+	if err != nil {
+		t.Fatalf("GetInventory: %v", err)
+	}
+	if len(inv) != 2 || inv["available"] != 3 || inv["sold"] != 1 {
+		t.Errorf("inventory = %v", inv)
+	}
+}
+
+// findPetsByStatus's only scheme is petstore_auth (OAuth2): a bearer token.
+func TestCredentialsToken(t *testing.T) {
+	_, srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if got := r.Header.Get("Authorization"); got != "Bearer tok" {
+			t.Errorf("Authorization = %q, want Bearer tok", got)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `[]`)
+	})
+	c, err := New(srv.URL, WithHTTPClient(srv.Client()), WithInsecureHTTP(),
+		WithCredentials(Credentials{Token: secret.New("tok")}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.FindPetsByStatus(context.Background(), nil); err != nil {
+		t.Fatalf("FindPetsByStatus: %v", err)
+	}
+}
+
+// Credentials are not sent over plain http:// without WithInsecureHTTP.
+func TestCredentialsRefusedOverPlainHTTP(t *testing.T) {
+	var calls atomic.Int32
+	_, srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+	})
+	c, err := New(srv.URL, WithHTTPClient(srv.Client()), WithClock(clock.NewFake(time.Unix(0, 0))),
+		WithCredentials(Credentials{APIKey: secret.New("k-123")}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.GetInventory(context.Background())
+	if !errors.Is(err, auth.ErrInsecureHTTP) {
+		t.Errorf("err = %v, want auth.ErrInsecureHTTP", err)
+	}
+	if err != nil && strings.Contains(err.Error(), "k-123") {
+		t.Errorf("error leaks the key: %v", err)
+	}
+	if n := calls.Load(); n != 0 {
+		t.Errorf("server saw %d requests, want 0", n)
+	}
+}
+
+func TestCredentialsFillingNoScheme(t *testing.T) {
+	if _, err := New("https://example.test", WithCredentials(Credentials{})); err == nil {
+		t.Error("New with empty Credentials succeeded, want an error")
 	}
 }
