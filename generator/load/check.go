@@ -2,6 +2,7 @@ package load
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -74,7 +75,7 @@ func (w *walker) checkOperations() {
 					continue
 				}
 				inPath[d.name] = true
-				if !contains(template, d.name) {
+				if !slices.Contains(template, d.name) {
 					if ptr := d.p.String(); !reported[ptr] {
 						reported[ptr] = true
 						w.fail(d.p, "path parameter %q is not in the path template %q", d.name, key)
@@ -120,13 +121,4 @@ func (w *walker) declaredParams(v any, p *path) []declared {
 		out = append(out, declared{name: name, in: in, p: p.idx(i)})
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, e := range list {
-		if e == s {
-			return true
-		}
-	}
-	return false
 }

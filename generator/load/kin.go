@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"regexp"
 	"strings"
 
@@ -298,13 +297,4 @@ func errText(err error) string {
 		return "invalid"
 	}
 	return err.Error()
-}
-
-// mustJSON encodes v; it is only used on values this package built.
-func mustJSON(v any) []byte {
-	data, err := json.Marshal(v)
-	if err != nil {
-		panic(fmt.Sprintf("load: encode: %v", err))
-	}
-	return data
 }

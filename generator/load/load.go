@@ -29,10 +29,13 @@
 // # Decisions
 //
 //   - A $ref schema with siblings keeps its $ref. Annotation siblings
-//     (description, title, example(s), externalDocs, $comment) are dropped.
-//     Any other sibling (nullable, readOnly, constraints, type, ...) constrains
-//     the value, so the schema becomes {allOf: [{$ref}], <siblings>}, the
-//     OpenAPI 3.0 idiom for a constrained or nullable reference.
+//     (description, title, example(s), externalDocs, $comment) are dropped,
+//     and so is a type the referenced schema has too. Any other sibling
+//     (nullable, readOnly, enum, constraints, ...) constrains the value, so
+//     the schema becomes {allOf: [{$ref}], <siblings>}, the OpenAPI 3.0 idiom
+//     for a constrained or nullable reference. OpenAPI 3.1 means exactly
+//     that; OpenAPI 3.0 says such siblings are ignored, so there the rewrite
+//     is reported as a warning (authors rarely write them to be ignored).
 //   - oneOf/anyOf with a {type: "null"} branch lose that branch and become
 //     nullable; when one branch is left it moves into allOf (the same idiom).
 //   - A "{name}" in a path template that no parameter declares is a warning:
@@ -41,7 +44,17 @@
 //     error, since the client could not place the value anywhere.
 //   - A $ref to a component of the wrong kind (a response position pointing
 //     at components/requestBodies, as in PagerDuty's description) is replaced
-//     by a converted copy of the target, with a warning.
+//     by a converted copy of the target, with a warning. A schema $ref to a
+//     parameter, header, request body or response is pointed at its schema.
+//     A $ref to something that cannot be converted, or to a cycle of
+//     references that never reaches a value, drops the referring node (a
+//     schema becomes {}, any value) with a warning; a $ref to nothing at all
+//     (dangling) or to another file is an error.
+//   - Field names are case-sensitive, but encoding/json, which kin-openapi
+//     decodes with, is not: a known field written in another case
+//     ("Components") is renamed, with a warning, so that it is checked too.
+//   - Warnings are sorted by line. The walk visits keys in sorted order, so
+//     the same input always gives the same warnings and the same document.
 package load
 
 import (

@@ -978,3 +978,104 @@ func TestAliasesAndMerges(t *testing.T) {
 
 // Keep the openapi3 import used even if checks change.
 var _ = openapi3.NewLoader
+
+func TestReferenceRepairs(t *testing.T) {
+	src := spec(`
+		openapi: 3.0.3
+		info: {title: t, version: "1"}
+		paths:
+		  /a:
+		    get:
+		      operationId: getA
+		      parameters:
+		        - $ref: '#/components/parameters/P1'
+		        - $ref: '#/paths/~1a/get'
+		      responses:
+		        "200":
+		          description: ok
+		          content:
+		            application/json:
+		              schema:
+		                $ref: '#/components'
+		components:
+		  schemas:
+		    Self:
+		      $ref: '#/components/schemas/Self'
+		    Title:
+		      $ref: '#/info/title'
+		  parameters:
+		    P1: {$ref: '#/components/parameters/P2'}
+		    P2: {$ref: '#/components/parameters/P1'}
+	`)
+	res := mustLoad(t, "refs.yaml", src)
+	wantWarning(t, res, "/components/schemas/Self/$ref", "cycle of references that never reaches a schema", lineOf(t, src, "$ref: '#/components/schemas/Self'"))
+	wantWarning(t, res, "/components/schemas/Title/$ref", "points at a string, not a schema", lineOf(t, src, "$ref: '#/info/title'"))
+	wantWarning(t, res, "/components/parameters/P1/$ref", "cycle of references", lineOf(t, src, "P1: {"))
+	wantWarning(t, res, "/paths/~1a/get/parameters/0/$ref", "dropped as unusable; dropped too", lineOf(t, src, "- $ref: '#/components/parameters/P1'"))
+	wantWarning(t, res, "/paths/~1a/get/parameters/1/$ref", "points at an operation, where a parameter belongs; dropped", lineOf(t, src, "- $ref: '#/paths/~1a/get'"))
+	wantWarning(t, res, "/paths/~1a/get/responses/200/content/application~1json/schema/$ref", "points at a components object, not a schema", lineOf(t, src, "$ref: '#/components'"))
+
+	if s := componentSchema(t, res, "Self"); !s.IsEmpty() {
+		t.Errorf("Self = %+v", s)
+	}
+	if ps := res.Doc.Paths.Find("/a").Get.Parameters; len(ps) != 0 {
+		t.Errorf("parameters %v", ps)
+	}
+}
+
+func TestMiscRepairs(t *testing.T) {
+	src := spec(`
+		openapi: 3.0.3
+		Info: {title: t, version: "1"}
+		paths:
+		  /a:
+		    get:
+		      operationId: getA
+		      Parameters:
+		        - name: h
+		          in: header
+		          schema: {type: string}
+		          content: {text/plain: {schema: {type: string}}}
+		      responses:
+		        "200":
+		          description: ok
+		          content:
+		            application/json:
+		              schema: {Type: object}
+		              examples:
+		                one: 1
+		            text/plain:
+		              examples: [hello, bye]
+	`)
+	res := mustLoad(t, "misc.yaml", src)
+	wantWarning(t, res, "/Info", `read as "info"`, lineOf(t, src, "Info:"))
+	wantWarning(t, res, "/paths/~1a/get/Parameters", `read as "parameters"`, lineOf(t, src, "Parameters:"))
+	// The pointer names the renamed field, which the file does not have:
+	// the line is that of the nearest ancestor it has.
+	wantWarning(t, res, "/paths/~1a/get/parameters/0/content", "content dropped", lineOf(t, src, "get:"))
+	wantWarning(t, res, "/paths/~1a/get/responses/200/content/application~1json/schema/Type", `read as "type"`, lineOf(t, src, "{Type: object}"))
+	wantWarning(t, res, "/paths/~1a/get/responses/200/content/application~1json/examples/one", "read as its value", lineOf(t, src, "one: 1"))
+	wantWarning(t, res, "/paths/~1a/get/responses/200/content/text~1plain/examples", "the first is kept as example", lineOf(t, src, "examples: [hello"))
+
+	op := res.Doc.Paths.Find("/a").Get
+	if len(op.Parameters) != 1 || op.Parameters[0].Value.Content != nil {
+		t.Errorf("parameters %+v", op.Parameters)
+	}
+	r := op.Responses.Status(200).Value
+	if mt := r.Content.Get("application/json"); !isType(mt.Schema.Value, "object") || mt.Examples["one"].Value.Value != 1.0 {
+		t.Errorf("json media type %+v", mt)
+	}
+	if mt := r.Content.Get("text/plain"); mt.Example != "hello" {
+		t.Errorf("text media type example %v", mt.Example)
+	}
+}
+
+func TestHugeNumbers(t *testing.T) {
+	src := `{"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {},
+"components": {"schemas": {"A": {"type": "number", "maximum": 1e999, "example": -1e999}}}}`
+	res := mustLoad(t, "huge.json", src)
+	wantWarning(t, res, "/components/schemas/A/maximum", "expected a number", 2)
+	if s := componentSchema(t, res, "A"); s.Max != nil || s.Example != "-1e999" {
+		t.Errorf("A = max %v example %v", s.Max, s.Example)
+	}
+}

@@ -9,7 +9,7 @@ import (
 // other in cycles (a path item holds operations, whose callbacks hold path
 // items), so they are declared here and filled in by init.
 var (
-	s3Info, s3Contact, s3License, s3Server, s3ServerVariable, s3Paths, s3PathItem,
+	s3Document, s3Info, s3Contact, s3License, s3Server, s3ServerVariable, s3Paths, s3PathItem,
 	s3Operation, s3Parameter, s3Header, s3RequestBody, s3MediaType, s3Encoding,
 	s3Responses, s3Response, s3Example, s3Link, s3Callback, s3Components,
 	s3SecurityScheme, s3OAuthFlows, s3OAuthFlow, s3Tag, s3ExternalDocs, s3XML,
@@ -35,6 +35,12 @@ var s3DocumentOrder = []struct {
 	{"security", field{kind: kSecurity}},
 	{"tags", field{kind: kList}},
 	{"externalDocs", field{kind: kObject}},
+}
+
+// s3DocumentFields are the top-level fields of an OpenAPI 3 document.
+var s3DocumentFields = map[string]bool{
+	"openapi": true, "info": true, "servers": true, "components": true, "paths": true,
+	"security": true, "tags": true, "externalDocs": true, "webhooks": true, "jsonSchemaDialect": true,
 }
 
 func init() {
@@ -118,6 +124,7 @@ func init() {
 		// A header is named by its key and always in a header.
 		delete(m, "name")
 		delete(m, "in")
+		schemaOrContent(w, m, p)
 		return true
 	}
 
@@ -181,11 +188,19 @@ func init() {
 	s3Discriminator.fields = map[string]field{"propertyName": str, "mapping": {kind: kStringMap}}
 	s3Discriminator.after = discriminatorAfter
 	s3PathItem.before = pathItemBefore
+
+	s3Document = &shape{name: "an OpenAPI document", fields: map[string]field{}}
+	for _, f := range s3DocumentOrder {
+		s3Document.fields[f.name] = f.f
+	}
+
+	initSwagger2() // it shares shapes with OpenAPI 3
 }
 
 // openapi3 walks an OpenAPI 3.x document (or one converted from 2.0).
 func (w *walker) openapi3() {
 	doc := w.root
+	foldKeys(w, doc, s3DocumentFields, nil)
 	if w.dialect == dialectV31 {
 		doc["openapi"] = "3.0.3"
 		if info, ok := doc["info"].(map[string]any); ok {
@@ -332,6 +347,17 @@ func parameterBefore(w *walker, m map[string]any, p *path) {
 	w.warn(p, "%s written on the parameter itself (Swagger 2.0 style); moved into its schema", strings.Join(moved, ", "))
 }
 
+// schemaOrContent keeps the schema of a parameter or header that has both a
+// schema and content, which kin-openapi refuses to load.
+func schemaOrContent(w *walker, m map[string]any, p *path) {
+	_, hasSchema := m["schema"]
+	_, hasContent := m["content"]
+	if hasSchema && hasContent {
+		w.warn(p.at("content"), "both schema and content, where one is allowed; content dropped")
+		delete(m, "content")
+	}
+}
+
 // parameterAfter drops parameters that cannot be sent and repairs path
 // parameters that are not marked required.
 func parameterAfter(w *walker, m map[string]any, p *path) bool {
@@ -357,6 +383,7 @@ func parameterAfter(w *walker, m map[string]any, p *path) bool {
 		w.warn(p.at("in"), "parameter %q has an unknown location %q; dropped", name, in)
 		return false
 	}
+	schemaOrContent(w, m, p)
 	if in == "path" && m["required"] != true {
 		w.warn(p, "path parameter %q is not marked required; it is, since it is part of the path", name)
 		m["required"] = true

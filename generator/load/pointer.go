@@ -242,15 +242,6 @@ func scalarText(v any) string {
 	return ""
 }
 
-// isScalar reports whether v is a string, number or boolean.
-func isScalar(v any) bool {
-	switch v.(type) {
-	case string, json.Number, bool:
-		return true
-	}
-	return false
-}
-
 // deepCopy copies a generic tree.
 func deepCopy(v any) any {
 	switch c := v.(type) {

@@ -134,6 +134,7 @@ func (w *walker) setNullable(m map[string]any) {
 
 // schemaObject sanitises a schema object in place.
 func (w *walker) schemaObject(m map[string]any, p *path) {
+	foldKeys(w, m, schemaKeywords, p)
 	for _, k := range []string{"$recursiveRef", "$dynamicRef"} {
 		if r, ok := m[k]; ok {
 			delete(m, k)
@@ -321,12 +322,12 @@ func (w *walker) schemaRef(m map[string]any, r any, p *path) bool {
 		delete(m, "$ref")
 		return true
 	}
-	if kind := w.componentKind(ptr); kind != "" && kind != "schemas" {
-		if sub := schemaWithin(target); sub != "" {
+	if sh, isSchema := w.locate(ptr); !isSchema {
+		if sub := schemaWithin(target); sub != "" && sh != nil {
 			m["$ref"] = ref + sub
-			w.warn(rp, "$ref %q points at %s, not a schema; now points at its schema", ref, componentNames[kind])
+			w.warn(rp, "$ref %q points at %s, not a schema; now points at its schema", ref, what(sh, false))
 		} else {
-			w.warn(rp, "$ref %q points at %s, not a schema; replaced by an empty schema (any value)", ref, componentNames[kind])
+			w.warn(rp, "$ref %q points at %s, not a schema; replaced by an empty schema (any value)", ref, what(sh, false))
 			delete(m, "$ref")
 		}
 	}

@@ -13,7 +13,7 @@ import (
 
 // The Swagger 2.0 grammar, as kin-openapi's openapi2 package decodes it.
 var (
-	s2Paths, s2PathItem, s2Operation, s2Parameter, s2Responses, s2Response,
+	s2Document, s2Paths, s2PathItem, s2Operation, s2Parameter, s2Responses, s2Response,
 	s2Header, s2SecurityScheme *shape
 )
 
@@ -38,7 +38,9 @@ var s2DocumentOrder = []struct {
 	{"externalDocs", field{kind: kObject}},
 }
 
-func init() {
+// initSwagger2 builds the Swagger 2.0 grammar; the init of the OpenAPI 3
+// grammar calls it once the shapes both share exist.
+func initSwagger2() {
 	s2Paths = &shape{name: "a paths object"}
 	s2PathItem = &shape{name: "a path item"}
 	s2Operation = &shape{name: "an operation"}
@@ -55,8 +57,10 @@ func init() {
 	listOf := func(s *shape) field { return field{kind: kList, shape: s} }
 	schema := field{kind: kSchema}
 
+	s2Document = &shape{name: "a Swagger 2.0 document", fields: map[string]field{}}
 	for i, s := range []*shape{nil, s3Info, nil, nil, nil, nil, nil, nil, s2Parameter, s2Response, s2SecurityScheme, s2Paths, nil, s3Tag, s3ExternalDocs} {
 		s2DocumentOrder[i].f.shape = s
+		s2Document.fields[s2DocumentOrder[i].name] = s2DocumentOrder[i].f
 	}
 
 	s2Paths.rest = &field{kind: kObject, shape: s2PathItem}
@@ -112,6 +116,11 @@ func init() {
 // swagger2 walks a Swagger 2.0 document before it is converted.
 func (w *walker) swagger2() {
 	doc := w.root
+	fields := map[string]bool{}
+	for _, f := range s2DocumentOrder {
+		fields[f.name] = true
+	}
+	foldKeys(w, doc, fields, nil)
 	if h, ok := doc["host"].(string); ok {
 		w.swagger2Host(doc, h)
 	}
@@ -352,30 +361,17 @@ func stringList(v any) []string {
 
 // convertV2 converts a sanitised Swagger 2.0 tree with openapi2conv and
 // returns the OpenAPI 3.0 tree.
-func (l *loader) convertV2(doc map[string]any) (out map[string]any, err error) {
-	var d2 openapi2.T
-	if err := json.Unmarshal(mustJSON(doc), &d2); err != nil {
-		l.fail("", "kin-openapi cannot read the Swagger 2.0 document: %v", err)
+func (l *loader) convertV2(doc map[string]any) (map[string]any, error) {
+	data, err := json.Marshal(doc)
+	if err != nil {
+		l.fail("", "cannot encode the Swagger 2.0 document: %v", err)
 		return nil, l.failed()
 	}
-	var d3 *openapi3.T
-	func() {
-		defer func() {
-			if r := recover(); r != nil {
-				err = &Error{}
-				l.fail("", "kin-openapi panicked while converting the Swagger 2.0 document: %v", r)
-			}
-		}()
-		d3, err = openapi2conv.ToV3(&d2)
-	}()
-	if err != nil {
-		if _, panicked := err.(*Error); !panicked {
-			l.fail(kinErrorPointer(err.Error()), "kin-openapi cannot convert the Swagger 2.0 document: %v", err)
-		}
+	d3, ok := l.toV3(data)
+	if !ok {
 		return nil, l.failed()
 	}
-	data, err := json.Marshal(d3)
-	if err != nil {
+	if data, err = json.Marshal(d3); err != nil {
 		l.fail("", "cannot encode the converted document: %v", err)
 		return nil, l.failed()
 	}
@@ -387,4 +383,26 @@ func (l *loader) convertV2(doc map[string]any) (out map[string]any, err error) {
 		return nil, l.failed()
 	}
 	return tree, nil
+}
+
+// toV3 decodes a Swagger 2.0 document with kin-openapi and converts it,
+// turning a panic of kin-openapi into an error.
+func (l *loader) toV3(data []byte) (d3 *openapi3.T, ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			l.fail("", "kin-openapi panicked while converting the Swagger 2.0 document: %v", r)
+			d3, ok = nil, false
+		}
+	}()
+	var d2 openapi2.T
+	if err := json.Unmarshal(data, &d2); err != nil {
+		l.fail("", "kin-openapi cannot read the Swagger 2.0 document: %v", err)
+		return nil, false
+	}
+	d3, err := openapi2conv.ToV3(&d2)
+	if err != nil {
+		l.fail(kinErrorPointer(err.Error()), "kin-openapi cannot convert the Swagger 2.0 document: %v", err)
+		return nil, false
+	}
+	return d3, true
 }

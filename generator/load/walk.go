@@ -44,20 +44,21 @@ func (w *walker) fail(p *path, format string, args ...any) {
 type kind uint8
 
 const (
-	kString    kind = iota // a string
-	kBool                  // a boolean
-	kNumber                // a number
-	kUint                  // a non-negative integer
-	kAny                   // anything
-	kAnyMap                // an object of anything
-	kStrings               // a list of strings
-	kStringMap             // an object of strings
-	kObject                // an object of shape
-	kMap                   // an object whose values have shape
-	kList                  // a list whose items have shape
-	kSchema                // a schema
-	kSchemaMap             // an object of schemas
-	kSecurity              // a list of security requirements
+	kString     kind = iota // a string
+	kBool                   // a boolean
+	kNumber                 // a number
+	kUint                   // a non-negative integer
+	kAny                    // anything
+	kAnyMap                 // an object of anything
+	kStrings                // a list of strings
+	kStringMap              // an object of strings
+	kObject                 // an object of shape
+	kMap                    // an object whose values have shape
+	kList                   // a list whose items have shape
+	kSchema                 // a schema
+	kSchemaMap              // an object of schemas
+	kSchemaList             // a list of schemas
+	kSecurity               // a list of security requirements
 )
 
 // field is the grammar of one field.
@@ -114,6 +115,7 @@ func (w *walker) object(s *shape, v any, p *path) (any, bool) {
 			return w.objectRef(s, m, r, p)
 		}
 	}
+	w.foldKeys(m, s.fields, p)
 	if s.before != nil {
 		s.before(w, m, p)
 	}
@@ -136,6 +138,35 @@ func (w *walker) object(s *shape, v any, p *path) (any, bool) {
 		return nil, false
 	}
 	return m, true
+}
+
+// foldKeys renames the keys of m that match a known field only without
+// regard to case ("Components"). encoding/json, which kin-openapi decodes
+// with, matches field names that way, so such a key would reach kin-openapi
+// unchecked.
+func foldKeys[V any](w *walker, m map[string]any, known map[string]V, p *path) {
+	for _, k := range sortedKeys(m) {
+		if _, ok := known[k]; ok || strings.HasPrefix(k, "x-") {
+			continue
+		}
+		for name := range known {
+			if !strings.EqualFold(k, name) {
+				continue
+			}
+			if _, taken := m[name]; taken {
+				w.warn(p.at(k), "unknown field %q next to %q (field names are case-sensitive); dropped", k, name)
+			} else {
+				w.warn(p.at(k), "unknown field %q (field names are case-sensitive); read as %q", k, name)
+				m[name] = m[k]
+			}
+			delete(m, k)
+			break
+		}
+	}
+}
+
+func (w *walker) foldKeys(m map[string]any, fields map[string]field, p *path) {
+	foldKeys(w, m, fields, p)
 }
 
 // field walks one value against its grammar.
@@ -210,6 +241,16 @@ func (w *walker) field(f field, v any, p *path) (any, bool) {
 			m[k] = w.schema(m[k], p.at(k))
 		}
 		return m, true
+	case kSchemaList:
+		l, ok := v.([]any)
+		if !ok {
+			w.warn(p, "expected a list of schemas, found %s; dropped", describe(v))
+			return nil, false
+		}
+		for i := range l {
+			l[i] = w.schema(l[i], p.idx(i))
+		}
+		return l, true
 	case kSecurity:
 		return w.security(v, p)
 	}
@@ -372,43 +413,74 @@ func (w *walker) security(v any, p *path) (any, bool) {
 	return kept, true
 }
 
-// componentKind returns the component section ("schemas", "parameters") a
-// JSON pointer names exactly one entry of, or "" when it names anything
-// else. Swagger 2.0 sections answer with their OpenAPI 3 names.
-func (w *walker) componentKind(ptr string) string {
-	toks := pointerTokens(ptr)
+// locate returns the grammar of the node at ptr: its shape when it is an
+// OpenAPI object, or isSchema when it is a schema. kin-openapi resolves a
+// $ref by following the pointer through its own types, so a reference only
+// loads when it points at a node of the kind its position expects.
+func (w *walker) locate(ptr string) (sh *shape, isSchema bool) {
+	doc := s3Document
 	if w.dialect == dialectV2 {
-		if len(toks) != 2 {
-			return ""
-		}
-		switch toks[0] {
-		case "definitions":
-			return "schemas"
-		case "parameters", "responses":
-			return toks[0]
-		case "securityDefinitions":
-			return "securitySchemes"
-		}
-		return ""
+		doc = s2Document
 	}
-	if len(toks) != 3 || toks[0] != "components" {
-		return ""
+	f := field{kind: kObject, shape: doc}
+	for _, t := range pointerTokens(ptr) {
+		switch f.kind {
+		case kObject:
+			nf, ok := f.shape.fields[t]
+			if !ok {
+				if f.shape.rest == nil || strings.HasPrefix(t, "x-") {
+					return nil, false
+				}
+				nf = *f.shape.rest
+			}
+			f = nf
+		case kMap:
+			f = field{kind: kObject, shape: f.shape}
+		case kList:
+			if _, err := strconv.Atoi(t); err != nil {
+				return nil, false
+			}
+			f = field{kind: kObject, shape: f.shape}
+		case kSchemaMap:
+			f = field{kind: kSchema}
+		case kSchemaList:
+			if _, err := strconv.Atoi(t); err != nil {
+				return nil, false
+			}
+			f = field{kind: kSchema}
+		case kSchema:
+			switch t {
+			case "properties":
+				f = field{kind: kSchemaMap}
+			case "items", "not", "additionalProperties":
+				f = field{kind: kSchema}
+			case "allOf", "anyOf", "oneOf":
+				f = field{kind: kSchemaList}
+			default:
+				return nil, false
+			}
+		default:
+			return nil, false
+		}
 	}
-	return toks[1]
+	switch f.kind {
+	case kObject:
+		return f.shape, false
+	case kSchema:
+		return nil, true
+	}
+	return nil, false
 }
 
-// componentNames names a component section in messages.
-var componentNames = map[string]string{
-	"schemas":         "a schema",
-	"parameters":      "a parameter",
-	"headers":         "a header",
-	"requestBodies":   "a request body",
-	"responses":       "a response",
-	"securitySchemes": "a security scheme",
-	"examples":        "an example",
-	"links":           "a link",
-	"callbacks":       "a callback",
-	"pathItems":       "a path item",
+// what names the node locate found, for messages.
+func what(sh *shape, isSchema bool) string {
+	switch {
+	case isSchema:
+		return "a schema"
+	case sh != nil:
+		return sh.name
+	}
+	return "something that is no OpenAPI object"
 }
 
 // target resolves a local $ref found at p. It records an error for external
@@ -471,12 +543,19 @@ func (w *walker) objectRef(s *shape, m map[string]any, r any, p *path) (any, boo
 		w.warn(rp, "$ref %q is part of a cycle of references that never reaches %s; dropped", ref, s.name)
 		return nil, false
 	}
-	kind := w.componentKind(ptr)
-	if kind == "" || kind == s.component {
+	sh, isSchema := w.locate(ptr)
+	if sh == s {
 		return m, true
 	}
-	if w.dialect == dialectV2 {
-		w.warn(rp, "$ref %q points at %s, where %s belongs; dropped", ref, componentNames[kind], s.name)
+	from := ""
+	switch {
+	case isSchema:
+		from = "schemas"
+	case sh != nil:
+		from = sh.component
+	}
+	if w.dialect == dialectV2 || from == "" {
+		w.warn(rp, "$ref %q points at %s, where %s belongs; dropped", ref, what(sh, isSchema), s.name)
 		return nil, false
 	}
 	w.refHops++
@@ -485,12 +564,12 @@ func (w *walker) objectRef(s *shape, m map[string]any, r any, p *path) (any, boo
 		w.fail(rp, "$ref %q starts a cycle of references between components of different kinds", ref)
 		return m, true
 	}
-	converted, ok := convertComponent(kind, s.component, target, ref)
+	converted, ok := convertComponent(from, s.component, target, ref)
 	if !ok {
-		w.warn(rp, "$ref %q points at %s, where %s belongs; dropped", ref, componentNames[kind], s.name)
+		w.warn(rp, "$ref %q points at %s, where %s belongs; dropped", ref, what(sh, isSchema), s.name)
 		return nil, false
 	}
-	w.warn(rp, "$ref %q points at %s, where %s belongs; replaced by a copy converted to %s", ref, componentNames[kind], s.name, s.name)
+	w.warn(rp, "$ref %q points at %s, where %s belongs; replaced by a copy converted to %s", ref, what(sh, isSchema), s.name, s.name)
 	return w.object(s, converted, p)
 }
 
