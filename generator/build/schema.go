@@ -36,9 +36,6 @@ func (b *builder) typeOf(ref *openapi3.SchemaRef, hint, ptr string) *model.Type 
 		b.inline[s] = decl
 		b.api.Types = append(b.api.Types, decl)
 		b.fill(decl, ref, ptr)
-		if decl.Kind == model.Named { // the schema turned out to be an alias of another type
-			return &model.Type{Kind: model.Named, Ref: decl}
-		}
 		return &model.Type{Kind: model.Named, Ref: decl}
 	}
 	t := &model.Type{Pointer: ptr}
@@ -259,10 +256,7 @@ func (b *builder) fillAllOf(t *model.Type, s *openapi3.Schema, hint, ptr string)
 	if len(s.AllOf) == 1 && len(s.Properties) == 0 && s.AllOf[0] != nil && s.AllOf[0].Value != nil {
 		only := s.AllOf[0]
 		if only.Ref != "" || len(only.Value.Properties) == 0 {
-			u := b.typeOf(only, hint, ptr+"/allOf/0")
-			t.Kind, t.Ref, t.Elem = u.Kind, u.Ref, u.Elem
-			t.Fields, t.EnumBase, t.EnumValues, t.Variants = u.Fields, u.EnumBase, u.EnumValues, u.Variants
-			t.Discriminator, t.AnyOf = u.Discriminator, u.AnyOf
+			adopt(t, b.typeOf(only, hint, ptr+"/allOf/0"))
 			return
 		}
 	}
@@ -278,9 +272,8 @@ func (b *builder) fillAllOf(t *model.Type, s *openapi3.Schema, hint, ptr string)
 		for i, p := range s.AllOf {
 			if p != nil && p.Value != nil && (!p.Value.Type.IsEmpty() || p.Ref != "" || len(p.Value.OneOf)+len(p.Value.AnyOf) > 0) {
 				u := b.typeOf(p, hint, fmt.Sprintf("%s/allOf/%d", ptr, i))
-				*t = model.Type{Name: t.Name, Pointer: t.Pointer, Doc: t.Doc, Kind: u.Kind, Ref: u.Ref, Elem: u.Elem,
-					Fields: u.Fields, EnumBase: u.EnumBase, EnumValues: u.EnumValues, Variants: u.Variants,
-					Discriminator: u.Discriminator, AnyOf: u.AnyOf, Format: u.Format}
+				adopt(t, u)
+				t.Format = u.Format
 				return
 			}
 		}
@@ -366,9 +359,7 @@ func hasNullBranch(s *openapi3.Schema) bool {
 // decodes by JSON kind and then by trial.
 func (b *builder) fillUnion(t *model.Type, s *openapi3.Schema, branches openapi3.SchemaRefs, anyOf bool, hint, ptr string) {
 	if len(branches) == 1 {
-		u := b.typeOf(branches[0], hint, ptr+"/0")
-		t.Kind, t.Ref, t.Elem, t.Fields, t.EnumBase, t.EnumValues, t.Variants = u.Kind, u.Ref, u.Elem, u.Fields, u.EnumBase, u.EnumValues, u.Variants
-		t.Discriminator, t.AnyOf = u.Discriminator, u.AnyOf
+		adopt(t, b.typeOf(branches[0], hint, ptr+"/0"))
 		return
 	}
 	t.Kind = model.Union
@@ -493,4 +484,13 @@ func markRecursion(types []*model.Type) {
 			}
 		}
 	}
+}
+
+// adopt gives t the shape of u, keeping t's own name, pointer and doc:
+// a schema that is only an allOf or oneOf of one other takes its shape.
+func adopt(t, u *model.Type) {
+	t.Kind, t.Ref, t.Elem = u.Kind, u.Ref, u.Elem
+	t.Fields, t.AdditionalProperties = u.Fields, u.AdditionalProperties
+	t.EnumBase, t.EnumValues = u.EnumBase, u.EnumValues
+	t.Variants, t.Discriminator, t.AnyOf = u.Variants, u.Discriminator, u.AnyOf
 }

@@ -7,7 +7,6 @@ package emit
 import (
 	"bytes"
 	"fmt"
-	"sort"
 	"strings"
 	"sync"
 
@@ -232,13 +231,4 @@ func nilable(t *model.Type) bool {
 func byRef(t *model.Type) bool {
 	r := t.Resolve()
 	return r != nil && (r.Kind == model.Struct || r.Kind == model.Union) && t.Kind == model.Named
-}
-
-func sortedStrings(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
