@@ -134,7 +134,7 @@ func authCode(s *model.SecurityScheme, roles []string, fields map[string]*credFi
 	}
 	tr := func(field, value string) {
 		fmt.Fprintf(&b, "t := &auth.Transport{%s: %s, OnUnauthorized: %s, AllowInsecureHTTP: cfg.insecure,%s\n\t}\n", field, value, policy, extra)
-		b.WriteString("mw = func(next http.RoundTripper) http.RoundTripper { t.Base = next; return t }")
+		b.WriteString("mw = t.Middleware()")
 	}
 	switch a.Flow {
 	case "basic":
@@ -189,9 +189,11 @@ func authCode(s *model.SecurityScheme, roles []string, fields map[string]*credFi
 			fmt.Fprintf(&b, "flow := &auth.JSONLogin{Endpoint: ep, Login: %s, Password: %s}\n", str(role(0)), sec(role(1)))
 		case "authorizationCode":
 			fmt.Fprintf(&b, "flow := &auth.AuthorizationCode{Endpoint: ep, AuthURL: resolve(%q), ClientID: %s, ClientSecret: %s, RedirectURL: %s, Scopes: cfg.scopes}\n", a.AuthorizeURL, str(role(0)), sec(role(1)), str(role(2)))
-			b.WriteString("cl.authCode = flow\n")
 		}
 		b.WriteString("cache := &auth.Cache{Flow: flow, Store: cfg.store, Clock: cfg.clock}\ncl.tokens = cache\n")
+		if a.Flow == "authorizationCode" {
+			b.WriteString("cl.authCode, cl.authCodeTokens = flow, cache\n")
+		}
 		tr("Source", "cache")
 	case "mtls":
 		fmt.Fprintf(&b, "m := &auth.MTLS{File: %s, Password: %s, ClientID: %s, RootCAs: cfg.rootCAs, Clock: cfg.clock}\n", str(role(0)), sec(role(1)), sec(role(2)))

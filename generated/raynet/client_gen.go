@@ -20,6 +20,7 @@
 package raynet
 
 import (
+	"context"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -304,7 +305,8 @@ type Credentials struct {
 }
 
 // CredentialsFromEnv reads Credentials from RAYNET_USER RAYNET_API_KEY RAYNET_INSTANCE.
-// The error names every variable that is missing.
+// It succeeds when the variables of at least one security scheme are set;
+// otherwise the error names every variable that is missing.
 func CredentialsFromEnv() (Credentials, error) {
 	var c Credentials
 	var missing []string
@@ -338,9 +340,10 @@ func (cfg *config) tokenHTTPClient() *http.Client {
 	return http.DefaultClient
 }
 
-// auth returns the middleware of the first security scheme whose
-// credentials are all set, and the base transport (replaced for mTLS).
-func (cfg *config) auth(cl *Client, base http.RoundTripper, server *url.URL) (mw transport.Middleware, _ http.RoundTripper, err error) {
+// auth returns the middleware that authenticates each operation with the
+// security scheme it requires, among those whose credentials are set, and
+// the base transport (replaced for mTLS).
+func (cfg *config) auth(cl *Client, base http.RoundTripper, server *url.URL) (_ transport.Middleware, _ http.RoundTripper, err error) {
 	if cfg.creds == nil {
 		return nil, base, nil
 	}
@@ -353,15 +356,29 @@ func (cfg *config) auth(cl *Client, base http.RoundTripper, server *url.URL) (mw
 		return u.String()
 	}
 	_ = resolve
+	var schemes []auth.Scheme
 	if !isZero(c.User) && !isZero(c.APIKey) && !isZero(c.Instance) {
-		// raynetBasic
+		var mw transport.Middleware
 		t := &auth.Transport{Credential: auth.Basic{Username: c.User, Password: c.APIKey}, OnUnauthorized: auth.UnauthorizedFail, AllowInsecureHTTP: cfg.insecure,
 			Header: http.Header{"X-Instance-Name": {c.Instance}},
 		}
-		mw = func(next http.RoundTripper) http.RoundTripper { t.Base = next; return t }
-		return mw, base, nil
+		mw = t.Middleware()
+		schemes = append(schemes, auth.Scheme{Key: "raynetBasic", Middleware: mw})
 	}
-	return nil, base, errors.New("credentials do not fill any security scheme")
+	if len(schemes) == 0 {
+		return nil, base, errors.New("credentials do not fill any security scheme")
+	}
+	return auth.Select(schemes...), base, nil
+}
+
+// Token returns the current token of a token-based scheme, fetching or
+// refreshing it when needed; Token.Extra holds extra returned tokens
+// (e.g. id_token). It fails when the client uses no token-based scheme.
+func (c *Client) Token(ctx context.Context) (*auth.Token, error) {
+	if c.tokens == nil {
+		return nil, errors.New("raynet: no token-based credentials configured")
+	}
+	return c.tokens.Token(ctx)
 }
 
 func isZero[T comparable](v T) bool {

@@ -15,6 +15,7 @@ var opCreateCompany = transport.Operation{
 	ID:           "createCompany",
 	Method:       "PUT",
 	PathTemplate: "/company/",
+	Security:     [][]string{{"raynetBasic"}},
 }
 
 // CreateCompany creates a company (RAYNET creates with PUT).
@@ -40,6 +41,7 @@ var opDeleteCompany = transport.Operation{
 	Idempotent:   true,
 	Method:       "DELETE",
 	PathTemplate: "/company/{companyId}/",
+	Security:     [][]string{{"raynetBasic"}},
 }
 
 // DeleteCompany deletes a company.
@@ -63,6 +65,7 @@ var opGetCompany = transport.Operation{
 	Idempotent:   true,
 	Method:       "GET",
 	PathTemplate: "/company/{companyId}/",
+	Security:     [][]string{{"raynetBasic"}},
 }
 
 // GetCompany returns one company.
@@ -89,6 +92,7 @@ var opListCompanies = transport.Operation{
 	Idempotent:   true,
 	Method:       "GET",
 	PathTemplate: "/company/",
+	Security:     [][]string{{"raynetBasic"}},
 }
 
 // ListCompanies lists companies, filtered, sorted and paged.
@@ -151,6 +155,7 @@ var opUpdateCompany = transport.Operation{
 	Idempotent:   true,
 	Method:       "POST",
 	PathTemplate: "/company/{companyId}/",
+	Security:     [][]string{{"raynetBasic"}},
 }
 
 // UpdateCompany updates a company (RAYNET updates with POST); only the fields sent change.

@@ -84,17 +84,14 @@ func (b *builder) operation(p *pendingOp, methodScope *naming.Scope) *model.Oper
 	b.body(op, p)
 	b.responses(op, p)
 	b.opExtensions(op, p, methodScope)
+	reqs := b.doc.Security
 	if p.op.Security != nil {
-		for _, req := range *p.op.Security {
-			for _, k := range sortedKeys(req) {
-				op.Security = appendUnique(op.Security, k)
-			}
-		}
-	} else if b.doc.Security != nil {
-		for _, req := range b.doc.Security {
-			for _, k := range sortedKeys(req) {
-				op.Security = appendUnique(op.Security, k)
-			}
+		reqs = *p.op.Security
+	}
+	if reqs != nil {
+		op.Security = [][]string{}
+		for _, req := range reqs {
+			op.Security = append(op.Security, sortedKeys(req))
 		}
 	}
 	return op

@@ -53,6 +53,17 @@ func opVar(f *jen.File, op *model.Operation) {
 		}
 		vals[jen.Id("RateLimitKey")] = jen.Lit(key)
 	}
+	if op.Security != nil {
+		alts := make([]jen.Code, len(op.Security))
+		for i, alt := range op.Security {
+			keys := make([]jen.Code, len(alt))
+			for j, k := range alt {
+				keys[j] = jen.Lit(k)
+			}
+			alts[i] = jen.Values(keys...)
+		}
+		vals[jen.Id("Security")] = jen.Index().Index().String().Values(alts...)
+	}
 	f.Var().Id(opVarName(op)).Op("=").Qual(pkgTransport, "Operation").Values(vals)
 	f.Line()
 }

@@ -212,7 +212,11 @@ type Operation struct {
 	MaxAttempts   int
 	RateLimit     *RateLimit
 	Pagination    *Pagination
-	Security      []string // names of the security schemes that apply
+	// Security lists the alternatives of the operation's security
+	// requirement, each the keys of the schemes used together. nil means
+	// the spec says nothing (the client's first configured scheme applies);
+	// an empty alternative means the operation may be called anonymously.
+	Security [][]string
 }
 
 // SuccessResponses returns the 2xx responses that carry a body.

@@ -56,6 +56,11 @@ type Operation struct {
 	MaxAttempts int
 	// RateLimitKey names the per-operation rate-limit bucket, if any.
 	RateLimitKey string
+	// Security lists the alternatives of the operation's security
+	// requirement, each the keys of the security schemes used together.
+	// nil means the spec does not say (the client's default scheme
+	// applies); an empty alternative means no credentials are needed.
+	Security [][]string
 }
 
 type operationKey struct{}

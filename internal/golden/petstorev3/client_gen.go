@@ -13,6 +13,7 @@
 package petstorev3
 
 import (
+	"context"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -285,7 +286,8 @@ type Credentials struct {
 }
 
 // CredentialsFromEnv reads Credentials from PETSTOREV3_API_KEY PETSTOREV3_TOKEN.
-// The error names every variable that is missing.
+// It succeeds when the variables of at least one security scheme are set;
+// otherwise the error names every variable that is missing.
 func CredentialsFromEnv() (Credentials, error) {
 	var c Credentials
 	var missing []string
@@ -299,7 +301,8 @@ func CredentialsFromEnv() (Credentials, error) {
 	} else {
 		missing = append(missing, "PETSTOREV3_TOKEN")
 	}
-	if len(missing) > 0 {
+	// One security scheme with all its variables set is enough.
+	if len(missing) > 0 && !(!isZero(c.APIKey)) && !(!isZero(c.Token)) {
 		return c, fmt.Errorf("petstorev3: missing environment variables: %s", strings.Join(missing, ", "))
 	}
 	return c, nil
@@ -314,9 +317,10 @@ func (cfg *config) tokenHTTPClient() *http.Client {
 	return http.DefaultClient
 }
 
-// auth returns the middleware of the first security scheme whose
-// credentials are all set, and the base transport (replaced for mTLS).
-func (cfg *config) auth(cl *Client, base http.RoundTripper, server *url.URL) (mw transport.Middleware, _ http.RoundTripper, err error) {
+// auth returns the middleware that authenticates each operation with the
+// security scheme it requires, among those whose credentials are set, and
+// the base transport (replaced for mTLS).
+func (cfg *config) auth(cl *Client, base http.RoundTripper, server *url.URL) (_ transport.Middleware, _ http.RoundTripper, err error) {
 	if cfg.creds == nil {
 		return nil, base, nil
 	}
@@ -329,19 +333,33 @@ func (cfg *config) auth(cl *Client, base http.RoundTripper, server *url.URL) (mw
 		return u.String()
 	}
 	_ = resolve
+	var schemes []auth.Scheme
 	if !isZero(c.APIKey) {
-		// api_key
+		var mw transport.Middleware
 		t := &auth.Transport{Credential: auth.APIKey{Name: "api_key", Key: c.APIKey, In: auth.InHeader}, OnUnauthorized: auth.UnauthorizedRefresh, AllowInsecureHTTP: cfg.insecure}
-		mw = func(next http.RoundTripper) http.RoundTripper { t.Base = next; return t }
-		return mw, base, nil
+		mw = t.Middleware()
+		schemes = append(schemes, auth.Scheme{Key: "api_key", Middleware: mw})
 	}
 	if !isZero(c.Token) {
-		// petstore_auth
+		var mw transport.Middleware
 		t := &auth.Transport{Credential: auth.Bearer{Token: c.Token}, OnUnauthorized: auth.UnauthorizedRefresh, AllowInsecureHTTP: cfg.insecure}
-		mw = func(next http.RoundTripper) http.RoundTripper { t.Base = next; return t }
-		return mw, base, nil
+		mw = t.Middleware()
+		schemes = append(schemes, auth.Scheme{Key: "petstore_auth", Middleware: mw})
 	}
-	return nil, base, errors.New("credentials do not fill any security scheme")
+	if len(schemes) == 0 {
+		return nil, base, errors.New("credentials do not fill any security scheme")
+	}
+	return auth.Select(schemes...), base, nil
+}
+
+// Token returns the current token of a token-based scheme, fetching or
+// refreshing it when needed; Token.Extra holds extra returned tokens
+// (e.g. id_token). It fails when the client uses no token-based scheme.
+func (c *Client) Token(ctx context.Context) (*auth.Token, error) {
+	if c.tokens == nil {
+		return nil, errors.New("petstorev3: no token-based credentials configured")
+	}
+	return c.tokens.Token(ctx)
 }
 
 func isZero[T comparable](v T) bool {

@@ -347,3 +347,77 @@ func TestCredentialsFillingNoScheme(t *testing.T) {
 		t.Error("New with empty Credentials succeeded, want an error")
 	}
 }
+
+// Each operation uses the scheme its own security requirement names, and
+// an operation whose schemes have no credentials fails before sending.
+func TestSecurityPerOperation(t *testing.T) {
+	var seen []string
+	_, srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		seen = append(seen, r.URL.Path+" api_key="+r.Header.Get("api_key")+" auth="+r.Header.Get("Authorization"))
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Path {
+		case "/store/inventory":
+			io.WriteString(w, `{}`)
+		case "/pet/findByStatus":
+			io.WriteString(w, `[]`)
+		default:
+			io.WriteString(w, `{"id":7,"name":"Rex","photoUrls":[]}`)
+		}
+	})
+	ctx := context.Background()
+	both, err := New(srv.URL, WithHTTPClient(srv.Client()), WithInsecureHTTP(),
+		WithCredentials(Credentials{APIKey: secret.New("k"), Token: secret.New("t")}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := both.GetInventory(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := both.FindPetsByStatus(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := both.GetPetByID(ctx, 7); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"/store/inventory api_key=k auth=",         // api_key only
+		"/pet/findByStatus api_key= auth=Bearer t", // petstore_auth only
+		"/pet/7 api_key=k auth=",                   // first alternative that is configured
+	}
+	if strings.Join(seen, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("requests:\n%s\nwant:\n%s", strings.Join(seen, "\n"), strings.Join(want, "\n"))
+	}
+
+	seen = nil
+	tokenOnly, err := New(srv.URL, WithHTTPClient(srv.Client()), WithInsecureHTTP(),
+		WithCredentials(Credentials{Token: secret.New("t")}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tokenOnly.GetPetByID(ctx, 7); err != nil {
+		t.Fatal(err)
+	}
+	_, err = tokenOnly.GetInventory(ctx)
+	var missing *auth.MissingCredentialsError
+	if !errors.As(err, &missing) || missing.Operation != "getInventory" {
+		t.Fatalf("GetInventory with a token only: err = %v, want *auth.MissingCredentialsError", err)
+	}
+	if len(seen) != 1 || seen[0] != "/pet/7 api_key= auth=Bearer t" {
+		t.Fatalf("requests = %q, want only the GetPetByID call with the token", seen)
+	}
+}
+
+// Either scheme's variable is enough; with neither, both are named.
+func TestCredentialsFromEnvOneSchemeEnough(t *testing.T) {
+	t.Setenv("PETSTOREV3_API_KEY", "")
+	t.Setenv("PETSTOREV3_TOKEN", "tok")
+	c, err := CredentialsFromEnv()
+	if err != nil || c.Token.Reveal() != "tok" {
+		t.Fatalf("token only: %v, %v", c, err)
+	}
+	t.Setenv("PETSTOREV3_TOKEN", "")
+	_, err = CredentialsFromEnv()
+	if err == nil || !strings.Contains(err.Error(), "PETSTOREV3_API_KEY") || !strings.Contains(err.Error(), "PETSTOREV3_TOKEN") {
+		t.Fatalf("neither set: err = %v, want both variables named", err)
+	}
+}

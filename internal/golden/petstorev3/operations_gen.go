@@ -13,6 +13,7 @@ var opAddPet = transport.Operation{
 	ID:           "addPet",
 	Method:       "POST",
 	PathTemplate: "/pet",
+	Security:     [][]string{{"petstore_auth"}},
 }
 
 // AddPet: Add a new pet to the store.
@@ -97,6 +98,7 @@ var opDeletePet = transport.Operation{
 	Idempotent:   true,
 	Method:       "DELETE",
 	PathTemplate: "/pet/{petId}",
+	Security:     [][]string{{"petstore_auth"}},
 }
 
 // DeletePet deletes a pet.
@@ -136,6 +138,7 @@ var opFindPetsByStatus = transport.Operation{
 	Idempotent:   true,
 	Method:       "GET",
 	PathTemplate: "/pet/findByStatus",
+	Security:     [][]string{{"petstore_auth"}},
 }
 
 // FindPetsByStatus finds Pets by status.
@@ -158,6 +161,7 @@ var opFindPetsByTags = transport.Operation{
 	Idempotent:   true,
 	Method:       "GET",
 	PathTemplate: "/pet/findByTags",
+	Security:     [][]string{{"petstore_auth"}},
 }
 
 // FindPetsByTags finds Pets by tags.
@@ -180,6 +184,7 @@ var opGetInventory = transport.Operation{
 	Idempotent:   true,
 	Method:       "GET",
 	PathTemplate: "/store/inventory",
+	Security:     [][]string{{"api_key"}},
 }
 
 // GetInventory returns pet inventories by status.
@@ -221,6 +226,7 @@ var opGetPetByID = transport.Operation{
 	Idempotent:   true,
 	Method:       "GET",
 	PathTemplate: "/pet/{petId}",
+	Security:     [][]string{{"api_key"}, {"petstore_auth"}},
 }
 
 // GetPetByID: Find pet by ID.
@@ -328,6 +334,7 @@ var opUpdatePet = transport.Operation{
 	Idempotent:   true,
 	Method:       "PUT",
 	PathTemplate: "/pet",
+	Security:     [][]string{{"petstore_auth"}},
 }
 
 // UpdatePet: Update an existing pet.
@@ -351,6 +358,7 @@ var opUpdatePetWithForm = transport.Operation{
 	ID:           "updatePetWithForm",
 	Method:       "POST",
 	PathTemplate: "/pet/{petId}",
+	Security:     [][]string{{"petstore_auth"}},
 }
 
 // UpdatePetWithForm updates a pet in the store with form data.
@@ -397,6 +405,7 @@ var opUploadFile = transport.Operation{
 	ID:           "uploadFile",
 	Method:       "POST",
 	PathTemplate: "/pet/{petId}/uploadImage",
+	Security:     [][]string{{"petstore_auth"}},
 }
 
 // UploadFile uploads an image.
