@@ -44,6 +44,10 @@ func (r *Request) JSON(contentType string, v any) {
 	if r.err != nil {
 		return
 	}
+	if err := checkRequired(v); err != nil {
+		r.fail(fmt.Errorf("rest: JSON body: %w", err))
+		return
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		r.fail(fmt.Errorf("rest: encode JSON body: %w", err))
@@ -75,6 +79,10 @@ func (r *Request) Form(v any) {
 		k := reflect.ValueOf(rv).Kind()
 		if k != reflect.Struct && k != reflect.Map {
 			r.fail(fmt.Errorf("rest: form body must be a struct or map, not %T", rv))
+			return
+		}
+		if err := checkRequired(rv); err != nil {
+			r.fail(fmt.Errorf("rest: form body: %w", err))
 			return
 		}
 		var err error

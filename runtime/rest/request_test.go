@@ -261,7 +261,7 @@ type checkout struct {
 	Desc      opt.Nullable[string] `json:"description,omitzero"`
 	Coupon    opt.Opt[string]      `json:"coupon,omitzero"`
 	Clear     []string             `json:"clear"`
-	Nothing   []string             `json:"nothing"`
+	Nothing   []string             `json:"nothing,omitempty"`
 	Created   time.Time            `json:"created"`
 	Discounts []map[string]any     `json:"discounts"`
 }

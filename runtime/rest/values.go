@@ -171,6 +171,10 @@ func scalarString(v any) (s string, ok bool, err error) {
 	if s, st, handled := fastScalar(v); handled && st == present {
 		return s, true, nil
 	}
+	// Generated enums: a value the spec does not list fails before sending.
+	if e, ok := v.(interface{ IsKnown() bool }); ok && !e.IsKnown() {
+		return "", true, fmt.Errorf("%v is not a value the spec lists for %T", v, v)
+	}
 	switch x := v.(type) {
 	case int8:
 		return strconv.FormatInt(int64(x), 10), true, nil

@@ -421,3 +421,25 @@ func TestCredentialsFromEnvOneSchemeEnough(t *testing.T) {
 		t.Fatalf("neither set: err = %v, want both variables named", err)
 	}
 }
+
+// Encoding is strict: a required array left nil and an enum parameter
+// the spec does not list fail before anything is sent.
+func TestStrictEncodingFailsBeforeSending(t *testing.T) {
+	var calls atomic.Int32
+	c, _ := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.WriteHeader(http.StatusOK)
+	})
+	ctx := context.Background()
+	_, err := c.AddPet(ctx, &Pet{Name: "x"})
+	if err == nil || !strings.Contains(err.Error(), "photoUrls") {
+		t.Errorf("AddPet without photoUrls: err = %v, want the required field named", err)
+	}
+	_, err = c.FindPetsByStatus(ctx, &FindPetsByStatusParams{Status: opt.Some(FindPetsByStatusStatus("lost"))})
+	if err == nil || !strings.Contains(err.Error(), "lost") || !strings.Contains(err.Error(), "status") {
+		t.Errorf("FindPetsByStatus(lost): err = %v, want the value and parameter named", err)
+	}
+	if n := calls.Load(); n != 0 {
+		t.Errorf("server saw %d requests, want 0", n)
+	}
+}

@@ -1,0 +1,166 @@
+package rest
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+
+	"github.com/apigen-go/apigen/runtime/opt"
+)
+
+// checkRequired reports the first required member of a request body that
+// is nil: generated structs tag required fields without omitempty or
+// omitzero, and a nil slice, map or pointer there would be sent as null.
+// Values with their own MarshalJSON (unions, times) are not looked into.
+func checkRequired(v any) error {
+	if v == nil {
+		return nil
+	}
+	rv := reflect.ValueOf(v)
+	if !mayMiss(rv.Type()) {
+		return nil
+	}
+	if path := missing(rv, ""); path != "" {
+		return fmt.Errorf("required field %s is not set", path)
+	}
+	return nil
+}
+
+var (
+	marshalerType = reflect.TypeFor[json.Marshaler]()
+	valuerType    = reflect.TypeFor[opt.Valuer]()
+	mayMissCache  sync.Map // reflect.Type → bool
+)
+
+// mayMiss reports whether a value of t can hold a nil required field, so
+// that bodies without any are checked at the cost of one map lookup.
+func mayMiss(t reflect.Type) bool {
+	if b, ok := mayMissCache.Load(t); ok {
+		return b.(bool)
+	}
+	mayMissCache.Store(t, false) // breaks recursion; recursive fields are optional pointers
+	b := computeMayMiss(t)
+	mayMissCache.Store(t, b)
+	return b
+}
+
+func computeMayMiss(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Array, reflect.Map:
+		return mayMiss(t.Elem())
+	case reflect.Interface:
+		return true // decided by the dynamic value
+	case reflect.Struct:
+		if t.Implements(valuerType) {
+			return true // opt wrappers: the held value decides
+		}
+		if t.Implements(marshalerType) || reflect.PointerTo(t).Implements(marshalerType) {
+			return false
+		}
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			if _, required := jsonRequired(f); required && nilKind(f.Type.Kind()) {
+				return true
+			}
+			if mayMiss(f.Type) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// missing returns the JSON path of the first nil required member of v, or "".
+func missing(v reflect.Value, path string) string {
+	switch v.Kind() {
+	case reflect.Interface, reflect.Pointer:
+		if v.IsNil() {
+			return ""
+		}
+		return missing(v.Elem(), path)
+	case reflect.Slice, reflect.Array:
+		if !mayMiss(v.Type().Elem()) {
+			return ""
+		}
+		for i := range v.Len() {
+			if p := missing(v.Index(i), fmt.Sprintf("%s[%d]", path, i)); p != "" {
+				return p
+			}
+		}
+	case reflect.Map:
+		if !mayMiss(v.Type().Elem()) {
+			return ""
+		}
+		iter := v.MapRange()
+		for iter.Next() {
+			if p := missing(iter.Value(), fmt.Sprintf("%s[%v]", path, iter.Key())); p != "" {
+				return p
+			}
+		}
+	case reflect.Struct:
+		t := v.Type()
+		if t.Implements(valuerType) {
+			if x, ok := v.Interface().(opt.Valuer).Lookup(); ok && x != nil {
+				return missing(reflect.ValueOf(x), path)
+			}
+			return ""
+		}
+		if !mayMiss(t) {
+			return ""
+		}
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			name, required := jsonRequired(f)
+			if name == "" {
+				continue
+			}
+			fp := name
+			if path != "" {
+				fp = path + "." + name
+			}
+			fv := v.Field(i)
+			if required && nilKind(fv.Kind()) && fv.IsNil() {
+				return fp
+			}
+			if p := missing(fv, fp); p != "" {
+				return p
+			}
+		}
+	}
+	return ""
+}
+
+// jsonRequired returns a field's JSON name ("" when it is not encoded) and
+// whether its tag marks it required (no omitempty or omitzero).
+func jsonRequired(f reflect.StructField) (name string, required bool) {
+	tag, ok := f.Tag.Lookup("json")
+	if !ok || tag == "-" {
+		return "", false
+	}
+	name, opts, _ := strings.Cut(tag, ",")
+	if name == "" {
+		name = f.Name
+	}
+	for _, o := range strings.Split(opts, ",") {
+		if o == "omitempty" || o == "omitzero" {
+			return name, false
+		}
+	}
+	return name, true
+}
+
+func nilKind(k reflect.Kind) bool {
+	switch k {
+	case reflect.Slice, reflect.Map, reflect.Pointer, reflect.Interface:
+		return true
+	}
+	return false
+}
