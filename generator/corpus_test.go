@@ -47,8 +47,13 @@ func TestCorpus(t *testing.T) {
 			continue
 		}
 		ops := specOperations(res)
-		methods := len(res.API.Operations)
-		if methods != ops {
+		methods, covered := len(res.API.Operations), 0
+		for _, op := range res.API.Operations {
+			if op.BodyVariantOf == "" {
+				covered++ // variants (other body media types, downloads) add methods
+			}
+		}
+		if covered != ops {
 			t.Errorf("%s: %d operations in the spec, %d methods generated", rel, ops, methods)
 		}
 		buildTime, rss, err := buildAndMeasure(t, res)

@@ -33,6 +33,10 @@ type wiring struct {
 	Creds     []credField
 	Auth      []authChoice
 	AuthCode  bool   // an authorizationCode scheme exists: generate AuthCodeURL/Exchange
+	OpServers bool   // some operation has its own server
+	// OtherHosts: token endpoints or operation servers may live on
+	// another host, so WithAuthServer can move them.
+	OtherHosts bool
 	RateLimit string // Go expression of the spec's ratelimit.Config, "" if none
 }
 
@@ -65,13 +69,22 @@ func buildWiring(api *model.API, pkg string) (wiring, error) {
 		if err != nil {
 			return w, fmt.Errorf("security scheme %s: %w", s.Key, err)
 		}
-		if a.Flow == "authorizationCode" {
+		switch a.Flow {
+		case "authorizationCode":
 			w.AuthCode = true
+			w.OtherHosts = true
+		case "clientCredentials", "password", "jsonLogin":
+			w.OtherHosts = true
 		}
 		w.Auth = append(w.Auth, authChoice{Key: s.Key, Needs: needs, Code: code})
 	}
 	for i := range w.Creds { // pick up Secret flags set by later schemes
 		w.Creds[i] = *fields[w.Creds[i].Name]
+	}
+	for _, op := range api.Operations {
+		if op.Server != "" {
+			w.OpServers, w.OtherHosts = true, true
+		}
 	}
 	w.RateLimit = rateLimitExpr(api)
 	return w, nil
@@ -123,9 +136,13 @@ func authCode(s *model.SecurityScheme, roles []string, fields map[string]*credFi
 		if len(a.ExtraTokens) > 0 {
 			var th []string
 			for _, et := range a.ExtraTokens {
-				th = append(th, fmt.Sprintf("%q: %q", et.Field, et.Header))
+				if et.Scheme != "" {
+					th = append(th, fmt.Sprintf("{Field: %q, Header: %q, Scheme: %q}", et.Field, et.Header, et.Scheme))
+				} else {
+					th = append(th, fmt.Sprintf("{Field: %q, Header: %q}", et.Field, et.Header))
+				}
 			}
-			extra += "\n\t\tTokenHeaders: map[string]string{" + strings.Join(th, ", ") + "},"
+			extra += "\n\t\tExtraTokens: []auth.ExtraToken{" + strings.Join(th, ", ") + "},"
 		}
 	}
 	policy := "auth.UnauthorizedRefresh"
@@ -179,7 +196,11 @@ func authCode(s *model.SecurityScheme, roles []string, fields map[string]*credFi
 		}
 		tr("Credential", fmt.Sprintf("&auth.SignedJWT{APIKey: %s, Secret: %s, Subject: %s, TTL: %s, Clock: cfg.clock}", sec(iss), sec(key), str(sub), ttl))
 	case "clientCredentials", "password", "jsonLogin", "authorizationCode":
-		fmt.Fprintf(&b, "ep := %s\n", endpointExpr(a))
+		ep, err := endpointExpr(a, func(name string) (*credField, bool) { return fieldByCred(a, roles, fields, name) })
+		if err != nil {
+			return "", nil, err
+		}
+		fmt.Fprintf(&b, "ep := %s\n", ep)
 		switch a.Flow {
 		case "clientCredentials":
 			fmt.Fprintf(&b, "flow := &auth.ClientCredentials{Endpoint: ep, ClientID: %s, ClientSecret: %s, Scopes: cfg.scopes}\n", str(role(0)), sec(role(1)))
@@ -214,7 +235,9 @@ func fieldByCred(a *model.Auth, roles []string, fields map[string]*credField, na
 	return nil, false
 }
 
-func endpointExpr(a *model.Auth) string {
+// endpointExpr is the auth.Endpoint literal of a token flow; cred finds
+// the Credentials field of a credential the extension names.
+func endpointExpr(a *model.Auth, cred func(string) (*credField, bool)) (string, error) {
 	var parts []string
 	parts = append(parts, fmt.Sprintf("TokenURL: resolve(%q)", a.TokenURL))
 	if a.RefreshURL != "" {
@@ -226,12 +249,30 @@ func endpointExpr(a *model.Auth) string {
 	if a.BodyFormat == "json" {
 		parts = append(parts, "Format: auth.JSONBody")
 	}
-	if len(a.ExtraParams) > 0 {
+	if len(a.ExtraParams) > 0 || len(a.ExtraParamsFromCredentials) > 0 {
+		params := map[string]string{}
+		for k, v := range a.ExtraParams {
+			params[k] = fmt.Sprintf("%q", v)
+		}
+		for k, name := range a.ExtraParamsFromCredentials {
+			f, ok := cred(name)
+			if !ok {
+				return "", fmt.Errorf("extraParamsFromCredentials %s: no credential %q", k, name)
+			}
+			params[k] = str(f)
+		}
 		var ps []string
-		for _, k := range sortedMap(a.ExtraParams) {
-			ps = append(ps, fmt.Sprintf("%q: %q", k, a.ExtraParams[k]))
+		for _, k := range sortedMap(params) {
+			ps = append(ps, fmt.Sprintf("%q: %s", k, params[k]))
 		}
 		parts = append(parts, "Params: map[string]string{"+strings.Join(ps, ", ")+"}")
+	}
+	if len(a.SuccessStatus) > 0 {
+		codes := make([]string, len(a.SuccessStatus))
+		for i, c := range a.SuccessStatus {
+			codes[i] = fmt.Sprint(c)
+		}
+		parts = append(parts, "SuccessStatus: []int{"+strings.Join(codes, ", ")+"}")
 	}
 	req := map[string]string{"client_id": "ClientID", "client_secret": "ClientSecret", "username": "Username", "password": "Password", "refresh_token": "RefreshToken", "login": "Username"}
 	resp := map[string]string{"access_token": "AccessToken", "token_type": "TokenType", "expires_in": "ExpiresIn"}
@@ -267,7 +308,7 @@ func endpointExpr(a *model.Auth) string {
 		parts = append(parts, "ExpiresInUnit: time.Minute")
 	}
 	parts = append(parts, "HTTPClient: cfg.tokenHTTPClient()", "AllowInsecureHTTP: cfg.insecure", "Clock: cfg.clock")
-	return "auth.Endpoint{\n\t" + strings.Join(parts, ",\n\t") + ",\n}"
+	return "auth.Endpoint{\n\t" + strings.Join(parts, ",\n\t") + ",\n}", nil
 }
 
 func sortedMap(m map[string]string) []string {

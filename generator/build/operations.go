@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -61,8 +62,131 @@ func (b *builder) operations() {
 		p.name = methodScope.Claim(naming.Exported(base))
 	}
 	for _, p := range ops {
-		b.api.Operations = append(b.api.Operations, b.operation(p, methodScope))
+		op := b.operation(p, methodScope)
+		b.api.Operations = append(b.api.Operations, op)
+		b.api.Operations = append(b.api.Operations, b.bodyVariants(op, p, methodScope)...)
+		if d := b.downloadVariant(op, p, methodScope); d != nil {
+			b.api.Operations = append(b.api.Operations, d)
+		}
 	}
+}
+
+// downloadVariant adds OpDownload when the operation's one success
+// response is JSON but may also be a file (PDF Generator's output=file
+// answers application/pdf where other outputs answer JSON): the variant
+// returns the body as a *Download.
+func (b *builder) downloadVariant(op *model.Operation, p *pendingOp, methodScope *naming.Scope) *model.Operation {
+	succ := op.SuccessResponses()
+	if len(succ) != 1 || succ[0].Encoding != model.EncodingJSON {
+		return nil
+	}
+	rr := p.op.Responses.Value(succ[0].Status)
+	if rr == nil || rr.Value == nil {
+		return nil
+	}
+	var file string
+	for _, ct := range sortedKeys(rr.Value.Content) {
+		if isFileMedia(ct, rr.Value.Content[ct]) {
+			file = ct
+			break
+		}
+	}
+	if file == "" {
+		return nil
+	}
+	v := *op
+	v.Name = methodScope.Claim(op.Name + "Download")
+	v.Responses = make([]*model.Response, len(op.Responses))
+	for i, r := range op.Responses {
+		if r == succ[0] {
+			r = &model.Response{Status: r.Status, Code: r.Code, ContentType: file, Encoding: model.EncodingBinary, Type: &model.Type{Kind: model.Binary}, Doc: r.Doc}
+		}
+		v.Responses[i] = r
+	}
+	v.Pagination = nil
+	v.BodyVariantOf = op.Name
+	return &v
+}
+
+// bodyVariants repeats op for each other media type of its request body
+// with its own schema (LaunchDarkly's JSON Patch, merge patch and
+// semantic patch bodies): op + a suffix from the media type. A schema
+// already sent by a better-ranked media type (JSON vs form of the same
+// object) adds nothing: that method already sends the value.
+func (b *builder) bodyVariants(op *model.Operation, p *pendingOp, methodScope *naming.Scope) []*model.Operation {
+	rb := p.op.RequestBody
+	if rb == nil || rb.Value == nil || op.Body == nil || len(rb.Value.Content) < 2 {
+		return nil
+	}
+	sent := []*openapi3.SchemaRef{rb.Value.Content[op.Body.ContentType].Schema}
+	var out []*model.Operation
+	keys := sortedKeys(rb.Value.Content)
+	sort.SliceStable(keys, func(i, j int) bool { return mediaRank(keys[i]) < mediaRank(keys[j]) })
+	for _, ct := range keys {
+		mt := rb.Value.Content[ct]
+		if ct == op.Body.ContentType || mt == nil || slices.ContainsFunc(sent, func(s *openapi3.SchemaRef) bool { return sameSchema(s, mt.Schema) }) {
+			continue
+		}
+		sent = append(sent, mt.Schema)
+		ptr := p.ptr + "/requestBody/content/" + strings.ReplaceAll(ct, "/", "~1") + "/schema"
+		suffix := mediaSuffix(ct)
+		t := b.typeOf(mt.Schema, op.Name+suffix+"Request", ptr)
+		enc := encodingOf(ct, t)
+		switch enc {
+		case model.EncodingJSON, model.EncodingForm, model.EncodingMultipart:
+		default:
+			b.warn(ptr, "alternative request media type %s is not generated; %s sends %s", ct, op.Name, op.Body.ContentType)
+			continue
+		}
+		v := *op
+		v.Name = methodScope.Claim(op.Name + suffix)
+		v.Body = &model.Body{ContentType: ct, Encoding: enc, Type: t, Required: rb.Value.Required, Doc: rb.Value.Description}
+		v.Pagination = nil
+		v.BodyVariantOf = op.Name
+		out = append(out, &v)
+	}
+	return out
+}
+
+// sameSchema reports whether two media types carry the same schema.
+func sameSchema(a, b *openapi3.SchemaRef) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	if a.Ref != "" || b.Ref != "" {
+		return a.Ref == b.Ref
+	}
+	return a.Value == b.Value
+}
+
+// mediaSuffix names a media type for a method suffix:
+// application/merge-patch+json → MergePatch, a domain-model parameter
+// (application/json; domain-model=launchdarkly.semanticpatch) → Semanticpatch's
+// last dotted word, x-www-form-urlencoded → Form.
+func mediaSuffix(ct string) string {
+	base, params, _ := strings.Cut(ct, ";")
+	base = strings.ToLower(strings.TrimSpace(base))
+	if _, sub, ok := strings.Cut(base, "/"); ok {
+		base = sub
+	}
+	base = strings.TrimSuffix(base, "+json")
+	switch base {
+	case "x-www-form-urlencoded":
+		base = "form"
+	case "form-data":
+		base = "multipart"
+	}
+	for _, kv := range strings.Split(params, ";") {
+		k, v, ok := strings.Cut(strings.TrimSpace(kv), "=")
+		if ok && k != "charset" {
+			v = strings.Trim(v, `"`)
+			if i := strings.LastIndexByte(v, '.'); i >= 0 {
+				v = v[i+1:]
+			}
+			base = v
+		}
+	}
+	return naming.Exported(base)
 }
 
 func (b *builder) operation(p *pendingOp, methodScope *naming.Scope) *model.Operation {
@@ -84,6 +208,7 @@ func (b *builder) operation(p *pendingOp, methodScope *naming.Scope) *model.Oper
 	b.body(op, p)
 	b.responses(op, p)
 	b.opExtensions(op, p, methodScope)
+	op.Server = opServer(p)
 	reqs := b.doc.Security
 	if p.op.Security != nil {
 		reqs = *p.op.Security
@@ -403,4 +528,42 @@ func (b *builder) opExtensions(op *model.Operation, p *pendingOp, methodScope *n
 			pg.AllName = methodScope.Claim(op.Name + "All")
 		}
 	}
+}
+
+// opServer is the first server an operation or its path item declares,
+// with its variables at their defaults; "" when it uses the API's.
+func opServer(p *pendingOp) string {
+	servers := p.item.Servers
+	if p.op.Servers != nil && len(*p.op.Servers) > 0 {
+		servers = *p.op.Servers
+	}
+	if len(servers) == 0 || servers[0] == nil {
+		return ""
+	}
+	s := servers[0]
+	u := s.URL
+	for name, v := range s.Variables {
+		if v != nil {
+			u = strings.ReplaceAll(u, "{"+name+"}", v.Default)
+		}
+	}
+	return u
+}
+
+// isFileMedia reports whether a response media type is a document to
+// download rather than another encoding of the JSON value (XML).
+func isFileMedia(ct string, mt *openapi3.MediaType) bool {
+	base := strings.ToLower(strings.TrimSpace(strings.SplitN(ct, ";", 2)[0]))
+	if strings.Contains(base, "xml") || strings.Contains(base, "json") {
+		return false
+	}
+	if mt != nil && mt.Schema != nil && mt.Schema.Value != nil && mt.Schema.Value.Format == "binary" {
+		return true
+	}
+	switch {
+	case base == "application/pdf", base == "application/octet-stream", base == "application/zip",
+		strings.HasPrefix(base, "image/"), strings.HasPrefix(base, "audio/"), strings.HasPrefix(base, "video/"):
+		return true
+	}
+	return false
 }

@@ -53,6 +53,9 @@ func opVar(f *jen.File, op *model.Operation) {
 		}
 		vals[jen.Id("RateLimitKey")] = jen.Lit(key)
 	}
+	if op.Server != "" {
+		vals[jen.Id("Server")] = jen.Lit(op.Server)
+	}
 	if op.Security != nil {
 		alts := make([]jen.Code, len(op.Security))
 		for i, alt := range op.Security {
@@ -190,6 +193,9 @@ func methodDoc(op *model.Operation) string {
 		parts = append(parts, docText(op.Name, strings.TrimSuffix(text, ".")+"."))
 	} else {
 		parts = append(parts, op.Name+" calls "+op.ID+".")
+	}
+	if op.BodyVariantOf != "" {
+		parts = append(parts, fmt.Sprintf("It is %s with a %s body.", op.BodyVariantOf, op.Body.ContentType))
 	}
 	parts = append(parts, "\t"+op.Method+" "+op.Path)
 	if op.Deprecated {

@@ -87,7 +87,7 @@ func iterator(f *jen.File, op *model.Operation) {
 						jen.Return(items, access(jen.Id("resp"), pg.NextPath), jen.Nil()),
 					),
 					decl,
-					jen.If(jen.Id("err").Op(":=").Id("c").Dot("rest").Dot("Next").Call(jen.Id("ctx"), jen.Op("&").Id(opVarName(op)), jen.Id("next"), target, jen.Id("opts")), jen.Id("err").Op("!=").Nil()).Block(
+					jen.If(jen.Id("err").Op(":=").Id("c").Dot("rest").Dot("Next").Call(nextArgs(op, target)...), jen.Id("err").Op("!=").Nil()).Block(
 						jen.Return(jen.Nil(), jen.Lit(""), jen.Id("err"))),
 					jen.Return(items, access(jen.Id("resp"), pg.NextPath), jen.Nil()),
 				)))
@@ -138,4 +138,23 @@ func setParam(v *jen.Statement, p *model.Param, x *jen.Statement) jen.Code {
 		return v.Clone().Op("=").Add(val)
 	}
 	return v.Clone().Op("=").Qual(pkgOpt, "Some").Call(val)
+}
+
+// nextArgs are the arguments of rest.Next for a links page: the header
+// and cookie parameters go along, since the link carries only the query.
+func nextArgs(op *model.Operation, target jen.Code) []jen.Code {
+	args := []jen.Code{jen.Id("ctx"), jen.Op("&").Id(opVarName(op)), jen.Id("next"), target, jen.Id("opts")}
+	var calls []jen.Code
+	for _, p := range op.Params {
+		switch p.In {
+		case model.InHeader:
+			calls = append(calls, jen.Id("r").Dot("Header").Call(jen.Lit(p.WireName), jen.Id("p").Dot(p.Name)))
+		case model.InCookie:
+			calls = append(calls, jen.Id("r").Dot("Cookie").Call(jen.Lit(p.WireName), jen.Id("p").Dot(p.Name)))
+		}
+	}
+	if len(calls) > 0 {
+		args = append(args, jen.Func().Params(jen.Id("r").Op("*").Qual(pkgRest, "Request")).Block(calls...))
+	}
+	return args
 }

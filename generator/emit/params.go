@@ -10,7 +10,7 @@ import (
 // cookie parameters.
 func params(f *jen.File, api *model.API) {
 	for _, op := range api.Operations {
-		if op.ParamsType == "" {
+		if op.ParamsType == "" || op.BodyVariantOf != "" {
 			continue
 		}
 		f.Comment(op.ParamsType + " holds the query, header and cookie parameters of " + op.Name + ".")

@@ -217,6 +217,12 @@ type Operation struct {
 	// the spec says nothing (the client's first configured scheme applies);
 	// an empty alternative means the operation may be called anonymously.
 	Security [][]string
+	// Server is the operation's own base URL (path- or operation-level
+	// servers, variables at their defaults), "" for the API's servers.
+	Server string
+	// BodyVariantOf names the operation this one repeats with another of
+	// its request body's media types (its Params type is that one's).
+	BodyVariantOf string
 }
 
 // SuccessResponses returns the 2xx responses that carry a body.

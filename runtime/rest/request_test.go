@@ -538,3 +538,29 @@ func TestRequestBodyIsJSONAfterRoundTrip(t *testing.T) {
 		t.Errorf("decoded %v", back)
 	}
 }
+
+// An operation with its own server goes there, resolved against the base
+// URL, or wherever OperationServer maps it.
+func TestOperationServer(t *testing.T) {
+	c := testClient(t, "https://api.example.test/v2")
+	tokenOp := &transport.Operation{ID: "token", Method: "POST", PathTemplate: "/oauth/token", Server: "https://login.example.test"}
+	relOp := &transport.Operation{ID: "rel", Method: "GET", PathTemplate: "/ping", Server: "/health"}
+	plain := op("GET", "/items")
+	cases := []struct {
+		op   *transport.Operation
+		want string
+	}{
+		{tokenOp, "https://login.example.test/oauth/token"},
+		{relOp, "https://api.example.test/health/ping"},
+		{plain, "https://api.example.test/v2/items"},
+	}
+	for _, tc := range cases {
+		if got := buildHTTPRequest(t, c, c.NewRequest(context.Background(), tc.op, nil)).URL.String(); got != tc.want {
+			t.Errorf("%s: URL %s, want %s", tc.op.ID, got, tc.want)
+		}
+	}
+	c.OperationServer = func(s string) (*url.URL, error) { return url.Parse("http://127.0.0.1:9/fake") }
+	if got := buildHTTPRequest(t, c, c.NewRequest(context.Background(), tokenOp, nil)).URL.String(); got != "http://127.0.0.1:9/fake/oauth/token" {
+		t.Errorf("mapped: URL %s", got)
+	}
+}

@@ -63,6 +63,27 @@ type Client struct {
 	HTTP     Doer     // nil = http.DefaultClient
 	Envelope *apierror.Envelope
 	Header   http.Header // sent with every request (e.g. LD-API-Version)
+	// OperationServer maps an operation's own server (transport.Operation.
+	// Server) to the base URL to use; nil resolves it against BaseURL.
+	OperationServer func(server string) (*url.URL, error)
+}
+
+// operationBase is the base URL of a request: its operation's own server
+// or the client's.
+func (c *Client) operationBase(r *Request) (*url.URL, error) {
+	if r.op == nil || r.op.Server == "" {
+		if c.BaseURL == nil {
+			return nil, errNoBaseURL
+		}
+		return c.BaseURL, nil
+	}
+	if c.OperationServer != nil {
+		return c.OperationServer(r.op.Server)
+	}
+	if c.BaseURL == nil {
+		return url.Parse(r.op.Server)
+	}
+	return c.BaseURL.Parse(r.op.Server)
 }
 
 // Style is an OpenAPI parameter serialisation style.
@@ -472,9 +493,15 @@ func DecodeJSON(resp *http.Response, out any) error { return decode(resp, out) }
 // ("/pets?page=2" or "pets?page=2"), or a query alone ("?page=2", resolved
 // against the base URL). A link to another host is an error: following it
 // would hand the client's credentials to that host.
-func (c *Client) Next(ctx context.Context, op *transport.Operation, href string, out any, opts []RequestOption) error {
+//
+// prepare adds what the link cannot carry: the operation's header and
+// cookie parameters.
+func (c *Client) Next(ctx context.Context, op *transport.Operation, href string, out any, opts []RequestOption, prepare ...func(*Request)) error {
 	r := c.NewRequest(ctx, op, opts)
 	r.method = http.MethodGet
+	for _, p := range prepare {
+		p(r)
+	}
 	u, err := c.resolveLink(href)
 	if err != nil {
 		r.fail(err)

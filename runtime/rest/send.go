@@ -314,13 +314,14 @@ func (c *Client) buildURL(r *Request) (*url.URL, error) {
 	if r.url != nil {
 		*u = *r.url
 	} else {
-		if c.BaseURL == nil {
-			return nil, errNoBaseURL
+		base, err := c.operationBase(r)
+		if err != nil {
+			return nil, err
 		}
-		*u = *c.BaseURL
+		*u = *base
 		u.Fragment, u.RawFragment = "", ""
 		if r.tmpl != "" {
-			raw, err := expandPath(basePath(c.BaseURL), r.tmpl, r.path)
+			raw, err := expandPath(basePath(base), r.tmpl, r.path)
 			if err != nil {
 				return nil, err
 			}

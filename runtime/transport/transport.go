@@ -61,6 +61,9 @@ type Operation struct {
 	// nil means the spec does not say (the client's default scheme
 	// applies); an empty alternative means no credentials are needed.
 	Security [][]string
+	// Server, when set, is the operation's own base URL (OpenAPI path- or
+	// operation-level servers, e.g. a token endpoint on another host).
+	Server string
 }
 
 type operationKey struct{}

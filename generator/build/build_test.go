@@ -1,0 +1,146 @@
+package build
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/apigen-go/apigen/generator/load"
+	"github.com/apigen-go/apigen/generator/model"
+)
+
+const opsSpec = `
+openapi: 3.0.3
+info: {title: t, version: "1"}
+servers: [{url: "https://api.example.test/v1"}]
+security: [{key: []}]
+components:
+  securitySchemes:
+    key: {type: apiKey, in: header, name: X-Key}
+    oauth: {type: http, scheme: bearer}
+  schemas:
+    Patch: {type: array, items: {type: object, properties: {op: {type: string}}}}
+    Merge: {type: object, properties: {name: {type: string}}}
+paths:
+  /token:
+    servers: [{url: "https://{host}/auth", variables: {host: {default: login.example.test}}}]
+    post:
+      operationId: requestToken
+      security: []
+      responses: {"200": {description: ok}}
+  /flags/{key}:
+    parameters: [{name: key, in: path, required: true, schema: {type: string}}]
+    get:
+      operationId: getFlag
+      security: [{key: []}, {oauth: [], key: []}]
+      responses: {"200": {description: ok}}
+    patch:
+      operationId: patchFlag
+      requestBody:
+        content:
+          application/json-patch+json: {schema: {$ref: "#/components/schemas/Patch"}}
+          application/merge-patch+json: {schema: {$ref: "#/components/schemas/Merge"}}
+          application/json; domain-model=acme.semanticpatch: {schema: {type: object, properties: {instructions: {type: array, items: {type: object}}}}}
+          application/x-www-form-urlencoded: {schema: {$ref: "#/components/schemas/Merge"}}
+      responses: {"204": {description: ok}}
+`
+
+func buildSpec(t *testing.T, spec string) *model.API {
+	t.Helper()
+	res, err := load.Bytes("ops.yaml", []byte(spec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	api, _, berr := Build(res.Doc)
+	if berr != nil {
+		t.Fatal(berr)
+	}
+	return api
+}
+
+func TestOperationServersSecurityAndBodyVariants(t *testing.T) {
+	api := buildSpec(t, opsSpec)
+	ops := map[string]*model.Operation{}
+	var names []string
+	for _, op := range api.Operations {
+		ops[op.Name] = op
+		names = append(names, op.Name)
+	}
+	tok := ops["RequestToken"]
+	if tok == nil || tok.Server != "https://login.example.test/auth" {
+		t.Fatalf("RequestToken server = %+v", tok)
+	}
+	if tok.Security == nil || len(tok.Security) != 0 {
+		t.Errorf("RequestToken security = %#v, want empty (anonymous)", tok.Security)
+	}
+	if got := ops["GetFlag"].Security; len(got) != 2 || strings.Join(got[0], ",") != "key" || strings.Join(got[1], ",") != "key,oauth" {
+		t.Errorf("GetFlag security = %v", got)
+	}
+	if got := ops["GetFlag"].Server; got != "" {
+		t.Errorf("GetFlag server = %q, want the API's", got)
+	}
+	if got := ops["PatchFlag"].Security; len(got) != 1 || got[0][0] != "key" {
+		t.Errorf("PatchFlag inherits root security: %v", got)
+	}
+	// The primary body is the plain application/json one; the other two
+	// schemas get their own methods; the form body repeats Merge and adds none.
+	want := map[string]string{
+		"PatchFlag":           "application/json; domain-model=acme.semanticpatch",
+		"PatchFlagJSONPatch":  "application/json-patch+json",
+		"PatchFlagMergePatch": "application/merge-patch+json",
+	}
+	for name, ct := range want {
+		op := ops[name]
+		if op == nil || op.Body == nil || op.Body.ContentType != ct {
+			t.Errorf("%s: %+v, want a %s body (operations: %v)", name, op, ct, names)
+			continue
+		}
+		if name != "PatchFlag" && op.BodyVariantOf != "PatchFlag" {
+			t.Errorf("%s.BodyVariantOf = %q", name, op.BodyVariantOf)
+		}
+	}
+	if len(api.Operations) != 5 {
+		t.Errorf("operations %v, want 5", names)
+	}
+}
+
+func TestDownloadVariant(t *testing.T) {
+	api := buildSpec(t, `
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /documents:
+    post:
+      operationId: generateDocument
+      responses:
+        "201":
+          description: JSON for output=base64, the file for output=file
+          content:
+            application/json: {schema: {type: object, properties: {response: {type: string}}}}
+            application/pdf: {schema: {type: string, format: binary}}
+  /pets:
+    get:
+      operationId: listPets
+      responses:
+        "200":
+          description: same value as JSON or XML
+          content:
+            application/json: {schema: {type: array, items: {type: string}}}
+            application/xml: {schema: {type: array, items: {type: string}}}
+`)
+	var names []string
+	ops := map[string]*model.Operation{}
+	for _, op := range api.Operations {
+		names = append(names, op.Name)
+		ops[op.Name] = op
+	}
+	if strings.Join(names, ",") != "GenerateDocument,GenerateDocumentDownload,ListPets" {
+		t.Fatalf("operations %v", names)
+	}
+	d := ops["GenerateDocumentDownload"].SuccessResponses()
+	if len(d) != 1 || d[0].Encoding != model.EncodingBinary || d[0].ContentType != "application/pdf" {
+		t.Errorf("download variant responses %+v", d)
+	}
+	if j := ops["GenerateDocument"].SuccessResponses(); len(j) != 1 || j[0].Encoding != model.EncodingJSON {
+		t.Errorf("primary responses %+v", j)
+	}
+}
