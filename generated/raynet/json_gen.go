@@ -2,11 +2,6 @@
 
 package raynet
 
-import (
-	"encoding/json"
-	"fmt"
-)
-
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v CompanyInputRating) IsKnown() bool {
@@ -15,14 +10,6 @@ func (v CompanyInputRating) IsKnown() bool {
 		return true
 	}
 	return false
-}
-
-// MarshalJSON refuses values the spec does not list, so a typo fails before it is sent.
-func (v CompanyInputRating) MarshalJSON() ([]byte, error) {
-	if !v.IsKnown() {
-		return nil, fmt.Errorf("CompanyInputRating: unknown value %v", v)
-	}
-	return json.Marshal(string(v))
 }
 
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
@@ -35,14 +22,6 @@ func (v CompanyInputRole) IsKnown() bool {
 	return false
 }
 
-// MarshalJSON refuses values the spec does not list, so a typo fails before it is sent.
-func (v CompanyInputRole) MarshalJSON() ([]byte, error) {
-	if !v.IsKnown() {
-		return nil, fmt.Errorf("CompanyInputRole: unknown value %v", v)
-	}
-	return json.Marshal(string(v))
-}
-
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v CompanyInputState) IsKnown() bool {
@@ -51,14 +30,6 @@ func (v CompanyInputState) IsKnown() bool {
 		return true
 	}
 	return false
-}
-
-// MarshalJSON refuses values the spec does not list, so a typo fails before it is sent.
-func (v CompanyInputState) MarshalJSON() ([]byte, error) {
-	if !v.IsKnown() {
-		return nil, fmt.Errorf("CompanyInputState: unknown value %v", v)
-	}
-	return json.Marshal(string(v))
 }
 
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
@@ -71,14 +42,6 @@ func (v CompanyRating) IsKnown() bool {
 	return false
 }
 
-// MarshalJSON refuses values the spec does not list, so a typo fails before it is sent.
-func (v CompanyRating) MarshalJSON() ([]byte, error) {
-	if !v.IsKnown() {
-		return nil, fmt.Errorf("CompanyRating: unknown value %v", v)
-	}
-	return json.Marshal(string(v))
-}
-
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v CompanyRole) IsKnown() bool {
@@ -87,14 +50,6 @@ func (v CompanyRole) IsKnown() bool {
 		return true
 	}
 	return false
-}
-
-// MarshalJSON refuses values the spec does not list, so a typo fails before it is sent.
-func (v CompanyRole) MarshalJSON() ([]byte, error) {
-	if !v.IsKnown() {
-		return nil, fmt.Errorf("CompanyRole: unknown value %v", v)
-	}
-	return json.Marshal(string(v))
 }
 
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
@@ -107,14 +62,6 @@ func (v CompanyState) IsKnown() bool {
 	return false
 }
 
-// MarshalJSON refuses values the spec does not list, so a typo fails before it is sent.
-func (v CompanyState) MarshalJSON() ([]byte, error) {
-	if !v.IsKnown() {
-		return nil, fmt.Errorf("CompanyState: unknown value %v", v)
-	}
-	return json.Marshal(string(v))
-}
-
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v ListCompaniesDateFormat) IsKnown() bool {
@@ -125,14 +72,6 @@ func (v ListCompaniesDateFormat) IsKnown() bool {
 	return false
 }
 
-// MarshalJSON refuses values the spec does not list, so a typo fails before it is sent.
-func (v ListCompaniesDateFormat) MarshalJSON() ([]byte, error) {
-	if !v.IsKnown() {
-		return nil, fmt.Errorf("ListCompaniesDateFormat: unknown value %v", v)
-	}
-	return json.Marshal(string(v))
-}
-
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v ListCompaniesSortDirection) IsKnown() bool {
@@ -141,12 +80,4 @@ func (v ListCompaniesSortDirection) IsKnown() bool {
 		return true
 	}
 	return false
-}
-
-// MarshalJSON refuses values the spec does not list, so a typo fails before it is sent.
-func (v ListCompaniesSortDirection) MarshalJSON() ([]byte, error) {
-	if !v.IsKnown() {
-		return nil, fmt.Errorf("ListCompaniesSortDirection: unknown value %v", v)
-	}
-	return json.Marshal(string(v))
 }

@@ -37,14 +37,6 @@ func enumMethods(f *jen.File, t *model.Type) {
 		g.Return(jen.False())
 	})
 	f.Line()
-	f.Comment("MarshalJSON refuses values the spec does not list, so a typo fails before it is sent.")
-	f.Func().Params(jen.Id("v").Id(t.Name)).Id("MarshalJSON").Params().Params(jen.Index().Byte(), jen.Error()).Block(
-		jen.If(jen.Op("!").Id("v").Dot("IsKnown").Call()).Block(
-			jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit(fmt.Sprintf("%s: unknown value %%v", t.Name)), jen.Id("v"))),
-		),
-		jen.Return(jen.Qual("encoding/json", "Marshal").Call(enumBaseType(t.EnumBase).(*jen.Statement).Clone().Call(jen.Id("v")))),
-	)
-	f.Line()
 }
 
 // unionMethods writes MarshalJSON (the set variant) and UnmarshalJSON (by
@@ -80,9 +72,13 @@ func unionMethods(f *jen.File, t *model.Type) {
 				}
 			})
 		}
+		kinds := map[string]int{}
+		for _, v := range t.Variants {
+			kinds[jsonKind(v.Type)]++
+		}
 		cands := make([]jen.Code, len(t.Variants))
 		for i, v := range t.Variants {
-			cands[i] = candidate(v.Type)
+			cands[i] = candidate(v.Type, kinds[jsonKind(v.Type)] > 1)
 		}
 		g.Switch(jen.Qual(pkgUnion, "Pick").Call(jen.Id("b"), jen.Index().Qual(pkgUnion, "Candidate").Values(cands...))).BlockFunc(func(s *jen.Group) {
 			for i, v := range t.Variants {
@@ -107,53 +103,62 @@ func decodeVariant(v *model.Variant) []jen.Code {
 	}
 }
 
-// candidate describes a variant to union.Pick: its JSON kind and, for
-// objects, the properties it requires and knows.
-func candidate(t *model.Type) jen.Code {
+// jsonKind is the union.Kind constant a value of t is decoded from.
+func jsonKind(t *model.Type) string {
 	r := t.Resolve()
-	kind := "Any"
-	var required, known []string
-	if r != nil {
-		switch r.Kind {
-		case model.String, model.Date, model.DateTime, model.Bytes:
-			kind = "String"
-		case model.Int32, model.Int64:
-			kind = "Integer"
-		case model.Float64:
-			kind = "Number"
-		case model.Bool:
-			kind = "Bool"
-		case model.Array:
-			kind = "Array"
-		case model.Map:
-			kind = "Object"
-		case model.Struct:
-			kind = "Object"
-			for _, f := range r.Fields {
-				known = append(known, f.JSONName)
-				if f.Required {
-					required = append(required, f.JSONName)
-				}
-			}
-		case model.Enum:
-			switch r.EnumBase {
-			case model.String:
-				kind = "String"
-			case model.Int64:
-				kind = "Integer"
-			default:
-				kind = "Number"
+	if r == nil {
+		return "Any"
+	}
+	switch r.Kind {
+	case model.String, model.Date, model.DateTime, model.Bytes:
+		return "String"
+	case model.Int32, model.Int64:
+		return "Integer"
+	case model.Float64:
+		return "Number"
+	case model.Bool:
+		return "Bool"
+	case model.Array:
+		return "Array"
+	case model.Map, model.Struct:
+		return "Object"
+	case model.Enum:
+		switch r.EnumBase {
+		case model.String:
+			return "String"
+		case model.Int64:
+			return "Integer"
+		}
+		return "Number"
+	}
+	return "Any"
+}
+
+// candidate describes a variant to union.Pick: its JSON kind and, when
+// another variant has the same kind (shared), what tells them apart: the
+// properties an object requires and knows, the values of a string enum.
+func candidate(t *model.Type, shared bool) jen.Code {
+	r := t.Resolve()
+	vals := jen.Dict{jen.Id("Kind"): jen.Qual(pkgUnion, jsonKind(t))}
+	if !shared || r == nil {
+		return jen.Values(vals)
+	}
+	if r.Kind == model.Struct {
+		var required, known []string
+		for _, f := range r.Fields {
+			known = append(known, f.JSONName)
+			if f.Required {
+				required = append(required, f.JSONName)
 			}
 		}
+		if len(required) > 0 {
+			vals[jen.Id("Required")] = strList(required)
+		}
+		if len(known) > 0 {
+			vals[jen.Id("Known")] = strList(known)
+		}
 	}
-	vals := jen.Dict{jen.Id("Kind"): jen.Qual(pkgUnion, kind)}
-	if len(required) > 0 {
-		vals[jen.Id("Required")] = strList(required)
-	}
-	if len(known) > 0 {
-		vals[jen.Id("Known")] = strList(known)
-	}
-	if r != nil && r.Kind == model.Enum && r.EnumBase == model.String {
+	if r.Kind == model.Enum && r.EnumBase == model.String {
 		var vs []string
 		for _, v := range r.EnumValues {
 			vs = append(vs, fmt.Sprint(v.Value))

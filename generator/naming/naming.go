@@ -74,6 +74,10 @@ func Exported(s string) string {
 			b.WriteString(up)
 			continue
 		}
+		if n := len(up); n > 2 && up[n-1] == 'S' && initialisms[up[:n-1]] { // plural: IDs, URLs
+			b.WriteString(up[:n-1] + "s")
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(w)
 		b.WriteRune(unicode.ToUpper(r))
 		b.WriteString(strings.ToLower(w[size:]))

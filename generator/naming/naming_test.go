@@ -4,7 +4,7 @@ import "testing"
 
 func TestExported(t *testing.T) {
 	for in, want := range map[string]string{
-		"pet_id": "PetID", "petId": "PetID", "PetID": "PetID", "HTTPServer": "HTTPServer",
+		"pet_id": "PetID", "optionIds": "OptionIDs", "image_urls": "ImageURLs", "status": "Status", "petId": "PetID", "PetID": "PetID", "HTTPServer": "HTTPServer",
 		"repos/get-content": "ReposGetContent", "+1": "Plus1", "-1": "Minus1", "": "Empty",
 		"2fa": "N2fa", "foo bar": "FooBar", "url": "URL", "x-rate-limit": "XRateLimit",
 		"application/json": "ApplicationJSON", "<": "Lt", "type": "Type", "_links": "Links",

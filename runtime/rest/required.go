@@ -10,10 +10,12 @@ import (
 	"github.com/apigen-go/apigen/runtime/opt"
 )
 
-// checkRequired reports the first required member of a request body that
-// is nil: generated structs tag required fields without omitempty or
-// omitzero, and a nil slice, map or pointer there would be sent as null.
-// Values with their own MarshalJSON (unions, times) are not looked into.
+// checkRequired reports the first member of a request body that must not
+// be sent: a required member that is nil (generated structs tag required
+// fields without omitempty or omitzero, and a nil slice, map or pointer
+// would be sent as null), or an enum value the spec does not list
+// (generated enums have IsKnown). Values with their own MarshalJSON
+// (unions, times) are not looked into.
 func checkRequired(v any) error {
 	if v == nil {
 		return nil
@@ -22,15 +24,25 @@ func checkRequired(v any) error {
 	if !mayMiss(rv.Type()) {
 		return nil
 	}
-	if path := missing(rv, ""); path != "" {
+	if path, bad := missing(rv, ""); path != "" || bad != nil {
+		if bad != nil {
+			if path == "" {
+				return fmt.Errorf("%v is not a value the spec lists for %T", bad, bad)
+			}
+			return fmt.Errorf("field %s: %v is not a value the spec lists for %T", path, bad, bad)
+		}
 		return fmt.Errorf("required field %s is not set", path)
 	}
 	return nil
 }
 
+// knower is implemented by generated enums.
+type knower interface{ IsKnown() bool }
+
 var (
 	marshalerType = reflect.TypeFor[json.Marshaler]()
 	valuerType    = reflect.TypeFor[opt.Valuer]()
+	knowerType    = reflect.TypeFor[knower]()
 	mayMissCache  sync.Map // reflect.Type → bool
 )
 
@@ -47,6 +59,9 @@ func mayMiss(t reflect.Type) bool {
 }
 
 func computeMayMiss(t reflect.Type) bool {
+	if t.Implements(knowerType) {
+		return true
+	}
 	switch t.Kind() {
 	case reflect.Pointer, reflect.Slice, reflect.Array, reflect.Map:
 		return mayMiss(t.Elem())
@@ -75,31 +90,38 @@ func computeMayMiss(t reflect.Type) bool {
 	return false
 }
 
-// missing returns the JSON path of the first nil required member of v, or "".
-func missing(v reflect.Value, path string) string {
+// missing returns the JSON path of the first nil required member of v,
+// or of the first unlisted enum value (returned as bad); "", nil if none.
+func missing(v reflect.Value, path string) (string, any) {
+	if v.Kind() != reflect.Pointer && v.Kind() != reflect.Interface && v.Type().Implements(knowerType) && v.CanInterface() {
+		if k := v.Interface().(knower); !k.IsKnown() {
+			return path, k
+		}
+		return "", nil
+	}
 	switch v.Kind() {
 	case reflect.Interface, reflect.Pointer:
 		if v.IsNil() {
-			return ""
+			return "", nil
 		}
 		return missing(v.Elem(), path)
 	case reflect.Slice, reflect.Array:
 		if !mayMiss(v.Type().Elem()) {
-			return ""
+			return "", nil
 		}
 		for i := range v.Len() {
-			if p := missing(v.Index(i), fmt.Sprintf("%s[%d]", path, i)); p != "" {
-				return p
+			if p, bad := missing(v.Index(i), fmt.Sprintf("%s[%d]", path, i)); p != "" || bad != nil {
+				return p, bad
 			}
 		}
 	case reflect.Map:
 		if !mayMiss(v.Type().Elem()) {
-			return ""
+			return "", nil
 		}
 		iter := v.MapRange()
 		for iter.Next() {
-			if p := missing(iter.Value(), fmt.Sprintf("%s[%v]", path, iter.Key())); p != "" {
-				return p
+			if p, bad := missing(iter.Value(), fmt.Sprintf("%s[%v]", path, iter.Key())); p != "" || bad != nil {
+				return p, bad
 			}
 		}
 	case reflect.Struct:
@@ -108,10 +130,10 @@ func missing(v reflect.Value, path string) string {
 			if x, ok := v.Interface().(opt.Valuer).Lookup(); ok && x != nil {
 				return missing(reflect.ValueOf(x), path)
 			}
-			return ""
+			return "", nil
 		}
 		if !mayMiss(t) {
-			return ""
+			return "", nil
 		}
 		for i := range t.NumField() {
 			f := t.Field(i)
@@ -128,14 +150,14 @@ func missing(v reflect.Value, path string) string {
 			}
 			fv := v.Field(i)
 			if required && nilKind(fv.Kind()) && fv.IsNil() {
-				return fp
+				return fp, nil
 			}
-			if p := missing(fv, fp); p != "" {
-				return p
+			if p, bad := missing(fv, fp); p != "" || bad != nil {
+				return p, bad
 			}
 		}
 	}
-	return ""
+	return "", nil
 }
 
 // jsonRequired returns a field's JSON name ("" when it is not encoded) and

@@ -94,3 +94,30 @@ func TestEnumParameterChecked(t *testing.T) {
 		t.Fatalf("Err() = %v, want the unknown value and the parameter named", err)
 	}
 }
+
+type reqOrder struct {
+	Color  reqColor            `json:"color"`
+	Colors []reqColor          `json:"colors,omitempty"`
+	Maybe  opt.Opt[reqColor]   `json:"maybe,omitzero"`
+	ByName map[string]reqColor `json:"byName,omitempty"`
+}
+
+func TestCheckRequiredEnums(t *testing.T) {
+	ok := reqOrder{Color: "red", Colors: []reqColor{"blue"}, Maybe: opt.Some(reqColor("red")), ByName: map[string]reqColor{"a": "red"}}
+	if err := checkRequired(ok); err != nil {
+		t.Fatal(err)
+	}
+	for want, v := range map[string]reqOrder{
+		"field color: green":     {Color: "green"},
+		"field colors[1]: green": {Color: "red", Colors: []reqColor{"red", "green"}},
+		"field maybe: green":     {Color: "red", Maybe: opt.Some(reqColor("green"))},
+		"field byName[a]: green": {Color: "red", ByName: map[string]reqColor{"a": "green"}},
+	} {
+		if err := checkRequired(v); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("err = %v, want it to contain %q", err, want)
+		}
+	}
+	if err := checkRequired(reqColor("green")); err == nil || !strings.Contains(err.Error(), "green") {
+		t.Errorf("top-level enum: err = %v", err)
+	}
+}

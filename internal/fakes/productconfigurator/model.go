@@ -189,22 +189,43 @@ func (t *tenant) sortedProps() []*property {
 	return out
 }
 
-// apiErr is an error answer.
+// apiErr is an error answer. field, when set, names the request field an
+// INVALID_ARGUMENT concerns; it is reported as a google.rpc.BadRequest
+// field violation in details.
 type apiErr struct {
 	status, code int
 	msg          string
+	field        string
+}
+
+// fieldError is an INVALID_ARGUMENT about one request field.
+func fieldError(field, format string, args ...any) *apiErr {
+	e := badRequest(format, args...)
+	e.field = field
+	return e
+}
+
+// details renders the error's google.rpc.Status details.
+func (e *apiErr) details() []any {
+	if e.field == "" {
+		return nil
+	}
+	return []any{map[string]any{
+		"@type":           "type.googleapis.com/google.rpc.BadRequest",
+		"fieldViolations": []any{map[string]any{"field": e.field, "description": e.msg}},
+	}}
 }
 
 func badRequest(format string, args ...any) *apiErr {
-	return &apiErr{http.StatusBadRequest, codeInvalidArgument, fmt.Sprintf(format, args...)}
+	return &apiErr{status: http.StatusBadRequest, code: codeInvalidArgument, msg: fmt.Sprintf(format, args...)}
 }
 
 func notFound(kind, id string) *apiErr {
-	return &apiErr{http.StatusNotFound, codeNotFound, kind + " " + strconv.Quote(id) + " not found"}
+	return &apiErr{status: http.StatusNotFound, code: codeNotFound, msg: kind + " " + strconv.Quote(id) + " not found"}
 }
 
 func precondition(format string, args ...any) *apiErr {
-	return &apiErr{http.StatusBadRequest, codeFailedPrecondition, fmt.Sprintf(format, args...)}
+	return &apiErr{status: http.StatusBadRequest, code: codeFailedPrecondition, msg: fmt.Sprintf(format, args...)}
 }
 
 func decodeBody(r *http.Request, v any) *apiErr {
@@ -235,9 +256,11 @@ var routes = []struct {
 	{http.MethodPut, "configurator/{configuratorId}", (*Server).updateConfigurator},
 	{http.MethodDelete, "configurator/{configuratorId}", (*Server).deleteConfigurator},
 	{http.MethodPost, "configurator/{configuratorId}/step/create", (*Server).createStep},
+	{http.MethodPost, "configurator/{configuratorId}/step/create/bulk", (*Server).bulkCreateSteps},
 	{http.MethodPut, "step/{stepId}", (*Server).updateStep},
 	{http.MethodDelete, "step/{stepId}", (*Server).deleteStep},
 	{http.MethodPost, "step/{stepId}/option/create", (*Server).createOption},
+	{http.MethodPost, "step/{stepId}/option/create/bulk", (*Server).bulkCreateOptions},
 	{http.MethodPut, "option/{optionId}", (*Server).updateOption},
 	{http.MethodDelete, "option/{optionId}", (*Server).deleteOption},
 	{http.MethodPost, "step/{stepId}/dependency/create", (*Server).createDependency},
@@ -280,7 +303,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, t *tenant, seg []
 		}
 		status, body, err := rt.h(s, t, r, params, now)
 		if err != nil {
-			writeStatus(w, err.status, err.code, err.msg)
+			writeStatus(w, err.status, err.code, err.msg, err.details()...)
 			return
 		}
 		writeJSON(w, status, body)
@@ -337,7 +360,7 @@ var statuses = []string{"DRAFT", "ACTIVE", "DISABLED"}
 
 func (s *Server) configuratorByStatus(t *tenant, _ *http.Request, p map[string]string, _ time.Time) (int, any, *apiErr) {
 	if !slices.Contains(statuses, p["status"]) {
-		return 0, nil, badRequest("status must be one of %s", strings.Join(statuses, ", "))
+		return 0, nil, fieldError("status", "status must be one of %s", strings.Join(statuses, ", "))
 	}
 	c := t.byStatus(p["productId"], p["status"])
 	if c == nil {
@@ -349,7 +372,7 @@ func (s *Server) configuratorByStatus(t *tenant, _ *http.Request, p map[string]s
 func (s *Server) listConfigurators(t *tenant, r *http.Request, p map[string]string, _ time.Time) (int, any, *apiErr) {
 	size, err := strconv.ParseUint(p["pageSize"], 10, 32)
 	if err != nil {
-		return 0, nil, badRequest("pageSize must be an unsigned integer")
+		return 0, nil, fieldError("pageSize", "pageSize must be an unsigned integer")
 	}
 	var req struct {
 		PageToken string `json:"pageToken"`
@@ -363,7 +386,7 @@ func (s *Server) listConfigurators(t *tenant, r *http.Request, p map[string]stri
 		v, ok := strings.CutPrefix(string(b), "offset:")
 		n, err2 := strconv.Atoi(v)
 		if err != nil || !ok || err2 != nil || n < 0 {
-			return 0, nil, badRequest("invalid pageToken")
+			return 0, nil, fieldError("pageToken", "invalid pageToken")
 		}
 		offset = n
 	}
@@ -408,7 +431,7 @@ func (s *Server) updateConfigurator(t *tenant, r *http.Request, p map[string]str
 	for _, f := range strings.Split(req.PayloadMask, ",") {
 		if f = strings.TrimSpace(f); f != "" {
 			if f != "label" && f != "status" {
-				return 0, nil, badRequest("unknown field %q in payloadMask", f)
+				return 0, nil, fieldError("payloadMask", "unknown field %q in payloadMask", f)
 			}
 			mask[f] = true
 		}
@@ -436,7 +459,7 @@ func (s *Server) updateConfigurator(t *tenant, r *http.Request, p map[string]str
 // transition applies the lifecycle rules of the package doc.
 func (t *tenant) transition(c *configurator, to string, now time.Time) *apiErr {
 	if !slices.Contains(statuses, to) {
-		return badRequest("status must be one of %s", strings.Join(statuses, ", "))
+		return fieldError("payload.status", "status must be one of %s", strings.Join(statuses, ", "))
 	}
 	if to == c.status {
 		return nil
@@ -497,6 +520,35 @@ func (s *Server) createStep(t *tenant, r *http.Request, p map[string]string, now
 	c.steps = append(c.steps, st.id)
 	c.updated = now
 	return http.StatusOK, t.stepJSON(st), nil
+}
+
+// bulkCreateSteps adds several steps at once: {"steps": [{label, position}]}.
+func (s *Server) bulkCreateSteps(t *tenant, r *http.Request, p map[string]string, now time.Time) (int, any, *apiErr) {
+	c, aerr := t.configurator(p["configuratorId"])
+	if aerr != nil {
+		return 0, nil, aerr
+	}
+	var req struct {
+		Steps []struct {
+			Label    json.RawMessage `json:"label"`
+			Position string          `json:"position"`
+		} `json:"steps"`
+	}
+	if err := decodeBody(r, &req); err != nil {
+		return 0, nil, err
+	}
+	if len(req.Steps) == 0 {
+		return 0, nil, fieldError("steps", "steps must not be empty")
+	}
+	out := []any{}
+	for _, in := range req.Steps {
+		st := &step{stamps: stamps{now, now}, id: s.newID(), configuratorID: c.id, label: in.Label, position: in.Position}
+		t.steps[st.id] = st
+		c.steps = append(c.steps, st.id)
+		out = append(out, t.stepJSON(st))
+	}
+	c.updated = now
+	return http.StatusOK, map[string]any{"steps": out}, nil
 }
 
 func (t *tenant) step(id string) (*step, *apiErr) {
@@ -574,6 +626,37 @@ func (s *Server) createOption(t *tenant, r *http.Request, p map[string]string, n
 	return http.StatusOK, t.optionJSON(o), nil
 }
 
+// bulkCreateOptions adds several options to a step at once:
+// {"options": [{label, position, externalReferenceId}]}.
+func (s *Server) bulkCreateOptions(t *tenant, r *http.Request, p map[string]string, now time.Time) (int, any, *apiErr) {
+	st, aerr := t.step(p["stepId"])
+	if aerr != nil {
+		return 0, nil, aerr
+	}
+	var req struct {
+		Options []struct {
+			Label               json.RawMessage `json:"label"`
+			Position            string          `json:"position"`
+			ExternalReferenceID string          `json:"externalReferenceId"`
+		} `json:"options"`
+	}
+	if err := decodeBody(r, &req); err != nil {
+		return 0, nil, err
+	}
+	if len(req.Options) == 0 {
+		return 0, nil, fieldError("options", "options must not be empty")
+	}
+	out := []any{}
+	for _, in := range req.Options {
+		o := &option{stamps: stamps{now, now}, id: s.newID(), stepID: st.id, label: in.Label, position: in.Position, externalRef: in.ExternalReferenceID}
+		t.options[o.id] = o
+		st.options = append(st.options, o.id)
+		out = append(out, t.optionJSON(o))
+	}
+	st.updated = now
+	return http.StatusOK, map[string]any{"options": out}, nil
+}
+
 func (s *Server) updateOption(t *tenant, r *http.Request, p map[string]string, now time.Time) (int, any, *apiErr) {
 	o := t.options[p["optionId"]]
 	if o == nil {
@@ -643,21 +726,21 @@ func (s *Server) createDependency(t *tenant, r *http.Request, p map[string]strin
 		return 0, nil, err
 	}
 	if len(req.OptionIDs) == 0 {
-		return 0, nil, badRequest("optionIds must name options of step %s", st.id)
+		return 0, nil, fieldError("optionIds", "optionIds must name options of step %s", st.id)
 	}
 	for _, id := range req.OptionIDs {
 		if !slices.Contains(st.options, id) {
-			return 0, nil, badRequest("option %s is not an option of step %s", id, st.id)
+			return 0, nil, fieldError("optionIds", "option %s is not an option of step %s", id, st.id)
 		}
 	}
 	if req.Condition == nil || !req.Condition.valid() {
-		return 0, nil, badRequest("condition needs type AND or OR and at least one option or condition")
+		return 0, nil, fieldError("condition", "condition needs type AND or OR and at least one option or condition")
 	}
 	var check func(c condition) *apiErr
 	check = func(c condition) *apiErr {
 		for _, id := range c.OptionIDs {
 			if t.options[id] == nil {
-				return badRequest("condition names unknown option %s", id)
+				return fieldError("condition.optionIds", "condition names unknown option %s", id)
 			}
 		}
 		for _, n := range c.Conditions {
@@ -705,7 +788,7 @@ func (s *Server) createMatrix(t *tenant, r *http.Request, _ map[string]string, n
 	case len(req.WeightType) > 0 && len(req.PriceType) == 0:
 		m.kind, m.typeInfo = "WEIGHT", req.WeightType
 	default:
-		return 0, nil, badRequest("a matrix has exactly one of priceType or weightType")
+		return 0, nil, fieldError("priceType", "a matrix has exactly one of priceType or weightType")
 	}
 	t.matrices[m.id] = m
 	return http.StatusOK, t.matrixJSON(m), nil
@@ -755,19 +838,19 @@ func (s *Server) createProperty(t *tenant, r *http.Request, _ map[string]string,
 	for _, id := range req.OptionIDs {
 		o := t.options[id]
 		if o == nil || t.steps[o.stepID].configuratorID != c.id {
-			return 0, nil, badRequest("option %s is not an option of configurator %s", id, c.id)
+			return 0, nil, fieldError("optionIds", "option %s is not an option of configurator %s", id, c.id)
 		}
 	}
 	micros, err := parseMicros(req.PropertyValue)
 	if err != nil {
-		return 0, nil, badRequest("propertyValue must be a decimal number: %v", err)
+		return 0, nil, fieldError("propertyValue", "propertyValue must be a decimal number: %v", err)
 	}
 	mode := req.PropertyMode
 	if mode == "" {
 		mode = "FIXED"
 	}
 	if mode != "FIXED" && mode != "INCREMENTAL" {
-		return 0, nil, badRequest("propertyMode must be FIXED or INCREMENTAL")
+		return 0, nil, fieldError("propertyMode", "propertyMode must be FIXED or INCREMENTAL")
 	}
 	key := req.PropertyKey
 	if key == "" {
@@ -852,11 +935,11 @@ func (t *tenant) configuration(productID string, sels []selection) (int, any, *a
 	for _, sel := range sels {
 		st := t.steps[sel.StepID]
 		if st == nil || st.configuratorID != c.id {
-			return 0, nil, badRequest("step %s is not a step of configurator %s", sel.StepID, c.id)
+			return 0, nil, fieldError("selections.stepId", "step %s is not a step of configurator %s", sel.StepID, c.id)
 		}
 		for _, id := range sel.OptionIDs {
 			if !slices.Contains(st.options, id) {
-				return 0, nil, badRequest("option %s is not an option of step %s", id, st.id)
+				return 0, nil, fieldError("selections.optionIds", "option %s is not an option of step %s", id, st.id)
 			}
 			selected[id] = true
 		}
@@ -871,7 +954,7 @@ func (t *tenant) configuration(productID string, sels []selection) (int, any, *a
 	}
 	for id := range selected {
 		if !available(id) {
-			return 0, nil, badRequest("option %s is not available with the current selections", id)
+			return 0, nil, fieldError("selections.optionIds", "option %s is not available with the current selections", id)
 		}
 	}
 	steps := []any{}

@@ -16,8 +16,10 @@
 //	PUT    /configurator/{configuratorId}                            update {"payload":{label,status},"payloadMask"}
 //	DELETE /configurator/{configuratorId}                            delete
 //	POST   /configurator/{configuratorId}/step/create                create a step
+//	POST   /configurator/{configuratorId}/step/create/bulk           create several steps {"steps":[…]}
 //	PUT    /step/{stepId}, DELETE /step/{stepId}                     update / delete a step
 //	POST   /step/{stepId}/option/create                              create an option
+//	POST   /step/{stepId}/option/create/bulk                         create several options {"options":[…]}
 //	PUT    /option/{optionId}, DELETE /option/{optionId}             update / delete an option
 //	POST   /step/{stepId}/dependency/create                          create a dependency
 //	DELETE /dependency/{dependencyId}                                delete a dependency
@@ -34,11 +36,14 @@
 //     token that decodes as a JWT with an exp in the past is refused too.
 //     No token or an unknown one is 401 UNAUTHENTICATED (code 16); a token
 //     used for another tenant is 403 PERMISSION_DENIED (code 7).
-//   - Errors: {"code": <gRPC code>, "message": "…", "details": []} with the
+//   - Errors: {"code": <gRPC code>, "message": "…", "details": […]} with the
 //     usual gRPC-gateway statuses: 400 INVALID_ARGUMENT (3) and
 //     FAILED_PRECONDITION (9), 401 (16), 403 (7), 404 NOT_FOUND (5), 405
 //     UNIMPLEMENTED (12), and whatever InjectStatus asks for (429 → 8
-//     RESOURCE_EXHAUSTED, 503 → 14 UNAVAILABLE).
+//     RESOURCE_EXHAUSTED, 503 → 14 UNAVAILABLE). details is empty, except
+//     for an INVALID_ARGUMENT about one request field, which carries one
+//     google.rpc.BadRequest ({"@type": "type.googleapis.com/google.rpc.BadRequest",
+//     "fieldViolations": [{"field", "description"}]}), as gRPC-gateway does.
 //   - Lifecycle ([AMBIGUOUS]: the seed says draft/active/deleted, the [EXT]
 //     enum UNKNOWN/ACTIVE/DRAFT/DISABLED). New configurators are DRAFT.
 //     DRAFT → ACTIVE needs at least one step with at least one option
@@ -169,9 +174,13 @@ func grpcCode(status int) int {
 	return codeInternal
 }
 
-// writeStatus writes a google.rpc.Status body.
-func writeStatus(w http.ResponseWriter, status, code int, msg string) {
-	writeJSON(w, status, map[string]any{"code": code, "message": msg, "details": []any{}})
+// writeStatus writes a google.rpc.Status body; details are google.protobuf.Any
+// messages (objects with "@type").
+func writeStatus(w http.ResponseWriter, status, code int, msg string, details ...any) {
+	if details == nil {
+		details = []any{}
+	}
+	writeJSON(w, status, map[string]any{"code": code, "message": msg, "details": details})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -310,3 +310,44 @@ func TestInjectAndRecord(t *testing.T) {
 		t.Fatalf("recorded %+v", reqs)
 	}
 }
+
+func TestFieldViolationDetailsAndBulkCreate(t *testing.T) {
+	f := newFixture(t, nil)
+	c := f.ok(t, http.MethodPost, "/product/p1/create", `{"label":"Bike"}`)
+	cid := c["id"].(string)
+
+	steps := f.ok(t, http.MethodPost, "/configurator/"+cid+"/step/create/bulk",
+		`{"steps":[{"label":{"value":{"en":"Frame"}},"position":"1"},{"label":{"value":{"en":"Color"}},"position":"2"}]}`)
+	list := steps["steps"].([]any)
+	if len(list) != 2 {
+		t.Fatalf("bulk steps = %v", steps)
+	}
+	sid := list[0].(map[string]any)["id"].(string)
+	opts := f.ok(t, http.MethodPost, "/step/"+sid+"/option/create/bulk", `{"options":[{"position":"1"},{"position":"2","externalReferenceId":"sku-2"}]}`)
+	if n := len(opts["options"].([]any)); n != 2 {
+		t.Fatalf("bulk options = %v", opts)
+	}
+	got := f.ok(t, http.MethodGet, "/product/p1/status/DRAFT", "")
+	if n := len(got["steps"].([]any)[0].(map[string]any)["options"].([]any)); n != 2 {
+		t.Fatalf("the first step has %d options, want 2", n)
+	}
+	wantStatus(t, f.call(t, http.MethodPost, "/v1/tenant-1/configurator/"+cid+"/step/create/bulk", tok, `{"steps":[]}`), http.StatusBadRequest, 3)
+
+	// A field error carries one google.rpc.BadRequest naming the field.
+	r := f.call(t, http.MethodPost, "/v1/tenant-1/property/create", tok, `{"matrixId":"nope"}`)
+	wantStatus(t, r, http.StatusNotFound, 5)
+	if d := r.json(t)["details"].([]any); len(d) != 0 {
+		t.Fatalf("a not-found error has details %v", d)
+	}
+	r = f.call(t, http.MethodPut, "/v1/tenant-1/configurator/"+cid, tok, `{"payload":{"status":"GONE"}}`)
+	wantStatus(t, r, http.StatusBadRequest, 3)
+	d := r.json(t)["details"].([]any)
+	if len(d) != 1 {
+		t.Fatalf("details = %v, want one BadRequest", d)
+	}
+	br := d[0].(map[string]any)
+	fv := br["fieldViolations"].([]any)[0].(map[string]any)
+	if br["@type"] != "type.googleapis.com/google.rpc.BadRequest" || fv["field"] != "payload.status" || fv["description"] == "" {
+		t.Fatalf("detail = %v", br)
+	}
+}

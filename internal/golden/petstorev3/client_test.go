@@ -63,8 +63,8 @@ func TestGetPetByIDDecodesEnumAndNested(t *testing.T) {
 	if cat, ok := pet.Category.Get(); !ok || cat.Name != opt.Some("Dogs") || cat.ID != opt.Some[int64](1) {
 		t.Errorf("Category = %+v", pet.Category)
 	}
-	if len(pet.PhotoUrls) != 1 || pet.PhotoUrls[0] != "u1" {
-		t.Errorf("PhotoUrls = %q", pet.PhotoUrls)
+	if len(pet.PhotoURLs) != 1 || pet.PhotoURLs[0] != "u1" {
+		t.Errorf("PhotoURLs = %q", pet.PhotoURLs)
 	}
 	if len(pet.Tags) != 1 || pet.Tags[0].Name != opt.Some("t") {
 		t.Errorf("Tags = %+v", pet.Tags)
@@ -150,7 +150,7 @@ func TestAddPetSendsEnumInBody(t *testing.T) {
 	})
 	pet, err := c.AddPet(context.Background(), &Pet{
 		Name:      "Rex",
-		PhotoUrls: []string{},
+		PhotoURLs: []string{},
 		Status:    opt.Some(PetStatusAvailable),
 	})
 	if err != nil {
@@ -168,7 +168,7 @@ func TestAddPetRejectsUnknownEnum(t *testing.T) {
 		calls.Add(1)
 		w.WriteHeader(http.StatusOK)
 	})
-	_, err := c.AddPet(context.Background(), &Pet{Name: "x", PhotoUrls: []string{}, Status: opt.Some(PetStatus("adopted"))})
+	_, err := c.AddPet(context.Background(), &Pet{Name: "x", PhotoURLs: []string{}, Status: opt.Some(PetStatus("adopted"))})
 	if err == nil || !strings.Contains(err.Error(), "adopted") {
 		t.Errorf("AddPet with unknown status: err = %v, want an error naming the value", err)
 	}

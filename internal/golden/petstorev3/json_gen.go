@@ -2,11 +2,6 @@
 
 package petstorev3
 
-import (
-	"encoding/json"
-	"fmt"
-)
-
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v FindPetsByStatusStatus) IsKnown() bool {
@@ -15,14 +10,6 @@ func (v FindPetsByStatusStatus) IsKnown() bool {
 		return true
 	}
 	return false
-}
-
-// MarshalJSON refuses values the spec does not list, so a typo fails before it is sent.
-func (v FindPetsByStatusStatus) MarshalJSON() ([]byte, error) {
-	if !v.IsKnown() {
-		return nil, fmt.Errorf("FindPetsByStatusStatus: unknown value %v", v)
-	}
-	return json.Marshal(string(v))
 }
 
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
@@ -35,14 +22,6 @@ func (v OrderStatus) IsKnown() bool {
 	return false
 }
 
-// MarshalJSON refuses values the spec does not list, so a typo fails before it is sent.
-func (v OrderStatus) MarshalJSON() ([]byte, error) {
-	if !v.IsKnown() {
-		return nil, fmt.Errorf("OrderStatus: unknown value %v", v)
-	}
-	return json.Marshal(string(v))
-}
-
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v PetStatus) IsKnown() bool {
@@ -51,12 +30,4 @@ func (v PetStatus) IsKnown() bool {
 		return true
 	}
 	return false
-}
-
-// MarshalJSON refuses values the spec does not list, so a typo fails before it is sent.
-func (v PetStatus) MarshalJSON() ([]byte, error) {
-	if !v.IsKnown() {
-		return nil, fmt.Errorf("PetStatus: unknown value %v", v)
-	}
-	return json.Marshal(string(v))
 }

@@ -51,7 +51,7 @@ type Pet struct {
 	Category  opt.Opt[Category] `json:"category,omitzero"`
 	ID        opt.Opt[int64]    `json:"id,omitzero"`
 	Name      string            `json:"name"`
-	PhotoUrls []string          `json:"photoUrls"`
+	PhotoURLs []string          `json:"photoUrls"`
 	// Status: pet status in the store
 	Status opt.Opt[PetStatus] `json:"status,omitzero"`
 	Tags   []Tag              `json:"tags,omitempty"`
