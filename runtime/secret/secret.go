@@ -15,21 +15,36 @@ const Redacted = "[REDACTED]"
 
 // Secret is a credential: a password, API key, token or private key.
 // The zero value is the empty secret.
-type Secret struct{ value string }
+//
+// The value sits behind a *string, so that even where fmt cannot call
+// the methods below (a Secret inside an unexported struct field) it
+// prints an address, never the value: fmt dereferences pointers to
+// structs, slices and maps, not pointers to strings.
+type Secret struct{ p *string }
 
-// New wraps s.
-func New(s string) Secret { return Secret{value: s} }
+// New wraps s. The empty string gives the zero Secret.
+func New(s string) Secret {
+	if s == "" {
+		return Secret{}
+	}
+	return Secret{p: &s}
+}
 
 // Reveal returns the real value. Call it only where the value is sent or
 // stored, never to log it.
-func (s Secret) Reveal() string { return s.value }
+func (s Secret) Reveal() string {
+	if s.p == nil {
+		return ""
+	}
+	return *s.p
+}
 
 // IsZero reports whether the secret is empty.
-func (s Secret) IsZero() bool { return s.value == "" }
+func (s Secret) IsZero() bool { return s.p == nil || *s.p == "" }
 
 // String implements fmt.Stringer.
 func (s Secret) String() string {
-	if s.value == "" {
+	if s.IsZero() {
 		return ""
 	}
 	return Redacted
