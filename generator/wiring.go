@@ -32,12 +32,12 @@ type authChoice struct {
 type wiring struct {
 	Creds     []credField
 	Auth      []authChoice
-	AuthCode  bool   // an authorizationCode scheme exists: generate AuthCodeURL/Exchange
-	OpServers bool   // some operation has its own server
+	AuthCode  bool // an authorizationCode scheme exists: generate AuthCodeURL/Exchange
+	OpServers bool // some operation has its own server
 	// OtherHosts: token endpoints or operation servers may live on
 	// another host, so WithAuthServer can move them.
 	OtherHosts bool
-	RateLimit string // Go expression of the spec's ratelimit.Config, "" if none
+	RateLimit  string // Go expression of the spec's ratelimit.Config, "" if none
 }
 
 func buildWiring(api *model.API, pkg string) (wiring, error) {

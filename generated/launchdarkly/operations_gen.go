@@ -713,7 +713,7 @@ var opPatchFeatureFlagJSONPatch = transport.Operation{
 // The Content-Type chooses the format. A semantic patch sent without its domain-model
 // parameter is read as a JSON patch and refused with 400; a failed JSON patch "test" is a 409.
 //
-// It is PatchFeatureFlag with a application/json-patch+json body.
+// It is PatchFeatureFlag sending a application/json-patch+json body.
 //
 //	PATCH /api/v2/flags/{projectKey}/{featureFlagKey}
 func (c *Client) PatchFeatureFlagJSONPatch(ctx context.Context, projectKey string, featureFlagKey string, params *PatchFeatureFlagParams, body JSONPatch, opts ...RequestOption) (*FeatureFlag, error) {
@@ -749,7 +749,7 @@ var opPatchFeatureFlagMergePatch = transport.Operation{
 // The Content-Type chooses the format. A semantic patch sent without its domain-model
 // parameter is read as a JSON patch and refused with 400; a failed JSON patch "test" is a 409.
 //
-// It is PatchFeatureFlag with a application/merge-patch+json body.
+// It is PatchFeatureFlag sending a application/merge-patch+json body.
 //
 //	PATCH /api/v2/flags/{projectKey}/{featureFlagKey}
 func (c *Client) PatchFeatureFlagMergePatch(ctx context.Context, projectKey string, featureFlagKey string, params *PatchFeatureFlagParams, body *FeatureFlagMergePatch, opts ...RequestOption) (*FeatureFlag, error) {

@@ -105,6 +105,7 @@ func (b *builder) downloadVariant(op *model.Operation, p *pendingOp, methodScope
 	}
 	v.Pagination = nil
 	v.BodyVariantOf = op.Name
+	v.VariantDoc = fmt.Sprintf("It is %s for when the response is a file (%s): the body is returned as a stream.", op.Name, file)
 	return &v
 }
 
@@ -143,6 +144,7 @@ func (b *builder) bodyVariants(op *model.Operation, p *pendingOp, methodScope *n
 		v.Body = &model.Body{ContentType: ct, Encoding: enc, Type: t, Required: rb.Value.Required, Doc: rb.Value.Description}
 		v.Pagination = nil
 		v.BodyVariantOf = op.Name
+		v.VariantDoc = fmt.Sprintf("It is %s sending a %s body.", op.Name, ct)
 		out = append(out, &v)
 	}
 	return out

@@ -194,8 +194,8 @@ func methodDoc(op *model.Operation) string {
 	} else {
 		parts = append(parts, op.Name+" calls "+op.ID+".")
 	}
-	if op.BodyVariantOf != "" {
-		parts = append(parts, fmt.Sprintf("It is %s with a %s body.", op.BodyVariantOf, op.Body.ContentType))
+	if op.VariantDoc != "" {
+		parts = append(parts, op.VariantDoc)
 	}
 	parts = append(parts, "\t"+op.Method+" "+op.Path)
 	if op.Deprecated {

@@ -221,8 +221,10 @@ type Operation struct {
 	// servers, variables at their defaults), "" for the API's servers.
 	Server string
 	// BodyVariantOf names the operation this one repeats with another of
-	// its request body's media types (its Params type is that one's).
+	// its request body's or response's media types (its Params type is
+	// that one's); VariantDoc says how it differs.
 	BodyVariantOf string
+	VariantDoc    string
 }
 
 // SuccessResponses returns the 2xx responses that carry a body.
