@@ -110,7 +110,7 @@ var opGenerateDocumentDownload = transport.Operation{
 
 // GenerateDocumentDownload merges a template with data and returns the document (base64) or a link to it.
 //
-// It is GenerateDocument with a application/json body.
+// It is GenerateDocument for when the response is a file (application/pdf): the body is returned as a stream.
 //
 //	POST /documents/generate
 func (c *Client) GenerateDocumentDownload(ctx context.Context, body *GenerateDocumentRequest, opts ...RequestOption) (*Download, error) {

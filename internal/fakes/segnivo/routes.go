@@ -28,6 +28,9 @@ var routes = []route{
 	{method: http.MethodGet, pattern: "/v1/relay/emails", op: "emails"},
 	{method: http.MethodGet, pattern: "/v1/relay/emails/{id}", op: "email"},
 	{method: http.MethodPost, pattern: "/v1/validate-email", op: "validate"},
+	{method: http.MethodPost, pattern: "/v1/messages", op: "createCampaign"},
+	{method: http.MethodGet, pattern: "/v1/messages", op: "campaigns"},
+	{method: http.MethodGet, pattern: "/v1/messages/{id}", op: "campaign"},
 	{method: http.MethodPost, pattern: "/v1/lists", op: "createList"},
 	{method: http.MethodGet, pattern: "/v1/lists", op: "lists"},
 	{method: http.MethodGet, pattern: "/v1/lists/{id}", op: "list"},
@@ -161,6 +164,20 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt route, now tim
 		writeError(w, http.StatusNotFound, "not_found", "Email "+strconv.Quote(rt.uid)+" not found.")
 	case "validate":
 		s.validateEmails(w, r)
+	case "createCampaign":
+		s.createCampaign(w, r, now)
+	case "campaigns":
+		out := []*campaign{}
+		out = append(out, s.campaigns...)
+		writeJSON(w, http.StatusOK, out)
+	case "campaign":
+		for _, c := range s.campaigns {
+			if c.UID == rt.uid {
+				writeJSON(w, http.StatusOK, c)
+				return
+			}
+		}
+		writeError(w, http.StatusNotFound, "not_found", "Campaign "+strconv.Quote(rt.uid)+" not found.")
 	case "createList":
 		s.createList(w, r, now)
 	case "lists":
@@ -579,4 +596,92 @@ func (s *Server) contact(w http.ResponseWriter, r *http.Request, rt route) {
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"status": 1, "message": "Contact updated successfully", "subscriber_uid": c.UID})
 	}
+}
+
+type campaign struct {
+	UID        string             `json:"uid"`
+	Type       string             `json:"type"`
+	Name       string             `json:"name"`
+	Subject    string             `json:"subject"`
+	FromEmail  string             `json:"from_email"`
+	FromName   string             `json:"from_name"`
+	ReplyTo    string             `json:"reply_to"`
+	Status     string             `json:"status"`
+	ListUID    string             `json:"mail_list_uid"`
+	DeliveryAt *string            `json:"delivery_at"`
+	CreatedAt  string             `json:"created_at"`
+	UpdatedAt  string             `json:"updated_at"`
+	Statistics campaignStatistics `json:"statistics"`
+}
+
+type campaignStatistics struct {
+	SubscriberCount    int     `json:"subscriber_count"`
+	DeliveredRate      float64 `json:"delivered_rate"`
+	OpenCount          int     `json:"open_count"`
+	OpenRate           float64 `json:"open_rate"`
+	ClickCount         int     `json:"click_count"`
+	ClickRate          float64 `json:"click_rate"`
+	AbuseFeedbackCount int     `json:"abuse_feedback_count"`
+	BounceCount        int     `json:"bounce_count"`
+	UnsubscribeCount   int     `json:"unsubscribe_count"`
+}
+
+// createCampaign serves POST /v1/messages.
+func (s *Server) createCampaign(w http.ResponseWriter, r *http.Request, now time.Time) {
+	var req struct {
+		ListUID   string `json:"mail_list_uid"`
+		Name      string `json:"name"`
+		Subject   string `json:"subject"`
+		FromEmail string `json:"from_email"`
+		FromName  string `json:"from_name"`
+		ReplyTo   string `json:"reply_to"`
+	}
+	if !decode(w, r, &req) {
+		return
+	}
+	errs := map[string][]string{}
+	if req.ListUID == "" {
+		errs["mail_list_uid"] = []string{"is required"}
+	}
+	if req.Name == "" {
+		errs["name"] = []string{"is required"}
+	}
+	if req.Subject == "" {
+		errs["subject"] = []string{"is required"}
+	}
+	if !validAddress(req.FromEmail) {
+		errs["from_email"] = []string{"must be a valid e-mail address"}
+	}
+	if req.FromName == "" {
+		errs["from_name"] = []string{"is required"}
+	}
+	if req.ReplyTo != "" && !validAddress(req.ReplyTo) {
+		errs["reply_to"] = []string{"must be a valid e-mail address"}
+	}
+	if len(errs) > 0 {
+		writeValidation(w, errs)
+		return
+	}
+	var list *mailingList
+	for _, l := range s.lists {
+		if l.UID == req.ListUID {
+			list = l
+		}
+	}
+	if list == nil {
+		writeError(w, http.StatusNotFound, "not_found", "List "+strconv.Quote(req.ListUID)+" not found.")
+		return
+	}
+	subs := 0
+	for _, c := range s.contacts {
+		if c.ListUID == list.UID && c.Status == "subscribed" {
+			subs++
+		}
+	}
+	ts := now.UTC().Format(tsLayout)
+	c := &campaign{UID: s.id("cmp"), Type: "regular", Name: req.Name, Subject: req.Subject, FromEmail: req.FromEmail,
+		FromName: req.FromName, ReplyTo: req.ReplyTo, Status: "new", ListUID: list.UID, CreatedAt: ts, UpdatedAt: ts,
+		Statistics: campaignStatistics{SubscriberCount: subs}}
+	s.campaigns = append(s.campaigns, c)
+	writeJSON(w, http.StatusCreated, map[string]any{"status": 1, "message": "Campaign created successfully", "attributes": c})
 }

@@ -18,8 +18,8 @@
 //     application/json) and have a Content-Length (no chunked bodies).
 //   - Errors as JSON carrying both an "error" key and a "message" key.
 //   - A few resources named in the docs ([EXT] paths under /v1): relay
-//     sending and fetching, e-mail address validation, mailing lists and
-//     contacts.
+//     sending and fetching, e-mail address validation, e-mail campaigns
+//     (/messages), mailing lists and contacts.
 //
 // Decisions taken where the digest says [AMBIGUOUS] or the docs are
 // marketing-level:
@@ -46,7 +46,11 @@
 //   - The 503 of a traffic spike is not simulated by itself; InjectStatus
 //     produces it.
 //   - Identifiers are deterministic counters ("em_000001", "lst_000001",
-//     "sub_000001").
+//     "sub_000001", "cmp_000001").
+//   - Campaigns (/messages): creating one needs mail_list_uid (an existing
+//     list, else 404), name, subject, from_email and from_name; it answers
+//     201 with {"status":1,"message","attributes":campaign}. A new campaign
+//     is "new" with zeroed statistics; nothing is ever sent.
 package segnivo
 
 import (
@@ -73,6 +77,10 @@ type Config struct {
 	// RedirectHTTP answers plain-HTTP requests with a 301 to https, as the
 	// provider does. DefaultConfig turns it on.
 	RedirectHTTP bool
+	// HTTPSHost is the host[:port] the 301 points to; "" means the
+	// request's own host, as the provider does. Tests that serve the same
+	// fake on a plain and a TLS listener set it to the TLS listener.
+	HTTPSHost string
 
 	// Window is the rate-limit unit of time. Default one hour.
 	Window time.Duration
@@ -135,15 +143,16 @@ type Server struct {
 	cfg Config
 	rec fakeutil.Recorder
 
-	mu       sync.Mutex
-	hits     map[string][]time.Time // key + route -> accepted request times
-	credits  int
-	emails   []*email
-	lists    []*mailingList
-	contacts []*contact
-	verify   map[string]string
-	next     map[string]int
-	injected []injection
+	mu        sync.Mutex
+	hits      map[string][]time.Time // key + route -> accepted request times
+	credits   int
+	emails    []*email
+	lists     []*mailingList
+	contacts  []*contact
+	campaigns []*campaign
+	verify    map[string]string
+	next      map[string]int
+	injected  []injection
 }
 
 type injection struct {
@@ -258,7 +267,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// §5: "Any requests sent via HTTP return an HTTP 301 redirect to the
 	// corresponding HTTPS resources."
 	if s.cfg.RedirectHTTP && r.TLS == nil {
-		target := "https://" + r.Host + r.URL.RequestURI()
+		host := r.Host
+		if s.cfg.HTTPSHost != "" {
+			host = s.cfg.HTTPSHost
+		}
+		target := "https://" + host + r.URL.RequestURI()
 		w.Header().Set("Location", target)
 		w.WriteHeader(http.StatusMovedPermanently)
 		return

@@ -358,3 +358,47 @@ func TestInjectAndRecord(t *testing.T) {
 		t.Fatalf("recorded %+v", reqs)
 	}
 }
+
+func TestRedirectToConfiguredHTTPSHost(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.HTTPSHost = "tls.example:8443"
+	srv := httptest.NewServer(New(cfg))
+	defer srv.Close()
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Get(srv.URL + "/v1/lists?page=2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMovedPermanently || resp.Header.Get("Location") != "https://tls.example:8443/v1/lists?page=2" {
+		t.Fatalf("%d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
+
+func TestCampaigns(t *testing.T) {
+	f := newFixture(t, nil)
+	r := f.post(t, "/v1/lists", `{"name":"News","from_email":"news@segnivo.com","from_name":"Segnivo","contact":{"email":"support@segnivo.com","company":"Segnivo Ltd"}}`)
+	list := r.json(t)["list_uid"].(string)
+	f.post(t, "/v1/contacts", `{"list_uid":"`+list+`","email":"jane@gmail.com"}`)
+
+	wantError(t, f.post(t, "/v1/messages", `{"name":"July"}`), 422, "validation_failed")
+	wantError(t, f.post(t, "/v1/messages", `{"mail_list_uid":"lst_999999","name":"July","subject":"Hi","from_email":"news@segnivo.com","from_name":"Segnivo"}`), 404, "not_found")
+	r = f.post(t, "/v1/messages", `{"mail_list_uid":"`+list+`","name":"July","subject":"Hi","from_email":"news@segnivo.com","from_name":"Segnivo","reply_to":"support@segnivo.com"}`)
+	if r.status != http.StatusCreated || r.json(t)["status"] != float64(1) {
+		t.Fatalf("create: %d %s", r.status, r.body)
+	}
+	attrs := r.json(t)["attributes"].(map[string]any)
+	uid := attrs["uid"].(string)
+	if attrs["status"] != "new" || attrs["subject"] != "Hi" || attrs["statistics"].(map[string]any)["subscriber_count"] != float64(1) {
+		t.Fatalf("attributes %v", attrs)
+	}
+	var all []map[string]any
+	_ = json.Unmarshal(f.do(t, http.MethodGet, "/v1/messages", nil).body, &all)
+	if len(all) != 1 || all[0]["uid"] != uid {
+		t.Fatalf("campaigns %v", all)
+	}
+	if got := f.do(t, http.MethodGet, "/v1/messages/"+uid, nil).json(t); got["name"] != "July" || got["mail_list_uid"] != list {
+		t.Fatalf("campaign %v", got)
+	}
+	wantError(t, f.do(t, http.MethodGet, "/v1/messages/cmp_999999", nil), 404, "not_found")
+}
