@@ -2,6 +2,20 @@
 
 package productconfigurator
 
+import object "github.com/apigen-go/apigen/runtime/object"
+
+// MarshalJSON encodes the declared fields and then AdditionalProperties.
+func (s Any) MarshalJSON() ([]byte, error) {
+	type plain Any
+	return object.MarshalExtra(plain(s), s.AdditionalProperties)
+}
+
+// UnmarshalJSON decodes the declared fields and keeps the other members in AdditionalProperties.
+func (s *Any) UnmarshalJSON(b []byte) error {
+	type plain Any
+	return object.UnmarshalExtra(b, (*plain)(s), &s.AdditionalProperties)
+}
+
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v ConfiguratorStatus) IsKnown() bool {

@@ -14,6 +14,8 @@ type Any struct {
 	Type opt.Opt[string] `json:"@type,omitzero"`
 	// FieldViolations: google.rpc.BadRequest only.
 	FieldViolations []FieldViolation `json:"fieldViolations,omitempty"`
+	// AdditionalProperties holds the properties the schema does not declare.
+	AdditionalProperties map[string]json.RawMessage `json:"-"`
 }
 
 type BulkCreateOptionsRequest struct {

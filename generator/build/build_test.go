@@ -144,3 +144,31 @@ paths:
 		t.Errorf("primary responses %+v", j)
 	}
 }
+
+func TestStructWithAdditionalProperties(t *testing.T) {
+	api := buildSpec(t, `
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths: {}
+components:
+  schemas:
+    Labels:
+      type: object
+      properties:
+        name: {type: string}
+        additionalProperties: {type: string}
+      additionalProperties: {type: integer}
+`)
+	var lt *model.Type
+	for _, ty := range api.Types {
+		if ty.Name == "Labels" {
+			lt = ty
+		}
+	}
+	if lt == nil || lt.Kind != model.Struct || !lt.AdditionalProperties || lt.Elem == nil || lt.Elem.Kind != model.Int64 {
+		t.Fatalf("Labels = %+v", lt)
+	}
+	if len(lt.Fields) != 2 || lt.ExtraField == "" || lt.ExtraField == lt.Fields[0].Name || lt.ExtraField == lt.Fields[1].Name {
+		t.Errorf("fields %v, extra field %q: the map must not take a property's name", lt.Fields, lt.ExtraField)
+	}
+}

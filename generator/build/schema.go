@@ -312,6 +312,8 @@ func (b *builder) fillStruct(t *model.Type, parts []*openapi3.Schema, hint, ptr 
 	props := map[string]*openapi3.SchemaRef{}
 	owner := map[string]int{}
 	required := map[string]bool{}
+	var extra *openapi3.SchemaRef
+	extraPtr := ptr + "/additionalProperties"
 	for i, p := range parts {
 		for name, pr := range p.Properties {
 			props[name] = pr
@@ -320,8 +322,11 @@ func (b *builder) fillStruct(t *model.Type, parts []*openapi3.Schema, hint, ptr 
 		for _, r := range p.Required {
 			required[r] = true
 		}
-		if p.AdditionalProperties.Schema != nil && len(p.Properties) == 0 && len(parts) == 1 {
-			t.AdditionalProperties = true
+		if ap := p.AdditionalProperties.Schema; ap != nil && extra == nil {
+			extra = ap
+			if len(parts) > 1 {
+				extraPtr = fmt.Sprintf("%s/allOf/%d/additionalProperties", ptr, i)
+			}
 		}
 	}
 	fields := naming.NewScope()
@@ -347,6 +352,12 @@ func (b *builder) fillStruct(t *model.Type, parts []*openapi3.Schema, hint, ptr 
 			}
 		}
 		t.Fields = append(t.Fields, f)
+	}
+	if extra != nil {
+		// Properties beyond the declared ones are kept, typed, in a map.
+		t.AdditionalProperties = true
+		t.Elem = b.typeOf(extra, hint+"Value", extraPtr)
+		t.ExtraField = fields.Claim("AdditionalProperties")
 	}
 }
 
@@ -490,7 +501,7 @@ func markRecursion(types []*model.Type) {
 // a schema that is only an allOf or oneOf of one other takes its shape.
 func adopt(t, u *model.Type) {
 	t.Kind, t.Ref, t.Elem = u.Kind, u.Ref, u.Elem
-	t.Fields, t.AdditionalProperties = u.Fields, u.AdditionalProperties
+	t.Fields, t.AdditionalProperties, t.ExtraField = u.Fields, u.AdditionalProperties, u.ExtraField
 	t.EnumBase, t.EnumValues = u.EnumBase, u.EnumValues
 	t.Variants, t.Discriminator, t.AnyOf = u.Variants, u.Discriminator, u.AnyOf
 }

@@ -26,6 +26,7 @@ const (
 	pkgTransport = "github.com/apigen-go/apigen/runtime/transport"
 	pkgPage      = "github.com/apigen-go/apigen/runtime/page"
 	pkgUnion     = "github.com/apigen-go/apigen/runtime/union"
+	pkgObject    = "github.com/apigen-go/apigen/runtime/object"
 )
 
 // File is one generated file.

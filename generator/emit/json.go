@@ -19,6 +19,10 @@ func jsonMethods(f *jen.File, api *model.API) {
 			}
 		case model.Union:
 			unionMethods(f, t)
+		case model.Struct:
+			if t.AdditionalProperties {
+				extraMethods(f, t)
+			}
 		}
 	}
 }
@@ -176,4 +180,21 @@ func strList(s []string) jen.Code {
 		lits[i] = jen.Lit(x)
 	}
 	return jen.Index().String().Values(lits...)
+}
+
+// extraMethods make a struct with additionalProperties keep the members
+// it does not declare in its map field, both ways.
+func extraMethods(f *jen.File, t *model.Type) {
+	f.Comment("MarshalJSON encodes the declared fields and then " + t.ExtraField + ".")
+	f.Func().Params(jen.Id("s").Id(t.Name)).Id("MarshalJSON").Params().Params(jen.Index().Byte(), jen.Error()).Block(
+		jen.Type().Id("plain").Id(t.Name),
+		jen.Return(jen.Qual(pkgObject, "MarshalExtra").Call(jen.Id("plain").Call(jen.Id("s")), jen.Id("s").Dot(t.ExtraField))),
+	)
+	f.Line()
+	f.Comment("UnmarshalJSON decodes the declared fields and keeps the other members in " + t.ExtraField + ".")
+	f.Func().Params(jen.Id("s").Op("*").Id(t.Name)).Id("UnmarshalJSON").Params(jen.Id("b").Index().Byte()).Error().Block(
+		jen.Type().Id("plain").Id(t.Name),
+		jen.Return(jen.Qual(pkgObject, "UnmarshalExtra").Call(jen.Id("b"), jen.Parens(jen.Op("*").Id("plain")).Call(jen.Id("s")), jen.Op("&").Id("s").Dot(t.ExtraField))),
+	)
+	f.Line()
 }

@@ -46,6 +46,10 @@ func structDecl(f *jen.File, t *model.Type) {
 			typ, tag := fieldType(fl)
 			g.Id(fl.Name).Add(typ).Tag(map[string]string{"json": tag})
 		}
+		if t.AdditionalProperties {
+			g.Comment(t.ExtraField + " holds the properties the schema does not declare.")
+			g.Id(t.ExtraField).Map(jen.String()).Add(goType(t.Elem)).Tag(map[string]string{"json": "-"})
+		}
 	})
 }
 

@@ -65,7 +65,8 @@ type Type struct {
 	Elem *Type // Array, Map; and Struct's additionalProperties when AdditionalProperties
 
 	Fields               []*Field
-	AdditionalProperties bool // Struct also keeps unknown keys in a map of Elem
+	AdditionalProperties bool   // Struct also keeps unknown keys in a map of Elem
+	ExtraField           string // Go name of that map field
 
 	EnumBase   Kind // String, Int64, Float64
 	EnumValues []EnumValue
