@@ -150,7 +150,7 @@ func authCode(s *model.SecurityScheme, roles []string, fields map[string]*credFi
 		policy = "auth.UnauthorizedFail"
 	}
 	tr := func(field, value string) {
-		fmt.Fprintf(&b, "t := &auth.Transport{%s: %s, OnUnauthorized: %s, AllowInsecureHTTP: cfg.insecure,%s\n\t}\n", field, value, policy, extra)
+		fmt.Fprintf(&b, "t := &auth.Transport{%s: %s, OnUnauthorized: %s, AllowInsecureHTTP: cfg.Insecure,%s\n\t}\n", field, value, policy, extra)
 		b.WriteString("mw = t.Middleware()")
 	}
 	switch a.Flow {
@@ -194,7 +194,7 @@ func authCode(s *model.SecurityScheme, roles []string, fields map[string]*credFi
 				}
 			}
 		}
-		tr("Credential", fmt.Sprintf("&auth.SignedJWT{APIKey: %s, Secret: %s, Subject: %s, TTL: %s, Clock: cfg.clock}", sec(iss), sec(key), str(sub), ttl))
+		tr("Credential", fmt.Sprintf("&auth.SignedJWT{APIKey: %s, Secret: %s, Subject: %s, TTL: %s, Clock: cfg.Clock}", sec(iss), sec(key), str(sub), ttl))
 	case "clientCredentials", "password", "jsonLogin", "authorizationCode":
 		ep, err := endpointExpr(a, func(name string) (*credField, bool) { return fieldByCred(a, roles, fields, name) })
 		if err != nil {
@@ -203,21 +203,21 @@ func authCode(s *model.SecurityScheme, roles []string, fields map[string]*credFi
 		fmt.Fprintf(&b, "ep := %s\n", ep)
 		switch a.Flow {
 		case "clientCredentials":
-			fmt.Fprintf(&b, "flow := &auth.ClientCredentials{Endpoint: ep, ClientID: %s, ClientSecret: %s, Scopes: cfg.scopes}\n", str(role(0)), sec(role(1)))
+			fmt.Fprintf(&b, "flow := &auth.ClientCredentials{Endpoint: ep, ClientID: %s, ClientSecret: %s, Scopes: cfg.Scopes}\n", str(role(0)), sec(role(1)))
 		case "password":
-			fmt.Fprintf(&b, "flow := &auth.PasswordGrant{Endpoint: ep, ClientID: %s, ClientSecret: %s, Username: %s, Password: %s, Scopes: cfg.scopes}\n", str(role(0)), sec(role(1)), str(role(2)), sec(role(3)))
+			fmt.Fprintf(&b, "flow := &auth.PasswordGrant{Endpoint: ep, ClientID: %s, ClientSecret: %s, Username: %s, Password: %s, Scopes: cfg.Scopes}\n", str(role(0)), sec(role(1)), str(role(2)), sec(role(3)))
 		case "jsonLogin":
 			fmt.Fprintf(&b, "flow := &auth.JSONLogin{Endpoint: ep, Login: %s, Password: %s}\n", str(role(0)), sec(role(1)))
 		case "authorizationCode":
-			fmt.Fprintf(&b, "flow := &auth.AuthorizationCode{Endpoint: ep, AuthURL: resolve(%q), ClientID: %s, ClientSecret: %s, RedirectURL: %s, Scopes: cfg.scopes}\n", a.AuthorizeURL, str(role(0)), sec(role(1)), str(role(2)))
+			fmt.Fprintf(&b, "flow := &auth.AuthorizationCode{Endpoint: ep, AuthURL: resolve(%q), ClientID: %s, ClientSecret: %s, RedirectURL: %s, Scopes: cfg.Scopes}\n", a.AuthorizeURL, str(role(0)), sec(role(1)), str(role(2)))
 		}
-		b.WriteString("cache := &auth.Cache{Flow: flow, Store: cfg.store, Clock: cfg.clock}\ncl.tokens = cache\n")
+		b.WriteString("cache := &auth.Cache{Flow: flow, Store: cfg.Store, Clock: cfg.Clock}\ncl.tokens = cache\n")
 		if a.Flow == "authorizationCode" {
 			b.WriteString("cl.authCode, cl.authCodeTokens = flow, cache\n")
 		}
 		tr("Source", "cache")
 	case "mtls":
-		fmt.Fprintf(&b, "m := &auth.MTLS{File: %s, Password: %s, ClientID: %s, RootCAs: cfg.rootCAs, Clock: cfg.clock}\n", str(role(0)), sec(role(1)), sec(role(2)))
+		fmt.Fprintf(&b, "m := &auth.MTLS{File: %s, Password: %s, ClientID: %s, RootCAs: cfg.RootCAs, Clock: cfg.Clock}\n", str(role(0)), sec(role(1)), sec(role(2)))
 		b.WriteString("rt, err := m.RoundTripper()\nif err != nil {\n\treturn nil, nil, err\n}\nbase = rt")
 	default:
 		return "", nil, fmt.Errorf("flow %q is not wired", a.Flow)
@@ -307,7 +307,7 @@ func endpointExpr(a *model.Auth, cred func(string) (*credField, bool)) (string, 
 	case "min":
 		parts = append(parts, "ExpiresInUnit: time.Minute")
 	}
-	parts = append(parts, "HTTPClient: cfg.tokenHTTPClient()", "AllowInsecureHTTP: cfg.insecure", "Clock: cfg.clock")
+	parts = append(parts, "HTTPClient: cfg.TokenHTTPClient()", "AllowInsecureHTTP: cfg.Insecure", "Clock: cfg.Clock")
 	return "auth.Endpoint{\n\t" + strings.Join(parts, ",\n\t") + ",\n}", nil
 }
 

@@ -4,18 +4,13 @@
 package petstore
 
 import (
-	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/apigen-go/apigen/runtime/apierror"
+	"github.com/apigen-go/apigen/runtime/client"
 	"github.com/apigen-go/apigen/runtime/clock"
-	"github.com/apigen-go/apigen/runtime/headers"
-	"github.com/apigen-go/apigen/runtime/httpcache"
-	"github.com/apigen-go/apigen/runtime/logging"
 	"github.com/apigen-go/apigen/runtime/ratelimit"
 	"github.com/apigen-go/apigen/runtime/rest"
 	"github.com/apigen-go/apigen/runtime/retry"
@@ -26,106 +21,78 @@ import (
 // their defaults; New uses it when given "".
 const DefaultServerURL = "http://petstore.swagger.io/v1"
 
-// serverTemplate is the first server URL as the spec writes it.
-const serverTemplate = "http://petstore.swagger.io/v1"
-
 // Client calls the API. Create one with New; it is safe for concurrent use.
 type Client struct {
 	rest rest.Client
 }
 
-// config collects what the options set.
-type config struct {
-	httpClient *http.Client
-	middleware []transport.Middleware
-	serverVars map[string]string
-	logger     *slog.Logger
-	limiter    ratelimit.Limiter
-	noLimit    bool
-	retry      retry.Policy
-	noRetry    bool
-	noCache    bool
-	insecure   bool
-	clock      clock.Clock
-	userAgent  string
+// New returns a client for the API at serverURL ("" = DefaultServerURL,
+// with WithServerVariables applied). The middleware chain, outermost
+// first: WithMiddleware's, retry, logging, rate limit, auth, User-Agent,
+// ETag cache, gzip, and WithHTTPClient's transport.
+func New(serverURL string, opts ...Option) (*Client, error) {
+	cl := &Client{}
+	r, err := client.New(client.API{
+		Name:           "petstore",
+		ServerTemplate: "http://petstore.swagger.io/v1",
+		RateLimit:      RateLimitConfig(),
+		Envelope:       envelope,
+	}, serverURL, opts)
+	if err != nil {
+		return nil, err
+	}
+	cl.rest = r
+	return cl, nil
 }
 
 // Option configures New.
-type Option interface{ apply(*config) }
-
-type optionFunc func(*config)
-
-func (f optionFunc) apply(c *config) { f(c) }
+type Option = client.Option
 
 // WithHTTPClient sends requests with hc. Its Transport (nil: the default
 // transport) is the innermost step of the client's middleware chain; its
 // Timeout, Jar and CheckRedirect are kept.
-func WithHTTPClient(hc *http.Client) Option {
-	return optionFunc(func(c *config) { c.httpClient = hc })
-}
+func WithHTTPClient(hc *http.Client) Option { return client.WithHTTPClient(hc) }
 
 // WithMiddleware adds middlewares around the generated chain, the first
 // listed outermost.
-func WithMiddleware(m ...transport.Middleware) Option {
-	return optionFunc(func(c *config) { c.middleware = append(c.middleware, m...) })
-}
+func WithMiddleware(m ...transport.Middleware) Option { return client.WithMiddleware(m...) }
 
 // WithServerVariables fills the variables of the server URL template when
 // New is given "".
-func WithServerVariables(vars map[string]string) Option {
-	return optionFunc(func(c *config) { c.serverVars = vars })
-}
+func WithServerVariables(vars map[string]string) Option { return client.WithServerVariables(vars) }
 
 // WithLogger logs one record per attempt (method, path template, status,
 // duration, timings) at Info; secrets are redacted. Without it nothing is
 // logged.
-func WithLogger(l *slog.Logger) Option {
-	return optionFunc(func(c *config) { c.logger = l })
-}
+func WithLogger(l *slog.Logger) Option { return client.WithLogger(l) }
 
 // WithRetry replaces the default retry policy. Retry safety is still
 // decided per operation (idempotency, idempotency keys).
-func WithRetry(p retry.Policy) Option {
-	return optionFunc(func(c *config) { c.retry = p })
-}
+func WithRetry(p retry.Policy) Option { return client.WithRetry(p) }
 
 // WithoutRetry sends every request once.
-func WithoutRetry() Option {
-	return optionFunc(func(c *config) { c.noRetry = true })
-}
+func WithoutRetry() Option { return client.WithoutRetry() }
 
 // WithRateLimiter replaces the limiter built from the spec's limits, e.g.
 // with a distributed one, or with ratelimit.New(RateLimitConfig()) scaled.
-func WithRateLimiter(l ratelimit.Limiter) Option {
-	return optionFunc(func(c *config) { c.limiter = l })
-}
+func WithRateLimiter(l ratelimit.Limiter) Option { return client.WithRateLimiter(l) }
 
 // WithoutRateLimit turns client-side rate limiting off.
-func WithoutRateLimit() Option {
-	return optionFunc(func(c *config) { c.noLimit = true })
-}
+func WithoutRateLimit() Option { return client.WithoutRateLimit() }
 
 // WithoutCache turns the ETag revalidation cache off (gzip decoding stays).
-func WithoutCache() Option {
-	return optionFunc(func(c *config) { c.noCache = true })
-}
+func WithoutCache() Option { return client.WithoutCache() }
 
 // WithInsecureHTTP allows sending credentials over plain http:// (tests
 // against a local server). Without it such calls fail before sending.
-func WithInsecureHTTP() Option {
-	return optionFunc(func(c *config) { c.insecure = true })
-}
+func WithInsecureHTTP() Option { return client.WithInsecureHTTP() }
 
 // WithClock sets the clock that token expiry, rate-limit windows and
 // backoff read (tests).
-func WithClock(cl clock.Clock) Option {
-	return optionFunc(func(c *config) { c.clock = cl })
-}
+func WithClock(cl clock.Clock) Option { return client.WithClock(cl) }
 
 // WithUserAgent sets the User-Agent header.
-func WithUserAgent(ua string) Option {
-	return optionFunc(func(c *config) { c.userAgent = ua })
-}
+func WithUserAgent(ua string) Option { return client.WithUserAgent(ua) }
 
 // RateLimitConfig returns the limits the spec declares, for tests that
 // scale them or for building another limiter.
@@ -151,100 +118,6 @@ func WithTimeout(d time.Duration) RequestOption { return rest.WithTimeout(d) }
 
 // APIError is the error every non-2xx response becomes; match it with errors.As.
 type APIError = apierror.APIError
-
-// New returns a client for the API at serverURL ("" = DefaultServerURL,
-// with WithServerVariables applied).
-func New(serverURL string, opts ...Option) (*Client, error) {
-	var cfg config
-	for _, o := range opts {
-		o.apply(&cfg)
-	}
-	if serverURL == "" {
-		serverURL = expandServer(cfg.serverVars)
-	}
-	u, err := url.Parse(serverURL)
-	if err != nil {
-		return nil, fmt.Errorf("petstore: server URL: %w", err)
-	}
-	if u.Scheme == "" || u.Host == "" {
-		return nil, fmt.Errorf("petstore: server URL %q is not absolute; pass the full URL to New", serverURL)
-	}
-	cl := &Client{}
-	hc := &http.Client{}
-	if cfg.httpClient != nil {
-		*hc = *cfg.httpClient
-	}
-	chain, err := cfg.chain(cl, hc.Transport, u)
-	if err != nil {
-		return nil, fmt.Errorf("petstore: %w", err)
-	}
-	hc.Transport = chain
-	cl.rest = rest.Client{BaseURL: u, HTTP: hc, Envelope: envelope}
-	return cl, nil
-}
-
-// chain builds the middleware stack, outermost first: the caller's
-// middlewares, retry (each attempt goes through everything below it),
-// logging (one record per attempt), rate limit (each attempt waits for a
-// slot), auth (each attempt is signed after waiting, with a fresh token),
-// ETag cache and gzip, and the base transport.
-func (cfg *config) chain(cl *Client, base http.RoundTripper, server *url.URL) (http.RoundTripper, error) {
-	cfg.clock = clock.Or(cfg.clock)
-	var mws []transport.Middleware
-	mws = append(mws, cfg.middleware...)
-	if !cfg.noRetry {
-		p := cfg.retry
-		if p.Clock == nil {
-			p.Clock = cfg.clock
-		}
-		mws = append(mws, retry.Middleware(p))
-	}
-	if cfg.logger != nil {
-		mws = append(mws, logging.Middleware(cfg.logger, slog.LevelInfo))
-	}
-	if !cfg.noLimit {
-		l := cfg.limiter
-		if l == nil {
-			rc := RateLimitConfig()
-			if len(rc.Windows) > 0 || len(rc.Headers) > 0 || len(rc.Operations) > 0 {
-				rc.Clock = cfg.clock
-				local, err := ratelimit.New(rc)
-				if err != nil {
-					return nil, err
-				}
-				l = local
-			}
-		}
-		if l != nil {
-			mws = append(mws, ratelimit.Middleware(l))
-		}
-	}
-	_ = server
-	if cfg.userAgent != "" {
-		mws = append(mws, headers.UserAgent(cfg.userAgent))
-	}
-	if !cfg.noCache {
-		mws = append(mws, httpcache.ETag(&httpcache.Cache{}))
-	}
-	mws = append(mws, httpcache.Gzip())
-	return transport.Chain(base, mws...), nil
-}
-
-// serverDefaults are the default values of the server URL variables.
-var serverDefaults = map[string]string{}
-
-// expandServer fills the server URL template from vars and the defaults.
-func expandServer(vars map[string]string) string {
-	s := serverTemplate
-	for name, def := range serverDefaults {
-		v, ok := vars[name]
-		if !ok {
-			v = def
-		}
-		s = strings.ReplaceAll(s, "{"+name+"}", v)
-	}
-	return s
-}
 
 // envelope says where the provider's error body keeps code and message.
 var envelope = (*apierror.Envelope)(nil)

@@ -1,0 +1,274 @@
+// Package client is the part of every generated client that does not
+// depend on its spec: the options, the server URL, and the middleware
+// chain. A generated package re-exports the options and passes what its
+// spec says (server template, limits, error envelope, auth) as an API.
+//
+// The chain, outermost first: the caller's middlewares, retry (each
+// attempt goes through everything below it), logging (one record per
+// attempt), rate limit (each attempt waits for a slot), auth (each attempt
+// is signed after waiting, with a fresh token), User-Agent, ETag cache,
+// gzip, and the base transport.
+package client
+
+import (
+	"crypto/x509"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/apigen-go/apigen/runtime/apierror"
+	"github.com/apigen-go/apigen/runtime/auth"
+	"github.com/apigen-go/apigen/runtime/clock"
+	"github.com/apigen-go/apigen/runtime/headers"
+	"github.com/apigen-go/apigen/runtime/httpcache"
+	"github.com/apigen-go/apigen/runtime/logging"
+	"github.com/apigen-go/apigen/runtime/ratelimit"
+	"github.com/apigen-go/apigen/runtime/rest"
+	"github.com/apigen-go/apigen/runtime/retry"
+	"github.com/apigen-go/apigen/runtime/transport"
+)
+
+// Config is what the options set.
+type Config struct {
+	HTTPClient *http.Client
+	Middleware []transport.Middleware
+	ServerVars map[string]string
+	Logger     *slog.Logger
+	Limiter    ratelimit.Limiter
+	NoLimit    bool
+	Retry      retry.Policy
+	NoRetry    bool
+	NoCache    bool
+	// Insecure allows credentials over plain http://.
+	Insecure  bool
+	Clock     clock.Clock
+	UserAgent string
+	// AuthServer replaces the host of token endpoints and of operations
+	// with their own server.
+	AuthServer *url.URL
+	authErr    error
+
+	// Credentials is the generated package's *Credentials.
+	Credentials any
+	Store       auth.TokenStore
+	Scopes      []string
+	RootCAs     *x509.CertPool
+}
+
+// TokenHTTPClient sends token requests: the caller's client without the
+// API chain.
+func (c *Config) TokenHTTPClient() *http.Client {
+	if c.HTTPClient != nil {
+		return c.HTTPClient
+	}
+	return http.DefaultClient
+}
+
+// Option configures a client.
+type Option interface{ Apply(*Config) }
+
+// OptionFunc adapts a function to Option.
+type OptionFunc func(*Config)
+
+// Apply implements Option.
+func (f OptionFunc) Apply(c *Config) { f(c) }
+
+// WithHTTPClient: see the generated package's option of that name.
+func WithHTTPClient(hc *http.Client) Option { return OptionFunc(func(c *Config) { c.HTTPClient = hc }) }
+
+// WithMiddleware adds middlewares around the chain, the first outermost.
+func WithMiddleware(m ...transport.Middleware) Option {
+	return OptionFunc(func(c *Config) { c.Middleware = append(c.Middleware, m...) })
+}
+
+// WithServerVariables fills the server URL template.
+func WithServerVariables(vars map[string]string) Option {
+	return OptionFunc(func(c *Config) { c.ServerVars = vars })
+}
+
+// WithLogger logs one record per attempt at Info.
+func WithLogger(l *slog.Logger) Option { return OptionFunc(func(c *Config) { c.Logger = l }) }
+
+// WithRetry replaces the default retry policy.
+func WithRetry(p retry.Policy) Option { return OptionFunc(func(c *Config) { c.Retry = p }) }
+
+// WithoutRetry sends every request once.
+func WithoutRetry() Option { return OptionFunc(func(c *Config) { c.NoRetry = true }) }
+
+// WithRateLimiter replaces the limiter built from the spec's limits.
+func WithRateLimiter(l ratelimit.Limiter) Option { return OptionFunc(func(c *Config) { c.Limiter = l }) }
+
+// WithoutRateLimit turns client-side rate limiting off.
+func WithoutRateLimit() Option { return OptionFunc(func(c *Config) { c.NoLimit = true }) }
+
+// WithoutCache turns the ETag cache off.
+func WithoutCache() Option { return OptionFunc(func(c *Config) { c.NoCache = true }) }
+
+// WithInsecureHTTP allows credentials over plain http://.
+func WithInsecureHTTP() Option { return OptionFunc(func(c *Config) { c.Insecure = true }) }
+
+// WithClock sets the clock of expiry, windows and backoff.
+func WithClock(cl clock.Clock) Option { return OptionFunc(func(c *Config) { c.Clock = cl }) }
+
+// WithUserAgent sets the User-Agent header.
+func WithUserAgent(ua string) Option { return OptionFunc(func(c *Config) { c.UserAgent = ua }) }
+
+// WithAuthServer moves token endpoints and operations with their own
+// server to base, keeping their paths.
+func WithAuthServer(base string) Option {
+	return OptionFunc(func(c *Config) {
+		u, err := url.Parse(base)
+		if err == nil && (u.Scheme == "" || u.Host == "") {
+			err = fmt.Errorf("auth server URL %q is not absolute", base)
+		}
+		c.AuthServer, c.authErr = u, err
+	})
+}
+
+// WithTokenStore keeps tokens in s.
+func WithTokenStore(s auth.TokenStore) Option { return OptionFunc(func(c *Config) { c.Store = s }) }
+
+// WithScopes sets the OAuth2 scopes requested.
+func WithScopes(scopes ...string) Option { return OptionFunc(func(c *Config) { c.Scopes = scopes }) }
+
+// WithRootCAs sets the CAs that verify the server for mutual TLS.
+func WithRootCAs(pool *x509.CertPool) Option { return OptionFunc(func(c *Config) { c.RootCAs = pool }) }
+
+// API is what a generated package's spec says.
+type API struct {
+	// Name is the package name, used in errors.
+	Name string
+	// ServerTemplate is the first server URL as the spec writes it, and
+	// ServerDefaults the defaults of its variables.
+	ServerTemplate string
+	ServerDefaults map[string]string
+	RateLimit      ratelimit.Config
+	Envelope       *apierror.Envelope
+	// Auth returns the auth middleware for the configured credentials
+	// (nil when there are none) and the base transport (replaced for
+	// mutual TLS); resolve maps a URL of the spec (a token endpoint) to
+	// the one to call.
+	Auth func(cfg *Config, base http.RoundTripper, resolve func(string) string) (transport.Middleware, http.RoundTripper, error)
+}
+
+// New applies opts and returns the REST client for serverURL ("" means
+// the API's server template with WithServerVariables and the defaults).
+func New(api API, serverURL string, opts []Option) (rest.Client, error) {
+	var cfg Config
+	for _, o := range opts {
+		if o != nil {
+			o.Apply(&cfg)
+		}
+	}
+	if serverURL == "" {
+		serverURL = ExpandServer(api.ServerTemplate, api.ServerDefaults, cfg.ServerVars)
+	}
+	u, err := url.Parse(serverURL)
+	if err != nil {
+		return rest.Client{}, fmt.Errorf("%s: server URL: %w", api.Name, err)
+	}
+	if u.Scheme == "" || u.Host == "" {
+		return rest.Client{}, fmt.Errorf("%s: server URL %q is not absolute; pass the full URL to New", api.Name, serverURL)
+	}
+	if cfg.authErr != nil {
+		return rest.Client{}, fmt.Errorf("%s: %w", api.Name, cfg.authErr)
+	}
+	hc := &http.Client{}
+	if cfg.HTTPClient != nil {
+		*hc = *cfg.HTTPClient
+	}
+	chain, err := cfg.chain(api, hc.Transport, u)
+	if err != nil {
+		return rest.Client{}, fmt.Errorf("%s: %w", api.Name, err)
+	}
+	hc.Transport = chain
+	rc := rest.Client{BaseURL: u, HTTP: hc, Envelope: api.Envelope}
+	if cfg.AuthServer != nil {
+		rc.OperationServer = func(s string) (*url.URL, error) { return cfg.rebase(u, s) }
+	}
+	return rc, nil
+}
+
+func (cfg *Config) chain(api API, base http.RoundTripper, server *url.URL) (http.RoundTripper, error) {
+	cfg.Clock = clock.Or(cfg.Clock)
+	mws := append([]transport.Middleware(nil), cfg.Middleware...)
+	if !cfg.NoRetry {
+		p := cfg.Retry
+		if p.Clock == nil {
+			p.Clock = cfg.Clock
+		}
+		mws = append(mws, retry.Middleware(p))
+	}
+	if cfg.Logger != nil {
+		mws = append(mws, logging.Middleware(cfg.Logger, slog.LevelInfo))
+	}
+	if !cfg.NoLimit {
+		l := cfg.Limiter
+		if l == nil {
+			rc := api.RateLimit
+			if len(rc.Windows) > 0 || len(rc.Headers) > 0 || len(rc.Operations) > 0 {
+				rc.Clock = cfg.Clock
+				local, err := ratelimit.New(rc)
+				if err != nil {
+					return nil, err
+				}
+				l = local
+			}
+		}
+		if l != nil {
+			mws = append(mws, ratelimit.Middleware(l))
+		}
+	}
+	if api.Auth != nil && cfg.Credentials != nil {
+		resolve := func(ref string) string {
+			u, err := cfg.rebase(server, ref)
+			if err != nil {
+				return ref
+			}
+			return u.String()
+		}
+		mw, b, err := api.Auth(cfg, base, resolve)
+		if err != nil {
+			return nil, err
+		}
+		base = b
+		mws = append(mws, mw)
+	}
+	if cfg.UserAgent != "" {
+		mws = append(mws, headers.UserAgent(cfg.UserAgent))
+	}
+	if !cfg.NoCache {
+		mws = append(mws, httpcache.ETag(&httpcache.Cache{}))
+	}
+	mws = append(mws, httpcache.Gzip())
+	return transport.Chain(base, mws...), nil
+}
+
+// rebase resolves a URL of the spec (an auth endpoint, an operation's own
+// server) against the API server, then moves it to WithAuthServer's.
+func (cfg *Config) rebase(server *url.URL, ref string) (*url.URL, error) {
+	u, err := server.Parse(ref)
+	if err != nil || cfg.AuthServer == nil {
+		return u, err
+	}
+	b := *cfg.AuthServer
+	b.Path = strings.TrimSuffix(b.Path, "/") + u.Path
+	b.RawPath, b.RawQuery = "", u.RawQuery
+	return &b, nil
+}
+
+// ExpandServer fills a server URL template's {variables} from vars, else
+// from defaults.
+func ExpandServer(template string, defaults, vars map[string]string) string {
+	s := template
+	for name, def := range defaults {
+		v, ok := vars[name]
+		if !ok {
+			v = def
+		}
+		s = strings.ReplaceAll(s, "{"+name+"}", v)
+	}
+	return s
+}

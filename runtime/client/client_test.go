@@ -1,0 +1,93 @@
+package client
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/apigen-go/apigen/runtime/transport"
+)
+
+var testAPI = API{
+	Name:           "acme",
+	ServerTemplate: "https://{region}.acme.test/{version}",
+	ServerDefaults: map[string]string{"region": "eu", "version": "v1"},
+}
+
+func TestServerURL(t *testing.T) {
+	for _, tc := range []struct {
+		url  string
+		opts []Option
+		want string
+	}{
+		{"", nil, "https://eu.acme.test/v1"},
+		{"", []Option{WithServerVariables(map[string]string{"region": "us"})}, "https://us.acme.test/v1"},
+		{"https://sandbox.acme.test/v2", nil, "https://sandbox.acme.test/v2"},
+	} {
+		rc, err := New(testAPI, tc.url, tc.opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := rc.BaseURL.String(); got != tc.want {
+			t.Errorf("New(%q): base %s, want %s", tc.url, got, tc.want)
+		}
+	}
+	for _, bad := range []struct {
+		url  string
+		opts []Option
+	}{
+		{"/relative", nil},
+		{"", []Option{WithAuthServer("not a url")}},
+	} {
+		if _, err := New(testAPI, bad.url, bad.opts); err == nil || !strings.HasPrefix(err.Error(), "acme: ") {
+			t.Errorf("New(%q) error = %v, want one prefixed with the package name", bad.url, err)
+		}
+	}
+}
+
+// Operations with their own server, and token endpoints, go to
+// WithAuthServer's host; the chain puts the caller's middleware outermost
+// and sets the User-Agent.
+func TestAuthServerAndChain(t *testing.T) {
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = append(got, r.URL.Path+" ua="+r.UserAgent()+" mw="+r.Header.Get("X-Mw"))
+	}))
+	defer srv.Close()
+	var resolved string
+	api := testAPI
+	api.Auth = func(cfg *Config, base http.RoundTripper, resolve func(string) string) (transport.Middleware, http.RoundTripper, error) {
+		resolved = resolve("https://login.acme.test/oauth/token")
+		return nil, base, nil
+	}
+	mw := func(next http.RoundTripper) http.RoundTripper {
+		return transport.RoundTripperFunc(func(r *http.Request) (*http.Response, error) {
+			r = r.Clone(r.Context())
+			r.Header.Set("X-Mw", "yes")
+			return next.RoundTrip(r)
+		})
+	}
+	rc, err := New(api, srv.URL+"/api", []Option{
+		WithAuthServer(srv.URL + "/auth"), WithUserAgent("acme-test"), WithMiddleware(mw),
+		OptionFunc(func(c *Config) { c.Credentials = struct{}{} }),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resolved != srv.URL+"/auth/oauth/token" {
+		t.Errorf("token endpoint resolved to %s", resolved)
+	}
+	op := &transport.Operation{ID: "token", Method: "POST", PathTemplate: "/oauth/token", Server: "https://login.acme.test"}
+	if err := rc.Do(rc.NewRequest(context.Background(), op, nil), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := rc.Do(rc.NewRequest(context.Background(), &transport.Operation{ID: "list", Method: "GET", PathTemplate: "/items"}, nil), nil); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"/auth/oauth/token ua=acme-test mw=yes", "/api/items ua=acme-test mw=yes"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("requests:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
