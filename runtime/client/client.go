@@ -98,7 +98,9 @@ func WithRetry(p retry.Policy) Option { return OptionFunc(func(c *Config) { c.Re
 func WithoutRetry() Option { return OptionFunc(func(c *Config) { c.NoRetry = true }) }
 
 // WithRateLimiter replaces the limiter built from the spec's limits.
-func WithRateLimiter(l ratelimit.Limiter) Option { return OptionFunc(func(c *Config) { c.Limiter = l }) }
+func WithRateLimiter(l ratelimit.Limiter) Option {
+	return OptionFunc(func(c *Config) { c.Limiter = l })
+}
 
 // WithoutRateLimit turns client-side rate limiting off.
 func WithoutRateLimit() Option { return OptionFunc(func(c *Config) { c.NoLimit = true }) }
