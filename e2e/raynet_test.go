@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/apigen-go/apigen/generated/raynet"
 	fake "github.com/apigen-go/apigen/internal/fakes/raynet"
@@ -112,6 +114,114 @@ func TestRaynet_DailyQuotaHoursAwayFailsAtOnce(t *testing.T) {
 	}
 	if n := len(f.Requests()); n != 1 {
 		t.Fatalf("the fake saw %d requests; the exhausted call must not be sent", n)
+	}
+}
+
+// The quota headers (reset in epoch seconds) make the client wait for a
+// reset that is near instead of drawing a 429; the window is scaled to
+// 2 s in the fake and, through the headers alone, in the client.
+func TestRaynet_QuotaResetWithinMaxWaitIsWaitedFor(t *testing.T) {
+	cfg := fake.DefaultConfig()
+	cfg.DailyLimit, cfg.QuotaWindow = 3, 2*time.Second
+	f := fake.New(cfg)
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	rc := raynet.RateLimitConfig()
+	rc.Windows = nil // the fake's window is scaled; the headers say where it ends
+	lim, err := ratelimit.New(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := raynet.New(srv.URL+"/api/v2", raynet.WithCredentials(raynetGood), raynet.WithInsecureHTTP(), raynet.WithRateLimiter(lim))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	start := time.Now()
+	for i := range 4 {
+		if _, err := c.ListCompanies(ctx, nil); err != nil {
+			t.Fatalf("call %d: %v", i+1, err)
+		}
+	}
+	if n := len(f.Requests()); n != 4 {
+		t.Fatalf("the fake saw %d requests for 4 calls: a 429 was drawn and retried", n)
+	}
+	reqs := f.Requests()
+	if reqs[3].Time.Sub(reqs[2].Time) <= 0 || time.Since(start) > 5*time.Second {
+		t.Fatalf("timing: 3rd at %v, 4th at %v", reqs[2].Time, reqs[3].Time)
+	}
+	if reqs[3].Time.Unix()/2 == reqs[2].Time.Unix()/2 {
+		t.Fatalf("the 4th request (%v) went in the same 2 s window as the 3rd (%v)", reqs[3].Time, reqs[2].Time)
+	}
+}
+
+// The page size is capped at 1000 client-side, before anything is sent;
+// sorting and fulltext travel as documented.
+func TestRaynet_LimitCapSortingAndFulltext(t *testing.T) {
+	f, c := raynetSetup(t, raynetGood)
+	ctx := context.Background()
+	_, err := c.ListCompanies(ctx, &raynet.ListCompaniesParams{Limit: opt.Some(int64(1001))})
+	if err == nil || !strings.Contains(err.Error(), `"limit"`) || !strings.Contains(err.Error(), "1000") {
+		t.Fatalf("limit 1001: err = %v, want a clear error naming limit and 1000", err)
+	}
+	if n := len(f.Requests()); n != 0 {
+		t.Fatalf("limit 1001 was sent (%d requests)", n)
+	}
+	all := f.Companies("moje-crm")
+	list, err := c.ListCompanies(ctx, &raynet.ListCompaniesParams{
+		Limit: opt.Some(int64(1000)), SortColumn: opt.Some("name"), SortDirection: opt.Some(raynet.ListCompaniesSortDirectionDesc),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list.Data) != len(all) {
+		t.Fatalf("%d companies, the fake has %d", len(list.Data), len(all))
+	}
+	for i := 1; i < len(list.Data); i++ {
+		if list.Data[i-1].Name < list.Data[i].Name {
+			t.Fatalf("not sorted by name descending: %q before %q", list.Data[i-1].Name, list.Data[i].Name)
+		}
+	}
+	q := f.Requests()[0].Query
+	for _, want := range []string{"limit=1000", "sortColumn=name", "sortDirection=DESC"} {
+		if !strings.Contains(q, want) {
+			t.Errorf("query %q lacks %q", q, want)
+		}
+	}
+	word := all[0].Name
+	hits, err := c.ListCompanies(ctx, &raynet.ListCompaniesParams{Fulltext: opt.Some(word)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits.Data) == 0 || len(hits.Data) > len(all) {
+		t.Fatalf("fulltext %q found %d of %d", word, len(hits.Data), len(all))
+	}
+}
+
+// RAYNET creates with PUT and updates with POST (reversed REST verbs).
+func TestRaynet_PutCreatesPostUpdates(t *testing.T) {
+	f, c := raynetSetup(t, raynetGood)
+	ctx := context.Background()
+	created, err := c.CreateCompany(ctx, &raynet.CompanyCreate{
+		Name: "Nová firma s.r.o.", State: raynet.CompanyStateAPotential, Rating: raynet.CompanyRatingA, Role: raynet.CompanyRoleASubscriber,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := created.Data.Value.ID.Value
+	if _, err := c.UpdateCompany(ctx, id, &raynet.CompanyInput{Name: "Přejmenovaná firma s.r.o."}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.GetCompany(ctx, id, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Data.Name != "Přejmenovaná firma s.r.o." {
+		t.Fatalf("after update: %q", got.Data.Name)
+	}
+	reqs := f.Requests()
+	if reqs[0].Method != http.MethodPut || reqs[1].Method != http.MethodPost {
+		t.Fatalf("create sent %s, update sent %s; want PUT then POST", reqs[0].Method, reqs[1].Method)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	rest "github.com/apigen-go/apigen/runtime/rest"
 	transport "github.com/apigen-go/apigen/runtime/transport"
 	"iter"
+	"math"
 )
 
 var opDeleteEnvironment = transport.Operation{
@@ -76,7 +77,9 @@ func (c *Client) GetCustomRoles(ctx context.Context, params *GetCustomRolesParam
 	r := c.rest.NewRequest(ctx, &opGetCustomRoles, opts)
 	if params != nil {
 		r.Header("LD-API-Version", params.LdAPIVersion)
+		r.Range("limit", params.Limit, 1.0, 100.0)
 		r.Query("limit", params.Limit, rest.Form, true)
+		r.Range("offset", params.Offset, 0.0, math.Inf(1))
 		r.Query("offset", params.Offset, rest.Form, true)
 	}
 	r.ErrorModel(func(status int) any {
@@ -191,7 +194,9 @@ func (c *Client) GetFeatureFlags(ctx context.Context, projectKey string, params 
 	r.Path("projectKey", projectKey, rest.Simple, false)
 	if params != nil {
 		r.Header("LD-API-Version", params.LdAPIVersion)
+		r.Range("limit", params.Limit, 1.0, 100.0)
 		r.Query("limit", params.Limit, rest.Form, true)
+		r.Range("offset", params.Offset, 0.0, math.Inf(1))
 		r.Query("offset", params.Offset, rest.Form, true)
 		r.Query("filterEnv", params.FilterEnv, rest.Form, false)
 		r.Query("env", params.Env, rest.Form, true)
@@ -252,7 +257,9 @@ func (c *Client) GetMembers(ctx context.Context, params *GetMembersParams, opts 
 	r := c.rest.NewRequest(ctx, &opGetMembers, opts)
 	if params != nil {
 		r.Header("LD-API-Version", params.LdAPIVersion)
+		r.Range("limit", params.Limit, 1.0, 100.0)
 		r.Query("limit", params.Limit, rest.Form, true)
+		r.Range("offset", params.Offset, 0.0, math.Inf(1))
 		r.Query("offset", params.Offset, rest.Form, true)
 		r.Query("filter", params.Filter, rest.Form, true)
 		r.Query("sort", params.Sort, rest.Form, true)
@@ -337,7 +344,9 @@ func (c *Client) GetProjects(ctx context.Context, params *GetProjectsParams, opt
 	r := c.rest.NewRequest(ctx, &opGetProjects, opts)
 	if params != nil {
 		r.Header("LD-API-Version", params.LdAPIVersion)
+		r.Range("limit", params.Limit, 1.0, 100.0)
 		r.Query("limit", params.Limit, rest.Form, true)
+		r.Range("offset", params.Offset, 0.0, math.Inf(1))
 		r.Query("offset", params.Offset, rest.Form, true)
 		r.Query("filter", params.Filter, rest.Form, true)
 		r.Query("sort", params.Sort, rest.Form, true)
@@ -396,7 +405,9 @@ func (c *Client) GetSegments(ctx context.Context, projectKey string, environment
 	r.Path("environmentKey", environmentKey, rest.Simple, false)
 	if params != nil {
 		r.Header("LD-API-Version", params.LdAPIVersion)
+		r.Range("limit", params.Limit, 1.0, 100.0)
 		r.Query("limit", params.Limit, rest.Form, true)
+		r.Range("offset", params.Offset, 0.0, math.Inf(1))
 		r.Query("offset", params.Offset, rest.Form, true)
 		r.Query("filter", params.Filter, rest.Form, true)
 		r.Query("sort", params.Sort, rest.Form, true)
@@ -481,7 +492,9 @@ func (c *Client) GetTeams(ctx context.Context, params *GetTeamsParams, opts ...R
 	r := c.rest.NewRequest(ctx, &opGetTeams, opts)
 	if params != nil {
 		r.Header("LD-API-Version", params.LdAPIVersion)
+		r.Range("limit", params.Limit, 1.0, 100.0)
 		r.Query("limit", params.Limit, rest.Form, true)
+		r.Range("offset", params.Offset, 0.0, math.Inf(1))
 		r.Query("offset", params.Offset, rest.Form, true)
 		r.Query("filter", params.Filter, rest.Form, true)
 		r.Query("expand", params.Expand, rest.Form, false)
@@ -537,7 +550,9 @@ func (c *Client) GetTokens(ctx context.Context, params *GetTokensParams, opts ..
 	r := c.rest.NewRequest(ctx, &opGetTokens, opts)
 	if params != nil {
 		r.Header("LD-API-Version", params.LdAPIVersion)
+		r.Range("limit", params.Limit, 1.0, 100.0)
 		r.Query("limit", params.Limit, rest.Form, true)
+		r.Range("offset", params.Offset, 0.0, math.Inf(1))
 		r.Query("offset", params.Offset, rest.Form, true)
 		r.Query("showAll", params.ShowAll, rest.Form, true)
 	}
@@ -594,6 +609,7 @@ func (c *Client) GetUsers(ctx context.Context, projectKey string, environmentKey
 	r.Path("environmentKey", environmentKey, rest.Simple, false)
 	if params != nil {
 		r.Header("LD-API-Version", params.LdAPIVersion)
+		r.Range("limit", params.Limit, 1.0, 100.0)
 		r.Query("limit", params.Limit, rest.Form, true)
 		r.Query("searchAfter", params.SearchAfter, rest.Form, true)
 	}
@@ -626,7 +642,9 @@ func (c *Client) GetWorkflows(ctx context.Context, projectKey string, featureFla
 	r.Path("environmentKey", environmentKey, rest.Simple, false)
 	if params != nil {
 		r.Header("LD-API-Version", params.LdAPIVersion)
+		r.Range("limit", params.Limit, 1.0, 100.0)
 		r.Query("limit", params.Limit, rest.Form, true)
+		r.Range("offset", params.Offset, 0.0, math.Inf(1))
 		r.Query("offset", params.Offset, rest.Form, true)
 		r.Query("status", params.Status, rest.Form, true)
 		r.Query("sort", params.Sort, rest.Form, true)

@@ -9,6 +9,7 @@ import (
 	rest "github.com/apigen-go/apigen/runtime/rest"
 	transport "github.com/apigen-go/apigen/runtime/transport"
 	"iter"
+	"math"
 )
 
 var opCreateWorkspace = transport.Operation{
@@ -162,7 +163,9 @@ var opGetDocuments = transport.Operation{
 func (c *Client) GetDocuments(ctx context.Context, params *GetDocumentsParams, opts ...RequestOption) (*DocumentList, error) {
 	r := c.rest.NewRequest(ctx, &opGetDocuments, opts)
 	if params != nil {
+		r.Range("page", params.Page, 1.0, math.Inf(1))
 		r.Query("page", params.Page, rest.Form, true)
+		r.Range("per_page", params.PerPage, 1.0, math.Inf(1))
 		r.Query("per_page", params.PerPage, rest.Form, true)
 	}
 	r.ErrorModel(func(status int) any {
@@ -243,7 +246,9 @@ func (c *Client) GetTemplates(ctx context.Context, params *GetTemplatesParams, o
 		r.Query("name", params.Name, rest.Form, true)
 		r.Query("tags", params.Tags, rest.Form, true)
 		r.Query("access", params.Access, rest.Form, true)
+		r.Range("page", params.Page, 1.0, math.Inf(1))
 		r.Query("page", params.Page, rest.Form, true)
+		r.Range("per_page", params.PerPage, 1.0, math.Inf(1))
 		r.Query("per_page", params.PerPage, rest.Form, true)
 	}
 	r.ErrorModel(func(status int) any {
@@ -321,7 +326,9 @@ var opGetWorkspaces = transport.Operation{
 func (c *Client) GetWorkspaces(ctx context.Context, params *GetWorkspacesParams, opts ...RequestOption) (*WorkspaceList, error) {
 	r := c.rest.NewRequest(ctx, &opGetWorkspaces, opts)
 	if params != nil {
+		r.Range("page", params.Page, 1.0, math.Inf(1))
 		r.Query("page", params.Page, rest.Form, true)
+		r.Range("per_page", params.PerPage, 1.0, math.Inf(1))
 		r.Query("per_page", params.PerPage, rest.Form, true)
 	}
 	r.ErrorModel(func(status int) any {

@@ -4,39 +4,19 @@ package raynet
 
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
-func (v CompanyInputRating) IsKnown() bool {
-	switch v {
-	case CompanyInputRatingA, CompanyInputRatingB, CompanyInputRatingC:
-		return true
-	}
-	return false
-}
-
-// IsKnown reports whether v is one of the values the spec lists. Decoding accepts
-// unknown values, so that a provider adding one does not break the client.
-func (v CompanyInputRole) IsKnown() bool {
-	switch v {
-	case CompanyInputRoleASubscriber, CompanyInputRoleBPartner, CompanyInputRoleCSupplier, CompanyInputRoleDRival:
-		return true
-	}
-	return false
-}
-
-// IsKnown reports whether v is one of the values the spec lists. Decoding accepts
-// unknown values, so that a provider adding one does not break the client.
-func (v CompanyInputState) IsKnown() bool {
-	switch v {
-	case CompanyInputStateAPotential, CompanyInputStateBActual, CompanyInputStateCDeferred, CompanyInputStateDUnattractive:
-		return true
-	}
-	return false
-}
-
-// IsKnown reports whether v is one of the values the spec lists. Decoding accepts
-// unknown values, so that a provider adding one does not break the client.
 func (v CompanyRating) IsKnown() bool {
 	switch v {
 	case CompanyRatingA, CompanyRatingB, CompanyRatingC:
+		return true
+	}
+	return false
+}
+
+// IsKnown reports whether v is one of the values the spec lists. Decoding accepts
+// unknown values, so that a provider adding one does not break the client.
+func (v CompanyRating2) IsKnown() bool {
+	switch v {
+	case CompanyRating2A, CompanyRating2B, CompanyRating2C:
 		return true
 	}
 	return false
@@ -54,9 +34,29 @@ func (v CompanyRole) IsKnown() bool {
 
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
+func (v CompanyRole2) IsKnown() bool {
+	switch v {
+	case CompanyRole2ASubscriber, CompanyRole2BPartner, CompanyRole2CSupplier, CompanyRole2DRival:
+		return true
+	}
+	return false
+}
+
+// IsKnown reports whether v is one of the values the spec lists. Decoding accepts
+// unknown values, so that a provider adding one does not break the client.
 func (v CompanyState) IsKnown() bool {
 	switch v {
 	case CompanyStateAPotential, CompanyStateBActual, CompanyStateCDeferred, CompanyStateDUnattractive:
+		return true
+	}
+	return false
+}
+
+// IsKnown reports whether v is one of the values the spec lists. Decoding accepts
+// unknown values, so that a provider adding one does not break the client.
+func (v CompanyState2) IsKnown() bool {
+	switch v {
+	case CompanyState2APotential, CompanyState2BActual, CompanyState2CDeferred, CompanyState2DUnattractive:
 		return true
 	}
 	return false

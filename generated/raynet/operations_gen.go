@@ -9,6 +9,7 @@ import (
 	rest "github.com/apigen-go/apigen/runtime/rest"
 	transport "github.com/apigen-go/apigen/runtime/transport"
 	"iter"
+	"math"
 )
 
 var opCreateCompany = transport.Operation{
@@ -21,7 +22,7 @@ var opCreateCompany = transport.Operation{
 // CreateCompany creates a company (RAYNET creates with PUT).
 //
 //	PUT /company/
-func (c *Client) CreateCompany(ctx context.Context, body *CompanyInput, opts ...RequestOption) (*Created, error) {
+func (c *Client) CreateCompany(ctx context.Context, body *CompanyCreate, opts ...RequestOption) (*Created, error) {
 	r := c.rest.NewRequest(ctx, &opCreateCompany, opts)
 	if body != nil {
 		r.JSON("application/json", body)
@@ -101,7 +102,9 @@ var opListCompanies = transport.Operation{
 func (c *Client) ListCompanies(ctx context.Context, params *ListCompaniesParams, opts ...RequestOption) (*CompanyList, error) {
 	r := c.rest.NewRequest(ctx, &opListCompanies, opts)
 	if params != nil {
+		r.Range("offset", params.Offset, 0.0, math.Inf(1))
 		r.Query("offset", params.Offset, rest.Form, true)
+		r.Range("limit", params.Limit, 1.0, 1000.0)
 		r.Query("limit", params.Limit, rest.Form, true)
 		r.Query("sortColumn", params.SortColumn, rest.Form, true)
 		r.Query("sortDirection", params.SortDirection, rest.Form, true)

@@ -9,15 +9,29 @@ type Company struct {
 	Name   string          `json:"name"`
 	Notice opt.Opt[string] `json:"notice,omitzero"`
 	// Owner is a reference to another RAYNET record.
-	Owner  opt.Opt[Reference]     `json:"owner,omitzero"`
-	Rating opt.Opt[CompanyRating] `json:"rating,omitzero"`
+	Owner  opt.Opt[Reference]      `json:"owner,omitzero"`
+	Rating opt.Opt[CompanyRating2] `json:"rating,omitzero"`
 	// RegNumber: Registration number (IČ).
-	RegNumber opt.Opt[string]      `json:"regNumber,omitzero"`
-	Role      opt.Opt[CompanyRole] `json:"role,omitzero"`
+	RegNumber opt.Opt[string]       `json:"regNumber,omitzero"`
+	Role      opt.Opt[CompanyRole2] `json:"role,omitzero"`
 	// RowInfoCreatedAt: Creation time, "yyyy-MM-dd HH:mm" or ISO 8601 with dateFormat=ISO8601.
-	RowInfoCreatedAt opt.Opt[string]       `json:"rowInfo.createdAt,omitzero"`
-	State            opt.Opt[CompanyState] `json:"state,omitzero"`
-	TaxNumber        opt.Opt[string]       `json:"taxNumber,omitzero"`
+	RowInfoCreatedAt opt.Opt[string]        `json:"rowInfo.createdAt,omitzero"`
+	State            opt.Opt[CompanyState2] `json:"state,omitzero"`
+	TaxNumber        opt.Opt[string]        `json:"taxNumber,omitzero"`
+}
+
+// CompanyCreate is a new company. RAYNET refuses a create without state, rating and role (400 "Missing required attributes").
+type CompanyCreate struct {
+	Name   string          `json:"name"`
+	Notice opt.Opt[string] `json:"notice,omitzero"`
+	// Rating: Rating, A best.
+	Rating    CompanyRating   `json:"rating"`
+	RegNumber opt.Opt[string] `json:"regNumber,omitzero"`
+	// Role is the company's role for us.
+	Role CompanyRole `json:"role"`
+	// State: Relationship state.
+	State     CompanyState    `json:"state"`
+	TaxNumber opt.Opt[string] `json:"taxNumber,omitzero"`
 }
 
 type CompanyEnvelope struct {
@@ -25,44 +39,19 @@ type CompanyEnvelope struct {
 	Success bool    `json:"success"`
 }
 
+// CompanyInput is a company update; attributes left out are not changed.
 type CompanyInput struct {
-	Name      string                      `json:"name"`
-	Notice    opt.Opt[string]             `json:"notice,omitzero"`
-	Rating    opt.Opt[CompanyInputRating] `json:"rating,omitzero"`
-	RegNumber opt.Opt[string]             `json:"regNumber,omitzero"`
-	Role      opt.Opt[CompanyInputRole]   `json:"role,omitzero"`
-	State     opt.Opt[CompanyInputState]  `json:"state,omitzero"`
-	TaxNumber opt.Opt[string]             `json:"taxNumber,omitzero"`
+	Name   string          `json:"name"`
+	Notice opt.Opt[string] `json:"notice,omitzero"`
+	// Rating: Rating, A best.
+	Rating    opt.Opt[CompanyRating] `json:"rating,omitzero"`
+	RegNumber opt.Opt[string]        `json:"regNumber,omitzero"`
+	// Role is the company's role for us.
+	Role opt.Opt[CompanyRole] `json:"role,omitzero"`
+	// State: Relationship state.
+	State     opt.Opt[CompanyState] `json:"state,omitzero"`
+	TaxNumber opt.Opt[string]       `json:"taxNumber,omitzero"`
 }
-
-type CompanyInputRating string
-
-// Values of CompanyInputRating the spec lists.
-const (
-	CompanyInputRatingA CompanyInputRating = "A"
-	CompanyInputRatingB CompanyInputRating = "B"
-	CompanyInputRatingC CompanyInputRating = "C"
-)
-
-type CompanyInputRole string
-
-// Values of CompanyInputRole the spec lists.
-const (
-	CompanyInputRoleASubscriber CompanyInputRole = "A_SUBSCRIBER"
-	CompanyInputRoleBPartner    CompanyInputRole = "B_PARTNER"
-	CompanyInputRoleCSupplier   CompanyInputRole = "C_SUPPLIER"
-	CompanyInputRoleDRival      CompanyInputRole = "D_RIVAL"
-)
-
-type CompanyInputState string
-
-// Values of CompanyInputState the spec lists.
-const (
-	CompanyInputStateAPotential    CompanyInputState = "A_POTENTIAL"
-	CompanyInputStateBActual       CompanyInputState = "B_ACTUAL"
-	CompanyInputStateCDeferred     CompanyInputState = "C_DEFERRED"
-	CompanyInputStateDUnattractive CompanyInputState = "D_UNATTRACTIVE"
-)
 
 type CompanyList struct {
 	Data       []Company      `json:"data"`
@@ -70,6 +59,7 @@ type CompanyList struct {
 	TotalCount opt.Opt[int64] `json:"totalCount,omitzero"`
 }
 
+// CompanyRating: Rating, A best.
 type CompanyRating string
 
 // Values of CompanyRating the spec lists.
@@ -79,6 +69,16 @@ const (
 	CompanyRatingC CompanyRating = "C"
 )
 
+type CompanyRating2 string
+
+// Values of CompanyRating2 the spec lists.
+const (
+	CompanyRating2A CompanyRating2 = "A"
+	CompanyRating2B CompanyRating2 = "B"
+	CompanyRating2C CompanyRating2 = "C"
+)
+
+// CompanyRole is the company's role for us.
 type CompanyRole string
 
 // Values of CompanyRole the spec lists.
@@ -89,6 +89,17 @@ const (
 	CompanyRoleDRival      CompanyRole = "D_RIVAL"
 )
 
+type CompanyRole2 string
+
+// Values of CompanyRole2 the spec lists.
+const (
+	CompanyRole2ASubscriber CompanyRole2 = "A_SUBSCRIBER"
+	CompanyRole2BPartner    CompanyRole2 = "B_PARTNER"
+	CompanyRole2CSupplier   CompanyRole2 = "C_SUPPLIER"
+	CompanyRole2DRival      CompanyRole2 = "D_RIVAL"
+)
+
+// CompanyState: Relationship state.
 type CompanyState string
 
 // Values of CompanyState the spec lists.
@@ -97,6 +108,16 @@ const (
 	CompanyStateBActual       CompanyState = "B_ACTUAL"
 	CompanyStateCDeferred     CompanyState = "C_DEFERRED"
 	CompanyStateDUnattractive CompanyState = "D_UNATTRACTIVE"
+)
+
+type CompanyState2 string
+
+// Values of CompanyState2 the spec lists.
+const (
+	CompanyState2APotential    CompanyState2 = "A_POTENTIAL"
+	CompanyState2BActual       CompanyState2 = "B_ACTUAL"
+	CompanyState2CDeferred     CompanyState2 = "C_DEFERRED"
+	CompanyState2DUnattractive CompanyState2 = "D_UNATTRACTIVE"
 )
 
 type Created struct {

@@ -9,6 +9,7 @@ import (
 	rest "github.com/apigen-go/apigen/runtime/rest"
 	transport "github.com/apigen-go/apigen/runtime/transport"
 	"iter"
+	"math"
 )
 
 var opAddContact = transport.Operation{
@@ -252,7 +253,9 @@ func (c *Client) ListContacts(ctx context.Context, params *ListContactsParams, o
 	r := c.rest.NewRequest(ctx, &opListContacts, opts)
 	if params != nil {
 		r.Query("email", params.Email, rest.Form, true)
+		r.Range("page", params.Page, 1.0, math.Inf(1))
 		r.Query("page", params.Page, rest.Form, true)
+		r.Range("per_page", params.PerPage, 1.0, math.Inf(1))
 		r.Query("per_page", params.PerPage, rest.Form, true)
 	}
 	r.ErrorModel(func(status int) any {
@@ -327,6 +330,7 @@ var opListRelayEmails = transport.Operation{
 func (c *Client) ListRelayEmails(ctx context.Context, params *ListRelayEmailsParams, opts ...RequestOption) (*RelayEmailList, error) {
 	r := c.rest.NewRequest(ctx, &opListRelayEmails, opts)
 	if params != nil {
+		r.Range("limit", params.Limit, 1.0, math.Inf(1))
 		r.Query("limit", params.Limit, rest.Form, true)
 	}
 	r.ErrorModel(func(status int) any {

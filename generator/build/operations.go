@@ -346,6 +346,13 @@ func (b *builder) param(v *openapi3.Parameter, opName, ptr string) *model.Param 
 		}
 	}
 	prm.Type = b.typeOf(schema, opName+naming.Exported(v.Name), ptr+"/schema")
+	if schema != nil && schema.Value != nil {
+		switch r := prm.Type.Resolve(); {
+		case r == nil:
+		case r.Kind == model.Int32, r.Kind == model.Int64, r.Kind == model.Float64:
+			prm.Minimum, prm.Maximum = schema.Value.Min, schema.Value.Max
+		}
+	}
 	return prm
 }
 

@@ -221,6 +221,9 @@ func method(f *jen.File, op *model.Operation) {
 			g.If(jen.Id("params").Op("!=").Nil()).BlockFunc(func(b *jen.Group) {
 				for _, p := range op.Params {
 					v := jen.Id("params").Dot(p.Name)
+					if p.Minimum != nil || p.Maximum != nil {
+						b.Id("r").Dot("Range").Call(jen.Lit(p.WireName), v, bound(p.Minimum, -1), bound(p.Maximum, 1))
+					}
 					switch p.In {
 					case model.InQuery:
 						b.Id("r").Dot("Query").Call(jen.Lit(p.WireName), v, jen.Qual(pkgRest, styleNames[p.Style]), jen.Lit(p.Explode))
@@ -367,4 +370,12 @@ func multiDecode(g *jen.Group, op *model.Operation) {
 	}))
 	g.If(jen.Id("err").Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Id("err")))
 	g.Return(jen.Id("out"), jen.Nil())
+}
+
+// bound is a parameter's bound as a float64 literal, or ±Inf when absent.
+func bound(b *float64, inf int) jen.Code {
+	if b == nil {
+		return jen.Qual("math", "Inf").Call(jen.Lit(inf))
+	}
+	return jen.Lit(*b)
 }

@@ -150,6 +150,9 @@ type Param struct {
 	Required bool
 	Style    Style
 	Explode  bool
+	// Minimum and Maximum bound a numeric parameter (inclusive); nil when
+	// the spec sets none.
+	Minimum, Maximum *float64
 }
 
 // BodyEncoding is how a request or response body is put on the wire.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -562,5 +563,25 @@ func TestOperationServer(t *testing.T) {
 	c.OperationServer = func(s string) (*url.URL, error) { return url.Parse("http://127.0.0.1:9/fake") }
 	if got := buildHTTPRequest(t, c, c.NewRequest(context.Background(), tokenOp, nil)).URL.String(); got != "http://127.0.0.1:9/fake/oauth/token" {
 		t.Errorf("mapped: URL %s", got)
+	}
+}
+
+func TestRange(t *testing.T) {
+	c := testClient(t, "https://h")
+	for _, tc := range []struct {
+		v    any
+		want string // "" = ok
+	}{
+		{opt.Some(int64(1000)), ""},
+		{opt.Opt[int64]{}, ""},
+		{int32(0), ""},
+		{opt.Some(int64(1001)), `rest: parameter "limit" is 1001, above the maximum 1000`},
+		{-1, `rest: parameter "limit" is -1, below the minimum 0`},
+	} {
+		r := c.NewRequest(context.Background(), op("GET", "/x"), nil)
+		r.Range("limit", tc.v, 0, 1000)
+		if got := fmt.Sprint(r.Err()); (tc.want == "" && r.Err() != nil) || (tc.want != "" && got != tc.want) {
+			t.Errorf("Range(%v) = %v, want %q", tc.v, r.Err(), tc.want)
+		}
 	}
 }

@@ -44,6 +44,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"time"
 
 	"github.com/apigen-go/apigen/runtime/apierror"
@@ -270,6 +271,36 @@ func (r *Request) Path(name string, v any, style Style, explode bool) {
 		return
 	}
 	r.path = append(r.path, pathParam{name, string(appendPathStyle(nil, name, f, style, explode))})
+}
+
+// Range fails the request when the numeric parameter v (a number or an
+// opt of one; absent passes) lies outside [min, max]: a limit the API
+// caps (RAYNET's limit ≤ 1000) fails before sending, with a clear error.
+func (r *Request) Range(name string, v any, min, max float64) {
+	if r.err != nil {
+		return
+	}
+	x, st := resolve(v)
+	if st != present {
+		return
+	}
+	var f float64
+	switch rv := reflect.ValueOf(x); rv.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		f = float64(rv.Int())
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		f = float64(rv.Uint())
+	case reflect.Float32, reflect.Float64:
+		f = rv.Float()
+	default:
+		return
+	}
+	switch {
+	case f < min:
+		r.fail(fmt.Errorf("rest: parameter %q is %v, below the minimum %v", name, x, min))
+	case f > max:
+		r.fail(fmt.Errorf("rest: parameter %q is %v, above the maximum %v", name, x, max))
+	}
 }
 
 // Query adds a query parameter. v may be anything Path accepts plus

@@ -6,6 +6,7 @@ import (
 	"context"
 	rest "github.com/apigen-go/apigen/runtime/rest"
 	transport "github.com/apigen-go/apigen/runtime/transport"
+	"math"
 )
 
 var opCreatePets = transport.Operation{
@@ -41,6 +42,7 @@ var opListPets = transport.Operation{
 func (c *Client) ListPets(ctx context.Context, params *ListPetsParams, opts ...RequestOption) (Pets, error) {
 	r := c.rest.NewRequest(ctx, &opListPets, opts)
 	if params != nil {
+		r.Range("limit", params.Limit, math.Inf(-1), 100.0)
 		r.Query("limit", params.Limit, rest.Form, true)
 	}
 	r.ErrorModel(func(status int) any {
