@@ -51,8 +51,15 @@ func render(api *model.API, pkg string) ([]emit.File, error) {
 		}
 	}
 	d.Description = api.Description
-	if len(d.Description) > 2000 {
-		d.Description = d.Description[:2000] + " […]"
+	// The package doc carries the spec's description in full (provider
+	// specs record their decisions there), within reason.
+	const max = 16000
+	if len(d.Description) > max {
+		cut := strings.LastIndexByte(d.Description[:max], '\n')
+		if cut < max/2 {
+			cut = max
+		}
+		d.Description = d.Description[:cut] + " […]"
 	}
 	d.Description = strings.ReplaceAll(d.Description, "*/", "* /")
 	if len(api.Servers) > 0 {

@@ -34,6 +34,7 @@ type wiring struct {
 	Auth      []authChoice
 	AuthCode  bool // an authorizationCode scheme exists: generate AuthCodeURL/Exchange
 	OpServers bool // some operation has its own server
+	TokenFlow bool // a scheme fetches tokens: Client.Token exists
 	// OtherHosts: token endpoints or operation servers may live on
 	// another host, so WithAuthServer can move them.
 	OtherHosts bool
@@ -71,10 +72,9 @@ func buildWiring(api *model.API, pkg string) (wiring, error) {
 		}
 		switch a.Flow {
 		case "authorizationCode":
-			w.AuthCode = true
-			w.OtherHosts = true
+			w.AuthCode, w.TokenFlow, w.OtherHosts = true, true, true
 		case "clientCredentials", "password", "jsonLogin":
-			w.OtherHosts = true
+			w.TokenFlow, w.OtherHosts = true, true
 		}
 		w.Auth = append(w.Auth, authChoice{Key: s.Key, Needs: needs, Code: code})
 	}

@@ -27,11 +27,14 @@
 //   - 409 Conflict ("retry your request") is retried for idempotent operations. PATCH stays
 //     non-idempotent: a JSON patch that adds to an array is not safe to repeat. Creating a flag
 //     whose key exists also answers 409 and is never retried (POST).
-//   - Pagination: col […]
+//   - Pagination: collections carry `items` and `_links`; the iterators follow `_links.next.href`
+//     (relative to the host) until it is absent. The maximum page size of 100, stated for teams,
+//     is assumed for every list (limit ≤ 100).
+//   - The errors `{code, message, id}` are the same envelope on every status; `id` is kept in the
+//     decoded model for support requests.
 package launchdarkly
 
 import (
-	"context"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -59,8 +62,6 @@ const DefaultServerURL = "https://app.launchdarkly.com"
 // Client calls the API. Create one with New; it is safe for concurrent use.
 type Client struct {
 	rest rest.Client
-	// tokens is the token cache of a token-based scheme, if one is in use.
-	tokens *auth.Cache
 }
 
 // New returns a client for the API at serverURL ("" = DefaultServerURL,
@@ -224,16 +225,6 @@ func (cl *Client) auth(cfg *client.Config, base http.RoundTripper, resolve func(
 		return nil, base, errors.New("credentials do not fill any security scheme")
 	}
 	return auth.Select(schemes...), base, nil
-}
-
-// Token returns the current token of a token-based scheme, fetching or
-// refreshing it when needed; Token.Extra holds extra returned tokens
-// (e.g. id_token). It fails when the client uses no token-based scheme.
-func (c *Client) Token(ctx context.Context) (*auth.Token, error) {
-	if c.tokens == nil {
-		return nil, errors.New("launchdarkly: no token-based credentials configured")
-	}
-	return c.tokens.Token(ctx)
 }
 
 func isZero[T comparable](v T) bool {

@@ -27,11 +27,13 @@
 //     `response`; turn it into a data: URI with runtime/datauri) and for output=url/viewer (a
 //     link stored 30 days). output=file returns the bytes themselves (application/pdf or
 //     text/html, with a Content-Disposition filename): GenerateDocument reads the JSON outputs,
-//     GenerateDocument […]
+//     GenerateDocumentDownload streams the file.
+//   - Template ids are integers (public template ids, which are strings, are not modelled).
+//   - List endpoints page with `page` (from 1) and `per_page` (default 15); the items are in
+//     `response` and the paging state in `meta`.
 package pdfgenerator
 
 import (
-	"context"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -59,8 +61,6 @@ const DefaultServerURL = "https://us1.pdfgeneratorapi.com/api/v4"
 // Client calls the API. Create one with New; it is safe for concurrent use.
 type Client struct {
 	rest rest.Client
-	// tokens is the token cache of a token-based scheme, if one is in use.
-	tokens *auth.Cache
 }
 
 // New returns a client for the API at serverURL ("" = DefaultServerURL,
@@ -240,16 +240,6 @@ func (cl *Client) auth(cfg *client.Config, base http.RoundTripper, resolve func(
 		return nil, base, errors.New("credentials do not fill any security scheme")
 	}
 	return auth.Select(schemes...), base, nil
-}
-
-// Token returns the current token of a token-based scheme, fetching or
-// refreshing it when needed; Token.Extra holds extra returned tokens
-// (e.g. id_token). It fails when the client uses no token-based scheme.
-func (c *Client) Token(ctx context.Context) (*auth.Token, error) {
-	if c.tokens == nil {
-		return nil, errors.New("pdfgenerator: no token-based credentials configured")
-	}
-	return c.tokens.Token(ctx)
 }
 
 func isZero[T comparable](v T) bool {

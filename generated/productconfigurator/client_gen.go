@@ -26,11 +26,14 @@
 //   - Paging of listConfigurators: the page size is a path segment and the page token travels in the
 //     POST body (`pageToken` in, `nextPageToken` out), so no x-apigen-pagination iterator is declared
 //     (the cursor styles read the cursor from a query parameter).
-//   - Retries:  […]
+//   - Retries: the read-only POSTs (listConfigurators, getConfigurationFromSelections) are marked
+//     idempotent; creates stay non-idempotent.
+//   - Rate limits: none are documented and none are declared; use WithRateLimiter to add one.
+//   - Prices are google.type.Money-like `{units, micros}`; weights and property values are decimal
+//     strings, so no precision is lost in float64.
 package productconfigurator
 
 import (
-	"context"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -58,8 +61,6 @@ const DefaultServerURL = "https://product-configurator.api.gogemini.io"
 // Client calls the API. Create one with New; it is safe for concurrent use.
 type Client struct {
 	rest rest.Client
-	// tokens is the token cache of a token-based scheme, if one is in use.
-	tokens *auth.Cache
 }
 
 // New returns a client for the API at serverURL ("" = DefaultServerURL,
@@ -216,16 +217,6 @@ func (cl *Client) auth(cfg *client.Config, base http.RoundTripper, resolve func(
 		return nil, base, errors.New("credentials do not fill any security scheme")
 	}
 	return auth.Select(schemes...), base, nil
-}
-
-// Token returns the current token of a token-based scheme, fetching or
-// refreshing it when needed; Token.Extra holds extra returned tokens
-// (e.g. id_token). It fails when the client uses no token-based scheme.
-func (c *Client) Token(ctx context.Context) (*auth.Token, error) {
-	if c.tokens == nil {
-		return nil, errors.New("productconfigurator: no token-based credentials configured")
-	}
-	return c.tokens.Token(ctx)
 }
 
 func isZero[T comparable](v T) bool {

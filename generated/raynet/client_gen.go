@@ -20,7 +20,6 @@
 package raynet
 
 import (
-	"context"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -48,8 +47,6 @@ const DefaultServerURL = "https://app.raynet.cz/api/v2"
 // Client calls the API. Create one with New; it is safe for concurrent use.
 type Client struct {
 	rest rest.Client
-	// tokens is the token cache of a token-based scheme, if one is in use.
-	tokens *auth.Cache
 }
 
 // New returns a client for the API at serverURL ("" = DefaultServerURL,
@@ -230,16 +227,6 @@ func (cl *Client) auth(cfg *client.Config, base http.RoundTripper, resolve func(
 		return nil, base, errors.New("credentials do not fill any security scheme")
 	}
 	return auth.Select(schemes...), base, nil
-}
-
-// Token returns the current token of a token-based scheme, fetching or
-// refreshing it when needed; Token.Extra holds extra returned tokens
-// (e.g. id_token). It fails when the client uses no token-based scheme.
-func (c *Client) Token(ctx context.Context) (*auth.Token, error) {
-	if c.tokens == nil {
-		return nil, errors.New("raynet: no token-based credentials configured")
-	}
-	return c.tokens.Token(ctx)
 }
 
 func isZero[T comparable](v T) bool {
