@@ -4,8 +4,10 @@ package productconfigurator
 
 import (
 	"context"
+	jsonx "github.com/apigen-go/apigen/runtime/jsonx"
 	rest "github.com/apigen-go/apigen/runtime/rest"
 	transport "github.com/apigen-go/apigen/runtime/transport"
+	jx "github.com/go-faster/jx"
 )
 
 var opBulkCreateOptions = transport.Operation{
@@ -241,7 +243,11 @@ func (c *Client) DeleteConfigurator(ctx context.Context, tenantID string, config
 		return new(Status)
 	})
 	var out Empty
-	err := c.rest.Do(r, &out)
+	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
+		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *Empty) error {
+			return jsonx.Map(d, v, jsonx.Raw)
+		})
+	}))
 	return out, err
 }
 
@@ -264,7 +270,11 @@ func (c *Client) DeleteDependency(ctx context.Context, tenantID string, dependen
 		return new(Status)
 	})
 	var out Empty
-	err := c.rest.Do(r, &out)
+	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
+		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *Empty) error {
+			return jsonx.Map(d, v, jsonx.Raw)
+		})
+	}))
 	return out, err
 }
 
@@ -287,7 +297,11 @@ func (c *Client) DeleteMatrix(ctx context.Context, tenantID string, matrixID str
 		return new(Status)
 	})
 	var out Empty
-	err := c.rest.Do(r, &out)
+	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
+		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *Empty) error {
+			return jsonx.Map(d, v, jsonx.Raw)
+		})
+	}))
 	return out, err
 }
 
@@ -310,7 +324,11 @@ func (c *Client) DeleteOption(ctx context.Context, tenantID string, optionID str
 		return new(Status)
 	})
 	var out Empty
-	err := c.rest.Do(r, &out)
+	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
+		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *Empty) error {
+			return jsonx.Map(d, v, jsonx.Raw)
+		})
+	}))
 	return out, err
 }
 
@@ -333,7 +351,11 @@ func (c *Client) DeleteStep(ctx context.Context, tenantID string, stepID string,
 		return new(Status)
 	})
 	var out Empty
-	err := c.rest.Do(r, &out)
+	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
+		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *Empty) error {
+			return jsonx.Map(d, v, jsonx.Raw)
+		})
+	}))
 	return out, err
 }
 

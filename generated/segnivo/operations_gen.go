@@ -4,10 +4,12 @@ package segnivo
 
 import (
 	"context"
+	jsonx "github.com/apigen-go/apigen/runtime/jsonx"
 	opt "github.com/apigen-go/apigen/runtime/opt"
 	page "github.com/apigen-go/apigen/runtime/page"
 	rest "github.com/apigen-go/apigen/runtime/rest"
 	transport "github.com/apigen-go/apigen/runtime/transport"
+	jx "github.com/go-faster/jx"
 	"iter"
 	"math"
 )
@@ -233,7 +235,11 @@ func (c *Client) ListCampaigns(ctx context.Context, opts ...RequestOption) ([]Ca
 		return new(Error)
 	})
 	var out []Campaign
-	err := c.rest.Do(r, &out)
+	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
+		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *[]Campaign) error {
+			return jsonx.Slice(d, v, decodeCampaign)
+		})
+	}))
 	return out, err
 }
 
@@ -262,7 +268,11 @@ func (c *Client) ListContacts(ctx context.Context, params *ListContactsParams, o
 		return new(Error)
 	})
 	var out []Contact
-	err := c.rest.Do(r, &out)
+	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
+		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *[]Contact) error {
+			return jsonx.Slice(d, v, decodeContact)
+		})
+	}))
 	return out, err
 }
 
@@ -311,7 +321,11 @@ func (c *Client) ListMailingLists(ctx context.Context, opts ...RequestOption) ([
 		return new(Error)
 	})
 	var out []MailingList
-	err := c.rest.Do(r, &out)
+	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
+		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *[]MailingList) error {
+			return jsonx.Slice(d, v, decodeMailingList)
+		})
+	}))
 	return out, err
 }
 

@@ -49,6 +49,7 @@ func Files(api *model.API, opts Options) ([]File, error) {
 	}{
 		{"schemas_gen.go", schemas},
 		{"json_gen.go", jsonMethods},
+		{"decode_gen.go", decoders},
 		{"params_gen.go", params},
 		{"operations_gen.go", operations},
 	}

@@ -258,7 +258,14 @@ func method(f *jen.File, op *model.Operation) {
 				g.Return(jen.Id("out"), jen.Nil())
 			} else {
 				g.Var().Id("out").Add(goType(single.Type))
-				g.Id("err").Op(":=").Id("c").Dot("rest").Dot("Do").Call(jen.Id("r"), jen.Op("&").Id("out"))
+				target := jen.Op("&").Id("out")
+				if r := single.Type.Resolve(); r != nil && (r.Kind == model.Array || r.Kind == model.Map) && single.Encoding == model.EncodingJSON {
+					// Lists and maps decode with the generated decoders too.
+					target = jen.Qual(pkgRest, "DecodeFunc").Call(jen.Func().Params(jen.Id("data").Index().Byte()).Error().Block(
+						jen.Return(jen.Qual(pkgJSONX, "Unmarshal").Call(jen.Id("data"), jen.Op("&").Id("out"), reader(single.Type))),
+					))
+				}
+				g.Id("err").Op(":=").Id("c").Dot("rest").Dot("Do").Call(jen.Id("r"), target)
 				g.Return(jen.Id("out"), jen.Id("err"))
 			}
 		case resultMulti:

@@ -4,8 +4,10 @@ package petstore
 
 import (
 	"context"
+	jsonx "github.com/apigen-go/apigen/runtime/jsonx"
 	rest "github.com/apigen-go/apigen/runtime/rest"
 	transport "github.com/apigen-go/apigen/runtime/transport"
+	jx "github.com/go-faster/jx"
 	"math"
 )
 
@@ -49,7 +51,11 @@ func (c *Client) ListPets(ctx context.Context, params *ListPetsParams, opts ...R
 		return new(Error)
 	})
 	var out Pets
-	err := c.rest.Do(r, &out)
+	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
+		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *Pets) error {
+			return jsonx.Slice(d, v, decodePet)
+		})
+	}))
 	return out, err
 }
 

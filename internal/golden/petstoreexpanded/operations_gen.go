@@ -4,8 +4,10 @@ package petstoreexpanded
 
 import (
 	"context"
+	jsonx "github.com/apigen-go/apigen/runtime/jsonx"
 	rest "github.com/apigen-go/apigen/runtime/rest"
 	transport "github.com/apigen-go/apigen/runtime/transport"
+	jx "github.com/go-faster/jx"
 )
 
 var opAddPet = transport.Operation{
@@ -97,6 +99,10 @@ func (c *Client) FindPets(ctx context.Context, params *FindPetsParams, opts ...R
 		return new(Error)
 	})
 	var out []Pet
-	err := c.rest.Do(r, &out)
+	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
+		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *[]Pet) error {
+			return jsonx.Slice(d, v, decodePet)
+		})
+	}))
 	return out, err
 }

@@ -4,8 +4,10 @@ package petstorev3
 
 import (
 	"context"
+	jsonx "github.com/apigen-go/apigen/runtime/jsonx"
 	rest "github.com/apigen-go/apigen/runtime/rest"
 	transport "github.com/apigen-go/apigen/runtime/transport"
+	jx "github.com/go-faster/jx"
 	"io"
 )
 
@@ -152,7 +154,11 @@ func (c *Client) FindPetsByStatus(ctx context.Context, params *FindPetsByStatusP
 		r.Query("status", params.Status, rest.Form, true)
 	}
 	var out []Pet
-	err := c.rest.Do(r, &out)
+	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
+		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *[]Pet) error {
+			return jsonx.Slice(d, v, decodePet)
+		})
+	}))
 	return out, err
 }
 
@@ -175,7 +181,11 @@ func (c *Client) FindPetsByTags(ctx context.Context, params *FindPetsByTagsParam
 		r.Query("tags", params.Tags, rest.Form, true)
 	}
 	var out []Pet
-	err := c.rest.Do(r, &out)
+	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
+		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *[]Pet) error {
+			return jsonx.Slice(d, v, decodePet)
+		})
+	}))
 	return out, err
 }
 
@@ -195,7 +205,11 @@ var opGetInventory = transport.Operation{
 func (c *Client) GetInventory(ctx context.Context, opts ...RequestOption) (map[string]int32, error) {
 	r := c.rest.NewRequest(ctx, &opGetInventory, opts)
 	var out map[string]int32
-	err := c.rest.Do(r, &out)
+	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
+		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]int32) error {
+			return jsonx.Map(d, v, jsonx.Int32)
+		})
+	}))
 	return out, err
 }
 

@@ -40,11 +40,29 @@
 //
 // ## Rate and usage limits
 //
-// API access rate limits apply on a per-API endpoint basis in unit time. The limit is 10k requests per hour for most endpoints and 1m requests per hour for transactional/relay email-sending endpoints. Also, depending on your plan, you may ha […]
+// API access rate limits apply on a per-API endpoint basis in unit time. The limit is 10k requests per hour for most endpoints and 1m requests per hour for transactional/relay email-sending endpoints. Also, depending on your plan, you may have usage limits. If you exceed either limit, your request will return an HTTP 429 Too Many Requests status code or HTTP 403 if sending credits have been exhausted.
+//
+// ### 503 response
+//
+// An HTTP `503` response from our servers may indicate there is an unexpected spike in API access traffic, while this rarely happens, we ensure the server is usually operational within the next two to five minutes. If the outage persists or you receive any other form of an HTTP `5XX` error, contact support ([<i>developers@segnivo.com</i>](https://mailto:developers@segnivo.com)).
+//
+// ### Request headers
+//
+// To make a successful request, some or all of the following headers must be passed with the request.
+//
+// | **Header** | **Description** |
+// | --- | --- |
+// | Content-Type | Required and should be `application/json` in most cases. |
+// | Accept | Required and should be `application/json` in most cases |
+// | Content-Length | Required for `POST`, `PATCH`, and `PUT` requests containing a request body. The value must be the number of bytes rather than the number of characters in the request body. |
+// | X-API-KEY | Required. Specifies the API key used for authorization. |
+//
+// ##### 🔖 Note with example requests and code snippets
+//
+// If/when you use the code snippets used as example requests, remember to calculate and add the `Content-Length` header. Some request libraries, frameworks, and tools automatically add this header for you while a few do not. Kindly check and ensure yours does or add it yourself.
 package apigensegnivo
 
 import (
-	"context"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -72,8 +90,6 @@ const DefaultServerURL = "https://api.segnivo.com/v1"
 // Client calls the API. Create one with New; it is safe for concurrent use.
 type Client struct {
 	rest rest.Client
-	// tokens is the token cache of a token-based scheme, if one is in use.
-	tokens *auth.Cache
 }
 
 // New returns a client for the API at serverURL ("" = DefaultServerURL,
@@ -229,16 +245,6 @@ func (cl *Client) auth(cfg *client.Config, base http.RoundTripper, resolve func(
 		return nil, base, errors.New("credentials do not fill any security scheme")
 	}
 	return auth.Select(schemes...), base, nil
-}
-
-// Token returns the current token of a token-based scheme, fetching or
-// refreshing it when needed; Token.Extra holds extra returned tokens
-// (e.g. id_token). It fails when the client uses no token-based scheme.
-func (c *Client) Token(ctx context.Context) (*auth.Token, error) {
-	if c.tokens == nil {
-		return nil, errors.New("apigensegnivo: no token-based credentials configured")
-	}
-	return c.tokens.Token(ctx)
 }
 
 func isZero[T comparable](v T) bool {

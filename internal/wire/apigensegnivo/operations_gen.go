@@ -5,8 +5,10 @@ package apigensegnivo
 import (
 	"context"
 	"encoding/json"
+	jsonx "github.com/apigen-go/apigen/runtime/jsonx"
 	rest "github.com/apigen-go/apigen/runtime/rest"
 	transport "github.com/apigen-go/apigen/runtime/transport"
+	jx "github.com/go-faster/jx"
 )
 
 var opGetContacts = transport.Operation{
@@ -38,7 +40,11 @@ func (c *Client) GetContacts(ctx context.Context, params *GetContactsParams, opt
 		r.Query("page", params.Page, rest.Form, true)
 	}
 	var out map[string]json.RawMessage
-	err := c.rest.Do(r, &out)
+	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
+		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+			return jsonx.Map(d, v, jsonx.Raw)
+		})
+	}))
 	return out, err
 }
 
@@ -59,7 +65,11 @@ func (c *Client) GetContactsUID(ctx context.Context, uid string, opts ...Request
 	r := c.rest.NewRequest(ctx, &opGetContactsUID, opts)
 	r.Path("uid", uid, rest.Simple, false)
 	var out map[string]json.RawMessage
-	err := c.rest.Do(r, &out)
+	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
+		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+			return jsonx.Map(d, v, jsonx.Raw)
+		})
+	}))
 	return out, err
 }
 
@@ -79,7 +89,11 @@ var opGetLists = transport.Operation{
 func (c *Client) GetLists(ctx context.Context, opts ...RequestOption) (map[string]json.RawMessage, error) {
 	r := c.rest.NewRequest(ctx, &opGetLists, opts)
 	var out map[string]json.RawMessage
-	err := c.rest.Do(r, &out)
+	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
+		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+			return jsonx.Map(d, v, jsonx.Raw)
+		})
+	}))
 	return out, err
 }
 
@@ -100,7 +114,11 @@ func (c *Client) GetListsUID(ctx context.Context, uid string, opts ...RequestOpt
 	r := c.rest.NewRequest(ctx, &opGetListsUID, opts)
 	r.Path("uid", uid, rest.Simple, false)
 	var out map[string]json.RawMessage
-	err := c.rest.Do(r, &out)
+	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
+		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+			return jsonx.Map(d, v, jsonx.Raw)
+		})
+	}))
 	return out, err
 }
 
@@ -120,7 +138,11 @@ var opGetMessages = transport.Operation{
 func (c *Client) GetMessages(ctx context.Context, opts ...RequestOption) (map[string]json.RawMessage, error) {
 	r := c.rest.NewRequest(ctx, &opGetMessages, opts)
 	var out map[string]json.RawMessage
-	err := c.rest.Do(r, &out)
+	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
+		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+			return jsonx.Map(d, v, jsonx.Raw)
+		})
+	}))
 	return out, err
 }
 
@@ -141,7 +163,11 @@ func (c *Client) GetMessagesUID(ctx context.Context, uid string, opts ...Request
 	r := c.rest.NewRequest(ctx, &opGetMessagesUID, opts)
 	r.Path("uid", uid, rest.Simple, false)
 	var out map[string]json.RawMessage
-	err := c.rest.Do(r, &out)
+	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
+		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+			return jsonx.Map(d, v, jsonx.Raw)
+		})
+	}))
 	return out, err
 }
 
@@ -169,7 +195,11 @@ func (c *Client) GetRelayEmailsID(ctx context.Context, id string, params *GetRel
 		r.Query("limit", params.Limit, rest.Form, true)
 	}
 	var out map[string]json.RawMessage
-	err := c.rest.Do(r, &out)
+	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
+		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+			return jsonx.Map(d, v, jsonx.Raw)
+		})
+	}))
 	return out, err
 }
 
@@ -192,7 +222,11 @@ func (c *Client) PatchContactsUID(ctx context.Context, uid string, body *Contact
 		r.JSON("application/json", body)
 	}
 	var out map[string]json.RawMessage
-	err := c.rest.Do(r, &out)
+	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
+		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+			return jsonx.Map(d, v, jsonx.Raw)
+		})
+	}))
 	return out, err
 }
 
@@ -218,7 +252,11 @@ func (c *Client) PatchContactsUIDSubscribe(ctx context.Context, uid string, para
 		r.JSON("application/json", body)
 	}
 	var out map[string]json.RawMessage
-	err := c.rest.Do(r, &out)
+	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
+		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+			return jsonx.Map(d, v, jsonx.Raw)
+		})
+	}))
 	return out, err
 }
 
@@ -244,7 +282,11 @@ func (c *Client) PatchContactsUIDUnsubscribe(ctx context.Context, uid string, pa
 		r.JSON("application/json", body)
 	}
 	var out map[string]json.RawMessage
-	err := c.rest.Do(r, &out)
+	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
+		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+			return jsonx.Map(d, v, jsonx.Raw)
+		})
+	}))
 	return out, err
 }
 
@@ -267,7 +309,11 @@ func (c *Client) PatchListsUID(ctx context.Context, uid string, body *MailingLis
 		r.JSON("application/json", body)
 	}
 	var out map[string]json.RawMessage
-	err := c.rest.Do(r, &out)
+	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
+		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+			return jsonx.Map(d, v, jsonx.Raw)
+		})
+	}))
 	return out, err
 }
 
@@ -290,7 +336,11 @@ func (c *Client) PatchMessagesUID(ctx context.Context, uid string, body *Campaig
 		r.JSON("application/json", body)
 	}
 	var out map[string]json.RawMessage
-	err := c.rest.Do(r, &out)
+	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
+		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+			return jsonx.Map(d, v, jsonx.Raw)
+		})
+	}))
 	return out, err
 }
 
@@ -312,7 +362,11 @@ func (c *Client) PostContacts(ctx context.Context, body *AddContactRequest, opts
 		r.JSON("application/json", body)
 	}
 	var out map[string]json.RawMessage
-	err := c.rest.Do(r, &out)
+	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
+		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+			return jsonx.Map(d, v, jsonx.Raw)
+		})
+	}))
 	return out, err
 }
 
@@ -335,7 +389,11 @@ func (c *Client) PostContactsUIDAddTag(ctx context.Context, uid string, body *Po
 		r.JSON("application/json", body)
 	}
 	var out map[string]json.RawMessage
-	err := c.rest.Do(r, &out)
+	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
+		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+			return jsonx.Map(d, v, jsonx.Raw)
+		})
+	}))
 	return out, err
 }
 
@@ -358,7 +416,11 @@ func (c *Client) PostContactsUIDDelete(ctx context.Context, uid string, body map
 		r.JSON("application/json", body)
 	}
 	var out map[string]json.RawMessage
-	err := c.rest.Do(r, &out)
+	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
+		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+			return jsonx.Map(d, v, jsonx.Raw)
+		})
+	}))
 	return out, err
 }
 
@@ -380,7 +442,11 @@ func (c *Client) PostLists(ctx context.Context, body *MailingListRequest, opts .
 		r.JSON("application/json", body)
 	}
 	var out map[string]json.RawMessage
-	err := c.rest.Do(r, &out)
+	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
+		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+			return jsonx.Map(d, v, jsonx.Raw)
+		})
+	}))
 	return out, err
 }
 
@@ -403,7 +469,11 @@ func (c *Client) PostListsUIDAddField(ctx context.Context, uid string, body *Mai
 		r.JSON("application/json", body)
 	}
 	var out map[string]json.RawMessage
-	err := c.rest.Do(r, &out)
+	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
+		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+			return jsonx.Map(d, v, jsonx.Raw)
+		})
+	}))
 	return out, err
 }
 
@@ -426,7 +496,11 @@ func (c *Client) PostListsUIDDelete(ctx context.Context, uid string, body map[st
 		r.JSON("application/json", body)
 	}
 	var out map[string]json.RawMessage
-	err := c.rest.Do(r, &out)
+	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
+		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+			return jsonx.Map(d, v, jsonx.Raw)
+		})
+	}))
 	return out, err
 }
 
@@ -448,7 +522,11 @@ func (c *Client) PostMessages(ctx context.Context, body *CampaignCreateRequest, 
 		r.JSON("application/json", body)
 	}
 	var out map[string]json.RawMessage
-	err := c.rest.Do(r, &out)
+	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
+		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+			return jsonx.Map(d, v, jsonx.Raw)
+		})
+	}))
 	return out, err
 }
 
@@ -471,7 +549,11 @@ func (c *Client) PostMessagesUIDDelete(ctx context.Context, uid string, body map
 		r.JSON("application/json", body)
 	}
 	var out map[string]json.RawMessage
-	err := c.rest.Do(r, &out)
+	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
+		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+			return jsonx.Map(d, v, jsonx.Raw)
+		})
+	}))
 	return out, err
 }
 
@@ -494,7 +576,11 @@ func (c *Client) PostMessagesUIDPause(ctx context.Context, uid string, body map[
 		r.JSON("application/json", body)
 	}
 	var out map[string]json.RawMessage
-	err := c.rest.Do(r, &out)
+	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
+		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+			return jsonx.Map(d, v, jsonx.Raw)
+		})
+	}))
 	return out, err
 }
 
@@ -517,7 +603,11 @@ func (c *Client) PostMessagesUIDResume(ctx context.Context, uid string, body map
 		r.JSON("application/json", body)
 	}
 	var out map[string]json.RawMessage
-	err := c.rest.Do(r, &out)
+	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
+		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+			return jsonx.Map(d, v, jsonx.Raw)
+		})
+	}))
 	return out, err
 }
 
@@ -551,7 +641,11 @@ func (c *Client) PostRelayRaw(ctx context.Context, body *RelayRawEmailRequest, o
 		r.Multipart(body)
 	}
 	var out map[string]json.RawMessage
-	err := c.rest.Do(r, &out)
+	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
+		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+			return jsonx.Map(d, v, jsonx.Raw)
+		})
+	}))
 	return out, err
 }
 
@@ -599,7 +693,11 @@ func (c *Client) PostRelaySend(ctx context.Context, body *RelayEmailRequest, opt
 		r.JSON("application/json", body)
 	}
 	var out map[string]json.RawMessage
-	err := c.rest.Do(r, &out)
+	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
+		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+			return jsonx.Map(d, v, jsonx.Raw)
+		})
+	}))
 	return out, err
 }
 
@@ -625,6 +723,10 @@ func (c *Client) PostValidateEmail(ctx context.Context, body *EmailAddressVerifi
 		r.JSON("application/json", body)
 	}
 	var out map[string]json.RawMessage
-	err := c.rest.Do(r, &out)
+	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
+		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+			return jsonx.Map(d, v, jsonx.Raw)
+		})
+	}))
 	return out, err
 }

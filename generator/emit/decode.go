@@ -1,0 +1,163 @@
+package emit
+
+import (
+	"github.com/dave/jennifer/jen"
+
+	"github.com/apigen-go/apigen/generator/model"
+)
+
+const (
+	pkgJSONX = "github.com/apigen-go/apigen/runtime/jsonx"
+	pkgJX    = "github.com/go-faster/jx"
+)
+
+// decoders writes a JSON decoder for every struct a response can carry:
+// UnmarshalJSON on the type, and decode<Type>, a switch on the member
+// name whose cases read straight into the fields (runtime/jsonx over
+// go-faster/jx). They decode several times faster than encoding/json's
+// reflection. Structs only sent in requests get none: they are encoded.
+func decoders(f *jen.File, api *model.API) {
+	decoded := decodedTypes(api)
+	for _, t := range api.Types {
+		if t.Kind != model.Struct || t.AdditionalProperties || !decoded[t] {
+			continue
+		}
+		f.Comment("UnmarshalJSON decodes s with a decoder generated for " + t.Name + "'s members.")
+		f.Func().Params(jen.Id("s").Op("*").Id(t.Name)).Id("UnmarshalJSON").Params(jen.Id("data").Index().Byte()).Error().Block(
+			jen.Return(jen.Qual(pkgJSONX, "Unmarshal").Call(jen.Id("data"), jen.Id("s"), jen.Id(decoderName(t)))),
+		)
+		f.Line()
+		f.Func().Id(decoderName(t)).Params(jen.Id("d").Op("*").Qual(pkgJX, "Decoder"), jen.Id("s").Op("*").Id(t.Name)).Error().Block(
+			jen.Return(jen.Qual(pkgJSONX, "Object").Call(jen.Id("d"),
+				jen.Func().Params(jen.Id("d").Op("*").Qual(pkgJX, "Decoder"), jen.Id("key").Index().Byte()).Error().Block(
+					jen.Switch(jen.String().Call(jen.Id("key"))).BlockFunc(func(g *jen.Group) {
+						for _, fl := range t.Fields {
+							if r := fl.Type.Resolve(); r != nil && r.Kind == model.Binary {
+								continue // never in JSON
+							}
+							g.Case(jen.Lit(fl.JSONName)).Block(jen.Return(readField(fl)))
+						}
+					}),
+					jen.Return(jen.Id("d").Dot("Skip").Call()),
+				),
+			)),
+		)
+		f.Line()
+	}
+}
+
+func decoderName(t *model.Type) string { return "decode" + t.Name }
+
+// readField is the call that reads a member into its field, following the
+// value model of fieldType.
+func readField(fl *model.Field) jen.Code {
+	target := jen.Op("&").Id("s").Dot(fl.Name)
+	switch {
+	case fl.Pointer:
+		return jen.Qual(pkgJSONX, "Ptr").Call(jen.Id("d"), target, reader(fl.Type))
+	case fl.Nullable:
+		return jen.Qual(pkgJSONX, "Nullable").Call(jen.Id("d"), target, reader(fl.Type))
+	case !fl.Required && !nilable(fl.Type):
+		return jen.Qual(pkgJSONX, "Opt").Call(jen.Id("d"), target, reader(fl.Type))
+	}
+	return readInto(fl.Type, target)
+}
+
+// readInto reads a value of t into target (a pointer expression).
+func readInto(t *model.Type, target jen.Code) jen.Code {
+	r := t.Resolve()
+	switch {
+	case r == nil:
+	case r.Kind == model.Array:
+		return jen.Qual(pkgJSONX, "Slice").Call(jen.Id("d"), target, reader(r.Elem))
+	case r.Kind == model.Map:
+		return jen.Qual(pkgJSONX, "Map").Call(jen.Id("d"), target, reader(r.Elem))
+	case r.Kind == model.Union || (r.Kind == model.Struct && r.AdditionalProperties):
+		if t.Kind == model.Named {
+			return jen.Qual(pkgJSONX, "Unmarshaler").Call(jen.Id("d"), target)
+		}
+	case r.Kind == model.Struct:
+		if t.Kind == model.Named {
+			return jen.Id(decoderName(r)).Call(jen.Id("d"), target)
+		}
+	}
+	return jen.Add(reader(t)).Call(jen.Id("d"), target)
+}
+
+// reader is a jsonx.Reader for values of t: a runtime function, the
+// type's generated decoder, or a literal for slices, maps and types with
+// their own UnmarshalJSON. It matches goType(t).
+func reader(t *model.Type) jen.Code {
+	r := t.Resolve()
+	if r == nil {
+		return jen.Qual(pkgJSONX, "Raw")
+	}
+	named := t.Kind == model.Named
+	switch r.Kind {
+	case model.String, model.Date:
+		return jen.Qual(pkgJSONX, "String")
+	case model.Int32:
+		return jen.Qual(pkgJSONX, "Int32")
+	case model.Int64:
+		return jen.Qual(pkgJSONX, "Int64")
+	case model.Float64:
+		return jen.Qual(pkgJSONX, "Float64")
+	case model.Bool:
+		return jen.Qual(pkgJSONX, "Bool")
+	case model.DateTime:
+		return jen.Qual(pkgJSONX, "Time")
+	case model.Bytes:
+		return jen.Qual(pkgJSONX, "Bytes")
+	case model.Enum:
+		if !named {
+			return reader(&model.Type{Kind: r.EnumBase})
+		}
+		fn := map[model.Kind]string{model.Int64: "Int64As", model.Float64: "Float64As"}[r.EnumBase]
+		if fn == "" {
+			fn = "StringAs"
+		}
+		return jen.Qual(pkgJSONX, fn).Index(jen.Id(r.Name))
+	case model.Struct:
+		if named && !r.AdditionalProperties {
+			return jen.Id(decoderName(r))
+		}
+	case model.Array, model.Map:
+	case model.Union:
+	default:
+		return jen.Qual(pkgJSONX, "Raw")
+	}
+	if !named && (r.Kind == model.Struct || r.Kind == model.Union) {
+		return jen.Qual(pkgJSONX, "Raw") // goType writes json.RawMessage
+	}
+	return jen.Func().Params(jen.Id("d").Op("*").Qual(pkgJX, "Decoder"), jen.Id("v").Op("*").Add(goType(t))).Error().Block(
+		jen.Return(readInto(t, jen.Id("v"))),
+	)
+}
+
+// decodedTypes returns the declared types a response body can hold.
+func decodedTypes(api *model.API) map[*model.Type]bool {
+	seen := map[*model.Type]bool{}
+	var walk func(t *model.Type)
+	walk = func(t *model.Type) {
+		if t == nil || seen[t] {
+			return
+		}
+		seen[t] = true
+		walk(t.Ref)
+		walk(t.Elem)
+		for _, fl := range t.Fields {
+			walk(fl.Type)
+		}
+		for _, v := range t.Variants {
+			walk(v.Type)
+		}
+	}
+	for _, op := range api.Operations {
+		for _, r := range op.Responses {
+			if r.Encoding == model.EncodingJSON {
+				walk(r.Type)
+			}
+		}
+	}
+	return seen
+}
