@@ -172,3 +172,35 @@ components:
 		t.Errorf("fields %v, extra field %q: the map must not take a property's name", lt.Fields, lt.ExtraField)
 	}
 }
+
+func TestDiscriminatorFromOneValueEnum(t *testing.T) {
+	api := buildSpec(t, `
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths: {}
+components:
+  schemas:
+    Created: {type: object, required: [type], properties: {type: {type: string, enum: [response.created]}, id: {type: string}}}
+    Event:
+      oneOf:
+        - $ref: "#/components/schemas/Created"
+        - type: object
+          properties:
+            type: {type: string, enum: [response.done]}
+      discriminator: {propertyName: type}
+`)
+	for _, ty := range api.Types {
+		if ty.Name != "Event" {
+			continue
+		}
+		got := map[string]string{}
+		for _, v := range ty.Variants {
+			got[v.Name] = strings.Join(v.Match, ",")
+		}
+		if got["Created"] != "response.created,Created" || len(ty.Variants) != 2 || !strings.Contains(strings.Join(ty.Variants[1].Match, ","), "response.done") {
+			t.Errorf("matches %v", got)
+		}
+		return
+	}
+	t.Fatal("no Event type")
+}

@@ -3,6 +3,7 @@ package build
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -391,8 +392,18 @@ func (b *builder) fillUnion(t *model.Type, s *openapi3.Schema, branches openapi3
 		v := &model.Variant{Name: scope.Claim(name), Type: vt}
 		if t.Discriminator != "" && br != nil {
 			v.Match = mapping[br.Ref]
-			if len(v.Match) == 0 && br.Ref != "" {
-				v.Match = []string{br.Ref[strings.LastIndex(br.Ref, "/")+1:]}
+			if len(v.Match) == 0 {
+				// Without a mapping the value is the schema's name; specs
+				// also pin it with a one-value enum (or const) on the
+				// property itself, as OpenAI's events do.
+				if c, ok := constProperty(br.Value, t.Discriminator); ok {
+					v.Match = append(v.Match, c)
+				}
+				if br.Ref != "" {
+					if n := br.Ref[strings.LastIndex(br.Ref, "/")+1:]; !slices.Contains(v.Match, n) {
+						v.Match = append(v.Match, n)
+					}
+				}
 			}
 		}
 		t.Variants = append(t.Variants, v)
@@ -504,4 +515,19 @@ func adopt(t, u *model.Type) {
 	t.Fields, t.AdditionalProperties, t.ExtraField = u.Fields, u.AdditionalProperties, u.ExtraField
 	t.EnumBase, t.EnumValues = u.EnumBase, u.EnumValues
 	t.Variants, t.Discriminator, t.AnyOf = u.Variants, u.Discriminator, u.AnyOf
+}
+
+// constProperty returns the one value a string property of s (or of the
+// schemas it includes with allOf) may take.
+func constProperty(s *openapi3.Schema, name string) (string, bool) {
+	for _, part := range flattenAllOf(s) {
+		p := part.Properties[name]
+		if p == nil || p.Value == nil || len(p.Value.Enum) != 1 {
+			continue
+		}
+		if v, ok := p.Value.Enum[0].(string); ok {
+			return v, true
+		}
+	}
+	return "", false
 }
