@@ -424,3 +424,21 @@ func TestLaunchDarkly_RouteRateLimitWaits(t *testing.T) {
 		t.Fatalf("the fake saw %d requests, want 5", n)
 	}
 }
+
+// LD-API-Version defaults to the version the spec describes when the
+// caller passes no params, on every page of a list too.
+func TestLaunchDarkly_VersionHeaderDefault(t *testing.T) {
+	f, c, _ := launchdarklySetup(t, launchdarklyConfig(), launchdarklyToken)
+	ctx := context.Background()
+	if _, err := c.GetFeatureFlag(ctx, launchdarklyProject, "engine.enable", nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.GetFeatureFlag(ctx, launchdarklyProject, "engine.enable", &launchdarkly.GetFeatureFlagParams{}); err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range f.Requests() {
+		if got := r.Header.Get("LD-API-Version"); got != "20240415" {
+			t.Errorf("request %d: LD-API-Version = %q, want the default 20240415", i, got)
+		}
+	}
+}

@@ -11,8 +11,9 @@
 //     are not supported by this client.
 //   - Versioning: `LD-API-Version` is an ordinary header parameter of every operation, so that one
 //     call can send `beta` (beta resources answer 403 without it) while the others pin a date.
-//     Callers should always set it (the examples use 20240415, the version this spec describes);
-//     a date and `beta` cannot be combined, since both share the header.
+//     The client sends 20240415, the version this spec describes, when the caller leaves it
+//     empty (the parameter's default); a date and `beta` cannot be combined, since both share
+//     the header.
 //   - Rate limits: numbers are not published, so the client declares no windows and follows the
 //     headers alone: `X-Ratelimit-Global-Remaining` (read as a remaining count, although the docs
 //     describe it as a maximum) counts for the whole client, `X-Ratelimit-Route-Remaining` for the

@@ -27,8 +27,11 @@ func (c *Client) DeleteEnvironment(ctx context.Context, projectKey string, envir
 	r := c.rest.NewRequest(ctx, &opDeleteEnvironment, opts)
 	r.Path("projectKey", projectKey, rest.Simple, false)
 	r.Path("environmentKey", environmentKey, rest.Simple, false)
+	r.Header("LD-API-Version", "20240415")
 	if params != nil {
-		r.Header("LD-API-Version", params.LdAPIVersion)
+		if params.LdAPIVersion != "" {
+			r.Header("LD-API-Version", params.LdAPIVersion)
+		}
 	}
 	r.ErrorModel(func(status int) any {
 		return new(Error)
@@ -52,8 +55,11 @@ func (c *Client) DeleteFeatureFlag(ctx context.Context, projectKey string, featu
 	r := c.rest.NewRequest(ctx, &opDeleteFeatureFlag, opts)
 	r.Path("projectKey", projectKey, rest.Simple, false)
 	r.Path("featureFlagKey", featureFlagKey, rest.Simple, false)
+	r.Header("LD-API-Version", "20240415")
 	if params != nil {
-		r.Header("LD-API-Version", params.LdAPIVersion)
+		if params.LdAPIVersion != "" {
+			r.Header("LD-API-Version", params.LdAPIVersion)
+		}
 	}
 	r.ErrorModel(func(status int) any {
 		return new(Error)
@@ -75,8 +81,11 @@ var opGetCustomRoles = transport.Operation{
 //	GET /api/v2/roles
 func (c *Client) GetCustomRoles(ctx context.Context, params *GetCustomRolesParams, opts ...RequestOption) (*CustomRoles, error) {
 	r := c.rest.NewRequest(ctx, &opGetCustomRoles, opts)
+	r.Header("LD-API-Version", "20240415")
 	if params != nil {
-		r.Header("LD-API-Version", params.LdAPIVersion)
+		if params.LdAPIVersion != "" {
+			r.Header("LD-API-Version", params.LdAPIVersion)
+		}
 		r.Range("limit", params.Limit, 1.0, 100.0)
 		r.Query("limit", params.Limit, rest.Form, true)
 		r.Range("offset", params.Offset, 0.0, math.Inf(1))
@@ -109,7 +118,10 @@ func (c *Client) GetCustomRolesAll(ctx context.Context, params *GetCustomRolesPa
 		}
 		resp := new(CustomRoles)
 		if err := c.rest.Next(ctx, &opGetCustomRoles, next, resp, opts, func(r *rest.Request) {
-			r.Header("LD-API-Version", p.LdAPIVersion)
+			r.Header("LD-API-Version", "20240415")
+			if p.LdAPIVersion != "" {
+				r.Header("LD-API-Version", p.LdAPIVersion)
+			}
 		}); err != nil {
 			return nil, "", err
 		}
@@ -133,8 +145,11 @@ func (c *Client) GetDependentFlags(ctx context.Context, projectKey string, featu
 	r := c.rest.NewRequest(ctx, &opGetDependentFlags, opts)
 	r.Path("projectKey", projectKey, rest.Simple, false)
 	r.Path("featureFlagKey", featureFlagKey, rest.Simple, false)
+	r.Header("LD-API-Version", "20240415")
 	if params != nil {
-		r.Header("LD-API-Version", params.LdAPIVersion)
+		if params.LdAPIVersion != "" {
+			r.Header("LD-API-Version", params.LdAPIVersion)
+		}
 	}
 	r.ErrorModel(func(status int) any {
 		return new(Error)
@@ -162,8 +177,11 @@ func (c *Client) GetFeatureFlag(ctx context.Context, projectKey string, featureF
 	r := c.rest.NewRequest(ctx, &opGetFeatureFlag, opts)
 	r.Path("projectKey", projectKey, rest.Simple, false)
 	r.Path("featureFlagKey", featureFlagKey, rest.Simple, false)
+	r.Header("LD-API-Version", "20240415")
 	if params != nil {
-		r.Header("LD-API-Version", params.LdAPIVersion)
+		if params.LdAPIVersion != "" {
+			r.Header("LD-API-Version", params.LdAPIVersion)
+		}
 		r.Query("env", params.Env, rest.Form, true)
 		r.Query("expand", params.Expand, rest.Form, false)
 	}
@@ -192,8 +210,11 @@ var opGetFeatureFlags = transport.Operation{
 func (c *Client) GetFeatureFlags(ctx context.Context, projectKey string, params *GetFeatureFlagsParams, opts ...RequestOption) (*FeatureFlags, error) {
 	r := c.rest.NewRequest(ctx, &opGetFeatureFlags, opts)
 	r.Path("projectKey", projectKey, rest.Simple, false)
+	r.Header("LD-API-Version", "20240415")
 	if params != nil {
-		r.Header("LD-API-Version", params.LdAPIVersion)
+		if params.LdAPIVersion != "" {
+			r.Header("LD-API-Version", params.LdAPIVersion)
+		}
 		r.Range("limit", params.Limit, 1.0, 100.0)
 		r.Query("limit", params.Limit, rest.Form, true)
 		r.Range("offset", params.Offset, 0.0, math.Inf(1))
@@ -233,7 +254,10 @@ func (c *Client) GetFeatureFlagsAll(ctx context.Context, projectKey string, para
 		}
 		resp := new(FeatureFlags)
 		if err := c.rest.Next(ctx, &opGetFeatureFlags, next, resp, opts, func(r *rest.Request) {
-			r.Header("LD-API-Version", p.LdAPIVersion)
+			r.Header("LD-API-Version", "20240415")
+			if p.LdAPIVersion != "" {
+				r.Header("LD-API-Version", p.LdAPIVersion)
+			}
 		}); err != nil {
 			return nil, "", err
 		}
@@ -255,8 +279,11 @@ var opGetMembers = transport.Operation{
 //	GET /api/v2/members
 func (c *Client) GetMembers(ctx context.Context, params *GetMembersParams, opts ...RequestOption) (*Members, error) {
 	r := c.rest.NewRequest(ctx, &opGetMembers, opts)
+	r.Header("LD-API-Version", "20240415")
 	if params != nil {
-		r.Header("LD-API-Version", params.LdAPIVersion)
+		if params.LdAPIVersion != "" {
+			r.Header("LD-API-Version", params.LdAPIVersion)
+		}
 		r.Range("limit", params.Limit, 1.0, 100.0)
 		r.Query("limit", params.Limit, rest.Form, true)
 		r.Range("offset", params.Offset, 0.0, math.Inf(1))
@@ -291,7 +318,10 @@ func (c *Client) GetMembersAll(ctx context.Context, params *GetMembersParams, op
 		}
 		resp := new(Members)
 		if err := c.rest.Next(ctx, &opGetMembers, next, resp, opts, func(r *rest.Request) {
-			r.Header("LD-API-Version", p.LdAPIVersion)
+			r.Header("LD-API-Version", "20240415")
+			if p.LdAPIVersion != "" {
+				r.Header("LD-API-Version", p.LdAPIVersion)
+			}
 		}); err != nil {
 			return nil, "", err
 		}
@@ -314,8 +344,11 @@ var opGetProject = transport.Operation{
 func (c *Client) GetProject(ctx context.Context, projectKey string, params *GetProjectParams, opts ...RequestOption) (*Project, error) {
 	r := c.rest.NewRequest(ctx, &opGetProject, opts)
 	r.Path("projectKey", projectKey, rest.Simple, false)
+	r.Header("LD-API-Version", "20240415")
 	if params != nil {
-		r.Header("LD-API-Version", params.LdAPIVersion)
+		if params.LdAPIVersion != "" {
+			r.Header("LD-API-Version", params.LdAPIVersion)
+		}
 		r.Query("expand", params.Expand, rest.Form, false)
 	}
 	r.ErrorModel(func(status int) any {
@@ -342,8 +375,11 @@ var opGetProjects = transport.Operation{
 //	GET /api/v2/projects
 func (c *Client) GetProjects(ctx context.Context, params *GetProjectsParams, opts ...RequestOption) (*Projects, error) {
 	r := c.rest.NewRequest(ctx, &opGetProjects, opts)
+	r.Header("LD-API-Version", "20240415")
 	if params != nil {
-		r.Header("LD-API-Version", params.LdAPIVersion)
+		if params.LdAPIVersion != "" {
+			r.Header("LD-API-Version", params.LdAPIVersion)
+		}
 		r.Range("limit", params.Limit, 1.0, 100.0)
 		r.Query("limit", params.Limit, rest.Form, true)
 		r.Range("offset", params.Offset, 0.0, math.Inf(1))
@@ -379,7 +415,10 @@ func (c *Client) GetProjectsAll(ctx context.Context, params *GetProjectsParams, 
 		}
 		resp := new(Projects)
 		if err := c.rest.Next(ctx, &opGetProjects, next, resp, opts, func(r *rest.Request) {
-			r.Header("LD-API-Version", p.LdAPIVersion)
+			r.Header("LD-API-Version", "20240415")
+			if p.LdAPIVersion != "" {
+				r.Header("LD-API-Version", p.LdAPIVersion)
+			}
 		}); err != nil {
 			return nil, "", err
 		}
@@ -403,8 +442,11 @@ func (c *Client) GetSegments(ctx context.Context, projectKey string, environment
 	r := c.rest.NewRequest(ctx, &opGetSegments, opts)
 	r.Path("projectKey", projectKey, rest.Simple, false)
 	r.Path("environmentKey", environmentKey, rest.Simple, false)
+	r.Header("LD-API-Version", "20240415")
 	if params != nil {
-		r.Header("LD-API-Version", params.LdAPIVersion)
+		if params.LdAPIVersion != "" {
+			r.Header("LD-API-Version", params.LdAPIVersion)
+		}
 		r.Range("limit", params.Limit, 1.0, 100.0)
 		r.Query("limit", params.Limit, rest.Form, true)
 		r.Range("offset", params.Offset, 0.0, math.Inf(1))
@@ -439,7 +481,10 @@ func (c *Client) GetSegmentsAll(ctx context.Context, projectKey string, environm
 		}
 		resp := new(Segments)
 		if err := c.rest.Next(ctx, &opGetSegments, next, resp, opts, func(r *rest.Request) {
-			r.Header("LD-API-Version", p.LdAPIVersion)
+			r.Header("LD-API-Version", "20240415")
+			if p.LdAPIVersion != "" {
+				r.Header("LD-API-Version", p.LdAPIVersion)
+			}
 		}); err != nil {
 			return nil, "", err
 		}
@@ -462,8 +507,11 @@ var opGetTeam = transport.Operation{
 func (c *Client) GetTeam(ctx context.Context, teamKey string, params *GetTeamParams, opts ...RequestOption) (*Team, error) {
 	r := c.rest.NewRequest(ctx, &opGetTeam, opts)
 	r.Path("teamKey", teamKey, rest.Simple, false)
+	r.Header("LD-API-Version", "20240415")
 	if params != nil {
-		r.Header("LD-API-Version", params.LdAPIVersion)
+		if params.LdAPIVersion != "" {
+			r.Header("LD-API-Version", params.LdAPIVersion)
+		}
 		r.Query("expand", params.Expand, rest.Form, false)
 	}
 	r.ErrorModel(func(status int) any {
@@ -490,8 +538,11 @@ var opGetTeams = transport.Operation{
 //	GET /api/v2/teams
 func (c *Client) GetTeams(ctx context.Context, params *GetTeamsParams, opts ...RequestOption) (*Teams, error) {
 	r := c.rest.NewRequest(ctx, &opGetTeams, opts)
+	r.Header("LD-API-Version", "20240415")
 	if params != nil {
-		r.Header("LD-API-Version", params.LdAPIVersion)
+		if params.LdAPIVersion != "" {
+			r.Header("LD-API-Version", params.LdAPIVersion)
+		}
 		r.Range("limit", params.Limit, 1.0, 100.0)
 		r.Query("limit", params.Limit, rest.Form, true)
 		r.Range("offset", params.Offset, 0.0, math.Inf(1))
@@ -526,7 +577,10 @@ func (c *Client) GetTeamsAll(ctx context.Context, params *GetTeamsParams, opts .
 		}
 		resp := new(Teams)
 		if err := c.rest.Next(ctx, &opGetTeams, next, resp, opts, func(r *rest.Request) {
-			r.Header("LD-API-Version", p.LdAPIVersion)
+			r.Header("LD-API-Version", "20240415")
+			if p.LdAPIVersion != "" {
+				r.Header("LD-API-Version", p.LdAPIVersion)
+			}
 		}); err != nil {
 			return nil, "", err
 		}
@@ -548,8 +602,11 @@ var opGetTokens = transport.Operation{
 //	GET /api/v2/tokens
 func (c *Client) GetTokens(ctx context.Context, params *GetTokensParams, opts ...RequestOption) (*Tokens, error) {
 	r := c.rest.NewRequest(ctx, &opGetTokens, opts)
+	r.Header("LD-API-Version", "20240415")
 	if params != nil {
-		r.Header("LD-API-Version", params.LdAPIVersion)
+		if params.LdAPIVersion != "" {
+			r.Header("LD-API-Version", params.LdAPIVersion)
+		}
 		r.Range("limit", params.Limit, 1.0, 100.0)
 		r.Query("limit", params.Limit, rest.Form, true)
 		r.Range("offset", params.Offset, 0.0, math.Inf(1))
@@ -583,7 +640,10 @@ func (c *Client) GetTokensAll(ctx context.Context, params *GetTokensParams, opts
 		}
 		resp := new(Tokens)
 		if err := c.rest.Next(ctx, &opGetTokens, next, resp, opts, func(r *rest.Request) {
-			r.Header("LD-API-Version", p.LdAPIVersion)
+			r.Header("LD-API-Version", "20240415")
+			if p.LdAPIVersion != "" {
+				r.Header("LD-API-Version", p.LdAPIVersion)
+			}
 		}); err != nil {
 			return nil, "", err
 		}
@@ -607,8 +667,11 @@ func (c *Client) GetUsers(ctx context.Context, projectKey string, environmentKey
 	r := c.rest.NewRequest(ctx, &opGetUsers, opts)
 	r.Path("projectKey", projectKey, rest.Simple, false)
 	r.Path("environmentKey", environmentKey, rest.Simple, false)
+	r.Header("LD-API-Version", "20240415")
 	if params != nil {
-		r.Header("LD-API-Version", params.LdAPIVersion)
+		if params.LdAPIVersion != "" {
+			r.Header("LD-API-Version", params.LdAPIVersion)
+		}
 		r.Range("limit", params.Limit, 1.0, 100.0)
 		r.Query("limit", params.Limit, rest.Form, true)
 		r.Query("searchAfter", params.SearchAfter, rest.Form, true)
@@ -640,8 +703,11 @@ func (c *Client) GetWorkflows(ctx context.Context, projectKey string, featureFla
 	r.Path("projectKey", projectKey, rest.Simple, false)
 	r.Path("featureFlagKey", featureFlagKey, rest.Simple, false)
 	r.Path("environmentKey", environmentKey, rest.Simple, false)
+	r.Header("LD-API-Version", "20240415")
 	if params != nil {
-		r.Header("LD-API-Version", params.LdAPIVersion)
+		if params.LdAPIVersion != "" {
+			r.Header("LD-API-Version", params.LdAPIVersion)
+		}
 		r.Range("limit", params.Limit, 1.0, 100.0)
 		r.Query("limit", params.Limit, rest.Form, true)
 		r.Range("offset", params.Offset, 0.0, math.Inf(1))
@@ -676,7 +742,10 @@ func (c *Client) GetWorkflowsAll(ctx context.Context, projectKey string, feature
 		}
 		resp := new(Workflows)
 		if err := c.rest.Next(ctx, &opGetWorkflows, next, resp, opts, func(r *rest.Request) {
-			r.Header("LD-API-Version", p.LdAPIVersion)
+			r.Header("LD-API-Version", "20240415")
+			if p.LdAPIVersion != "" {
+				r.Header("LD-API-Version", p.LdAPIVersion)
+			}
 		}); err != nil {
 			return nil, "", err
 		}
@@ -702,8 +771,11 @@ func (c *Client) PatchFeatureFlag(ctx context.Context, projectKey string, featur
 	r := c.rest.NewRequest(ctx, &opPatchFeatureFlag, opts)
 	r.Path("projectKey", projectKey, rest.Simple, false)
 	r.Path("featureFlagKey", featureFlagKey, rest.Simple, false)
+	r.Header("LD-API-Version", "20240415")
 	if params != nil {
-		r.Header("LD-API-Version", params.LdAPIVersion)
+		if params.LdAPIVersion != "" {
+			r.Header("LD-API-Version", params.LdAPIVersion)
+		}
 	}
 	if body != nil {
 		r.JSON("application/json; domain-model=launchdarkly.semanticpatch", body)
@@ -738,8 +810,11 @@ func (c *Client) PatchFeatureFlagJSONPatch(ctx context.Context, projectKey strin
 	r := c.rest.NewRequest(ctx, &opPatchFeatureFlagJSONPatch, opts)
 	r.Path("projectKey", projectKey, rest.Simple, false)
 	r.Path("featureFlagKey", featureFlagKey, rest.Simple, false)
+	r.Header("LD-API-Version", "20240415")
 	if params != nil {
-		r.Header("LD-API-Version", params.LdAPIVersion)
+		if params.LdAPIVersion != "" {
+			r.Header("LD-API-Version", params.LdAPIVersion)
+		}
 	}
 	if body != nil {
 		r.JSON("application/json-patch+json", body)
@@ -774,8 +849,11 @@ func (c *Client) PatchFeatureFlagMergePatch(ctx context.Context, projectKey stri
 	r := c.rest.NewRequest(ctx, &opPatchFeatureFlagMergePatch, opts)
 	r.Path("projectKey", projectKey, rest.Simple, false)
 	r.Path("featureFlagKey", featureFlagKey, rest.Simple, false)
+	r.Header("LD-API-Version", "20240415")
 	if params != nil {
-		r.Header("LD-API-Version", params.LdAPIVersion)
+		if params.LdAPIVersion != "" {
+			r.Header("LD-API-Version", params.LdAPIVersion)
+		}
 	}
 	if body != nil {
 		r.JSON("application/merge-patch+json", body)
@@ -806,8 +884,11 @@ func (c *Client) PostApprovalRequestForFlag(ctx context.Context, projectKey stri
 	r.Path("projectKey", projectKey, rest.Simple, false)
 	r.Path("featureFlagKey", featureFlagKey, rest.Simple, false)
 	r.Path("environmentKey", environmentKey, rest.Simple, false)
+	r.Header("LD-API-Version", "20240415")
 	if params != nil {
-		r.Header("LD-API-Version", params.LdAPIVersion)
+		if params.LdAPIVersion != "" {
+			r.Header("LD-API-Version", params.LdAPIVersion)
+		}
 	}
 	if body != nil {
 		r.JSON("application/json", body)
@@ -836,8 +917,11 @@ var opPostFeatureFlag = transport.Operation{
 func (c *Client) PostFeatureFlag(ctx context.Context, projectKey string, params *PostFeatureFlagParams, body *FeatureFlagBody, opts ...RequestOption) (*FeatureFlag, error) {
 	r := c.rest.NewRequest(ctx, &opPostFeatureFlag, opts)
 	r.Path("projectKey", projectKey, rest.Simple, false)
+	r.Header("LD-API-Version", "20240415")
 	if params != nil {
-		r.Header("LD-API-Version", params.LdAPIVersion)
+		if params.LdAPIVersion != "" {
+			r.Header("LD-API-Version", params.LdAPIVersion)
+		}
 	}
 	if body != nil {
 		r.JSON("application/json", body)

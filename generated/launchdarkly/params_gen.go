@@ -6,19 +6,19 @@ import opt "github.com/apigen-go/apigen/runtime/opt"
 
 // DeleteEnvironmentParams holds the query, header and cookie parameters of DeleteEnvironment.
 type DeleteEnvironmentParams struct {
-	// LdAPIVersion: API version, yyyymmdd (e.g. 20240415), or "beta" for beta resources.
+	// LdAPIVersion: API version, yyyymmdd (e.g. 20240415), or "beta" for beta resources; 20240415 when left empty.
 	LdAPIVersion string
 }
 
 // DeleteFeatureFlagParams holds the query, header and cookie parameters of DeleteFeatureFlag.
 type DeleteFeatureFlagParams struct {
-	// LdAPIVersion: API version, yyyymmdd (e.g. 20240415), or "beta" for beta resources.
+	// LdAPIVersion: API version, yyyymmdd (e.g. 20240415), or "beta" for beta resources; 20240415 when left empty.
 	LdAPIVersion string
 }
 
 // GetCustomRolesParams holds the query, header and cookie parameters of GetCustomRoles.
 type GetCustomRolesParams struct {
-	// LdAPIVersion: API version, yyyymmdd (e.g. 20240415), or "beta" for beta resources.
+	// LdAPIVersion: API version, yyyymmdd (e.g. 20240415), or "beta" for beta resources; 20240415 when left empty.
 	LdAPIVersion string
 	// Limit items per page, at most 100.
 	Limit opt.Opt[int64]
@@ -28,13 +28,13 @@ type GetCustomRolesParams struct {
 
 // GetDependentFlagsParams holds the query, header and cookie parameters of GetDependentFlags.
 type GetDependentFlagsParams struct {
-	// LdAPIVersion: API version, yyyymmdd (e.g. 20240415), or "beta" for beta resources.
+	// LdAPIVersion: API version, yyyymmdd (e.g. 20240415), or "beta" for beta resources; 20240415 when left empty.
 	LdAPIVersion string
 }
 
 // GetFeatureFlagParams holds the query, header and cookie parameters of GetFeatureFlag.
 type GetFeatureFlagParams struct {
-	// LdAPIVersion: API version, yyyymmdd (e.g. 20240415), or "beta" for beta resources.
+	// LdAPIVersion: API version, yyyymmdd (e.g. 20240415), or "beta" for beta resources; 20240415 when left empty.
 	LdAPIVersion string
 	// Env: Only the configuration of this environment.
 	Env opt.Opt[string]
@@ -44,7 +44,7 @@ type GetFeatureFlagParams struct {
 
 // GetFeatureFlagsParams holds the query, header and cookie parameters of GetFeatureFlags.
 type GetFeatureFlagsParams struct {
-	// LdAPIVersion: API version, yyyymmdd (e.g. 20240415), or "beta" for beta resources.
+	// LdAPIVersion: API version, yyyymmdd (e.g. 20240415), or "beta" for beta resources; 20240415 when left empty.
 	LdAPIVersion string
 	// Limit items per page, at most 100.
 	Limit opt.Opt[int64]
@@ -68,7 +68,7 @@ type GetFeatureFlagsParams struct {
 
 // GetMembersParams holds the query, header and cookie parameters of GetMembers.
 type GetMembersParams struct {
-	// LdAPIVersion: API version, yyyymmdd (e.g. 20240415), or "beta" for beta resources.
+	// LdAPIVersion: API version, yyyymmdd (e.g. 20240415), or "beta" for beta resources; 20240415 when left empty.
 	LdAPIVersion string
 	// Limit items per page, at most 100.
 	Limit opt.Opt[int64]
@@ -82,7 +82,7 @@ type GetMembersParams struct {
 
 // GetProjectParams holds the query, header and cookie parameters of GetProject.
 type GetProjectParams struct {
-	// LdAPIVersion: API version, yyyymmdd (e.g. 20240415), or "beta" for beta resources.
+	// LdAPIVersion: API version, yyyymmdd (e.g. 20240415), or "beta" for beta resources; 20240415 when left empty.
 	LdAPIVersion string
 	// Expand fields to expand, e.g. members,maintainers.
 	Expand []string
@@ -90,7 +90,7 @@ type GetProjectParams struct {
 
 // GetProjectsParams holds the query, header and cookie parameters of GetProjects.
 type GetProjectsParams struct {
-	// LdAPIVersion: API version, yyyymmdd (e.g. 20240415), or "beta" for beta resources.
+	// LdAPIVersion: API version, yyyymmdd (e.g. 20240415), or "beta" for beta resources; 20240415 when left empty.
 	LdAPIVersion string
 	// Limit items per page, at most 100.
 	Limit opt.Opt[int64]
@@ -106,7 +106,7 @@ type GetProjectsParams struct {
 
 // GetSegmentsParams holds the query, header and cookie parameters of GetSegments.
 type GetSegmentsParams struct {
-	// LdAPIVersion: API version, yyyymmdd (e.g. 20240415), or "beta" for beta resources.
+	// LdAPIVersion: API version, yyyymmdd (e.g. 20240415), or "beta" for beta resources; 20240415 when left empty.
 	LdAPIVersion string
 	// Limit items per page, at most 100.
 	Limit opt.Opt[int64]
@@ -120,7 +120,7 @@ type GetSegmentsParams struct {
 
 // GetTeamParams holds the query, header and cookie parameters of GetTeam.
 type GetTeamParams struct {
-	// LdAPIVersion: API version, yyyymmdd (e.g. 20240415), or "beta" for beta resources.
+	// LdAPIVersion: API version, yyyymmdd (e.g. 20240415), or "beta" for beta resources; 20240415 when left empty.
 	LdAPIVersion string
 	// Expand fields to expand, e.g. members,maintainers.
 	Expand []string
@@ -128,7 +128,7 @@ type GetTeamParams struct {
 
 // GetTeamsParams holds the query, header and cookie parameters of GetTeams.
 type GetTeamsParams struct {
-	// LdAPIVersion: API version, yyyymmdd (e.g. 20240415), or "beta" for beta resources.
+	// LdAPIVersion: API version, yyyymmdd (e.g. 20240415), or "beta" for beta resources; 20240415 when left empty.
 	LdAPIVersion string
 	// Limit items per page, at most 100.
 	Limit opt.Opt[int64]
@@ -142,7 +142,7 @@ type GetTeamsParams struct {
 
 // GetTokensParams holds the query, header and cookie parameters of GetTokens.
 type GetTokensParams struct {
-	// LdAPIVersion: API version, yyyymmdd (e.g. 20240415), or "beta" for beta resources.
+	// LdAPIVersion: API version, yyyymmdd (e.g. 20240415), or "beta" for beta resources; 20240415 when left empty.
 	LdAPIVersion string
 	// Limit items per page, at most 100.
 	Limit opt.Opt[int64]
@@ -154,7 +154,7 @@ type GetTokensParams struct {
 
 // GetUsersParams holds the query, header and cookie parameters of GetUsers.
 type GetUsersParams struct {
-	// LdAPIVersion: API version, yyyymmdd (e.g. 20240415), or "beta" for beta resources.
+	// LdAPIVersion: API version, yyyymmdd (e.g. 20240415), or "beta" for beta resources; 20240415 when left empty.
 	LdAPIVersion string
 	// Limit items per page, at most 100.
 	Limit opt.Opt[int64]
@@ -164,7 +164,7 @@ type GetUsersParams struct {
 
 // GetWorkflowsParams holds the query, header and cookie parameters of GetWorkflows.
 type GetWorkflowsParams struct {
-	// LdAPIVersion: API version, yyyymmdd (e.g. 20240415), or "beta" for beta resources.
+	// LdAPIVersion: API version, yyyymmdd (e.g. 20240415), or "beta" for beta resources; 20240415 when left empty.
 	LdAPIVersion string
 	// Limit items per page, at most 100.
 	Limit opt.Opt[int64]
@@ -178,18 +178,18 @@ type GetWorkflowsParams struct {
 
 // PatchFeatureFlagParams holds the query, header and cookie parameters of PatchFeatureFlag.
 type PatchFeatureFlagParams struct {
-	// LdAPIVersion: API version, yyyymmdd (e.g. 20240415), or "beta" for beta resources.
+	// LdAPIVersion: API version, yyyymmdd (e.g. 20240415), or "beta" for beta resources; 20240415 when left empty.
 	LdAPIVersion string
 }
 
 // PostApprovalRequestForFlagParams holds the query, header and cookie parameters of PostApprovalRequestForFlag.
 type PostApprovalRequestForFlagParams struct {
-	// LdAPIVersion: API version, yyyymmdd (e.g. 20240415), or "beta" for beta resources.
+	// LdAPIVersion: API version, yyyymmdd (e.g. 20240415), or "beta" for beta resources; 20240415 when left empty.
 	LdAPIVersion string
 }
 
 // PostFeatureFlagParams holds the query, header and cookie parameters of PostFeatureFlag.
 type PostFeatureFlagParams struct {
-	// LdAPIVersion: API version, yyyymmdd (e.g. 20240415), or "beta" for beta resources.
+	// LdAPIVersion: API version, yyyymmdd (e.g. 20240415), or "beta" for beta resources; 20240415 when left empty.
 	LdAPIVersion string
 }

@@ -346,6 +346,11 @@ func (b *builder) param(v *openapi3.Parameter, opName, ptr string) *model.Param 
 		}
 	}
 	prm.Type = b.typeOf(schema, opName+naming.Exported(v.Name), ptr+"/schema")
+	if schema != nil && schema.Value != nil && prm.In == model.InHeader {
+		if d, ok := schema.Value.Default.(string); ok {
+			prm.Default = d
+		}
+	}
 	if schema != nil && schema.Value != nil {
 		switch r := prm.Type.Resolve(); {
 		case r == nil:

@@ -217,6 +217,11 @@ func method(f *jen.File, op *model.Operation) {
 		for _, p := range op.PathParams {
 			g.Id("r").Dot("Path").Call(jen.Lit(p.WireName), jen.Id(p.Name), jen.Qual(pkgRest, styleNames[p.Style]), jen.Lit(p.Explode))
 		}
+		for _, p := range op.Params {
+			if p.Default != "" {
+				g.Id("r").Dot("Header").Call(jen.Lit(p.WireName), jen.Lit(p.Default)) // the spec's default; params may replace it
+			}
+		}
 		if len(op.Params) > 0 {
 			g.If(jen.Id("params").Op("!=").Nil()).BlockFunc(func(b *jen.Group) {
 				for _, p := range op.Params {
@@ -228,6 +233,10 @@ func method(f *jen.File, op *model.Operation) {
 					case model.InQuery:
 						b.Id("r").Dot("Query").Call(jen.Lit(p.WireName), v, jen.Qual(pkgRest, styleNames[p.Style]), jen.Lit(p.Explode))
 					case model.InHeader:
+						if p.Default != "" && p.Required && !nilable(p.Type) {
+							b.If(jen.Add(v).Op("!=").Lit("")).Block(jen.Id("r").Dot("Header").Call(jen.Lit(p.WireName), v))
+							continue
+						}
 						b.Id("r").Dot("Header").Call(jen.Lit(p.WireName), v)
 					case model.InCookie:
 						b.Id("r").Dot("Cookie").Call(jen.Lit(p.WireName), v)

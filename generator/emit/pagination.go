@@ -148,7 +148,14 @@ func nextArgs(op *model.Operation, target jen.Code) []jen.Code {
 	for _, p := range op.Params {
 		switch p.In {
 		case model.InHeader:
-			calls = append(calls, jen.Id("r").Dot("Header").Call(jen.Lit(p.WireName), jen.Id("p").Dot(p.Name)))
+			set := jen.Id("r").Dot("Header").Call(jen.Lit(p.WireName), jen.Id("p").Dot(p.Name))
+			if p.Default != "" {
+				calls = append(calls, jen.Id("r").Dot("Header").Call(jen.Lit(p.WireName), jen.Lit(p.Default)))
+				if p.Required && !nilable(p.Type) {
+					set = jen.If(jen.Id("p").Dot(p.Name).Op("!=").Lit("")).Block(set)
+				}
+			}
+			calls = append(calls, set)
 		case model.InCookie:
 			calls = append(calls, jen.Id("r").Dot("Cookie").Call(jen.Lit(p.WireName), jen.Id("p").Dot(p.Name)))
 		}

@@ -153,6 +153,9 @@ type Param struct {
 	// Minimum and Maximum bound a numeric parameter (inclusive); nil when
 	// the spec sets none.
 	Minimum, Maximum *float64
+	// Default is a header parameter's string default, sent when the
+	// caller leaves the parameter empty (e.g. an API version header).
+	Default string
 }
 
 // BodyEncoding is how a request or response body is put on the wire.
