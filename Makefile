@@ -23,9 +23,20 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
 
-## bench: Go benchmarks (compare runs with benchstat)
+## bench: the benchmarks of BENCHMARKS.md, short (a few minutes), printed as
+## ratios to each baseline; the full numbers: make bench BENCH_COUNT=10 BENCH_TIME=1s BENCH_GENTIME=1s
+BENCH_COUNT ?= 3
+BENCH_TIME ?= 200ms
+BENCH_GENTIME ?= 1x
+BENCH_OUT ?= $${TMPDIR:-/tmp}/apigen-bench.txt
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+	@rm -f $(BENCH_OUT)
+	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) -benchtime $(BENCH_GENTIME) -timeout 30m \
+		./internal/bench/generate/ >> $(BENCH_OUT) || { cat $(BENCH_OUT); exit 1; }
+	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) -benchtime $(BENCH_TIME) \
+		./internal/bench/chain/ ./internal/bench/decode/ ./internal/bench/tokens/ >> $(BENCH_OUT) || { cat $(BENCH_OUT); exit 1; }
+	@cat $(BENCH_OUT)
+	$(GO) run ./internal/bench/cmd/benchratio $(BENCH_OUT)
 
 ## corpus: generate, build and vet a client for every spec in ../shared/corpus
 corpus:

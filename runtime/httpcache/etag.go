@@ -304,8 +304,23 @@ func (t *ETagTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return base.RoundTrip(req)
 	}
 
-	key := c.key(req)
-	cached, hit := c.lookup(key, req)
+	// The key costs two SHA-256 sums: compute it only when there is an
+	// entry to look up or a response to store.
+	var (
+		key     cacheKey
+		keyed   bool
+		cached  entry
+		hit     bool
+		keyOnce = func() cacheKey {
+			if !keyed {
+				key, keyed = c.key(req), true
+			}
+			return key
+		}
+	)
+	if c.Len() > 0 {
+		cached, hit = c.lookup(keyOnce(), req)
+	}
 	out := req
 	if hit {
 		out = req.Clone(req.Context())
@@ -334,7 +349,11 @@ func (t *ETagTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return served(req, resp, h, cached.body), nil
 	case http.StatusOK:
-		if e, ok := c.storable(key, req, resp); ok {
+		if resp.Header.Get("ETag") == "" {
+			if hit {
+				c.remove(key)
+			}
+		} else if e, ok := c.storable(keyOnce(), req, resp); ok {
 			resp.Body = &storingBody{body: resp.Body, max: c.maxEntryBytes(), entry: e, cache: c}
 		} else if hit {
 			c.remove(key)

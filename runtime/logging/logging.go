@@ -302,6 +302,8 @@ type timings struct {
 	tlsStart, tlsDone         time.Time
 	firstByte                 time.Time
 	gotConn, reused           bool
+
+	ct httptrace.ClientTrace // the hooks, allocated with the record
 }
 
 func (tm *timings) clientTrace() *httptrace.ClientTrace {
@@ -313,7 +315,7 @@ func (tm *timings) clientTrace() *httptrace.ClientTrace {
 		}
 		tm.mu.Unlock()
 	}
-	return &httptrace.ClientTrace{
+	tm.ct = httptrace.ClientTrace{
 		GotConn: func(info httptrace.GotConnInfo) {
 			tm.mu.Lock()
 			tm.gotConn, tm.reused = true, info.Reused
@@ -331,6 +333,7 @@ func (tm *timings) clientTrace() *httptrace.ClientTrace {
 		TLSHandshakeDone:     func(tls.ConnectionState, error) { now(&tm.tlsDone) },
 		GotFirstResponseByte: func() { now(&tm.firstByte) },
 	}
+	return &tm.ct
 }
 
 // attrs renders the phases that happened: a reused connection has no dns,

@@ -120,14 +120,12 @@ func Middleware(p Policy) transport.Middleware {
 	}
 }
 
-type attemptKey struct{}
-
 // AttemptFrom returns the attempt number (1 for the first) of the request
 // whose context is ctx, or 0 outside the retry middleware. Inner
-// middlewares use it, e.g. logging records it with each attempt.
+// middlewares use it, e.g. logging records it with each attempt. The
+// number is kept once, under logging's key (logging.WithAttempt).
 func AttemptFrom(ctx context.Context) int {
-	n, _ := ctx.Value(attemptKey{}).(int)
-	return n
+	return logging.AttemptFrom(ctx)
 }
 
 // retryableStatus is CONTRACT §5's list; operations add their own.
@@ -162,8 +160,12 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 	for attempt := 1; ; attempt++ {
 		tr := &trace{}
-		actx := httptrace.WithClientTrace(logging.WithAttempt(context.WithValue(ctx, attemptKey{}, attempt), attempt), tr.hooks())
-		areq := req.Clone(actx)
+		actx := httptrace.WithClientTrace(logging.WithAttempt(ctx, attempt), tr.hooks())
+		// A shallow copy: the middlewares below clone a request before
+		// changing it (the RoundTripper contract), so the header map and
+		// URL can be shared; only the context and, when replayed, the body
+		// differ per attempt.
+		areq := req.WithContext(actx)
 		if attempt > 1 && req.GetBody != nil {
 			body, err := req.GetBody()
 			if err != nil {
@@ -234,11 +236,12 @@ func (p Policy) decide(ctx context.Context, op *transport.Operation, idempotent 
 // trace records what the transport did with one attempt.
 type trace struct {
 	gotConn, wrote, dialFailed atomic.Bool
+	ct                         httptrace.ClientTrace // allocated with the trace
 }
 
 func (t *trace) hooks() *httptrace.ClientTrace {
 	wrote := func() { t.wrote.Store(true) }
-	return &httptrace.ClientTrace{
+	t.ct = httptrace.ClientTrace{
 		GotConn: func(httptrace.GotConnInfo) { t.gotConn.Store(true) },
 		ConnectDone: func(_, _ string, err error) {
 			if err != nil {
@@ -255,6 +258,7 @@ func (t *trace) hooks() *httptrace.ClientTrace {
 		Wait100Continue:  wrote,
 		WroteRequest:     func(httptrace.WroteRequestInfo) { wrote() },
 	}
+	return &t.ct
 }
 
 // notSent reports whether the failed attempt provably never put a byte of
