@@ -60,7 +60,7 @@ func Generate(cfg Config) (*Result, error) {
 	}
 
 	start := time.Now()
-	loaded, err := load.File(cfg.Spec)
+	loaded, err := load.FileWith(cfg.Spec, load.Options{DropExamples: true})
 	if err != nil {
 		return nil, err
 	}

@@ -4,19 +4,21 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"regexp"
+	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"golang.org/x/sync/errgroup"
 )
 
 // kinLoad hands the normalised tree to kin-openapi. A failure here is a gap
 // in the normalisation; it is reported as an error rather than a panic.
 func (l *loader) kinLoad(doc map[string]any) (t *openapi3.T) {
-	data, err := json.Marshal(doc)
-	if err != nil {
-		l.fail("", "cannot encode the normalised document: %v", err)
-		return nil
+	if l.opts.DropExamples {
+		stripExamples(doc, false)
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -24,14 +26,143 @@ func (l *loader) kinLoad(doc map[string]any) (t *openapi3.T) {
 			t = nil
 		}
 	}()
+	if kinDecodes {
+		return l.kinLoadFromData(doc)
+	}
+	t, ptr, err := decodeDoc(doc)
+	if err != nil {
+		if ptr == "" {
+			ptr = kinErrorPointer(err.Error())
+		}
+		l.fail(ptr, "kin-openapi cannot load the document: %v", err)
+		return nil
+	}
 	loader := openapi3.NewLoader()
 	loader.IsExternalRefsAllowed = false
-	t, err = loader.LoadFromData(data)
-	if err != nil {
+	if err := loader.ResolveRefsIn(t, nil); err != nil {
 		l.fail(kinErrorPointer(err.Error()), "kin-openapi cannot load the document: %v", err)
 		return nil
 	}
 	return t
+}
+
+// kinDecodes makes kinLoad hand the whole document to kin-openapi's
+// loader, the reference decodeDoc is tested against.
+var kinDecodes bool
+
+func (l *loader) kinLoadFromData(doc map[string]any) *openapi3.T {
+	data, err := json.Marshal(doc)
+	if err == nil {
+		var t *openapi3.T
+		if t, err = openapi3.NewLoader().LoadFromData(data); err == nil {
+			return t
+		}
+	}
+	l.fail(kinErrorPointer(err.Error()), "kin-openapi cannot load the document: %v", err)
+	return nil
+}
+
+// decodeDoc decodes the tree into kin-openapi's types, as its loader
+// would, but the path items and component schemas, which are most of a
+// large document, each on their own and concurrently. On error, ptr names
+// the part that failed when it is known.
+func decodeDoc(doc map[string]any) (t *openapi3.T, ptr string, err error) {
+	rest := make(map[string]any, len(doc))
+	for k, v := range doc {
+		rest[k] = v
+	}
+	paths, splitPaths := doc["paths"].(map[string]any)
+	comps, splitComps := doc["components"].(map[string]any)
+	var schemas map[string]any
+	if splitPaths {
+		delete(rest, "paths")
+	}
+	if splitComps {
+		delete(rest, "components")
+		schemas, _ = comps["schemas"].(map[string]any)
+		if schemas != nil {
+			comps = maps.Clone(comps)
+			delete(comps, "schemas")
+		}
+	}
+
+	type part struct {
+		ptr string
+		v   any
+		dst any
+	}
+	t = &openapi3.T{}
+	parts := []part{{"", rest, t}}
+	var components *openapi3.Components
+	if splitComps {
+		components = &openapi3.Components{}
+		parts = append(parts, part{"/components", comps, components})
+	}
+	schemaRefs := make([]*openapi3.SchemaRef, 0, len(schemas))
+	schemaNames := slices.Sorted(maps.Keys(schemas))
+	for _, name := range schemaNames {
+		ref := &openapi3.SchemaRef{}
+		schemaRefs = append(schemaRefs, ref)
+		parts = append(parts, part{"/components/schemas/" + escapePointer(name), schemas[name], ref})
+	}
+	pathNames := slices.Sorted(maps.Keys(paths))
+	items := make([]*openapi3.PathItem, len(pathNames))
+	for i, name := range pathNames {
+		if strings.HasPrefix(name, "x-") {
+			continue
+		}
+		items[i] = &openapi3.PathItem{}
+		parts = append(parts, part{"/paths/" + escapePointer(name), paths[name], items[i]})
+	}
+
+	errs := make([]error, len(parts))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, p := range parts {
+		g.Go(func() error {
+			data, err := json.Marshal(p.v)
+			if err == nil {
+				err = json.Unmarshal(data, p.dst)
+			}
+			errs[i] = err
+			return nil
+		})
+	}
+	g.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return nil, parts[i].ptr, err
+		}
+	}
+
+	if splitComps {
+		if schemas != nil {
+			components.Schemas = make(openapi3.Schemas, len(schemaNames))
+			for i, name := range schemaNames {
+				components.Schemas[name] = schemaRefs[i]
+			}
+		}
+		t.Components = components
+	}
+	if splitPaths {
+		t.Paths = openapi3.NewPaths()
+		for i, name := range pathNames {
+			if items[i] == nil {
+				if t.Paths.Extensions == nil {
+					t.Paths.Extensions = map[string]any{}
+				}
+				t.Paths.Extensions[name] = paths[name]
+				continue
+			}
+			t.Paths.Set(name, items[i])
+		}
+	}
+	return t, "", nil
+}
+
+// escapePointer escapes a key for a JSON pointer (RFC 6901).
+func escapePointer(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
 }
 
 // kinRef finds the first local reference quoted in a kin-openapi error.
@@ -297,4 +428,38 @@ func errText(err error) string {
 		return "invalid"
 	}
 	return err.Error()
+}
+
+// namedMaps are the OpenAPI fields whose keys are names (a property may
+// be called "example"), not keywords.
+var namedMaps = map[string]bool{
+	"properties": true, "patternProperties": true, "definitions": true, "$defs": true,
+	"dependentSchemas": true, "schemas": true, "responses": true, "parameters": true,
+	"requestBodies": true, "headers": true, "securitySchemes": true, "links": true,
+	"callbacks": true, "paths": true, "pathItems": true, "webhooks": true, "content": true,
+	"encoding": true, "variables": true, "mapping": true, "scopes": true,
+}
+
+// stripExamples removes the example and examples keywords (and
+// components/examples) before kin-openapi decodes the document: a client
+// generator never reads them, and they are a third of some specs (GitHub's)
+// that kin-openapi would otherwise decode node by node. named says that
+// m's keys are names rather than keywords.
+func stripExamples(m map[string]any, named bool) {
+	if !named {
+		delete(m, "example")
+		delete(m, "examples")
+	}
+	for k, v := range m {
+		switch x := v.(type) {
+		case map[string]any:
+			stripExamples(x, !named && namedMaps[k])
+		case []any:
+			for _, e := range x {
+				if em, ok := e.(map[string]any); ok {
+					stripExamples(em, false)
+				}
+			}
+		}
+	}
 }

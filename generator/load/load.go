@@ -169,8 +169,20 @@ func (r *Result) Warn(pointer, format string, args ...any) {
 	})
 }
 
+// Options tune a load.
+type Options struct {
+	// DropExamples leaves example and examples out of Result.Doc: a
+	// client generator never reads them, and on example-heavy specs
+	// (GitHub's are a third of the file) kin-openapi spends much of its
+	// time decoding them. Diagnostics about them are still reported.
+	DropExamples bool
+}
+
 // File loads the description at path. Every error it returns is an *Error.
-func File(path string) (*Result, error) {
+func File(path string) (*Result, error) { return FileWith(path, Options{}) }
+
+// FileWith is File with options.
+func FileWith(path string, opts Options) (*Result, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		var pe *os.PathError
@@ -180,15 +192,18 @@ func File(path string) (*Result, error) {
 		}
 		return nil, &Error{Diagnostics: []Diagnostic{{File: path, Message: "cannot read the file: " + msg}}}
 	}
-	return Bytes(path, data)
+	return BytesWith(path, data, opts)
 }
 
 // Bytes loads the description held in data; name is the file name used in
 // diagnostics. Every error it returns is an *Error with at least one
 // diagnostic. Bytes never panics: a panic inside kin-openapi or inside this
 // package becomes an *Error.
-func Bytes(name string, data []byte) (res *Result, err error) {
-	l := &loader{res: &Result{File: name}}
+func Bytes(name string, data []byte) (*Result, error) { return BytesWith(name, data, Options{}) }
+
+// BytesWith is Bytes with options.
+func BytesWith(name string, data []byte, opts Options) (res *Result, err error) {
+	l := &loader{res: &Result{File: name}, opts: opts}
 	defer func() {
 		if r := recover(); r != nil {
 			res, err = nil, &Error{Diagnostics: []Diagnostic{{
@@ -203,6 +218,7 @@ func Bytes(name string, data []byte) (res *Result, err error) {
 // loader carries one load.
 type loader struct {
 	res     *Result
+	opts    Options
 	errs    []Diagnostic
 	hasDefs bool // the input mentions $defs, which are moved into components
 }
