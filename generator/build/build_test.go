@@ -204,3 +204,29 @@ components:
 	}
 	t.Fatal("no Event type")
 }
+
+// Two variants pinning the same value: the first keeps it, so the
+// generated switch has no duplicate case.
+func TestDiscriminatorValueClaimedOnce(t *testing.T) {
+	api := buildSpec(t, `
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths: {}
+components:
+  schemas:
+    A: {type: object, properties: {type: {type: string, enum: [message]}, a: {type: string}}}
+    B: {type: object, properties: {type: {type: string, enum: [message]}, b: {type: string}}}
+    Msg:
+      oneOf: [{$ref: "#/components/schemas/A"}, {$ref: "#/components/schemas/B"}]
+      discriminator: {propertyName: type}
+`)
+	for _, ty := range api.Types {
+		if ty.Name == "Msg" {
+			if a, b := strings.Join(ty.Variants[0].Match, ","), strings.Join(ty.Variants[1].Match, ","); a != "message,A" || b != "B" {
+				t.Errorf("A matches %q, B matches %q", a, b)
+			}
+			return
+		}
+	}
+	t.Fatal("no Msg")
+}

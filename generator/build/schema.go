@@ -409,6 +409,18 @@ func (b *builder) fillUnion(t *model.Type, s *openapi3.Schema, branches openapi3
 		t.Variants = append(t.Variants, v)
 	}
 	if t.Discriminator != "" {
+		// A value selects one variant: the first that claims it.
+		claimed := map[string]bool{}
+		for _, v := range t.Variants {
+			kept := v.Match[:0]
+			for _, m := range v.Match {
+				if !claimed[m] {
+					claimed[m] = true
+					kept = append(kept, m)
+				}
+			}
+			v.Match = kept
+		}
 		for _, v := range t.Variants {
 			if len(v.Match) == 0 {
 				b.warn(ptr, "discriminator %q: no mapping for variant %s; it is chosen by trial decoding", t.Discriminator, v.Name)

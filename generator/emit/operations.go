@@ -121,7 +121,7 @@ func resultType(op *model.Operation) jen.Code {
 
 // resultDecl declares OpResult for operations with several 2xx bodies.
 func resultDecl(f *jen.File, op *model.Operation) {
-	if op.ResultType == "" {
+	if op.ResultType == "" || op.BodyVariantOf != "" { // a variant shares its operation's
 		return
 	}
 	f.Comment(fmt.Sprintf("%s is the response of %s: the field of the status the server sent is set.", op.ResultType, op.Name))
