@@ -209,7 +209,11 @@ func authCode(s *model.SecurityScheme, roles []string, fields map[string]*credFi
 		case "jsonLogin":
 			fmt.Fprintf(&b, "flow := &auth.JSONLogin{Endpoint: ep, Login: %s, Password: %s}\n", str(role(0)), sec(role(1)))
 		case "authorizationCode":
-			fmt.Fprintf(&b, "flow := &auth.AuthorizationCode{Endpoint: ep, AuthURL: resolve(%q), ClientID: %s, ClientSecret: %s, RedirectURL: %s, Scopes: cfg.Scopes}\n", a.AuthorizeURL, str(role(0)), sec(role(1)), str(role(2)))
+			fmt.Fprintf(&b, "flow := &auth.AuthorizationCode{Endpoint: ep, AuthURL: resolve(%q), ClientID: %s, ClientSecret: %s, RedirectURL: %s, Scopes: cfg.Scopes", a.AuthorizeURL, str(role(0)), sec(role(1)), str(role(2)))
+			if a.ScopeOnTokenRequests {
+				b.WriteString(", ScopeOnTokenRequests: true")
+			}
+			b.WriteString("}\n")
 		}
 		b.WriteString("cache := &auth.Cache{Flow: flow, Store: cfg.Store, Clock: cfg.Clock}\ncl.tokens = cache\n")
 		if a.Flow == "authorizationCode" {

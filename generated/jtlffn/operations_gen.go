@@ -9,6 +9,7 @@ import (
 	rest "github.com/apigen-go/apigen/runtime/rest"
 	transport "github.com/apigen-go/apigen/runtime/transport"
 	"iter"
+	"math"
 )
 
 var opAuthorize = transport.Operation{
@@ -144,7 +145,9 @@ var opListMerchants = transport.Operation{
 func (c *Client) ListMerchants(ctx context.Context, params *ListMerchantsParams, opts ...RequestOption) (*PagedMerchantResponse, error) {
 	r := c.rest.NewRequest(ctx, &opListMerchants, opts)
 	if params != nil {
+		r.Range("$top", params.Top, 1.0, math.Inf(1))
 		r.Query("$top", params.Top, rest.Form, true)
+		r.Range("$skip", params.Skip, 0.0, math.Inf(1))
 		r.Query("$skip", params.Skip, rest.Form, true)
 		r.Query("$filter", params.Filter, rest.Form, true)
 		r.Query("$select", params.Select, rest.Form, true)
@@ -201,7 +204,9 @@ var opListWarehouses = transport.Operation{
 func (c *Client) ListWarehouses(ctx context.Context, params *ListWarehousesParams, opts ...RequestOption) (*PagedWarehouseResponse, error) {
 	r := c.rest.NewRequest(ctx, &opListWarehouses, opts)
 	if params != nil {
+		r.Range("$top", params.Top, 1.0, math.Inf(1))
 		r.Query("$top", params.Top, rest.Form, true)
+		r.Range("$skip", params.Skip, 0.0, math.Inf(1))
 		r.Query("$skip", params.Skip, rest.Form, true)
 		r.Query("$filter", params.Filter, rest.Form, true)
 		r.Query("$select", params.Select, rest.Form, true)

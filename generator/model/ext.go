@@ -34,6 +34,9 @@ type Auth struct {
 	BodyFormat    string `json:"bodyFormat,omitempty"`    // form (default) or json
 	ClientAuth    string `json:"clientAuth,omitempty"`    // basic (default) or body
 	SuccessStatus []int  `json:"successStatus,omitempty"` // token endpoint statuses that mean success (default 200, 201)
+	// ScopeOnTokenRequests (authorizationCode) sends the client's scopes
+	// as "scope" in the code exchange and every refresh.
+	ScopeOnTokenRequests bool `json:"scopeOnTokenRequests,omitempty"`
 
 	// Field names in the token request and response.
 	Fields map[string]string `json:"fields,omitempty"`

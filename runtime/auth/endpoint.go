@@ -121,7 +121,7 @@ type tokenCall struct {
 }
 
 // refresh spends rt at RefreshURL, or TokenURL.
-func (e *Endpoint) refresh(ctx context.Context, rt secret.Secret, clientID string, clientSecret secret.Secret) (*Token, error) {
+func (e *Endpoint) refresh(ctx context.Context, rt secret.Secret, clientID string, clientSecret secret.Secret, fields map[string]string) (*Token, error) {
 	if rt.IsZero() {
 		return nil, errors.New("auth: no refresh token")
 	}
@@ -132,6 +132,7 @@ func (e *Endpoint) refresh(ctx context.Context, rt secret.Secret, clientID strin
 	return e.call(ctx, tokenCall{
 		url:       u,
 		grantType: "refresh_token",
+		fields:    fields,
 		secrets:   map[string]secret.Secret{or(e.Request.RefreshToken, "refresh_token"): rt},
 		clientID:  clientID,
 		clientSec: clientSecret,

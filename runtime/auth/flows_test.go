@@ -447,3 +447,39 @@ func TestSuccessStatus(t *testing.T) {
 		t.Fatalf("202 outside SuccessStatus: %v", err)
 	}
 }
+
+// ScopeOnTokenRequests sends the scopes on the exchange and on refreshes,
+// overriding a fixed scope parameter; without it neither carries one.
+func TestAuthorizationCodeScopeOnTokenRequests(t *testing.T) {
+	var forms []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
+		forms = append(forms, r.PostForm.Get("grant_type")+" scope="+r.PostForm.Get("scope"))
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"access_token":"a","refresh_token":"r","expires_in":60}`)
+	}))
+	defer srv.Close()
+	for _, tc := range []struct {
+		on   bool
+		want []string
+	}{
+		{true, []string{"authorization_code scope=deliveries", "refresh_token scope=deliveries"}},
+		{false, []string{"authorization_code scope=fixed", "refresh_token scope=fixed"}},
+	} {
+		forms = nil
+		a := &AuthorizationCode{
+			Endpoint: Endpoint{TokenURL: srv.URL, AllowInsecureHTTP: true, Params: map[string]string{"scope": "fixed"}},
+			ClientID: "c", ClientSecret: secret.New("s"), Scopes: []string{"deliveries"}, ScopeOnTokenRequests: tc.on,
+		}
+		tok, err := a.Exchange(context.Background(), "code")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Refresh(context.Background(), tok.RefreshToken); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(forms, "|") != strings.Join(tc.want, "|") {
+			t.Errorf("ScopeOnTokenRequests=%v: token requests %q, want %q", tc.on, forms, tc.want)
+		}
+	}
+}

@@ -30,7 +30,7 @@ func (j *JSONLogin) Grant(ctx context.Context) (*Token, error) {
 // Refresh implements Flow.
 func (j *JSONLogin) Refresh(ctx context.Context, rt secret.Secret) (*Token, error) {
 	e := j.endpoint()
-	return e.refresh(ctx, rt, "", secret.Secret{})
+	return e.refresh(ctx, rt, "", secret.Secret{}, nil)
 }
 
 func (j *JSONLogin) endpoint() *Endpoint {

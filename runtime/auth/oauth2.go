@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
+	"maps"
 	"net/url"
 	"strings"
 
@@ -38,7 +39,7 @@ func (c *ClientCredentials) Grant(ctx context.Context) (*Token, error) {
 // Refresh implements Flow, for the servers that do issue refresh tokens to
 // this grant.
 func (c *ClientCredentials) Refresh(ctx context.Context, rt secret.Secret) (*Token, error) {
-	return c.refresh(ctx, rt, c.ClientID, c.ClientSecret)
+	return c.refresh(ctx, rt, c.ClientID, c.ClientSecret, nil)
 }
 
 // AuthorizationCode is the OAuth2 authorization code grant (RFC 6749 §4.1)
@@ -55,6 +56,18 @@ type AuthorizationCode struct {
 	// RedirectURL must match the registered callback exactly.
 	RedirectURL string
 	Scopes      []string
+	// ScopeOnTokenRequests also sends Scopes as "scope" in the code
+	// exchange and every refresh, for providers that require it there
+	// (Foxdeli): the token then carries exactly the scopes authorised.
+	ScopeOnTokenRequests bool
+}
+
+// scopeField is the "scope" field of token requests, when they carry one.
+func (a *AuthorizationCode) scopeField() map[string]string {
+	if !a.ScopeOnTokenRequests || len(a.Scopes) == 0 {
+		return nil
+	}
+	return map[string]string{"scope": strings.Join(a.Scopes, " ")}
 }
 
 // AuthCodeOption adds a parameter to AuthCodeURL or Exchange.
@@ -121,6 +134,7 @@ func (a *AuthorizationCode) Exchange(ctx context.Context, code string, opts ...A
 	if a.RedirectURL != "" {
 		fields["redirect_uri"] = a.RedirectURL
 	}
+	maps.Copy(fields, a.scopeField())
 	return a.call(ctx, tokenCall{
 		url:       a.TokenURL,
 		grantType: "authorization_code",
@@ -138,7 +152,7 @@ func (a *AuthorizationCode) Grant(context.Context) (*Token, error) {
 
 // Refresh implements Flow.
 func (a *AuthorizationCode) Refresh(ctx context.Context, rt secret.Secret) (*Token, error) {
-	return a.refresh(ctx, rt, a.ClientID, a.ClientSecret)
+	return a.refresh(ctx, rt, a.ClientID, a.ClientSecret, a.scopeField())
 }
 
 // PasswordGrant is the OAuth2 resource owner password grant (RFC 6749
@@ -173,7 +187,7 @@ func (p *PasswordGrant) Grant(ctx context.Context) (*Token, error) {
 
 // Refresh implements Flow.
 func (p *PasswordGrant) Refresh(ctx context.Context, rt secret.Secret) (*Token, error) {
-	return p.refresh(ctx, rt, p.ClientID, p.ClientSecret)
+	return p.refresh(ctx, rt, p.ClientID, p.ClientSecret, nil)
 }
 
 func scopeField(scopes []string) map[string]string {
