@@ -5,10 +5,12 @@ package boxnow
 import (
 	"context"
 	"fmt"
+	jsonx "github.com/apigen-go/apigen/runtime/jsonx"
 	opt "github.com/apigen-go/apigen/runtime/opt"
 	page "github.com/apigen-go/apigen/runtime/page"
 	rest "github.com/apigen-go/apigen/runtime/rest"
 	transport "github.com/apigen-go/apigen/runtime/transport"
+	jx "github.com/go-faster/jx"
 	"io"
 	"iter"
 )
@@ -472,7 +474,11 @@ func (c *Client) ListEntrustedPartners(ctx context.Context, opts ...RequestOptio
 		return new(Error)
 	})
 	var out []EntrustedPartner
-	err := c.rest.Do(r, &out)
+	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
+		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *[]EntrustedPartner) error {
+			return jsonx.Slice(d, v, decodeEntrustedPartner)
+		})
+	}))
 	return out, err
 }
 
@@ -525,6 +531,7 @@ func (c *Client) ListParcels(ctx context.Context, params *ListParcelsParams, opt
 	r := c.rest.NewRequest(ctx, &opListParcels, opts)
 	if params != nil {
 		r.Query("q", params.Q, rest.Form, true)
+		r.Range("limit", params.Limit, 1.0, 100.0)
 		r.Query("limit", params.Limit, rest.Form, true)
 		r.Query("orderNumber", params.OrderNumber, rest.Form, true)
 		r.Query("parcelId", params.ParcelID, rest.Form, true)

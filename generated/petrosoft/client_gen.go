@@ -28,7 +28,16 @@
 //     seed does not say whether the old one stays valid). Refreshing does not extend the session
 //     past its ~24 h; after that, and whenever a refresh is refused, the client logs in again with
 //     login and password. A bad refresh token is answered with **500** (not 401) in the Petrosoft
-//     envelope; the client treats any refused refresh as "log in a […]
+//     envelope; the client treats any refused refresh as "log in again", never as "retry".
+//   - A 401 from the API invalidates the access token; the client refreshes once and replays the
+//     request once, and never loops.
+//   - Errors: the 500 envelope `{success, data, message, http_code, errors, total}` is the error
+//     model; 401s from the login are OAuth-style `{error, error_description}`, read by the error
+//     fallbacks. `data`, `errors` and `total` are documented as "N/A" and kept raw.
+//   - The Inventory Item endpoint (`/app.php/api/inventory/item`) comes from Petrosoft's public
+//     "Calling API for Getting Item Details" page [EXT], not from the seed.
+//   - No rate limits are documented, so none are declared; the login should not be called per
+//     request, which the token cache ensures.
 package petrosoft
 
 import (
@@ -38,17 +47,14 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/apigen-go/apigen/runtime/apierror"
 	"github.com/apigen-go/apigen/runtime/auth"
+	"github.com/apigen-go/apigen/runtime/client"
 	"github.com/apigen-go/apigen/runtime/clock"
-	"github.com/apigen-go/apigen/runtime/headers"
-	"github.com/apigen-go/apigen/runtime/httpcache"
-	"github.com/apigen-go/apigen/runtime/logging"
 	"github.com/apigen-go/apigen/runtime/ratelimit"
 	"github.com/apigen-go/apigen/runtime/rest"
 	"github.com/apigen-go/apigen/runtime/retry"
@@ -60,9 +66,6 @@ import (
 // their defaults; New uses it when given "".
 const DefaultServerURL = "https://api.petrosoft.cloud"
 
-// serverTemplate is the first server URL as the spec writes it.
-const serverTemplate = "https://api.petrosoft.cloud"
-
 // Client calls the API. Create one with New; it is safe for concurrent use.
 type Client struct {
 	rest rest.Client
@@ -70,152 +73,96 @@ type Client struct {
 	tokens *auth.Cache
 }
 
-// config collects what the options set.
-type config struct {
-	httpClient *http.Client
-	middleware []transport.Middleware
-	serverVars map[string]string
-	logger     *slog.Logger
-	limiter    ratelimit.Limiter
-	noLimit    bool
-	retry      retry.Policy
-	noRetry    bool
-	noCache    bool
-	insecure   bool
-	clock      clock.Clock
-	userAgent  string
-	authServer *url.URL
-	creds      *Credentials
-	store      auth.TokenStore
-	scopes     []string
-	rootCAs    *x509.CertPool
+// New returns a client for the API at serverURL ("" = DefaultServerURL,
+// with WithServerVariables applied). The middleware chain, outermost
+// first: WithMiddleware's, retry, logging, rate limit, auth, User-Agent,
+// ETag cache, gzip, and WithHTTPClient's transport.
+func New(serverURL string, opts ...Option) (*Client, error) {
+	cl := &Client{}
+	r, err := client.New(client.API{
+		Name:           "petrosoft",
+		ServerTemplate: "https://api.petrosoft.cloud",
+		RateLimit:      RateLimitConfig(),
+		Envelope:       envelope,
+		Auth:           cl.auth,
+	}, serverURL, opts)
+	if err != nil {
+		return nil, err
+	}
+	cl.rest = r
+	return cl, nil
 }
 
 // Option configures New.
-type Option interface{ apply(*config) }
-
-type optionFunc func(*config)
-
-func (f optionFunc) apply(c *config) { f(c) }
+type Option = client.Option
 
 // WithHTTPClient sends requests with hc. Its Transport (nil: the default
 // transport) is the innermost step of the client's middleware chain; its
 // Timeout, Jar and CheckRedirect are kept.
-func WithHTTPClient(hc *http.Client) Option {
-	return optionFunc(func(c *config) { c.httpClient = hc })
-}
+func WithHTTPClient(hc *http.Client) Option { return client.WithHTTPClient(hc) }
 
 // WithMiddleware adds middlewares around the generated chain, the first
 // listed outermost.
-func WithMiddleware(m ...transport.Middleware) Option {
-	return optionFunc(func(c *config) { c.middleware = append(c.middleware, m...) })
-}
+func WithMiddleware(m ...transport.Middleware) Option { return client.WithMiddleware(m...) }
 
 // WithServerVariables fills the variables of the server URL template when
 // New is given "".
-func WithServerVariables(vars map[string]string) Option {
-	return optionFunc(func(c *config) { c.serverVars = vars })
-}
+func WithServerVariables(vars map[string]string) Option { return client.WithServerVariables(vars) }
 
 // WithLogger logs one record per attempt (method, path template, status,
 // duration, timings) at Info; secrets are redacted. Without it nothing is
 // logged.
-func WithLogger(l *slog.Logger) Option {
-	return optionFunc(func(c *config) { c.logger = l })
-}
+func WithLogger(l *slog.Logger) Option { return client.WithLogger(l) }
 
 // WithRetry replaces the default retry policy. Retry safety is still
 // decided per operation (idempotency, idempotency keys).
-func WithRetry(p retry.Policy) Option {
-	return optionFunc(func(c *config) { c.retry = p })
-}
+func WithRetry(p retry.Policy) Option { return client.WithRetry(p) }
 
 // WithoutRetry sends every request once.
-func WithoutRetry() Option {
-	return optionFunc(func(c *config) { c.noRetry = true })
-}
+func WithoutRetry() Option { return client.WithoutRetry() }
 
 // WithRateLimiter replaces the limiter built from the spec's limits, e.g.
 // with a distributed one, or with ratelimit.New(RateLimitConfig()) scaled.
-func WithRateLimiter(l ratelimit.Limiter) Option {
-	return optionFunc(func(c *config) { c.limiter = l })
-}
+func WithRateLimiter(l ratelimit.Limiter) Option { return client.WithRateLimiter(l) }
 
 // WithoutRateLimit turns client-side rate limiting off.
-func WithoutRateLimit() Option {
-	return optionFunc(func(c *config) { c.noLimit = true })
-}
+func WithoutRateLimit() Option { return client.WithoutRateLimit() }
 
 // WithoutCache turns the ETag revalidation cache off (gzip decoding stays).
-func WithoutCache() Option {
-	return optionFunc(func(c *config) { c.noCache = true })
-}
+func WithoutCache() Option { return client.WithoutCache() }
 
 // WithInsecureHTTP allows sending credentials over plain http:// (tests
 // against a local server). Without it such calls fail before sending.
-func WithInsecureHTTP() Option {
-	return optionFunc(func(c *config) { c.insecure = true })
-}
+func WithInsecureHTTP() Option { return client.WithInsecureHTTP() }
 
 // WithClock sets the clock that token expiry, rate-limit windows and
 // backoff read (tests).
-func WithClock(cl clock.Clock) Option {
-	return optionFunc(func(c *config) { c.clock = cl })
-}
+func WithClock(cl clock.Clock) Option { return client.WithClock(cl) }
 
 // WithUserAgent sets the User-Agent header.
-func WithUserAgent(ua string) Option {
-	return optionFunc(func(c *config) { c.userAgent = ua })
-}
+func WithUserAgent(ua string) Option { return client.WithUserAgent(ua) }
 
 // WithAuthServer sends what the spec puts on another host than the API
 // (OAuth2 token, refresh and authorization endpoints, operations with
 // their own server) to base instead, keeping their paths: for sandboxes,
 // proxies and local fakes. base is an absolute URL; its path is prefixed.
-func WithAuthServer(base string) Option {
-	return optionFunc(func(c *config) {
-		u, err := url.Parse(base)
-		if err != nil || u.Scheme == "" || u.Host == "" {
-			u = &url.URL{Opaque: base} // reported by New
-		}
-		c.authServer = u
-	})
-}
-
-// rebase resolves a URL the spec gives (an auth endpoint, an operation's
-// own server) against the API server, then moves it to WithAuthServer's.
-func (cfg *config) rebase(server *url.URL, ref string) (*url.URL, error) {
-	u, err := server.Parse(ref)
-	if err != nil || cfg.authServer == nil {
-		return u, err
-	}
-	b := *cfg.authServer
-	b.Path = strings.TrimSuffix(b.Path, "/") + u.Path
-	b.RawPath, b.RawQuery = "", u.RawQuery
-	return &b, nil
-}
+func WithAuthServer(base string) Option { return client.WithAuthServer(base) }
 
 // WithCredentials sets the credentials (see CredentialsFromEnv).
 func WithCredentials(cr Credentials) Option {
-	return optionFunc(func(c *config) { c.creds = &cr })
+	return client.OptionFunc(func(c *client.Config) { c.Credentials = &cr })
 }
 
 // WithTokenStore keeps tokens in s (e.g. auth.FileStore) so that they
 // survive restarts and rotated refresh tokens are never lost; the default
 // keeps them in memory.
-func WithTokenStore(s auth.TokenStore) Option {
-	return optionFunc(func(c *config) { c.store = s })
-}
+func WithTokenStore(s auth.TokenStore) Option { return client.WithTokenStore(s) }
 
 // WithScopes sets the OAuth2 scopes requested.
-func WithScopes(scopes ...string) Option {
-	return optionFunc(func(c *config) { c.scopes = scopes })
-}
+func WithScopes(scopes ...string) Option { return client.WithScopes(scopes...) }
 
 // WithRootCAs sets the CAs that verify the server for mutual TLS.
-func WithRootCAs(pool *x509.CertPool) Option {
-	return optionFunc(func(c *config) { c.rootCAs = pool })
-}
+func WithRootCAs(pool *x509.CertPool) Option { return client.WithRootCAs(pool) }
 
 // RateLimitConfig returns the limits the spec declares, for tests that
 // scale them or for building another limiter.
@@ -241,92 +188,6 @@ func WithTimeout(d time.Duration) RequestOption { return rest.WithTimeout(d) }
 
 // APIError is the error every non-2xx response becomes; match it with errors.As.
 type APIError = apierror.APIError
-
-// New returns a client for the API at serverURL ("" = DefaultServerURL,
-// with WithServerVariables applied).
-func New(serverURL string, opts ...Option) (*Client, error) {
-	var cfg config
-	for _, o := range opts {
-		o.apply(&cfg)
-	}
-	if serverURL == "" {
-		serverURL = expandServer(cfg.serverVars)
-	}
-	u, err := url.Parse(serverURL)
-	if err != nil {
-		return nil, fmt.Errorf("petrosoft: server URL: %w", err)
-	}
-	if u.Scheme == "" || u.Host == "" {
-		return nil, fmt.Errorf("petrosoft: server URL %q is not absolute; pass the full URL to New", serverURL)
-	}
-	if a := cfg.authServer; a != nil && a.Opaque != "" {
-		return nil, fmt.Errorf("petrosoft: auth server URL %q is not absolute", a.Opaque)
-	}
-	cl := &Client{}
-	hc := &http.Client{}
-	if cfg.httpClient != nil {
-		*hc = *cfg.httpClient
-	}
-	chain, err := cfg.chain(cl, hc.Transport, u)
-	if err != nil {
-		return nil, fmt.Errorf("petrosoft: %w", err)
-	}
-	hc.Transport = chain
-	cl.rest = rest.Client{BaseURL: u, HTTP: hc, Envelope: envelope}
-	return cl, nil
-}
-
-// chain builds the middleware stack, outermost first: the caller's
-// middlewares, retry (each attempt goes through everything below it),
-// logging (one record per attempt), rate limit (each attempt waits for a
-// slot), auth (each attempt is signed after waiting, with a fresh token),
-// ETag cache and gzip, and the base transport.
-func (cfg *config) chain(cl *Client, base http.RoundTripper, server *url.URL) (http.RoundTripper, error) {
-	cfg.clock = clock.Or(cfg.clock)
-	var mws []transport.Middleware
-	mws = append(mws, cfg.middleware...)
-	if !cfg.noRetry {
-		p := cfg.retry
-		if p.Clock == nil {
-			p.Clock = cfg.clock
-		}
-		mws = append(mws, retry.Middleware(p))
-	}
-	if cfg.logger != nil {
-		mws = append(mws, logging.Middleware(cfg.logger, slog.LevelInfo))
-	}
-	if !cfg.noLimit {
-		l := cfg.limiter
-		if l == nil {
-			rc := RateLimitConfig()
-			if len(rc.Windows) > 0 || len(rc.Headers) > 0 || len(rc.Operations) > 0 {
-				rc.Clock = cfg.clock
-				local, err := ratelimit.New(rc)
-				if err != nil {
-					return nil, err
-				}
-				l = local
-			}
-		}
-		if l != nil {
-			mws = append(mws, ratelimit.Middleware(l))
-		}
-	}
-	mw, b, err := cfg.auth(cl, base, server)
-	if err != nil {
-		return nil, err
-	}
-	base = b
-	mws = append(mws, mw)
-	if cfg.userAgent != "" {
-		mws = append(mws, headers.UserAgent(cfg.userAgent))
-	}
-	if !cfg.noCache {
-		mws = append(mws, httpcache.ETag(&httpcache.Cache{}))
-	}
-	mws = append(mws, httpcache.Gzip())
-	return transport.Chain(base, mws...), nil
-}
 
 // Credentials holds what the API's security schemes need. Fill it, or
 // read it from the environment with CredentialsFromEnv.
@@ -359,31 +220,15 @@ func CredentialsFromEnv() (Credentials, error) {
 	return c, nil
 }
 
-// tokenHTTPClient sends token requests: the caller's client without the
-// API chain.
-func (cfg *config) tokenHTTPClient() *http.Client {
-	if cfg.httpClient != nil {
-		return cfg.httpClient
-	}
-	return http.DefaultClient
-}
-
 // auth returns the middleware that authenticates each operation with the
 // security scheme it requires, among those whose credentials are set, and
-// the base transport (replaced for mTLS).
-func (cfg *config) auth(cl *Client, base http.RoundTripper, server *url.URL) (_ transport.Middleware, _ http.RoundTripper, err error) {
-	if cfg.creds == nil {
+// the base transport (replaced for mTLS). resolve maps the spec's token
+// endpoints to the URLs to call.
+func (cl *Client) auth(cfg *client.Config, base http.RoundTripper, resolve func(string) string) (_ transport.Middleware, _ http.RoundTripper, err error) {
+	c, _ := cfg.Credentials.(*Credentials)
+	if c == nil {
 		return nil, base, nil
 	}
-	c := cfg.creds
-	resolve := func(ref string) string {
-		u, err := cfg.rebase(server, ref)
-		if err != nil {
-			return ref
-		}
-		return u.String()
-	}
-	_ = resolve
 	var schemes []auth.Scheme
 	if !isZero(c.Login) && !isZero(c.Password) {
 		var mw transport.Middleware
@@ -391,14 +236,14 @@ func (cfg *config) auth(cl *Client, base http.RoundTripper, server *url.URL) (_ 
 			TokenURL:          resolve("/v1/auth/token"),
 			RefreshURL:        resolve("/v1/auth/refresh_token"),
 			Format:            auth.JSONBody,
-			HTTPClient:        cfg.tokenHTTPClient(),
-			AllowInsecureHTTP: cfg.insecure,
-			Clock:             cfg.clock,
+			HTTPClient:        cfg.TokenHTTPClient(),
+			AllowInsecureHTTP: cfg.Insecure,
+			Clock:             cfg.Clock,
 		}
 		flow := &auth.JSONLogin{Endpoint: ep, Login: c.Login, Password: c.Password}
-		cache := &auth.Cache{Flow: flow, Store: cfg.store, Clock: cfg.clock}
+		cache := &auth.Cache{Flow: flow, Store: cfg.Store, Clock: cfg.Clock}
 		cl.tokens = cache
-		t := &auth.Transport{Source: cache, OnUnauthorized: auth.UnauthorizedRefresh, AllowInsecureHTTP: cfg.insecure}
+		t := &auth.Transport{Source: cache, OnUnauthorized: auth.UnauthorizedRefresh, AllowInsecureHTTP: cfg.Insecure}
 		mw = t.Middleware()
 		schemes = append(schemes, auth.Scheme{Key: "petrosoftLogin", Middleware: mw})
 	}
@@ -421,22 +266,6 @@ func (c *Client) Token(ctx context.Context) (*auth.Token, error) {
 func isZero[T comparable](v T) bool {
 	var zero T
 	return v == zero
-}
-
-// serverDefaults are the default values of the server URL variables.
-var serverDefaults = map[string]string{}
-
-// expandServer fills the server URL template from vars and the defaults.
-func expandServer(vars map[string]string) string {
-	s := serverTemplate
-	for name, def := range serverDefaults {
-		v, ok := vars[name]
-		if !ok {
-			v = def
-		}
-		s = strings.ReplaceAll(s, "{"+name+"}", v)
-	}
-	return s
 }
 
 // envelope says where the provider's error body keeps code and message.

@@ -18,8 +18,9 @@
 //     expired bundle as auth.ErrCertificateExpired (before connecting), and a blocked
 //     certificate the gateway lets through answers 401 with error UNAUTHORISED.
 //   - X-Request-Id is required (the bank's published spec): every operation has it as a
-//     required header parameter; callers should pass a fresh value per call. PSU-IP-Address is
-//     optional.
+//     required header parameter; when the caller leaves it empty the client sends a fresh UUID
+//     on every call (x-apigen-request-id), so each page of an iterator gets its own.
+//     PSU-IP-Address is optional.
 //   - Limits are 10 per sliding second and 5000 per sliding day per client and per operation;
 //     Download Statement has its own 5/s and 1500/day. They are enforced per operation
 //     (scope route) with a 50 ms margin, and the X-RateLimit-Remaining-Second/-Day headers
@@ -27,27 +28,29 @@
 //     When the day's budget is gone the call fails at once with QuotaExhaustedError.
 //   - Errors of the operations are `{"error": "<CODE>", "error_description": "..."}`. The
 //     gateway in front answers some failures (unknown client id, unknown path) with
-//     `{"httpCode", "httpMessage", "moreInformation"}`, and 5xx  […]
+//     `{"httpCode", "httpMessage", "moreInformation"}`, and 5xx bodies are undocumented and may be
+//     non-JSON; their status and raw body are kept in the APIError.
+//   - Pages start at 1 (`page`), the page size is `size` (default 15); a page past the end, or an
+//     empty result, is 204 No Content. The transactions page size is not documented and cannot
+//     be chosen.
+//   - Batch payment import is not idempotent and is never retried after it may have reached the
+//     bank (the bank refuses a repeated file with BATCH_ALREADY_IMPORTED).
 package raiffeisen
 
 import (
-	"context"
 	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/apigen-go/apigen/runtime/apierror"
 	"github.com/apigen-go/apigen/runtime/auth"
+	"github.com/apigen-go/apigen/runtime/client"
 	"github.com/apigen-go/apigen/runtime/clock"
-	"github.com/apigen-go/apigen/runtime/headers"
-	"github.com/apigen-go/apigen/runtime/httpcache"
-	"github.com/apigen-go/apigen/runtime/logging"
 	"github.com/apigen-go/apigen/runtime/ratelimit"
 	"github.com/apigen-go/apigen/runtime/rest"
 	"github.com/apigen-go/apigen/runtime/retry"
@@ -59,134 +62,98 @@ import (
 // their defaults; New uses it when given "".
 const DefaultServerURL = "https://api.rb.cz/rbcz/premium/api"
 
-// serverTemplate is the first server URL as the spec writes it.
-const serverTemplate = "https://api.rb.cz/rbcz/premium/{environment}"
-
 // Client calls the API. Create one with New; it is safe for concurrent use.
 type Client struct {
 	rest rest.Client
-	// tokens is the token cache of a token-based scheme, if one is in use.
-	tokens *auth.Cache
 }
 
-// config collects what the options set.
-type config struct {
-	httpClient *http.Client
-	middleware []transport.Middleware
-	serverVars map[string]string
-	logger     *slog.Logger
-	limiter    ratelimit.Limiter
-	noLimit    bool
-	retry      retry.Policy
-	noRetry    bool
-	noCache    bool
-	insecure   bool
-	clock      clock.Clock
-	userAgent  string
-	creds      *Credentials
-	store      auth.TokenStore
-	scopes     []string
-	rootCAs    *x509.CertPool
+// New returns a client for the API at serverURL ("" = DefaultServerURL,
+// with WithServerVariables applied). The middleware chain, outermost
+// first: WithMiddleware's, retry, logging, rate limit, auth, User-Agent,
+// ETag cache, gzip, and WithHTTPClient's transport.
+func New(serverURL string, opts ...Option) (*Client, error) {
+	cl := &Client{}
+	r, err := client.New(client.API{
+		Name:           "raiffeisen",
+		ServerTemplate: "https://api.rb.cz/rbcz/premium/{environment}",
+		ServerDefaults: map[string]string{
+			"environment": "api",
+		},
+		RateLimit: RateLimitConfig(),
+		Envelope:  envelope,
+		Auth:      cl.auth,
+	}, serverURL, opts)
+	if err != nil {
+		return nil, err
+	}
+	cl.rest = r
+	return cl, nil
 }
 
 // Option configures New.
-type Option interface{ apply(*config) }
-
-type optionFunc func(*config)
-
-func (f optionFunc) apply(c *config) { f(c) }
+type Option = client.Option
 
 // WithHTTPClient sends requests with hc. Its Transport (nil: the default
 // transport) is the innermost step of the client's middleware chain; its
 // Timeout, Jar and CheckRedirect are kept.
-func WithHTTPClient(hc *http.Client) Option {
-	return optionFunc(func(c *config) { c.httpClient = hc })
-}
+func WithHTTPClient(hc *http.Client) Option { return client.WithHTTPClient(hc) }
 
 // WithMiddleware adds middlewares around the generated chain, the first
 // listed outermost.
-func WithMiddleware(m ...transport.Middleware) Option {
-	return optionFunc(func(c *config) { c.middleware = append(c.middleware, m...) })
-}
+func WithMiddleware(m ...transport.Middleware) Option { return client.WithMiddleware(m...) }
 
 // WithServerVariables fills the variables of the server URL template when
 // New is given "".
-func WithServerVariables(vars map[string]string) Option {
-	return optionFunc(func(c *config) { c.serverVars = vars })
-}
+func WithServerVariables(vars map[string]string) Option { return client.WithServerVariables(vars) }
 
 // WithLogger logs one record per attempt (method, path template, status,
 // duration, timings) at Info; secrets are redacted. Without it nothing is
 // logged.
-func WithLogger(l *slog.Logger) Option {
-	return optionFunc(func(c *config) { c.logger = l })
-}
+func WithLogger(l *slog.Logger) Option { return client.WithLogger(l) }
 
 // WithRetry replaces the default retry policy. Retry safety is still
 // decided per operation (idempotency, idempotency keys).
-func WithRetry(p retry.Policy) Option {
-	return optionFunc(func(c *config) { c.retry = p })
-}
+func WithRetry(p retry.Policy) Option { return client.WithRetry(p) }
 
 // WithoutRetry sends every request once.
-func WithoutRetry() Option {
-	return optionFunc(func(c *config) { c.noRetry = true })
-}
+func WithoutRetry() Option { return client.WithoutRetry() }
 
 // WithRateLimiter replaces the limiter built from the spec's limits, e.g.
 // with a distributed one, or with ratelimit.New(RateLimitConfig()) scaled.
-func WithRateLimiter(l ratelimit.Limiter) Option {
-	return optionFunc(func(c *config) { c.limiter = l })
-}
+func WithRateLimiter(l ratelimit.Limiter) Option { return client.WithRateLimiter(l) }
 
 // WithoutRateLimit turns client-side rate limiting off.
-func WithoutRateLimit() Option {
-	return optionFunc(func(c *config) { c.noLimit = true })
-}
+func WithoutRateLimit() Option { return client.WithoutRateLimit() }
 
 // WithoutCache turns the ETag revalidation cache off (gzip decoding stays).
-func WithoutCache() Option {
-	return optionFunc(func(c *config) { c.noCache = true })
-}
+func WithoutCache() Option { return client.WithoutCache() }
 
 // WithInsecureHTTP allows sending credentials over plain http:// (tests
 // against a local server). Without it such calls fail before sending.
-func WithInsecureHTTP() Option {
-	return optionFunc(func(c *config) { c.insecure = true })
-}
+func WithInsecureHTTP() Option { return client.WithInsecureHTTP() }
 
 // WithClock sets the clock that token expiry, rate-limit windows and
 // backoff read (tests).
-func WithClock(cl clock.Clock) Option {
-	return optionFunc(func(c *config) { c.clock = cl })
-}
+func WithClock(cl clock.Clock) Option { return client.WithClock(cl) }
 
 // WithUserAgent sets the User-Agent header.
-func WithUserAgent(ua string) Option {
-	return optionFunc(func(c *config) { c.userAgent = ua })
-}
+func WithUserAgent(ua string) Option { return client.WithUserAgent(ua) }
 
 // WithCredentials sets the credentials (see CredentialsFromEnv).
 func WithCredentials(cr Credentials) Option {
-	return optionFunc(func(c *config) { c.creds = &cr })
+	return client.OptionFunc(func(c *client.Config) { c.Credentials = &cr })
 }
 
 // WithTokenStore keeps tokens in s (e.g. auth.FileStore) so that they
 // survive restarts and rotated refresh tokens are never lost; the default
 // keeps them in memory.
-func WithTokenStore(s auth.TokenStore) Option {
-	return optionFunc(func(c *config) { c.store = s })
-}
+func WithTokenStore(s auth.TokenStore) Option { return client.WithTokenStore(s) }
 
 // WithScopes sets the OAuth2 scopes requested.
-func WithScopes(scopes ...string) Option {
-	return optionFunc(func(c *config) { c.scopes = scopes })
-}
+func WithScopes(scopes ...string) Option { return client.WithScopes(scopes...) }
 
 // WithRootCAs sets the CAs that verify the server for mutual TLS.
-func WithRootCAs(pool *x509.CertPool) Option {
-	return optionFunc(func(c *config) { c.rootCAs = pool })
-}
+func WithRootCAs(pool *x509.CertPool) Option { return client.WithRootCAs(pool) }
 
 // RateLimitConfig returns the limits the spec declares, for tests that
 // scale them or for building another limiter.
@@ -232,89 +199,6 @@ func WithTimeout(d time.Duration) RequestOption { return rest.WithTimeout(d) }
 // APIError is the error every non-2xx response becomes; match it with errors.As.
 type APIError = apierror.APIError
 
-// New returns a client for the API at serverURL ("" = DefaultServerURL,
-// with WithServerVariables applied).
-func New(serverURL string, opts ...Option) (*Client, error) {
-	var cfg config
-	for _, o := range opts {
-		o.apply(&cfg)
-	}
-	if serverURL == "" {
-		serverURL = expandServer(cfg.serverVars)
-	}
-	u, err := url.Parse(serverURL)
-	if err != nil {
-		return nil, fmt.Errorf("raiffeisen: server URL: %w", err)
-	}
-	if u.Scheme == "" || u.Host == "" {
-		return nil, fmt.Errorf("raiffeisen: server URL %q is not absolute; pass the full URL to New", serverURL)
-	}
-	cl := &Client{}
-	hc := &http.Client{}
-	if cfg.httpClient != nil {
-		*hc = *cfg.httpClient
-	}
-	chain, err := cfg.chain(cl, hc.Transport, u)
-	if err != nil {
-		return nil, fmt.Errorf("raiffeisen: %w", err)
-	}
-	hc.Transport = chain
-	cl.rest = rest.Client{BaseURL: u, HTTP: hc, Envelope: envelope}
-	return cl, nil
-}
-
-// chain builds the middleware stack, outermost first: the caller's
-// middlewares, retry (each attempt goes through everything below it),
-// logging (one record per attempt), rate limit (each attempt waits for a
-// slot), auth (each attempt is signed after waiting, with a fresh token),
-// ETag cache and gzip, and the base transport.
-func (cfg *config) chain(cl *Client, base http.RoundTripper, server *url.URL) (http.RoundTripper, error) {
-	cfg.clock = clock.Or(cfg.clock)
-	var mws []transport.Middleware
-	mws = append(mws, cfg.middleware...)
-	if !cfg.noRetry {
-		p := cfg.retry
-		if p.Clock == nil {
-			p.Clock = cfg.clock
-		}
-		mws = append(mws, retry.Middleware(p))
-	}
-	if cfg.logger != nil {
-		mws = append(mws, logging.Middleware(cfg.logger, slog.LevelInfo))
-	}
-	if !cfg.noLimit {
-		l := cfg.limiter
-		if l == nil {
-			rc := RateLimitConfig()
-			if len(rc.Windows) > 0 || len(rc.Headers) > 0 || len(rc.Operations) > 0 {
-				rc.Clock = cfg.clock
-				local, err := ratelimit.New(rc)
-				if err != nil {
-					return nil, err
-				}
-				l = local
-			}
-		}
-		if l != nil {
-			mws = append(mws, ratelimit.Middleware(l))
-		}
-	}
-	mw, b, err := cfg.auth(cl, base, server)
-	if err != nil {
-		return nil, err
-	}
-	base = b
-	mws = append(mws, mw)
-	if cfg.userAgent != "" {
-		mws = append(mws, headers.UserAgent(cfg.userAgent))
-	}
-	if !cfg.noCache {
-		mws = append(mws, httpcache.ETag(&httpcache.Cache{}))
-	}
-	mws = append(mws, httpcache.Gzip())
-	return transport.Chain(base, mws...), nil
-}
-
 // Credentials holds what the API's security schemes need. Fill it, or
 // read it from the environment with CredentialsFromEnv.
 type Credentials struct {
@@ -354,35 +238,19 @@ func CredentialsFromEnv() (Credentials, error) {
 	return c, nil
 }
 
-// tokenHTTPClient sends token requests: the caller's client without the
-// API chain.
-func (cfg *config) tokenHTTPClient() *http.Client {
-	if cfg.httpClient != nil {
-		return cfg.httpClient
-	}
-	return http.DefaultClient
-}
-
 // auth returns the middleware that authenticates each operation with the
 // security scheme it requires, among those whose credentials are set, and
-// the base transport (replaced for mTLS).
-func (cfg *config) auth(cl *Client, base http.RoundTripper, server *url.URL) (_ transport.Middleware, _ http.RoundTripper, err error) {
-	if cfg.creds == nil {
+// the base transport (replaced for mTLS). resolve maps the spec's token
+// endpoints to the URLs to call.
+func (cl *Client) auth(cfg *client.Config, base http.RoundTripper, resolve func(string) string) (_ transport.Middleware, _ http.RoundTripper, err error) {
+	c, _ := cfg.Credentials.(*Credentials)
+	if c == nil {
 		return nil, base, nil
 	}
-	c := cfg.creds
-	resolve := func(ref string) string {
-		u, err := server.Parse(ref)
-		if err != nil {
-			return ref
-		}
-		return u.String()
-	}
-	_ = resolve
 	var schemes []auth.Scheme
 	if !isZero(c.CertFile) && !isZero(c.CertPassword) && !isZero(c.ClientID) {
 		var mw transport.Middleware
-		m := &auth.MTLS{File: c.CertFile, Password: c.CertPassword, ClientID: c.ClientID, RootCAs: cfg.rootCAs, Clock: cfg.clock}
+		m := &auth.MTLS{File: c.CertFile, Password: c.CertPassword, ClientID: c.ClientID, RootCAs: cfg.RootCAs, Clock: cfg.Clock}
 		rt, err := m.RoundTripper()
 		if err != nil {
 			return nil, nil, err
@@ -392,7 +260,7 @@ func (cfg *config) auth(cl *Client, base http.RoundTripper, server *url.URL) (_ 
 	}
 	if !isZero(c.ClientID) {
 		var mw transport.Middleware
-		t := &auth.Transport{Credential: auth.APIKey{Name: "X-IBM-Client-Id", Key: c.ClientID, In: auth.InHeader}, OnUnauthorized: auth.UnauthorizedRefresh, AllowInsecureHTTP: cfg.insecure}
+		t := &auth.Transport{Credential: auth.APIKey{Name: "X-IBM-Client-Id", Key: c.ClientID, In: auth.InHeader}, OnUnauthorized: auth.UnauthorizedRefresh, AllowInsecureHTTP: cfg.Insecure}
 		mw = t.Middleware()
 		schemes = append(schemes, auth.Scheme{Key: "clientId", Middleware: mw})
 	}
@@ -402,37 +270,9 @@ func (cfg *config) auth(cl *Client, base http.RoundTripper, server *url.URL) (_ 
 	return auth.Select(schemes...), base, nil
 }
 
-// Token returns the current token of a token-based scheme, fetching or
-// refreshing it when needed; Token.Extra holds extra returned tokens
-// (e.g. id_token). It fails when the client uses no token-based scheme.
-func (c *Client) Token(ctx context.Context) (*auth.Token, error) {
-	if c.tokens == nil {
-		return nil, errors.New("raiffeisen: no token-based credentials configured")
-	}
-	return c.tokens.Token(ctx)
-}
-
 func isZero[T comparable](v T) bool {
 	var zero T
 	return v == zero
-}
-
-// serverDefaults are the default values of the server URL variables.
-var serverDefaults = map[string]string{
-	"environment": "api",
-}
-
-// expandServer fills the server URL template from vars and the defaults.
-func expandServer(vars map[string]string) string {
-	s := serverTemplate
-	for name, def := range serverDefaults {
-		v, ok := vars[name]
-		if !ok {
-			v = def
-		}
-		s = strings.ReplaceAll(s, "{"+name+"}", v)
-	}
-	return s
 }
 
 // envelope says where the provider's error body keeps code and message.

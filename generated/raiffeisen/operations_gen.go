@@ -9,6 +9,7 @@ import (
 	rest "github.com/apigen-go/apigen/runtime/rest"
 	transport "github.com/apigen-go/apigen/runtime/transport"
 	"iter"
+	"math"
 	"strings"
 )
 
@@ -26,8 +27,11 @@ var opDownloadStatement = transport.Operation{
 //	POST /accounts/statements/download
 func (c *Client) DownloadStatement(ctx context.Context, params *DownloadStatementParams, body *StatementDownload, opts ...RequestOption) (*Download, error) {
 	r := c.rest.NewRequest(ctx, &opDownloadStatement, opts)
+	r.Header("X-Request-Id", rest.NewRequestID())
 	if params != nil {
-		r.Header("X-Request-Id", params.XRequestID)
+		if params.XRequestID != "" {
+			r.Header("X-Request-Id", params.XRequestID)
+		}
 		r.Header("PSU-IP-Address", params.PsuIPAddress)
 		r.Header("Accept-Language", params.AcceptLanguage)
 	}
@@ -53,10 +57,15 @@ var opGetAccounts = transport.Operation{
 //	GET /accounts
 func (c *Client) GetAccounts(ctx context.Context, params *GetAccountsParams, opts ...RequestOption) (*AccountList, error) {
 	r := c.rest.NewRequest(ctx, &opGetAccounts, opts)
+	r.Header("X-Request-Id", rest.NewRequestID())
 	if params != nil {
-		r.Header("X-Request-Id", params.XRequestID)
+		if params.XRequestID != "" {
+			r.Header("X-Request-Id", params.XRequestID)
+		}
 		r.Header("PSU-IP-Address", params.PsuIPAddress)
+		r.Range("page", params.Page, 1.0, math.Inf(1))
 		r.Query("page", params.Page, rest.Form, true)
+		r.Range("size", params.Size, 1.0, math.Inf(1))
 		r.Query("size", params.Size, rest.Form, true)
 	}
 	r.ErrorModel(func(status int) any {
@@ -110,8 +119,11 @@ var opGetBalance = transport.Operation{
 func (c *Client) GetBalance(ctx context.Context, accountNumber string, params *GetBalanceParams, opts ...RequestOption) (*AccountBalance, error) {
 	r := c.rest.NewRequest(ctx, &opGetBalance, opts)
 	r.Path("accountNumber", accountNumber, rest.Simple, false)
+	r.Header("X-Request-Id", rest.NewRequestID())
 	if params != nil {
-		r.Header("X-Request-Id", params.XRequestID)
+		if params.XRequestID != "" {
+			r.Header("X-Request-Id", params.XRequestID)
+		}
 		r.Header("PSU-IP-Address", params.PsuIPAddress)
 	}
 	r.ErrorModel(func(status int) any {
@@ -138,8 +150,11 @@ var opGetBatchDetail = transport.Operation{
 func (c *Client) GetBatchDetail(ctx context.Context, batchFileID int64, params *GetBatchDetailParams, opts ...RequestOption) (*BatchDetail, error) {
 	r := c.rest.NewRequest(ctx, &opGetBatchDetail, opts)
 	r.Path("batchFileId", batchFileID, rest.Simple, false)
+	r.Header("X-Request-Id", rest.NewRequestID())
 	if params != nil {
-		r.Header("X-Request-Id", params.XRequestID)
+		if params.XRequestID != "" {
+			r.Header("X-Request-Id", params.XRequestID)
+		}
 		r.Header("PSU-IP-Address", params.PsuIPAddress)
 	}
 	r.ErrorModel(func(status int) any {
@@ -166,8 +181,11 @@ var opGetFxRates = transport.Operation{
 func (c *Client) GetFxRates(ctx context.Context, currencyCode string, params *GetFxRatesParams, opts ...RequestOption) (*CurrencyListSimple, error) {
 	r := c.rest.NewRequest(ctx, &opGetFxRates, opts)
 	r.Path("currencyCode", currencyCode, rest.Simple, false)
+	r.Header("X-Request-Id", rest.NewRequestID())
 	if params != nil {
-		r.Header("X-Request-Id", params.XRequestID)
+		if params.XRequestID != "" {
+			r.Header("X-Request-Id", params.XRequestID)
+		}
 		r.Header("PSU-IP-Address", params.PsuIPAddress)
 		r.Query("date", params.Date, rest.Form, true)
 	}
@@ -194,8 +212,11 @@ var opGetFxRatesList = transport.Operation{
 //	GET /fxrates
 func (c *Client) GetFxRatesList(ctx context.Context, params *GetFxRatesListParams, opts ...RequestOption) (*CurrencyListSimple, error) {
 	r := c.rest.NewRequest(ctx, &opGetFxRatesList, opts)
+	r.Header("X-Request-Id", rest.NewRequestID())
 	if params != nil {
-		r.Header("X-Request-Id", params.XRequestID)
+		if params.XRequestID != "" {
+			r.Header("X-Request-Id", params.XRequestID)
+		}
 		r.Header("PSU-IP-Address", params.PsuIPAddress)
 		r.Query("date", params.Date, rest.Form, true)
 	}
@@ -222,10 +243,15 @@ var opGetStatements = transport.Operation{
 //	POST /accounts/statements
 func (c *Client) GetStatements(ctx context.Context, params *GetStatementsParams, body *StatementQuery, opts ...RequestOption) (*StatementList, error) {
 	r := c.rest.NewRequest(ctx, &opGetStatements, opts)
+	r.Header("X-Request-Id", rest.NewRequestID())
 	if params != nil {
-		r.Header("X-Request-Id", params.XRequestID)
+		if params.XRequestID != "" {
+			r.Header("X-Request-Id", params.XRequestID)
+		}
 		r.Header("PSU-IP-Address", params.PsuIPAddress)
+		r.Range("page", params.Page, 1.0, math.Inf(1))
 		r.Query("page", params.Page, rest.Form, true)
+		r.Range("size", params.Size, 1.0, math.Inf(1))
 		r.Query("size", params.Size, rest.Form, true)
 	}
 	if body != nil {
@@ -283,11 +309,15 @@ func (c *Client) GetTransactionList(ctx context.Context, accountNumber string, c
 	r := c.rest.NewRequest(ctx, &opGetTransactionList, opts)
 	r.Path("accountNumber", accountNumber, rest.Simple, false)
 	r.Path("currencyCode", currencyCode, rest.Simple, false)
+	r.Header("X-Request-Id", rest.NewRequestID())
 	if params != nil {
-		r.Header("X-Request-Id", params.XRequestID)
+		if params.XRequestID != "" {
+			r.Header("X-Request-Id", params.XRequestID)
+		}
 		r.Header("PSU-IP-Address", params.PsuIPAddress)
 		r.Query("from", params.From, rest.Form, true)
 		r.Query("to", params.To, rest.Form, true)
+		r.Range("page", params.Page, 1.0, 99999.0)
 		r.Query("page", params.Page, rest.Form, true)
 	}
 	r.ErrorModel(func(status int) any {
@@ -334,8 +364,11 @@ var opImportPayments = transport.Operation{
 //	POST /payments/batches
 func (c *Client) ImportPayments(ctx context.Context, params *ImportPaymentsParams, body string, opts ...RequestOption) (*BatchCreated, error) {
 	r := c.rest.NewRequest(ctx, &opImportPayments, opts)
+	r.Header("X-Request-Id", rest.NewRequestID())
 	if params != nil {
-		r.Header("X-Request-Id", params.XRequestID)
+		if params.XRequestID != "" {
+			r.Header("X-Request-Id", params.XRequestID)
+		}
 		r.Header("PSU-IP-Address", params.PsuIPAddress)
 		r.Header("Batch-Import-Format", params.BatchImportFormat)
 		r.Header("Batch-Name", params.BatchName)

@@ -6,7 +6,7 @@ import opt "github.com/apigen-go/apigen/runtime/opt"
 
 // DownloadStatementParams holds the query, header and cookie parameters of DownloadStatement.
 type DownloadStatementParams struct {
-	// XRequestID: Unique id of this request, for reference and auditing.
+	// XRequestID: Unique id of this request, for reference and auditing; a fresh UUID when left empty.
 	XRequestID string
 	// PsuIPAddress: IPv4 or IPv6 address of the end user's device (the closest known to the real user).
 	PsuIPAddress opt.Opt[string]
@@ -16,7 +16,7 @@ type DownloadStatementParams struct {
 
 // GetAccountsParams holds the query, header and cookie parameters of GetAccounts.
 type GetAccountsParams struct {
-	// XRequestID: Unique id of this request, for reference and auditing.
+	// XRequestID: Unique id of this request, for reference and auditing; a fresh UUID when left empty.
 	XRequestID string
 	// PsuIPAddress: IPv4 or IPv6 address of the end user's device (the closest known to the real user).
 	PsuIPAddress opt.Opt[string]
@@ -28,7 +28,7 @@ type GetAccountsParams struct {
 
 // GetBalanceParams holds the query, header and cookie parameters of GetBalance.
 type GetBalanceParams struct {
-	// XRequestID: Unique id of this request, for reference and auditing.
+	// XRequestID: Unique id of this request, for reference and auditing; a fresh UUID when left empty.
 	XRequestID string
 	// PsuIPAddress: IPv4 or IPv6 address of the end user's device (the closest known to the real user).
 	PsuIPAddress opt.Opt[string]
@@ -36,7 +36,7 @@ type GetBalanceParams struct {
 
 // GetBatchDetailParams holds the query, header and cookie parameters of GetBatchDetail.
 type GetBatchDetailParams struct {
-	// XRequestID: Unique id of this request, for reference and auditing.
+	// XRequestID: Unique id of this request, for reference and auditing; a fresh UUID when left empty.
 	XRequestID string
 	// PsuIPAddress: IPv4 or IPv6 address of the end user's device (the closest known to the real user).
 	PsuIPAddress opt.Opt[string]
@@ -44,7 +44,7 @@ type GetBatchDetailParams struct {
 
 // GetFxRatesParams holds the query, header and cookie parameters of GetFxRates.
 type GetFxRatesParams struct {
-	// XRequestID: Unique id of this request, for reference and auditing.
+	// XRequestID: Unique id of this request, for reference and auditing; a fresh UUID when left empty.
 	XRequestID string
 	// PsuIPAddress: IPv4 or IPv6 address of the end user's device (the closest known to the real user).
 	PsuIPAddress opt.Opt[string]
@@ -54,7 +54,7 @@ type GetFxRatesParams struct {
 
 // GetFxRatesListParams holds the query, header and cookie parameters of GetFxRatesList.
 type GetFxRatesListParams struct {
-	// XRequestID: Unique id of this request, for reference and auditing.
+	// XRequestID: Unique id of this request, for reference and auditing; a fresh UUID when left empty.
 	XRequestID string
 	// PsuIPAddress: IPv4 or IPv6 address of the end user's device (the closest known to the real user).
 	PsuIPAddress opt.Opt[string]
@@ -64,7 +64,7 @@ type GetFxRatesListParams struct {
 
 // GetStatementsParams holds the query, header and cookie parameters of GetStatements.
 type GetStatementsParams struct {
-	// XRequestID: Unique id of this request, for reference and auditing.
+	// XRequestID: Unique id of this request, for reference and auditing; a fresh UUID when left empty.
 	XRequestID string
 	// PsuIPAddress: IPv4 or IPv6 address of the end user's device (the closest known to the real user).
 	PsuIPAddress opt.Opt[string]
@@ -76,7 +76,7 @@ type GetStatementsParams struct {
 
 // GetTransactionListParams holds the query, header and cookie parameters of GetTransactionList.
 type GetTransactionListParams struct {
-	// XRequestID: Unique id of this request, for reference and auditing.
+	// XRequestID: Unique id of this request, for reference and auditing; a fresh UUID when left empty.
 	XRequestID string
 	// PsuIPAddress: IPv4 or IPv6 address of the end user's device (the closest known to the real user).
 	PsuIPAddress opt.Opt[string]
@@ -92,7 +92,7 @@ type GetTransactionListParams struct {
 
 // ImportPaymentsParams holds the query, header and cookie parameters of ImportPayments.
 type ImportPaymentsParams struct {
-	// XRequestID: Unique id of this request, for reference and auditing.
+	// XRequestID: Unique id of this request, for reference and auditing; a fresh UUID when left empty.
 	XRequestID string
 	// PsuIPAddress: IPv4 or IPv6 address of the end user's device (the closest known to the real user).
 	PsuIPAddress opt.Opt[string]

@@ -4,8 +4,10 @@ package xsale
 
 import (
 	"context"
+	jsonx "github.com/apigen-go/apigen/runtime/jsonx"
 	rest "github.com/apigen-go/apigen/runtime/rest"
 	transport "github.com/apigen-go/apigen/runtime/transport"
+	jx "github.com/go-faster/jx"
 )
 
 var opGetMe = transport.Operation{
@@ -74,7 +76,11 @@ func (c *Client) ListOrders(ctx context.Context, organizationName string, opts .
 		return new(Error)
 	})
 	var out []Order
-	err := c.rest.Do(r, &out)
+	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
+		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *[]Order) error {
+			return jsonx.Slice(d, v, decodeOrder)
+		})
+	}))
 	return out, err
 }
 

@@ -350,6 +350,13 @@ func (b *builder) param(v *openapi3.Parameter, opName, ptr string) *model.Param 
 		if d, ok := schema.Value.Default.(string); ok {
 			prm.Default = d
 		}
+		if on, _ := v.Extensions["x-apigen-request-id"].(bool); on {
+			if r := prm.Type.Resolve(); r != nil && r.Kind == model.String {
+				prm.RequestID = true
+			} else {
+				b.warn(ptr+"/x-apigen-request-id", "x-apigen-request-id needs a string header parameter; ignored")
+			}
+		}
 	}
 	if schema != nil && schema.Value != nil {
 		switch r := prm.Type.Resolve(); {

@@ -218,8 +218,8 @@ func method(f *jen.File, op *model.Operation) {
 			g.Id("r").Dot("Path").Call(jen.Lit(p.WireName), jen.Id(p.Name), jen.Qual(pkgRest, styleNames[p.Style]), jen.Lit(p.Explode))
 		}
 		for _, p := range op.Params {
-			if p.Default != "" {
-				g.Id("r").Dot("Header").Call(jen.Lit(p.WireName), jen.Lit(p.Default)) // the spec's default; params may replace it
+			if v := headerFallback(p); v != nil {
+				g.Id("r").Dot("Header").Call(jen.Lit(p.WireName), v) // params may replace it
 			}
 		}
 		if len(op.Params) > 0 {
@@ -233,7 +233,7 @@ func method(f *jen.File, op *model.Operation) {
 					case model.InQuery:
 						b.Id("r").Dot("Query").Call(jen.Lit(p.WireName), v, jen.Qual(pkgRest, styleNames[p.Style]), jen.Lit(p.Explode))
 					case model.InHeader:
-						if p.Default != "" && p.Required && !nilable(p.Type) {
+						if headerFallback(p) != nil && p.Required && !nilable(p.Type) {
 							b.If(jen.Add(v).Op("!=").Lit("")).Block(jen.Id("r").Dot("Header").Call(jen.Lit(p.WireName), v))
 							continue
 						}
@@ -394,4 +394,16 @@ func bound(b *float64, inf int) jen.Code {
 		return jen.Qual("math", "Inf").Call(jen.Lit(inf))
 	}
 	return jen.Lit(*b)
+}
+
+// headerFallback is what a header parameter carries when the caller
+// leaves it empty: a fresh request id, the spec's default, or nil.
+func headerFallback(p *model.Param) jen.Code {
+	switch {
+	case p.RequestID:
+		return jen.Qual(pkgRest, "NewRequestID").Call()
+	case p.Default != "":
+		return jen.Lit(p.Default)
+	}
+	return nil
 }

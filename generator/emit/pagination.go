@@ -149,8 +149,8 @@ func nextArgs(op *model.Operation, target jen.Code) []jen.Code {
 		switch p.In {
 		case model.InHeader:
 			set := jen.Id("r").Dot("Header").Call(jen.Lit(p.WireName), jen.Id("p").Dot(p.Name))
-			if p.Default != "" {
-				calls = append(calls, jen.Id("r").Dot("Header").Call(jen.Lit(p.WireName), jen.Lit(p.Default)))
+			if v := headerFallback(p); v != nil {
+				calls = append(calls, jen.Id("r").Dot("Header").Call(jen.Lit(p.WireName), v))
 				if p.Required && !nilable(p.Type) {
 					set = jen.If(jen.Id("p").Dot(p.Name).Op("!=").Lit("")).Block(set)
 				}

@@ -156,6 +156,9 @@ type Param struct {
 	// Default is a header parameter's string default, sent when the
 	// caller leaves the parameter empty (e.g. an API version header).
 	Default string
+	// RequestID marks a header parameter (x-apigen-request-id) that gets
+	// a fresh UUID on every call the caller leaves it empty.
+	RequestID bool
 }
 
 // BodyEncoding is how a request or response body is put on the wire.

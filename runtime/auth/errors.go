@@ -54,6 +54,21 @@ type RetrieveError struct {
 	Body []byte
 }
 
+// Retryable reports whether sending the request again may succeed: not
+// when the token endpoint refused it (4xx other than 408 and 429, or an
+// error code in a 2xx body). Retrying a refused password or client secret
+// only spends the provider's token budget (xSale) or counts toward a
+// lockout.
+func (e *RetrieveError) Retryable() bool {
+	switch {
+	case e.StatusCode == http.StatusRequestTimeout, e.StatusCode == http.StatusTooManyRequests:
+		return true
+	case e.StatusCode < 300, e.StatusCode >= 400 && e.StatusCode < 500:
+		return false
+	}
+	return true
+}
+
 func (e *RetrieveError) Error() string {
 	msg := fmt.Sprintf("auth: token endpoint %s answered %d %s", e.URL, e.StatusCode, http.StatusText(e.StatusCode))
 	if e.ErrorCode != "" {

@@ -20,13 +20,13 @@ import (
 var (
 	// ErrCertificateExpired means the client certificate is outside its
 	// validity period, detected before any connection is made.
-	ErrCertificateExpired = errors.New("auth: client certificate expired or not yet valid")
+	ErrCertificateExpired error = permanentError("auth: client certificate expired or not yet valid")
 
 	// ErrCertificateRejected means the server refused the TLS handshake
 	// with a client certificate alert: the certificate is unknown, blocked
 	// (the bank blocks certificates yearly until the user unblocks them in
 	// Internet Banking), revoked or expired. Retrying will not help.
-	ErrCertificateRejected = errors.New("auth: client certificate rejected by the server")
+	ErrCertificateRejected error = permanentError("auth: client certificate rejected by the server")
 )
 
 // MTLS authenticates with a client certificate from a PKCS#12 (.p12)

@@ -47,6 +47,8 @@ import (
 	"reflect"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/apigen-go/apigen/runtime/apierror"
 	"github.com/apigen-go/apigen/runtime/transport"
 )
@@ -272,6 +274,10 @@ func (r *Request) Path(name string, v any, style Style, explode bool) {
 	}
 	r.path = append(r.path, pathParam{name, string(appendPathStyle(nil, name, f, style, explode))})
 }
+
+// NewRequestID returns a fresh random (version 4) UUID, for header
+// parameters that identify each request (x-apigen-request-id).
+func NewRequestID() string { return uuid.NewString() }
 
 // Range fails the request when the numeric parameter v (a number or an
 // opt of one; absent passes) lies outside [min, max]: a limit the API
