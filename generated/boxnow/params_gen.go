@@ -2,7 +2,7 @@
 
 package boxnow
 
-import opt "github.com/apigen-go/apigen/runtime/opt"
+import "github.com/apigen-go/apigen/runtime/opt"
 
 // CancelParcelParams holds the query, header and cookie parameters of CancelParcel.
 type CancelParcelParams struct {

@@ -3,8 +3,9 @@
 package boxnow
 
 import (
-	opt "github.com/apigen-go/apigen/runtime/opt"
 	"time"
+
+	"github.com/apigen-go/apigen/runtime/opt"
 )
 
 type AddressCheck struct {

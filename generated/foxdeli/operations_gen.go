@@ -4,9 +4,10 @@ package foxdeli
 
 import (
 	"context"
-	rest "github.com/apigen-go/apigen/runtime/rest"
-	transport "github.com/apigen-go/apigen/runtime/transport"
 	"net/http"
+
+	"github.com/apigen-go/apigen/runtime/rest"
+	"github.com/apigen-go/apigen/runtime/transport"
 )
 
 var opAuthorize = transport.Operation{

@@ -4,8 +4,9 @@ package foxdeli
 
 import (
 	"encoding/json"
-	opt "github.com/apigen-go/apigen/runtime/opt"
 	"time"
+
+	"github.com/apigen-go/apigen/runtime/opt"
 )
 
 type AuthorizeResponseType string

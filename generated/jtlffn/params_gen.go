@@ -2,7 +2,7 @@
 
 package jtlffn
 
-import opt "github.com/apigen-go/apigen/runtime/opt"
+import "github.com/apigen-go/apigen/runtime/opt"
 
 // AuthorizeParams holds the query, header and cookie parameters of Authorize.
 type AuthorizeParams struct {

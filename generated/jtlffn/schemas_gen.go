@@ -3,8 +3,9 @@
 package jtlffn
 
 import (
-	opt "github.com/apigen-go/apigen/runtime/opt"
 	"time"
+
+	"github.com/apigen-go/apigen/runtime/opt"
 )
 
 type Address struct {

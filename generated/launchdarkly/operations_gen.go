@@ -4,11 +4,12 @@ package launchdarkly
 
 import (
 	"context"
-	page "github.com/apigen-go/apigen/runtime/page"
-	rest "github.com/apigen-go/apigen/runtime/rest"
-	transport "github.com/apigen-go/apigen/runtime/transport"
 	"iter"
 	"math"
+
+	"github.com/apigen-go/apigen/runtime/page"
+	"github.com/apigen-go/apigen/runtime/rest"
+	"github.com/apigen-go/apigen/runtime/transport"
 )
 
 var opDeleteEnvironment = transport.Operation{

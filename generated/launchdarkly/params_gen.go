@@ -2,7 +2,7 @@
 
 package launchdarkly
 
-import opt "github.com/apigen-go/apigen/runtime/opt"
+import "github.com/apigen-go/apigen/runtime/opt"
 
 // DeleteEnvironmentParams holds the query, header and cookie parameters of DeleteEnvironment.
 type DeleteEnvironmentParams struct {

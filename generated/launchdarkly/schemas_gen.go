@@ -4,7 +4,8 @@ package launchdarkly
 
 import (
 	"encoding/json"
-	opt "github.com/apigen-go/apigen/runtime/opt"
+
+	"github.com/apigen-go/apigen/runtime/opt"
 )
 
 type AnonItem struct {

@@ -2,7 +2,7 @@
 
 package pdfgenerator
 
-import opt "github.com/apigen-go/apigen/runtime/opt"
+import "github.com/apigen-go/apigen/runtime/opt"
 
 // GetDocumentsParams holds the query, header and cookie parameters of GetDocuments.
 type GetDocumentsParams struct {

@@ -4,7 +4,8 @@ package pdfgenerator
 
 import (
 	"encoding/json"
-	opt "github.com/apigen-go/apigen/runtime/opt"
+
+	"github.com/apigen-go/apigen/runtime/opt"
 )
 
 type CreateWorkspaceRequest struct {

@@ -4,8 +4,9 @@ package petrosoft
 
 import (
 	"context"
-	rest "github.com/apigen-go/apigen/runtime/rest"
-	transport "github.com/apigen-go/apigen/runtime/transport"
+
+	"github.com/apigen-go/apigen/runtime/rest"
+	"github.com/apigen-go/apigen/runtime/transport"
 )
 
 var opGetInventoryItem = transport.Operation{

@@ -4,7 +4,8 @@ package petrosoft
 
 import (
 	"encoding/json"
-	opt "github.com/apigen-go/apigen/runtime/opt"
+
+	"github.com/apigen-go/apigen/runtime/opt"
 )
 
 // ErrorEnvelope petrosoft's error envelope.

@@ -2,7 +2,7 @@
 
 package productconfigurator
 
-import object "github.com/apigen-go/apigen/runtime/object"
+import "github.com/apigen-go/apigen/runtime/object"
 
 // MarshalJSON encodes the declared fields and then AdditionalProperties.
 func (s Any) MarshalJSON() ([]byte, error) {

@@ -4,8 +4,9 @@ package productconfigurator
 
 import (
 	"encoding/json"
-	opt "github.com/apigen-go/apigen/runtime/opt"
 	"time"
+
+	"github.com/apigen-go/apigen/runtime/opt"
 )
 
 // Any is a google.protobuf.Any detail, e.g. a google.rpc.BadRequest with fieldViolations.

@@ -4,8 +4,9 @@ package raiffeisen
 
 import (
 	"encoding/json"
-	jsonx "github.com/apigen-go/apigen/runtime/jsonx"
-	jx "github.com/go-faster/jx"
+
+	"github.com/apigen-go/apigen/runtime/jsonx"
+	"github.com/go-faster/jx"
 )
 
 // UnmarshalJSON decodes s with a decoder generated for Account's members.

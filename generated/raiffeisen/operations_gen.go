@@ -4,13 +4,14 @@ package raiffeisen
 
 import (
 	"context"
-	opt "github.com/apigen-go/apigen/runtime/opt"
-	page "github.com/apigen-go/apigen/runtime/page"
-	rest "github.com/apigen-go/apigen/runtime/rest"
-	transport "github.com/apigen-go/apigen/runtime/transport"
 	"iter"
 	"math"
 	"strings"
+
+	"github.com/apigen-go/apigen/runtime/opt"
+	"github.com/apigen-go/apigen/runtime/page"
+	"github.com/apigen-go/apigen/runtime/rest"
+	"github.com/apigen-go/apigen/runtime/transport"
 )
 
 var opDownloadStatement = transport.Operation{

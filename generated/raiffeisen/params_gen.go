@@ -2,7 +2,7 @@
 
 package raiffeisen
 
-import opt "github.com/apigen-go/apigen/runtime/opt"
+import "github.com/apigen-go/apigen/runtime/opt"
 
 // DownloadStatementParams holds the query, header and cookie parameters of DownloadStatement.
 type DownloadStatementParams struct {

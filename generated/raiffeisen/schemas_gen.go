@@ -4,8 +4,9 @@ package raiffeisen
 
 import (
 	"encoding/json"
-	opt "github.com/apigen-go/apigen/runtime/opt"
 	"time"
+
+	"github.com/apigen-go/apigen/runtime/opt"
 )
 
 // Account is an account.

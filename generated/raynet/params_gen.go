@@ -2,7 +2,7 @@
 
 package raynet
 
-import opt "github.com/apigen-go/apigen/runtime/opt"
+import "github.com/apigen-go/apigen/runtime/opt"
 
 // GetCompanyParams holds the query, header and cookie parameters of GetCompany.
 type GetCompanyParams struct {

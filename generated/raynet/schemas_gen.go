@@ -2,7 +2,7 @@
 
 package raynet
 
-import opt "github.com/apigen-go/apigen/runtime/opt"
+import "github.com/apigen-go/apigen/runtime/opt"
 
 type Company struct {
 	ID     int64           `json:"id"`

@@ -4,14 +4,15 @@ package segnivo
 
 import (
 	"context"
-	jsonx "github.com/apigen-go/apigen/runtime/jsonx"
-	opt "github.com/apigen-go/apigen/runtime/opt"
-	page "github.com/apigen-go/apigen/runtime/page"
-	rest "github.com/apigen-go/apigen/runtime/rest"
-	transport "github.com/apigen-go/apigen/runtime/transport"
-	jx "github.com/go-faster/jx"
 	"iter"
 	"math"
+
+	"github.com/apigen-go/apigen/runtime/jsonx"
+	"github.com/apigen-go/apigen/runtime/opt"
+	"github.com/apigen-go/apigen/runtime/page"
+	"github.com/apigen-go/apigen/runtime/rest"
+	"github.com/apigen-go/apigen/runtime/transport"
+	"github.com/go-faster/jx"
 )
 
 var opAddContact = transport.Operation{

@@ -2,7 +2,7 @@
 
 package segnivo
 
-import opt "github.com/apigen-go/apigen/runtime/opt"
+import "github.com/apigen-go/apigen/runtime/opt"
 
 // ListContactsParams holds the query, header and cookie parameters of ListContacts.
 type ListContactsParams struct {

@@ -2,7 +2,7 @@
 
 package segnivo
 
-import opt "github.com/apigen-go/apigen/runtime/opt"
+import "github.com/apigen-go/apigen/runtime/opt"
 
 type AddContactRequest struct {
 	Email     string          `json:"email"`

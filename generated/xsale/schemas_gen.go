@@ -3,8 +3,9 @@
 package xsale
 
 import (
-	opt "github.com/apigen-go/apigen/runtime/opt"
 	"time"
+
+	"github.com/apigen-go/apigen/runtime/opt"
 )
 
 // Error is the API's error body (assumed, see the description).

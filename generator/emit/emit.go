@@ -29,6 +29,13 @@ const (
 	pkgObject    = "github.com/apigen-go/apigen/runtime/object"
 )
 
+// importNames are the names of the packages generated code imports, so
+// that jennifer imports them without aliases.
+var importNames = map[string]string{
+	pkgOpt: "opt", pkgRest: "rest", pkgTransport: "transport", pkgPage: "page",
+	pkgUnion: "union", pkgObject: "object", pkgJSONX: "jsonx", pkgJX: "jx",
+}
+
 // File is one generated file.
 type File struct {
 	Name string
@@ -62,9 +69,7 @@ func Files(api *model.API, opts Options) ([]File, error) {
 			defer wg.Done()
 			f := jen.NewFile(opts.Package)
 			f.HeaderComment(Header)
-			f.ImportAlias(pkgOpt, "opt")
-			f.ImportAlias(pkgRest, "rest")
-			f.ImportAlias(pkgTransport, "transport")
+			f.ImportNames(importNames)
 			j.fn(f, api)
 			var buf bytes.Buffer
 			if err := f.Render(&buf); err != nil {
@@ -74,7 +79,7 @@ func Files(api *model.API, opts Options) ([]File, error) {
 			if isEmpty(buf.Bytes()) {
 				return
 			}
-			out[i] = File{Name: j.name, Src: buf.Bytes()}
+			out[i] = File{Name: j.name, Src: groupImports(buf.Bytes())}
 		}()
 	}
 	wg.Wait()
@@ -88,6 +93,36 @@ func Files(api *model.API, opts Options) ([]File, error) {
 		}
 	}
 	return files, nil
+}
+
+// groupImports puts the standard library's imports first and the others
+// after a blank line, as goimports does; jennifer sorts them in one block.
+// The lines are already formatted, so no second gofmt pass is needed.
+func groupImports(src []byte) []byte {
+	start := bytes.Index(src, []byte("\nimport (\n"))
+	if start < 0 {
+		return src
+	}
+	start += len("\nimport (\n")
+	end := bytes.Index(src[start:], []byte("\n)\n"))
+	if end < 0 {
+		return src
+	}
+	end += start + 1
+	var std, other []string
+	for _, line := range strings.Split(strings.TrimSuffix(string(src[start:end]), "\n"), "\n") {
+		path := line[strings.IndexByte(line, '"')+1:]
+		if first, _, _ := strings.Cut(path, "/"); strings.Contains(first, ".") {
+			other = append(other, line)
+		} else {
+			std = append(std, line)
+		}
+	}
+	if len(std) == 0 || len(other) == 0 {
+		return src
+	}
+	block := strings.Join(std, "\n") + "\n\n" + strings.Join(other, "\n") + "\n"
+	return append(append(append([]byte(nil), src[:start]...), block...), src[end:]...)
 }
 
 // isEmpty reports whether a rendered file declares nothing beyond its

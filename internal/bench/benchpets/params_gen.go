@@ -2,7 +2,7 @@
 
 package benchpets
 
-import opt "github.com/apigen-go/apigen/runtime/opt"
+import "github.com/apigen-go/apigen/runtime/opt"
 
 // FindPetsParams holds the query, header and cookie parameters of FindPets.
 type FindPetsParams struct {

@@ -3,8 +3,8 @@
 package petstore
 
 import (
-	jsonx "github.com/apigen-go/apigen/runtime/jsonx"
-	jx "github.com/go-faster/jx"
+	"github.com/apigen-go/apigen/runtime/jsonx"
+	"github.com/go-faster/jx"
 )
 
 // UnmarshalJSON decodes s with a decoder generated for Error's members.

@@ -2,7 +2,7 @@
 
 package petstore
 
-import opt "github.com/apigen-go/apigen/runtime/opt"
+import "github.com/apigen-go/apigen/runtime/opt"
 
 // ListPetsParams holds the query, header and cookie parameters of ListPets.
 type ListPetsParams struct {

@@ -2,7 +2,7 @@
 
 package petstore
 
-import opt "github.com/apigen-go/apigen/runtime/opt"
+import "github.com/apigen-go/apigen/runtime/opt"
 
 type Error struct {
 	Code    int32  `json:"code"`

@@ -4,11 +4,12 @@ package petstorev3
 
 import (
 	"context"
-	jsonx "github.com/apigen-go/apigen/runtime/jsonx"
-	rest "github.com/apigen-go/apigen/runtime/rest"
-	transport "github.com/apigen-go/apigen/runtime/transport"
-	jx "github.com/go-faster/jx"
 	"io"
+
+	"github.com/apigen-go/apigen/runtime/jsonx"
+	"github.com/apigen-go/apigen/runtime/rest"
+	"github.com/apigen-go/apigen/runtime/transport"
+	"github.com/go-faster/jx"
 )
 
 var opAddPet = transport.Operation{

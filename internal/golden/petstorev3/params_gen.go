@@ -2,7 +2,7 @@
 
 package petstorev3
 
-import opt "github.com/apigen-go/apigen/runtime/opt"
+import "github.com/apigen-go/apigen/runtime/opt"
 
 // DeletePetParams holds the query, header and cookie parameters of DeletePet.
 type DeletePetParams struct {

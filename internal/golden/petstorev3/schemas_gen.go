@@ -3,8 +3,9 @@
 package petstorev3
 
 import (
-	opt "github.com/apigen-go/apigen/runtime/opt"
 	"time"
+
+	"github.com/apigen-go/apigen/runtime/opt"
 )
 
 type APIResponse struct {

@@ -2,7 +2,7 @@
 
 package apigensegnivo
 
-import opt "github.com/apigen-go/apigen/runtime/opt"
+import "github.com/apigen-go/apigen/runtime/opt"
 
 // GetContactsParams holds the query, header and cookie parameters of GetContacts.
 type GetContactsParams struct {
