@@ -558,7 +558,7 @@ func decodeParcelLabelData(d *jx.Decoder, s *ParcelLabelData) error {
 		case "recipient":
 			return jsonx.Opt(d, &s.Recipient, decodeParcelLabelDataRecipient)
 		case "sender":
-			return jsonx.Opt(d, &s.Sender, decodeParcelLabelDataSender)
+			return jsonx.Opt(d, &s.Sender, decodeParcelLabelDataRecipient)
 		}
 		return d.Skip()
 	})
@@ -644,21 +644,6 @@ func (s *ParcelLabelDataRecipient) UnmarshalJSON(data []byte) error {
 }
 
 func decodeParcelLabelDataRecipient(d *jx.Decoder, s *ParcelLabelDataRecipient) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
-		switch string(key) {
-		case "rawInfo":
-			return jsonx.Opt(d, &s.RawInfo, jsonx.String)
-		}
-		return d.Skip()
-	})
-}
-
-// UnmarshalJSON decodes s with a decoder generated for ParcelLabelDataSender's members.
-func (s *ParcelLabelDataSender) UnmarshalJSON(data []byte) error {
-	return jsonx.Unmarshal(data, s, decodeParcelLabelDataSender)
-}
-
-func decodeParcelLabelDataSender(d *jx.Decoder, s *ParcelLabelDataSender) error {
 	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
 		switch string(key) {
 		case "rawInfo":

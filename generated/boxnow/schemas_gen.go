@@ -439,9 +439,7 @@ type ParcelLabelDataRecipient struct {
 	RawInfo opt.Opt[string] `json:"rawInfo,omitzero"`
 }
 
-type ParcelLabelDataSender struct {
-	RawInfo opt.Opt[string] `json:"rawInfo,omitzero"`
-}
+type ParcelLabelDataSender = ParcelLabelDataRecipient
 
 type ParcelPage struct {
 	// Count: Number of matching parcels.

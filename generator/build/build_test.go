@@ -230,3 +230,45 @@ components:
 	}
 	t.Fatal("no Msg")
 }
+
+// Identical inline objects become aliases of one declaration; component
+// schemas keep theirs, and objects that differ in anything stay apart.
+func TestDedupeStructs(t *testing.T) {
+	api := buildSpec(t, `
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths: {}
+components:
+  schemas:
+    Address: {type: object, properties: {city: {type: string}}}
+    Copy: {type: object, properties: {city: {type: string}}}
+    Order:
+      type: object
+      properties:
+        billing: {type: object, properties: {city: {type: string}}}
+        shipping: {type: object, properties: {city: {type: string}}}
+        other: {type: object, properties: {city: {type: string, description: differs}}}
+        nested: {type: object, properties: {inner: {type: object, properties: {city: {type: string}}}}}
+        nested2: {type: object, properties: {inner: {type: object, properties: {city: {type: string}}}}}
+`)
+	byName := map[string]*model.Type{}
+	for _, ty := range api.Types {
+		byName[ty.Name] = ty
+	}
+	for name, want := range map[string]string{
+		"Address": "", "Copy": "", "OrderOther": "",
+		"OrderBilling": "Address", "OrderShipping": "Address", "OrderNestedInner": "Address",
+		"OrderNested2": "OrderNested",
+	} {
+		ty := byName[name]
+		if ty == nil {
+			t.Fatalf("no type %s (have %v)", name, byName)
+		}
+		switch {
+		case want == "" && ty.Kind != model.Struct:
+			t.Errorf("%s is %v, want its own struct", name, ty.Kind)
+		case want != "" && (ty.Kind != model.Named || ty.Ref.Name != want):
+			t.Errorf("%s: kind %v ref %v, want an alias of %s", name, ty.Kind, ty.Ref, want)
+		}
+	}
+}

@@ -1,0 +1,98 @@
+package build
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/apigen-go/apigen/generator/model"
+)
+
+// dedupeStructs turns every inline struct type that is identical to
+// another struct type (same fields, tags, docs and field types, nested
+// types compared the same way) into an alias of one of them: big specs
+// repeat the same inline objects in many places (Stripe: a quarter of its
+// structs), and each distinct struct costs the compiler code and
+// instantiations of opt.Opt. Names stay as they were, as aliases;
+// component schemas keep their own declarations.
+func dedupeStructs(types []*model.Type) {
+	var structs []*model.Type
+	class := map[*model.Type]int{}
+	for _, t := range types {
+		if t.Kind == model.Struct {
+			structs = append(structs, t)
+			class[t] = 0
+		}
+	}
+	if len(structs) < 2 {
+		return
+	}
+	// Partition refinement: split classes by signature, where a nested
+	// struct is named by its class, until the partition is stable.
+	classes := 1
+	for {
+		sigs := map[string]int{}
+		next := make(map[*model.Type]int, len(structs))
+		for _, t := range structs {
+			sig := structSig(t, class)
+			id, ok := sigs[sig]
+			if !ok {
+				id = len(sigs)
+				sigs[sig] = id
+			}
+			next[t] = id
+		}
+		class = next
+		if len(sigs) == classes {
+			break
+		}
+		classes = len(sigs)
+	}
+	canonical := map[int]*model.Type{}
+	for _, t := range structs { // types are sorted by name: the first of a class wins
+		c := canonical[class[t]]
+		if c == nil || (!isComponent(c) && isComponent(t)) {
+			canonical[class[t]] = t
+		}
+	}
+	for _, t := range structs {
+		c := canonical[class[t]]
+		if c == t || isComponent(t) {
+			continue
+		}
+		*t = model.Type{Kind: model.Named, Name: t.Name, Doc: t.Doc, Pointer: t.Pointer, Ref: c}
+	}
+}
+
+func isComponent(t *model.Type) bool {
+	rest, ok := strings.CutPrefix(t.Pointer, "/components/schemas/")
+	return ok && !strings.Contains(rest, "/")
+}
+
+// structSig describes a struct's declaration, nested structs by class.
+func structSig(t *model.Type, class map[*model.Type]int) string {
+	var b strings.Builder
+	for _, f := range t.Fields {
+		fmt.Fprintf(&b, "%s|%s|%t|%t|%t|%t|%t|%q|%s;", f.Name, f.JSONName, f.Required, f.Nullable, f.Pointer, f.ReadOnly, f.WriteOnly, f.Doc, typeSig(f.Type, class))
+	}
+	if t.AdditionalProperties {
+		fmt.Fprintf(&b, "+%s|%s", t.ExtraField, typeSig(t.Elem, class))
+	}
+	return b.String()
+}
+
+func typeSig(t *model.Type, class map[*model.Type]int) string {
+	switch {
+	case t == nil:
+		return "nil"
+	case t.Kind == model.Named:
+		if id, ok := class[t.Ref]; ok {
+			return fmt.Sprintf("S%d", id)
+		}
+		return "N" + t.Ref.Name
+	case t.Kind == model.Array || t.Kind == model.Map:
+		return fmt.Sprintf("%d(%s)", t.Kind, typeSig(t.Elem, class))
+	case t.Name != "":
+		return "N" + t.Name
+	}
+	return fmt.Sprintf("%d:%s:%d", t.Kind, t.Format, t.EnumBase)
+}
