@@ -149,6 +149,10 @@ func WithInsecureHTTP() Option { return client.WithInsecureHTTP() }
 // backoff read (tests).
 func WithClock(cl clock.Clock) Option { return client.WithClock(cl) }
 
+// WithRootCAs sets the CAs that verify the server: the default transport
+// trusts them (a private CA, a local test server), and so does mutual TLS.
+func WithRootCAs(pool *x509.CertPool) Option { return client.WithRootCAs(pool) }
+
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(ua string) Option { return client.WithUserAgent(ua) }
 
@@ -170,9 +174,6 @@ func WithTokenStore(s auth.TokenStore) Option { return client.WithTokenStore(s) 
 
 // WithScopes sets the OAuth2 scopes requested.
 func WithScopes(scopes ...string) Option { return client.WithScopes(scopes...) }
-
-// WithRootCAs sets the CAs that verify the server for mutual TLS.
-func WithRootCAs(pool *x509.CertPool) Option { return client.WithRootCAs(pool) }
 
 // RateLimitConfig returns the limits the spec declares, for tests that
 // scale them or for building another limiter.

@@ -11,6 +11,7 @@
 package client
 
 import (
+	"crypto/tls"
 	"crypto/x509"
 	"fmt"
 	"log/slog"
@@ -135,7 +136,8 @@ func WithTokenStore(s auth.TokenStore) Option { return OptionFunc(func(c *Config
 // WithScopes sets the OAuth2 scopes requested.
 func WithScopes(scopes ...string) Option { return OptionFunc(func(c *Config) { c.Scopes = scopes }) }
 
-// WithRootCAs sets the CAs that verify the server for mutual TLS.
+// WithRootCAs sets the CAs that verify the server: the default transport
+// trusts them (a private CA, a local test server), and so does mutual TLS.
 func WithRootCAs(pool *x509.CertPool) Option { return OptionFunc(func(c *Config) { c.RootCAs = pool }) }
 
 // API is what a generated package's spec says.
@@ -180,6 +182,11 @@ func New(api API, serverURL string, opts []Option) (rest.Client, error) {
 	hc := &http.Client{}
 	if cfg.HTTPClient != nil {
 		*hc = *cfg.HTTPClient
+	}
+	if cfg.RootCAs != nil && hc.Transport == nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.TLSClientConfig = &tls.Config{RootCAs: cfg.RootCAs, MinVersion: tls.VersionTLS12}
+		hc.Transport = t
 	}
 	chain, err := cfg.chain(api, hc.Transport, u)
 	if err != nil {

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"crypto/x509"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -89,5 +90,26 @@ func TestAuthServerAndChain(t *testing.T) {
 	want := []string{"/auth/oauth/token ua=acme-test mw=yes", "/api/items ua=acme-test mw=yes"}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("requests:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// WithRootCAs makes the default transport trust a private CA.
+func TestRootCAs(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	pool := x509.NewCertPool()
+	pool.AddCert(srv.Certificate())
+	get := func(opts ...Option) error {
+		rc, err := New(testAPI, srv.URL, append(opts, WithoutRetry()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rc.Do(rc.NewRequest(context.Background(), &transport.Operation{ID: "x", Method: "GET", PathTemplate: "/"}, nil), nil)
+	}
+	if err := get(); err == nil {
+		t.Fatal("the test server's certificate was trusted without WithRootCAs")
+	}
+	if err := get(WithRootCAs(pool)); err != nil {
+		t.Fatalf("with WithRootCAs: %v", err)
 	}
 }

@@ -4,6 +4,7 @@
 package petstore
 
 import (
+	"crypto/x509"
 	"log/slog"
 	"net/http"
 	"time"
@@ -90,6 +91,10 @@ func WithInsecureHTTP() Option { return client.WithInsecureHTTP() }
 // WithClock sets the clock that token expiry, rate-limit windows and
 // backoff read (tests).
 func WithClock(cl clock.Clock) Option { return client.WithClock(cl) }
+
+// WithRootCAs sets the CAs that verify the server: the default transport
+// trusts them (a private CA, a local test server), and so does mutual TLS.
+func WithRootCAs(pool *x509.CertPool) Option { return client.WithRootCAs(pool) }
 
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(ua string) Option { return client.WithUserAgent(ua) }

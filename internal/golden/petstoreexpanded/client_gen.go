@@ -6,6 +6,7 @@
 package petstoreexpanded
 
 import (
+	"crypto/x509"
 	"log/slog"
 	"net/http"
 	"time"
@@ -92,6 +93,10 @@ func WithInsecureHTTP() Option { return client.WithInsecureHTTP() }
 // WithClock sets the clock that token expiry, rate-limit windows and
 // backoff read (tests).
 func WithClock(cl clock.Clock) Option { return client.WithClock(cl) }
+
+// WithRootCAs sets the CAs that verify the server: the default transport
+// trusts them (a private CA, a local test server), and so does mutual TLS.
+func WithRootCAs(pool *x509.CertPool) Option { return client.WithRootCAs(pool) }
 
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(ua string) Option { return client.WithUserAgent(ua) }
