@@ -296,6 +296,17 @@ func TestProductConfigurator_LifecycleAndPricing(t *testing.T) {
 	if len(ids) != 3 || ids[0] != conf.ID {
 		t.Fatalf("paged configurators %v, want 3 starting with %s", ids, conf.ID)
 	}
+	// The iterator does the same, the page token in the request body.
+	var all []string
+	for x, err := range c.ListConfiguratorsAll(ctx, tenant, product, 2, nil) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, x.ID)
+	}
+	if strings.Join(all, ",") != strings.Join(ids, ",") {
+		t.Fatalf("ListConfiguratorsAll yielded %v, want %v", all, ids)
+	}
 
 	// "Deleted": the configurator and everything in it are gone.
 	if _, err := c.DeleteConfigurator(ctx, tenant, conf.ID); err != nil {

@@ -563,7 +563,7 @@ func (c *Client) ListParcelsAll(ctx context.Context, params *ListParcelsParams, 
 	}
 	return page.Cursor(func(cursor string) ([]Parcel, string, error) {
 		if cursor != "" {
-			p.PageToken = opt.Some(string(cursor))
+			p.PageToken = opt.Some(cursor)
 		}
 		resp, err := c.ListParcels(ctx, &p, opts...)
 		if err != nil {

@@ -24,8 +24,8 @@
 //     DISABLED. New configurators are DRAFT; status changes go through updateConfigurator
 //     (DRAFT → ACTIVE → DISABLED ↔ ACTIVE, never back to DRAFT); "deleted" is deleteConfigurator.
 //   - Paging of listConfigurators: the page size is a path segment and the page token travels in the
-//     POST body (`pageToken` in, `nextPageToken` out), so no x-apigen-pagination iterator is declared
-//     (the cursor styles read the cursor from a query parameter).
+//     POST body (`pageToken` in, `nextPageToken` out): x-apigen-pagination cursor with cursorIn
+//     body, so ListConfiguratorsAll walks every page.
 //   - Retries: the read-only POSTs (listConfigurators, getConfigurationFromSelections) are marked
 //     idempotent; creates stay non-idempotent.
 //   - Rate limits: none are documented and none are declared; use WithRateLimiter to add one.

@@ -4,8 +4,12 @@ package productconfigurator
 
 import (
 	"context"
+	"fmt"
+	"iter"
 
 	"github.com/apigen-go/apigen/runtime/jsonx"
+	"github.com/apigen-go/apigen/runtime/opt"
+	"github.com/apigen-go/apigen/runtime/page"
 	"github.com/apigen-go/apigen/runtime/rest"
 	"github.com/apigen-go/apigen/runtime/transport"
 	"github.com/go-faster/jx"
@@ -516,6 +520,25 @@ func (c *Client) ListConfigurators(ctx context.Context, tenantID string, product
 		return nil, err
 	}
 	return out, nil
+}
+
+// ListConfiguratorsAll iterates over the items of every page of ListConfigurators, fetching pages
+// as the loop asks for them; breaking out of the loop stops fetching.
+func (c *Client) ListConfiguratorsAll(ctx context.Context, tenantID string, productID string, pageSize int32, body *ListConfiguratorsRequest, opts ...RequestOption) iter.Seq2[Configurator, error] {
+	var b ListConfiguratorsRequest
+	if body != nil {
+		b = *body
+	}
+	return page.Cursor(func(cursor string) ([]Configurator, string, error) {
+		if cursor != "" {
+			b.PageToken = opt.Some(cursor)
+		}
+		resp, err := c.ListConfigurators(ctx, tenantID, productID, pageSize, &b, opts...)
+		if err != nil {
+			return nil, "", err
+		}
+		return resp.Configurators, fmt.Sprint(resp.NextPageToken.Value), nil
+	})
 }
 
 var opUpdateConfigurator = transport.Operation{

@@ -40,6 +40,12 @@ func (b *builder) pagination(op *model.Operation, pg *model.Pagination, ptr stri
 			return false
 		}
 	case "cursor":
+		if pg.CursorIn == "body" {
+			if pg.CursorField = b.bodyCursor(op, pg.Cursor, ptr); pg.CursorField == nil {
+				return false
+			}
+			break
+		}
 		pg.CursorParam = find(pg.Cursor, "cursor")
 		if pg.CursorParam == nil {
 			b.fail(ptr, "cursor pagination needs a cursor parameter")
@@ -85,6 +91,31 @@ func (b *builder) pagination(op *model.Operation, pg *model.Pagination, ptr stri
 		}
 	}
 	return true
+}
+
+// bodyCursor finds the top-level string property of the operation's JSON
+// request body that takes a body cursor.
+func (b *builder) bodyCursor(op *model.Operation, name, ptr string) *model.Field {
+	if op.Body == nil || op.Body.Encoding != model.EncodingJSON || op.Body.Type == nil || op.Body.Type.Kind != model.Named {
+		b.fail(ptr, "cursorIn body needs a JSON request body of an object schema")
+		return nil
+	}
+	r := op.Body.Type.Resolve()
+	if r == nil || r.Kind != model.Struct {
+		b.fail(ptr, "cursorIn body needs a JSON request body of an object schema")
+		return nil
+	}
+	for _, f := range r.Fields {
+		if f.JSONName == name {
+			if t := f.Type.Resolve(); t == nil || t.Kind != model.String || f.Pointer {
+				b.fail(ptr, "body cursor %q is not a string property", name)
+				return nil
+			}
+			return f
+		}
+	}
+	b.fail(ptr, "body cursor %q: no such property in %s", name, r.Name)
+	return nil
 }
 
 // fieldPath resolves a dot path of JSON names through struct fields.

@@ -16,9 +16,18 @@ func iterator(f *jen.File, op *model.Operation) {
 	f.Comment("as the loop asks for them; breaking out of the loop stops fetching.")
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(pg.AllName).Params(signature(op)...).
 		Qual("iter", "Seq2").Types(item, jen.Error()).BlockFunc(func(g *jen.Group) {
-		g.Var().Id("p").Id(op.ParamsType)
-		g.If(jen.Id("params").Op("!=").Nil()).Block(jen.Id("p").Op("=").Op("*").Id("params"))
-		call := jen.List(jen.Id("resp"), jen.Id("err")).Op(":=").Id("c").Dot(op.Name).Call(callArgs(op, jen.Op("&").Id("p"))...)
+		if op.ParamsType != "" {
+			g.Var().Id("p").Id(op.ParamsType)
+			g.If(jen.Id("params").Op("!=").Nil()).Block(jen.Id("p").Op("=").Op("*").Id("params"))
+		}
+		args := callArgs(op, jen.Op("&").Id("p"))
+		if pg.CursorField != nil {
+			// The cursor travels in a copy of the body.
+			g.Var().Id("b").Add(goType(op.Body.Type))
+			g.If(jen.Id("body").Op("!=").Nil()).Block(jen.Id("b").Op("=").Op("*").Id("body"))
+			args[len(args)-2] = jen.Op("&").Id("b")
+		}
+		call := jen.List(jen.Id("resp"), jen.Id("err")).Op(":=").Id("c").Dot(op.Name).Call(args...)
 		items := access(jen.Id("resp"), pg.ItemPath)
 		switch pg.Style {
 		case "offset":
@@ -60,9 +69,15 @@ func iterator(f *jen.File, op *model.Operation) {
 					jen.Return(items, jen.Nil()),
 				)))
 		case "cursor":
+			var setCursor jen.Code
+			if pg.CursorField != nil {
+				setCursor = setBodyCursor(pg.CursorField)
+			} else {
+				setCursor = setParam(jen.Id("p").Dot(pg.CursorParam.Name), pg.CursorParam, jen.Id("cursor"))
+			}
 			g.Return(jen.Qual(pkgPage, "Cursor").Call(
 				jen.Func().Params(jen.Id("cursor").String()).Params(jen.Index().Add(item), jen.String(), jen.Error()).Block(
-					jen.If(jen.Id("cursor").Op("!=").Lit("")).Block(setParam(jen.Id("p").Dot(pg.CursorParam.Name), pg.CursorParam, jen.Id("cursor"))),
+					jen.If(jen.Id("cursor").Op("!=").Lit("")).Block(setCursor),
 					call,
 					jen.If(jen.Id("err").Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Lit(""), jen.Id("err"))),
 					jen.Return(items, jen.Qual("fmt", "Sprint").Call(access(jen.Id("resp"), pg.NextPath)), jen.Nil()),
@@ -130,8 +145,11 @@ func paramValue(v *jen.Statement, p *model.Param, def jen.Code) jen.Code {
 
 // setParam assigns an int (or string cursor) to a parameter.
 func setParam(v *jen.Statement, p *model.Param, x *jen.Statement) jen.Code {
-	val := jen.Add(goType(p.Type)).Call(x)
-	if r := p.Type.Resolve(); r != nil && (r.Kind == model.String) && x.GoString() != "cursor" {
+	var val jen.Code = jen.Add(goType(p.Type)).Call(x)
+	switch r := p.Type.Resolve(); {
+	case x.GoString() == "cursor":
+		val = convert(p.Type, x)
+	case r != nil && r.Kind == model.String:
 		val = jen.Qual("strconv", "Itoa").Call(x)
 	}
 	if p.Required || nilable(p.Type) {
@@ -164,4 +182,26 @@ func nextArgs(op *model.Operation, target jen.Code) []jen.Code {
 		args = append(args, jen.Func().Params(jen.Id("r").Op("*").Qual(pkgRest, "Request")).Block(calls...))
 	}
 	return args
+}
+
+// setBodyCursor assigns the cursor to its field of the body copy b.
+func setBodyCursor(f *model.Field) jen.Code {
+	target := jen.Id("b").Dot(f.Name)
+	val := convert(f.Type, jen.Id("cursor"))
+	switch {
+	case f.Nullable:
+		val = jen.Qual(pkgOpt, "Of").Call(val)
+	case !f.Required:
+		val = jen.Qual(pkgOpt, "Some").Call(val)
+	}
+	return target.Op("=").Add(val)
+}
+
+// convert writes x (a string) as a value of t: as is for a plain
+// string, converted for a named one.
+func convert(t *model.Type, x jen.Code) jen.Code {
+	if t.Kind == model.String {
+		return x
+	}
+	return jen.Add(goType(t)).Call(x)
 }

@@ -145,6 +145,8 @@ type Pagination struct {
 	Page   string `json:"page,omitempty"`
 	Size   string `json:"size,omitempty"`
 	Cursor string `json:"cursor,omitempty"`
+	// CursorIn is where the cursor goes: query (default) or body.
+	CursorIn string `json:"cursorIn,omitempty"`
 	// Items is the dot path of the item list in the response ("" = the body is the list).
 	Items string `json:"items,omitempty"`
 	// Next is the dot path of the next link or cursor in the response.
@@ -163,6 +165,8 @@ type Pagination struct {
 	AllName string `json:"-"`
 	// OffsetParam, LimitParam... point into the operation's Params.
 	OffsetParam, LimitParam, PageParam, SizeParam, CursorParam *Param `json:"-"`
+	// CursorField is the request body field of a body cursor.
+	CursorField *Field `json:"-"`
 }
 
 // Errors is x-apigen-errors.
