@@ -103,7 +103,7 @@ func decodeDoc(doc map[string]any) (t *openapi3.T, ptr string, err error) {
 	for _, name := range schemaNames {
 		ref := &openapi3.SchemaRef{}
 		schemaRefs = append(schemaRefs, ref)
-		parts = append(parts, part{"/components/schemas/" + escapePointer(name), schemas[name], ref})
+		parts = append(parts, part{pointer("components", "schemas", name), schemas[name], ref})
 	}
 	pathNames := slices.Sorted(maps.Keys(paths))
 	items := make([]*openapi3.PathItem, len(pathNames))
@@ -112,7 +112,7 @@ func decodeDoc(doc map[string]any) (t *openapi3.T, ptr string, err error) {
 			continue
 		}
 		items[i] = &openapi3.PathItem{}
-		parts = append(parts, part{"/paths/" + escapePointer(name), paths[name], items[i]})
+		parts = append(parts, part{pointer("paths", name), paths[name], items[i]})
 	}
 
 	errs := make([]error, len(parts))
@@ -158,11 +158,6 @@ func decodeDoc(doc map[string]any) (t *openapi3.T, ptr string, err error) {
 		}
 	}
 	return t, "", nil
-}
-
-// escapePointer escapes a key for a JSON pointer (RFC 6901).
-func escapePointer(s string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
 }
 
 // kinRef finds the first local reference quoted in a kin-openapi error.

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
-	"strings"
 	"sync"
 
 	"github.com/apigen-go/apigen/runtime/opt"
@@ -74,15 +73,9 @@ func computeMayMiss(t reflect.Type) bool {
 		if t.Implements(marshalerType) || reflect.PointerTo(t).Implements(marshalerType) {
 			return false
 		}
-		for i := range t.NumField() {
-			f := t.Field(i)
-			if !f.IsExported() {
-				continue
-			}
-			if _, required := jsonRequired(f); required && nilKind(f.Type.Kind()) {
-				return true
-			}
-			if mayMiss(f.Type) {
+		for _, f := range structFields(t) {
+			ft := t.FieldByIndex(f.index).Type
+			if f.required() && nilKind(ft.Kind()) || mayMiss(ft) {
 				return true
 			}
 		}
@@ -135,21 +128,19 @@ func missing(v reflect.Value, path string) (string, any) {
 		if !mayMiss(t) {
 			return "", nil
 		}
-		for i := range t.NumField() {
-			f := t.Field(i)
-			if !f.IsExported() {
+		for _, f := range structFields(t) {
+			if !f.tagged {
 				continue
 			}
-			name, required := jsonRequired(f)
-			if name == "" {
+			fv, ok := fieldByIndex(v, f.index)
+			if !ok {
 				continue
 			}
-			fp := name
+			fp := f.name
 			if path != "" {
-				fp = path + "." + name
+				fp = path + "." + f.name
 			}
-			fv := v.Field(i)
-			if required && nilKind(fv.Kind()) && fv.IsNil() {
+			if f.required() && nilKind(fv.Kind()) && fv.IsNil() {
 				return fp, nil
 			}
 			if p, bad := missing(fv, fp); p != "" || bad != nil {
@@ -158,25 +149,6 @@ func missing(v reflect.Value, path string) (string, any) {
 		}
 	}
 	return "", nil
-}
-
-// jsonRequired returns a field's JSON name ("" when it is not encoded) and
-// whether its tag marks it required (no omitempty or omitzero).
-func jsonRequired(f reflect.StructField) (name string, required bool) {
-	tag, ok := f.Tag.Lookup("json")
-	if !ok || tag == "-" {
-		return "", false
-	}
-	name, opts, _ := strings.Cut(tag, ",")
-	if name == "" {
-		name = f.Name
-	}
-	for _, o := range strings.Split(opts, ",") {
-		if o == "omitempty" || o == "omitzero" {
-			return name, false
-		}
-	}
-	return name, true
 }
 
 func nilKind(k reflect.Kind) bool {

@@ -412,7 +412,12 @@ type field struct {
 	index     []int
 	omitEmpty bool
 	omitZero  bool
+	tagged    bool // has a json tag
 }
+
+// required reports whether generated code marks the field required: a
+// json tag without omitempty or omitzero.
+func (fi *field) required() bool { return fi.tagged && !fi.omitEmpty && !fi.omitZero }
 
 func (fi *field) omit(v reflect.Value) bool {
 	if fi.omitZero {
@@ -472,7 +477,7 @@ func structFields(t reflect.Type) []field {
 			if name == "" {
 				name = sf.Name
 			}
-			fi := field{name: name, index: idx}
+			fi := field{name: name, index: idx, tagged: tag != ""}
 			for o := range strings.SplitSeq(opts, ",") {
 				switch o {
 				case "omitempty":
