@@ -94,8 +94,7 @@ func (b *builder) downloadVariant(op *model.Operation, p *pendingOp, methodScope
 	if file == "" {
 		return nil
 	}
-	v := *op
-	v.Name = methodScope.Claim(op.Name + "Download")
+	v := variant(op, "Download", fmt.Sprintf("It is %s for when the response is a file (%s): the body is returned as a stream.", op.Name, file), methodScope)
 	v.Responses = make([]*model.Response, len(op.Responses))
 	for i, r := range op.Responses {
 		if r == succ[0] {
@@ -103,9 +102,17 @@ func (b *builder) downloadVariant(op *model.Operation, p *pendingOp, methodScope
 		}
 		v.Responses[i] = r
 	}
+	return v
+}
+
+// variant copies op as another method, name op.Name+suffix, sharing its
+// Params type and without an iterator.
+func variant(op *model.Operation, suffix, doc string, methodScope *naming.Scope) *model.Operation {
+	v := *op
+	v.Name = methodScope.Claim(op.Name + suffix)
 	v.Pagination = nil
 	v.BodyVariantOf = op.Name
-	v.VariantDoc = fmt.Sprintf("It is %s for when the response is a file (%s): the body is returned as a stream.", op.Name, file)
+	v.VariantDoc = doc
 	return &v
 }
 
@@ -139,13 +146,9 @@ func (b *builder) bodyVariants(op *model.Operation, p *pendingOp, methodScope *n
 			b.warn(ptr, "alternative request media type %s is not generated; %s sends %s", ct, op.Name, op.Body.ContentType)
 			continue
 		}
-		v := *op
-		v.Name = methodScope.Claim(op.Name + suffix)
+		v := variant(op, suffix, fmt.Sprintf("It is %s sending a %s body.", op.Name, ct), methodScope)
 		v.Body = &model.Body{ContentType: ct, Encoding: enc, Type: t, Required: rb.Value.Required, Doc: rb.Value.Description}
-		v.Pagination = nil
-		v.BodyVariantOf = op.Name
-		v.VariantDoc = fmt.Sprintf("It is %s sending a %s body.", op.Name, ct)
-		out = append(out, &v)
+		out = append(out, v)
 	}
 	return out
 }

@@ -233,11 +233,7 @@ func method(f *jen.File, op *model.Operation) {
 					case model.InQuery:
 						b.Id("r").Dot("Query").Call(jen.Lit(p.WireName), v, jen.Qual(pkgRest, styleNames[p.Style]), jen.Lit(p.Explode))
 					case model.InHeader:
-						if headerFallback(p) != nil && p.Required && !nilable(p.Type) {
-							b.If(jen.Add(v).Op("!=").Lit("")).Block(jen.Id("r").Dot("Header").Call(jen.Lit(p.WireName), v))
-							continue
-						}
-						b.Id("r").Dot("Header").Call(jen.Lit(p.WireName), v)
+						b.Add(setHeader(p, v))
 					case model.InCookie:
 						b.Id("r").Dot("Cookie").Call(jen.Lit(p.WireName), v)
 					}
@@ -406,4 +402,14 @@ func headerFallback(p *model.Param) jen.Code {
 		return jen.Lit(p.Default)
 	}
 	return nil
+}
+
+// setHeader sends a header parameter's value v; with a fallback, an empty
+// required value keeps the fallback instead of replacing it.
+func setHeader(p *model.Param, v *jen.Statement) jen.Code {
+	set := jen.Id("r").Dot("Header").Call(jen.Lit(p.WireName), v)
+	if headerFallback(p) != nil && p.Required && !nilable(p.Type) {
+		return jen.If(v.Clone().Op("!=").Lit("")).Block(set)
+	}
+	return set
 }

@@ -166,14 +166,10 @@ func nextArgs(op *model.Operation, target jen.Code) []jen.Code {
 	for _, p := range op.Params {
 		switch p.In {
 		case model.InHeader:
-			set := jen.Id("r").Dot("Header").Call(jen.Lit(p.WireName), jen.Id("p").Dot(p.Name))
 			if v := headerFallback(p); v != nil {
 				calls = append(calls, jen.Id("r").Dot("Header").Call(jen.Lit(p.WireName), v))
-				if p.Required && !nilable(p.Type) {
-					set = jen.If(jen.Id("p").Dot(p.Name).Op("!=").Lit("")).Block(set)
-				}
 			}
-			calls = append(calls, set)
+			calls = append(calls, setHeader(p, jen.Id("p").Dot(p.Name)))
 		case model.InCookie:
 			calls = append(calls, jen.Id("r").Dot("Cookie").Call(jen.Lit(p.WireName), jen.Id("p").Dot(p.Name)))
 		}
