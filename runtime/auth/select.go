@@ -44,7 +44,7 @@ func (e *MissingCredentialsError) Error() string {
 // operation, or whose operation does not say, use the first scheme.
 func Select(schemes ...Scheme) transport.Middleware {
 	return func(next http.RoundTripper) http.RoundTripper {
-		s := &selector{next: next, schemes: map[string]transport.Middleware{}, chains: map[string]http.RoundTripper{}}
+		s := &selector{next: next, schemes: map[string]transport.Middleware{}}
 		for _, sc := range schemes {
 			if _, dup := s.schemes[sc.Key]; !dup {
 				s.schemes[sc.Key] = sc.Middleware
@@ -60,8 +60,7 @@ type selector struct {
 	schemes map[string]transport.Middleware
 	order   []string
 
-	mu     sync.Mutex
-	chains map[string]http.RoundTripper // by alternative, built once
+	chains sync.Map // strings.Join(alternative, "\x00") → http.RoundTripper, built once
 }
 
 func (s *selector) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -106,16 +105,15 @@ func (s *selector) configured(alt []string) bool {
 // across requests.
 func (s *selector) chain(alt []string) http.RoundTripper {
 	key := strings.Join(alt, "\x00")
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if rt, ok := s.chains[key]; ok {
-		return rt
+	if rt, ok := s.chains.Load(key); ok {
+		return rt.(http.RoundTripper)
 	}
 	mws := make([]transport.Middleware, len(alt))
 	for i, k := range alt {
 		mws[i] = s.schemes[k]
 	}
-	rt := transport.Chain(s.next, mws...)
-	s.chains[key] = rt
-	return rt
+	// Middlewares share their state (token caches, lockout) across chains,
+	// so a chain built twice by racing requests is harmless; one is kept.
+	rt, _ := s.chains.LoadOrStore(key, transport.Chain(s.next, mws...))
+	return rt.(http.RoundTripper)
 }
