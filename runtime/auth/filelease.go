@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/apigen-go/apigen/runtime/secret"
@@ -104,8 +105,9 @@ func readLeaseFile(f *os.File) (pid int, expires time.Time) {
 
 // fileLease is one held lease of a FileStore.
 type fileLease struct {
-	s *FileStore
-	f *os.File
+	s    *FileStore
+	f    *os.File
+	once sync.Once
 }
 
 func refreshHash(rt secret.Secret) string {
@@ -137,10 +139,7 @@ func (l *fileLease) ClearSpending(ctx context.Context) error {
 
 // Release implements Lease.
 func (l *fileLease) Release() {
-	if l.f != nil {
-		l.f.Close() // closing the last descriptor drops the flock
-		l.f = nil
-	}
+	l.once.Do(func() { l.f.Close() }) // closing the descriptor drops the flock
 }
 
 // update rewrites the token file through change, keeping its version:
