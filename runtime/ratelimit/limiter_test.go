@@ -22,7 +22,7 @@ func newLimiter(t *testing.T, cfg ratelimit.Config) *ratelimit.Local {
 	return l
 }
 
-func mustWait(t *testing.T, l ratelimit.Limiter, ctx context.Context, key string) {
+func mustWait(t *testing.T, l *ratelimit.Local, ctx context.Context, key string) {
 	t.Helper()
 	if err := l.Wait(ctx, key); err != nil {
 		t.Fatal(err)

@@ -22,25 +22,6 @@ import (
 	"github.com/apigen-go/apigen/runtime/transport"
 )
 
-// Limiter decides when a request may be sent.
-//
-// Wait blocks until a request in the bucket named key may be sent, and
-// reserves that slot. It fails at once, without sleeping, when the slot is
-// too far away: with a *QuotaExhaustedError past the limiter's maximum wait,
-// with an error wrapping context.DeadlineExceeded past ctx's deadline. The
-// key names the route bucket (see RouteKey); global limits apply whatever
-// the key. Implementations are safe for concurrent use.
-type Limiter interface {
-	Wait(ctx context.Context, key string) error
-}
-
-// Observer learns from what the server answered. Transport calls Observe
-// exactly once after every successful Wait, with the response, or with nil
-// when no response arrived. It must not read or close resp.Body.
-type Observer interface {
-	Observe(ctx context.Context, key string, resp *http.Response)
-}
-
 // Local is an in-process Limiter and Observer configured from a Config.
 //
 // Slots are handed out first come, first served per bucket, and a request
@@ -65,10 +46,34 @@ type Local struct {
 	routes map[string]*bucket
 }
 
-var (
-	_ Limiter  = (*Local)(nil)
-	_ Observer = (*Local)(nil)
-)
+var _ Limiter = (*Local)(nil)
+
+// Reserve implements Limiter.
+func (l *Local) Reserve(ctx context.Context, key string) (Reservation, error) {
+	res, err := l.wait(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	return &localReservation{l: l, ctx: ctx, key: key, res: res}, nil
+}
+
+// Stats implements Limiter.
+func (l *Local) Stats() Stats { return Stats{} }
+
+type localReservation struct {
+	l   *Local
+	ctx context.Context
+	key string
+	res reservation
+}
+
+func (r *localReservation) Sent()                       {}
+func (r *localReservation) Observe(resp *http.Response) { r.l.Observe(r.ctx, r.key, resp) }
+func (r *localReservation) Cancel() {
+	r.l.mu.Lock()
+	r.l.cancel(r.res)
+	r.l.mu.Unlock()
+}
 
 // New returns a Local enforcing cfg. It fails when cfg is invalid: a window
 // without a positive limit or length, an unknown kind, anchor, scope or
@@ -199,10 +204,15 @@ type constraint struct {
 	resetAt time.Time
 }
 
-// Wait implements Limiter.
+// Wait waits for a slot and takes it.
 func (l *Local) Wait(ctx context.Context, key string) error {
+	_, err := l.wait(ctx, key)
+	return err
+}
+
+func (l *Local) wait(ctx context.Context, key string) (reservation, error) {
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("ratelimit: %w", err)
+		return reservation{}, fmt.Errorf("ratelimit: %w", err)
 	}
 	s := l.settingsFor(ctx)
 
@@ -213,29 +223,29 @@ func (l *Local) Wait(ctx context.Context, key string) error {
 	wait := t.Sub(now)
 	if wait > s.maxWait {
 		l.mu.Unlock()
-		return &QuotaExhaustedError{
+		return reservation{}, &QuotaExhaustedError{
 			Key: key, Scope: scopeOf(c.bucket), Reason: c.reason,
 			ResetAt: c.resetAt, Wait: wait, MaxWait: s.maxWait,
 		}
 	}
 	if dl, ok := ctx.Deadline(); ok && wait > 0 && wait > time.Until(dl) {
 		l.mu.Unlock()
-		return fmt.Errorf("ratelimit: %s: waiting %s for %s would pass the context deadline: %w",
+		return reservation{}, fmt.Errorf("ratelimit: %s: waiting %s for %s would pass the context deadline: %w",
 			c.bucket.name(), wait.Round(time.Millisecond), c.reason, context.DeadlineExceeded)
 	}
 	res := l.reserve(bs, t)
 	l.mu.Unlock()
 
 	if wait <= 0 {
-		return nil
+		return res, nil
 	}
 	if err := l.clk.Sleep(ctx, wait); err != nil {
 		l.mu.Lock()
 		l.cancel(res)
 		l.mu.Unlock()
-		return fmt.Errorf("ratelimit: wait for %s interrupted: %w", c.bucket.name(), err)
+		return reservation{}, fmt.Errorf("ratelimit: wait for %s interrupted: %w", c.bucket.name(), err)
 	}
-	return nil
+	return res, nil
 }
 
 func scopeOf(b *bucket) Scope {

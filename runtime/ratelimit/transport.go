@@ -41,8 +41,8 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		keyOf = RouteKey
 	}
 	key := keyOf(req)
-	ctx := req.Context()
-	if err := t.Limiter.Wait(ctx, key); err != nil {
+	res, err := t.Limiter.Reserve(req.Context(), key)
+	if err != nil {
 		// A RoundTripper must close the body even when it sends nothing.
 		if req.Body != nil {
 			req.Body.Close()
@@ -50,12 +50,10 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	resp, err := base.RoundTrip(req)
-	if o, ok := t.Limiter.(Observer); ok {
-		if err != nil {
-			o.Observe(ctx, key, nil)
-		} else {
-			o.Observe(ctx, key, resp)
-		}
+	if err != nil {
+		res.Observe(nil)
+	} else {
+		res.Observe(resp)
 	}
 	return resp, err
 }
