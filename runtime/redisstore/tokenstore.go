@@ -2,6 +2,8 @@ package redisstore
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -127,6 +129,7 @@ local v = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
 if v ~= tonumber(ARGV[1]) then return {0, v} end
 v = v + 1
 redis.call('HSET', KEYS[1], 'v', v, 'data', ARGV[2])
+redis.call('HDEL', KEYS[1], 'spending')
 return {1, v}
 `)
 
@@ -183,7 +186,7 @@ const leasePoll = 20 * time.Millisecond
 
 // Lease implements auth.Leaser: it waits until no other process holds the
 // lease, or ctx ends, and takes it for ttl (or LeaseTTL).
-func (s *TokenStore) Lease(ctx context.Context, ttl time.Duration) (func(), error) {
+func (s *TokenStore) Lease(ctx context.Context, ttl time.Duration) (auth.Lease, error) {
 	if s.LeaseTTL > 0 {
 		ttl = s.LeaseTTL
 	}
@@ -195,11 +198,10 @@ func (s *TokenStore) Lease(ctx context.Context, ttl time.Duration) (func(), erro
 			return nil, s.fail("take the token lease", s.leaseKey(), err)
 		}
 		if res[0] == 1 {
-			fence := res[1]
 			s.mu.Lock()
-			s.fence = fence
+			s.fence = res[1]
 			s.mu.Unlock()
-			return func() { s.release(fence) }, nil
+			return &lease{s: s, fence: res[1]}, nil
 		}
 		left := time.Duration(res[1]) * time.Millisecond
 		wait := min(left, leasePoll)
@@ -213,6 +215,63 @@ func (s *TokenStore) Lease(ctx context.Context, ttl time.Duration) (func(), erro
 		}
 	}
 }
+
+// lease is one held lease; fence is its fencing token.
+type lease struct {
+	s     *TokenStore
+	fence int64
+	once  sync.Once
+}
+
+// markScript marks a refresh token (by its SHA-256, never the token) as
+// being spent, unless an earlier holder marked the same one and neither
+// saved nor cleared: then it may be spent already.
+var markScript = redis.NewScript(`
+if tonumber(redis.call('GET', KEYS[2]) or '0') ~= tonumber(ARGV[1]) then return -1 end
+if redis.call('HGET', KEYS[1], 'spending') == ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], 'spending', ARGV[2])
+return 1
+`)
+
+var clearScript = redis.NewScript(`
+if tonumber(redis.call('GET', KEYS[2]) or '0') ~= tonumber(ARGV[1]) then return -1 end
+redis.call('HDEL', KEYS[1], 'spending')
+return 1
+`)
+
+// MarkSpending implements auth.Lease.
+func (l *lease) MarkSpending(ctx context.Context, refreshToken secret.Secret) error {
+	sum := sha256.Sum256([]byte(refreshToken.Reveal()))
+	n, err := markScript.Run(ctx, l.s.rdb, []string{l.s.tokenKey(), l.s.fenceKey()}, l.fence, hex.EncodeToString(sum[:])).Int64()
+	switch {
+	case err != nil:
+		return l.s.fail("mark the refresh token as being spent", l.s.tokenKey(), err)
+	case n == -1:
+		return l.lost()
+	case n == 0:
+		return fmt.Errorf("redisstore: %s: %w", l.s.tokenKey(), auth.ErrRefreshTokenLost)
+	}
+	return nil
+}
+
+// ClearSpending implements auth.Lease.
+func (l *lease) ClearSpending(ctx context.Context) error {
+	n, err := clearScript.Run(ctx, l.s.rdb, []string{l.s.tokenKey(), l.s.fenceKey()}, l.fence).Int64()
+	switch {
+	case err != nil:
+		return l.s.fail("clear the refresh token mark", l.s.tokenKey(), err)
+	case n == -1:
+		return l.lost()
+	}
+	return nil
+}
+
+func (l *lease) lost() error {
+	return fmt.Errorf("redisstore: token lease %d expired and was taken over (this process stalled past its lease): %w", l.fence, auth.ErrConflict)
+}
+
+// Release implements auth.Lease.
+func (l *lease) Release() { l.once.Do(func() { l.s.release(l.fence) }) }
 
 func (s *TokenStore) release(fence int64) {
 	s.mu.Lock()

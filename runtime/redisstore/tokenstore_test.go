@@ -81,7 +81,7 @@ func TestTokenStoreFencingRejectsStalledHolder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer releaseA()
+	defer releaseA.Release()
 
 	start := time.Now()
 	releaseB, err := b.Lease(ctx, time.Minute)
@@ -99,7 +99,7 @@ func TestTokenStoreFencingRejectsStalledHolder(t *testing.T) {
 	if _, err := b.Save(ctx, testToken("a1", "r1"), v0); err != nil {
 		t.Fatalf("current holder's Save = %v", err)
 	}
-	releaseB()
+	releaseB.Release()
 	got, _, err := a.Load(ctx)
 	if err != nil || got.RefreshToken.Reveal() != "r1" {
 		t.Fatalf("stored refresh token = %v (%v); want the current holder's r1", got.RefreshToken.Reveal(), err)
@@ -118,13 +118,13 @@ func TestTokenStoreLeaseIsExclusiveAndReleased(t *testing.T) {
 	if _, err := s.Lease(short, time.Minute); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("second Lease while held = %v, want a context deadline error", err)
 	}
-	release()
+	release.Release()
 	start := time.Now()
 	release2, err := s.Lease(ctx, time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
-	release2()
+	release2.Release()
 	if d := time.Since(start); d > time.Second {
 		t.Fatalf("Lease after release took %s", d)
 	}
@@ -221,7 +221,7 @@ func TestTokenStoreAfterScriptFlush(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Lease after SCRIPT FLUSH = %v", err)
 	}
-	release()
+	release.Release()
 }
 
 func TestConnectErrors(t *testing.T) {
