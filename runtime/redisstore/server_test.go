@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -59,12 +61,13 @@ func uniqueName(t testing.TB) string {
 // ownServer is a redis-server process of the test's own, which it may
 // kill and restart on the same port.
 type ownServer struct {
-	t    testing.TB
-	port int
-	cmd  *exec.Cmd
+	t     testing.TB
+	port  int
+	extra []string
+	cmd   *exec.Cmd
 }
 
-func startOwnServer(t testing.TB) *ownServer {
+func startOwnServer(t testing.TB, extra ...string) *ownServer {
 	t.Helper()
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		missing(t, "redis-server is not installed (apt-get install redis-server): %v", err)
@@ -75,7 +78,7 @@ func startOwnServer(t testing.TB) *ownServer {
 	}
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
-	s := &ownServer{t: t, port: port}
+	s := &ownServer{t: t, port: port, extra: extra}
 	s.start()
 	t.Cleanup(s.stop)
 	return s
@@ -86,8 +89,9 @@ func (s *ownServer) addr() string { return "127.0.0.1:" + strconv.Itoa(s.port) }
 func (s *ownServer) start() {
 	s.t.Helper()
 	dir := s.t.TempDir()
-	s.cmd = exec.Command("redis-server", "--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", dir, "--loglevel", "warning")
+	args := append([]string{"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no", "--dir", dir, "--loglevel", "warning"}, s.extra...)
+	s.cmd = exec.Command("redis-server", args...)
 	if err := s.cmd.Start(); err != nil {
 		s.t.Fatalf("start redis-server: %v", err)
 	}
@@ -134,4 +138,15 @@ func closedAddr(t testing.TB) string {
 	addr := l.Addr().String()
 	l.Close()
 	return addr
+}
+
+type lockedWriter struct {
+	mu sync.Mutex
+	b  *strings.Builder
+}
+
+func (w *lockedWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
 }
