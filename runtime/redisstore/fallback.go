@@ -14,7 +14,9 @@ import (
 // requests of the last window, those admitted through Redis included, so
 // the switch does not add a full share on top of what it just sent. Fixed
 // windows are counted as sliding ones, which is stricter. When Redis is
-// back, the requests admitted locally are added to its windows first.
+// back, the requests admitted locally are added to its windows, and for
+// one window length each process still keeps to its share as well: the
+// others may not have added theirs yet.
 
 // ownLog is one process's send times in one window, oldest first, kept
 // for the window's length.
@@ -76,7 +78,7 @@ func (l *Limiter) cameBack(redisNow time.Time) {
 		l.mu.Unlock()
 		return
 	}
-	l.down = false
+	l.down, l.upSince = false, time.Now()
 	since := l.downSince
 	replay := make(map[string][]any)
 	for key, o := range l.own {
@@ -106,26 +108,35 @@ func (l *Limiter) cameBack(redisNow time.Time) {
 	l.log.Info("redisstore: Redis is back; limits are shared again", "limiter", l.keys.tag, "away", time.Since(since).Round(time.Millisecond))
 }
 
+// shareNext returns when this process's fair share of every window lets
+// it send again, and what holds it back. After an outage (since set) only
+// windows that still hold requests from the outage count: until then the
+// other processes may not have told Redis what they sent meanwhile.
+func (l *Limiter) shareNext(bs []bucket, now, since time.Time) (time.Time, string) {
+	t, reason := now, ""
+	if l.block.After(t) {
+		t, reason = l.block, "the cooldown after a 429"
+	}
+	for _, b := range bs {
+		for _, w := range b.windows {
+			if w.Limit <= 0 || (!since.IsZero() && now.Sub(since) > w.Per+l.margin) {
+				continue
+			}
+			share := max(1, w.Limit/l.replicas)
+			if n := l.ownLog(b, w).next(now, share, l.margin); n.After(t) {
+				t, reason = n, fmt.Sprintf("%s window %s (this process's share %d while Redis is or was unreachable)", b.label, w, share)
+			}
+		}
+	}
+	return t, reason
+}
+
 // reserveLocal admits a request at this process's fair share.
 func (l *Limiter) reserveLocal(ctx context.Context, key string, bs []bucket, s settings, start time.Time) (ratelimit.Reservation, error) {
 	for {
 		l.mu.Lock()
 		now := time.Now()
-		t, reason := now, ""
-		if l.block.After(t) {
-			t, reason = l.block, "the cooldown after a 429"
-		}
-		for _, b := range bs {
-			for _, w := range b.windows {
-				if w.Limit <= 0 {
-					continue
-				}
-				share := max(1, w.Limit/l.replicas)
-				if n := l.ownLog(b, w).next(now, share, l.margin); n.After(t) {
-					t, reason = n, fmt.Sprintf("%s window %s (this process's share %d while Redis is unreachable)", b.label, w, share)
-				}
-			}
-		}
+		t, reason := l.shareNext(bs, now, time.Time{})
 		if !t.After(now) {
 			l.mu.Unlock()
 			l.admitted(bs, now, start)
@@ -148,6 +159,37 @@ func (l *Limiter) reserveLocal(ctx context.Context, key string, bs []bucket, s s
 			return l.Reserve(ctx, key)
 		}
 	}
+}
+
+// afterOutage holds a request back, while Redis is being tried again and
+// for one window length after it came back, until this process's fair
+// share allows it too; it returns false when nothing holds it.
+func (l *Limiter) afterOutage(ctx context.Context, key string, bs []bucket, s settings, start time.Time) (bool, error) {
+	l.mu.Lock()
+	now := time.Now()
+	since := l.upSince
+	switch {
+	case l.down:
+		// Trying Redis again: what it will know does not include what
+		// the others sent meanwhile.
+		since = time.Time{}
+	case since.IsZero():
+		l.mu.Unlock()
+		return false, nil
+	}
+	t, reason := l.shareNext(bs, now, since)
+	l.mu.Unlock()
+	if !t.After(now) {
+		return false, nil
+	}
+	wait := t.Sub(now)
+	if err := l.tooLong(ctx, key, bs, reason, t, time.Since(start)+wait, s.maxWait); err != nil {
+		return true, err
+	}
+	if err := sleep(ctx, wait); err != nil {
+		return true, fmt.Errorf("ratelimit: wait for %s interrupted: %w", reason, err)
+	}
+	return true, nil
 }
 
 // observeLocal keeps this process away after a 429 while Redis is away:

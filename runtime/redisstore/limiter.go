@@ -59,6 +59,7 @@ type Limiter struct {
 	mu        sync.Mutex
 	down      bool      // Redis unreachable: admitting locally
 	downSince time.Time // local clock
+	upSince   time.Time // when Redis came back after the last outage
 	nextTry   time.Time
 	offset    time.Duration // Redis clock minus local clock, last seen
 	own       map[string]*ownLog
@@ -75,8 +76,10 @@ const (
 	// staleInflight is how long an admitted request whose answer never
 	// came counts as in flight; then (its process died) it counts as sent.
 	staleInflight = 30 * time.Second
-	// retryRedis is how often a limiter that fell back tries Redis again.
-	retryRedis = 500 * time.Millisecond
+	// retryRedis is how often a limiter that fell back tries Redis again,
+	// and probeTimeout how long it gives Redis to answer then.
+	retryRedis   = 500 * time.Millisecond
+	probeTimeout = 250 * time.Millisecond
 	// cooldownBase is the first wait after a 429 without instructions.
 	cooldownBase = time.Second
 )
@@ -254,12 +257,17 @@ func (l *Limiter) Reserve(ctx context.Context, key string) (ratelimit.Reservatio
 		if l.isDown() {
 			return l.reserveLocal(ctx, key, bs, s, start)
 		}
-		res, err := acquireScript.Run(ctx, l.rdb, keys, args...).Slice()
+		if held, err := l.afterOutage(ctx, key, bs, s, start); err != nil {
+			return nil, err
+		} else if held {
+			continue
+		}
+		res, err := l.acquire(ctx, keys, args)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, fmt.Errorf("ratelimit: %w", ctx.Err())
 			}
-			if unavailable(err) {
+			if unavailable(err) || errors.Is(err, context.DeadlineExceeded) {
 				l.wentDown(err)
 				continue
 			}
@@ -280,6 +288,20 @@ func (l *Limiter) Reserve(ctx context.Context, key string) (ratelimit.Reservatio
 			return nil, fmt.Errorf("ratelimit: wait for %s interrupted: %w", reason, err)
 		}
 	}
+}
+
+// acquire runs the admission script; while Redis is away, a look at
+// whether it is back takes at most probeTimeout.
+func (l *Limiter) acquire(ctx context.Context, keys []string, args []any) ([]any, error) {
+	l.mu.Lock()
+	down := l.down
+	l.mu.Unlock()
+	if down {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, probeTimeout)
+		defer cancel()
+	}
+	return acquireScript.Run(ctx, l.rdb, keys, args...).Slice()
 }
 
 // tooLong fails a wait that would pass maxWait or ctx's deadline.

@@ -43,7 +43,7 @@ type child struct {
 }
 
 // startChild runs role with env; its stdout lines arrive on lines.
-func startChild(t *testing.T, role string, env ...string) *child {
+func startChild(t testing.TB, role string, env ...string) *child {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(append(os.Environ(), childEnv+"="+role), env...)
@@ -80,7 +80,7 @@ func startChild(t *testing.T, role string, env ...string) *child {
 }
 
 // expect waits for the child's next line and checks its prefix.
-func (c *child) expect(t *testing.T, prefix string, within time.Duration) string {
+func (c *child) expect(t testing.TB, prefix string, within time.Duration) string {
 	t.Helper()
 	select {
 	case line, ok := <-c.lines:
@@ -97,7 +97,7 @@ func (c *child) expect(t *testing.T, prefix string, within time.Duration) string
 	return ""
 }
 
-func (c *child) wait(t *testing.T, within time.Duration) {
+func (c *child) wait(t testing.TB, within time.Duration) {
 	t.Helper()
 	for range c.lines {
 	}
