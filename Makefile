@@ -2,7 +2,7 @@
 GO ?= go
 PKGS = ./...
 
-.PHONY: all generate verify test test-short lint bench corpus fuzz
+.PHONY: all generate verify test test-short lint bench corpus fuzz stress-redis
 
 all: generate test
 
@@ -17,6 +17,13 @@ verify:
 ## test: all tests, with the race detector
 test:
 	$(GO) test -race -count=1 $(PKGS)
+
+## stress-redis: the real-time Redis cases longer than 10 s (4 processes
+## sharing one budget for 30 s: quiet, under CPU load, under -race; about
+## 2 minutes); needs APIGEN_REDIS_ADDR (.ci/run sets it)
+stress-redis:
+	APIGEN_STRESS=1 $(GO) test -count=1 -run 'Stress' -v ./runtime/redisstore/
+	APIGEN_STRESS=1 $(GO) test -race -count=1 -run 'StressFourProcessesShareBudget$$' -v ./runtime/redisstore/
 
 ## lint: gofmt and go vet
 lint:

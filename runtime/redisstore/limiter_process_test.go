@@ -43,6 +43,9 @@ func limitedClient() error {
 		return err
 	}
 	hc := &http.Client{Transport: ratelimit.Middleware(l)(http.DefaultTransport)}
+	if os.Getenv("BURN") != "" {
+		burnCPU(time.Now().Add(d))
+	}
 	var sent, tooMany atomic.Int64
 	deadline := time.Now().Add(d)
 	var wg sync.WaitGroup
@@ -72,6 +75,18 @@ func limitedClient() error {
 	}
 	fmt.Printf("done %d %d\n", sent.Load(), tooMany.Load())
 	return nil
+}
+
+// burnCPU keeps two goroutines spinning until deadline, so that the
+// senders are scheduled late, as on a busy machine.
+func burnCPU(deadline time.Time) {
+	for range 2 {
+		go func() {
+			for x := 0; time.Now().Before(deadline); x++ {
+				_ = x * x
+			}
+		}()
+	}
 }
 
 // parseWindows reads "20/1s,200/10s".
@@ -157,6 +172,7 @@ type sharedRun struct {
 	workers   int
 	duration  time.Duration
 	enforce   bool
+	burn      bool
 	redisAddr string
 	// during runs in the parent while the children send.
 	during func()
@@ -175,12 +191,15 @@ func (run sharedRun) start(t testing.TB) runResult {
 	srv := httptest.NewServer(fake)
 	defer srv.Close()
 	name := uniqueName(t)
+	env := []string{"REDIS_ADDR=" + run.redisAddr, "LIMITER_NAME=" + name, "SERVER_URL=" + srv.URL,
+		"WINDOWS=" + formatWindows(run.windows), "REPLICAS=" + strconv.Itoa(run.processes),
+		"WORKERS=" + strconv.Itoa(run.workers), "DURATION=" + run.duration.String()}
+	if run.burn {
+		env = append(env, "BURN=1")
+	}
 	var kids []*child
 	for range run.processes {
-		kids = append(kids, startChild(t, "limited-client",
-			"REDIS_ADDR="+run.redisAddr, "LIMITER_NAME="+name, "SERVER_URL="+srv.URL,
-			"WINDOWS="+formatWindows(run.windows), "REPLICAS="+strconv.Itoa(run.processes),
-			"WORKERS="+strconv.Itoa(run.workers), "DURATION="+run.duration.String()))
+		kids = append(kids, startChild(t, "limited-client", env...))
 	}
 	if run.during != nil {
 		run.during()
@@ -207,12 +226,22 @@ func stressEnabled(t testing.TB) {
 
 // Four processes share 20/s and 200/10s for 30 s against a server that
 // enforces both on the wall clock: no 429, no window over its limit as the
-// server saw arrivals, and at least 90% of the budget used.
+// server saw arrivals, and at least 90% of the budget used. make stress
+// runs it quiet and under -race; the CPU-load case below burns two cores
+// in every process.
 func TestStressFourProcessesShareBudget(t *testing.T) {
+	stressShared(t, false)
+}
+
+func TestStressFourProcessesShareBudgetUnderCPULoad(t *testing.T) {
+	stressShared(t, true)
+}
+
+func stressShared(t *testing.T, burn bool) {
 	stressEnabled(t)
 	rdb := sharedRedis(t)
 	windows := []ratelimit.Window{{Limit: 20, Per: time.Second}, {Limit: 200, Per: 10 * time.Second}}
-	res := sharedRun{windows: windows, processes: 4, workers: 4, duration: 30 * time.Second, enforce: true, redisAddr: rdb.Options().Addr}.start(t)
+	res := sharedRun{windows: windows, processes: 4, workers: 4, duration: 30 * time.Second, enforce: true, burn: burn, redisAddr: rdb.Options().Addr}.start(t)
 	checkShared(t, res, windows, 0)
 	u := utilisation(res.arrivals, windows)
 	t.Logf("%d requests, %.1f%% of the budget, %d × 429", len(res.arrivals), 100*u, res.too)
