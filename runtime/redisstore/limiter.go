@@ -257,6 +257,9 @@ func (l *Limiter) Reserve(ctx context.Context, key string) (ratelimit.Reservatio
 		if l.isDown() {
 			return l.reserveLocal(ctx, key, bs, s, start)
 		}
+		// The script's clock reads after this moment, and the reply may
+		// come late: send times measured from here are never early.
+		asked := time.Now()
 		if held, err := l.afterOutage(ctx, key, bs, s, start); err != nil {
 			return nil, err
 		} else if held {
@@ -277,7 +280,7 @@ func (l *Limiter) Reserve(ctx context.Context, key string) (ratelimit.Reservatio
 		l.cameBack(redisNow)
 		if toInt(res[0]) == 1 {
 			l.admitted(bs, time.Now(), start)
-			return &reservation{l: l, bs: bs, key: key, s: s, member: member, admittedAt: time.Now(), admittedRedis: toInt(res[4])}, nil
+			return &reservation{l: l, bs: bs, key: key, s: s, member: member, admittedAt: asked, admittedRedis: toInt(res[4])}, nil
 		}
 		wait := time.Duration(toInt(res[1])) * time.Microsecond
 		reason, resetAt := l.reason(bs, fmt.Sprint(res[2])), time.UnixMicro(toInt(res[3]))
@@ -413,12 +416,16 @@ type reservation struct {
 }
 
 // Sent implements ratelimit.Reservation: the request moves into the
-// windows at its send time.
+// windows at its send time. Sent is called while the request is being
+// written, so Redis is told in the background, with the time taken now.
 func (r *reservation) Sent() {
 	if r.local || r.ended.Load() {
 		return
 	}
-	r.sentOnce.Do(func() { r.done("sent", -1, 0) })
+	r.sentOnce.Do(func() {
+		elapsed := time.Since(r.admittedAt)
+		go r.done("sent", 0, -1, elapsed)
+	})
 }
 
 // Observe implements ratelimit.Reservation.
@@ -441,7 +448,7 @@ func (r *reservation) Observe(resp *http.Response) {
 		outcome = "429"
 		target, retry = r.cooldownTarget(resp.Header)
 	}
-	r.done(outcome, target, retry)
+	r.done(outcome, target, retry, -1)
 	if resp != nil {
 		r.learn(resp)
 	}
@@ -452,7 +459,7 @@ func (r *reservation) Cancel() {
 	if r.ended.Swap(true) || r.local {
 		return
 	}
-	r.done("cancel", 0, -1)
+	r.done("cancel", 0, -1, -1)
 }
 
 // cooldownTarget is the bucket (1-based) a 429 blocks, with the server's
@@ -479,19 +486,69 @@ func (r *reservation) cooldownTarget(h http.Header) (int, time.Duration) {
 			names = append(names, n)
 		}
 	}
+	now := time.Now()
 	for _, n := range names {
-		if d, ok := ratelimit.ParseRetryAfter(h.Get(n), time.Now()); ok {
+		if d, ok := ratelimit.ParseRetryAfter(h.Get(n), now); ok {
 			return target, d
+		}
+	}
+	// No Retry-After: a reset header says as much.
+	for _, hf := range r.s.headers {
+		if t, ok := r.l.reset(hf, h, now); ok {
+			return target, t.Sub(now)
 		}
 	}
 	return target, -1
 }
 
-func (r *reservation) done(outcome string, target int, retry time.Duration) {
+// reset reads h's reset header; one in the past or further ahead than the
+// longest window (a day when none is configured) is ignored, as Local
+// does: trusting it could stall every process for hours.
+func (l *Limiter) reset(h ratelimit.Headers, hdr http.Header, now time.Time) (time.Time, bool) {
+	if h.Reset == "" {
+		return time.Time{}, false
+	}
+	v := hdr.Get(h.Reset)
+	t, ok := ratelimit.ParseReset(v, h.ResetUnit, now)
+	if !ok || !t.After(now) || t.Sub(now) > l.horizon() {
+		if v != "" {
+			l.log.Debug("redisstore: ignoring a malformed rate-limit reset header", "header", http.CanonicalHeaderKey(h.Reset), "value", v)
+		}
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// horizon is the furthest ahead a reset may lie: the longest window.
+func (l *Limiter) horizon() time.Duration {
+	longest := 24 * time.Hour
+	found := false
+	consider := func(ws []ratelimit.Window) {
+		for _, w := range ws {
+			if !found || w.Per > longest {
+				longest, found = w.Per, true
+			}
+		}
+	}
+	consider(l.cfg.Windows)
+	for _, o := range l.cfg.Operations {
+		consider(o.Windows)
+	}
+	for _, h := range l.cfg.Headers {
+		if h.Per > longest {
+			longest = h.Per
+		}
+	}
+	return longest
+}
+
+// done runs the done script; sentAfter is the send time as measured from
+// admission, negative for "now".
+func (r *reservation) done(outcome string, target int, retry, sentAfter time.Duration) {
 	l := r.l
 	elapsed := int64(-1)
-	if outcome == "sent" {
-		elapsed = time.Since(r.admittedAt).Microseconds()
+	if sentAfter >= 0 {
+		elapsed = sentAfter.Microseconds()
 	}
 	retryUS := int64(-1)
 	if retry >= 0 {
@@ -541,13 +598,11 @@ func (r *reservation) learn(resp *http.Response) {
 			rem, hasRem = ratelimit.ParseCount(resp.Header.Get(h.Remaining))
 		}
 		resetAbs, resetDelta := int64(-1), int64(-1)
-		if h.Reset != "" {
-			if t, ok := ratelimit.ParseReset(resp.Header.Get(h.Reset), h.ResetUnit, now); ok {
-				if h.ResetUnit == ratelimit.DeltaSeconds {
-					resetDelta = max(t.Sub(now).Microseconds(), 0)
-				} else {
-					resetAbs = t.UnixMicro()
-				}
+		if t, ok := l.reset(h, resp.Header, now); ok {
+			if h.ResetUnit == ratelimit.DeltaSeconds {
+				resetDelta = t.Sub(now).Microseconds()
+			} else {
+				resetAbs = t.UnixMicro()
 			}
 		}
 		hasReset := resetAbs >= 0 || resetDelta >= 0
