@@ -186,6 +186,7 @@ type runResult struct {
 
 func (run sharedRun) start(t testing.TB) runResult {
 	t.Helper()
+	favourJudge(t)
 	fake := &arrivals{windows: run.windows, enforce: run.enforce}
 	srv := httptest.NewServer(fake)
 	defer srv.Close()
@@ -238,9 +239,6 @@ func TestStressFourProcessesShareBudgetUnderCPULoad(t *testing.T) {
 
 func stressShared(t *testing.T, burn bool) {
 	stressEnabled(t)
-	if burn {
-		favourJudge(t)
-	}
 	rdb := sharedRedis(t)
 	windows := []ratelimit.Window{{Limit: 20, Per: time.Second}, {Limit: 200, Per: 10 * time.Second}}
 	res := sharedRun{windows: windows, processes: 4, workers: 4, duration: 30 * time.Second, enforce: true, burn: burn, redisAddr: rdb.Options().Addr}.start(t)
