@@ -2,7 +2,7 @@
 GO ?= go
 PKGS = ./...
 
-.PHONY: all generate verify test test-short lint bench corpus fuzz stress
+.PHONY: all generate verify test test-short lint bench corpus fuzz stress stress-local stress-redis
 
 all: generate test
 
@@ -18,14 +18,24 @@ verify:
 test:
 	$(GO) test -race -count=1 $(PKGS)
 
-## stress: the real-time tier (CONTRACT §6, under 5 minutes): the limiter
+## stress: the real-time tier, local cases then the Redis cases
+stress: stress-local stress-redis
+
+## stress-local: the real-time tier (CONTRACT §6, under 5 minutes): the limiter
 ## and token-store guarantees on the wall clock, against servers recording
 ## arrivals, with several OS processes; the limiter cases quiet, under CPU
 ## load, then again under -race. Build tag "stress" keeps them out of make test.
 STRESS_PKGS = ./runtime/ratelimit/ ./runtime/auth/
-stress:
+stress-local:
 	$(GO) test -tags stress -count=1 -timeout 4m -run '^TestStress' -v $(STRESS_PKGS)
 	$(GO) test -race -tags stress -count=1 -timeout 3m -run '^TestStressLimiterWindows$$/^quiet$$' -v ./runtime/ratelimit/
+
+## stress-redis: the real-time Redis cases longer than 10 s (4 processes
+## sharing one budget for 30 s: quiet, under CPU load, under -race; about
+## 2 minutes); needs APIGEN_REDIS_ADDR (.ci/run sets it)
+stress-redis:
+	APIGEN_STRESS=1 $(GO) test -count=1 -run 'Stress' -v ./runtime/redisstore/
+	APIGEN_STRESS=1 $(GO) test -race -count=1 -run 'StressFourProcessesShareBudget$$' -v ./runtime/redisstore/
 
 ## lint: gofmt and go vet
 lint:
