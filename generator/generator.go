@@ -47,7 +47,12 @@ type Timing struct {
 
 // Generate runs the pipeline in memory. A spec that cannot be generated
 // returns a *load.Error listing every problem with file, line and pointer.
-func Generate(cfg Config) (*Result, error) {
+func Generate(cfg Config) (_ *Result, err error) {
+	defer func() {
+		if r := recover(); r != nil { // a bug, not bad input: never a crash
+			err = fmt.Errorf("%s: internal error: %v (please report this with the description that caused it)", cfg.Spec, r)
+		}
+	}()
 	if cfg.Package == "" {
 		cfg.Package = filepath.Base(cfg.Out)
 	}

@@ -68,6 +68,7 @@ func readInto(t *model.Type, target jen.Code) jen.Code {
 	r := t.Resolve()
 	switch {
 	case r == nil:
+	case recursiveContainer(t):
 	case r.Kind == model.Array:
 		return jen.Qual(pkgJSONX, "Slice").Call(jen.Id("d"), target, reader(r.Elem))
 	case r.Kind == model.Map:
@@ -128,6 +129,14 @@ func reader(t *model.Type) jen.Code {
 	}
 	if !named && (r.Kind == model.Struct || r.Kind == model.Union) {
 		return jen.Qual(pkgJSONX, "Raw") // goType writes json.RawMessage
+	}
+	if named && recursiveContainer(t) {
+		// Its reader would contain itself: encoding/json reads it instead.
+		return jen.Func().Params(jen.Id("d").Op("*").Qual(pkgJX, "Decoder"), jen.Id("v").Op("*").Add(goType(t))).Error().Block(
+			jen.List(jen.Id("raw"), jen.Err()).Op(":=").Id("d").Dot("Raw").Call(),
+			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+			jen.Return(jen.Qual("encoding/json", "Unmarshal").Call(jen.Id("raw"), jen.Id("v"))),
+		)
 	}
 	return jen.Func().Params(jen.Id("d").Op("*").Qual(pkgJX, "Decoder"), jen.Id("v").Op("*").Add(goType(t))).Error().Block(
 		jen.Return(readInto(t, jen.Id("v"))),
