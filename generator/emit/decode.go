@@ -32,7 +32,7 @@ func decoders(f *jen.File, api *model.API) {
 				jen.Func().Params(jen.Id("d").Op("*").Qual(pkgJX, "Decoder"), jen.Id("key").Index().Byte()).Error().Block(
 					jen.Switch(jen.String().Call(jen.Id("key"))).BlockFunc(func(g *jen.Group) {
 						for _, fl := range t.Fields {
-							if r := fl.Type.Resolve(); r != nil && r.Kind == model.Binary {
+							if stream(fl.Type) {
 								continue // never in JSON
 							}
 							g.Case(jen.Lit(fl.JSONName)).Block(jen.Return(readField(fl)))
@@ -109,6 +109,15 @@ func reader(t *model.Type) jen.Code {
 		return jen.Qual(pkgJSONX, "Time")
 	case model.Bytes:
 		return jen.Qual(pkgJSONX, "Bytes")
+	case model.Binary:
+		// A "binary" string inside JSON (an array of them, as a body) is
+		// read as a stream over the string's bytes.
+		return jen.Func().Params(jen.Id("d").Op("*").Qual(pkgJX, "Decoder"), jen.Id("v").Op("*").Qual("io", "Reader")).Error().Block(
+			jen.Var().Id("s").String(),
+			jen.If(jen.Err().Op(":=").Qual(pkgJSONX, "String").Call(jen.Id("d"), jen.Op("&").Id("s")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+			jen.Op("*").Id("v").Op("=").Qual("strings", "NewReader").Call(jen.Id("s")),
+			jen.Return(jen.Nil()),
+		)
 	case model.Enum:
 		if !named {
 			return reader(&model.Type{Kind: r.EnumBase})

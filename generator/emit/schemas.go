@@ -69,7 +69,7 @@ func fieldType(fl *model.Field) (jen.Code, string) {
 	switch {
 	case fl.Pointer:
 		return jen.Op("*").Add(base), name + ",omitempty"
-	case fl.Type.Resolve() != nil && fl.Type.Resolve().Kind == model.Binary:
+	case stream(fl.Type):
 		// Streams travel in multipart bodies, never inside JSON.
 		return base, "-"
 	case fl.Nullable:

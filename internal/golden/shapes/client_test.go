@@ -93,3 +93,19 @@ func TestFreeFormBody(t *testing.T) {
 		t.Errorf("sent %s", sent)
 	}
 }
+
+// Binary strings inside JSON are read as streams over their bytes.
+func TestBinaryInJSON(t *testing.T) {
+	got, err := serve(t, 200, `["abc", "de"]`, nil).ListFiles(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var texts []string
+	for _, r := range got {
+		b, _ := io.ReadAll(r)
+		texts = append(texts, string(b))
+	}
+	if len(texts) != 2 || texts[0] != "abc" || texts[1] != "de" {
+		t.Errorf("read %q", texts)
+	}
+}

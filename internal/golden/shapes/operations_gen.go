@@ -5,9 +5,42 @@ package shapes
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"strings"
 
+	"github.com/apigen-go/apigen/runtime/jsonx"
+	"github.com/apigen-go/apigen/runtime/rest"
 	"github.com/apigen-go/apigen/runtime/transport"
+	"github.com/go-faster/jx"
 )
+
+var opListFiles = transport.Operation{
+	ID:           "listFiles",
+	Idempotent:   true,
+	Method:       "GET",
+	PathTemplate: "/files",
+}
+
+// ListFiles calls listFiles.
+//
+//	GET /files
+func (c *Client) ListFiles(ctx context.Context, opts ...RequestOption) ([]io.Reader, error) {
+	r := c.rest.NewRequest(ctx, &opListFiles, opts)
+	var out []io.Reader
+	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
+		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *[]io.Reader) error {
+			return jsonx.Slice(d, v, func(d *jx.Decoder, v *io.Reader) error {
+				var s string
+				if err := jsonx.String(d, &s); err != nil {
+					return err
+				}
+				*v = strings.NewReader(s)
+				return nil
+			})
+		})
+	}))
+	return out, err
+}
 
 var opListThings = transport.Operation{
 	ID:           "listThings",

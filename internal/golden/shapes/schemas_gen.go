@@ -4,6 +4,7 @@ package shapes
 
 import (
 	"encoding/json"
+	"io"
 
 	"github.com/apigen-go/apigen/runtime/opt"
 )
@@ -19,6 +20,7 @@ type RateLimited struct {
 type Thing struct {
 	Quoted   opt.Opt[string]              `json:"-"`
 	Anything []json.RawMessage            `json:"anything,omitempty"`
+	Blobs    []io.Reader                  `json:"-"`
 	Maps     map[string][]json.RawMessage `json:"maps,omitempty"`
 	SayHi    opt.Opt[string]              `json:"-"`
 }
