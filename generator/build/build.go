@@ -131,6 +131,9 @@ func (b *builder) extensions() {
 	b.api.RateLimit = decodeExt[model.RateLimit](b, b.doc.Extensions, "x-apigen-ratelimit", "")
 	b.api.Retry = decodeExt[model.Retry](b, b.doc.Extensions, "x-apigen-retry", "")
 	b.api.Errors = decodeExt[model.Errors](b, b.doc.Extensions, "x-apigen-errors", "")
+	if p := decodeExt[string](b, b.doc.Extensions, "x-apigen-env-prefix", ""); p != nil {
+		b.api.EnvPrefix = *p
+	}
 }
 
 func decodeExt[T any](b *builder, ext map[string]any, key, ptr string) *T {
