@@ -19,9 +19,9 @@
 //     type name where a schema belongs) and dropped otherwise; OpenAPI 3.1
 //     (JSON Schema 2020-12) constructs are rewritten into their 3.0 form; every
 //     lossy change is reported as a warning naming its JSON pointer and line.
-//  4. Checks that make generation impossible become errors: dangling and
-//     external $refs, duplicate operationIds, path parameters that are not in
-//     their path template.
+//  4. Checks across operations: dangling $refs are errors; duplicate
+//     operationIds and path parameters that are not in their path template
+//     are repaired with warnings.
 //  5. The tree is handed to kin-openapi (openapi3.Loader, external refs off)
 //     and validated with doc.Validate; what the validator still reports becomes
 //     warnings.
@@ -40,8 +40,13 @@
 //     nullable; when one branch is left it moves into allOf (the same idiom).
 //   - A "{name}" in a path template that no parameter declares is a warning:
 //     a required string path parameter of that name is added to the
-//     operation. A path parameter declared but absent from the template is an
-//     error, since the client could not place the value anywhere.
+//     operation. A path parameter declared but absent from the template is
+//     dropped with a warning, since the client could not place the value
+//     anywhere. RFC 6570 operators and modifiers in a template ("{param*}",
+//     "{.label}") are read as the plain variable, with a warning.
+//   - A duplicate operationId is renamed from its method and path ("get/b"),
+//     with a warning naming both operations; the first in path order keeps
+//     it. It is an error only when that name is taken too.
 //   - A $ref to a component of the wrong kind (a response position pointing
 //     at components/requestBodies, as in PagerDuty's description) is replaced
 //     by a converted copy of the target, with a warning. A schema $ref to a
