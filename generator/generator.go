@@ -33,6 +33,9 @@ type Config struct {
 	// Strict turns every warning into an error (apigen -strict): the
 	// warnings are returned as a *load.Error and no files are produced.
 	Strict bool
+	// AllowRemote lets $refs name documents over http and https
+	// (apigen -allow-remote); off by default.
+	AllowRemote bool
 	// EnvPrefix is the prefix of the environment variables
 	// CredentialsFromEnv reads, without the trailing "_". Default: the
 	// spec's x-apigen-env-prefix, else the package name in upper case.
@@ -81,7 +84,7 @@ func Generate(cfg Config) (_ *Result, err error) {
 	}
 
 	start := time.Now()
-	loaded, err := load.FileWith(cfg.Spec, load.Options{DropExamples: true})
+	loaded, err := load.FileWith(cfg.Spec, load.Options{DropExamples: true, AllowRemote: cfg.AllowRemote})
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +101,8 @@ func Generate(cfg Config) (_ *Result, err error) {
 		if errors.As(err, &be) {
 			le := &load.Error{}
 			for _, p := range be.Problems {
-				le.Diagnostics = append(le.Diagnostics, load.Diagnostic{File: loaded.File, Line: loaded.Line(p.Pointer), Pointer: p.Pointer, Message: p.Message})
+				file, line, ptr := loaded.Locate(p.Pointer)
+				le.Diagnostics = append(le.Diagnostics, load.Diagnostic{File: file, Line: line, Pointer: ptr, Message: p.Message})
 			}
 			return nil, le
 		}

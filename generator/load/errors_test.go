@@ -117,7 +117,7 @@ func TestErrors(t *testing.T) {
 			marker:  "$ref",
 		},
 		{
-			name: "external $ref",
+			name: "external $ref to a missing file",
 			file: "external.yaml",
 			src: spec(`
 				openapi: 3.0.3
@@ -129,7 +129,7 @@ func TestErrors(t *testing.T) {
 				      $ref: 'other.yaml#/Pet'
 			`),
 			pointer: "/components/schemas/Pet/$ref",
-			text:    `external $ref "other.yaml#/Pet" is not supported`,
+			text:    `$ref "other.yaml#/Pet": cannot read other.yaml`,
 			marker:  "$ref",
 		},
 		{

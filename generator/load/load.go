@@ -134,8 +134,23 @@ type Result struct {
 	// line order. Later stages add theirs with Warn.
 	Warnings []Diagnostic
 
-	lines  map[string]int32 // JSON pointer in the original file → line
-	fromV2 bool             // Doc was converted from Swagger 2.0
+	lines   map[string]int32 // JSON pointer in the original file → line
+	fromV2  bool             // Doc was converted from Swagger 2.0
+	origins []originAt       // parts copied from other files
+	reads   int              // other files read
+}
+
+// Locate returns where pointer is written: the file a part of the
+// document was copied from (an external $ref), the line and the pointer
+// there; or the description, Line(pointer) and pointer.
+func (r *Result) Locate(pointer string) (file string, line int, ptr string) {
+	if r == nil {
+		return "", 0, pointer
+	}
+	if file, line, ptr, ok := r.locateOrigin(pointer); ok {
+		return file, line, ptr
+	}
+	return r.File, r.Line(pointer), pointer
 }
 
 // Line returns the line of pointer (e.g. "/paths/~1pets/get") in the original
@@ -166,10 +181,11 @@ func (r *Result) Line(pointer string) int {
 // filled in. It lets later stages report what they degrade in the same form
 // as the load stage. Warn is not safe for concurrent use.
 func (r *Result) Warn(pointer, format string, args ...any) {
+	file, line, ptr := r.Locate(pointer)
 	r.Warnings = append(r.Warnings, Diagnostic{
-		File:    r.File,
-		Line:    r.Line(pointer),
-		Pointer: pointer,
+		File:    file,
+		Line:    line,
+		Pointer: ptr,
 		Message: fmt.Sprintf(format, args...),
 	})
 }
@@ -181,6 +197,10 @@ type Options struct {
 	// (GitHub's are a third of the file) kin-openapi spends much of its
 	// time decoding them. Diagnostics about them are still reported.
 	DropExamples bool
+	// AllowRemote lets $refs name documents over http and https (apigen
+	// -allow-remote). Off, such a reference is an error: generating must
+	// not depend on the network unless the user asks for it.
+	AllowRemote bool
 }
 
 // File loads the description at path. Every error it returns is an *Error.
@@ -233,10 +253,11 @@ func (l *loader) warn(pointer, format string, args ...any) {
 }
 
 func (l *loader) fail(pointer, format string, args ...any) {
+	file, line, ptr := l.res.Locate(pointer)
 	l.errs = append(l.errs, Diagnostic{
-		File:    l.res.File,
-		Line:    l.res.Line(pointer),
-		Pointer: pointer,
+		File:    file,
+		Line:    line,
+		Pointer: ptr,
 		Message: fmt.Sprintf(format, args...),
 	})
 }
@@ -268,6 +289,10 @@ func (l *loader) load(data []byte) (*Result, error) {
 		return nil, l.failed()
 	}
 	l.res.Version = version
+	l.importExternal(doc, v2)
+	if len(l.errs) > 0 {
+		return nil, l.failed()
+	}
 
 	if v2 {
 		w := newWalker(l, doc, dialectV2)
