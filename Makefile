@@ -57,6 +57,8 @@ PEERS_SAMPLE = negative/cyclic/,positive/sample.json,positive/form.json,positive
 peers-sample:
 	APIGEN_PEERS_ALL=1 APIGEN_PEERS_ONLY='$(PEERS_SAMPLE)' $(GO) test -count=1 -run 'TestPeers$$' -v ./generator/ -timeout 10m
 
-## fuzz: a short run of the loader's fuzz test
+## fuzz: a short run of the loader's fuzz test and of the generator's on
+## random recursive schemas (generate only: a hang or crash is a failure)
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime 30s ./generator/load/
+	$(GO) test -run '^$$' -fuzz FuzzRecursiveSchemas -fuzztime 30s ./generator/
