@@ -102,7 +102,7 @@ func recursiveSpec(data []byte) []byte {
 
 // FuzzRecursiveSchemas generates (only) clients for random recursive
 // schemas: it must return, with a client or an error, never hang or
-// crash. make fuzz-recursive runs it; TestRecursiveSeeds builds the seeds.
+// crash. make fuzz runs it; TestRobustClients builds the seeds.
 func FuzzRecursiveSchemas(f *testing.F) {
 	for _, s := range recursiveSeeds {
 		f.Add(s)
@@ -118,9 +118,18 @@ func FuzzRecursiveSchemas(f *testing.F) {
 	})
 }
 
-// TestRecursiveSeeds generates a client for every seed of
-// FuzzRecursiveSchemas and builds and vets them all in one module.
-func TestRecursiveSeeds(t *testing.T) {
+// robustSpecs are the small specs of shapes that once hung, crashed or
+// did not build, beside the fuzz seeds (paths relative to this package).
+var robustSpecs = []string{
+	"testdata/robust/cycles.yaml",
+	"testdata/robust/compile.yaml",
+	"load/testdata/external/main.yaml", // split across files
+}
+
+// TestRobustClients generates a client for every seed of
+// FuzzRecursiveSchemas and every robustSpecs entry, and builds and vets
+// them all in one module.
+func TestRobustClients(t *testing.T) {
 	dir := t.TempDir()
 	root := repoRoot(t)
 	gomod := "module example.com/recursive\n\ngo 1.25\n\nrequire github.com/apigen-go/apigen v0.0.0\n\nreplace github.com/apigen-go/apigen => " + root + "\n"
@@ -134,6 +143,17 @@ func TestRecursiveSeeds(t *testing.T) {
 		res, err := Generate(Config{Spec: spec, Out: pkg, Package: pkg})
 		if err != nil {
 			t.Errorf("seed %d %v: %v", i, seed, err)
+			continue
+		}
+		if err := Write(filepath.Join(dir, pkg), res.Files); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, spec := range robustSpecs {
+		pkg := fmt.Sprintf("robust%d", i)
+		res, err := Generate(Config{Spec: spec, Out: pkg, Package: pkg})
+		if err != nil {
+			t.Errorf("%s: %v", spec, err)
 			continue
 		}
 		if err := Write(filepath.Join(dir, pkg), res.Files); err != nil {
