@@ -2,7 +2,7 @@
 GO ?= go
 PKGS = ./...
 
-.PHONY: all generate verify test test-short lint bench corpus fuzz stress stress-local stress-redis
+.PHONY: all generate verify test test-short lint bench corpus fuzz peers peers-sample stress stress-local stress-redis
 
 all: generate test
 
@@ -61,6 +61,23 @@ bench:
 corpus:
 	APIGEN_CORPUS_ALL=1 $(GO) test -count=1 -run 'TestCorpus$$' -v ./generator/ -timeout 30m
 
-## fuzz: a short run of the loader's fuzz test
+## peers: generate, build and vet a client for every spec of ogen's and
+## oapi-codegen's own test suites in ../shared/peers (PEERS_COMPARE=1 also
+## runs those two generators on them); prints the table CORPUS.md records
+peers:
+	APIGEN_PEERS_ALL=1 $(GO) test -count=1 -run 'TestPeers$$' -v ./generator/ -timeout 60m
+
+## peers-sample: the sample of make peers that .ci/run runs (a few minutes):
+## at least one spec of every failure class the peers' suites once exposed
+## (crash, hangs on self-referencing schemas, external refs, explode
+## markers, duplicate operationIds, free-form and binary items, untaggable
+## names, status beside range)
+PEERS_SAMPLE = negative/cyclic/,positive/sample.json,positive/form.json,positive/quoted_field_name.json,positive/file_reference.yml,pathalias/,parameters/parameters.yaml,issue-1378/,issue-1087/,issue1825/,issue-2308/,externalref/petstore
+peers-sample:
+	APIGEN_PEERS_ALL=1 APIGEN_PEERS_ONLY='$(PEERS_SAMPLE)' $(GO) test -count=1 -run 'TestPeers$$' -v ./generator/ -timeout 10m
+
+## fuzz: a short run of the loader's fuzz test and of the generator's on
+## random recursive schemas (generate only: a hang or crash is a failure)
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime 30s ./generator/load/
+	$(GO) test -run '^$$' -fuzz FuzzRecursiveSchemas -fuzztime 30s ./generator/

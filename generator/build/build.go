@@ -50,6 +50,7 @@ type builder struct {
 	pkg      *naming.Scope
 	byRef    map[string]*model.Type
 	inline   map[*openapi3.Schema]*model.Type
+	active   map[*openapi3.Schema]bool // anonymous schemas being filled
 	warnings []Problem
 	errors   []Problem
 }
@@ -62,11 +63,14 @@ func Build(doc *openapi3.T) (api *model.API, warnings []Problem, err error) {
 		pkg:    naming.NewScope(Reserved...),
 		byRef:  map[string]*model.Type{},
 		inline: map[*openapi3.Schema]*model.Type{},
+		active: map[*openapi3.Schema]bool{},
 	}
 	b.info()
 	b.extensions()
 	b.declareComponents()
+	b.breakAliasCycles()
 	b.operations()
+	b.breakAliasCycles()
 	b.security()
 	sort.Slice(b.api.Types, func(i, j int) bool { return b.api.Types[i].Name < b.api.Types[j].Name })
 	sort.Slice(b.api.Operations, func(i, j int) bool { return b.api.Operations[i].Name < b.api.Operations[j].Name })
