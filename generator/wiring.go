@@ -34,6 +34,7 @@ type wiring struct {
 	Auth      []authChoice
 	AuthCode  bool // an authorizationCode scheme exists: generate AuthCodeURL/Exchange
 	OpServers bool // some operation has its own server
+	Multipart bool // some operation sends multipart/form-data: File exists
 	TokenFlow bool // a scheme fetches tokens: Client.Token exists
 	// OtherHosts: token endpoints or operation servers may live on
 	// another host, so WithAuthServer can move them.
@@ -84,6 +85,9 @@ func buildWiring(api *model.API, pkg string) (wiring, error) {
 	for _, op := range api.Operations {
 		if op.Server != "" {
 			w.OpServers, w.OtherHosts = true, true
+		}
+		if op.Body != nil && op.Body.Encoding == model.EncodingMultipart {
+			w.Multipart = true
 		}
 	}
 	w.RateLimit = rateLimitExpr(api)

@@ -180,6 +180,15 @@ type RequestOption = rest.RequestOption
 // Download is a streamed binary response; the caller must close Body.
 type Download = rest.Download
 
+// File is a file part of a multipart body: set a binary member to a File
+// to choose the filename and the part's Content-Type (any io.Reader works
+// too: the filename is then an *os.File's base name, else the member's
+// name, and the type application/octet-stream). A body of
+// *os.File, *bytes.Reader or *strings.Reader files is sent with a
+// Content-Length and replayed on retry; any other reader is sent once,
+// and the call is not retried after it may have reached the server.
+type File = rest.File
+
 // WithHeader sets a header on one call.
 func WithHeader(name, value string) RequestOption { return rest.WithHeader(name, value) }
 

@@ -63,8 +63,12 @@ func fieldType(fl *model.Field) (jen.Code, string) {
 	case fl.Pointer:
 		return jen.Op("*").Add(base), name + ",omitempty"
 	case fl.Type.Resolve() != nil && fl.Type.Resolve().Kind == model.Binary:
-		// Streams travel in multipart bodies, never inside JSON.
-		return base, "-"
+		// A stream: a file part of a multipart body (pass a File for its
+		// filename and content type). Generated decoders skip it.
+		if fl.Required {
+			return base, name
+		}
+		return base, name + ",omitempty"
 	case fl.Nullable:
 		return jen.Qual(pkgOpt, "Nullable").Types(base), name + ",omitzero"
 	case !fl.Required && nilable(fl.Type):
