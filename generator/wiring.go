@@ -25,6 +25,7 @@ type credField struct {
 type authChoice struct {
 	Key   string
 	Needs []string
+	Env   []string // the environment variables of Needs
 	Code  string
 }
 
@@ -77,7 +78,11 @@ func buildWiring(api *model.API, pkg string) (wiring, error) {
 		case "clientCredentials", "password", "jsonLogin":
 			w.TokenFlow, w.OtherHosts = true, true
 		}
-		w.Auth = append(w.Auth, authChoice{Key: s.Key, Needs: needs, Code: code})
+		env := make([]string, len(needs))
+		for i, n := range needs {
+			env[i] = fields[n].Env
+		}
+		w.Auth = append(w.Auth, authChoice{Key: s.Key, Needs: needs, Env: env, Code: code})
 	}
 	for i := range w.Creds { // pick up Secret flags set by later schemes
 		w.Creds[i] = *fields[w.Creds[i].Name]

@@ -42,6 +42,7 @@ type Config struct {
 	Retry      retry.Policy
 	NoRetry    bool
 	NoCache    bool
+	NoAuth     bool
 	// Insecure allows credentials over plain http://.
 	Insecure  bool
 	Clock     clock.Clock
@@ -109,6 +110,10 @@ func WithoutRateLimit() Option { return OptionFunc(func(c *Config) { c.NoLimit =
 // WithoutCache turns the ETag cache off.
 func WithoutCache() Option { return OptionFunc(func(c *Config) { c.NoCache = true }) }
 
+// WithoutAuth leaves authentication to the caller (a middleware, a
+// proxy): no credentials are applied and none are required.
+func WithoutAuth() Option { return OptionFunc(func(c *Config) { c.NoAuth = true }) }
+
 // WithInsecureHTTP allows credentials over plain http://.
 func WithInsecureHTTP() Option { return OptionFunc(func(c *Config) { c.Insecure = true }) }
 
@@ -151,8 +156,9 @@ type API struct {
 	RateLimit      ratelimit.Config
 	Envelope       *apierror.Envelope
 	// Auth returns the auth middleware for the configured credentials
-	// (nil when there are none) and the base transport (replaced for
-	// mutual TLS); resolve maps a URL of the spec (a token endpoint) to
+	// (Credentials may be nil: the middleware then refuses operations
+	// that need credentials) and the base transport (wrapped for mutual
+	// TLS); resolve maps a URL of the spec (a token endpoint) to
 	// the one to call.
 	Auth func(cfg *Config, base http.RoundTripper, resolve func(string) string) (transport.Middleware, http.RoundTripper, error)
 }
@@ -230,7 +236,7 @@ func (cfg *Config) chain(api API, base http.RoundTripper, server *url.URL) (http
 			mws = append(mws, ratelimit.Middleware(l))
 		}
 	}
-	if api.Auth != nil && cfg.Credentials != nil {
+	if api.Auth != nil && !cfg.NoAuth { // also without credentials: operations that need them fail before sending
 		resolve := func(ref string) string {
 			u, err := cfg.rebase(server, ref)
 			if err != nil {
@@ -243,7 +249,9 @@ func (cfg *Config) chain(api API, base http.RoundTripper, server *url.URL) (http
 			return nil, err
 		}
 		base = b
-		mws = append(mws, mw)
+		if mw != nil {
+			mws = append(mws, mw)
+		}
 	}
 	if cfg.UserAgent != "" {
 		mws = append(mws, headers.UserAgent(cfg.UserAgent))
