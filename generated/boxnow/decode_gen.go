@@ -69,7 +69,7 @@ func decodeCSVImportResult(d *jx.Decoder, s *CSVImportResult) error {
 	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
 		switch string(key) {
 		case "destination":
-			return jsonx.Opt(d, &s.Destination, decodeCSVImportResultDestination)
+			return jsonx.Ptr(d, &s.Destination, decodeCSVImportResultDestination)
 		case "id":
 			return jsonx.String(d, &s.ID)
 		case "parcels":

@@ -54,7 +54,7 @@ type CSVImportParcel struct {
 
 // CSVImportResult: One order created from a CSV import.
 type CSVImportResult struct {
-	Destination opt.Opt[CSVImportResultDestination] `json:"destination,omitzero"`
+	Destination *CSVImportResultDestination `json:"destination,omitempty"`
 	// ID: Id of the accepted order (quote it to support).
 	ID      string            `json:"id"`
 	Parcels []CSVImportParcel `json:"parcels"`
