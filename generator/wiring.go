@@ -232,7 +232,7 @@ func authCode(s *model.SecurityScheme, roles []string, fields map[string]*credFi
 		}
 		tr("Source", "cache")
 	case "mtls":
-		fmt.Fprintf(&b, "m := &auth.MTLS{File: %s, Password: %s, ClientID: %s, RootCAs: cfg.RootCAs, Clock: cfg.Clock}\n", str(role(0)), sec(role(1)), sec(role(2)))
+		fmt.Fprintf(&b, "m := &auth.MTLS{File: %s, Password: %s, ClientID: %s, RootCAs: cfg.RootCAs, Clock: cfg.Clock, Base: base}\n", str(role(0)), sec(role(1)), sec(role(2)))
 		b.WriteString("rt, err := m.RoundTripper()\nif err != nil {\n\treturn nil, nil, err\n}\nbase = rt")
 	default:
 		return "", nil, fmt.Errorf("flow %q is not wired", a.Flow)

@@ -290,7 +290,7 @@ func (cl *Client) auth(cfg *client.Config, base http.RoundTripper, resolve func(
 	var schemes []auth.Scheme
 	if !isZero(c.CertFile) && !isZero(c.CertPassword) && !isZero(c.ClientID) {
 		var mw transport.Middleware
-		m := &auth.MTLS{File: c.CertFile, Password: c.CertPassword, ClientID: c.ClientID, RootCAs: cfg.RootCAs, Clock: cfg.Clock}
+		m := &auth.MTLS{File: c.CertFile, Password: c.CertPassword, ClientID: c.ClientID, RootCAs: cfg.RootCAs, Clock: cfg.Clock, Base: base}
 		rt, err := m.RoundTripper()
 		if err != nil {
 			return nil, nil, err

@@ -57,15 +57,48 @@ type Config struct {
 	Store       auth.TokenStore
 	Scopes      []string
 	RootCAs     *x509.CertPool
+
+	// base is the transport under the chain, shared by token requests.
+	base http.RoundTripper
 }
 
-// TokenHTTPClient sends token requests: the caller's client without the
-// API chain.
+// TokenHTTPClient sends the requests the runtime makes on its own (token,
+// refresh and login calls): the caller's client (its Timeout, Jar and
+// CheckRedirect) over the same base transport as the API, so WithRootCAs,
+// the proxy and WithHTTPClient's transport apply to them too, without
+// the API's chain.
 func (c *Config) TokenHTTPClient() *http.Client {
+	hc := &http.Client{}
 	if c.HTTPClient != nil {
-		return c.HTTPClient
+		*hc = *c.HTTPClient
 	}
-	return http.DefaultClient
+	if c.base != nil {
+		hc.Transport = c.base
+	}
+	return hc
+}
+
+// baseTransport returns the transport at the bottom of every chain: the
+// caller's (nil: a clone of http.DefaultTransport when CAs must be set),
+// trusting RootCAs when given.
+func baseTransport(rt http.RoundTripper, roots *x509.CertPool) (http.RoundTripper, error) {
+	if roots == nil {
+		return rt, nil
+	}
+	switch t := rt.(type) {
+	case nil:
+		c := http.DefaultTransport.(*http.Transport).Clone()
+		c.TLSClientConfig = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
+		return c, nil
+	case *http.Transport:
+		c := t.Clone()
+		if c.TLSClientConfig == nil {
+			c.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+		}
+		c.TLSClientConfig.RootCAs = roots
+		return c, nil
+	}
+	return nil, fmt.Errorf("WithRootCAs cannot reach the TLS config of WithHTTPClient's %T transport: set the CAs in that transport instead", rt)
 }
 
 // Option configures a client.
@@ -189,12 +222,10 @@ func New(api API, serverURL string, opts []Option) (rest.Client, error) {
 	if cfg.HTTPClient != nil {
 		*hc = *cfg.HTTPClient
 	}
-	if cfg.RootCAs != nil && hc.Transport == nil {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.TLSClientConfig = &tls.Config{RootCAs: cfg.RootCAs, MinVersion: tls.VersionTLS12}
-		hc.Transport = t
+	if cfg.base, err = baseTransport(hc.Transport, cfg.RootCAs); err != nil {
+		return rest.Client{}, fmt.Errorf("%s: %w", api.Name, err)
 	}
-	chain, err := cfg.chain(api, hc.Transport, u)
+	chain, err := cfg.chain(api, cfg.base, u)
 	if err != nil {
 		return rest.Client{}, fmt.Errorf("%s: %w", api.Name, err)
 	}
