@@ -72,6 +72,7 @@ func Build(doc *openapi3.T) (api *model.API, warnings []Problem, err error) {
 	b.operations()
 	b.breakAliasCycles()
 	b.security()
+	b.api.DefaultSecurity = alternatives(b.doc.Security)
 	sort.Slice(b.api.Types, func(i, j int) bool { return b.api.Types[i].Name < b.api.Types[j].Name })
 	sort.Slice(b.api.Operations, func(i, j int) bool { return b.api.Operations[i].Name < b.api.Operations[j].Name })
 	markRecursion(b.api.Types)
