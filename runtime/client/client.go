@@ -188,6 +188,7 @@ func New(api API, serverURL string, opts []Option) (rest.Client, error) {
 		t.TLSClientConfig = &tls.Config{RootCAs: cfg.RootCAs, MinVersion: tls.VersionTLS12}
 		hc.Transport = t
 	}
+	hc.CheckRedirect = redirectPolicy(hc.CheckRedirect)
 	chain, err := cfg.chain(api, hc.Transport, u)
 	if err != nil {
 		return rest.Client{}, fmt.Errorf("%s: %w", api.Name, err)
