@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"go/format"
+	"go/parser"
+	"go/token"
 	"os"
 	"path/filepath"
 	"sort"
@@ -28,6 +30,13 @@ type Config struct {
 	Spec    string // path of the OpenAPI document
 	Out     string // output directory
 	Package string // Go package name
+	// Strict turns every warning into an error (apigen -strict): the
+	// warnings are returned as a *load.Error and no files are produced.
+	Strict bool
+	// EnvPrefix is the prefix of the environment variables
+	// CredentialsFromEnv reads, without the trailing "_". Default: the
+	// spec's x-apigen-env-prefix, else the package name in upper case.
+	EnvPrefix string
 }
 
 // Result is a generated client, not yet written.
@@ -49,10 +58,17 @@ type Timing struct {
 // returns a *load.Error listing every problem with file, line and pointer.
 func Generate(cfg Config) (*Result, error) {
 	if cfg.Package == "" {
-		cfg.Package = filepath.Base(cfg.Out)
+		pkg, err := InferPackage(cfg.Out)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Package = pkg
 	}
 	if !validPackage(cfg.Package) {
 		return nil, fmt.Errorf("package name %q is not a Go identifier", cfg.Package)
+	}
+	if cfg.EnvPrefix != "" && !validEnvPrefix(cfg.EnvPrefix) {
+		return nil, fmt.Errorf("environment variable prefix %q: want upper-case letters, digits and underscores, starting with a letter", cfg.EnvPrefix)
 	}
 	res := &Result{}
 	stage := func(name string, start time.Time) {
@@ -83,6 +99,9 @@ func Generate(cfg Config) (*Result, error) {
 		}
 		return nil, fmt.Errorf("model: %w", err)
 	}
+	if cfg.Strict && len(res.Warnings) > 0 {
+		return nil, strictError(res.Warnings)
+	}
 	res.API, res.Doc = api, loaded.Doc
 	stage("model", start)
 
@@ -91,7 +110,7 @@ func Generate(cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("emit: %w", err)
 	}
-	tmplFiles, err := render(api, cfg.Package)
+	tmplFiles, err := render(api, cfg.Package, envPrefix(cfg, api))
 	if err != nil {
 		return nil, fmt.Errorf("render templates: %w", err)
 	}
@@ -100,6 +119,62 @@ func Generate(cfg Config) (*Result, error) {
 	res.Files = files
 	stage("emit", start)
 	return res, nil
+}
+
+// strictError turns warnings into the error of a strict run. Each keeps
+// its file, line and pointer; the message says why it stops generation.
+func strictError(warnings []load.Diagnostic) *load.Error {
+	le := &load.Error{Diagnostics: make([]load.Diagnostic, len(warnings))}
+	for i, w := range warnings {
+		w.Message += " (a warning; -strict makes it an error)"
+		le.Diagnostics[i] = w
+	}
+	return le
+}
+
+// envPrefix chooses the prefix of CredentialsFromEnv's variables: the
+// config's, else the spec's x-apigen-env-prefix, else the package name.
+func envPrefix(cfg Config, api *model.API) string {
+	switch {
+	case cfg.EnvPrefix != "":
+		return cfg.EnvPrefix
+	case api.EnvPrefix != "":
+		return api.EnvPrefix
+	}
+	return strings.ToUpper(cfg.Package)
+}
+
+func validEnvPrefix(s string) bool {
+	for i, r := range s {
+		if !(r == '_' || (r >= 'A' && r <= 'Z') || (i > 0 && r >= '0' && r <= '9')) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// InferPackage is the package a client generated into dir belongs to: the
+// package of the Go files already there (so "-out ." in a package's own
+// directory needs no -package), else the directory's base name.
+func InferPackage(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	entries, _ := os.ReadDir(abs)
+	fset := token.NewFileSet()
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, filepath.Join(abs, name), nil, parser.PackageClauseOnly)
+		if err != nil {
+			continue
+		}
+		return f.Name.Name, nil
+	}
+	return filepath.Base(abs), nil
 }
 
 func validPackage(name string) bool {

@@ -34,8 +34,8 @@ var tmpl = template.Must(templates.Parse(template.FuncMap{
 }))
 
 // render produces the files that come from templates/.
-func render(api *model.API, pkg string) ([]emit.File, error) {
-	w, err := buildWiring(api, pkg)
+func render(api *model.API, pkg, envPrefix string) ([]emit.File, error) {
+	w, err := buildWiring(api, envPrefix)
 	if err != nil {
 		return nil, err
 	}

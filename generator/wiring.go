@@ -41,7 +41,9 @@ type wiring struct {
 	RateLimit  string // Go expression of the spec's ratelimit.Config, "" if none
 }
 
-func buildWiring(api *model.API, pkg string) (wiring, error) {
+// buildWiring lays out the credentials and auth chains; envPrefix is the
+// prefix of the variables CredentialsFromEnv reads, without the "_".
+func buildWiring(api *model.API, envPrefix string) (wiring, error) {
 	var w wiring
 	fields := map[string]*credField{}
 	scope := naming.NewScope()
@@ -55,7 +57,7 @@ func buildWiring(api *model.API, pkg string) (wiring, error) {
 		}
 		n := scope.Claim(naming.Exported(cf.Name))
 		goName[cf.Name] = n
-		env := strings.ToUpper(pkg) + "_" + strings.ToUpper(strings.Join(naming.Words(naming.Exported(cf.Name)), "_"))
+		env := envPrefix + "_" + strings.ToUpper(strings.Join(naming.Words(naming.Exported(cf.Name)), "_"))
 		fields[n] = &credField{Name: n, Env: env, Secret: cf.Secret, Doc: cf.Doc, Optional: cf.Optional}
 		w.Creds = append(w.Creds, *fields[n]) // spec order; refreshed below
 		return n

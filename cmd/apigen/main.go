@@ -1,27 +1,23 @@
 // Command apigen generates typed Go clients from OpenAPI documents.
 //
-//	apigen generate                    # every client listed in ./apigen.yaml
-//	apigen generate -spec F -out D -package P
-//	apigen verify [-config apigen.yaml | -spec F -out D -package P]
-//	apigen version
+//	apigen generate [-strict]          # every client listed in ./apigen.yaml
+//	apigen generate -spec F -out D [-package P] [-strict]
+//	apigen verify [-config apigen.yaml | -spec F -out D -package P] [-strict]
+//	apigen diff OLD.yaml NEW.yaml
+//	apigen help [command]
+//	apigen -version
 //
-// Exit codes: 0 ok, 1 generated code is stale (verify), 2 bad input, usage
-// or I/O error. Diagnostics go to stderr as "file:line: pointer: message".
+// Exit codes: 0 ok, 1 generated code is stale (verify) or the API breaks
+// callers (diff), 2 bad input, usage or I/O error. Diagnostics go to stderr
+// as "file:line: pointer: message".
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime/debug"
-
-	"go.yaml.in/yaml/v3"
-
-	"github.com/apigen-go/apigen/generator"
-	"github.com/apigen-go/apigen/generator/load"
+	"strings"
 )
 
 const (
@@ -34,12 +30,34 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
+// command is one subcommand of apigen.
+type command struct {
+	usage string // first lines of its help
+	run   func(args []string, stdout, stderr io.Writer) int
+}
+
+var commands map[string]command
+
+func init() {
+	commands = map[string]command{
+		"generate": {usageGenerate, func(a []string, o, e io.Writer) int { return generateOrVerify("generate", a, o, e) }},
+		"verify":   {usageVerify, func(a []string, o, e io.Writer) int { return generateOrVerify("verify", a, o, e) }},
+		"version":  {"usage: apigen version (or apigen -version)\n\nPrints the module version apigen was built from.\n", runVersion},
+		"help":     {"usage: apigen help [command]\n", runHelp},
+	}
+}
+
 const usage = `usage:
-  apigen generate [-config apigen.yaml] [-v]
-  apigen generate -spec FILE -out DIR [-package NAME] [-v]
-  apigen verify   [-config apigen.yaml] [-v]
-  apigen verify   -spec FILE -out DIR [-package NAME] [-v]
-  apigen version
+  apigen generate [-config apigen.yaml] [-strict] [-v]
+  apigen generate -spec FILE -out DIR [-package NAME] [-env-prefix PREFIX] [-strict] [-v]
+  apigen verify   [-config apigen.yaml] [-base REF] [-strict] [-v]
+  apigen verify   -spec FILE -out DIR [-package NAME] [-strict] [-v]
+  apigen diff     OLD.yaml NEW.yaml
+  apigen help     [command]
+  apigen -version
+
+Exit codes: 0 ok, 1 stale (verify) or breaking (diff), 2 bad input, usage or I/O error.
+Run "apigen help <command>" for the flags of one command.
 `
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -48,146 +66,87 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitBad
 	}
 	switch args[0] {
-	case "version":
-		fmt.Fprintln(stdout, "apigen", version())
-		return exitOK
-	case "generate", "verify":
-		return generateOrVerify(args[0], args[1:], stdout, stderr)
-	case "help", "-h", "-help", "--help":
+	case "-version", "--version":
+		return runVersion(nil, stdout, stderr)
+	case "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "apigen: unknown command %q\n%s", args[0], usage)
+	cmd, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "apigen: unknown command %q\n%s", args[0], usage)
+		return exitBad
+	}
+	return cmd.run(args[1:], stdout, stderr)
+}
+
+func runHelp(args []string, stdout, stderr io.Writer) int {
+	switch len(args) {
+	case 0:
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	case 1:
+		cmd, ok := commands[args[0]]
+		if !ok {
+			fmt.Fprintf(stderr, "apigen help: unknown command %q; the commands are %s\n", args[0], strings.Join(commandNames(), ", "))
+			return exitBad
+		}
+		fmt.Fprint(stdout, cmd.usage)
+		if fs := flagsOf(args[0], stdout); fs != nil {
+			fmt.Fprintln(stdout, "\nflags:")
+			fs.PrintDefaults()
+		}
+		return exitOK
+	}
+	fmt.Fprintln(stderr, "usage: apigen help [command]")
 	return exitBad
 }
 
+func commandNames() []string {
+	return []string{"generate", "verify", "version", "help"}
+}
+
+func runVersion(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		fmt.Fprintf(stderr, "apigen version: unexpected arguments %v\n", args)
+		return exitBad
+	}
+	fmt.Fprintln(stdout, "apigen", version())
+	return exitOK
+}
+
+// version is the module version apigen was built from: a tag or pseudo
+// version when installed with go install or go get -tool, "devel" in a
+// checkout of this repository.
 func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "devel"
 	}
-	return "devel"
+	return moduleVersion(bi)
 }
 
-// configFile is apigen.yaml.
-type configFile struct {
-	Clients []struct {
-		Spec    string `yaml:"spec"`
-		Out     string `yaml:"out"`
-		Package string `yaml:"package"`
-	} `yaml:"clients"`
-}
+// modulePath is apigen's module, found as the main module (go install,
+// a checkout) or as a dependency (go tool apigen in another module).
+const modulePath = "github.com/apigen-go/apigen"
 
-func generateOrVerify(cmd string, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	configPath := fs.String("config", "apigen.yaml", "config file listing the clients")
-	spec := fs.String("spec", "", "OpenAPI document (instead of -config)")
-	out := fs.String("out", "", "output directory (with -spec)")
-	pkg := fs.String("package", "", "Go package name (default: base name of -out)")
-	verbose := fs.Bool("v", false, "print per-stage timings")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitBad
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "apigen %s: unexpected arguments %v\n", cmd, fs.Args())
-		return exitBad
-	}
-	var jobs []generator.Config
-	if *spec != "" {
-		if *out == "" {
-			fmt.Fprintf(stderr, "apigen %s: -spec needs -out\n", cmd)
-			return exitBad
-		}
-		jobs = append(jobs, generator.Config{Spec: *spec, Out: *out, Package: *pkg})
-	} else {
-		var err error
-		if jobs, err = readConfig(*configPath); err != nil {
-			fmt.Fprintf(stderr, "apigen %s: %v\n", cmd, err)
-			return exitBad
-		}
-	}
-	code := exitOK
-	for _, job := range jobs {
-		res, err := generator.Generate(job)
-		if res != nil {
-			for _, w := range res.Warnings {
-				fmt.Fprintln(stderr, w.String())
+func moduleVersion(bi *debug.BuildInfo) string {
+	m := &bi.Main
+	if m.Path != modulePath {
+		m = nil
+		for _, d := range bi.Deps {
+			if d.Path == modulePath {
+				m = d
 			}
 		}
-		if err != nil {
-			printError(stderr, err)
-			return exitBad
-		}
-		if *verbose {
-			for _, t := range res.Timings {
-				fmt.Fprintf(stderr, "%s: %s %v\n", job.Spec, t.Stage, t.Duration.Round(1000))
-			}
-		}
-		if cmd == "generate" {
-			if err := generator.Write(job.Out, res.Files); err != nil {
-				fmt.Fprintf(stderr, "apigen generate: %v\n", err)
-				return exitBad
-			}
-			fmt.Fprintf(stdout, "%s → %s (%d operations, %d files)\n", job.Spec, job.Out, len(res.API.Operations), len(res.Files))
-			continue
-		}
-		diff, err := generator.Diff(job.Out, res.Files)
-		if err != nil {
-			fmt.Fprintf(stderr, "apigen verify: %v\n", err)
-			return exitBad
-		}
-		if diff != "" {
-			fmt.Fprint(stdout, diff)
-			fmt.Fprintf(stderr, "apigen verify: %s is stale; run apigen generate\n", job.Out)
-			code = exitStale
-		}
 	}
-	return code
-}
-
-func printError(w io.Writer, err error) {
-	var le *load.Error
-	if errors.As(err, &le) {
-		for _, d := range le.Diagnostics {
-			fmt.Fprintln(w, d.String())
-		}
-		return
+	switch {
+	case m == nil || m.Version == "" || m.Version == "(devel)":
+		return "devel"
+	case m.Replace != nil && m.Replace.Version == "":
+		return m.Version + " (replaced by " + m.Replace.Path + ")"
+	case m.Replace != nil:
+		return m.Replace.Version
 	}
-	fmt.Fprintf(w, "apigen: %v\n", err)
-}
-
-// readConfig reads apigen.yaml; paths in it are relative to the file.
-func readConfig(path string) ([]generator.Config, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var cf configFile
-	if err := yaml.Unmarshal(data, &cf); err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
-	}
-	if len(cf.Clients) == 0 {
-		return nil, fmt.Errorf("%s: no clients listed", path)
-	}
-	dir := filepath.Dir(path)
-	var jobs []generator.Config
-	for i, c := range cf.Clients {
-		if c.Spec == "" || c.Out == "" {
-			return nil, fmt.Errorf("%s: clients[%d] needs spec and out", path, i)
-		}
-		jobs = append(jobs, generator.Config{Spec: relTo(dir, c.Spec), Out: relTo(dir, c.Out), Package: c.Package})
-	}
-	return jobs, nil
-}
-
-// relTo resolves a path of the config file: relative paths are relative
-// to the file's directory, absolute ones are used as given.
-func relTo(dir, path string) string {
-	if filepath.IsAbs(path) {
-		return path
-	}
-	return filepath.Join(dir, path)
+	return m.Version
 }

@@ -7,6 +7,7 @@ package build
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -77,8 +78,14 @@ func Build(doc *openapi3.T) (api *model.API, warnings []Problem, err error) {
 	return b.api, b.warnings, nil
 }
 
+// warn records a warning once: a schema reached along several paths is
+// filled more than once, and its findings are the same each time.
 func (b *builder) warn(ptr, format string, args ...any) {
-	b.warnings = append(b.warnings, Problem{ptr, fmt.Sprintf(format, args...)})
+	p := Problem{ptr, fmt.Sprintf(format, args...)}
+	if slices.Contains(b.warnings, p) {
+		return
+	}
+	b.warnings = append(b.warnings, p)
 }
 
 func (b *builder) fail(ptr, format string, args ...any) {
@@ -127,6 +134,9 @@ func (b *builder) extensions() {
 	b.api.RateLimit = decodeExt[model.RateLimit](b, b.doc.Extensions, "x-apigen-ratelimit", "")
 	b.api.Retry = decodeExt[model.Retry](b, b.doc.Extensions, "x-apigen-retry", "")
 	b.api.Errors = decodeExt[model.Errors](b, b.doc.Extensions, "x-apigen-errors", "")
+	if p := decodeExt[string](b, b.doc.Extensions, "x-apigen-env-prefix", ""); p != nil {
+		b.api.EnvPrefix = *p
+	}
 }
 
 func decodeExt[T any](b *builder, ext map[string]any, key, ptr string) *T {

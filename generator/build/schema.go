@@ -59,6 +59,7 @@ func needsDecl(s *openapi3.Schema) bool {
 // named type or an anonymous one).
 func (b *builder) fill(t *model.Type, ref *openapi3.SchemaRef, ptr string) {
 	s := ref.Value
+	b.checkEnum(s, ptr)
 	t.Doc = schemaDoc(s)
 	t.Format = s.Format
 	hint := t.Name
@@ -75,6 +76,7 @@ func (b *builder) fill(t *model.Type, ref *openapi3.SchemaRef, ptr string) {
 	case len(s.Enum) > 0 && enumBase(s) != model.Any:
 		b.fillEnum(t, s, ptr)
 	case len(s.Properties) > 0:
+		b.checkRequired(s, ptr)
 		b.fillStruct(t, []*openapi3.Schema{s}, hint, ptr)
 	default:
 		b.fillPlain(t, s, hint, ptr)
@@ -281,6 +283,7 @@ func (b *builder) fillAllOf(t *model.Type, s *openapi3.Schema, hint, ptr string)
 		t.Kind = model.Any
 		return
 	}
+	b.checkRequired(s, ptr)
 	b.fillStruct(t, objects, hint, ptr)
 }
 

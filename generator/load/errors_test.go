@@ -79,6 +79,62 @@ func TestErrors(t *testing.T) {
 			line:    1,
 		},
 		{
+			name: "unknown schema type",
+			file: "typo.yaml",
+			src: spec(`
+				openapi: 3.0.3
+				info: {title: t, version: "1"}
+				paths: {}
+				components:
+				  schemas:
+				    Pet:
+				      type: object
+				      properties:
+				        name: {type: strng}
+			`),
+			pointer: "/components/schemas/Pet/properties/name/type",
+			text:    `unknown type "strng"; did you mean "string"?`,
+			marker:  "strng",
+		},
+		{
+			name: "unknown Swagger 2.0 parameter type",
+			file: "typo.yaml",
+			src: spec(`
+				swagger: "2.0"
+				info: {title: t, version: "1"}
+				paths:
+				  /a:
+				    get:
+				      parameters:
+				        - {name: q, in: query, type: integr}
+				      responses:
+				        "200": {description: ok}
+			`),
+			pointer: "/paths/~1a/get/parameters/0/type",
+			text:    `unknown type "integr"; did you mean "integer"?`,
+			marker:  "integr",
+		},
+		{
+			name: "unknown parameter location",
+			file: "typo.yaml",
+			src: spec(`
+				openapi: 3.0.3
+				info: {title: t, version: "1"}
+				paths:
+				  /a:
+				    get:
+				      parameters:
+				        - name: q
+				          in: querry
+				          schema: {type: string}
+				      responses:
+				        "200": {description: ok}
+			`),
+			pointer: "/paths/~1a/get/parameters/0/in",
+			text:    `parameter "q" has an unknown location in: "querry"; did you mean "query"?`,
+			marker:  "querry",
+		},
+		{
 			name: "dangling schema $ref",
 			file: "dangling.yaml",
 			src: spec(`

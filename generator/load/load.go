@@ -21,7 +21,10 @@
 //     lossy change is reported as a warning naming its JSON pointer and line.
 //  4. Checks that make generation impossible become errors: dangling and
 //     external $refs, duplicate operationIds, path parameters that are not in
-//     their path template.
+//     their path template. Every extension apigen reads is validated against
+//     docs/extensions.schema.json first, on the tree as written: an unknown
+//     or misspelled x-apigen-* key, an unknown member, or an extension where
+//     it has no meaning is an error with a "did you mean" (ext.go).
 //  5. The tree is handed to kin-openapi (openapi3.Loader, external refs off)
 //     and validated with doc.Validate; what the validator still reports becomes
 //     warnings.
@@ -266,6 +269,7 @@ func (l *loader) load(data []byte) (*Result, error) {
 
 	if v2 {
 		w := newWalker(l, doc, dialectV2)
+		w.checkExtensions()
 		w.swagger2()
 		if len(l.errs) > 0 {
 			return nil, l.failed()
@@ -284,6 +288,9 @@ func (l *loader) load(data []byte) (*Result, error) {
 	}
 	w := newWalker(l, doc, dialect)
 	w.fromV2 = v2
+	if !v2 {
+		w.checkExtensions()
+	}
 	w.openapi3()
 	if len(l.errs) > 0 {
 		return nil, l.failed()

@@ -3,6 +3,8 @@ package load
 import (
 	"slices"
 	"strings"
+
+	"github.com/apigen-go/apigen/internal/suggest"
 )
 
 // The OpenAPI 3.0 grammar, as kin-openapi decodes it. Shapes refer to each
@@ -380,7 +382,10 @@ func parameterAfter(w *walker, m map[string]any, p *path) bool {
 		w.warn(p.at("in"), "in: %s is Swagger 2.0 and means a request body, which an OpenAPI 3 parameter cannot describe; parameter %q dropped", in, name)
 		return false
 	case in != "query" && in != "header" && in != "path" && in != "cookie":
-		w.warn(p.at("in"), "parameter %q has an unknown location %q; dropped", name, in)
+		// An error: dropping the parameter would silently change the
+		// operation's signature.
+		w.fail(p.at("in"), "parameter %q has an unknown location in: %q%s (the locations are cookie, header, path, query)", name, in,
+			suggest.Hint(in, []string{"cookie", "header", "path", "query"}))
 		return false
 	}
 	schemaOrContent(w, m, p)

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/apigen-go/apigen/internal/suggest"
 )
 
 // knownTypes are the OpenAPI 3.0 schema types.
@@ -425,7 +427,9 @@ func (w *walker) schemaType(m map[string]any, p *path) {
 		}
 		typ, format, ok := typeAlias(n)
 		if !ok {
-			w.warn(tp, "unknown type %q; dropped", n)
+			// An error, not a repair: the property would silently become
+			// "any value" (json.RawMessage) for what is usually a typo.
+			w.fail(tp, "unknown type %q%s (the types are %s)", n, suggest.Hint(n, schemaTypes), strings.Join(schemaTypes, ", "))
 			continue
 		}
 		if typ != n {

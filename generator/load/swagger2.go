@@ -9,6 +9,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi2"
 	"github.com/getkin/kin-openapi/openapi2conv"
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/apigen-go/apigen/internal/suggest"
 )
 
 // The Swagger 2.0 grammar, as kin-openapi's openapi2 package decodes it.
@@ -173,11 +175,11 @@ func swagger2Param(w *walker, m map[string]any, p *path) bool {
 		default:
 			typ, format, ok := typeAlias(t)
 			if !ok {
-				w.warn(p.at("type"), "unknown type %q; read as string", t)
-				typ = "string"
-			} else {
-				w.warn(p.at("type"), "unknown type %q; read as %q", t, typ)
+				w.fail(p.at("type"), "unknown type %q%s (the types are array, boolean, file, integer, number, string)", t,
+					suggest.Hint(t, []string{"array", "boolean", "file", "integer", "number", "string"}))
+				return false
 			}
+			w.warn(p.at("type"), "unknown type %q; read as %q", t, typ)
 			m["type"] = typ
 			if _, has := m["format"]; !has && format != "" {
 				m["format"] = format

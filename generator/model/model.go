@@ -16,6 +16,9 @@ type API struct {
 	RateLimit   *RateLimit // root x-apigen-ratelimit
 	Retry       *Retry     // root x-apigen-retry
 	Errors      *Errors    // root x-apigen-errors
+	// EnvPrefix is the root x-apigen-env-prefix: the prefix of the
+	// variables CredentialsFromEnv reads ("" = the package name).
+	EnvPrefix string
 }
 
 // Server is one entry of the spec's servers list.

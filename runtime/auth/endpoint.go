@@ -420,7 +420,7 @@ func checkScheme(u *url.URL, allowInsecure bool) error {
 		if allowInsecure {
 			return nil
 		}
-		return fmt.Errorf("%w: %s://%s (set AllowInsecureHTTP to permit it)", ErrInsecureHTTP, u.Scheme, u.Host)
+		return fmt.Errorf("%w: %s://%s (a generated client allows it with the option WithInsecureHTTP(); an auth.Transport with AllowInsecureHTTP)", ErrInsecureHTTP, u.Scheme, u.Host)
 	}
 	return fmt.Errorf("auth: unsupported URL scheme %q", u.Scheme)
 }

@@ -285,8 +285,12 @@ func TestTransportRefusesPlainHTTP(t *testing.T) {
 	} {
 		body := &trackingBody{Reader: strings.NewReader("x")}
 		req, _ := http.NewRequest(http.MethodPost, srv.URL, body)
-		if _, err := tr.RoundTrip(req); !errors.Is(err, ErrInsecureHTTP) {
+		_, err := tr.RoundTrip(req)
+		if !errors.Is(err, ErrInsecureHTTP) {
 			t.Errorf("%s: err = %v", name, err)
+		} else if !strings.Contains(err.Error(), "WithInsecureHTTP()") {
+			// Generated clients' users know the option, not the field.
+			t.Errorf("%s: err = %q does not name the client option WithInsecureHTTP()", name, err)
 		}
 		if !body.closed.Load() {
 			t.Errorf("%s: body not closed", name)

@@ -1,0 +1,119 @@
+package build
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/apigen-go/apigen/internal/suggest"
+)
+
+// checkRequired warns about required names of s, or of the inline allOf
+// branches of s, that no property declares across all the branches: the
+// author meant a property that is not there, usually a typo, and no field
+// will be required for it. Referenced branches are checked where they are
+// declared. A schema that allows additional properties is left alone, since
+// there a required name may be one of the extra keys.
+func (b *builder) checkRequired(s *openapi3.Schema, ptr string) {
+	parts := flattenAllOf(s)
+	props := map[string]bool{}
+	for _, p := range parts {
+		if p.AdditionalProperties.Schema != nil || (p.AdditionalProperties.Has != nil && *p.AdditionalProperties.Has) {
+			return
+		}
+		for name := range p.Properties {
+			props[name] = true
+		}
+	}
+	check := func(required []string, at string) {
+		for j, r := range required {
+			if !props[r] {
+				b.warn(fmt.Sprintf("%s/required/%d", at, j), "required names %q, which no property declares%s; nothing is required for it",
+					r, suggest.Hint(r, sortedKeys(props)))
+			}
+		}
+	}
+	check(s.Required, ptr)
+	for i, br := range s.AllOf {
+		if br != nil && br.Ref == "" && br.Value != nil {
+			check(br.Value.Required, fmt.Sprintf("%s/allOf/%d", ptr, i))
+		}
+	}
+}
+
+// checkEnum warns about enum values that are not of the schema's type:
+// they could never be sent or received, and they make the enum fall back
+// to a plain value without constants.
+func (b *builder) checkEnum(s *openapi3.Schema, ptr string) {
+	if s.Type == nil || len(*s.Type) != 1 {
+		return
+	}
+	typ := (*s.Type)[0]
+	for i, v := range s.Enum {
+		if v == nil || fitsType(v, typ) {
+			continue
+		}
+		b.warn(fmt.Sprintf("%s/enum/%d", ptr, i), "enum value %v is %s, but the schema's type is %s", jsonText(v), jsonKind(v), typ)
+	}
+}
+
+func fitsType(v any, typ string) bool {
+	switch typ {
+	case "string":
+		_, ok := v.(string)
+		return ok
+	case "boolean":
+		_, ok := v.(bool)
+		return ok
+	case "number":
+		switch v.(type) {
+		case float64, int, int64:
+			return true
+		}
+	case "integer":
+		switch x := v.(type) {
+		case int, int64:
+			return true
+		case float64:
+			return x == math.Trunc(x)
+		}
+	case "object":
+		_, ok := v.(map[string]any)
+		return ok
+	case "array":
+		_, ok := v.([]any)
+		return ok
+	default:
+		return true
+	}
+	return false
+}
+
+func jsonKind(v any) string {
+	switch x := v.(type) {
+	case string:
+		return "a string"
+	case bool:
+		return "a boolean"
+	case float64:
+		if x == math.Trunc(x) {
+			return "an integer"
+		}
+		return "a number"
+	case int, int64:
+		return "an integer"
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "a list"
+	}
+	return fmt.Sprintf("a %T", v)
+}
+
+func jsonText(v any) string {
+	if s, ok := v.(string); ok {
+		return fmt.Sprintf("%q", s)
+	}
+	return fmt.Sprint(v)
+}
