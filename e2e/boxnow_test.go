@@ -416,7 +416,7 @@ func TestBoxNow_ErrorCodesAreTypedAPIErrors(t *testing.T) {
 		}, boxnow.ErrorCodeP411},
 		{"any-apm origin not permitted", noCOD, func(r *boxnow.DeliveryRequest) { r.Origin.LocationID = opt.Some("2") }, boxnow.ErrorCodeP403},
 		{"return location", env.c, func(r *boxnow.DeliveryRequest) {
-			r.ReturnLocation = opt.Some(boxnow.LocationRef{LocationID: opt.Some("3")})
+			r.ReturnLocation = &boxnow.LocationRef{LocationID: opt.Some("3")}
 		}, boxnow.ErrorCodeP413},
 	}
 	for i, tc := range cases {

@@ -125,7 +125,7 @@ func TestLaunchDarkly_RawTokenAndVersionHeader(t *testing.T) {
 	if err != nil {
 		t.Fatalf("beta call: %v", err)
 	}
-	if deps.Items == nil || !deps.Links.Set {
+	if deps.Items == nil || deps.Links == nil {
 		t.Fatalf("dependent flags = %+v", deps)
 	}
 	if got := f.Requests()[2].Header.Get("LD-API-Version"); got != "beta" {

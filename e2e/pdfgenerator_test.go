@@ -388,7 +388,10 @@ func TestPDFGenerator_GenerateDocumentReturnsTheFile(t *testing.T) {
 	if !bytes.Contains(pdf, []byte("Buyer: John Smith")) || !bytes.Contains(pdf, []byte("Paid by: Credit Card")) {
 		t.Fatal("the PDF does not show the merged data fields")
 	}
-	meta := doc.Meta.Value
+	meta := doc.Meta
+	if meta == nil {
+		t.Fatalf("doc = %+v: no meta", doc)
+	}
 	if meta.ContentType.Value != "application/pdf" || meta.Encoding.Value != "base64" || meta.Name.Value != "Invoice 1.pdf" {
 		t.Fatalf("meta = %+v", meta)
 	}
@@ -436,8 +439,8 @@ func TestPDFGenerator_GenerateDocumentReturnsTheFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	page, _ := base64.StdEncoding.DecodeString(html.Response.Value)
-	if !bytes.Contains(page, []byte("<!DOCTYPE html>")) || !bytes.Contains(page, []byte("John Smith")) || html.Meta.Value.ContentType.Value != "text/html" {
-		t.Fatalf("html output: %.60q, meta %+v", page, html.Meta.Value)
+	if !bytes.Contains(page, []byte("<!DOCTYPE html>")) || !bytes.Contains(page, []byte("John Smith")) || html.Meta == nil || html.Meta.ContentType.Value != "text/html" {
+		t.Fatalf("html output: %.60q, meta %+v", page, html.Meta)
 	}
 
 	// output=url: a stored document, listed, fetched and deleted.
@@ -448,7 +451,10 @@ func TestPDFGenerator_GenerateDocumentReturnsTheFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id := stored.Meta.Value.PublicID.Value
+	if stored.Meta == nil {
+		t.Fatalf("stored = %+v: no meta", stored)
+	}
+	id := stored.Meta.PublicID.Value
 	if id == "" || !strings.HasPrefix(stored.Response.Value, "http") || !strings.Contains(stored.Response.Value, id) {
 		t.Fatalf("url output: response %q, public id %q", stored.Response.Value, id)
 	}
@@ -463,7 +469,7 @@ func TestPDFGenerator_GenerateDocumentReturnsTheFile(t *testing.T) {
 		t.Fatalf("stored documents %v, want [%s]", listed, id)
 	}
 	one, err := c.GetDocument(ctx, id)
-	if err != nil || one.Response.Value.TemplateID.Value != pdfgeneratorInvoice {
+	if err != nil || one.Response == nil || one.Response.TemplateID.Value != pdfgeneratorInvoice {
 		t.Fatalf("GetDocument: %+v, %v", one, err)
 	}
 	if err := c.DeleteDocument(ctx, id); err != nil {
@@ -499,7 +505,7 @@ func TestPDFGenerator_ErrorsAndPaging(t *testing.T) {
 	// Workspaces: create three, page through all four with per_page=2.
 	for _, id := range []string{"a@example.com", "b@example.com", "c@example.com"} {
 		ws, err := c.CreateWorkspace(ctx, &pdfgenerator.CreateWorkspaceRequest{Identifier: id})
-		if err != nil || ws.Response.Value.Identifier != id {
+		if err != nil || ws.Response == nil || ws.Response.Identifier != id {
 			t.Fatalf("CreateWorkspace(%s): %+v, %v", id, ws, err)
 		}
 	}

@@ -154,7 +154,7 @@ func TestProductConfigurator_RPCStatusErrors(t *testing.T) {
 	// INVALID_ARGUMENT with a google.rpc.BadRequest detail: field errors.
 	m, err := c.CreateMatrix(ctx, "t1", &productconfigurator.CreateMatrixRequest{
 		ConfiguratorID: conf.ID, Label: opt.Some("Prices"),
-		PriceType: opt.Some(productconfigurator.PriceType{Currency: opt.Some("EUR")}),
+		PriceType: &productconfigurator.PriceType{Currency: opt.Some("EUR")},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -180,8 +180,8 @@ func TestProductConfigurator_LifecycleAndPricing(t *testing.T) {
 	f, c := productconfiguratorSetup(t, []fake.Token{{Value: jwt}}, jwt)
 	ctx := context.Background()
 	const tenant, product = "shop", "bike"
-	label := func(en string) opt.Opt[productconfigurator.LocalizedText] {
-		return opt.Some(productconfigurator.LocalizedText{Value: map[string]string{"en": en}})
+	label := func(en string) *productconfigurator.LocalizedText {
+		return &productconfigurator.LocalizedText{Value: map[string]string{"en": en}}
 	}
 
 	conf, err := c.CreateConfigurator(ctx, tenant, product, &productconfigurator.CreateConfiguratorRequest{Label: opt.Some("Bike")})
@@ -218,7 +218,7 @@ func TestProductConfigurator_LifecycleAndPricing(t *testing.T) {
 	}
 	m, err := c.CreateMatrix(ctx, tenant, &productconfigurator.CreateMatrixRequest{
 		ConfiguratorID: conf.ID, Label: opt.Some("Prices"),
-		PriceType: opt.Some(productconfigurator.PriceType{Currency: opt.Some("EUR")}),
+		PriceType: &productconfigurator.PriceType{Currency: opt.Some("EUR")},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -260,7 +260,10 @@ func TestProductConfigurator_LifecycleAndPricing(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Most specific FIXED cell (carbon, 1200.50) plus the INCREMENTAL aero cell (99.25).
-	if units, micros := cfg.Price.Value.Units.Value, cfg.Price.Value.Micros.Value; units != "1299" || micros != 750000 {
+	if cfg.Price == nil {
+		t.Fatalf("configuration %+v has no price", cfg)
+	}
+	if units, micros := cfg.Price.Units.Value, cfg.Price.Micros.Value; units != "1299" || micros != 750000 {
 		t.Fatalf("price = %s + %d micros, want 1299.75", units, micros)
 	}
 

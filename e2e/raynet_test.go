@@ -208,7 +208,10 @@ func TestRaynet_PutCreatesPostUpdates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id := created.Data.Value.ID.Value
+	if created.Data == nil {
+		t.Fatalf("created = %+v: no data", created)
+	}
+	id := created.Data.ID.Value
 	if _, err := c.UpdateCompany(ctx, id, &raynet.CompanyInput{Name: "Přejmenovaná firma s.r.o."}); err != nil {
 		t.Fatal(err)
 	}

@@ -141,8 +141,11 @@ func TestSegnivo_APIKeyHeaderAndJSONBodies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got0, err := c.GetCampaign(ctx, cmp.Attributes.Value.UID)
-	if err != nil || got0.Subject.Value != "Léto" || got0.Statistics.Value.SubscriberCount.Value != 5 {
+	if cmp.Attributes == nil {
+		t.Fatalf("campaign %+v has no attributes", cmp)
+	}
+	got0, err := c.GetCampaign(ctx, cmp.Attributes.UID)
+	if err != nil || got0.Subject.Value != "Léto" || got0.Statistics == nil || got0.Statistics.SubscriberCount.Value != 5 {
 		t.Fatalf("GetCampaign: %+v, %v", got0, err)
 	}
 

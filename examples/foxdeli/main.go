@@ -68,7 +68,11 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("API:", root.Data.Or(foxdeli.RootInfo{}).Name.Or("?"))
+	name := "?"
+	if root.Data != nil { // optional struct members are pointers: nil = absent
+		name = root.Data.Name.Or(name)
+	}
+	fmt.Println("API:", name)
 
 	created, err := c.CreateDeliveries(ctx, nil, []foxdeli.DeliveryInput{{
 		OrderNumber:   "example-0001",

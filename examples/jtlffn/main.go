@@ -63,7 +63,11 @@ func main() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		fmt.Printf("merchant %s active=%v %s\n", m.UserID, m.IsActive.Or(false), m.Address.Or(jtlffn.Address{}).City)
+		city := ""
+		if m.Address != nil { // optional struct members are pointers: nil = absent
+			city = m.Address.City
+		}
+		fmt.Printf("merchant %s active=%v %s\n", m.UserID, m.IsActive.Or(false), city)
 	}
 	whs, err := c.ListWarehouses(ctx, nil)
 	if err != nil {

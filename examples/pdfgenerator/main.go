@@ -78,13 +78,17 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	path := filepath.Join(os.TempDir(), doc.Meta.Value.Name.Or("document.pdf"))
+	meta := doc.Meta
+	if meta == nil { // optional struct members are pointers: nil = absent
+		meta = &pdfgenerator.DocumentMeta{}
+	}
+	path := filepath.Join(os.TempDir(), meta.Name.Or("document.pdf"))
 	if err := os.WriteFile(path, pdf, 0o644); err != nil {
 		log.Fatal(err)
 	}
-	fmt.Printf("%s (%s, %d bytes) saved to %s\n", doc.Meta.Value.Name.Value, doc.Meta.Value.ContentType.Value, len(pdf), path)
+	fmt.Printf("%s (%s, %d bytes) saved to %s\n", meta.Name.Value, meta.ContentType.Value, len(pdf), path)
 
 	// 3. The same document as a data: URI, e.g. to embed in HTML or JSON.
-	uri := datauri.FromBytes(doc.Meta.Value.ContentType.Or("application/pdf"), pdf).String()
+	uri := datauri.FromBytes(meta.ContentType.Or("application/pdf"), pdf).String()
 	fmt.Printf("data URI: %.48s… (%d characters)\n", uri, len(uri))
 }

@@ -43,8 +43,8 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	en := func(s string) opt.Opt[productconfigurator.LocalizedText] {
-		return opt.Some(productconfigurator.LocalizedText{Value: map[string]string{"en": s}})
+	en := func(s string) *productconfigurator.LocalizedText {
+		return &productconfigurator.LocalizedText{Value: map[string]string{"en": s}}
 	}
 
 	conf, err := client.CreateConfigurator(ctx, tenant, "demo-bike", &productconfigurator.CreateConfiguratorRequest{Label: opt.Some("Demo bike")})
@@ -58,7 +58,7 @@ func main() {
 	carbon := options.Options[1].ID
 	matrix, err := client.CreateMatrix(ctx, tenant, &productconfigurator.CreateMatrixRequest{
 		ConfiguratorID: conf.ID, Label: opt.Some("Prices"),
-		PriceType: opt.Some(productconfigurator.PriceType{Currency: opt.Some("EUR")}),
+		PriceType: &productconfigurator.PriceType{Currency: opt.Some("EUR")},
 	})
 	check(err)
 	for _, p := range []productconfigurator.CreatePropertyRequest{
@@ -80,7 +80,10 @@ func main() {
 		Selections: []productconfigurator.Selection{{StepID: step.ID, OptionIDs: []string{carbon}}},
 	})
 	check(err)
-	price, _ := cfg.Price.Get()
+	var price productconfigurator.Money
+	if cfg.Price != nil { // optional struct members are pointers: nil = absent
+		price = *cfg.Price
+	}
 	fmt.Printf("a carbon frame costs %s.%02d EUR\n", price.Units.Value, price.Micros.Value/10000)
 }
 

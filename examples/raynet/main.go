@@ -64,7 +64,10 @@ func main() {
 	if err != nil {
 		explain(err)
 	}
-	id := created.Data.Value.ID.Value
+	if created.Data == nil { // optional struct members are pointers: nil = absent
+		log.Fatal("create company: the response has no data")
+	}
+	id := created.Data.ID.Value
 	if _, err := client.UpdateCompany(ctx, id, &raynet.CompanyInput{Name: "Demo a syn s.r.o."}); err != nil {
 		explain(err)
 	}

@@ -16,7 +16,7 @@ func decodeAddressCheckResult(d *jx.Decoder, s *AddressCheckResult) error {
 	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
 		switch string(key) {
 		case "destination":
-			return jsonx.Opt(d, &s.Destination, decodeDestination)
+			return jsonx.Ptr(d, &s.Destination, decodeDestination)
 		case "result":
 			return jsonx.Opt(d, &s.Result, jsonx.String)
 		}
@@ -132,7 +132,7 @@ func decodeDeliveryPayment(d *jx.Decoder, s *DeliveryPayment) error {
 		case "mode":
 			return jsonx.Opt(d, &s.Mode, jsonx.StringAs[PaymentMode])
 		case "price":
-			return jsonx.Opt(d, &s.Price, decodeMoney)
+			return jsonx.Ptr(d, &s.Price, decodeMoney)
 		case "state":
 			return jsonx.Opt(d, &s.State, jsonx.StringAs[PaymentState])
 		}
@@ -171,9 +171,9 @@ func decodeDeliveryRequest(d *jx.Decoder, s *DeliveryRequest) error {
 		case "paymentMode":
 			return jsonx.StringAs[PaymentMode](d, &s.PaymentMode)
 		case "returnLocation":
-			return jsonx.Opt(d, &s.ReturnLocation, decodeLocationRef)
+			return jsonx.Ptr(d, &s.ReturnLocation, decodeLocationRef)
 		case "senderLabelInfo":
-			return jsonx.Opt(d, &s.SenderLabelInfo, decodeSenderLabelInfo)
+			return jsonx.Ptr(d, &s.SenderLabelInfo, decodeSenderLabelInfo)
 		case "typeOfService":
 			return jsonx.Opt(d, &s.TypeOfService, jsonx.StringAs[DeliveryRequestTypeOfService])
 		}
@@ -472,7 +472,7 @@ func decodeParcel(d *jx.Decoder, s *Parcel) error {
 		case "createTime":
 			return jsonx.Opt(d, &s.CreateTime, jsonx.Time)
 		case "deliveryRequest":
-			return jsonx.Opt(d, &s.DeliveryRequest, decodeDeliveryRequest)
+			return jsonx.Ptr(d, &s.DeliveryRequest, decodeDeliveryRequest)
 		case "destinationDeliveryRefId":
 			return jsonx.Opt(d, &s.DestinationDeliveryRefID, jsonx.String)
 		case "events":
@@ -490,7 +490,7 @@ func decodeParcel(d *jx.Decoder, s *Parcel) error {
 		case "parcelLabelUrl":
 			return jsonx.Opt(d, &s.ParcelLabelURL, jsonx.String)
 		case "payment":
-			return jsonx.Opt(d, &s.Payment, decodeDeliveryPayment)
+			return jsonx.Ptr(d, &s.Payment, decodeDeliveryPayment)
 		case "state":
 			return jsonx.StringAs[ParcelState](d, &s.State)
 		case "updateTime":
@@ -538,7 +538,7 @@ func decodeParcelLabelData(d *jx.Decoder, s *ParcelLabelData) error {
 		case "createTime":
 			return jsonx.Opt(d, &s.CreateTime, jsonx.String)
 		case "delivery":
-			return jsonx.Opt(d, &s.Delivery, decodeParcelLabelDataDelivery)
+			return jsonx.Ptr(d, &s.Delivery, decodeParcelLabelDataDelivery)
 		case "depotDisplayName":
 			return jsonx.Opt(d, &s.DepotDisplayName, jsonx.String)
 		case "depotId":
@@ -550,15 +550,15 @@ func decodeParcelLabelData(d *jx.Decoder, s *ParcelLabelData) error {
 		case "orderNumber":
 			return jsonx.Opt(d, &s.OrderNumber, jsonx.String)
 		case "parcel":
-			return jsonx.Opt(d, &s.Parcel, decodeParcelLabelDataParcel)
+			return jsonx.Ptr(d, &s.Parcel, decodeParcelLabelDataParcel)
 		case "partnerName":
 			return jsonx.Opt(d, &s.PartnerName, jsonx.String)
 		case "payment":
-			return jsonx.Opt(d, &s.Payment, decodeParcelLabelDataPayment)
+			return jsonx.Ptr(d, &s.Payment, decodeParcelLabelDataPayment)
 		case "recipient":
-			return jsonx.Opt(d, &s.Recipient, decodeParcelLabelDataRecipient)
+			return jsonx.Ptr(d, &s.Recipient, decodeParcelLabelDataRecipient)
 		case "sender":
-			return jsonx.Opt(d, &s.Sender, decodeParcelLabelDataRecipient)
+			return jsonx.Ptr(d, &s.Sender, decodeParcelLabelDataRecipient)
 		}
 		return d.Skip()
 	})
@@ -598,7 +598,7 @@ func decodeParcelLabelDataEnvelope(d *jx.Decoder, s *ParcelLabelDataEnvelope) er
 	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
 		switch string(key) {
 		case "data":
-			return jsonx.Opt(d, &s.Data, decodeParcelLabelData)
+			return jsonx.Ptr(d, &s.Data, decodeParcelLabelData)
 		}
 		return d.Skip()
 	})
@@ -666,7 +666,7 @@ func decodeParcelPage(d *jx.Decoder, s *ParcelPage) error {
 		case "data":
 			return jsonx.Slice(d, &s.Data, decodeParcel)
 		case "pagination":
-			return jsonx.Opt(d, &s.Pagination, decodePagination)
+			return jsonx.Ptr(d, &s.Pagination, decodePagination)
 		}
 		return d.Skip()
 	})

@@ -569,7 +569,13 @@ func (c *Client) ListParcelsAll(ctx context.Context, params *ListParcelsParams, 
 		if err != nil {
 			return nil, "", err
 		}
-		return resp.Data, fmt.Sprint(resp.Pagination.Value.Next.Value), nil
+		return resp.Data, fmt.Sprint(func() string {
+			if resp.Pagination == nil {
+				var zero string
+				return zero
+			}
+			return resp.Pagination.Next.Value
+		}()), nil
 	})
 }
 

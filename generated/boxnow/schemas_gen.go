@@ -17,8 +17,8 @@ type AddressCheck struct {
 }
 
 type AddressCheckResult struct {
-	Destination opt.Opt[Destination] `json:"destination,omitzero"`
-	Result      opt.Opt[string]      `json:"result,omitzero"`
+	Destination *Destination    `json:"destination,omitempty"`
+	Result      opt.Opt[string] `json:"result,omitzero"`
 }
 
 type AuthSession struct {
@@ -84,7 +84,7 @@ type DeliveryPartnerList struct {
 type DeliveryPayment struct {
 	// Mode: prepaid, or cod (cash on delivery; P411 when not eligible).
 	Mode  opt.Opt[PaymentMode]  `json:"mode,omitzero"`
-	Price opt.Opt[Money]        `json:"price,omitzero"`
+	Price *Money                `json:"price,omitempty"`
 	State opt.Opt[PaymentState] `json:"state,omitzero"`
 }
 
@@ -113,9 +113,9 @@ type DeliveryRequest struct {
 	PaymentMode PaymentMode `json:"paymentMode"`
 	// ReturnLocation is a place: either locationId (from /origins or /destinations) or an address (addressLine1,
 	// postalCode, country), plus contact details.
-	ReturnLocation opt.Opt[LocationRef] `json:"returnLocation,omitzero"`
+	ReturnLocation *LocationRef `json:"returnLocation,omitempty"`
 	// SenderLabelInfo: Up to four rows (20 characters each) that replace the sender info on the label.
-	SenderLabelInfo opt.Opt[SenderLabelInfo]              `json:"senderLabelInfo,omitzero"`
+	SenderLabelInfo *SenderLabelInfo                      `json:"senderLabelInfo,omitempty"`
 	TypeOfService   opt.Opt[DeliveryRequestTypeOfService] `json:"typeOfService,omitzero"`
 }
 
@@ -367,24 +367,24 @@ type Pagination struct {
 }
 
 type Parcel struct {
-	AllowReturn              opt.Opt[bool]            `json:"allowReturn,omitzero"`
-	CancelationRequested     opt.Opt[bool]            `json:"cancelationRequested,omitzero"`
-	CompartmentSize          opt.Opt[int64]           `json:"compartmentSize,omitzero"`
-	CreateTime               opt.Opt[time.Time]       `json:"createTime,omitzero"`
-	DeliveryRequest          opt.Opt[DeliveryRequest] `json:"deliveryRequest,omitzero"`
-	DestinationDeliveryRefID opt.Opt[string]          `json:"destinationDeliveryRefId,omitzero"`
-	Events                   []ParcelEvent            `json:"events,omitempty"`
-	ID                       string                   `json:"id"`
+	AllowReturn              opt.Opt[bool]      `json:"allowReturn,omitzero"`
+	CancelationRequested     opt.Opt[bool]      `json:"cancelationRequested,omitzero"`
+	CompartmentSize          opt.Opt[int64]     `json:"compartmentSize,omitzero"`
+	CreateTime               opt.Opt[time.Time] `json:"createTime,omitzero"`
+	DeliveryRequest          *DeliveryRequest   `json:"deliveryRequest,omitempty"`
+	DestinationDeliveryRefID opt.Opt[string]    `json:"destinationDeliveryRefId,omitzero"`
+	Events                   []ParcelEvent      `json:"events,omitempty"`
+	ID                       string             `json:"id"`
 	// ItemRefID is the item id of your system.
-	ItemRefID           opt.Opt[string]          `json:"itemRefId,omitzero"`
-	Name                opt.Opt[string]          `json:"name,omitzero"`
-	OrderLabelURL       opt.Opt[string]          `json:"orderLabelUrl,omitzero"`
-	OriginDeliveryRefID opt.Opt[string]          `json:"originDeliveryRefId,omitzero"`
-	ParcelLabelURL      opt.Opt[string]          `json:"parcelLabelUrl,omitzero"`
-	Payment             opt.Opt[DeliveryPayment] `json:"payment,omitzero"`
-	State               ParcelState              `json:"state"`
-	UpdateTime          opt.Opt[time.Time]       `json:"updateTime,omitzero"`
-	Value               opt.Opt[string]          `json:"value,omitzero"`
+	ItemRefID           opt.Opt[string]    `json:"itemRefId,omitzero"`
+	Name                opt.Opt[string]    `json:"name,omitzero"`
+	OrderLabelURL       opt.Opt[string]    `json:"orderLabelUrl,omitzero"`
+	OriginDeliveryRefID opt.Opt[string]    `json:"originDeliveryRefId,omitzero"`
+	ParcelLabelURL      opt.Opt[string]    `json:"parcelLabelUrl,omitzero"`
+	Payment             *DeliveryPayment   `json:"payment,omitempty"`
+	State               ParcelState        `json:"state"`
+	UpdateTime          opt.Opt[time.Time] `json:"updateTime,omitzero"`
+	Value               opt.Opt[string]    `json:"value,omitzero"`
 	// Weight in kg.
 	Weight opt.Opt[string] `json:"weight,omitzero"`
 }
@@ -398,18 +398,18 @@ type ParcelEvent struct {
 }
 
 type ParcelLabelData struct {
-	CreateTime       opt.Opt[string]                   `json:"createTime,omitzero"`
-	Delivery         opt.Opt[ParcelLabelDataDelivery]  `json:"delivery,omitzero"`
-	DepotDisplayName opt.Opt[string]                   `json:"depotDisplayName,omitzero"`
-	DepotID          opt.Opt[string]                   `json:"depotId,omitzero"`
-	LaneDisplayName  opt.Opt[string]                   `json:"laneDisplayName,omitzero"`
-	LaneID           opt.Opt[string]                   `json:"laneId,omitzero"`
-	OrderNumber      opt.Opt[string]                   `json:"orderNumber,omitzero"`
-	Parcel           opt.Opt[ParcelLabelDataParcel]    `json:"parcel,omitzero"`
-	PartnerName      opt.Opt[string]                   `json:"partnerName,omitzero"`
-	Payment          opt.Opt[ParcelLabelDataPayment]   `json:"payment,omitzero"`
-	Recipient        opt.Opt[ParcelLabelDataRecipient] `json:"recipient,omitzero"`
-	Sender           opt.Opt[ParcelLabelDataSender]    `json:"sender,omitzero"`
+	CreateTime       opt.Opt[string]           `json:"createTime,omitzero"`
+	Delivery         *ParcelLabelDataDelivery  `json:"delivery,omitempty"`
+	DepotDisplayName opt.Opt[string]           `json:"depotDisplayName,omitzero"`
+	DepotID          opt.Opt[string]           `json:"depotId,omitzero"`
+	LaneDisplayName  opt.Opt[string]           `json:"laneDisplayName,omitzero"`
+	LaneID           opt.Opt[string]           `json:"laneId,omitzero"`
+	OrderNumber      opt.Opt[string]           `json:"orderNumber,omitzero"`
+	Parcel           *ParcelLabelDataParcel    `json:"parcel,omitempty"`
+	PartnerName      opt.Opt[string]           `json:"partnerName,omitzero"`
+	Payment          *ParcelLabelDataPayment   `json:"payment,omitempty"`
+	Recipient        *ParcelLabelDataRecipient `json:"recipient,omitempty"`
+	Sender           *ParcelLabelDataSender    `json:"sender,omitempty"`
 }
 
 type ParcelLabelDataDelivery struct {
@@ -422,7 +422,7 @@ type ParcelLabelDataDelivery struct {
 }
 
 type ParcelLabelDataEnvelope struct {
-	Data opt.Opt[ParcelLabelData] `json:"data,omitzero"`
+	Data *ParcelLabelData `json:"data,omitempty"`
 }
 
 type ParcelLabelDataParcel struct {
@@ -443,9 +443,9 @@ type ParcelLabelDataSender = ParcelLabelDataRecipient
 
 type ParcelPage struct {
 	// Count: Number of matching parcels.
-	Count      opt.Opt[int64]      `json:"count,omitzero"`
-	Data       []Parcel            `json:"data,omitempty"`
-	Pagination opt.Opt[Pagination] `json:"pagination,omitzero"`
+	Count      opt.Opt[int64] `json:"count,omitzero"`
+	Data       []Parcel       `json:"data,omitempty"`
+	Pagination *Pagination    `json:"pagination,omitempty"`
 }
 
 type ParcelRef struct {

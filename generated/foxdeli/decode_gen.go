@@ -26,7 +26,7 @@ func decodeDelivery(d *jx.Decoder, s *Delivery) error {
 		case "packages":
 			return jsonx.Slice(d, &s.Packages, decodePackage)
 		case "recipient":
-			return jsonx.Opt(d, &s.Recipient, decodeRecipient)
+			return jsonx.Ptr(d, &s.Recipient, decodeRecipient)
 		case "status":
 			return jsonx.Opt(d, &s.Status, jsonx.String)
 		case "updatedAt":
@@ -51,7 +51,7 @@ func decodeDeliveryEnvelope(d *jx.Decoder, s *DeliveryEnvelope) error {
 		case "code":
 			return jsonx.Opt(d, &s.Code, jsonx.Int64)
 		case "data":
-			return jsonx.Opt(d, &s.Data, decodeDelivery)
+			return jsonx.Ptr(d, &s.Data, decodeDelivery)
 		case "message":
 			return jsonx.Opt(d, &s.Message, jsonx.String)
 		case "status":
@@ -192,7 +192,7 @@ func decodeRootEnvelope(d *jx.Decoder, s *RootEnvelope) error {
 		case "code":
 			return jsonx.Opt(d, &s.Code, jsonx.Int64)
 		case "data":
-			return jsonx.Opt(d, &s.Data, decodeRootInfo)
+			return jsonx.Ptr(d, &s.Data, decodeRootInfo)
 		case "message":
 			return jsonx.Opt(d, &s.Message, jsonx.String)
 		case "status":

@@ -22,7 +22,7 @@ type Delivery struct {
 	ID          int64              `json:"id"`
 	OrderNumber opt.Opt[string]    `json:"orderNumber,omitzero"`
 	Packages    []Package          `json:"packages,omitempty"`
-	Recipient   opt.Opt[Recipient] `json:"recipient,omitzero"`
+	Recipient   *Recipient         `json:"recipient,omitempty"`
 	Status      opt.Opt[string]    `json:"status,omitzero"`
 	UpdatedAt   opt.Opt[time.Time] `json:"updatedAt,omitzero"`
 	Value       opt.Opt[float64]   `json:"value,omitzero"`
@@ -31,17 +31,17 @@ type Delivery struct {
 }
 
 type DeliveryEnvelope struct {
-	Code    opt.Opt[int64]    `json:"code,omitzero"`
-	Data    opt.Opt[Delivery] `json:"data,omitzero"`
-	Message opt.Opt[string]   `json:"message,omitzero"`
-	Status  opt.Opt[string]   `json:"status,omitzero"`
+	Code    opt.Opt[int64]  `json:"code,omitzero"`
+	Data    *Delivery       `json:"data,omitempty"`
+	Message opt.Opt[string] `json:"message,omitzero"`
+	Status  opt.Opt[string] `json:"status,omitzero"`
 }
 
 type DeliveryInput struct {
-	Carrier     opt.Opt[string]    `json:"carrier,omitzero"`
-	OrderNumber string             `json:"orderNumber"`
-	Packages    []Package          `json:"packages"`
-	Recipient   opt.Opt[Recipient] `json:"recipient,omitzero"`
+	Carrier     opt.Opt[string] `json:"carrier,omitzero"`
+	OrderNumber string          `json:"orderNumber"`
+	Packages    []Package       `json:"packages"`
+	Recipient   *Recipient      `json:"recipient,omitempty"`
 	// Value: Declared value (sent as a JSON number).
 	Value opt.Opt[float64] `json:"value,omitzero"`
 	// ValueCurrency: ISO 4217 code, e.g. CZK.
@@ -57,12 +57,12 @@ type DeliveryListEnvelope struct {
 
 // DeliveryUpdate is the fields to change.
 type DeliveryUpdate struct {
-	Carrier       opt.Opt[string]    `json:"carrier,omitzero"`
-	OrderNumber   opt.Opt[string]    `json:"orderNumber,omitzero"`
-	Packages      []Package          `json:"packages,omitempty"`
-	Recipient     opt.Opt[Recipient] `json:"recipient,omitzero"`
-	Value         opt.Opt[float64]   `json:"value,omitzero"`
-	ValueCurrency opt.Opt[string]    `json:"valueCurrency,omitzero"`
+	Carrier       opt.Opt[string]  `json:"carrier,omitzero"`
+	OrderNumber   opt.Opt[string]  `json:"orderNumber,omitzero"`
+	Packages      []Package        `json:"packages,omitempty"`
+	Recipient     *Recipient       `json:"recipient,omitempty"`
+	Value         opt.Opt[float64] `json:"value,omitzero"`
+	ValueCurrency opt.Opt[string]  `json:"valueCurrency,omitzero"`
 }
 
 // ErrorEnvelope is the error envelope of every error response.
@@ -118,10 +118,10 @@ type Recipient struct {
 }
 
 type RootEnvelope struct {
-	Code    opt.Opt[int64]    `json:"code,omitzero"`
-	Data    opt.Opt[RootInfo] `json:"data,omitzero"`
-	Message opt.Opt[string]   `json:"message,omitzero"`
-	Status  opt.Opt[string]   `json:"status,omitzero"`
+	Code    opt.Opt[int64]  `json:"code,omitzero"`
+	Data    *RootInfo       `json:"data,omitempty"`
+	Message opt.Opt[string] `json:"message,omitzero"`
+	Status  opt.Opt[string] `json:"status,omitzero"`
 }
 
 type RootInfo struct {

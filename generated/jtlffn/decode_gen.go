@@ -49,7 +49,7 @@ func decodeCurrentUser(d *jx.Decoder, s *CurrentUser) error {
 	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
 		switch string(key) {
 		case "address":
-			return jsonx.Opt(d, &s.Address, decodeAddress)
+			return jsonx.Ptr(d, &s.Address, decodeAddress)
 		case "role":
 			return jsonx.Opt(d, &s.Role, jsonx.StringAs[Role])
 		case "userId":
@@ -100,7 +100,7 @@ func decodeErrorResponse(d *jx.Decoder, s *ErrorResponse) error {
 	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
 		switch string(key) {
 		case "errorCode":
-			return jsonx.Opt(d, &s.ErrorCode, decodeErrorCode)
+			return jsonx.Ptr(d, &s.ErrorCode, decodeErrorCode)
 		case "errorMessages":
 			return jsonx.Slice(d, &s.ErrorMessages, decodeErrorMessage)
 		case "errorMetadata":
@@ -119,11 +119,11 @@ func decodeMerchant(d *jx.Decoder, s *Merchant) error {
 	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
 		switch string(key) {
 		case "address":
-			return jsonx.Opt(d, &s.Address, decodeAddress)
+			return jsonx.Ptr(d, &s.Address, decodeAddress)
 		case "isActive":
 			return jsonx.Opt(d, &s.IsActive, jsonx.Bool)
 		case "modificationInfo":
-			return jsonx.Opt(d, &s.ModificationInfo, decodeModificationInfo)
+			return jsonx.Ptr(d, &s.ModificationInfo, decodeModificationInfo)
 		case "userId":
 			return jsonx.String(d, &s.UserID)
 		}
@@ -210,9 +210,9 @@ func decodePagedMerchantResponse(d *jx.Decoder, s *PagedMerchantResponse) error 
 	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
 		switch string(key) {
 		case "_links":
-			return jsonx.Opt(d, &s.Links, decodePageLinks)
+			return jsonx.Ptr(d, &s.Links, decodePageLinks)
 		case "_page":
-			return jsonx.Opt(d, &s.Page, decodePage)
+			return jsonx.Ptr(d, &s.Page, decodePage)
 		case "count":
 			return jsonx.Opt(d, &s.Count, jsonx.Int64)
 		case "items":
@@ -233,9 +233,9 @@ func decodePagedWarehouseResponse(d *jx.Decoder, s *PagedWarehouseResponse) erro
 	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
 		switch string(key) {
 		case "_links":
-			return jsonx.Opt(d, &s.Links, decodePageLinks)
+			return jsonx.Ptr(d, &s.Links, decodePageLinks)
 		case "_page":
-			return jsonx.Opt(d, &s.Page, decodePage)
+			return jsonx.Ptr(d, &s.Page, decodePage)
 		case "count":
 			return jsonx.Opt(d, &s.Count, jsonx.Int64)
 		case "items":
@@ -277,11 +277,11 @@ func decodeWarehouse(d *jx.Decoder, s *Warehouse) error {
 	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
 		switch string(key) {
 		case "address":
-			return jsonx.Opt(d, &s.Address, decodeAddress)
+			return jsonx.Ptr(d, &s.Address, decodeAddress)
 		case "fulfillerId":
 			return jsonx.Opt(d, &s.FulfillerID, jsonx.String)
 		case "modificationInfo":
-			return jsonx.Opt(d, &s.ModificationInfo, decodeModificationInfo)
+			return jsonx.Ptr(d, &s.ModificationInfo, decodeModificationInfo)
 		case "name":
 			return jsonx.String(d, &s.Name)
 		case "warehouseId":

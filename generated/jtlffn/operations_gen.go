@@ -187,7 +187,13 @@ func (c *Client) ListMerchantsAll(ctx context.Context, params *ListMerchantsPara
 		if err != nil {
 			return nil, 0, err
 		}
-		return resp.Items, int(resp.Page.Value.Total.Value), nil
+		return resp.Items, int(func() int64 {
+			if resp.Page == nil {
+				var zero int64
+				return zero
+			}
+			return resp.Page.Total.Value
+		}()), nil
 	})
 }
 
@@ -246,7 +252,13 @@ func (c *Client) ListWarehousesAll(ctx context.Context, params *ListWarehousesPa
 		if err != nil {
 			return nil, 0, err
 		}
-		return resp.Items, int(resp.Page.Value.Total.Value), nil
+		return resp.Items, int(func() int64 {
+			if resp.Page == nil {
+				var zero int64
+				return zero
+			}
+			return resp.Page.Total.Value
+		}()), nil
 	})
 }
 

@@ -36,7 +36,7 @@ type CreateWarehouseRequest struct {
 
 // CurrentUser is the user an access token belongs to.
 type CurrentUser struct {
-	Address opt.Opt[Address] `json:"address,omitzero"`
+	Address *Address `json:"address,omitempty"`
 	// Role is the user's role in the network.
 	Role opt.Opt[Role] `json:"role,omitzero"`
 	// UserID: Four-letter FFN user id.
@@ -55,18 +55,18 @@ type ErrorMessage struct {
 
 // ErrorResponse is the API's error body.
 type ErrorResponse struct {
-	ErrorCode     opt.Opt[ErrorCode] `json:"errorCode,omitzero"`
-	ErrorMessages []ErrorMessage     `json:"errorMessages,omitempty"`
+	ErrorCode     *ErrorCode     `json:"errorCode,omitempty"`
+	ErrorMessages []ErrorMessage `json:"errorMessages,omitempty"`
 	// ErrorMetadata: Context of the error, e.g. {"UserId": "FULF"}.
 	ErrorMetadata map[string]string `json:"errorMetadata,omitempty"`
 }
 
 // Merchant is a merchant that authorised the fulfiller.
 type Merchant struct {
-	Address          opt.Opt[Address]          `json:"address,omitzero"`
-	IsActive         opt.Opt[bool]             `json:"isActive,omitzero"`
-	ModificationInfo opt.Opt[ModificationInfo] `json:"modificationInfo,omitzero"`
-	UserID           string                    `json:"userId"`
+	Address          *Address          `json:"address,omitempty"`
+	IsActive         opt.Opt[bool]     `json:"isActive,omitzero"`
+	ModificationInfo *ModificationInfo `json:"modificationInfo,omitempty"`
+	UserID           string            `json:"userId"`
 }
 
 type ModificationInfo struct {
@@ -94,19 +94,19 @@ type PageLinks struct {
 }
 
 type PagedMerchantResponse struct {
-	Links        opt.Opt[PageLinks] `json:"_links,omitzero"`
-	Page         opt.Opt[Page]      `json:"_page,omitzero"`
-	Count        opt.Opt[int64]     `json:"count,omitzero"`
-	Items        []Merchant         `json:"items"`
-	NextPageLink opt.Opt[string]    `json:"nextPageLink,omitzero"`
+	Links        *PageLinks      `json:"_links,omitempty"`
+	Page         *Page           `json:"_page,omitempty"`
+	Count        opt.Opt[int64]  `json:"count,omitzero"`
+	Items        []Merchant      `json:"items"`
+	NextPageLink opt.Opt[string] `json:"nextPageLink,omitzero"`
 }
 
 type PagedWarehouseResponse struct {
-	Links        opt.Opt[PageLinks] `json:"_links,omitzero"`
-	Page         opt.Opt[Page]      `json:"_page,omitzero"`
-	Count        opt.Opt[int64]     `json:"count,omitzero"`
-	Items        []Warehouse        `json:"items"`
-	NextPageLink opt.Opt[string]    `json:"nextPageLink,omitzero"`
+	Links        *PageLinks      `json:"_links,omitempty"`
+	Page         *Page           `json:"_page,omitempty"`
+	Count        opt.Opt[int64]  `json:"count,omitzero"`
+	Items        []Warehouse     `json:"items"`
+	NextPageLink opt.Opt[string] `json:"nextPageLink,omitzero"`
 }
 
 // Role is the user's role in the network.
@@ -150,9 +150,9 @@ type TokenResponse struct {
 }
 
 type Warehouse struct {
-	Address          opt.Opt[Address]          `json:"address,omitzero"`
-	FulfillerID      opt.Opt[string]           `json:"fulfillerId,omitzero"`
-	ModificationInfo opt.Opt[ModificationInfo] `json:"modificationInfo,omitzero"`
-	Name             string                    `json:"name"`
-	WarehouseID      string                    `json:"warehouseId"`
+	Address          *Address          `json:"address,omitempty"`
+	FulfillerID      opt.Opt[string]   `json:"fulfillerId,omitzero"`
+	ModificationInfo *ModificationInfo `json:"modificationInfo,omitempty"`
+	Name             string            `json:"name"`
+	WarehouseID      string            `json:"warehouseId"`
 }

@@ -37,7 +37,7 @@ func decodeApprovalRequest(d *jx.Decoder, s *ApprovalRequest) error {
 		case "_id":
 			return jsonx.Opt(d, &s.ID, jsonx.String)
 		case "_links":
-			return jsonx.Opt(d, &s.Links, decodeLinks)
+			return jsonx.Ptr(d, &s.Links, decodeLinks)
 		case "creationDate":
 			return jsonx.Opt(d, &s.CreationDate, jsonx.Int64)
 		case "description":
@@ -81,7 +81,7 @@ func decodeCustomRoles(d *jx.Decoder, s *CustomRoles) error {
 	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
 		switch string(key) {
 		case "_links":
-			return jsonx.Opt(d, &s.Links, decodeLinks)
+			return jsonx.Ptr(d, &s.Links, decodeLinks)
 		case "items":
 			return jsonx.Slice(d, &s.Items, decodeCustomRole)
 		case "totalCount":
@@ -100,7 +100,7 @@ func decodeDependentFlags(d *jx.Decoder, s *DependentFlags) error {
 	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
 		switch string(key) {
 		case "_links":
-			return jsonx.Opt(d, &s.Links, decodeLinks)
+			return jsonx.Ptr(d, &s.Links, decodeLinks)
 		case "items":
 			return jsonx.Slice(d, &s.Items, decodeAnonItem)
 		}
@@ -117,7 +117,7 @@ func decodeEnvironment(d *jx.Decoder, s *Environment) error {
 	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
 		switch string(key) {
 		case "_links":
-			return jsonx.Opt(d, &s.Links, decodeLinks)
+			return jsonx.Ptr(d, &s.Links, decodeLinks)
 		case "color":
 			return jsonx.Opt(d, &s.Color, jsonx.String)
 		case "key":
@@ -157,9 +157,9 @@ func decodeFeatureFlag(d *jx.Decoder, s *FeatureFlag) error {
 	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
 		switch string(key) {
 		case "_links":
-			return jsonx.Opt(d, &s.Links, decodeLinks)
+			return jsonx.Ptr(d, &s.Links, decodeLinks)
 		case "_site":
-			return jsonx.Opt(d, &s.Site, decodeLink)
+			return jsonx.Ptr(d, &s.Site, decodeLink)
 		case "archived":
 			return jsonx.Opt(d, &s.Archived, jsonx.Bool)
 		case "creationDate":
@@ -202,13 +202,13 @@ func decodeFeatureFlagConfig(d *jx.Decoder, s *FeatureFlagConfig) error {
 		case "_environmentName":
 			return jsonx.Opt(d, &s.EnvironmentName, jsonx.String)
 		case "_site":
-			return jsonx.Opt(d, &s.Site, decodeLink)
+			return jsonx.Ptr(d, &s.Site, decodeLink)
 		case "archived":
 			return jsonx.Opt(d, &s.Archived, jsonx.Bool)
 		case "contextTargets":
 			return jsonx.Slice(d, &s.ContextTargets, decodeTarget)
 		case "fallthrough":
-			return jsonx.Opt(d, &s.Fallthrough, decodeFeatureFlagConfigFallthrough)
+			return jsonx.Ptr(d, &s.Fallthrough, decodeFeatureFlagConfigFallthrough)
 		case "lastModified":
 			return jsonx.Opt(d, &s.LastModified, jsonx.Int64)
 		case "offVariation":
@@ -262,7 +262,7 @@ func decodeFeatureFlags(d *jx.Decoder, s *FeatureFlags) error {
 	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
 		switch string(key) {
 		case "_links":
-			return jsonx.Opt(d, &s.Links, decodeLinks)
+			return jsonx.Ptr(d, &s.Links, decodeLinks)
 		case "items":
 			return jsonx.Slice(d, &s.Items, decodeFeatureFlag)
 		case "totalCount":
@@ -298,17 +298,17 @@ func decodeLinks(d *jx.Decoder, s *Links) error {
 	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
 		switch string(key) {
 		case "first":
-			return jsonx.Opt(d, &s.First, decodeLink)
+			return jsonx.Ptr(d, &s.First, decodeLink)
 		case "last":
-			return jsonx.Opt(d, &s.Last, decodeLink)
+			return jsonx.Ptr(d, &s.Last, decodeLink)
 		case "next":
-			return jsonx.Opt(d, &s.Next, decodeLink)
+			return jsonx.Ptr(d, &s.Next, decodeLink)
 		case "parent":
-			return jsonx.Opt(d, &s.Parent, decodeLink)
+			return jsonx.Ptr(d, &s.Parent, decodeLink)
 		case "prev":
-			return jsonx.Opt(d, &s.Prev, decodeLink)
+			return jsonx.Ptr(d, &s.Prev, decodeLink)
 		case "self":
-			return jsonx.Opt(d, &s.Self, decodeLink)
+			return jsonx.Ptr(d, &s.Self, decodeLink)
 		}
 		return d.Skip()
 	})
@@ -346,7 +346,7 @@ func decodeMembers(d *jx.Decoder, s *Members) error {
 	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
 		switch string(key) {
 		case "_links":
-			return jsonx.Opt(d, &s.Links, decodeLinks)
+			return jsonx.Ptr(d, &s.Links, decodeLinks)
 		case "items":
 			return jsonx.Slice(d, &s.Items, decodeMember)
 		case "totalCount":
@@ -367,9 +367,9 @@ func decodeProject(d *jx.Decoder, s *Project) error {
 		case "_id":
 			return jsonx.Opt(d, &s.ID, jsonx.String)
 		case "_links":
-			return jsonx.Opt(d, &s.Links, decodeLinks)
+			return jsonx.Ptr(d, &s.Links, decodeLinks)
 		case "environments":
-			return jsonx.Opt(d, &s.Environments, decodeProjectEnvironments)
+			return jsonx.Ptr(d, &s.Environments, decodeProjectEnvironments)
 		case "key":
 			return jsonx.Opt(d, &s.Key, jsonx.String)
 		case "name":
@@ -407,7 +407,7 @@ func decodeProjects(d *jx.Decoder, s *Projects) error {
 	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
 		switch string(key) {
 		case "_links":
-			return jsonx.Opt(d, &s.Links, decodeLinks)
+			return jsonx.Ptr(d, &s.Links, decodeLinks)
 		case "items":
 			return jsonx.Slice(d, &s.Items, decodeProject)
 		case "totalCount":
@@ -451,7 +451,7 @@ func decodeSegments(d *jx.Decoder, s *Segments) error {
 	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
 		switch string(key) {
 		case "_links":
-			return jsonx.Opt(d, &s.Links, decodeLinks)
+			return jsonx.Ptr(d, &s.Links, decodeLinks)
 		case "items":
 			return jsonx.Slice(d, &s.Items, decodeSegment)
 		case "totalCount":
@@ -489,13 +489,13 @@ func decodeTeam(d *jx.Decoder, s *Team) error {
 	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
 		switch string(key) {
 		case "_links":
-			return jsonx.Opt(d, &s.Links, decodeLinks)
+			return jsonx.Ptr(d, &s.Links, decodeLinks)
 		case "description":
 			return jsonx.Opt(d, &s.Description, jsonx.String)
 		case "key":
 			return jsonx.Opt(d, &s.Key, jsonx.String)
 		case "members":
-			return jsonx.Opt(d, &s.Members, decodeTeamMembers)
+			return jsonx.Ptr(d, &s.Members, decodeTeamMembers)
 		case "name":
 			return jsonx.Opt(d, &s.Name, jsonx.String)
 		}
@@ -527,7 +527,7 @@ func decodeTeams(d *jx.Decoder, s *Teams) error {
 	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
 		switch string(key) {
 		case "_links":
-			return jsonx.Opt(d, &s.Links, decodeLinks)
+			return jsonx.Ptr(d, &s.Links, decodeLinks)
 		case "items":
 			return jsonx.Slice(d, &s.Items, decodeTeam)
 		case "totalCount":
@@ -571,7 +571,7 @@ func decodeTokens(d *jx.Decoder, s *Tokens) error {
 	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
 		switch string(key) {
 		case "_links":
-			return jsonx.Opt(d, &s.Links, decodeLinks)
+			return jsonx.Ptr(d, &s.Links, decodeLinks)
 		case "items":
 			return jsonx.Slice(d, &s.Items, decodeToken)
 		case "totalCount":
@@ -617,7 +617,7 @@ func decodeUserRecord(d *jx.Decoder, s *UserRecord) error {
 		case "ownerId":
 			return jsonx.Opt(d, &s.OwnerID, jsonx.String)
 		case "user":
-			return jsonx.Opt(d, &s.User, decodeUser)
+			return jsonx.Ptr(d, &s.User, decodeUser)
 		}
 		return d.Skip()
 	})
@@ -632,7 +632,7 @@ func decodeUsers(d *jx.Decoder, s *Users) error {
 	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
 		switch string(key) {
 		case "_links":
-			return jsonx.Opt(d, &s.Links, decodeLinks)
+			return jsonx.Ptr(d, &s.Links, decodeLinks)
 		case "items":
 			return jsonx.Slice(d, &s.Items, decodeUserRecord)
 		case "totalCount":
@@ -695,7 +695,7 @@ func decodeWorkflows(d *jx.Decoder, s *Workflows) error {
 	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
 		switch string(key) {
 		case "_links":
-			return jsonx.Opt(d, &s.Links, decodeLinks)
+			return jsonx.Ptr(d, &s.Links, decodeLinks)
 		case "items":
 			return jsonx.Slice(d, &s.Items, decodeWorkflow)
 		case "totalCount":

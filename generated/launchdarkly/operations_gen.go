@@ -115,7 +115,13 @@ func (c *Client) GetCustomRolesAll(ctx context.Context, params *GetCustomRolesPa
 			if err != nil {
 				return nil, "", err
 			}
-			return resp.Items, resp.Links.Value.Next.Value.Href.Value, nil
+			return resp.Items, func() string {
+				if resp.Links == nil || resp.Links.Next == nil {
+					var zero string
+					return zero
+				}
+				return resp.Links.Next.Href.Value
+			}(), nil
 		}
 		resp := new(CustomRoles)
 		if err := c.rest.Next(ctx, &opGetCustomRoles, next, resp, opts, func(r *rest.Request) {
@@ -126,7 +132,13 @@ func (c *Client) GetCustomRolesAll(ctx context.Context, params *GetCustomRolesPa
 		}); err != nil {
 			return nil, "", err
 		}
-		return resp.Items, resp.Links.Value.Next.Value.Href.Value, nil
+		return resp.Items, func() string {
+			if resp.Links == nil || resp.Links.Next == nil {
+				var zero string
+				return zero
+			}
+			return resp.Links.Next.Href.Value
+		}(), nil
 	})
 }
 
@@ -251,7 +263,13 @@ func (c *Client) GetFeatureFlagsAll(ctx context.Context, projectKey string, para
 			if err != nil {
 				return nil, "", err
 			}
-			return resp.Items, resp.Links.Value.Next.Value.Href.Value, nil
+			return resp.Items, func() string {
+				if resp.Links == nil || resp.Links.Next == nil {
+					var zero string
+					return zero
+				}
+				return resp.Links.Next.Href.Value
+			}(), nil
 		}
 		resp := new(FeatureFlags)
 		if err := c.rest.Next(ctx, &opGetFeatureFlags, next, resp, opts, func(r *rest.Request) {
@@ -262,7 +280,13 @@ func (c *Client) GetFeatureFlagsAll(ctx context.Context, projectKey string, para
 		}); err != nil {
 			return nil, "", err
 		}
-		return resp.Items, resp.Links.Value.Next.Value.Href.Value, nil
+		return resp.Items, func() string {
+			if resp.Links == nil || resp.Links.Next == nil {
+				var zero string
+				return zero
+			}
+			return resp.Links.Next.Href.Value
+		}(), nil
 	})
 }
 
@@ -315,7 +339,13 @@ func (c *Client) GetMembersAll(ctx context.Context, params *GetMembersParams, op
 			if err != nil {
 				return nil, "", err
 			}
-			return resp.Items, resp.Links.Value.Next.Value.Href.Value, nil
+			return resp.Items, func() string {
+				if resp.Links == nil || resp.Links.Next == nil {
+					var zero string
+					return zero
+				}
+				return resp.Links.Next.Href.Value
+			}(), nil
 		}
 		resp := new(Members)
 		if err := c.rest.Next(ctx, &opGetMembers, next, resp, opts, func(r *rest.Request) {
@@ -326,7 +356,13 @@ func (c *Client) GetMembersAll(ctx context.Context, params *GetMembersParams, op
 		}); err != nil {
 			return nil, "", err
 		}
-		return resp.Items, resp.Links.Value.Next.Value.Href.Value, nil
+		return resp.Items, func() string {
+			if resp.Links == nil || resp.Links.Next == nil {
+				var zero string
+				return zero
+			}
+			return resp.Links.Next.Href.Value
+		}(), nil
 	})
 }
 
@@ -412,7 +448,13 @@ func (c *Client) GetProjectsAll(ctx context.Context, params *GetProjectsParams, 
 			if err != nil {
 				return nil, "", err
 			}
-			return resp.Items, resp.Links.Value.Next.Value.Href.Value, nil
+			return resp.Items, func() string {
+				if resp.Links == nil || resp.Links.Next == nil {
+					var zero string
+					return zero
+				}
+				return resp.Links.Next.Href.Value
+			}(), nil
 		}
 		resp := new(Projects)
 		if err := c.rest.Next(ctx, &opGetProjects, next, resp, opts, func(r *rest.Request) {
@@ -423,7 +465,13 @@ func (c *Client) GetProjectsAll(ctx context.Context, params *GetProjectsParams, 
 		}); err != nil {
 			return nil, "", err
 		}
-		return resp.Items, resp.Links.Value.Next.Value.Href.Value, nil
+		return resp.Items, func() string {
+			if resp.Links == nil || resp.Links.Next == nil {
+				var zero string
+				return zero
+			}
+			return resp.Links.Next.Href.Value
+		}(), nil
 	})
 }
 
@@ -478,7 +526,13 @@ func (c *Client) GetSegmentsAll(ctx context.Context, projectKey string, environm
 			if err != nil {
 				return nil, "", err
 			}
-			return resp.Items, resp.Links.Value.Next.Value.Href.Value, nil
+			return resp.Items, func() string {
+				if resp.Links == nil || resp.Links.Next == nil {
+					var zero string
+					return zero
+				}
+				return resp.Links.Next.Href.Value
+			}(), nil
 		}
 		resp := new(Segments)
 		if err := c.rest.Next(ctx, &opGetSegments, next, resp, opts, func(r *rest.Request) {
@@ -489,7 +543,13 @@ func (c *Client) GetSegmentsAll(ctx context.Context, projectKey string, environm
 		}); err != nil {
 			return nil, "", err
 		}
-		return resp.Items, resp.Links.Value.Next.Value.Href.Value, nil
+		return resp.Items, func() string {
+			if resp.Links == nil || resp.Links.Next == nil {
+				var zero string
+				return zero
+			}
+			return resp.Links.Next.Href.Value
+		}(), nil
 	})
 }
 
@@ -574,7 +634,13 @@ func (c *Client) GetTeamsAll(ctx context.Context, params *GetTeamsParams, opts .
 			if err != nil {
 				return nil, "", err
 			}
-			return resp.Items, resp.Links.Value.Next.Value.Href.Value, nil
+			return resp.Items, func() string {
+				if resp.Links == nil || resp.Links.Next == nil {
+					var zero string
+					return zero
+				}
+				return resp.Links.Next.Href.Value
+			}(), nil
 		}
 		resp := new(Teams)
 		if err := c.rest.Next(ctx, &opGetTeams, next, resp, opts, func(r *rest.Request) {
@@ -585,7 +651,13 @@ func (c *Client) GetTeamsAll(ctx context.Context, params *GetTeamsParams, opts .
 		}); err != nil {
 			return nil, "", err
 		}
-		return resp.Items, resp.Links.Value.Next.Value.Href.Value, nil
+		return resp.Items, func() string {
+			if resp.Links == nil || resp.Links.Next == nil {
+				var zero string
+				return zero
+			}
+			return resp.Links.Next.Href.Value
+		}(), nil
 	})
 }
 
@@ -637,7 +709,13 @@ func (c *Client) GetTokensAll(ctx context.Context, params *GetTokensParams, opts
 			if err != nil {
 				return nil, "", err
 			}
-			return resp.Items, resp.Links.Value.Next.Value.Href.Value, nil
+			return resp.Items, func() string {
+				if resp.Links == nil || resp.Links.Next == nil {
+					var zero string
+					return zero
+				}
+				return resp.Links.Next.Href.Value
+			}(), nil
 		}
 		resp := new(Tokens)
 		if err := c.rest.Next(ctx, &opGetTokens, next, resp, opts, func(r *rest.Request) {
@@ -648,7 +726,13 @@ func (c *Client) GetTokensAll(ctx context.Context, params *GetTokensParams, opts
 		}); err != nil {
 			return nil, "", err
 		}
-		return resp.Items, resp.Links.Value.Next.Value.Href.Value, nil
+		return resp.Items, func() string {
+			if resp.Links == nil || resp.Links.Next == nil {
+				var zero string
+				return zero
+			}
+			return resp.Links.Next.Href.Value
+		}(), nil
 	})
 }
 
@@ -739,7 +823,13 @@ func (c *Client) GetWorkflowsAll(ctx context.Context, projectKey string, feature
 			if err != nil {
 				return nil, "", err
 			}
-			return resp.Items, resp.Links.Value.Next.Value.Href.Value, nil
+			return resp.Items, func() string {
+				if resp.Links == nil || resp.Links.Next == nil {
+					var zero string
+					return zero
+				}
+				return resp.Links.Next.Href.Value
+			}(), nil
 		}
 		resp := new(Workflows)
 		if err := c.rest.Next(ctx, &opGetWorkflows, next, resp, opts, func(r *rest.Request) {
@@ -750,7 +840,13 @@ func (c *Client) GetWorkflowsAll(ctx context.Context, projectKey string, feature
 		}); err != nil {
 			return nil, "", err
 		}
-		return resp.Items, resp.Links.Value.Next.Value.Href.Value, nil
+		return resp.Items, func() string {
+			if resp.Links == nil || resp.Links.Next == nil {
+				var zero string
+				return zero
+			}
+			return resp.Links.Next.Href.Value
+		}(), nil
 	})
 }
 

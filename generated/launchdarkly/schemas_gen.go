@@ -16,7 +16,7 @@ type AnonItem struct {
 type ApprovalRequest struct {
 	ID opt.Opt[string] `json:"_id,omitzero"`
 	// Links of a resource or collection; paginated collections have first, prev, next and last.
-	Links        opt.Opt[Links]  `json:"_links,omitzero"`
+	Links        *Links          `json:"_links,omitempty"`
 	CreationDate opt.Opt[int64]  `json:"creationDate,omitzero"`
 	Description  opt.Opt[string] `json:"description,omitzero"`
 	ReviewStatus opt.Opt[string] `json:"reviewStatus,omitzero"`
@@ -39,20 +39,20 @@ type CustomRole struct {
 
 type CustomRoles struct {
 	// Links of a resource or collection; paginated collections have first, prev, next and last.
-	Links      opt.Opt[Links] `json:"_links,omitzero"`
+	Links      *Links         `json:"_links,omitempty"`
 	Items      []CustomRole   `json:"items,omitempty"`
 	TotalCount opt.Opt[int64] `json:"totalCount,omitzero"`
 }
 
 type DependentFlags struct {
 	// Links of a resource or collection; paginated collections have first, prev, next and last.
-	Links opt.Opt[Links] `json:"_links,omitzero"`
-	Items []AnonItem     `json:"items,omitempty"`
+	Links *Links     `json:"_links,omitempty"`
+	Items []AnonItem `json:"items,omitempty"`
 }
 
 type Environment struct {
 	// Links of a resource or collection; paginated collections have first, prev, next and last.
-	Links opt.Opt[Links]  `json:"_links,omitzero"`
+	Links *Links          `json:"_links,omitempty"`
 	Color opt.Opt[string] `json:"color,omitzero"`
 	Key   opt.Opt[string] `json:"key,omitzero"`
 	Name  opt.Opt[string] `json:"name,omitzero"`
@@ -71,9 +71,9 @@ type Error struct {
 // FeatureFlag is a feature flag; lists return summaries, a single GET the detailed form.
 type FeatureFlag struct {
 	// Links of a resource or collection; paginated collections have first, prev, next and last.
-	Links opt.Opt[Links] `json:"_links,omitzero"`
+	Links *Links `json:"_links,omitempty"`
 	// Site is a link to a related resource.
-	Site     opt.Opt[Link] `json:"_site,omitzero"`
+	Site     *Link         `json:"_site,omitempty"`
 	Archived opt.Opt[bool] `json:"archived,omitzero"`
 	// CreationDate: Epoch milliseconds.
 	CreationDate     opt.Opt[int64]             `json:"creationDate,omitzero"`
@@ -107,10 +107,10 @@ type FeatureFlagBody struct {
 type FeatureFlagConfig struct {
 	EnvironmentName opt.Opt[string] `json:"_environmentName,omitzero"`
 	// Site is a link to a related resource.
-	Site           opt.Opt[Link]                         `json:"_site,omitzero"`
-	Archived       opt.Opt[bool]                         `json:"archived,omitzero"`
-	ContextTargets []Target                              `json:"contextTargets,omitempty"`
-	Fallthrough    opt.Opt[FeatureFlagConfigFallthrough] `json:"fallthrough,omitzero"`
+	Site           *Link                         `json:"_site,omitempty"`
+	Archived       opt.Opt[bool]                 `json:"archived,omitzero"`
+	ContextTargets []Target                      `json:"contextTargets,omitempty"`
+	Fallthrough    *FeatureFlagConfigFallthrough `json:"fallthrough,omitempty"`
 	// LastModified: Epoch milliseconds.
 	LastModified opt.Opt[int64] `json:"lastModified,omitzero"`
 	// OffVariation: Variation served when targeting is off.
@@ -145,7 +145,7 @@ type FeatureFlagMergePatch struct {
 // FeatureFlags is a page of flags.
 type FeatureFlags struct {
 	// Links of a resource or collection; paginated collections have first, prev, next and last.
-	Links      opt.Opt[Links] `json:"_links,omitzero"`
+	Links      *Links         `json:"_links,omitempty"`
 	Items      []FeatureFlag  `json:"items"`
 	TotalCount opt.Opt[int64] `json:"totalCount,omitzero"`
 }
@@ -177,17 +177,17 @@ type Link struct {
 // Links of a resource or collection; paginated collections have first, prev, next and last.
 type Links struct {
 	// First is a link to a related resource.
-	First opt.Opt[Link] `json:"first,omitzero"`
+	First *Link `json:"first,omitempty"`
 	// Last is a link to a related resource.
-	Last opt.Opt[Link] `json:"last,omitzero"`
+	Last *Link `json:"last,omitempty"`
 	// Next is a link to a related resource.
-	Next opt.Opt[Link] `json:"next,omitzero"`
+	Next *Link `json:"next,omitempty"`
 	// Parent is a link to a related resource.
-	Parent opt.Opt[Link] `json:"parent,omitzero"`
+	Parent *Link `json:"parent,omitempty"`
 	// Prev is a link to a related resource.
-	Prev opt.Opt[Link] `json:"prev,omitzero"`
+	Prev *Link `json:"prev,omitempty"`
 	// Self is a link to a related resource.
-	Self opt.Opt[Link] `json:"self,omitzero"`
+	Self *Link `json:"self,omitempty"`
 }
 
 type Member struct {
@@ -200,7 +200,7 @@ type Member struct {
 
 type Members struct {
 	// Links of a resource or collection; paginated collections have first, prev, next and last.
-	Links      opt.Opt[Links] `json:"_links,omitzero"`
+	Links      *Links         `json:"_links,omitempty"`
 	Items      []Member       `json:"items,omitempty"`
 	TotalCount opt.Opt[int64] `json:"totalCount,omitzero"`
 }
@@ -231,12 +231,12 @@ const (
 type Project struct {
 	ID opt.Opt[string] `json:"_id,omitzero"`
 	// Links of a resource or collection; paginated collections have first, prev, next and last.
-	Links opt.Opt[Links] `json:"_links,omitzero"`
+	Links *Links `json:"_links,omitempty"`
 	// Environments: Present with expand=environments.
-	Environments opt.Opt[ProjectEnvironments] `json:"environments,omitzero"`
-	Key          opt.Opt[string]              `json:"key,omitzero"`
-	Name         opt.Opt[string]              `json:"name,omitzero"`
-	Tags         []string                     `json:"tags,omitempty"`
+	Environments *ProjectEnvironments `json:"environments,omitempty"`
+	Key          opt.Opt[string]      `json:"key,omitzero"`
+	Name         opt.Opt[string]      `json:"name,omitzero"`
+	Tags         []string             `json:"tags,omitempty"`
 }
 
 // ProjectEnvironments: Present with expand=environments.
@@ -247,7 +247,7 @@ type ProjectEnvironments struct {
 
 type Projects struct {
 	// Links of a resource or collection; paginated collections have first, prev, next and last.
-	Links      opt.Opt[Links] `json:"_links,omitzero"`
+	Links      *Links         `json:"_links,omitempty"`
 	Items      []Project      `json:"items,omitempty"`
 	TotalCount opt.Opt[int64] `json:"totalCount,omitzero"`
 }
@@ -264,7 +264,7 @@ type Segment struct {
 
 type Segments struct {
 	// Links of a resource or collection; paginated collections have first, prev, next and last.
-	Links      opt.Opt[Links] `json:"_links,omitzero"`
+	Links      *Links         `json:"_links,omitempty"`
 	Items      []Segment      `json:"items,omitempty"`
 	TotalCount opt.Opt[int64] `json:"totalCount,omitzero"`
 }
@@ -288,12 +288,12 @@ type Target struct {
 
 type Team struct {
 	// Links of a resource or collection; paginated collections have first, prev, next and last.
-	Links       opt.Opt[Links]  `json:"_links,omitzero"`
+	Links       *Links          `json:"_links,omitempty"`
 	Description opt.Opt[string] `json:"description,omitzero"`
 	Key         opt.Opt[string] `json:"key,omitzero"`
 	// Members: Present with expand=members.
-	Members opt.Opt[TeamMembers] `json:"members,omitzero"`
-	Name    opt.Opt[string]      `json:"name,omitzero"`
+	Members *TeamMembers    `json:"members,omitempty"`
+	Name    opt.Opt[string] `json:"name,omitzero"`
 }
 
 // TeamMembers: Present with expand=members.
@@ -303,7 +303,7 @@ type TeamMembers struct {
 
 type Teams struct {
 	// Links of a resource or collection; paginated collections have first, prev, next and last.
-	Links      opt.Opt[Links] `json:"_links,omitzero"`
+	Links      *Links         `json:"_links,omitempty"`
 	Items      []Team         `json:"items,omitempty"`
 	TotalCount opt.Opt[int64] `json:"totalCount,omitzero"`
 }
@@ -320,7 +320,7 @@ type Token struct {
 
 type Tokens struct {
 	// Links of a resource or collection; paginated collections have first, prev, next and last.
-	Links      opt.Opt[Links] `json:"_links,omitzero"`
+	Links      *Links         `json:"_links,omitempty"`
 	Items      []Token        `json:"items,omitempty"`
 	TotalCount opt.Opt[int64] `json:"totalCount,omitzero"`
 }
@@ -336,12 +336,12 @@ type UserRecord struct {
 	EnvironmentID opt.Opt[string] `json:"environmentId,omitzero"`
 	LastPing      opt.Opt[string] `json:"lastPing,omitzero"`
 	OwnerID       opt.Opt[string] `json:"ownerId,omitzero"`
-	User          opt.Opt[User]   `json:"user,omitzero"`
+	User          *User           `json:"user,omitempty"`
 }
 
 type Users struct {
 	// Links of a resource or collection; paginated collections have first, prev, next and last.
-	Links      opt.Opt[Links] `json:"_links,omitzero"`
+	Links      *Links         `json:"_links,omitempty"`
 	Items      []UserRecord   `json:"items,omitempty"`
 	TotalCount opt.Opt[int64] `json:"totalCount,omitzero"`
 }
@@ -366,7 +366,7 @@ type Workflow struct {
 
 type Workflows struct {
 	// Links of a resource or collection; paginated collections have first, prev, next and last.
-	Links      opt.Opt[Links] `json:"_links,omitzero"`
+	Links      *Links         `json:"_links,omitempty"`
 	Items      []Workflow     `json:"items,omitempty"`
 	TotalCount opt.Opt[int64] `json:"totalCount,omitzero"`
 }

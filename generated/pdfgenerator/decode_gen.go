@@ -41,7 +41,7 @@ func decodeDocumentEnvelope(d *jx.Decoder, s *DocumentEnvelope) error {
 	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
 		switch string(key) {
 		case "response":
-			return jsonx.Opt(d, &s.Response, decodeDocument)
+			return jsonx.Ptr(d, &s.Response, decodeDocument)
 		}
 		return d.Skip()
 	})
@@ -56,7 +56,7 @@ func decodeDocumentList(d *jx.Decoder, s *DocumentList) error {
 	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
 		switch string(key) {
 		case "meta":
-			return jsonx.Opt(d, &s.Meta, decodePaginationMeta)
+			return jsonx.Ptr(d, &s.Meta, decodePaginationMeta)
 		case "response":
 			return jsonx.Slice(d, &s.Response, decodeDocument)
 		}
@@ -119,7 +119,7 @@ func decodeGeneratedDocument(d *jx.Decoder, s *GeneratedDocument) error {
 	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
 		switch string(key) {
 		case "meta":
-			return jsonx.Opt(d, &s.Meta, decodeDocumentMeta)
+			return jsonx.Ptr(d, &s.Meta, decodeDocumentMeta)
 		case "response":
 			return jsonx.Opt(d, &s.Response, jsonx.String)
 		}
@@ -190,7 +190,7 @@ func decodeTemplateDefinition(d *jx.Decoder, s *TemplateDefinition) error {
 		case "isDraft":
 			return jsonx.Opt(d, &s.IsDraft, jsonx.Bool)
 		case "layout":
-			return jsonx.Opt(d, &s.Layout, decodeTemplateLayout)
+			return jsonx.Ptr(d, &s.Layout, decodeTemplateLayout)
 		case "name":
 			return jsonx.String(d, &s.Name)
 		case "owner":
@@ -215,7 +215,7 @@ func decodeTemplateDefinitionEnvelope(d *jx.Decoder, s *TemplateDefinitionEnvelo
 	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
 		switch string(key) {
 		case "response":
-			return jsonx.Opt(d, &s.Response, decodeTemplateDefinition)
+			return jsonx.Ptr(d, &s.Response, decodeTemplateDefinition)
 		}
 		return d.Skip()
 	})
@@ -236,7 +236,7 @@ func decodeTemplateLayout(d *jx.Decoder, s *TemplateLayout) error {
 		case "height":
 			return jsonx.Opt(d, &s.Height, jsonx.Float64)
 		case "margins":
-			return jsonx.Opt(d, &s.Margins, decodeTemplateLayoutMargins)
+			return jsonx.Ptr(d, &s.Margins, decodeTemplateLayoutMargins)
 		case "orientation":
 			return jsonx.Opt(d, &s.Orientation, jsonx.String)
 		case "rotation":
@@ -280,7 +280,7 @@ func decodeTemplateList(d *jx.Decoder, s *TemplateList) error {
 	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
 		switch string(key) {
 		case "meta":
-			return jsonx.Opt(d, &s.Meta, decodePaginationMeta)
+			return jsonx.Ptr(d, &s.Meta, decodePaginationMeta)
 		case "response":
 			return jsonx.Slice(d, &s.Response, decodeTemplate)
 		}
@@ -339,7 +339,7 @@ func decodeWorkspaceEnvelope(d *jx.Decoder, s *WorkspaceEnvelope) error {
 	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
 		switch string(key) {
 		case "response":
-			return jsonx.Opt(d, &s.Response, decodeWorkspace)
+			return jsonx.Ptr(d, &s.Response, decodeWorkspace)
 		}
 		return d.Skip()
 	})
@@ -354,7 +354,7 @@ func decodeWorkspaceList(d *jx.Decoder, s *WorkspaceList) error {
 	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
 		switch string(key) {
 		case "meta":
-			return jsonx.Opt(d, &s.Meta, decodePaginationMeta)
+			return jsonx.Ptr(d, &s.Meta, decodePaginationMeta)
 		case "response":
 			return jsonx.Slice(d, &s.Response, decodeWorkspace)
 		}

@@ -26,13 +26,13 @@ type Document struct {
 
 type DocumentEnvelope struct {
 	// Response is a stored document.
-	Response opt.Opt[Document] `json:"response,omitzero"`
+	Response *Document `json:"response,omitempty"`
 }
 
 type DocumentList struct {
 	// Meta: Paging state of a list response.
-	Meta     opt.Opt[PaginationMeta] `json:"meta,omitzero"`
-	Response []Document              `json:"response,omitempty"`
+	Meta     *PaginationMeta `json:"meta,omitempty"`
+	Response []Document      `json:"response,omitempty"`
 }
 
 // DocumentMeta: About a generated document.
@@ -100,7 +100,7 @@ const (
 // GeneratedDocument is a generated document.
 type GeneratedDocument struct {
 	// Meta: About a generated document.
-	Meta opt.Opt[DocumentMeta] `json:"meta,omitzero"`
+	Meta *DocumentMeta `json:"meta,omitempty"`
 	// Response is the document base64-encoded (output=base64), or its URL (output=url, viewer).
 	Response opt.Opt[string] `json:"response,omitzero"`
 }
@@ -144,26 +144,26 @@ type TemplateDefinition struct {
 	ID      int64                      `json:"id"`
 	IsDraft opt.Opt[bool]              `json:"isDraft,omitzero"`
 	// Layout: Page setup.
-	Layout    opt.Opt[TemplateLayout] `json:"layout,omitzero"`
-	Name      string                  `json:"name"`
-	Owner     opt.Opt[bool]           `json:"owner,omitzero"`
-	Pages     []TemplatePage          `json:"pages,omitempty"`
-	Tags      []string                `json:"tags,omitempty"`
-	UpdatedAt opt.Opt[string]         `json:"updated_at,omitzero"`
+	Layout    *TemplateLayout `json:"layout,omitempty"`
+	Name      string          `json:"name"`
+	Owner     opt.Opt[bool]   `json:"owner,omitzero"`
+	Pages     []TemplatePage  `json:"pages,omitempty"`
+	Tags      []string        `json:"tags,omitempty"`
+	UpdatedAt opt.Opt[string] `json:"updated_at,omitzero"`
 }
 
 type TemplateDefinitionEnvelope struct {
 	// Response is a template with its layout and pages, as the editor stores it.
-	Response opt.Opt[TemplateDefinition] `json:"response,omitzero"`
+	Response *TemplateDefinition `json:"response,omitempty"`
 }
 
 // TemplateLayout: Page setup.
 type TemplateLayout struct {
 	EmptyLabels opt.Opt[int64] `json:"emptyLabels,omitzero"`
 	// Format: Paper format, e.g. A4.
-	Format  opt.Opt[string]                `json:"format,omitzero"`
-	Height  opt.Opt[float64]               `json:"height,omitzero"`
-	Margins opt.Opt[TemplateLayoutMargins] `json:"margins,omitzero"`
+	Format  opt.Opt[string]        `json:"format,omitzero"`
+	Height  opt.Opt[float64]       `json:"height,omitzero"`
+	Margins *TemplateLayoutMargins `json:"margins,omitempty"`
 	// Orientation: portrait or landscape.
 	Orientation opt.Opt[string] `json:"orientation,omitzero"`
 	Rotation    opt.Opt[int64]  `json:"rotation,omitzero"`
@@ -182,8 +182,8 @@ type TemplateLayoutMargins struct {
 // TemplateList: One page of templates.
 type TemplateList struct {
 	// Meta: Paging state of a list response.
-	Meta     opt.Opt[PaginationMeta] `json:"meta,omitzero"`
-	Response []Template              `json:"response,omitempty"`
+	Meta     *PaginationMeta `json:"meta,omitempty"`
+	Response []Template      `json:"response,omitempty"`
 }
 
 // TemplatePage: One page of a template.
@@ -214,11 +214,11 @@ type Workspace struct {
 
 type WorkspaceEnvelope struct {
 	// Response is a workspace of the organization.
-	Response opt.Opt[Workspace] `json:"response,omitzero"`
+	Response *Workspace `json:"response,omitempty"`
 }
 
 type WorkspaceList struct {
 	// Meta: Paging state of a list response.
-	Meta     opt.Opt[PaginationMeta] `json:"meta,omitzero"`
-	Response []Workspace             `json:"response,omitempty"`
+	Meta     *PaginationMeta `json:"meta,omitempty"`
+	Response []Workspace     `json:"response,omitempty"`
 }

@@ -65,11 +65,11 @@ func decodeConfiguration(d *jx.Decoder, s *Configuration) error {
 	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
 		switch string(key) {
 		case "configurator":
-			return jsonx.Opt(d, &s.Configurator, decodeConfigurationConfigurator)
+			return jsonx.Ptr(d, &s.Configurator, decodeConfigurationConfigurator)
 		case "matchedProperties":
 			return jsonx.Slice(d, &s.MatchedProperties, decodeProperty)
 		case "price":
-			return jsonx.Opt(d, &s.Price, decodeMoney)
+			return jsonx.Ptr(d, &s.Price, decodeMoney)
 		case "steps":
 			return jsonx.Slice(d, &s.Steps, decodeConfigurationStep)
 		case "weight":
@@ -115,7 +115,7 @@ func decodeConfigurationOption(d *jx.Decoder, s *ConfigurationOption) error {
 		case "id":
 			return jsonx.Opt(d, &s.ID, jsonx.String)
 		case "label":
-			return jsonx.Opt(d, &s.Label, decodeLocalizedText)
+			return jsonx.Ptr(d, &s.Label, decodeLocalizedText)
 		case "position":
 			return jsonx.Opt(d, &s.Position, jsonx.String)
 		case "selected":
@@ -136,7 +136,7 @@ func decodeConfigurationStep(d *jx.Decoder, s *ConfigurationStep) error {
 		case "id":
 			return jsonx.Opt(d, &s.ID, jsonx.String)
 		case "label":
-			return jsonx.Opt(d, &s.Label, decodeLocalizedText)
+			return jsonx.Ptr(d, &s.Label, decodeLocalizedText)
 		case "options":
 			return jsonx.Slice(d, &s.Options, decodeConfigurationOption)
 		case "position":
@@ -184,7 +184,7 @@ func decodeDependency(d *jx.Decoder, s *Dependency) error {
 	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
 		switch string(key) {
 		case "condition":
-			return jsonx.Opt(d, &s.Condition, decodeCondition)
+			return jsonx.Ptr(d, &s.Condition, decodeCondition)
 		case "createdAt":
 			return jsonx.Opt(d, &s.CreatedAt, jsonx.Time)
 		case "grn":
@@ -270,13 +270,13 @@ func decodeMatrix(d *jx.Decoder, s *Matrix) error {
 		case "label":
 			return jsonx.Opt(d, &s.Label, jsonx.String)
 		case "priceType":
-			return jsonx.Opt(d, &s.PriceType, decodePriceType)
+			return jsonx.Ptr(d, &s.PriceType, decodePriceType)
 		case "properties":
 			return jsonx.Slice(d, &s.Properties, decodeProperty)
 		case "updatedAt":
 			return jsonx.Opt(d, &s.UpdatedAt, jsonx.Time)
 		case "weightType":
-			return jsonx.Opt(d, &s.WeightType, decodeWeightType)
+			return jsonx.Ptr(d, &s.WeightType, decodeWeightType)
 		}
 		return d.Skip()
 	})
@@ -385,7 +385,7 @@ func decodeStep(d *jx.Decoder, s *Step) error {
 		case "id":
 			return jsonx.String(d, &s.ID)
 		case "label":
-			return jsonx.Opt(d, &s.Label, decodeLocalizedText)
+			return jsonx.Ptr(d, &s.Label, decodeLocalizedText)
 		case "options":
 			return jsonx.Slice(d, &s.Options, decodeStepOption)
 		case "position":
@@ -414,7 +414,7 @@ func decodeStepOption(d *jx.Decoder, s *StepOption) error {
 		case "id":
 			return jsonx.String(d, &s.ID)
 		case "label":
-			return jsonx.Opt(d, &s.Label, decodeLocalizedText)
+			return jsonx.Ptr(d, &s.Label, decodeLocalizedText)
 		case "position":
 			return jsonx.Opt(d, &s.Position, jsonx.String)
 		case "stepId":

@@ -43,10 +43,10 @@ type Condition struct {
 }
 
 type Configuration struct {
-	Configurator      opt.Opt[ConfigurationConfigurator] `json:"configurator,omitzero"`
-	MatchedProperties []Property                         `json:"matchedProperties,omitempty"`
+	Configurator      *ConfigurationConfigurator `json:"configurator,omitempty"`
+	MatchedProperties []Property                 `json:"matchedProperties,omitempty"`
 	// Price: google.type.Money-like amount.
-	Price opt.Opt[Money]      `json:"price,omitzero"`
+	Price *Money              `json:"price,omitempty"`
 	Steps []ConfigurationStep `json:"steps,omitempty"`
 	// Weight: Decimal total weight.
 	Weight opt.Opt[string] `json:"weight,omitzero"`
@@ -66,17 +66,17 @@ type ConfigurationOption struct {
 	ExternalReferenceID opt.Opt[string] `json:"externalReferenceId,omitzero"`
 	ID                  opt.Opt[string] `json:"id,omitzero"`
 	// Label: Text per locale.
-	Label    opt.Opt[LocalizedText] `json:"label,omitzero"`
-	Position opt.Opt[string]        `json:"position,omitzero"`
-	Selected opt.Opt[bool]          `json:"selected,omitzero"`
+	Label    *LocalizedText  `json:"label,omitempty"`
+	Position opt.Opt[string] `json:"position,omitzero"`
+	Selected opt.Opt[bool]   `json:"selected,omitzero"`
 }
 
 type ConfigurationStep struct {
 	ID opt.Opt[string] `json:"id,omitzero"`
 	// Label: Text per locale.
-	Label    opt.Opt[LocalizedText] `json:"label,omitzero"`
-	Options  []ConfigurationOption  `json:"options,omitempty"`
-	Position opt.Opt[string]        `json:"position,omitzero"`
+	Label    *LocalizedText        `json:"label,omitempty"`
+	Options  []ConfigurationOption `json:"options,omitempty"`
+	Position opt.Opt[string]       `json:"position,omitzero"`
 }
 
 type Configurator struct {
@@ -116,10 +116,10 @@ type CreateDependencyRequest struct {
 
 // CreateMatrixRequest: Exactly one of priceType and weightType.
 type CreateMatrixRequest struct {
-	ConfiguratorID string              `json:"configuratorId"`
-	Label          opt.Opt[string]     `json:"label,omitzero"`
-	PriceType      opt.Opt[PriceType]  `json:"priceType,omitzero"`
-	WeightType     opt.Opt[WeightType] `json:"weightType,omitzero"`
+	ConfiguratorID string          `json:"configuratorId"`
+	Label          opt.Opt[string] `json:"label,omitzero"`
+	PriceType      *PriceType      `json:"priceType,omitempty"`
+	WeightType     *WeightType     `json:"weightType,omitempty"`
 }
 
 type CreatePropertyRequest struct {
@@ -135,7 +135,7 @@ type CreatePropertyRequest struct {
 
 type Dependency struct {
 	// Condition: AND: every option and nested condition holds; OR: any of them.
-	Condition opt.Opt[Condition] `json:"condition,omitzero"`
+	Condition *Condition         `json:"condition,omitempty"`
 	CreatedAt opt.Opt[time.Time] `json:"createdAt,omitzero"`
 	Grn       opt.Opt[string]    `json:"grn,omitzero"`
 	ID        string             `json:"id"`
@@ -188,15 +188,15 @@ type LocalizedText struct {
 }
 
 type Matrix struct {
-	ConfiguratorID opt.Opt[string]     `json:"configuratorId,omitzero"`
-	CreatedAt      opt.Opt[time.Time]  `json:"createdAt,omitzero"`
-	Grn            opt.Opt[string]     `json:"grn,omitzero"`
-	ID             string              `json:"id"`
-	Label          opt.Opt[string]     `json:"label,omitzero"`
-	PriceType      opt.Opt[PriceType]  `json:"priceType,omitzero"`
-	Properties     []Property          `json:"properties,omitempty"`
-	UpdatedAt      opt.Opt[time.Time]  `json:"updatedAt,omitzero"`
-	WeightType     opt.Opt[WeightType] `json:"weightType,omitzero"`
+	ConfiguratorID opt.Opt[string]    `json:"configuratorId,omitzero"`
+	CreatedAt      opt.Opt[time.Time] `json:"createdAt,omitzero"`
+	Grn            opt.Opt[string]    `json:"grn,omitzero"`
+	ID             string             `json:"id"`
+	Label          opt.Opt[string]    `json:"label,omitzero"`
+	PriceType      *PriceType         `json:"priceType,omitempty"`
+	Properties     []Property         `json:"properties,omitempty"`
+	UpdatedAt      opt.Opt[time.Time] `json:"updatedAt,omitzero"`
+	WeightType     *WeightType        `json:"weightType,omitempty"`
 }
 
 // Money: google.type.Money-like amount.
@@ -210,8 +210,8 @@ type Money struct {
 type OptionInput struct {
 	ExternalReferenceID opt.Opt[string] `json:"externalReferenceId,omitzero"`
 	// Label: Text per locale.
-	Label    opt.Opt[LocalizedText] `json:"label,omitzero"`
-	Position opt.Opt[string]        `json:"position,omitzero"`
+	Label    *LocalizedText  `json:"label,omitempty"`
+	Position opt.Opt[string] `json:"position,omitzero"`
 }
 
 type PriceType struct {
@@ -273,16 +273,16 @@ type Step struct {
 	Grn            opt.Opt[string]    `json:"grn,omitzero"`
 	ID             string             `json:"id"`
 	// Label: Text per locale.
-	Label     opt.Opt[LocalizedText] `json:"label,omitzero"`
-	Options   []StepOption           `json:"options,omitempty"`
-	Position  opt.Opt[string]        `json:"position,omitzero"`
-	UpdatedAt opt.Opt[time.Time]     `json:"updatedAt,omitzero"`
+	Label     *LocalizedText     `json:"label,omitempty"`
+	Options   []StepOption       `json:"options,omitempty"`
+	Position  opt.Opt[string]    `json:"position,omitzero"`
+	UpdatedAt opt.Opt[time.Time] `json:"updatedAt,omitzero"`
 }
 
 type StepInput struct {
 	// Label: Text per locale.
-	Label    opt.Opt[LocalizedText] `json:"label,omitzero"`
-	Position opt.Opt[string]        `json:"position,omitzero"`
+	Label    *LocalizedText  `json:"label,omitempty"`
+	Position opt.Opt[string] `json:"position,omitzero"`
 }
 
 type StepOption struct {
@@ -292,10 +292,10 @@ type StepOption struct {
 	Grn                 opt.Opt[string] `json:"grn,omitzero"`
 	ID                  string          `json:"id"`
 	// Label: Text per locale.
-	Label     opt.Opt[LocalizedText] `json:"label,omitzero"`
-	Position  opt.Opt[string]        `json:"position,omitzero"`
-	StepID    opt.Opt[string]        `json:"stepId,omitzero"`
-	UpdatedAt opt.Opt[time.Time]     `json:"updatedAt,omitzero"`
+	Label     *LocalizedText     `json:"label,omitempty"`
+	Position  opt.Opt[string]    `json:"position,omitzero"`
+	StepID    opt.Opt[string]    `json:"stepId,omitzero"`
+	UpdatedAt opt.Opt[time.Time] `json:"updatedAt,omitzero"`
 }
 
 type UpdateConfiguratorRequest struct {

@@ -188,7 +188,7 @@ func decodeCounterParty(d *jx.Decoder, s *CounterParty) error {
 	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
 		switch string(key) {
 		case "account":
-			return jsonx.Opt(d, &s.Account, decodeCounterPartyAccount)
+			return jsonx.Ptr(d, &s.Account, decodeCounterPartyAccount)
 		case "name":
 			return jsonx.Opt(d, &s.Name, jsonx.String)
 		}
@@ -277,7 +277,7 @@ func decodeEntryDetails(d *jx.Decoder, s *EntryDetails) error {
 	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
 		switch string(key) {
 		case "transactionDetails":
-			return jsonx.Opt(d, &s.TransactionDetails, decodeTransactionDetails)
+			return jsonx.Ptr(d, &s.TransactionDetails, decodeTransactionDetails)
 		}
 		return d.Skip()
 	})
@@ -377,7 +377,7 @@ func decodeRelatedParties(d *jx.Decoder, s *RelatedParties) error {
 	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
 		switch string(key) {
 		case "counterParty":
-			return jsonx.Opt(d, &s.CounterParty, decodeCounterParty)
+			return jsonx.Ptr(d, &s.CounterParty, decodeCounterParty)
 		}
 		return d.Skip()
 	})
@@ -392,7 +392,7 @@ func decodeRemittanceInformation(d *jx.Decoder, s *RemittanceInformation) error 
 	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
 		switch string(key) {
 		case "creditorReferenceInformation":
-			return jsonx.Opt(d, &s.CreditorReferenceInformation, decodeCreditorReference)
+			return jsonx.Ptr(d, &s.CreditorReferenceInformation, decodeCreditorReference)
 		case "unstructured":
 			return jsonx.Opt(d, &s.Unstructured, jsonx.String)
 		}
@@ -465,13 +465,13 @@ func decodeTransaction(d *jx.Decoder, s *Transaction) error {
 		case "amount":
 			return decodeAmount(d, &s.Amount)
 		case "bankTransactionCode":
-			return jsonx.Opt(d, &s.BankTransactionCode, decodeBankTransactionCode)
+			return jsonx.Ptr(d, &s.BankTransactionCode, decodeBankTransactionCode)
 		case "bookingDate":
 			return jsonx.Time(d, &s.BookingDate)
 		case "creditDebitIndication":
 			return jsonx.StringAs[TransactionCreditDebitIndication](d, &s.CreditDebitIndication)
 		case "entryDetails":
-			return jsonx.Opt(d, &s.EntryDetails, decodeEntryDetails)
+			return jsonx.Ptr(d, &s.EntryDetails, decodeEntryDetails)
 		case "entryReference":
 			return jsonx.String(d, &s.EntryReference)
 		case "valueDate":
@@ -490,9 +490,9 @@ func decodeTransactionDetails(d *jx.Decoder, s *TransactionDetails) error {
 	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
 		switch string(key) {
 		case "relatedParties":
-			return jsonx.Opt(d, &s.RelatedParties, decodeRelatedParties)
+			return jsonx.Ptr(d, &s.RelatedParties, decodeRelatedParties)
 		case "remittanceInformation":
-			return jsonx.Opt(d, &s.RemittanceInformation, decodeRemittanceInformation)
+			return jsonx.Ptr(d, &s.RemittanceInformation, decodeRemittanceInformation)
 		}
 		return d.Skip()
 	})

@@ -108,7 +108,7 @@ type BatchDetail struct {
 // CounterParty is the other side of the transaction.
 type CounterParty struct {
 	// Account is the counter party's account.
-	Account opt.Opt[CounterPartyAccount] `json:"account,omitzero"`
+	Account *CounterPartyAccount `json:"account,omitempty"`
 	// Name: Account name.
 	Name opt.Opt[string] `json:"name,omitzero"`
 }
@@ -160,7 +160,7 @@ const (
 // EntryDetails details of an entry.
 type EntryDetails struct {
 	// TransactionDetails details of a transaction.
-	TransactionDetails opt.Opt[TransactionDetails] `json:"transactionDetails,omitzero"`
+	TransactionDetails *TransactionDetails `json:"transactionDetails,omitempty"`
 }
 
 // Error body of the operations.
@@ -254,13 +254,13 @@ type PageInfo struct {
 // RelatedParties parties of the transaction.
 type RelatedParties struct {
 	// CounterParty is the other side of the transaction.
-	CounterParty opt.Opt[CounterParty] `json:"counterParty,omitzero"`
+	CounterParty *CounterParty `json:"counterParty,omitempty"`
 }
 
 // RemittanceInformation is the payment's message and symbols.
 type RemittanceInformation struct {
 	// CreditorReferenceInformation: Czech payment symbols.
-	CreditorReferenceInformation opt.Opt[CreditorReference] `json:"creditorReferenceInformation,omitzero"`
+	CreditorReferenceInformation *CreditorReference `json:"creditorReferenceInformation,omitempty"`
 	// Unstructured: Message for the recipient.
 	Unstructured opt.Opt[string] `json:"unstructured,omitzero"`
 }
@@ -352,13 +352,13 @@ type Transaction struct {
 	// Amount is an amount of money.
 	Amount Amount `json:"amount"`
 	// BankTransactionCode: ISO 20022 camt.053 transaction code.
-	BankTransactionCode opt.Opt[BankTransactionCode] `json:"bankTransactionCode,omitzero"`
+	BankTransactionCode *BankTransactionCode `json:"bankTransactionCode,omitempty"`
 	// BookingDate: When the bank posted it.
 	BookingDate time.Time `json:"bookingDate"`
 	// CreditDebitIndication: DBIT (debit) or CRDT (credit).
 	CreditDebitIndication TransactionCreditDebitIndication `json:"creditDebitIndication"`
 	// EntryDetails details of an entry.
-	EntryDetails opt.Opt[EntryDetails] `json:"entryDetails,omitzero"`
+	EntryDetails *EntryDetails `json:"entryDetails,omitempty"`
 	// EntryReference: Unique id of the transaction.
 	EntryReference string `json:"entryReference"`
 	// ValueDate: Value date.
@@ -377,9 +377,9 @@ const (
 // TransactionDetails details of a transaction.
 type TransactionDetails struct {
 	// RelatedParties parties of the transaction.
-	RelatedParties opt.Opt[RelatedParties] `json:"relatedParties,omitzero"`
+	RelatedParties *RelatedParties `json:"relatedParties,omitempty"`
 	// RemittanceInformation is the payment's message and symbols.
-	RemittanceInformation opt.Opt[RemittanceInformation] `json:"remittanceInformation,omitzero"`
+	RemittanceInformation *RemittanceInformation `json:"remittanceInformation,omitempty"`
 }
 
 // TransactionList: One page of transactions.

@@ -22,7 +22,7 @@ func decodeCompany(d *jx.Decoder, s *Company) error {
 		case "notice":
 			return jsonx.Opt(d, &s.Notice, jsonx.String)
 		case "owner":
-			return jsonx.Opt(d, &s.Owner, decodeReference)
+			return jsonx.Ptr(d, &s.Owner, decodeReference)
 		case "rating":
 			return jsonx.Opt(d, &s.Rating, jsonx.StringAs[CompanyRating2])
 		case "regNumber":
@@ -85,7 +85,7 @@ func decodeCreated(d *jx.Decoder, s *Created) error {
 	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
 		switch string(key) {
 		case "data":
-			return jsonx.Opt(d, &s.Data, decodeCreatedData)
+			return jsonx.Ptr(d, &s.Data, decodeCreatedData)
 		case "success":
 			return jsonx.Opt(d, &s.Success, jsonx.Bool)
 		}

@@ -9,7 +9,7 @@ type Company struct {
 	Name   string          `json:"name"`
 	Notice opt.Opt[string] `json:"notice,omitzero"`
 	// Owner is a reference to another RAYNET record.
-	Owner  opt.Opt[Reference]      `json:"owner,omitzero"`
+	Owner  *Reference              `json:"owner,omitempty"`
 	Rating opt.Opt[CompanyRating2] `json:"rating,omitzero"`
 	// RegNumber: Registration number (IČ).
 	RegNumber opt.Opt[string]       `json:"regNumber,omitzero"`
@@ -121,8 +121,8 @@ const (
 )
 
 type Created struct {
-	Data    opt.Opt[CreatedData] `json:"data,omitzero"`
-	Success opt.Opt[bool]        `json:"success,omitzero"`
+	Data    *CreatedData  `json:"data,omitempty"`
+	Success opt.Opt[bool] `json:"success,omitzero"`
 }
 
 type CreatedData struct {

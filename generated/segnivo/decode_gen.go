@@ -32,7 +32,7 @@ func decodeCampaign(d *jx.Decoder, s *Campaign) error {
 		case "reply_to":
 			return jsonx.Opt(d, &s.ReplyTo, jsonx.String)
 		case "statistics":
-			return jsonx.Opt(d, &s.Statistics, decodeCampaignStatistics)
+			return jsonx.Ptr(d, &s.Statistics, decodeCampaignStatistics)
 		case "status":
 			return jsonx.Opt(d, &s.Status, jsonx.String)
 		case "subject":
@@ -57,7 +57,7 @@ func decodeCampaignCreated(d *jx.Decoder, s *CampaignCreated) error {
 	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
 		switch string(key) {
 		case "attributes":
-			return jsonx.Opt(d, &s.Attributes, decodeCampaign)
+			return jsonx.Ptr(d, &s.Attributes, decodeCampaign)
 		case "message":
 			return jsonx.Opt(d, &s.Message, jsonx.String)
 		case "status":
@@ -245,7 +245,7 @@ func decodeMailingList(d *jx.Decoder, s *MailingList) error {
 		case "name":
 			return jsonx.String(d, &s.Name)
 		case "statistics":
-			return jsonx.Opt(d, &s.Statistics, decodeListStatistics)
+			return jsonx.Ptr(d, &s.Statistics, decodeListStatistics)
 		case "uid":
 			return jsonx.String(d, &s.UID)
 		case "updated_at":
@@ -291,7 +291,7 @@ func decodeRelayEmail(d *jx.Decoder, s *RelayEmail) error {
 		case "delivery_at":
 			return jsonx.Opt(d, &s.DeliveryAt, jsonx.Int64)
 		case "from":
-			return jsonx.Opt(d, &s.From, decodeRelayEmailFrom)
+			return jsonx.Ptr(d, &s.From, decodeRelayEmailFrom)
 		case "id":
 			return jsonx.String(d, &s.ID)
 		case "is_transactional":

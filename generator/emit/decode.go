@@ -53,7 +53,7 @@ func decoderName(t *model.Type) string { return "decode" + t.Name }
 func readField(fl *model.Field) jen.Code {
 	target := jen.Op("&").Id("s").Dot(fl.Name)
 	switch {
-	case fl.Pointer:
+	case byPointer(fl):
 		return jen.Qual(pkgJSONX, "Ptr").Call(jen.Id("d"), target, reader(fl.Type))
 	case fl.Nullable:
 		return jen.Qual(pkgJSONX, "Nullable").Call(jen.Id("d"), target, reader(fl.Type))

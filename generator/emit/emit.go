@@ -268,6 +268,14 @@ func nilable(t *model.Type) bool {
 	return false
 }
 
+// byPointer reports whether a struct field is held by pointer: a field
+// closing a recursive cycle, and an optional member of struct or union
+// type (CONTRACT §3: *S, nil = absent; cheaper to compile than one
+// opt.Opt[S] instance per type). Nullable members keep opt.Nullable[S].
+func byPointer(fl *model.Field) bool {
+	return fl.Pointer || (!fl.Required && !fl.Nullable && byRef(fl.Type))
+}
+
 // byRef reports whether a value of t is returned and passed by pointer
 // (structs and unions) rather than by value.
 func byRef(t *model.Type) bool {

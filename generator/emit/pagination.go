@@ -112,21 +112,41 @@ func iterator(f *jen.File, op *model.Operation) {
 }
 
 // access reads a field path, unwrapping optional values (absent reads as
-// the zero value).
+// the zero value). A path through a struct held by pointer (nil = absent)
+// is read in a function that returns the zero value at the first nil.
 func access(root *jen.Statement, path []*model.Field) jen.Code {
 	cur := root.Clone()
-	for _, fl := range path {
+	var nils []jen.Code
+	for i, fl := range path {
 		cur = cur.Clone().Dot(fl.Name)
 		if optionalWrapped(fl) {
 			cur = cur.Clone().Dot("Value")
 		}
+		if byPointer(fl) && i < len(path)-1 {
+			nils = append(nils, cur.Clone().Op("==").Nil())
+		}
 	}
-	return cur
+	if len(nils) == 0 {
+		return cur
+	}
+	last := path[len(path)-1]
+	typ := goType(last.Type)
+	if byPointer(last) {
+		typ = jen.Op("*").Add(typ)
+	}
+	return jen.Func().Params().Add(typ).BlockFunc(func(g *jen.Group) {
+		cond := jen.Add(nils[0])
+		for _, n := range nils[1:] {
+			cond = cond.Op("||").Add(n)
+		}
+		g.If(cond).Block(jen.Var().Id("zero").Add(typ), jen.Return(jen.Id("zero")))
+		g.Return(cur)
+	}).Call()
 }
 
 // optionalWrapped reports whether the field is an opt.Opt or opt.Nullable.
 func optionalWrapped(fl *model.Field) bool {
-	if fl.Pointer || (fl.Type.Resolve() != nil && fl.Type.Resolve().Kind == model.Binary) {
+	if byPointer(fl) || (fl.Type.Resolve() != nil && fl.Type.Resolve().Kind == model.Binary) {
 		return false
 	}
 	return fl.Nullable || (!fl.Required && !nilable(fl.Type))

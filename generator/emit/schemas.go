@@ -54,13 +54,14 @@ func structDecl(f *jen.File, t *model.Type) {
 }
 
 // fieldType applies the value model of CONTRACT §3 to a struct field:
-// required → T, optional → opt.Opt[T], nullable → opt.Nullable[T], slices
-// and maps plain (nil = absent), recursive fields by pointer.
+// required → T, optional struct or union → *S (nil = absent), other
+// optional → opt.Opt[T], nullable → opt.Nullable[T], slices and maps plain
+// (nil = absent), recursive fields by pointer.
 func fieldType(fl *model.Field) (jen.Code, string) {
 	base := goType(fl.Type)
 	name := fl.JSONName
 	switch {
-	case fl.Pointer:
+	case byPointer(fl):
 		return jen.Op("*").Add(base), name + ",omitempty"
 	case fl.Type.Resolve() != nil && fl.Type.Resolve().Kind == model.Binary:
 		// Streams travel in multipart bodies, never inside JSON.

@@ -61,7 +61,7 @@ func TestWirePetstoreV3(t *testing.T) {
 	ourPet := ours.Pet{
 		ID:        opt.Some[int64](10),
 		Name:      "Rex Jr",
-		Category:  opt.Some(ours.Category{ID: opt.Some[int64](1), Name: opt.Some("Dogs")}),
+		Category:  &ours.Category{ID: opt.Some[int64](1), Name: opt.Some("Dogs")},
 		PhotoURLs: []string{"https://example.com/a.png", "b c"},
 		Tags:      []ours.Tag{{ID: opt.Some[int64](2), Name: opt.Some("good & loyal")}},
 		Status:    opt.Some(ours.PetStatusAvailable),

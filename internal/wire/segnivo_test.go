@@ -112,7 +112,7 @@ func TestWireSegnivo(t *testing.T) {
 			ours: func(ctx context.Context, cl *ours.Client) error {
 				_, err := cl.PatchListsUID(ctx, "list 7", &ours.MailingListRequest{
 					Name: "News", FromName: "Shop", FromEmail: "shop@example.com",
-					Contact: opt.Some(ours.MailingListRequestContact{Company: opt.Some("ACME s.r.o."), Email: opt.Some("legal@example.com")}),
+					Contact: &ours.MailingListRequestContact{Company: opt.Some("ACME s.r.o."), Email: opt.Some("legal@example.com")},
 				})
 				return err
 			},

@@ -1,6 +1,7 @@
 // Package opt holds the optional and nullable value wrappers that generated
 // clients use for fields and parameters (CONTRACT §3): a required value is a
-// plain T, an optional one an Opt[T], a nullable one a Nullable[T].
+// plain T, an optional scalar or enum an Opt[T], a nullable one a
+// Nullable[T]. Optional struct members are pointers instead (nil = absent).
 //
 // Both types work with encoding/json. Struct fields of these types are
 // tagged `json:",omitzero"`; encoding/json (Go 1.24+) then calls IsZero and

@@ -60,7 +60,7 @@ func decodeOrder(d *jx.Decoder, s *Order) error {
 		case "currency":
 			return jsonx.Opt(d, &s.Currency, jsonx.String)
 		case "customer":
-			return jsonx.Opt(d, &s.Customer, decodeCustomer)
+			return jsonx.Ptr(d, &s.Customer, decodeCustomer)
 		case "id":
 			return jsonx.String(d, &s.ID)
 		case "labels":

@@ -24,7 +24,7 @@ type Order struct {
 	Amount    float64              `json:"amount"`
 	CreatedAt time.Time            `json:"createdAt"`
 	Currency  opt.Opt[string]      `json:"currency,omitzero"`
-	Customer  opt.Opt[Customer]    `json:"customer,omitzero"`
+	Customer  *Customer            `json:"customer,omitempty"`
 	ID        string               `json:"id"`
 	Labels    map[string]string    `json:"labels,omitempty"`
 	Lines     []OrderLine          `json:"lines"`

@@ -95,11 +95,13 @@ func readOrder(d *jx.Decoder, o *benchpets.Order) error {
 			err = readOptString(d, &o.Currency)
 		case "customer":
 			if d.Next() == jx.Null {
-				o.Customer = opt.Opt[benchpets.Customer]{}
+				o.Customer = nil
 				return d.Null()
 			}
-			o.Customer.Set = true
-			err = readCustomer(d, &o.Customer.Value)
+			if o.Customer == nil {
+				o.Customer = new(benchpets.Customer)
+			}
+			err = readCustomer(d, o.Customer)
 		case "id":
 			o.ID, err = d.Str()
 		case "labels":

@@ -60,7 +60,7 @@ func TestGetPetByIDDecodesEnumAndNested(t *testing.T) {
 	if pet.Status != opt.Some(PetStatusSold) || !pet.Status.Value.IsKnown() {
 		t.Errorf("Status = %+v, want sold", pet.Status)
 	}
-	if cat, ok := pet.Category.Get(); !ok || cat.Name != opt.Some("Dogs") || cat.ID != opt.Some[int64](1) {
+	if cat := pet.Category; cat == nil || cat.Name != opt.Some("Dogs") || cat.ID != opt.Some[int64](1) {
 		t.Errorf("Category = %+v", pet.Category)
 	}
 	if len(pet.PhotoURLs) != 1 || pet.PhotoURLs[0] != "u1" {

@@ -77,7 +77,7 @@ func decodePet(d *jx.Decoder, s *Pet) error {
 	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
 		switch string(key) {
 		case "category":
-			return jsonx.Opt(d, &s.Category, decodeCategory)
+			return jsonx.Ptr(d, &s.Category, decodeCategory)
 		case "id":
 			return jsonx.Opt(d, &s.ID, jsonx.Int64)
 		case "name":

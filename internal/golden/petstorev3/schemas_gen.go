@@ -49,10 +49,10 @@ const (
 )
 
 type Pet struct {
-	Category  opt.Opt[Category] `json:"category,omitzero"`
-	ID        opt.Opt[int64]    `json:"id,omitzero"`
-	Name      string            `json:"name"`
-	PhotoURLs []string          `json:"photoUrls"`
+	Category  *Category      `json:"category,omitempty"`
+	ID        opt.Opt[int64] `json:"id,omitzero"`
+	Name      string         `json:"name"`
+	PhotoURLs []string       `json:"photoUrls"`
 	// Status: pet status in the store
 	Status opt.Opt[PetStatus] `json:"status,omitzero"`
 	Tags   []Tag              `json:"tags,omitempty"`

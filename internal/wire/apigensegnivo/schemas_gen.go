@@ -71,7 +71,7 @@ type MailingListAddFieldRequest struct {
 
 type MailingListRequest struct {
 	// Contact details for the email sender or organization. Used for compliance with email regulations (e.g., CAN-SPAM).
-	Contact opt.Opt[MailingListRequestContact] `json:"contact,omitzero"`
+	Contact *MailingListRequestContact `json:"contact,omitempty"`
 	// FromEmail is the sender's email address that will appear in the "From" field of the email.
 	FromEmail string `json:"from_email"`
 	// FromName is the sender's name that will appear in the "From" field of the email.
