@@ -89,7 +89,9 @@ func exportedNames(t *testing.T, spec string) map[string]string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		text := func(n ast.Node) string { return string(f.Src[fset.Position(n.Pos()).Offset:fset.Position(n.End()).Offset]) }
+		text := func(n ast.Node) string {
+			return string(f.Src[fset.Position(n.Pos()).Offset:fset.Position(n.End()).Offset])
+		}
 		for _, d := range file.Decls {
 			switch d := d.(type) {
 			case *ast.FuncDecl:
