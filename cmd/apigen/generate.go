@@ -36,6 +36,7 @@ type genFlags struct {
 	fs                                *flag.FlagSet
 	config, spec, out, pkg, envPrefix *string
 	strict, verbose                   *bool
+	base                              *string // verify only
 }
 
 func flagsOf(cmd string, output io.Writer) *flag.FlagSet {
@@ -57,6 +58,9 @@ func newGenFlags(cmd string, output io.Writer) *genFlags {
 	f.envPrefix = fs.String("env-prefix", "", "prefix of the variables CredentialsFromEnv reads (default: the spec's x-apigen-env-prefix, else the package name in upper case)")
 	f.strict = fs.Bool("strict", false, "treat every warning as an error")
 	f.verbose = fs.Bool("v", false, "print per-stage timings")
+	if cmd == "verify" {
+		f.base = fs.String("base", "", "git revision whose specs the Go API must stay compatible with (exit 1 on a breaking change)")
+	}
 	return f
 }
 
@@ -131,6 +135,9 @@ func generateOrVerify(cmd string, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "apigen verify: %s is stale; run apigen generate\n", job.Out)
 			fail(exitStale)
 		}
+	}
+	if cmd == "verify" && *f.base != "" && code == exitOK {
+		fail(verifyBase(*f.base, jobs, stdout, stderr))
 	}
 	return code
 }
