@@ -294,7 +294,7 @@ func CredentialsFromEnv() (Credentials, error) {
 		missing = append(missing, "FOXDELI_REDIRECT_URL")
 	}
 	// One security scheme with all its variables set is enough.
-	if len(missing) > 0 && !(!isZero(c.Token)) && !(!isZero(c.ClientID) && !isZero(c.ClientSecret) && !isZero(c.RedirectURL)) {
+	if len(missing) > 0 && isZero(c.Token) && !(!isZero(c.ClientID) && !isZero(c.ClientSecret) && !isZero(c.RedirectURL)) {
 		return c, fmt.Errorf("foxdeli: missing environment variables: %s", strings.Join(missing, ", "))
 	}
 	return c, nil

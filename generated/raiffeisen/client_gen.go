@@ -288,7 +288,7 @@ func CredentialsFromEnv() (Credentials, error) {
 		missing = append(missing, "RAIFFEISEN_CLIENT_ID")
 	}
 	// One security scheme with all its variables set is enough.
-	if len(missing) > 0 && !(!isZero(c.CertFile) && !isZero(c.CertPassword) && !isZero(c.ClientID)) && !(!isZero(c.ClientID)) {
+	if len(missing) > 0 && !(!isZero(c.CertFile) && !isZero(c.CertPassword) && !isZero(c.ClientID)) && isZero(c.ClientID) {
 		return c, fmt.Errorf("raiffeisen: missing environment variables: %s", strings.Join(missing, ", "))
 	}
 	return c, nil

@@ -216,7 +216,7 @@ func CredentialsFromEnv() (Credentials, error) {
 		missing = append(missing, "PETSTOREV3_TOKEN")
 	}
 	// One security scheme with all its variables set is enough.
-	if len(missing) > 0 && !(!isZero(c.APIKey)) && !(!isZero(c.Token)) {
+	if len(missing) > 0 && isZero(c.APIKey) && isZero(c.Token) {
 		return c, fmt.Errorf("petstorev3: missing environment variables: %s", strings.Join(missing, ", "))
 	}
 	return c, nil
