@@ -46,18 +46,62 @@ func decodeAuthSession(d *jsonx.Decoder, s *AuthSession) error {
 	})
 }
 
+// requiredCSVImportParcel lists the members a CSVImportParcel must have, in the order of d.Seen.
+var requiredCSVImportParcel = []string{"id", "labelUrl"}
+
+// UnmarshalJSON decodes s with a decoder generated for CSVImportParcel's members.
+func (s *CSVImportParcel) UnmarshalJSON(data []byte) error {
+	return jsonx.Unmarshal(data, s, decodeCSVImportParcel)
+}
+
+func decodeCSVImportParcel(d *jsonx.Decoder, s *CSVImportParcel) error {
+	return jsonx.Object(d, requiredCSVImportParcel, func(d *jsonx.Decoder, key []byte) error {
+		switch string(key) {
+		case "id":
+			d.Seen(0)
+			return jsonx.String(d, &s.ID)
+		case "labelUrl":
+			d.Seen(1)
+			return jsonx.String(d, &s.LabelURL)
+		}
+		return d.Skip()
+	})
+}
+
+// requiredCSVImportResult lists the members a CSVImportResult must have, in the order of d.Seen.
+var requiredCSVImportResult = []string{"id", "parcels"}
+
 // UnmarshalJSON decodes s with a decoder generated for CSVImportResult's members.
 func (s *CSVImportResult) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeCSVImportResult)
 }
 
 func decodeCSVImportResult(d *jsonx.Decoder, s *CSVImportResult) error {
+	return jsonx.Object(d, requiredCSVImportResult, func(d *jsonx.Decoder, key []byte) error {
+		switch string(key) {
+		case "destination":
+			return d.Optional(jsonx.Ptr(d, &s.Destination, decodeCSVImportResultDestination))
+		case "id":
+			d.Seen(0)
+			return jsonx.String(d, &s.ID)
+		case "parcels":
+			d.Seen(1)
+			return jsonx.Slice(d, &s.Parcels, decodeCSVImportParcel)
+		}
+		return d.Skip()
+	})
+}
+
+// UnmarshalJSON decodes s with a decoder generated for CSVImportResultDestination's members.
+func (s *CSVImportResultDestination) UnmarshalJSON(data []byte) error {
+	return jsonx.Unmarshal(data, s, decodeCSVImportResultDestination)
+}
+
+func decodeCSVImportResultDestination(d *jsonx.Decoder, s *CSVImportResultDestination) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
-		case "id":
-			return d.Optional(jsonx.Opt(d, &s.ID, jsonx.String))
-		case "parcels":
-			return d.Optional(jsonx.Slice(d, &s.Parcels, decodeParcelRef))
+		case "contactName":
+			return d.Optional(jsonx.Opt(d, &s.ContactName, jsonx.String))
 		}
 		return d.Skip()
 	})

@@ -26,15 +26,15 @@ func decodeCompany(d *jsonx.Decoder, s *Company) error {
 		case "owner":
 			return d.Optional(jsonx.Ptr(d, &s.Owner, decodeReference))
 		case "rating":
-			return d.Optional(jsonx.Opt(d, &s.Rating, jsonx.StringAs[CompanyRating2]))
+			return d.Optional(jsonx.Opt(d, &s.Rating, jsonx.StringAs[CompanyRating]))
 		case "regNumber":
 			return d.Optional(jsonx.Opt(d, &s.RegNumber, jsonx.String))
 		case "role":
-			return d.Optional(jsonx.Opt(d, &s.Role, jsonx.StringAs[CompanyRole2]))
+			return d.Optional(jsonx.Opt(d, &s.Role, jsonx.StringAs[CompanyRole]))
 		case "rowInfo.createdAt":
 			return d.Optional(jsonx.Opt(d, &s.RowInfoCreatedAt, jsonx.String))
 		case "state":
-			return d.Optional(jsonx.Opt(d, &s.State, jsonx.StringAs[CompanyState2]))
+			return d.Optional(jsonx.Opt(d, &s.State, jsonx.StringAs[CompanyState]))
 		case "taxNumber":
 			return d.Optional(jsonx.Opt(d, &s.TaxNumber, jsonx.String))
 		}

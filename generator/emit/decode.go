@@ -71,8 +71,8 @@ func decoders(f *jen.File, api *model.API) {
 func decodedFields(t *model.Type) []*model.Field {
 	var out []*model.Field
 	for _, fl := range t.Fields {
-		if r := fl.Type.Resolve(); r != nil && r.Kind == model.Binary {
-			continue
+		if stream(fl.Type) {
+			continue // never in JSON
 		}
 		out = append(out, fl)
 	}
@@ -107,6 +107,7 @@ func readInto(t *model.Type, target jen.Code) jen.Code {
 	r := t.Resolve()
 	switch {
 	case r == nil:
+	case recursiveContainer(t):
 	case r.Kind == model.Array:
 		return jen.Qual(pkgJSONX, "Slice").Call(jen.Id("d"), target, reader(r.Elem))
 	case r.Kind == model.Map:
@@ -147,6 +148,15 @@ func reader(t *model.Type) jen.Code {
 		return jen.Qual(pkgJSONX, "Time")
 	case model.Bytes:
 		return jen.Qual(pkgJSONX, "Bytes")
+	case model.Binary:
+		// A "binary" string inside JSON (an array of them, as a body) is
+		// read as a stream over the string's bytes.
+		return jen.Func().Params(jen.Id("d").Op("*").Qual(pkgJSONX, "Decoder"), jen.Id("v").Op("*").Qual("io", "Reader")).Error().Block(
+			jen.Var().Id("s").String(),
+			jen.If(jen.Err().Op(":=").Qual(pkgJSONX, "String").Call(jen.Id("d"), jen.Op("&").Id("s")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+			jen.Op("*").Id("v").Op("=").Qual("strings", "NewReader").Call(jen.Id("s")),
+			jen.Return(jen.Nil()),
+		)
 	case model.Enum:
 		if !named {
 			return reader(&model.Type{Kind: r.EnumBase})
@@ -167,6 +177,10 @@ func reader(t *model.Type) jen.Code {
 	}
 	if !named && (r.Kind == model.Struct || r.Kind == model.Union) {
 		return jen.Qual(pkgJSONX, "Raw") // goType writes json.RawMessage
+	}
+	if named && recursiveContainer(t) {
+		// Its reader would contain itself: encoding/json reads it instead.
+		return jen.Qual(pkgJSONX, "Std").Types(goType(t))
 	}
 	return jen.Func().Params(jen.Id("d").Op("*").Qual(pkgJSONX, "Decoder"), jen.Id("v").Op("*").Add(goType(t))).Error().Block(
 		jen.Return(readInto(t, jen.Id("v"))),
