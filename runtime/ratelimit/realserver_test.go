@@ -210,4 +210,6 @@ func measureWindows(tb testing.TB, url string, logOf func() []arrival, callers, 
 	return logOf(), l.Stats()
 }
 
+// clientAt is when each request of the last measureWindows left the
+// limiter, for failure messages.
 var clientAt map[int]time.Time

@@ -223,7 +223,7 @@ func TestStressLimiterWindows(t *testing.T) {
 			as, st := measureWindows(t, url, logOf, 8, 3, ws...)
 			for _, w := range ws {
 				if n, in := maxInWindow(as, w.Per); n > w.Limit {
-					t.Errorf("%d arrivals within %v, limit %d: %v", n, w.Per, w.Limit, offsets(in, in[0].at))
+					t.Errorf("%d arrivals within %v, limit %d: %v", n, w.Per, w.Limit, offsets(in, in[0].at, clientAt))
 				}
 			}
 			util, refused := utilisation(as, ws[1], 3), count429(as)
@@ -353,16 +353,22 @@ func TestStressBare429Cooldown(t *testing.T) {
 	}
 	st := l.Stats()
 	t.Logf("first 429 at +%v; after it, until a probe succeeded: %d requests (%d × 429) at %v; stats %+v",
-		first.Sub(as[0].at).Round(time.Millisecond), len(after), count429(after), offsets(after, first), st)
+		first.Sub(as[0].at).Round(time.Millisecond), len(after), count429(after), offsets(after, first, nil), st)
 	if len(after) == 0 || after[len(after)-1].status != 200 {
 		t.Errorf("no probe succeeded after the penalty")
 	}
 }
 
-func offsets(as []arrival, from time.Time) []string {
+// offsets shows arrivals as "+offset:status#id", with "(c+offset)" when
+// sent says when the client sent it.
+func offsets(as []arrival, from time.Time, sent map[int]time.Time) []string {
 	var s []string
 	for _, a := range as {
-		s = append(s, fmt.Sprintf("+%v:%d#%d(c%v)", a.at.Sub(from).Round(time.Millisecond), a.status, a.id, clientAt[a.id].Sub(from).Round(time.Millisecond)))
+		e := fmt.Sprintf("+%v:%d#%d", a.at.Sub(from).Round(time.Millisecond), a.status, a.id)
+		if c, ok := sent[a.id]; ok {
+			e += fmt.Sprintf("(c%+v)", c.Sub(from).Round(time.Millisecond))
+		}
+		s = append(s, e)
 	}
 	return s
 }
