@@ -238,7 +238,7 @@ func (l *Local) Reserve(ctx context.Context, key string) (Reservation, error) {
 	for slept := false; ; slept = true {
 		now := l.clk.Now()
 		t, hold, c := l.earliest(now, bs, ticket)
-		if err := l.refuse(ctx, key, s, start, now, t, c); err != nil {
+		if err := l.refuse(ctx, key, s, start, now, t, hold, c); err != nil {
 			l.leave(bs, ticket)
 			l.mu.Unlock()
 			return nil, err
@@ -262,9 +262,13 @@ func (l *Local) Reserve(ctx context.Context, key string) (Reservation, error) {
 }
 
 // refuse returns the error that ends a wait at once: the slot at t is past
-// MaxWait (counted from the call) or past ctx's deadline.
-func (l *Local) refuse(ctx context.Context, key string, s settings, start, now, t time.Time, c constraint) error {
-	if wait := t.Sub(start); wait > s.maxWait {
+// MaxWait (counted from the call) or past ctx's deadline. A request held
+// for an event (hold) has waited at least until now.
+func (l *Local) refuse(ctx context.Context, key string, s settings, start, now, t time.Time, hold bool, c constraint) error {
+	if hold && !t.After(now) {
+		t = now
+	}
+	if wait := t.Sub(start); (hold || t.After(now)) && wait > s.maxWait {
 		return &QuotaExhaustedError{
 			Key: key, Scope: scopeOf(c.bucket), Reason: c.reason,
 			ResetAt: c.resetAt, Wait: wait, MaxWait: s.maxWait,
@@ -343,7 +347,10 @@ func (l *Local) earliest(now time.Time, bs []*bucket, ticket uint64) (time.Time,
 	}
 	for _, b := range bs {
 		ahead := b.ahead(ticket)
-		hold = hold || ahead > 0
+		if ahead > 0 && !hold {
+			hold = true
+			c = constraint{b, "requests queued before it", now}
+		}
 		if !b.cooldownUntil.IsZero() {
 			if now.Before(b.cooldownUntil.Add(l.margin)) {
 				later(b.cooldownUntil.Add(l.margin), constraint{b, b.cooldownReason, b.cooldownUntil})
@@ -366,7 +373,12 @@ func (l *Local) earliest(now time.Time, bs []*bucket, ticket uint64) (time.Time,
 				later(bg.resetAt.Add(l.margin), constraint{b, fmt.Sprintf("the server's %s count", name), bg.resetAt})
 			}
 		}
-		hold = hold || b.needProbe && b.probing
+		if b.needProbe && b.probing {
+			hold = true
+			if c.reason == "" {
+				c = constraint{b, "the probe sent first after a 429 or a reset", b.cooldownUntil}
+			}
+		}
 		for _, w := range b.windows {
 			next, reset, blocked := w.earliest(now, l.base, l.margin, b.pending, ahead)
 			hold = hold || blocked
