@@ -36,6 +36,10 @@ type LimiterConfig struct {
 	// Logger receives the one warning when Redis becomes unreachable and
 	// the notice when it is back; nil means slog.Default().
 	Logger *slog.Logger
+	// Timeout bounds one admission call to Redis; past it the limiter
+	// falls back to the local share. A client whose server is gone may
+	// otherwise wait for its pool for seconds. Zero means one second.
+	Timeout time.Duration
 }
 
 // Limiter is a ratelimit.Limiter whose counts live in Redis, shared by
@@ -53,6 +57,7 @@ type Limiter struct {
 	log      *slog.Logger
 	margin   time.Duration
 	maxWait  time.Duration
+	timeout  time.Duration
 	id       string // this process's prefix of reservation members
 	seq      atomic.Uint64
 
@@ -107,11 +112,15 @@ func NewLimiter(rdb redis.UniversalClient, cfg LimiterConfig) (*Limiter, error) 
 		log:     cfg.Logger,
 		margin:  resolve(cfg.Limits.Margin, ratelimit.DefaultMargin),
 		maxWait: resolve(cfg.Limits.MaxWait, ratelimit.DefaultMaxWait),
+		timeout: cfg.Timeout,
 		id:      hex.EncodeToString(raw[:]),
 		own:     make(map[string]*ownLog),
 	}
 	if l.log == nil {
 		l.log = slog.Default()
+	}
+	if l.timeout <= 0 {
+		l.timeout = time.Second
 	}
 	return l, nil
 }
@@ -270,6 +279,8 @@ func (l *Limiter) Reserve(ctx context.Context, key string) (ratelimit.Reservatio
 			if ctx.Err() != nil {
 				return nil, fmt.Errorf("ratelimit: %w", ctx.Err())
 			}
+			// Past the limiter's timeout (not the caller's): Redis is
+			// too slow to wait for.
 			if unavailable(err) || errors.Is(err, context.DeadlineExceeded) {
 				l.wentDown(err)
 				continue
@@ -293,17 +304,17 @@ func (l *Limiter) Reserve(ctx context.Context, key string) (ratelimit.Reservatio
 	}
 }
 
-// acquire runs the admission script; while Redis is away, a look at
-// whether it is back takes at most probeTimeout.
+// acquire runs the admission script within the limiter's timeout; while
+// Redis is away, a look at whether it is back takes at most probeTimeout.
 func (l *Limiter) acquire(ctx context.Context, keys []string, args []any) ([]any, error) {
 	l.mu.Lock()
-	down := l.down
-	l.mu.Unlock()
-	if down {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, probeTimeout)
-		defer cancel()
+	timeout := l.timeout
+	if l.down {
+		timeout = min(timeout, probeTimeout)
 	}
+	l.mu.Unlock()
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	return acquireScript.Run(ctx, l.rdb, keys, args...).Slice()
 }
 
