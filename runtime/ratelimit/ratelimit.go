@@ -235,7 +235,7 @@ func (l *Local) Reserve(ctx context.Context, key string) (Reservation, error) {
 	for _, b := range bs {
 		b.waiting = append(b.waiting, ticket)
 	}
-	for {
+	for slept := false; ; slept = true {
 		now := l.clk.Now()
 		t, hold, c := l.earliest(now, bs, ticket)
 		if err := l.refuse(ctx, key, s, start, now, t, c); err != nil {
@@ -244,7 +244,7 @@ func (l *Local) Reserve(ctx context.Context, key string) (Reservation, error) {
 			return nil, err
 		}
 		if !hold && !t.After(now) {
-			res := l.admit(bs, ticket, start, now)
+			res := l.admit(bs, ticket, slept, now.Sub(start))
 			res.key, res.s = key, s
 			l.mu.Unlock()
 			return res, nil
@@ -377,8 +377,8 @@ func (l *Local) earliest(now time.Time, bs []*bucket, ticket uint64) (time.Time,
 }
 
 // admit takes the slot now for the request holding ticket.
-func (l *Local) admit(bs []*bucket, ticket uint64, start, now time.Time) *localReservation {
-	res := &localReservation{l: l, admitted: now, bs: bs, epochs: make([]uint64, len(bs)), probes: make([]bool, len(bs))}
+func (l *Local) admit(bs []*bucket, ticket uint64, waited bool, wait time.Duration) *localReservation {
+	res := &localReservation{l: l, admitted: l.clk.Now(), bs: bs, epochs: make([]uint64, len(bs)), probes: make([]bool, len(bs))}
 	for i, b := range bs {
 		b.dequeue(ticket)
 		b.pending++
@@ -392,9 +392,9 @@ func (l *Local) admit(bs []*bucket, ticket uint64, start, now time.Time) *localR
 		res.epochs[i] = b.epoch
 	}
 	l.stats.Sent++
-	if wait := now.Sub(start); wait > 0 {
+	l.stats.TotalWait += wait
+	if waited {
 		l.stats.Waited++
-		l.stats.TotalWait += wait
 	}
 	l.notify()
 	return res

@@ -12,8 +12,8 @@ import (
 )
 
 // Transport admits each request through the Limiter at the moment it is
-// sent: it reserves a slot, records the send when the first header is
-// written to the connection (httptrace), and ends the reservation with the
+// sent: it reserves a slot, records the send once the request has been
+// written to the connection (httptrace WroteRequest), and ends the reservation with the
 // response, or cancels it when the request provably never left. Put it
 // inside the retry middleware, so that every attempt is counted, and
 // outside auth, so that a request signed with a short-lived token is
@@ -72,13 +72,19 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, err
 }
 
-// writeTrace calls Sent once, as the request starts to be written.
+// writeTrace notes when writing starts (so that a failure before it is
+// known to have sent nothing) and calls Sent once the request has been
+// written and flushed: a send recorded later than the truth only makes the
+// limiter more careful, one recorded earlier could let the next request
+// land inside the server's window.
 type writeTrace struct {
 	res            Reservation
 	once           sync.Once
 	wrote, gotConn atomic.Bool
 	dialFailed     atomic.Bool
 }
+
+func (w *writeTrace) writing() { w.wrote.Store(true) }
 
 func (w *writeTrace) sent() {
 	w.wrote.Store(true)
@@ -93,8 +99,8 @@ func (w *writeTrace) hooks() *httptrace.ClientTrace {
 				w.dialFailed.Store(true)
 			}
 		},
-		WroteHeaderField: func(string, []string) { w.sent() },
-		WroteHeaders:     w.sent,
+		WroteHeaderField: func(string, []string) { w.writing() },
+		WroteHeaders:     w.writing,
 		WroteRequest:     func(httptrace.WroteRequestInfo) { w.sent() },
 	}
 }
