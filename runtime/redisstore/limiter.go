@@ -196,6 +196,13 @@ func (b bucket) windowKey(k keyspace, w ratelimit.Window) string {
 	return k.key(b.prefix, "w", kind, strconv.FormatInt(w.Per.Microseconds(), 10))
 }
 
+func (b bucket) scope() ratelimit.Scope {
+	if b.prefix == "g" {
+		return ratelimit.Global
+	}
+	return ratelimit.Route
+}
+
 func fixed(w ratelimit.Window) bool { return w.Kind == ratelimit.Fixed && w.Anchor != "" }
 
 // buckets lists the buckets a request of route key counts in: the global
@@ -294,8 +301,9 @@ func (l *Limiter) Reserve(ctx context.Context, key string) (ratelimit.Reservatio
 			return &reservation{l: l, bs: bs, key: key, s: s, member: member, admittedAt: asked, admittedRedis: toInt(res[4])}, nil
 		}
 		wait := time.Duration(toInt(res[1])) * time.Microsecond
-		reason, resetAt := l.reason(bs, fmt.Sprint(res[2])), time.UnixMicro(toInt(res[3]))
-		if err := l.tooLong(ctx, key, bs, reason, resetAt, time.Since(start)+wait, s.maxWait); err != nil {
+		reason, scope := l.reason(bs, fmt.Sprint(res[2]))
+		resetAt := time.UnixMicro(toInt(res[3]))
+		if err := l.tooLong(ctx, key, scope, reason, resetAt, time.Since(start)+wait, s.maxWait); err != nil {
 			return nil, err
 		}
 		if err := sleep(ctx, wait+time.Duration(mrand.N(int64(time.Millisecond)))); err != nil {
@@ -319,12 +327,8 @@ func (l *Limiter) acquire(ctx context.Context, keys []string, args []any) ([]any
 }
 
 // tooLong fails a wait that would pass maxWait or ctx's deadline.
-func (l *Limiter) tooLong(ctx context.Context, key string, bs []bucket, reason string, resetAt time.Time, wait, maxWait time.Duration) error {
+func (l *Limiter) tooLong(ctx context.Context, key string, scope ratelimit.Scope, reason string, resetAt time.Time, wait, maxWait time.Duration) error {
 	if wait > maxWait {
-		scope := ratelimit.Global
-		if strings.Contains(reason, "route") {
-			scope = ratelimit.Route
-		}
 		return &ratelimit.QuotaExhaustedError{Key: key, Scope: scope, Reason: reason, ResetAt: resetAt, Wait: wait, MaxWait: maxWait}
 	}
 	if dl, ok := ctx.Deadline(); ok && wait > time.Until(dl) {
@@ -333,25 +337,30 @@ func (l *Limiter) tooLong(ctx context.Context, key string, bs []bucket, reason s
 	return nil
 }
 
-// reason turns a script's reason code into words.
-func (l *Limiter) reason(bs []bucket, code string) string {
+// reason turns a script's reason code ("<kind>:<bucket>[:<detail>]")
+// into words and the scope of the bucket that holds the request back.
+func (l *Limiter) reason(bs []bucket, code string) (string, ratelimit.Scope) {
 	kind, rest, _ := strings.Cut(code, ":")
+	bi, detail, _ := strings.Cut(rest, ":")
+	b, _ := strconv.Atoi(bi)
+	if b < 1 || b > len(bs) {
+		return "the shared limits", ratelimit.Global
+	}
+	bk := bs[b-1]
+	scope := bk.scope()
 	switch kind {
 	case "c":
-		return "the cooldown after a 429"
+		return bk.label + " cooldown after a 429", scope
 	case "p":
-		return "the probe request after a cooldown or budget reset"
+		return bk.label + " probe request after a cooldown or budget reset", scope
 	case "b":
-		return fmt.Sprintf("the server's %s count", rest)
+		return fmt.Sprintf("%s count %s of the server", bk.label, detail), scope
 	case "w":
-		bi, wi, _ := strings.Cut(rest, ":")
-		b, _ := strconv.Atoi(bi)
-		w, _ := strconv.Atoi(wi)
-		if b >= 1 && b <= len(bs) && w >= 1 && w <= len(bs[b-1].windows) {
-			return fmt.Sprintf("%s window %s", bs[b-1].label, bs[b-1].windows[w-1])
+		if w, _ := strconv.Atoi(detail); w >= 1 && w <= len(bk.windows) {
+			return fmt.Sprintf("%s window %s", bk.label, bk.windows[w-1]), scope
 		}
 	}
-	return "the shared limits"
+	return "the shared limits", scope
 }
 
 func (l *Limiter) admitted(bs []bucket, now, start time.Time) {
