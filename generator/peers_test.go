@@ -138,8 +138,10 @@ func suite(spec string) string {
 	switch {
 	case strings.HasPrefix(spec, "ogen/negative"):
 		return "ogen negative"
+	case strings.HasPrefix(spec, "ogen/positive"):
+		return "ogen positive"
 	case strings.HasPrefix(spec, "ogen/"):
-		return "ogen positive+examples"
+		return "ogen examples"
 	case strings.HasPrefix(spec, "oapi-codegen/issues/"):
 		return "oapi-codegen issues"
 	}
