@@ -36,6 +36,7 @@ type genFlags struct {
 	fs                                *flag.FlagSet
 	config, spec, out, pkg, envPrefix *string
 	strict, verbose, allowRemote      *bool
+	base                              *string // verify only
 }
 
 func flagsOf(cmd string, output io.Writer) *flag.FlagSet {
@@ -58,6 +59,9 @@ func newGenFlags(cmd string, output io.Writer) *genFlags {
 	f.strict = fs.Bool("strict", false, "treat every warning as an error")
 	f.allowRemote = fs.Bool("allow-remote", false, "let $refs name documents over http(s); without it such a reference is an error")
 	f.verbose = fs.Bool("v", false, "print per-stage timings")
+	if cmd == "verify" {
+		f.base = fs.String("base", "", "git revision whose specs the Go API must stay compatible with (exit 1 on a breaking change)")
+	}
 	return f
 }
 
@@ -133,6 +137,9 @@ func generateOrVerify(cmd string, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "apigen verify: %s is stale; run apigen generate\n", job.Out)
 			fail(exitStale)
 		}
+	}
+	if cmd == "verify" && *f.base != "" && code == exitOK {
+		fail(verifyBase(*f.base, jobs, stdout, stderr))
 	}
 	return code
 }

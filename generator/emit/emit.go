@@ -48,7 +48,11 @@ type Options struct {
 }
 
 // Files renders the client's Go files (those from templates come from the
-// caller). Files with nothing to declare are left out.
+// caller). Every file is written even when it declares nothing, so that
+// the set of files depends on the apigen version only, never on the spec:
+// "go generate ./..." lists a package's files before it runs the
+// generators and fails on a file that disappeared meanwhile, so a spec
+// change must never remove one.
 func Files(api *model.API, opts Options) ([]File, error) {
 	jobs := []struct {
 		name string
@@ -76,10 +80,11 @@ func Files(api *model.API, opts Options) ([]File, error) {
 				errs[i] = fmt.Errorf("render %s: %w", j.name, err)
 				return
 			}
-			if isEmpty(buf.Bytes()) {
-				return
+			src := buf.Bytes()
+			if isEmpty(src) {
+				src = []byte("// " + Header + "\n\npackage " + opts.Package + "\n")
 			}
-			out[i] = File{Name: j.name, Src: groupImports(buf.Bytes())}
+			out[i] = File{Name: j.name, Src: groupImports(src)}
 		}()
 	}
 	wg.Wait()

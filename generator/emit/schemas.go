@@ -70,8 +70,15 @@ func fieldType(fl *model.Field) (jen.Code, string) {
 	switch {
 	case byPointer(fl):
 		return jen.Op("*").Add(base), name + ",omitempty"
+	case fl.Type.Resolve() != nil && fl.Type.Resolve().Kind == model.Binary:
+		// A stream: a file part of a multipart body (pass a File for its
+		// filename and content type). Generated decoders skip it.
+		if fl.Required {
+			return base, name
+		}
+		return base, name + ",omitempty"
 	case stream(fl.Type):
-		// Streams travel in multipart bodies, never inside JSON.
+		// Collections of streams travel in multipart bodies, never inside JSON.
 		return base, "-"
 	case fl.Nullable:
 		return jen.Qual(pkgOpt, "Nullable").Types(base), name + ",omitzero"

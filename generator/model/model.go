@@ -13,9 +13,13 @@ type API struct {
 	Operations  []*Operation // sorted by Name
 	Types       []*Type      // named types, sorted by Name
 	Security    []*SecurityScheme
-	RateLimit   *RateLimit // root x-apigen-ratelimit
-	Retry       *Retry     // root x-apigen-retry
-	Errors      *Errors    // root x-apigen-errors
+	// DefaultSecurity is the document's security requirement (the
+	// alternatives, each the scheme keys used together), which raw
+	// requests get; nil when the document sets none.
+	DefaultSecurity [][]string
+	RateLimit       *RateLimit // root x-apigen-ratelimit
+	Retry           *Retry     // root x-apigen-retry
+	Errors          *Errors    // root x-apigen-errors
 	// EnvPrefix is the root x-apigen-env-prefix: the prefix of the
 	// variables CredentialsFromEnv reads ("" = the package name).
 	EnvPrefix string
