@@ -211,7 +211,7 @@ func generatePeer(t *testing.T, spec, out string) *peerResult {
 func TestPeerChild(t *testing.T) {
 	spec, out := os.Getenv("APIGEN_PEER_SPEC"), os.Getenv("APIGEN_PEER_OUT")
 	if spec == "" {
-		t.Skip("run by TestPeers")
+		return // only TestPeers runs it, as a child process
 	}
 	var r peerResult
 	res, err := Generate(Config{Spec: spec, Out: out, Package: filepath.Base(out)})
