@@ -91,6 +91,20 @@ func (w *walker) visitExtensions(v any, p *path) {
 	}
 }
 
+// otherTools are the prefixes of other generators' extensions, which
+// specs written for them carry (x-ogen-name is ogen's, not a misspelling
+// of x-go-name); apigen ignores them.
+var otherTools = []string{"x-ogen-", "x-oapi-codegen-"}
+
+func otherTool(key string) bool {
+	for _, p := range otherTools {
+		if strings.HasPrefix(key, p) {
+			return true
+		}
+	}
+	return false
+}
+
 func (w *walker) checkExtension(key string, value any, parent *path) {
 	p := parent.at(key)
 	ext, known := extensions[key]
@@ -100,12 +114,8 @@ func (w *walker) checkExtension(key string, value any, parent *path) {
 		switch {
 		case strings.HasPrefix(lower, "x-apigen"):
 			w.fail(p, "unknown extension %q%s (apigen reads %s)", key, hint, strings.Join(extensionNames, ", "))
-		case strings.Contains(hint, "x-apigen"):
+		case hint != "" && !otherTool(lower):
 			w.fail(p, "unknown extension %q%s", key, hint)
-		case hint != "":
-			// Close to x-go-name or x-enum-varnames, but other tools
-			// have extensions of their own (x-ogen-name): a warning.
-			w.warn(p, "unknown extension %q%s", key, hint)
 		}
 		return
 	}
