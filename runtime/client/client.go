@@ -38,12 +38,14 @@ type Config struct {
 	Middleware []transport.Middleware
 	ServerVars map[string]string
 	Logger     *slog.Logger
-	Limiter    ratelimit.Limiter
-	NoLimit    bool
-	Retry      retry.Policy
-	NoRetry    bool
-	NoCache    bool
-	NoAuth     bool
+	// StrictDecoding: see WithStrictDecoding.
+	StrictDecoding bool
+	Limiter        ratelimit.Limiter
+	NoLimit        bool
+	Retry          retry.Policy
+	NoRetry        bool
+	NoCache        bool
+	NoAuth         bool
 	// Insecure allows credentials over plain http://.
 	Insecure  bool
 	Clock     clock.Clock
@@ -133,6 +135,10 @@ func WithServerVariables(vars map[string]string) Option {
 
 // WithLogger logs one record per attempt at Info.
 func WithLogger(l *slog.Logger) Option { return OptionFunc(func(c *Config) { c.Logger = l }) }
+
+// WithStrictDecoding makes a response value that decoding would tolerate
+// (left zero and reported) an error of the call.
+func WithStrictDecoding() Option { return OptionFunc(func(c *Config) { c.StrictDecoding = true }) }
 
 // WithRetry replaces the default retry policy.
 func WithRetry(p retry.Policy) Option { return OptionFunc(func(c *Config) { c.Retry = p }) }
@@ -263,7 +269,8 @@ func New(api API, serverURL string, opts []Option) (rest.Client, error) {
 		return rest.Client{}, fmt.Errorf("%s: %w", api.Name, err)
 	}
 	hc.Transport = chain
-	rc := rest.Client{BaseURL: u, HTTP: hc, Envelope: api.Envelope, MaxResponseBytes: cfg.MaxResponseBytes}
+	rc := rest.Client{BaseURL: u, HTTP: hc, Envelope: api.Envelope, MaxResponseBytes: cfg.MaxResponseBytes,
+		StrictDecoding: cfg.StrictDecoding, Logger: cfg.Logger}
 	rc.Timeout = cfg.Timeout
 	if !cfg.TimeoutSet {
 		rc.Timeout = cfg.defaultTimeout(api, cfg.attemptTimeout())

@@ -42,6 +42,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -79,6 +80,11 @@ type Client struct {
 	// response headers for DoDownload (a download is never cut). Zero
 	// means none.
 	Timeout time.Duration
+	// StrictDecoding makes a value the decoder would tolerate (left zero
+	// and reported, see jsonx) an error of the call.
+	StrictDecoding bool
+	// Logger, if set, receives at debug level the values decoding left zero.
+	Logger *slog.Logger
 }
 
 // operationBase is the base URL of a request: its operation's own server
@@ -484,10 +490,15 @@ type Download struct {
 //
 // JSON is decoded when the response's media type is application/json,
 // */json or *+json, or when it has no Content-Type (or text/plain) and the
-// body looks like JSON; any other type is an error. A *string receives
+// body looks like JSON; any other type, and an empty body other than a
+// 202's, is a *DecodeError naming the operation and status. A *string receives
 // the body as text, except that a JSON string under a JSON media type is
-// decoded; a *[]byte receives the raw body. A 204, 205 or empty body leaves out
-// untouched. Unless the request already has one, an
+// decoded; a *[]byte receives the raw body. A 204 or 205 leaves out
+// untouched, as an empty body does a *string or *[]byte.
+//
+// Values the generated decoders tolerate (a member that is not required,
+// of the wrong type: left zero, see jsonx) are logged at debug level, and
+// are the call's error with StrictDecoding. Unless the request already has one, an
 // "Accept: application/json" header is added when out is neither *string
 // nor *[]byte.
 func (c *Client) Do(r *Request, out any) error {
