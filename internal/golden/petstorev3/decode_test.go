@@ -27,7 +27,7 @@ func serve(t *testing.T, status int, ct, body string, opts ...Option) *Client {
 	})
 	if len(opts) > 0 {
 		var err error
-		if c, err = New(srv.URL, append([]Option{WithHTTPClient(srv.Client())}, opts...)...); err != nil {
+		if c, err = New(srv.URL, append([]Option{WithHTTPClient(srv.Client()), WithoutAuth()}, opts...)...); err != nil {
 			t.Fatal(err)
 		}
 	}
