@@ -180,11 +180,7 @@ func reader(t *model.Type) jen.Code {
 	}
 	if named && recursiveContainer(t) {
 		// Its reader would contain itself: encoding/json reads it instead.
-		return jen.Func().Params(jen.Id("d").Op("*").Qual(pkgJSONX, "Decoder"), jen.Id("v").Op("*").Add(goType(t))).Error().Block(
-			jen.List(jen.Id("raw"), jen.Err()).Op(":=").Id("d").Dot("Raw").Call(),
-			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
-			jen.Return(jen.Qual("encoding/json", "Unmarshal").Call(jen.Id("raw"), jen.Id("v"))),
-		)
+		return jen.Qual(pkgJSONX, "Std").Types(goType(t))
 	}
 	return jen.Func().Params(jen.Id("d").Op("*").Qual(pkgJSONX, "Decoder"), jen.Id("v").Op("*").Add(goType(t))).Error().Block(
 		jen.Return(readInto(t, jen.Id("v"))),

@@ -323,7 +323,26 @@ func Unmarshaler(d *Decoder, v json.Unmarshaler) error {
 	if err != nil {
 		return malformed(err)
 	}
-	err = v.UnmarshalJSON(r)
+	return d.adopt(r, v.UnmarshalJSON(r))
+}
+
+// Std reads a value with encoding/json: types whose generated reader
+// would contain itself (a recursive array or map).
+func Std[T any](d *Decoder, v *T) error {
+	r, err := d.Decoder.Raw()
+	if err != nil {
+		return malformed(err)
+	}
+	return d.adopt(r, json.Unmarshal(r, v))
+}
+
+// adopt turns the error of decoding r elsewhere into d's terms: its
+// tolerated issues join d's, and any other error is a value that does not
+// fit (r was read whole, so decoding can go on).
+func (d *Decoder) adopt(r []byte, err error) error {
+	if err == nil {
+		return nil
+	}
 	var ie *IssuesError
 	if errors.As(err, &ie) {
 		for _, is := range ie.Issues {
@@ -332,15 +351,13 @@ func Unmarshaler(d *Decoder, v json.Unmarshaler) error {
 		}
 		return nil
 	}
-	if err != nil {
-		var e *Error
-		if errors.As(err, &e) {
-			e.Path = trimRoot(e.Path)
-			return err
-		}
-		return &Error{Issue: Issue{Expected: "a value of the schema", Raw: excerpt(r)}, Err: err}
+	var e *Error
+	if errors.As(err, &e) {
+		e.Path = trimRoot(e.Path)
+		e.syntax = false
+		return e
 	}
-	return nil
+	return &Error{Issue: Issue{Expected: "a value of the schema", Raw: excerpt(r)}, Err: err}
 }
 
 // Opt reads a value that may be absent; null leaves it absent. A value

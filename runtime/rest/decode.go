@@ -49,7 +49,7 @@ const maxBodyExcerpt = 120
 // is quoted only when it is not JSON at all: a JSON error already quotes
 // the value at fault.
 func newDecodeError(resp *http.Response, data []byte, err error) *DecodeError {
-	e := &DecodeError{Operation: opName(resp), Status: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"), Err: err}
+	e := &DecodeError{Operation: opOf(resp), Status: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"), Err: err}
 	var je *jsonx.Error
 	if !errors.As(err, &je) || je.Path == "$" {
 		e.Excerpt = bodyExcerpt(data)
@@ -74,19 +74,12 @@ func bodyExcerpt(data []byte) string {
 	}, strings.TrimSpace(string(data)))
 }
 
-func opName(resp *http.Response) string {
+func opOf(resp *http.Response) string {
 	if resp.Request == nil {
 		return ""
 	}
 	if op := transport.OperationFrom(resp.Request.Context()); op != nil {
 		return op.ID
-	}
-	return ""
-}
-
-func opPrefix(resp *http.Response) string {
-	if name := opName(resp); name != "" {
-		return name + ": "
 	}
 	return ""
 }

@@ -70,6 +70,11 @@ type Client struct {
 	// OperationServer maps an operation's own server (transport.Operation.
 	// Server) to the base URL to use; nil resolves it against BaseURL.
 	OperationServer func(server string) (*url.URL, error)
+	// StrictDecoding makes a value the decoder would tolerate (left zero
+	// and reported, see jsonx) an error of the call.
+	StrictDecoding bool
+	// Logger, if set, receives at debug level the values decoding left zero.
+	Logger *slog.Logger
 	// MaxResponseBytes bounds a 2xx body read by Do or DoResponse, counted
 	// after gzip decoding: past it the call fails with a
 	// *ResponseTooLargeError. Zero means DefaultMaxResponseBytes, a
@@ -80,11 +85,6 @@ type Client struct {
 	// response headers for DoDownload (a download is never cut). Zero
 	// means none.
 	Timeout time.Duration
-	// StrictDecoding makes a value the decoder would tolerate (left zero
-	// and reported, see jsonx) an error of the call.
-	StrictDecoding bool
-	// Logger, if set, receives at debug level the values decoding left zero.
-	Logger *slog.Logger
 }
 
 // operationBase is the base URL of a request: its operation's own server

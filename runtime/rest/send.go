@@ -267,7 +267,7 @@ func decode(resp *http.Response, out any) error {
 	}
 	if resp.ContentLength != 0 {
 		if _, err := buf.ReadFrom(resp.Body); err != nil {
-			return fmt.Errorf("rest: %sread %d response: %w", opPrefix(resp), resp.StatusCode, err)
+			return fmt.Errorf("rest: read response: %w", err)
 		}
 	}
 	data := buf.Bytes()

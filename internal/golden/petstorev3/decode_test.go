@@ -13,6 +13,7 @@ import (
 	"github.com/apigen-go/apigen/runtime/jsonx"
 	"github.com/apigen-go/apigen/runtime/opt"
 	"github.com/apigen-go/apigen/runtime/rest"
+	"github.com/apigen-go/apigen/runtime/secret"
 )
 
 // serve answers every request with status, content type and body.
@@ -27,7 +28,8 @@ func serve(t *testing.T, status int, ct, body string, opts ...Option) *Client {
 	})
 	if len(opts) > 0 {
 		var err error
-		if c, err = New(srv.URL, append([]Option{WithHTTPClient(srv.Client()), WithoutAuth()}, opts...)...); err != nil {
+		base := []Option{WithHTTPClient(srv.Client()), WithInsecureHTTP(), WithCredentials(Credentials{Token: secret.New("tok")})}
+		if c, err = New(srv.URL, append(base, opts...)...); err != nil {
 			t.Fatal(err)
 		}
 	}
