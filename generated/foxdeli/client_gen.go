@@ -43,6 +43,20 @@
 //   - JSON only: XML and form request bodies are being discontinued and are not modelled.
 //   - 503 (maintenance) is retried with backoff; 410, 426, 406, 415, 412 and 422 are not.
 //   - No rate limits are documented, so the client keeps none by default.
+//
+// # Hosts
+//
+// The client sends requests to these hosts only:
+//   - https://rest.foxdeli.com/{basePath} (API server, the default: Production REST API)
+//   - https://app.foxdeli.com (server of Authorize)
+//   - https://rest.foxdeli.com (server of GetRoot, RequestToken)
+//   - https://app.foxdeli.com/oauth/authorize/ (authorization endpoint of oauth)
+//
+// New's URL replaces the API server. When it is none of the servers the
+// spec lists (a test server, a proxy), every other host above follows it:
+// operations with their own server and token endpoints go to its scheme
+// and host, keeping their paths, so that a client pointed at a test
+// server never dials another host. WithAuthServer sends them elsewhere.
 package foxdeli
 
 import (
@@ -92,6 +106,7 @@ func New(serverURL string, opts ...Option) (*Client, error) {
 		ServerDefaults: map[string]string{
 			"basePath": "v4",
 		},
+		Servers:   []string{"https://rest.foxdeli.com/{basePath}"},
 		RateLimit: RateLimitConfig(),
 		Envelope:  envelope,
 		Auth:      cl.auth,

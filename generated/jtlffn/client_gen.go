@@ -35,6 +35,21 @@
 //   - The /authorize and /token operations live on the OAuth server
 //     (https://oauth2.api.jtl-software.com); they are listed for reference and driven by the
 //     client's AuthCodeURL, Exchange and token refresh, not called directly.
+//
+// # Hosts
+//
+// The client sends requests to these hosts only:
+//   - https://ffn2.api.jtl-software.com/api (API server, the default: Production)
+//   - https://ffn-sbx.api.jtl-software.com/api (API server: Sandbox (separate data, same OAuth server and client))
+//   - https://oauth2.api.jtl-software.com (server of Authorize, RequestToken)
+//   - https://oauth2.api.jtl-software.com/token (token endpoint of jtlOAuth)
+//   - https://oauth2.api.jtl-software.com/authorize (authorization endpoint of jtlOAuth)
+//
+// New's URL replaces the API server. When it is none of the servers the
+// spec lists (a test server, a proxy), every other host above follows it:
+// operations with their own server and token endpoints go to its scheme
+// and host, keeping their paths, so that a client pointed at a test
+// server never dials another host. WithAuthServer sends them elsewhere.
 package jtlffn
 
 import (
@@ -81,6 +96,7 @@ func New(serverURL string, opts ...Option) (*Client, error) {
 	r, err := client.New(client.API{
 		Name:           "jtlffn",
 		ServerTemplate: "https://ffn2.api.jtl-software.com/api",
+		Servers:        []string{"https://ffn2.api.jtl-software.com/api", "https://ffn-sbx.api.jtl-software.com/api"},
 		RateLimit:      RateLimitConfig(),
 		Envelope:       envelope,
 		Auth:           cl.auth,

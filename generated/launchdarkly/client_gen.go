@@ -33,6 +33,18 @@
 //     is assumed for every list (limit ≤ 100).
 //   - The errors `{code, message, id}` are the same envelope on every status; `id` is kept in the
 //     decoded model for support requests.
+//
+// # Hosts
+//
+// The client sends requests to these hosts only:
+//   - https://app.launchdarkly.com (API server, the default: Commercial instance; every path starts with /api/v2)
+//   - https://app.launchdarkly.us (API server: Federal instance)
+//
+// New's URL replaces the API server. When it is none of the servers the
+// spec lists (a test server, a proxy), every other host above follows it:
+// operations with their own server and token endpoints go to its scheme
+// and host, keeping their paths, so that a client pointed at a test
+// server never dials another host. WithAuthServer sends them elsewhere.
 package launchdarkly
 
 import (
@@ -75,6 +87,7 @@ func New(serverURL string, opts ...Option) (*Client, error) {
 	r, err := client.New(client.API{
 		Name:           "launchdarkly",
 		ServerTemplate: "https://app.launchdarkly.com",
+		Servers:        []string{"https://app.launchdarkly.com", "https://app.launchdarkly.us"},
 		RateLimit:      RateLimitConfig(),
 		Envelope:       envelope,
 		Auth:           cl.auth,

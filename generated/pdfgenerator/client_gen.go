@@ -31,6 +31,17 @@
 //   - Template ids are integers (public template ids, which are strings, are not modelled).
 //   - List endpoints page with `page` (from 1) and `per_page` (default 15); the items are in
 //     `response` and the paging state in `meta`.
+//
+// # Hosts
+//
+// The client sends requests to these hosts only:
+//   - https://us1.pdfgeneratorapi.com/api/v4 (API server, the default: Production (US region))
+//
+// New's URL replaces the API server. When it is none of the servers the
+// spec lists (a test server, a proxy), every other host above follows it:
+// operations with their own server and token endpoints go to its scheme
+// and host, keeping their paths, so that a client pointed at a test
+// server never dials another host. WithAuthServer sends them elsewhere.
 package pdfgenerator
 
 import (
@@ -73,6 +84,7 @@ func New(serverURL string, opts ...Option) (*Client, error) {
 	r, err := client.New(client.API{
 		Name:           "pdfgenerator",
 		ServerTemplate: "https://us1.pdfgeneratorapi.com/api/v4",
+		Servers:        []string{"https://us1.pdfgeneratorapi.com/api/v4"},
 		RateLimit:      RateLimitConfig(),
 		Envelope:       envelope,
 		Auth:           cl.auth,

@@ -38,6 +38,17 @@
 //     "Calling API for Getting Item Details" page [EXT], not from the seed.
 //   - No rate limits are documented, so none are declared; the login should not be called per
 //     request, which the token cache ensures.
+//
+// # Hosts
+//
+// The client sends requests to these hosts only:
+//   - https://api.petrosoft.cloud (API server, the default: Placeholder host (not documented); use the one your account was given)
+//
+// New's URL replaces the API server. When it is none of the servers the
+// spec lists (a test server, a proxy), every other host above follows it:
+// operations with their own server and token endpoints go to its scheme
+// and host, keeping their paths, so that a client pointed at a test
+// server never dials another host. WithAuthServer sends them elsewhere.
 package petrosoft
 
 import (
@@ -82,6 +93,7 @@ func New(serverURL string, opts ...Option) (*Client, error) {
 	r, err := client.New(client.API{
 		Name:           "petrosoft",
 		ServerTemplate: "https://api.petrosoft.cloud",
+		Servers:        []string{"https://api.petrosoft.cloud"},
 		RateLimit:      RateLimitConfig(),
 		Envelope:       envelope,
 		Auth:           cl.auth,

@@ -31,6 +31,17 @@
 //   - Rate limits: none are documented and none are declared; use WithRateLimiter to add one.
 //   - Prices are google.type.Money-like `{units, micros}`; weights and property values are decimal
 //     strings, so no precision is lost in float64.
+//
+// # Hosts
+//
+// The client sends requests to these hosts only:
+//   - https://product-configurator.api.gogemini.io (API server, the default: Production; every path starts with /v1/{tenantId})
+//
+// New's URL replaces the API server. When it is none of the servers the
+// spec lists (a test server, a proxy), every other host above follows it:
+// operations with their own server and token endpoints go to its scheme
+// and host, keeping their paths, so that a client pointed at a test
+// server never dials another host. WithAuthServer sends them elsewhere.
 package productconfigurator
 
 import (
@@ -73,6 +84,7 @@ func New(serverURL string, opts ...Option) (*Client, error) {
 	r, err := client.New(client.API{
 		Name:           "productconfigurator",
 		ServerTemplate: "https://product-configurator.api.gogemini.io",
+		Servers:        []string{"https://product-configurator.api.gogemini.io"},
 		RateLimit:      RateLimitConfig(),
 		Envelope:       envelope,
 		Auth:           cl.auth,

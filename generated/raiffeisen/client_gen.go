@@ -35,6 +35,17 @@
 //     be chosen.
 //   - Batch payment import is not idempotent and is never retried after it may have reached the
 //     bank (the bank refuses a repeated file with BATCH_ALREADY_IMPORTED).
+//
+// # Hosts
+//
+// The client sends requests to these hosts only:
+//   - https://api.rb.cz/rbcz/premium/{environment} (API server, the default: Production (api) or the sandbox with mock data (mock))
+//
+// New's URL replaces the API server. When it is none of the servers the
+// spec lists (a test server, a proxy), every other host above follows it:
+// operations with their own server and token endpoints go to its scheme
+// and host, keeping their paths, so that a client pointed at a test
+// server never dials another host. WithAuthServer sends them elsewhere.
 package raiffeisen
 
 import (
@@ -80,6 +91,7 @@ func New(serverURL string, opts ...Option) (*Client, error) {
 		ServerDefaults: map[string]string{
 			"environment": "api",
 		},
+		Servers:   []string{"https://api.rb.cz/rbcz/premium/{environment}"},
 		RateLimit: RateLimitConfig(),
 		Envelope:  envelope,
 		Auth:      cl.auth,

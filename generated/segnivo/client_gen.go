@@ -31,6 +31,17 @@
 //   - Campaigns (/messages) are modelled for create, list and get; pause/resume/update are not in
 //     the digest and are left out, as is /relay/raw (an RFC 822 upload the published spec gives as
 //     form data, against the JSON-only header rules).
+//
+// # Hosts
+//
+// The client sends requests to these hosts only:
+//   - https://api.segnivo.com/v1 (API server, the default: Production)
+//
+// New's URL replaces the API server. When it is none of the servers the
+// spec lists (a test server, a proxy), every other host above follows it:
+// operations with their own server and token endpoints go to its scheme
+// and host, keeping their paths, so that a client pointed at a test
+// server never dials another host. WithAuthServer sends them elsewhere.
 package segnivo
 
 import (
@@ -73,6 +84,7 @@ func New(serverURL string, opts ...Option) (*Client, error) {
 	r, err := client.New(client.API{
 		Name:           "segnivo",
 		ServerTemplate: "https://api.segnivo.com/v1",
+		Servers:        []string{"https://api.segnivo.com/v1"},
 		RateLimit:      RateLimitConfig(),
 		Envelope:       envelope,
 		Auth:           cl.auth,

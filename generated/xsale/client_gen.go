@@ -22,6 +22,19 @@
 //     `GET /{organizationName}/orders/{orderId}` stand in for them, with an assumed Order shape;
 //     `{organizationName}` is `Organizations[].Name` from GET /me.
 //   - No API rate limit is documented, so the client sets none.
+//
+// # Hosts
+//
+// The client sends requests to these hosts only:
+//   - https://api.xsale.ai (API server, the default: xSale REST API)
+//   - https://login.futuriti.pl (server of RequestToken)
+//   - https://login.futuriti.pl/oauth/token (token endpoint of auth0)
+//
+// New's URL replaces the API server. When it is none of the servers the
+// spec lists (a test server, a proxy), every other host above follows it:
+// operations with their own server and token endpoints go to its scheme
+// and host, keeping their paths, so that a client pointed at a test
+// server never dials another host. WithAuthServer sends them elsewhere.
 package xsale
 
 import (
@@ -66,6 +79,7 @@ func New(serverURL string, opts ...Option) (*Client, error) {
 	r, err := client.New(client.API{
 		Name:           "xsale",
 		ServerTemplate: "https://api.xsale.ai",
+		Servers:        []string{"https://api.xsale.ai"},
 		RateLimit:      RateLimitConfig(),
 		Envelope:       envelope,
 		Auth:           cl.auth,

@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 
 	"github.com/apigen-go/apigen/runtime/apierror"
@@ -186,8 +187,12 @@ type API struct {
 	// ServerDefaults the defaults of its variables.
 	ServerTemplate string
 	ServerDefaults map[string]string
-	RateLimit      ratelimit.Config
-	Envelope       *apierror.Envelope
+	// Servers are the URL templates of every server the spec lists for
+	// the API: a URL given to New that matches none (a test server, a
+	// proxy) takes operation servers and token endpoints with it.
+	Servers   []string
+	RateLimit ratelimit.Config
+	Envelope  *apierror.Envelope
 	// Auth returns the auth middleware for the configured credentials
 	// (Credentials may be nil: the middleware then refuses operations
 	// that need credentials) and the base transport (wrapped for mutual
@@ -205,6 +210,10 @@ func New(api API, serverURL string, opts []Option) (rest.Client, error) {
 			o.Apply(&cfg)
 		}
 	}
+	// A URL the spec does not list is a test server or a proxy: the
+	// operations with their own server and the token endpoints go there
+	// too (keeping their paths), so that no other host is dialled.
+	follow := serverURL != "" && !listed(api.Servers, serverURL)
 	if serverURL == "" {
 		serverURL = ExpandServer(api.ServerTemplate, api.ServerDefaults, cfg.ServerVars)
 	}
@@ -217,6 +226,9 @@ func New(api API, serverURL string, opts []Option) (rest.Client, error) {
 	}
 	if cfg.authErr != nil {
 		return rest.Client{}, fmt.Errorf("%s: %w", api.Name, cfg.authErr)
+	}
+	if follow && cfg.AuthServer == nil {
+		cfg.AuthServer = &url.URL{Scheme: u.Scheme, Host: u.Host, User: u.User}
 	}
 	hc := &http.Client{}
 	if cfg.HTTPClient != nil {
@@ -305,6 +317,31 @@ func (cfg *Config) rebase(server *url.URL, ref string) (*url.URL, error) {
 	b.Path = strings.TrimSuffix(b.Path, "/") + u.Path
 	b.RawPath, b.RawQuery = "", u.RawQuery
 	return &b, nil
+}
+
+// listed reports whether u is one of the servers (URL templates whose
+// variables match any text without a slash), ignoring a trailing slash.
+func listed(servers []string, u string) bool {
+	u = strings.TrimSuffix(u, "/")
+	for _, s := range servers {
+		var pat strings.Builder
+		pat.WriteString("(?i)^")
+		for rest := strings.TrimSuffix(s, "/"); rest != ""; {
+			i := strings.IndexByte(rest, '{')
+			j := strings.IndexByte(rest, '}')
+			if i < 0 || j < i {
+				pat.WriteString(regexp.QuoteMeta(rest))
+				break
+			}
+			pat.WriteString(regexp.QuoteMeta(rest[:i]) + "[^/]*")
+			rest = rest[j+1:]
+		}
+		pat.WriteString("$")
+		if re, err := regexp.Compile(pat.String()); err == nil && re.MatchString(u) {
+			return true
+		}
+	}
+	return false
 }
 
 // ExpandServer fills a server URL template's {variables} from vars, else

@@ -60,6 +60,17 @@
 // ##### 🔖 Note with example requests and code snippets
 //
 // If/when you use the code snippets used as example requests, remember to calculate and add the `Content-Length` header. Some request libraries, frameworks, and tools automatically add this header for you while a few do not. Kindly check and ensure yours does or add it yourself.
+//
+// # Hosts
+//
+// The client sends requests to these hosts only:
+//   - https://api.segnivo.com/v1 (API server, the default)
+//
+// New's URL replaces the API server. When it is none of the servers the
+// spec lists (a test server, a proxy), every other host above follows it:
+// operations with their own server and token endpoints go to its scheme
+// and host, keeping their paths, so that a client pointed at a test
+// server never dials another host. WithAuthServer sends them elsewhere.
 package apigensegnivo
 
 import (
@@ -102,6 +113,7 @@ func New(serverURL string, opts ...Option) (*Client, error) {
 	r, err := client.New(client.API{
 		Name:           "apigensegnivo",
 		ServerTemplate: "https://api.segnivo.com/v1",
+		Servers:        []string{"https://api.segnivo.com/v1"},
 		RateLimit:      RateLimitConfig(),
 		Envelope:       envelope,
 		Auth:           cl.auth,
