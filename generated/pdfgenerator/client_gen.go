@@ -237,8 +237,8 @@ type APIError = apierror.APIError
 // Credentials holds what the API's security schemes need. Fill it, or
 // read it from the environment with CredentialsFromEnv.
 type Credentials struct {
-	// APIKey: API key from Account Settings; sent as the JWT's iss claim.
-	APIKey string
+	// APIKey: API key from Account Settings; sent as the JWT's iss claim (kept secret like every key, never logged).
+	APIKey secret.Secret
 	// APISecret: API secret from Account Settings; the HS256 signing key, never sent.
 	APISecret secret.Secret
 	// Workspace: Workspace identifier (the sign-up e-mail for the master workspace); the JWT's sub claim.
@@ -252,7 +252,7 @@ func CredentialsFromEnv() (Credentials, error) {
 	var c Credentials
 	var missing []string
 	if v := os.Getenv("PDFGENERATOR_API_KEY"); v != "" {
-		c.APIKey = v
+		c.APIKey = secret.New(v)
 	} else {
 		missing = append(missing, "PDFGENERATOR_API_KEY")
 	}
@@ -284,7 +284,7 @@ func (cl *Client) auth(cfg *client.Config, base http.RoundTripper, resolve func(
 	var schemes []auth.Scheme
 	if !isZero(c.APIKey) && !isZero(c.APISecret) && !isZero(c.Workspace) {
 		var mw transport.Middleware
-		t := &auth.Transport{Credential: &auth.SignedJWT{APIKey: secret.New(c.APIKey), Secret: c.APISecret, Subject: c.Workspace, TTL: 30000000000, Clock: cfg.Clock}, OnUnauthorized: auth.UnauthorizedRefresh, AllowInsecureHTTP: cfg.Insecure}
+		t := &auth.Transport{Credential: &auth.SignedJWT{APIKey: c.APIKey, Secret: c.APISecret, Subject: c.Workspace, TTL: 30000000000, Clock: cfg.Clock}, OnUnauthorized: auth.UnauthorizedRefresh, AllowInsecureHTTP: cfg.Insecure}
 		mw = t.Middleware()
 		schemes = append(schemes, auth.Scheme{Key: "jwt", Middleware: mw})
 	}
