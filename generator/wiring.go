@@ -3,6 +3,7 @@ package generator
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -220,7 +221,17 @@ func authCode(s *model.SecurityScheme, roles []string, fields map[string]*credFi
 		case "jsonLogin":
 			fmt.Fprintf(&b, "flow := &auth.JSONLogin{Endpoint: ep, Login: %s, Password: %s}\n", str(role(0)), sec(role(1)))
 		case "authorizationCode":
-			fmt.Fprintf(&b, "flow := &auth.AuthorizationCode{Endpoint: ep, AuthURL: resolve(%q), ClientID: %s, ClientSecret: %s, RedirectURL: %s, Scopes: cfg.Scopes", a.AuthorizeURL, str(role(0)), sec(role(1)), str(role(2)))
+			// The provider expects the scopes on the authorization URL:
+			// the spec's by default, WithScopes to choose.
+			scopes := "cfg.Scopes"
+			if len(s.Scopes) > 0 {
+				q := make([]string, len(s.Scopes))
+				for i, sc := range s.Scopes {
+					q[i] = strconv.Quote(sc)
+				}
+				scopes = "cfg.ScopesOr(" + strings.Join(q, ", ") + ")"
+			}
+			fmt.Fprintf(&b, "flow := &auth.AuthorizationCode{Endpoint: ep, AuthURL: resolve(%q), ClientID: %s, ClientSecret: %s, RedirectURL: %s, Scopes: %s", a.AuthorizeURL, str(role(0)), sec(role(1)), str(role(2)), scopes)
 			if a.ScopeOnTokenRequests {
 				b.WriteString(", ScopeOnTokenRequests: true")
 			}

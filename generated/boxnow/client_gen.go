@@ -215,7 +215,8 @@ func WithoutAuth() Option { return client.WithoutAuth() }
 // keeps them in memory.
 func WithTokenStore(s auth.TokenStore) Option { return client.WithTokenStore(s) }
 
-// WithScopes sets the OAuth2 scopes requested.
+// WithScopes sets the OAuth2 scopes requested. Without it, the
+// authorization URL asks for every scope the spec declares.
 func WithScopes(scopes ...string) Option { return client.WithScopes(scopes...) }
 
 // RateLimitConfig returns the limits the spec declares, for tests that

@@ -225,7 +225,8 @@ func WithoutAuth() Option { return client.WithoutAuth() }
 // keeps them in memory.
 func WithTokenStore(s auth.TokenStore) Option { return client.WithTokenStore(s) }
 
-// WithScopes sets the OAuth2 scopes requested.
+// WithScopes sets the OAuth2 scopes requested. Without it, the
+// authorization URL asks for every scope the spec declares.
 func WithScopes(scopes ...string) Option { return client.WithScopes(scopes...) }
 
 // RateLimitConfig returns the limits the spec declares, for tests that
@@ -325,7 +326,7 @@ func (cl *Client) auth(cfg *client.Config, base http.RoundTripper, resolve func(
 			AllowInsecureHTTP: cfg.Insecure,
 			Clock:             cfg.Clock,
 		}
-		flow := &auth.AuthorizationCode{Endpoint: ep, AuthURL: resolve("https://app.foxdeli.com/oauth/authorize/"), ClientID: c.ClientID, ClientSecret: c.ClientSecret, RedirectURL: c.RedirectURL, Scopes: cfg.Scopes, ScopeOnTokenRequests: true}
+		flow := &auth.AuthorizationCode{Endpoint: ep, AuthURL: resolve("https://app.foxdeli.com/oauth/authorize/"), ClientID: c.ClientID, ClientSecret: c.ClientSecret, RedirectURL: c.RedirectURL, Scopes: cfg.ScopesOr("collection-places", "collection-protocols", "deliveries"), ScopeOnTokenRequests: true}
 		cache := &auth.Cache{Flow: flow, Store: cfg.Store, Clock: cfg.Clock}
 		cl.tokens = cache
 		cl.authCode, cl.authCodeTokens = flow, cache

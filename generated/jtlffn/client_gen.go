@@ -215,7 +215,8 @@ func WithoutAuth() Option { return client.WithoutAuth() }
 // keeps them in memory.
 func WithTokenStore(s auth.TokenStore) Option { return client.WithTokenStore(s) }
 
-// WithScopes sets the OAuth2 scopes requested.
+// WithScopes sets the OAuth2 scopes requested. Without it, the
+// authorization URL asks for every scope the spec declares.
 func WithScopes(scopes ...string) Option { return client.WithScopes(scopes...) }
 
 // RateLimitConfig returns the limits the spec declares, for tests that
@@ -300,7 +301,7 @@ func (cl *Client) auth(cfg *client.Config, base http.RoundTripper, resolve func(
 			AllowInsecureHTTP: cfg.Insecure,
 			Clock:             cfg.Clock,
 		}
-		flow := &auth.AuthorizationCode{Endpoint: ep, AuthURL: resolve("https://oauth2.api.jtl-software.com/authorize"), ClientID: c.ClientID, ClientSecret: c.ClientSecret, RedirectURL: c.RedirectURL, Scopes: cfg.Scopes}
+		flow := &auth.AuthorizationCode{Endpoint: ep, AuthURL: resolve("https://oauth2.api.jtl-software.com/authorize"), ClientID: c.ClientID, ClientSecret: c.ClientSecret, RedirectURL: c.RedirectURL, Scopes: cfg.ScopesOr("ffn.fulfiller.read", "ffn.fulfiller.write", "ffn.merchant.read", "ffn.merchant.write")}
 		cache := &auth.Cache{Flow: flow, Store: cfg.Store, Clock: cfg.Clock}
 		cl.tokens = cache
 		cl.authCode, cl.authCodeTokens = flow, cache

@@ -172,6 +172,14 @@ func WithAuthServer(base string) Option {
 // WithTokenStore keeps tokens in s.
 func WithTokenStore(s auth.TokenStore) Option { return OptionFunc(func(c *Config) { c.Store = s }) }
 
+// ScopesOr returns the scopes WithScopes set, else defaults (the spec's).
+func (c *Config) ScopesOr(defaults ...string) []string {
+	if c.Scopes != nil {
+		return c.Scopes
+	}
+	return defaults
+}
+
 // WithScopes sets the OAuth2 scopes requested.
 func WithScopes(scopes ...string) Option { return OptionFunc(func(c *Config) { c.Scopes = scopes }) }
 
