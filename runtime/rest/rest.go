@@ -275,6 +275,24 @@ func (r *Request) Path(name string, v any, style Style, explode bool) {
 	r.path = append(r.path, pathParam{name, string(appendPathStyle(nil, name, f, style, explode))})
 }
 
+// Require fails the request when the required parameter name (in is
+// "query", "header" or "cookie") has no value: v is nil, an absent opt, a
+// nil pointer, slice or map, or an empty string. The error names the
+// parameter; nothing is sent.
+func (r *Request) Require(in, name string, v any) {
+	if r.err != nil {
+		return
+	}
+	x, st := resolve(v)
+	empty := st == absent
+	if rv := reflect.ValueOf(x); st == present && rv.Kind() == reflect.String && rv.Len() == 0 {
+		empty = true
+	}
+	if empty {
+		r.fail(fmt.Errorf("rest: required %s parameter %q is not set", in, name))
+	}
+}
+
 // NewRequestID returns a fresh random (version 4) UUID, for header
 // parameters that identify each request (x-apigen-request-id).
 func NewRequestID() string { return uuid.NewString() }
