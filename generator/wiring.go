@@ -37,6 +37,10 @@ type wiring struct {
 	AuthCode  bool // an authorizationCode scheme exists: generate AuthCodeURL/Exchange
 	OpServers bool // some operation has its own server
 	Multipart bool // some operation sends multipart/form-data: File exists
+	// VersionHeader and VersionDefault: a header parameter carrying the API
+	// version (its name says "version" and the spec gives a default), for
+	// WithAPIVersion.
+	VersionHeader, VersionDefault string
 	TokenFlow bool // a scheme fetches tokens: Client.Token exists
 	// OtherHosts: token endpoints or operation servers may live on
 	// another host, so WithAuthServer can move them.
@@ -96,6 +100,11 @@ func buildWiring(api *model.API, envPrefix string) (wiring, error) {
 		}
 		if op.Body != nil && op.Body.Encoding == model.EncodingMultipart {
 			w.Multipart = true
+		}
+		for _, p := range op.Params {
+			if p.In == model.InHeader && p.Default != "" && w.VersionHeader == "" && strings.Contains(strings.ToLower(p.WireName), "version") {
+				w.VersionHeader, w.VersionDefault = p.WireName, p.Default
+			}
 		}
 	}
 	w.RateLimit = rateLimitExpr(api)

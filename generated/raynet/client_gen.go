@@ -164,6 +164,11 @@ func WithClock(cl clock.Clock) Option { return client.WithClock(cl) }
 // trusts them (a private CA, a local test server), and so does mutual TLS.
 func WithRootCAs(pool *x509.CertPool) Option { return client.WithRootCAs(pool) }
 
+// WithDefaultHeader sends name: value with every request; it replaces the
+// spec's default of a header parameter of that name, and a call's own
+// parameter or WithHeader replaces it.
+func WithDefaultHeader(name, value string) Option { return client.WithDefaultHeader(name, value) }
+
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(ua string) Option { return client.WithUserAgent(ua) }
 

@@ -218,8 +218,8 @@ func method(f *jen.File, op *model.Operation) {
 			g.Id("r").Dot("Path").Call(jen.Lit(p.WireName), jen.Id(p.Name), jen.Qual(pkgRest, styleNames[p.Style]), jen.Lit(p.Explode))
 		}
 		for _, p := range op.Params {
-			if v := headerFallback(p); v != nil {
-				g.Id("r").Dot("Header").Call(jen.Lit(p.WireName), v) // params may replace it
+			if c := fallbackCall(p); c != nil {
+				g.Add(c) // params may replace it
 			}
 		}
 		var required []*model.Param // checked before sending; a fallback fills the others
@@ -415,6 +415,20 @@ func paramIn(in model.ParamIn) string {
 		return "cookie"
 	}
 	return "query"
+}
+
+// fallbackCall sets a header parameter's fallback: a fresh request id, or
+// the spec's default, which a client-wide default header (WithDefaultHeader,
+// WithAPIVersion) replaces.
+func fallbackCall(p *model.Param) jen.Code {
+	v := headerFallback(p)
+	switch {
+	case v == nil:
+		return nil
+	case p.RequestID:
+		return jen.Id("r").Dot("Header").Call(jen.Lit(p.WireName), v)
+	}
+	return jen.Id("r").Dot("HeaderDefault").Call(jen.Lit(p.WireName), v)
 }
 
 func headerFallback(p *model.Param) jen.Code {

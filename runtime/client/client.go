@@ -44,6 +44,8 @@ type Config struct {
 	NoRetry    bool
 	NoCache    bool
 	NoAuth     bool
+	// Header is sent with every request; header parameters replace it.
+	Header http.Header
 	// Insecure allows credentials over plain http://.
 	Insecure  bool
 	Clock     clock.Clock
@@ -143,6 +145,18 @@ func WithoutRateLimit() Option { return OptionFunc(func(c *Config) { c.NoLimit =
 
 // WithoutCache turns the ETag cache off.
 func WithoutCache() Option { return OptionFunc(func(c *Config) { c.NoCache = true }) }
+
+// WithDefaultHeader sends name: value with every request, in place of
+// the spec's default of a header parameter of that name; a call's own
+// parameter or WithHeader still wins.
+func WithDefaultHeader(name, value string) Option {
+	return OptionFunc(func(c *Config) {
+		if c.Header == nil {
+			c.Header = http.Header{}
+		}
+		c.Header.Set(name, value)
+	})
+}
 
 // WithoutAuth leaves authentication to the caller (a middleware, a
 // proxy): no credentials are applied and none are required.
@@ -250,7 +264,14 @@ func New(api API, serverURL string, opts []Option) (rest.Client, error) {
 		return rest.Client{}, fmt.Errorf("%s: %w", api.Name, err)
 	}
 	hc.Transport = chain
-	rc := rest.Client{BaseURL: u, HTTP: hc, Envelope: api.Envelope}
+	for k, vs := range cfg.Header {
+		for _, v := range vs {
+			if strings.ContainsAny(v, "\r\n\x00") {
+				return rest.Client{}, fmt.Errorf("%s: default header %s has an invalid value", api.Name, k)
+			}
+		}
+	}
+	rc := rest.Client{BaseURL: u, HTTP: hc, Envelope: api.Envelope, Header: cfg.Header}
 	if cfg.AuthServer != nil {
 		rc.OperationServer = func(s string) (*url.URL, error) { return cfg.rebase(u, s) }
 	}

@@ -65,7 +65,7 @@ type Client struct {
 	BaseURL  *url.URL // server URL; the operation path is appended to its path
 	HTTP     Doer     // nil = http.DefaultClient
 	Envelope *apierror.Envelope
-	Header   http.Header // sent with every request (e.g. LD-API-Version)
+	Header   http.Header // sent with every request (WithDefaultHeader, WithAPIVersion); header parameters replace it
 	// OperationServer maps an operation's own server (transport.Operation.
 	// Server) to the base URL to use; nil resolves it against BaseURL.
 	OperationServer func(server string) (*url.URL, error)
@@ -170,18 +170,21 @@ func WithTimeout(d time.Duration) RequestOption {
 //
 // A Request is sent once; it is not safe for concurrent use.
 type Request struct {
-	ctx     context.Context
-	op      *transport.Operation
-	method  string
-	tmpl    string
-	url     *url.URL // preset by Next instead of tmpl
-	path    []pathParam
-	query   []byte
-	header  http.Header
-	cookies []byte
-	body    body
-	errFn   func(status int) any
-	err     error
+	ctx    context.Context
+	op     *transport.Operation
+	method string
+	tmpl   string
+	url    *url.URL // preset by Next instead of tmpl
+	path   []pathParam
+	query  []byte
+	header http.Header
+	// defaultHeader holds spec defaults of header parameters, which the
+	// client's Header replaces.
+	defaultHeader http.Header
+	cookies       []byte
+	body          body
+	errFn         func(status int) any
+	err           error
 
 	optHeader     http.Header
 	optQuery      []byte
@@ -413,6 +416,19 @@ func (r *Request) Header(name string, v any) {
 		r.header = make(http.Header, 4)
 	}
 	r.header.Set(name, s)
+}
+
+// HeaderDefault sets the spec's default value of a header parameter: it
+// is sent unless the client's Header (a client-wide default) or the
+// call's own parameter sets that header.
+func (r *Request) HeaderDefault(name, value string) {
+	if r.err != nil {
+		return
+	}
+	if r.defaultHeader == nil {
+		r.defaultHeader = make(http.Header, 1)
+	}
+	r.defaultHeader.Set(name, value)
 }
 
 func validHeaderValue(s string) bool {
