@@ -2,7 +2,7 @@
 GO ?= go
 PKGS = ./...
 
-.PHONY: all generate verify test test-short lint bench corpus fuzz
+.PHONY: all generate verify test test-short lint bench corpus fuzz fuzz-smoke
 
 all: generate test
 
@@ -45,3 +45,23 @@ corpus:
 ## fuzz: a short run of the loader's fuzz test
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime 30s ./generator/load/
+
+## fuzz-smoke: every fuzz target for FUZZ_TIME each (seeds in each
+## package's testdata/fuzz); under 3 minutes in all with the default 8s
+FUZZ_TIME ?= 8s
+FUZZ_TARGETS = \
+	./generator/load:FuzzLoad \
+	./runtime/datauri:FuzzParse \
+	./runtime/datauri:FuzzFromBytes \
+	./runtime/opt:FuzzStringEncoding \
+	./runtime/ratelimit:FuzzHeaderParsers \
+	./runtime/auth:FuzzTokenResponse \
+	./runtime/apierror:FuzzErrorEnvelope \
+	./runtime/rest:FuzzParameterEncoding \
+	./internal/fuzzdecode:FuzzBoxNowDecoders
+fuzz-smoke:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz-smoke: $$name ($$pkg)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZ_TIME) $$pkg; \
+	done
