@@ -2,7 +2,7 @@
 GO ?= go
 PKGS = ./...
 
-.PHONY: all generate verify test test-short lint bench corpus fuzz fuzz-smoke
+.PHONY: all generate verify test test-short lint bench corpus fuzz fuzz-smoke stress
 
 all: generate test
 
@@ -17,6 +17,15 @@ verify:
 ## test: all tests, with the race detector
 test:
 	$(GO) test -race -count=1 $(PKGS)
+
+## stress: the real-time tier (CONTRACT §6, under 5 minutes): the limiter
+## and token-store guarantees on the wall clock, against servers recording
+## arrivals, with several OS processes; the limiter cases quiet, under CPU
+## load, then again under -race. Build tag "stress" keeps them out of make test.
+STRESS_PKGS = ./runtime/ratelimit/ ./runtime/auth/
+stress:
+	$(GO) test -tags stress -count=1 -timeout 4m -run '^TestStress' -v $(STRESS_PKGS)
+	$(GO) test -race -tags stress -count=1 -timeout 3m -run '^TestStressLimiterWindows$$/^quiet$$' -v ./runtime/ratelimit/
 
 ## lint: gofmt and go vet
 lint:

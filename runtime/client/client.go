@@ -253,19 +253,17 @@ func (cfg *Config) chain(api API, base http.RoundTripper, server *url.URL) (http
 	if !cfg.NoLimit {
 		l := cfg.Limiter
 		if l == nil {
+			// Even without documented limits the limiter turns a 429 into
+			// one cooldown for every caller, not one timer each.
 			rc := api.RateLimit
-			if len(rc.Windows) > 0 || len(rc.Headers) > 0 || len(rc.Operations) > 0 {
-				rc.Clock = cfg.Clock
-				local, err := ratelimit.New(rc)
-				if err != nil {
-					return nil, err
-				}
-				l = local
+			rc.Clock = cfg.Clock
+			local, err := ratelimit.New(rc)
+			if err != nil {
+				return nil, err
 			}
+			l = local
 		}
-		if l != nil {
-			mws = append(mws, ratelimit.Middleware(l))
-		}
+		mws = append(mws, ratelimit.Middleware(l))
 	}
 	if api.Auth != nil && cfg.Credentials != nil {
 		resolve := func(ref string) string {
