@@ -38,6 +38,7 @@
 package raiffeisen
 
 import (
+	"context"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -88,6 +89,38 @@ func New(serverURL string, opts ...Option) (*Client, error) {
 	}
 	cl.rest = r
 	return cl, nil
+}
+
+// Do sends a request the spec does not describe (an endpoint it lacks, a
+// field it does not model) through the client's chain: credentials, rate
+// limits, retries and logging, and an *APIError for a non-2xx. path is
+// relative to the server URL given to New (a path that already starts
+// with the server's path is not doubled), or an absolute URL on its host;
+// another host is refused, as the credentials would go there.
+//
+// body is nil, a value sent as JSON, url.Values (a form), or []byte or an
+// io.Reader sent as is (application/octet-stream; set another type with
+// WithHeader("Content-Type", …)). out is nil (body discarded), *string,
+// *[]byte, *Download (close its Body) or a value JSON decodes into. The
+// request needs the credentials the spec's top-level security asks for,
+// and is retried only when its method is idempotent or it carries
+// WithIdempotencyKey.
+//
+//	var out map[string]any
+//	err := c.Do(ctx, http.MethodGet, "/path/the/spec/lacks?limit=5", nil, &out)
+func (c *Client) Do(ctx context.Context, method, path string, body, out any, opts ...RequestOption) error {
+	return c.rest.Send(ctx, method, path, body, out, [][]string{{"certificate"}}, opts)
+}
+
+// HTTPClient returns the *http.Client the client sends with. Its
+// Transport is the whole chain (WithHTTPClient's transport at the bottom),
+// so a request sent with it is authenticated, limited, retried and logged;
+// without an operation it gets the spec's first security scheme and is
+// retried only when its method is idempotent. Prefer Do, which also
+// decodes errors.
+func (c *Client) HTTPClient() *http.Client {
+	hc, _ := c.rest.HTTP.(*http.Client)
+	return hc
 }
 
 // Option configures New.
@@ -163,6 +196,12 @@ func WithDefaultTimeout(d time.Duration) Option { return client.WithDefaultTimeo
 func WithCredentials(cr Credentials) Option {
 	return client.OptionFunc(func(c *client.Config) { c.Credentials = &cr })
 }
+
+// WithoutAuth sends every operation without credentials, for callers
+// that authenticate requests themselves (WithMiddleware, a proxy).
+// Without it, and without WithCredentials, an operation whose security
+// needs credentials fails before sending with *auth.MissingCredentialsError.
+func WithoutAuth() Option { return client.WithoutAuth() }
 
 // WithTokenStore keeps tokens in s (e.g. auth.FileStore) so that they
 // survive restarts and rotated refresh tokens are never lost; the default
@@ -249,7 +288,7 @@ func CredentialsFromEnv() (Credentials, error) {
 		missing = append(missing, "RAIFFEISEN_CLIENT_ID")
 	}
 	// One security scheme with all its variables set is enough.
-	if len(missing) > 0 && !(!isZero(c.CertFile) && !isZero(c.CertPassword) && !isZero(c.ClientID)) && !(!isZero(c.ClientID)) {
+	if len(missing) > 0 && !(!isZero(c.CertFile) && !isZero(c.CertPassword) && !isZero(c.ClientID)) && isZero(c.ClientID) {
 		return c, fmt.Errorf("raiffeisen: missing environment variables: %s", strings.Join(missing, ", "))
 	}
 	return c, nil
@@ -262,12 +301,12 @@ func CredentialsFromEnv() (Credentials, error) {
 func (cl *Client) auth(cfg *client.Config, base http.RoundTripper, resolve func(string) string) (_ transport.Middleware, _ http.RoundTripper, err error) {
 	c, _ := cfg.Credentials.(*Credentials)
 	if c == nil {
-		return nil, base, nil
+		return auth.SelectWithEnv(schemeEnv), base, nil
 	}
 	var schemes []auth.Scheme
 	if !isZero(c.CertFile) && !isZero(c.CertPassword) && !isZero(c.ClientID) {
 		var mw transport.Middleware
-		m := &auth.MTLS{File: c.CertFile, Password: c.CertPassword, ClientID: c.ClientID, RootCAs: cfg.RootCAs, Clock: cfg.Clock}
+		m := &auth.MTLS{File: c.CertFile, Password: c.CertPassword, ClientID: c.ClientID, RootCAs: cfg.RootCAs, Clock: cfg.Clock, Base: base}
 		rt, err := m.RoundTripper()
 		if err != nil {
 			return nil, nil, err
@@ -284,7 +323,14 @@ func (cl *Client) auth(cfg *client.Config, base http.RoundTripper, resolve func(
 	if len(schemes) == 0 {
 		return nil, base, errors.New("credentials do not fill any security scheme")
 	}
-	return auth.Select(schemes...), base, nil
+	return auth.SelectWithEnv(schemeEnv, schemes...), base, nil
+}
+
+// schemeEnv lists, per security scheme, the environment variables
+// CredentialsFromEnv reads for it.
+var schemeEnv = map[string][]string{
+	"certificate": {"RAIFFEISEN_CERT_FILE", "RAIFFEISEN_CERT_PASSWORD", "RAIFFEISEN_CLIENT_ID"},
+	"clientId":    {"RAIFFEISEN_CLIENT_ID"},
 }
 
 func isZero[T comparable](v T) bool {

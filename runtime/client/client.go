@@ -43,6 +43,7 @@ type Config struct {
 	Retry      retry.Policy
 	NoRetry    bool
 	NoCache    bool
+	NoAuth     bool
 	// Insecure allows credentials over plain http://.
 	Insecure  bool
 	Clock     clock.Clock
@@ -58,6 +59,9 @@ type Config struct {
 	Scopes      []string
 	RootCAs     *x509.CertPool
 
+	// base is the transport under the chain, shared by token requests.
+	base http.RoundTripper
+
 	// MaxResponseBytes is rest.Client.MaxResponseBytes (0: its default).
 	MaxResponseBytes int64
 	// AttemptTimeout and Timeout, when their *Set flag is true, replace
@@ -66,13 +70,43 @@ type Config struct {
 	AttemptTimeoutSet, TimeoutSet bool
 }
 
-// TokenHTTPClient sends token requests: the caller's client without the
-// API chain.
+// TokenHTTPClient sends the requests the runtime makes on its own (token,
+// refresh and login calls): the caller's client (its Timeout, Jar and
+// CheckRedirect) over the same base transport as the API, so WithRootCAs,
+// the proxy and WithHTTPClient's transport apply to them too, without
+// the API's chain.
 func (c *Config) TokenHTTPClient() *http.Client {
+	hc := &http.Client{}
 	if c.HTTPClient != nil {
-		return c.HTTPClient
+		*hc = *c.HTTPClient
 	}
-	return http.DefaultClient
+	if c.base != nil {
+		hc.Transport = c.base
+	}
+	return hc
+}
+
+// baseTransport returns the transport at the bottom of every chain: the
+// caller's (nil: a clone of http.DefaultTransport when CAs must be set),
+// trusting RootCAs when given.
+func baseTransport(rt http.RoundTripper, roots *x509.CertPool) (http.RoundTripper, error) {
+	if roots == nil {
+		return rt, nil
+	}
+	switch t := rt.(type) {
+	case nil:
+		c := http.DefaultTransport.(*http.Transport).Clone()
+		c.TLSClientConfig = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
+		return c, nil
+	case *http.Transport:
+		c := t.Clone()
+		if c.TLSClientConfig == nil {
+			c.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+		}
+		c.TLSClientConfig.RootCAs = roots
+		return c, nil
+	}
+	return nil, fmt.Errorf("WithRootCAs cannot reach the TLS config of WithHTTPClient's %T transport: set the CAs in that transport instead", rt)
 }
 
 // Option configures a client.
@@ -116,6 +150,10 @@ func WithoutRateLimit() Option { return OptionFunc(func(c *Config) { c.NoLimit =
 
 // WithoutCache turns the ETag cache off.
 func WithoutCache() Option { return OptionFunc(func(c *Config) { c.NoCache = true }) }
+
+// WithoutAuth leaves authentication to the caller (a middleware, a
+// proxy): no credentials are applied and none are required.
+func WithoutAuth() Option { return OptionFunc(func(c *Config) { c.NoAuth = true }) }
 
 // WithInsecureHTTP allows credentials over plain http://.
 func WithInsecureHTTP() Option { return OptionFunc(func(c *Config) { c.Insecure = true }) }
@@ -183,8 +221,9 @@ type API struct {
 	RateLimit      ratelimit.Config
 	Envelope       *apierror.Envelope
 	// Auth returns the auth middleware for the configured credentials
-	// (nil when there are none) and the base transport (replaced for
-	// mutual TLS); resolve maps a URL of the spec (a token endpoint) to
+	// (Credentials may be nil: the middleware then refuses operations
+	// that need credentials) and the base transport (wrapped for mutual
+	// TLS); resolve maps a URL of the spec (a token endpoint) to
 	// the one to call.
 	Auth func(cfg *Config, base http.RoundTripper, resolve func(string) string) (transport.Middleware, http.RoundTripper, error)
 }
@@ -215,13 +254,11 @@ func New(api API, serverURL string, opts []Option) (rest.Client, error) {
 	if cfg.HTTPClient != nil {
 		*hc = *cfg.HTTPClient
 	}
-	if cfg.RootCAs != nil && hc.Transport == nil {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.TLSClientConfig = &tls.Config{RootCAs: cfg.RootCAs, MinVersion: tls.VersionTLS12}
-		hc.Transport = t
+	if cfg.base, err = baseTransport(hc.Transport, cfg.RootCAs); err != nil {
+		return rest.Client{}, fmt.Errorf("%s: %w", api.Name, err)
 	}
 	hc.CheckRedirect = redirectPolicy(hc.CheckRedirect)
-	chain, err := cfg.chain(api, hc.Transport, u)
+	chain, err := cfg.chain(api, cfg.base, u)
 	if err != nil {
 		return rest.Client{}, fmt.Errorf("%s: %w", api.Name, err)
 	}
@@ -265,7 +302,7 @@ func (cfg *Config) chain(api API, base http.RoundTripper, server *url.URL) (http
 		}
 		mws = append(mws, ratelimit.Middleware(l))
 	}
-	if api.Auth != nil && cfg.Credentials != nil {
+	if api.Auth != nil && !cfg.NoAuth { // also without credentials: operations that need them fail before sending
 		resolve := func(ref string) string {
 			u, err := cfg.rebase(server, ref)
 			if err != nil {
@@ -278,7 +315,9 @@ func (cfg *Config) chain(api API, base http.RoundTripper, server *url.URL) (http
 			return nil, err
 		}
 		base = b
-		mws = append(mws, mw)
+		if mw != nil {
+			mws = append(mws, mw)
+		}
 	}
 	if cfg.UserAgent != "" {
 		mws = append(mws, headers.UserAgent(cfg.UserAgent))

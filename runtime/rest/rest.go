@@ -454,11 +454,21 @@ func (r *Request) Cookie(name string, v any) {
 // value of the error schema the spec declares for it (nil if none).
 func (r *Request) ErrorModel(f func(status int) any) { r.errFn = f }
 
-// File is a file part of a multipart body.
+// File is a file part of a multipart body: its bytes with the filename
+// and part Content-Type to send. It is itself an io.Reader (reading Body),
+// so it fits the io.Reader fields generated for binary members.
 type File struct {
-	Name        string
-	ContentType string
+	Name        string // filename; "" = the base name of an *os.File, else the field name
+	ContentType string // "" = application/octet-stream
 	Body        io.Reader
+}
+
+// Read reads from Body.
+func (f File) Read(p []byte) (int, error) {
+	if f.Body == nil {
+		return 0, io.EOF
+	}
+	return f.Body.Read(p)
 }
 
 // Download is a streamed binary response. The caller must Close Body.

@@ -70,7 +70,7 @@ func decodeMailingList(d *jx.Decoder, s *MailingList) error {
 		case "name":
 			return jsonx.String(d, &s.Name)
 		case "statistics":
-			return jsonx.Opt(d, &s.Statistics, decodeListStatistics)
+			return jsonx.Ptr(d, &s.Statistics, decodeListStatistics)
 		case "uid":
 			return jsonx.String(d, &s.UID)
 		case "updated_at":
@@ -116,7 +116,7 @@ func decodeRelayEmail(d *jx.Decoder, s *RelayEmail) error {
 		case "delivery_at":
 			return jsonx.Opt(d, &s.DeliveryAt, jsonx.Int64)
 		case "from":
-			return jsonx.Opt(d, &s.From, decodeRelayEmailFrom)
+			return jsonx.Ptr(d, &s.From, decodeRelayEmailFrom)
 		case "id":
 			return jsonx.String(d, &s.ID)
 		case "is_transactional":

@@ -30,13 +30,13 @@ type ListStatistics struct {
 }
 
 type MailingList struct {
-	CreatedAt  opt.Opt[string]         `json:"created_at,omitzero"`
-	FromEmail  opt.Opt[string]         `json:"from_email,omitzero"`
-	FromName   opt.Opt[string]         `json:"from_name,omitzero"`
-	Name       string                  `json:"name"`
-	Statistics opt.Opt[ListStatistics] `json:"statistics,omitzero"`
-	UID        string                  `json:"uid"`
-	UpdatedAt  opt.Opt[string]         `json:"updated_at,omitzero"`
+	CreatedAt  opt.Opt[string] `json:"created_at,omitzero"`
+	FromEmail  opt.Opt[string] `json:"from_email,omitzero"`
+	FromName   opt.Opt[string] `json:"from_name,omitzero"`
+	Name       string          `json:"name"`
+	Statistics *ListStatistics `json:"statistics,omitempty"`
+	UID        string          `json:"uid"`
+	UpdatedAt  opt.Opt[string] `json:"updated_at,omitzero"`
 }
 
 type MailingListCreated struct {
@@ -59,14 +59,14 @@ type RelayEmail struct {
 	Content     opt.Opt[string] `json:"content,omitzero"`
 	ContentType opt.Opt[string] `json:"content_type,omitzero"`
 	// CreatedAt: ISO 8601 with microseconds, e.g. 2024-07-05T17:07:46.000000Z.
-	CreatedAt       opt.Opt[string]         `json:"created_at,omitzero"`
-	DeliveryAt      opt.Opt[int64]          `json:"delivery_at,omitzero"`
-	From            opt.Opt[RelayEmailFrom] `json:"from,omitzero"`
-	ID              string                  `json:"id"`
-	IsTransactional opt.Opt[bool]           `json:"is_transactional,omitzero"`
-	Recipients      []string                `json:"recipients,omitempty"`
-	ReplyTo         opt.Opt[string]         `json:"reply_to,omitzero"`
-	SignDkim        opt.Opt[bool]           `json:"sign_dkim,omitzero"`
+	CreatedAt       opt.Opt[string] `json:"created_at,omitzero"`
+	DeliveryAt      opt.Opt[int64]  `json:"delivery_at,omitzero"`
+	From            *RelayEmailFrom `json:"from,omitempty"`
+	ID              string          `json:"id"`
+	IsTransactional opt.Opt[bool]   `json:"is_transactional,omitzero"`
+	Recipients      []string        `json:"recipients,omitempty"`
+	ReplyTo         opt.Opt[string] `json:"reply_to,omitzero"`
+	SignDkim        opt.Opt[bool]   `json:"sign_dkim,omitzero"`
 	// Source: How it arrived: api or raw.
 	Source    opt.Opt[string]       `json:"source,omitzero"`
 	SpamScore opt.Nullable[float64] `json:"spam_score,omitzero"`
