@@ -255,7 +255,7 @@ func TestHangsSlowAndTruncatedBodies(t *testing.T) {
 func TestOversizedBodies(t *testing.T) {
 	var bomb bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&bomb, gzip.BestCompression)
-	zw.Write(make([]byte, 8<<20))
+	zw.Write(make([]byte, 3<<20))
 	zw.Close()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -264,7 +264,7 @@ func TestOversizedBodies(t *testing.T) {
 			w.Write(bomb.Bytes())
 			return
 		}
-		for range 64 { // 4 MiB, no Content-Length
+		for range 32 { // 2 MiB, no Content-Length
 			w.Write(bytes.Repeat([]byte(" "), 64<<10))
 		}
 	}))
