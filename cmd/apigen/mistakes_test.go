@@ -87,6 +87,21 @@ func TestSpecAuthorMistakes(t *testing.T) {
 			message: []string{"want integer"},
 		},
 		{
+			// Specs written for other generators carry their extensions
+			// (ogen's x-ogen-name): close to ours, but only a warning.
+			name: "another tool's extension", old: "        name: {type: string}\n",
+			new:    "        name: {type: string, x-ogen-name: Nom}\n",
+			marker: "x-ogen-name", pointer: "/components/schemas/Pet/properties/name/x-ogen-name",
+			message: []string{`unknown extension "x-ogen-name"`, `did you mean "x-go-name"?`}, isWarning: true,
+		},
+		{
+			// oapi-codegen reads x-go-name in more places than apigen does.
+			name: "x-go-name where apigen does not read it", old: "          description: ok\n",
+			new:    "          description: ok\n          x-go-name: Listing\n",
+			marker: "x-go-name", pointer: "/paths/~1pets/get/responses/200/x-go-name",
+			message: []string{"x-go-name has no meaning on a response"}, isWarning: true,
+		},
+		{
 			name: "unknown type", old: "name: {type: string}", new: "name: {type: strng}",
 			marker: "strng", pointer: "/components/schemas/Pet/properties/name/type",
 			message: []string{`unknown type "strng"`, `did you mean "string"?`},

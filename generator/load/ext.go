@@ -100,14 +100,24 @@ func (w *walker) checkExtension(key string, value any, parent *path) {
 		switch {
 		case strings.HasPrefix(lower, "x-apigen"):
 			w.fail(p, "unknown extension %q%s (apigen reads %s)", key, hint, strings.Join(extensionNames, ", "))
-		case hint != "":
+		case strings.Contains(hint, "x-apigen"):
 			w.fail(p, "unknown extension %q%s", key, hint)
+		case hint != "":
+			// Close to x-go-name or x-enum-varnames, but other tools
+			// have extensions of their own (x-ogen-name): a warning.
+			w.warn(p, "unknown extension %q%s", key, hint)
 		}
 		return
 	}
 	place := w.place(parent)
 	if !slices.Contains(ext.places, place) {
-		w.fail(p, "%s has no meaning on %s; it belongs on %s", key, placeName(place), placeList(ext.places))
+		report := w.fail
+		if !strings.HasPrefix(key, "x-apigen") {
+			// x-go-name and x-enum-varnames are shared with other
+			// generators, which read them in more places than apigen.
+			report = w.warn
+		}
+		report(p, "%s has no meaning on %s; it belongs on %s", key, placeName(place), placeList(ext.places))
 		return
 	}
 	for _, d := range validateExtension(ext.def, value) {
