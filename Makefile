@@ -2,7 +2,7 @@
 GO ?= go
 PKGS = ./...
 
-.PHONY: all apigen generate verify tidy downstream staticcheck fresh test test-short lint bench corpus fuzz
+.PHONY: all apigen generate verify tidy downstream staticcheck fresh test test-short lint bench corpus fuzz peers peers-sample stress stress-local stress-redis
 
 all: generate test
 
@@ -53,6 +53,25 @@ fresh:
 test:
 	$(GO) test -race -count=1 $(PKGS)
 
+## stress: the real-time tier, local cases then the Redis cases
+stress: stress-local stress-redis
+
+## stress-local: the real-time tier (CONTRACT §6, under 5 minutes): the limiter
+## and token-store guarantees on the wall clock, against servers recording
+## arrivals, with several OS processes; the limiter cases quiet, under CPU
+## load, then again under -race. Build tag "stress" keeps them out of make test.
+STRESS_PKGS = ./runtime/ratelimit/ ./runtime/auth/
+stress-local:
+	$(GO) test -tags stress -count=1 -timeout 4m -run '^TestStress' -v $(STRESS_PKGS)
+	$(GO) test -race -tags stress -count=1 -timeout 3m -run '^TestStressLimiterWindows$$/^quiet$$' -v ./runtime/ratelimit/
+
+## stress-redis: the real-time Redis cases longer than 10 s (4 processes
+## sharing one budget for 30 s: quiet, under CPU load, under -race; about
+## 2 minutes); needs APIGEN_REDIS_ADDR (.ci/run sets it)
+stress-redis:
+	APIGEN_STRESS=1 $(GO) test -count=1 -run 'Stress' -v ./runtime/redisstore/
+	APIGEN_STRESS=1 $(GO) test -race -count=1 -run 'StressFourProcessesShareBudget$$' -v ./runtime/redisstore/
+
 ## lint: gofmt and go vet
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -77,6 +96,23 @@ bench:
 corpus:
 	APIGEN_CORPUS_ALL=1 $(GO) test -count=1 -run 'TestCorpus$$' -v ./generator/ -timeout 30m
 
-## fuzz: a short run of the loader's fuzz test
+## peers: generate, build and vet a client for every spec of ogen's and
+## oapi-codegen's own test suites in ../shared/peers (PEERS_COMPARE=1 also
+## runs those two generators on them); prints the table CORPUS.md records
+peers:
+	APIGEN_PEERS_ALL=1 $(GO) test -count=1 -run 'TestPeers$$' -v ./generator/ -timeout 60m
+
+## peers-sample: the sample of make peers that .ci/run runs (a few minutes):
+## at least one spec of every failure class the peers' suites once exposed
+## (crash, hangs on self-referencing schemas, external refs, explode
+## markers, duplicate operationIds, free-form and binary items, untaggable
+## names, status beside range)
+PEERS_SAMPLE = negative/cyclic/,positive/sample.json,positive/form.json,positive/quoted_field_name.json,positive/file_reference.yml,pathalias/,parameters/parameters.yaml,issue-1378/,issue-1087/,issue1825/,issue-2308/,externalref/petstore
+peers-sample:
+	APIGEN_PEERS_ALL=1 APIGEN_PEERS_ONLY='$(PEERS_SAMPLE)' $(GO) test -count=1 -run 'TestPeers$$' -v ./generator/ -timeout 10m
+
+## fuzz: a short run of the loader's fuzz test and of the generator's on
+## random recursive schemas (generate only: a hang or crash is a failure)
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime 30s ./generator/load/
+	$(GO) test -run '^$$' -fuzz FuzzRecursiveSchemas -fuzztime 30s ./generator/

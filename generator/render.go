@@ -2,6 +2,7 @@ package generator
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
 	"text/template"
 
@@ -21,6 +22,9 @@ type clientData struct {
 	Errors         *model.Errors
 	W              wiring
 	NeedSecret     bool
+	// DefaultSecurity is the Go expression of the document's security
+	// requirement, which raw requests (Do) get.
+	DefaultSecurity string
 }
 
 var tmpl = template.Must(templates.Parse(template.FuncMap{
@@ -50,6 +54,7 @@ func render(api *model.API, pkg, envPrefix string) ([]emit.File, error) {
 			d.NeedSecret = true
 		}
 	}
+	d.DefaultSecurity = securityExpr(api.DefaultSecurity)
 	d.Description = api.Description
 	// The package doc carries the spec's description in full (provider
 	// specs record their decisions there), within reason.
@@ -85,4 +90,20 @@ func render(api *model.API, pkg, envPrefix string) ([]emit.File, error) {
 		out = append(out, emit.File{Name: file, Src: src})
 	}
 	return out, nil
+}
+
+// securityExpr writes a security requirement as a [][]string literal.
+func securityExpr(alts [][]string) string {
+	if alts == nil {
+		return "nil"
+	}
+	parts := make([]string, len(alts))
+	for i, alt := range alts {
+		keys := make([]string, len(alt))
+		for j, k := range alt {
+			keys[j] = strconv.Quote(k)
+		}
+		parts[i] = "{" + strings.Join(keys, ", ") + "}"
+	}
+	return "[][]string{" + strings.Join(parts, ", ") + "}"
 }

@@ -25,6 +25,7 @@ type credField struct {
 type authChoice struct {
 	Key   string
 	Needs []string
+	Env   []string // the environment variables of Needs
 	Code  string
 }
 
@@ -34,6 +35,7 @@ type wiring struct {
 	Auth      []authChoice
 	AuthCode  bool // an authorizationCode scheme exists: generate AuthCodeURL/Exchange
 	OpServers bool // some operation has its own server
+	Multipart bool // some operation sends multipart/form-data: File exists
 	TokenFlow bool // a scheme fetches tokens: Client.Token exists
 	// OtherHosts: token endpoints or operation servers may live on
 	// another host, so WithAuthServer can move them.
@@ -78,7 +80,11 @@ func buildWiring(api *model.API, envPrefix string) (wiring, error) {
 		case "clientCredentials", "password", "jsonLogin":
 			w.TokenFlow, w.OtherHosts = true, true
 		}
-		w.Auth = append(w.Auth, authChoice{Key: s.Key, Needs: needs, Code: code})
+		env := make([]string, len(needs))
+		for i, n := range needs {
+			env[i] = fields[n].Env
+		}
+		w.Auth = append(w.Auth, authChoice{Key: s.Key, Needs: needs, Env: env, Code: code})
 	}
 	for i := range w.Creds { // pick up Secret flags set by later schemes
 		w.Creds[i] = *fields[w.Creds[i].Name]
@@ -86,6 +92,9 @@ func buildWiring(api *model.API, envPrefix string) (wiring, error) {
 	for _, op := range api.Operations {
 		if op.Server != "" {
 			w.OpServers, w.OtherHosts = true, true
+		}
+		if op.Body != nil && op.Body.Encoding == model.EncodingMultipart {
+			w.Multipart = true
 		}
 	}
 	w.RateLimit = rateLimitExpr(api)
@@ -223,7 +232,7 @@ func authCode(s *model.SecurityScheme, roles []string, fields map[string]*credFi
 		}
 		tr("Source", "cache")
 	case "mtls":
-		fmt.Fprintf(&b, "m := &auth.MTLS{File: %s, Password: %s, ClientID: %s, RootCAs: cfg.RootCAs, Clock: cfg.Clock}\n", str(role(0)), sec(role(1)), sec(role(2)))
+		fmt.Fprintf(&b, "m := &auth.MTLS{File: %s, Password: %s, ClientID: %s, RootCAs: cfg.RootCAs, Clock: cfg.Clock, Base: base}\n", str(role(0)), sec(role(1)), sec(role(2)))
 		b.WriteString("rt, err := m.RoundTripper()\nif err != nil {\n\treturn nil, nil, err\n}\nbase = rt")
 	default:
 		return "", nil, fmt.Errorf("flow %q is not wired", a.Flow)

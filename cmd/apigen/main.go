@@ -50,7 +50,7 @@ func init() {
 
 const usage = `usage:
   apigen generate [-config apigen.yaml] [-strict] [-v]
-  apigen generate -spec FILE -out DIR [-package NAME] [-env-prefix PREFIX] [-strict] [-v]
+  apigen generate -spec FILE -out DIR [-package NAME] [-env-prefix PREFIX] [-strict] [-allow-remote] [-v]
   apigen verify   [-config apigen.yaml] [-base REF] [-strict] [-v]
   apigen verify   -spec FILE -out DIR [-package NAME] [-strict] [-v]
   apigen diff     OLD.yaml NEW.yaml

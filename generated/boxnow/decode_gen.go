@@ -43,6 +43,23 @@ func decodeAuthSession(d *jx.Decoder, s *AuthSession) error {
 	})
 }
 
+// UnmarshalJSON decodes s with a decoder generated for CSVImportParcel's members.
+func (s *CSVImportParcel) UnmarshalJSON(data []byte) error {
+	return jsonx.Unmarshal(data, s, decodeCSVImportParcel)
+}
+
+func decodeCSVImportParcel(d *jx.Decoder, s *CSVImportParcel) error {
+	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+		switch string(key) {
+		case "id":
+			return jsonx.String(d, &s.ID)
+		case "labelUrl":
+			return jsonx.String(d, &s.LabelURL)
+		}
+		return d.Skip()
+	})
+}
+
 // UnmarshalJSON decodes s with a decoder generated for CSVImportResult's members.
 func (s *CSVImportResult) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeCSVImportResult)
@@ -51,10 +68,27 @@ func (s *CSVImportResult) UnmarshalJSON(data []byte) error {
 func decodeCSVImportResult(d *jx.Decoder, s *CSVImportResult) error {
 	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
 		switch string(key) {
+		case "destination":
+			return jsonx.Ptr(d, &s.Destination, decodeCSVImportResultDestination)
 		case "id":
-			return jsonx.Opt(d, &s.ID, jsonx.String)
+			return jsonx.String(d, &s.ID)
 		case "parcels":
-			return jsonx.Slice(d, &s.Parcels, decodeParcelRef)
+			return jsonx.Slice(d, &s.Parcels, decodeCSVImportParcel)
+		}
+		return d.Skip()
+	})
+}
+
+// UnmarshalJSON decodes s with a decoder generated for CSVImportResultDestination's members.
+func (s *CSVImportResultDestination) UnmarshalJSON(data []byte) error {
+	return jsonx.Unmarshal(data, s, decodeCSVImportResultDestination)
+}
+
+func decodeCSVImportResultDestination(d *jx.Decoder, s *CSVImportResultDestination) error {
+	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+		switch string(key) {
+		case "contactName":
+			return jsonx.Opt(d, &s.ContactName, jsonx.String)
 		}
 		return d.Skip()
 	})

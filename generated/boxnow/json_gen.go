@@ -14,6 +14,26 @@ func (v AuthSessionRequestGrantType) IsKnown() bool {
 
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
+func (v CreateDeliveryRequestsFromCSVRequestDelimiter) IsKnown() bool {
+	switch v {
+	case CreateDeliveryRequestsFromCSVRequestDelimiterComma, CreateDeliveryRequestsFromCSVRequestDelimiterSemicolon:
+		return true
+	}
+	return false
+}
+
+// IsKnown reports whether v is one of the values the spec lists. Decoding accepts
+// unknown values, so that a provider adding one does not break the client.
+func (v CreateDeliveryRequestsFromCSVRequestType) IsKnown() bool {
+	switch v {
+	case CreateDeliveryRequestsFromCSVRequestTypeFromWarehouse, CreateDeliveryRequestsFromCSVRequestTypeFromAnyapm:
+		return true
+	}
+	return false
+}
+
+// IsKnown reports whether v is one of the values the spec lists. Decoding accepts
+// unknown values, so that a provider adding one does not break the client.
 func (v DeliveryRequestTypeOfService) IsKnown() bool {
 	switch v {
 	case DeliveryRequestTypeOfServiceSameDay, DeliveryRequestTypeOfServiceNextDay:

@@ -5,7 +5,6 @@ package boxnow
 import (
 	"context"
 	"fmt"
-	"io"
 	"iter"
 
 	"github.com/apigen-go/apigen/runtime/jsonx"
@@ -197,23 +196,31 @@ var opCreateDeliveryRequestsFromCSV = transport.Operation{
 //
 // The response header X-labels-url-pdf carries one URL with the labels of every imported parcel.
 //
+// CSV columns, with a header row, for `type` from-warehouse: `from_location`,
+// `destination_location`, `customer_phone_number`, `customer_email`, `customer_full_name`,
+// `number_of_parcels` (default 1), `payment_mode` (cod or prepaid, the default),
+// `amount_to_be_collected` (default 0.00), `price_currency` (default EUR). For from-anyapm,
+// `from_location` is replaced by `parcel_size` after `destination_location`.
+//
 //	POST /api/v1/delivery-requests:fromCsv
-func (c *Client) CreateDeliveryRequestsFromCSV(ctx context.Context, params *CreateDeliveryRequestsFromCSVParams, body io.Reader, opts ...RequestOption) (*CSVImportResult, error) {
+func (c *Client) CreateDeliveryRequestsFromCSV(ctx context.Context, params *CreateDeliveryRequestsFromCSVParams, body *CreateDeliveryRequestsFromCSVRequest, opts ...RequestOption) ([]CSVImportResult, error) {
 	r := c.rest.NewRequest(ctx, &opCreateDeliveryRequestsFromCSV, opts)
 	if params != nil {
 		r.Header("X-PartnerID", params.XPartnerID)
 	}
 	if body != nil {
-		r.Raw("text/csv", body)
+		r.Multipart(body)
 	}
 	r.ErrorModel(func(status int) any {
 		return new(Error)
 	})
-	out := new(CSVImportResult)
-	if err := c.rest.Do(r, out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	var out []CSVImportResult
+	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
+		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *[]CSVImportResult) error {
+			return jsonx.Slice(d, v, decodeCSVImportResult)
+		})
+	}))
+	return out, err
 }
 
 var opCreateSimpleDeliveryRequest = transport.Operation{

@@ -3,6 +3,7 @@
 package boxnow
 
 import (
+	"io"
 	"time"
 
 	"github.com/apigen-go/apigen/runtime/opt"
@@ -44,9 +45,24 @@ const (
 	AuthSessionRequestGrantTypeClientCredentials AuthSessionRequestGrantType = "client_credentials"
 )
 
+type CSVImportParcel struct {
+	// ID: Parcel id in BOX NOW's system.
+	ID string `json:"id"`
+	// LabelURL: URL of the parcel's label.
+	LabelURL string `json:"labelUrl"`
+}
+
+// CSVImportResult: One order created from a CSV import.
 type CSVImportResult struct {
-	ID      opt.Opt[string] `json:"id,omitzero"`
-	Parcels []ParcelRef     `json:"parcels,omitempty"`
+	Destination *CSVImportResultDestination `json:"destination,omitempty"`
+	// ID: Id of the accepted order (quote it to support).
+	ID      string            `json:"id"`
+	Parcels []CSVImportParcel `json:"parcels"`
+}
+
+type CSVImportResultDestination struct {
+	// ContactName: Name of the recipient (a person or a company).
+	ContactName opt.Opt[string] `json:"contactName,omitzero"`
 }
 
 type Contact struct {
@@ -55,6 +71,41 @@ type Contact struct {
 	// ContactNumber: Phone number in full international format, e.g. +30 21 4 655 1234 (P405).
 	ContactNumber opt.Opt[string] `json:"contactNumber,omitzero"`
 }
+
+type CreateDeliveryRequestsFromCSVRequest struct {
+	// AllowReturn: If true, the customer can return the goods the way they received them.
+	AllowReturn opt.Opt[bool] `json:"allowReturn,omitzero"`
+	// Delimiter is the delimiter used to parse the CSV file.
+	Delimiter opt.Opt[CreateDeliveryRequestsFromCSVRequestDelimiter] `json:"delimiter,omitzero"`
+	// File is the CSV file (columns as in the operation's description).
+	File io.Reader `json:"file"`
+	// OriginContactEmail: Email address of the sender.
+	OriginContactEmail opt.Opt[string] `json:"originContactEmail,omitzero"`
+	// OriginContactNumber: Phone number of the sender.
+	OriginContactNumber opt.Opt[string] `json:"originContactNumber,omitzero"`
+	// ShowRecipientInformation: If true, the recipient's phone number and email are printed on the label.
+	ShowRecipientInformation opt.Opt[bool] `json:"showRecipientInformation,omitzero"`
+	// Type: Where the parcels start from, which decides the CSV's columns.
+	Type CreateDeliveryRequestsFromCSVRequestType `json:"type"`
+}
+
+// CreateDeliveryRequestsFromCSVRequestDelimiter is the delimiter used to parse the CSV file.
+type CreateDeliveryRequestsFromCSVRequestDelimiter string
+
+// Values of CreateDeliveryRequestsFromCSVRequestDelimiter the spec lists.
+const (
+	CreateDeliveryRequestsFromCSVRequestDelimiterComma     CreateDeliveryRequestsFromCSVRequestDelimiter = ","
+	CreateDeliveryRequestsFromCSVRequestDelimiterSemicolon CreateDeliveryRequestsFromCSVRequestDelimiter = ";"
+)
+
+// CreateDeliveryRequestsFromCSVRequestType: Where the parcels start from, which decides the CSV's columns.
+type CreateDeliveryRequestsFromCSVRequestType string
+
+// Values of CreateDeliveryRequestsFromCSVRequestType the spec lists.
+const (
+	CreateDeliveryRequestsFromCSVRequestTypeFromWarehouse CreateDeliveryRequestsFromCSVRequestType = "from-warehouse"
+	CreateDeliveryRequestsFromCSVRequestTypeFromAnyapm    CreateDeliveryRequestsFromCSVRequestType = "from-anyapm"
+)
 
 type DeliveryItem struct {
 	// CompartmentSize: Locker compartment size 1, 2 or 3; required when sending from an APM (P406).

@@ -50,7 +50,8 @@ type builder struct {
 	pkg      *naming.Scope
 	byRef    map[string]*model.Type
 	inline   map[*openapi3.Schema]*model.Type
-	enums    map[string]*model.Type // component enums by enumSig
+	enums    map[string]*model.Type    // component enums by enumSig
+	active   map[*openapi3.Schema]bool // anonymous schemas being filled
 	warnings []Problem
 	errors   []Problem
 }
@@ -63,13 +64,17 @@ func Build(doc *openapi3.T) (api *model.API, warnings []Problem, err error) {
 		pkg:    naming.NewScope(Reserved...),
 		byRef:  map[string]*model.Type{},
 		inline: map[*openapi3.Schema]*model.Type{},
+		active: map[*openapi3.Schema]bool{},
 	}
 	b.pkg.Renamed = b.renamed
 	b.info()
 	b.extensions()
 	b.declareComponents()
+	b.breakAliasCycles()
 	b.operations()
+	b.breakAliasCycles()
 	b.security()
+	b.api.DefaultSecurity = alternatives(b.doc.Security)
 	sort.Slice(b.api.Types, func(i, j int) bool { return b.api.Types[i].Name < b.api.Types[j].Name })
 	sort.Slice(b.api.Operations, func(i, j int) bool { return b.api.Operations[i].Name < b.api.Operations[j].Name })
 	markRecursion(b.api.Types)

@@ -227,13 +227,21 @@ func (b *builder) operation(p *pendingOp, methodScope *naming.Scope) *model.Oper
 	if p.op.Security != nil {
 		reqs = *p.op.Security
 	}
-	if reqs != nil {
-		op.Security = [][]string{}
-		for _, req := range reqs {
-			op.Security = append(op.Security, sortedKeys(req))
-		}
-	}
+	op.Security = alternatives(reqs)
 	return op
+}
+
+// alternatives lists a security requirement's alternatives, each the
+// sorted keys of its schemes; nil when there is no requirement.
+func alternatives(reqs openapi3.SecurityRequirements) [][]string {
+	if reqs == nil {
+		return nil
+	}
+	alts := [][]string{}
+	for _, req := range reqs {
+		alts = append(alts, sortedKeys(req))
+	}
+	return alts
 }
 
 func appendUnique(s []string, v string) []string {

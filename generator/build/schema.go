@@ -48,10 +48,26 @@ func (b *builder) typeOf(ref *openapi3.SchemaRef, hint, ptr string) *model.Type 
 		b.fill(decl, ref, ptr)
 		return &model.Type{Kind: model.Named, Ref: decl}
 	}
+	if b.active[s] {
+		// An inline schema that contains itself through a $ref to a place
+		// inside a schema has no name to point back to.
+		b.warn(ptr, "$ref %q leads back into itself through inline schemas only; the inner value is read as any JSON value", ref.Ref)
+		return &model.Type{Kind: model.Any, Pointer: ptr}
+	}
+	if len(b.active) >= maxNesting {
+		b.fail(ptr, "schemas nest more than %d levels deep here; simplify the schema or move parts of it into components", maxNesting)
+		return &model.Type{Kind: model.Any, Pointer: ptr}
+	}
+	b.active[s] = true
+	defer delete(b.active, s)
 	t := &model.Type{Pointer: ptr}
 	b.fill(t, ref, ptr)
 	return t
 }
+
+// maxNesting bounds the depth of anonymous schemas one type may hold: a
+// counted budget, so that no input can exhaust the stack.
+const maxNesting = 500
 
 // needsDecl reports whether an inline schema must become a named type.
 func needsDecl(s *openapi3.Schema) bool {

@@ -282,3 +282,13 @@ func byRef(t *model.Type) bool {
 	r := t.Resolve()
 	return r != nil && (r.Kind == model.Struct || r.Kind == model.Union) && t.Kind == model.Named
 }
+
+// stream reports whether values of t are streams (format: binary), alone
+// or in an array or map: they travel as multipart parts, never in JSON.
+func stream(t *model.Type) bool {
+	r := t.Resolve()
+	for i := 0; r != nil && (r.Kind == model.Array || r.Kind == model.Map) && i < maxHops; i++ {
+		r = r.Elem.Resolve()
+	}
+	return r != nil && r.Kind == model.Binary
+}

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -59,7 +61,12 @@ type recorder struct {
 func (rec *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	b, _ := io.ReadAll(r.Body)
 	var body any
-	if len(b) > 0 {
+	contentType := r.Header.Get("Content-Type")
+	if mt, params, err := mime.ParseMediaType(contentType); err == nil && strings.HasPrefix(mt, "multipart/") {
+		// Boundaries are random: compare the parts, and the media type
+		// without its boundary.
+		body, contentType = multipartParts(b, params["boundary"]), mt
+	} else if len(b) > 0 {
 		dec := json.NewDecoder(bytes.NewReader(b))
 		dec.UseNumber()
 		if err := dec.Decode(&body); err != nil || dec.More() {
@@ -81,7 +88,7 @@ func (rec *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Path:        r.URL.Path,
 		EscapedPath: r.URL.EscapedPath(),
 		Query:       decodedQuery(r.URL.RawQuery),
-		ContentType: r.Header.Get("Content-Type"),
+		ContentType: contentType,
 		Header:      hdr,
 		Body:        body,
 		RawQuery:    r.URL.RawQuery,
@@ -196,3 +203,24 @@ func recordOne(t *testing.T, headers []string, respond responder, call func(url 
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// multipartParts lists a multipart body's parts in order, each as
+// "name; filename; content-type: data", or says why it cannot.
+func multipartParts(b []byte, boundary string) []string {
+	var parts []string
+	mr := multipart.NewReader(bytes.NewReader(b), boundary)
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			return parts
+		}
+		if err != nil {
+			return append(parts, "malformed: "+err.Error())
+		}
+		data, err := io.ReadAll(p)
+		if err != nil {
+			return append(parts, "malformed: "+err.Error())
+		}
+		parts = append(parts, fmt.Sprintf("%s; %s; %s: %s", p.FormName(), p.FileName(), p.Header.Get("Content-Type"), data))
+	}
+}

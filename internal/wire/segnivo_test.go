@@ -1,8 +1,10 @@
 package wire
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"mime/multipart"
 	"net/http"
 	"testing"
 
@@ -95,6 +97,30 @@ func TestWireSegnivo(t *testing.T) {
 			},
 			theirs: func(ctx context.Context, cl *theirs.Client) (*http.Response, error) {
 				return cl.PatchContactsUidSubscribe(ctx, "c-1", &theirs.PatchContactsUidSubscribeParams{ListUid: ptr("l 1&2")}, map[string]any{})
+			},
+		},
+		{
+			// oapi-codegen leaves multipart bodies to the caller, who
+			// writes the parts with mime/multipart in the spec's order.
+			name: "PostRelayRaw/multipart",
+			ours: func(ctx context.Context, cl *ours.Client) error {
+				_, err := cl.PostRelayRaw(ctx, &ours.RelayRawEmailRequest{
+					Message: opt.Some("From: a@example.com\r\nSubject: Hi\r\n\r\nBody"), SignDkim: opt.Some(false), TrackOpen: opt.Some(true),
+				})
+				return err
+			},
+			theirs: func(ctx context.Context, cl *theirs.Client) (*http.Response, error) {
+				var buf bytes.Buffer
+				mw := multipart.NewWriter(&buf)
+				for _, f := range [][2]string{{"message", "From: a@example.com\r\nSubject: Hi\r\n\r\nBody"}, {"sign_dkim", "false"}, {"track_open", "true"}} {
+					if err := mw.WriteField(f[0], f[1]); err != nil {
+						return nil, err
+					}
+				}
+				if err := mw.Close(); err != nil {
+					return nil, err
+				}
+				return cl.PostRelayRawWithBody(ctx, mw.FormDataContentType(), &buf)
 			},
 		},
 		{

@@ -49,6 +49,11 @@ type MTLS struct {
 	// Clock checks the certificate's validity period; nil means the wall
 	// clock.
 	Clock clock.Clock
+	// Base is the transport to present the certificate with: the caller's
+	// (its proxy, dialer and TLS settings are kept). nil means
+	// http.DefaultTransport; it must be an *http.Transport, whose TLS
+	// config is the only place a client certificate can go.
+	Base http.RoundTripper
 }
 
 // LoadPKCS12 decodes a PKCS#12 bundle into a certificate for tls.Config,
@@ -107,14 +112,34 @@ func (m *MTLS) TLSConfig() (*tls.Config, error) {
 	}, nil
 }
 
-// Transport returns a clone of http.DefaultTransport using TLSConfig: one
-// per certificate, since connections are pooled per transport.
+// Transport returns a clone of Base (http.DefaultTransport when nil)
+// whose TLS config also presents the certificate: one per certificate,
+// since connections are pooled per transport. Base's TLS settings (CAs,
+// server name, versions above 1.2) are kept; RootCAs, when set, replaces
+// its CAs.
 func (m *MTLS) Transport() (*http.Transport, error) {
+	var t *http.Transport
+	switch b := m.Base.(type) {
+	case nil:
+		t = http.DefaultTransport.(*http.Transport).Clone()
+	case *http.Transport:
+		t = b.Clone()
+	default:
+		return nil, fmt.Errorf("auth: mTLS needs an *http.Transport to present the client certificate, not %T (put wrapping transports in middleware instead)", m.Base)
+	}
 	cfg, err := m.TLSConfig()
 	if err != nil {
 		return nil, err
 	}
-	t := http.DefaultTransport.(*http.Transport).Clone()
+	if t.TLSClientConfig != nil {
+		own := t.TLSClientConfig.Clone()
+		own.Certificates = cfg.Certificates
+		if cfg.RootCAs != nil {
+			own.RootCAs = cfg.RootCAs
+		}
+		own.MinVersion = max(own.MinVersion, cfg.MinVersion)
+		cfg = own
+	}
 	t.TLSClientConfig = cfg
 	return t, nil
 }

@@ -24,6 +24,9 @@ type MissingCredentialsError struct {
 	Operation string
 	// Alternatives are the scheme sets the operation accepts.
 	Alternatives [][]string
+	// EnvVars are the environment variables that CredentialsFromEnv reads
+	// to fill those schemes, in order, without repeats.
+	EnvVars []string
 }
 
 // Retryable reports false: sending again would fail the same way.
@@ -34,7 +37,11 @@ func (e *MissingCredentialsError) Error() string {
 	for i, a := range e.Alternatives {
 		alts[i] = strings.Join(a, " + ")
 	}
-	return fmt.Sprintf("auth: operation %s needs credentials for %s", e.Operation, strings.Join(alts, " or "))
+	msg := fmt.Sprintf("auth: operation %s needs credentials for %s", e.Operation, strings.Join(alts, " or "))
+	if len(e.EnvVars) > 0 {
+		msg += " (pass them with WithCredentials, or set " + strings.Join(e.EnvVars, ", ") + " and use CredentialsFromEnv)"
+	}
+	return msg
 }
 
 // Select returns a middleware that authenticates each request with the
@@ -42,9 +49,17 @@ func (e *MissingCredentialsError) Error() string {
 // alternative of Operation.Security whose schemes are all configured, or
 // none when the operation may be called anonymously. Requests without an
 // operation, or whose operation does not say, use the first scheme.
-func Select(schemes ...Scheme) transport.Middleware {
+func Select(schemes ...Scheme) transport.Middleware { return SelectWithEnv(nil, schemes...) }
+
+// SelectWithEnv is Select for a client that knows, per scheme key, the
+// environment variables that would fill its credentials: a
+// MissingCredentialsError names them. With no schemes at all it still
+// refuses every operation that needs credentials, before sending: a
+// client built without credentials never sends an unauthenticated call
+// the server would count as a failed login.
+func SelectWithEnv(env map[string][]string, schemes ...Scheme) transport.Middleware {
 	return func(next http.RoundTripper) http.RoundTripper {
-		s := &selector{next: next, schemes: map[string]transport.Middleware{}}
+		s := &selector{next: next, env: env, schemes: map[string]transport.Middleware{}}
 		for _, sc := range schemes {
 			if _, dup := s.schemes[sc.Key]; !dup {
 				s.schemes[sc.Key] = sc.Middleware
@@ -57,6 +72,7 @@ func Select(schemes ...Scheme) transport.Middleware {
 
 type selector struct {
 	next    http.RoundTripper
+	env     map[string][]string
 	schemes map[string]transport.Middleware
 	order   []string
 
@@ -88,7 +104,24 @@ func (s *selector) RoundTrip(req *http.Request) (*http.Response, error) {
 		io.Copy(io.Discard, req.Body)
 		req.Body.Close()
 	}
-	return nil, &MissingCredentialsError{Operation: op.ID, Alternatives: op.Security}
+	return nil, &MissingCredentialsError{Operation: op.ID, Alternatives: op.Security, EnvVars: s.envVars(op.Security)}
+}
+
+// envVars lists the variables that fill the schemes of alts.
+func (s *selector) envVars(alts [][]string) []string {
+	var vars []string
+	seen := map[string]bool{}
+	for _, alt := range alts {
+		for _, k := range alt {
+			for _, v := range s.env[k] {
+				if !seen[v] {
+					seen[v] = true
+					vars = append(vars, v)
+				}
+			}
+		}
+	}
+	return vars
 }
 
 func (s *selector) configured(alt []string) bool {

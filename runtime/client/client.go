@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/apigen-go/apigen/runtime/apierror"
 	"github.com/apigen-go/apigen/runtime/auth"
@@ -42,6 +43,7 @@ type Config struct {
 	Retry      retry.Policy
 	NoRetry    bool
 	NoCache    bool
+	NoAuth     bool
 	// Insecure allows credentials over plain http://.
 	Insecure  bool
 	Clock     clock.Clock
@@ -56,15 +58,55 @@ type Config struct {
 	Store       auth.TokenStore
 	Scopes      []string
 	RootCAs     *x509.CertPool
+
+	// base is the transport under the chain, shared by token requests.
+	base http.RoundTripper
+
+	// MaxResponseBytes is rest.Client.MaxResponseBytes (0: its default).
+	MaxResponseBytes int64
+	// AttemptTimeout and Timeout, when their *Set flag is true, replace
+	// DefaultAttemptTimeout and the computed default deadline; 0 is none.
+	AttemptTimeout, Timeout       time.Duration
+	AttemptTimeoutSet, TimeoutSet bool
 }
 
-// TokenHTTPClient sends token requests: the caller's client without the
-// API chain.
+// TokenHTTPClient sends the requests the runtime makes on its own (token,
+// refresh and login calls): the caller's client (its Timeout, Jar and
+// CheckRedirect) over the same base transport as the API, so WithRootCAs,
+// the proxy and WithHTTPClient's transport apply to them too, without
+// the API's chain.
 func (c *Config) TokenHTTPClient() *http.Client {
+	hc := &http.Client{}
 	if c.HTTPClient != nil {
-		return c.HTTPClient
+		*hc = *c.HTTPClient
 	}
-	return http.DefaultClient
+	if c.base != nil {
+		hc.Transport = c.base
+	}
+	return hc
+}
+
+// baseTransport returns the transport at the bottom of every chain: the
+// caller's (nil: a clone of http.DefaultTransport when CAs must be set),
+// trusting RootCAs when given.
+func baseTransport(rt http.RoundTripper, roots *x509.CertPool) (http.RoundTripper, error) {
+	if roots == nil {
+		return rt, nil
+	}
+	switch t := rt.(type) {
+	case nil:
+		c := http.DefaultTransport.(*http.Transport).Clone()
+		c.TLSClientConfig = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
+		return c, nil
+	case *http.Transport:
+		c := t.Clone()
+		if c.TLSClientConfig == nil {
+			c.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+		}
+		c.TLSClientConfig.RootCAs = roots
+		return c, nil
+	}
+	return nil, fmt.Errorf("WithRootCAs cannot reach the TLS config of WithHTTPClient's %T transport: set the CAs in that transport instead", rt)
 }
 
 // Option configures a client.
@@ -109,6 +151,10 @@ func WithoutRateLimit() Option { return OptionFunc(func(c *Config) { c.NoLimit =
 // WithoutCache turns the ETag cache off.
 func WithoutCache() Option { return OptionFunc(func(c *Config) { c.NoCache = true }) }
 
+// WithoutAuth leaves authentication to the caller (a middleware, a
+// proxy): no credentials are applied and none are required.
+func WithoutAuth() Option { return OptionFunc(func(c *Config) { c.NoAuth = true }) }
+
 // WithInsecureHTTP allows credentials over plain http://.
 func WithInsecureHTTP() Option { return OptionFunc(func(c *Config) { c.Insecure = true }) }
 
@@ -140,6 +186,30 @@ func WithScopes(scopes ...string) Option { return OptionFunc(func(c *Config) { c
 // trusts them (a private CA, a local test server), and so does mutual TLS.
 func WithRootCAs(pool *x509.CertPool) Option { return OptionFunc(func(c *Config) { c.RootCAs = pool }) }
 
+// WithMaxResponseBytes bounds a decoded (gzip-decompressed) response body;
+// a longer one fails with *rest.ResponseTooLargeError. 0 keeps the default
+// (rest.DefaultMaxResponseBytes, 64 MiB), a negative n removes the limit.
+// Downloads stream and are never limited.
+func WithMaxResponseBytes(n int64) Option {
+	return OptionFunc(func(c *Config) { c.MaxResponseBytes = n })
+}
+
+// WithAttemptTimeout bounds each attempt from connecting to the response
+// headers (default DefaultAttemptTimeout); it never cuts a body being read
+// or a download. 0 means no attempt timeout.
+func WithAttemptTimeout(d time.Duration) Option {
+	return OptionFunc(func(c *Config) { c.AttemptTimeout, c.AttemptTimeoutSet = d, true })
+}
+
+// WithDefaultTimeout is the deadline of a call whose context has none and
+// that has no rest.WithTimeout: the whole call, retries and reading the
+// body included; for a download, until its response headers. The default
+// is the limiter's longest wait plus retry's MaxElapsed plus one attempt
+// timeout (3m30s with the defaults). 0 means no default deadline.
+func WithDefaultTimeout(d time.Duration) Option {
+	return OptionFunc(func(c *Config) { c.Timeout, c.TimeoutSet = d, true })
+}
+
 // API is what a generated package's spec says.
 type API struct {
 	// Name is the package name, used in errors.
@@ -151,8 +221,9 @@ type API struct {
 	RateLimit      ratelimit.Config
 	Envelope       *apierror.Envelope
 	// Auth returns the auth middleware for the configured credentials
-	// (nil when there are none) and the base transport (replaced for
-	// mutual TLS); resolve maps a URL of the spec (a token endpoint) to
+	// (Credentials may be nil: the middleware then refuses operations
+	// that need credentials) and the base transport (wrapped for mutual
+	// TLS); resolve maps a URL of the spec (a token endpoint) to
 	// the one to call.
 	Auth func(cfg *Config, base http.RoundTripper, resolve func(string) string) (transport.Middleware, http.RoundTripper, error)
 }
@@ -183,17 +254,20 @@ func New(api API, serverURL string, opts []Option) (rest.Client, error) {
 	if cfg.HTTPClient != nil {
 		*hc = *cfg.HTTPClient
 	}
-	if cfg.RootCAs != nil && hc.Transport == nil {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.TLSClientConfig = &tls.Config{RootCAs: cfg.RootCAs, MinVersion: tls.VersionTLS12}
-		hc.Transport = t
+	if cfg.base, err = baseTransport(hc.Transport, cfg.RootCAs); err != nil {
+		return rest.Client{}, fmt.Errorf("%s: %w", api.Name, err)
 	}
-	chain, err := cfg.chain(api, hc.Transport, u)
+	hc.CheckRedirect = redirectPolicy(hc.CheckRedirect)
+	chain, err := cfg.chain(api, cfg.base, u)
 	if err != nil {
 		return rest.Client{}, fmt.Errorf("%s: %w", api.Name, err)
 	}
 	hc.Transport = chain
-	rc := rest.Client{BaseURL: u, HTTP: hc, Envelope: api.Envelope}
+	rc := rest.Client{BaseURL: u, HTTP: hc, Envelope: api.Envelope, MaxResponseBytes: cfg.MaxResponseBytes}
+	rc.Timeout = cfg.Timeout
+	if !cfg.TimeoutSet {
+		rc.Timeout = cfg.defaultTimeout(api, cfg.attemptTimeout())
+	}
 	if cfg.AuthServer != nil {
 		rc.OperationServer = func(s string) (*url.URL, error) { return cfg.rebase(u, s) }
 	}
@@ -216,21 +290,19 @@ func (cfg *Config) chain(api API, base http.RoundTripper, server *url.URL) (http
 	if !cfg.NoLimit {
 		l := cfg.Limiter
 		if l == nil {
+			// Even without documented limits the limiter turns a 429 into
+			// one cooldown for every caller, not one timer each.
 			rc := api.RateLimit
-			if len(rc.Windows) > 0 || len(rc.Headers) > 0 || len(rc.Operations) > 0 {
-				rc.Clock = cfg.Clock
-				local, err := ratelimit.New(rc)
-				if err != nil {
-					return nil, err
-				}
-				l = local
+			rc.Clock = cfg.Clock
+			local, err := ratelimit.New(rc)
+			if err != nil {
+				return nil, err
 			}
+			l = local
 		}
-		if l != nil {
-			mws = append(mws, ratelimit.Middleware(l))
-		}
+		mws = append(mws, ratelimit.Middleware(l))
 	}
-	if api.Auth != nil && cfg.Credentials != nil {
+	if api.Auth != nil && !cfg.NoAuth { // also without credentials: operations that need them fail before sending
 		resolve := func(ref string) string {
 			u, err := cfg.rebase(server, ref)
 			if err != nil {
@@ -243,7 +315,9 @@ func (cfg *Config) chain(api API, base http.RoundTripper, server *url.URL) (http
 			return nil, err
 		}
 		base = b
-		mws = append(mws, mw)
+		if mw != nil {
+			mws = append(mws, mw)
+		}
 	}
 	if cfg.UserAgent != "" {
 		mws = append(mws, headers.UserAgent(cfg.UserAgent))
@@ -252,7 +326,17 @@ func (cfg *Config) chain(api API, base http.RoundTripper, server *url.URL) (http
 		mws = append(mws, httpcache.ETag(&httpcache.Cache{}))
 	}
 	mws = append(mws, httpcache.Gzip())
+	if d := cfg.attemptTimeout(); d > 0 {
+		mws = append(mws, AttemptTimeout(d))
+	}
 	return transport.Chain(base, mws...), nil
+}
+
+func (cfg *Config) attemptTimeout() time.Duration {
+	if cfg.AttemptTimeoutSet {
+		return cfg.AttemptTimeout
+	}
+	return DefaultAttemptTimeout
 }
 
 // rebase resolves a URL of the spec (an auth endpoint, an operation's own

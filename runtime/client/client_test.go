@@ -113,3 +113,34 @@ func TestRootCAs(t *testing.T) {
 		t.Fatalf("with WithRootCAs: %v", err)
 	}
 }
+
+// WithRootCAs cannot reach into a transport that only wraps another: New
+// says so instead of silently not trusting the CAs.
+func TestRootCAsWithOpaqueTransport(t *testing.T) {
+	opaque := transport.RoundTripperFunc(func(*http.Request) (*http.Response, error) { return nil, nil })
+	_, err := New(testAPI, "", []Option{WithHTTPClient(&http.Client{Transport: opaque}), WithRootCAs(x509.NewCertPool())})
+	if err == nil || !strings.Contains(err.Error(), "WithRootCAs") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// Token requests share the API's base transport: the caller's, with the
+// CAs set, keeping the caller's client settings.
+func TestTokenHTTPClientSharesTheBase(t *testing.T) {
+	tr := &http.Transport{}
+	pool := x509.NewCertPool()
+	var cfg *Config
+	api := testAPI
+	api.Auth = func(c *Config, base http.RoundTripper, _ func(string) string) (transport.Middleware, http.RoundTripper, error) {
+		cfg = c
+		return nil, base, nil
+	}
+	if _, err := New(api, "", []Option{WithHTTPClient(&http.Client{Transport: tr, Timeout: 7}), WithRootCAs(pool)}); err != nil {
+		t.Fatal(err)
+	}
+	hc := cfg.TokenHTTPClient()
+	got, ok := hc.Transport.(*http.Transport)
+	if !ok || got == tr || got.TLSClientConfig == nil || got.TLSClientConfig.RootCAs != pool || hc.Timeout != 7 {
+		t.Fatalf("token client = %+v", hc)
+	}
+}

@@ -2,6 +2,7 @@ package rest
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -124,6 +125,10 @@ func (r *Request) Multipart(v any) {
 	val := reflect.ValueOf(rv)
 	if k := val.Kind(); k != reflect.Struct && k != reflect.Map {
 		r.fail(fmt.Errorf("rest: multipart body must be a struct or map, not %T", rv))
+		return
+	}
+	if err := checkRequired(rv); err != nil {
+		r.fail(fmt.Errorf("rest: multipart body: %w", err))
 		return
 	}
 	sw := &segWriter{}
@@ -346,7 +351,8 @@ func readerSegment(rd io.Reader) (segment, error) {
 	return segment{r: rd, size: -1}, nil
 }
 
-// Raw sends body as is with contentType; when body is *bytes.Reader,
+// Raw sends body as is with contentType (a File's own ContentType wins,
+// and its Body is what is sent); when body is *bytes.Reader,
 // *bytes.Buffer, *strings.Reader or an io.Seeker, GetBody and
 // Content-Length are set so retries may replay it.
 //
@@ -357,6 +363,14 @@ func readerSegment(rd io.Reader) (segment, error) {
 func (r *Request) Raw(contentType string, body io.Reader) {
 	if r.err != nil {
 		return
+	}
+	switch f := body.(type) {
+	case File:
+		body, contentType = f.Body, cmp.Or(f.ContentType, contentType)
+	case *File:
+		if f != nil {
+			body, contentType = f.Body, cmp.Or(f.ContentType, contentType)
+		}
 	}
 	b := newBody(contentType)
 	if body == nil {

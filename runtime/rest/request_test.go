@@ -585,3 +585,46 @@ func TestRange(t *testing.T) {
 		}
 	}
 }
+
+// generatedUpload is how generated code declares a multipart body: binary
+// members are io.Reader fields with json names, required ones without
+// omitempty.
+type generatedUpload struct {
+	File  io.Reader       `json:"file"`
+	Extra io.Reader       `json:"extra,omitempty"`
+	Type  string          `json:"type"`
+	Note  opt.Opt[string] `json:"note,omitzero"`
+}
+
+func TestMultipartGeneratedReaderFields(t *testing.T) {
+	c := testClient(t, "https://h")
+	r := c.NewRequest(context.Background(), op("POST", "/upload"), nil)
+	r.Multipart(&generatedUpload{File: File{Name: "a.csv", ContentType: "text/csv", Body: strings.NewReader("x,y\n")}, Type: "t"})
+	req := buildHTTPRequest(t, c, r)
+	body, _ := io.ReadAll(req.Body)
+	parts := readParts(t, req.Header.Get("Content-Type"), body)
+	want := []part{{"file", "a.csv", "text/csv", "x,y\n"}, {"type", "", "", "t"}}
+	if !reflect.DeepEqual(parts, want) {
+		t.Errorf("parts:\n got %q\nwant %q", parts, want)
+	}
+	if req.ContentLength != int64(len(body)) {
+		t.Errorf("ContentLength = %d, want %d", req.ContentLength, len(body))
+	}
+
+	r = c.NewRequest(context.Background(), op("POST", "/upload"), nil)
+	r.Multipart(&generatedUpload{Type: "t"})
+	if err := r.Err(); err == nil || !strings.Contains(err.Error(), "required field file") {
+		t.Errorf("missing file: err = %v", err)
+	}
+}
+
+func TestRawFileSetsContentType(t *testing.T) {
+	c := testClient(t, "https://h")
+	r := c.NewRequest(context.Background(), op("PUT", "/blob"), nil)
+	r.Raw("application/octet-stream", File{ContentType: "application/pdf", Body: strings.NewReader("%PDF")})
+	req := buildHTTPRequest(t, c, r)
+	body, _ := io.ReadAll(req.Body)
+	if string(body) != "%PDF" || req.Header.Get("Content-Type") != "application/pdf" || req.ContentLength != 4 {
+		t.Errorf("body %q, type %q, length %d", body, req.Header.Get("Content-Type"), req.ContentLength)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/apigen-go/apigen/runtime/apierror"
 )
@@ -37,6 +38,9 @@ func (c *Client) do(r *Request, onSuccess func(*http.Response) error) error {
 	if !success(resp.StatusCode) {
 		return c.apiError(r, resp, u)
 	}
+	if err := c.limitBody(r, resp); err != nil {
+		return err
+	}
 	return onSuccess(resp)
 }
 
@@ -55,8 +59,18 @@ func (c *Client) send(r *Request) (resp *http.Response, u *url.URL, cancel conte
 		return nil, nil, nil, err
 	}
 	ctx, cancel := r.ctx, context.CancelFunc(noCancel)
+	var headersOnly *time.Timer
 	if r.timeout > 0 {
 		ctx, cancel = context.WithTimeout(ctx, r.timeout)
+	} else if _, has := ctx.Deadline(); c.Timeout > 0 && !has {
+		if r.stream {
+			// A download's default deadline ends with its headers: the
+			// body streams as long as the caller reads.
+			ctx, cancel = context.WithCancel(ctx)
+			headersOnly = time.AfterFunc(c.Timeout, cancel)
+		} else {
+			ctx, cancel = context.WithTimeout(ctx, c.Timeout)
+		}
 	}
 	req, err := http.NewRequestWithContext(ctx, r.method, "", nil)
 	if err != nil {
@@ -78,6 +92,9 @@ func (c *Client) send(r *Request) (resp *http.Response, u *url.URL, cancel conte
 		doer = http.DefaultClient
 	}
 	resp, err = doer.Do(req)
+	if headersOnly != nil {
+		headersOnly.Stop()
+	}
 	if err != nil {
 		cancel()
 		return nil, nil, nil, c.transportError(r, err)
@@ -449,13 +466,17 @@ func expandPath(base, tmpl string, params []pathParam) (string, error) {
 }
 
 // resolveLink resolves a next link against the base URL (see Next).
-func (c *Client) resolveLink(href string) (*url.URL, error) {
+func (c *Client) resolveLink(href string) (*url.URL, error) { return c.resolveRef(href, "next link") }
+
+// resolveRef resolves href, a next link or a raw request's path (what
+// names it in errors), against the base URL.
+func (c *Client) resolveRef(href, what string) (*url.URL, error) {
 	if href == "" {
-		return nil, errors.New("rest: empty next link")
+		return nil, errors.New("rest: empty " + what)
 	}
 	ref, err := url.Parse(href)
 	if err != nil {
-		return nil, errors.New("rest: invalid next link")
+		return nil, errors.New("rest: invalid " + what)
 	}
 	ref.Fragment, ref.RawFragment = "", ""
 	base := c.BaseURL
@@ -470,10 +491,10 @@ func (c *Client) resolveLink(href string) (*url.URL, error) {
 			ref.Scheme = base.Scheme
 		}
 		if !strings.EqualFold(ref.Host, base.Host) {
-			return nil, fmt.Errorf("rest: next link leads to another host (%s)", ref.Host)
+			return nil, fmt.Errorf("rest: %s leads to another host (%s)", what, ref.Host)
 		}
 		if strings.EqualFold(base.Scheme, "https") && !strings.EqualFold(ref.Scheme, "https") {
-			return nil, errors.New("rest: next link downgrades https to " + ref.Scheme)
+			return nil, errors.New("rest: " + what + " downgrades https to " + ref.Scheme)
 		}
 		if ref.User == nil {
 			ref.User = base.User
@@ -487,24 +508,24 @@ func (c *Client) resolveLink(href string) (*url.URL, error) {
 	case strings.HasPrefix(ref.Path, "/"):
 		rp := ref.EscapedPath()
 		if bp != "" && rp != bp && !strings.HasPrefix(rp, bp+"/") {
-			if err := setRawPath(ref, bp+rp); err != nil {
+			if err := setRawPath(ref, bp+rp, what); err != nil {
 				return nil, err
 			}
 		}
 	case ref.Path == "":
 		// A query alone: the base URL with that query.
 	default:
-		if err := setRawPath(&dir, bp+"/"); err != nil {
+		if err := setRawPath(&dir, bp+"/", what); err != nil {
 			return nil, err
 		}
 	}
 	return dir.ResolveReference(ref), nil
 }
 
-func setRawPath(u *url.URL, raw string) error {
+func setRawPath(u *url.URL, raw, what string) error {
 	p, err := url.PathUnescape(raw)
 	if err != nil {
-		return fmt.Errorf("rest: next link path: %w", err)
+		return fmt.Errorf("rest: %s path: %w", what, err)
 	}
 	u.Path, u.RawPath = p, raw
 	return nil

@@ -4,6 +4,7 @@
 package segnivo
 
 import (
+	"context"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -51,6 +52,38 @@ func New(serverURL string, opts ...Option) (*Client, error) {
 	}
 	cl.rest = r
 	return cl, nil
+}
+
+// Do sends a request the spec does not describe (an endpoint it lacks, a
+// field it does not model) through the client's chain: credentials, rate
+// limits, retries and logging, and an *APIError for a non-2xx. path is
+// relative to the server URL given to New (a path that already starts
+// with the server's path is not doubled), or an absolute URL on its host;
+// another host is refused, as the credentials would go there.
+//
+// body is nil, a value sent as JSON, url.Values (a form), or []byte or an
+// io.Reader sent as is (application/octet-stream; set another type with
+// WithHeader("Content-Type", …)). out is nil (body discarded), *string,
+// *[]byte, *Download (close its Body) or a value JSON decodes into. The
+// request needs the credentials the spec's top-level security asks for,
+// and is retried only when its method is idempotent or it carries
+// WithIdempotencyKey.
+//
+//	var out map[string]any
+//	err := c.Do(ctx, http.MethodGet, "/path/the/spec/lacks?limit=5", nil, &out)
+func (c *Client) Do(ctx context.Context, method, path string, body, out any, opts ...RequestOption) error {
+	return c.rest.Send(ctx, method, path, body, out, [][]string{{"apiKey"}}, opts)
+}
+
+// HTTPClient returns the *http.Client the client sends with. Its
+// Transport is the whole chain (WithHTTPClient's transport at the bottom),
+// so a request sent with it is authenticated, limited, retried and logged;
+// without an operation it gets the spec's first security scheme and is
+// retried only when its method is idempotent. Prefer Do, which also
+// decodes errors.
+func (c *Client) HTTPClient() *http.Client {
+	hc, _ := c.rest.HTTP.(*http.Client)
+	return hc
 }
 
 // Option configures New.
@@ -106,10 +139,32 @@ func WithRootCAs(pool *x509.CertPool) Option { return client.WithRootCAs(pool) }
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(ua string) Option { return client.WithUserAgent(ua) }
 
+// WithMaxResponseBytes bounds a response body after gzip decoding (default
+// 64 MiB; a negative n removes the limit): a longer one fails with
+// *rest.ResponseTooLargeError. Downloads stream and are never limited.
+func WithMaxResponseBytes(n int64) Option { return client.WithMaxResponseBytes(n) }
+
+// WithAttemptTimeout bounds each attempt from connecting to the response
+// headers (default 30 s; 0 means none). It never cuts a body being read.
+func WithAttemptTimeout(d time.Duration) Option { return client.WithAttemptTimeout(d) }
+
+// WithDefaultTimeout is the deadline of calls whose context has none: the
+// whole call, retries included; for downloads, until the headers. The
+// default is the limiter's longest wait plus retry's MaxElapsed plus one
+// attempt timeout (3m30s unless the spec or options change those); 0
+// means none.
+func WithDefaultTimeout(d time.Duration) Option { return client.WithDefaultTimeout(d) }
+
 // WithCredentials sets the credentials (see CredentialsFromEnv).
 func WithCredentials(cr Credentials) Option {
 	return client.OptionFunc(func(c *client.Config) { c.Credentials = &cr })
 }
+
+// WithoutAuth sends every operation without credentials, for callers
+// that authenticate requests themselves (WithMiddleware, a proxy).
+// Without it, and without WithCredentials, an operation whose security
+// needs credentials fails before sending with *auth.MissingCredentialsError.
+func WithoutAuth() Option { return client.WithoutAuth() }
 
 // WithTokenStore keeps tokens in s (e.g. auth.FileStore) so that they
 // survive restarts and rotated refresh tokens are never lost; the default
@@ -181,7 +236,7 @@ func CredentialsFromEnv() (Credentials, error) {
 func (cl *Client) auth(cfg *client.Config, base http.RoundTripper, resolve func(string) string) (_ transport.Middleware, _ http.RoundTripper, err error) {
 	c, _ := cfg.Credentials.(*Credentials)
 	if c == nil {
-		return nil, base, nil
+		return auth.SelectWithEnv(schemeEnv), base, nil
 	}
 	var schemes []auth.Scheme
 	if !isZero(c.APIKey) {
@@ -193,7 +248,13 @@ func (cl *Client) auth(cfg *client.Config, base http.RoundTripper, resolve func(
 	if len(schemes) == 0 {
 		return nil, base, errors.New("credentials do not fill any security scheme")
 	}
-	return auth.Select(schemes...), base, nil
+	return auth.SelectWithEnv(schemeEnv, schemes...), base, nil
+}
+
+// schemeEnv lists, per security scheme, the environment variables
+// CredentialsFromEnv reads for it.
+var schemeEnv = map[string][]string{
+	"apiKey": {"SEGNIVO_API_KEY"},
 }
 
 func isZero[T comparable](v T) bool {

@@ -157,7 +157,7 @@ func slogDiscard() *slog.Logger { return slog.New(discard{}) }
 
 func bareClient(tb testing.TB, s *server) *benchpets.Client {
 	c, err := benchpets.New(s.URL+"/v1", benchpets.WithHTTPClient(httpClient()),
-		benchpets.WithoutRetry(), benchpets.WithoutRateLimit(), benchpets.WithoutCache())
+		benchpets.WithoutRetry(), benchpets.WithoutRateLimit(), benchpets.WithoutCache(), benchpets.WithoutAuth())
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -61,7 +61,7 @@ func BenchmarkOverhead(b *testing.B) {
 		}
 	})
 	bare, err := benchpets.New(base, benchpets.WithHTTPClient(hc),
-		benchpets.WithoutRetry(), benchpets.WithoutRateLimit(), benchpets.WithoutCache())
+		benchpets.WithoutRetry(), benchpets.WithoutRateLimit(), benchpets.WithoutCache(), benchpets.WithoutAuth())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -71,13 +71,14 @@ func (s *Server) authSession(w http.ResponseWriter, r *http.Request, now time.Ti
 
 // authenticateLocked checks "Authorization: Bearer <access_token>" (§4.2):
 // a token this server issued, not revoked and not expired by the clock.
-// /ui/v1/parcels.csv also accepts the token in ?authorization=, as the
-// X-export-url-csv links carry it.
+// /ui/v1/parcels.csv and the CSV imports' labels also accept the token in
+// ?authorization=, as the X-export-url-csv and X-labels-url-pdf links
+// carry it.
 func (s *Server) authenticateLocked(r *http.Request, now time.Time) (*Client, bool) {
 	raw := ""
 	if scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
 		raw = strings.TrimSpace(tok)
-	} else if r.URL.Path == "/ui/v1/parcels.csv" {
+	} else if r.URL.Path == "/ui/v1/parcels.csv" || strings.HasPrefix(r.URL.Path, "/ui/v1/delivery-requests/") {
 		raw = r.URL.Query().Get("authorization")
 	}
 	if raw == "" {

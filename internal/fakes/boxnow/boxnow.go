@@ -207,6 +207,8 @@ type Server struct {
 	parcels    []*parcel
 	nextOrder  int
 	nextParcel int64
+	imports    [][]*parcel // the parcels of each CSV import, by import number - 1
+	uploads    []Upload
 	injected   []injection
 	signingKey []byte
 }
@@ -411,6 +413,10 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, c *Client, now ti
 		writeJSON(w, http.StatusOK, map[string]any{"data": s.cfg.DeliveryPartners})
 	case post && path == "/api/v1/delivery-requests":
 		s.createDeliveryRequest(w, r, c, now, false)
+	case post && path == "/api/v1/delivery-requests:fromCsv":
+		s.importCSV(w, r, c, now)
+	case len(seg) == 5 && seg[0] == "ui" && seg[1] == "v1" && seg[2] == "delivery-requests" && get && seg[4] == "label.pdf":
+		s.importLabels(w, r, c, seg[3])
 	case post && path == "/api/v1/delivery-requests:customerReturns":
 		s.createDeliveryRequest(w, r, c, now, true)
 	case get && path == "/api/v1/parcels":

@@ -18,6 +18,9 @@ type Request struct {
 	Query  string
 	Header http.Header
 	Body   []byte
+	// ContentLength is the request's Content-Length, -1 when it was sent
+	// chunked.
+	ContentLength int64
 }
 
 // Recorder keeps every request it is handed. The zero value is ready.
@@ -36,7 +39,7 @@ func (rec *Recorder) Record(r *http.Request, now time.Time) {
 	rec.mu.Lock()
 	rec.reqs = append(rec.reqs, Request{
 		Time: now, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
-		Header: r.Header.Clone(), Body: body,
+		Header: r.Header.Clone(), Body: body, ContentLength: r.ContentLength,
 	})
 	rec.mu.Unlock()
 }

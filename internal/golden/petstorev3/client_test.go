@@ -31,11 +31,43 @@ func newServer(t *testing.T, handler http.HandlerFunc) (*Client, *httptest.Serve
 	srv.Listener = ln
 	srv.Start()
 	t.Cleanup(srv.Close)
-	c, err := New(srv.URL, WithHTTPClient(srv.Client()))
+	c, err := New(srv.URL, WithHTTPClient(srv.Client()), WithInsecureHTTP(), WithCredentials(Credentials{Token: secret.New("tok")}))
 	if err != nil {
 		t.Fatalf("New(%q): %v", srv.URL, err)
 	}
 	return c, srv
+}
+
+// A client without credentials refuses, before sending, every operation
+// whose security needs them, naming the schemes and the environment
+// variables that would fill them; operations the spec leaves open still
+// go out.
+func TestMissingCredentialsFailBeforeSending(t *testing.T) {
+	var calls atomic.Int32
+	_, srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `"session"`)
+	})
+	c, err := New(srv.URL, WithHTTPClient(srv.Client()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.GetPetByID(context.Background(), 10)
+	var missing *auth.MissingCredentialsError
+	if !errors.As(err, &missing) {
+		t.Fatalf("err = %v, want *auth.MissingCredentialsError", err)
+	}
+	if missing.Operation != "getPetById" || strings.Join(missing.EnvVars, ",") != "PETSTOREV3_API_KEY,PETSTOREV3_TOKEN" ||
+		!strings.Contains(err.Error(), "api_key or petstore_auth") || !strings.Contains(err.Error(), "PETSTOREV3_TOKEN") {
+		t.Errorf("err = %v (env %v)", err, missing.EnvVars)
+	}
+	if n := calls.Load(); n != 0 {
+		t.Errorf("server saw %d requests", n)
+	}
+	if _, err := c.LoginUser(context.Background(), nil); err != nil || calls.Load() != 1 {
+		t.Errorf("LoginUser (no security): err = %v, %d requests", err, calls.Load())
+	}
 }
 
 func TestGetPetByIDDecodesEnumAndNested(t *testing.T) {
