@@ -95,6 +95,7 @@ bench:
 ## corpus: generate, build and vet a client for every spec in ../shared/corpus
 corpus:
 	APIGEN_CORPUS_ALL=1 $(GO) test -count=1 -run 'TestCorpus$$' -v ./generator/ -timeout 30m
+	APIGEN_CORPUS_ALL=1 $(GO) test -count=1 -run 'TestDecodeDocMatchesKinLoader$$' ./generator/load/ -timeout 10m
 
 ## peers: generate, build and vet a client for every spec of ogen's and
 ## oapi-codegen's own test suites in ../shared/peers (PEERS_COMPARE=1 also

@@ -50,8 +50,8 @@ type builder struct {
 	pkg      *naming.Scope
 	byRef    map[string]*model.Type
 	inline   map[*openapi3.Schema]*model.Type
-	enums    map[string]*model.Type    // component enums by enumSig
 	active   map[*openapi3.Schema]bool // anonymous schemas being filled
+	enums    map[string]*model.Type    // component enums by enumSig
 	warnings []Problem
 	errors   []Problem
 }
