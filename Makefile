@@ -2,7 +2,7 @@
 GO ?= go
 PKGS = ./...
 
-.PHONY: all apigen generate verify tidy downstream staticcheck fresh test test-short lint bench corpus fuzz peers peers-sample stress stress-local stress-redis
+.PHONY: all apigen generate verify tidy downstream staticcheck fresh test test-short lint bench corpus fuzz fuzz-smoke peers peers-sample stress stress-local stress-redis
 
 all: generate test
 
@@ -66,11 +66,12 @@ stress-local:
 	$(GO) test -race -tags stress -count=1 -timeout 3m -run '^TestStressLimiterWindows$$/^quiet$$' -v ./runtime/ratelimit/
 
 ## stress-redis: the real-time Redis cases longer than 10 s (4 processes
-## sharing one budget for 30 s: quiet, under CPU load, under -race; about
-## 2 minutes); needs APIGEN_REDIS_ADDR (.ci/run sets it)
+## sharing one budget for 30 s: quiet, under CPU load, quiet under -race;
+## about 2 minutes), build tag "stress" as in make stress; needs
+## APIGEN_REDIS_ADDR (.ci/run sets it)
 stress-redis:
-	APIGEN_STRESS=1 $(GO) test -count=1 -run 'Stress' -v ./runtime/redisstore/
-	APIGEN_STRESS=1 $(GO) test -race -count=1 -run 'StressFourProcessesShareBudget$$' -v ./runtime/redisstore/
+	$(GO) test -tags stress -count=1 -timeout 3m -run '^TestStressRedis' -v ./runtime/redisstore/
+	$(GO) test -race -tags stress -count=1 -timeout 3m -run '^TestStressRedisLimiter$$/^quiet$$' -v ./runtime/redisstore/
 
 ## lint: gofmt and go vet
 lint:
@@ -106,9 +107,9 @@ peers:
 ## peers-sample: the sample of make peers that .ci/run runs (a few minutes):
 ## at least one spec of every failure class the peers' suites once exposed
 ## (crash, hangs on self-referencing schemas, external refs, explode
-## markers, duplicate operationIds, free-form and binary items, untaggable
-## names, status beside range)
-PEERS_SAMPLE = negative/cyclic/,positive/sample.json,positive/form.json,positive/quoted_field_name.json,positive/file_reference.yml,pathalias/,parameters/parameters.yaml,issue-1378/,issue-1087/,issue1825/,issue-2308/,externalref/petstore
+## markers, duplicate operationIds, binary items in JSON, untaggable names,
+## 3.2 methods; a status beside a range is internal/golden/shapes)
+PEERS_SAMPLE = negative/cyclic/,positive/sample.json,positive/form.json,positive/quoted_field_name.json,positive/file_reference.yml,pathalias/,parameters/parameters.yaml,issue-1378/,issue-1087/,issue1825/,issue-2113/,issue-1182/,externalref/petstore,additional_operations
 peers-sample:
 	APIGEN_PEERS_ALL=1 APIGEN_PEERS_ONLY='$(PEERS_SAMPLE)' $(GO) test -count=1 -run 'TestPeers$$' -v ./generator/ -timeout 10m
 
@@ -117,3 +118,24 @@ peers-sample:
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime 30s ./generator/load/
 	$(GO) test -run '^$$' -fuzz FuzzRecursiveSchemas -fuzztime 30s ./generator/
+
+## fuzz-smoke: every fuzz target for FUZZ_TIME each (seeds in each
+## package's testdata/fuzz); under 3 minutes in all with the default 7s (builds included)
+FUZZ_TIME ?= 7s
+FUZZ_TARGETS = \
+	./generator/load:FuzzLoad \
+	./runtime/datauri:FuzzParse \
+	./runtime/datauri:FuzzFromBytes \
+	./runtime/opt:FuzzStringEncoding \
+	./runtime/ratelimit:FuzzHeaderParsers \
+	./runtime/auth:FuzzTokenResponse \
+	./runtime/apierror:FuzzErrorEnvelope \
+	./runtime/rest:FuzzParameterEncoding \
+	./internal/fuzzdecode:FuzzBoxNowDecoders \
+	./generator:FuzzRecursiveSchemas
+fuzz-smoke:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz-smoke: $$name ($$pkg)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZ_TIME) $$pkg; \
+	done

@@ -442,3 +442,32 @@ func TestLaunchDarkly_VersionHeaderDefault(t *testing.T) {
 		}
 	}
 }
+
+// TestLaunchDarkly_ClientWideVersionAndHeaders: WithAPIVersion pins
+// LD-API-Version for every call in place of the spec's default, a call's
+// own parameter still wins (beta), and WithDefaultHeader reaches every
+// request.
+func TestLaunchDarkly_ClientWideVersionAndHeaders(t *testing.T) {
+	const pinned = "20220603"
+	f, c, _ := launchdarklySetup(t, launchdarklyConfig(), launchdarklyToken,
+		launchdarkly.WithAPIVersion(pinned), launchdarkly.WithDefaultHeader("X-Team", "growth"))
+	ctx := context.Background()
+	if _, err := c.GetFeatureFlag(ctx, launchdarklyProject, "engine.enable", nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.GetDependentFlags(ctx, launchdarklyProject, "engine.enable", &launchdarkly.GetDependentFlagsParams{LdAPIVersion: "beta"}); err != nil {
+		t.Fatal(err)
+	}
+	reqs := f.Requests()
+	if len(reqs) != 2 {
+		t.Fatalf("%d requests", len(reqs))
+	}
+	for i, want := range []string{pinned, "beta"} {
+		if got := reqs[i].Header.Get("LD-API-Version"); got != want {
+			t.Errorf("request %d: LD-API-Version = %q, want %q", i, got, want)
+		}
+		if got := reqs[i].Header.Get("X-Team"); got != "growth" {
+			t.Errorf("request %d: X-Team = %q", i, got)
+		}
+	}
+}

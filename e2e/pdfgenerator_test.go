@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -41,7 +42,7 @@ const (
 )
 
 var pdfgeneratorGood = pdfgenerator.Credentials{
-	APIKey:    pdfgeneratorKey,
+	APIKey:    secret.New(pdfgeneratorKey),
 	APISecret: secret.New(pdfgeneratorSecret),
 	Workspace: pdfgeneratorWorkspace,
 }
@@ -573,5 +574,15 @@ func TestPDFGenerator_ErrorsAndPaging(t *testing.T) {
 	ae = apiErr(t, err, http.StatusForbidden, fake.MsgTemplateForeign)
 	if m, ok := ae.Model.(*pdfgenerator.Error); !ok || m.Error.Value != fake.MsgTemplateForeign || m.Status.Value != 403 {
 		t.Fatalf("legacy Model = %#v", ae.Model)
+	}
+}
+
+// The API key identifies the account like a password would: it never
+// prints, whatever verb formats the credentials.
+func TestPDFGeneratorCredentialsNeverPrintTheKey(t *testing.T) {
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		if s := fmt.Sprintf(verb, pdfgeneratorGood); strings.Contains(s, pdfgeneratorKey) || strings.Contains(s, pdfgeneratorSecret) {
+			t.Errorf("%s prints a secret: %s", verb, s)
+		}
 	}
 }

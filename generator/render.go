@@ -25,6 +25,8 @@ type clientData struct {
 	// DefaultSecurity is the Go expression of the document's security
 	// requirement, which raw requests (Do) get.
 	DefaultSecurity string
+	// Hosts lists every URL the client can reach, described.
+	Hosts []string
 }
 
 var tmpl = template.Must(templates.Parse(template.FuncMap{
@@ -55,6 +57,7 @@ func render(api *model.API, pkg, envPrefix string) ([]emit.File, error) {
 		}
 	}
 	d.DefaultSecurity = securityExpr(api.DefaultSecurity)
+	d.Hosts = hosts(api)
 	d.Description = api.Description
 	// The package doc carries the spec's description in full (provider
 	// specs record their decisions there), within reason.
@@ -106,4 +109,49 @@ func securityExpr(alts [][]string) string {
 		parts[i] = "{" + strings.Join(keys, ", ") + "}"
 	}
 	return "[][]string{" + strings.Join(parts, ", ") + "}"
+}
+
+// hosts lists the servers, operation servers and auth endpoints of api,
+// each once, in that order.
+func hosts(api *model.API) []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(u, what string) {
+		if u == "" || seen[u] {
+			return
+		}
+		seen[u] = true
+		out = append(out, u+" ("+what+")")
+	}
+	for i, s := range api.Servers {
+		what := "API server"
+		if i == 0 {
+			what = "API server, the default"
+		}
+		if s.Description != "" {
+			what += ": " + strings.TrimSuffix(strings.Join(strings.Fields(s.Description), " "), ".")
+		}
+		add(s.URL, what)
+	}
+	for _, op := range api.Operations {
+		if op.Server != "" {
+			var ops []string
+			for _, o := range api.Operations {
+				if o.Server == op.Server {
+					ops = append(ops, o.Name)
+				}
+			}
+			add(op.Server, "server of "+strings.Join(ops, ", "))
+		}
+	}
+	for _, s := range api.Security {
+		if a := s.Auth; a != nil {
+			for _, e := range []struct{ u, what string }{{a.TokenURL, "token endpoint"}, {a.RefreshURL, "refresh endpoint"}, {a.AuthorizeURL, "authorization endpoint"}} {
+				if strings.Contains(e.u, "://") {
+					add(e.u, e.what+" of "+s.Key)
+				}
+			}
+		}
+	}
+	return out
 }

@@ -3,6 +3,7 @@ package generator
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -36,6 +37,10 @@ type wiring struct {
 	AuthCode  bool // an authorizationCode scheme exists: generate AuthCodeURL/Exchange
 	OpServers bool // some operation has its own server
 	Multipart bool // some operation sends multipart/form-data: File exists
+	// VersionHeader and VersionDefault: a header parameter carrying the API
+	// version (its name says "version" and the spec gives a default), for
+	// WithAPIVersion.
+	VersionHeader, VersionDefault string
 	TokenFlow bool // a scheme fetches tokens: Client.Token exists
 	// OtherHosts: token endpoints or operation servers may live on
 	// another host, so WithAuthServer can move them.
@@ -95,6 +100,11 @@ func buildWiring(api *model.API, envPrefix string) (wiring, error) {
 		}
 		if op.Body != nil && op.Body.Encoding == model.EncodingMultipart {
 			w.Multipart = true
+		}
+		for _, p := range op.Params {
+			if p.In == model.InHeader && p.Default != "" && w.VersionHeader == "" && strings.Contains(strings.ToLower(p.WireName), "version") {
+				w.VersionHeader, w.VersionDefault = p.WireName, p.Default
+			}
 		}
 	}
 	w.RateLimit = rateLimitExpr(api)
@@ -220,7 +230,17 @@ func authCode(s *model.SecurityScheme, roles []string, fields map[string]*credFi
 		case "jsonLogin":
 			fmt.Fprintf(&b, "flow := &auth.JSONLogin{Endpoint: ep, Login: %s, Password: %s}\n", str(role(0)), sec(role(1)))
 		case "authorizationCode":
-			fmt.Fprintf(&b, "flow := &auth.AuthorizationCode{Endpoint: ep, AuthURL: resolve(%q), ClientID: %s, ClientSecret: %s, RedirectURL: %s, Scopes: cfg.Scopes", a.AuthorizeURL, str(role(0)), sec(role(1)), str(role(2)))
+			// The provider expects the scopes on the authorization URL:
+			// the spec's by default, WithScopes to choose.
+			scopes := "cfg.Scopes"
+			if len(s.Scopes) > 0 {
+				q := make([]string, len(s.Scopes))
+				for i, sc := range s.Scopes {
+					q[i] = strconv.Quote(sc)
+				}
+				scopes = "cfg.ScopesOr(" + strings.Join(q, ", ") + ")"
+			}
+			fmt.Fprintf(&b, "flow := &auth.AuthorizationCode{Endpoint: ep, AuthURL: resolve(%q), ClientID: %s, ClientSecret: %s, RedirectURL: %s, Scopes: %s", a.AuthorizeURL, str(role(0)), sec(role(1)), str(role(2)), scopes)
 			if a.ScopeOnTokenRequests {
 				b.WriteString(", ScopeOnTokenRequests: true")
 			}

@@ -38,7 +38,7 @@ func main() {
 		srv := httptest.NewServer(fake.New(fake.DefaultConfig()))
 		defer srv.Close()
 		serverURL = srv.URL + "/api/v4"
-		creds = pdfgenerator.Credentials{APIKey: "fake-api-key", APISecret: secret.New("fake-api-secret"), Workspace: "demo@example.com"}
+		creds = pdfgenerator.Credentials{APIKey: secret.New("fake-api-key"), APISecret: secret.New("fake-api-secret"), Workspace: "demo@example.com"}
 		opts = append(opts, pdfgenerator.WithInsecureHTTP()) // plain http on 127.0.0.1 only
 	}
 	client, err := pdfgenerator.New(serverURL, append(opts, pdfgenerator.WithCredentials(creds))...)

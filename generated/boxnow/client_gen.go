@@ -37,6 +37,17 @@
 //     currency; the docs give no unit beyond that and the client does not convert them.
 //   - No rate limits are documented, so none are declared; `WithRateLimiter` adds one.
 //   - ZPL labels use the media type `x-application/zpl`, as the provider's own spec does.
+//
+// # Hosts
+//
+// The client sends requests to these hosts only:
+//   - https://api-{environment}.boxnow.{country} (API server, the default: Per-country API host (production, or stage for the sandbox))
+//
+// New's URL replaces the API server. When it is none of the servers the
+// spec lists (a test server, a proxy), every other host above follows it:
+// operations with their own server and token endpoints go to its scheme
+// and host, keeping their paths, so that a client pointed at a test
+// server never dials another host. WithAuthServer sends them elsewhere.
 package boxnow
 
 import (
@@ -85,6 +96,7 @@ func New(serverURL string, opts ...Option) (*Client, error) {
 			"country":     "gr",
 			"environment": "production",
 		},
+		Servers:   []string{"https://api-{environment}.boxnow.{country}"},
 		RateLimit: RateLimitConfig(),
 		Envelope:  envelope,
 		Auth:      cl.auth,
@@ -184,6 +196,11 @@ func WithClock(cl clock.Clock) Option { return client.WithClock(cl) }
 // trusts them (a private CA, a local test server), and so does mutual TLS.
 func WithRootCAs(pool *x509.CertPool) Option { return client.WithRootCAs(pool) }
 
+// WithDefaultHeader sends name: value with every request; it replaces the
+// spec's default of a header parameter of that name, and a call's own
+// parameter or WithHeader replaces it.
+func WithDefaultHeader(name, value string) Option { return client.WithDefaultHeader(name, value) }
+
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(ua string) Option { return client.WithUserAgent(ua) }
 
@@ -225,7 +242,8 @@ func WithoutAuth() Option { return client.WithoutAuth() }
 // keeps them in memory.
 func WithTokenStore(s auth.TokenStore) Option { return client.WithTokenStore(s) }
 
-// WithScopes sets the OAuth2 scopes requested.
+// WithScopes sets the OAuth2 scopes requested. Without it, the
+// authorization URL asks for every scope the spec declares.
 func WithScopes(scopes ...string) Option { return client.WithScopes(scopes...) }
 
 // RateLimitConfig returns the limits the spec declares, for tests that

@@ -43,6 +43,20 @@
 //   - JSON only: XML and form request bodies are being discontinued and are not modelled.
 //   - 503 (maintenance) is retried with backoff; 410, 426, 406, 415, 412 and 422 are not.
 //   - No rate limits are documented, so the client keeps none by default.
+//
+// # Hosts
+//
+// The client sends requests to these hosts only:
+//   - https://rest.foxdeli.com/{basePath} (API server, the default: Production REST API)
+//   - https://app.foxdeli.com (server of Authorize)
+//   - https://rest.foxdeli.com (server of GetRoot, RequestToken)
+//   - https://app.foxdeli.com/oauth/authorize/ (authorization endpoint of oauth)
+//
+// New's URL replaces the API server. When it is none of the servers the
+// spec lists (a test server, a proxy), every other host above follows it:
+// operations with their own server and token endpoints go to its scheme
+// and host, keeping their paths, so that a client pointed at a test
+// server never dials another host. WithAuthServer sends them elsewhere.
 package foxdeli
 
 import (
@@ -92,6 +106,7 @@ func New(serverURL string, opts ...Option) (*Client, error) {
 		ServerDefaults: map[string]string{
 			"basePath": "v4",
 		},
+		Servers:   []string{"https://rest.foxdeli.com/{basePath}"},
 		RateLimit: RateLimitConfig(),
 		Envelope:  envelope,
 		Auth:      cl.auth,
@@ -191,6 +206,11 @@ func WithClock(cl clock.Clock) Option { return client.WithClock(cl) }
 // trusts them (a private CA, a local test server), and so does mutual TLS.
 func WithRootCAs(pool *x509.CertPool) Option { return client.WithRootCAs(pool) }
 
+// WithDefaultHeader sends name: value with every request; it replaces the
+// spec's default of a header parameter of that name, and a call's own
+// parameter or WithHeader replaces it.
+func WithDefaultHeader(name, value string) Option { return client.WithDefaultHeader(name, value) }
+
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(ua string) Option { return client.WithUserAgent(ua) }
 
@@ -232,7 +252,8 @@ func WithoutAuth() Option { return client.WithoutAuth() }
 // keeps them in memory.
 func WithTokenStore(s auth.TokenStore) Option { return client.WithTokenStore(s) }
 
-// WithScopes sets the OAuth2 scopes requested.
+// WithScopes sets the OAuth2 scopes requested. Without it, the
+// authorization URL asks for every scope the spec declares.
 func WithScopes(scopes ...string) Option { return client.WithScopes(scopes...) }
 
 // RateLimitConfig returns the limits the spec declares, for tests that
@@ -332,7 +353,7 @@ func (cl *Client) auth(cfg *client.Config, base http.RoundTripper, resolve func(
 			AllowInsecureHTTP: cfg.Insecure,
 			Clock:             cfg.Clock,
 		}
-		flow := &auth.AuthorizationCode{Endpoint: ep, AuthURL: resolve("https://app.foxdeli.com/oauth/authorize/"), ClientID: c.ClientID, ClientSecret: c.ClientSecret, RedirectURL: c.RedirectURL, Scopes: cfg.Scopes, ScopeOnTokenRequests: true}
+		flow := &auth.AuthorizationCode{Endpoint: ep, AuthURL: resolve("https://app.foxdeli.com/oauth/authorize/"), ClientID: c.ClientID, ClientSecret: c.ClientSecret, RedirectURL: c.RedirectURL, Scopes: cfg.ScopesOr("collection-places", "collection-protocols", "deliveries"), ScopeOnTokenRequests: true}
 		cache := &auth.Cache{Flow: flow, Store: cfg.Store, Clock: cfg.Clock}
 		cl.tokens = cache
 		cl.authCode, cl.authCodeTokens = flow, cache

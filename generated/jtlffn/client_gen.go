@@ -35,6 +35,21 @@
 //   - The /authorize and /token operations live on the OAuth server
 //     (https://oauth2.api.jtl-software.com); they are listed for reference and driven by the
 //     client's AuthCodeURL, Exchange and token refresh, not called directly.
+//
+// # Hosts
+//
+// The client sends requests to these hosts only:
+//   - https://ffn2.api.jtl-software.com/api (API server, the default: Production)
+//   - https://ffn-sbx.api.jtl-software.com/api (API server: Sandbox (separate data, same OAuth server and client))
+//   - https://oauth2.api.jtl-software.com (server of Authorize, RequestToken)
+//   - https://oauth2.api.jtl-software.com/token (token endpoint of jtlOAuth)
+//   - https://oauth2.api.jtl-software.com/authorize (authorization endpoint of jtlOAuth)
+//
+// New's URL replaces the API server. When it is none of the servers the
+// spec lists (a test server, a proxy), every other host above follows it:
+// operations with their own server and token endpoints go to its scheme
+// and host, keeping their paths, so that a client pointed at a test
+// server never dials another host. WithAuthServer sends them elsewhere.
 package jtlffn
 
 import (
@@ -81,6 +96,7 @@ func New(serverURL string, opts ...Option) (*Client, error) {
 	r, err := client.New(client.API{
 		Name:           "jtlffn",
 		ServerTemplate: "https://ffn2.api.jtl-software.com/api",
+		Servers:        []string{"https://ffn2.api.jtl-software.com/api", "https://ffn-sbx.api.jtl-software.com/api"},
 		RateLimit:      RateLimitConfig(),
 		Envelope:       envelope,
 		Auth:           cl.auth,
@@ -180,6 +196,11 @@ func WithClock(cl clock.Clock) Option { return client.WithClock(cl) }
 // trusts them (a private CA, a local test server), and so does mutual TLS.
 func WithRootCAs(pool *x509.CertPool) Option { return client.WithRootCAs(pool) }
 
+// WithDefaultHeader sends name: value with every request; it replaces the
+// spec's default of a header parameter of that name, and a call's own
+// parameter or WithHeader replaces it.
+func WithDefaultHeader(name, value string) Option { return client.WithDefaultHeader(name, value) }
+
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(ua string) Option { return client.WithUserAgent(ua) }
 
@@ -221,7 +242,8 @@ func WithoutAuth() Option { return client.WithoutAuth() }
 // keeps them in memory.
 func WithTokenStore(s auth.TokenStore) Option { return client.WithTokenStore(s) }
 
-// WithScopes sets the OAuth2 scopes requested.
+// WithScopes sets the OAuth2 scopes requested. Without it, the
+// authorization URL asks for every scope the spec declares.
 func WithScopes(scopes ...string) Option { return client.WithScopes(scopes...) }
 
 // RateLimitConfig returns the limits the spec declares, for tests that
@@ -306,7 +328,7 @@ func (cl *Client) auth(cfg *client.Config, base http.RoundTripper, resolve func(
 			AllowInsecureHTTP: cfg.Insecure,
 			Clock:             cfg.Clock,
 		}
-		flow := &auth.AuthorizationCode{Endpoint: ep, AuthURL: resolve("https://oauth2.api.jtl-software.com/authorize"), ClientID: c.ClientID, ClientSecret: c.ClientSecret, RedirectURL: c.RedirectURL, Scopes: cfg.Scopes}
+		flow := &auth.AuthorizationCode{Endpoint: ep, AuthURL: resolve("https://oauth2.api.jtl-software.com/authorize"), ClientID: c.ClientID, ClientSecret: c.ClientSecret, RedirectURL: c.RedirectURL, Scopes: cfg.ScopesOr("ffn.fulfiller.read", "ffn.fulfiller.write", "ffn.merchant.read", "ffn.merchant.write")}
 		cache := &auth.Cache{Flow: flow, Store: cfg.Store, Clock: cfg.Clock}
 		cl.tokens = cache
 		cl.authCode, cl.authCodeTokens = flow, cache

@@ -32,11 +32,17 @@ var opAuthorize = transport.Operation{
 func (c *Client) Authorize(ctx context.Context, params *AuthorizeParams, opts ...RequestOption) error {
 	r := c.rest.NewRequest(ctx, &opAuthorize, opts)
 	if params != nil {
+		r.Require("query", "response_type", params.ResponseType)
 		r.Query("response_type", params.ResponseType, rest.Form, true)
+		r.Require("query", "client_id", params.ClientID)
 		r.Query("client_id", params.ClientID, rest.Form, true)
+		r.Require("query", "redirect_uri", params.RedirectURI)
 		r.Query("redirect_uri", params.RedirectURI, rest.Form, true)
+		r.Require("query", "scope", params.Scope)
 		r.Query("scope", params.Scope, rest.Form, true)
 		r.Query("state", params.State, rest.Form, true)
+	} else {
+		r.Require("query", "response_type", nil)
 	}
 	r.ErrorModel(func(status int) any {
 		switch status {

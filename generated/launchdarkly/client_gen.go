@@ -33,6 +33,18 @@
 //     is assumed for every list (limit ≤ 100).
 //   - The errors `{code, message, id}` are the same envelope on every status; `id` is kept in the
 //     decoded model for support requests.
+//
+// # Hosts
+//
+// The client sends requests to these hosts only:
+//   - https://app.launchdarkly.com (API server, the default: Commercial instance; every path starts with /api/v2)
+//   - https://app.launchdarkly.us (API server: Federal instance)
+//
+// New's URL replaces the API server. When it is none of the servers the
+// spec lists (a test server, a proxy), every other host above follows it:
+// operations with their own server and token endpoints go to its scheme
+// and host, keeping their paths, so that a client pointed at a test
+// server never dials another host. WithAuthServer sends them elsewhere.
 package launchdarkly
 
 import (
@@ -75,6 +87,7 @@ func New(serverURL string, opts ...Option) (*Client, error) {
 	r, err := client.New(client.API{
 		Name:           "launchdarkly",
 		ServerTemplate: "https://app.launchdarkly.com",
+		Servers:        []string{"https://app.launchdarkly.com", "https://app.launchdarkly.us"},
 		RateLimit:      RateLimitConfig(),
 		Envelope:       envelope,
 		Auth:           cl.auth,
@@ -174,6 +187,18 @@ func WithClock(cl clock.Clock) Option { return client.WithClock(cl) }
 // trusts them (a private CA, a local test server), and so does mutual TLS.
 func WithRootCAs(pool *x509.CertPool) Option { return client.WithRootCAs(pool) }
 
+// WithDefaultHeader sends name: value with every request; it replaces the
+// spec's default of a header parameter of that name, and a call's own
+// parameter or WithHeader replaces it.
+func WithDefaultHeader(name, value string) Option { return client.WithDefaultHeader(name, value) }
+
+// WithAPIVersion sets the LD-API-Version header of every call (the spec's
+// default, the version it describes, is "20240415"); a call's own
+// parameter still replaces it.
+func WithAPIVersion(version string) Option {
+	return client.WithDefaultHeader("LD-API-Version", version)
+}
+
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(ua string) Option { return client.WithUserAgent(ua) }
 
@@ -209,7 +234,8 @@ func WithoutAuth() Option { return client.WithoutAuth() }
 // keeps them in memory.
 func WithTokenStore(s auth.TokenStore) Option { return client.WithTokenStore(s) }
 
-// WithScopes sets the OAuth2 scopes requested.
+// WithScopes sets the OAuth2 scopes requested. Without it, the
+// authorization URL asks for every scope the spec declares.
 func WithScopes(scopes ...string) Option { return client.WithScopes(scopes...) }
 
 // RateLimitConfig returns the limits the spec declares, for tests that

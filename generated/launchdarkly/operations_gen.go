@@ -28,7 +28,7 @@ func (c *Client) DeleteEnvironment(ctx context.Context, projectKey string, envir
 	r := c.rest.NewRequest(ctx, &opDeleteEnvironment, opts)
 	r.Path("projectKey", projectKey, rest.Simple, false)
 	r.Path("environmentKey", environmentKey, rest.Simple, false)
-	r.Header("LD-API-Version", "20240415")
+	r.HeaderDefault("LD-API-Version", "20240415")
 	if params != nil {
 		if params.LdAPIVersion != "" {
 			r.Header("LD-API-Version", params.LdAPIVersion)
@@ -56,7 +56,7 @@ func (c *Client) DeleteFeatureFlag(ctx context.Context, projectKey string, featu
 	r := c.rest.NewRequest(ctx, &opDeleteFeatureFlag, opts)
 	r.Path("projectKey", projectKey, rest.Simple, false)
 	r.Path("featureFlagKey", featureFlagKey, rest.Simple, false)
-	r.Header("LD-API-Version", "20240415")
+	r.HeaderDefault("LD-API-Version", "20240415")
 	if params != nil {
 		if params.LdAPIVersion != "" {
 			r.Header("LD-API-Version", params.LdAPIVersion)
@@ -82,7 +82,7 @@ var opGetCustomRoles = transport.Operation{
 //	GET /api/v2/roles
 func (c *Client) GetCustomRoles(ctx context.Context, params *GetCustomRolesParams, opts ...RequestOption) (*CustomRoles, error) {
 	r := c.rest.NewRequest(ctx, &opGetCustomRoles, opts)
-	r.Header("LD-API-Version", "20240415")
+	r.HeaderDefault("LD-API-Version", "20240415")
 	if params != nil {
 		if params.LdAPIVersion != "" {
 			r.Header("LD-API-Version", params.LdAPIVersion)
@@ -125,7 +125,7 @@ func (c *Client) GetCustomRolesAll(ctx context.Context, params *GetCustomRolesPa
 		}
 		resp := new(CustomRoles)
 		if err := c.rest.Next(ctx, &opGetCustomRoles, next, resp, opts, func(r *rest.Request) {
-			r.Header("LD-API-Version", "20240415")
+			r.HeaderDefault("LD-API-Version", "20240415")
 			if p.LdAPIVersion != "" {
 				r.Header("LD-API-Version", p.LdAPIVersion)
 			}
@@ -158,7 +158,7 @@ func (c *Client) GetDependentFlags(ctx context.Context, projectKey string, featu
 	r := c.rest.NewRequest(ctx, &opGetDependentFlags, opts)
 	r.Path("projectKey", projectKey, rest.Simple, false)
 	r.Path("featureFlagKey", featureFlagKey, rest.Simple, false)
-	r.Header("LD-API-Version", "20240415")
+	r.HeaderDefault("LD-API-Version", "20240415")
 	if params != nil {
 		if params.LdAPIVersion != "" {
 			r.Header("LD-API-Version", params.LdAPIVersion)
@@ -190,7 +190,7 @@ func (c *Client) GetFeatureFlag(ctx context.Context, projectKey string, featureF
 	r := c.rest.NewRequest(ctx, &opGetFeatureFlag, opts)
 	r.Path("projectKey", projectKey, rest.Simple, false)
 	r.Path("featureFlagKey", featureFlagKey, rest.Simple, false)
-	r.Header("LD-API-Version", "20240415")
+	r.HeaderDefault("LD-API-Version", "20240415")
 	if params != nil {
 		if params.LdAPIVersion != "" {
 			r.Header("LD-API-Version", params.LdAPIVersion)
@@ -223,7 +223,7 @@ var opGetFeatureFlags = transport.Operation{
 func (c *Client) GetFeatureFlags(ctx context.Context, projectKey string, params *GetFeatureFlagsParams, opts ...RequestOption) (*FeatureFlags, error) {
 	r := c.rest.NewRequest(ctx, &opGetFeatureFlags, opts)
 	r.Path("projectKey", projectKey, rest.Simple, false)
-	r.Header("LD-API-Version", "20240415")
+	r.HeaderDefault("LD-API-Version", "20240415")
 	if params != nil {
 		if params.LdAPIVersion != "" {
 			r.Header("LD-API-Version", params.LdAPIVersion)
@@ -273,7 +273,7 @@ func (c *Client) GetFeatureFlagsAll(ctx context.Context, projectKey string, para
 		}
 		resp := new(FeatureFlags)
 		if err := c.rest.Next(ctx, &opGetFeatureFlags, next, resp, opts, func(r *rest.Request) {
-			r.Header("LD-API-Version", "20240415")
+			r.HeaderDefault("LD-API-Version", "20240415")
 			if p.LdAPIVersion != "" {
 				r.Header("LD-API-Version", p.LdAPIVersion)
 			}
@@ -304,7 +304,7 @@ var opGetMembers = transport.Operation{
 //	GET /api/v2/members
 func (c *Client) GetMembers(ctx context.Context, params *GetMembersParams, opts ...RequestOption) (*Members, error) {
 	r := c.rest.NewRequest(ctx, &opGetMembers, opts)
-	r.Header("LD-API-Version", "20240415")
+	r.HeaderDefault("LD-API-Version", "20240415")
 	if params != nil {
 		if params.LdAPIVersion != "" {
 			r.Header("LD-API-Version", params.LdAPIVersion)
@@ -349,7 +349,7 @@ func (c *Client) GetMembersAll(ctx context.Context, params *GetMembersParams, op
 		}
 		resp := new(Members)
 		if err := c.rest.Next(ctx, &opGetMembers, next, resp, opts, func(r *rest.Request) {
-			r.Header("LD-API-Version", "20240415")
+			r.HeaderDefault("LD-API-Version", "20240415")
 			if p.LdAPIVersion != "" {
 				r.Header("LD-API-Version", p.LdAPIVersion)
 			}
@@ -381,7 +381,7 @@ var opGetProject = transport.Operation{
 func (c *Client) GetProject(ctx context.Context, projectKey string, params *GetProjectParams, opts ...RequestOption) (*Project, error) {
 	r := c.rest.NewRequest(ctx, &opGetProject, opts)
 	r.Path("projectKey", projectKey, rest.Simple, false)
-	r.Header("LD-API-Version", "20240415")
+	r.HeaderDefault("LD-API-Version", "20240415")
 	if params != nil {
 		if params.LdAPIVersion != "" {
 			r.Header("LD-API-Version", params.LdAPIVersion)
@@ -412,7 +412,7 @@ var opGetProjects = transport.Operation{
 //	GET /api/v2/projects
 func (c *Client) GetProjects(ctx context.Context, params *GetProjectsParams, opts ...RequestOption) (*Projects, error) {
 	r := c.rest.NewRequest(ctx, &opGetProjects, opts)
-	r.Header("LD-API-Version", "20240415")
+	r.HeaderDefault("LD-API-Version", "20240415")
 	if params != nil {
 		if params.LdAPIVersion != "" {
 			r.Header("LD-API-Version", params.LdAPIVersion)
@@ -458,7 +458,7 @@ func (c *Client) GetProjectsAll(ctx context.Context, params *GetProjectsParams, 
 		}
 		resp := new(Projects)
 		if err := c.rest.Next(ctx, &opGetProjects, next, resp, opts, func(r *rest.Request) {
-			r.Header("LD-API-Version", "20240415")
+			r.HeaderDefault("LD-API-Version", "20240415")
 			if p.LdAPIVersion != "" {
 				r.Header("LD-API-Version", p.LdAPIVersion)
 			}
@@ -491,7 +491,7 @@ func (c *Client) GetSegments(ctx context.Context, projectKey string, environment
 	r := c.rest.NewRequest(ctx, &opGetSegments, opts)
 	r.Path("projectKey", projectKey, rest.Simple, false)
 	r.Path("environmentKey", environmentKey, rest.Simple, false)
-	r.Header("LD-API-Version", "20240415")
+	r.HeaderDefault("LD-API-Version", "20240415")
 	if params != nil {
 		if params.LdAPIVersion != "" {
 			r.Header("LD-API-Version", params.LdAPIVersion)
@@ -536,7 +536,7 @@ func (c *Client) GetSegmentsAll(ctx context.Context, projectKey string, environm
 		}
 		resp := new(Segments)
 		if err := c.rest.Next(ctx, &opGetSegments, next, resp, opts, func(r *rest.Request) {
-			r.Header("LD-API-Version", "20240415")
+			r.HeaderDefault("LD-API-Version", "20240415")
 			if p.LdAPIVersion != "" {
 				r.Header("LD-API-Version", p.LdAPIVersion)
 			}
@@ -568,7 +568,7 @@ var opGetTeam = transport.Operation{
 func (c *Client) GetTeam(ctx context.Context, teamKey string, params *GetTeamParams, opts ...RequestOption) (*Team, error) {
 	r := c.rest.NewRequest(ctx, &opGetTeam, opts)
 	r.Path("teamKey", teamKey, rest.Simple, false)
-	r.Header("LD-API-Version", "20240415")
+	r.HeaderDefault("LD-API-Version", "20240415")
 	if params != nil {
 		if params.LdAPIVersion != "" {
 			r.Header("LD-API-Version", params.LdAPIVersion)
@@ -599,7 +599,7 @@ var opGetTeams = transport.Operation{
 //	GET /api/v2/teams
 func (c *Client) GetTeams(ctx context.Context, params *GetTeamsParams, opts ...RequestOption) (*Teams, error) {
 	r := c.rest.NewRequest(ctx, &opGetTeams, opts)
-	r.Header("LD-API-Version", "20240415")
+	r.HeaderDefault("LD-API-Version", "20240415")
 	if params != nil {
 		if params.LdAPIVersion != "" {
 			r.Header("LD-API-Version", params.LdAPIVersion)
@@ -644,7 +644,7 @@ func (c *Client) GetTeamsAll(ctx context.Context, params *GetTeamsParams, opts .
 		}
 		resp := new(Teams)
 		if err := c.rest.Next(ctx, &opGetTeams, next, resp, opts, func(r *rest.Request) {
-			r.Header("LD-API-Version", "20240415")
+			r.HeaderDefault("LD-API-Version", "20240415")
 			if p.LdAPIVersion != "" {
 				r.Header("LD-API-Version", p.LdAPIVersion)
 			}
@@ -675,7 +675,7 @@ var opGetTokens = transport.Operation{
 //	GET /api/v2/tokens
 func (c *Client) GetTokens(ctx context.Context, params *GetTokensParams, opts ...RequestOption) (*Tokens, error) {
 	r := c.rest.NewRequest(ctx, &opGetTokens, opts)
-	r.Header("LD-API-Version", "20240415")
+	r.HeaderDefault("LD-API-Version", "20240415")
 	if params != nil {
 		if params.LdAPIVersion != "" {
 			r.Header("LD-API-Version", params.LdAPIVersion)
@@ -719,7 +719,7 @@ func (c *Client) GetTokensAll(ctx context.Context, params *GetTokensParams, opts
 		}
 		resp := new(Tokens)
 		if err := c.rest.Next(ctx, &opGetTokens, next, resp, opts, func(r *rest.Request) {
-			r.Header("LD-API-Version", "20240415")
+			r.HeaderDefault("LD-API-Version", "20240415")
 			if p.LdAPIVersion != "" {
 				r.Header("LD-API-Version", p.LdAPIVersion)
 			}
@@ -752,7 +752,7 @@ func (c *Client) GetUsers(ctx context.Context, projectKey string, environmentKey
 	r := c.rest.NewRequest(ctx, &opGetUsers, opts)
 	r.Path("projectKey", projectKey, rest.Simple, false)
 	r.Path("environmentKey", environmentKey, rest.Simple, false)
-	r.Header("LD-API-Version", "20240415")
+	r.HeaderDefault("LD-API-Version", "20240415")
 	if params != nil {
 		if params.LdAPIVersion != "" {
 			r.Header("LD-API-Version", params.LdAPIVersion)
@@ -788,7 +788,7 @@ func (c *Client) GetWorkflows(ctx context.Context, projectKey string, featureFla
 	r.Path("projectKey", projectKey, rest.Simple, false)
 	r.Path("featureFlagKey", featureFlagKey, rest.Simple, false)
 	r.Path("environmentKey", environmentKey, rest.Simple, false)
-	r.Header("LD-API-Version", "20240415")
+	r.HeaderDefault("LD-API-Version", "20240415")
 	if params != nil {
 		if params.LdAPIVersion != "" {
 			r.Header("LD-API-Version", params.LdAPIVersion)
@@ -833,7 +833,7 @@ func (c *Client) GetWorkflowsAll(ctx context.Context, projectKey string, feature
 		}
 		resp := new(Workflows)
 		if err := c.rest.Next(ctx, &opGetWorkflows, next, resp, opts, func(r *rest.Request) {
-			r.Header("LD-API-Version", "20240415")
+			r.HeaderDefault("LD-API-Version", "20240415")
 			if p.LdAPIVersion != "" {
 				r.Header("LD-API-Version", p.LdAPIVersion)
 			}
@@ -868,7 +868,7 @@ func (c *Client) PatchFeatureFlag(ctx context.Context, projectKey string, featur
 	r := c.rest.NewRequest(ctx, &opPatchFeatureFlag, opts)
 	r.Path("projectKey", projectKey, rest.Simple, false)
 	r.Path("featureFlagKey", featureFlagKey, rest.Simple, false)
-	r.Header("LD-API-Version", "20240415")
+	r.HeaderDefault("LD-API-Version", "20240415")
 	if params != nil {
 		if params.LdAPIVersion != "" {
 			r.Header("LD-API-Version", params.LdAPIVersion)
@@ -907,7 +907,7 @@ func (c *Client) PatchFeatureFlagJSONPatch(ctx context.Context, projectKey strin
 	r := c.rest.NewRequest(ctx, &opPatchFeatureFlagJSONPatch, opts)
 	r.Path("projectKey", projectKey, rest.Simple, false)
 	r.Path("featureFlagKey", featureFlagKey, rest.Simple, false)
-	r.Header("LD-API-Version", "20240415")
+	r.HeaderDefault("LD-API-Version", "20240415")
 	if params != nil {
 		if params.LdAPIVersion != "" {
 			r.Header("LD-API-Version", params.LdAPIVersion)
@@ -946,7 +946,7 @@ func (c *Client) PatchFeatureFlagMergePatch(ctx context.Context, projectKey stri
 	r := c.rest.NewRequest(ctx, &opPatchFeatureFlagMergePatch, opts)
 	r.Path("projectKey", projectKey, rest.Simple, false)
 	r.Path("featureFlagKey", featureFlagKey, rest.Simple, false)
-	r.Header("LD-API-Version", "20240415")
+	r.HeaderDefault("LD-API-Version", "20240415")
 	if params != nil {
 		if params.LdAPIVersion != "" {
 			r.Header("LD-API-Version", params.LdAPIVersion)
@@ -981,7 +981,7 @@ func (c *Client) PostApprovalRequestForFlag(ctx context.Context, projectKey stri
 	r.Path("projectKey", projectKey, rest.Simple, false)
 	r.Path("featureFlagKey", featureFlagKey, rest.Simple, false)
 	r.Path("environmentKey", environmentKey, rest.Simple, false)
-	r.Header("LD-API-Version", "20240415")
+	r.HeaderDefault("LD-API-Version", "20240415")
 	if params != nil {
 		if params.LdAPIVersion != "" {
 			r.Header("LD-API-Version", params.LdAPIVersion)
@@ -1014,7 +1014,7 @@ var opPostFeatureFlag = transport.Operation{
 func (c *Client) PostFeatureFlag(ctx context.Context, projectKey string, params *PostFeatureFlagParams, body *FeatureFlagBody, opts ...RequestOption) (*FeatureFlag, error) {
 	r := c.rest.NewRequest(ctx, &opPostFeatureFlag, opts)
 	r.Path("projectKey", projectKey, rest.Simple, false)
-	r.Header("LD-API-Version", "20240415")
+	r.HeaderDefault("LD-API-Version", "20240415")
 	if params != nil {
 		if params.LdAPIVersion != "" {
 			r.Header("LD-API-Version", params.LdAPIVersion)

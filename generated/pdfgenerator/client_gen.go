@@ -31,6 +31,17 @@
 //   - Template ids are integers (public template ids, which are strings, are not modelled).
 //   - List endpoints page with `page` (from 1) and `per_page` (default 15); the items are in
 //     `response` and the paging state in `meta`.
+//
+// # Hosts
+//
+// The client sends requests to these hosts only:
+//   - https://us1.pdfgeneratorapi.com/api/v4 (API server, the default: Production (US region))
+//
+// New's URL replaces the API server. When it is none of the servers the
+// spec lists (a test server, a proxy), every other host above follows it:
+// operations with their own server and token endpoints go to its scheme
+// and host, keeping their paths, so that a client pointed at a test
+// server never dials another host. WithAuthServer sends them elsewhere.
 package pdfgenerator
 
 import (
@@ -73,6 +84,7 @@ func New(serverURL string, opts ...Option) (*Client, error) {
 	r, err := client.New(client.API{
 		Name:           "pdfgenerator",
 		ServerTemplate: "https://us1.pdfgeneratorapi.com/api/v4",
+		Servers:        []string{"https://us1.pdfgeneratorapi.com/api/v4"},
 		RateLimit:      RateLimitConfig(),
 		Envelope:       envelope,
 		Auth:           cl.auth,
@@ -172,6 +184,11 @@ func WithClock(cl clock.Clock) Option { return client.WithClock(cl) }
 // trusts them (a private CA, a local test server), and so does mutual TLS.
 func WithRootCAs(pool *x509.CertPool) Option { return client.WithRootCAs(pool) }
 
+// WithDefaultHeader sends name: value with every request; it replaces the
+// spec's default of a header parameter of that name, and a call's own
+// parameter or WithHeader replaces it.
+func WithDefaultHeader(name, value string) Option { return client.WithDefaultHeader(name, value) }
+
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(ua string) Option { return client.WithUserAgent(ua) }
 
@@ -207,7 +224,8 @@ func WithoutAuth() Option { return client.WithoutAuth() }
 // keeps them in memory.
 func WithTokenStore(s auth.TokenStore) Option { return client.WithTokenStore(s) }
 
-// WithScopes sets the OAuth2 scopes requested.
+// WithScopes sets the OAuth2 scopes requested. Without it, the
+// authorization URL asks for every scope the spec declares.
 func WithScopes(scopes ...string) Option { return client.WithScopes(scopes...) }
 
 // RateLimitConfig returns the limits the spec declares, for tests that
@@ -247,8 +265,8 @@ type APIError = apierror.APIError
 // Credentials holds what the API's security schemes need. Fill it, or
 // read it from the environment with CredentialsFromEnv.
 type Credentials struct {
-	// APIKey: API key from Account Settings; sent as the JWT's iss claim.
-	APIKey string
+	// APIKey: API key from Account Settings; sent as the JWT's iss claim (kept secret like every key, never logged).
+	APIKey secret.Secret
 	// APISecret: API secret from Account Settings; the HS256 signing key, never sent.
 	APISecret secret.Secret
 	// Workspace: Workspace identifier (the sign-up e-mail for the master workspace); the JWT's sub claim.
@@ -262,7 +280,7 @@ func CredentialsFromEnv() (Credentials, error) {
 	var c Credentials
 	var missing []string
 	if v := os.Getenv("PDFGENERATOR_API_KEY"); v != "" {
-		c.APIKey = v
+		c.APIKey = secret.New(v)
 	} else {
 		missing = append(missing, "PDFGENERATOR_API_KEY")
 	}
@@ -294,7 +312,7 @@ func (cl *Client) auth(cfg *client.Config, base http.RoundTripper, resolve func(
 	var schemes []auth.Scheme
 	if !isZero(c.APIKey) && !isZero(c.APISecret) && !isZero(c.Workspace) {
 		var mw transport.Middleware
-		t := &auth.Transport{Credential: &auth.SignedJWT{APIKey: secret.New(c.APIKey), Secret: c.APISecret, Subject: c.Workspace, TTL: 30000000000, Clock: cfg.Clock}, OnUnauthorized: auth.UnauthorizedRefresh, AllowInsecureHTTP: cfg.Insecure}
+		t := &auth.Transport{Credential: &auth.SignedJWT{APIKey: c.APIKey, Secret: c.APISecret, Subject: c.Workspace, TTL: 30000000000, Clock: cfg.Clock}, OnUnauthorized: auth.UnauthorizedRefresh, AllowInsecureHTTP: cfg.Insecure}
 		mw = t.Middleware()
 		schemes = append(schemes, auth.Scheme{Key: "jwt", Middleware: mw})
 	}

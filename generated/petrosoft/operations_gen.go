@@ -23,8 +23,12 @@ var opGetInventoryItem = transport.Operation{
 func (c *Client) GetInventoryItem(ctx context.Context, params *GetInventoryItemParams, opts ...RequestOption) (*ItemDetails, error) {
 	r := c.rest.NewRequest(ctx, &opGetInventoryItem, opts)
 	if params != nil {
+		r.Require("query", "station_id", params.StationID)
 		r.Query("station_id", params.StationID, rest.Form, true)
+		r.Require("query", "upc", params.Upc)
 		r.Query("upc", params.Upc, rest.Form, true)
+	} else {
+		r.Require("query", "station_id", nil)
 	}
 	r.ErrorModel(func(status int) any {
 		return new(ErrorEnvelope)

@@ -34,7 +34,10 @@ func (c *Client) DownloadStatement(ctx context.Context, params *DownloadStatemen
 			r.Header("X-Request-Id", params.XRequestID)
 		}
 		r.Header("PSU-IP-Address", params.PsuIPAddress)
+		r.Require("header", "Accept-Language", params.AcceptLanguage)
 		r.Header("Accept-Language", params.AcceptLanguage)
+	} else {
+		r.Require("header", "Accept-Language", nil)
 	}
 	if body != nil {
 		r.JSON("application/json", body)
@@ -316,10 +319,14 @@ func (c *Client) GetTransactionList(ctx context.Context, accountNumber string, c
 			r.Header("X-Request-Id", params.XRequestID)
 		}
 		r.Header("PSU-IP-Address", params.PsuIPAddress)
+		r.Require("query", "from", params.From)
 		r.Query("from", params.From, rest.Form, true)
+		r.Require("query", "to", params.To)
 		r.Query("to", params.To, rest.Form, true)
 		r.Range("page", params.Page, 1.0, 99999.0)
 		r.Query("page", params.Page, rest.Form, true)
+	} else {
+		r.Require("query", "from", nil)
 	}
 	r.ErrorModel(func(status int) any {
 		return new(Error)
@@ -371,10 +378,13 @@ func (c *Client) ImportPayments(ctx context.Context, params *ImportPaymentsParam
 			r.Header("X-Request-Id", params.XRequestID)
 		}
 		r.Header("PSU-IP-Address", params.PsuIPAddress)
+		r.Require("header", "Batch-Import-Format", params.BatchImportFormat)
 		r.Header("Batch-Import-Format", params.BatchImportFormat)
 		r.Header("Batch-Name", params.BatchName)
 		r.Header("Batch-Combined-Payments", params.BatchCombinedPayments)
 		r.Header("Batch-Autocorrect", params.BatchAutocorrect)
+	} else {
+		r.Require("header", "Batch-Import-Format", nil)
 	}
 	r.Raw("text/plain", strings.NewReader(body))
 	r.ErrorModel(func(status int) any {

@@ -17,6 +17,17 @@
 //     here and is never retried after it may have reached the server.
 //   - The daily quota (24 000 requests per UTC day per instance) is enforced client-side as a fixed
 //     window anchored at UTC midnight, and adapted from the X-Ratelimit-* headers.
+//
+// # Hosts
+//
+// The client sends requests to these hosts only:
+//   - https://app.raynet.cz/api/v2 (API server, the default: The one shared host; the tenant is chosen by the X-Instance-Name header)
+//
+// New's URL replaces the API server. When it is none of the servers the
+// spec lists (a test server, a proxy), every other host above follows it:
+// operations with their own server and token endpoints go to its scheme
+// and host, keeping their paths, so that a client pointed at a test
+// server never dials another host. WithAuthServer sends them elsewhere.
 package raynet
 
 import (
@@ -59,6 +70,7 @@ func New(serverURL string, opts ...Option) (*Client, error) {
 	r, err := client.New(client.API{
 		Name:           "raynet",
 		ServerTemplate: "https://app.raynet.cz/api/v2",
+		Servers:        []string{"https://app.raynet.cz/api/v2"},
 		RateLimit:      RateLimitConfig(),
 		Envelope:       envelope,
 		Auth:           cl.auth,
@@ -158,6 +170,11 @@ func WithClock(cl clock.Clock) Option { return client.WithClock(cl) }
 // trusts them (a private CA, a local test server), and so does mutual TLS.
 func WithRootCAs(pool *x509.CertPool) Option { return client.WithRootCAs(pool) }
 
+// WithDefaultHeader sends name: value with every request; it replaces the
+// spec's default of a header parameter of that name, and a call's own
+// parameter or WithHeader replaces it.
+func WithDefaultHeader(name, value string) Option { return client.WithDefaultHeader(name, value) }
+
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(ua string) Option { return client.WithUserAgent(ua) }
 
@@ -193,7 +210,8 @@ func WithoutAuth() Option { return client.WithoutAuth() }
 // keeps them in memory.
 func WithTokenStore(s auth.TokenStore) Option { return client.WithTokenStore(s) }
 
-// WithScopes sets the OAuth2 scopes requested.
+// WithScopes sets the OAuth2 scopes requested. Without it, the
+// authorization URL asks for every scope the spec declares.
 func WithScopes(scopes ...string) Option { return client.WithScopes(scopes...) }
 
 // RateLimitConfig returns the limits the spec declares, for tests that

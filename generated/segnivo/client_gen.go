@@ -31,6 +31,17 @@
 //   - Campaigns (/messages) are modelled for create, list and get; pause/resume/update are not in
 //     the digest and are left out, as is /relay/raw (an RFC 822 upload the published spec gives as
 //     form data, against the JSON-only header rules).
+//
+// # Hosts
+//
+// The client sends requests to these hosts only:
+//   - https://api.segnivo.com/v1 (API server, the default: Production)
+//
+// New's URL replaces the API server. When it is none of the servers the
+// spec lists (a test server, a proxy), every other host above follows it:
+// operations with their own server and token endpoints go to its scheme
+// and host, keeping their paths, so that a client pointed at a test
+// server never dials another host. WithAuthServer sends them elsewhere.
 package segnivo
 
 import (
@@ -73,6 +84,7 @@ func New(serverURL string, opts ...Option) (*Client, error) {
 	r, err := client.New(client.API{
 		Name:           "segnivo",
 		ServerTemplate: "https://api.segnivo.com/v1",
+		Servers:        []string{"https://api.segnivo.com/v1"},
 		RateLimit:      RateLimitConfig(),
 		Envelope:       envelope,
 		Auth:           cl.auth,
@@ -172,6 +184,11 @@ func WithClock(cl clock.Clock) Option { return client.WithClock(cl) }
 // trusts them (a private CA, a local test server), and so does mutual TLS.
 func WithRootCAs(pool *x509.CertPool) Option { return client.WithRootCAs(pool) }
 
+// WithDefaultHeader sends name: value with every request; it replaces the
+// spec's default of a header parameter of that name, and a call's own
+// parameter or WithHeader replaces it.
+func WithDefaultHeader(name, value string) Option { return client.WithDefaultHeader(name, value) }
+
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(ua string) Option { return client.WithUserAgent(ua) }
 
@@ -207,7 +224,8 @@ func WithoutAuth() Option { return client.WithoutAuth() }
 // keeps them in memory.
 func WithTokenStore(s auth.TokenStore) Option { return client.WithTokenStore(s) }
 
-// WithScopes sets the OAuth2 scopes requested.
+// WithScopes sets the OAuth2 scopes requested. Without it, the
+// authorization URL asks for every scope the spec declares.
 func WithScopes(scopes ...string) Option { return client.WithScopes(scopes...) }
 
 // RateLimitConfig returns the limits the spec declares, for tests that

@@ -55,3 +55,28 @@ func TestSelfReferences(t *testing.T) {
 		}
 	}
 }
+
+// OpenAPI 3.2's methods by name (additionalOperations) get methods too,
+// rather than being counted in the spec and missing from the client.
+func TestAdditionalOperations(t *testing.T) {
+	api := buildSpec(t, `
+openapi: 3.2.0
+info: {title: t, version: "1"}
+paths:
+  /echo:
+    get:
+      operationId: get
+      responses: {"204": {description: ok}}
+    additionalOperations:
+      LINK:
+        operationId: echo
+        responses: {"204": {description: ok}}
+`)
+	var got []string
+	for _, op := range api.Operations {
+		got = append(got, op.Method+" "+op.Name)
+	}
+	if strings.Join(got, ",") != "LINK Echo,GET Get" {
+		t.Errorf("operations %v, want [LINK Echo, GET Get]", got)
+	}
+}

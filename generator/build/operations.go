@@ -50,6 +50,17 @@ func (b *builder) operations() {
 			ops = append(ops, &pendingOp{op: op, item: item, path: path, verb: verb,
 				ptr: Pointer("paths", path, strings.ToLower(verb))})
 		}
+		// OpenAPI 3.2: QUERY and other methods (LINK, ...) by name.
+		for _, verb := range sortedKeys(item.Operations()) {
+			if slices.Contains(methods, verb) {
+				continue
+			}
+			ptr := Pointer("paths", path, strings.ToLower(verb))
+			if item.AdditionalOperations[verb] != nil {
+				ptr = Pointer("paths", path, "additionalOperations", verb)
+			}
+			ops = append(ops, &pendingOp{op: item.Operations()[verb], item: item, path: path, verb: strings.ToUpper(verb), ptr: ptr})
+		}
 	}
 	// Method names first, so that derived names (OpAll, OpParams) never
 	// take an operation's own name.

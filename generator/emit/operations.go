@@ -218,14 +218,23 @@ func method(f *jen.File, op *model.Operation) {
 			g.Id("r").Dot("Path").Call(jen.Lit(p.WireName), jen.Id(p.Name), jen.Qual(pkgRest, styleNames[p.Style]), jen.Lit(p.Explode))
 		}
 		for _, p := range op.Params {
-			if v := headerFallback(p); v != nil {
-				g.Id("r").Dot("Header").Call(jen.Lit(p.WireName), v) // params may replace it
+			if c := fallbackCall(p); c != nil {
+				g.Add(c) // params may replace it
+			}
+		}
+		var required []*model.Param // checked before sending; a fallback fills the others
+		for _, p := range op.Params {
+			if p.Required && headerFallback(p) == nil {
+				required = append(required, p)
 			}
 		}
 		if len(op.Params) > 0 {
-			g.If(jen.Id("params").Op("!=").Nil()).BlockFunc(func(b *jen.Group) {
+			block := g.If(jen.Id("params").Op("!=").Nil()).BlockFunc(func(b *jen.Group) {
 				for _, p := range op.Params {
 					v := jen.Id("params").Dot(p.Name)
+					if p.Required && headerFallback(p) == nil {
+						b.Id("r").Dot("Require").Call(jen.Lit(paramIn(p.In)), jen.Lit(p.WireName), v)
+					}
 					if p.Minimum != nil || p.Maximum != nil {
 						b.Id("r").Dot("Range").Call(jen.Lit(p.WireName), v, bound(p.Minimum, -1), bound(p.Maximum, 1))
 					}
@@ -239,6 +248,9 @@ func method(f *jen.File, op *model.Operation) {
 					}
 				}
 			})
+			if len(required) > 0 {
+				block.Else().Block(jen.Id("r").Dot("Require").Call(jen.Lit(paramIn(required[0].In)), jen.Lit(required[0].WireName), jen.Nil()))
+			}
 		}
 		if op.Body != nil {
 			bodyCall(g, op.Body)
@@ -400,6 +412,31 @@ func bound(b *float64, inf int) jen.Code {
 
 // headerFallback is what a header parameter carries when the caller
 // leaves it empty: a fresh request id, the spec's default, or nil.
+// paramIn names a parameter's location as errors say it.
+func paramIn(in model.ParamIn) string {
+	switch in {
+	case model.InHeader:
+		return "header"
+	case model.InCookie:
+		return "cookie"
+	}
+	return "query"
+}
+
+// fallbackCall sets a header parameter's fallback: a fresh request id, or
+// the spec's default, which a client-wide default header (WithDefaultHeader,
+// WithAPIVersion) replaces.
+func fallbackCall(p *model.Param) jen.Code {
+	v := headerFallback(p)
+	switch {
+	case v == nil:
+		return nil
+	case p.RequestID:
+		return jen.Id("r").Dot("Header").Call(jen.Lit(p.WireName), v)
+	}
+	return jen.Id("r").Dot("HeaderDefault").Call(jen.Lit(p.WireName), v)
+}
+
 func headerFallback(p *model.Param) jen.Code {
 	switch {
 	case p.RequestID:

@@ -186,8 +186,8 @@ func nextArgs(op *model.Operation, target jen.Code) []jen.Code {
 	for _, p := range op.Params {
 		switch p.In {
 		case model.InHeader:
-			if v := headerFallback(p); v != nil {
-				calls = append(calls, jen.Id("r").Dot("Header").Call(jen.Lit(p.WireName), v))
+			if c := fallbackCall(p); c != nil {
+				calls = append(calls, c)
 			}
 			calls = append(calls, setHeader(p, jen.Id("p").Dot(p.Name)))
 		case model.InCookie:

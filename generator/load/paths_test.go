@@ -94,3 +94,33 @@ func TestDuplicateOperationIDRenamed(t *testing.T) {
 		t.Errorf("GET /test2 has %q", id)
 	}
 }
+
+// Specs written for other generators carry their extensions: ogen's
+// x-ogen-name is no misspelling of x-go-name, while x-go-nmae is.
+func TestOtherToolsExtensions(t *testing.T) {
+	res := mustLoad(t, "ogen.yaml", spec(`
+		openapi: 3.0.3
+		info: {title: t, version: "1"}
+		paths: {}
+		components:
+		  schemas:
+		    User:
+		      type: object
+		      x-ogen-name: Person
+		      x-oapi-codegen-extra-tags: {db: user}
+	`))
+	if res.Doc.Components.Schemas["User"] == nil {
+		t.Fatal("User missing")
+	}
+	le := mustFail(t, "typo.yaml", spec(`
+		openapi: 3.0.3
+		info: {title: t, version: "1"}
+		paths: {}
+		components:
+		  schemas:
+		    User:
+		      type: object
+		      x-go-nmae: Person
+	`))
+	findDiag(t, le.Diagnostics, "/components/schemas/User/x-go-nmae", `did you mean "x-go-name"`)
+}

@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -46,6 +47,8 @@ type Config struct {
 	NoRetry        bool
 	NoCache        bool
 	NoAuth         bool
+	// Header is sent with every request; header parameters replace it.
+	Header http.Header
 	// Insecure allows credentials over plain http://.
 	Insecure  bool
 	Clock     clock.Clock
@@ -157,6 +160,18 @@ func WithoutRateLimit() Option { return OptionFunc(func(c *Config) { c.NoLimit =
 // WithoutCache turns the ETag cache off.
 func WithoutCache() Option { return OptionFunc(func(c *Config) { c.NoCache = true }) }
 
+// WithDefaultHeader sends name: value with every request, in place of
+// the spec's default of a header parameter of that name; a call's own
+// parameter or WithHeader still wins.
+func WithDefaultHeader(name, value string) Option {
+	return OptionFunc(func(c *Config) {
+		if c.Header == nil {
+			c.Header = http.Header{}
+		}
+		c.Header.Set(name, value)
+	})
+}
+
 // WithoutAuth leaves authentication to the caller (a middleware, a
 // proxy): no credentials are applied and none are required.
 func WithoutAuth() Option { return OptionFunc(func(c *Config) { c.NoAuth = true }) }
@@ -184,6 +199,14 @@ func WithAuthServer(base string) Option {
 
 // WithTokenStore keeps tokens in s.
 func WithTokenStore(s auth.TokenStore) Option { return OptionFunc(func(c *Config) { c.Store = s }) }
+
+// ScopesOr returns the scopes WithScopes set, else defaults (the spec's).
+func (c *Config) ScopesOr(defaults ...string) []string {
+	if c.Scopes != nil {
+		return c.Scopes
+	}
+	return defaults
+}
 
 // WithScopes sets the OAuth2 scopes requested.
 func WithScopes(scopes ...string) Option { return OptionFunc(func(c *Config) { c.Scopes = scopes }) }
@@ -224,8 +247,12 @@ type API struct {
 	// ServerDefaults the defaults of its variables.
 	ServerTemplate string
 	ServerDefaults map[string]string
-	RateLimit      ratelimit.Config
-	Envelope       *apierror.Envelope
+	// Servers are the URL templates of every server the spec lists for
+	// the API: a URL given to New that matches none (a test server, a
+	// proxy) takes operation servers and token endpoints with it.
+	Servers   []string
+	RateLimit ratelimit.Config
+	Envelope  *apierror.Envelope
 	// Auth returns the auth middleware for the configured credentials
 	// (Credentials may be nil: the middleware then refuses operations
 	// that need credentials) and the base transport (wrapped for mutual
@@ -243,6 +270,10 @@ func New(api API, serverURL string, opts []Option) (rest.Client, error) {
 			o.Apply(&cfg)
 		}
 	}
+	// A URL the spec does not list is a test server or a proxy: the
+	// operations with their own server and the token endpoints go there
+	// too (keeping their paths), so that no other host is dialled.
+	follow := serverURL != "" && !listed(api.Servers, serverURL)
 	if serverURL == "" {
 		serverURL = ExpandServer(api.ServerTemplate, api.ServerDefaults, cfg.ServerVars)
 	}
@@ -255,6 +286,9 @@ func New(api API, serverURL string, opts []Option) (rest.Client, error) {
 	}
 	if cfg.authErr != nil {
 		return rest.Client{}, fmt.Errorf("%s: %w", api.Name, cfg.authErr)
+	}
+	if follow && cfg.AuthServer == nil {
+		cfg.AuthServer = &url.URL{Scheme: u.Scheme, Host: u.Host, User: u.User}
 	}
 	hc := &http.Client{}
 	if cfg.HTTPClient != nil {
@@ -269,8 +303,15 @@ func New(api API, serverURL string, opts []Option) (rest.Client, error) {
 		return rest.Client{}, fmt.Errorf("%s: %w", api.Name, err)
 	}
 	hc.Transport = chain
-	rc := rest.Client{BaseURL: u, HTTP: hc, Envelope: api.Envelope, MaxResponseBytes: cfg.MaxResponseBytes,
-		StrictDecoding: cfg.StrictDecoding, Logger: cfg.Logger}
+	for k, vs := range cfg.Header {
+		for _, v := range vs {
+			if strings.ContainsAny(v, "\r\n\x00") {
+				return rest.Client{}, fmt.Errorf("%s: default header %s has an invalid value", api.Name, k)
+			}
+		}
+	}
+	rc := rest.Client{BaseURL: u, HTTP: hc, Envelope: api.Envelope, Header: cfg.Header,
+		MaxResponseBytes: cfg.MaxResponseBytes, StrictDecoding: cfg.StrictDecoding, Logger: cfg.Logger}
 	rc.Timeout = cfg.Timeout
 	if !cfg.TimeoutSet {
 		rc.Timeout = cfg.defaultTimeout(api, cfg.attemptTimeout())
@@ -357,6 +398,31 @@ func (cfg *Config) rebase(server *url.URL, ref string) (*url.URL, error) {
 	b.Path = strings.TrimSuffix(b.Path, "/") + u.Path
 	b.RawPath, b.RawQuery = "", u.RawQuery
 	return &b, nil
+}
+
+// listed reports whether u is one of the servers (URL templates whose
+// variables match any text without a slash), ignoring a trailing slash.
+func listed(servers []string, u string) bool {
+	u = strings.TrimSuffix(u, "/")
+	for _, s := range servers {
+		var pat strings.Builder
+		pat.WriteString("(?i)^")
+		for rest := strings.TrimSuffix(s, "/"); rest != ""; {
+			i := strings.IndexByte(rest, '{')
+			j := strings.IndexByte(rest, '}')
+			if i < 0 || j < i {
+				pat.WriteString(regexp.QuoteMeta(rest))
+				break
+			}
+			pat.WriteString(regexp.QuoteMeta(rest[:i]) + "[^/]*")
+			rest = rest[j+1:]
+		}
+		pat.WriteString("$")
+		if re, err := regexp.Compile(pat.String()); err == nil && re.MatchString(u) {
+			return true
+		}
+	}
+	return false
 }
 
 // ExpandServer fills a server URL template's {variables} from vars, else

@@ -144,3 +144,31 @@ func TestTokenHTTPClientSharesTheBase(t *testing.T) {
 		t.Fatalf("token client = %+v", hc)
 	}
 }
+
+// Operation servers follow a URL the spec does not list (a test server),
+// and stay on their hosts for one it does (a sandbox).
+func TestOperationServersFollowAnUnlistedURL(t *testing.T) {
+	api := testAPI
+	api.Servers = []string{api.ServerTemplate, "https://sandbox.acme.test/v1"}
+	for _, tc := range []struct{ url, want string }{
+		{"http://127.0.0.1:8080/v1", "http://127.0.0.1:8080/oauth/token"},
+		{"https://US.acme.test/v2/", "https://auth.acme.test/oauth/token"},
+		{"https://sandbox.acme.test/v1", "https://auth.acme.test/oauth/token"},
+	} {
+		rc, err := New(api, tc.url, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := "https://auth.acme.test/oauth/token"
+		if rc.OperationServer != nil {
+			u, err := rc.OperationServer(got)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = u.String()
+		}
+		if got != tc.want {
+			t.Errorf("New(%q): operation server %s, want %s", tc.url, got, tc.want)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -258,5 +259,32 @@ func TestResetBeyondMaxWaitFailsAtOnce(t *testing.T) {
 	qe := quotaError(t, err)
 	if !qe.ResetAt.Equal(t0.Add(30*time.Minute)) || !clk.Now().Equal(t0) {
 		t.Errorf("error %+v after waiting until %v", qe, clk.Now())
+	}
+}
+
+// A request that provably never left (the connection was refused) gives
+// its slot back; one that was written keeps it.
+func TestTransportCancelsUnsentRequests(t *testing.T) {
+	l := newLimiter(t, ratelimit.Config{Windows: []ratelimit.Window{sliding(1, time.Hour)}, MaxWait: -1})
+	refused := &ratelimit.Transport{Limiter: l, Base: &http.Transport{}}
+	req, _ := http.NewRequest(http.MethodGet, "http://127.0.0.1:1/", nil)
+	if _, err := refused.RoundTrip(req); err == nil {
+		t.Fatal("port 1 answered")
+	}
+	if st := l.Stats(); st.Sent != 0 {
+		t.Fatalf("stats %+v after a refused connection, want nothing sent", st)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	ok := &ratelimit.Transport{Limiter: l, Base: srv.Client().Transport}
+	for i, want := range []bool{true, false} {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL, nil)
+		resp, err := ok.RoundTrip(req)
+		if resp != nil {
+			resp.Body.Close()
+		}
+		if (err == nil) != want {
+			t.Fatalf("request %d: %v", i, err)
+		}
 	}
 }

@@ -13,6 +13,7 @@
 package ratelimit
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -48,9 +49,6 @@ type Local struct {
 	global  *bucket
 	routes  map[string]*bucket
 	tickets uint64
-	// changed is closed, and replaced, whenever a waiter may have become
-	// admissible: a send recorded, a reservation ended, a head admitted.
-	changed chan struct{}
 	stats   Stats
 }
 
@@ -72,7 +70,6 @@ func New(cfg Config) (*Local, error) {
 		maxWait: resolve(cfg.MaxWait, DefaultMaxWait),
 		horizon: cfg.longestWindow(),
 		routes:  make(map[string]*bucket),
-		changed: make(chan struct{}),
 	}
 	if l.log == nil {
 		l.log = slog.Default()
@@ -90,7 +87,7 @@ func New(cfg Config) (*Local, error) {
 type bucket struct {
 	key     string
 	windows []*window
-	waiting []uint64 // tickets of queued requests, ascending
+	waiting []*waiter // queued requests, by ticket
 	// pending counts admitted requests whose send time is not known yet:
 	// they count as sent at every instant until it is.
 	pending int
@@ -133,15 +130,24 @@ func (b *bucket) name() string {
 
 // ahead is the number of requests queued in b before ticket.
 func (b *bucket) ahead(ticket uint64) int {
-	n, _ := slices.BinarySearch(b.waiting, ticket)
+	n, _ := slices.BinarySearchFunc(b.waiting, ticket, byTicket)
 	return n
 }
 
 func (b *bucket) dequeue(ticket uint64) {
-	if i, ok := slices.BinarySearch(b.waiting, ticket); ok {
+	if i, ok := slices.BinarySearchFunc(b.waiting, ticket, byTicket); ok {
 		b.waiting = slices.Delete(b.waiting, i, i+1)
 	}
 }
+
+// waiter is a queued request. Only the head of a queue can go next, so a
+// change wakes the heads alone, not every waiter.
+type waiter struct {
+	ticket uint64
+	wake   chan struct{} // buffered: a wake-up is never lost
+}
+
+func byTicket(w *waiter, t uint64) int { return cmp.Compare(w.ticket, t) }
 
 // settings are the effective x-apigen-ratelimit values for one operation.
 type settings struct {
@@ -232,13 +238,17 @@ func (l *Local) Reserve(ctx context.Context, key string) (Reservation, error) {
 	bs := l.buckets(key, s)
 	l.tickets++
 	ticket := l.tickets
-	for _, b := range bs {
-		b.waiting = append(b.waiting, ticket)
-	}
+	var me *waiter // queued only if it has to wait
 	for slept := false; ; slept = true {
 		now := l.clk.Now()
 		t, hold, c := l.earliest(now, bs, ticket)
-		if err := l.refuse(ctx, key, s, start, now, t, c); err != nil {
+		// The whole wait is judged on entry; later, what is left of it,
+		// which grows only when the server says so (a 429, a budget).
+		from := now
+		if !slept {
+			from = start
+		}
+		if err := l.refuse(ctx, key, s, from, now, t, hold, c); err != nil {
 			l.leave(bs, ticket)
 			l.mu.Unlock()
 			return nil, err
@@ -249,9 +259,22 @@ func (l *Local) Reserve(ctx context.Context, key string) (Reservation, error) {
 			l.mu.Unlock()
 			return res, nil
 		}
-		changed := l.changed
+		// Behind others in a queue, only a wake-up as the head can change
+		// anything: no timer (which a fake clock would run forward).
+		d := t.Sub(now)
+		for _, b := range bs {
+			if b.ahead(ticket) > 0 {
+				d = 0
+			}
+		}
+		if me == nil {
+			me = &waiter{ticket: ticket, wake: make(chan struct{}, 1)}
+			for _, b := range bs {
+				b.waiting = append(b.waiting, me)
+			}
+		}
 		l.mu.Unlock()
-		err := l.sleep(ctx, t.Sub(now), changed)
+		err := l.sleep(ctx, d, me.wake)
 		l.mu.Lock()
 		if err != nil {
 			l.leave(bs, ticket)
@@ -261,10 +284,14 @@ func (l *Local) Reserve(ctx context.Context, key string) (Reservation, error) {
 	}
 }
 
-// refuse returns the error that ends a wait at once: the slot at t is past
-// MaxWait (counted from the call) or past ctx's deadline.
-func (l *Local) refuse(ctx context.Context, key string, s settings, start, now, t time.Time, c constraint) error {
-	if wait := t.Sub(start); wait > s.maxWait {
+// refuse returns the error that ends a wait at once: the slot at t is
+// more than MaxWait after from, or past ctx's deadline. A request held for
+// an event (hold) waits at least until now.
+func (l *Local) refuse(ctx context.Context, key string, s settings, from, now, t time.Time, hold bool, c constraint) error {
+	if hold && !t.After(now) {
+		t = now
+	}
+	if wait := t.Sub(from); (hold || t.After(now)) && wait > s.maxWait {
 		return &QuotaExhaustedError{
 			Key: key, Scope: scopeOf(c.bucket), Reason: c.reason,
 			ResetAt: c.resetAt, Wait: wait, MaxWait: s.maxWait,
@@ -277,15 +304,15 @@ func (l *Local) refuse(ctx context.Context, key string, s settings, start, now, 
 	return nil
 }
 
-// sleep waits for d, or until changed is closed, or ctx ends. A fake clock
+// sleep waits for d, or until woken, or ctx ends. A fake clock
 // cannot be woken early: its Sleep returns at once, so the caller's loop
 // simply looks again.
-func (l *Local) sleep(ctx context.Context, d time.Duration, changed <-chan struct{}) error {
+func (l *Local) sleep(ctx context.Context, d time.Duration, wake <-chan struct{}) error {
 	if l.clk != clock.Real {
 		if d <= 0 {
 			// Nothing to wait for on a fake clock but another goroutine.
 			select {
-			case <-changed:
+			case <-wake:
 				return nil
 			case <-ctx.Done():
 				return ctx.Err()
@@ -301,7 +328,7 @@ func (l *Local) sleep(ctx context.Context, d time.Duration, changed <-chan struc
 	}
 	select {
 	case <-timer:
-	case <-changed:
+	case <-wake:
 	case <-ctx.Done():
 		return ctx.Err()
 	}
@@ -312,13 +339,20 @@ func (l *Local) leave(bs []*bucket, ticket uint64) {
 	for _, b := range bs {
 		b.dequeue(ticket)
 	}
-	l.notify()
+	l.notify(bs)
 }
 
-// notify wakes every waiter to look again. Callers hold l.mu.
-func (l *Local) notify() {
-	close(l.changed)
-	l.changed = make(chan struct{})
+// notify wakes the heads of the queues of bs to look again: a send was
+// recorded, a reservation ended or a head went. Callers hold l.mu.
+func (l *Local) notify(bs []*bucket) {
+	for _, b := range bs {
+		if len(b.waiting) > 0 {
+			select {
+			case b.waiting[0].wake <- struct{}{}:
+			default:
+			}
+		}
+	}
 }
 
 func scopeOf(b *bucket) Scope {
@@ -343,7 +377,10 @@ func (l *Local) earliest(now time.Time, bs []*bucket, ticket uint64) (time.Time,
 	}
 	for _, b := range bs {
 		ahead := b.ahead(ticket)
-		hold = hold || ahead > 0
+		if ahead > 0 && !hold {
+			hold = true
+			c = constraint{b, "requests queued before it", now}
+		}
 		if !b.cooldownUntil.IsZero() {
 			if now.Before(b.cooldownUntil.Add(l.margin)) {
 				later(b.cooldownUntil.Add(l.margin), constraint{b, b.cooldownReason, b.cooldownUntil})
@@ -366,11 +403,18 @@ func (l *Local) earliest(now time.Time, bs []*bucket, ticket uint64) (time.Time,
 				later(bg.resetAt.Add(l.margin), constraint{b, fmt.Sprintf("the server's %s count", name), bg.resetAt})
 			}
 		}
-		hold = hold || b.needProbe && b.probing
+		if b.needProbe && b.probing {
+			hold = true
+			if c.reason == "" {
+				c = constraint{b, "the probe sent first after a 429 or a reset", b.cooldownUntil}
+			}
+		}
 		for _, w := range b.windows {
 			next, reset, blocked := w.earliest(now, l.base, l.margin, b.pending, ahead)
 			hold = hold || blocked
-			later(next, constraint{b, "window " + w.spec.String(), reset})
+			if next.After(t) { // the reason is formatted only when it holds
+				later(next, constraint{b, "window " + w.spec.String(), reset})
+			}
 		}
 	}
 	return t, hold, c
@@ -378,7 +422,7 @@ func (l *Local) earliest(now time.Time, bs []*bucket, ticket uint64) (time.Time,
 
 // admit takes the slot now for the request holding ticket.
 func (l *Local) admit(bs []*bucket, ticket uint64, waited bool, wait time.Duration) *localReservation {
-	res := &localReservation{l: l, admitted: l.clk.Now(), bs: bs, epochs: make([]uint64, len(bs)), probes: make([]bool, len(bs))}
+	res := &localReservation{l: l, admitted: l.clk.Now(), bs: bs}
 	for i, b := range bs {
 		b.dequeue(ticket)
 		b.pending++
@@ -396,7 +440,7 @@ func (l *Local) admit(bs []*bucket, ticket uint64, waited bool, wait time.Durati
 	if waited {
 		l.stats.Waited++
 	}
-	l.notify()
+	l.notify(bs)
 	return res
 }
 
@@ -414,9 +458,9 @@ type localReservation struct {
 	s           settings
 	admitted    time.Time
 	bs          []*bucket
-	epochs      []uint64 // each bucket's cooldown epoch at admission
-	probes      []bool   // whether it is the probe of each bucket
-	sent, ended bool     // guarded by l.mu
+	epochs      [2]uint64 // each bucket's cooldown epoch at admission
+	probes      [2]bool   // whether it is the probe of each bucket
+	sent, ended bool      // guarded by l.mu
 }
 
 // Sent implements Reservation.
@@ -438,7 +482,7 @@ func (r *localReservation) record(at time.Time) {
 			w.record(at, r.l.base, r.l.margin)
 		}
 	}
-	r.l.notify()
+	r.l.notify(r.bs)
 }
 
 // Cancel implements Reservation.
@@ -463,7 +507,7 @@ func (r *localReservation) Cancel() {
 		}
 	}
 	l.stats.Sent--
-	l.notify()
+	l.notify(r.bs)
 }
 
 // Observe implements Reservation.
@@ -495,7 +539,7 @@ func (r *localReservation) end(resp *http.Response) {
 			b.strikes = 0
 		}
 	}
-	l.notify()
+	l.notify(r.bs)
 	if resp == nil {
 		return
 	}

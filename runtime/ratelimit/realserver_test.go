@@ -96,16 +96,18 @@ func (s *windowServer) log() []arrival {
 }
 
 // maxInWindow is the largest number of arrivals in any interval of length
-// per (half-open, as the server counts).
-func maxInWindow(as []arrival, per time.Duration) int {
-	best, lo := 0, 0
+// per (half-open, as the server counts), and those arrivals.
+func maxInWindow(as []arrival, per time.Duration) (int, []arrival) {
+	best, lo, at := 0, 0, 0
 	for hi := range as {
 		for !as[lo].at.After(as[hi].at.Add(-per)) {
 			lo++
 		}
-		best = max(best, hi-lo+1)
+		if hi-lo+1 > best {
+			best, at = hi-lo+1, lo
+		}
 	}
-	return best
+	return best, as[at : at+best]
 }
 
 // utilisation is the share of the binding window's budget used over the
@@ -190,7 +192,16 @@ func measureWindows(tb testing.TB, url string, logOf func() []arrival, callers, 
 	base := http.DefaultTransport.(*http.Transport).Clone()
 	base.MaxIdleConnsPerHost = callers
 	defer base.CloseIdleConnections()
-	rt := transport.Chain(base, ratelimit.Middleware(l))
+	var mu sync.Mutex
+	clientAt = map[int]time.Time{}
+	rec := transport.RoundTripperFunc(func(req *http.Request) (*http.Response, error) {
+		id, _ := strconv.Atoi(req.Header.Get("X-Test-ID"))
+		mu.Lock()
+		clientAt[id] = time.Now()
+		mu.Unlock()
+		return base.RoundTrip(req)
+	})
+	rt := transport.Chain(rec, ratelimit.Middleware(l))
 	stop := make(chan struct{})
 	time.AfterFunc(time.Duration(n)*ws[len(ws)-1].Per+200*time.Millisecond, func() { close(stop) })
 	for _, err := range hammer(rt, url, callers, stop) {
@@ -198,3 +209,7 @@ func measureWindows(tb testing.TB, url string, logOf func() []arrival, callers, 
 	}
 	return logOf(), l.Stats()
 }
+
+// clientAt is when each request of the last measureWindows left the
+// limiter, for failure messages.
+var clientAt map[int]time.Time

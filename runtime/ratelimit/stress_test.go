@@ -111,21 +111,30 @@ func (l stampListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &stampConn{Conn: c, armed: true}, nil
+	return &stampConn{Conn: c, armed: true, read: kernelStamps(c)}, nil
 }
 
-// stampConn notes when the first bytes of each request were read.
+// stampConn notes when the first bytes of each request arrived: by the
+// kernel's receive timestamp where it has one, else when they were read.
 type stampConn struct {
 	net.Conn
+	read  func([]byte) (int, time.Time, error)
 	mu    sync.Mutex
 	first time.Time
 	armed bool
 }
 
 func (c *stampConn) Read(p []byte) (int, error) {
-	n, err := c.Conn.Read(p)
+	var n int
+	var err error
+	now := time.Now()
+	if c.read != nil {
+		n, now, err = c.read(p)
+	} else {
+		n, err = c.Conn.Read(p)
+		now = time.Now()
+	}
 	if n > 0 {
-		now := time.Now()
 		c.mu.Lock()
 		if c.armed {
 			c.first, c.armed = now, false
@@ -213,8 +222,8 @@ func TestStressLimiterWindows(t *testing.T) {
 			url, logOf := startServerProcess(t, ws)
 			as, st := measureWindows(t, url, logOf, 8, 3, ws...)
 			for _, w := range ws {
-				if n := maxInWindow(as, w.Per); n > w.Limit {
-					t.Errorf("%d arrivals within %v, limit %d", n, w.Per, w.Limit)
+				if n, in := maxInWindow(as, w.Per); n > w.Limit {
+					t.Errorf("%d arrivals within %v, limit %d: %v", n, w.Per, w.Limit, offsets(in, in[0].at, clientAt))
 				}
 			}
 			util, refused := utilisation(as, ws[1], 3), count429(as)
@@ -344,16 +353,22 @@ func TestStressBare429Cooldown(t *testing.T) {
 	}
 	st := l.Stats()
 	t.Logf("first 429 at +%v; after it, until a probe succeeded: %d requests (%d × 429) at %v; stats %+v",
-		first.Sub(as[0].at).Round(time.Millisecond), len(after), count429(after), offsets(after, first), st)
+		first.Sub(as[0].at).Round(time.Millisecond), len(after), count429(after), offsets(after, first, nil), st)
 	if len(after) == 0 || after[len(after)-1].status != 200 {
 		t.Errorf("no probe succeeded after the penalty")
 	}
 }
 
-func offsets(as []arrival, from time.Time) []string {
+// offsets shows arrivals as "+offset:status#id", with "(c+offset)" when
+// sent says when the client sent it.
+func offsets(as []arrival, from time.Time, sent map[int]time.Time) []string {
 	var s []string
 	for _, a := range as {
-		s = append(s, fmt.Sprintf("+%v:%d", a.at.Sub(from).Round(time.Millisecond), a.status))
+		e := fmt.Sprintf("+%v:%d#%d", a.at.Sub(from).Round(time.Millisecond), a.status, a.id)
+		if c, ok := sent[a.id]; ok {
+			e += fmt.Sprintf("(c%+v)", c.Sub(from).Round(time.Millisecond))
+		}
+		s = append(s, e)
 	}
 	return s
 }

@@ -112,8 +112,8 @@ func (l *Limiter) cameBack(redisNow time.Time) {
 // it send again, and what holds it back. After an outage (since set) only
 // windows that still hold requests from the outage count: until then the
 // other processes may not have told Redis what they sent meanwhile.
-func (l *Limiter) shareNext(bs []bucket, now, since time.Time) (time.Time, string) {
-	t, reason := now, ""
+func (l *Limiter) shareNext(bs []bucket, now, since time.Time) (time.Time, string, ratelimit.Scope) {
+	t, reason, scope := now, "", ratelimit.Global
 	if l.block.After(t) {
 		t, reason = l.block, "the cooldown after a 429"
 	}
@@ -124,11 +124,12 @@ func (l *Limiter) shareNext(bs []bucket, now, since time.Time) (time.Time, strin
 			}
 			share := max(1, w.Limit/l.replicas)
 			if n := l.ownLog(b, w).next(now, share, l.margin); n.After(t) {
-				t, reason = n, fmt.Sprintf("%s window %s (this process's share %d while Redis is or was unreachable)", b.label, w, share)
+				t, scope = n, b.scope()
+				reason = fmt.Sprintf("%s window %s (this process's share %d while Redis is or was unreachable)", b.label, w, share)
 			}
 		}
 	}
-	return t, reason
+	return t, reason, scope
 }
 
 // reserveLocal admits a request at this process's fair share.
@@ -136,7 +137,7 @@ func (l *Limiter) reserveLocal(ctx context.Context, key string, bs []bucket, s s
 	for {
 		l.mu.Lock()
 		now := time.Now()
-		t, reason := l.shareNext(bs, now, time.Time{})
+		t, reason, scope := l.shareNext(bs, now, time.Time{})
 		if !t.After(now) {
 			l.mu.Unlock()
 			l.admitted(bs, now, start)
@@ -145,7 +146,7 @@ func (l *Limiter) reserveLocal(ctx context.Context, key string, bs []bucket, s s
 		retry := l.nextTry
 		l.mu.Unlock()
 		wait := t.Sub(now)
-		if err := l.tooLong(ctx, key, bs, reason, t, time.Since(start)+wait, s.maxWait); err != nil {
+		if err := l.tooLong(ctx, key, scope, reason, t, time.Since(start)+wait, s.maxWait); err != nil {
 			return nil, err
 		}
 		// Wake up for the next look at Redis if that comes first.
@@ -177,13 +178,13 @@ func (l *Limiter) afterOutage(ctx context.Context, key string, bs []bucket, s se
 		l.mu.Unlock()
 		return false, nil
 	}
-	t, reason := l.shareNext(bs, now, since)
+	t, reason, scope := l.shareNext(bs, now, since)
 	l.mu.Unlock()
 	if !t.After(now) {
 		return false, nil
 	}
 	wait := t.Sub(now)
-	if err := l.tooLong(ctx, key, bs, reason, t, time.Since(start)+wait, s.maxWait); err != nil {
+	if err := l.tooLong(ctx, key, scope, reason, t, time.Since(start)+wait, s.maxWait); err != nil {
 		return true, err
 	}
 	if err := sleep(ctx, wait); err != nil {

@@ -36,6 +36,10 @@ type LimiterConfig struct {
 	// Logger receives the one warning when Redis becomes unreachable and
 	// the notice when it is back; nil means slog.Default().
 	Logger *slog.Logger
+	// Timeout bounds one admission call to Redis; past it the limiter
+	// falls back to the local share. A client whose server is gone may
+	// otherwise wait for its pool for seconds. Zero means one second.
+	Timeout time.Duration
 }
 
 // Limiter is a ratelimit.Limiter whose counts live in Redis, shared by
@@ -53,6 +57,7 @@ type Limiter struct {
 	log      *slog.Logger
 	margin   time.Duration
 	maxWait  time.Duration
+	timeout  time.Duration
 	id       string // this process's prefix of reservation members
 	seq      atomic.Uint64
 
@@ -107,11 +112,15 @@ func NewLimiter(rdb redis.UniversalClient, cfg LimiterConfig) (*Limiter, error) 
 		log:     cfg.Logger,
 		margin:  resolve(cfg.Limits.Margin, ratelimit.DefaultMargin),
 		maxWait: resolve(cfg.Limits.MaxWait, ratelimit.DefaultMaxWait),
+		timeout: cfg.Timeout,
 		id:      hex.EncodeToString(raw[:]),
 		own:     make(map[string]*ownLog),
 	}
 	if l.log == nil {
 		l.log = slog.Default()
+	}
+	if l.timeout <= 0 {
+		l.timeout = time.Second
 	}
 	return l, nil
 }
@@ -185,6 +194,13 @@ func (b bucket) windowKey(k keyspace, w ratelimit.Window) string {
 		kind = "f"
 	}
 	return k.key(b.prefix, "w", kind, strconv.FormatInt(w.Per.Microseconds(), 10))
+}
+
+func (b bucket) scope() ratelimit.Scope {
+	if b.prefix == "g" {
+		return ratelimit.Global
+	}
+	return ratelimit.Route
 }
 
 func fixed(w ratelimit.Window) bool { return w.Kind == ratelimit.Fixed && w.Anchor != "" }
@@ -270,6 +286,8 @@ func (l *Limiter) Reserve(ctx context.Context, key string) (ratelimit.Reservatio
 			if ctx.Err() != nil {
 				return nil, fmt.Errorf("ratelimit: %w", ctx.Err())
 			}
+			// Past the limiter's timeout (not the caller's): Redis is
+			// too slow to wait for.
 			if unavailable(err) || errors.Is(err, context.DeadlineExceeded) {
 				l.wentDown(err)
 				continue
@@ -283,8 +301,9 @@ func (l *Limiter) Reserve(ctx context.Context, key string) (ratelimit.Reservatio
 			return &reservation{l: l, bs: bs, key: key, s: s, member: member, admittedAt: asked, admittedRedis: toInt(res[4])}, nil
 		}
 		wait := time.Duration(toInt(res[1])) * time.Microsecond
-		reason, resetAt := l.reason(bs, fmt.Sprint(res[2])), time.UnixMicro(toInt(res[3]))
-		if err := l.tooLong(ctx, key, bs, reason, resetAt, time.Since(start)+wait, s.maxWait); err != nil {
+		reason, scope := l.reason(bs, fmt.Sprint(res[2]))
+		resetAt := time.UnixMicro(toInt(res[3]))
+		if err := l.tooLong(ctx, key, scope, reason, resetAt, time.Since(start)+wait, s.maxWait); err != nil {
 			return nil, err
 		}
 		if err := sleep(ctx, wait+time.Duration(mrand.N(int64(time.Millisecond)))); err != nil {
@@ -293,27 +312,23 @@ func (l *Limiter) Reserve(ctx context.Context, key string) (ratelimit.Reservatio
 	}
 }
 
-// acquire runs the admission script; while Redis is away, a look at
-// whether it is back takes at most probeTimeout.
+// acquire runs the admission script within the limiter's timeout; while
+// Redis is away, a look at whether it is back takes at most probeTimeout.
 func (l *Limiter) acquire(ctx context.Context, keys []string, args []any) ([]any, error) {
 	l.mu.Lock()
-	down := l.down
-	l.mu.Unlock()
-	if down {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, probeTimeout)
-		defer cancel()
+	timeout := l.timeout
+	if l.down {
+		timeout = min(timeout, probeTimeout)
 	}
+	l.mu.Unlock()
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	return acquireScript.Run(ctx, l.rdb, keys, args...).Slice()
 }
 
 // tooLong fails a wait that would pass maxWait or ctx's deadline.
-func (l *Limiter) tooLong(ctx context.Context, key string, bs []bucket, reason string, resetAt time.Time, wait, maxWait time.Duration) error {
+func (l *Limiter) tooLong(ctx context.Context, key string, scope ratelimit.Scope, reason string, resetAt time.Time, wait, maxWait time.Duration) error {
 	if wait > maxWait {
-		scope := ratelimit.Global
-		if strings.Contains(reason, "route") {
-			scope = ratelimit.Route
-		}
 		return &ratelimit.QuotaExhaustedError{Key: key, Scope: scope, Reason: reason, ResetAt: resetAt, Wait: wait, MaxWait: maxWait}
 	}
 	if dl, ok := ctx.Deadline(); ok && wait > time.Until(dl) {
@@ -322,25 +337,30 @@ func (l *Limiter) tooLong(ctx context.Context, key string, bs []bucket, reason s
 	return nil
 }
 
-// reason turns a script's reason code into words.
-func (l *Limiter) reason(bs []bucket, code string) string {
+// reason turns a script's reason code ("<kind>:<bucket>[:<detail>]")
+// into words and the scope of the bucket that holds the request back.
+func (l *Limiter) reason(bs []bucket, code string) (string, ratelimit.Scope) {
 	kind, rest, _ := strings.Cut(code, ":")
+	bi, detail, _ := strings.Cut(rest, ":")
+	b, _ := strconv.Atoi(bi)
+	if b < 1 || b > len(bs) {
+		return "the shared limits", ratelimit.Global
+	}
+	bk := bs[b-1]
+	scope := bk.scope()
 	switch kind {
 	case "c":
-		return "the cooldown after a 429"
+		return bk.label + " cooldown after a 429", scope
 	case "p":
-		return "the probe request after a cooldown or budget reset"
+		return bk.label + " probe request after a cooldown or budget reset", scope
 	case "b":
-		return fmt.Sprintf("the server's %s count", rest)
+		return fmt.Sprintf("%s count %s of the server", bk.label, detail), scope
 	case "w":
-		bi, wi, _ := strings.Cut(rest, ":")
-		b, _ := strconv.Atoi(bi)
-		w, _ := strconv.Atoi(wi)
-		if b >= 1 && b <= len(bs) && w >= 1 && w <= len(bs[b-1].windows) {
-			return fmt.Sprintf("%s window %s", bs[b-1].label, bs[b-1].windows[w-1])
+		if w, _ := strconv.Atoi(detail); w >= 1 && w <= len(bk.windows) {
+			return fmt.Sprintf("%s window %s", bk.label, bk.windows[w-1]), scope
 		}
 	}
-	return "the shared limits"
+	return "the shared limits", scope
 }
 
 func (l *Limiter) admitted(bs []bucket, now, start time.Time) {

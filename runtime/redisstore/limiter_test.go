@@ -14,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/apigen-go/apigen/runtime/ratelimit"
+	"github.com/apigen-go/apigen/runtime/transport"
 )
 
 func newLimiter(t testing.TB, rdb redis.UniversalClient, name string, limits ratelimit.Config, replicas int) *Limiter {
@@ -136,6 +137,33 @@ func TestLimiterQuotaExhausted(t *testing.T) {
 	}
 }
 
+// A route's own window holds only that route, and says so.
+func TestLimiterRouteQuotaExhausted(t *testing.T) {
+	rdb := sharedRedis(t)
+	cfg := ratelimit.Config{
+		Operations: map[string]ratelimit.Override{"download": {Windows: []ratelimit.Window{{Limit: 1, Per: 10 * time.Second}}}},
+		MaxWait:    50 * time.Millisecond,
+	}
+	l := newLimiter(t, rdb, uniqueName(t), cfg, 1)
+	ctx := transport.WithOperation(context.Background(), &transport.Operation{ID: "download"})
+	r, err := l.Reserve(ctx, "GET /statements")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Observe(ok200())
+	_, err = l.Reserve(ctx, "GET /statements")
+	var qe *ratelimit.QuotaExhaustedError
+	if !errors.As(err, &qe) || qe.Scope != ratelimit.Route || !strings.Contains(qe.Reason, `route "GET /statements" window 1/10s`) {
+		t.Fatalf("second download = %v; want a route-scoped QuotaExhaustedError naming the window", err)
+	}
+	// Other operations are not held back by it.
+	r, err = l.Reserve(context.Background(), "GET /companies")
+	if err != nil {
+		t.Fatalf("another route = %v", err)
+	}
+	r.Observe(ok200())
+}
+
 // A cancelled reservation gives its slot back.
 func TestLimiterCancelGivesSlotBack(t *testing.T) {
 	rdb := sharedRedis(t)
@@ -196,7 +224,7 @@ func TestLimiterHeaderBudget(t *testing.T) {
 	// The other process learned it too.
 	_, err = b.Reserve(context.Background(), "")
 	var qe *ratelimit.QuotaExhaustedError
-	if !errors.As(err, &qe) || !strings.Contains(qe.Reason, "X-Ratelimit-Remaining") {
+	if !errors.As(err, &qe) || !strings.Contains(qe.Reason, "X-Ratelimit-Remaining") || qe.Scope != ratelimit.Global {
 		t.Fatalf("Reserve after remaining 0 = %v; want a QuotaExhaustedError naming the header", err)
 	}
 }

@@ -74,9 +74,9 @@ for b, bk in ipairs(bs) do
   local c = redis.call('HMGET', bk.cool, 'until', 'gate', 'probe', 'probe_until')
   local cu = tonumber(c[1] or '0')
   if cu > 0 and now < cu + margin then
-    later(cu + margin, 'c', cu)
+    later(cu + margin, 'c:' .. b, cu)
   elseif c[2] then
-    if c[3] and tonumber(c[4] or '0') > now then later(math.min(tonumber(c[4]), now + 20000), 'p', 0)
+    if c[3] and tonumber(c[4] or '0') > now then later(math.min(tonumber(c[4]), now + 20000), 'p:' .. b, 0)
     else probe[b] = true end
   end
 
@@ -96,7 +96,7 @@ for b, bk in ipairs(bs) do
           if not (c[3] and tonumber(c[4] or '0') > now) then probe[b] = true end
         end
       elseif rem <= 0 and now < rs + margin then
-        later(rs + margin, 'b:' .. name, rs)
+        later(rs + margin, 'b:' .. b .. ':' .. name, rs)
       end
     end
   end

@@ -71,7 +71,7 @@ func (s *TokenStore) tokenKey() string { return s.keys.key("token") }
 func (s *TokenStore) leaseKey() string { return s.keys.key("lease") }
 func (s *TokenStore) fenceKey() string { return s.keys.key("fence") }
 
-// keys returns every key the store's scripts touch, for the slot test.
+// allKeys returns every key the store's scripts touch, for the slot test.
 func (s *TokenStore) allKeys() []string {
 	return []string{s.tokenKey(), s.leaseKey(), s.fenceKey()}
 }

@@ -628,3 +628,20 @@ func TestRawFileSetsContentType(t *testing.T) {
 		t.Errorf("body %q, type %q, length %d", body, req.Header.Get("Content-Type"), req.ContentLength)
 	}
 }
+
+func TestRequireNamesTheMissingParameter(t *testing.T) {
+	c := testClient(t, "https://h")
+	for _, tc := range []struct {
+		v    any
+		fail bool
+	}{
+		{nil, true}, {"", true}, {opt.Opt[string]{}, true}, {[]string(nil), true}, {(*int)(nil), true},
+		{"x", false}, {0, false}, {opt.Some(""), true}, {opt.Some(false), false}, {[]string{}, false},
+	} {
+		r := c.NewRequest(context.Background(), op("GET", "/x"), nil)
+		r.Require("query", "from", tc.v)
+		if err := r.Err(); (err != nil) != tc.fail || err != nil && !strings.Contains(err.Error(), `required query parameter "from"`) {
+			t.Errorf("Require(%#v): err = %v, want failure %v", tc.v, err, tc.fail)
+		}
+	}
+}

@@ -66,7 +66,7 @@ type Client struct {
 	BaseURL  *url.URL // server URL; the operation path is appended to its path
 	HTTP     Doer     // nil = http.DefaultClient
 	Envelope *apierror.Envelope
-	Header   http.Header // sent with every request (e.g. LD-API-Version)
+	Header   http.Header // sent with every request (WithDefaultHeader, WithAPIVersion); header parameters replace it
 	// OperationServer maps an operation's own server (transport.Operation.
 	// Server) to the base URL to use; nil resolves it against BaseURL.
 	OperationServer func(server string) (*url.URL, error)
@@ -186,18 +186,21 @@ func WithTimeout(d time.Duration) RequestOption {
 //
 // A Request is sent once; it is not safe for concurrent use.
 type Request struct {
-	ctx     context.Context
-	op      *transport.Operation
-	method  string
-	tmpl    string
-	url     *url.URL // preset by Next instead of tmpl
-	path    []pathParam
-	query   []byte
-	header  http.Header
-	cookies []byte
-	body    body
-	errFn   func(status int) any
-	err     error
+	ctx    context.Context
+	op     *transport.Operation
+	method string
+	tmpl   string
+	url    *url.URL // preset by Next instead of tmpl
+	path   []pathParam
+	query  []byte
+	header http.Header
+	// defaultHeader holds spec defaults of header parameters, which the
+	// client's Header replaces.
+	defaultHeader http.Header
+	cookies       []byte
+	body          body
+	errFn         func(status int) any
+	err           error
 
 	optHeader     http.Header
 	optQuery      []byte
@@ -290,6 +293,24 @@ func (r *Request) Path(name string, v any, style Style, explode bool) {
 		return
 	}
 	r.path = append(r.path, pathParam{name, string(appendPathStyle(nil, name, f, style, explode))})
+}
+
+// Require fails the request when the required parameter name (in is
+// "query", "header" or "cookie") has no value: v is nil, an absent opt, a
+// nil pointer, slice or map, or an empty string. The error names the
+// parameter; nothing is sent.
+func (r *Request) Require(in, name string, v any) {
+	if r.err != nil {
+		return
+	}
+	x, st := resolve(v)
+	empty := st == absent
+	if rv := reflect.ValueOf(x); st == present && rv.Kind() == reflect.String && rv.Len() == 0 {
+		empty = true
+	}
+	if empty {
+		r.fail(fmt.Errorf("rest: required %s parameter %q is not set", in, name))
+	}
 }
 
 // NewRequestID returns a fresh random (version 4) UUID, for header
@@ -412,6 +433,19 @@ func (r *Request) Header(name string, v any) {
 		r.header = make(http.Header, 4)
 	}
 	r.header.Set(name, s)
+}
+
+// HeaderDefault sets the spec's default value of a header parameter: it
+// is sent unless the client's Header (a client-wide default) or the
+// call's own parameter sets that header.
+func (r *Request) HeaderDefault(name, value string) {
+	if r.err != nil {
+		return
+	}
+	if r.defaultHeader == nil {
+		r.defaultHeader = make(http.Header, 1)
+	}
+	r.defaultHeader.Set(name, value)
 }
 
 func validHeaderValue(s string) bool {

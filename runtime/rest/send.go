@@ -103,10 +103,13 @@ func (c *Client) send(r *Request) (resp *http.Response, u *url.URL, cancel conte
 	return resp, u, cancel, nil
 }
 
-// header assembles the request headers into h: the client's, then header
-// parameters, Content-Type, cookies, then per-call options, each later one
+// header assembles the request headers into h: the spec's defaults of
+// header parameters, the client's, then header parameters, Content-Type, cookies, then per-call options, each later one
 // replacing an earlier one of the same name.
 func (c *Client) header(r *Request, h http.Header) {
+	for k, vs := range r.defaultHeader {
+		h[k] = vs
+	}
 	for k, vs := range c.Header {
 		h[k] = append([]string(nil), vs...)
 	}

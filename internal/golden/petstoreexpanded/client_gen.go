@@ -2,7 +2,18 @@
 
 // Package petstoreexpanded is a client for Swagger Petstore (API version 1.0.0).
 //
-// A sample API that uses a petstore as an example to demonstrate features in the OpenAPI 3.0 specification
+// # A sample API that uses a petstore as an example to demonstrate features in the OpenAPI 3.0 specification
+//
+// # Hosts
+//
+// The client sends requests to these hosts only:
+//   - https://petstore.swagger.io/v2 (API server, the default)
+//
+// New's URL replaces the API server. When it is none of the servers the
+// spec lists (a test server, a proxy), every other host above follows it:
+// operations with their own server and token endpoints go to its scheme
+// and host, keeping their paths, so that a client pointed at a test
+// server never dials another host. WithAuthServer sends them elsewhere.
 package petstoreexpanded
 
 import (
@@ -39,6 +50,7 @@ func New(serverURL string, opts ...Option) (*Client, error) {
 	r, err := client.New(client.API{
 		Name:           "petstoreexpanded",
 		ServerTemplate: "https://petstore.swagger.io/v2",
+		Servers:        []string{"https://petstore.swagger.io/v2"},
 		RateLimit:      RateLimitConfig(),
 		Envelope:       envelope,
 	}, serverURL, opts)
@@ -136,6 +148,11 @@ func WithClock(cl clock.Clock) Option { return client.WithClock(cl) }
 // WithRootCAs sets the CAs that verify the server: the default transport
 // trusts them (a private CA, a local test server), and so does mutual TLS.
 func WithRootCAs(pool *x509.CertPool) Option { return client.WithRootCAs(pool) }
+
+// WithDefaultHeader sends name: value with every request; it replaces the
+// spec's default of a header parameter of that name, and a call's own
+// parameter or WithHeader replaces it.
+func WithDefaultHeader(name, value string) Option { return client.WithDefaultHeader(name, value) }
 
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(ua string) Option { return client.WithUserAgent(ua) }
