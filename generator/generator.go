@@ -33,6 +33,9 @@ type Config struct {
 	// Strict turns every warning into an error (apigen -strict): the
 	// warnings are returned as a *load.Error and no files are produced.
 	Strict bool
+	// AllowRemote lets $refs name documents over http and https
+	// (apigen -allow-remote); off by default.
+	AllowRemote bool
 	// EnvPrefix is the prefix of the environment variables
 	// CredentialsFromEnv reads, without the trailing "_". Default: the
 	// spec's x-apigen-env-prefix, else the package name in upper case.
@@ -56,7 +59,12 @@ type Timing struct {
 
 // Generate runs the pipeline in memory. A spec that cannot be generated
 // returns a *load.Error listing every problem with file, line and pointer.
-func Generate(cfg Config) (*Result, error) {
+func Generate(cfg Config) (_ *Result, err error) {
+	defer func() {
+		if r := recover(); r != nil { // a bug, not bad input: never a crash
+			err = fmt.Errorf("%s: internal error: %v (please report this with the description that caused it)", cfg.Spec, r)
+		}
+	}()
 	if cfg.Package == "" {
 		pkg, err := InferPackage(cfg.Out)
 		if err != nil {
@@ -76,7 +84,7 @@ func Generate(cfg Config) (*Result, error) {
 	}
 
 	start := time.Now()
-	loaded, err := load.FileWith(cfg.Spec, load.Options{DropExamples: true})
+	loaded, err := load.FileWith(cfg.Spec, load.Options{DropExamples: true, AllowRemote: cfg.AllowRemote})
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +101,8 @@ func Generate(cfg Config) (*Result, error) {
 		if errors.As(err, &be) {
 			le := &load.Error{}
 			for _, p := range be.Problems {
-				le.Diagnostics = append(le.Diagnostics, load.Diagnostic{File: loaded.File, Line: loaded.Line(p.Pointer), Pointer: p.Pointer, Message: p.Message})
+				file, line, ptr := loaded.Locate(p.Pointer)
+				le.Diagnostics = append(le.Diagnostics, load.Diagnostic{File: file, Line: line, Pointer: ptr, Message: p.Message})
 			}
 			return nil, le
 		}

@@ -62,7 +62,7 @@ func buildWiring(api *model.API, envPrefix string) (wiring, error) {
 			}
 			return n
 		}
-		n := scope.Claim(naming.Exported(cf.Name))
+		n := scope.Claim(naming.Exported(cf.Name), cf.Name)
 		goName[cf.Name] = n
 		env := envPrefix + "_" + strings.ToUpper(strings.Join(naming.Words(naming.Exported(cf.Name)), "_"))
 		fields[n] = &credField{Name: n, Env: env, Secret: cf.Secret, Doc: cf.Doc, Optional: cf.Optional}

@@ -12,8 +12,8 @@ import (
 )
 
 const usageGenerate = `usage:
-  apigen generate [-config apigen.yaml] [-strict] [-v]
-  apigen generate -spec FILE -out DIR [-package NAME] [-env-prefix PREFIX] [-strict] [-v]
+  apigen generate [-config apigen.yaml] [-strict] [-allow-remote] [-v]
+  apigen generate -spec FILE -out DIR [-package NAME] [-env-prefix PREFIX] [-strict] [-allow-remote] [-v]
 
 Generates every client listed in the config file (default ./apigen.yaml), or
 the one client given by -spec and -out. Only files apigen wrote are replaced
@@ -22,8 +22,8 @@ client is reported, then apigen exits 2.
 `
 
 const usageVerify = `usage:
-  apigen verify [-config apigen.yaml] [-base REF] [-strict] [-v]
-  apigen verify -spec FILE -out DIR [-package NAME] [-env-prefix PREFIX] [-strict] [-v]
+  apigen verify [-config apigen.yaml] [-base REF] [-strict] [-allow-remote] [-v]
+  apigen verify -spec FILE -out DIR [-package NAME] [-env-prefix PREFIX] [-strict] [-allow-remote] [-v]
 
 Generates in memory and compares with the files on disk: exit 1 with a
 unified diff per stale file on stdout. With -base REF, also compares the
@@ -35,7 +35,8 @@ exits 1 when a change breaks callers (see apigen help diff).
 type genFlags struct {
 	fs                                *flag.FlagSet
 	config, spec, out, pkg, envPrefix *string
-	strict, verbose                   *bool
+	strict, verbose, allowRemote      *bool
+	base                              *string // verify only
 }
 
 func flagsOf(cmd string, output io.Writer) *flag.FlagSet {
@@ -56,7 +57,11 @@ func newGenFlags(cmd string, output io.Writer) *genFlags {
 	f.pkg = fs.String("package", "", "Go package name (default: the package of the Go files in -out, else its base name)")
 	f.envPrefix = fs.String("env-prefix", "", "prefix of the variables CredentialsFromEnv reads (default: the spec's x-apigen-env-prefix, else the package name in upper case)")
 	f.strict = fs.Bool("strict", false, "treat every warning as an error")
+	f.allowRemote = fs.Bool("allow-remote", false, "let $refs name documents over http(s); without it such a reference is an error")
 	f.verbose = fs.Bool("v", false, "print per-stage timings")
+	if cmd == "verify" {
+		f.base = fs.String("base", "", "git revision whose specs the Go API must stay compatible with (exit 1 on a breaking change)")
+	}
 	return f
 }
 
@@ -95,6 +100,7 @@ func generateOrVerify(cmd string, args []string, stdout, stderr io.Writer) int {
 	}
 	for _, job := range jobs {
 		job.Strict = job.Strict || *f.strict
+		job.AllowRemote = *f.allowRemote
 		res, err := generator.Generate(job)
 		if res != nil {
 			for _, w := range res.Warnings {
@@ -131,6 +137,9 @@ func generateOrVerify(cmd string, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "apigen verify: %s is stale; run apigen generate\n", job.Out)
 			fail(exitStale)
 		}
+	}
+	if cmd == "verify" && *f.base != "" && code == exitOK {
+		fail(verifyBase(*f.base, jobs, stdout, stderr))
 	}
 	return code
 }

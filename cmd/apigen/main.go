@@ -42,6 +42,7 @@ func init() {
 	commands = map[string]command{
 		"generate": {usageGenerate, func(a []string, o, e io.Writer) int { return generateOrVerify("generate", a, o, e) }},
 		"verify":   {usageVerify, func(a []string, o, e io.Writer) int { return generateOrVerify("verify", a, o, e) }},
+		"diff":     {usageDiff, runDiff},
 		"version":  {"usage: apigen version (or apigen -version)\n\nPrints the module version apigen was built from.\n", runVersion},
 		"help":     {"usage: apigen help [command]\n", runHelp},
 	}
@@ -49,7 +50,7 @@ func init() {
 
 const usage = `usage:
   apigen generate [-config apigen.yaml] [-strict] [-v]
-  apigen generate -spec FILE -out DIR [-package NAME] [-env-prefix PREFIX] [-strict] [-v]
+  apigen generate -spec FILE -out DIR [-package NAME] [-env-prefix PREFIX] [-strict] [-allow-remote] [-v]
   apigen verify   [-config apigen.yaml] [-base REF] [-strict] [-v]
   apigen verify   -spec FILE -out DIR [-package NAME] [-strict] [-v]
   apigen diff     OLD.yaml NEW.yaml
@@ -103,7 +104,7 @@ func runHelp(args []string, stdout, stderr io.Writer) int {
 }
 
 func commandNames() []string {
-	return []string{"generate", "verify", "version", "help"}
+	return []string{"generate", "verify", "diff", "version", "help"}
 }
 
 func runVersion(args []string, stdout, stderr io.Writer) int {

@@ -87,6 +87,13 @@ func TestSpecAuthorMistakes(t *testing.T) {
 			message: []string{"want integer"},
 		},
 		{
+			// oapi-codegen reads x-go-name in more places than apigen does.
+			name: "x-go-name where apigen does not read it", old: "          description: ok\n",
+			new:    "          description: ok\n          x-go-name: Listing\n",
+			marker: "x-go-name", pointer: "/paths/~1pets/get/responses/200/x-go-name",
+			message: []string{"x-go-name has no meaning on a response"}, isWarning: true,
+		},
+		{
 			name: "unknown type", old: "name: {type: string}", new: "name: {type: strng}",
 			marker: "strng", pointer: "/components/schemas/Pet/properties/name/type",
 			message: []string{`unknown type "strng"`, `did you mean "string"?`},

@@ -208,6 +208,22 @@ func WithDefaultHeader(name, value string) Option { return client.WithDefaultHea
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(ua string) Option { return client.WithUserAgent(ua) }
 
+// WithMaxResponseBytes bounds a response body after gzip decoding (default
+// 64 MiB; a negative n removes the limit): a longer one fails with
+// *rest.ResponseTooLargeError. Downloads stream and are never limited.
+func WithMaxResponseBytes(n int64) Option { return client.WithMaxResponseBytes(n) }
+
+// WithAttemptTimeout bounds each attempt from connecting to the response
+// headers (default 30 s; 0 means none). It never cuts a body being read.
+func WithAttemptTimeout(d time.Duration) Option { return client.WithAttemptTimeout(d) }
+
+// WithDefaultTimeout is the deadline of calls whose context has none: the
+// whole call, retries included; for downloads, until the headers. The
+// default is the limiter's longest wait plus retry's MaxElapsed plus one
+// attempt timeout (3m30s unless the spec or options change those); 0
+// means none.
+func WithDefaultTimeout(d time.Duration) Option { return client.WithDefaultTimeout(d) }
+
 // WithAuthServer sends what the spec puts on another host than the API
 // (OAuth2 token, refresh and authorization endpoints, operations with
 // their own server) to base instead, keeping their paths: for sandboxes,
@@ -299,7 +315,7 @@ func CredentialsFromEnv() (Credentials, error) {
 		missing = append(missing, "FOXDELI_REDIRECT_URL")
 	}
 	// One security scheme with all its variables set is enough.
-	if len(missing) > 0 && !(!isZero(c.Token)) && !(!isZero(c.ClientID) && !isZero(c.ClientSecret) && !isZero(c.RedirectURL)) {
+	if len(missing) > 0 && isZero(c.Token) && !(!isZero(c.ClientID) && !isZero(c.ClientSecret) && !isZero(c.RedirectURL)) {
 		return c, fmt.Errorf("foxdeli: missing environment variables: %s", strings.Join(missing, ", "))
 	}
 	return c, nil

@@ -24,15 +24,15 @@ func decodeCompany(d *jx.Decoder, s *Company) error {
 		case "owner":
 			return jsonx.Ptr(d, &s.Owner, decodeReference)
 		case "rating":
-			return jsonx.Opt(d, &s.Rating, jsonx.StringAs[CompanyRating2])
+			return jsonx.Opt(d, &s.Rating, jsonx.StringAs[CompanyRating])
 		case "regNumber":
 			return jsonx.Opt(d, &s.RegNumber, jsonx.String)
 		case "role":
-			return jsonx.Opt(d, &s.Role, jsonx.StringAs[CompanyRole2])
+			return jsonx.Opt(d, &s.Role, jsonx.StringAs[CompanyRole])
 		case "rowInfo.createdAt":
 			return jsonx.Opt(d, &s.RowInfoCreatedAt, jsonx.String)
 		case "state":
-			return jsonx.Opt(d, &s.State, jsonx.StringAs[CompanyState2])
+			return jsonx.Opt(d, &s.State, jsonx.StringAs[CompanyState])
 		case "taxNumber":
 			return jsonx.Opt(d, &s.TaxNumber, jsonx.String)
 		}

@@ -14,16 +14,6 @@ func (v CompanyRating) IsKnown() bool {
 
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
-func (v CompanyRating2) IsKnown() bool {
-	switch v {
-	case CompanyRating2A, CompanyRating2B, CompanyRating2C:
-		return true
-	}
-	return false
-}
-
-// IsKnown reports whether v is one of the values the spec lists. Decoding accepts
-// unknown values, so that a provider adding one does not break the client.
 func (v CompanyRole) IsKnown() bool {
 	switch v {
 	case CompanyRoleASubscriber, CompanyRoleBPartner, CompanyRoleCSupplier, CompanyRoleDRival:
@@ -34,29 +24,9 @@ func (v CompanyRole) IsKnown() bool {
 
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
-func (v CompanyRole2) IsKnown() bool {
-	switch v {
-	case CompanyRole2ASubscriber, CompanyRole2BPartner, CompanyRole2CSupplier, CompanyRole2DRival:
-		return true
-	}
-	return false
-}
-
-// IsKnown reports whether v is one of the values the spec lists. Decoding accepts
-// unknown values, so that a provider adding one does not break the client.
 func (v CompanyState) IsKnown() bool {
 	switch v {
 	case CompanyStateAPotential, CompanyStateBActual, CompanyStateCDeferred, CompanyStateDUnattractive:
-		return true
-	}
-	return false
-}
-
-// IsKnown reports whether v is one of the values the spec lists. Decoding accepts
-// unknown values, so that a provider adding one does not break the client.
-func (v CompanyState2) IsKnown() bool {
-	switch v {
-	case CompanyState2APotential, CompanyState2BActual, CompanyState2CDeferred, CompanyState2DUnattractive:
 		return true
 	}
 	return false

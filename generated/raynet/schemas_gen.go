@@ -9,15 +9,15 @@ type Company struct {
 	Name   string          `json:"name"`
 	Notice opt.Opt[string] `json:"notice,omitzero"`
 	// Owner is a reference to another RAYNET record.
-	Owner  *Reference              `json:"owner,omitempty"`
-	Rating opt.Opt[CompanyRating2] `json:"rating,omitzero"`
+	Owner  *Reference             `json:"owner,omitempty"`
+	Rating opt.Opt[CompanyRating] `json:"rating,omitzero"`
 	// RegNumber: Registration number (IČ).
-	RegNumber opt.Opt[string]       `json:"regNumber,omitzero"`
-	Role      opt.Opt[CompanyRole2] `json:"role,omitzero"`
+	RegNumber opt.Opt[string]      `json:"regNumber,omitzero"`
+	Role      opt.Opt[CompanyRole] `json:"role,omitzero"`
 	// RowInfoCreatedAt: Creation time, "yyyy-MM-dd HH:mm" or ISO 8601 with dateFormat=ISO8601.
-	RowInfoCreatedAt opt.Opt[string]        `json:"rowInfo.createdAt,omitzero"`
-	State            opt.Opt[CompanyState2] `json:"state,omitzero"`
-	TaxNumber        opt.Opt[string]        `json:"taxNumber,omitzero"`
+	RowInfoCreatedAt opt.Opt[string]       `json:"rowInfo.createdAt,omitzero"`
+	State            opt.Opt[CompanyState] `json:"state,omitzero"`
+	TaxNumber        opt.Opt[string]       `json:"taxNumber,omitzero"`
 }
 
 // CompanyCreate is a new company. RAYNET refuses a create without state, rating and role (400 "Missing required attributes").
@@ -69,15 +69,6 @@ const (
 	CompanyRatingC CompanyRating = "C"
 )
 
-type CompanyRating2 string
-
-// Values of CompanyRating2 the spec lists.
-const (
-	CompanyRating2A CompanyRating2 = "A"
-	CompanyRating2B CompanyRating2 = "B"
-	CompanyRating2C CompanyRating2 = "C"
-)
-
 // CompanyRole is the company's role for us.
 type CompanyRole string
 
@@ -89,16 +80,6 @@ const (
 	CompanyRoleDRival      CompanyRole = "D_RIVAL"
 )
 
-type CompanyRole2 string
-
-// Values of CompanyRole2 the spec lists.
-const (
-	CompanyRole2ASubscriber CompanyRole2 = "A_SUBSCRIBER"
-	CompanyRole2BPartner    CompanyRole2 = "B_PARTNER"
-	CompanyRole2CSupplier   CompanyRole2 = "C_SUPPLIER"
-	CompanyRole2DRival      CompanyRole2 = "D_RIVAL"
-)
-
 // CompanyState: Relationship state.
 type CompanyState string
 
@@ -108,16 +89,6 @@ const (
 	CompanyStateBActual       CompanyState = "B_ACTUAL"
 	CompanyStateCDeferred     CompanyState = "C_DEFERRED"
 	CompanyStateDUnattractive CompanyState = "D_UNATTRACTIVE"
-)
-
-type CompanyState2 string
-
-// Values of CompanyState2 the spec lists.
-const (
-	CompanyState2APotential    CompanyState2 = "A_POTENTIAL"
-	CompanyState2BActual       CompanyState2 = "B_ACTUAL"
-	CompanyState2CDeferred     CompanyState2 = "C_DEFERRED"
-	CompanyState2DUnattractive CompanyState2 = "D_UNATTRACTIVE"
 )
 
 type Created struct {

@@ -50,6 +50,8 @@ type builder struct {
 	pkg      *naming.Scope
 	byRef    map[string]*model.Type
 	inline   map[*openapi3.Schema]*model.Type
+	active   map[*openapi3.Schema]bool // anonymous schemas being filled
+	enums    map[string]*model.Type    // component enums by enumSig
 	warnings []Problem
 	errors   []Problem
 }
@@ -62,11 +64,15 @@ func Build(doc *openapi3.T) (api *model.API, warnings []Problem, err error) {
 		pkg:    naming.NewScope(Reserved...),
 		byRef:  map[string]*model.Type{},
 		inline: map[*openapi3.Schema]*model.Type{},
+		active: map[*openapi3.Schema]bool{},
 	}
+	b.pkg.Renamed = b.renamed
 	b.info()
 	b.extensions()
 	b.declareComponents()
+	b.breakAliasCycles()
 	b.operations()
+	b.breakAliasCycles()
 	b.security()
 	b.api.DefaultSecurity = alternatives(b.doc.Security)
 	sort.Slice(b.api.Types, func(i, j int) bool { return b.api.Types[i].Name < b.api.Types[j].Name })
@@ -87,6 +93,51 @@ func (b *builder) warn(ptr, format string, args ...any) {
 		return
 	}
 	b.warnings = append(b.warnings, p)
+}
+
+// scope returns a namespace whose automatic renames are warnings.
+func (b *builder) scope(reserved ...string) *naming.Scope {
+	s := naming.NewScope(reserved...)
+	s.Renamed = b.renamed
+	return s
+}
+
+// renamed warns about an automatic rename, naming both sources, so that
+// the author can choose a name with x-go-name instead.
+func (b *builder) renamed(want, got, holder, source string) {
+	if holder != naming.Reserved {
+		holder = "the Go name of " + holder
+	}
+	b.warn(source, "its Go name %s is taken (%s), so it is named %s; choose a name with x-go-name", want, holder, got)
+}
+
+// componentName names components/schemas/k. A clash with a name every
+// client declares (a schema called Client) adds "Schema"; a clash with
+// another schema ("pet" beside "Pet") keeps the key's own spelling (Pet_):
+// both derive from the key alone, so adding a schema never renames
+// another.
+func (b *builder) componentName(k, ptr string) string {
+	name := naming.Exported(k)
+	if b.pkg.Holder(name) == naming.Reserved {
+		return b.pkg.Claim(name, ptr, name+"Schema", rawExported(k))
+	}
+	return b.pkg.Claim(name, ptr, rawExported(k))
+}
+
+// goName is the x-go-name of an extensions map, "" without one (the loader
+// has checked that it is an exported identifier).
+func goName(ext map[string]any) string {
+	n, _ := ext["x-go-name"].(string)
+	return n
+}
+
+// claimChosen claims a name the author chose with x-go-name; a clash is an
+// error, since renaming it would defeat the choice.
+func (b *builder) claimChosen(s *naming.Scope, name, ptr string) string {
+	if !s.TryClaim(name, ptr) {
+		b.fail(ptr+"/x-go-name", "x-go-name %s is already the Go name of %s", name, s.Holder(name))
+	}
+	return name
 }
 
 func (b *builder) fail(ptr, format string, args ...any) {
@@ -160,11 +211,19 @@ func (b *builder) declareComponents() {
 	keys := sortedKeys(b.doc.Components.Schemas)
 	decls := make([]*model.Type, len(keys))
 	for i, k := range keys {
-		t := &model.Type{Name: b.pkg.Claim(naming.Exported(k)), Pointer: Pointer("components", "schemas", k)}
+		ptr := Pointer("components", "schemas", k)
+		var name string
+		if ref := b.doc.Components.Schemas[k]; ref != nil && ref.Value != nil && goName(ref.Value.Extensions) != "" {
+			name = b.claimChosen(b.pkg, goName(ref.Value.Extensions), ptr)
+		} else {
+			name = b.componentName(k, ptr)
+		}
+		t := &model.Type{Name: name, Pointer: ptr}
 		b.byRef["#/components/schemas/"+k] = t
 		b.api.Types = append(b.api.Types, t)
 		decls[i] = t
 	}
+	b.registerEnums()
 	for i, k := range keys {
 		ref := b.doc.Components.Schemas[k]
 		if ref == nil || ref.Value == nil {

@@ -1,11 +1,16 @@
 package build
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
+	"strings"
+	"unicode"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/apigen-go/apigen/generator/model"
+	"github.com/apigen-go/apigen/generator/naming"
 	"github.com/apigen-go/apigen/internal/suggest"
 )
 
@@ -116,4 +121,86 @@ func jsonText(v any) string {
 		return fmt.Sprintf("%q", s)
 	}
 	return fmt.Sprint(v)
+}
+
+// registerEnums records the component schemas that are plain enums, by
+// their values, before any schema is filled: an inline enum with the same
+// base type and values is then the component's type, not a second
+// declaration of it (RAYNET's Company.rating and CompanyRating).
+func (b *builder) registerEnums() {
+	b.enums = map[string]*model.Type{}
+	if b.doc.Components == nil {
+		return
+	}
+	for _, k := range sortedKeys(b.doc.Components.Schemas) {
+		ref := b.doc.Components.Schemas[k]
+		if ref == nil || ref.Value == nil || ref.Ref != "" {
+			continue
+		}
+		if sig, ok := enumSig(ref.Value); ok {
+			if _, dup := b.enums[sig]; !dup { // two identical components stay two types
+				b.enums[sig] = b.byRef["#/components/schemas/"+k]
+			}
+		}
+	}
+}
+
+// sameEnum returns the component enum an inline schema repeats, or nil.
+func (b *builder) sameEnum(s *openapi3.Schema) *model.Type {
+	if sig, ok := enumSig(s); ok && goName(s.Extensions) == "" {
+		return b.enums[sig]
+	}
+	return nil
+}
+
+// enumSig is the identity of a plain enum schema: its base type,
+// nullability and values in order. Schemas that are more than an enum
+// (properties, compositions, their own constant names) have none.
+func enumSig(s *openapi3.Schema) (string, bool) {
+	if len(s.Enum) == 0 || len(s.Properties) > 0 || len(s.AllOf)+len(s.OneOf)+len(s.AnyOf) > 0 || s.Extensions["x-enum-varnames"] != nil {
+		return "", false
+	}
+	base := enumBase(s)
+	if base == model.Any {
+		return "", false
+	}
+	b, err := json.Marshal(s.Enum)
+	if err != nil {
+		return "", false
+	}
+	return fmt.Sprintf("%v|%v|%s|%s", base, s.Nullable, s.Format, b), true
+}
+
+// fieldName is the Go name of a struct field: the property's x-go-name,
+// else derived from its JSON name; a clash falls back to the JSON name
+// itself made exportable ("pet_id" beside "petId": Pet_id).
+func (b *builder) fieldName(fields *naming.Scope, name string, pr *openapi3.SchemaRef, ptr string) string {
+	if pr != nil && pr.Value != nil {
+		if n := goName(pr.Value.Extensions); n != "" && pr.Ref == "" {
+			return b.claimChosen(fields, n, ptr)
+		}
+	}
+	return fields.Claim(naming.Exported(name), ptr, rawExported(name))
+}
+
+// rawExported keeps a JSON name as it is spelled, changed only as far as
+// a Go identifier needs: first letter upper case, other characters "_".
+func rawExported(s string) string {
+	var sb strings.Builder
+	for i, r := range s {
+		switch {
+		case i == 0 && unicode.IsLetter(r):
+			sb.WriteRune(unicode.ToUpper(r))
+		case i == 0:
+			sb.WriteString("X")
+			if unicode.IsDigit(r) {
+				sb.WriteRune(r)
+			}
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			sb.WriteRune(r)
+		default:
+			sb.WriteByte('_')
+		}
+	}
+	return sb.String()
 }

@@ -50,16 +50,36 @@ func (b *builder) operations() {
 			ops = append(ops, &pendingOp{op: op, item: item, path: path, verb: verb,
 				ptr: Pointer("paths", path, strings.ToLower(verb))})
 		}
+		// OpenAPI 3.2: QUERY and other methods (LINK, ...) by name.
+		for _, verb := range sortedKeys(item.Operations()) {
+			if slices.Contains(methods, verb) {
+				continue
+			}
+			ptr := Pointer("paths", path, strings.ToLower(verb))
+			if item.AdditionalOperations[verb] != nil {
+				ptr = Pointer("paths", path, "additionalOperations", verb)
+			}
+			ops = append(ops, &pendingOp{op: item.Operations()[verb], item: item, path: path, verb: strings.ToUpper(verb), ptr: ptr})
+		}
 	}
 	// Method names first, so that derived names (OpAll, OpParams) never
 	// take an operation's own name.
-	methodScope := naming.NewScope()
-	for _, p := range ops {
-		base := p.op.OperationID
-		if base == "" {
-			base = strings.ToLower(p.verb) + " " + p.path
+	methodScope := b.scope()
+	for _, p := range ops { // chosen names first: they are never renamed
+		if n := goName(p.op.Extensions); n != "" {
+			p.name = b.claimChosen(methodScope, n, p.ptr)
 		}
-		p.name = methodScope.Claim(naming.Exported(base))
+	}
+	for _, p := range ops {
+		if p.name != "" {
+			continue
+		}
+		fromPath := naming.Exported(strings.ToLower(p.verb) + " " + p.path)
+		base := fromPath
+		if p.op.OperationID != "" {
+			base = naming.Exported(p.op.OperationID)
+		}
+		p.name = methodScope.Claim(base, p.ptr, fromPath)
 	}
 	for _, p := range ops {
 		op := b.operation(p, methodScope)
@@ -109,7 +129,7 @@ func (b *builder) downloadVariant(op *model.Operation, p *pendingOp, methodScope
 // Params type and without an iterator.
 func variant(op *model.Operation, suffix, doc string, methodScope *naming.Scope) *model.Operation {
 	v := *op
-	v.Name = methodScope.Claim(op.Name + suffix)
+	v.Name = methodScope.Claim(op.Name+suffix, Pointer("paths", op.Path, strings.ToLower(op.Method)))
 	v.Pagination = nil
 	v.BodyVariantOf = op.Name
 	v.VariantDoc = doc
@@ -284,18 +304,18 @@ func (b *builder) params(op *model.Operation, p *pendingOp) {
 			// variables; reaching here means it did not.
 			b.warn(p.ptr, "path parameter {%s} is not declared; sent as a string", m[1])
 			op.PathParams = append(op.PathParams, &model.Param{
-				Name: args.Claim(naming.Unexported(m[1])), WireName: m[1], In: model.InPath,
+				Name: args.Claim(naming.Unexported(m[1]), p.ptr, naming.Unexported(m[1])+"Param"), WireName: m[1], In: model.InPath,
 				Type: &model.Type{Kind: model.String}, Required: true, Style: model.StyleSimple,
 			})
 			continue
 		}
 		delete(byKey, "path:"+m[1])
 		prm := b.param(e.ref.Value, op.Name, e.ptr)
-		prm.Name = args.Claim(naming.Unexported(m[1]))
+		prm.Name = args.Claim(naming.Unexported(m[1]), e.ptr, naming.Unexported(m[1])+"Param")
 		prm.Required = true
 		op.PathParams = append(op.PathParams, prm)
 	}
-	fields := naming.NewScope()
+	fields := b.scope()
 	for _, key := range order {
 		e, ok := byKey[key]
 		if !ok {
@@ -307,11 +327,15 @@ func (b *builder) params(op *model.Operation, p *pendingOp) {
 			continue
 		}
 		prm := b.param(v, op.Name, e.ptr)
-		prm.Name = fields.Claim(naming.Exported(v.Name))
+		if n := goName(v.Extensions); n != "" {
+			prm.Name = b.claimChosen(fields, n, e.ptr)
+		} else {
+			prm.Name = fields.Claim(naming.Exported(v.Name), e.ptr, naming.Exported(v.Name)+naming.Exported(v.In))
+		}
 		op.Params = append(op.Params, prm)
 	}
 	if len(op.Params) > 0 {
-		op.ParamsType = b.pkg.Claim(op.Name + "Params")
+		op.ParamsType = b.pkg.Claim(op.Name+"Params", p.ptr+"/parameters", op.Name+"Parameters")
 	}
 }
 
@@ -527,7 +551,7 @@ func (b *builder) responses(op *model.Operation, p *pendingOp) {
 		op.Responses = append(op.Responses, resp)
 	}
 	if len(op.SuccessResponses()) > 1 {
-		op.ResultType = b.pkg.Claim(op.Name + "Result")
+		op.ResultType = b.pkg.Claim(op.Name+"Result", p.ptr+"/responses", op.Name+"Outcome")
 	}
 }
 
@@ -557,7 +581,7 @@ func (b *builder) opExtensions(op *model.Operation, p *pendingOp, methodScope *n
 	if pg := decodeExt[model.Pagination](b, ext, "x-apigen-pagination", p.ptr); pg != nil {
 		if b.pagination(op, pg, p.ptr+Pointer("x-apigen-pagination")) {
 			op.Pagination = pg
-			pg.AllName = methodScope.Claim(op.Name + "All")
+			pg.AllName = methodScope.Claim(op.Name+"All", p.ptr+"/x-apigen-pagination", op.Name+"Iter")
 		}
 	}
 }

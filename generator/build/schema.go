@@ -33,16 +33,41 @@ func (b *builder) typeOf(ref *openapi3.SchemaRef, hint, ptr string) *model.Type 
 		return &model.Type{Kind: model.Named, Ref: decl}
 	}
 	if needsDecl(s) {
-		decl := &model.Type{Name: b.pkg.Claim(hint), Pointer: ptr}
+		if t := b.sameEnum(s); t != nil {
+			return &model.Type{Kind: model.Named, Ref: t}
+		}
+		var name string
+		if n := goName(s.Extensions); n != "" {
+			name = b.claimChosen(b.pkg, n, ptr)
+		} else {
+			name = b.pkg.Claim(hint, ptr)
+		}
+		decl := &model.Type{Name: name, Pointer: ptr}
 		b.inline[s] = decl
 		b.api.Types = append(b.api.Types, decl)
 		b.fill(decl, ref, ptr)
 		return &model.Type{Kind: model.Named, Ref: decl}
 	}
+	if b.active[s] {
+		// An inline schema that contains itself through a $ref to a place
+		// inside a schema has no name to point back to.
+		b.warn(ptr, "$ref %q leads back into itself through inline schemas only; the inner value is read as any JSON value", ref.Ref)
+		return &model.Type{Kind: model.Any, Pointer: ptr}
+	}
+	if len(b.active) >= maxNesting {
+		b.fail(ptr, "schemas nest more than %d levels deep here; simplify the schema or move parts of it into components", maxNesting)
+		return &model.Type{Kind: model.Any, Pointer: ptr}
+	}
+	b.active[s] = true
+	defer delete(b.active, s)
 	t := &model.Type{Pointer: ptr}
 	b.fill(t, ref, ptr)
 	return t
 }
+
+// maxNesting bounds the depth of anonymous schemas one type may hold: a
+// counted budget, so that no input can exhaust the stack.
+const maxNesting = 500
 
 // needsDecl reports whether an inline schema must become a named type.
 func needsDecl(s *openapi3.Schema) bool {
@@ -219,7 +244,12 @@ func (b *builder) fillEnum(t *model.Type, s *openapi3.Schema, ptr string) {
 		return
 	}
 	seen := map[string]bool{}
-	for _, v := range s.Enum {
+	varnames, _ := s.Extensions["x-enum-varnames"].([]any)
+	if varnames != nil && len(varnames) != len(s.Enum) {
+		b.fail(ptr+"/x-enum-varnames", "x-enum-varnames has %d names for %d enum values", len(varnames), len(s.Enum))
+		varnames = nil
+	}
+	for i, v := range s.Enum {
 		if v == nil {
 			continue
 		}
@@ -248,7 +278,15 @@ func (b *builder) fillEnum(t *model.Type, s *openapi3.Schema, ptr string) {
 		} else if c := key[0]; c >= '0' && c <= '9' {
 			suffix = strings.TrimPrefix(suffix, "N")
 		}
-		t.EnumValues = append(t.EnumValues, model.EnumValue{Name: b.pkg.Claim(t.Name + suffix), Value: val})
+		vptr := fmt.Sprintf("%s/enum/%d", ptr, i)
+		var name string
+		if varnames != nil {
+			chosen, _ := varnames[i].(string)
+			name = b.claimChosen(b.pkg, t.Name+naming.Exported(chosen), vptr)
+		} else {
+			name = b.pkg.Claim(t.Name+suffix, vptr)
+		}
+		t.EnumValues = append(t.EnumValues, model.EnumValue{Name: name, Value: val})
 	}
 }
 
@@ -333,7 +371,7 @@ func (b *builder) fillStruct(t *model.Type, parts []*openapi3.Schema, hint, ptr 
 			}
 		}
 	}
-	fields := naming.NewScope()
+	fields := b.scope()
 	for _, name := range sortedKeys(props) {
 		pr := props[name]
 		fptr := ptr + Pointer("properties", name)
@@ -341,7 +379,7 @@ func (b *builder) fillStruct(t *model.Type, parts []*openapi3.Schema, hint, ptr 
 			fptr = fmt.Sprintf("%s/allOf/%d%s", ptr, owner[name], Pointer("properties", name))
 		}
 		f := &model.Field{
-			Name:     fields.Claim(naming.Exported(name)),
+			Name:     b.fieldName(fields, name, pr, fptr),
 			JSONName: name,
 			Required: required[name],
 		}
@@ -361,7 +399,7 @@ func (b *builder) fillStruct(t *model.Type, parts []*openapi3.Schema, hint, ptr 
 		// Properties beyond the declared ones are kept, typed, in a map.
 		t.AdditionalProperties = true
 		t.Elem = b.typeOf(extra, hint+"Value", extraPtr)
-		t.ExtraField = fields.Claim("AdditionalProperties")
+		t.ExtraField = fields.Claim("AdditionalProperties", extraPtr, "Extra", "ExtraProperties")
 	}
 }
 
@@ -379,7 +417,7 @@ func (b *builder) fillUnion(t *model.Type, s *openapi3.Schema, branches openapi3
 	}
 	t.Kind = model.Union
 	t.AnyOf = anyOf
-	scope := naming.NewScope("Raw")
+	scope := b.scope("Raw")
 	mapping := map[string][]string{}
 	if d := s.Discriminator; d != nil && d.PropertyName != "" {
 		t.Discriminator = d.PropertyName
@@ -392,7 +430,7 @@ func (b *builder) fillUnion(t *model.Type, s *openapi3.Schema, branches openapi3
 		bptr := fmt.Sprintf("%s/%d", ptr, i)
 		vt := b.typeOf(br, fmt.Sprintf("%s%d", hint, i), bptr)
 		name := variantName(vt, br, i)
-		v := &model.Variant{Name: scope.Claim(name), Type: vt}
+		v := &model.Variant{Name: scope.Claim(name, bptr), Type: vt}
 		if t.Discriminator != "" && br != nil {
 			v.Match = mapping[br.Ref]
 			if len(v.Match) == 0 {

@@ -153,7 +153,7 @@ func (b *builder) security() {
 	if b.doc.Components == nil {
 		return
 	}
-	names := naming.NewScope()
+	names := b.scope()
 	for _, key := range sortedKeys(b.doc.Components.SecuritySchemes) {
 		ref := b.doc.Components.SecuritySchemes[key]
 		if ref == nil || ref.Value == nil {
@@ -162,7 +162,7 @@ func (b *builder) security() {
 		v := ref.Value
 		ptr := Pointer("components", "securitySchemes", key)
 		s := &model.SecurityScheme{
-			Key: key, Name: names.Claim(naming.Exported(key)), Type: v.Type,
+			Key: key, Name: names.Claim(naming.Exported(key), ptr), Type: v.Type,
 			Scheme: strings.ToLower(v.Scheme), In: v.In, Param: v.Name, Doc: v.Description,
 		}
 		if f := v.Flows; f != nil {

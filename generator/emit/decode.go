@@ -32,7 +32,7 @@ func decoders(f *jen.File, api *model.API) {
 				jen.Func().Params(jen.Id("d").Op("*").Qual(pkgJX, "Decoder"), jen.Id("key").Index().Byte()).Error().Block(
 					jen.Switch(jen.String().Call(jen.Id("key"))).BlockFunc(func(g *jen.Group) {
 						for _, fl := range t.Fields {
-							if r := fl.Type.Resolve(); r != nil && r.Kind == model.Binary {
+							if stream(fl.Type) {
 								continue // never in JSON
 							}
 							g.Case(jen.Lit(fl.JSONName)).Block(jen.Return(readField(fl)))
@@ -68,6 +68,7 @@ func readInto(t *model.Type, target jen.Code) jen.Code {
 	r := t.Resolve()
 	switch {
 	case r == nil:
+	case recursiveContainer(t):
 	case r.Kind == model.Array:
 		return jen.Qual(pkgJSONX, "Slice").Call(jen.Id("d"), target, reader(r.Elem))
 	case r.Kind == model.Map:
@@ -108,6 +109,15 @@ func reader(t *model.Type) jen.Code {
 		return jen.Qual(pkgJSONX, "Time")
 	case model.Bytes:
 		return jen.Qual(pkgJSONX, "Bytes")
+	case model.Binary:
+		// A "binary" string inside JSON (an array of them, as a body) is
+		// read as a stream over the string's bytes.
+		return jen.Func().Params(jen.Id("d").Op("*").Qual(pkgJX, "Decoder"), jen.Id("v").Op("*").Qual("io", "Reader")).Error().Block(
+			jen.Var().Id("s").String(),
+			jen.If(jen.Err().Op(":=").Qual(pkgJSONX, "String").Call(jen.Id("d"), jen.Op("&").Id("s")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+			jen.Op("*").Id("v").Op("=").Qual("strings", "NewReader").Call(jen.Id("s")),
+			jen.Return(jen.Nil()),
+		)
 	case model.Enum:
 		if !named {
 			return reader(&model.Type{Kind: r.EnumBase})
@@ -128,6 +138,14 @@ func reader(t *model.Type) jen.Code {
 	}
 	if !named && (r.Kind == model.Struct || r.Kind == model.Union) {
 		return jen.Qual(pkgJSONX, "Raw") // goType writes json.RawMessage
+	}
+	if named && recursiveContainer(t) {
+		// Its reader would contain itself: encoding/json reads it instead.
+		return jen.Func().Params(jen.Id("d").Op("*").Qual(pkgJX, "Decoder"), jen.Id("v").Op("*").Add(goType(t))).Error().Block(
+			jen.List(jen.Id("raw"), jen.Err()).Op(":=").Id("d").Dot("Raw").Call(),
+			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+			jen.Return(jen.Qual("encoding/json", "Unmarshal").Call(jen.Id("raw"), jen.Id("v"))),
+		)
 	}
 	return jen.Func().Params(jen.Id("d").Op("*").Qual(pkgJX, "Decoder"), jen.Id("v").Op("*").Add(goType(t))).Error().Block(
 		jen.Return(readInto(t, jen.Id("v"))),

@@ -48,7 +48,11 @@ type Options struct {
 }
 
 // Files renders the client's Go files (those from templates come from the
-// caller). Files with nothing to declare are left out.
+// caller). Every file is written even when it declares nothing, so that
+// the set of files depends on the apigen version only, never on the spec:
+// "go generate ./..." lists a package's files before it runs the
+// generators and fails on a file that disappeared meanwhile, so a spec
+// change must never remove one.
 func Files(api *model.API, opts Options) ([]File, error) {
 	jobs := []struct {
 		name string
@@ -76,10 +80,11 @@ func Files(api *model.API, opts Options) ([]File, error) {
 				errs[i] = fmt.Errorf("render %s: %w", j.name, err)
 				return
 			}
-			if isEmpty(buf.Bytes()) {
-				return
+			src := buf.Bytes()
+			if isEmpty(src) {
+				src = []byte("// " + Header + "\n\npackage " + opts.Package + "\n")
 			}
-			out[i] = File{Name: j.name, Src: groupImports(buf.Bytes())}
+			out[i] = File{Name: j.name, Src: groupImports(src)}
 		}()
 	}
 	wg.Wait()
@@ -276,4 +281,14 @@ func byPointer(fl *model.Field) bool {
 func byRef(t *model.Type) bool {
 	r := t.Resolve()
 	return r != nil && (r.Kind == model.Struct || r.Kind == model.Union) && t.Kind == model.Named
+}
+
+// stream reports whether values of t are streams (format: binary), alone
+// or in an array or map: they travel as multipart parts, never in JSON.
+func stream(t *model.Type) bool {
+	r := t.Resolve()
+	for i := 0; r != nil && (r.Kind == model.Array || r.Kind == model.Map) && i < maxHops; i++ {
+		r = r.Elem.Resolve()
+	}
+	return r != nil && r.Kind == model.Binary
 }

@@ -22,6 +22,8 @@ func jsonMethods(f *jen.File, api *model.API) {
 		case model.Struct:
 			if t.AdditionalProperties {
 				extraMethods(f, t)
+			} else if fields := untaggable(t); len(fields) > 0 {
+				untaggedMethods(f, t, fields)
 			}
 		}
 	}

@@ -318,6 +318,10 @@ func bodyCall(g *jen.Group, b *model.Body) {
 func errorModel(op *model.Operation) jen.Code {
 	var cases []jen.Code
 	var def *model.Response
+	// With a range among the cases the switch has no tag, so a specific
+	// status is a comparison too; it comes first (statuses sort before
+	// ranges), so "429" wins over "4XX".
+	tagless := hasRangeCase(op)
 	for _, r := range op.Responses {
 		if r.Success() || r.Type == nil || r.Encoding != model.EncodingJSON {
 			continue
@@ -325,6 +329,8 @@ func errorModel(op *model.Operation) jen.Code {
 		switch {
 		case r.Status == "DEFAULT":
 			def = r
+		case r.Code > 0 && tagless:
+			cases = append(cases, jen.Case(jen.Id("status").Op("==").Lit(r.Code)).Block(jen.Return(jen.New(goType(r.Type)))))
 		case r.Code > 0:
 			cases = append(cases, jen.Case(jen.Lit(r.Code)).Block(jen.Return(jen.New(goType(r.Type)))))
 		default: // 4XX, 5XX
@@ -338,7 +344,7 @@ func errorModel(op *model.Operation) jen.Code {
 	return jen.Func().Params(jen.Id("status").Int()).Any().BlockFunc(func(g *jen.Group) {
 		if len(cases) > 0 {
 			sw := jen.Switch()
-			if !hasRangeCase(op) {
+			if !tagless {
 				sw = jen.Switch(jen.Id("status"))
 			}
 			g.Add(sw.Block(cases...))

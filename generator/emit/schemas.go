@@ -22,6 +22,10 @@ func schemas(f *jen.File, api *model.API) {
 			unionDecl(f, t)
 		default:
 			f.Add(typeDoc(t))
+			if recursiveContainer(t) {
+				f.Type().Id(t.Name).Add(goType(t)) // an alias may not refer to itself
+				break
+			}
 			f.Type().Id(t.Name).Op("=").Add(goType(t))
 		}
 		f.Line()
@@ -44,6 +48,9 @@ func structDecl(f *jen.File, t *model.Type) {
 				g.Add(comment(docText(fl.Name, fl.Doc)))
 			}
 			typ, tag := fieldType(fl)
+			if !taggable(fl.JSONName) && !t.AdditionalProperties {
+				tag = "-" // written by MarshalJSON (untaggedMethods)
+			}
 			g.Id(fl.Name).Add(typ).Tag(map[string]string{"json": tag})
 		}
 		if t.AdditionalProperties {
@@ -70,6 +77,9 @@ func fieldType(fl *model.Field) (jen.Code, string) {
 			return base, name
 		}
 		return base, name + ",omitempty"
+	case stream(fl.Type):
+		// Collections of streams travel in multipart bodies, never inside JSON.
+		return base, "-"
 	case fl.Nullable:
 		return jen.Qual(pkgOpt, "Nullable").Types(base), name + ",omitzero"
 	case !fl.Required && nilable(fl.Type):

@@ -13,27 +13,44 @@ var templateParam = regexp.MustCompile(`\{([^{}]+)\}`)
 type declared struct {
 	name, in string
 	p        *path
+	owner    map[string]any // the path item or operation whose list holds it
+	i        int            // its index in that list
 }
 
 // checkOperations checks what makes generation impossible across
 // operations, after the walk:
 //
 //   - every operationId is unique (the method names of the client come from
-//     them); a duplicate is an error naming both operations;
-//   - every parameter declared "in: path" appears in its path template, since
-//     the client would have nowhere to put the value: an error;
+//     them); a duplicate is renamed from its method and path, with a
+//     warning naming both operations, or an error when that name is taken;
+//   - every parameter declared "in: path" appears in its path template; one
+//     that does not is dropped with a warning, since the client would have
+//     nowhere to put the value (Apache Superset's description has some);
 //   - every "{name}" of a path template is declared. A missing declaration is
 //     a warning, and a required string path parameter of that name is added
 //     to the operation: the template alone says that the value is required
 //     and part of the path, and a string can carry any value.
 func (w *walker) checkOperations() {
+	w.cleanTemplates()
 	paths, _ := w.root["paths"].(map[string]any)
 	type seen struct {
 		op  string
 		ptr string
 	}
 	ids := map[string]seen{}
+	for _, item := range paths {
+		if item, ok := item.(map[string]any); ok {
+			for _, method := range methods {
+				if op, ok := item[method].(map[string]any); ok {
+					if id, ok := op["operationId"].(string); ok && id != "" {
+						ids[id] = seen{}
+					}
+				}
+			}
+		}
+	}
 	reported := map[string]bool{}
+	var drops []declared
 	for _, key := range sortedKeys(paths) {
 		item, ok := paths[key].(map[string]any)
 		if !ok {
@@ -44,7 +61,7 @@ func (w *walker) checkOperations() {
 		for _, m := range templateParam.FindAllStringSubmatch(key, -1) {
 			template = append(template, m[1])
 		}
-		pathLevel := w.declaredParams(item["parameters"], ip.at("parameters"))
+		pathLevel := w.declaredParams(item, ip.at("parameters"))
 		for _, method := range methods {
 			op, ok := item[method].(map[string]any)
 			if !ok {
@@ -54,9 +71,17 @@ func (w *walker) checkOperations() {
 			name := strings.ToUpper(method) + " " + key
 			if id, ok := op["operationId"].(string); ok && id != "" {
 				idp := op3.at("operationId")
-				if first, dup := ids[id]; dup {
-					w.fail(idp, "duplicate operationId %q: %s has it, and so does %s (%s, line %d)",
-						id, name, first.op, first.ptr, w.l.res.Line(first.ptr))
+				if first := ids[id]; first.op != "" {
+					renamed := strings.ToLower(method) + key
+					if _, taken := ids[renamed]; taken {
+						w.fail(idp, "duplicate operationId %q: %s has it, and so does %s (%s, line %d)",
+							id, name, first.op, first.ptr, w.l.res.Line(first.ptr))
+					} else {
+						w.warn(idp, "duplicate operationId %q: %s has it too (line %d); %s is renamed %q, from its method and path (a unique operationId or x-go-name chooses its name)",
+							id, first.op, w.l.res.Line(first.ptr), name, renamed)
+						op["operationId"] = renamed
+						ids[renamed] = seen{op: name, ptr: idp.String()}
+					}
 				} else {
 					ids[id] = seen{op: name, ptr: idp.String()}
 				}
@@ -66,7 +91,7 @@ func (w *walker) checkOperations() {
 			for _, d := range pathLevel {
 				effective[d.in+" "+d.name] = d
 			}
-			for _, d := range w.declaredParams(op["parameters"], op3.at("parameters")) {
+			for _, d := range w.declaredParams(op, op3.at("parameters")) {
 				effective[d.in+" "+d.name] = d
 			}
 			inPath := map[string]bool{}
@@ -78,7 +103,8 @@ func (w *walker) checkOperations() {
 				if !slices.Contains(template, d.name) {
 					if ptr := d.p.String(); !reported[ptr] {
 						reported[ptr] = true
-						w.fail(d.p, "path parameter %q is not in the path template %q", d.name, key)
+						w.warn(d.p, "path parameter %q is not in the path template %q; the client has nowhere to put it, so it is dropped", d.name, key)
+						drops = append(drops, d)
 					}
 				}
 			}
@@ -95,12 +121,25 @@ func (w *walker) checkOperations() {
 			}
 		}
 	}
+	dropParams(drops)
 }
 
-// declaredParams reads the names and locations of a parameter list,
+// dropParams removes the listed parameters from their lists, last first
+// so that the indexes of the others stay right.
+func dropParams(drops []declared) {
+	slices.SortFunc(drops, func(a, b declared) int { return b.i - a.i })
+	for _, d := range drops {
+		list, _ := d.owner["parameters"].([]any)
+		if d.i < len(list) {
+			d.owner["parameters"] = slices.Delete(slices.Clone(list), d.i, d.i+1)
+		}
+	}
+}
+
+// declaredParams reads the names and locations of owner's parameter list,
 // following local references.
-func (w *walker) declaredParams(v any, p *path) []declared {
-	list, _ := v.([]any)
+func (w *walker) declaredParams(owner map[string]any, p *path) []declared {
+	list, _ := owner["parameters"].([]any)
 	var out []declared
 	for i, e := range list {
 		m, _ := e.(map[string]any)
@@ -118,7 +157,7 @@ func (w *walker) declaredParams(v any, p *path) []declared {
 		}
 		name, _ := m["name"].(string)
 		in, _ := m["in"].(string)
-		out = append(out, declared{name: name, in: in, p: p.idx(i)})
+		out = append(out, declared{name: name, in: in, p: p.idx(i), owner: owner, i: i})
 	}
 	return out
 }

@@ -91,6 +91,20 @@ func (w *walker) visitExtensions(v any, p *path) {
 	}
 }
 
+// otherTools are the prefixes of other generators' extensions, which
+// specs written for them carry (x-ogen-name is ogen's, not a misspelling
+// of x-go-name); apigen ignores them.
+var otherTools = []string{"x-ogen-", "x-oapi-codegen-"}
+
+func otherTool(key string) bool {
+	for _, p := range otherTools {
+		if strings.HasPrefix(key, p) {
+			return true
+		}
+	}
+	return false
+}
+
 func (w *walker) checkExtension(key string, value any, parent *path) {
 	p := parent.at(key)
 	ext, known := extensions[key]
@@ -100,14 +114,20 @@ func (w *walker) checkExtension(key string, value any, parent *path) {
 		switch {
 		case strings.HasPrefix(lower, "x-apigen"):
 			w.fail(p, "unknown extension %q%s (apigen reads %s)", key, hint, strings.Join(extensionNames, ", "))
-		case hint != "":
+		case hint != "" && !otherTool(lower):
 			w.fail(p, "unknown extension %q%s", key, hint)
 		}
 		return
 	}
 	place := w.place(parent)
 	if !slices.Contains(ext.places, place) {
-		w.fail(p, "%s has no meaning on %s; it belongs on %s", key, placeName(place), placeList(ext.places))
+		report := w.fail
+		if !strings.HasPrefix(key, "x-apigen") {
+			// x-go-name and x-enum-varnames are shared with other
+			// generators, which read them in more places than apigen.
+			report = w.warn
+		}
+		report(p, "%s has no meaning on %s; it belongs on %s", key, placeName(place), placeList(ext.places))
 		return
 	}
 	for _, d := range validateExtension(ext.def, value) {

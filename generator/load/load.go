@@ -19,12 +19,13 @@
 //     type name where a schema belongs) and dropped otherwise; OpenAPI 3.1
 //     (JSON Schema 2020-12) constructs are rewritten into their 3.0 form; every
 //     lossy change is reported as a warning naming its JSON pointer and line.
-//  4. Checks that make generation impossible become errors: dangling and
-//     external $refs, duplicate operationIds, path parameters that are not in
-//     their path template. Every extension apigen reads is validated against
-//     docs/extensions.schema.json first, on the tree as written: an unknown
-//     or misspelled x-apigen-* key, an unknown member, or an extension where
-//     it has no meaning is an error with a "did you mean" (ext.go).
+//  4. Checks across operations: dangling $refs are errors; duplicate
+//     operationIds and path parameters that are not in their path template
+//     are repaired with warnings. Every extension apigen reads is validated
+//     against docs/extensions.schema.json first, on the tree as written: an
+//     unknown or misspelled x-apigen-* key, an unknown member, or an
+//     extension where it has no meaning is an error with a "did you mean"
+//     (ext.go).
 //  5. The tree is handed to kin-openapi (openapi3.Loader, external refs off)
 //     and validated with doc.Validate; what the validator still reports becomes
 //     warnings.
@@ -43,8 +44,13 @@
 //     nullable; when one branch is left it moves into allOf (the same idiom).
 //   - A "{name}" in a path template that no parameter declares is a warning:
 //     a required string path parameter of that name is added to the
-//     operation. A path parameter declared but absent from the template is an
-//     error, since the client could not place the value anywhere.
+//     operation. A path parameter declared but absent from the template is
+//     dropped with a warning, since the client could not place the value
+//     anywhere. RFC 6570 operators and modifiers in a template ("{param*}",
+//     "{.label}") are read as the plain variable, with a warning.
+//   - A duplicate operationId is renamed from its method and path ("get/b"),
+//     with a warning naming both operations; the first in path order keeps
+//     it. It is an error only when that name is taken too.
 //   - A $ref to a component of the wrong kind (a response position pointing
 //     at components/requestBodies, as in PagerDuty's description) is replaced
 //     by a converted copy of the target, with a warning. A schema $ref to a
@@ -132,8 +138,23 @@ type Result struct {
 	// line order. Later stages add theirs with Warn.
 	Warnings []Diagnostic
 
-	lines  map[string]int32 // JSON pointer in the original file → line
-	fromV2 bool             // Doc was converted from Swagger 2.0
+	lines   map[string]int32 // JSON pointer in the original file → line
+	fromV2  bool             // Doc was converted from Swagger 2.0
+	origins []originAt       // parts copied from other files
+	reads   int              // other files read
+}
+
+// Locate returns where pointer is written: the file a part of the
+// document was copied from (an external $ref), the line and the pointer
+// there; or the description, Line(pointer) and pointer.
+func (r *Result) Locate(pointer string) (file string, line int, ptr string) {
+	if r == nil {
+		return "", 0, pointer
+	}
+	if file, line, ptr, ok := r.locateOrigin(pointer); ok {
+		return file, line, ptr
+	}
+	return r.File, r.Line(pointer), pointer
 }
 
 // Line returns the line of pointer (e.g. "/paths/~1pets/get") in the original
@@ -164,10 +185,11 @@ func (r *Result) Line(pointer string) int {
 // filled in. It lets later stages report what they degrade in the same form
 // as the load stage. Warn is not safe for concurrent use.
 func (r *Result) Warn(pointer, format string, args ...any) {
+	file, line, ptr := r.Locate(pointer)
 	r.Warnings = append(r.Warnings, Diagnostic{
-		File:    r.File,
-		Line:    r.Line(pointer),
-		Pointer: pointer,
+		File:    file,
+		Line:    line,
+		Pointer: ptr,
 		Message: fmt.Sprintf(format, args...),
 	})
 }
@@ -179,6 +201,10 @@ type Options struct {
 	// (GitHub's are a third of the file) kin-openapi spends much of its
 	// time decoding them. Diagnostics about them are still reported.
 	DropExamples bool
+	// AllowRemote lets $refs name documents over http and https (apigen
+	// -allow-remote). Off, such a reference is an error: generating must
+	// not depend on the network unless the user asks for it.
+	AllowRemote bool
 }
 
 // File loads the description at path. Every error it returns is an *Error.
@@ -231,10 +257,11 @@ func (l *loader) warn(pointer, format string, args ...any) {
 }
 
 func (l *loader) fail(pointer, format string, args ...any) {
+	file, line, ptr := l.res.Locate(pointer)
 	l.errs = append(l.errs, Diagnostic{
-		File:    l.res.File,
-		Line:    l.res.Line(pointer),
-		Pointer: pointer,
+		File:    file,
+		Line:    line,
+		Pointer: ptr,
 		Message: fmt.Sprintf(format, args...),
 	})
 }
@@ -266,6 +293,10 @@ func (l *loader) load(data []byte) (*Result, error) {
 		return nil, l.failed()
 	}
 	l.res.Version = version
+	l.importExternal(doc, v2)
+	if len(l.errs) > 0 {
+		return nil, l.failed()
+	}
 
 	if v2 {
 		w := newWalker(l, doc, dialectV2)

@@ -87,13 +87,21 @@ type Type struct {
 	Format string // the spec's format, for doc and emit-time choices
 }
 
-// Resolve follows Named references to the declared type.
+// Resolve follows Named references to the declared type. It returns nil
+// for a chain of references that never ends (the builder breaks such
+// cycles, so this only keeps a bug from becoming a hang).
 func (t *Type) Resolve() *Type {
-	for t != nil && t.Kind == Named {
+	for hops := 0; t != nil && t.Kind == Named; hops++ {
+		if hops == maxHops {
+			return nil
+		}
 		t = t.Ref
 	}
 	return t
 }
+
+// maxHops bounds a chain of Named references.
+const maxHops = 1 << 10
 
 // Field is one property of a Struct.
 type Field struct {

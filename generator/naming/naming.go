@@ -4,8 +4,9 @@
 package naming
 
 import (
+	"fmt"
 	"go/token"
-	"strconv"
+	"hash/fnv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -162,34 +163,85 @@ var predeclared = map[string]bool{
 // Scope hands out unique names within one namespace (a package, a struct's
 // fields, a function's parameters). Reserve the fixed names first; then
 // Claim derives the rest.
+//
+// A name that is taken is never replaced by a counter (Pet2): which item
+// got the 2 would depend on the order the spec was read in, and adding a
+// schema could rename an existing type. The second claimant's name is
+// derived from its own source instead: the alternates its caller offers,
+// then a suffix hashed from the source (a JSON pointer: the same item gets
+// the same name whatever else the spec holds).
 type Scope struct {
-	used map[string]bool
+	used map[string]string // name → the source holding it
+	// Renamed, when set, is told of every automatic rename, so that the
+	// caller can warn about it naming both sources.
+	Renamed func(want, got, holder, source string)
 }
+
+// Reserved is the holder of the names a scope was created with.
+const Reserved = "a name every generated client declares"
 
 // NewScope returns a scope with the given names already taken.
 func NewScope(reserved ...string) *Scope {
-	s := &Scope{used: map[string]bool{}}
+	s := &Scope{used: map[string]string{}}
 	for _, r := range reserved {
-		s.used[r] = true
+		s.used[r] = Reserved
 	}
 	return s
 }
 
-// Claim returns name, or name with the smallest numeric suffix that is
-// free (Name2, Name3, ...), and marks it taken.
-func (s *Scope) Claim(name string) string {
-	if !s.used[name] {
-		s.used[name] = true
+// Claim returns name for source and marks it taken. When another source
+// holds name, the first free alternate is used, else name with a suffix
+// hashed from source; Renamed hears of it.
+func (s *Scope) Claim(name, source string, alternates ...string) string {
+	if s.TryClaim(name, source) {
 		return name
 	}
-	for i := 2; ; i++ {
-		n := name + strconv.Itoa(i)
-		if !s.used[n] {
-			s.used[n] = true
-			return n
+	got := ""
+	for _, a := range alternates {
+		if s.TryClaim(a, source) {
+			got = a
+			break
 		}
 	}
+	if got == "" {
+		h := fnv.New32a()
+		h.Write([]byte(source))
+		sum := h.Sum32()
+		for _, n := range []string{fmt.Sprintf("%s_%04x", name, sum&0xffff), fmt.Sprintf("%s_%08x", name, sum)} {
+			if s.TryClaim(n, source) {
+				got = n
+				break
+			}
+		}
+		for salt := 0; got == ""; salt++ { // two sources with one 32-bit hash: still no counter on the name
+			h.Write([]byte{byte(salt)})
+			if n := fmt.Sprintf("%s_%08x", name, h.Sum32()); s.TryClaim(n, source) {
+				got = n
+			}
+		}
+	}
+	if s.Renamed != nil {
+		s.Renamed(name, got, s.used[name], source)
+	}
+	return got
+}
+
+// TryClaim takes name for source if it is free, and reports whether it
+// did. Names the spec author chose (x-go-name) are claimed this way: a
+// clash is theirs to resolve.
+func (s *Scope) TryClaim(name, source string) bool {
+	if _, taken := s.used[name]; taken {
+		return false
+	}
+	s.used[name] = source
+	return true
 }
 
 // Taken reports whether name is already used.
-func (s *Scope) Taken(name string) bool { return s.used[name] }
+func (s *Scope) Taken(name string) bool {
+	_, ok := s.used[name]
+	return ok
+}
+
+// Holder returns the source holding name, "" when it is free.
+func (s *Scope) Holder(name string) string { return s.used[name] }

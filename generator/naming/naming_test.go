@@ -27,15 +27,40 @@ func TestUnexported(t *testing.T) {
 	}
 }
 
+// A clash never produces a counter: the second name comes from the
+// alternates, else from a hash of its own source, so it does not depend on
+// what else was claimed before.
 func TestScope(t *testing.T) {
+	type rename struct{ want, got, holder, source string }
+	var renames []rename
 	s := NewScope("Client")
-	if got := s.Claim("Client"); got != "Client2" {
+	s.Renamed = func(want, got, holder, source string) { renames = append(renames, rename{want, got, holder, source}) }
+	if got := s.Claim("Pet", "/components/schemas/Pet"); got != "Pet" {
 		t.Fatalf("got %q", got)
 	}
-	if got := s.Claim("Pet"); got != "Pet" {
-		t.Fatalf("got %q", got)
+	if got := s.Claim("Client", "/components/schemas/Client", "ClientSchema"); got != "ClientSchema" {
+		t.Fatalf("got %q, want the alternate", got)
 	}
-	if got := s.Claim("Pet"); got != "Pet2" {
-		t.Fatalf("got %q", got)
+	a := s.Claim("Pet", "/components/schemas/pet")
+	if a == "Pet" || a == "Pet2" || a[:4] != "Pet_" {
+		t.Fatalf("got %q, want Pet_<hash>", a)
+	}
+	// The same source gets the same name in another scope, whatever came
+	// before it there.
+	other := NewScope()
+	other.Claim("Pet", "/components/schemas/Zebra")
+	other.Claim("Pet_0000", "x")
+	if b := other.Claim("Pet", "/components/schemas/pet"); b != a {
+		t.Errorf("the derived name changed with the scope's history: %q vs %q", b, a)
+	}
+	want := []rename{
+		{"Client", "ClientSchema", Reserved, "/components/schemas/Client"},
+		{"Pet", a, "/components/schemas/Pet", "/components/schemas/pet"},
+	}
+	if len(renames) < 2 || renames[0] != want[0] || renames[1] != want[1] {
+		t.Errorf("renames = %+v, want %+v first", renames, want)
+	}
+	if s.TryClaim("Pet", "y") || !s.TryClaim("Dog", "y") || s.Holder("Dog") != "y" {
+		t.Error("TryClaim")
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/apigen-go/apigen/runtime/clock"
+	"github.com/apigen-go/apigen/runtime/secret"
 )
 
 // Cache is a TokenSource that reuses the token of a Flow until shortly
@@ -172,12 +173,13 @@ func (c *Cache) fetch(ctx context.Context, lease time.Duration) (*Token, error) 
 	if st.usable(c.now()) {
 		return st.tok, nil
 	}
+	var held Lease
 	if l, ok := c.Store.(Leaser); ok {
-		release, err := l.Lease(ctx, lease)
-		if err != nil {
+		var err error
+		if held, err = l.Lease(ctx, lease); err != nil {
 			return nil, fmt.Errorf("auth: token store lease: %w", err)
 		}
-		defer release()
+		defer held.Release()
 	}
 	if st != nil && st.unsaved {
 		// The last new token could not be saved. It may carry the only
@@ -211,7 +213,7 @@ func (c *Cache) fetch(ctx context.Context, lease time.Duration) (*Token, error) 
 		}
 	}
 
-	tok, err := c.obtain(ctx, base)
+	tok, err := c.obtain(ctx, base, held)
 	if err != nil {
 		return nil, err
 	}
@@ -220,19 +222,22 @@ func (c *Cache) fetch(ctx context.Context, lease time.Duration) (*Token, error) 
 
 // obtain refreshes base when it has a refresh token, else runs the grant,
 // and insists on a usable answer.
-func (c *Cache) obtain(ctx context.Context, base *Token) (*Token, error) {
-	tok, err := c.obtainRaw(ctx, base)
+func (c *Cache) obtain(ctx context.Context, base *Token, held Lease) (*Token, error) {
+	tok, err := c.obtainRaw(ctx, base, held)
 	if err == nil && (tok == nil || tok.AccessToken.IsZero()) {
 		err = errors.New("auth: flow returned an empty token")
 	}
 	return tok, err
 }
 
-func (c *Cache) obtainRaw(ctx context.Context, base *Token) (*Token, error) {
+func (c *Cache) obtainRaw(ctx context.Context, base *Token, held Lease) (*Token, error) {
 	if base == nil || base.RefreshToken.IsZero() {
 		return c.Flow.Grant(ctx)
 	}
-	tok, err := c.Flow.Refresh(ctx, base.RefreshToken)
+	tok, err := c.refresh(ctx, base.RefreshToken, held)
+	if errors.Is(err, ErrRefreshTokenLost) {
+		return nil, err
+	}
 	if err == nil {
 		if tok != nil && tok.RefreshToken.IsZero() {
 			// Not rotated: the old refresh token stays valid.
@@ -254,6 +259,31 @@ func (c *Cache) obtainRaw(ctx context.Context, base *Token) (*Token, error) {
 		return nil, fmt.Errorf("auth: the refresh token was refused (%w) and a new grant failed: %w", err, gerr)
 	}
 	return tok, nil
+}
+
+// refresh spends refreshToken. Under a lease, the spending is marked in
+// the store first, so that should this process die before saving the
+// successor, no other process sends the same refresh token again; the mark
+// is cleared when the refresh fails, and by the Save of its successor.
+func (c *Cache) refresh(ctx context.Context, refreshToken secret.Secret, held Lease) (*Token, error) {
+	if held == nil {
+		return c.Flow.Refresh(ctx, refreshToken)
+	}
+	if err := held.MarkSpending(ctx, refreshToken); err != nil {
+		if errors.Is(err, ErrRefreshTokenLost) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("auth: token store: %w", err)
+	}
+	tok, err := c.Flow.Refresh(ctx, refreshToken)
+	if err != nil {
+		// This process lives to decide what comes next, as it did without
+		// a lease; the mark is for holders that die mid-refresh.
+		if cerr := held.ClearSpending(ctx); cerr != nil {
+			return nil, fmt.Errorf("auth: token store: %w (after the refresh failed: %w)", cerr, err)
+		}
+	}
+	return tok, err
 }
 
 // commit saves tok (compare-and-swap against ver) and only then publishes

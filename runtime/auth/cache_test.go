@@ -125,7 +125,7 @@ func (s *recordingStore) Save(ctx context.Context, tok *Token, prev Version) (Ve
 // leasingStore is a recordingStore that also grants leases.
 type leasingStore struct{ recordingStore }
 
-func (s *leasingStore) Lease(ctx context.Context, ttl time.Duration) (func(), error) {
+func (s *leasingStore) Lease(ctx context.Context, ttl time.Duration) (Lease, error) {
 	if ttl <= 0 {
 		return nil, errors.New("no ttl")
 	}
@@ -133,8 +133,14 @@ func (s *leasingStore) Lease(ctx context.Context, ttl time.Duration) (func(), er
 		return nil, errors.New("lease already held")
 	}
 	s.leases.Add(1)
-	return func() { s.leased.Store(false) }, nil
+	return memLease{s}, nil
 }
+
+type memLease struct{ s *leasingStore }
+
+func (memLease) MarkSpending(context.Context, secret.Secret) error { return nil }
+func (memLease) ClearSpending(context.Context) error               { return nil }
+func (l memLease) Release()                                        { l.s.leased.Store(false) }
 
 // seedAuthCode runs the authorization code exchange and hands the token to
 // the cache, as an app's callback handler would.

@@ -221,9 +221,16 @@ func (e *Endpoint) call(ctx context.Context, c tokenCall) (*Token, error) {
 	return e.parse(u, resp, raw, now, redact)
 }
 
-// client is HTTPClient (or http.DefaultClient) with one more redirect
-// rule: a 307/308 redirect resends the body, credentials included, so it
-// must not downgrade to plain http.
+// ErrRedirectRefused means a token endpoint answered with a redirect to
+// another scheme or host. Following it would resend the request, client
+// secret, password, code or refresh token included, to a host the user did
+// not configure, so nothing is sent there and the call fails.
+var ErrRedirectRefused error = permanentError("auth: token endpoint redirected to another host")
+
+// client is HTTPClient (or http.DefaultClient) with a stricter redirect
+// policy: a redirect resends the body (307/308) or at least the headers,
+// credentials included, so it may only stay on the token URL's own scheme
+// and host; anything else fails with ErrRedirectRefused.
 func (e *Endpoint) client() *http.Client {
 	hc := e.HTTPClient
 	if hc == nil {
@@ -235,6 +242,9 @@ func (e *Endpoint) client() *http.Client {
 		if err := checkScheme(req.URL, e.AllowInsecureHTTP); err != nil {
 			return err
 		}
+		if first := via[0].URL; !sameOrigin(first, req.URL) {
+			return fmt.Errorf("%w: %s://%s to %s://%s", ErrRedirectRefused, first.Scheme, first.Host, req.URL.Scheme, req.URL.Host)
+		}
 		if next != nil {
 			return next(req, via)
 		}
@@ -244,6 +254,11 @@ func (e *Endpoint) client() *http.Client {
 		return nil
 	}
 	return &c
+}
+
+// sameOrigin reports whether a and b share scheme and host (port included).
+func sameOrigin(a, b *url.URL) bool {
+	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Host, b.Host)
 }
 
 // parse turns a token response into a Token, or its refusal into a

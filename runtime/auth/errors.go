@@ -22,6 +22,14 @@ var (
 	// again (AuthCodeURL, Exchange, Cache.SetToken).
 	ErrAuthorizationRequired = errors.New("auth: user authorization required")
 
+	// ErrRefreshTokenLost means the stored refresh token may have been spent
+	// by a process that stopped before it saved the token it got back (see
+	// Lease.MarkSpending). Sending it again would be a reuse, which makes
+	// providers with rotating refresh tokens revoke the whole family, so
+	// the user has to authorize again (Cache.SetToken with a new token
+	// clears it). errors.Is(err, ErrAuthorizationRequired) holds as well.
+	ErrRefreshTokenLost = fmt.Errorf("%w: the refresh token may have been spent by a process that stopped before saving its successor", ErrAuthorizationRequired)
+
 	// ErrInvalidGrant matches a RetrieveError whose RFC 6749 error code is
 	// "invalid_grant": the refresh token, code or password was refused.
 	ErrInvalidGrant = errors.New("auth: invalid_grant")

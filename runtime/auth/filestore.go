@@ -20,10 +20,17 @@ import (
 // half of each. The file carries a counter that is the store's Version, so
 // processes sharing the file detect each other's writes; on Unix an
 // advisory lock on Path+".lock" makes the compare-and-swap atomic across
-// processes too (elsewhere only within one process).
+// processes too (elsewhere only within one process), and FileStore is a
+// Leaser (see Lease), so that processes on one machine take turns to
+// refresh. A file that cannot be read as a token file is an error naming
+// it, never an empty store: treating it as empty would start a new login
+// and spend nothing but the user's patience, or worse, a refresh token.
 type FileStore struct {
 	// Path is the token file. Its directory is created (0700) if missing.
 	Path string
+	// LeaseTimeout is the longest Lease waits for another holder; zero
+	// means DefaultLeaseTimeout.
+	LeaseTimeout time.Duration
 
 	mu sync.Mutex // serialises Saves within this process
 }
@@ -31,8 +38,9 @@ type FileStore struct {
 // fileDoc is the on-disk layout. Secrets are written through Reveal on
 // purpose: secret.Secret marshals as "[REDACTED]".
 type fileDoc struct {
-	Version Version    `json:"version"`
-	Token   *fileToken `json:"token"`
+	Version  Version    `json:"version"`
+	Token    *fileToken `json:"token"`
+	Spending *spending  `json:"spending,omitempty"`
 }
 
 type fileToken struct {
@@ -48,9 +56,6 @@ func (s *FileStore) Load(ctx context.Context) (*Token, Version, error) {
 	doc, err := s.read()
 	if err != nil {
 		return nil, NoVersion, err
-	}
-	if doc.Token == nil {
-		return nil, doc.Version, ErrNotFound
 	}
 	return doc.Token.token(), doc.Version, nil
 }
@@ -108,6 +113,11 @@ func (s *FileStore) read() (*fileDoc, error) {
 	if err := json.Unmarshal(data, &doc); err != nil {
 		// The error names a position only, never file content.
 		return nil, fmt.Errorf("auth: file store: %s is not a token file: %w", s.Path, err)
+	}
+	if doc.Token == nil || doc.Token.AccessToken == "" {
+		// Save never writes a file without a token: this one was cut
+		// short or edited.
+		return nil, fmt.Errorf("auth: file store: %s is not a token file: it holds no access token", s.Path)
 	}
 	return &doc, nil
 }

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"net/http"
@@ -15,7 +16,7 @@ import (
 
 // SignedJWT signs a fresh, short-lived HS256 JWT for every request, as the
 // PDF Generator API requires: iss = API key, sub = workspace, exp = now +
-// TTL, signed with the API secret, sent as "Authorization: Bearer <jwt>".
+// TTL, plus iat = now and a random jti, signed with the API secret, sent as "Authorization: Bearer <jwt>".
 // Signing per call (and per retry) means an expired token can never be
 // replayed. It is both a Credential and a TokenSource; do not wrap it in a
 // Cache.
@@ -50,11 +51,16 @@ func (s *SignedJWT) Token(context.Context) (*Token, error) {
 	if ttl <= 0 {
 		ttl = defaultJWTTTL
 	}
-	exp := clock.Or(s.Clock).Now().Add(ttl)
+	now := clock.Or(s.Clock).Now()
+	exp := now.Add(ttl)
+	// A random jti makes every token unique, even two signed in the same
+	// second: a provider that refuses replays would refuse the second.
 	claims := jwt.RegisteredClaims{
 		Issuer:    s.APIKey.Reveal(),
 		Subject:   s.Subject,
 		ExpiresAt: jwt.NewNumericDate(exp),
+		IssuedAt:  jwt.NewNumericDate(now),
+		ID:        rand.Text(),
 	}
 	signed, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(s.Secret.Reveal()))
 	if err != nil {

@@ -118,7 +118,38 @@ func TestSignedJWTDefaultTTLAndSource(t *testing.T) {
 		t.Errorf("header %v", parsed.Header)
 	}
 	c := parsed.Claims.(jwt.MapClaims)
-	if len(c) != 3 || c["exp"] != float64(t0.Unix()+60) {
+	if len(c) != 5 || c["exp"] != float64(t0.Unix()+60) || c["iat"] != float64(t0.Unix()) || c["jti"] == "" {
 		t.Errorf("claims %v", c)
+	}
+}
+
+// Tokens signed within one second are all distinct, each with a jti and
+// an iat: a provider that refuses replays accepts every one.
+func TestSignedJWTUniquePerRequest(t *testing.T) {
+	clk := clock.NewFake(time.Date(2024, 6, 3, 12, 0, 0, 0, time.UTC))
+	s := &SignedJWT{APIKey: secret.New("key"), Secret: secret.New("s3cret"), Subject: "ws", Clock: clk}
+	seen := make(map[string]bool)
+	jtis := make(map[string]bool)
+	for range 1000 {
+		tok, err := s.Token(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw := tok.AccessToken.Reveal()
+		if seen[raw] {
+			t.Fatal("two identical tokens signed in one second")
+		}
+		seen[raw] = true
+		c := jwt.MapClaims{}
+		if _, err := jwt.ParseWithClaims(raw, c, func(*jwt.Token) (any, error) { return []byte("s3cret"), nil },
+			jwt.WithTimeFunc(clk.Now), jwt.WithIssuedAt()); err != nil {
+			t.Fatal(err)
+		}
+		jti, _ := c["jti"].(string)
+		iat, _ := c["iat"].(float64)
+		if jti == "" || jtis[jti] || int64(iat) != clk.Now().Unix() {
+			t.Fatalf("claims %v: want a fresh jti and iat = now", c)
+		}
+		jtis[jti] = true
 	}
 }

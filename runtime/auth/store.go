@@ -5,6 +5,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/apigen-go/apigen/runtime/secret"
 )
 
 // Version identifies one stored state of a TokenStore. Stores choose the
@@ -32,13 +34,41 @@ type TokenStore interface {
 	Save(ctx context.Context, tok *Token, prev Version) (Version, error)
 }
 
-// Leaser is implemented by stores shared between processes that can grant
-// a time-limited exclusive lease (a Redis lock, say). Cache holds the lease
-// across load, refresh and save, so that only one process spends a refresh
-// token; Save's compare-and-swap remains the fencing check should a lease
-// expire early.
+// Leaser is implemented by stores shared between processes (FileStore on
+// one machine, a Redis store across machines). Cache takes a lease around
+// every load-refresh-save, so that one single-use refresh token is never
+// sent twice, whoever holds it.
+//
+// Lease blocks until the caller holds the store's exclusive lease, or
+// fails when ctx ends or the store's own timeout passes first. An
+// implementation must guarantee that:
+//   - at most one holder, in any process sharing the store, holds the
+//     lease at a time while it is valid;
+//   - a holder that dies frees the lease at once where the store can tell
+//     (a flock dies with its process), and in any case once ttl has passed
+//     since it was taken (stale-lease recovery);
+//   - Save's compare-and-swap still rejects a holder whose lease expired
+//     and whose token was replaced meanwhile (the fencing check).
 type Leaser interface {
-	Lease(ctx context.Context, ttl time.Duration) (release func(), err error)
+	Lease(ctx context.Context, ttl time.Duration) (Lease, error)
+}
+
+// Lease is one held lease of a Leaser's store.
+type Lease interface {
+	// MarkSpending records durably, before the request that spends
+	// refreshToken is sent, that it is being spent. It fails with an error
+	// wrapping ErrRefreshTokenLost when an earlier holder marked the same
+	// refresh token and neither saved its successor nor cleared the mark:
+	// that holder died after the provider may have rotated the token, so
+	// sending it again would be a reuse (providers revoke the whole token
+	// family for that). A successful Save of any token clears the mark.
+	MarkSpending(ctx context.Context, refreshToken secret.Secret) error
+	// ClearSpending removes the mark when the provider provably did not
+	// take the refresh token (it answered with an error, or the request
+	// was never written).
+	ClearSpending(ctx context.Context) error
+	// Release ends the lease. It is safe to call more than once.
+	Release()
 }
 
 // MemoryStore is a TokenStore in process memory: tokens survive a Cache

@@ -173,6 +173,7 @@ func (t *Transport) roundTrip(req *http.Request, base http.RoundTripper) (*http.
 	if err != nil {
 		return nil, err
 	}
+	redactResponse(resp, credentialValues(req, r2, t.Header, tok))
 	if resp.StatusCode != http.StatusUnauthorized {
 		t.accepted(c)
 		return resp, nil
@@ -199,14 +200,18 @@ func (t *Transport) roundTrip(req *http.Request, base http.RoundTripper) (*http.
 		r3.Body = body
 	}
 	drainClose(resp.Body)
-	r4, _, err := t.authorize(r3, c)
+	r4, tok4, err := t.authorize(r3, c)
 	if err != nil {
 		if r3.Body != nil {
 			r3.Body.Close()
 		}
 		return nil, err
 	}
-	return base.RoundTrip(r4)
+	resp, err = base.RoundTrip(r4)
+	if err == nil {
+		redactResponse(resp, credentialValues(r3, r4, t.Header, tok4))
+	}
+	return resp, err
 }
 
 // begin snapshots the credentials, refuses rejected ones, and under

@@ -19,6 +19,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/apigen-go/apigen/runtime/apierror"
 	"github.com/apigen-go/apigen/runtime/auth"
@@ -63,6 +64,13 @@ type Config struct {
 
 	// base is the transport under the chain, shared by token requests.
 	base http.RoundTripper
+
+	// MaxResponseBytes is rest.Client.MaxResponseBytes (0: its default).
+	MaxResponseBytes int64
+	// AttemptTimeout and Timeout, when their *Set flag is true, replace
+	// DefaultAttemptTimeout and the computed default deadline; 0 is none.
+	AttemptTimeout, Timeout       time.Duration
+	AttemptTimeoutSet, TimeoutSet bool
 }
 
 // TokenHTTPClient sends the requests the runtime makes on its own (token,
@@ -201,6 +209,30 @@ func WithScopes(scopes ...string) Option { return OptionFunc(func(c *Config) { c
 // trusts them (a private CA, a local test server), and so does mutual TLS.
 func WithRootCAs(pool *x509.CertPool) Option { return OptionFunc(func(c *Config) { c.RootCAs = pool }) }
 
+// WithMaxResponseBytes bounds a decoded (gzip-decompressed) response body;
+// a longer one fails with *rest.ResponseTooLargeError. 0 keeps the default
+// (rest.DefaultMaxResponseBytes, 64 MiB), a negative n removes the limit.
+// Downloads stream and are never limited.
+func WithMaxResponseBytes(n int64) Option {
+	return OptionFunc(func(c *Config) { c.MaxResponseBytes = n })
+}
+
+// WithAttemptTimeout bounds each attempt from connecting to the response
+// headers (default DefaultAttemptTimeout); it never cuts a body being read
+// or a download. 0 means no attempt timeout.
+func WithAttemptTimeout(d time.Duration) Option {
+	return OptionFunc(func(c *Config) { c.AttemptTimeout, c.AttemptTimeoutSet = d, true })
+}
+
+// WithDefaultTimeout is the deadline of a call whose context has none and
+// that has no rest.WithTimeout: the whole call, retries and reading the
+// body included; for a download, until its response headers. The default
+// is the limiter's longest wait plus retry's MaxElapsed plus one attempt
+// timeout (3m30s with the defaults). 0 means no default deadline.
+func WithDefaultTimeout(d time.Duration) Option {
+	return OptionFunc(func(c *Config) { c.Timeout, c.TimeoutSet = d, true })
+}
+
 // API is what a generated package's spec says.
 type API struct {
 	// Name is the package name, used in errors.
@@ -259,6 +291,7 @@ func New(api API, serverURL string, opts []Option) (rest.Client, error) {
 	if cfg.base, err = baseTransport(hc.Transport, cfg.RootCAs); err != nil {
 		return rest.Client{}, fmt.Errorf("%s: %w", api.Name, err)
 	}
+	hc.CheckRedirect = redirectPolicy(hc.CheckRedirect)
 	chain, err := cfg.chain(api, cfg.base, u)
 	if err != nil {
 		return rest.Client{}, fmt.Errorf("%s: %w", api.Name, err)
@@ -271,7 +304,11 @@ func New(api API, serverURL string, opts []Option) (rest.Client, error) {
 			}
 		}
 	}
-	rc := rest.Client{BaseURL: u, HTTP: hc, Envelope: api.Envelope, Header: cfg.Header}
+	rc := rest.Client{BaseURL: u, HTTP: hc, Envelope: api.Envelope, Header: cfg.Header, MaxResponseBytes: cfg.MaxResponseBytes}
+	rc.Timeout = cfg.Timeout
+	if !cfg.TimeoutSet {
+		rc.Timeout = cfg.defaultTimeout(api, cfg.attemptTimeout())
+	}
 	if cfg.AuthServer != nil {
 		rc.OperationServer = func(s string) (*url.URL, error) { return cfg.rebase(u, s) }
 	}
@@ -294,19 +331,17 @@ func (cfg *Config) chain(api API, base http.RoundTripper, server *url.URL) (http
 	if !cfg.NoLimit {
 		l := cfg.Limiter
 		if l == nil {
+			// Even without documented limits the limiter turns a 429 into
+			// one cooldown for every caller, not one timer each.
 			rc := api.RateLimit
-			if len(rc.Windows) > 0 || len(rc.Headers) > 0 || len(rc.Operations) > 0 {
-				rc.Clock = cfg.Clock
-				local, err := ratelimit.New(rc)
-				if err != nil {
-					return nil, err
-				}
-				l = local
+			rc.Clock = cfg.Clock
+			local, err := ratelimit.New(rc)
+			if err != nil {
+				return nil, err
 			}
+			l = local
 		}
-		if l != nil {
-			mws = append(mws, ratelimit.Middleware(l))
-		}
+		mws = append(mws, ratelimit.Middleware(l))
 	}
 	if api.Auth != nil && !cfg.NoAuth { // also without credentials: operations that need them fail before sending
 		resolve := func(ref string) string {
@@ -332,7 +367,17 @@ func (cfg *Config) chain(api API, base http.RoundTripper, server *url.URL) (http
 		mws = append(mws, httpcache.ETag(&httpcache.Cache{}))
 	}
 	mws = append(mws, httpcache.Gzip())
+	if d := cfg.attemptTimeout(); d > 0 {
+		mws = append(mws, AttemptTimeout(d))
+	}
 	return transport.Chain(base, mws...), nil
+}
+
+func (cfg *Config) attemptTimeout() time.Duration {
+	if cfg.AttemptTimeoutSet {
+		return cfg.AttemptTimeout
+	}
+	return DefaultAttemptTimeout
 }
 
 // rebase resolves a URL of the spec (an auth endpoint, an operation's own

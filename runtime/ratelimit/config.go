@@ -2,6 +2,7 @@ package ratelimit
 
 import (
 	"fmt"
+	"log/slog"
 	"slices"
 	"time"
 
@@ -45,6 +46,9 @@ type Config struct {
 	// Clock tells the time and sleeps; nil means clock.Real. It is not part
 	// of the extension: tests inject a fake.
 	Clock clock.Clock
+	// Logger receives one debug line for every malformed or contradictory
+	// rate-limit header the limiter ignores; nil means slog.Default().
+	Logger *slog.Logger
 }
 
 // Override is the per-operation form of x-apigen-ratelimit. Zero fields
@@ -235,6 +239,29 @@ func (c *Config) validate() error {
 		}
 	}
 	return nil
+}
+
+// longestWindow is the furthest ahead a reset header may lie: the longest
+// configured period (windows and header families), or a day when none is
+// configured, plus a second for servers that round resets up.
+func (c *Config) longestWindow() time.Duration {
+	var d time.Duration
+	add := func(ws []Window, hs []Headers) {
+		for _, w := range ws {
+			d = max(d, w.Per)
+		}
+		for _, h := range hs {
+			d = max(d, h.Per)
+		}
+	}
+	add(c.Windows, c.Headers)
+	for _, o := range c.Operations {
+		add(o.Windows, o.Headers)
+	}
+	if d == 0 {
+		d = 24 * time.Hour
+	}
+	return d + time.Second
 }
 
 // clone copies the slices and the map, so that a caller changing its Config

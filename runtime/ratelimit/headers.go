@@ -9,21 +9,21 @@ import (
 )
 
 // parseCount reads a non-negative request count. Some servers send
-// "12.0"; anything else that is not a number is ignored rather than
-// trusted.
+// "12.0"; a negative count or anything that is not a number is ignored
+// rather than trusted.
 func parseCount(v string) (int, bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0, false
 	}
 	if n, err := strconv.Atoi(v); err == nil {
-		return max(n, 0), true
+		return n, n >= 0
 	}
 	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 || f > math.MaxInt32 {
 		return 0, false
 	}
-	return max(int(math.Floor(f)), 0), true
+	return int(math.Floor(f)), true
 }
 
 // parseReset reads a reset header in the given unit. With no unit it

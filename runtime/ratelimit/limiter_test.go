@@ -22,11 +22,28 @@ func newLimiter(t *testing.T, cfg ratelimit.Config) *ratelimit.Local {
 	return l
 }
 
-func mustWait(t *testing.T, l ratelimit.Limiter, ctx context.Context, key string) {
+// wait reserves a slot and sends at once, leaving the request in flight.
+func wait(l ratelimit.Limiter, ctx context.Context, key string) error {
+	_, err := send(l, ctx, key)
+	return err
+}
+
+func send(l ratelimit.Limiter, ctx context.Context, key string) (ratelimit.Reservation, error) {
+	res, err := l.Reserve(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	res.Sent()
+	return res, nil
+}
+
+func mustWait(t *testing.T, l ratelimit.Limiter, ctx context.Context, key string) ratelimit.Reservation {
 	t.Helper()
-	if err := l.Wait(ctx, key); err != nil {
+	res, err := send(l, ctx, key)
+	if err != nil {
 		t.Fatal(err)
 	}
+	return res
 }
 
 func quotaError(t *testing.T, err error) *ratelimit.QuotaExhaustedError {
@@ -61,7 +78,7 @@ func TestFixedDailyWindowUTCMidnight(t *testing.T) {
 		for range 3 {
 			mustWait(t, l, context.Background(), "")
 		}
-		err := l.Wait(context.Background(), "")
+		err := wait(l, context.Background(), "")
 		qe := quotaError(t, err)
 		if !qe.ResetAt.Equal(midnight) {
 			t.Errorf("ResetAt = %v, want %v", qe.ResetAt, midnight)
@@ -95,7 +112,7 @@ func TestFixedDailyWindowUTCMidnight(t *testing.T) {
 		// The new day has two slots left; the fourth waits for the next midnight.
 		mustWait(t, l, context.Background(), "")
 		mustWait(t, l, context.Background(), "")
-		qe := quotaError(t, l.Wait(context.Background(), ""))
+		qe := quotaError(t, wait(l, context.Background(), ""))
 		if want := midnight.Add(24 * time.Hour); !qe.ResetAt.Equal(want) {
 			t.Fatalf("ResetAt = %v, want %v", qe.ResetAt, want)
 		}
@@ -130,7 +147,7 @@ func TestMaxWaitSliding(t *testing.T) {
 		t.Fatalf("third send at %v, want %v", clk.Now(), want)
 	}
 	now := clk.Now()
-	err := l.Wait(context.Background(), "")
+	err := wait(l, context.Background(), "")
 	qe := quotaError(t, err)
 	if want := t0.Add(time.Hour); !qe.ResetAt.Equal(want) {
 		t.Errorf("ResetAt = %v, want %v", qe.ResetAt, want)
@@ -153,7 +170,7 @@ func TestNegativeMaxWaitNeverWaits(t *testing.T) {
 	clk := clock.NewFake(time.Unix(1e9, 0))
 	l := newLimiter(t, ratelimit.Config{Windows: []ratelimit.Window{{Limit: 1, Per: time.Second}}, MaxWait: -1, Clock: clk})
 	mustWait(t, l, context.Background(), "")
-	quotaError(t, l.Wait(context.Background(), ""))
+	quotaError(t, wait(l, context.Background(), ""))
 }
 
 func TestContextDeadlineFailsAtOnce(t *testing.T) {
@@ -162,7 +179,7 @@ func TestContextDeadlineFailsAtOnce(t *testing.T) {
 	mustWait(t, l, context.Background(), "")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	err := l.Wait(ctx, "")
+	err := wait(l, ctx, "")
 	if !errors.Is(err, context.DeadlineExceeded) || !strings.HasPrefix(err.Error(), "ratelimit: ") {
 		t.Fatalf("got %v, want a ratelimit error wrapping DeadlineExceeded", err)
 	}
@@ -170,7 +187,7 @@ func TestContextDeadlineFailsAtOnce(t *testing.T) {
 		t.Fatal("clock moved")
 	}
 	cancel()
-	if err := l.Wait(ctx, ""); !errors.Is(err, context.Canceled) {
+	if err := wait(l, ctx, ""); !errors.Is(err, context.Canceled) {
 		t.Fatalf("done context: got %v", err)
 	}
 }
@@ -184,7 +201,7 @@ func TestCancelGivesSlotBack(t *testing.T) {
 		mustWait(t, l, context.Background(), "")
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error)
-		go func() { done <- l.Wait(ctx, "") }()
+		go func() { done <- wait(l, ctx, "") }()
 		time.Sleep(100 * time.Millisecond)
 		cancel()
 		if err := <-done; !errors.Is(err, context.Canceled) {
@@ -213,7 +230,7 @@ func TestOperationOverride(t *testing.T) {
 	op := func(id string) context.Context {
 		return transport.WithOperation(context.Background(), &transport.Operation{ID: id, Method: "GET", PathTemplate: "/" + id})
 	}
-	try := func(id string) error { return l.Wait(op(id), "GET /"+id) }
+	try := func(id string) error { return wait(l, op(id), "GET /"+id) }
 	for _, id := range []string{"listAccounts", "listAccounts", "listPayments", "listPayments", "downloadStatement"} {
 		if err := try(id); err != nil {
 			t.Fatalf("%s: %v", id, err)
@@ -242,12 +259,12 @@ func TestGlobalAndOverrideBothApply(t *testing.T) {
 	})
 	send := transport.WithOperation(context.Background(), &transport.Operation{ID: "send"})
 	mustWait(t, l, send, "send")
-	if qe := quotaError(t, l.Wait(send, "send")); qe.Scope != ratelimit.Route {
+	if qe := quotaError(t, wait(l, send, "send")); qe.Scope != ratelimit.Route {
 		t.Fatalf("override window: %+v", qe)
 	}
 	mustWait(t, l, context.Background(), "")
 	mustWait(t, l, context.Background(), "")
-	if qe := quotaError(t, l.Wait(context.Background(), "")); qe.Scope != ratelimit.Global {
+	if qe := quotaError(t, wait(l, context.Background(), "")); qe.Scope != ratelimit.Global {
 		t.Fatalf("global window: %+v", qe)
 	}
 }
@@ -261,7 +278,7 @@ func TestOverrideMaxWait(t *testing.T) {
 		Clock:      clk,
 	})
 	mustWait(t, l, context.Background(), "")
-	quotaError(t, l.Wait(context.Background(), ""))
+	quotaError(t, wait(l, context.Background(), ""))
 	mustWait(t, l, transport.WithOperation(context.Background(), &transport.Operation{ID: "patient"}), "")
 }
 

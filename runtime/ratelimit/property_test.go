@@ -131,7 +131,7 @@ func TestPropertyNoWindowExceeded(t *testing.T) {
 						clk.Advance(d)
 					}
 					ready = append(ready, clk.Now())
-					if err := l.Wait(context.Background(), ""); err != nil {
+					if err := wait(l, context.Background(), ""); err != nil {
 						t.Fatalf("seed %d request %d: %v", seed, i, err)
 					}
 					sends = append(sends, clk.Now())
@@ -208,14 +208,14 @@ func TestPropertyConcurrent(t *testing.T) {
 						key = "special"
 					}
 					ctx := transport.WithOperation(context.Background(), &transport.Operation{ID: key, RateLimitKey: key})
-					if err := gl.Wait(ctx, key); err != nil {
+					if err := wait(gl, ctx, key); err != nil {
 						t.Errorf("goroutine %d call %d: %v", g, i, err)
 						return
 					}
 					mu.Lock()
 					globalSends = append(globalSends, time.Now())
 					mu.Unlock()
-					if err := rl.Wait(ctx, key); err != nil {
+					if err := wait(rl, ctx, key); err != nil {
 						t.Errorf("goroutine %d call %d: %v", g, i, err)
 						return
 					}
@@ -258,7 +258,7 @@ func TestConcurrentFakeClock(t *testing.T) {
 	for range 32 {
 		wg.Go(func() {
 			for range 20 {
-				if err := l.Wait(context.Background(), ""); err != nil {
+				if err := wait(l, context.Background(), ""); err != nil {
 					t.Error(err)
 					return
 				}

@@ -2,19 +2,24 @@
 // limits, so that requests are delayed on the client instead of refused by
 // the server.
 //
-// A Limiter decides when a request may go; an Observer learns from the
-// response. Local implements both in memory: it enforces the documented
-// windows of x-apigen-ratelimit (several at once, sliding or fixed), obeys
-// the server's remaining/reset headers and Retry-After, and fails at once
-// with a *QuotaExhaustedError when a slot is further away than MaxWait.
-// Transport applies a Limiter as middleware. A distributed limiter (Redis)
-// can replace Local by implementing the same two small interfaces.
+// A Limiter admits each request at the moment it is sent and learns from
+// its response (see Limiter for the guarantees). Local implements it in
+// memory: it enforces the documented windows of x-apigen-ratelimit
+// (several at once, sliding or fixed), obeys the server's remaining/reset
+// headers, turns every 429 into a cooldown shared by the requests of its
+// scope, and fails at once with a *QuotaExhaustedError when a slot is
+// further away than MaxWait. Transport applies a Limiter as middleware. A
+// distributed limiter (Redis) replaces Local by implementing Limiter.
 package ratelimit
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"log/slog"
+	"math/rand/v2"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -22,53 +27,32 @@ import (
 	"github.com/apigen-go/apigen/runtime/transport"
 )
 
-// Limiter decides when a request may be sent.
+// Local is an in-process Limiter configured from a Config.
 //
-// Wait blocks until a request in the bucket named key may be sent, and
-// reserves that slot. It fails at once, without sleeping, when the slot is
-// too far away: with a *QuotaExhaustedError past the limiter's maximum wait,
-// with an error wrapping context.DeadlineExceeded past ctx's deadline. The
-// key names the route bucket (see RouteKey); global limits apply whatever
-// the key. Implementations are safe for concurrent use.
-type Limiter interface {
-	Wait(ctx context.Context, key string) error
-}
-
-// Observer learns from what the server answered. Transport calls Observe
-// exactly once after every successful Wait, with the response, or with nil
-// when no response arrived. It must not read or close resp.Body.
-type Observer interface {
-	Observe(ctx context.Context, key string, resp *http.Response)
-}
-
-// Local is an in-process Limiter and Observer configured from a Config.
-//
-// Slots are handed out first come, first served per bucket, and a request
-// reserves its slot in every bucket it counts in (global and route) before
-// it sleeps. So a request delayed by its route's limit also holds back the
-// global queue behind it while both buckets have windows; that keeps the
-// logs ordered, which is what makes the guarantee cheap to check. Memory is
-// one timestamp (8 bytes) per request in a sliding window, at most Limit+1
-// per window and bucket.
-//
-// Observe must follow every successful Wait (Transport does this): requests
-// in flight are subtracted from the server's remaining counts.
+// Requests are admitted first come, first served: a request waits in the
+// queue of every bucket it counts in (global and route) and goes when it is
+// at the head of all of them and every limit allows a send now. So a
+// request delayed by its route's limit also holds back the global queue
+// behind it while both buckets have windows. Memory is one timestamp (8
+// bytes) per request in a sliding window, at most Limit per window and
+// bucket.
 type Local struct {
 	cfg     Config
 	clk     clock.Clock
+	log     *slog.Logger
 	margin  time.Duration
 	maxWait time.Duration
-	base    time.Time // origin of the sliding logs' offsets
+	horizon time.Duration // the furthest reset a header may announce
+	base    time.Time     // origin of the sliding logs' offsets
 
-	mu     sync.Mutex
-	global *bucket
-	routes map[string]*bucket
+	mu      sync.Mutex
+	global  *bucket
+	routes  map[string]*bucket
+	tickets uint64
+	stats   Stats
 }
 
-var (
-	_ Limiter  = (*Local)(nil)
-	_ Observer = (*Local)(nil)
-)
+var _ Limiter = (*Local)(nil)
 
 // New returns a Local enforcing cfg. It fails when cfg is invalid: a window
 // without a positive limit or length, an unknown kind, anchor, scope or
@@ -81,9 +65,14 @@ func New(cfg Config) (*Local, error) {
 	l := &Local{
 		cfg:     cfg,
 		clk:     clock.Or(cfg.Clock),
+		log:     cfg.Logger,
 		margin:  resolve(cfg.Margin, DefaultMargin),
 		maxWait: resolve(cfg.MaxWait, DefaultMaxWait),
+		horizon: cfg.longestWindow(),
 		routes:  make(map[string]*bucket),
+	}
+	if l.log == nil {
+		l.log = slog.Default()
 	}
 	l.base = l.clk.Now()
 	var gw []Window
@@ -98,16 +87,25 @@ func New(cfg Config) (*Local, error) {
 type bucket struct {
 	key     string
 	windows []*window
-	last    time.Time // latest reservation; keeps the logs in order
-	seq     uint64    // reservations made, to tell whether one can be undone
-	// blockedUntil comes from Retry-After on a 429.
-	blockedUntil time.Time
-	blockReason  string
-	// budgets are the server's remaining counts, by Remaining header name.
-	budgets map[string]*budget
-	// inflight counts reservations whose response was not observed yet:
+	waiting []*waiter // queued requests, by ticket
+	// pending counts admitted requests whose send time is not known yet:
+	// they count as sent at every instant until it is.
+	pending int
+	// inflight counts admitted requests whose response was not observed:
 	// a remaining count in a response cannot include them.
 	inflight int
+	// budgets are the server's remaining counts, by Remaining header name.
+	budgets map[string]*budget
+	// cooldown is opened by a 429; epoch tells 429s of requests admitted
+	// before it (already in flight) from those admitted after.
+	cooldownUntil  time.Time
+	cooldownReason string
+	epoch          uint64
+	strikes        int // 429s in a row without instructions, for the backoff
+	// needProbe holds every request but one (probing) until a response
+	// that is not a 429 arrives: after a cooldown or an exhausted budget's
+	// reset, when the server's new count is unknown.
+	needProbe, probing bool
 }
 
 type budget struct {
@@ -129,6 +127,27 @@ func (b *bucket) name() string {
 	}
 	return fmt.Sprintf("route %q", b.key)
 }
+
+// ahead is the number of requests queued in b before ticket.
+func (b *bucket) ahead(ticket uint64) int {
+	n, _ := slices.BinarySearchFunc(b.waiting, ticket, byTicket)
+	return n
+}
+
+func (b *bucket) dequeue(ticket uint64) {
+	if i, ok := slices.BinarySearchFunc(b.waiting, ticket, byTicket); ok {
+		b.waiting = slices.Delete(b.waiting, i, i+1)
+	}
+}
+
+// waiter is a queued request. Only the head of a queue can go next, so a
+// change wakes the heads alone, not every waiter.
+type waiter struct {
+	ticket uint64
+	wake   chan struct{} // buffered: a wake-up is never lost
+}
+
+func byTicket(w *waiter, t uint64) int { return cmp.Compare(w.ticket, t) }
 
 // settings are the effective x-apigen-ratelimit values for one operation.
 type settings struct {
@@ -192,6 +211,14 @@ func (l *Local) route(key string, s settings, create bool) *bucket {
 	return b
 }
 
+func (l *Local) buckets(key string, s settings) []*bucket {
+	bs := []*bucket{l.global}
+	if r := l.route(key, s, false); r != nil {
+		bs = append(bs, r)
+	}
+	return bs
+}
+
 // constraint is what holds a request back: for the error message.
 type constraint struct {
 	bucket  *bucket
@@ -199,43 +226,133 @@ type constraint struct {
 	resetAt time.Time
 }
 
-// Wait implements Limiter.
-func (l *Local) Wait(ctx context.Context, key string) error {
+// Reserve implements Limiter.
+func (l *Local) Reserve(ctx context.Context, key string) (Reservation, error) {
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("ratelimit: %w", err)
+		return nil, fmt.Errorf("ratelimit: %w", err)
 	}
 	s := l.settingsFor(ctx)
 
 	l.mu.Lock()
-	now := l.clk.Now()
+	start := l.clk.Now()
 	bs := l.buckets(key, s)
-	t, c := l.earliest(now, bs)
-	wait := t.Sub(now)
-	if wait > s.maxWait {
+	l.tickets++
+	ticket := l.tickets
+	var me *waiter // queued only if it has to wait
+	for slept := false; ; slept = true {
+		now := l.clk.Now()
+		t, hold, c := l.earliest(now, bs, ticket)
+		// The whole wait is judged on entry; later, what is left of it,
+		// which grows only when the server says so (a 429, a budget).
+		from := now
+		if !slept {
+			from = start
+		}
+		if err := l.refuse(ctx, key, s, from, now, t, hold, c); err != nil {
+			l.leave(bs, ticket)
+			l.mu.Unlock()
+			return nil, err
+		}
+		if !hold && !t.After(now) {
+			res := l.admit(bs, ticket, slept, now.Sub(start))
+			res.key, res.s = key, s
+			l.mu.Unlock()
+			return res, nil
+		}
+		// Behind others in a queue, only a wake-up as the head can change
+		// anything: no timer (which a fake clock would run forward).
+		d := t.Sub(now)
+		for _, b := range bs {
+			if b.ahead(ticket) > 0 {
+				d = 0
+			}
+		}
+		if me == nil {
+			me = &waiter{ticket: ticket, wake: make(chan struct{}, 1)}
+			for _, b := range bs {
+				b.waiting = append(b.waiting, me)
+			}
+		}
 		l.mu.Unlock()
+		err := l.sleep(ctx, d, me.wake)
+		l.mu.Lock()
+		if err != nil {
+			l.leave(bs, ticket)
+			l.mu.Unlock()
+			return nil, fmt.Errorf("ratelimit: wait for %s interrupted: %w", c.bucket.name(), err)
+		}
+	}
+}
+
+// refuse returns the error that ends a wait at once: the slot at t is
+// more than MaxWait after from, or past ctx's deadline. A request held for
+// an event (hold) waits at least until now.
+func (l *Local) refuse(ctx context.Context, key string, s settings, from, now, t time.Time, hold bool, c constraint) error {
+	if hold && !t.After(now) {
+		t = now
+	}
+	if wait := t.Sub(from); (hold || t.After(now)) && wait > s.maxWait {
 		return &QuotaExhaustedError{
 			Key: key, Scope: scopeOf(c.bucket), Reason: c.reason,
 			ResetAt: c.resetAt, Wait: wait, MaxWait: s.maxWait,
 		}
 	}
-	if dl, ok := ctx.Deadline(); ok && wait > 0 && wait > time.Until(dl) {
-		l.mu.Unlock()
+	if dl, ok := ctx.Deadline(); ok && t.After(now) && t.Sub(now) > time.Until(dl) {
 		return fmt.Errorf("ratelimit: %s: waiting %s for %s would pass the context deadline: %w",
-			c.bucket.name(), wait.Round(time.Millisecond), c.reason, context.DeadlineExceeded)
-	}
-	res := l.reserve(bs, t)
-	l.mu.Unlock()
-
-	if wait <= 0 {
-		return nil
-	}
-	if err := l.clk.Sleep(ctx, wait); err != nil {
-		l.mu.Lock()
-		l.cancel(res)
-		l.mu.Unlock()
-		return fmt.Errorf("ratelimit: wait for %s interrupted: %w", c.bucket.name(), err)
+			c.bucket.name(), t.Sub(now).Round(time.Millisecond), c.reason, context.DeadlineExceeded)
 	}
 	return nil
+}
+
+// sleep waits for d, or until woken, or ctx ends. A fake clock
+// cannot be woken early: its Sleep returns at once, so the caller's loop
+// simply looks again.
+func (l *Local) sleep(ctx context.Context, d time.Duration, wake <-chan struct{}) error {
+	if l.clk != clock.Real {
+		if d <= 0 {
+			// Nothing to wait for on a fake clock but another goroutine.
+			select {
+			case <-wake:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		return l.clk.Sleep(ctx, d)
+	}
+	var timer <-chan time.Time
+	if d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		timer = t.C
+	}
+	select {
+	case <-timer:
+	case <-wake:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return nil
+}
+
+func (l *Local) leave(bs []*bucket, ticket uint64) {
+	for _, b := range bs {
+		b.dequeue(ticket)
+	}
+	l.notify(bs)
+}
+
+// notify wakes the heads of the queues of bs to look again: a send was
+// recorded, a reservation ended or a head went. Callers hold l.mu.
+func (l *Local) notify(bs []*bucket) {
+	for _, b := range bs {
+		if len(b.waiting) > 0 {
+			select {
+			case b.waiting[0].wake <- struct{}{}:
+			default:
+			}
+		}
+	}
 }
 
 func scopeOf(b *bucket) Scope {
@@ -245,220 +362,214 @@ func scopeOf(b *bucket) Scope {
 	return Route
 }
 
-func (l *Local) buckets(key string, s settings) []*bucket {
-	bs := []*bucket{l.global}
-	if r := l.route(key, s, false); r != nil {
-		bs = append(bs, r)
+// earliest returns the first time >= now at which the request holding
+// ticket may go as far as is known now, and hold when it must wait for an
+// event rather than a time (a request ahead of it, a send time not known
+// yet, a probe's answer). The time counts the requests queued ahead, so
+// that MaxWait is judged on the whole wait.
+func (l *Local) earliest(now time.Time, bs []*bucket, ticket uint64) (time.Time, bool, constraint) {
+	t, hold := now, false
+	c := constraint{bucket: bs[0]}
+	later := func(next time.Time, nc constraint) {
+		if next.After(t) {
+			t, c = next, nc
+		}
 	}
-	return bs
-}
-
-// earliest finds the first time >= now at which every constraint of every
-// bucket allows one more request. Each constraint only ever moves t later,
-// so the loop ends once a full pass moves nothing.
-func (l *Local) earliest(now time.Time, bs []*bucket) (time.Time, constraint) {
-	t := now
-	var c constraint
 	for _, b := range bs {
-		// Slots are handed out in order within a bucket, so that its logs
-		// stay sorted: a request never overtakes an earlier reservation.
-		if len(b.windows) > 0 && t.Before(b.last) {
-			t = b.last
-			c = constraint{b, "earlier requests waiting for the same limits", b.last}
+		ahead := b.ahead(ticket)
+		if ahead > 0 && !hold {
+			hold = true
+			c = constraint{b, "requests queued before it", now}
+		}
+		if !b.cooldownUntil.IsZero() {
+			if now.Before(b.cooldownUntil.Add(l.margin)) {
+				later(b.cooldownUntil.Add(l.margin), constraint{b, b.cooldownReason, b.cooldownUntil})
+			} else {
+				b.cooldownUntil = time.Time{}
+			}
+		}
+		for name, bg := range b.budgets {
+			if !now.Before(bg.resetAt.Add(l.margin)) {
+				// Expired: the spec's windows apply again. A budget that
+				// was used up leaves the new one unknown until a probe's
+				// answer tells it.
+				if bg.remaining <= 0 {
+					b.needProbe = true
+				}
+				delete(b.budgets, name)
+				continue
+			}
+			if bg.remaining-ahead <= 0 {
+				later(bg.resetAt.Add(l.margin), constraint{b, fmt.Sprintf("the server's %s count", name), bg.resetAt})
+			}
+		}
+		if b.needProbe && b.probing {
+			hold = true
+			if c.reason == "" {
+				c = constraint{b, "the probe sent first after a 429 or a reset", b.cooldownUntil}
+			}
+		}
+		for _, w := range b.windows {
+			next, reset, blocked := w.earliest(now, l.base, l.margin, b.pending, ahead)
+			hold = hold || blocked
+			if next.After(t) { // the reason is formatted only when it holds
+				later(next, constraint{b, "window " + w.spec.String(), reset})
+			}
 		}
 	}
-	for changed := true; changed; {
-		changed = false
-		for _, b := range bs {
-			if next := b.blockedUntil.Add(l.margin); !b.blockedUntil.IsZero() && t.Before(next) {
-				t, c, changed = next, constraint{b, b.blockReason, b.blockedUntil}, true
-			}
-			for name, bg := range b.budgets {
-				if !bg.resetAt.After(now) {
-					delete(b.budgets, name)
-					continue
-				}
-				if bg.remaining <= 0 && t.Before(bg.resetAt.Add(l.margin)) {
-					t, changed = bg.resetAt.Add(l.margin), true
-					c = constraint{b, fmt.Sprintf("the server's %s count", name), bg.resetAt}
-				}
-			}
-			for _, w := range b.windows {
-				if next, reset, ok := w.earliest(t, l.base, l.margin); ok && next.After(t) {
-					t, changed = next, true
-					c = constraint{b, "window " + w.spec.String(), reset}
-				}
-			}
-		}
-	}
-	if c.bucket == nil {
-		c.bucket = bs[0]
-	}
-	return t, c
+	return t, hold, c
 }
 
-// reservation remembers what reserve did, so that a cancelled wait gives its
-// slot back when nothing was reserved after it.
-type reservation struct {
-	t     time.Time
-	marks []mark
-}
-
-type mark struct {
-	b        *bucket
-	seq      uint64
-	prevLast time.Time
-	recorded bool
-}
-
-func (l *Local) reserve(bs []*bucket, t time.Time) reservation {
-	res := reservation{t: t}
-	for _, b := range bs {
-		m := mark{b: b, prevLast: b.last}
-		if len(b.windows) > 0 {
-			for _, w := range b.windows {
-				w.record(t, l.base, l.margin)
-			}
-			b.last = t
-			m.recorded = true
-		}
-		for _, bg := range b.budgets {
-			if t.Before(bg.resetAt.Add(l.margin)) {
-				bg.remaining--
-			}
-		}
-		b.seq++
-		m.seq = b.seq
+// admit takes the slot now for the request holding ticket.
+func (l *Local) admit(bs []*bucket, ticket uint64, waited bool, wait time.Duration) *localReservation {
+	res := &localReservation{l: l, admitted: l.clk.Now(), bs: bs}
+	for i, b := range bs {
+		b.dequeue(ticket)
+		b.pending++
 		b.inflight++
-		res.marks = append(res.marks, m)
+		for _, bg := range b.budgets {
+			bg.remaining--
+		}
+		if b.needProbe {
+			b.probing, res.probes[i] = true, true
+		}
+		res.epochs[i] = b.epoch
 	}
+	l.stats.Sent++
+	l.stats.TotalWait += wait
+	if waited {
+		l.stats.Waited++
+	}
+	l.notify(bs)
 	return res
 }
 
-// cancel undoes a reservation whose request will not be sent. The window
-// slot is given back only when it is still the latest one; the budget is
-// not (a fresher count may have replaced it), which errs on the safe side.
-func (l *Local) cancel(res reservation) {
-	for _, m := range res.marks {
-		b := m.b
-		if b.inflight > 0 {
-			b.inflight--
-		}
-		if m.recorded && b.seq == m.seq {
-			for _, w := range b.windows {
-				w.unrecord(res.t, l.margin)
-			}
-			b.last = m.prevLast
-		}
+// Stats implements Limiter.
+func (l *Local) Stats() Stats {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.stats
+}
+
+// localReservation is one admitted request of a Local.
+type localReservation struct {
+	l           *Local
+	key         string
+	s           settings
+	admitted    time.Time
+	bs          []*bucket
+	epochs      [2]uint64 // each bucket's cooldown epoch at admission
+	probes      [2]bool   // whether it is the probe of each bucket
+	sent, ended bool      // guarded by l.mu
+}
+
+// Sent implements Reservation.
+func (r *localReservation) Sent() {
+	r.l.mu.Lock()
+	defer r.l.mu.Unlock()
+	if !r.sent && !r.ended {
+		r.record(r.l.clk.Now())
 	}
 }
 
-// Observe implements Observer: it reads the configured headers, and on a 429
-// blocks the bucket until Retry-After or the reset.
-func (l *Local) Observe(ctx context.Context, key string, resp *http.Response) {
-	s := l.settingsFor(ctx)
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.clk.Now()
-	g, r := l.global, l.routes[key]
-	for _, b := range []*bucket{g, r} {
-		if b != nil && b.inflight > 0 {
-			b.inflight--
+// record notes the send time: the later of admission and at.
+func (r *localReservation) record(at time.Time) {
+	r.sent = true
+	at = later(at, r.admitted)
+	for _, b := range r.bs {
+		b.pending--
+		for _, w := range b.windows {
+			w.record(at, r.l.base, r.l.margin)
 		}
 	}
+	r.l.notify(r.bs)
+}
+
+// Cancel implements Reservation.
+func (r *localReservation) Cancel() {
+	l := r.l
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if r.ended {
+		return
+	}
+	if r.sent {
+		// Too late to take back: treat it as sent without an answer.
+		r.end(nil)
+		return
+	}
+	r.ended = true
+	for i, b := range r.bs {
+		b.pending--
+		b.inflight--
+		if r.probes[i] {
+			b.probing = false
+		}
+	}
+	l.stats.Sent--
+	l.notify(r.bs)
+}
+
+// Observe implements Reservation.
+func (r *localReservation) Observe(resp *http.Response) {
+	r.l.mu.Lock()
+	defer r.l.mu.Unlock()
+	if !r.ended {
+		r.end(resp)
+	}
+}
+
+func (r *localReservation) end(resp *http.Response) {
+	l := r.l
+	now := l.clk.Now()
+	if !r.sent {
+		r.record(now)
+	}
+	r.ended = true
+	tooMany := resp != nil && resp.StatusCode == http.StatusTooManyRequests
+	for i, b := range r.bs {
+		b.inflight--
+		if r.probes[i] {
+			b.probing = false
+			if resp != nil && !tooMany {
+				b.needProbe = false
+			}
+		}
+		if resp != nil && !tooMany && r.epochs[i] == b.epoch {
+			b.strikes = 0
+		}
+	}
+	l.notify(r.bs)
 	if resp == nil {
 		return
 	}
-	tooMany := resp.StatusCode == http.StatusTooManyRequests
-	if len(s.headers) == 0 {
-		if tooMany {
-			// Block where the request was counted: its own windows if it
-			// has any, else the client as a whole.
-			b := g
-			if r != nil && len(r.windows) > 0 {
-				b = r
-			}
-			l.observeRetryAfter(b, "Retry-After", resp.Header, now)
-		}
-		return
-	}
-	for _, h := range s.headers {
-		b := g
-		if l.headerScope(h) == Route {
-			b = l.route(key, s, true)
-		}
-		l.observeHeaders(b, h, resp.Header, now, tooMany)
-	}
-}
-
-func (l *Local) observeHeaders(b *bucket, h Headers, hdr http.Header, now time.Time, tooMany bool) {
-	if h.Limit != "" && h.Per > 0 {
-		if n, ok := parseCount(hdr.Get(h.Limit)); ok && n > 0 {
-			b.setLimit(h.Per, n)
-		}
-	}
-	resetAt, hasReset := time.Time{}, false
-	if h.Reset != "" {
-		resetAt, hasReset = parseReset(hdr.Get(h.Reset), h.ResetUnit, now)
-	}
-	rem, hasRem := -1, false
-	if h.Remaining != "" {
-		rem, hasRem = parseCount(hdr.Get(h.Remaining))
-	}
-	if !hasRem && tooMany && hasReset {
-		// A 429 with a reset but no count: the count is zero.
-		rem, hasRem = 0, true
-	}
-	if !hasReset && h.Per > 0 {
-		resetAt, hasReset = now.Add(h.Per), true
-	}
-	if hasRem && hasReset && resetAt.After(now) {
-		name := h.Remaining
-		if name == "" {
-			name = h.Reset
-		}
-		name = http.CanonicalHeaderKey(name)
-		// Requests still in flight were reserved but, as far as we know,
-		// not counted yet: they come off what the server says is left.
-		left := rem - b.inflight
-		if old := b.budgets[name]; old != nil && old.resetAt.Equal(resetAt) {
-			// Within one period the server's count only goes down; an
-			// older response arriving late must not raise it.
-			old.remaining = min(old.remaining, left)
-		} else {
-			b.budgets[name] = &budget{remaining: left, resetAt: resetAt}
-		}
-	}
 	if tooMany {
-		ra := h.RetryAfter
-		if ra == "" {
-			ra = "Retry-After"
-		}
-		l.observeRetryAfter(b, ra, hdr, now)
+		l.stats.TooMany++
 	}
+	l.observe(r, now, resp, tooMany)
 }
 
-func (l *Local) observeRetryAfter(b *bucket, name string, hdr http.Header, now time.Time) {
-	d, ok := parseRetryAfter(hdr.Get(name), now)
-	if !ok || d <= 0 {
-		return
+// epochOf is the cooldown epoch b had when r was admitted; a bucket made
+// after the admission (a route bucket that headers created) had epoch 0.
+func (r *localReservation) epochOf(b *bucket) uint64 {
+	if i := slices.Index(r.bs, b); i >= 0 {
+		return r.epochs[i]
 	}
-	if until := now.Add(d); until.After(b.blockedUntil) {
-		b.blockedUntil = until
-		b.blockReason = "the server's " + http.CanonicalHeaderKey(name) + " after a 429"
-	}
+	return 0
 }
 
-// setLimit follows the server's limit for the window of length per, or adds
-// a sliding window when the configuration has none of that length.
-func (b *bucket) setLimit(per time.Duration, n int) {
-	for _, w := range b.windows {
-		if w.per == per {
-			w.setLimit(n)
-			return
-		}
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
 	}
-	b.windows = append(b.windows, newWindow(Window{Limit: n, Per: per}))
+	return b
+}
+
+// jitter returns a duration in [d, 1.5d): never shorter than asked, so that
+// one cooldown period holds at most one probe, and spread so that clients
+// that failed together do not come back together.
+func jitter(d time.Duration) time.Duration {
+	return d + time.Duration(rand.Float64()*float64(d)/2)
 }
 
 // QuotaExhaustedError reports that a request would have to wait longer

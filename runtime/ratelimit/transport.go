@@ -1,16 +1,23 @@
 package ratelimit
 
 import (
+	"errors"
+	"net"
 	"net/http"
+	"net/http/httptrace"
+	"sync"
+	"sync/atomic"
 
 	"github.com/apigen-go/apigen/runtime/transport"
 )
 
-// Transport waits for the Limiter before sending each request and, when the
-// Limiter is also an Observer, lets it learn from every response (including
-// errors and 429s). Put it inside the retry middleware, so that every
-// attempt is counted, and outside auth, so that a request signed with a
-// short-lived token is signed after the wait, not before.
+// Transport admits each request through the Limiter at the moment it is
+// sent: it reserves a slot, records the send once the request has been
+// written to the connection (httptrace WroteRequest), and ends the reservation with the
+// response, or cancels it when the request provably never left. Put it
+// inside the retry middleware, so that every attempt is counted, and
+// outside auth, so that a request signed with a short-lived token is
+// signed after the wait, not before.
 type Transport struct {
 	// Limiter decides when requests go; nil sends them at once.
 	Limiter Limiter
@@ -40,24 +47,80 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if keyOf == nil {
 		keyOf = RouteKey
 	}
-	key := keyOf(req)
 	ctx := req.Context()
-	if err := t.Limiter.Wait(ctx, key); err != nil {
+	res, err := t.Limiter.Reserve(ctx, keyOf(req))
+	if err != nil {
 		// A RoundTripper must close the body even when it sends nothing.
 		if req.Body != nil {
 			req.Body.Close()
 		}
 		return nil, err
 	}
-	resp, err := base.RoundTrip(req)
-	if o, ok := t.Limiter.(Observer); ok {
-		if err != nil {
-			o.Observe(ctx, key, nil)
-		} else {
-			o.Observe(ctx, key, resp)
+	w := &writeTrace{res: res}
+	resp, err := base.RoundTrip(req.WithContext(httptrace.WithClientTrace(ctx, w.hooks())))
+	switch {
+	case err == nil:
+		if resp.StatusCode == http.StatusTooManyRequests {
+			transport.CooldownSignalFrom(ctx).Set()
 		}
+		res.Observe(resp)
+	case w.notSent(err):
+		res.Cancel()
+	default:
+		res.Observe(nil)
 	}
 	return resp, err
+}
+
+// writeTrace notes when writing starts (so that a failure before it is
+// known to have sent nothing) and calls Sent once the request has been
+// written and flushed: a send recorded later than the truth only makes the
+// limiter more careful, one recorded earlier could let the next request
+// land inside the server's window.
+type writeTrace struct {
+	res            Reservation
+	once           sync.Once
+	wrote, gotConn atomic.Bool
+	dialFailed     atomic.Bool
+}
+
+func (w *writeTrace) writing() { w.wrote.Store(true) }
+
+func (w *writeTrace) sent() {
+	w.wrote.Store(true)
+	w.once.Do(w.res.Sent)
+}
+
+func (w *writeTrace) hooks() *httptrace.ClientTrace {
+	return &httptrace.ClientTrace{
+		GotConn: func(httptrace.GotConnInfo) { w.gotConn.Store(true) },
+		ConnectDone: func(_, _ string, err error) {
+			if err != nil {
+				w.dialFailed.Store(true)
+			}
+		},
+		WroteHeaderField: func(string, []string) { w.writing() },
+		WroteHeaders:     w.writing,
+		WroteRequest:     func(httptrace.WroteRequestInfo) { w.sent() },
+	}
+}
+
+// notSent reports whether a failed request provably never put a byte on
+// the wire: the connection could not be made, or was made and failed
+// before the first header was written.
+func (w *writeTrace) notSent(err error) bool {
+	if w.wrote.Load() {
+		return false
+	}
+	if w.gotConn.Load() || w.dialFailed.Load() {
+		return true
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var dns *net.DNSError
+	return errors.As(err, &dns)
 }
 
 // RouteKey is the default route bucket of a request: the operation's

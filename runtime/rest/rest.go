@@ -69,6 +69,16 @@ type Client struct {
 	// OperationServer maps an operation's own server (transport.Operation.
 	// Server) to the base URL to use; nil resolves it against BaseURL.
 	OperationServer func(server string) (*url.URL, error)
+	// MaxResponseBytes bounds a 2xx body read by Do or DoResponse, counted
+	// after gzip decoding: past it the call fails with a
+	// *ResponseTooLargeError. Zero means DefaultMaxResponseBytes, a
+	// negative value no limit. DoDownload streams and is never limited.
+	MaxResponseBytes int64
+	// Timeout is the deadline of a call whose context has none and that
+	// has no WithTimeout: the whole call for Do and DoResponse, until the
+	// response headers for DoDownload (a download is never cut). Zero
+	// means none.
+	Timeout time.Duration
 }
 
 // operationBase is the base URL of a request: its operation's own server
@@ -189,6 +199,7 @@ type Request struct {
 	optHeader     http.Header
 	optQuery      []byte
 	timeout       time.Duration
+	stream        bool // DoDownload: the body outlives the call
 	defaultAccept string
 
 	// Inline storage so that typical requests do not allocate for these.
@@ -539,6 +550,7 @@ func (c *Client) DoResponse(r *Request, decode func(*http.Response) error) error
 // encodings decoded) stripped of any directory part, Size the response's
 // Content-Length.
 func (c *Client) DoDownload(r *Request) (*Download, error) {
+	r.stream = true
 	resp, u, cancel, err := c.send(r)
 	if err != nil {
 		return nil, err
@@ -548,10 +560,7 @@ func (c *Client) DoDownload(r *Request) (*Download, error) {
 		defer drainClose(resp.Body)
 		return nil, c.apiError(r, resp, u)
 	}
-	body := resp.Body
-	if r.timeout > 0 {
-		body = &cancelBody{ReadCloser: body, cancel: cancel}
-	}
+	body := io.ReadCloser(&cancelBody{ReadCloser: resp.Body, cancel: cancel})
 	return &Download{
 		Body:        body,
 		ContentType: resp.Header.Get("Content-Type"),

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/apigen-go/apigen/runtime/apierror"
 )
@@ -37,6 +38,9 @@ func (c *Client) do(r *Request, onSuccess func(*http.Response) error) error {
 	if !success(resp.StatusCode) {
 		return c.apiError(r, resp, u)
 	}
+	if err := c.limitBody(r, resp); err != nil {
+		return err
+	}
 	return onSuccess(resp)
 }
 
@@ -55,8 +59,18 @@ func (c *Client) send(r *Request) (resp *http.Response, u *url.URL, cancel conte
 		return nil, nil, nil, err
 	}
 	ctx, cancel := r.ctx, context.CancelFunc(noCancel)
+	var headersOnly *time.Timer
 	if r.timeout > 0 {
 		ctx, cancel = context.WithTimeout(ctx, r.timeout)
+	} else if _, has := ctx.Deadline(); c.Timeout > 0 && !has {
+		if r.stream {
+			// A download's default deadline ends with its headers: the
+			// body streams as long as the caller reads.
+			ctx, cancel = context.WithCancel(ctx)
+			headersOnly = time.AfterFunc(c.Timeout, cancel)
+		} else {
+			ctx, cancel = context.WithTimeout(ctx, c.Timeout)
+		}
 	}
 	req, err := http.NewRequestWithContext(ctx, r.method, "", nil)
 	if err != nil {
@@ -78,6 +92,9 @@ func (c *Client) send(r *Request) (resp *http.Response, u *url.URL, cancel conte
 		doer = http.DefaultClient
 	}
 	resp, err = doer.Do(req)
+	if headersOnly != nil {
+		headersOnly.Stop()
+	}
 	if err != nil {
 		cancel()
 		return nil, nil, nil, c.transportError(r, err)

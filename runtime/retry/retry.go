@@ -160,7 +160,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 	for attempt := 1; ; attempt++ {
 		tr := &trace{}
+		cooldown := &transport.CooldownSignal{}
 		actx := httptrace.WithClientTrace(logging.WithAttempt(ctx, attempt), tr.hooks())
+		actx = transport.WithCooldownSignal(actx, cooldown)
 		// A shallow copy: the middlewares below clone a request before
 		// changing it (the RoundTripper contract), so the header map and
 		// URL can be shared; only the context and, when replayed, the body
@@ -179,7 +181,13 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if !ok || attempt >= maxAttempts || !replayable {
 			return resp, err
 		}
-		if wait < 0 {
+		switch {
+		case cooldown.IsSet() && resp != nil && resp.StatusCode == http.StatusTooManyRequests:
+			// The rate limiter below holds the next attempt until the
+			// cooldown this 429 opened (shared by every request of its
+			// scope) is over: a timer of our own would only add to it.
+			wait = 0
+		case wait < 0:
 			wait = p.backoff(attempt)
 		}
 		if elapsed := p.Clock.Now().Sub(start); elapsed+wait > p.MaxElapsed {

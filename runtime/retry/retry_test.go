@@ -628,3 +628,35 @@ func TestZeroPolicyAndNilBase(t *testing.T) {
 		t.Fatalf("status %d", got)
 	}
 }
+
+// A 429 through the rate limiter is resent when the limiter's cooldown
+// (shared by every caller of the scope) ends, not after a backoff of the
+// retry middleware's own on top of it.
+func Test429WaitsOnTheLimitersCooldown(t *testing.T) {
+	clk := newSleepClock()
+	var hits atomic.Int32
+	bare429 := transport.RoundTripperFunc(func(r *http.Request) (*http.Response, error) {
+		status := http.StatusOK
+		if hits.Add(1) == 1 {
+			status = http.StatusTooManyRequests // no Retry-After, no headers
+		}
+		return &http.Response{StatusCode: status, Header: http.Header{}, Request: r, Body: io.NopCloser(strings.NewReader(""))}, nil
+	})
+	lim, err := ratelimit.New(ratelimit.Config{Clock: clk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A retry backoff of its own would add about 2 s.
+	p := retry.Policy{Clock: clk, BaseDelay: 2 * time.Second, Rand: func() float64 { return 0.99 }}
+	rt := transport.Chain(bare429, retry.Middleware(p), ratelimit.Middleware(lim))
+	if got := code(t)(do(t, rt, "https://api.example.test/x", call{method: "GET"})); got != 200 {
+		t.Fatalf("status %d", got)
+	}
+	// The cooldown after a bare 429 is 1 s to 1.5 s, plus the margin.
+	if waited := clk.Now().Sub(t0); waited < time.Second || waited > 1500*time.Millisecond+ratelimit.DefaultMargin {
+		t.Fatalf("resent after %v (sleeps %v), want the limiter's cooldown only", waited, clk.slept())
+	}
+	if st := lim.Stats(); st.TooMany != 1 || st.Cooldowns != 1 || st.Sent != 2 {
+		t.Errorf("stats %+v", st)
+	}
+}

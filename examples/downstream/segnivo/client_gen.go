@@ -156,6 +156,22 @@ func WithDefaultHeader(name, value string) Option { return client.WithDefaultHea
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(ua string) Option { return client.WithUserAgent(ua) }
 
+// WithMaxResponseBytes bounds a response body after gzip decoding (default
+// 64 MiB; a negative n removes the limit): a longer one fails with
+// *rest.ResponseTooLargeError. Downloads stream and are never limited.
+func WithMaxResponseBytes(n int64) Option { return client.WithMaxResponseBytes(n) }
+
+// WithAttemptTimeout bounds each attempt from connecting to the response
+// headers (default 30 s; 0 means none). It never cuts a body being read.
+func WithAttemptTimeout(d time.Duration) Option { return client.WithAttemptTimeout(d) }
+
+// WithDefaultTimeout is the deadline of calls whose context has none: the
+// whole call, retries included; for downloads, until the headers. The
+// default is the limiter's longest wait plus retry's MaxElapsed plus one
+// attempt timeout (3m30s unless the spec or options change those); 0
+// means none.
+func WithDefaultTimeout(d time.Duration) Option { return client.WithDefaultTimeout(d) }
+
 // WithCredentials sets the credentials (see CredentialsFromEnv).
 func WithCredentials(cr Credentials) Option {
 	return client.OptionFunc(func(c *client.Config) { c.Credentials = &cr })

@@ -1,0 +1,259 @@
+package redisstore
+
+import "github.com/redis/go-redis/v9"
+
+// The limiter's scripts. Times are microseconds on the Redis server's
+// clock (TIME), so every process shares one timeline whatever its own
+// clock says. Each bucket (the client's global one, one per route) owns
+// KEYS in this order: cool (cooldown hash), budget (server counts and
+// learned limits), inflight (admitted requests not yet sent: member →
+// admission time), then one key per window (sliding: member → send time;
+// fixed: period index → count).
+//
+// ARGV of acquire: margin, member, stale, nb, then per bucket nw and per
+// window: fixed (0/1), per, limit.
+//
+// A request admitted and not yet sent counts in every window at every
+// instant from its admission on: sliding windows count the inflight set
+// beside their log, fixed windows count it in every period after the one
+// it was admitted in. It moves into the logs at its send time (done).
+const scriptPrelude = `
+local tm = redis.call('TIME')
+local now = tonumber(tm[1]) * 1000000 + tonumber(tm[2])
+local function period(t, per) return math.floor(t / per) end
+local function keepexp(key, us) redis.call('PEXPIRE', key, math.ceil(us / 1000) + 1000) end
+local function parse(first)
+  local bs, ki = {}, 1
+  local nb = tonumber(ARGV[first])
+  local ai = first + 1
+  for b = 1, nb do
+    local bk = {cool = KEYS[ki], budget = KEYS[ki+1], inflight = KEYS[ki+2], wins = {}}
+    ki = ki + 3
+    local nw = tonumber(ARGV[ai]); ai = ai + 1
+    for w = 1, nw do
+      bk.wins[w] = {key = KEYS[ki], fixed = ARGV[ai] == '1', per = tonumber(ARGV[ai+1]), limit = tonumber(ARGV[ai+2])}
+      ki = ki + 1; ai = ai + 3
+    end
+    bs[b] = bk
+  end
+  return bs
+end
+-- settle moves member from inflight into the logs at time t (a send).
+local function settle(bk, member, t, margin, stale)
+  local a = redis.call('ZSCORE', bk.inflight, member)
+  if not a then return end
+  a = tonumber(a)
+  t = math.max(a, math.min(t, now))
+  for _, w in ipairs(bk.wins) do
+    if w.fixed then
+      for k = math.max(period(a + margin, w.per) + 1, period(t - margin, w.per)), period(t + margin, w.per) do
+        redis.call('HINCRBY', w.key, k, 1)
+      end
+    else
+      redis.call('ZADD', w.key, t, member)
+    end
+    keepexp(w.key, w.per + margin + stale)
+  end
+  redis.call('ZREM', bk.inflight, member)
+end
+`
+
+var acquireScript = redis.NewScript(scriptPrelude + `
+local margin, member, stale = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
+local bs = parse(4)
+local untilt, why, reset = now, '', 0
+local function later(t, w, r) if t > untilt then untilt, why, reset = t, w, r end end
+local probe = {}
+for b, bk in ipairs(bs) do
+  -- A process that died between admission and answer: its request counts
+  -- as sent at the latest moment it could have been.
+  local old = redis.call('ZRANGEBYSCORE', bk.inflight, '-inf', now - stale)
+  for i = 1, #old do settle(bk, old[i], now, margin, stale) end
+  local inflight = redis.call('ZCARD', bk.inflight)
+
+  local c = redis.call('HMGET', bk.cool, 'until', 'gate', 'probe', 'probe_until')
+  local cu = tonumber(c[1] or '0')
+  if cu > 0 and now < cu + margin then
+    later(cu + margin, 'c:' .. b, cu)
+  elseif c[2] then
+    if c[3] and tonumber(c[4] or '0') > now then later(math.min(tonumber(c[4]), now + 20000), 'p:' .. b, 0)
+    else probe[b] = true end
+  end
+
+  local bud = redis.call('HGETALL', bk.budget)
+  local f = {}
+  for i = 1, #bud, 2 do f[bud[i]] = tonumber(bud[i+1]) end
+  for k, rem in pairs(f) do
+    if string.sub(k, 1, 2) == 'r:' then
+      local name = string.sub(k, 3)
+      local rs = f['t:' .. name] or 0
+      if rs <= now then
+        redis.call('HDEL', bk.budget, k, 't:' .. name)
+        if rem <= 0 then
+          -- The new budget is unknown: one probe learns it first.
+          redis.call('HSET', bk.cool, 'gate', 1)
+          keepexp(bk.cool, stale)
+          if not (c[3] and tonumber(c[4] or '0') > now) then probe[b] = true end
+        end
+      elseif rem <= 0 and now < rs + margin then
+        later(rs + margin, 'b:' .. b .. ':' .. name, rs)
+      end
+    end
+  end
+
+  for wi, w in ipairs(bk.wins) do
+    local lim = f['L:' .. w.per] or w.limit
+    if lim > 0 then
+      if w.fixed then
+        for k = period(now - margin, w.per), period(now + margin, w.per) do
+          local n = tonumber(redis.call('HGET', w.key, k) or '0')
+          n = n + redis.call('ZCOUNT', bk.inflight, '-inf', '(' .. (k * w.per - margin))
+          if n >= lim then later((k + 1) * w.per + margin, 'w:' .. b .. ':' .. wi, (k + 1) * w.per) end
+        end
+      else
+        redis.call('ZREMRANGEBYSCORE', w.key, '-inf', now - w.per - margin)
+        local free = lim - inflight
+        if free <= 0 then
+          later(now + 20000, 'w:' .. b .. ':' .. wi, 0)
+        else
+          local e = redis.call('ZRANGE', w.key, -free, -free, 'WITHSCORES')
+          if #e > 0 and redis.call('ZCARD', w.key) >= free then
+            local t = tonumber(e[2])
+            later(t + w.per + margin, 'w:' .. b .. ':' .. wi, t + w.per)
+          end
+        end
+      end
+    end
+  end
+end
+if untilt > now then return {0, untilt - now, why, reset, now} end
+
+for b, bk in ipairs(bs) do
+  redis.call('ZADD', bk.inflight, now, member)
+  keepexp(bk.inflight, 2 * stale)
+  for _, w in ipairs(bk.wins) do
+    if w.fixed then
+      local lo = period(now - margin, w.per)
+      for k = lo, period(now + margin, w.per) do redis.call('HINCRBY', w.key, k, 1) end
+      if redis.call('HLEN', w.key) > 4 then
+        for _, k in ipairs(redis.call('HKEYS', w.key)) do
+          if tonumber(k) < lo - 1 then redis.call('HDEL', w.key, k) end
+        end
+      end
+      keepexp(w.key, w.per + margin + stale)
+    end
+  end
+  local bud = redis.call('HGETALL', bk.budget)
+  for i = 1, #bud, 2 do
+    local k = bud[i]
+    if string.sub(k, 1, 2) == 'r:' then
+      local rs = tonumber(redis.call('HGET', bk.budget, 't:' .. string.sub(k, 3)) or '0')
+      if now < rs + margin then redis.call('HINCRBY', bk.budget, k, -1) end
+    end
+  end
+  if probe[b] then
+    redis.call('HSET', bk.cool, 'probe', member, 'probe_until', now + stale)
+    keepexp(bk.cool, 2 * stale)
+  end
+end
+return {1, 0, '', 0, now}
+`)
+
+// doneScript ends a reservation in every bucket it counted in. ARGV:
+// margin, member, stale, elapsed (µs since admission on the caller's
+// clock, -1 for "now"), outcome (sent, ok, none, cancel, 429), target
+// bucket of a 429 (1-based), retry (µs, -1 when the server sent none),
+// base and cap of the backoff (µs), jitter (0..1), admission time, then
+// the buckets as for acquire.
+var doneScript = redis.NewScript(scriptPrelude + `
+local margin, member, stale = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
+local elapsed, outcome, target = tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[6])
+local retry, base, cap, jitter = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
+local admitted = tonumber(ARGV[11])
+local bs = parse(12)
+local opened = 0
+for b, bk in ipairs(bs) do
+  local a = redis.call('ZSCORE', bk.inflight, member)
+  if outcome == 'cancel' then
+    if a then
+      a = tonumber(a)
+      for _, w in ipairs(bk.wins) do
+        if w.fixed then
+          for k = period(a - margin, w.per), period(a + margin, w.per) do redis.call('HINCRBY', w.key, k, -1) end
+        end
+      end
+      redis.call('ZREM', bk.inflight, member)
+    end
+  elseif a then
+    local t = now
+    if elapsed >= 0 then t = tonumber(a) + elapsed end
+    settle(bk, member, t, margin, stale)
+  end
+  if outcome ~= 'sent' then
+    local c = redis.call('HMGET', bk.cool, 'until', 'n', 'probe', 'opened')
+    local isprobe = c[3] == member
+    if outcome == '429' and b == target then
+      local cu = tonumber(c[1] or '0')
+      -- A request admitted before the cooldown opened says nothing new.
+      if admitted >= tonumber(c[4] or '0') or isprobe then
+        local n = tonumber(c[2] or '0') + 1
+        local d = retry
+        if d < 0 then d = math.min(cap, base * 2 ^ (n - 1)) * (0.75 + 0.5 * jitter) end
+        local u = math.max(cu, now + d)
+        redis.call('HSET', bk.cool, 'until', u, 'n', n, 'gate', 1, 'opened', now)
+        redis.call('HDEL', bk.cool, 'probe', 'probe_until')
+        keepexp(bk.cool, (u - now) + 2 * stale)
+        opened = 1
+      elseif isprobe then
+        redis.call('HDEL', bk.cool, 'probe', 'probe_until')
+      end
+    elseif isprobe then
+      if outcome == 'ok' then redis.call('DEL', bk.cool)
+      else redis.call('HDEL', bk.cool, 'probe', 'probe_until') end
+    end
+  end
+end
+return {opened, now}
+`)
+
+// learnScript records what a response's rate-limit headers said, in one
+// bucket. KEYS: budget, inflight. ARGV: name, remaining (-1: none), reset
+// (absolute µs, -1: none), reset delta (µs, -1: none), per (µs) and limit
+// (-1: none) of a Limit header, margin.
+var learnScript = redis.NewScript(`
+local tm = redis.call('TIME')
+local now = tonumber(tm[1]) * 1000000 + tonumber(tm[2])
+local name, rem = ARGV[1], tonumber(ARGV[2])
+local rs, delta, per, lim = tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[6])
+if lim > 0 then
+  redis.call('HSET', KEYS[1], 'L:' .. per, lim)
+end
+if delta >= 0 then rs = now + delta end
+if rem >= 0 and rs > now then
+  local left = rem - redis.call('ZCARD', KEYS[2])
+  local old = tonumber(redis.call('HGET', KEYS[1], 't:' .. name) or '0')
+  if old == rs then
+    left = math.min(left, tonumber(redis.call('HGET', KEYS[1], 'r:' .. name) or left))
+  end
+  redis.call('HSET', KEYS[1], 'r:' .. name, left, 't:' .. name, rs)
+end
+redis.call('PEXPIRE', KEYS[1], 86400000 + math.max(0, math.ceil((rs - now) / 1000)))
+return 1
+`)
+
+// replayScript adds sends made while Redis was away to one window, so the
+// processes that come back count them. KEYS: the window. ARGV: fixed,
+// per, margin, prefix, then send times.
+var replayScript = redis.NewScript(`
+local fixed, per, margin, prefix = ARGV[1] == '1', tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+for i = 5, #ARGV do
+  local t = tonumber(ARGV[i])
+  if fixed then
+    for k = math.floor((t - margin) / per), math.floor((t + margin) / per) do redis.call('HINCRBY', KEYS[1], k, 1) end
+  else
+    redis.call('ZADD', KEYS[1], t, prefix .. i)
+  end
+end
+redis.call('PEXPIRE', KEYS[1], math.ceil((per + margin) / 1000) + 60000)
+return 1
+`)
