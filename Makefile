@@ -2,7 +2,7 @@
 GO ?= go
 PKGS = ./...
 
-.PHONY: all apigen generate verify tidy downstream staticcheck fresh test test-short lint bench corpus fuzz peers peers-sample stress stress-local stress-redis
+.PHONY: all apigen generate verify tidy downstream staticcheck fresh test test-short lint bench corpus fuzz fuzz-smoke peers peers-sample stress stress-local stress-redis
 
 all: generate test
 
@@ -118,3 +118,24 @@ peers-sample:
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime 30s ./generator/load/
 	$(GO) test -run '^$$' -fuzz FuzzRecursiveSchemas -fuzztime 30s ./generator/
+
+## fuzz-smoke: every fuzz target for FUZZ_TIME each (seeds in each
+## package's testdata/fuzz); under 3 minutes in all with the default 7s (builds included)
+FUZZ_TIME ?= 7s
+FUZZ_TARGETS = \
+	./generator/load:FuzzLoad \
+	./runtime/datauri:FuzzParse \
+	./runtime/datauri:FuzzFromBytes \
+	./runtime/opt:FuzzStringEncoding \
+	./runtime/ratelimit:FuzzHeaderParsers \
+	./runtime/auth:FuzzTokenResponse \
+	./runtime/apierror:FuzzErrorEnvelope \
+	./runtime/rest:FuzzParameterEncoding \
+	./internal/fuzzdecode:FuzzBoxNowDecoders \
+	./generator:FuzzRecursiveSchemas
+fuzz-smoke:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz-smoke: $$name ($$pkg)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZ_TIME) $$pkg; \
+	done

@@ -54,7 +54,7 @@ func TestGolden(t *testing.T) {
 	for _, g := range goldens {
 		t.Run(g.pkg, func(t *testing.T) {
 			out := filepath.Join(repoRoot(t), "internal", "golden", g.pkg)
-			spec := g.spec // ours, under testdata/
+			spec := g.spec // ours, under testdata: runs without the corpus
 			if !strings.HasPrefix(g.spec, "testdata/") {
 				spec = filepath.Join(corpusDir(t), g.spec)
 			}

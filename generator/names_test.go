@@ -222,6 +222,7 @@ components:
       type: object
       properties:
         n: {type: string, x-go-name: Nickname}
+        p: {$ref: '#/components/schemas/pet_record', x-go-name: Parent}
         mood:
           type: string
           enum: ["+", "-", "?"]
@@ -241,7 +242,7 @@ components:
 		src.Write(f.Src)
 	}
 	for _, want := range []string{
-		"type Animal struct", "Nickname ", "func (c *Client) Pets(", "type PetsParams struct", "\tQuery ",
+		"type Animal struct", "Nickname ", "Parent ", "func (c *Client) Pets(", "type PetsParams struct", "\tQuery ",
 		`AnimalMoodHappy  AnimalMood = "+"`, `AnimalMoodSad    AnimalMood = "-"`, `AnimalMoodUnsure AnimalMood = "?"`,
 	} {
 		if !strings.Contains(src.String(), want) {

@@ -100,9 +100,13 @@ func TestDiffCompatible(t *testing.T) {
 			t.Errorf("report lacks %q:\n%s", want, stdout)
 		}
 	}
-	// Identical specs: nothing to report.
-	if code, stdout, _ := runCLI(t, "diff", old, old); code != exitOK || stdout != "" {
-		t.Errorf("same spec: exit = %d, stdout = %q", code, stdout)
+}
+
+// Identical specs: nothing to report.
+func TestDiffSameSpec(t *testing.T) {
+	old := writeFile(t, filepath.Join(t.TempDir(), "old.yaml"), diffOld)
+	if code, stdout, stderr := runCLI(t, "diff", old, old); code != exitOK || stdout != "" {
+		t.Errorf("same spec: exit = %d, stdout = %q, stderr = %q", code, stdout, stderr)
 	}
 }
 

@@ -6,15 +6,13 @@ go 1.25
 // real downstream module drops the replace and requires a released version.
 replace github.com/apigen-go/apigen => ../..
 
-require (
-	github.com/apigen-go/apigen v0.0.0-00010101000000-000000000000
-	github.com/go-faster/jx v1.2.0
-)
+require github.com/apigen-go/apigen v0.0.0-00010101000000-000000000000
 
 require (
 	github.com/dave/jennifer v1.7.1 // indirect
 	github.com/getkin/kin-openapi v0.152.0 // indirect
 	github.com/go-faster/errors v0.7.1 // indirect
+	github.com/go-faster/jx v1.2.0 // indirect
 	github.com/go-openapi/jsonpointer v0.22.5 // indirect
 	github.com/go-openapi/swag/jsonname v0.25.5 // indirect
 	github.com/golang-jwt/jwt/v5 v5.3.1 // indirect

@@ -2,77 +2,90 @@
 
 package boxnow
 
-import (
-	"github.com/apigen-go/apigen/runtime/jsonx"
-	"github.com/go-faster/jx"
-)
+import "github.com/apigen-go/apigen/runtime/jsonx"
 
 // UnmarshalJSON decodes s with a decoder generated for AddressCheckResult's members.
 func (s *AddressCheckResult) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeAddressCheckResult)
 }
 
-func decodeAddressCheckResult(d *jx.Decoder, s *AddressCheckResult) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeAddressCheckResult(d *jsonx.Decoder, s *AddressCheckResult) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "destination":
-			return jsonx.Ptr(d, &s.Destination, decodeDestination)
+			return d.Optional(jsonx.Ptr(d, &s.Destination, decodeDestination))
 		case "result":
-			return jsonx.Opt(d, &s.Result, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Result, jsonx.String))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredAuthSession lists the members a AuthSession must have, in the order of d.Seen.
+var requiredAuthSession = []string{"access_token", "expires_in", "token_type"}
 
 // UnmarshalJSON decodes s with a decoder generated for AuthSession's members.
 func (s *AuthSession) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeAuthSession)
 }
 
-func decodeAuthSession(d *jx.Decoder, s *AuthSession) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeAuthSession(d *jsonx.Decoder, s *AuthSession) error {
+	return jsonx.Object(d, requiredAuthSession, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "access_token":
+			d.Seen(0)
 			return jsonx.String(d, &s.AccessToken)
 		case "expires_in":
+			d.Seen(1)
 			return jsonx.Int64(d, &s.ExpiresIn)
 		case "token_type":
+			d.Seen(2)
 			return jsonx.String(d, &s.TokenType)
 		}
 		return d.Skip()
 	})
 }
 
+// requiredCSVImportParcel lists the members a CSVImportParcel must have, in the order of d.Seen.
+var requiredCSVImportParcel = []string{"id", "labelUrl"}
+
 // UnmarshalJSON decodes s with a decoder generated for CSVImportParcel's members.
 func (s *CSVImportParcel) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeCSVImportParcel)
 }
 
-func decodeCSVImportParcel(d *jx.Decoder, s *CSVImportParcel) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeCSVImportParcel(d *jsonx.Decoder, s *CSVImportParcel) error {
+	return jsonx.Object(d, requiredCSVImportParcel, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "id":
+			d.Seen(0)
 			return jsonx.String(d, &s.ID)
 		case "labelUrl":
+			d.Seen(1)
 			return jsonx.String(d, &s.LabelURL)
 		}
 		return d.Skip()
 	})
 }
 
+// requiredCSVImportResult lists the members a CSVImportResult must have, in the order of d.Seen.
+var requiredCSVImportResult = []string{"id", "parcels"}
+
 // UnmarshalJSON decodes s with a decoder generated for CSVImportResult's members.
 func (s *CSVImportResult) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeCSVImportResult)
 }
 
-func decodeCSVImportResult(d *jx.Decoder, s *CSVImportResult) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeCSVImportResult(d *jsonx.Decoder, s *CSVImportResult) error {
+	return jsonx.Object(d, requiredCSVImportResult, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "destination":
-			return jsonx.Ptr(d, &s.Destination, decodeCSVImportResultDestination)
+			return d.Optional(jsonx.Ptr(d, &s.Destination, decodeCSVImportResultDestination))
 		case "id":
+			d.Seen(0)
 			return jsonx.String(d, &s.ID)
 		case "parcels":
+			d.Seen(1)
 			return jsonx.Slice(d, &s.Parcels, decodeCSVImportParcel)
 		}
 		return d.Skip()
@@ -84,56 +97,65 @@ func (s *CSVImportResultDestination) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeCSVImportResultDestination)
 }
 
-func decodeCSVImportResultDestination(d *jx.Decoder, s *CSVImportResultDestination) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeCSVImportResultDestination(d *jsonx.Decoder, s *CSVImportResultDestination) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "contactName":
-			return jsonx.Opt(d, &s.ContactName, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.ContactName, jsonx.String))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredDeliveryItem lists the members a DeliveryItem must have, in the order of d.Seen.
+var requiredDeliveryItem = []string{"value"}
 
 // UnmarshalJSON decodes s with a decoder generated for DeliveryItem's members.
 func (s *DeliveryItem) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeDeliveryItem)
 }
 
-func decodeDeliveryItem(d *jx.Decoder, s *DeliveryItem) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeDeliveryItem(d *jsonx.Decoder, s *DeliveryItem) error {
+	return jsonx.Object(d, requiredDeliveryItem, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "compartmentSize":
-			return jsonx.Opt(d, &s.CompartmentSize, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.CompartmentSize, jsonx.Int64))
 		case "destinationDeliveryParcelId":
-			return jsonx.Opt(d, &s.DestinationDeliveryParcelID, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.DestinationDeliveryParcelID, jsonx.String))
 		case "id":
-			return jsonx.Opt(d, &s.ID, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.ID, jsonx.String))
 		case "name":
-			return jsonx.Opt(d, &s.Name, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
 		case "originDeliveryParcelId":
-			return jsonx.Opt(d, &s.OriginDeliveryParcelID, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.OriginDeliveryParcelID, jsonx.String))
 		case "value":
+			d.Seen(0)
 			return jsonx.String(d, &s.Value)
 		case "weight":
-			return jsonx.Opt(d, &s.Weight, jsonx.Float64)
+			return d.Optional(jsonx.Opt(d, &s.Weight, jsonx.Float64))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredDeliveryPartner lists the members a DeliveryPartner must have, in the order of d.Seen.
+var requiredDeliveryPartner = []string{"id", "name"}
 
 // UnmarshalJSON decodes s with a decoder generated for DeliveryPartner's members.
 func (s *DeliveryPartner) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeDeliveryPartner)
 }
 
-func decodeDeliveryPartner(d *jx.Decoder, s *DeliveryPartner) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeDeliveryPartner(d *jsonx.Decoder, s *DeliveryPartner) error {
+	return jsonx.Object(d, requiredDeliveryPartner, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "code":
-			return jsonx.Opt(d, &s.Code, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Code, jsonx.String))
 		case "id":
+			d.Seen(0)
 			return jsonx.String(d, &s.ID)
 		case "name":
+			d.Seen(1)
 			return jsonx.String(d, &s.Name)
 		}
 		return d.Skip()
@@ -145,11 +167,11 @@ func (s *DeliveryPartnerList) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeDeliveryPartnerList)
 }
 
-func decodeDeliveryPartnerList(d *jx.Decoder, s *DeliveryPartnerList) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeDeliveryPartnerList(d *jsonx.Decoder, s *DeliveryPartnerList) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "data":
-			return jsonx.Slice(d, &s.Data, decodeDeliveryPartner)
+			return d.Optional(jsonx.Slice(d, &s.Data, decodeDeliveryPartner))
 		}
 		return d.Skip()
 	})
@@ -160,128 +182,152 @@ func (s *DeliveryPayment) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeDeliveryPayment)
 }
 
-func decodeDeliveryPayment(d *jx.Decoder, s *DeliveryPayment) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeDeliveryPayment(d *jsonx.Decoder, s *DeliveryPayment) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "mode":
-			return jsonx.Opt(d, &s.Mode, jsonx.StringAs[PaymentMode])
+			return d.Optional(jsonx.Opt(d, &s.Mode, jsonx.StringAs[PaymentMode]))
 		case "price":
-			return jsonx.Ptr(d, &s.Price, decodeMoney)
+			return d.Optional(jsonx.Ptr(d, &s.Price, decodeMoney))
 		case "state":
-			return jsonx.Opt(d, &s.State, jsonx.StringAs[PaymentState])
+			return d.Optional(jsonx.Opt(d, &s.State, jsonx.StringAs[PaymentState]))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredDeliveryRequest lists the members a DeliveryRequest must have, in the order of d.Seen.
+var requiredDeliveryRequest = []string{"amountToBeCollected", "destination", "invoiceValue", "items", "orderNumber", "origin", "paymentMode"}
 
 // UnmarshalJSON decodes s with a decoder generated for DeliveryRequest's members.
 func (s *DeliveryRequest) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeDeliveryRequest)
 }
 
-func decodeDeliveryRequest(d *jx.Decoder, s *DeliveryRequest) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeDeliveryRequest(d *jsonx.Decoder, s *DeliveryRequest) error {
+	return jsonx.Object(d, requiredDeliveryRequest, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "allowReturn":
-			return jsonx.Opt(d, &s.AllowReturn, jsonx.Bool)
+			return d.Optional(jsonx.Opt(d, &s.AllowReturn, jsonx.Bool))
 		case "amountToBeCollected":
+			d.Seen(0)
 			return jsonx.String(d, &s.AmountToBeCollected)
 		case "description":
-			return jsonx.Opt(d, &s.Description, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Description, jsonx.String))
 		case "destination":
+			d.Seen(1)
 			return decodeLocationRef(d, &s.Destination)
 		case "invoiceValue":
+			d.Seen(2)
 			return jsonx.String(d, &s.InvoiceValue)
 		case "items":
+			d.Seen(3)
 			return jsonx.Slice(d, &s.Items, decodeDeliveryItem)
 		case "notifyOnAccepted":
-			return jsonx.Opt(d, &s.NotifyOnAccepted, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.NotifyOnAccepted, jsonx.String))
 		case "notifySMSOnAccepted":
-			return jsonx.Opt(d, &s.NotifySmsOnAccepted, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.NotifySmsOnAccepted, jsonx.String))
 		case "orderNumber":
+			d.Seen(4)
 			return jsonx.String(d, &s.OrderNumber)
 		case "origin":
+			d.Seen(5)
 			return decodeLocationRef(d, &s.Origin)
 		case "paymentMode":
+			d.Seen(6)
 			return jsonx.StringAs[PaymentMode](d, &s.PaymentMode)
 		case "returnLocation":
-			return jsonx.Ptr(d, &s.ReturnLocation, decodeLocationRef)
+			return d.Optional(jsonx.Ptr(d, &s.ReturnLocation, decodeLocationRef))
 		case "senderLabelInfo":
-			return jsonx.Ptr(d, &s.SenderLabelInfo, decodeSenderLabelInfo)
+			return d.Optional(jsonx.Ptr(d, &s.SenderLabelInfo, decodeSenderLabelInfo))
 		case "typeOfService":
-			return jsonx.Opt(d, &s.TypeOfService, jsonx.StringAs[DeliveryRequestTypeOfService])
+			return d.Optional(jsonx.Opt(d, &s.TypeOfService, jsonx.StringAs[DeliveryRequestTypeOfService]))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredDeliveryRequestCreated lists the members a DeliveryRequestCreated must have, in the order of d.Seen.
+var requiredDeliveryRequestCreated = []string{"id", "parcels"}
 
 // UnmarshalJSON decodes s with a decoder generated for DeliveryRequestCreated's members.
 func (s *DeliveryRequestCreated) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeDeliveryRequestCreated)
 }
 
-func decodeDeliveryRequestCreated(d *jx.Decoder, s *DeliveryRequestCreated) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeDeliveryRequestCreated(d *jsonx.Decoder, s *DeliveryRequestCreated) error {
+	return jsonx.Object(d, requiredDeliveryRequestCreated, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "id":
+			d.Seen(0)
 			return jsonx.String(d, &s.ID)
 		case "parcels":
+			d.Seen(1)
 			return jsonx.Slice(d, &s.Parcels, decodeParcelRef)
 		}
 		return d.Skip()
 	})
 }
 
+// requiredDeliveryRequestUpdated lists the members a DeliveryRequestUpdated must have, in the order of d.Seen.
+var requiredDeliveryRequestUpdated = []string{"id"}
+
 // UnmarshalJSON decodes s with a decoder generated for DeliveryRequestUpdated's members.
 func (s *DeliveryRequestUpdated) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeDeliveryRequestUpdated)
 }
 
-func decodeDeliveryRequestUpdated(d *jx.Decoder, s *DeliveryRequestUpdated) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeDeliveryRequestUpdated(d *jsonx.Decoder, s *DeliveryRequestUpdated) error {
+	return jsonx.Object(d, requiredDeliveryRequestUpdated, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "id":
+			d.Seen(0)
 			return jsonx.String(d, &s.ID)
 		}
 		return d.Skip()
 	})
 }
 
+// requiredDestination lists the members a Destination must have, in the order of d.Seen.
+var requiredDestination = []string{"id", "type"}
+
 // UnmarshalJSON decodes s with a decoder generated for Destination's members.
 func (s *Destination) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeDestination)
 }
 
-func decodeDestination(d *jx.Decoder, s *Destination) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeDestination(d *jsonx.Decoder, s *Destination) error {
+	return jsonx.Object(d, requiredDestination, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "addressLine1":
-			return jsonx.Opt(d, &s.AddressLine1, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.AddressLine1, jsonx.String))
 		case "addressLine2":
-			return jsonx.Opt(d, &s.AddressLine2, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.AddressLine2, jsonx.String))
 		case "country":
-			return jsonx.Opt(d, &s.Country, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Country, jsonx.String))
 		case "expectedDeliveryTime":
-			return jsonx.Opt(d, &s.ExpectedDeliveryTime, jsonx.Time)
+			return d.Optional(jsonx.Opt(d, &s.ExpectedDeliveryTime, jsonx.Time))
 		case "id":
+			d.Seen(0)
 			return jsonx.String(d, &s.ID)
 		case "image":
-			return jsonx.Opt(d, &s.Image, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Image, jsonx.String))
 		case "lat":
-			return jsonx.Opt(d, &s.Lat, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Lat, jsonx.String))
 		case "lng":
-			return jsonx.Opt(d, &s.Lng, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Lng, jsonx.String))
 		case "name":
-			return jsonx.Opt(d, &s.Name, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
 		case "note":
-			return jsonx.Opt(d, &s.Note, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Note, jsonx.String))
 		case "postalCode":
-			return jsonx.Opt(d, &s.PostalCode, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.PostalCode, jsonx.String))
 		case "region":
-			return jsonx.Opt(d, &s.Region, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Region, jsonx.String))
 		case "title":
-			return jsonx.Opt(d, &s.Title, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Title, jsonx.String))
 		case "type":
+			d.Seen(1)
 			return jsonx.StringAs[LocationType](d, &s.Type)
 		}
 		return d.Skip()
@@ -293,36 +339,41 @@ func (s *DestinationList) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeDestinationList)
 }
 
-func decodeDestinationList(d *jx.Decoder, s *DestinationList) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeDestinationList(d *jsonx.Decoder, s *DestinationList) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "data":
-			return jsonx.Slice(d, &s.Data, decodeDestination)
+			return d.Optional(jsonx.Slice(d, &s.Data, decodeDestination))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredEntrustedPartner lists the members a EntrustedPartner must have, in the order of d.Seen.
+var requiredEntrustedPartner = []string{"displayName", "id"}
 
 // UnmarshalJSON decodes s with a decoder generated for EntrustedPartner's members.
 func (s *EntrustedPartner) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeEntrustedPartner)
 }
 
-func decodeEntrustedPartner(d *jx.Decoder, s *EntrustedPartner) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeEntrustedPartner(d *jsonx.Decoder, s *EntrustedPartner) error {
+	return jsonx.Object(d, requiredEntrustedPartner, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "assignedCurrency":
-			return jsonx.Opt(d, &s.AssignedCurrency, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.AssignedCurrency, jsonx.String))
 		case "displayName":
+			d.Seen(0)
 			return jsonx.String(d, &s.DisplayName)
 		case "email":
-			return jsonx.Opt(d, &s.Email, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Email, jsonx.String))
 		case "id":
+			d.Seen(1)
 			return jsonx.String(d, &s.ID)
 		case "phoneNumber":
-			return jsonx.Opt(d, &s.PhoneNumber, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.PhoneNumber, jsonx.String))
 		case "region":
-			return jsonx.Opt(d, &s.Region, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Region, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -333,51 +384,56 @@ func (s *Error) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeError)
 }
 
-func decodeError(d *jx.Decoder, s *Error) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeError(d *jsonx.Decoder, s *Error) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "code":
-			return jsonx.Opt(d, &s.Code, jsonx.StringAs[ErrorCode])
+			return d.Optional(jsonx.Opt(d, &s.Code, jsonx.StringAs[ErrorCode]))
 		case "message":
-			return jsonx.Opt(d, &s.Message, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Message, jsonx.String))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredLocation lists the members a Location must have, in the order of d.Seen.
+var requiredLocation = []string{"id", "type"}
 
 // UnmarshalJSON decodes s with a decoder generated for Location's members.
 func (s *Location) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeLocation)
 }
 
-func decodeLocation(d *jx.Decoder, s *Location) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeLocation(d *jsonx.Decoder, s *Location) error {
+	return jsonx.Object(d, requiredLocation, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "addressLine1":
-			return jsonx.Opt(d, &s.AddressLine1, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.AddressLine1, jsonx.String))
 		case "addressLine2":
-			return jsonx.Opt(d, &s.AddressLine2, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.AddressLine2, jsonx.String))
 		case "country":
-			return jsonx.Opt(d, &s.Country, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Country, jsonx.String))
 		case "id":
+			d.Seen(0)
 			return jsonx.String(d, &s.ID)
 		case "image":
-			return jsonx.Opt(d, &s.Image, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Image, jsonx.String))
 		case "lat":
-			return jsonx.Opt(d, &s.Lat, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Lat, jsonx.String))
 		case "lng":
-			return jsonx.Opt(d, &s.Lng, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Lng, jsonx.String))
 		case "name":
-			return jsonx.Opt(d, &s.Name, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
 		case "note":
-			return jsonx.Opt(d, &s.Note, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Note, jsonx.String))
 		case "postalCode":
-			return jsonx.Opt(d, &s.PostalCode, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.PostalCode, jsonx.String))
 		case "region":
-			return jsonx.Opt(d, &s.Region, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Region, jsonx.String))
 		case "title":
-			return jsonx.Opt(d, &s.Title, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Title, jsonx.String))
 		case "type":
+			d.Seen(1)
 			return jsonx.StringAs[LocationType](d, &s.Type)
 		}
 		return d.Skip()
@@ -389,11 +445,11 @@ func (s *LocationList) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeLocationList)
 }
 
-func decodeLocationList(d *jx.Decoder, s *LocationList) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeLocationList(d *jsonx.Decoder, s *LocationList) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "data":
-			return jsonx.Slice(d, &s.Data, decodeLocation)
+			return d.Optional(jsonx.Slice(d, &s.Data, decodeLocation))
 		}
 		return d.Skip()
 	})
@@ -404,49 +460,54 @@ func (s *LocationRef) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeLocationRef)
 }
 
-func decodeLocationRef(d *jx.Decoder, s *LocationRef) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeLocationRef(d *jsonx.Decoder, s *LocationRef) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "addressLine1":
-			return jsonx.Opt(d, &s.AddressLine1, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.AddressLine1, jsonx.String))
 		case "addressLine2":
-			return jsonx.Opt(d, &s.AddressLine2, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.AddressLine2, jsonx.String))
 		case "contactEmail":
-			return jsonx.Opt(d, &s.ContactEmail, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.ContactEmail, jsonx.String))
 		case "contactName":
-			return jsonx.Opt(d, &s.ContactName, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.ContactName, jsonx.String))
 		case "contactNumber":
-			return jsonx.Opt(d, &s.ContactNumber, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.ContactNumber, jsonx.String))
 		case "country":
-			return jsonx.Opt(d, &s.Country, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Country, jsonx.String))
 		case "deliveryPartnerId":
-			return jsonx.Opt(d, &s.DeliveryPartnerID, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.DeliveryPartnerID, jsonx.String))
 		case "locationId":
-			return jsonx.Opt(d, &s.LocationID, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.LocationID, jsonx.String))
 		case "name":
-			return jsonx.Opt(d, &s.Name, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
 		case "note":
-			return jsonx.Opt(d, &s.Note, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Note, jsonx.String))
 		case "postalCode":
-			return jsonx.Opt(d, &s.PostalCode, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.PostalCode, jsonx.String))
 		case "title":
-			return jsonx.Opt(d, &s.Title, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Title, jsonx.String))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredMoney lists the members a Money must have, in the order of d.Seen.
+var requiredMoney = []string{"amount", "currency"}
 
 // UnmarshalJSON decodes s with a decoder generated for Money's members.
 func (s *Money) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeMoney)
 }
 
-func decodeMoney(d *jx.Decoder, s *Money) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeMoney(d *jsonx.Decoder, s *Money) error {
+	return jsonx.Object(d, requiredMoney, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "amount":
+			d.Seen(0)
 			return jsonx.String(d, &s.Amount)
 		case "currency":
+			d.Seen(1)
 			return jsonx.String(d, &s.Currency)
 		}
 		return d.Skip()
@@ -458,11 +519,11 @@ func (s *OrderLabelData) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeOrderLabelData)
 }
 
-func decodeOrderLabelData(d *jx.Decoder, s *OrderLabelData) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeOrderLabelData(d *jsonx.Decoder, s *OrderLabelData) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "data":
-			return jsonx.Slice(d, &s.Data, decodeParcelLabelData)
+			return d.Optional(jsonx.Slice(d, &s.Data, decodeParcelLabelData))
 		}
 		return d.Skip()
 	})
@@ -473,88 +534,98 @@ func (s *Pagination) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodePagination)
 }
 
-func decodePagination(d *jx.Decoder, s *Pagination) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodePagination(d *jsonx.Decoder, s *Pagination) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "first":
-			return jsonx.Opt(d, &s.First, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.First, jsonx.String))
 		case "last":
-			return jsonx.Opt(d, &s.Last, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Last, jsonx.String))
 		case "next":
-			return jsonx.Opt(d, &s.Next, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Next, jsonx.String))
 		case "prev":
-			return jsonx.Opt(d, &s.Prev, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Prev, jsonx.String))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredParcel lists the members a Parcel must have, in the order of d.Seen.
+var requiredParcel = []string{"id", "state"}
 
 // UnmarshalJSON decodes s with a decoder generated for Parcel's members.
 func (s *Parcel) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeParcel)
 }
 
-func decodeParcel(d *jx.Decoder, s *Parcel) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeParcel(d *jsonx.Decoder, s *Parcel) error {
+	return jsonx.Object(d, requiredParcel, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "allowReturn":
-			return jsonx.Opt(d, &s.AllowReturn, jsonx.Bool)
+			return d.Optional(jsonx.Opt(d, &s.AllowReturn, jsonx.Bool))
 		case "cancelationRequested":
-			return jsonx.Opt(d, &s.CancelationRequested, jsonx.Bool)
+			return d.Optional(jsonx.Opt(d, &s.CancelationRequested, jsonx.Bool))
 		case "compartmentSize":
-			return jsonx.Opt(d, &s.CompartmentSize, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.CompartmentSize, jsonx.Int64))
 		case "createTime":
-			return jsonx.Opt(d, &s.CreateTime, jsonx.Time)
+			return d.Optional(jsonx.Opt(d, &s.CreateTime, jsonx.Time))
 		case "deliveryRequest":
-			return jsonx.Ptr(d, &s.DeliveryRequest, decodeDeliveryRequest)
+			return d.Optional(jsonx.Ptr(d, &s.DeliveryRequest, decodeDeliveryRequest))
 		case "destinationDeliveryRefId":
-			return jsonx.Opt(d, &s.DestinationDeliveryRefID, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.DestinationDeliveryRefID, jsonx.String))
 		case "events":
-			return jsonx.Slice(d, &s.Events, decodeParcelEvent)
+			return d.Optional(jsonx.Slice(d, &s.Events, decodeParcelEvent))
 		case "id":
+			d.Seen(0)
 			return jsonx.String(d, &s.ID)
 		case "itemRefId":
-			return jsonx.Opt(d, &s.ItemRefID, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.ItemRefID, jsonx.String))
 		case "name":
-			return jsonx.Opt(d, &s.Name, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
 		case "orderLabelUrl":
-			return jsonx.Opt(d, &s.OrderLabelURL, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.OrderLabelURL, jsonx.String))
 		case "originDeliveryRefId":
-			return jsonx.Opt(d, &s.OriginDeliveryRefID, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.OriginDeliveryRefID, jsonx.String))
 		case "parcelLabelUrl":
-			return jsonx.Opt(d, &s.ParcelLabelURL, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.ParcelLabelURL, jsonx.String))
 		case "payment":
-			return jsonx.Ptr(d, &s.Payment, decodeDeliveryPayment)
+			return d.Optional(jsonx.Ptr(d, &s.Payment, decodeDeliveryPayment))
 		case "state":
+			d.Seen(1)
 			return jsonx.StringAs[ParcelState](d, &s.State)
 		case "updateTime":
-			return jsonx.Opt(d, &s.UpdateTime, jsonx.Time)
+			return d.Optional(jsonx.Opt(d, &s.UpdateTime, jsonx.Time))
 		case "value":
-			return jsonx.Opt(d, &s.Value, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Value, jsonx.String))
 		case "weight":
-			return jsonx.Opt(d, &s.Weight, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Weight, jsonx.String))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredParcelEvent lists the members a ParcelEvent must have, in the order of d.Seen.
+var requiredParcelEvent = []string{"createTime", "type"}
 
 // UnmarshalJSON decodes s with a decoder generated for ParcelEvent's members.
 func (s *ParcelEvent) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeParcelEvent)
 }
 
-func decodeParcelEvent(d *jx.Decoder, s *ParcelEvent) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeParcelEvent(d *jsonx.Decoder, s *ParcelEvent) error {
+	return jsonx.Object(d, requiredParcelEvent, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "createTime":
+			d.Seen(0)
 			return jsonx.Time(d, &s.CreateTime)
 		case "locationDisplayName":
-			return jsonx.Opt(d, &s.LocationDisplayName, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.LocationDisplayName, jsonx.String))
 		case "locationId":
-			return jsonx.Opt(d, &s.LocationID, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.LocationID, jsonx.String))
 		case "postalCode":
-			return jsonx.Opt(d, &s.PostalCode, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.PostalCode, jsonx.String))
 		case "type":
+			d.Seen(1)
 			return jsonx.StringAs[EventType](d, &s.Type)
 		}
 		return d.Skip()
@@ -566,33 +637,33 @@ func (s *ParcelLabelData) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeParcelLabelData)
 }
 
-func decodeParcelLabelData(d *jx.Decoder, s *ParcelLabelData) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeParcelLabelData(d *jsonx.Decoder, s *ParcelLabelData) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "createTime":
-			return jsonx.Opt(d, &s.CreateTime, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.CreateTime, jsonx.String))
 		case "delivery":
-			return jsonx.Ptr(d, &s.Delivery, decodeParcelLabelDataDelivery)
+			return d.Optional(jsonx.Ptr(d, &s.Delivery, decodeParcelLabelDataDelivery))
 		case "depotDisplayName":
-			return jsonx.Opt(d, &s.DepotDisplayName, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.DepotDisplayName, jsonx.String))
 		case "depotId":
-			return jsonx.Opt(d, &s.DepotID, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.DepotID, jsonx.String))
 		case "laneDisplayName":
-			return jsonx.Opt(d, &s.LaneDisplayName, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.LaneDisplayName, jsonx.String))
 		case "laneId":
-			return jsonx.Opt(d, &s.LaneID, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.LaneID, jsonx.String))
 		case "orderNumber":
-			return jsonx.Opt(d, &s.OrderNumber, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.OrderNumber, jsonx.String))
 		case "parcel":
-			return jsonx.Ptr(d, &s.Parcel, decodeParcelLabelDataParcel)
+			return d.Optional(jsonx.Ptr(d, &s.Parcel, decodeParcelLabelDataParcel))
 		case "partnerName":
-			return jsonx.Opt(d, &s.PartnerName, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.PartnerName, jsonx.String))
 		case "payment":
-			return jsonx.Ptr(d, &s.Payment, decodeParcelLabelDataPayment)
+			return d.Optional(jsonx.Ptr(d, &s.Payment, decodeParcelLabelDataPayment))
 		case "recipient":
-			return jsonx.Ptr(d, &s.Recipient, decodeParcelLabelDataRecipient)
+			return d.Optional(jsonx.Ptr(d, &s.Recipient, decodeParcelLabelDataRecipient))
 		case "sender":
-			return jsonx.Ptr(d, &s.Sender, decodeParcelLabelDataRecipient)
+			return d.Optional(jsonx.Ptr(d, &s.Sender, decodeParcelLabelDataRecipient))
 		}
 		return d.Skip()
 	})
@@ -603,21 +674,21 @@ func (s *ParcelLabelDataDelivery) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeParcelLabelDataDelivery)
 }
 
-func decodeParcelLabelDataDelivery(d *jx.Decoder, s *ParcelLabelDataDelivery) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeParcelLabelDataDelivery(d *jsonx.Decoder, s *ParcelLabelDataDelivery) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "city":
-			return jsonx.Opt(d, &s.City, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.City, jsonx.String))
 		case "deliveryPartnerName":
-			return jsonx.Opt(d, &s.DeliveryPartnerName, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.DeliveryPartnerName, jsonx.String))
 		case "destinationPublicId":
-			return jsonx.Opt(d, &s.DestinationPublicID, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.DestinationPublicID, jsonx.String))
 		case "street":
-			return jsonx.Opt(d, &s.Street, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Street, jsonx.String))
 		case "type":
-			return jsonx.Opt(d, &s.Type, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Type, jsonx.String))
 		case "zip":
-			return jsonx.Opt(d, &s.Zip, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Zip, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -628,11 +699,11 @@ func (s *ParcelLabelDataEnvelope) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeParcelLabelDataEnvelope)
 }
 
-func decodeParcelLabelDataEnvelope(d *jx.Decoder, s *ParcelLabelDataEnvelope) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeParcelLabelDataEnvelope(d *jsonx.Decoder, s *ParcelLabelDataEnvelope) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "data":
-			return jsonx.Ptr(d, &s.Data, decodeParcelLabelData)
+			return d.Optional(jsonx.Ptr(d, &s.Data, decodeParcelLabelData))
 		}
 		return d.Skip()
 	})
@@ -643,13 +714,13 @@ func (s *ParcelLabelDataParcel) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeParcelLabelDataParcel)
 }
 
-func decodeParcelLabelDataParcel(d *jx.Decoder, s *ParcelLabelDataParcel) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeParcelLabelDataParcel(d *jsonx.Decoder, s *ParcelLabelDataParcel) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "displayName":
-			return jsonx.Opt(d, &s.DisplayName, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.DisplayName, jsonx.String))
 		case "weight":
-			return jsonx.Opt(d, &s.Weight, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Weight, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -660,13 +731,13 @@ func (s *ParcelLabelDataPayment) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeParcelLabelDataPayment)
 }
 
-func decodeParcelLabelDataPayment(d *jx.Decoder, s *ParcelLabelDataPayment) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeParcelLabelDataPayment(d *jsonx.Decoder, s *ParcelLabelDataPayment) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "amountToBeCollected":
-			return jsonx.Opt(d, &s.AmountToBeCollected, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.AmountToBeCollected, jsonx.String))
 		case "mode":
-			return jsonx.Opt(d, &s.Mode, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Mode, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -677,11 +748,11 @@ func (s *ParcelLabelDataRecipient) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeParcelLabelDataRecipient)
 }
 
-func decodeParcelLabelDataRecipient(d *jx.Decoder, s *ParcelLabelDataRecipient) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeParcelLabelDataRecipient(d *jsonx.Decoder, s *ParcelLabelDataRecipient) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "rawInfo":
-			return jsonx.Opt(d, &s.RawInfo, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.RawInfo, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -692,29 +763,33 @@ func (s *ParcelPage) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeParcelPage)
 }
 
-func decodeParcelPage(d *jx.Decoder, s *ParcelPage) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeParcelPage(d *jsonx.Decoder, s *ParcelPage) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "count":
-			return jsonx.Opt(d, &s.Count, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.Count, jsonx.Int64))
 		case "data":
-			return jsonx.Slice(d, &s.Data, decodeParcel)
+			return d.Optional(jsonx.Slice(d, &s.Data, decodeParcel))
 		case "pagination":
-			return jsonx.Ptr(d, &s.Pagination, decodePagination)
+			return d.Optional(jsonx.Ptr(d, &s.Pagination, decodePagination))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredParcelRef lists the members a ParcelRef must have, in the order of d.Seen.
+var requiredParcelRef = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for ParcelRef's members.
 func (s *ParcelRef) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeParcelRef)
 }
 
-func decodeParcelRef(d *jx.Decoder, s *ParcelRef) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeParcelRef(d *jsonx.Decoder, s *ParcelRef) error {
+	return jsonx.Object(d, requiredParcelRef, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "id":
+			d.Seen(0)
 			return jsonx.String(d, &s.ID)
 		}
 		return d.Skip()
@@ -726,17 +801,17 @@ func (s *SenderLabelInfo) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeSenderLabelInfo)
 }
 
-func decodeSenderLabelInfo(d *jx.Decoder, s *SenderLabelInfo) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeSenderLabelInfo(d *jsonx.Decoder, s *SenderLabelInfo) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "row1":
-			return jsonx.Opt(d, &s.Row1, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Row1, jsonx.String))
 		case "row2":
-			return jsonx.Opt(d, &s.Row2, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Row2, jsonx.String))
 		case "row3":
-			return jsonx.Opt(d, &s.Row3, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Row3, jsonx.String))
 		case "row4":
-			return jsonx.Opt(d, &s.Row4, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Row4, jsonx.String))
 		}
 		return d.Skip()
 	})

@@ -12,7 +12,6 @@ import (
 	"github.com/apigen-go/apigen/runtime/page"
 	"github.com/apigen-go/apigen/runtime/rest"
 	"github.com/apigen-go/apigen/runtime/transport"
-	"github.com/go-faster/jx"
 )
 
 var opCancelParcel = transport.Operation{
@@ -216,7 +215,7 @@ func (c *Client) CreateDeliveryRequestsFromCSV(ctx context.Context, params *Crea
 	})
 	var out []CSVImportResult
 	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
-		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *[]CSVImportResult) error {
+		return jsonx.Unmarshal(data, &out, func(d *jsonx.Decoder, v *[]CSVImportResult) error {
 			return jsonx.Slice(d, v, decodeCSVImportResult)
 		})
 	}))
@@ -483,7 +482,7 @@ func (c *Client) ListEntrustedPartners(ctx context.Context, opts ...RequestOptio
 	})
 	var out []EntrustedPartner
 	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
-		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *[]EntrustedPartner) error {
+		return jsonx.Unmarshal(data, &out, func(d *jsonx.Decoder, v *[]EntrustedPartner) error {
 			return jsonx.Slice(d, v, decodeEntrustedPartner)
 		})
 	}))

@@ -2,39 +2,40 @@
 
 package foxdeli
 
-import (
-	"github.com/apigen-go/apigen/runtime/jsonx"
-	"github.com/go-faster/jx"
-)
+import "github.com/apigen-go/apigen/runtime/jsonx"
+
+// requiredDelivery lists the members a Delivery must have, in the order of d.Seen.
+var requiredDelivery = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for Delivery's members.
 func (s *Delivery) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeDelivery)
 }
 
-func decodeDelivery(d *jx.Decoder, s *Delivery) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeDelivery(d *jsonx.Decoder, s *Delivery) error {
+	return jsonx.Object(d, requiredDelivery, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "carrier":
-			return jsonx.Opt(d, &s.Carrier, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Carrier, jsonx.String))
 		case "createdAt":
-			return jsonx.Opt(d, &s.CreatedAt, jsonx.Time)
+			return d.Optional(jsonx.Opt(d, &s.CreatedAt, jsonx.Time))
 		case "id":
+			d.Seen(0)
 			return jsonx.Int64(d, &s.ID)
 		case "orderNumber":
-			return jsonx.Opt(d, &s.OrderNumber, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.OrderNumber, jsonx.String))
 		case "packages":
-			return jsonx.Slice(d, &s.Packages, decodePackage)
+			return d.Optional(jsonx.Slice(d, &s.Packages, decodePackage))
 		case "recipient":
-			return jsonx.Ptr(d, &s.Recipient, decodeRecipient)
+			return d.Optional(jsonx.Ptr(d, &s.Recipient, decodeRecipient))
 		case "status":
-			return jsonx.Opt(d, &s.Status, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.String))
 		case "updatedAt":
-			return jsonx.Opt(d, &s.UpdatedAt, jsonx.Time)
+			return d.Optional(jsonx.Opt(d, &s.UpdatedAt, jsonx.Time))
 		case "value":
-			return jsonx.Opt(d, &s.Value, jsonx.Float64)
+			return d.Optional(jsonx.Opt(d, &s.Value, jsonx.Float64))
 		case "valueCurrency":
-			return jsonx.Opt(d, &s.ValueCurrency, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.ValueCurrency, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -45,17 +46,17 @@ func (s *DeliveryEnvelope) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeDeliveryEnvelope)
 }
 
-func decodeDeliveryEnvelope(d *jx.Decoder, s *DeliveryEnvelope) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeDeliveryEnvelope(d *jsonx.Decoder, s *DeliveryEnvelope) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "code":
-			return jsonx.Opt(d, &s.Code, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.Code, jsonx.Int64))
 		case "data":
-			return jsonx.Ptr(d, &s.Data, decodeDelivery)
+			return d.Optional(jsonx.Ptr(d, &s.Data, decodeDelivery))
 		case "message":
-			return jsonx.Opt(d, &s.Message, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Message, jsonx.String))
 		case "status":
-			return jsonx.Opt(d, &s.Status, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -66,17 +67,17 @@ func (s *DeliveryListEnvelope) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeDeliveryListEnvelope)
 }
 
-func decodeDeliveryListEnvelope(d *jx.Decoder, s *DeliveryListEnvelope) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeDeliveryListEnvelope(d *jsonx.Decoder, s *DeliveryListEnvelope) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "code":
-			return jsonx.Opt(d, &s.Code, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.Code, jsonx.Int64))
 		case "data":
-			return jsonx.Slice(d, &s.Data, decodeDelivery)
+			return d.Optional(jsonx.Slice(d, &s.Data, decodeDelivery))
 		case "message":
-			return jsonx.Opt(d, &s.Message, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Message, jsonx.String))
 		case "status":
-			return jsonx.Opt(d, &s.Status, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -87,17 +88,17 @@ func (s *ErrorEnvelope) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeErrorEnvelope)
 }
 
-func decodeErrorEnvelope(d *jx.Decoder, s *ErrorEnvelope) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeErrorEnvelope(d *jsonx.Decoder, s *ErrorEnvelope) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "code":
-			return jsonx.Raw(d, &s.Code)
+			return d.Optional(jsonx.Raw(d, &s.Code))
 		case "errors":
-			return jsonx.Slice(d, &s.Errors, decodeFieldError)
+			return d.Optional(jsonx.Slice(d, &s.Errors, decodeFieldError))
 		case "message":
-			return jsonx.Opt(d, &s.Message, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Message, jsonx.String))
 		case "status":
-			return jsonx.Opt(d, &s.Status, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -108,15 +109,15 @@ func (s *FieldError) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeFieldError)
 }
 
-func decodeFieldError(d *jx.Decoder, s *FieldError) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeFieldError(d *jsonx.Decoder, s *FieldError) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "field":
-			return jsonx.Opt(d, &s.Field, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Field, jsonx.String))
 		case "message":
-			return jsonx.Opt(d, &s.Message, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Message, jsonx.String))
 		case "value":
-			return jsonx.Raw(d, &s.Value)
+			return d.Optional(jsonx.Raw(d, &s.Value))
 		}
 		return d.Skip()
 	})
@@ -127,27 +128,31 @@ func (s *OAuthError) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeOAuthError)
 }
 
-func decodeOAuthError(d *jx.Decoder, s *OAuthError) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeOAuthError(d *jsonx.Decoder, s *OAuthError) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "error":
-			return jsonx.Opt(d, &s.Error, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Error, jsonx.String))
 		case "error_description":
-			return jsonx.Opt(d, &s.ErrorDescription, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.ErrorDescription, jsonx.String))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredPackage lists the members a Package must have, in the order of d.Seen.
+var requiredPackage = []string{"weight"}
 
 // UnmarshalJSON decodes s with a decoder generated for Package's members.
 func (s *Package) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodePackage)
 }
 
-func decodePackage(d *jx.Decoder, s *Package) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodePackage(d *jsonx.Decoder, s *Package) error {
+	return jsonx.Object(d, requiredPackage, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "weight":
+			d.Seen(0)
 			return jsonx.Float64(d, &s.Weight)
 		}
 		return d.Skip()
@@ -159,23 +164,23 @@ func (s *Recipient) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeRecipient)
 }
 
-func decodeRecipient(d *jx.Decoder, s *Recipient) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeRecipient(d *jsonx.Decoder, s *Recipient) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "city":
-			return jsonx.Opt(d, &s.City, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.City, jsonx.String))
 		case "country":
-			return jsonx.Opt(d, &s.Country, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Country, jsonx.String))
 		case "email":
-			return jsonx.Opt(d, &s.Email, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Email, jsonx.String))
 		case "name":
-			return jsonx.Opt(d, &s.Name, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
 		case "phone":
-			return jsonx.Opt(d, &s.Phone, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Phone, jsonx.String))
 		case "street":
-			return jsonx.Opt(d, &s.Street, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Street, jsonx.String))
 		case "zip":
-			return jsonx.Opt(d, &s.Zip, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Zip, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -186,17 +191,17 @@ func (s *RootEnvelope) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeRootEnvelope)
 }
 
-func decodeRootEnvelope(d *jx.Decoder, s *RootEnvelope) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeRootEnvelope(d *jsonx.Decoder, s *RootEnvelope) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "code":
-			return jsonx.Opt(d, &s.Code, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.Code, jsonx.Int64))
 		case "data":
-			return jsonx.Ptr(d, &s.Data, decodeRootInfo)
+			return d.Optional(jsonx.Ptr(d, &s.Data, decodeRootInfo))
 		case "message":
-			return jsonx.Opt(d, &s.Message, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Message, jsonx.String))
 		case "status":
-			return jsonx.Opt(d, &s.Status, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -207,13 +212,13 @@ func (s *RootInfo) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeRootInfo)
 }
 
-func decodeRootInfo(d *jx.Decoder, s *RootInfo) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeRootInfo(d *jsonx.Decoder, s *RootInfo) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "name":
-			return jsonx.Opt(d, &s.Name, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
 		case "versions":
-			return jsonx.Map(d, &s.Versions, jsonx.String)
+			return d.Optional(jsonx.Map(d, &s.Versions, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -224,38 +229,42 @@ func (s *SuccessEnvelope) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeSuccessEnvelope)
 }
 
-func decodeSuccessEnvelope(d *jx.Decoder, s *SuccessEnvelope) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeSuccessEnvelope(d *jsonx.Decoder, s *SuccessEnvelope) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "code":
-			return jsonx.Opt(d, &s.Code, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.Code, jsonx.Int64))
 		case "message":
-			return jsonx.Opt(d, &s.Message, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Message, jsonx.String))
 		case "status":
-			return jsonx.Opt(d, &s.Status, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.String))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredTokenResponse lists the members a TokenResponse must have, in the order of d.Seen.
+var requiredTokenResponse = []string{"access_token"}
 
 // UnmarshalJSON decodes s with a decoder generated for TokenResponse's members.
 func (s *TokenResponse) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeTokenResponse)
 }
 
-func decodeTokenResponse(d *jx.Decoder, s *TokenResponse) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeTokenResponse(d *jsonx.Decoder, s *TokenResponse) error {
+	return jsonx.Object(d, requiredTokenResponse, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "access_token":
+			d.Seen(0)
 			return jsonx.String(d, &s.AccessToken)
 		case "expires_in":
-			return jsonx.Opt(d, &s.ExpiresIn, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.ExpiresIn, jsonx.String))
 		case "refresh_token":
-			return jsonx.Opt(d, &s.RefreshToken, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.RefreshToken, jsonx.String))
 		case "scope":
-			return jsonx.Opt(d, &s.Scope, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Scope, jsonx.String))
 		case "token_type":
-			return jsonx.Opt(d, &s.TokenType, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.TokenType, jsonx.String))
 		}
 		return d.Skip()
 	})

@@ -2,89 +2,104 @@
 
 package jtlffn
 
-import (
-	"github.com/apigen-go/apigen/runtime/jsonx"
-	"github.com/go-faster/jx"
-)
+import "github.com/apigen-go/apigen/runtime/jsonx"
+
+// requiredAddress lists the members a Address must have, in the order of d.Seen.
+var requiredAddress = []string{"city", "country", "street"}
 
 // UnmarshalJSON decodes s with a decoder generated for Address's members.
 func (s *Address) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeAddress)
 }
 
-func decodeAddress(d *jx.Decoder, s *Address) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeAddress(d *jsonx.Decoder, s *Address) error {
+	return jsonx.Object(d, requiredAddress, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "city":
+			d.Seen(0)
 			return jsonx.String(d, &s.City)
 		case "company":
-			return jsonx.Opt(d, &s.Company, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Company, jsonx.String))
 		case "country":
+			d.Seen(1)
 			return jsonx.String(d, &s.Country)
 		case "email":
-			return jsonx.Opt(d, &s.Email, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Email, jsonx.String))
 		case "firstname":
-			return jsonx.Opt(d, &s.Firstname, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Firstname, jsonx.String))
 		case "lastname":
-			return jsonx.Opt(d, &s.Lastname, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Lastname, jsonx.String))
 		case "phone":
-			return jsonx.Opt(d, &s.Phone, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Phone, jsonx.String))
 		case "salutation":
-			return jsonx.Opt(d, &s.Salutation, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Salutation, jsonx.String))
 		case "street":
+			d.Seen(2)
 			return jsonx.String(d, &s.Street)
 		case "zip":
-			return jsonx.Opt(d, &s.Zip, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Zip, jsonx.String))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredCurrentUser lists the members a CurrentUser must have, in the order of d.Seen.
+var requiredCurrentUser = []string{"userId"}
 
 // UnmarshalJSON decodes s with a decoder generated for CurrentUser's members.
 func (s *CurrentUser) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeCurrentUser)
 }
 
-func decodeCurrentUser(d *jx.Decoder, s *CurrentUser) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeCurrentUser(d *jsonx.Decoder, s *CurrentUser) error {
+	return jsonx.Object(d, requiredCurrentUser, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "address":
-			return jsonx.Ptr(d, &s.Address, decodeAddress)
+			return d.Optional(jsonx.Ptr(d, &s.Address, decodeAddress))
 		case "role":
-			return jsonx.Opt(d, &s.Role, jsonx.StringAs[Role])
+			return d.Optional(jsonx.Opt(d, &s.Role, jsonx.StringAs[Role]))
 		case "userId":
+			d.Seen(0)
 			return jsonx.String(d, &s.UserID)
 		}
 		return d.Skip()
 	})
 }
 
+// requiredErrorCode lists the members a ErrorCode must have, in the order of d.Seen.
+var requiredErrorCode = []string{"code"}
+
 // UnmarshalJSON decodes s with a decoder generated for ErrorCode's members.
 func (s *ErrorCode) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeErrorCode)
 }
 
-func decodeErrorCode(d *jx.Decoder, s *ErrorCode) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeErrorCode(d *jsonx.Decoder, s *ErrorCode) error {
+	return jsonx.Object(d, requiredErrorCode, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "code":
+			d.Seen(0)
 			return jsonx.String(d, &s.Code)
 		case "description":
-			return jsonx.Opt(d, &s.Description, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Description, jsonx.String))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredErrorMessage lists the members a ErrorMessage must have, in the order of d.Seen.
+var requiredErrorMessage = []string{"message"}
 
 // UnmarshalJSON decodes s with a decoder generated for ErrorMessage's members.
 func (s *ErrorMessage) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeErrorMessage)
 }
 
-func decodeErrorMessage(d *jx.Decoder, s *ErrorMessage) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeErrorMessage(d *jsonx.Decoder, s *ErrorMessage) error {
+	return jsonx.Object(d, requiredErrorMessage, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "message":
+			d.Seen(0)
 			return jsonx.String(d, &s.Message)
 		}
 		return d.Skip()
@@ -96,35 +111,39 @@ func (s *ErrorResponse) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeErrorResponse)
 }
 
-func decodeErrorResponse(d *jx.Decoder, s *ErrorResponse) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeErrorResponse(d *jsonx.Decoder, s *ErrorResponse) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "errorCode":
-			return jsonx.Ptr(d, &s.ErrorCode, decodeErrorCode)
+			return d.Optional(jsonx.Ptr(d, &s.ErrorCode, decodeErrorCode))
 		case "errorMessages":
-			return jsonx.Slice(d, &s.ErrorMessages, decodeErrorMessage)
+			return d.Optional(jsonx.Slice(d, &s.ErrorMessages, decodeErrorMessage))
 		case "errorMetadata":
-			return jsonx.Map(d, &s.ErrorMetadata, jsonx.String)
+			return d.Optional(jsonx.Map(d, &s.ErrorMetadata, jsonx.String))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredMerchant lists the members a Merchant must have, in the order of d.Seen.
+var requiredMerchant = []string{"userId"}
 
 // UnmarshalJSON decodes s with a decoder generated for Merchant's members.
 func (s *Merchant) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeMerchant)
 }
 
-func decodeMerchant(d *jx.Decoder, s *Merchant) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeMerchant(d *jsonx.Decoder, s *Merchant) error {
+	return jsonx.Object(d, requiredMerchant, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "address":
-			return jsonx.Ptr(d, &s.Address, decodeAddress)
+			return d.Optional(jsonx.Ptr(d, &s.Address, decodeAddress))
 		case "isActive":
-			return jsonx.Opt(d, &s.IsActive, jsonx.Bool)
+			return d.Optional(jsonx.Opt(d, &s.IsActive, jsonx.Bool))
 		case "modificationInfo":
-			return jsonx.Ptr(d, &s.ModificationInfo, decodeModificationInfo)
+			return d.Optional(jsonx.Ptr(d, &s.ModificationInfo, decodeModificationInfo))
 		case "userId":
+			d.Seen(0)
 			return jsonx.String(d, &s.UserID)
 		}
 		return d.Skip()
@@ -136,13 +155,13 @@ func (s *ModificationInfo) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeModificationInfo)
 }
 
-func decodeModificationInfo(d *jx.Decoder, s *ModificationInfo) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeModificationInfo(d *jsonx.Decoder, s *ModificationInfo) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "createdAt":
-			return jsonx.Opt(d, &s.CreatedAt, jsonx.Time)
+			return d.Optional(jsonx.Opt(d, &s.CreatedAt, jsonx.Time))
 		case "updatedAt":
-			return jsonx.Opt(d, &s.UpdatedAt, jsonx.Time)
+			return d.Optional(jsonx.Opt(d, &s.UpdatedAt, jsonx.Time))
 		}
 		return d.Skip()
 	})
@@ -153,13 +172,13 @@ func (s *OAuthError) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeOAuthError)
 }
 
-func decodeOAuthError(d *jx.Decoder, s *OAuthError) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeOAuthError(d *jsonx.Decoder, s *OAuthError) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "error":
-			return jsonx.Opt(d, &s.Error, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Error, jsonx.String))
 		case "error_description":
-			return jsonx.Opt(d, &s.ErrorDescription, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.ErrorDescription, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -170,15 +189,15 @@ func (s *Page) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodePage)
 }
 
-func decodePage(d *jx.Decoder, s *Page) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodePage(d *jsonx.Decoder, s *Page) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "limit":
-			return jsonx.Opt(d, &s.Limit, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.Limit, jsonx.Int64))
 		case "offset":
-			return jsonx.Opt(d, &s.Offset, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.Offset, jsonx.Int64))
 		case "total":
-			return jsonx.Opt(d, &s.Total, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.Total, jsonx.Int64))
 		}
 		return d.Skip()
 	})
@@ -189,102 +208,122 @@ func (s *PageLinks) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodePageLinks)
 }
 
-func decodePageLinks(d *jx.Decoder, s *PageLinks) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodePageLinks(d *jsonx.Decoder, s *PageLinks) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "next":
-			return jsonx.Opt(d, &s.Next, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Next, jsonx.String))
 		case "previous":
-			return jsonx.Opt(d, &s.Previous, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Previous, jsonx.String))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredPagedMerchantResponse lists the members a PagedMerchantResponse must have, in the order of d.Seen.
+var requiredPagedMerchantResponse = []string{"items"}
 
 // UnmarshalJSON decodes s with a decoder generated for PagedMerchantResponse's members.
 func (s *PagedMerchantResponse) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodePagedMerchantResponse)
 }
 
-func decodePagedMerchantResponse(d *jx.Decoder, s *PagedMerchantResponse) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodePagedMerchantResponse(d *jsonx.Decoder, s *PagedMerchantResponse) error {
+	return jsonx.Object(d, requiredPagedMerchantResponse, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "_links":
-			return jsonx.Ptr(d, &s.Links, decodePageLinks)
+			return d.Optional(jsonx.Ptr(d, &s.Links, decodePageLinks))
 		case "_page":
-			return jsonx.Ptr(d, &s.Page, decodePage)
+			return d.Optional(jsonx.Ptr(d, &s.Page, decodePage))
 		case "count":
-			return jsonx.Opt(d, &s.Count, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.Count, jsonx.Int64))
 		case "items":
+			d.Seen(0)
 			return jsonx.Slice(d, &s.Items, decodeMerchant)
 		case "nextPageLink":
-			return jsonx.Opt(d, &s.NextPageLink, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.NextPageLink, jsonx.String))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredPagedWarehouseResponse lists the members a PagedWarehouseResponse must have, in the order of d.Seen.
+var requiredPagedWarehouseResponse = []string{"items"}
 
 // UnmarshalJSON decodes s with a decoder generated for PagedWarehouseResponse's members.
 func (s *PagedWarehouseResponse) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodePagedWarehouseResponse)
 }
 
-func decodePagedWarehouseResponse(d *jx.Decoder, s *PagedWarehouseResponse) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodePagedWarehouseResponse(d *jsonx.Decoder, s *PagedWarehouseResponse) error {
+	return jsonx.Object(d, requiredPagedWarehouseResponse, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "_links":
-			return jsonx.Ptr(d, &s.Links, decodePageLinks)
+			return d.Optional(jsonx.Ptr(d, &s.Links, decodePageLinks))
 		case "_page":
-			return jsonx.Ptr(d, &s.Page, decodePage)
+			return d.Optional(jsonx.Ptr(d, &s.Page, decodePage))
 		case "count":
-			return jsonx.Opt(d, &s.Count, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.Count, jsonx.Int64))
 		case "items":
+			d.Seen(0)
 			return jsonx.Slice(d, &s.Items, decodeWarehouse)
 		case "nextPageLink":
-			return jsonx.Opt(d, &s.NextPageLink, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.NextPageLink, jsonx.String))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredTokenResponse lists the members a TokenResponse must have, in the order of d.Seen.
+var requiredTokenResponse = []string{"access_token", "expires_in", "refresh_token", "token_type"}
 
 // UnmarshalJSON decodes s with a decoder generated for TokenResponse's members.
 func (s *TokenResponse) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeTokenResponse)
 }
 
-func decodeTokenResponse(d *jx.Decoder, s *TokenResponse) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeTokenResponse(d *jsonx.Decoder, s *TokenResponse) error {
+	return jsonx.Object(d, requiredTokenResponse, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "access_token":
+			d.Seen(0)
 			return jsonx.String(d, &s.AccessToken)
 		case "expires_in":
+			d.Seen(1)
 			return jsonx.Int64(d, &s.ExpiresIn)
 		case "refresh_token":
+			d.Seen(2)
 			return jsonx.String(d, &s.RefreshToken)
 		case "token_type":
+			d.Seen(3)
 			return jsonx.String(d, &s.TokenType)
 		}
 		return d.Skip()
 	})
 }
 
+// requiredWarehouse lists the members a Warehouse must have, in the order of d.Seen.
+var requiredWarehouse = []string{"name", "warehouseId"}
+
 // UnmarshalJSON decodes s with a decoder generated for Warehouse's members.
 func (s *Warehouse) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeWarehouse)
 }
 
-func decodeWarehouse(d *jx.Decoder, s *Warehouse) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeWarehouse(d *jsonx.Decoder, s *Warehouse) error {
+	return jsonx.Object(d, requiredWarehouse, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "address":
-			return jsonx.Ptr(d, &s.Address, decodeAddress)
+			return d.Optional(jsonx.Ptr(d, &s.Address, decodeAddress))
 		case "fulfillerId":
-			return jsonx.Opt(d, &s.FulfillerID, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.FulfillerID, jsonx.String))
 		case "modificationInfo":
-			return jsonx.Ptr(d, &s.ModificationInfo, decodeModificationInfo)
+			return d.Optional(jsonx.Ptr(d, &s.ModificationInfo, decodeModificationInfo))
 		case "name":
+			d.Seen(0)
 			return jsonx.String(d, &s.Name)
 		case "warehouseId":
+			d.Seen(1)
 			return jsonx.String(d, &s.WarehouseID)
 		}
 		return d.Skip()

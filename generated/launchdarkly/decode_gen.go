@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 
 	"github.com/apigen-go/apigen/runtime/jsonx"
-	"github.com/go-faster/jx"
 )
 
 // UnmarshalJSON decodes s with a decoder generated for AnonItem's members.
@@ -14,13 +13,13 @@ func (s *AnonItem) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeAnonItem)
 }
 
-func decodeAnonItem(d *jx.Decoder, s *AnonItem) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeAnonItem(d *jsonx.Decoder, s *AnonItem) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "key":
-			return jsonx.Opt(d, &s.Key, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Key, jsonx.String))
 		case "name":
-			return jsonx.Opt(d, &s.Name, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -31,21 +30,21 @@ func (s *ApprovalRequest) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeApprovalRequest)
 }
 
-func decodeApprovalRequest(d *jx.Decoder, s *ApprovalRequest) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeApprovalRequest(d *jsonx.Decoder, s *ApprovalRequest) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "_id":
-			return jsonx.Opt(d, &s.ID, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.ID, jsonx.String))
 		case "_links":
-			return jsonx.Ptr(d, &s.Links, decodeLinks)
+			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
 		case "creationDate":
-			return jsonx.Opt(d, &s.CreationDate, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.CreationDate, jsonx.Int64))
 		case "description":
-			return jsonx.Opt(d, &s.Description, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Description, jsonx.String))
 		case "reviewStatus":
-			return jsonx.Opt(d, &s.ReviewStatus, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.ReviewStatus, jsonx.String))
 		case "status":
-			return jsonx.Opt(d, &s.Status, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -56,17 +55,17 @@ func (s *CustomRole) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeCustomRole)
 }
 
-func decodeCustomRole(d *jx.Decoder, s *CustomRole) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeCustomRole(d *jsonx.Decoder, s *CustomRole) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "_id":
-			return jsonx.Opt(d, &s.ID, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.ID, jsonx.String))
 		case "description":
-			return jsonx.Opt(d, &s.Description, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Description, jsonx.String))
 		case "key":
-			return jsonx.Opt(d, &s.Key, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Key, jsonx.String))
 		case "name":
-			return jsonx.Opt(d, &s.Name, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -77,15 +76,15 @@ func (s *CustomRoles) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeCustomRoles)
 }
 
-func decodeCustomRoles(d *jx.Decoder, s *CustomRoles) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeCustomRoles(d *jsonx.Decoder, s *CustomRoles) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "_links":
-			return jsonx.Ptr(d, &s.Links, decodeLinks)
+			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
 		case "items":
-			return jsonx.Slice(d, &s.Items, decodeCustomRole)
+			return d.Optional(jsonx.Slice(d, &s.Items, decodeCustomRole))
 		case "totalCount":
-			return jsonx.Opt(d, &s.TotalCount, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.TotalCount, jsonx.Int64))
 		}
 		return d.Skip()
 	})
@@ -96,13 +95,13 @@ func (s *DependentFlags) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeDependentFlags)
 }
 
-func decodeDependentFlags(d *jx.Decoder, s *DependentFlags) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeDependentFlags(d *jsonx.Decoder, s *DependentFlags) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "_links":
-			return jsonx.Ptr(d, &s.Links, decodeLinks)
+			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
 		case "items":
-			return jsonx.Slice(d, &s.Items, decodeAnonItem)
+			return d.Optional(jsonx.Slice(d, &s.Items, decodeAnonItem))
 		}
 		return d.Skip()
 	})
@@ -113,17 +112,17 @@ func (s *Environment) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeEnvironment)
 }
 
-func decodeEnvironment(d *jx.Decoder, s *Environment) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeEnvironment(d *jsonx.Decoder, s *Environment) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "_links":
-			return jsonx.Ptr(d, &s.Links, decodeLinks)
+			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
 		case "color":
-			return jsonx.Opt(d, &s.Color, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Color, jsonx.String))
 		case "key":
-			return jsonx.Opt(d, &s.Key, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Key, jsonx.String))
 		case "name":
-			return jsonx.Opt(d, &s.Name, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -134,58 +133,63 @@ func (s *Error) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeError)
 }
 
-func decodeError(d *jx.Decoder, s *Error) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeError(d *jsonx.Decoder, s *Error) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "code":
-			return jsonx.Opt(d, &s.Code, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Code, jsonx.String))
 		case "id":
-			return jsonx.Opt(d, &s.ID, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.ID, jsonx.String))
 		case "message":
-			return jsonx.Opt(d, &s.Message, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Message, jsonx.String))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredFeatureFlag lists the members a FeatureFlag must have, in the order of d.Seen.
+var requiredFeatureFlag = []string{"key", "name"}
 
 // UnmarshalJSON decodes s with a decoder generated for FeatureFlag's members.
 func (s *FeatureFlag) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeFeatureFlag)
 }
 
-func decodeFeatureFlag(d *jx.Decoder, s *FeatureFlag) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeFeatureFlag(d *jsonx.Decoder, s *FeatureFlag) error {
+	return jsonx.Object(d, requiredFeatureFlag, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "_links":
-			return jsonx.Ptr(d, &s.Links, decodeLinks)
+			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
 		case "_site":
-			return jsonx.Ptr(d, &s.Site, decodeLink)
+			return d.Optional(jsonx.Ptr(d, &s.Site, decodeLink))
 		case "archived":
-			return jsonx.Opt(d, &s.Archived, jsonx.Bool)
+			return d.Optional(jsonx.Opt(d, &s.Archived, jsonx.Bool))
 		case "creationDate":
-			return jsonx.Opt(d, &s.CreationDate, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.CreationDate, jsonx.Int64))
 		case "customProperties":
-			return jsonx.Map(d, &s.CustomProperties, jsonx.Raw)
+			return d.Optional(jsonx.Map(d, &s.CustomProperties, jsonx.Raw))
 		case "deprecated":
-			return jsonx.Opt(d, &s.Deprecated, jsonx.Bool)
+			return d.Optional(jsonx.Opt(d, &s.Deprecated, jsonx.Bool))
 		case "description":
-			return jsonx.Opt(d, &s.Description, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Description, jsonx.String))
 		case "environments":
-			return jsonx.Map(d, &s.Environments, decodeFeatureFlagConfig)
+			return d.Optional(jsonx.Map(d, &s.Environments, decodeFeatureFlagConfig))
 		case "key":
+			d.Seen(0)
 			return jsonx.String(d, &s.Key)
 		case "kind":
-			return jsonx.Opt(d, &s.Kind, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Kind, jsonx.String))
 		case "name":
+			d.Seen(1)
 			return jsonx.String(d, &s.Name)
 		case "tags":
-			return jsonx.Slice(d, &s.Tags, jsonx.String)
+			return d.Optional(jsonx.Slice(d, &s.Tags, jsonx.String))
 		case "temporary":
-			return jsonx.Opt(d, &s.Temporary, jsonx.Bool)
+			return d.Optional(jsonx.Opt(d, &s.Temporary, jsonx.Bool))
 		case "variations":
-			return jsonx.Slice(d, &s.Variations, decodeVariation)
+			return d.Optional(jsonx.Slice(d, &s.Variations, decodeVariation))
 		case "version":
-			return jsonx.Opt(d, &s.Version, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.Version, jsonx.Int64))
 		}
 		return d.Skip()
 	})
@@ -196,43 +200,43 @@ func (s *FeatureFlagConfig) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeFeatureFlagConfig)
 }
 
-func decodeFeatureFlagConfig(d *jx.Decoder, s *FeatureFlagConfig) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeFeatureFlagConfig(d *jsonx.Decoder, s *FeatureFlagConfig) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "_environmentName":
-			return jsonx.Opt(d, &s.EnvironmentName, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.EnvironmentName, jsonx.String))
 		case "_site":
-			return jsonx.Ptr(d, &s.Site, decodeLink)
+			return d.Optional(jsonx.Ptr(d, &s.Site, decodeLink))
 		case "archived":
-			return jsonx.Opt(d, &s.Archived, jsonx.Bool)
+			return d.Optional(jsonx.Opt(d, &s.Archived, jsonx.Bool))
 		case "contextTargets":
-			return jsonx.Slice(d, &s.ContextTargets, decodeTarget)
+			return d.Optional(jsonx.Slice(d, &s.ContextTargets, decodeTarget))
 		case "fallthrough":
-			return jsonx.Ptr(d, &s.Fallthrough, decodeFeatureFlagConfigFallthrough)
+			return d.Optional(jsonx.Ptr(d, &s.Fallthrough, decodeFeatureFlagConfigFallthrough))
 		case "lastModified":
-			return jsonx.Opt(d, &s.LastModified, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.LastModified, jsonx.Int64))
 		case "offVariation":
-			return jsonx.Opt(d, &s.OffVariation, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.OffVariation, jsonx.Int64))
 		case "on":
-			return jsonx.Opt(d, &s.On, jsonx.Bool)
+			return d.Optional(jsonx.Opt(d, &s.On, jsonx.Bool))
 		case "prerequisites":
-			return jsonx.Slice(d, &s.Prerequisites, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+			return d.Optional(jsonx.Slice(d, &s.Prerequisites, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
 				return jsonx.Map(d, v, jsonx.Raw)
-			})
+			}))
 		case "rules":
-			return jsonx.Slice(d, &s.Rules, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+			return d.Optional(jsonx.Slice(d, &s.Rules, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
 				return jsonx.Map(d, v, jsonx.Raw)
-			})
+			}))
 		case "salt":
-			return jsonx.Opt(d, &s.Salt, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Salt, jsonx.String))
 		case "sel":
-			return jsonx.Opt(d, &s.Sel, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Sel, jsonx.String))
 		case "targets":
-			return jsonx.Slice(d, &s.Targets, decodeTarget)
+			return d.Optional(jsonx.Slice(d, &s.Targets, decodeTarget))
 		case "trackEvents":
-			return jsonx.Opt(d, &s.TrackEvents, jsonx.Bool)
+			return d.Optional(jsonx.Opt(d, &s.TrackEvents, jsonx.Bool))
 		case "version":
-			return jsonx.Opt(d, &s.Version, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.Version, jsonx.Int64))
 		}
 		return d.Skip()
 	})
@@ -243,30 +247,34 @@ func (s *FeatureFlagConfigFallthrough) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeFeatureFlagConfigFallthrough)
 }
 
-func decodeFeatureFlagConfigFallthrough(d *jx.Decoder, s *FeatureFlagConfigFallthrough) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeFeatureFlagConfigFallthrough(d *jsonx.Decoder, s *FeatureFlagConfigFallthrough) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "variation":
-			return jsonx.Opt(d, &s.Variation, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.Variation, jsonx.Int64))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredFeatureFlags lists the members a FeatureFlags must have, in the order of d.Seen.
+var requiredFeatureFlags = []string{"items"}
 
 // UnmarshalJSON decodes s with a decoder generated for FeatureFlags's members.
 func (s *FeatureFlags) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeFeatureFlags)
 }
 
-func decodeFeatureFlags(d *jx.Decoder, s *FeatureFlags) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeFeatureFlags(d *jsonx.Decoder, s *FeatureFlags) error {
+	return jsonx.Object(d, requiredFeatureFlags, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "_links":
-			return jsonx.Ptr(d, &s.Links, decodeLinks)
+			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
 		case "items":
+			d.Seen(0)
 			return jsonx.Slice(d, &s.Items, decodeFeatureFlag)
 		case "totalCount":
-			return jsonx.Opt(d, &s.TotalCount, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.TotalCount, jsonx.Int64))
 		}
 		return d.Skip()
 	})
@@ -277,13 +285,13 @@ func (s *Link) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeLink)
 }
 
-func decodeLink(d *jx.Decoder, s *Link) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeLink(d *jsonx.Decoder, s *Link) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "href":
-			return jsonx.Opt(d, &s.Href, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Href, jsonx.String))
 		case "type":
-			return jsonx.Opt(d, &s.Type, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Type, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -294,21 +302,21 @@ func (s *Links) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeLinks)
 }
 
-func decodeLinks(d *jx.Decoder, s *Links) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeLinks(d *jsonx.Decoder, s *Links) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "first":
-			return jsonx.Ptr(d, &s.First, decodeLink)
+			return d.Optional(jsonx.Ptr(d, &s.First, decodeLink))
 		case "last":
-			return jsonx.Ptr(d, &s.Last, decodeLink)
+			return d.Optional(jsonx.Ptr(d, &s.Last, decodeLink))
 		case "next":
-			return jsonx.Ptr(d, &s.Next, decodeLink)
+			return d.Optional(jsonx.Ptr(d, &s.Next, decodeLink))
 		case "parent":
-			return jsonx.Ptr(d, &s.Parent, decodeLink)
+			return d.Optional(jsonx.Ptr(d, &s.Parent, decodeLink))
 		case "prev":
-			return jsonx.Ptr(d, &s.Prev, decodeLink)
+			return d.Optional(jsonx.Ptr(d, &s.Prev, decodeLink))
 		case "self":
-			return jsonx.Ptr(d, &s.Self, decodeLink)
+			return d.Optional(jsonx.Ptr(d, &s.Self, decodeLink))
 		}
 		return d.Skip()
 	})
@@ -319,19 +327,19 @@ func (s *Member) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeMember)
 }
 
-func decodeMember(d *jx.Decoder, s *Member) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeMember(d *jsonx.Decoder, s *Member) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "_id":
-			return jsonx.Opt(d, &s.ID, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.ID, jsonx.String))
 		case "email":
-			return jsonx.Opt(d, &s.Email, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Email, jsonx.String))
 		case "firstName":
-			return jsonx.Opt(d, &s.FirstName, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.FirstName, jsonx.String))
 		case "lastName":
-			return jsonx.Opt(d, &s.LastName, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.LastName, jsonx.String))
 		case "role":
-			return jsonx.Opt(d, &s.Role, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Role, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -342,15 +350,15 @@ func (s *Members) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeMembers)
 }
 
-func decodeMembers(d *jx.Decoder, s *Members) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeMembers(d *jsonx.Decoder, s *Members) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "_links":
-			return jsonx.Ptr(d, &s.Links, decodeLinks)
+			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
 		case "items":
-			return jsonx.Slice(d, &s.Items, decodeMember)
+			return d.Optional(jsonx.Slice(d, &s.Items, decodeMember))
 		case "totalCount":
-			return jsonx.Opt(d, &s.TotalCount, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.TotalCount, jsonx.Int64))
 		}
 		return d.Skip()
 	})
@@ -361,21 +369,21 @@ func (s *Project) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeProject)
 }
 
-func decodeProject(d *jx.Decoder, s *Project) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeProject(d *jsonx.Decoder, s *Project) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "_id":
-			return jsonx.Opt(d, &s.ID, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.ID, jsonx.String))
 		case "_links":
-			return jsonx.Ptr(d, &s.Links, decodeLinks)
+			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
 		case "environments":
-			return jsonx.Ptr(d, &s.Environments, decodeProjectEnvironments)
+			return d.Optional(jsonx.Ptr(d, &s.Environments, decodeProjectEnvironments))
 		case "key":
-			return jsonx.Opt(d, &s.Key, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Key, jsonx.String))
 		case "name":
-			return jsonx.Opt(d, &s.Name, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
 		case "tags":
-			return jsonx.Slice(d, &s.Tags, jsonx.String)
+			return d.Optional(jsonx.Slice(d, &s.Tags, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -386,13 +394,13 @@ func (s *ProjectEnvironments) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeProjectEnvironments)
 }
 
-func decodeProjectEnvironments(d *jx.Decoder, s *ProjectEnvironments) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeProjectEnvironments(d *jsonx.Decoder, s *ProjectEnvironments) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "items":
-			return jsonx.Slice(d, &s.Items, decodeEnvironment)
+			return d.Optional(jsonx.Slice(d, &s.Items, decodeEnvironment))
 		case "totalCount":
-			return jsonx.Opt(d, &s.TotalCount, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.TotalCount, jsonx.Int64))
 		}
 		return d.Skip()
 	})
@@ -403,15 +411,15 @@ func (s *Projects) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeProjects)
 }
 
-func decodeProjects(d *jx.Decoder, s *Projects) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeProjects(d *jsonx.Decoder, s *Projects) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "_links":
-			return jsonx.Ptr(d, &s.Links, decodeLinks)
+			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
 		case "items":
-			return jsonx.Slice(d, &s.Items, decodeProject)
+			return d.Optional(jsonx.Slice(d, &s.Items, decodeProject))
 		case "totalCount":
-			return jsonx.Opt(d, &s.TotalCount, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.TotalCount, jsonx.Int64))
 		}
 		return d.Skip()
 	})
@@ -422,21 +430,21 @@ func (s *Segment) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeSegment)
 }
 
-func decodeSegment(d *jx.Decoder, s *Segment) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeSegment(d *jsonx.Decoder, s *Segment) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "description":
-			return jsonx.Opt(d, &s.Description, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Description, jsonx.String))
 		case "key":
-			return jsonx.Opt(d, &s.Key, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Key, jsonx.String))
 		case "name":
-			return jsonx.Opt(d, &s.Name, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
 		case "tags":
-			return jsonx.Slice(d, &s.Tags, jsonx.String)
+			return d.Optional(jsonx.Slice(d, &s.Tags, jsonx.String))
 		case "unbounded":
-			return jsonx.Opt(d, &s.Unbounded, jsonx.Bool)
+			return d.Optional(jsonx.Opt(d, &s.Unbounded, jsonx.Bool))
 		case "version":
-			return jsonx.Opt(d, &s.Version, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.Version, jsonx.Int64))
 		}
 		return d.Skip()
 	})
@@ -447,15 +455,15 @@ func (s *Segments) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeSegments)
 }
 
-func decodeSegments(d *jx.Decoder, s *Segments) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeSegments(d *jsonx.Decoder, s *Segments) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "_links":
-			return jsonx.Ptr(d, &s.Links, decodeLinks)
+			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
 		case "items":
-			return jsonx.Slice(d, &s.Items, decodeSegment)
+			return d.Optional(jsonx.Slice(d, &s.Items, decodeSegment))
 		case "totalCount":
-			return jsonx.Opt(d, &s.TotalCount, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.TotalCount, jsonx.Int64))
 		}
 		return d.Skip()
 	})
@@ -466,15 +474,15 @@ func (s *Target) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeTarget)
 }
 
-func decodeTarget(d *jx.Decoder, s *Target) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeTarget(d *jsonx.Decoder, s *Target) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "contextKind":
-			return jsonx.Opt(d, &s.ContextKind, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.ContextKind, jsonx.String))
 		case "values":
-			return jsonx.Slice(d, &s.Values, jsonx.String)
+			return d.Optional(jsonx.Slice(d, &s.Values, jsonx.String))
 		case "variation":
-			return jsonx.Opt(d, &s.Variation, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.Variation, jsonx.Int64))
 		}
 		return d.Skip()
 	})
@@ -485,19 +493,19 @@ func (s *Team) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeTeam)
 }
 
-func decodeTeam(d *jx.Decoder, s *Team) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeTeam(d *jsonx.Decoder, s *Team) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "_links":
-			return jsonx.Ptr(d, &s.Links, decodeLinks)
+			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
 		case "description":
-			return jsonx.Opt(d, &s.Description, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Description, jsonx.String))
 		case "key":
-			return jsonx.Opt(d, &s.Key, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Key, jsonx.String))
 		case "members":
-			return jsonx.Ptr(d, &s.Members, decodeTeamMembers)
+			return d.Optional(jsonx.Ptr(d, &s.Members, decodeTeamMembers))
 		case "name":
-			return jsonx.Opt(d, &s.Name, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -508,11 +516,11 @@ func (s *TeamMembers) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeTeamMembers)
 }
 
-func decodeTeamMembers(d *jx.Decoder, s *TeamMembers) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeTeamMembers(d *jsonx.Decoder, s *TeamMembers) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "totalCount":
-			return jsonx.Opt(d, &s.TotalCount, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.TotalCount, jsonx.Int64))
 		}
 		return d.Skip()
 	})
@@ -523,15 +531,15 @@ func (s *Teams) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeTeams)
 }
 
-func decodeTeams(d *jx.Decoder, s *Teams) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeTeams(d *jsonx.Decoder, s *Teams) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "_links":
-			return jsonx.Ptr(d, &s.Links, decodeLinks)
+			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
 		case "items":
-			return jsonx.Slice(d, &s.Items, decodeTeam)
+			return d.Optional(jsonx.Slice(d, &s.Items, decodeTeam))
 		case "totalCount":
-			return jsonx.Opt(d, &s.TotalCount, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.TotalCount, jsonx.Int64))
 		}
 		return d.Skip()
 	})
@@ -542,21 +550,21 @@ func (s *Token) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeToken)
 }
 
-func decodeToken(d *jx.Decoder, s *Token) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeToken(d *jsonx.Decoder, s *Token) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "_id":
-			return jsonx.Opt(d, &s.ID, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.ID, jsonx.String))
 		case "defaultApiVersion":
-			return jsonx.Opt(d, &s.DefaultAPIVersion, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.DefaultAPIVersion, jsonx.Int64))
 		case "name":
-			return jsonx.Opt(d, &s.Name, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
 		case "role":
-			return jsonx.Opt(d, &s.Role, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Role, jsonx.String))
 		case "serviceToken":
-			return jsonx.Opt(d, &s.ServiceToken, jsonx.Bool)
+			return d.Optional(jsonx.Opt(d, &s.ServiceToken, jsonx.Bool))
 		case "token":
-			return jsonx.Opt(d, &s.Token, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Token, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -567,15 +575,15 @@ func (s *Tokens) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeTokens)
 }
 
-func decodeTokens(d *jx.Decoder, s *Tokens) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeTokens(d *jsonx.Decoder, s *Tokens) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "_links":
-			return jsonx.Ptr(d, &s.Links, decodeLinks)
+			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
 		case "items":
-			return jsonx.Slice(d, &s.Items, decodeToken)
+			return d.Optional(jsonx.Slice(d, &s.Items, decodeToken))
 		case "totalCount":
-			return jsonx.Opt(d, &s.TotalCount, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.TotalCount, jsonx.Int64))
 		}
 		return d.Skip()
 	})
@@ -586,17 +594,17 @@ func (s *User) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeUser)
 }
 
-func decodeUser(d *jx.Decoder, s *User) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeUser(d *jsonx.Decoder, s *User) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "country":
-			return jsonx.Opt(d, &s.Country, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Country, jsonx.String))
 		case "email":
-			return jsonx.Opt(d, &s.Email, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Email, jsonx.String))
 		case "key":
-			return jsonx.Opt(d, &s.Key, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Key, jsonx.String))
 		case "name":
-			return jsonx.Opt(d, &s.Name, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -607,17 +615,17 @@ func (s *UserRecord) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeUserRecord)
 }
 
-func decodeUserRecord(d *jx.Decoder, s *UserRecord) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeUserRecord(d *jsonx.Decoder, s *UserRecord) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "environmentId":
-			return jsonx.Opt(d, &s.EnvironmentID, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.EnvironmentID, jsonx.String))
 		case "lastPing":
-			return jsonx.Opt(d, &s.LastPing, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.LastPing, jsonx.String))
 		case "ownerId":
-			return jsonx.Opt(d, &s.OwnerID, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.OwnerID, jsonx.String))
 		case "user":
-			return jsonx.Ptr(d, &s.User, decodeUser)
+			return d.Optional(jsonx.Ptr(d, &s.User, decodeUser))
 		}
 		return d.Skip()
 	})
@@ -628,15 +636,15 @@ func (s *Users) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeUsers)
 }
 
-func decodeUsers(d *jx.Decoder, s *Users) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeUsers(d *jsonx.Decoder, s *Users) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "_links":
-			return jsonx.Ptr(d, &s.Links, decodeLinks)
+			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
 		case "items":
-			return jsonx.Slice(d, &s.Items, decodeUserRecord)
+			return d.Optional(jsonx.Slice(d, &s.Items, decodeUserRecord))
 		case "totalCount":
-			return jsonx.Opt(d, &s.TotalCount, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.TotalCount, jsonx.Int64))
 		}
 		return d.Skip()
 	})
@@ -647,17 +655,17 @@ func (s *Variation) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeVariation)
 }
 
-func decodeVariation(d *jx.Decoder, s *Variation) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeVariation(d *jsonx.Decoder, s *Variation) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "_id":
-			return jsonx.Opt(d, &s.ID, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.ID, jsonx.String))
 		case "description":
-			return jsonx.Opt(d, &s.Description, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Description, jsonx.String))
 		case "name":
-			return jsonx.Opt(d, &s.Name, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
 		case "value":
-			return jsonx.Raw(d, &s.Value)
+			return d.Optional(jsonx.Raw(d, &s.Value))
 		}
 		return d.Skip()
 	})
@@ -668,19 +676,19 @@ func (s *Workflow) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeWorkflow)
 }
 
-func decodeWorkflow(d *jx.Decoder, s *Workflow) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeWorkflow(d *jsonx.Decoder, s *Workflow) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "_creationDate":
-			return jsonx.Opt(d, &s.CreationDate, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.CreationDate, jsonx.Int64))
 		case "_id":
-			return jsonx.Opt(d, &s.ID, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.ID, jsonx.String))
 		case "_status":
-			return jsonx.Opt(d, &s.Status, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.String))
 		case "description":
-			return jsonx.Opt(d, &s.Description, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Description, jsonx.String))
 		case "name":
-			return jsonx.Opt(d, &s.Name, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -691,15 +699,15 @@ func (s *Workflows) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeWorkflows)
 }
 
-func decodeWorkflows(d *jx.Decoder, s *Workflows) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeWorkflows(d *jsonx.Decoder, s *Workflows) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "_links":
-			return jsonx.Ptr(d, &s.Links, decodeLinks)
+			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
 		case "items":
-			return jsonx.Slice(d, &s.Items, decodeWorkflow)
+			return d.Optional(jsonx.Slice(d, &s.Items, decodeWorkflow))
 		case "totalCount":
-			return jsonx.Opt(d, &s.TotalCount, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.TotalCount, jsonx.Int64))
 		}
 		return d.Skip()
 	})

@@ -149,6 +149,12 @@ func WithServerVariables(vars map[string]string) Option { return client.WithServ
 // logged.
 func WithLogger(l *slog.Logger) Option { return client.WithLogger(l) }
 
+// WithStrictDecoding makes a response value that decoding would tolerate an
+// error: by default a member that is not required and holds a value of the
+// wrong type is left zero, logged at debug level and listed by
+// jsonx.IssuesOf(result).
+func WithStrictDecoding() Option { return client.WithStrictDecoding() }
+
 // WithRetry replaces the default retry policy. Retry safety is still
 // decided per operation (idempotency, idempotency keys).
 func WithRetry(p retry.Policy) Option { return client.WithRetry(p) }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 
 	"github.com/apigen-go/apigen/runtime/jsonx"
-	"github.com/go-faster/jx"
 )
 
 // UnmarshalJSON decodes s with a decoder generated for Document's members.
@@ -14,19 +13,19 @@ func (s *Document) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeDocument)
 }
 
-func decodeDocument(d *jx.Decoder, s *Document) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeDocument(d *jsonx.Decoder, s *Document) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "created_at":
-			return jsonx.Opt(d, &s.CreatedAt, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.CreatedAt, jsonx.String))
 		case "expires_at":
-			return jsonx.Opt(d, &s.ExpiresAt, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.ExpiresAt, jsonx.String))
 		case "public_id":
-			return jsonx.Opt(d, &s.PublicID, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.PublicID, jsonx.String))
 		case "public_url":
-			return jsonx.Opt(d, &s.PublicURL, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.PublicURL, jsonx.String))
 		case "template_id":
-			return jsonx.Opt(d, &s.TemplateID, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.TemplateID, jsonx.Int64))
 		}
 		return d.Skip()
 	})
@@ -37,11 +36,11 @@ func (s *DocumentEnvelope) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeDocumentEnvelope)
 }
 
-func decodeDocumentEnvelope(d *jx.Decoder, s *DocumentEnvelope) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeDocumentEnvelope(d *jsonx.Decoder, s *DocumentEnvelope) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "response":
-			return jsonx.Ptr(d, &s.Response, decodeDocument)
+			return d.Optional(jsonx.Ptr(d, &s.Response, decodeDocument))
 		}
 		return d.Skip()
 	})
@@ -52,13 +51,13 @@ func (s *DocumentList) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeDocumentList)
 }
 
-func decodeDocumentList(d *jx.Decoder, s *DocumentList) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeDocumentList(d *jsonx.Decoder, s *DocumentList) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "meta":
-			return jsonx.Ptr(d, &s.Meta, decodePaginationMeta)
+			return d.Optional(jsonx.Ptr(d, &s.Meta, decodePaginationMeta))
 		case "response":
-			return jsonx.Slice(d, &s.Response, decodeDocument)
+			return d.Optional(jsonx.Slice(d, &s.Response, decodeDocument))
 		}
 		return d.Skip()
 	})
@@ -69,19 +68,19 @@ func (s *DocumentMeta) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeDocumentMeta)
 }
 
-func decodeDocumentMeta(d *jx.Decoder, s *DocumentMeta) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeDocumentMeta(d *jsonx.Decoder, s *DocumentMeta) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "content-type":
-			return jsonx.Opt(d, &s.ContentType, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.ContentType, jsonx.String))
 		case "display_name":
-			return jsonx.Opt(d, &s.DisplayName, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.DisplayName, jsonx.String))
 		case "encoding":
-			return jsonx.Opt(d, &s.Encoding, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Encoding, jsonx.String))
 		case "name":
-			return jsonx.Opt(d, &s.Name, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
 		case "public_id":
-			return jsonx.Opt(d, &s.PublicID, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.PublicID, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -92,19 +91,19 @@ func (s *Error) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeError)
 }
 
-func decodeError(d *jx.Decoder, s *Error) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeError(d *jsonx.Decoder, s *Error) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "error":
-			return jsonx.Opt(d, &s.Error, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Error, jsonx.String))
 		case "errors":
-			return jsonx.Map(d, &s.Errors, func(d *jx.Decoder, v *[]string) error {
+			return d.Optional(jsonx.Map(d, &s.Errors, func(d *jsonx.Decoder, v *[]string) error {
 				return jsonx.Slice(d, v, jsonx.String)
-			})
+			}))
 		case "message":
-			return jsonx.Opt(d, &s.Message, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Message, jsonx.String))
 		case "status":
-			return jsonx.Opt(d, &s.Status, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.Int64))
 		}
 		return d.Skip()
 	})
@@ -115,13 +114,13 @@ func (s *GeneratedDocument) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeGeneratedDocument)
 }
 
-func decodeGeneratedDocument(d *jx.Decoder, s *GeneratedDocument) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeGeneratedDocument(d *jsonx.Decoder, s *GeneratedDocument) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "meta":
-			return jsonx.Ptr(d, &s.Meta, decodeDocumentMeta)
+			return d.Optional(jsonx.Ptr(d, &s.Meta, decodeDocumentMeta))
 		case "response":
-			return jsonx.Opt(d, &s.Response, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Response, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -132,75 +131,85 @@ func (s *PaginationMeta) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodePaginationMeta)
 }
 
-func decodePaginationMeta(d *jx.Decoder, s *PaginationMeta) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodePaginationMeta(d *jsonx.Decoder, s *PaginationMeta) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "current_page":
-			return jsonx.Opt(d, &s.CurrentPage, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.CurrentPage, jsonx.Int64))
 		case "last_page":
-			return jsonx.Opt(d, &s.LastPage, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.LastPage, jsonx.Int64))
 		case "per_page":
-			return jsonx.Opt(d, &s.PerPage, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.PerPage, jsonx.Int64))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredTemplate lists the members a Template must have, in the order of d.Seen.
+var requiredTemplate = []string{"id", "name"}
 
 // UnmarshalJSON decodes s with a decoder generated for Template's members.
 func (s *Template) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeTemplate)
 }
 
-func decodeTemplate(d *jx.Decoder, s *Template) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeTemplate(d *jsonx.Decoder, s *Template) error {
+	return jsonx.Object(d, requiredTemplate, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "created_at":
-			return jsonx.Opt(d, &s.CreatedAt, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.CreatedAt, jsonx.String))
 		case "id":
+			d.Seen(0)
 			return jsonx.Int64(d, &s.ID)
 		case "name":
+			d.Seen(1)
 			return jsonx.String(d, &s.Name)
 		case "owner":
-			return jsonx.Opt(d, &s.Owner, jsonx.Bool)
+			return d.Optional(jsonx.Opt(d, &s.Owner, jsonx.Bool))
 		case "tags":
-			return jsonx.Slice(d, &s.Tags, jsonx.String)
+			return d.Optional(jsonx.Slice(d, &s.Tags, jsonx.String))
 		case "updated_at":
-			return jsonx.Opt(d, &s.UpdatedAt, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.UpdatedAt, jsonx.String))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredTemplateDefinition lists the members a TemplateDefinition must have, in the order of d.Seen.
+var requiredTemplateDefinition = []string{"id", "name"}
 
 // UnmarshalJSON decodes s with a decoder generated for TemplateDefinition's members.
 func (s *TemplateDefinition) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeTemplateDefinition)
 }
 
-func decodeTemplateDefinition(d *jx.Decoder, s *TemplateDefinition) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeTemplateDefinition(d *jsonx.Decoder, s *TemplateDefinition) error {
+	return jsonx.Object(d, requiredTemplateDefinition, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "created_at":
-			return jsonx.Opt(d, &s.CreatedAt, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.CreatedAt, jsonx.String))
 		case "dataSettings":
-			return jsonx.Map(d, &s.DataSettings, jsonx.Raw)
+			return d.Optional(jsonx.Map(d, &s.DataSettings, jsonx.Raw))
 		case "editor":
-			return jsonx.Map(d, &s.Editor, jsonx.Raw)
+			return d.Optional(jsonx.Map(d, &s.Editor, jsonx.Raw))
 		case "id":
+			d.Seen(0)
 			return jsonx.Int64(d, &s.ID)
 		case "isDraft":
-			return jsonx.Opt(d, &s.IsDraft, jsonx.Bool)
+			return d.Optional(jsonx.Opt(d, &s.IsDraft, jsonx.Bool))
 		case "layout":
-			return jsonx.Ptr(d, &s.Layout, decodeTemplateLayout)
+			return d.Optional(jsonx.Ptr(d, &s.Layout, decodeTemplateLayout))
 		case "name":
+			d.Seen(1)
 			return jsonx.String(d, &s.Name)
 		case "owner":
-			return jsonx.Opt(d, &s.Owner, jsonx.Bool)
+			return d.Optional(jsonx.Opt(d, &s.Owner, jsonx.Bool))
 		case "pages":
-			return jsonx.Slice(d, &s.Pages, decodeTemplatePage)
+			return d.Optional(jsonx.Slice(d, &s.Pages, decodeTemplatePage))
 		case "tags":
-			return jsonx.Slice(d, &s.Tags, jsonx.String)
+			return d.Optional(jsonx.Slice(d, &s.Tags, jsonx.String))
 		case "updated_at":
-			return jsonx.Opt(d, &s.UpdatedAt, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.UpdatedAt, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -211,11 +220,11 @@ func (s *TemplateDefinitionEnvelope) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeTemplateDefinitionEnvelope)
 }
 
-func decodeTemplateDefinitionEnvelope(d *jx.Decoder, s *TemplateDefinitionEnvelope) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeTemplateDefinitionEnvelope(d *jsonx.Decoder, s *TemplateDefinitionEnvelope) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "response":
-			return jsonx.Ptr(d, &s.Response, decodeTemplateDefinition)
+			return d.Optional(jsonx.Ptr(d, &s.Response, decodeTemplateDefinition))
 		}
 		return d.Skip()
 	})
@@ -226,25 +235,25 @@ func (s *TemplateLayout) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeTemplateLayout)
 }
 
-func decodeTemplateLayout(d *jx.Decoder, s *TemplateLayout) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeTemplateLayout(d *jsonx.Decoder, s *TemplateLayout) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "emptyLabels":
-			return jsonx.Opt(d, &s.EmptyLabels, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.EmptyLabels, jsonx.Int64))
 		case "format":
-			return jsonx.Opt(d, &s.Format, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Format, jsonx.String))
 		case "height":
-			return jsonx.Opt(d, &s.Height, jsonx.Float64)
+			return d.Optional(jsonx.Opt(d, &s.Height, jsonx.Float64))
 		case "margins":
-			return jsonx.Ptr(d, &s.Margins, decodeTemplateLayoutMargins)
+			return d.Optional(jsonx.Ptr(d, &s.Margins, decodeTemplateLayoutMargins))
 		case "orientation":
-			return jsonx.Opt(d, &s.Orientation, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Orientation, jsonx.String))
 		case "rotation":
-			return jsonx.Opt(d, &s.Rotation, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.Rotation, jsonx.Int64))
 		case "unit":
-			return jsonx.Opt(d, &s.Unit, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Unit, jsonx.String))
 		case "width":
-			return jsonx.Opt(d, &s.Width, jsonx.Float64)
+			return d.Optional(jsonx.Opt(d, &s.Width, jsonx.Float64))
 		}
 		return d.Skip()
 	})
@@ -255,17 +264,17 @@ func (s *TemplateLayoutMargins) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeTemplateLayoutMargins)
 }
 
-func decodeTemplateLayoutMargins(d *jx.Decoder, s *TemplateLayoutMargins) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeTemplateLayoutMargins(d *jsonx.Decoder, s *TemplateLayoutMargins) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "bottom":
-			return jsonx.Opt(d, &s.Bottom, jsonx.Float64)
+			return d.Optional(jsonx.Opt(d, &s.Bottom, jsonx.Float64))
 		case "left":
-			return jsonx.Opt(d, &s.Left, jsonx.Float64)
+			return d.Optional(jsonx.Opt(d, &s.Left, jsonx.Float64))
 		case "right":
-			return jsonx.Opt(d, &s.Right, jsonx.Float64)
+			return d.Optional(jsonx.Opt(d, &s.Right, jsonx.Float64))
 		case "top":
-			return jsonx.Opt(d, &s.Top, jsonx.Float64)
+			return d.Optional(jsonx.Opt(d, &s.Top, jsonx.Float64))
 		}
 		return d.Skip()
 	})
@@ -276,13 +285,13 @@ func (s *TemplateList) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeTemplateList)
 }
 
-func decodeTemplateList(d *jx.Decoder, s *TemplateList) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeTemplateList(d *jsonx.Decoder, s *TemplateList) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "meta":
-			return jsonx.Ptr(d, &s.Meta, decodePaginationMeta)
+			return d.Optional(jsonx.Ptr(d, &s.Meta, decodePaginationMeta))
 		case "response":
-			return jsonx.Slice(d, &s.Response, decodeTemplate)
+			return d.Optional(jsonx.Slice(d, &s.Response, decodeTemplate))
 		}
 		return d.Skip()
 	})
@@ -293,38 +302,42 @@ func (s *TemplatePage) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeTemplatePage)
 }
 
-func decodeTemplatePage(d *jx.Decoder, s *TemplatePage) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeTemplatePage(d *jsonx.Decoder, s *TemplatePage) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "components":
-			return jsonx.Slice(d, &s.Components, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+			return d.Optional(jsonx.Slice(d, &s.Components, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
 				return jsonx.Map(d, v, jsonx.Raw)
-			})
+			}))
 		case "height":
-			return jsonx.Opt(d, &s.Height, jsonx.Float64)
+			return d.Optional(jsonx.Opt(d, &s.Height, jsonx.Float64))
 		case "width":
-			return jsonx.Opt(d, &s.Width, jsonx.Float64)
+			return d.Optional(jsonx.Opt(d, &s.Width, jsonx.Float64))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredWorkspace lists the members a Workspace must have, in the order of d.Seen.
+var requiredWorkspace = []string{"identifier"}
 
 // UnmarshalJSON decodes s with a decoder generated for Workspace's members.
 func (s *Workspace) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeWorkspace)
 }
 
-func decodeWorkspace(d *jx.Decoder, s *Workspace) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeWorkspace(d *jsonx.Decoder, s *Workspace) error {
+	return jsonx.Object(d, requiredWorkspace, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "created_at":
-			return jsonx.Opt(d, &s.CreatedAt, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.CreatedAt, jsonx.String))
 		case "id":
-			return jsonx.Opt(d, &s.ID, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.ID, jsonx.Int64))
 		case "identifier":
+			d.Seen(0)
 			return jsonx.String(d, &s.Identifier)
 		case "is_master_workspace":
-			return jsonx.Opt(d, &s.IsMasterWorkspace, jsonx.Bool)
+			return d.Optional(jsonx.Opt(d, &s.IsMasterWorkspace, jsonx.Bool))
 		}
 		return d.Skip()
 	})
@@ -335,11 +348,11 @@ func (s *WorkspaceEnvelope) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeWorkspaceEnvelope)
 }
 
-func decodeWorkspaceEnvelope(d *jx.Decoder, s *WorkspaceEnvelope) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeWorkspaceEnvelope(d *jsonx.Decoder, s *WorkspaceEnvelope) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "response":
-			return jsonx.Ptr(d, &s.Response, decodeWorkspace)
+			return d.Optional(jsonx.Ptr(d, &s.Response, decodeWorkspace))
 		}
 		return d.Skip()
 	})
@@ -350,13 +363,13 @@ func (s *WorkspaceList) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeWorkspaceList)
 }
 
-func decodeWorkspaceList(d *jx.Decoder, s *WorkspaceList) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeWorkspaceList(d *jsonx.Decoder, s *WorkspaceList) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "meta":
-			return jsonx.Ptr(d, &s.Meta, decodePaginationMeta)
+			return d.Optional(jsonx.Ptr(d, &s.Meta, decodePaginationMeta))
 		case "response":
-			return jsonx.Slice(d, &s.Response, decodeWorkspace)
+			return d.Optional(jsonx.Slice(d, &s.Response, decodeWorkspace))
 		}
 		return d.Skip()
 	})

@@ -2,53 +2,54 @@
 
 package petrosoft
 
-import (
-	"github.com/apigen-go/apigen/runtime/jsonx"
-	"github.com/go-faster/jx"
-)
+import "github.com/apigen-go/apigen/runtime/jsonx"
 
 // UnmarshalJSON decodes s with a decoder generated for ErrorEnvelope's members.
 func (s *ErrorEnvelope) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeErrorEnvelope)
 }
 
-func decodeErrorEnvelope(d *jx.Decoder, s *ErrorEnvelope) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeErrorEnvelope(d *jsonx.Decoder, s *ErrorEnvelope) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "data":
-			return jsonx.Raw(d, &s.Data)
+			return d.Optional(jsonx.Raw(d, &s.Data))
 		case "error":
-			return jsonx.Opt(d, &s.Error, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Error, jsonx.String))
 		case "error_description":
-			return jsonx.Opt(d, &s.ErrorDescription, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.ErrorDescription, jsonx.String))
 		case "errors":
-			return jsonx.Raw(d, &s.Errors)
+			return d.Optional(jsonx.Raw(d, &s.Errors))
 		case "http_code":
-			return jsonx.Opt(d, &s.HTTPCode, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.HTTPCode, jsonx.Int64))
 		case "message":
-			return jsonx.Opt(d, &s.Message, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Message, jsonx.String))
 		case "success":
-			return jsonx.Opt(d, &s.Success, jsonx.Bool)
+			return d.Optional(jsonx.Opt(d, &s.Success, jsonx.Bool))
 		case "total":
-			return jsonx.Raw(d, &s.Total)
+			return d.Optional(jsonx.Raw(d, &s.Total))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredItemDetails lists the members a ItemDetails must have, in the order of d.Seen.
+var requiredItemDetails = []string{"upc"}
 
 // UnmarshalJSON decodes s with a decoder generated for ItemDetails's members.
 func (s *ItemDetails) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeItemDetails)
 }
 
-func decodeItemDetails(d *jx.Decoder, s *ItemDetails) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeItemDetails(d *jsonx.Decoder, s *ItemDetails) error {
+	return jsonx.Object(d, requiredItemDetails, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "onhandQty":
-			return jsonx.Opt(d, &s.OnhandQty, jsonx.Float64)
+			return d.Optional(jsonx.Opt(d, &s.OnhandQty, jsonx.Float64))
 		case "retail":
-			return jsonx.Opt(d, &s.Retail, jsonx.Float64)
+			return d.Optional(jsonx.Opt(d, &s.Retail, jsonx.Float64))
 		case "upc":
+			d.Seen(0)
 			return jsonx.String(d, &s.Upc)
 		}
 		return d.Skip()
@@ -60,41 +61,48 @@ func (s *OAuthError) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeOAuthError)
 }
 
-func decodeOAuthError(d *jx.Decoder, s *OAuthError) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeOAuthError(d *jsonx.Decoder, s *OAuthError) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "error":
-			return jsonx.Opt(d, &s.Error, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Error, jsonx.String))
 		case "error_description":
-			return jsonx.Opt(d, &s.ErrorDescription, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.ErrorDescription, jsonx.String))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredTokenResponse lists the members a TokenResponse must have, in the order of d.Seen.
+var requiredTokenResponse = []string{"access_token", "expires_in", "refresh_token", "token_type"}
 
 // UnmarshalJSON decodes s with a decoder generated for TokenResponse's members.
 func (s *TokenResponse) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeTokenResponse)
 }
 
-func decodeTokenResponse(d *jx.Decoder, s *TokenResponse) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeTokenResponse(d *jsonx.Decoder, s *TokenResponse) error {
+	return jsonx.Object(d, requiredTokenResponse, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "access_token":
+			d.Seen(0)
 			return jsonx.String(d, &s.AccessToken)
 		case "expires_in":
+			d.Seen(1)
 			return jsonx.Int64(d, &s.ExpiresIn)
 		case "not-before-policy":
-			return jsonx.Opt(d, &s.NotBeforePolicy, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.NotBeforePolicy, jsonx.Int64))
 		case "refresh_expires_in":
-			return jsonx.Opt(d, &s.RefreshExpiresIn, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.RefreshExpiresIn, jsonx.Int64))
 		case "refresh_token":
+			d.Seen(2)
 			return jsonx.String(d, &s.RefreshToken)
 		case "scope":
-			return jsonx.Opt(d, &s.Scope, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Scope, jsonx.String))
 		case "session_state":
-			return jsonx.Opt(d, &s.SessionState, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.SessionState, jsonx.String))
 		case "token_type":
+			d.Seen(3)
 			return jsonx.String(d, &s.TokenType)
 		}
 		return d.Skip()

@@ -2,21 +2,18 @@
 
 package productconfigurator
 
-import (
-	"github.com/apigen-go/apigen/runtime/jsonx"
-	"github.com/go-faster/jx"
-)
+import "github.com/apigen-go/apigen/runtime/jsonx"
 
 // UnmarshalJSON decodes s with a decoder generated for BulkCreateOptionsResponse's members.
 func (s *BulkCreateOptionsResponse) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeBulkCreateOptionsResponse)
 }
 
-func decodeBulkCreateOptionsResponse(d *jx.Decoder, s *BulkCreateOptionsResponse) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeBulkCreateOptionsResponse(d *jsonx.Decoder, s *BulkCreateOptionsResponse) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "options":
-			return jsonx.Slice(d, &s.Options, decodeStepOption)
+			return d.Optional(jsonx.Slice(d, &s.Options, decodeStepOption))
 		}
 		return d.Skip()
 	})
@@ -27,29 +24,33 @@ func (s *BulkCreateStepsResponse) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeBulkCreateStepsResponse)
 }
 
-func decodeBulkCreateStepsResponse(d *jx.Decoder, s *BulkCreateStepsResponse) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeBulkCreateStepsResponse(d *jsonx.Decoder, s *BulkCreateStepsResponse) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "steps":
-			return jsonx.Slice(d, &s.Steps, decodeStep)
+			return d.Optional(jsonx.Slice(d, &s.Steps, decodeStep))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredCondition lists the members a Condition must have, in the order of d.Seen.
+var requiredCondition = []string{"type"}
 
 // UnmarshalJSON decodes s with a decoder generated for Condition's members.
 func (s *Condition) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeCondition)
 }
 
-func decodeCondition(d *jx.Decoder, s *Condition) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeCondition(d *jsonx.Decoder, s *Condition) error {
+	return jsonx.Object(d, requiredCondition, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "conditions":
-			return jsonx.Slice(d, &s.Conditions, decodeCondition)
+			return d.Optional(jsonx.Slice(d, &s.Conditions, decodeCondition))
 		case "optionIds":
-			return jsonx.Slice(d, &s.OptionIDs, jsonx.String)
+			return d.Optional(jsonx.Slice(d, &s.OptionIDs, jsonx.String))
 		case "type":
+			d.Seen(0)
 			return jsonx.StringAs[DependencyType](d, &s.Type)
 		}
 		return d.Skip()
@@ -61,19 +62,19 @@ func (s *Configuration) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeConfiguration)
 }
 
-func decodeConfiguration(d *jx.Decoder, s *Configuration) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeConfiguration(d *jsonx.Decoder, s *Configuration) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "configurator":
-			return jsonx.Ptr(d, &s.Configurator, decodeConfigurationConfigurator)
+			return d.Optional(jsonx.Ptr(d, &s.Configurator, decodeConfigurationConfigurator))
 		case "matchedProperties":
-			return jsonx.Slice(d, &s.MatchedProperties, decodeProperty)
+			return d.Optional(jsonx.Slice(d, &s.MatchedProperties, decodeProperty))
 		case "price":
-			return jsonx.Ptr(d, &s.Price, decodeMoney)
+			return d.Optional(jsonx.Ptr(d, &s.Price, decodeMoney))
 		case "steps":
-			return jsonx.Slice(d, &s.Steps, decodeConfigurationStep)
+			return d.Optional(jsonx.Slice(d, &s.Steps, decodeConfigurationStep))
 		case "weight":
-			return jsonx.Opt(d, &s.Weight, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Weight, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -84,17 +85,17 @@ func (s *ConfigurationConfigurator) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeConfigurationConfigurator)
 }
 
-func decodeConfigurationConfigurator(d *jx.Decoder, s *ConfigurationConfigurator) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeConfigurationConfigurator(d *jsonx.Decoder, s *ConfigurationConfigurator) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "id":
-			return jsonx.Opt(d, &s.ID, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.ID, jsonx.String))
 		case "label":
-			return jsonx.Opt(d, &s.Label, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Label, jsonx.String))
 		case "productId":
-			return jsonx.Opt(d, &s.ProductID, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.ProductID, jsonx.String))
 		case "status":
-			return jsonx.Opt(d, &s.Status, jsonx.StringAs[ConfiguratorStatus])
+			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.StringAs[ConfiguratorStatus]))
 		}
 		return d.Skip()
 	})
@@ -105,21 +106,21 @@ func (s *ConfigurationOption) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeConfigurationOption)
 }
 
-func decodeConfigurationOption(d *jx.Decoder, s *ConfigurationOption) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeConfigurationOption(d *jsonx.Decoder, s *ConfigurationOption) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "available":
-			return jsonx.Opt(d, &s.Available, jsonx.Bool)
+			return d.Optional(jsonx.Opt(d, &s.Available, jsonx.Bool))
 		case "externalReferenceId":
-			return jsonx.Opt(d, &s.ExternalReferenceID, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.ExternalReferenceID, jsonx.String))
 		case "id":
-			return jsonx.Opt(d, &s.ID, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.ID, jsonx.String))
 		case "label":
-			return jsonx.Ptr(d, &s.Label, decodeLocalizedText)
+			return d.Optional(jsonx.Ptr(d, &s.Label, decodeLocalizedText))
 		case "position":
-			return jsonx.Opt(d, &s.Position, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Position, jsonx.String))
 		case "selected":
-			return jsonx.Opt(d, &s.Selected, jsonx.Bool)
+			return d.Optional(jsonx.Opt(d, &s.Selected, jsonx.Bool))
 		}
 		return d.Skip()
 	})
@@ -130,73 +131,81 @@ func (s *ConfigurationStep) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeConfigurationStep)
 }
 
-func decodeConfigurationStep(d *jx.Decoder, s *ConfigurationStep) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeConfigurationStep(d *jsonx.Decoder, s *ConfigurationStep) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "id":
-			return jsonx.Opt(d, &s.ID, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.ID, jsonx.String))
 		case "label":
-			return jsonx.Ptr(d, &s.Label, decodeLocalizedText)
+			return d.Optional(jsonx.Ptr(d, &s.Label, decodeLocalizedText))
 		case "options":
-			return jsonx.Slice(d, &s.Options, decodeConfigurationOption)
+			return d.Optional(jsonx.Slice(d, &s.Options, decodeConfigurationOption))
 		case "position":
-			return jsonx.Opt(d, &s.Position, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Position, jsonx.String))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredConfigurator lists the members a Configurator must have, in the order of d.Seen.
+var requiredConfigurator = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for Configurator's members.
 func (s *Configurator) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeConfigurator)
 }
 
-func decodeConfigurator(d *jx.Decoder, s *Configurator) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeConfigurator(d *jsonx.Decoder, s *Configurator) error {
+	return jsonx.Object(d, requiredConfigurator, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "createdAt":
-			return jsonx.Opt(d, &s.CreatedAt, jsonx.Time)
+			return d.Optional(jsonx.Opt(d, &s.CreatedAt, jsonx.Time))
 		case "grn":
-			return jsonx.Opt(d, &s.Grn, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Grn, jsonx.String))
 		case "id":
+			d.Seen(0)
 			return jsonx.String(d, &s.ID)
 		case "label":
-			return jsonx.Opt(d, &s.Label, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Label, jsonx.String))
 		case "productId":
-			return jsonx.Opt(d, &s.ProductID, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.ProductID, jsonx.String))
 		case "status":
-			return jsonx.Opt(d, &s.Status, jsonx.StringAs[ConfiguratorStatus])
+			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.StringAs[ConfiguratorStatus]))
 		case "steps":
-			return jsonx.Slice(d, &s.Steps, decodeStep)
+			return d.Optional(jsonx.Slice(d, &s.Steps, decodeStep))
 		case "updatedAt":
-			return jsonx.Opt(d, &s.UpdatedAt, jsonx.Time)
+			return d.Optional(jsonx.Opt(d, &s.UpdatedAt, jsonx.Time))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredDependency lists the members a Dependency must have, in the order of d.Seen.
+var requiredDependency = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for Dependency's members.
 func (s *Dependency) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeDependency)
 }
 
-func decodeDependency(d *jx.Decoder, s *Dependency) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeDependency(d *jsonx.Decoder, s *Dependency) error {
+	return jsonx.Object(d, requiredDependency, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "condition":
-			return jsonx.Ptr(d, &s.Condition, decodeCondition)
+			return d.Optional(jsonx.Ptr(d, &s.Condition, decodeCondition))
 		case "createdAt":
-			return jsonx.Opt(d, &s.CreatedAt, jsonx.Time)
+			return d.Optional(jsonx.Opt(d, &s.CreatedAt, jsonx.Time))
 		case "grn":
-			return jsonx.Opt(d, &s.Grn, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Grn, jsonx.String))
 		case "id":
+			d.Seen(0)
 			return jsonx.String(d, &s.ID)
 		case "optionIds":
-			return jsonx.Slice(d, &s.OptionIDs, jsonx.String)
+			return d.Optional(jsonx.Slice(d, &s.OptionIDs, jsonx.String))
 		case "stepId":
-			return jsonx.Opt(d, &s.StepID, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.StepID, jsonx.String))
 		case "updatedAt":
-			return jsonx.Opt(d, &s.UpdatedAt, jsonx.Time)
+			return d.Optional(jsonx.Opt(d, &s.UpdatedAt, jsonx.Time))
 		}
 		return d.Skip()
 	})
@@ -207,13 +216,13 @@ func (s *FieldViolation) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeFieldViolation)
 }
 
-func decodeFieldViolation(d *jx.Decoder, s *FieldViolation) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeFieldViolation(d *jsonx.Decoder, s *FieldViolation) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "description":
-			return jsonx.Opt(d, &s.Description, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Description, jsonx.String))
 		case "field":
-			return jsonx.Opt(d, &s.Field, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Field, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -224,13 +233,13 @@ func (s *ListConfiguratorsResponse) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeListConfiguratorsResponse)
 }
 
-func decodeListConfiguratorsResponse(d *jx.Decoder, s *ListConfiguratorsResponse) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeListConfiguratorsResponse(d *jsonx.Decoder, s *ListConfiguratorsResponse) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "configurators":
-			return jsonx.Slice(d, &s.Configurators, decodeConfigurator)
+			return d.Optional(jsonx.Slice(d, &s.Configurators, decodeConfigurator))
 		case "nextPageToken":
-			return jsonx.Opt(d, &s.NextPageToken, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.NextPageToken, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -241,42 +250,46 @@ func (s *LocalizedText) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeLocalizedText)
 }
 
-func decodeLocalizedText(d *jx.Decoder, s *LocalizedText) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeLocalizedText(d *jsonx.Decoder, s *LocalizedText) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "value":
-			return jsonx.Map(d, &s.Value, jsonx.String)
+			return d.Optional(jsonx.Map(d, &s.Value, jsonx.String))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredMatrix lists the members a Matrix must have, in the order of d.Seen.
+var requiredMatrix = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for Matrix's members.
 func (s *Matrix) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeMatrix)
 }
 
-func decodeMatrix(d *jx.Decoder, s *Matrix) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeMatrix(d *jsonx.Decoder, s *Matrix) error {
+	return jsonx.Object(d, requiredMatrix, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "configuratorId":
-			return jsonx.Opt(d, &s.ConfiguratorID, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.ConfiguratorID, jsonx.String))
 		case "createdAt":
-			return jsonx.Opt(d, &s.CreatedAt, jsonx.Time)
+			return d.Optional(jsonx.Opt(d, &s.CreatedAt, jsonx.Time))
 		case "grn":
-			return jsonx.Opt(d, &s.Grn, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Grn, jsonx.String))
 		case "id":
+			d.Seen(0)
 			return jsonx.String(d, &s.ID)
 		case "label":
-			return jsonx.Opt(d, &s.Label, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Label, jsonx.String))
 		case "priceType":
-			return jsonx.Ptr(d, &s.PriceType, decodePriceType)
+			return d.Optional(jsonx.Ptr(d, &s.PriceType, decodePriceType))
 		case "properties":
-			return jsonx.Slice(d, &s.Properties, decodeProperty)
+			return d.Optional(jsonx.Slice(d, &s.Properties, decodeProperty))
 		case "updatedAt":
-			return jsonx.Opt(d, &s.UpdatedAt, jsonx.Time)
+			return d.Optional(jsonx.Opt(d, &s.UpdatedAt, jsonx.Time))
 		case "weightType":
-			return jsonx.Ptr(d, &s.WeightType, decodeWeightType)
+			return d.Optional(jsonx.Ptr(d, &s.WeightType, decodeWeightType))
 		}
 		return d.Skip()
 	})
@@ -287,13 +300,13 @@ func (s *Money) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeMoney)
 }
 
-func decodeMoney(d *jx.Decoder, s *Money) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeMoney(d *jsonx.Decoder, s *Money) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "micros":
-			return jsonx.Opt(d, &s.Micros, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.Micros, jsonx.Int64))
 		case "units":
-			return jsonx.Opt(d, &s.Units, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Units, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -304,44 +317,48 @@ func (s *PriceType) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodePriceType)
 }
 
-func decodePriceType(d *jx.Decoder, s *PriceType) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodePriceType(d *jsonx.Decoder, s *PriceType) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "currency":
-			return jsonx.Opt(d, &s.Currency, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Currency, jsonx.String))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredProperty lists the members a Property must have, in the order of d.Seen.
+var requiredProperty = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for Property's members.
 func (s *Property) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeProperty)
 }
 
-func decodeProperty(d *jx.Decoder, s *Property) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeProperty(d *jsonx.Decoder, s *Property) error {
+	return jsonx.Object(d, requiredProperty, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "createdAt":
-			return jsonx.Opt(d, &s.CreatedAt, jsonx.Time)
+			return d.Optional(jsonx.Opt(d, &s.CreatedAt, jsonx.Time))
 		case "grn":
-			return jsonx.Opt(d, &s.Grn, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Grn, jsonx.String))
 		case "id":
+			d.Seen(0)
 			return jsonx.String(d, &s.ID)
 		case "matrixId":
-			return jsonx.Opt(d, &s.MatrixID, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.MatrixID, jsonx.String))
 		case "optionIds":
-			return jsonx.Slice(d, &s.OptionIDs, jsonx.String)
+			return d.Optional(jsonx.Slice(d, &s.OptionIDs, jsonx.String))
 		case "propertyKey":
-			return jsonx.Opt(d, &s.PropertyKey, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.PropertyKey, jsonx.String))
 		case "propertyMode":
-			return jsonx.Opt(d, &s.PropertyMode, jsonx.StringAs[PropertyMode])
+			return d.Optional(jsonx.Opt(d, &s.PropertyMode, jsonx.StringAs[PropertyMode]))
 		case "propertyType":
-			return jsonx.Opt(d, &s.PropertyType, jsonx.StringAs[PropertyType])
+			return d.Optional(jsonx.Opt(d, &s.PropertyType, jsonx.StringAs[PropertyType]))
 		case "propertyValue":
-			return jsonx.Opt(d, &s.PropertyValue, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.PropertyValue, jsonx.String))
 		case "updatedAt":
-			return jsonx.Opt(d, &s.UpdatedAt, jsonx.Time)
+			return d.Optional(jsonx.Opt(d, &s.UpdatedAt, jsonx.Time))
 		}
 		return d.Skip()
 	})
@@ -352,75 +369,83 @@ func (s *Status) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeStatus)
 }
 
-func decodeStatus(d *jx.Decoder, s *Status) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeStatus(d *jsonx.Decoder, s *Status) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "code":
-			return jsonx.Opt(d, &s.Code, jsonx.Int32)
+			return d.Optional(jsonx.Opt(d, &s.Code, jsonx.Int32))
 		case "details":
-			return jsonx.Slice(d, &s.Details, func(d *jx.Decoder, v *Any) error {
+			return d.Optional(jsonx.Slice(d, &s.Details, func(d *jsonx.Decoder, v *Any) error {
 				return jsonx.Unmarshaler(d, v)
-			})
+			}))
 		case "message":
-			return jsonx.Opt(d, &s.Message, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Message, jsonx.String))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredStep lists the members a Step must have, in the order of d.Seen.
+var requiredStep = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for Step's members.
 func (s *Step) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeStep)
 }
 
-func decodeStep(d *jx.Decoder, s *Step) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeStep(d *jsonx.Decoder, s *Step) error {
+	return jsonx.Object(d, requiredStep, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "configuratorId":
-			return jsonx.Opt(d, &s.ConfiguratorID, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.ConfiguratorID, jsonx.String))
 		case "createdAt":
-			return jsonx.Opt(d, &s.CreatedAt, jsonx.Time)
+			return d.Optional(jsonx.Opt(d, &s.CreatedAt, jsonx.Time))
 		case "grn":
-			return jsonx.Opt(d, &s.Grn, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Grn, jsonx.String))
 		case "id":
+			d.Seen(0)
 			return jsonx.String(d, &s.ID)
 		case "label":
-			return jsonx.Ptr(d, &s.Label, decodeLocalizedText)
+			return d.Optional(jsonx.Ptr(d, &s.Label, decodeLocalizedText))
 		case "options":
-			return jsonx.Slice(d, &s.Options, decodeStepOption)
+			return d.Optional(jsonx.Slice(d, &s.Options, decodeStepOption))
 		case "position":
-			return jsonx.Opt(d, &s.Position, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Position, jsonx.String))
 		case "updatedAt":
-			return jsonx.Opt(d, &s.UpdatedAt, jsonx.Time)
+			return d.Optional(jsonx.Opt(d, &s.UpdatedAt, jsonx.Time))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredStepOption lists the members a StepOption must have, in the order of d.Seen.
+var requiredStepOption = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for StepOption's members.
 func (s *StepOption) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeStepOption)
 }
 
-func decodeStepOption(d *jx.Decoder, s *StepOption) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeStepOption(d *jsonx.Decoder, s *StepOption) error {
+	return jsonx.Object(d, requiredStepOption, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "createdAt":
-			return jsonx.Opt(d, &s.CreatedAt, jsonx.Time)
+			return d.Optional(jsonx.Opt(d, &s.CreatedAt, jsonx.Time))
 		case "externalReferenceId":
-			return jsonx.Opt(d, &s.ExternalReferenceID, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.ExternalReferenceID, jsonx.String))
 		case "grn":
-			return jsonx.Opt(d, &s.Grn, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Grn, jsonx.String))
 		case "id":
+			d.Seen(0)
 			return jsonx.String(d, &s.ID)
 		case "label":
-			return jsonx.Ptr(d, &s.Label, decodeLocalizedText)
+			return d.Optional(jsonx.Ptr(d, &s.Label, decodeLocalizedText))
 		case "position":
-			return jsonx.Opt(d, &s.Position, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Position, jsonx.String))
 		case "stepId":
-			return jsonx.Opt(d, &s.StepID, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.StepID, jsonx.String))
 		case "updatedAt":
-			return jsonx.Opt(d, &s.UpdatedAt, jsonx.Time)
+			return d.Optional(jsonx.Opt(d, &s.UpdatedAt, jsonx.Time))
 		}
 		return d.Skip()
 	})
@@ -431,11 +456,11 @@ func (s *WeightType) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeWeightType)
 }
 
-func decodeWeightType(d *jx.Decoder, s *WeightType) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeWeightType(d *jsonx.Decoder, s *WeightType) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "unit":
-			return jsonx.Opt(d, &s.Unit, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Unit, jsonx.String))
 		}
 		return d.Skip()
 	})

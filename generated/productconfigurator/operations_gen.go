@@ -12,7 +12,6 @@ import (
 	"github.com/apigen-go/apigen/runtime/page"
 	"github.com/apigen-go/apigen/runtime/rest"
 	"github.com/apigen-go/apigen/runtime/transport"
-	"github.com/go-faster/jx"
 )
 
 var opBulkCreateOptions = transport.Operation{
@@ -249,7 +248,7 @@ func (c *Client) DeleteConfigurator(ctx context.Context, tenantID string, config
 	})
 	var out Empty
 	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
-		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *Empty) error {
+		return jsonx.Unmarshal(data, &out, func(d *jsonx.Decoder, v *Empty) error {
 			return jsonx.Map(d, v, jsonx.Raw)
 		})
 	}))
@@ -276,7 +275,7 @@ func (c *Client) DeleteDependency(ctx context.Context, tenantID string, dependen
 	})
 	var out Empty
 	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
-		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *Empty) error {
+		return jsonx.Unmarshal(data, &out, func(d *jsonx.Decoder, v *Empty) error {
 			return jsonx.Map(d, v, jsonx.Raw)
 		})
 	}))
@@ -303,7 +302,7 @@ func (c *Client) DeleteMatrix(ctx context.Context, tenantID string, matrixID str
 	})
 	var out Empty
 	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
-		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *Empty) error {
+		return jsonx.Unmarshal(data, &out, func(d *jsonx.Decoder, v *Empty) error {
 			return jsonx.Map(d, v, jsonx.Raw)
 		})
 	}))
@@ -330,7 +329,7 @@ func (c *Client) DeleteOption(ctx context.Context, tenantID string, optionID str
 	})
 	var out Empty
 	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
-		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *Empty) error {
+		return jsonx.Unmarshal(data, &out, func(d *jsonx.Decoder, v *Empty) error {
 			return jsonx.Map(d, v, jsonx.Raw)
 		})
 	}))
@@ -357,7 +356,7 @@ func (c *Client) DeleteStep(ctx context.Context, tenantID string, stepID string,
 	})
 	var out Empty
 	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
-		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *Empty) error {
+		return jsonx.Unmarshal(data, &out, func(d *jsonx.Decoder, v *Empty) error {
 			return jsonx.Map(d, v, jsonx.Raw)
 		})
 	}))

@@ -6,150 +6,183 @@ import (
 	"encoding/json"
 
 	"github.com/apigen-go/apigen/runtime/jsonx"
-	"github.com/go-faster/jx"
 )
+
+// requiredAccount lists the members a Account must have, in the order of d.Seen.
+var requiredAccount = []string{"accountId", "accountNumber", "bankCode"}
 
 // UnmarshalJSON decodes s with a decoder generated for Account's members.
 func (s *Account) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeAccount)
 }
 
-func decodeAccount(d *jx.Decoder, s *Account) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeAccount(d *jsonx.Decoder, s *Account) error {
+	return jsonx.Object(d, requiredAccount, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "accountId":
+			d.Seen(0)
 			return jsonx.Int64(d, &s.AccountID)
 		case "accountName":
-			return jsonx.Opt(d, &s.AccountName, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.AccountName, jsonx.String))
 		case "accountNumber":
+			d.Seen(1)
 			return jsonx.String(d, &s.AccountNumber)
 		case "accountNumberPrefix":
-			return jsonx.Opt(d, &s.AccountNumberPrefix, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.AccountNumberPrefix, jsonx.String))
 		case "accountTypeId":
-			return jsonx.Opt(d, &s.AccountTypeID, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.AccountTypeID, jsonx.String))
 		case "bankBicCode":
-			return jsonx.Opt(d, &s.BankBicCode, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.BankBicCode, jsonx.String))
 		case "bankCode":
+			d.Seen(2)
 			return jsonx.String(d, &s.BankCode)
 		case "friendlyName":
-			return jsonx.Opt(d, &s.FriendlyName, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.FriendlyName, jsonx.String))
 		case "iban":
-			return jsonx.Opt(d, &s.Iban, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Iban, jsonx.String))
 		case "mainCurrency":
-			return jsonx.Opt(d, &s.MainCurrency, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.MainCurrency, jsonx.String))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredAccountBalance lists the members a AccountBalance must have, in the order of d.Seen.
+var requiredAccountBalance = []string{"bankCode", "numberPart2"}
 
 // UnmarshalJSON decodes s with a decoder generated for AccountBalance's members.
 func (s *AccountBalance) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeAccountBalance)
 }
 
-func decodeAccountBalance(d *jx.Decoder, s *AccountBalance) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeAccountBalance(d *jsonx.Decoder, s *AccountBalance) error {
+	return jsonx.Object(d, requiredAccountBalance, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "bankCode":
+			d.Seen(0)
 			return jsonx.String(d, &s.BankCode)
 		case "currencyFolders":
-			return jsonx.Slice(d, &s.CurrencyFolders, decodeCurrencyFolder)
+			return d.Optional(jsonx.Slice(d, &s.CurrencyFolders, decodeCurrencyFolder))
 		case "numberPart1":
-			return jsonx.Opt(d, &s.NumberPart1, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.NumberPart1, jsonx.String))
 		case "numberPart2":
+			d.Seen(1)
 			return jsonx.String(d, &s.NumberPart2)
 		}
 		return d.Skip()
 	})
 }
 
+// requiredAccountList lists the members a AccountList must have, in the order of d.Seen.
+var requiredAccountList = []string{"accounts"}
+
 // UnmarshalJSON decodes s with a decoder generated for AccountList's members.
 func (s *AccountList) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeAccountList)
 }
 
-func decodeAccountList(d *jx.Decoder, s *AccountList) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeAccountList(d *jsonx.Decoder, s *AccountList) error {
+	return jsonx.Object(d, requiredAccountList, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "accounts":
+			d.Seen(0)
 			return jsonx.Slice(d, &s.Accounts, decodeAccount)
 		case "first":
-			return jsonx.Opt(d, &s.First, jsonx.Bool)
+			return d.Optional(jsonx.Opt(d, &s.First, jsonx.Bool))
 		case "last":
-			return jsonx.Opt(d, &s.Last, jsonx.Bool)
+			return d.Optional(jsonx.Opt(d, &s.Last, jsonx.Bool))
 		case "page":
-			return jsonx.Opt(d, &s.Page, jsonx.Int32)
+			return d.Optional(jsonx.Opt(d, &s.Page, jsonx.Int32))
 		case "size":
-			return jsonx.Opt(d, &s.Size, jsonx.Int32)
+			return d.Optional(jsonx.Opt(d, &s.Size, jsonx.Int32))
 		case "totalPages":
-			return jsonx.Opt(d, &s.TotalPages, jsonx.Int32)
+			return d.Optional(jsonx.Opt(d, &s.TotalPages, jsonx.Int32))
 		case "totalSize":
-			return jsonx.Opt(d, &s.TotalSize, jsonx.Int32)
+			return d.Optional(jsonx.Opt(d, &s.TotalSize, jsonx.Int32))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredAmount lists the members a Amount must have, in the order of d.Seen.
+var requiredAmount = []string{"currency", "value"}
 
 // UnmarshalJSON decodes s with a decoder generated for Amount's members.
 func (s *Amount) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeAmount)
 }
 
-func decodeAmount(d *jx.Decoder, s *Amount) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeAmount(d *jsonx.Decoder, s *Amount) error {
+	return jsonx.Object(d, requiredAmount, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "currency":
+			d.Seen(0)
 			return jsonx.String(d, &s.Currency)
 		case "value":
+			d.Seen(1)
 			return jsonx.Float64(d, &s.Value)
 		}
 		return d.Skip()
 	})
 }
+
+// requiredBalance lists the members a Balance must have, in the order of d.Seen.
+var requiredBalance = []string{"balanceType", "currency", "value"}
 
 // UnmarshalJSON decodes s with a decoder generated for Balance's members.
 func (s *Balance) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeBalance)
 }
 
-func decodeBalance(d *jx.Decoder, s *Balance) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeBalance(d *jsonx.Decoder, s *Balance) error {
+	return jsonx.Object(d, requiredBalance, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "balanceType":
+			d.Seen(0)
 			return jsonx.String(d, &s.BalanceType)
 		case "currency":
+			d.Seen(1)
 			return jsonx.String(d, &s.Currency)
 		case "value":
+			d.Seen(2)
 			return jsonx.Float64(d, &s.Value)
 		}
 		return d.Skip()
 	})
 }
 
+// requiredBankTransactionCode lists the members a BankTransactionCode must have, in the order of d.Seen.
+var requiredBankTransactionCode = []string{"code"}
+
 // UnmarshalJSON decodes s with a decoder generated for BankTransactionCode's members.
 func (s *BankTransactionCode) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeBankTransactionCode)
 }
 
-func decodeBankTransactionCode(d *jx.Decoder, s *BankTransactionCode) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeBankTransactionCode(d *jsonx.Decoder, s *BankTransactionCode) error {
+	return jsonx.Object(d, requiredBankTransactionCode, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "code":
+			d.Seen(0)
 			return jsonx.String(d, &s.Code)
 		}
 		return d.Skip()
 	})
 }
 
+// requiredBatchCreated lists the members a BatchCreated must have, in the order of d.Seen.
+var requiredBatchCreated = []string{"batchFileId"}
+
 // UnmarshalJSON decodes s with a decoder generated for BatchCreated's members.
 func (s *BatchCreated) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeBatchCreated)
 }
 
-func decodeBatchCreated(d *jx.Decoder, s *BatchCreated) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeBatchCreated(d *jsonx.Decoder, s *BatchCreated) error {
+	return jsonx.Object(d, requiredBatchCreated, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "batchFileId":
+			d.Seen(0)
 			return jsonx.Int64(d, &s.BatchFileID)
 		}
 		return d.Skip()
@@ -161,19 +194,19 @@ func (s *BatchDetail) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeBatchDetail)
 }
 
-func decodeBatchDetail(d *jx.Decoder, s *BatchDetail) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeBatchDetail(d *jsonx.Decoder, s *BatchDetail) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "batchFileStatus":
-			return jsonx.Opt(d, &s.BatchFileStatus, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.BatchFileStatus, jsonx.String))
 		case "batchItems":
-			return jsonx.Slice(d, &s.BatchItems, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+			return d.Optional(jsonx.Slice(d, &s.BatchItems, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
 				return jsonx.Map(d, v, jsonx.Raw)
-			})
+			}))
 		case "batchName":
-			return jsonx.Opt(d, &s.BatchName, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.BatchName, jsonx.String))
 		case "createDate":
-			return jsonx.Opt(d, &s.CreateDate, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.CreateDate, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -184,13 +217,13 @@ func (s *CounterParty) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeCounterParty)
 }
 
-func decodeCounterParty(d *jx.Decoder, s *CounterParty) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeCounterParty(d *jsonx.Decoder, s *CounterParty) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "account":
-			return jsonx.Ptr(d, &s.Account, decodeCounterPartyAccount)
+			return d.Optional(jsonx.Ptr(d, &s.Account, decodeCounterPartyAccount))
 		case "name":
-			return jsonx.Opt(d, &s.Name, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -201,15 +234,15 @@ func (s *CounterPartyAccount) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeCounterPartyAccount)
 }
 
-func decodeCounterPartyAccount(d *jx.Decoder, s *CounterPartyAccount) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeCounterPartyAccount(d *jsonx.Decoder, s *CounterPartyAccount) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "accountNumber":
-			return jsonx.Opt(d, &s.AccountNumber, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.AccountNumber, jsonx.String))
 		case "bankCode":
-			return jsonx.Opt(d, &s.BankCode, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.BankCode, jsonx.String))
 		case "iban":
-			return jsonx.Opt(d, &s.Iban, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Iban, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -220,48 +253,57 @@ func (s *CreditorReference) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeCreditorReference)
 }
 
-func decodeCreditorReference(d *jx.Decoder, s *CreditorReference) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeCreditorReference(d *jsonx.Decoder, s *CreditorReference) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "constant":
-			return jsonx.Opt(d, &s.Constant, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Constant, jsonx.String))
 		case "specific":
-			return jsonx.Opt(d, &s.Specific, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Specific, jsonx.String))
 		case "variable":
-			return jsonx.Opt(d, &s.Variable, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Variable, jsonx.String))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredCurrencyFolder lists the members a CurrencyFolder must have, in the order of d.Seen.
+var requiredCurrencyFolder = []string{"currency", "status"}
 
 // UnmarshalJSON decodes s with a decoder generated for CurrencyFolder's members.
 func (s *CurrencyFolder) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeCurrencyFolder)
 }
 
-func decodeCurrencyFolder(d *jx.Decoder, s *CurrencyFolder) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeCurrencyFolder(d *jsonx.Decoder, s *CurrencyFolder) error {
+	return jsonx.Object(d, requiredCurrencyFolder, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "balances":
-			return jsonx.Slice(d, &s.Balances, decodeBalance)
+			return d.Optional(jsonx.Slice(d, &s.Balances, decodeBalance))
 		case "currency":
+			d.Seen(0)
 			return jsonx.String(d, &s.Currency)
 		case "status":
+			d.Seen(1)
 			return jsonx.String(d, &s.Status)
 		}
 		return d.Skip()
 	})
 }
 
+// requiredCurrencyListSimple lists the members a CurrencyListSimple must have, in the order of d.Seen.
+var requiredCurrencyListSimple = []string{"exchangeRateLists"}
+
 // UnmarshalJSON decodes s with a decoder generated for CurrencyListSimple's members.
 func (s *CurrencyListSimple) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeCurrencyListSimple)
 }
 
-func decodeCurrencyListSimple(d *jx.Decoder, s *CurrencyListSimple) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeCurrencyListSimple(d *jsonx.Decoder, s *CurrencyListSimple) error {
+	return jsonx.Object(d, requiredCurrencyListSimple, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "exchangeRateLists":
+			d.Seen(0)
 			return jsonx.Slice(d, &s.ExchangeRateLists, decodeExchangeRateList)
 		}
 		return d.Skip()
@@ -273,11 +315,11 @@ func (s *EntryDetails) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeEntryDetails)
 }
 
-func decodeEntryDetails(d *jx.Decoder, s *EntryDetails) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeEntryDetails(d *jsonx.Decoder, s *EntryDetails) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "transactionDetails":
-			return jsonx.Ptr(d, &s.TransactionDetails, decodeTransactionDetails)
+			return d.Optional(jsonx.Ptr(d, &s.TransactionDetails, decodeTransactionDetails))
 		}
 		return d.Skip()
 	})
@@ -288,19 +330,19 @@ func (s *Error) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeError)
 }
 
-func decodeError(d *jx.Decoder, s *Error) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeError(d *jsonx.Decoder, s *Error) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "error":
-			return jsonx.Opt(d, &s.Error, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Error, jsonx.String))
 		case "error_description":
-			return jsonx.Opt(d, &s.ErrorDescription, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.ErrorDescription, jsonx.String))
 		case "httpCode":
-			return jsonx.Opt(d, &s.HTTPCode, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.HTTPCode, jsonx.String))
 		case "httpMessage":
-			return jsonx.Opt(d, &s.HTTPMessage, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.HTTPMessage, jsonx.String))
 		case "moreInformation":
-			return jsonx.Opt(d, &s.MoreInformation, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.MoreInformation, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -311,33 +353,33 @@ func (s *ExchangeRate) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeExchangeRate)
 }
 
-func decodeExchangeRate(d *jx.Decoder, s *ExchangeRate) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeExchangeRate(d *jsonx.Decoder, s *ExchangeRate) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "currencyFrom":
-			return jsonx.Opt(d, &s.CurrencyFrom, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.CurrencyFrom, jsonx.String))
 		case "currencyTo":
-			return jsonx.Opt(d, &s.CurrencyTo, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.CurrencyTo, jsonx.String))
 		case "exchangeRateBuy":
-			return jsonx.Opt(d, &s.ExchangeRateBuy, jsonx.Float64)
+			return d.Optional(jsonx.Opt(d, &s.ExchangeRateBuy, jsonx.Float64))
 		case "exchangeRateBuyCash":
-			return jsonx.Opt(d, &s.ExchangeRateBuyCash, jsonx.Float64)
+			return d.Optional(jsonx.Opt(d, &s.ExchangeRateBuyCash, jsonx.Float64))
 		case "exchangeRateCenter":
-			return jsonx.Opt(d, &s.ExchangeRateCenter, jsonx.Float64)
+			return d.Optional(jsonx.Opt(d, &s.ExchangeRateCenter, jsonx.Float64))
 		case "exchangeRateCenterChange":
-			return jsonx.Opt(d, &s.ExchangeRateCenterChange, jsonx.Float64)
+			return d.Optional(jsonx.Opt(d, &s.ExchangeRateCenterChange, jsonx.Float64))
 		case "exchangeRateSell":
-			return jsonx.Opt(d, &s.ExchangeRateSell, jsonx.Float64)
+			return d.Optional(jsonx.Opt(d, &s.ExchangeRateSell, jsonx.Float64))
 		case "exchangeRateSellCash":
-			return jsonx.Opt(d, &s.ExchangeRateSellCash, jsonx.Float64)
+			return d.Optional(jsonx.Opt(d, &s.ExchangeRateSellCash, jsonx.Float64))
 		case "exchangeRateSellCenter":
-			return jsonx.Opt(d, &s.ExchangeRateSellCenter, jsonx.Float64)
+			return d.Optional(jsonx.Opt(d, &s.ExchangeRateSellCenter, jsonx.Float64))
 		case "exchangeRateSellCenterPrevious":
-			return jsonx.Opt(d, &s.ExchangeRateSellCenterPrevious, jsonx.Float64)
+			return d.Optional(jsonx.Opt(d, &s.ExchangeRateSellCenterPrevious, jsonx.Float64))
 		case "quotationType":
-			return jsonx.Opt(d, &s.QuotationType, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.QuotationType, jsonx.String))
 		case "unitsFrom":
-			return jsonx.Opt(d, &s.UnitsFrom, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.UnitsFrom, jsonx.Int64))
 		}
 		return d.Skip()
 	})
@@ -348,21 +390,21 @@ func (s *ExchangeRateList) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeExchangeRateList)
 }
 
-func decodeExchangeRateList(d *jx.Decoder, s *ExchangeRateList) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeExchangeRateList(d *jsonx.Decoder, s *ExchangeRateList) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "effectiveDateFrom":
-			return jsonx.Opt(d, &s.EffectiveDateFrom, jsonx.Time)
+			return d.Optional(jsonx.Opt(d, &s.EffectiveDateFrom, jsonx.Time))
 		case "effectiveDateTo":
-			return jsonx.Opt(d, &s.EffectiveDateTo, jsonx.Time)
+			return d.Optional(jsonx.Opt(d, &s.EffectiveDateTo, jsonx.Time))
 		case "exchangeRates":
-			return jsonx.Slice(d, &s.ExchangeRates, decodeExchangeRate)
+			return d.Optional(jsonx.Slice(d, &s.ExchangeRates, decodeExchangeRate))
 		case "lastRates":
-			return jsonx.Opt(d, &s.LastRates, jsonx.Bool)
+			return d.Optional(jsonx.Opt(d, &s.LastRates, jsonx.Bool))
 		case "ordinalNumber":
-			return jsonx.Opt(d, &s.OrdinalNumber, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.OrdinalNumber, jsonx.Int64))
 		case "tradingDate":
-			return jsonx.Opt(d, &s.TradingDate, jsonx.Time)
+			return d.Optional(jsonx.Opt(d, &s.TradingDate, jsonx.Time))
 		}
 		return d.Skip()
 	})
@@ -373,11 +415,11 @@ func (s *RelatedParties) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeRelatedParties)
 }
 
-func decodeRelatedParties(d *jx.Decoder, s *RelatedParties) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeRelatedParties(d *jsonx.Decoder, s *RelatedParties) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "counterParty":
-			return jsonx.Ptr(d, &s.CounterParty, decodeCounterParty)
+			return d.Optional(jsonx.Ptr(d, &s.CounterParty, decodeCounterParty))
 		}
 		return d.Skip()
 	})
@@ -388,94 +430,114 @@ func (s *RemittanceInformation) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeRemittanceInformation)
 }
 
-func decodeRemittanceInformation(d *jx.Decoder, s *RemittanceInformation) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeRemittanceInformation(d *jsonx.Decoder, s *RemittanceInformation) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "creditorReferenceInformation":
-			return jsonx.Ptr(d, &s.CreditorReferenceInformation, decodeCreditorReference)
+			return d.Optional(jsonx.Ptr(d, &s.CreditorReferenceInformation, decodeCreditorReference))
 		case "unstructured":
-			return jsonx.Opt(d, &s.Unstructured, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Unstructured, jsonx.String))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredStatement lists the members a Statement must have, in the order of d.Seen.
+var requiredStatement = []string{"accountId", "dateFrom", "dateTo", "statementFormats", "statementId", "statementNumber"}
 
 // UnmarshalJSON decodes s with a decoder generated for Statement's members.
 func (s *Statement) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeStatement)
 }
 
-func decodeStatement(d *jx.Decoder, s *Statement) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeStatement(d *jsonx.Decoder, s *Statement) error {
+	return jsonx.Object(d, requiredStatement, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "accountId":
+			d.Seen(0)
 			return jsonx.Int64(d, &s.AccountID)
 		case "currency":
-			return jsonx.Opt(d, &s.Currency, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Currency, jsonx.String))
 		case "dateFrom":
+			d.Seen(1)
 			return jsonx.String(d, &s.DateFrom)
 		case "dateTo":
+			d.Seen(2)
 			return jsonx.String(d, &s.DateTo)
 		case "statementFormats":
+			d.Seen(3)
 			return jsonx.Slice(d, &s.StatementFormats, jsonx.String)
 		case "statementId":
+			d.Seen(4)
 			return jsonx.String(d, &s.StatementID)
 		case "statementNumber":
+			d.Seen(5)
 			return jsonx.String(d, &s.StatementNumber)
 		}
 		return d.Skip()
 	})
 }
 
+// requiredStatementList lists the members a StatementList must have, in the order of d.Seen.
+var requiredStatementList = []string{"statements"}
+
 // UnmarshalJSON decodes s with a decoder generated for StatementList's members.
 func (s *StatementList) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeStatementList)
 }
 
-func decodeStatementList(d *jx.Decoder, s *StatementList) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeStatementList(d *jsonx.Decoder, s *StatementList) error {
+	return jsonx.Object(d, requiredStatementList, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "first":
-			return jsonx.Opt(d, &s.First, jsonx.Bool)
+			return d.Optional(jsonx.Opt(d, &s.First, jsonx.Bool))
 		case "last":
-			return jsonx.Opt(d, &s.Last, jsonx.Bool)
+			return d.Optional(jsonx.Opt(d, &s.Last, jsonx.Bool))
 		case "page":
-			return jsonx.Opt(d, &s.Page, jsonx.Int32)
+			return d.Optional(jsonx.Opt(d, &s.Page, jsonx.Int32))
 		case "size":
-			return jsonx.Opt(d, &s.Size, jsonx.Int32)
+			return d.Optional(jsonx.Opt(d, &s.Size, jsonx.Int32))
 		case "statements":
+			d.Seen(0)
 			return jsonx.Slice(d, &s.Statements, decodeStatement)
 		case "totalPages":
-			return jsonx.Opt(d, &s.TotalPages, jsonx.Int32)
+			return d.Optional(jsonx.Opt(d, &s.TotalPages, jsonx.Int32))
 		case "totalSize":
-			return jsonx.Opt(d, &s.TotalSize, jsonx.Int32)
+			return d.Optional(jsonx.Opt(d, &s.TotalSize, jsonx.Int32))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredTransaction lists the members a Transaction must have, in the order of d.Seen.
+var requiredTransaction = []string{"amount", "bookingDate", "creditDebitIndication", "entryReference"}
 
 // UnmarshalJSON decodes s with a decoder generated for Transaction's members.
 func (s *Transaction) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeTransaction)
 }
 
-func decodeTransaction(d *jx.Decoder, s *Transaction) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeTransaction(d *jsonx.Decoder, s *Transaction) error {
+	return jsonx.Object(d, requiredTransaction, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "amount":
+			d.Seen(0)
 			return decodeAmount(d, &s.Amount)
 		case "bankTransactionCode":
-			return jsonx.Ptr(d, &s.BankTransactionCode, decodeBankTransactionCode)
+			return d.Optional(jsonx.Ptr(d, &s.BankTransactionCode, decodeBankTransactionCode))
 		case "bookingDate":
+			d.Seen(1)
 			return jsonx.Time(d, &s.BookingDate)
 		case "creditDebitIndication":
+			d.Seen(2)
 			return jsonx.StringAs[TransactionCreditDebitIndication](d, &s.CreditDebitIndication)
 		case "entryDetails":
-			return jsonx.Ptr(d, &s.EntryDetails, decodeEntryDetails)
+			return d.Optional(jsonx.Ptr(d, &s.EntryDetails, decodeEntryDetails))
 		case "entryReference":
+			d.Seen(3)
 			return jsonx.String(d, &s.EntryReference)
 		case "valueDate":
-			return jsonx.Opt(d, &s.ValueDate, jsonx.Time)
+			return d.Optional(jsonx.Opt(d, &s.ValueDate, jsonx.Time))
 		}
 		return d.Skip()
 	})
@@ -486,29 +548,33 @@ func (s *TransactionDetails) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeTransactionDetails)
 }
 
-func decodeTransactionDetails(d *jx.Decoder, s *TransactionDetails) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeTransactionDetails(d *jsonx.Decoder, s *TransactionDetails) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "relatedParties":
-			return jsonx.Ptr(d, &s.RelatedParties, decodeRelatedParties)
+			return d.Optional(jsonx.Ptr(d, &s.RelatedParties, decodeRelatedParties))
 		case "remittanceInformation":
-			return jsonx.Ptr(d, &s.RemittanceInformation, decodeRemittanceInformation)
+			return d.Optional(jsonx.Ptr(d, &s.RemittanceInformation, decodeRemittanceInformation))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredTransactionList lists the members a TransactionList must have, in the order of d.Seen.
+var requiredTransactionList = []string{"transactions"}
 
 // UnmarshalJSON decodes s with a decoder generated for TransactionList's members.
 func (s *TransactionList) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeTransactionList)
 }
 
-func decodeTransactionList(d *jx.Decoder, s *TransactionList) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeTransactionList(d *jsonx.Decoder, s *TransactionList) error {
+	return jsonx.Object(d, requiredTransactionList, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "lastPage":
-			return jsonx.Opt(d, &s.LastPage, jsonx.Bool)
+			return d.Optional(jsonx.Opt(d, &s.LastPage, jsonx.Bool))
 		case "transactions":
+			d.Seen(0)
 			return jsonx.Slice(d, &s.Transactions, decodeTransaction)
 		}
 		return d.Skip()

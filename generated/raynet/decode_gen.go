@@ -2,75 +2,87 @@
 
 package raynet
 
-import (
-	"github.com/apigen-go/apigen/runtime/jsonx"
-	"github.com/go-faster/jx"
-)
+import "github.com/apigen-go/apigen/runtime/jsonx"
+
+// requiredCompany lists the members a Company must have, in the order of d.Seen.
+var requiredCompany = []string{"id", "name"}
 
 // UnmarshalJSON decodes s with a decoder generated for Company's members.
 func (s *Company) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeCompany)
 }
 
-func decodeCompany(d *jx.Decoder, s *Company) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeCompany(d *jsonx.Decoder, s *Company) error {
+	return jsonx.Object(d, requiredCompany, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "id":
+			d.Seen(0)
 			return jsonx.Int64(d, &s.ID)
 		case "name":
+			d.Seen(1)
 			return jsonx.String(d, &s.Name)
 		case "notice":
-			return jsonx.Opt(d, &s.Notice, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Notice, jsonx.String))
 		case "owner":
-			return jsonx.Ptr(d, &s.Owner, decodeReference)
+			return d.Optional(jsonx.Ptr(d, &s.Owner, decodeReference))
 		case "rating":
-			return jsonx.Opt(d, &s.Rating, jsonx.StringAs[CompanyRating])
+			return d.Optional(jsonx.Opt(d, &s.Rating, jsonx.StringAs[CompanyRating]))
 		case "regNumber":
-			return jsonx.Opt(d, &s.RegNumber, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.RegNumber, jsonx.String))
 		case "role":
-			return jsonx.Opt(d, &s.Role, jsonx.StringAs[CompanyRole])
+			return d.Optional(jsonx.Opt(d, &s.Role, jsonx.StringAs[CompanyRole]))
 		case "rowInfo.createdAt":
-			return jsonx.Opt(d, &s.RowInfoCreatedAt, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.RowInfoCreatedAt, jsonx.String))
 		case "state":
-			return jsonx.Opt(d, &s.State, jsonx.StringAs[CompanyState])
+			return d.Optional(jsonx.Opt(d, &s.State, jsonx.StringAs[CompanyState]))
 		case "taxNumber":
-			return jsonx.Opt(d, &s.TaxNumber, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.TaxNumber, jsonx.String))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredCompanyEnvelope lists the members a CompanyEnvelope must have, in the order of d.Seen.
+var requiredCompanyEnvelope = []string{"data", "success"}
 
 // UnmarshalJSON decodes s with a decoder generated for CompanyEnvelope's members.
 func (s *CompanyEnvelope) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeCompanyEnvelope)
 }
 
-func decodeCompanyEnvelope(d *jx.Decoder, s *CompanyEnvelope) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeCompanyEnvelope(d *jsonx.Decoder, s *CompanyEnvelope) error {
+	return jsonx.Object(d, requiredCompanyEnvelope, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "data":
+			d.Seen(0)
 			return decodeCompany(d, &s.Data)
 		case "success":
+			d.Seen(1)
 			return jsonx.Bool(d, &s.Success)
 		}
 		return d.Skip()
 	})
 }
 
+// requiredCompanyList lists the members a CompanyList must have, in the order of d.Seen.
+var requiredCompanyList = []string{"data", "success"}
+
 // UnmarshalJSON decodes s with a decoder generated for CompanyList's members.
 func (s *CompanyList) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeCompanyList)
 }
 
-func decodeCompanyList(d *jx.Decoder, s *CompanyList) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeCompanyList(d *jsonx.Decoder, s *CompanyList) error {
+	return jsonx.Object(d, requiredCompanyList, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "data":
+			d.Seen(0)
 			return jsonx.Slice(d, &s.Data, decodeCompany)
 		case "success":
+			d.Seen(1)
 			return jsonx.Bool(d, &s.Success)
 		case "totalCount":
-			return jsonx.Opt(d, &s.TotalCount, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.TotalCount, jsonx.Int64))
 		}
 		return d.Skip()
 	})
@@ -81,13 +93,13 @@ func (s *Created) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeCreated)
 }
 
-func decodeCreated(d *jx.Decoder, s *Created) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeCreated(d *jsonx.Decoder, s *Created) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "data":
-			return jsonx.Ptr(d, &s.Data, decodeCreatedData)
+			return d.Optional(jsonx.Ptr(d, &s.Data, decodeCreatedData))
 		case "success":
-			return jsonx.Opt(d, &s.Success, jsonx.Bool)
+			return d.Optional(jsonx.Opt(d, &s.Success, jsonx.Bool))
 		}
 		return d.Skip()
 	})
@@ -98,11 +110,11 @@ func (s *CreatedData) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeCreatedData)
 }
 
-func decodeCreatedData(d *jx.Decoder, s *CreatedData) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeCreatedData(d *jsonx.Decoder, s *CreatedData) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "id":
-			return jsonx.Opt(d, &s.ID, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.ID, jsonx.Int64))
 		}
 		return d.Skip()
 	})
@@ -113,31 +125,35 @@ func (s *Error) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeError)
 }
 
-func decodeError(d *jx.Decoder, s *Error) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeError(d *jsonx.Decoder, s *Error) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "message":
-			return jsonx.Opt(d, &s.Message, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Message, jsonx.String))
 		case "success":
-			return jsonx.Opt(d, &s.Success, jsonx.Bool)
+			return d.Optional(jsonx.Opt(d, &s.Success, jsonx.Bool))
 		case "translatedMessage":
-			return jsonx.Opt(d, &s.TranslatedMessage, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.TranslatedMessage, jsonx.String))
 		case "type":
-			return jsonx.Opt(d, &s.Type, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Type, jsonx.String))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredReference lists the members a Reference must have, in the order of d.Seen.
+var requiredReference = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for Reference's members.
 func (s *Reference) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeReference)
 }
 
-func decodeReference(d *jx.Decoder, s *Reference) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeReference(d *jsonx.Decoder, s *Reference) error {
+	return jsonx.Object(d, requiredReference, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "id":
+			d.Seen(0)
 			return jsonx.Int64(d, &s.ID)
 		}
 		return d.Skip()
@@ -149,13 +165,13 @@ func (s *Success) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeSuccess)
 }
 
-func decodeSuccess(d *jx.Decoder, s *Success) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeSuccess(d *jsonx.Decoder, s *Success) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "message":
-			return jsonx.Opt(d, &s.Message, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Message, jsonx.String))
 		case "success":
-			return jsonx.Opt(d, &s.Success, jsonx.Bool)
+			return d.Optional(jsonx.Opt(d, &s.Success, jsonx.Bool))
 		}
 		return d.Skip()
 	})

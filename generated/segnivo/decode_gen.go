@@ -2,47 +2,48 @@
 
 package segnivo
 
-import (
-	"github.com/apigen-go/apigen/runtime/jsonx"
-	"github.com/go-faster/jx"
-)
+import "github.com/apigen-go/apigen/runtime/jsonx"
+
+// requiredCampaign lists the members a Campaign must have, in the order of d.Seen.
+var requiredCampaign = []string{"uid"}
 
 // UnmarshalJSON decodes s with a decoder generated for Campaign's members.
 func (s *Campaign) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeCampaign)
 }
 
-func decodeCampaign(d *jx.Decoder, s *Campaign) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeCampaign(d *jsonx.Decoder, s *Campaign) error {
+	return jsonx.Object(d, requiredCampaign, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "created_at":
-			return jsonx.Opt(d, &s.CreatedAt, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.CreatedAt, jsonx.String))
 		case "delivery_at":
-			return jsonx.Nullable(d, &s.DeliveryAt, jsonx.String)
+			return d.Optional(jsonx.Nullable(d, &s.DeliveryAt, jsonx.String))
 		case "from_email":
-			return jsonx.Opt(d, &s.FromEmail, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.FromEmail, jsonx.String))
 		case "from_name":
-			return jsonx.Opt(d, &s.FromName, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.FromName, jsonx.String))
 		case "mail_list_uid":
-			return jsonx.Opt(d, &s.MailListUID, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.MailListUID, jsonx.String))
 		case "name":
-			return jsonx.Opt(d, &s.Name, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
 		case "plain":
-			return jsonx.Opt(d, &s.Plain, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Plain, jsonx.String))
 		case "reply_to":
-			return jsonx.Opt(d, &s.ReplyTo, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.ReplyTo, jsonx.String))
 		case "statistics":
-			return jsonx.Ptr(d, &s.Statistics, decodeCampaignStatistics)
+			return d.Optional(jsonx.Ptr(d, &s.Statistics, decodeCampaignStatistics))
 		case "status":
-			return jsonx.Opt(d, &s.Status, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.String))
 		case "subject":
-			return jsonx.Opt(d, &s.Subject, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Subject, jsonx.String))
 		case "type":
-			return jsonx.Opt(d, &s.Type, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Type, jsonx.String))
 		case "uid":
+			d.Seen(0)
 			return jsonx.String(d, &s.UID)
 		case "updated_at":
-			return jsonx.Opt(d, &s.UpdatedAt, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.UpdatedAt, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -53,15 +54,15 @@ func (s *CampaignCreated) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeCampaignCreated)
 }
 
-func decodeCampaignCreated(d *jx.Decoder, s *CampaignCreated) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeCampaignCreated(d *jsonx.Decoder, s *CampaignCreated) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "attributes":
-			return jsonx.Ptr(d, &s.Attributes, decodeCampaign)
+			return d.Optional(jsonx.Ptr(d, &s.Attributes, decodeCampaign))
 		case "message":
-			return jsonx.Opt(d, &s.Message, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Message, jsonx.String))
 		case "status":
-			return jsonx.Opt(d, &s.Status, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.Int64))
 		}
 		return d.Skip()
 	})
@@ -72,58 +73,63 @@ func (s *CampaignStatistics) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeCampaignStatistics)
 }
 
-func decodeCampaignStatistics(d *jx.Decoder, s *CampaignStatistics) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeCampaignStatistics(d *jsonx.Decoder, s *CampaignStatistics) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "abuse_feedback_count":
-			return jsonx.Opt(d, &s.AbuseFeedbackCount, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.AbuseFeedbackCount, jsonx.Int64))
 		case "bounce_count":
-			return jsonx.Opt(d, &s.BounceCount, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.BounceCount, jsonx.Int64))
 		case "click_count":
-			return jsonx.Opt(d, &s.ClickCount, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.ClickCount, jsonx.Int64))
 		case "click_rate":
-			return jsonx.Opt(d, &s.ClickRate, jsonx.Float64)
+			return d.Optional(jsonx.Opt(d, &s.ClickRate, jsonx.Float64))
 		case "delivered_rate":
-			return jsonx.Opt(d, &s.DeliveredRate, jsonx.Float64)
+			return d.Optional(jsonx.Opt(d, &s.DeliveredRate, jsonx.Float64))
 		case "open_count":
-			return jsonx.Opt(d, &s.OpenCount, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.OpenCount, jsonx.Int64))
 		case "open_rate":
-			return jsonx.Opt(d, &s.OpenRate, jsonx.Float64)
+			return d.Optional(jsonx.Opt(d, &s.OpenRate, jsonx.Float64))
 		case "subscriber_count":
-			return jsonx.Opt(d, &s.SubscriberCount, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.SubscriberCount, jsonx.Int64))
 		case "unsubscribe_count":
-			return jsonx.Opt(d, &s.UnsubscribeCount, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.UnsubscribeCount, jsonx.Int64))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredContact lists the members a Contact must have, in the order of d.Seen.
+var requiredContact = []string{"email", "uid"}
 
 // UnmarshalJSON decodes s with a decoder generated for Contact's members.
 func (s *Contact) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeContact)
 }
 
-func decodeContact(d *jx.Decoder, s *Contact) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeContact(d *jsonx.Decoder, s *Contact) error {
+	return jsonx.Object(d, requiredContact, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "email":
+			d.Seen(0)
 			return jsonx.String(d, &s.Email)
 		case "first_name":
-			return jsonx.Opt(d, &s.FirstName, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.FirstName, jsonx.String))
 		case "last_name":
-			return jsonx.Opt(d, &s.LastName, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.LastName, jsonx.String))
 		case "list":
-			return jsonx.Opt(d, &s.List, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.List, jsonx.String))
 		case "list_uid":
-			return jsonx.Opt(d, &s.ListUID, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.ListUID, jsonx.String))
 		case "status":
-			return jsonx.Opt(d, &s.Status, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.String))
 		case "tag":
-			return jsonx.Opt(d, &s.Tag, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Tag, jsonx.String))
 		case "uid":
+			d.Seen(1)
 			return jsonx.String(d, &s.UID)
 		case "verification_status":
-			return jsonx.Opt(d, &s.VerificationStatus, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.VerificationStatus, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -134,15 +140,15 @@ func (s *ContactResult) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeContactResult)
 }
 
-func decodeContactResult(d *jx.Decoder, s *ContactResult) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeContactResult(d *jsonx.Decoder, s *ContactResult) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "message":
-			return jsonx.Opt(d, &s.Message, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Message, jsonx.String))
 		case "status":
-			return jsonx.Opt(d, &s.Status, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.Int64))
 		case "subscriber_uid":
-			return jsonx.Opt(d, &s.SubscriberUID, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.SubscriberUID, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -153,29 +159,34 @@ func (s *EmailAddressVerificationResponse) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeEmailAddressVerificationResponse)
 }
 
-func decodeEmailAddressVerificationResponse(d *jx.Decoder, s *EmailAddressVerificationResponse) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeEmailAddressVerificationResponse(d *jsonx.Decoder, s *EmailAddressVerificationResponse) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "status":
-			return jsonx.Opt(d, &s.Status, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.String))
 		case "verifications":
-			return jsonx.Slice(d, &s.Verifications, decodeEmailVerification)
+			return d.Optional(jsonx.Slice(d, &s.Verifications, decodeEmailVerification))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredEmailVerification lists the members a EmailVerification must have, in the order of d.Seen.
+var requiredEmailVerification = []string{"email", "status"}
 
 // UnmarshalJSON decodes s with a decoder generated for EmailVerification's members.
 func (s *EmailVerification) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeEmailVerification)
 }
 
-func decodeEmailVerification(d *jx.Decoder, s *EmailVerification) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeEmailVerification(d *jsonx.Decoder, s *EmailVerification) error {
+	return jsonx.Object(d, requiredEmailVerification, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "email":
+			d.Seen(0)
 			return jsonx.String(d, &s.Email)
 		case "status":
+			d.Seen(1)
 			return jsonx.StringAs[EmailVerificationStatus](d, &s.Status)
 		}
 		return d.Skip()
@@ -187,17 +198,17 @@ func (s *Error) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeError)
 }
 
-func decodeError(d *jx.Decoder, s *Error) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeError(d *jsonx.Decoder, s *Error) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "error":
-			return jsonx.Opt(d, &s.Error, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Error, jsonx.String))
 		case "errors":
-			return jsonx.Map(d, &s.Errors, func(d *jx.Decoder, v *[]string) error {
+			return d.Optional(jsonx.Map(d, &s.Errors, func(d *jsonx.Decoder, v *[]string) error {
 				return jsonx.Slice(d, v, jsonx.String)
-			})
+			}))
 		case "message":
-			return jsonx.Opt(d, &s.Message, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Message, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -208,48 +219,53 @@ func (s *ListStatistics) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeListStatistics)
 }
 
-func decodeListStatistics(d *jx.Decoder, s *ListStatistics) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeListStatistics(d *jsonx.Decoder, s *ListStatistics) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "click_rate":
-			return jsonx.Opt(d, &s.ClickRate, jsonx.Float64)
+			return d.Optional(jsonx.Opt(d, &s.ClickRate, jsonx.Float64))
 		case "open_rate":
-			return jsonx.Opt(d, &s.OpenRate, jsonx.Float64)
+			return d.Optional(jsonx.Opt(d, &s.OpenRate, jsonx.Float64))
 		case "subscriber_count":
-			return jsonx.Opt(d, &s.SubscriberCount, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.SubscriberCount, jsonx.Int64))
 		case "unconfirmed_count":
-			return jsonx.Opt(d, &s.UnconfirmedCount, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.UnconfirmedCount, jsonx.Int64))
 		case "unsubscribe_count":
-			return jsonx.Opt(d, &s.UnsubscribeCount, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.UnsubscribeCount, jsonx.Int64))
 		case "unsubscribe_rate":
-			return jsonx.Opt(d, &s.UnsubscribeRate, jsonx.Float64)
+			return d.Optional(jsonx.Opt(d, &s.UnsubscribeRate, jsonx.Float64))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredMailingList lists the members a MailingList must have, in the order of d.Seen.
+var requiredMailingList = []string{"name", "uid"}
 
 // UnmarshalJSON decodes s with a decoder generated for MailingList's members.
 func (s *MailingList) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeMailingList)
 }
 
-func decodeMailingList(d *jx.Decoder, s *MailingList) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeMailingList(d *jsonx.Decoder, s *MailingList) error {
+	return jsonx.Object(d, requiredMailingList, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "created_at":
-			return jsonx.Opt(d, &s.CreatedAt, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.CreatedAt, jsonx.String))
 		case "from_email":
-			return jsonx.Opt(d, &s.FromEmail, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.FromEmail, jsonx.String))
 		case "from_name":
-			return jsonx.Opt(d, &s.FromName, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.FromName, jsonx.String))
 		case "name":
+			d.Seen(0)
 			return jsonx.String(d, &s.Name)
 		case "statistics":
-			return jsonx.Ptr(d, &s.Statistics, decodeListStatistics)
+			return d.Optional(jsonx.Ptr(d, &s.Statistics, decodeListStatistics))
 		case "uid":
+			d.Seen(1)
 			return jsonx.String(d, &s.UID)
 		case "updated_at":
-			return jsonx.Opt(d, &s.UpdatedAt, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.UpdatedAt, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -260,60 +276,64 @@ func (s *MailingListCreated) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeMailingListCreated)
 }
 
-func decodeMailingListCreated(d *jx.Decoder, s *MailingListCreated) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeMailingListCreated(d *jsonx.Decoder, s *MailingListCreated) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "list_uid":
-			return jsonx.Opt(d, &s.ListUID, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.ListUID, jsonx.String))
 		case "message":
-			return jsonx.Opt(d, &s.Message, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Message, jsonx.String))
 		case "status":
-			return jsonx.Opt(d, &s.Status, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.Int64))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredRelayEmail lists the members a RelayEmail must have, in the order of d.Seen.
+var requiredRelayEmail = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for RelayEmail's members.
 func (s *RelayEmail) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeRelayEmail)
 }
 
-func decodeRelayEmail(d *jx.Decoder, s *RelayEmail) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeRelayEmail(d *jsonx.Decoder, s *RelayEmail) error {
+	return jsonx.Object(d, requiredRelayEmail, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "content":
-			return jsonx.Opt(d, &s.Content, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Content, jsonx.String))
 		case "content_type":
-			return jsonx.Opt(d, &s.ContentType, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.ContentType, jsonx.String))
 		case "created_at":
-			return jsonx.Opt(d, &s.CreatedAt, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.CreatedAt, jsonx.String))
 		case "delivery_at":
-			return jsonx.Opt(d, &s.DeliveryAt, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.DeliveryAt, jsonx.Int64))
 		case "from":
-			return jsonx.Ptr(d, &s.From, decodeRelayEmailFrom)
+			return d.Optional(jsonx.Ptr(d, &s.From, decodeRelayEmailFrom))
 		case "id":
+			d.Seen(0)
 			return jsonx.String(d, &s.ID)
 		case "is_transactional":
-			return jsonx.Opt(d, &s.IsTransactional, jsonx.Bool)
+			return d.Optional(jsonx.Opt(d, &s.IsTransactional, jsonx.Bool))
 		case "recipients":
-			return jsonx.Slice(d, &s.Recipients, jsonx.String)
+			return d.Optional(jsonx.Slice(d, &s.Recipients, jsonx.String))
 		case "reply_to":
-			return jsonx.Opt(d, &s.ReplyTo, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.ReplyTo, jsonx.String))
 		case "sign_dkim":
-			return jsonx.Opt(d, &s.SignDkim, jsonx.Bool)
+			return d.Optional(jsonx.Opt(d, &s.SignDkim, jsonx.Bool))
 		case "source":
-			return jsonx.Opt(d, &s.Source, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Source, jsonx.String))
 		case "spam_score":
-			return jsonx.Nullable(d, &s.SpamScore, jsonx.Float64)
+			return d.Optional(jsonx.Nullable(d, &s.SpamScore, jsonx.Float64))
 		case "status":
-			return jsonx.Opt(d, &s.Status, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.String))
 		case "subject":
-			return jsonx.Opt(d, &s.Subject, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Subject, jsonx.String))
 		case "track_click":
-			return jsonx.Opt(d, &s.TrackClick, jsonx.Bool)
+			return d.Optional(jsonx.Opt(d, &s.TrackClick, jsonx.Bool))
 		case "track_open":
-			return jsonx.Opt(d, &s.TrackOpen, jsonx.Bool)
+			return d.Optional(jsonx.Opt(d, &s.TrackOpen, jsonx.Bool))
 		}
 		return d.Skip()
 	})
@@ -324,13 +344,13 @@ func (s *RelayEmailFrom) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeRelayEmailFrom)
 }
 
-func decodeRelayEmailFrom(d *jx.Decoder, s *RelayEmailFrom) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeRelayEmailFrom(d *jsonx.Decoder, s *RelayEmailFrom) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "email":
-			return jsonx.Opt(d, &s.Email, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Email, jsonx.String))
 		case "name":
-			return jsonx.Opt(d, &s.Name, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -341,11 +361,11 @@ func (s *RelayEmailList) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeRelayEmailList)
 }
 
-func decodeRelayEmailList(d *jx.Decoder, s *RelayEmailList) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeRelayEmailList(d *jsonx.Decoder, s *RelayEmailList) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "emails":
-			return jsonx.Slice(d, &s.Emails, decodeRelayEmail)
+			return d.Optional(jsonx.Slice(d, &s.Emails, decodeRelayEmail))
 		}
 		return d.Skip()
 	})
@@ -356,13 +376,13 @@ func (s *RelaySendResponse) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeRelaySendResponse)
 }
 
-func decodeRelaySendResponse(d *jx.Decoder, s *RelaySendResponse) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeRelaySendResponse(d *jsonx.Decoder, s *RelaySendResponse) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "id":
-			return jsonx.Opt(d, &s.ID, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.ID, jsonx.String))
 		case "status":
-			return jsonx.Opt(d, &s.Status, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -373,13 +393,13 @@ func (s *StatusMessage) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeStatusMessage)
 }
 
-func decodeStatusMessage(d *jx.Decoder, s *StatusMessage) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeStatusMessage(d *jsonx.Decoder, s *StatusMessage) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "message":
-			return jsonx.Opt(d, &s.Message, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Message, jsonx.String))
 		case "status":
-			return jsonx.Opt(d, &s.Status, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.Int64))
 		}
 		return d.Skip()
 	})

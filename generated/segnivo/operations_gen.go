@@ -12,7 +12,6 @@ import (
 	"github.com/apigen-go/apigen/runtime/page"
 	"github.com/apigen-go/apigen/runtime/rest"
 	"github.com/apigen-go/apigen/runtime/transport"
-	"github.com/go-faster/jx"
 )
 
 var opAddContact = transport.Operation{
@@ -237,7 +236,7 @@ func (c *Client) ListCampaigns(ctx context.Context, opts ...RequestOption) ([]Ca
 	})
 	var out []Campaign
 	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
-		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *[]Campaign) error {
+		return jsonx.Unmarshal(data, &out, func(d *jsonx.Decoder, v *[]Campaign) error {
 			return jsonx.Slice(d, v, decodeCampaign)
 		})
 	}))
@@ -270,7 +269,7 @@ func (c *Client) ListContacts(ctx context.Context, params *ListContactsParams, o
 	})
 	var out []Contact
 	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
-		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *[]Contact) error {
+		return jsonx.Unmarshal(data, &out, func(d *jsonx.Decoder, v *[]Contact) error {
 			return jsonx.Slice(d, v, decodeContact)
 		})
 	}))
@@ -323,7 +322,7 @@ func (c *Client) ListMailingLists(ctx context.Context, opts ...RequestOption) ([
 	})
 	var out []MailingList
 	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
-		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *[]MailingList) error {
+		return jsonx.Unmarshal(data, &out, func(d *jsonx.Decoder, v *[]MailingList) error {
 			return jsonx.Slice(d, v, decodeMailingList)
 		})
 	}))

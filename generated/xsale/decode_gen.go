@@ -2,45 +2,48 @@
 
 package xsale
 
-import (
-	"github.com/apigen-go/apigen/runtime/jsonx"
-	"github.com/go-faster/jx"
-)
+import "github.com/apigen-go/apigen/runtime/jsonx"
 
 // UnmarshalJSON decodes s with a decoder generated for Error's members.
 func (s *Error) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeError)
 }
 
-func decodeError(d *jx.Decoder, s *Error) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeError(d *jsonx.Decoder, s *Error) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "Message":
-			return jsonx.Opt(d, &s.Message, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Message, jsonx.String))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredMe lists the members a Me must have, in the order of d.Seen.
+var requiredMe = []string{"Email", "Id", "Organizations"}
 
 // UnmarshalJSON decodes s with a decoder generated for Me's members.
 func (s *Me) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeMe)
 }
 
-func decodeMe(d *jx.Decoder, s *Me) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeMe(d *jsonx.Decoder, s *Me) error {
+	return jsonx.Object(d, requiredMe, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "Email":
+			d.Seen(0)
 			return jsonx.String(d, &s.Email)
 		case "EmailVerified":
-			return jsonx.Opt(d, &s.EmailVerified, jsonx.Bool)
+			return d.Optional(jsonx.Opt(d, &s.EmailVerified, jsonx.Bool))
 		case "Id":
+			d.Seen(1)
 			return jsonx.Int64(d, &s.ID)
 		case "Name":
-			return jsonx.Opt(d, &s.Name, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
 		case "Nickname":
-			return jsonx.Opt(d, &s.Nickname, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Nickname, jsonx.String))
 		case "Organizations":
+			d.Seen(2)
 			return jsonx.Slice(d, &s.Organizations, decodeOrganization)
 		}
 		return d.Skip()
@@ -52,79 +55,95 @@ func (s *OAuthError) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeOAuthError)
 }
 
-func decodeOAuthError(d *jx.Decoder, s *OAuthError) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeOAuthError(d *jsonx.Decoder, s *OAuthError) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "error":
-			return jsonx.Opt(d, &s.Error, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Error, jsonx.String))
 		case "error_description":
-			return jsonx.Opt(d, &s.ErrorDescription, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.ErrorDescription, jsonx.String))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredOrder lists the members a Order must have, in the order of d.Seen.
+var requiredOrder = []string{"Id", "Number"}
 
 // UnmarshalJSON decodes s with a decoder generated for Order's members.
 func (s *Order) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeOrder)
 }
 
-func decodeOrder(d *jx.Decoder, s *Order) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeOrder(d *jsonx.Decoder, s *Order) error {
+	return jsonx.Object(d, requiredOrder, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "CreatedAt":
-			return jsonx.Opt(d, &s.CreatedAt, jsonx.Time)
+			return d.Optional(jsonx.Opt(d, &s.CreatedAt, jsonx.Time))
 		case "CurrencyCode":
-			return jsonx.Opt(d, &s.CurrencyCode, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.CurrencyCode, jsonx.String))
 		case "Id":
+			d.Seen(0)
 			return jsonx.Int64(d, &s.ID)
 		case "Number":
+			d.Seen(1)
 			return jsonx.String(d, &s.Number)
 		case "Status":
-			return jsonx.Opt(d, &s.Status, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.String))
 		case "TotalGross":
-			return jsonx.Opt(d, &s.TotalGross, jsonx.Float64)
+			return d.Optional(jsonx.Opt(d, &s.TotalGross, jsonx.Float64))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredOrganization lists the members a Organization must have, in the order of d.Seen.
+var requiredOrganization = []string{"Id", "Name"}
 
 // UnmarshalJSON decodes s with a decoder generated for Organization's members.
 func (s *Organization) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeOrganization)
 }
 
-func decodeOrganization(d *jx.Decoder, s *Organization) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeOrganization(d *jsonx.Decoder, s *Organization) error {
+	return jsonx.Object(d, requiredOrganization, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "Id":
+			d.Seen(0)
 			return jsonx.Int64(d, &s.ID)
 		case "Name":
+			d.Seen(1)
 			return jsonx.String(d, &s.Name)
 		case "ShortName":
-			return jsonx.Opt(d, &s.ShortName, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.ShortName, jsonx.String))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredTokenResponse lists the members a TokenResponse must have, in the order of d.Seen.
+var requiredTokenResponse = []string{"access_token", "expires_in", "token_type"}
 
 // UnmarshalJSON decodes s with a decoder generated for TokenResponse's members.
 func (s *TokenResponse) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeTokenResponse)
 }
 
-func decodeTokenResponse(d *jx.Decoder, s *TokenResponse) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeTokenResponse(d *jsonx.Decoder, s *TokenResponse) error {
+	return jsonx.Object(d, requiredTokenResponse, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "access_token":
+			d.Seen(0)
 			return jsonx.String(d, &s.AccessToken)
 		case "expires_in":
+			d.Seen(1)
 			return jsonx.Int64(d, &s.ExpiresIn)
 		case "id_token":
-			return jsonx.Opt(d, &s.IDToken, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.IDToken, jsonx.String))
 		case "scope":
-			return jsonx.Opt(d, &s.Scope, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Scope, jsonx.String))
 		case "token_type":
+			d.Seen(2)
 			return jsonx.String(d, &s.TokenType)
 		}
 		return d.Skip()

@@ -8,7 +8,6 @@ import (
 	"github.com/apigen-go/apigen/runtime/jsonx"
 	"github.com/apigen-go/apigen/runtime/rest"
 	"github.com/apigen-go/apigen/runtime/transport"
-	"github.com/go-faster/jx"
 )
 
 var opGetMe = transport.Operation{
@@ -78,7 +77,7 @@ func (c *Client) ListOrders(ctx context.Context, organizationName string, opts .
 	})
 	var out []Order
 	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
-		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *[]Order) error {
+		return jsonx.Unmarshal(data, &out, func(d *jsonx.Decoder, v *[]Order) error {
 			return jsonx.Slice(d, v, decodeOrder)
 		})
 	}))

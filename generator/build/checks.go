@@ -175,8 +175,14 @@ func enumSig(s *openapi3.Schema) (string, bool) {
 // else derived from its JSON name; a clash falls back to the JSON name
 // itself made exportable ("pet_id" beside "petId": Pet_id).
 func (b *builder) fieldName(fields *naming.Scope, name string, pr *openapi3.SchemaRef, ptr string) string {
-	if pr != nil && pr.Value != nil {
-		if n := goName(pr.Value.Extensions); n != "" && pr.Ref == "" {
+	if pr != nil {
+		// Beside a $ref the name is the reference's (kin keeps x- siblings
+		// there); inline it is the schema's.
+		n := goName(pr.Extensions)
+		if n == "" && pr.Ref == "" && pr.Value != nil {
+			n = goName(pr.Value.Extensions)
+		}
+		if n != "" {
 			return b.claimChosen(fields, n, ptr)
 		}
 	}

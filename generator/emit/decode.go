@@ -6,36 +6,57 @@ import (
 	"github.com/apigen-go/apigen/generator/model"
 )
 
-const (
-	pkgJSONX = "github.com/apigen-go/apigen/runtime/jsonx"
-	pkgJX    = "github.com/go-faster/jx"
-)
+const pkgJSONX = "github.com/apigen-go/apigen/runtime/jsonx"
 
 // decoders writes a JSON decoder for every struct a response can carry:
 // UnmarshalJSON on the type, and decode<Type>, a switch on the member
 // name whose cases read straight into the fields (runtime/jsonx over
 // go-faster/jx). They decode several times faster than encoding/json's
 // reflection. Structs only sent in requests get none: they are encoded.
+//
+// A required member marks itself seen (its absence is an error); a member
+// that is not required tolerates a value it cannot read (d.Optional: left
+// zero and reported, CONTRACT §3).
 func decoders(f *jen.File, api *model.API) {
 	decoded := decodedTypes(api)
 	for _, t := range api.Types {
 		if t.Kind != model.Struct || t.AdditionalProperties || !decoded[t] {
 			continue
 		}
+		var required []string
+		for _, fl := range decodedFields(t) {
+			if mustReceive(fl) {
+				required = append(required, fl.JSONName)
+			}
+		}
+		reqList := jen.Nil()
+		if len(required) > 0 {
+			f.Comment(requiredName(t) + " lists the members a " + t.Name + " must have, in the order of d.Seen.")
+			f.Var().Id(requiredName(t)).Op("=").Add(strList(required))
+			f.Line()
+			reqList = jen.Id(requiredName(t))
+		}
 		f.Comment("UnmarshalJSON decodes s with a decoder generated for " + t.Name + "'s members.")
 		f.Func().Params(jen.Id("s").Op("*").Id(t.Name)).Id("UnmarshalJSON").Params(jen.Id("data").Index().Byte()).Error().Block(
 			jen.Return(jen.Qual(pkgJSONX, "Unmarshal").Call(jen.Id("data"), jen.Id("s"), jen.Id(decoderName(t)))),
 		)
 		f.Line()
-		f.Func().Id(decoderName(t)).Params(jen.Id("d").Op("*").Qual(pkgJX, "Decoder"), jen.Id("s").Op("*").Id(t.Name)).Error().Block(
-			jen.Return(jen.Qual(pkgJSONX, "Object").Call(jen.Id("d"),
-				jen.Func().Params(jen.Id("d").Op("*").Qual(pkgJX, "Decoder"), jen.Id("key").Index().Byte()).Error().Block(
+		f.Func().Id(decoderName(t)).Params(jen.Id("d").Op("*").Qual(pkgJSONX, "Decoder"), jen.Id("s").Op("*").Id(t.Name)).Error().Block(
+			jen.Return(jen.Qual(pkgJSONX, "Object").Call(jen.Id("d"), reqList,
+				jen.Func().Params(jen.Id("d").Op("*").Qual(pkgJSONX, "Decoder"), jen.Id("key").Index().Byte()).Error().Block(
 					jen.Switch(jen.String().Call(jen.Id("key"))).BlockFunc(func(g *jen.Group) {
-						for _, fl := range t.Fields {
-							if stream(fl.Type) {
-								continue // never in JSON
+						seen := 0
+						for _, fl := range decodedFields(t) {
+							if !mustReceive(fl) {
+								g.Case(jen.Lit(fl.JSONName)).Block(jen.Return(jen.Id("d").Dot("Optional").Call(readField(fl))))
+								continue
 							}
-							g.Case(jen.Lit(fl.JSONName)).Block(jen.Return(readField(fl)))
+							var mark jen.Code = jen.Null()
+							if seen < 64 {
+								mark = jen.Id("d").Dot("Seen").Call(jen.Lit(seen))
+							}
+							seen++
+							g.Case(jen.Lit(fl.JSONName)).Block(mark, jen.Return(readField(fl)))
 						}
 					}),
 					jen.Return(jen.Id("d").Dot("Skip").Call()),
@@ -45,6 +66,24 @@ func decoders(f *jen.File, api *model.API) {
 		f.Line()
 	}
 }
+
+// decodedFields are the fields of t that travel in JSON (streams never do).
+func decodedFields(t *model.Type) []*model.Field {
+	var out []*model.Field
+	for _, fl := range t.Fields {
+		if stream(fl.Type) {
+			continue // never in JSON
+		}
+		out = append(out, fl)
+	}
+	return out
+}
+
+// mustReceive reports whether a response must carry the member: required
+// and not write-only (a write-only member is never sent back).
+func mustReceive(fl *model.Field) bool { return fl.Required && !fl.WriteOnly }
+
+func requiredName(t *model.Type) string { return "required" + t.Name }
 
 func decoderName(t *model.Type) string { return "decode" + t.Name }
 
@@ -112,7 +151,7 @@ func reader(t *model.Type) jen.Code {
 	case model.Binary:
 		// A "binary" string inside JSON (an array of them, as a body) is
 		// read as a stream over the string's bytes.
-		return jen.Func().Params(jen.Id("d").Op("*").Qual(pkgJX, "Decoder"), jen.Id("v").Op("*").Qual("io", "Reader")).Error().Block(
+		return jen.Func().Params(jen.Id("d").Op("*").Qual(pkgJSONX, "Decoder"), jen.Id("v").Op("*").Qual("io", "Reader")).Error().Block(
 			jen.Var().Id("s").String(),
 			jen.If(jen.Err().Op(":=").Qual(pkgJSONX, "String").Call(jen.Id("d"), jen.Op("&").Id("s")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 			jen.Op("*").Id("v").Op("=").Qual("strings", "NewReader").Call(jen.Id("s")),
@@ -141,13 +180,9 @@ func reader(t *model.Type) jen.Code {
 	}
 	if named && recursiveContainer(t) {
 		// Its reader would contain itself: encoding/json reads it instead.
-		return jen.Func().Params(jen.Id("d").Op("*").Qual(pkgJX, "Decoder"), jen.Id("v").Op("*").Add(goType(t))).Error().Block(
-			jen.List(jen.Id("raw"), jen.Err()).Op(":=").Id("d").Dot("Raw").Call(),
-			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
-			jen.Return(jen.Qual("encoding/json", "Unmarshal").Call(jen.Id("raw"), jen.Id("v"))),
-		)
+		return jen.Qual(pkgJSONX, "Std").Types(goType(t))
 	}
-	return jen.Func().Params(jen.Id("d").Op("*").Qual(pkgJX, "Decoder"), jen.Id("v").Op("*").Add(goType(t))).Error().Block(
+	return jen.Func().Params(jen.Id("d").Op("*").Qual(pkgJSONX, "Decoder"), jen.Id("v").Op("*").Add(goType(t))).Error().Block(
 		jen.Return(readInto(t, jen.Id("v"))),
 	)
 }

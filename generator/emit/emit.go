@@ -33,7 +33,7 @@ const (
 // that jennifer imports them without aliases.
 var importNames = map[string]string{
 	pkgOpt: "opt", pkgRest: "rest", pkgTransport: "transport", pkgPage: "page",
-	pkgUnion: "union", pkgObject: "object", pkgJSONX: "jsonx", pkgJX: "jx",
+	pkgUnion: "union", pkgObject: "object", pkgJSONX: "jsonx",
 }
 
 // File is one generated file.

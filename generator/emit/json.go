@@ -99,12 +99,13 @@ func unionMethods(f *jen.File, t *model.Type) {
 
 // decodeVariant decodes into one variant; when that fails the value is
 // kept raw rather than failing the whole response (tolerant decoding).
+// Values the variant's decoder tolerated are passed on to be reported.
 func decodeVariant(v *model.Variant) []jen.Code {
 	return []jen.Code{
 		jen.Id("v").Op(":=").New(goType(v.Type)),
-		jen.If(jen.Qual("encoding/json", "Unmarshal").Call(jen.Id("b"), jen.Id("v")).Op("==").Nil()).Block(
+		jen.If(jen.Id("err").Op(":=").Qual("encoding/json", "Unmarshal").Call(jen.Id("b"), jen.Id("v")), jen.Qual(pkgUnion, "Fits").Call(jen.Id("err"))).Block(
 			jen.Id("u").Dot(v.Name).Op("=").Id("v"),
-			jen.Return(jen.Nil()),
+			jen.Return(jen.Id("err")),
 		),
 	}
 }

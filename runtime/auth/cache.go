@@ -48,6 +48,10 @@ type Cache struct {
 	// caller giving up does not fail the others waiting on the same fetch.
 	// Zero means one minute.
 	FetchTimeout time.Duration
+	// MaxBackoff caps the backoff opened by failed fetches (1 s, doubling),
+	// during which Token returns the last error at once without asking the
+	// endpoint. Zero means one minute, the limiter's default maxWait.
+	MaxBackoff time.Duration
 	// OnRefresh, if set, is called with every token the Flow returned,
 	// after it was saved and before it is handed out. It must not block.
 	OnRefresh func(ctx context.Context, tok *Token)
@@ -56,6 +60,7 @@ type Cache struct {
 	mu      sync.Mutex // serialises writers of state
 	fetchMu sync.Mutex // serialises fetch and SetToken
 	flight  singleflight.Group
+	failed  failGate
 }
 
 var (
@@ -88,14 +93,28 @@ func (c *Cache) Token(ctx context.Context) (*Token, error) {
 	if st := c.state.Load(); st.usable(c.now()) {
 		return st.tok, nil
 	}
+	if err := c.failed.blocked(c.now()); err != nil {
+		return nil, err
+	}
 	ch := c.flight.DoChan("token", func() (any, error) {
+		// Looked at again inside the flight: a flight that failed just
+		// before this one started has opened a backoff.
+		if err := c.failed.blocked(c.now()); err != nil {
+			return nil, err
+		}
 		timeout := c.FetchTimeout
 		if timeout <= 0 {
 			timeout = defaultFetchTimeout
 		}
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 		defer cancel()
-		return c.fetch(fctx, timeout)
+		tok, err := c.fetch(fctx, timeout)
+		if st := c.state.Load(); err == nil || st == nil || !st.unsaved {
+			// (A token obtained but not saved is saved by the next
+			// fetch, without a request: no reason to wait.)
+			c.failed.record(err, c.now(), c.MaxBackoff)
+		}
+		return tok, err
 	})
 	select {
 	case r := <-ch:
@@ -155,6 +174,7 @@ func (c *Cache) SetToken(ctx context.Context, tok *Token) error {
 		}
 	}
 	c.publish(tok, ver, false)
+	c.failed.record(nil, c.now(), 0) // new credentials: no backoff
 	return nil
 }
 

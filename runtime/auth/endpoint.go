@@ -286,7 +286,7 @@ func (e *Endpoint) parse(u *url.URL, resp *http.Response, raw []byte, now time.T
 		re.ErrorCode = truncate(redactAll(re.ErrorCode, redact), 200)
 		re.ErrorDescription = truncate(redactAll(re.ErrorDescription, redact), 500)
 		if ok && re.ErrorCode == "" {
-			return nil, fmt.Errorf("auth: token response from %s has no %q field", re.URL, or(rf.AccessToken, "access_token"))
+			return nil, fmt.Errorf("%w: %s answered %d with no %q field", ErrTokenResponse, re.URL, resp.StatusCode, or(rf.AccessToken, "access_token"))
 		}
 		return nil, re
 	}

@@ -38,6 +38,11 @@ var (
 	// changed since the version the caller passed was loaded.
 	ErrConflict = errors.New("auth: token store conflict")
 
+	// ErrTokenResponse means the token endpoint answered success with a
+	// body that holds no access token (or does not parse): asking again
+	// would get the same answer, so it is not retried.
+	ErrTokenResponse error = permanentError("auth: unusable token response")
+
 	// ErrNotFound is returned by TokenStore.Load when nothing is stored.
 	ErrNotFound = errors.New("auth: no token stored")
 )
@@ -63,13 +68,13 @@ type RetrieveError struct {
 }
 
 // Retryable reports whether sending the request again may succeed: not
-// when the token endpoint refused it (4xx other than 408 and 429, or an
-// error code in a 2xx body). Retrying a refused password or client secret
+// when the token endpoint refused it (4xx other than 408, 425 and 429, or
+// an error code in a 2xx body). Retrying a refused password or client secret
 // only spends the provider's token budget (xSale) or counts toward a
 // lockout.
 func (e *RetrieveError) Retryable() bool {
 	switch {
-	case e.StatusCode == http.StatusRequestTimeout, e.StatusCode == http.StatusTooManyRequests:
+	case e.StatusCode == http.StatusRequestTimeout, e.StatusCode == http.StatusTooEarly, e.StatusCode == http.StatusTooManyRequests:
 		return true
 	case e.StatusCode < 300, e.StatusCode >= 400 && e.StatusCode < 500:
 		return false

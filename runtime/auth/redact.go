@@ -70,12 +70,18 @@ func credentialValues(req, r2 *http.Request, companions http.Header, tok *Token)
 	return out
 }
 
+// failed reports whether resp is not a success, whose body may echo the
+// request's credentials.
+func failed(resp *http.Response) bool {
+	return resp != nil && (resp.StatusCode < 200 || resp.StatusCode > 299)
+}
+
 // redactResponse replaces the request's credentials in a non-2xx response
 // (servers echo keys and tokens in 401 bodies and headers), so that
 // APIError.Error(), its Body and Header, and logs above auth never show
 // them. Successful responses are data and pass untouched.
 func redactResponse(resp *http.Response, secrets []string) {
-	if resp == nil || len(secrets) == 0 || (resp.StatusCode >= 200 && resp.StatusCode < 300) {
+	if len(secrets) == 0 {
 		return
 	}
 	for _, vs := range resp.Header {

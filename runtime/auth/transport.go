@@ -173,7 +173,9 @@ func (t *Transport) roundTrip(req *http.Request, base http.RoundTripper) (*http.
 	if err != nil {
 		return nil, err
 	}
-	redactResponse(resp, credentialValues(req, r2, t.Header, tok))
+	if failed(resp) {
+		redactResponse(resp, credentialValues(req, r2, t.Header, tok))
+	}
 	if resp.StatusCode != http.StatusUnauthorized {
 		t.accepted(c)
 		return resp, nil
@@ -208,7 +210,7 @@ func (t *Transport) roundTrip(req *http.Request, base http.RoundTripper) (*http.
 		return nil, err
 	}
 	resp, err = base.RoundTrip(r4)
-	if err == nil {
+	if err == nil && failed(resp) {
 		redactResponse(resp, credentialValues(r3, r4, t.Header, tok4))
 	}
 	return resp, err

@@ -39,12 +39,14 @@ type Config struct {
 	Middleware []transport.Middleware
 	ServerVars map[string]string
 	Logger     *slog.Logger
-	Limiter    ratelimit.Limiter
-	NoLimit    bool
-	Retry      retry.Policy
-	NoRetry    bool
-	NoCache    bool
-	NoAuth     bool
+	// StrictDecoding: see WithStrictDecoding.
+	StrictDecoding bool
+	Limiter        ratelimit.Limiter
+	NoLimit        bool
+	Retry          retry.Policy
+	NoRetry        bool
+	NoCache        bool
+	NoAuth         bool
 	// Header is sent with every request; header parameters replace it.
 	Header http.Header
 	// Insecure allows credentials over plain http://.
@@ -136,6 +138,10 @@ func WithServerVariables(vars map[string]string) Option {
 
 // WithLogger logs one record per attempt at Info.
 func WithLogger(l *slog.Logger) Option { return OptionFunc(func(c *Config) { c.Logger = l }) }
+
+// WithStrictDecoding makes a response value that decoding would tolerate
+// (left zero and reported) an error of the call.
+func WithStrictDecoding() Option { return OptionFunc(func(c *Config) { c.StrictDecoding = true }) }
 
 // WithRetry replaces the default retry policy.
 func WithRetry(p retry.Policy) Option { return OptionFunc(func(c *Config) { c.Retry = p }) }
@@ -304,7 +310,8 @@ func New(api API, serverURL string, opts []Option) (rest.Client, error) {
 			}
 		}
 	}
-	rc := rest.Client{BaseURL: u, HTTP: hc, Envelope: api.Envelope, Header: cfg.Header, MaxResponseBytes: cfg.MaxResponseBytes}
+	rc := rest.Client{BaseURL: u, HTTP: hc, Envelope: api.Envelope, Header: cfg.Header,
+		MaxResponseBytes: cfg.MaxResponseBytes, StrictDecoding: cfg.StrictDecoding, Logger: cfg.Logger}
 	rc.Timeout = cfg.Timeout
 	if !cfg.TimeoutSet {
 		rc.Timeout = cfg.defaultTimeout(api, cfg.attemptTimeout())

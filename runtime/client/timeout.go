@@ -49,7 +49,7 @@ func AttemptTimeout(d time.Duration) transport.Middleware {
 				}
 				return nil, &AttemptTimeoutError{Limit: d}
 			}
-			if err != nil || resp.Body == nil {
+			if err != nil || resp.Body == nil || resp.Body == http.NoBody {
 				cancel()
 				return resp, err
 			}

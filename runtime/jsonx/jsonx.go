@@ -1,23 +1,40 @@
 // Package jsonx holds the building blocks of the JSON decoders apigen
-// generates for each struct: readers of one value from a
-// github.com/go-faster/jx decoder into a typed place. A generated decoder
-// is a switch on the member name whose cases are one call each:
+// generates for each struct: readers of one value from a Decoder (a
+// github.com/go-faster/jx decoder that also keeps the decode report) into
+// a typed place. A generated decoder is a switch on the member name whose
+// cases are one call each:
 //
 //	case "name":
+//		d.Seen(0) // required: its absence is an error
 //		return jsonx.String(d, &s.Name)
 //	case "tags":
-//		return jsonx.Slice(d, &s.Tags, jsonx.String)
+//		return d.Optional(jsonx.Slice(d, &s.Tags, jsonx.String))
 //
 // Readers follow encoding/json's rules where they meet: null leaves a
 // plain value as it was (and marks an opt.Nullable null), unknown members
-// are skipped, a value of the wrong JSON type is an error. Member names
-// match exactly (encoding/json also accepts other letter cases).
+// are skipped. Member names match exactly (encoding/json also accepts
+// other letter cases).
+//
+// A value of the wrong JSON type, or one that does not parse (a number
+// that is not an integer, a timestamp that is not RFC 3339), is a
+// *Error naming its JSON path, the type expected and the value sent. In a
+// member that is not required (d.Optional) it is tolerated instead: the
+// member is left zero, decoding goes on, and the Issue is reported in an
+// *IssuesError once the whole value is decoded, with every field that
+// could be read filled in, as encoding/json does with an
+// *json.UnmarshalTypeError. IssuesOf reads the issues back from the
+// decoded value. Malformed JSON is always an error.
 package jsonx
 
 import (
 	"bytes"
+	"cmp"
+	"encoding/base64"
 	"encoding/json"
-	"fmt"
+	"errors"
+	"io"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/go-faster/jx"
@@ -25,46 +42,101 @@ import (
 	"github.com/apigen-go/apigen/runtime/opt"
 )
 
+// Decoder is a jx.Decoder plus what the decode report needs: the
+// required members seen in the object being read and the issues found so
+// far. Generated decoders get one from Unmarshal.
+type Decoder struct {
+	jx.Decoder
+	seen   uint64
+	issues []Issue
+}
+
 // Reader reads one JSON value from d into v.
-type Reader[T any] func(d *jx.Decoder, v *T) error
+type Reader[T any] func(d *Decoder, v *T) error
+
+var decoders = sync.Pool{New: func() any { return new(Decoder) }}
 
 // Unmarshal decodes data into v with read; only whitespace may follow.
+// Issues tolerated on the way come back as an *IssuesError (v is then
+// decoded but for the members it lists) and are kept for IssuesOf(v).
 func Unmarshal[T any](data []byte, v *T, read Reader[T]) error {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
+	d := decoders.Get().(*Decoder)
+	defer decoders.Put(d)
 	d.ResetBytes(data)
-	if err := read(d, v); err != nil {
+	d.seen, d.issues = 0, nil
+	err := read(d, v)
+	if err == nil {
+		if end := d.Skip(); !errors.Is(end, io.EOF) {
+			err = &Error{Issue: Issue{Expected: "end of input"}, Err: errors.New("data after the top-level value"), syntax: true}
+		}
+	}
+	if err != nil {
+		return rooted(err)
+	}
+	issues := d.issues
+	d.issues = nil
+	if len(issues) == 0 {
+		forget(v)
+		return nil
+	}
+	for i := range issues {
+		issues[i].Path = "$" + issues[i].Path
+	}
+	remember(v, issues)
+	return &IssuesError{Issues: issues}
+}
+
+// Seen marks the i-th required member of the object being read as
+// present; Object reports the required members that were not seen.
+func (d *Decoder) Seen(i uint) { d.seen |= 1 << (i & 63) }
+
+// Optional tolerates err, the result of reading a member that is not
+// required: a value of the wrong type or that does not parse is recorded
+// as an Issue and the member (left zero by the reader) is skipped.
+// Malformed JSON stays an error.
+func (d *Decoder) Optional(err error) error {
+	if err == nil {
+		return nil
+	}
+	return d.tolerate(err)
+}
+
+func (d *Decoder) tolerate(err error) error {
+	var e *Error
+	if !errors.As(err, &e) || e.syntax {
 		return err
 	}
-	if d.Next() != jx.Invalid {
-		return fmt.Errorf("jsonx: data after the top-level value")
-	}
+	d.issues = append(d.issues, e.Issue)
 	return nil
 }
 
-// null consumes a JSON null and reports whether there was one.
-func null(d *jx.Decoder) (bool, error) {
-	if d.Next() != jx.Null {
-		return false, nil
+// mismatch consumes a value of the wrong JSON type and describes it.
+func (d *Decoder) mismatch(expected string) error {
+	raw, err := d.Raw()
+	if err != nil {
+		return malformed(err)
 	}
-	return true, d.Null()
+	return &Error{Issue: Issue{Expected: expected, Raw: excerpt(raw)}}
 }
 
 // String reads a string.
-func String(d *jx.Decoder, v *string) error {
-	if ok, err := null(d); ok || err != nil {
-		return err
+func String(d *Decoder, v *string) error {
+	switch d.Next() {
+	case jx.String:
+		s, err := d.Str()
+		if err != nil {
+			return malformed(err)
+		}
+		*v = s
+		return nil
+	case jx.Null:
+		return d.Null()
 	}
-	s, err := d.Str()
-	if err != nil {
-		return err
-	}
-	*v = s
-	return nil
+	return d.mismatch("string")
 }
 
 // StringAs reads a string into a named string type (an enum).
-func StringAs[E ~string](d *jx.Decoder, v *E) error {
+func StringAs[E ~string](d *Decoder, v *E) error {
 	s := string(*v)
 	err := String(d, &s)
 	*v = E(s)
@@ -72,46 +144,89 @@ func StringAs[E ~string](d *jx.Decoder, v *E) error {
 }
 
 // Bool reads a boolean.
-func Bool(d *jx.Decoder, v *bool) error {
-	if ok, err := null(d); ok || err != nil {
-		return err
+func Bool(d *Decoder, v *bool) error {
+	switch d.Next() {
+	case jx.Bool:
+		b, err := d.Bool()
+		if err != nil {
+			return malformed(err)
+		}
+		*v = b
+		return nil
+	case jx.Null:
+		return d.Null()
 	}
-	b, err := d.Bool()
-	if err != nil {
-		return err
+	return d.mismatch("boolean")
+}
+
+// integer reads a JSON number that must be an integer within bits.
+func integer(d *Decoder, bits int, expected string) (int64, bool, error) {
+	switch d.Next() {
+	case jx.Number:
+		raw, err := d.Raw()
+		if err != nil {
+			return 0, false, malformed(err)
+		}
+		if n, ok := parseInt(raw, bits); ok {
+			return n, true, nil
+		}
+		return 0, false, &Error{Issue: Issue{Expected: expected, Raw: excerpt(raw)}}
+	case jx.Null:
+		return 0, false, d.Null()
 	}
-	*v = b
-	return nil
+	return 0, false, d.mismatch(expected)
+}
+
+// parseInt parses a JSON number token that is a plain integer fitting
+// bits (jx has checked its syntax).
+func parseInt(b []byte, bits int) (int64, bool) {
+	neg := len(b) > 0 && b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	if len(b) == 0 || len(b) > 19 {
+		return 0, false
+	}
+	var n uint64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false // fraction or exponent
+		}
+		n = n*10 + uint64(c-'0')
+	}
+	limit := uint64(1) << (bits - 1)
+	if neg {
+		if n > limit {
+			return 0, false
+		}
+		return -int64(n), true
+	}
+	if n >= limit {
+		return 0, false
+	}
+	return int64(n), true
 }
 
 // Int32 reads an integer that fits 32 bits.
-func Int32(d *jx.Decoder, v *int32) error {
-	if ok, err := null(d); ok || err != nil {
-		return err
+func Int32(d *Decoder, v *int32) error {
+	n, ok, err := integer(d, 32, "32-bit integer")
+	if ok {
+		*v = int32(n)
 	}
-	n, err := d.Int32()
-	if err != nil {
-		return err
-	}
-	*v = n
-	return nil
+	return err
 }
 
 // Int64 reads an integer.
-func Int64(d *jx.Decoder, v *int64) error {
-	if ok, err := null(d); ok || err != nil {
-		return err
+func Int64(d *Decoder, v *int64) error {
+	n, ok, err := integer(d, 64, "integer")
+	if ok {
+		*v = n
 	}
-	n, err := d.Int64()
-	if err != nil {
-		return err
-	}
-	*v = n
-	return nil
+	return err
 }
 
 // Int64As reads an integer into a named int64 type (an enum).
-func Int64As[E ~int64](d *jx.Decoder, v *E) error {
+func Int64As[E ~int64](d *Decoder, v *E) error {
 	n := int64(*v)
 	err := Int64(d, &n)
 	*v = E(n)
@@ -119,20 +234,27 @@ func Int64As[E ~int64](d *jx.Decoder, v *E) error {
 }
 
 // Float64 reads a number.
-func Float64(d *jx.Decoder, v *float64) error {
-	if ok, err := null(d); ok || err != nil {
-		return err
+func Float64(d *Decoder, v *float64) error {
+	switch d.Next() {
+	case jx.Number:
+		raw, err := d.Raw()
+		if err != nil {
+			return malformed(err)
+		}
+		f, err := strconv.ParseFloat(string(raw), 64)
+		if err != nil {
+			return &Error{Issue: Issue{Expected: "number", Raw: excerpt(raw)}}
+		}
+		*v = f
+		return nil
+	case jx.Null:
+		return d.Null()
 	}
-	f, err := d.Float64()
-	if err != nil {
-		return err
-	}
-	*v = f
-	return nil
+	return d.mismatch("number")
 }
 
 // Float64As reads a number into a named float64 type (an enum).
-func Float64As[E ~float64](d *jx.Decoder, v *E) error {
+func Float64As[E ~float64](d *Decoder, v *E) error {
 	f := float64(*v)
 	err := Float64(d, &f)
 	*v = E(f)
@@ -140,141 +262,279 @@ func Float64As[E ~float64](d *jx.Decoder, v *E) error {
 }
 
 // Time reads an RFC 3339 timestamp, as time.Time's UnmarshalJSON does.
-func Time(d *jx.Decoder, v *time.Time) error {
-	if ok, err := null(d); ok || err != nil {
-		return err
+func Time(d *Decoder, v *time.Time) error {
+	switch d.Next() {
+	case jx.String:
+		b, err := d.StrBytes()
+		if err != nil {
+			return malformed(err)
+		}
+		t, err := time.Parse(time.RFC3339, string(b))
+		if err != nil {
+			return &Error{Issue: Issue{Expected: "RFC 3339 date-time", Raw: excerpt(strconv.AppendQuote(nil, string(b)))}}
+		}
+		*v = t
+		return nil
+	case jx.Null:
+		return d.Null()
 	}
-	b, err := d.StrBytes()
-	if err != nil {
-		return err
-	}
-	t, err := time.Parse(time.RFC3339, string(b))
-	if err != nil {
-		return err
-	}
-	*v = t
-	return nil
+	return d.mismatch("RFC 3339 date-time")
 }
 
 // Bytes reads a standard base64 string, as encoding/json does for []byte.
-func Bytes(d *jx.Decoder, v *[]byte) error {
-	if ok, err := null(d); ok || err != nil {
+func Bytes(d *Decoder, v *[]byte) error {
+	switch d.Next() {
+	case jx.String:
+		s, err := d.StrBytes()
+		if err != nil {
+			return malformed(err)
+		}
+		b := make([]byte, base64.StdEncoding.DecodedLen(len(s)))
+		n, err := base64.StdEncoding.Decode(b, s)
+		if err != nil {
+			*v = nil
+			return &Error{Issue: Issue{Expected: "base64 string", Raw: excerpt(strconv.AppendQuote(nil, string(s)))}}
+		}
+		*v = b[:n]
+		return nil
+	case jx.Null:
 		*v = nil
-		return err
+		return d.Null()
 	}
-	b, err := d.Base64()
-	if err != nil {
-		return err
-	}
-	*v = b
-	return nil
+	*v = nil
+	return d.mismatch("base64 string")
 }
 
 // Raw keeps any value as JSON (a copy: the input buffer is reused).
-func Raw(d *jx.Decoder, v *json.RawMessage) error {
-	r, err := d.Raw()
+func Raw(d *Decoder, v *json.RawMessage) error {
+	r, err := d.Decoder.Raw()
 	if err != nil {
-		return err
+		return malformed(err)
 	}
 	*v = bytes.Clone(r)
 	return nil
 }
 
 // Unmarshaler hands the value to v's own UnmarshalJSON (unions, objects
-// with additional properties).
-func Unmarshaler(d *jx.Decoder, v json.Unmarshaler) error {
-	r, err := d.Raw()
+// with additional properties). Issues it tolerated join d's; any other
+// error is the value's.
+func Unmarshaler(d *Decoder, v json.Unmarshaler) error {
+	r, err := d.Decoder.Raw()
 	if err != nil {
-		return err
+		return malformed(err)
 	}
-	return v.UnmarshalJSON(r)
+	return d.adopt(r, v.UnmarshalJSON(r))
 }
 
-// Opt reads a value that may be absent; null leaves it absent.
-func Opt[T any](d *jx.Decoder, v *opt.Opt[T], read Reader[T]) error {
-	if ok, err := null(d); ok || err != nil {
-		return err
+// Std reads a value with encoding/json: types whose generated reader
+// would contain itself (a recursive array or map).
+func Std[T any](d *Decoder, v *T) error {
+	r, err := d.Decoder.Raw()
+	if err != nil {
+		return malformed(err)
+	}
+	return d.adopt(r, json.Unmarshal(r, v))
+}
+
+// adopt turns the error of decoding r elsewhere into d's terms: its
+// tolerated issues join d's, and any other error is a value that does not
+// fit (r was read whole, so decoding can go on).
+func (d *Decoder) adopt(r []byte, err error) error {
+	if err == nil {
+		return nil
+	}
+	var ie *IssuesError
+	if errors.As(err, &ie) {
+		for _, is := range ie.Issues {
+			is.Path = trimRoot(is.Path)
+			d.issues = append(d.issues, is)
+		}
+		return nil
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		e.Path = trimRoot(e.Path)
+		e.syntax = false
+		return e
+	}
+	return &Error{Issue: Issue{Expected: "a value of the schema", Raw: excerpt(r)}, Err: err}
+}
+
+// Opt reads a value that may be absent; null leaves it absent. A value
+// that cannot be read leaves it absent.
+func Opt[T any](d *Decoder, v *opt.Opt[T], read Reader[T]) error {
+	if d.Next() == jx.Null {
+		return d.Null()
 	}
 	if err := read(d, &v.Value); err != nil {
+		*v = opt.Opt[T]{}
 		return err
 	}
 	v.Set = true
 	return nil
 }
 
-// Nullable reads a value that may be absent, null or set.
-func Nullable[T any](d *jx.Decoder, v *opt.Nullable[T], read Reader[T]) error {
-	if ok, err := null(d); ok || err != nil {
-		if err == nil {
-			var zero T
-			v.Value, v.Set, v.Null = zero, true, true
-		}
-		return err
+// Nullable reads a value that may be absent, null or set. A value that
+// cannot be read leaves it absent.
+func Nullable[T any](d *Decoder, v *opt.Nullable[T], read Reader[T]) error {
+	if d.Next() == jx.Null {
+		var zero T
+		v.Value, v.Set, v.Null = zero, true, true
+		return d.Null()
 	}
 	if err := read(d, &v.Value); err != nil {
+		*v = opt.Nullable[T]{}
 		return err
 	}
 	v.Set, v.Null = true, false
 	return nil
 }
 
-// Ptr reads a value held by pointer (recursive types); null gives nil.
-func Ptr[T any](d *jx.Decoder, v **T, read Reader[T]) error {
-	if ok, err := null(d); ok || err != nil {
+// Ptr reads a value held by pointer (optional structs, recursive types);
+// null, or a value that cannot be read, gives nil.
+func Ptr[T any](d *Decoder, v **T, read Reader[T]) error {
+	if d.Next() == jx.Null {
 		*v = nil
-		return err
+		return d.Null()
 	}
 	if *v == nil {
 		*v = new(T)
 	}
-	return read(d, *v)
-}
-
-// Slice reads an array; null gives nil.
-func Slice[T any](d *jx.Decoder, v *[]T, read Reader[T]) error {
-	if ok, err := null(d); ok || err != nil {
+	if err := read(d, *v); err != nil {
 		*v = nil
 		return err
+	}
+	return nil
+}
+
+// Slice reads an array; null, or an array that cannot be read, gives nil.
+func Slice[T any](d *Decoder, v *[]T, read Reader[T]) error {
+	switch d.Next() {
+	case jx.Array:
+	case jx.Null:
+		*v = nil
+		return d.Null()
+	default:
+		*v = nil
+		return d.mismatch("array")
 	}
 	s := (*v)[:0]
 	if s == nil {
 		s = []T{} // [] decodes to an empty, non-nil slice, as with encoding/json
 	}
-	err := d.Arr(func(d *jx.Decoder) error {
+	var first error // a value that does not fit: the array is still read to its end
+	err := d.Arr(func(*jx.Decoder) error {
 		var zero T
 		s = append(s, zero)
-		return read(d, &s[len(s)-1])
+		n := len(d.issues)
+		if err := read(d, &s[len(s)-1]); err != nil {
+			return keep(&first, at(err, index(len(s)-1)))
+		}
+		if len(d.issues) != n {
+			prefix(d.issues[n:], index(len(s)-1))
+		}
+		return nil
 	})
+	if err != nil || first != nil {
+		*v = nil
+		return wrapSyntax(cmp.Or(err, first))
+	}
 	*v = s
-	return err
+	return nil
 }
 
-// Map reads an object of values of one type; null gives nil.
-func Map[T any](d *jx.Decoder, v *map[string]T, read Reader[T]) error {
-	if ok, err := null(d); ok || err != nil {
-		*v = nil
+// keep returns a syntax error (decoding cannot go on) and stores the
+// first other one in first, so that the container is read to its end.
+func keep(first *error, err error) error {
+	if e := err.(*Error); e.syntax {
 		return err
+	}
+	if *first == nil {
+		*first = err
+	}
+	return nil
+}
+
+// Map reads an object of values of one type; null, or an object that
+// cannot be read, gives nil.
+func Map[T any](d *Decoder, v *map[string]T, read Reader[T]) error {
+	switch d.Next() {
+	case jx.Object:
+	case jx.Null:
+		*v = nil
+		return d.Null()
+	default:
+		*v = nil
+		return d.mismatch("object")
 	}
 	if *v == nil {
 		*v = map[string]T{}
 	}
 	m := *v
-	return d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	var first error // a value that does not fit: the object is still read to its end
+	err := d.ObjBytes(func(_ *jx.Decoder, key []byte) error {
 		var e T
+		n := len(d.issues)
 		if err := read(d, &e); err != nil {
-			return err
+			return keep(&first, at(err, memberPath(key)))
+		}
+		if len(d.issues) != n {
+			prefix(d.issues[n:], memberPath(key))
 		}
 		m[string(key)] = e
 		return nil
 	})
+	if err != nil || first != nil {
+		*v = nil
+		return wrapSyntax(cmp.Or(err, first))
+	}
+	return nil
 }
 
 // Object reads an object whose members member handles, one per call with
-// its name; member returns d.Skip() for names it does not know. null
-// leaves the value as it was.
-func Object(d *jx.Decoder, member func(d *jx.Decoder, key []byte) error) error {
-	if ok, err := null(d); ok || err != nil {
-		return err
+// its name; member returns d.Skip() for names it does not know, and calls
+// d.Seen(i) for the i-th name of required. A required member that is
+// absent is an error. null leaves the value as it was.
+func Object(d *Decoder, required []string, member func(d *Decoder, key []byte) error) error {
+	switch d.Next() {
+	case jx.Object:
+	case jx.Null:
+		return d.Null()
+	default:
+		return d.mismatch("object")
 	}
-	return d.ObjBytes(member)
+	outer := d.seen
+	d.seen = 0
+	var first error // a member that does not fit: the object is still read to its end
+	err := d.ObjBytes(func(_ *jx.Decoder, key []byte) error {
+		n := len(d.issues)
+		if err := member(d, key); err != nil {
+			return keep(&first, at(err, memberPath(key)))
+		}
+		if len(d.issues) != n {
+			prefix(d.issues[n:], memberPath(key))
+		}
+		return nil
+	})
+	seen := d.seen
+	d.seen = outer
+	if err != nil || first != nil {
+		return wrapSyntax(cmp.Or(err, first))
+	}
+	if want := all(len(required)); seen&want != want {
+		for i, name := range required[:min(len(required), 64)] {
+			if seen&(1<<i) == 0 {
+				return &Error{Issue: Issue{Path: memberPath([]byte(name)), Expected: "required member", Raw: absent}}
+			}
+		}
+	}
+	return nil
+}
+
+// all is the mask of the first n required members Object tracks.
+func all(n int) uint64 {
+	if n >= 64 {
+		return ^uint64(0)
+	}
+	return 1<<n - 1
 }

@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-faster/jx"
-
 	"github.com/apigen-go/apigen/runtime/opt"
 )
 
@@ -41,8 +39,8 @@ type pet struct {
 	Counters map[string][]opt.Opt[int64] `json:"counters,omitempty"`
 }
 
-func decodeOwner(d *jx.Decoder, s *owner) error {
-	return Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeOwner(d *Decoder, s *owner) error {
+	return Object(d, nil, func(d *Decoder, key []byte) error {
 		switch string(key) {
 		case "name":
 			return String(d, &s.Name)
@@ -53,8 +51,8 @@ func decodeOwner(d *jx.Decoder, s *owner) error {
 	})
 }
 
-func decodePet(d *jx.Decoder, s *pet) error {
-	return Object(d, func(d *jx.Decoder, key []byte) error {
+func decodePet(d *Decoder, s *pet) error {
+	return Object(d, nil, func(d *Decoder, key []byte) error {
 		switch string(key) {
 		case "id":
 			return Int64(d, &s.ID)
@@ -91,10 +89,10 @@ func decodePet(d *jx.Decoder, s *pet) error {
 		case "next":
 			return Ptr(d, &s.Next, decodePet)
 		case "matrix":
-			return Slice(d, &s.Matrix, func(d *jx.Decoder, v *[]int64) error { return Slice(d, v, Int64) })
+			return Slice(d, &s.Matrix, func(d *Decoder, v *[]int64) error { return Slice(d, v, Int64) })
 		case "counters":
-			return Map(d, &s.Counters, func(d *jx.Decoder, v *[]opt.Opt[int64]) error {
-				return Slice(d, v, func(d *jx.Decoder, v *opt.Opt[int64]) error { return Opt(d, v, Int64) })
+			return Map(d, &s.Counters, func(d *Decoder, v *[]opt.Opt[int64]) error {
+				return Slice(d, v, func(d *Decoder, v *opt.Opt[int64]) error { return Opt(d, v, Int64) })
 			})
 		}
 		return d.Skip()
@@ -177,7 +175,7 @@ func BenchmarkDecode(b *testing.B) {
 		b.SetBytes(int64(len(data)))
 		for b.Loop() {
 			var out []pet
-			if err := Unmarshal(data, &out, func(d *jx.Decoder, v *[]pet) error { return Slice(d, v, decodePet) }); err != nil {
+			if err := Unmarshal(data, &out, func(d *Decoder, v *[]pet) error { return Slice(d, v, decodePet) }); err != nil {
 				b.Fatal(err)
 			}
 		}

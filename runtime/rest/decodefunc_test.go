@@ -60,14 +60,14 @@ func TestDecodeFunc(t *testing.T) {
 
 	// Its error is wrapped.
 	boom := errors.New("boom")
-	if err := run(d, DecodeFunc(func([]byte) error { return boom })); !errors.Is(err, boom) || !strings.HasPrefix(err.Error(), "rest: decode response: ") {
+	if err := run(d, DecodeFunc(func([]byte) error { return boom })); !errors.Is(err, boom) || !strings.HasPrefix(err.Error(), "rest: getPet: decode 200 response: boom") {
 		t.Errorf("err = %v", err)
 	}
 
 	// Empty and 204 bodies do not call it; a nil DecodeFunc discards.
 	called := false
 	f := DecodeFunc(func([]byte) error { called = true; return nil })
-	for _, d := range []*respDoer{{status: 204, ct: "application/json"}, {status: 200, ct: "application/json", body: "  "}} {
+	for _, d := range []*respDoer{{status: 204, ct: "application/json"}, {status: 205, ct: "application/json", body: ""}} {
 		if err := run(d, f); err != nil || called {
 			t.Errorf("status %d: err %v, called %v", d.status, err, called)
 		}

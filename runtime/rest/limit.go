@@ -21,10 +21,10 @@ type ResponseTooLargeError struct {
 }
 
 func (e *ResponseTooLargeError) Error() string {
-	return fmt.Sprintf("%s: response body exceeds the limit of %d bytes (WithMaxResponseBytes)", opName(e.Operation), e.Limit)
+	return fmt.Sprintf("%s: response body exceeds the limit of %d bytes (WithMaxResponseBytes)", opOrResponse(e.Operation), e.Limit)
 }
 
-func opName(id string) string {
+func opOrResponse(id string) string {
 	if id == "" {
 		return "response"
 	}
@@ -83,7 +83,7 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 		b.left -= int64(n)
 	}
 	if err != nil && err != io.EOF {
-		b.err = fmt.Errorf("%s: %w", opName(b.op), err)
+		b.err = fmt.Errorf("%s: %w", opOrResponse(b.op), err)
 		return n, b.err
 	}
 	return n, err

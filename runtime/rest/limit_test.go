@@ -36,7 +36,7 @@ func gzipBomb(t *testing.T, n int) []byte {
 // hidden in a gzip stream; reading stops at the limit.
 func TestMaxResponseBytes(t *testing.T) {
 	const limit = 1 << 20
-	bomb := gzipBomb(t, 8<<20) // 8 KiB on the wire
+	bomb := gzipBomb(t, 3<<20) // 3 KiB on the wire
 	var written int64
 	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

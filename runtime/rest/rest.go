@@ -42,6 +42,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -69,6 +70,11 @@ type Client struct {
 	// OperationServer maps an operation's own server (transport.Operation.
 	// Server) to the base URL to use; nil resolves it against BaseURL.
 	OperationServer func(server string) (*url.URL, error)
+	// StrictDecoding makes a value the decoder would tolerate (left zero
+	// and reported, see jsonx) an error of the call.
+	StrictDecoding bool
+	// Logger, if set, receives at debug level the values decoding left zero.
+	Logger *slog.Logger
 	// MaxResponseBytes bounds a 2xx body read by Do or DoResponse, counted
 	// after gzip decoding: past it the call fails with a
 	// *ResponseTooLargeError. Zero means DefaultMaxResponseBytes, a
@@ -518,10 +524,15 @@ type Download struct {
 //
 // JSON is decoded when the response's media type is application/json,
 // */json or *+json, or when it has no Content-Type (or text/plain) and the
-// body looks like JSON; any other type is an error. A *string receives
+// body looks like JSON; any other type, and an empty body other than a
+// 202's, is a *DecodeError naming the operation and status. A *string receives
 // the body as text, except that a JSON string under a JSON media type is
-// decoded; a *[]byte receives the raw body. A 204, 205 or empty body leaves out
-// untouched. Unless the request already has one, an
+// decoded; a *[]byte receives the raw body. A 204 or 205 leaves out
+// untouched, as an empty body does a *string or *[]byte.
+//
+// Values the generated decoders tolerate (a member that is not required,
+// of the wrong type: left zero, see jsonx) are logged at debug level, and
+// are the call's error with StrictDecoding. Unless the request already has one, an
 // "Accept: application/json" header is added when out is neither *string
 // nor *[]byte.
 func (c *Client) Do(r *Request, out any) error {

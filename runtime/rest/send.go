@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/apigen-go/apigen/runtime/apierror"
+	"github.com/apigen-go/apigen/runtime/jsonx"
 )
 
 // maxDrain bounds how much of an unread response body is discarded before
@@ -41,7 +42,7 @@ func (c *Client) do(r *Request, onSuccess func(*http.Response) error) error {
 	if err := c.limitBody(r, resp); err != nil {
 		return err
 	}
-	return onSuccess(resp)
+	return c.tolerated(r, resp, onSuccess(resp))
 }
 
 // send builds the *http.Request and sends it. On success the caller owns
@@ -245,9 +246,12 @@ const maxPooled = 1 << 20
 // Content-Length; a larger body still reads, growing as it arrives.
 const maxPrealloc = 64 << 20
 
-// decode implements Do's and DecodeJSON's response decoding.
+// decode implements Do's and DecodeJSON's response decoding. A body
+// that is not the JSON promised (empty, another media type, malformed) is
+// a *DecodeError naming the operation and status; values tolerated come
+// back as the decoder's *jsonx.IssuesError, for Client.tolerated.
 func decode(resp *http.Response, out any) error {
-	if out == nil || resp.Body == nil || resp.ContentLength == 0 ||
+	if out == nil || resp.Body == nil ||
 		resp.StatusCode == http.StatusNoContent || resp.StatusCode == http.StatusResetContent {
 		return nil
 	}
@@ -264,51 +268,57 @@ func decode(resp *http.Response, out any) error {
 		// for a 1 MB body that saves a dozen copies and 2 MB of garbage.
 		buf.Grow(int(resp.ContentLength) + bytes.MinRead)
 	}
-	if _, err := buf.ReadFrom(resp.Body); err != nil {
-		return fmt.Errorf("rest: read response: %w", err)
+	if resp.ContentLength != 0 {
+		if _, err := buf.ReadFrom(resp.Body); err != nil {
+			return fmt.Errorf("rest: read response: %w", err)
+		}
 	}
 	data := buf.Bytes()
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil
-	}
 	ct := resp.Header.Get("Content-Type")
-	jsonType := isJSON(ct)
 	switch o := out.(type) {
 	case *[]byte:
-		*o = bytes.Clone(data)
+		if len(data) > 0 {
+			*o = bytes.Clone(data)
+		}
 		return nil
 	case *string:
-		if jsonType && firstNonSpace(data) == '"' {
+		if len(bytes.TrimSpace(data)) == 0 {
+			return nil
+		}
+		if isJSON(ct) && firstNonSpace(data) == '"' {
 			break
 		}
 		*o = string(data)
 		return nil
 	}
-	if !jsonType && !(sniffable(ct) && looksJSON(data)) {
-		mt, _, _ := strings.Cut(ct, ";")
-		return fmt.Errorf("rest: cannot decode a %q response into %T", strings.TrimSpace(mt), out)
+	if len(bytes.TrimSpace(data)) == 0 {
+		if resp.StatusCode == http.StatusAccepted {
+			return nil // accepted for later processing: often nothing yet
+		}
+		return newDecodeError(resp, data, errors.New("empty body where JSON was expected"))
 	}
-	if f, ok := out.(DecodeFunc); ok {
-		if f == nil {
+	if !isJSON(ct) && !(sniffable(ct) && looksJSON(data)) {
+		return newDecodeError(resp, data, fmt.Errorf("Content-Type %q is not JSON", mediaType(ct)))
+	}
+	var err error
+	switch o := out.(type) {
+	case DecodeFunc:
+		if o == nil {
 			return nil
 		}
-		if err := f(data); err != nil {
-			return fmt.Errorf("rest: decode response: %w", err)
-		}
-		return nil
-	}
-	if u, ok := out.(json.Unmarshaler); ok {
+		err = o(data)
+	case json.Unmarshaler:
 		// Generated types decode themselves; calling them directly saves
 		// encoding/json's validating pass over the whole body.
-		if err := u.UnmarshalJSON(data); err != nil {
-			return fmt.Errorf("rest: decode response: %w", err)
-		}
-		return nil
+		err = o.UnmarshalJSON(data)
+	default:
+		err = json.Unmarshal(data, out)
 	}
-	if err := json.Unmarshal(data, out); err != nil {
-		return fmt.Errorf("rest: decode response: %w", err)
+	var issues *jsonx.IssuesError
+	if err == nil || errors.As(err, &issues) {
+		return err
 	}
-	return nil
+	return newDecodeError(resp, data, err)
 }
 
 // DecodeFunc, passed to Do, DecodeJSON or Next as out, decodes a JSON
@@ -316,8 +326,9 @@ func decode(resp *http.Response, out any) error {
 // decoders (encoding/json is several times slower than a decoder that
 // knows the type). Do's rules stay as they are: the Accept header, the
 // content types accepted, and empty, 204 and 205 bodies (f is not
-// called). data is only valid during the call, since its buffer is
-// reused: f must copy what it keeps.
+// called). An *jsonx.IssuesError from f is a tolerated decode (see Do).
+// data is only valid during the call, since its buffer is reused: f must
+// copy what it keeps.
 type DecodeFunc func(data []byte) error
 
 // isJSON reports whether the media type of ct is application/json,

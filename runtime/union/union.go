@@ -6,6 +6,9 @@ package union
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+
+	"github.com/apigen-go/apigen/runtime/jsonx"
 )
 
 // Kind is the JSON kind a variant accepts.
@@ -147,4 +150,12 @@ func Discriminator(data []byte, prop string) string {
 		return ""
 	}
 	return s
+}
+
+// Fits reports whether decoding a value into a variant succeeded: without
+// error, or with only values the decoder tolerated (a *jsonx.IssuesError,
+// which the union's UnmarshalJSON passes on so that they are reported).
+func Fits(err error) bool {
+	var issues *jsonx.IssuesError
+	return err == nil || errors.As(err, &issues)
 }

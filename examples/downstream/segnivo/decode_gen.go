@@ -2,27 +2,24 @@
 
 package segnivo
 
-import (
-	"github.com/apigen-go/apigen/runtime/jsonx"
-	"github.com/go-faster/jx"
-)
+import "github.com/apigen-go/apigen/runtime/jsonx"
 
 // UnmarshalJSON decodes s with a decoder generated for Error's members.
 func (s *Error) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeError)
 }
 
-func decodeError(d *jx.Decoder, s *Error) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeError(d *jsonx.Decoder, s *Error) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "error":
-			return jsonx.Opt(d, &s.Error, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Error, jsonx.String))
 		case "errors":
-			return jsonx.Map(d, &s.Errors, func(d *jx.Decoder, v *[]string) error {
+			return d.Optional(jsonx.Map(d, &s.Errors, func(d *jsonx.Decoder, v *[]string) error {
 				return jsonx.Slice(d, v, jsonx.String)
-			})
+			}))
 		case "message":
-			return jsonx.Opt(d, &s.Message, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Message, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -33,48 +30,53 @@ func (s *ListStatistics) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeListStatistics)
 }
 
-func decodeListStatistics(d *jx.Decoder, s *ListStatistics) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeListStatistics(d *jsonx.Decoder, s *ListStatistics) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "click_rate":
-			return jsonx.Opt(d, &s.ClickRate, jsonx.Float64)
+			return d.Optional(jsonx.Opt(d, &s.ClickRate, jsonx.Float64))
 		case "open_rate":
-			return jsonx.Opt(d, &s.OpenRate, jsonx.Float64)
+			return d.Optional(jsonx.Opt(d, &s.OpenRate, jsonx.Float64))
 		case "subscriber_count":
-			return jsonx.Opt(d, &s.SubscriberCount, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.SubscriberCount, jsonx.Int64))
 		case "unconfirmed_count":
-			return jsonx.Opt(d, &s.UnconfirmedCount, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.UnconfirmedCount, jsonx.Int64))
 		case "unsubscribe_count":
-			return jsonx.Opt(d, &s.UnsubscribeCount, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.UnsubscribeCount, jsonx.Int64))
 		case "unsubscribe_rate":
-			return jsonx.Opt(d, &s.UnsubscribeRate, jsonx.Float64)
+			return d.Optional(jsonx.Opt(d, &s.UnsubscribeRate, jsonx.Float64))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredMailingList lists the members a MailingList must have, in the order of d.Seen.
+var requiredMailingList = []string{"name", "uid"}
 
 // UnmarshalJSON decodes s with a decoder generated for MailingList's members.
 func (s *MailingList) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeMailingList)
 }
 
-func decodeMailingList(d *jx.Decoder, s *MailingList) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeMailingList(d *jsonx.Decoder, s *MailingList) error {
+	return jsonx.Object(d, requiredMailingList, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "created_at":
-			return jsonx.Opt(d, &s.CreatedAt, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.CreatedAt, jsonx.String))
 		case "from_email":
-			return jsonx.Opt(d, &s.FromEmail, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.FromEmail, jsonx.String))
 		case "from_name":
-			return jsonx.Opt(d, &s.FromName, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.FromName, jsonx.String))
 		case "name":
+			d.Seen(0)
 			return jsonx.String(d, &s.Name)
 		case "statistics":
-			return jsonx.Ptr(d, &s.Statistics, decodeListStatistics)
+			return d.Optional(jsonx.Ptr(d, &s.Statistics, decodeListStatistics))
 		case "uid":
+			d.Seen(1)
 			return jsonx.String(d, &s.UID)
 		case "updated_at":
-			return jsonx.Opt(d, &s.UpdatedAt, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.UpdatedAt, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -85,60 +87,64 @@ func (s *MailingListCreated) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeMailingListCreated)
 }
 
-func decodeMailingListCreated(d *jx.Decoder, s *MailingListCreated) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeMailingListCreated(d *jsonx.Decoder, s *MailingListCreated) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "list_uid":
-			return jsonx.Opt(d, &s.ListUID, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.ListUID, jsonx.String))
 		case "message":
-			return jsonx.Opt(d, &s.Message, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Message, jsonx.String))
 		case "status":
-			return jsonx.Opt(d, &s.Status, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.Int64))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredRelayEmail lists the members a RelayEmail must have, in the order of d.Seen.
+var requiredRelayEmail = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for RelayEmail's members.
 func (s *RelayEmail) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeRelayEmail)
 }
 
-func decodeRelayEmail(d *jx.Decoder, s *RelayEmail) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeRelayEmail(d *jsonx.Decoder, s *RelayEmail) error {
+	return jsonx.Object(d, requiredRelayEmail, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "content":
-			return jsonx.Opt(d, &s.Content, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Content, jsonx.String))
 		case "content_type":
-			return jsonx.Opt(d, &s.ContentType, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.ContentType, jsonx.String))
 		case "created_at":
-			return jsonx.Opt(d, &s.CreatedAt, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.CreatedAt, jsonx.String))
 		case "delivery_at":
-			return jsonx.Opt(d, &s.DeliveryAt, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.DeliveryAt, jsonx.Int64))
 		case "from":
-			return jsonx.Ptr(d, &s.From, decodeRelayEmailFrom)
+			return d.Optional(jsonx.Ptr(d, &s.From, decodeRelayEmailFrom))
 		case "id":
+			d.Seen(0)
 			return jsonx.String(d, &s.ID)
 		case "is_transactional":
-			return jsonx.Opt(d, &s.IsTransactional, jsonx.Bool)
+			return d.Optional(jsonx.Opt(d, &s.IsTransactional, jsonx.Bool))
 		case "recipients":
-			return jsonx.Slice(d, &s.Recipients, jsonx.String)
+			return d.Optional(jsonx.Slice(d, &s.Recipients, jsonx.String))
 		case "reply_to":
-			return jsonx.Opt(d, &s.ReplyTo, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.ReplyTo, jsonx.String))
 		case "sign_dkim":
-			return jsonx.Opt(d, &s.SignDkim, jsonx.Bool)
+			return d.Optional(jsonx.Opt(d, &s.SignDkim, jsonx.Bool))
 		case "source":
-			return jsonx.Opt(d, &s.Source, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Source, jsonx.String))
 		case "spam_score":
-			return jsonx.Nullable(d, &s.SpamScore, jsonx.Float64)
+			return d.Optional(jsonx.Nullable(d, &s.SpamScore, jsonx.Float64))
 		case "status":
-			return jsonx.Opt(d, &s.Status, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.String))
 		case "subject":
-			return jsonx.Opt(d, &s.Subject, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Subject, jsonx.String))
 		case "track_click":
-			return jsonx.Opt(d, &s.TrackClick, jsonx.Bool)
+			return d.Optional(jsonx.Opt(d, &s.TrackClick, jsonx.Bool))
 		case "track_open":
-			return jsonx.Opt(d, &s.TrackOpen, jsonx.Bool)
+			return d.Optional(jsonx.Opt(d, &s.TrackOpen, jsonx.Bool))
 		}
 		return d.Skip()
 	})
@@ -149,13 +155,13 @@ func (s *RelayEmailFrom) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeRelayEmailFrom)
 }
 
-func decodeRelayEmailFrom(d *jx.Decoder, s *RelayEmailFrom) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeRelayEmailFrom(d *jsonx.Decoder, s *RelayEmailFrom) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "email":
-			return jsonx.Opt(d, &s.Email, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Email, jsonx.String))
 		case "name":
-			return jsonx.Opt(d, &s.Name, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -166,11 +172,11 @@ func (s *RelayEmailList) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeRelayEmailList)
 }
 
-func decodeRelayEmailList(d *jx.Decoder, s *RelayEmailList) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeRelayEmailList(d *jsonx.Decoder, s *RelayEmailList) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "emails":
-			return jsonx.Slice(d, &s.Emails, decodeRelayEmail)
+			return d.Optional(jsonx.Slice(d, &s.Emails, decodeRelayEmail))
 		}
 		return d.Skip()
 	})

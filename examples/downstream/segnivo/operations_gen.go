@@ -9,7 +9,6 @@ import (
 	"github.com/apigen-go/apigen/runtime/jsonx"
 	"github.com/apigen-go/apigen/runtime/rest"
 	"github.com/apigen-go/apigen/runtime/transport"
-	"github.com/go-faster/jx"
 )
 
 var opCreateMailingList = transport.Operation{
@@ -79,7 +78,7 @@ func (c *Client) ListMailingLists(ctx context.Context, opts ...RequestOption) ([
 	})
 	var out []MailingList
 	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
-		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *[]MailingList) error {
+		return jsonx.Unmarshal(data, &out, func(d *jsonx.Decoder, v *[]MailingList) error {
 			return jsonx.Slice(d, v, decodeMailingList)
 		})
 	}))

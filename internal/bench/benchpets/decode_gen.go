@@ -2,136 +2,166 @@
 
 package benchpets
 
-import (
-	"github.com/apigen-go/apigen/runtime/jsonx"
-	"github.com/go-faster/jx"
-)
+import "github.com/apigen-go/apigen/runtime/jsonx"
+
+// requiredCustomer lists the members a Customer must have, in the order of d.Seen.
+var requiredCustomer = []string{"email", "id"}
 
 // UnmarshalJSON decodes s with a decoder generated for Customer's members.
 func (s *Customer) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeCustomer)
 }
 
-func decodeCustomer(d *jx.Decoder, s *Customer) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeCustomer(d *jsonx.Decoder, s *Customer) error {
+	return jsonx.Object(d, requiredCustomer, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "email":
+			d.Seen(0)
 			return jsonx.String(d, &s.Email)
 		case "id":
+			d.Seen(1)
 			return jsonx.Int64(d, &s.ID)
 		case "name":
-			return jsonx.Opt(d, &s.Name, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
 		case "vip":
-			return jsonx.Opt(d, &s.Vip, jsonx.Bool)
+			return d.Optional(jsonx.Opt(d, &s.Vip, jsonx.Bool))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredError lists the members a Error must have, in the order of d.Seen.
+var requiredError = []string{"code", "message"}
 
 // UnmarshalJSON decodes s with a decoder generated for Error's members.
 func (s *Error) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeError)
 }
 
-func decodeError(d *jx.Decoder, s *Error) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeError(d *jsonx.Decoder, s *Error) error {
+	return jsonx.Object(d, requiredError, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "code":
+			d.Seen(0)
 			return jsonx.Int32(d, &s.Code)
 		case "message":
+			d.Seen(1)
 			return jsonx.String(d, &s.Message)
 		}
 		return d.Skip()
 	})
 }
 
+// requiredOrder lists the members a Order must have, in the order of d.Seen.
+var requiredOrder = []string{"amount", "createdAt", "id", "lines", "status"}
+
 // UnmarshalJSON decodes s with a decoder generated for Order's members.
 func (s *Order) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeOrder)
 }
 
-func decodeOrder(d *jx.Decoder, s *Order) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeOrder(d *jsonx.Decoder, s *Order) error {
+	return jsonx.Object(d, requiredOrder, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "amount":
+			d.Seen(0)
 			return jsonx.Float64(d, &s.Amount)
 		case "createdAt":
+			d.Seen(1)
 			return jsonx.Time(d, &s.CreatedAt)
 		case "currency":
-			return jsonx.Opt(d, &s.Currency, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Currency, jsonx.String))
 		case "customer":
-			return jsonx.Ptr(d, &s.Customer, decodeCustomer)
+			return d.Optional(jsonx.Ptr(d, &s.Customer, decodeCustomer))
 		case "id":
+			d.Seen(2)
 			return jsonx.String(d, &s.ID)
 		case "labels":
-			return jsonx.Map(d, &s.Labels, jsonx.String)
+			return d.Optional(jsonx.Map(d, &s.Labels, jsonx.String))
 		case "lines":
+			d.Seen(3)
 			return jsonx.Slice(d, &s.Lines, decodeOrderLine)
 		case "note":
-			return jsonx.Nullable(d, &s.Note, jsonx.String)
+			return d.Optional(jsonx.Nullable(d, &s.Note, jsonx.String))
 		case "paid":
-			return jsonx.Opt(d, &s.Paid, jsonx.Bool)
+			return d.Optional(jsonx.Opt(d, &s.Paid, jsonx.Bool))
 		case "status":
+			d.Seen(4)
 			return jsonx.StringAs[OrderStatus](d, &s.Status)
 		}
 		return d.Skip()
 	})
 }
 
+// requiredOrderLine lists the members a OrderLine must have, in the order of d.Seen.
+var requiredOrderLine = []string{"quantity", "sku", "unitPrice"}
+
 // UnmarshalJSON decodes s with a decoder generated for OrderLine's members.
 func (s *OrderLine) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeOrderLine)
 }
 
-func decodeOrderLine(d *jx.Decoder, s *OrderLine) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeOrderLine(d *jsonx.Decoder, s *OrderLine) error {
+	return jsonx.Object(d, requiredOrderLine, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "description":
-			return jsonx.Opt(d, &s.Description, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Description, jsonx.String))
 		case "quantity":
+			d.Seen(0)
 			return jsonx.Int32(d, &s.Quantity)
 		case "sku":
+			d.Seen(1)
 			return jsonx.String(d, &s.Sku)
 		case "unitPrice":
+			d.Seen(2)
 			return jsonx.Float64(d, &s.UnitPrice)
 		}
 		return d.Skip()
 	})
 }
 
+// requiredOrderPage lists the members a OrderPage must have, in the order of d.Seen.
+var requiredOrderPage = []string{"items"}
+
 // UnmarshalJSON decodes s with a decoder generated for OrderPage's members.
 func (s *OrderPage) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeOrderPage)
 }
 
-func decodeOrderPage(d *jx.Decoder, s *OrderPage) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeOrderPage(d *jsonx.Decoder, s *OrderPage) error {
+	return jsonx.Object(d, requiredOrderPage, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "items":
+			d.Seen(0)
 			return jsonx.Slice(d, &s.Items, decodeOrder)
 		case "nextCursor":
-			return jsonx.Opt(d, &s.NextCursor, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.NextCursor, jsonx.String))
 		case "total":
-			return jsonx.Opt(d, &s.Total, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.Total, jsonx.Int64))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredPet lists the members a Pet must have, in the order of d.Seen.
+var requiredPet = []string{"id", "name"}
 
 // UnmarshalJSON decodes s with a decoder generated for Pet's members.
 func (s *Pet) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodePet)
 }
 
-func decodePet(d *jx.Decoder, s *Pet) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodePet(d *jsonx.Decoder, s *Pet) error {
+	return jsonx.Object(d, requiredPet, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "id":
+			d.Seen(0)
 			return jsonx.Int64(d, &s.ID)
 		case "name":
+			d.Seen(1)
 			return jsonx.String(d, &s.Name)
 		case "tag":
-			return jsonx.Opt(d, &s.Tag, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Tag, jsonx.String))
 		}
 		return d.Skip()
 	})

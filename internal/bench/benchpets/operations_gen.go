@@ -8,7 +8,6 @@ import (
 	"github.com/apigen-go/apigen/runtime/jsonx"
 	"github.com/apigen-go/apigen/runtime/rest"
 	"github.com/apigen-go/apigen/runtime/transport"
-	"github.com/go-faster/jx"
 )
 
 var opFindPets = transport.Operation{
@@ -33,7 +32,7 @@ func (c *Client) FindPets(ctx context.Context, params *FindPetsParams, opts ...R
 	})
 	var out []Pet
 	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
-		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *[]Pet) error {
+		return jsonx.Unmarshal(data, &out, func(d *jsonx.Decoder, v *[]Pet) error {
 			return jsonx.Slice(d, v, decodePet)
 		})
 	}))

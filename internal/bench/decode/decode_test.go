@@ -16,8 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-faster/jx"
-
 	"github.com/apigen-go/apigen/internal/bench/benchpets"
 	"github.com/apigen-go/apigen/internal/bench/jxproto"
 	"github.com/apigen-go/apigen/runtime/jsonx"
@@ -31,7 +29,7 @@ import (
 func decodeGenerated(body []byte, pets bool) error {
 	if pets {
 		var out []benchpets.Pet
-		return jsonx.Unmarshal(body, &out, func(d *jx.Decoder, v *[]benchpets.Pet) error {
+		return jsonx.Unmarshal(body, &out, func(d *jsonx.Decoder, v *[]benchpets.Pet) error {
 			return jsonx.Slice(d, v, readPet)
 		})
 	}
@@ -39,16 +37,20 @@ func decodeGenerated(body []byte, pets bool) error {
 	return out.UnmarshalJSON(body)
 }
 
+var requiredPet = []string{"id", "name"}
+
 // readPet is benchpets' generated decodePet.
-func readPet(d *jx.Decoder, s *benchpets.Pet) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func readPet(d *jsonx.Decoder, s *benchpets.Pet) error {
+	return jsonx.Object(d, requiredPet, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "id":
+			d.Seen(0)
 			return jsonx.Int64(d, &s.ID)
 		case "name":
+			d.Seen(1)
 			return jsonx.String(d, &s.Name)
 		case "tag":
-			return jsonx.Opt(d, &s.Tag, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Tag, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -169,7 +171,7 @@ func TestDecodersAgree(t *testing.T) {
 			if err := json.Unmarshal(p.body, &gen); err != nil {
 				t.Fatal(err)
 			}
-			if err := jsonx.Unmarshal(p.body, &viaJSONX, func(d *jx.Decoder, v *[]benchpets.Pet) error {
+			if err := jsonx.Unmarshal(p.body, &viaJSONX, func(d *jsonx.Decoder, v *[]benchpets.Pet) error {
 				return jsonx.Slice(d, v, readPet)
 			}); err != nil || !reflect.DeepEqual(gen, viaJSONX) {
 				t.Fatalf("%s: generated decoder differs: %v", p.name, err)

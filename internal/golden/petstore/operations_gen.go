@@ -9,7 +9,6 @@ import (
 	"github.com/apigen-go/apigen/runtime/jsonx"
 	"github.com/apigen-go/apigen/runtime/rest"
 	"github.com/apigen-go/apigen/runtime/transport"
-	"github.com/go-faster/jx"
 )
 
 var opCreatePets = transport.Operation{
@@ -53,7 +52,7 @@ func (c *Client) ListPets(ctx context.Context, params *ListPetsParams, opts ...R
 	})
 	var out Pets
 	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
-		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *Pets) error {
+		return jsonx.Unmarshal(data, &out, func(d *jsonx.Decoder, v *Pets) error {
 			return jsonx.Slice(d, v, decodePet)
 		})
 	}))

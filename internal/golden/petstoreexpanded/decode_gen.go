@@ -2,42 +2,49 @@
 
 package petstoreexpanded
 
-import (
-	"github.com/apigen-go/apigen/runtime/jsonx"
-	"github.com/go-faster/jx"
-)
+import "github.com/apigen-go/apigen/runtime/jsonx"
+
+// requiredError lists the members a Error must have, in the order of d.Seen.
+var requiredError = []string{"code", "message"}
 
 // UnmarshalJSON decodes s with a decoder generated for Error's members.
 func (s *Error) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeError)
 }
 
-func decodeError(d *jx.Decoder, s *Error) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeError(d *jsonx.Decoder, s *Error) error {
+	return jsonx.Object(d, requiredError, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "code":
+			d.Seen(0)
 			return jsonx.Int32(d, &s.Code)
 		case "message":
+			d.Seen(1)
 			return jsonx.String(d, &s.Message)
 		}
 		return d.Skip()
 	})
 }
 
+// requiredPet lists the members a Pet must have, in the order of d.Seen.
+var requiredPet = []string{"id", "name"}
+
 // UnmarshalJSON decodes s with a decoder generated for Pet's members.
 func (s *Pet) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodePet)
 }
 
-func decodePet(d *jx.Decoder, s *Pet) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodePet(d *jsonx.Decoder, s *Pet) error {
+	return jsonx.Object(d, requiredPet, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "id":
+			d.Seen(0)
 			return jsonx.Int64(d, &s.ID)
 		case "name":
+			d.Seen(1)
 			return jsonx.String(d, &s.Name)
 		case "tag":
-			return jsonx.Opt(d, &s.Tag, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Tag, jsonx.String))
 		}
 		return d.Skip()
 	})

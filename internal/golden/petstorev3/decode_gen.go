@@ -2,25 +2,22 @@
 
 package petstorev3
 
-import (
-	"github.com/apigen-go/apigen/runtime/jsonx"
-	"github.com/go-faster/jx"
-)
+import "github.com/apigen-go/apigen/runtime/jsonx"
 
 // UnmarshalJSON decodes s with a decoder generated for APIResponse's members.
 func (s *APIResponse) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeAPIResponse)
 }
 
-func decodeAPIResponse(d *jx.Decoder, s *APIResponse) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeAPIResponse(d *jsonx.Decoder, s *APIResponse) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "code":
-			return jsonx.Opt(d, &s.Code, jsonx.Int32)
+			return d.Optional(jsonx.Opt(d, &s.Code, jsonx.Int32))
 		case "message":
-			return jsonx.Opt(d, &s.Message, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Message, jsonx.String))
 		case "type":
-			return jsonx.Opt(d, &s.Type, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Type, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -31,13 +28,13 @@ func (s *Category) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeCategory)
 }
 
-func decodeCategory(d *jx.Decoder, s *Category) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeCategory(d *jsonx.Decoder, s *Category) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "id":
-			return jsonx.Opt(d, &s.ID, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.ID, jsonx.Int64))
 		case "name":
-			return jsonx.Opt(d, &s.Name, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -48,46 +45,51 @@ func (s *Order) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeOrder)
 }
 
-func decodeOrder(d *jx.Decoder, s *Order) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeOrder(d *jsonx.Decoder, s *Order) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "complete":
-			return jsonx.Opt(d, &s.Complete, jsonx.Bool)
+			return d.Optional(jsonx.Opt(d, &s.Complete, jsonx.Bool))
 		case "id":
-			return jsonx.Opt(d, &s.ID, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.ID, jsonx.Int64))
 		case "petId":
-			return jsonx.Opt(d, &s.PetID, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.PetID, jsonx.Int64))
 		case "quantity":
-			return jsonx.Opt(d, &s.Quantity, jsonx.Int32)
+			return d.Optional(jsonx.Opt(d, &s.Quantity, jsonx.Int32))
 		case "shipDate":
-			return jsonx.Opt(d, &s.ShipDate, jsonx.Time)
+			return d.Optional(jsonx.Opt(d, &s.ShipDate, jsonx.Time))
 		case "status":
-			return jsonx.Opt(d, &s.Status, jsonx.StringAs[OrderStatus])
+			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.StringAs[OrderStatus]))
 		}
 		return d.Skip()
 	})
 }
+
+// requiredPet lists the members a Pet must have, in the order of d.Seen.
+var requiredPet = []string{"name", "photoUrls"}
 
 // UnmarshalJSON decodes s with a decoder generated for Pet's members.
 func (s *Pet) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodePet)
 }
 
-func decodePet(d *jx.Decoder, s *Pet) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodePet(d *jsonx.Decoder, s *Pet) error {
+	return jsonx.Object(d, requiredPet, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "category":
-			return jsonx.Ptr(d, &s.Category, decodeCategory)
+			return d.Optional(jsonx.Ptr(d, &s.Category, decodeCategory))
 		case "id":
-			return jsonx.Opt(d, &s.ID, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.ID, jsonx.Int64))
 		case "name":
+			d.Seen(0)
 			return jsonx.String(d, &s.Name)
 		case "photoUrls":
+			d.Seen(1)
 			return jsonx.Slice(d, &s.PhotoURLs, jsonx.String)
 		case "status":
-			return jsonx.Opt(d, &s.Status, jsonx.StringAs[PetStatus])
+			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.StringAs[PetStatus]))
 		case "tags":
-			return jsonx.Slice(d, &s.Tags, decodeTag)
+			return d.Optional(jsonx.Slice(d, &s.Tags, decodeTag))
 		}
 		return d.Skip()
 	})
@@ -98,13 +100,13 @@ func (s *Tag) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeTag)
 }
 
-func decodeTag(d *jx.Decoder, s *Tag) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeTag(d *jsonx.Decoder, s *Tag) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "id":
-			return jsonx.Opt(d, &s.ID, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.ID, jsonx.Int64))
 		case "name":
-			return jsonx.Opt(d, &s.Name, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -115,25 +117,25 @@ func (s *User) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeUser)
 }
 
-func decodeUser(d *jx.Decoder, s *User) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeUser(d *jsonx.Decoder, s *User) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "email":
-			return jsonx.Opt(d, &s.Email, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Email, jsonx.String))
 		case "firstName":
-			return jsonx.Opt(d, &s.FirstName, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.FirstName, jsonx.String))
 		case "id":
-			return jsonx.Opt(d, &s.ID, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.ID, jsonx.Int64))
 		case "lastName":
-			return jsonx.Opt(d, &s.LastName, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.LastName, jsonx.String))
 		case "password":
-			return jsonx.Opt(d, &s.Password, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Password, jsonx.String))
 		case "phone":
-			return jsonx.Opt(d, &s.Phone, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Phone, jsonx.String))
 		case "userStatus":
-			return jsonx.Opt(d, &s.UserStatus, jsonx.Int32)
+			return d.Optional(jsonx.Opt(d, &s.UserStatus, jsonx.Int32))
 		case "username":
-			return jsonx.Opt(d, &s.Username, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Username, jsonx.String))
 		}
 		return d.Skip()
 	})

@@ -9,7 +9,6 @@ import (
 	"github.com/apigen-go/apigen/runtime/jsonx"
 	"github.com/apigen-go/apigen/runtime/rest"
 	"github.com/apigen-go/apigen/runtime/transport"
-	"github.com/go-faster/jx"
 )
 
 var opAddPet = transport.Operation{
@@ -156,7 +155,7 @@ func (c *Client) FindPetsByStatus(ctx context.Context, params *FindPetsByStatusP
 	}
 	var out []Pet
 	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
-		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *[]Pet) error {
+		return jsonx.Unmarshal(data, &out, func(d *jsonx.Decoder, v *[]Pet) error {
 			return jsonx.Slice(d, v, decodePet)
 		})
 	}))
@@ -183,7 +182,7 @@ func (c *Client) FindPetsByTags(ctx context.Context, params *FindPetsByTagsParam
 	}
 	var out []Pet
 	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
-		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *[]Pet) error {
+		return jsonx.Unmarshal(data, &out, func(d *jsonx.Decoder, v *[]Pet) error {
 			return jsonx.Slice(d, v, decodePet)
 		})
 	}))
@@ -207,7 +206,7 @@ func (c *Client) GetInventory(ctx context.Context, opts ...RequestOption) (map[s
 	r := c.rest.NewRequest(ctx, &opGetInventory, opts)
 	var out map[string]int32
 	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
-		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]int32) error {
+		return jsonx.Unmarshal(data, &out, func(d *jsonx.Decoder, v *map[string]int32) error {
 			return jsonx.Map(d, v, jsonx.Int32)
 		})
 	}))

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 
 	"github.com/apigen-go/apigen/runtime/jsonx"
-	"github.com/go-faster/jx"
 )
 
 // UnmarshalJSON decodes s with a decoder generated for Problem's members.
@@ -14,11 +13,11 @@ func (s *Problem) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeProblem)
 }
 
-func decodeProblem(d *jx.Decoder, s *Problem) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeProblem(d *jsonx.Decoder, s *Problem) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "title":
-			return jsonx.Opt(d, &s.Title, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Title, jsonx.String))
 		}
 		return d.Skip()
 	})
@@ -29,11 +28,11 @@ func (s *RateLimited) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeRateLimited)
 }
 
-func decodeRateLimited(d *jx.Decoder, s *RateLimited) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeRateLimited(d *jsonx.Decoder, s *RateLimited) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "retryAfter":
-			return jsonx.Opt(d, &s.RetryAfter, jsonx.Int64)
+			return d.Optional(jsonx.Opt(d, &s.RetryAfter, jsonx.Int64))
 		}
 		return d.Skip()
 	})
@@ -44,19 +43,19 @@ func (s *Thing) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeThing)
 }
 
-func decodeThing(d *jx.Decoder, s *Thing) error {
-	return jsonx.Object(d, func(d *jx.Decoder, key []byte) error {
+func decodeThing(d *jsonx.Decoder, s *Thing) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "`quoted`":
-			return jsonx.Opt(d, &s.Quoted, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.Quoted, jsonx.String))
 		case "anything":
-			return jsonx.Slice(d, &s.Anything, jsonx.Raw)
+			return d.Optional(jsonx.Slice(d, &s.Anything, jsonx.Raw))
 		case "maps":
-			return jsonx.Map(d, &s.Maps, func(d *jx.Decoder, v *[]json.RawMessage) error {
+			return d.Optional(jsonx.Map(d, &s.Maps, func(d *jsonx.Decoder, v *[]json.RawMessage) error {
 				return jsonx.Slice(d, v, jsonx.Raw)
-			})
+			}))
 		case "say \"hi\"":
-			return jsonx.Opt(d, &s.SayHi, jsonx.String)
+			return d.Optional(jsonx.Opt(d, &s.SayHi, jsonx.String))
 		}
 		return d.Skip()
 	})

@@ -11,7 +11,6 @@ import (
 	"github.com/apigen-go/apigen/runtime/jsonx"
 	"github.com/apigen-go/apigen/runtime/rest"
 	"github.com/apigen-go/apigen/runtime/transport"
-	"github.com/go-faster/jx"
 )
 
 var opListFiles = transport.Operation{
@@ -28,8 +27,8 @@ func (c *Client) ListFiles(ctx context.Context, opts ...RequestOption) ([]io.Rea
 	r := c.rest.NewRequest(ctx, &opListFiles, opts)
 	var out []io.Reader
 	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
-		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *[]io.Reader) error {
-			return jsonx.Slice(d, v, func(d *jx.Decoder, v *io.Reader) error {
+		return jsonx.Unmarshal(data, &out, func(d *jsonx.Decoder, v *[]io.Reader) error {
+			return jsonx.Slice(d, v, func(d *jsonx.Decoder, v *io.Reader) error {
 				var s string
 				if err := jsonx.String(d, &s); err != nil {
 					return err

@@ -9,7 +9,6 @@ import (
 	"github.com/apigen-go/apigen/runtime/jsonx"
 	"github.com/apigen-go/apigen/runtime/rest"
 	"github.com/apigen-go/apigen/runtime/transport"
-	"github.com/go-faster/jx"
 )
 
 var opGetContacts = transport.Operation{
@@ -42,7 +41,7 @@ func (c *Client) GetContacts(ctx context.Context, params *GetContactsParams, opt
 	}
 	var out map[string]json.RawMessage
 	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
-		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+		return jsonx.Unmarshal(data, &out, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
 			return jsonx.Map(d, v, jsonx.Raw)
 		})
 	}))
@@ -67,7 +66,7 @@ func (c *Client) GetContactsUID(ctx context.Context, uid string, opts ...Request
 	r.Path("uid", uid, rest.Simple, false)
 	var out map[string]json.RawMessage
 	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
-		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+		return jsonx.Unmarshal(data, &out, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
 			return jsonx.Map(d, v, jsonx.Raw)
 		})
 	}))
@@ -91,7 +90,7 @@ func (c *Client) GetLists(ctx context.Context, opts ...RequestOption) (map[strin
 	r := c.rest.NewRequest(ctx, &opGetLists, opts)
 	var out map[string]json.RawMessage
 	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
-		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+		return jsonx.Unmarshal(data, &out, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
 			return jsonx.Map(d, v, jsonx.Raw)
 		})
 	}))
@@ -116,7 +115,7 @@ func (c *Client) GetListsUID(ctx context.Context, uid string, opts ...RequestOpt
 	r.Path("uid", uid, rest.Simple, false)
 	var out map[string]json.RawMessage
 	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
-		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+		return jsonx.Unmarshal(data, &out, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
 			return jsonx.Map(d, v, jsonx.Raw)
 		})
 	}))
@@ -140,7 +139,7 @@ func (c *Client) GetMessages(ctx context.Context, opts ...RequestOption) (map[st
 	r := c.rest.NewRequest(ctx, &opGetMessages, opts)
 	var out map[string]json.RawMessage
 	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
-		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+		return jsonx.Unmarshal(data, &out, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
 			return jsonx.Map(d, v, jsonx.Raw)
 		})
 	}))
@@ -165,7 +164,7 @@ func (c *Client) GetMessagesUID(ctx context.Context, uid string, opts ...Request
 	r.Path("uid", uid, rest.Simple, false)
 	var out map[string]json.RawMessage
 	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
-		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+		return jsonx.Unmarshal(data, &out, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
 			return jsonx.Map(d, v, jsonx.Raw)
 		})
 	}))
@@ -197,7 +196,7 @@ func (c *Client) GetRelayEmailsID(ctx context.Context, id string, params *GetRel
 	}
 	var out map[string]json.RawMessage
 	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
-		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+		return jsonx.Unmarshal(data, &out, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
 			return jsonx.Map(d, v, jsonx.Raw)
 		})
 	}))
@@ -224,7 +223,7 @@ func (c *Client) PatchContactsUID(ctx context.Context, uid string, body *Contact
 	}
 	var out map[string]json.RawMessage
 	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
-		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+		return jsonx.Unmarshal(data, &out, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
 			return jsonx.Map(d, v, jsonx.Raw)
 		})
 	}))
@@ -254,7 +253,7 @@ func (c *Client) PatchContactsUIDSubscribe(ctx context.Context, uid string, para
 	}
 	var out map[string]json.RawMessage
 	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
-		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+		return jsonx.Unmarshal(data, &out, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
 			return jsonx.Map(d, v, jsonx.Raw)
 		})
 	}))
@@ -284,7 +283,7 @@ func (c *Client) PatchContactsUIDUnsubscribe(ctx context.Context, uid string, pa
 	}
 	var out map[string]json.RawMessage
 	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
-		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+		return jsonx.Unmarshal(data, &out, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
 			return jsonx.Map(d, v, jsonx.Raw)
 		})
 	}))
@@ -311,7 +310,7 @@ func (c *Client) PatchListsUID(ctx context.Context, uid string, body *MailingLis
 	}
 	var out map[string]json.RawMessage
 	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
-		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+		return jsonx.Unmarshal(data, &out, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
 			return jsonx.Map(d, v, jsonx.Raw)
 		})
 	}))
@@ -338,7 +337,7 @@ func (c *Client) PatchMessagesUID(ctx context.Context, uid string, body *Campaig
 	}
 	var out map[string]json.RawMessage
 	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
-		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+		return jsonx.Unmarshal(data, &out, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
 			return jsonx.Map(d, v, jsonx.Raw)
 		})
 	}))
@@ -364,7 +363,7 @@ func (c *Client) PostContacts(ctx context.Context, body *AddContactRequest, opts
 	}
 	var out map[string]json.RawMessage
 	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
-		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+		return jsonx.Unmarshal(data, &out, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
 			return jsonx.Map(d, v, jsonx.Raw)
 		})
 	}))
@@ -391,7 +390,7 @@ func (c *Client) PostContactsUIDAddTag(ctx context.Context, uid string, body *Po
 	}
 	var out map[string]json.RawMessage
 	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
-		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+		return jsonx.Unmarshal(data, &out, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
 			return jsonx.Map(d, v, jsonx.Raw)
 		})
 	}))
@@ -418,7 +417,7 @@ func (c *Client) PostContactsUIDDelete(ctx context.Context, uid string, body map
 	}
 	var out map[string]json.RawMessage
 	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
-		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+		return jsonx.Unmarshal(data, &out, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
 			return jsonx.Map(d, v, jsonx.Raw)
 		})
 	}))
@@ -444,7 +443,7 @@ func (c *Client) PostLists(ctx context.Context, body *MailingListRequest, opts .
 	}
 	var out map[string]json.RawMessage
 	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
-		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+		return jsonx.Unmarshal(data, &out, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
 			return jsonx.Map(d, v, jsonx.Raw)
 		})
 	}))
@@ -471,7 +470,7 @@ func (c *Client) PostListsUIDAddField(ctx context.Context, uid string, body *Mai
 	}
 	var out map[string]json.RawMessage
 	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
-		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+		return jsonx.Unmarshal(data, &out, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
 			return jsonx.Map(d, v, jsonx.Raw)
 		})
 	}))
@@ -498,7 +497,7 @@ func (c *Client) PostListsUIDDelete(ctx context.Context, uid string, body map[st
 	}
 	var out map[string]json.RawMessage
 	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
-		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+		return jsonx.Unmarshal(data, &out, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
 			return jsonx.Map(d, v, jsonx.Raw)
 		})
 	}))
@@ -524,7 +523,7 @@ func (c *Client) PostMessages(ctx context.Context, body *CampaignCreateRequest, 
 	}
 	var out map[string]json.RawMessage
 	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
-		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+		return jsonx.Unmarshal(data, &out, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
 			return jsonx.Map(d, v, jsonx.Raw)
 		})
 	}))
@@ -551,7 +550,7 @@ func (c *Client) PostMessagesUIDDelete(ctx context.Context, uid string, body map
 	}
 	var out map[string]json.RawMessage
 	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
-		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+		return jsonx.Unmarshal(data, &out, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
 			return jsonx.Map(d, v, jsonx.Raw)
 		})
 	}))
@@ -578,7 +577,7 @@ func (c *Client) PostMessagesUIDPause(ctx context.Context, uid string, body map[
 	}
 	var out map[string]json.RawMessage
 	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
-		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+		return jsonx.Unmarshal(data, &out, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
 			return jsonx.Map(d, v, jsonx.Raw)
 		})
 	}))
@@ -605,7 +604,7 @@ func (c *Client) PostMessagesUIDResume(ctx context.Context, uid string, body map
 	}
 	var out map[string]json.RawMessage
 	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
-		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+		return jsonx.Unmarshal(data, &out, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
 			return jsonx.Map(d, v, jsonx.Raw)
 		})
 	}))
@@ -643,7 +642,7 @@ func (c *Client) PostRelayRaw(ctx context.Context, body *RelayRawEmailRequest, o
 	}
 	var out map[string]json.RawMessage
 	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
-		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+		return jsonx.Unmarshal(data, &out, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
 			return jsonx.Map(d, v, jsonx.Raw)
 		})
 	}))
@@ -695,7 +694,7 @@ func (c *Client) PostRelaySend(ctx context.Context, body *RelayEmailRequest, opt
 	}
 	var out map[string]json.RawMessage
 	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
-		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+		return jsonx.Unmarshal(data, &out, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
 			return jsonx.Map(d, v, jsonx.Raw)
 		})
 	}))
@@ -725,7 +724,7 @@ func (c *Client) PostValidateEmail(ctx context.Context, body *EmailAddressVerifi
 	}
 	var out map[string]json.RawMessage
 	err := c.rest.Do(r, rest.DecodeFunc(func(data []byte) error {
-		return jsonx.Unmarshal(data, &out, func(d *jx.Decoder, v *map[string]json.RawMessage) error {
+		return jsonx.Unmarshal(data, &out, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
 			return jsonx.Map(d, v, jsonx.Raw)
 		})
 	}))
