@@ -41,7 +41,7 @@ type wiring struct {
 	// version (its name says "version" and the spec gives a default), for
 	// WithAPIVersion.
 	VersionHeader, VersionDefault string
-	TokenFlow bool // a scheme fetches tokens: Client.Token exists
+	TokenFlow                     bool // a scheme fetches tokens: Client.Token exists
 	// OtherHosts: token endpoints or operation servers may live on
 	// another host, so WithAuthServer can move them.
 	OtherHosts bool

@@ -102,6 +102,7 @@ func (c *Client) GetAccountsAll(ctx context.Context, params *GetAccountsParams, 
 	}()), func(n int) ([]Account, error) {
 		p.Page = opt.Some(int32(n))
 		resp, err := c.GetAccounts(ctx, &p, opts...)
+		p.XRequestID = ""
 		if err != nil {
 			return nil, err
 		}
@@ -291,6 +292,7 @@ func (c *Client) GetStatementsAll(ctx context.Context, params *GetStatementsPara
 	}()), func(n int) ([]Statement, error) {
 		p.Page = opt.Some(int32(n))
 		resp, err := c.GetStatements(ctx, &p, body, opts...)
+		p.XRequestID = ""
 		if err != nil {
 			return nil, err
 		}
@@ -353,6 +355,7 @@ func (c *Client) GetTransactionListAll(ctx context.Context, accountNumber string
 	}()), 0, func(n int) ([]Transaction, error) {
 		p.Page = opt.Some(int32(n))
 		resp, err := c.GetTransactionList(ctx, accountNumber, currencyCode, &p, opts...)
+		p.XRequestID = ""
 		if err != nil {
 			return nil, err
 		}

@@ -28,6 +28,13 @@ func iterator(f *jen.File, op *model.Operation) {
 			args[len(args)-2] = jen.Op("&").Id("b")
 		}
 		call := jen.List(jen.Id("resp"), jen.Id("err")).Op(":=").Id("c").Dot(op.Name).Call(args...)
+		for _, p := range op.Params {
+			if p.RequestID && op.ParamsType != "" {
+				// Each page is a request of its own: the caller's id goes
+				// with the first, the others get fresh ones.
+				call = call.Line().Id("p").Dot(p.Name).Op("=").Lit("")
+			}
+		}
 		items := access(jen.Id("resp"), pg.ItemPath)
 		switch pg.Style {
 		case "offset":
