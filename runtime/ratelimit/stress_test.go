@@ -8,7 +8,6 @@ package ratelimit_test
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -26,6 +25,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apigen-go/apigen/internal/stamped"
 	"github.com/apigen-go/apigen/runtime/ratelimit"
 	"github.com/apigen-go/apigen/runtime/retry"
 	"github.com/apigen-go/apigen/runtime/transport"
@@ -85,76 +85,12 @@ func TestStressServerProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Arrival is when the request's first bytes are read, not when its
-	// handler runs: parsing (slow under -race) is not the network.
-	s.arrivedAt = func(r *http.Request) time.Time {
-		if c, ok := r.Context().Value(stampKey{}).(*stampConn); ok {
-			return c.take()
-		}
-		return time.Now()
-	}
-	srv := &http.Server{Handler: mux, ConnContext: func(ctx context.Context, c net.Conn) context.Context {
-		return context.WithValue(ctx, stampKey{}, c)
-	}}
-	go srv.Serve(stampListener{ln})
+	// Arrival is when the request's first bytes reached the machine, not
+	// when its handler runs: parsing (slow under -race) is not the network.
+	s.arrivedAt = stamped.At
+	go stamped.Serve(&http.Server{Handler: mux}, ln)
 	fmt.Printf("http://%s\n", ln.Addr())
 	io.Copy(io.Discard, os.Stdin)
-}
-
-type stampKey struct{}
-
-// stampListener hands out stampConns.
-type stampListener struct{ net.Listener }
-
-func (l stampListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
-	}
-	return &stampConn{Conn: c, armed: true, read: kernelStamps(c)}, nil
-}
-
-// stampConn notes when the first bytes of each request arrived: by the
-// kernel's receive timestamp where it has one, else when they were read.
-type stampConn struct {
-	net.Conn
-	read  func([]byte) (int, time.Time, error)
-	mu    sync.Mutex
-	first time.Time
-	armed bool
-}
-
-func (c *stampConn) Read(p []byte) (int, error) {
-	var n int
-	var err error
-	now := time.Now()
-	if c.read != nil {
-		n, now, err = c.read(p)
-	} else {
-		n, err = c.Conn.Read(p)
-		now = time.Now()
-	}
-	if n > 0 {
-		c.mu.Lock()
-		if c.armed {
-			c.first, c.armed = now, false
-		}
-		c.mu.Unlock()
-	}
-	return n, err
-}
-
-// take returns the arrival of the request being handled and arms the
-// stamp for the next one on the connection.
-func (c *stampConn) take() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	t := c.first
-	if c.armed || t.IsZero() {
-		t = time.Now()
-	}
-	c.armed = true
-	return t
 }
 
 type wireArrival struct {

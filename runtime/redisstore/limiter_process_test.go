@@ -16,6 +16,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/apigen-go/apigen/internal/stamped"
 	"github.com/apigen-go/apigen/runtime/ratelimit"
 )
 
@@ -135,7 +136,7 @@ type arrivals struct {
 }
 
 func (a *arrivals) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	now := arrivedAt(r)
+	now := stamped.At(r)
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.all = insertSorted(a.all, now)
@@ -208,7 +209,7 @@ type runResult struct {
 func (run sharedRun) start(t testing.TB) runResult {
 	t.Helper()
 	fake := &arrivals{windows: run.windows, enforce: run.enforce}
-	srv := newStampedServer(fake)
+	srv := stamped.NewServer(fake)
 	defer srv.Close()
 	name := uniqueName(t)
 	env := []string{"REDIS_ADDR=" + run.redisAddr, "LIMITER_NAME=" + name, "SERVER_URL=" + srv.URL,

@@ -1,6 +1,6 @@
-//go:build stress && linux
+//go:build linux
 
-package ratelimit_test
+package stamped
 
 import (
 	"encoding/binary"
@@ -12,8 +12,8 @@ import (
 
 // kernelStamps returns a reader of c that also tells when the kernel
 // received the bytes (SO_TIMESTAMPNS, which TCP supports): the arrival as
-// the network saw it, however late the server process got the CPU on a
-// loaded machine. It returns nil when the socket cannot do this.
+// the network saw it, however late the judging process got the CPU. It
+// returns nil when the socket cannot do this.
 func kernelStamps(c net.Conn) func([]byte) (int, time.Time, error) {
 	tc, ok := c.(*net.TCPConn)
 	if !ok {
