@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -577,5 +578,41 @@ func TestJTLFFN_ErrorsAreNotRefreshed(t *testing.T) {
 	_, err = c2.GetCurrentUser(ctx)
 	if !errors.As(err, &ae) || ae.StatusCode != http.StatusNotFound || ae.Code != "Users_UserNotFound" {
 		t.Fatalf("user never in the portal: err = %v, want 404 Users_UserNotFound", err)
+	}
+}
+
+// The published spec describes Page.total as "Total pages in the
+// response", and the fake follows it: a client that read it as an item
+// count (as our spec once did) stopped after two of three pages. The walk
+// now stops at the first page shorter than $top, whatever total means.
+func TestJTLFFN_MerchantsWalkEveryPage(t *testing.T) {
+	e := jtlffnSetup(t, func(cfg *fake.Config) {
+		base := cfg.Merchants[0]
+		for _, id := range []string{"MER4", "MER5"} {
+			m := base
+			m.UserID = id
+			cfg.Merchants = append(cfg.Merchants, m)
+		}
+	})
+	c := e.client(&auth.MemoryStore{})
+	e.login(c)
+	var ids []string
+	for m, err := range c.ListMerchantsAll(context.Background(), &jtlffn.ListMerchantsParams{Top: opt.Some(int64(2))}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, m.UserID)
+	}
+	if want := []string{"MERC", "MER2", "MER3", "MER4", "MER5"}; !slices.Equal(ids, want) {
+		t.Fatalf("ListMerchantsAll yielded %v, want %v", ids, want)
+	}
+	pages := 0
+	for _, r := range e.fake.Requests() {
+		if strings.HasSuffix(r.Path, "/fulfiller/merchants") {
+			pages++
+		}
+	}
+	if pages != 3 {
+		t.Fatalf("%d page requests, want 3 (2 + 2 + 1 merchants)", pages)
 	}
 }

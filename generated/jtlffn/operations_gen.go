@@ -193,13 +193,7 @@ func (c *Client) ListMerchantsAll(ctx context.Context, params *ListMerchantsPara
 		if err != nil {
 			return nil, 0, err
 		}
-		return resp.Items, int(func() int64 {
-			if resp.Page == nil {
-				var zero int64
-				return zero
-			}
-			return resp.Page.Total.Value
-		}()), nil
+		return resp.Items, -1, nil
 	})
 }
 
@@ -258,13 +252,7 @@ func (c *Client) ListWarehousesAll(ctx context.Context, params *ListWarehousesPa
 		if err != nil {
 			return nil, 0, err
 		}
-		return resp.Items, int(func() int64 {
-			if resp.Page == nil {
-				var zero int64
-				return zero
-			}
-			return resp.Page.Total.Value
-		}()), nil
+		return resp.Items, -1, nil
 	})
 }
 

@@ -708,9 +708,11 @@ type Warehouse struct {
 	ModificationInfo ModificationInfo `json:"modificationInfo"`
 }
 
-// Page is the published spec's Page. [AMBIGUOUS] "total" is described as
-// "Total pages in the response"; the fake reports the total item count,
-// which with limit and offset tells the pages too.
+// Page is the published spec's Page. Its "total" is described there as
+// "Total pages in the response", and the fake reports exactly that: the
+// number of pages of limit items. A client that read it as an item count
+// would stop early, so our spec does not read it at all and stops at the
+// first short page.
 type Page struct {
 	Total  int `json:"total"`
 	Limit  int `json:"limit"`
@@ -754,7 +756,8 @@ func paginate[T any](w http.ResponseWriter, r *http.Request, all []T) (Paged[T],
 	}
 	lo := min(skip, len(all))
 	hi := min(lo+top, len(all))
-	p := Paged[T]{Items: all[lo:hi], Page: Page{Total: len(all), Limit: top, Offset: skip}, Count: hi - lo}
+	pages := (len(all) + top - 1) / top
+	p := Paged[T]{Items: all[lo:hi], Page: Page{Total: pages, Limit: top, Offset: skip}, Count: hi - lo}
 	if p.Items == nil {
 		p.Items = []T{}
 	}
