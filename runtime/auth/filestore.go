@@ -10,8 +10,6 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
-
-	"github.com/apigen-go/apigen/runtime/secret"
 )
 
 // FileStore is a TokenStore in one JSON file, readable by its owner only
@@ -38,17 +36,9 @@ type FileStore struct {
 // fileDoc is the on-disk layout. Secrets are written through Reveal on
 // purpose: secret.Secret marshals as "[REDACTED]".
 type fileDoc struct {
-	Version  Version    `json:"version"`
-	Token    *fileToken `json:"token"`
-	Spending *spending  `json:"spending,omitempty"`
-}
-
-type fileToken struct {
-	AccessToken  string            `json:"access_token"`
-	TokenType    string            `json:"token_type,omitempty"`
-	RefreshToken string            `json:"refresh_token,omitempty"`
-	Expiry       *time.Time        `json:"expiry,omitempty"`
-	Extra        map[string]string `json:"extra,omitempty"`
+	Version  Version      `json:"version"`
+	Token    *StoredToken `json:"token"`
+	Spending *spending    `json:"spending,omitempty"`
 }
 
 // Load implements TokenStore.
@@ -57,7 +47,7 @@ func (s *FileStore) Load(ctx context.Context) (*Token, Version, error) {
 	if err != nil {
 		return nil, NoVersion, err
 	}
-	return doc.Token.token(), doc.Version, nil
+	return doc.Token.Token(), doc.Version, nil
 }
 
 // Save implements TokenStore.
@@ -90,7 +80,7 @@ func (s *FileStore) Save(ctx context.Context, tok *Token, prev Version) (Version
 	if cur.Version != prev {
 		return NoVersion, ErrConflict
 	}
-	next := fileDoc{Version: cur.Version + 1, Token: newFileToken(tok)}
+	next := fileDoc{Version: cur.Version + 1, Token: NewStoredToken(tok)}
 	data, err := json.MarshalIndent(next, "", "  ")
 	if err != nil {
 		return NoVersion, fmt.Errorf("auth: file store: %w", err)
@@ -160,41 +150,4 @@ func writeFileAtomic(path string, data []byte) (err error) {
 		d.Close()
 	}
 	return nil
-}
-
-func newFileToken(t *Token) *fileToken {
-	ft := &fileToken{
-		AccessToken:  t.AccessToken.Reveal(),
-		TokenType:    t.TokenType,
-		RefreshToken: t.RefreshToken.Reveal(),
-	}
-	if !t.Expiry.IsZero() {
-		e := t.Expiry
-		ft.Expiry = &e
-	}
-	if len(t.Extra) > 0 {
-		ft.Extra = make(map[string]string, len(t.Extra))
-		for k, v := range t.Extra {
-			ft.Extra[k] = v.Reveal()
-		}
-	}
-	return ft
-}
-
-func (ft *fileToken) token() *Token {
-	t := &Token{
-		AccessToken:  secret.New(ft.AccessToken),
-		TokenType:    ft.TokenType,
-		RefreshToken: secret.New(ft.RefreshToken),
-	}
-	if ft.Expiry != nil {
-		t.Expiry = *ft.Expiry
-	}
-	if len(ft.Extra) > 0 {
-		t.Extra = make(map[string]secret.Secret, len(ft.Extra))
-		for k, v := range ft.Extra {
-			t.Extra[k] = secret.New(v)
-		}
-	}
-	return t
 }

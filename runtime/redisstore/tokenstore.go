@@ -76,16 +76,6 @@ func (s *TokenStore) allKeys() []string {
 	return []string{s.tokenKey(), s.leaseKey(), s.fenceKey()}
 }
 
-// storedToken is the stored layout. Secrets are written through Reveal on
-// purpose: secret.Secret marshals as "[REDACTED]".
-type storedToken struct {
-	AccessToken  string            `json:"access_token"`
-	TokenType    string            `json:"token_type,omitempty"`
-	RefreshToken string            `json:"refresh_token,omitempty"`
-	Expiry       *time.Time        `json:"expiry,omitempty"`
-	Extra        map[string]string `json:"extra,omitempty"`
-}
-
 // Load implements auth.TokenStore.
 func (s *TokenStore) Load(ctx context.Context) (*auth.Token, auth.Version, error) {
 	vals, err := s.rdb.HMGet(ctx, s.tokenKey(), "v", "data").Result()
@@ -100,12 +90,12 @@ func (s *TokenStore) Load(ctx context.Context) (*auth.Token, auth.Version, error
 	if err != nil {
 		return nil, auth.NoVersion, fmt.Errorf("redisstore: key %s is not a token store: field v: %w", s.tokenKey(), err)
 	}
-	var st storedToken
+	var st auth.StoredToken
 	if err := json.Unmarshal([]byte(fmt.Sprint(data)), &st); err != nil {
 		// The error names a position only, never the content.
 		return nil, auth.NoVersion, fmt.Errorf("redisstore: key %s is not a token store: field data: %w", s.tokenKey(), err)
 	}
-	return st.token(), v, nil
+	return st.Token(), v, nil
 }
 
 func parseVersion(v any) (auth.Version, error) {
@@ -138,7 +128,7 @@ func (s *TokenStore) Save(ctx context.Context, tok *auth.Token, prev auth.Versio
 	if tok == nil {
 		return auth.NoVersion, errors.New("redisstore: save: nil token")
 	}
-	data, err := json.Marshal(newStoredToken(tok))
+	data, err := json.Marshal(auth.NewStoredToken(tok))
 	if err != nil {
 		return auth.NoVersion, fmt.Errorf("redisstore: save: %w", err)
 	}
@@ -297,41 +287,4 @@ func (s *TokenStore) fail(what, key string, err error) error {
 
 func isWrongType(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "WRONGTYPE")
-}
-
-func newStoredToken(t *auth.Token) storedToken {
-	st := storedToken{
-		AccessToken:  t.AccessToken.Reveal(),
-		TokenType:    t.TokenType,
-		RefreshToken: t.RefreshToken.Reveal(),
-	}
-	if !t.Expiry.IsZero() {
-		e := t.Expiry
-		st.Expiry = &e
-	}
-	if len(t.Extra) > 0 {
-		st.Extra = make(map[string]string, len(t.Extra))
-		for k, v := range t.Extra {
-			st.Extra[k] = v.Reveal()
-		}
-	}
-	return st
-}
-
-func (st storedToken) token() *auth.Token {
-	t := &auth.Token{
-		AccessToken:  secret.New(st.AccessToken),
-		TokenType:    st.TokenType,
-		RefreshToken: secret.New(st.RefreshToken),
-	}
-	if st.Expiry != nil {
-		t.Expiry = *st.Expiry
-	}
-	if len(st.Extra) > 0 {
-		t.Extra = make(map[string]secret.Secret, len(st.Extra))
-		for k, v := range st.Extra {
-			t.Extra[k] = secret.New(v)
-		}
-	}
-	return t
 }
