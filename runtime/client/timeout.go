@@ -3,12 +3,11 @@ package client
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/apigen-go/apigen/runtime/ratelimit"
+	"github.com/apigen-go/apigen/runtime/rest"
 	"github.com/apigen-go/apigen/runtime/retry"
 	"github.com/apigen-go/apigen/runtime/transport"
 )
@@ -53,23 +52,10 @@ func AttemptTimeout(d time.Duration) transport.Middleware {
 				cancel()
 				return resp, err
 			}
-			resp.Body = &releaseBody{ReadCloser: resp.Body, release: cancel}
+			resp.Body = rest.CancelOnClose(resp.Body, cancel)
 			return resp, nil
 		})
 	}
-}
-
-// releaseBody releases the attempt's context when the body is closed.
-type releaseBody struct {
-	io.ReadCloser
-	release context.CancelFunc
-	once    sync.Once
-}
-
-func (b *releaseBody) Close() error {
-	err := b.ReadCloser.Close()
-	b.once.Do(b.release)
-	return err
 }
 
 // defaultTimeout is the whole-call deadline given to calls whose context

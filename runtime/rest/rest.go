@@ -571,7 +571,7 @@ func (c *Client) DoDownload(r *Request) (*Download, error) {
 		defer drainClose(resp.Body)
 		return nil, c.apiError(r, resp, u)
 	}
-	body := io.ReadCloser(&cancelBody{ReadCloser: resp.Body, cancel: cancel})
+	body := CancelOnClose(resp.Body, cancel)
 	return &Download{
 		Body:        body,
 		ContentType: resp.Header.Get("Content-Type"),

@@ -202,6 +202,12 @@ func drainClose(body io.ReadCloser) {
 
 var drainPool = sync.Pool{New: func() any { b := make([]byte, 4<<10); return &b }}
 
+// CancelOnClose returns body that calls cancel (once) when it is closed:
+// a deadline that must outlive the call, covering the body being read.
+func CancelOnClose(body io.ReadCloser, cancel context.CancelFunc) io.ReadCloser {
+	return &cancelBody{ReadCloser: body, cancel: cancel}
+}
+
 // cancelBody releases a call's timeout when the body is closed.
 type cancelBody struct {
 	io.ReadCloser
