@@ -286,7 +286,10 @@ func (r *peerResult) ok() bool {
 // peerTable renders the summary per suite and a row per spec that did not
 // pass, and lists the failures the test reports.
 func peerTable(results []*peerResult, tools map[string]map[string]string) (string, []string) {
-	type tally struct{ specs, ok, crashes, rejected int }
+	type tally struct {
+		specs, ok, crashes, rejected int
+		tool, toolCrashes            map[string]int
+	}
 	suites := map[string]*tally{}
 	var names []string
 	var rows, failures []string
@@ -294,7 +297,7 @@ func peerTable(results []*peerResult, tools map[string]map[string]string) (strin
 	for _, r := range results {
 		s := suite(r.spec)
 		if suites[s] == nil {
-			suites[s] = &tally{}
+			suites[s] = &tally{tool: map[string]int{}, toolCrashes: map[string]int{}}
 			names = append(names, s)
 		}
 		ts := suites[s]
@@ -307,6 +310,15 @@ func peerTable(results []*peerResult, tools map[string]map[string]string) (strin
 		}
 		if negative(r.spec) && r.Error != "" {
 			ts.rejected++
+		}
+		for _, tool := range toolNames {
+			res := tools[tool][r.spec]
+			if peerPassed(r.spec, res) {
+				ts.tool[tool]++
+			}
+			if res == "crash" || res == "hang" {
+				ts.toolCrashes[tool]++
+			}
 		}
 		if r.ok() && len(tools) == 0 {
 			continue
@@ -334,18 +346,40 @@ func peerTable(results []*peerResult, tools map[string]map[string]string) (strin
 		}
 	}
 	var b strings.Builder
-	b.WriteString("| suite | specs | pass | crashes/hangs | negative rejected |\n|---|---|---|---|---|\n")
-	var total, pass, crashes, positive, positivePass int
+	b.WriteString("| suite | specs | apigen pass | crashes/hangs | negative rejected |")
+	for _, tool := range toolNames {
+		b.WriteString(" " + tool + " pass | " + tool + " crashes/hangs |")
+	}
+	b.WriteString("\n|---|---|---|---|---|" + strings.Repeat("---|---|", len(toolNames)) + "\n")
+	var all, positive tally
+	all.tool, all.toolCrashes, positive.tool = map[string]int{}, map[string]int{}, map[string]int{}
 	sort.Strings(names)
 	for _, n := range names {
 		ts := suites[n]
-		fmt.Fprintf(&b, "| %s | %d | %d | %d | %d |\n", n, ts.specs, ts.ok, ts.crashes, ts.rejected)
-		total, pass, crashes = total+ts.specs, pass+ts.ok, crashes+ts.crashes
+		fmt.Fprintf(&b, "| %s | %d | %d | %d | %d |", n, ts.specs, ts.ok, ts.crashes, ts.rejected)
+		all.specs, all.ok, all.crashes = all.specs+ts.specs, all.ok+ts.ok, all.crashes+ts.crashes
 		if n != "ogen negative" {
-			positive, positivePass = positive+ts.specs, positivePass+ts.ok
+			positive.specs, positive.ok = positive.specs+ts.specs, positive.ok+ts.ok
 		}
+		for _, tool := range toolNames {
+			fmt.Fprintf(&b, " %d | %d |", ts.tool[tool], ts.toolCrashes[tool])
+			all.tool[tool] += ts.tool[tool]
+			all.toolCrashes[tool] += ts.toolCrashes[tool]
+			if n != "ogen negative" {
+				positive.tool[tool] += ts.tool[tool]
+			}
+		}
+		b.WriteString("\n")
 	}
-	fmt.Fprintf(&b, "| **all** | %d | %d | %d | |\n\npositive specs: %d of %d generate, build, vet with every operation\n\n", total, pass, crashes, positivePass, positive)
+	fmt.Fprintf(&b, "| **all** | %d | %d | %d | |", all.specs, all.ok, all.crashes)
+	for _, tool := range toolNames {
+		fmt.Fprintf(&b, " %d | %d |", all.tool[tool], all.toolCrashes[tool])
+	}
+	fmt.Fprintf(&b, "\n\npositive specs: %d of %d generate, build, vet with every operation", positive.ok, positive.specs)
+	for _, tool := range toolNames {
+		fmt.Fprintf(&b, "; %s %d", tool, positive.tool[tool])
+	}
+	b.WriteString("\n\n")
 	if len(rows) > 0 {
 		b.WriteString("| spec | status | operations | methods | warnings | generate |")
 		for _, tool := range toolNames {
