@@ -58,6 +58,10 @@ type builder struct {
 
 // Build lowers doc. Warnings are returned even when err is nil.
 func Build(doc *openapi3.T) (api *model.API, warnings []Problem, err error) {
+	return build(doc, Options{})
+}
+
+func build(doc *openapi3.T, opts Options) (api *model.API, warnings []Problem, err error) {
 	b := &builder{
 		doc:    doc,
 		api:    &model.API{},
@@ -77,6 +81,7 @@ func Build(doc *openapi3.T) (api *model.API, warnings []Problem, err error) {
 	b.api.DefaultSecurity = alternatives(b.doc.Security)
 	sort.Slice(b.api.Types, func(i, j int) bool { return b.api.Types[i].Name < b.api.Types[j].Name })
 	sort.Slice(b.api.Operations, func(i, j int) bool { return b.api.Operations[i].Name < b.api.Operations[j].Name })
+	b.useForeign(opts.Foreign)
 	markRecursion(b.api.Types)
 	dedupeStructs(b.api.Types)
 	if len(b.errors) > 0 {
