@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -57,7 +58,7 @@ func TestPeers(t *testing.T) {
 	mod := peerModule(t)
 	results := make([]*peerResult, len(specs))
 	for i, rel := range specs {
-		r := generatePeer(t, filepath.Join(root, rel), filepath.Join(mod, fmt.Sprintf("p%03d", i)))
+		r := generatePeer(t, filepath.Join(root, rel), filepath.Join(mod, fmt.Sprintf("p%03d", i)), peerMapping(rel, specs))
 		r.spec, r.pkg = rel, fmt.Sprintf("p%03d", i)
 		results[i] = r
 	}
@@ -177,13 +178,47 @@ func peerModule(t *testing.T) string {
 
 const peerMarker = "PEERRESULT "
 
+// peerImports are the import mappings of oapi-codegen's multi-package
+// tests, as their configuration files give them: spec → the files it maps
+// (relative to it). The files are specs of the run too, so each is mapped
+// to the package generated from it. The runner cannot read the pairing
+// of spec and configuration from ../shared/peers (it is in go:generate
+// lines that were not copied), hence this table. Left out: mappings of
+// fragments (externalref's packageA and packageB, issue1825's packageA:
+// not specs, so no package is generated from them), of remote documents,
+// and of files the spec never refers to (issue-1378's common.yaml, in the
+// configurations of both bionicle.yaml and foo-service.yaml; issue-2010's
+// spec-other.yaml), which apigen rejects.
+var peerImports = map[string][]string{
+	"oapi-codegen/issues/issue-1093/child.api.yaml":   {"parent.api.yaml"},
+	"oapi-codegen/issues/issue-1182/pkg1.yaml":        {"pkg2.yaml"},
+	"oapi-codegen/issues/issue-1212/pkg1.yaml":        {"pkg2.yaml"},
+	"oapi-codegen/issues/issue-1378/foo-service.yaml": {"bionicle.yaml"},
+	"oapi-codegen/issues/issue-2113/spec.yaml":        {"common/spec.yaml"},
+	"oapi-codegen/issues/issue-2308/spec-base.yaml":   {"spec-ext.yaml"},
+	"oapi-codegen/issues/issue-2422/spec-base.yaml":   {"spec-ext.yaml"},
+}
+
+// peerMapping is the import mapping spec is generated with: each file of
+// peerImports that the run generates, mapped to its package.
+func peerMapping(spec string, specs []string) map[string]string {
+	m := map[string]string{}
+	for _, file := range peerImports[spec] {
+		if i := slices.Index(specs, path.Join(path.Dir(spec), file)); i >= 0 {
+			m[file] = fmt.Sprintf("example.com/peers/p%03d", i)
+		}
+	}
+	return m
+}
+
 // generatePeer generates spec into out in a child process (this test
 // binary, running TestPeerChild).
-func generatePeer(t *testing.T, spec, out string) *peerResult {
+func generatePeer(t *testing.T, spec, out string, mapping map[string]string) *peerResult {
 	ctx, cancel := context.WithTimeout(context.Background(), peerLimit)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestPeerChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), "APIGEN_PEER_SPEC="+spec, "APIGEN_PEER_OUT="+out)
+	m, _ := json.Marshal(mapping)
+	cmd.Env = append(os.Environ(), "APIGEN_PEER_SPEC="+spec, "APIGEN_PEER_OUT="+out, "APIGEN_PEER_MAPPING="+string(m))
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
@@ -214,7 +249,9 @@ func TestPeerChild(t *testing.T) {
 		return // only TestPeers runs it, as a child process
 	}
 	var r peerResult
-	res, err := Generate(Config{Spec: spec, Out: out, Package: filepath.Base(out)})
+	var mapping map[string]string
+	json.Unmarshal([]byte(os.Getenv("APIGEN_PEER_MAPPING")), &mapping)
+	res, err := Generate(Config{Spec: spec, Out: out, Package: filepath.Base(out), ImportMapping: mapping})
 	if err != nil {
 		r.Error = err.Error()
 	} else {
