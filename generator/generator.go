@@ -41,7 +41,7 @@ type Config struct {
 	// spec's x-apigen-env-prefix, else the package name in upper case.
 	EnvPrefix string
 	// ImportMapping maps files the spec refers to (paths relative to the
-	// spec's directory, or URLs) to the Go packages generated from them:
+	// spec's directory) to the Go packages generated from them:
 	// "common.yaml": "github.com/acme/api/common", or "name path" to
 	// import the package under another name. Schemas of a mapped file
 	// are that package's types, not declared again (docs/imports.md).

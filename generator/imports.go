@@ -16,7 +16,7 @@ import (
 // importMapping is one entry of Config.ImportMapping, resolved.
 type importMapping struct {
 	key  string // as the user wrote it
-	file string // absolute path or URL, as the loader names documents
+	file string // absolute path, as the loader names documents
 	pkg  string // import path
 	name string // package name to import it as; "" = guessed from pkg
 }
@@ -51,11 +51,14 @@ func parseImportMapping(spec string, mapping map[string]string) ([]importMapping
 		if m.name != "" && !validPackage(m.name) {
 			return nil, fmt.Errorf("import mapping %q: package name %q is not a Go identifier", k, m.name)
 		}
-		if !strings.HasPrefix(k, "http://") && !strings.HasPrefix(k, "https://") {
-			m.file = filepath.Clean(filepath.Join(dir, filepath.FromSlash(k)))
-			if filepath.IsAbs(k) {
-				m.file = filepath.Clean(k)
-			}
+		if strings.HasPrefix(k, "http://") || strings.HasPrefix(k, "https://") {
+			// Its names come from generating it on its own, which apigen
+			// does for files only.
+			return nil, fmt.Errorf("import mapping %q: only files can be mapped; save the document, refer to the file and map that", k)
+		}
+		m.file = filepath.Clean(filepath.Join(dir, filepath.FromSlash(k)))
+		if filepath.IsAbs(k) {
+			m.file = filepath.Clean(k)
 		}
 		out = append(out, m)
 	}
@@ -103,7 +106,8 @@ func foreignTypes(cfg Config, mappings []importMapping, loaded *load.Result) (ma
 }
 
 // declaredNames builds the mapped file as its own client and returns the
-// Go name of each type it declares, by the pointer of its schema.
+// Go name of each type it declares, by the pointer of its schema; its own
+// remote $refs are read as the spec's are.
 func declaredNames(m importMapping, allowRemote bool) (map[string]string, error) {
 	loaded, err := load.FileWith(m.file, load.Options{DropExamples: true, AllowRemote: allowRemote})
 	if err != nil {

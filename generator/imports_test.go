@@ -100,6 +100,7 @@ paths:
 		{"bad package path", main, map[string]string{"common.yaml": "example.com//common"}, `import mapping "common.yaml": malformed import path "example.com//common"`},
 		{"relative package path", main, map[string]string{"common.yaml": "./common"}, `import mapping "common.yaml": malformed import path "./common"`},
 		{"bad package name", main, map[string]string{"common.yaml": "9x example.com/common"}, `import mapping "common.yaml": package name "9x" is not a Go identifier`},
+		{"remote document", main, map[string]string{"https://example.com/common.yaml": "example.com/common"}, `import mapping "https://example.com/common.yaml": only files can be mapped`},
 		{"three words", main, map[string]string{"common.yaml": "a b c"}, `import mapping "common.yaml": want a Go package path`},
 		{"file that cannot be generated alone", filepath.Join(dir, "spec.yaml"), map[string]string{"fragment.yaml": "example.com/fragment"}, `import mapping "fragment.yaml": fragment.yaml must generate on its own, as package example.com/fragment`},
 	} {
