@@ -34,12 +34,14 @@ func TestImportMapping(t *testing.T) {
 			schemas = string(f.Src)
 		}
 	}
-	for _, want := range []string{"common.Pet ", "opt.Opt[common.PetStatus]", "[]common.Tag", "type Favourite = common.Pet", "Tag *Tag"} {
+	for _, want := range []string{"common.Pet ", "opt.Opt[common.PetStatus]", "[]common.Tag", "type Favourite = common.Pet", "Tag *Tag",
+		"type OrderMine struct {\n\tStatus opt.Opt[PetStatus] ", "type OrderTheirs struct {\n\tStatus opt.Opt[common.PetStatus] "} {
 		if !strings.Contains(schemas, want) {
 			t.Errorf("schemas_gen.go lacks %q:\n%s", want, schemas)
 		}
 	}
-	for _, unwanted := range []string{"type Pet ", "type PetStatus", "Owner", "type CommonTag"} {
+	// Nor do they take names from the spec's own: its pet_status is PetStatus.
+	for _, unwanted := range []string{"type Pet ", "Owner", "type CommonTag", "Pet_status"} {
 		if strings.Contains(schemas, unwanted) {
 			t.Errorf("schemas_gen.go declares %q again:\n%s", unwanted, schemas)
 		}

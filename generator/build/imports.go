@@ -27,26 +27,23 @@ func BuildWith(doc *openapi3.T, opts Options) (api *model.API, warnings []Proble
 	return build(doc, opts)
 }
 
-// useForeign turns the declarations of foreign component schemas into
-// references to the other package's types, and drops them from the
-// declared types together with the types named inside them: the other
-// package declares those too. It runs before recursion marking and
-// deduplication, so that no local type is made an alias of one of them.
-func (b *builder) useForeign(foreign map[string]Foreign) {
-	if len(foreign) == 0 {
-		return
+// dropForeign removes from the declared types the foreign ones and the
+// types named inside them: the other package declares those. It runs
+// before recursion marking and deduplication, so that no local type is
+// made an alias of one of them.
+func (b *builder) dropForeign() {
+	inside := map[string]bool{} // pointers of the foreign declarations
+	for _, t := range b.api.Types {
+		if t.Import != "" {
+			inside[t.Pointer] = true
+		}
 	}
-	byPtr := make(map[string]Foreign, len(foreign))
-	for k, f := range foreign {
-		byPtr[Pointer("components", "schemas", k)] = f
+	if len(inside) == 0 {
+		return
 	}
 	kept := b.api.Types[:0]
 	for _, t := range b.api.Types {
-		if f, ok := byPtr[t.Pointer]; ok {
-			t.Import, t.Name = f.Package, f.Name
-			continue
-		}
-		if !insideForeign(t.Pointer, byPtr) {
+		if t.Import == "" && !insideForeign(t.Pointer, inside) {
 			kept = append(kept, t)
 		}
 	}
@@ -54,10 +51,10 @@ func (b *builder) useForeign(foreign map[string]Foreign) {
 }
 
 // insideForeign reports whether ptr is a place inside a foreign schema.
-func insideForeign(ptr string, byPtr map[string]Foreign) bool {
+func insideForeign(ptr string, foreign map[string]bool) bool {
 	for i := strings.LastIndexByte(ptr, '/'); i > 0; i = strings.LastIndexByte(ptr, '/') {
 		ptr = ptr[:i]
-		if _, ok := byPtr[ptr]; ok {
+		if foreign[ptr] {
 			return true
 		}
 	}
