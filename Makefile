@@ -90,6 +90,8 @@ bench:
 		./internal/bench/generate/ >> $(BENCH_OUT) || { cat $(BENCH_OUT); exit 1; }
 	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) -benchtime $(BENCH_TIME) \
 		./internal/bench/chain/ ./internal/bench/decode/ ./internal/bench/tokens/ >> $(BENCH_OUT) || { cat $(BENCH_OUT); exit 1; }
+	cd internal/bench/ogenvs && $(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) -benchtime $(BENCH_TIME) \
+		. >> $(BENCH_OUT) || { cat $(BENCH_OUT); exit 1; }
 	@cat $(BENCH_OUT)
 	$(GO) run ./internal/bench/cmd/benchratio $(BENCH_OUT)
 
