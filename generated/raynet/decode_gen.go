@@ -22,21 +22,21 @@ func decodeCompany(d *jsonx.Decoder, s *Company) error {
 			d.Seen(1)
 			return jsonx.String(d, &s.Name)
 		case "notice":
-			return d.Optional(jsonx.Opt(d, &s.Notice, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Notice))
 		case "owner":
 			return d.Optional(jsonx.Ptr(d, &s.Owner, decodeReference))
 		case "rating":
 			return d.Optional(jsonx.Opt(d, &s.Rating, jsonx.StringAs[CompanyRating]))
 		case "regNumber":
-			return d.Optional(jsonx.Opt(d, &s.RegNumber, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.RegNumber))
 		case "role":
 			return d.Optional(jsonx.Opt(d, &s.Role, jsonx.StringAs[CompanyRole]))
 		case "rowInfo.createdAt":
-			return d.Optional(jsonx.Opt(d, &s.RowInfoCreatedAt, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.RowInfoCreatedAt))
 		case "state":
 			return d.Optional(jsonx.Opt(d, &s.State, jsonx.StringAs[CompanyState]))
 		case "taxNumber":
-			return d.Optional(jsonx.Opt(d, &s.TaxNumber, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.TaxNumber))
 		}
 		return d.Skip()
 	})
@@ -82,7 +82,7 @@ func decodeCompanyList(d *jsonx.Decoder, s *CompanyList) error {
 			d.Seen(1)
 			return jsonx.Bool(d, &s.Success)
 		case "totalCount":
-			return d.Optional(jsonx.Opt(d, &s.TotalCount, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.TotalCount))
 		}
 		return d.Skip()
 	})
@@ -99,7 +99,7 @@ func decodeCreated(d *jsonx.Decoder, s *Created) error {
 		case "data":
 			return d.Optional(jsonx.Ptr(d, &s.Data, decodeCreatedData))
 		case "success":
-			return d.Optional(jsonx.Opt(d, &s.Success, jsonx.Bool))
+			return d.Optional(jsonx.OptBool(d, &s.Success))
 		}
 		return d.Skip()
 	})
@@ -114,7 +114,7 @@ func decodeCreatedData(d *jsonx.Decoder, s *CreatedData) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "id":
-			return d.Optional(jsonx.Opt(d, &s.ID, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.ID))
 		}
 		return d.Skip()
 	})
@@ -129,13 +129,13 @@ func decodeError(d *jsonx.Decoder, s *Error) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "message":
-			return d.Optional(jsonx.Opt(d, &s.Message, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Message))
 		case "success":
-			return d.Optional(jsonx.Opt(d, &s.Success, jsonx.Bool))
+			return d.Optional(jsonx.OptBool(d, &s.Success))
 		case "translatedMessage":
-			return d.Optional(jsonx.Opt(d, &s.TranslatedMessage, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.TranslatedMessage))
 		case "type":
-			return d.Optional(jsonx.Opt(d, &s.Type, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Type))
 		}
 		return d.Skip()
 	})
@@ -169,9 +169,9 @@ func decodeSuccess(d *jsonx.Decoder, s *Success) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "message":
-			return d.Optional(jsonx.Opt(d, &s.Message, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Message))
 		case "success":
-			return d.Optional(jsonx.Opt(d, &s.Success, jsonx.Bool))
+			return d.Optional(jsonx.OptBool(d, &s.Success))
 		}
 		return d.Skip()
 	})

@@ -38,7 +38,7 @@ func readPet(d *jsonx.Decoder, s *benchpets.Pet) error {
 			d.Seen(1)
 			return jsonx.String(d, &s.Name)
 		case "tag":
-			return d.Optional(jsonx.Opt(d, &s.Tag, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Tag))
 		}
 		return d.Skip()
 	})
