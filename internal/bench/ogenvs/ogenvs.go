@@ -1,8 +1,11 @@
 // Package ogenvs times apigen's generated decoders beside ogen's for the
 // same spec (internal/bench/specs/benchpets.yaml) on the same bodies
-// (internal/bench/bodies), in one `go test -bench` run:
+// (internal/bench/bodies), side by side in each `go test -bench` run.
+// -count repeats each benchmark back to back, so on a shared machine
+// repeat whole runs instead, which interleaves the two decoders:
 //
-//	cd internal/bench/ogenvs && go test -run '^$' -bench . -benchmem -count 6 > vs.txt
+//	cd internal/bench/ogenvs && go test -c -o vs.test . &&
+//		for i in 1 2 3 4 5 6; do ./vs.test -test.run '^$' -test.bench . -test.benchmem; done > vs.txt
 //	go run ../cmd/benchratio vs.txt
 //
 // It is a module of its own so that ogen's runtime is a dependency of this
