@@ -133,7 +133,7 @@ func (l *Limiter) shareNext(bs []bucket, now, since time.Time) (time.Time, strin
 }
 
 // reserveLocal admits a request at this process's fair share.
-func (l *Limiter) reserveLocal(ctx context.Context, key string, bs []bucket, s settings, start time.Time) (ratelimit.Reservation, error) {
+func (l *Limiter) reserveLocal(ctx context.Context, key string, bs []bucket, s ratelimit.Settings, start time.Time) (ratelimit.Reservation, error) {
 	for {
 		l.mu.Lock()
 		now := time.Now()
@@ -146,7 +146,7 @@ func (l *Limiter) reserveLocal(ctx context.Context, key string, bs []bucket, s s
 		retry := l.nextTry
 		l.mu.Unlock()
 		wait := t.Sub(now)
-		if err := l.tooLong(ctx, key, scope, reason, t, time.Since(start)+wait, s.maxWait); err != nil {
+		if err := l.tooLong(ctx, key, scope, reason, t, time.Since(start)+wait, s.MaxWait); err != nil {
 			return nil, err
 		}
 		// Wake up for the next look at Redis if that comes first.
@@ -165,7 +165,7 @@ func (l *Limiter) reserveLocal(ctx context.Context, key string, bs []bucket, s s
 // afterOutage holds a request back, while Redis is being tried again and
 // for one window length after it came back, until this process's fair
 // share allows it too; it returns false when nothing holds it.
-func (l *Limiter) afterOutage(ctx context.Context, key string, bs []bucket, s settings, start time.Time) (bool, error) {
+func (l *Limiter) afterOutage(ctx context.Context, key string, bs []bucket, s ratelimit.Settings, start time.Time) (bool, error) {
 	l.mu.Lock()
 	now := time.Now()
 	since := l.upSince
@@ -184,7 +184,7 @@ func (l *Limiter) afterOutage(ctx context.Context, key string, bs []bucket, s se
 		return false, nil
 	}
 	wait := t.Sub(now)
-	if err := l.tooLong(ctx, key, scope, reason, t, time.Since(start)+wait, s.maxWait); err != nil {
+	if err := l.tooLong(ctx, key, scope, reason, t, time.Since(start)+wait, s.MaxWait); err != nil {
 		return true, err
 	}
 	if err := sleep(ctx, wait); err != nil {

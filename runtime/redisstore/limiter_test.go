@@ -278,7 +278,7 @@ func TestLimiterForeignKeyTypeAndScriptFlush(t *testing.T) {
 		t.Fatalf("Reserve after SCRIPT FLUSH = %v", err)
 	}
 	r.Observe(ok200())
-	key := l.buckets("", l.settingsFor(ctx))[0].windowKey(l.keys, cfg.Windows[0])
+	key := l.buckets("", l.cfg.SettingsFor(ctx))[0].windowKey(l.keys, cfg.Windows[0])
 	rdb.Del(ctx, key)
 	rdb.Set(ctx, key, "x", time.Minute)
 	_, err = l.Reserve(ctx, "")
