@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/apigen-go/apigen/runtime/ratelimit"
@@ -32,6 +33,18 @@ func (o *ownLog) add(t time.Time, keep time.Duration) {
 		i++
 	}
 	o.times = append(o.times[i:], t)
+}
+
+// move replaces the time from with to, keeping the log in order; a time
+// no longer in the log (dropped as too old) is not added again.
+func (o *ownLog) move(from, to time.Time) {
+	i := slices.IndexFunc(o.times, from.Equal)
+	if i < 0 {
+		return
+	}
+	o.times = slices.Delete(o.times, i, i+1)
+	j, _ := slices.BinarySearchFunc(o.times, to, time.Time.Compare)
+	o.times = slices.Insert(o.times, j, to)
 }
 
 // next returns when one more send keeps this process within share.
@@ -141,7 +154,7 @@ func (l *Limiter) reserveLocal(ctx context.Context, key string, bs []bucket, s r
 		if !t.After(now) {
 			l.mu.Unlock()
 			l.admitted(bs, now, start)
-			return &reservation{l: l, local: true}, nil
+			return &reservation{l: l, bs: bs, ownAt: now, local: true}, nil
 		}
 		retry := l.nextTry
 		l.mu.Unlock()

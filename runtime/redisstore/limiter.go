@@ -248,8 +248,9 @@ func (l *Limiter) Reserve(ctx context.Context, key string) (ratelimit.Reservatio
 		redisNow := time.UnixMicro(toInt(res[4]))
 		l.cameBack(redisNow)
 		if toInt(res[0]) == 1 {
-			l.admitted(bs, time.Now(), start)
-			return &reservation{l: l, bs: bs, key: key, s: s, member: member, admittedAt: asked, admittedRedis: toInt(res[4])}, nil
+			now := time.Now()
+			l.admitted(bs, now, start)
+			return &reservation{l: l, bs: bs, key: key, s: s, member: member, admittedAt: asked, ownAt: now, admittedRedis: toInt(res[4])}, nil
 		}
 		wait := time.Duration(toInt(res[1])) * time.Microsecond
 		reason, scope := l.reason(bs, fmt.Sprint(res[2]))
@@ -314,6 +315,8 @@ func (l *Limiter) reason(bs []bucket, code string) (string, ratelimit.Scope) {
 	return "the shared limits", scope
 }
 
+// admitted counts a request in this process's own logs at its admission;
+// sentAt moves it to its send time.
 func (l *Limiter) admitted(bs []bucket, now, start time.Time) {
 	l.sent.Add(1)
 	if d := now.Sub(start); d > time.Millisecond {
@@ -326,6 +329,22 @@ func (l *Limiter) admitted(bs []bucket, now, start time.Time) {
 		for _, w := range b.windows {
 			if w.Limit > 0 {
 				l.ownLog(b, w).add(now, w.Per+l.margin)
+			}
+		}
+	}
+}
+
+// sentAt moves a request admitted at admittedAt to its send time in this
+// process's own logs: a request that waited for the CPU after admission
+// reaches the server later than it was counted, and the fair share while
+// Redis is away must count it where the server does.
+func (l *Limiter) sentAt(bs []bucket, admittedAt, sent time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, b := range bs {
+		for _, w := range b.windows {
+			if w.Limit > 0 {
+				l.ownLog(b, w).move(admittedAt, sent)
 			}
 		}
 	}
@@ -380,6 +399,7 @@ type reservation struct {
 	s             ratelimit.Settings
 	member        string
 	admittedAt    time.Time
+	ownAt         time.Time // the admission time in this process's own logs
 	admittedRedis int64
 	local         bool
 	ended         atomic.Bool
@@ -390,10 +410,14 @@ type reservation struct {
 // windows at its send time. Sent is called while the request is being
 // written, so Redis is told in the background, with the time taken now.
 func (r *reservation) Sent() {
-	if r.local || r.ended.Load() {
+	if r.ended.Load() {
 		return
 	}
 	r.sentOnce.Do(func() {
+		r.l.sentAt(r.bs, r.ownAt, time.Now())
+		if r.local {
+			return
+		}
 		elapsed := time.Since(r.admittedAt)
 		go r.done("sent", 0, -1, elapsed)
 	})
