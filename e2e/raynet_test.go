@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -53,11 +54,17 @@ func TestRaynet_BasicAuthFiltersAndPaging(t *testing.T) {
 	if len(got) != len(all) {
 		t.Fatalf("iterator yielded %d companies, the fake has %d", len(got), len(all))
 	}
+	// Five companies in pages of two: offsets 0, 2, 4, and the walk stops
+	// when offset reaches totalCount (the published list metadata) without
+	// asking for an empty fourth page.
 	reqs := f.Requests()
-	if want := (len(all) + 1) / 2; len(reqs) < want {
-		t.Fatalf("%d requests for %d companies in pages of 2", len(reqs), len(all))
+	if len(all) != 5 || len(reqs) != 3 {
+		t.Fatalf("%d requests for %d companies in pages of 2; want 3 for 5", len(reqs), len(all))
 	}
-	for _, r := range reqs {
+	for i, r := range reqs {
+		if want := "offset=" + strconv.Itoa(2*i); !strings.Contains(r.Query, want) || !strings.Contains(r.Query, "limit=2") {
+			t.Errorf("page %d: query %q, want %s and limit=2", i+1, r.Query, want)
+		}
 		if u, p, ok := raynetParseBasic(r.Header.Get("Authorization")); !ok || u != "uzivatel" || p != "api-klic" {
 			t.Fatalf("Authorization = %q", r.Header.Get("Authorization"))
 		}
@@ -72,7 +79,7 @@ func TestRaynet_BasicAuthFiltersAndPaging(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(list.Data) != 1 || list.Data[0].Name != name {
+	if len(list.Data) != 1 || list.Data[0].Name.Or("") != name {
 		t.Fatalf("name[EQ]=%s returned %+v", name, list.Data)
 	}
 	last := f.Requests()[len(f.Requests())-1]
@@ -178,8 +185,8 @@ func TestRaynet_LimitCapSortingAndFulltext(t *testing.T) {
 		t.Fatalf("%d companies, the fake has %d", len(list.Data), len(all))
 	}
 	for i := 1; i < len(list.Data); i++ {
-		if list.Data[i-1].Name < list.Data[i].Name {
-			t.Fatalf("not sorted by name descending: %q before %q", list.Data[i-1].Name, list.Data[i].Name)
+		if list.Data[i-1].Name.Or("") < list.Data[i].Name.Or("") {
+			t.Fatalf("not sorted by name descending: %q before %q", list.Data[i-1].Name.Or(""), list.Data[i].Name.Or(""))
 		}
 	}
 	q := f.Requests()[0].Query
@@ -212,19 +219,38 @@ func TestRaynet_PutCreatesPostUpdates(t *testing.T) {
 		t.Fatalf("created = %+v: no data", created)
 	}
 	id := created.Data.ID.Value
-	if _, err := c.UpdateCompany(ctx, id, &raynet.CompanyInput{Name: "Přejmenovaná firma s.r.o."}); err != nil {
+	if err := c.UpdateCompany(ctx, id, &raynet.CompanyUpdate{Name: opt.Some("Přejmenovaná firma s.r.o.")}); err != nil {
+		t.Fatal(err)
+	}
+	// An update is partial (CompanyEditDto requires nothing): a notice alone
+	// is sent alone and leaves the name as it was.
+	if err := c.UpdateCompany(ctx, id, &raynet.CompanyUpdate{Notice: opt.Some("jen poznámka")}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := c.GetCompany(ctx, id, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Data.Name != "Přejmenovaná firma s.r.o." {
-		t.Fatalf("after update: %q", got.Data.Name)
+	d := got.Data
+	if d.Name.Or("") != "Přejmenovaná firma s.r.o." || d.Notice.Or("") != "jen poznámka" || d.Version.Or(0) != 3 {
+		t.Fatalf("after updates: name %q notice %q version %d", d.Name.Or(""), d.Notice.Or(""), d.Version.Or(0))
+	}
+	if d.RowInfoCreatedBy.Or("") != "uzivatel" || d.RowInfoUpdatedBy.Or("") != "uzivatel" || d.RowInfoUpdatedAt.Or("") == "" {
+		t.Errorf("rowInfo keys not decoded: %+v", d)
 	}
 	reqs := f.Requests()
 	if reqs[0].Method != http.MethodPut || reqs[1].Method != http.MethodPost {
 		t.Fatalf("create sent %s, update sent %s; want PUT then POST", reqs[0].Method, reqs[1].Method)
+	}
+	if body := string(reqs[2].Body); body != `{"notice":"jen poznámka"}` {
+		t.Errorf("partial update sent %s, want the notice alone", body)
+	}
+	// RAYNET refuses a natural person without lastName; the 400 body is
+	// the documented {"message"} and reaches the caller.
+	err = c.UpdateCompany(ctx, id, &raynet.CompanyUpdate{Person: opt.Some(true)})
+	var apiErr *raynet.APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusBadRequest || !strings.Contains(apiErr.Error(), "lastName") {
+		t.Errorf("person without lastName: err = %v", err)
 	}
 }
 
@@ -239,4 +265,51 @@ func raynetParseBasic(h string) (user, pass string, ok bool) {
 		return "", "", false
 	}
 	return strings.Cut(string(b), ":")
+}
+
+// view=rowInfo returns only id, the flat rowInfo.* keys and _version: the
+// records decode although name and the rest are absent.
+func TestRaynet_ViewRowInfoDecodes(t *testing.T) {
+	f, c := raynetSetup(t, raynetGood, raynet.WithStrictDecoding())
+	list, err := c.ListCompanies(context.Background(), &raynet.ListCompaniesParams{View: opt.Some(raynet.ListCompaniesViewRowInfo)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list.Data) != len(f.Companies("moje-crm")) {
+		t.Fatalf("%d records", len(list.Data))
+	}
+	for _, co := range list.Data {
+		if co.ID == 0 || co.Name.Set || co.RowInfoCreatedAt.Or("") == "" || co.Version.Or(0) == 0 {
+			t.Errorf("record %+v: want id, rowInfo.createdAt and _version only", co)
+		}
+	}
+}
+
+// The published spec's list example, verbatim in its shape: "success" is
+// the string "true" there. The call succeeds and the records decode.
+func TestRaynet_PublishedListExampleDecodes(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"success":"true","totalCount":1,"data":[{"id":2,"name":"Test s.r.o.","titleBefore":null,` +
+			`"person":false,"role":"B_PARTNER","state":"B_ACTUAL","rating":"A","owner":{"id":1,"fullName":"RAYNET CRM"},` +
+			`"regNumber":"123456789","rowInfo.createdAt":"2022-06-18 13:19","rowInfo.createdBy":"demo@raynet.cz",` +
+			`"rowInfo.updatedAt":"2022-01-23 09:50","rowInfo.updatedBy":"demo@raynet.cz","rowInfo.rowAccess":null,` +
+			`"rowInfo.rowState":null,"_version":14}]}`))
+	}))
+	t.Cleanup(srv.Close)
+	c, err := raynet.New(srv.URL, raynet.WithCredentials(raynetGood), raynet.WithInsecureHTTP())
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := c.ListCompanies(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list.Data) != 1 || list.TotalCount.Or(0) != 1 {
+		t.Fatalf("list = %+v", list)
+	}
+	d := list.Data[0]
+	if d.Name.Or("") != "Test s.r.o." || d.RowInfoUpdatedBy.Or("") != "demo@raynet.cz" || d.Version.Or(0) != 14 || !d.RowInfoRowAccess.IsNull() {
+		t.Errorf("record = %+v", d)
+	}
 }
