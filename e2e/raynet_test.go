@@ -6,8 +6,10 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 	"github.com/apigen-go/apigen/runtime/auth"
 	"github.com/apigen-go/apigen/runtime/opt"
 	"github.com/apigen-go/apigen/runtime/ratelimit"
+	"github.com/apigen-go/apigen/runtime/retry"
 	"github.com/apigen-go/apigen/runtime/secret"
 )
 
@@ -311,5 +314,66 @@ func TestRaynet_PublishedListExampleDecodes(t *testing.T) {
 	d := list.Data[0]
 	if d.Name.Or("") != "Test s.r.o." || d.RowInfoUpdatedBy.Or("") != "demo@raynet.cz" || d.Version.Or(0) != 14 || !d.RowInfoRowAccess.IsNull() {
 		t.Errorf("record = %+v", d)
+	}
+}
+
+// raynetReplayByKey stands in front of the fake as an idempotency layer
+// does: the first answer to an Idempotency-Key is stored and replayed for
+// every later request with that key, whatever it asks for.
+func raynetReplayByKey(h http.Handler) http.Handler {
+	var mu sync.Mutex
+	seen := map[string]*httptest.ResponseRecorder{}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key := r.Header.Get("Idempotency-Key")
+		mu.Lock()
+		rec, ok := seen[key]
+		if !ok || key == "" {
+			rec = httptest.NewRecorder()
+			h.ServeHTTP(rec, r)
+			if key != "" && rec.Code < 500 {
+				seen[key] = rec
+			}
+		}
+		mu.Unlock()
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(rec.Body.Bytes())
+	})
+}
+
+// An idempotency key given to an iterator: each page is its own request
+// with its own key (derived from the caller's: k, k-2, k-3), so a server
+// that replays by key still returns every page; the retry of a page after
+// a 503 carries that page's key unchanged.
+func TestRaynet_IteratorPagesGetOwnIdempotencyKeys(t *testing.T) {
+	f := fake.New(fake.DefaultConfig())
+	srv := httptest.NewServer(raynetReplayByKey(f))
+	t.Cleanup(srv.Close)
+	c, err := raynet.New(srv.URL+"/api/v2", raynet.WithCredentials(raynetGood), raynet.WithInsecureHTTP(),
+		raynet.WithRetry(retry.Policy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for co, err := range c.ListCompaniesAll(context.Background(), &raynet.ListCompaniesParams{Limit: opt.Some(int64(2))}, raynet.WithIdempotencyKey("walk-7")) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, co.ID)
+		if len(ids) == 2 {
+			f.InjectStatus(1, http.StatusServiceUnavailable, http.Header{"Retry-After": {"0"}}) // page 2's first attempt
+		}
+	}
+	if !slices.Equal(ids, []int64{1, 2, 3, 4, 5}) {
+		t.Fatalf("walked %v, want 1..5 (a reused key replays page 1)", ids)
+	}
+	var keys []string
+	for _, r := range f.Requests() {
+		keys = append(keys, r.Header.Get("Idempotency-Key"))
+	}
+	if want := []string{"walk-7", "walk-7-2", "walk-7-2", "walk-7-3"}; !slices.Equal(keys, want) {
+		t.Errorf("keys per request %v, want %v (page 2 sent twice: a 503, then its retry)", keys, want)
 	}
 }
