@@ -18,6 +18,7 @@ import (
 	"github.com/apigen-go/apigen/runtime/auth"
 	"github.com/apigen-go/apigen/runtime/opt"
 	"github.com/apigen-go/apigen/runtime/ratelimit"
+	"github.com/apigen-go/apigen/runtime/rest"
 	"github.com/apigen-go/apigen/runtime/retry"
 	"github.com/apigen-go/apigen/runtime/secret"
 )
@@ -375,5 +376,37 @@ func TestRaynet_IteratorPagesGetOwnIdempotencyKeys(t *testing.T) {
 	}
 	if want := []string{"walk-7", "walk-7-2", "walk-7-2", "walk-7-3"}; !slices.Equal(keys, want) {
 		t.Errorf("keys per request %v, want %v (page 2 sent twice: a 503, then its retry)", keys, want)
+	}
+}
+
+// A 200 whose body is malformed JSON is a *rest.DecodeError naming the
+// operation and status, with a body excerpt in which the API key the
+// client sent and credential-like values (access_token, password) are
+// redacted, as they are in non-2xx errors.
+func TestRaynet_MalformedSuccessBodyIsRedacted(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"success":true,"echo":"api-klic","access_token":"tok-9f8e7d6c","password":"hunter22" oops`))
+	}))
+	t.Cleanup(srv.Close)
+	c, err := raynet.New(srv.URL, raynet.WithCredentials(raynetGood), raynet.WithInsecureHTTP())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.ListCompanies(context.Background(), nil)
+	var de *rest.DecodeError
+	if !errors.As(err, &de) {
+		t.Fatalf("err = %v, want *rest.DecodeError", err)
+	}
+	msg := err.Error()
+	for _, leak := range []string{"api-klic", "tok-9f8e7d6c", "hunter22"} {
+		if strings.Contains(msg, leak) || strings.Contains(de.Excerpt, leak) {
+			t.Errorf("error text leaks %q: %s", leak, msg)
+		}
+	}
+	for _, want := range []string{"listCompanies", "200", "[REDACTED]", `\"success\":true`} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error text %s lacks %q", msg, want)
+		}
 	}
 }
