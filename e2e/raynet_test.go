@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -408,5 +409,38 @@ func TestRaynet_MalformedSuccessBodyIsRedacted(t *testing.T) {
 		if !strings.Contains(msg, want) {
 			t.Errorf("error text %s lacks %q", msg, want)
 		}
+	}
+}
+
+// totalCount is optional: a list answer without it (the optional count
+// reads as 0) does not end the walk after the first page.
+func TestRaynet_WalkWithoutTotalCount(t *testing.T) {
+	f := fake.New(fake.DefaultConfig())
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		f.ServeHTTP(rec, r)
+		var body map[string]any
+		if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+			t.Error(err)
+		}
+		delete(body, "totalCount")
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(rec.Code)
+		_ = json.NewEncoder(w).Encode(body)
+	}))
+	t.Cleanup(srv.Close)
+	c, err := raynet.New(srv.URL+"/api/v2", raynet.WithCredentials(raynetGood), raynet.WithInsecureHTTP())
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, err := range c.ListCompaniesAll(context.Background(), &raynet.ListCompaniesParams{Limit: opt.Some(int64(2))}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != len(f.Companies("moje-crm")) {
+		t.Fatalf("walked %d companies, the fake has %d", n, len(f.Companies("moje-crm")))
 	}
 }
