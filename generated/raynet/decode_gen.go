@@ -5,7 +5,7 @@ package raynet
 import "github.com/apigen-go/apigen/runtime/jsonx"
 
 // requiredCompany lists the members a Company must have, in the order of d.Seen.
-var requiredCompany = []string{"id", "name"}
+var requiredCompany = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for Company's members.
 func (s *Company) UnmarshalJSON(data []byte) error {
@@ -15,35 +15,56 @@ func (s *Company) UnmarshalJSON(data []byte) error {
 func decodeCompany(d *jsonx.Decoder, s *Company) error {
 	return jsonx.Object(d, requiredCompany, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
+		case "_version":
+			return d.Optional(jsonx.Opt(d, &s.Version, jsonx.Int64))
+		case "birthday":
+			return d.Optional(jsonx.Nullable(d, &s.Birthday, jsonx.String))
+		case "firstName":
+			return d.Optional(jsonx.Nullable(d, &s.FirstName, jsonx.String))
 		case "id":
 			d.Seen(0)
 			return jsonx.Int64(d, &s.ID)
+		case "lastName":
+			return d.Optional(jsonx.Nullable(d, &s.LastName, jsonx.String))
 		case "name":
-			d.Seen(1)
-			return jsonx.String(d, &s.Name)
+			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
 		case "notice":
-			return d.Optional(jsonx.Opt(d, &s.Notice, jsonx.String))
+			return d.Optional(jsonx.Nullable(d, &s.Notice, jsonx.String))
 		case "owner":
 			return d.Optional(jsonx.Ptr(d, &s.Owner, decodeReference))
+		case "person":
+			return d.Optional(jsonx.Opt(d, &s.Person, jsonx.Bool))
 		case "rating":
 			return d.Optional(jsonx.Opt(d, &s.Rating, jsonx.StringAs[CompanyRating]))
 		case "regNumber":
-			return d.Optional(jsonx.Opt(d, &s.RegNumber, jsonx.String))
+			return d.Optional(jsonx.Nullable(d, &s.RegNumber, jsonx.String))
 		case "role":
 			return d.Optional(jsonx.Opt(d, &s.Role, jsonx.StringAs[CompanyRole]))
 		case "rowInfo.createdAt":
 			return d.Optional(jsonx.Opt(d, &s.RowInfoCreatedAt, jsonx.String))
+		case "rowInfo.createdBy":
+			return d.Optional(jsonx.Nullable(d, &s.RowInfoCreatedBy, jsonx.String))
+		case "rowInfo.rowAccess":
+			return d.Optional(jsonx.Nullable(d, &s.RowInfoRowAccess, jsonx.String))
+		case "rowInfo.rowState":
+			return d.Optional(jsonx.Nullable(d, &s.RowInfoRowState, jsonx.String))
+		case "rowInfo.updatedAt":
+			return d.Optional(jsonx.Nullable(d, &s.RowInfoUpdatedAt, jsonx.String))
+		case "rowInfo.updatedBy":
+			return d.Optional(jsonx.Nullable(d, &s.RowInfoUpdatedBy, jsonx.String))
 		case "state":
 			return d.Optional(jsonx.Opt(d, &s.State, jsonx.StringAs[CompanyState]))
+		case "tags":
+			return d.Optional(jsonx.Slice(d, &s.Tags, jsonx.String))
 		case "taxNumber":
-			return d.Optional(jsonx.Opt(d, &s.TaxNumber, jsonx.String))
+			return d.Optional(jsonx.Nullable(d, &s.TaxNumber, jsonx.String))
 		}
 		return d.Skip()
 	})
 }
 
 // requiredCompanyEnvelope lists the members a CompanyEnvelope must have, in the order of d.Seen.
-var requiredCompanyEnvelope = []string{"data", "success"}
+var requiredCompanyEnvelope = []string{"data"}
 
 // UnmarshalJSON decodes s with a decoder generated for CompanyEnvelope's members.
 func (s *CompanyEnvelope) UnmarshalJSON(data []byte) error {
@@ -57,15 +78,14 @@ func decodeCompanyEnvelope(d *jsonx.Decoder, s *CompanyEnvelope) error {
 			d.Seen(0)
 			return decodeCompany(d, &s.Data)
 		case "success":
-			d.Seen(1)
-			return jsonx.Bool(d, &s.Success)
+			return d.Optional(jsonx.Opt(d, &s.Success, jsonx.Bool))
 		}
 		return d.Skip()
 	})
 }
 
 // requiredCompanyList lists the members a CompanyList must have, in the order of d.Seen.
-var requiredCompanyList = []string{"data", "success"}
+var requiredCompanyList = []string{"data"}
 
 // UnmarshalJSON decodes s with a decoder generated for CompanyList's members.
 func (s *CompanyList) UnmarshalJSON(data []byte) error {
@@ -79,8 +99,7 @@ func decodeCompanyList(d *jsonx.Decoder, s *CompanyList) error {
 			d.Seen(0)
 			return jsonx.Slice(d, &s.Data, decodeCompany)
 		case "success":
-			d.Seen(1)
-			return jsonx.Bool(d, &s.Success)
+			return d.Optional(jsonx.Opt(d, &s.Success, jsonx.Bool))
 		case "totalCount":
 			return d.Optional(jsonx.Opt(d, &s.TotalCount, jsonx.Int64))
 		}
@@ -155,23 +174,6 @@ func decodeReference(d *jsonx.Decoder, s *Reference) error {
 		case "id":
 			d.Seen(0)
 			return jsonx.Int64(d, &s.ID)
-		}
-		return d.Skip()
-	})
-}
-
-// UnmarshalJSON decodes s with a decoder generated for Success's members.
-func (s *Success) UnmarshalJSON(data []byte) error {
-	return jsonx.Unmarshal(data, s, decodeSuccess)
-}
-
-func decodeSuccess(d *jsonx.Decoder, s *Success) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "message":
-			return d.Optional(jsonx.Opt(d, &s.Message, jsonx.String))
-		case "success":
-			return d.Optional(jsonx.Opt(d, &s.Success, jsonx.Bool))
 		}
 		return d.Skip()
 	})

@@ -23,6 +23,8 @@ type ListCompaniesParams struct {
 	Fulltext opt.Opt[string]
 	// DateFormat: ISO8601 switches dates in responses from "yyyy-MM-dd HH:mm" (user's time zone) to ISO 8601.
 	DateFormat opt.Opt[ListCompaniesDateFormat]
+	// View: rowInfo returns only the status information of each record (id, rowInfo.*, _version), for change detection.
+	View opt.Opt[ListCompaniesView]
 	// Name: Filter on the company name, e.g. name[LIKE]=ACME%.
 	Name opt.Opt[Filter]
 	// RegNumber: Filter on the registration number.

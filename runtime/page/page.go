@@ -24,7 +24,9 @@ import "iter"
 // when total (if known, >= 0) is reached.
 //
 // The next offset is the previous one plus the number of items returned.
-// An empty page always ends the iteration, whatever total says.
+// An empty page always ends the iteration, whatever total says. A total
+// of 0 beside a page of items is a count the response left out (an
+// absent optional member reads as 0), not a known total, and is ignored.
 func Offset[T any](start, limit int, fetch func(offset int) (items []T, total int, err error)) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		offset := start
@@ -46,7 +48,7 @@ func Offset[T any](start, limit int, fetch func(offset int) (items []T, total in
 				return
 			case limit > 0 && len(items) < limit:
 				return
-			case total >= 0 && offset >= total:
+			case total > 0 && offset >= total:
 				return
 			}
 		}

@@ -67,6 +67,7 @@ func TestOffset(t *testing.T) {
 		{"exact multiple needs one empty page", offsetServer{n: 20, max: 10, total: -1}, 0, 10, 20, 3, []int{0, 10, 20}},
 		{"total stops without an empty page", offsetServer{n: 20, max: 10, total: 20}, 0, 10, 20, 2, []int{0, 10}},
 		{"total zero", offsetServer{n: 0, max: 10, total: 0}, 0, 10, 0, 1, []int{0}},
+		{"absent total (0) beside items is ignored", offsetServer{n: 25, max: 10, total: 0}, 0, 10, 25, 3, []int{0, 10, 20}},
 		{"start offset", offsetServer{n: 25, max: 10, total: 25}, 5, 10, 20, 2, []int{5, 15}},
 		{"no limit: stops after empty page", offsetServer{n: 25, max: 10, total: -1}, 0, 0, 25, 4, []int{0, 10, 20, 25}},
 		{"server caps below limit: stops after the short page", offsetServer{n: 50, max: 10, total: -1}, 0, 20, 10, 1, []int{0}},
