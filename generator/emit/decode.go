@@ -106,7 +106,7 @@ func readField(fl *model.Field) jen.Code {
 func readInto(t *model.Type, target jen.Code) jen.Code {
 	r := t.Resolve()
 	switch {
-	case r == nil:
+	case r == nil, t.Foreign():
 	case recursiveContainer(t):
 	case r.Kind == model.Array:
 		return jen.Qual(pkgJSONX, "Slice").Call(jen.Id("d"), target, reader(r.Elem))
@@ -131,6 +131,11 @@ func reader(t *model.Type) jen.Code {
 	r := t.Resolve()
 	if r == nil {
 		return jen.Qual(pkgJSONX, "Raw")
+	}
+	if t.Foreign() {
+		// Another package's type (import mapping): its own UnmarshalJSON,
+		// else encoding/json, reads it.
+		return jen.Qual(pkgJSONX, "Std").Types(goType(t))
 	}
 	named := t.Kind == model.Named
 	switch r.Kind {
