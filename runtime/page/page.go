@@ -77,6 +77,31 @@ func Number[T any](first, size int, fetch func(page int) ([]T, error)) iter.Seq2
 	}
 }
 
+// NumberLast iterates a page-number API whose pages say which one is the
+// last (a lastPage flag, a last_page number): fetch(page) returns the
+// items and whether that page is the last. It stops after the last page,
+// without asking for the one after it, and otherwise as Number does.
+func NumberLast[T any](first, size int, fetch func(page int) (items []T, last bool, err error)) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		for page := first; ; page++ {
+			items, last, err := fetch(page)
+			if err != nil {
+				var zero T
+				yield(zero, err)
+				return
+			}
+			for _, it := range items {
+				if !yield(it, nil) {
+					return
+				}
+			}
+			if last || len(items) == 0 || (size > 0 && len(items) < size) {
+				return
+			}
+		}
+	}
+}
+
 // Cursor iterates a cursor or next-link API: fetch("") is the first page;
 // it stops when the returned next cursor is empty or repeats.
 //
