@@ -57,24 +57,10 @@ func Offset[T any](start, limit int, fetch func(offset int) (items []T, total in
 
 // Number iterates a page-number API starting at first; stops after an empty page or one shorter than size (size > 0).
 func Number[T any](first, size int, fetch func(page int) ([]T, error)) iter.Seq2[T, error] {
-	return func(yield func(T, error) bool) {
-		for page := first; ; page++ {
-			items, err := fetch(page)
-			if err != nil {
-				var zero T
-				yield(zero, err)
-				return
-			}
-			for _, it := range items {
-				if !yield(it, nil) {
-					return
-				}
-			}
-			if len(items) == 0 || (size > 0 && len(items) < size) {
-				return
-			}
-		}
-	}
+	return NumberLast(first, size, func(page int) ([]T, bool, error) {
+		items, err := fetch(page)
+		return items, false, err
+	})
 }
 
 // NumberLast iterates a page-number API whose pages say which one is the
