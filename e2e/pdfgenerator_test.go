@@ -591,7 +591,7 @@ func TestPDFGeneratorCredentialsNeverPrintTheKey(t *testing.T) {
 
 // Paging as the published spec has it: page from 1, per_page, and a meta
 // object {current_page, last_page, per_page}. Five workspaces in pages of
-// two are three pages; the walk stops at the short third page.
+// two are three pages; the walk stops at the third, the last_page.
 func TestPDFGenerator_WorkspacesWalkThreePages(t *testing.T) {
 	_, cfg, withClock := pdfgeneratorFakeClock()
 	f, c := pdfgeneratorSetup(t, cfg, pdfgeneratorGood, withClock)
@@ -628,5 +628,18 @@ func TestPDFGenerator_WorkspacesWalkThreePages(t *testing.T) {
 	}
 	if m := last.Meta; m == nil || m.CurrentPage.Or(0) != 3 || m.LastPage.Or(0) != 3 || m.PerPage.Or(0) != 2 || len(last.Response) != 1 {
 		t.Errorf("page 3: meta %+v, %d items", last.Meta, len(last.Response))
+	}
+	// A full last page: meta.last_page ends the walk there, with no
+	// request for the empty page after it.
+	f.ResetRequests()
+	n := 0
+	for _, err := range c.GetWorkspacesAll(ctx, &pdfgenerator.GetWorkspacesParams{PerPage: opt.Some[int64](5)}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if reqs := f.Requests(); n != 5 || len(reqs) != 1 {
+		t.Errorf("per_page 5: %d workspaces in %d requests, want 5 in 1", n, len(reqs))
 	}
 }

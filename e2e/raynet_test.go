@@ -288,6 +288,24 @@ func TestRaynet_ViewRowInfoDecodes(t *testing.T) {
 			t.Errorf("record %+v: want id, rowInfo.createdAt and _version only", co)
 		}
 	}
+	// Change detection as the docs suggest: view=rowInfo with
+	// rowInfo.lastModifiedAt[GT] finds the record changed since then.
+	ctx := context.Background()
+	if err := c.UpdateCompany(ctx, 3, &raynet.CompanyUpdate{Notice: opt.Some("changed")}); err != nil {
+		t.Fatal(err)
+	}
+	changed, err := c.ListCompanies(ctx, &raynet.ListCompaniesParams{
+		View: opt.Some(raynet.ListCompaniesViewRowInfo), RowInfoLastModifiedAt: opt.Some(raynet.Filter{Gt: opt.Some("2023-06-01 00:00")}),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(changed.Data) != 1 || changed.Data[0].ID != 3 || changed.Data[0].Version.Or(0) != 2 {
+		t.Errorf("changed since 2023-06-01: %+v", changed.Data)
+	}
+	if q := f.Requests()[len(f.Requests())-1].Query; !strings.Contains(q, "rowInfo.lastModifiedAt[GT]=") {
+		t.Errorf("query %q lacks rowInfo.lastModifiedAt[GT]", q)
+	}
 }
 
 // The published spec's list example, verbatim in its shape: "success" is

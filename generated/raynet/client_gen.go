@@ -30,6 +30,11 @@
 //   - The examples show `"success": "true"` (a string) in list and record envelopes while the one
 //     declared schema (Insert201Response) says boolean: success is declared boolean and optional,
 //     so a string there is a recorded decode issue, not a failed call.
+//   - Filters are the columns the published spec lists for the company list (name, lastName,
+//     regNumber, state, rating, category, rowInfo.createdAt/updatedAt/lastModifiedAt, tags), each
+//     with the operators it names in its description; `id` is not among them and is not offered.
+//     Other columns draw 400 "Unsupported filter column ...", and so does, in our fake, an operator
+//     the column's description does not name (the docs list them, the seed names no refusal).
 //   - Documented error bodies: 400 `{"message"}` (e.g. "Unsupported filter column ..."), 500
 //     `{"message", "translatedMessage"}`, 429 `{"type", "message"}`; the Error schema holds all.
 //

@@ -109,10 +109,15 @@ func (c *Client) ListCompanies(ctx context.Context, params *ListCompaniesParams,
 		r.Query("dateFormat", params.DateFormat, rest.Form, true)
 		r.Query("view", params.View, rest.Form, true)
 		r.Query("name", params.Name, rest.DeepObject, true)
+		r.Query("lastName", params.LastName, rest.DeepObject, true)
 		r.Query("regNumber", params.RegNumber, rest.DeepObject, true)
 		r.Query("state", params.State, rest.DeepObject, true)
 		r.Query("rating", params.Rating, rest.DeepObject, true)
-		r.Query("id", params.ID, rest.DeepObject, true)
+		r.Query("category", params.Category, rest.DeepObject, true)
+		r.Query("rowInfo.createdAt", params.RowInfoCreatedAt, rest.DeepObject, true)
+		r.Query("rowInfo.updatedAt", params.RowInfoUpdatedAt, rest.DeepObject, true)
+		r.Query("rowInfo.lastModifiedAt", params.RowInfoLastModifiedAt, rest.DeepObject, true)
+		r.Query("tags", params.Tags, rest.Form, true)
 	}
 	r.ErrorModel(func(status int) any {
 		return new(Error)

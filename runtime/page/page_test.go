@@ -310,3 +310,34 @@ func TestCursorLazyBreak(t *testing.T) {
 		t.Errorf("fetches = %d, want 2", fetches)
 	}
 }
+
+// NumberLast stops at the page marked last, without asking for the next
+// one, even when that page is full or the size is unknown; an error ends
+// the walk once.
+func TestNumberLast(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		n, size   int
+		wantPages []int
+	}{
+		{"full last page", 4, 2, []int{1, 2}},
+		{"unknown size", 5, 0, []int{1, 2, 3}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var pages []int
+			items, errs := collect(page.NumberLast(1, tt.size, func(p int) ([]int, bool, error) {
+				pages = append(pages, p)
+				start := (p - 1) * 2
+				end := min(start+2, tt.n)
+				return seqInts(start, end), end >= tt.n, nil
+			}))
+			if len(errs) > 0 || !slices.Equal(items, seqInts(0, tt.n)) || !slices.Equal(pages, tt.wantPages) {
+				t.Errorf("items %v errs %v pages %v, want pages %v", items, errs, pages, tt.wantPages)
+			}
+		})
+	}
+	_, errs := collect(page.NumberLast(1, 2, func(int) ([]int, bool, error) { return nil, false, errors.New("boom") }))
+	if len(errs) != 1 {
+		t.Errorf("errs = %v", errs)
+	}
+}

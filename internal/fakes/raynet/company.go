@@ -245,6 +245,35 @@ var companyAttrs = map[string]attr{
 	"rowInfo.createdAt":      timeAttr(func(c *Company) time.Time { return c.CreatedAt }),
 	"rowInfo.updatedAt":      timeAttr(func(c *Company) time.Time { return c.UpdatedAt }),
 	"rowInfo.lastModifiedAt": timeAttr(func(c *Company) time.Time { return c.UpdatedAt }),
+	"rowInfo.rowAccess": strAttr(func(c *Company) string {
+		if c.Invalid {
+			return "INVALID"
+		}
+		return ""
+	}),
+}
+
+// filterOps lists the filter columns the published spec documents for the
+// company list, each with the operators it names ("Lze využít operátoru
+// …"); nil means it names none, so any operator of §1.6 is taken. Other
+// columns are "Unsupported filter column …" (the documented 400) and other
+// operators are refused. gdprTemplate and withoutGdpr take only CUSTOM,
+// whose behaviour is not documented, so they are refused too.
+var filterOps = map[string][]string{
+	"name":                   {"EQ", "NE", "LIKE", "LIKE_NOCASE"},
+	"lastName":               {"EQ", "NE", "LIKE", "LIKE_NOCASE"},
+	"person":                 nil,
+	"regNumber":              {"EQ", "NE"},
+	"owner":                  nil,
+	"rating":                 nil,
+	"role":                   nil,
+	"state":                  nil,
+	"category":               {"EQ", "NE", "IN"},
+	"rowInfo.createdAt":      {"GT", "GE", "LT", "LE"},
+	"rowInfo.updatedAt":      {"GT", "GE", "LT", "LE"},
+	"rowInfo.lastModifiedAt": {"GT", "GE", "LT", "LE"},
+	"rowInfo.rowAccess":      {"EQ", "NE", "EQ_OR_NULL", "NE_OR_NULL"},
+	"tags":                   nil,
 }
 
 // sortable lists the sortColumn values the provider's company list accepts.
@@ -289,8 +318,9 @@ func parseCriteria(q url.Values) ([]criterion, error) {
 		if m == nil {
 			return nil, apiErrorf("Unsupported filter column %s", k)
 		}
+		ops, documented := filterOps[m[1]]
 		a, ok := companyAttrs[m[1]]
-		if !ok {
+		if !ok || !documented {
 			return nil, apiErrorf("Unsupported filter column %s", m[1])
 		}
 		op := m[2]
@@ -302,6 +332,9 @@ func parseCriteria(q url.Values) ([]criterion, error) {
 		}
 		if !operators[op] {
 			return nil, apiErrorf("Unknown filter operator %s", op)
+		}
+		if ops != nil && !slices.Contains(ops, op) {
+			return nil, apiErrorf("Unsupported filter operator %s for column %s", op, m[1])
 		}
 		for _, v := range q[k] {
 			c := criterion{attr: m[1], a: a, op: op, value: unquote(v)}
@@ -343,7 +376,7 @@ func (c criterion) values() []string {
 // validate checks that every value parses as the attribute's type.
 func (c criterion) validate() error {
 	for _, v := range c.values() {
-		if v == "" {
+		if v == "" || v == "null" {
 			continue
 		}
 		if c.op == "LIKE" || c.op == "LIKE_NOCASE" {
@@ -409,8 +442,9 @@ func (s *Server) match(c *Company, cr criterion) bool {
 	if cr.a.kind == kList {
 		return matchList(v.([]string), cr)
 	}
-	if cr.value == "" && (cr.op == "EQ" || cr.op == "NE") {
-		// §1.6: the empty string with EQ / NE tests for empty / non-empty.
+	if (cr.value == "" || cr.value == "null") && (cr.op == "EQ" || cr.op == "NE") {
+		// §1.6: the empty string with EQ / NE tests for empty / non-empty;
+		// the published spec spells it null ("regNumber[NE]=null").
 		return present == (cr.op == "NE")
 	}
 	switch cr.op {
@@ -497,11 +531,11 @@ func (s *Server) cmp(kind attrKind, v any, x string) int {
 func matchList(tags []string, cr criterion) bool {
 	has := func(x string) bool { return slices.Contains(tags, x) }
 	switch cr.op {
-	case "EQ":
-		if cr.value == "" {
+	case "EQ": // "tag1,tag2": the record carries at least one of them
+		if cr.value == "" || cr.value == "null" {
 			return len(tags) == 0
 		}
-		return has(cr.value)
+		return slices.ContainsFunc(strings.Split(cr.value, ","), func(x string) bool { return has(strings.TrimSpace(x)) })
 	case "NE":
 		if cr.value == "" {
 			return len(tags) > 0
