@@ -88,7 +88,7 @@ func typeSig(t *model.Type, class map[*model.Type]int) string {
 		if id, ok := class[t.Ref]; ok {
 			return fmt.Sprintf("S%d", id)
 		}
-		return "N" + t.Ref.Name
+		return "N" + t.Ref.Import + "." + t.Ref.Name // another package's Status is not ours
 	case t.Kind == model.Array || t.Kind == model.Map:
 		return fmt.Sprintf("%d(%s)", t.Kind, typeSig(t.Elem, class))
 	case t.Name != "":

@@ -110,10 +110,10 @@ func readField(fl *model.Field) jen.Code {
 
 // scalar names the runtime reader of a value of t that is a plain Go
 // scalar (jsonx.String, jsonx.Int64, …; also the suffix of jsonx.OptString
-// and jsonx.NullableString), or is "".
+// and jsonx.NullableString), or is "" (also for another package's type).
 func scalar(t *model.Type) string {
 	r := t.Resolve()
-	if r == nil {
+	if r == nil || t.Foreign() {
 		return ""
 	}
 	switch r.Kind {
@@ -141,7 +141,7 @@ func scalar(t *model.Type) string {
 func readInto(t *model.Type, target jen.Code) jen.Code {
 	r := t.Resolve()
 	switch {
-	case r == nil:
+	case r == nil, t.Foreign():
 	case recursiveContainer(t):
 	case r.Kind == model.Array:
 		return jen.Qual(pkgJSONX, "Slice").Call(jen.Id("d"), target, reader(r.Elem))
@@ -168,6 +168,11 @@ func reader(t *model.Type) jen.Code {
 	r := t.Resolve()
 	if r == nil {
 		return jen.Qual(pkgJSONX, "Raw")
+	}
+	if t.Foreign() {
+		// Another package's type (import mapping): its own UnmarshalJSON,
+		// else encoding/json, reads it.
+		return jen.Qual(pkgJSONX, "Std").Types(goType(t))
 	}
 	if s := scalar(t); s != "" {
 		return jen.Qual(pkgJSONX, s)
