@@ -24,10 +24,12 @@ verify: apigen
 	$(APIGEN) verify -strict
 	$(MAKE) tidy downstream
 
-## tidy: go mod tidy would change nothing, here and in examples/downstream
+## tidy: go mod tidy would change nothing, here, in examples/downstream and
+## in the ogen yardstick's module (internal/bench/ogenvs)
 tidy:
 	$(GO) mod tidy -diff
 	cd examples/downstream && $(GO) mod tidy -diff
+	cd internal/bench/ogenvs && $(GO) mod tidy -diff
 
 ## downstream: examples/downstream, a module using apigen as a go tool, is
 ## up to date, passes its tests, and survives a spec change that removes a
