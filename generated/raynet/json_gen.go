@@ -51,3 +51,13 @@ func (v ListCompaniesSortDirection) IsKnown() bool {
 	}
 	return false
 }
+
+// IsKnown reports whether v is one of the values the spec lists. Decoding accepts
+// unknown values, so that a provider adding one does not break the client.
+func (v ListCompaniesView) IsKnown() bool {
+	switch v {
+	case ListCompaniesViewRowInfo:
+		return true
+	}
+	return false
+}
