@@ -129,3 +129,40 @@ func TestImportMappingName(t *testing.T) {
 		}
 	}
 }
+
+// A mapped Swagger 2.0 file: its definitions are named as its own client
+// names them.
+func TestImportMappingSwagger2(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "common.yaml"), []byte(`swagger: "2.0"
+info: {title: common, version: "1"}
+paths: {}
+definitions:
+  error-body:
+    type: object
+    properties:
+      message: {type: string}
+`), 0o644)
+	os.WriteFile(filepath.Join(dir, "spec.yaml"), []byte(`openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /x:
+    get:
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: "common.yaml#/definitions/error-body"}
+`), 0o644)
+	res, err := Generate(Config{Spec: filepath.Join(dir, "spec.yaml"), Out: "x", Package: "x",
+		ImportMapping: map[string]string{"common.yaml": "example.com/common"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range res.Files {
+		if f.Name == "operations_gen.go" && !strings.Contains(string(f.Src), "*common.ErrorBody") {
+			t.Errorf("the operation does not return common.ErrorBody:\n%s", f.Src)
+		}
+	}
+}
