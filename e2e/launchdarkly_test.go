@@ -237,7 +237,7 @@ func TestLaunchDarkly_PatchFormats(t *testing.T) {
 	params := &launchdarkly.PatchFeatureFlagParams{LdAPIVersion: launchdarklyVersion}
 
 	// Semantic patch: turn the flag on in production and add a tag.
-	out, err := c.PatchFeatureFlag(ctx, launchdarklyProject, "engine.enable", params, &launchdarkly.SemanticPatch{
+	out, err := c.PatchFeatureFlagSemanticpatch(ctx, launchdarklyProject, "engine.enable", params, &launchdarkly.SemanticPatch{
 		Comment:        opt.Some("launch"),
 		EnvironmentKey: opt.Some("production"),
 		Instructions: []launchdarkly.Instruction{
@@ -264,7 +264,7 @@ func TestLaunchDarkly_PatchFormats(t *testing.T) {
 	}
 
 	// An invalid instruction changes nothing (all or nothing) and is a 400.
-	_, err = c.PatchFeatureFlag(ctx, launchdarklyProject, "engine.enable", params, &launchdarkly.SemanticPatch{
+	_, err = c.PatchFeatureFlagSemanticpatch(ctx, launchdarklyProject, "engine.enable", params, &launchdarkly.SemanticPatch{
 		EnvironmentKey: opt.Some("production"),
 		Instructions:   []launchdarkly.Instruction{{Kind: "turnFlagOff"}, {Kind: "noSuchInstruction"}},
 	})
@@ -276,9 +276,12 @@ func TestLaunchDarkly_PatchFormats(t *testing.T) {
 
 	// JSON patch guarded by a version test (RFC 6902).
 	version := out.Version.Value
-	out, err = c.PatchFeatureFlagJSONPatch(ctx, launchdarklyProject, "engine.enable", params, launchdarkly.JSONPatch{
-		{Op: launchdarkly.PatchOperationOpTest, Path: "/version", Value: []byte(fmt.Sprint(version))},
-		{Op: launchdarkly.PatchOperationOpReplace, Path: "/description", Value: []byte(`"This is the new description"`)},
+	out, err = c.PatchFeatureFlag(ctx, launchdarklyProject, "engine.enable", params, &launchdarkly.FeatureFlagPatch{
+		Comment: opt.Some("describe"),
+		Patch: launchdarkly.JSONPatch{
+			{Op: launchdarkly.PatchOperationOpTest, Path: "/version", Value: []byte(fmt.Sprint(version))},
+			{Op: launchdarkly.PatchOperationOpReplace, Path: "/description", Value: []byte(`"This is the new description"`)},
+		},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -287,16 +290,24 @@ func TestLaunchDarkly_PatchFormats(t *testing.T) {
 		t.Fatalf("after the JSON patch: description %q version %d (was %d)", d, out.Version.Value, version)
 	}
 	last = f.Requests()[len(f.Requests())-1]
-	if got := last.Header.Get("Content-Type"); got != "application/json-patch+json" {
+	// The docs: every PATCH body is application/json; a JSON patch with a
+	// comment is {"comment", "patch": [...]}.
+	if got := last.Header.Get("Content-Type"); got != "application/json" {
 		t.Fatalf("JSON patch Content-Type = %q", got)
 	}
-	if !strings.HasPrefix(strings.TrimSpace(string(last.Body)), "[") {
-		t.Fatalf("a JSON patch is an array, got %s", last.Body)
+	var sentPatch struct {
+		Comment string            `json:"comment"`
+		Patch   []json.RawMessage `json:"patch"`
+	}
+	if err := json.Unmarshal(last.Body, &sentPatch); err != nil || sentPatch.Comment != "describe" || len(sentPatch.Patch) != 2 {
+		t.Fatalf("a JSON patch with a comment is {comment, patch: [...]}, got %s (%v)", last.Body, err)
 	}
 	// The same patch again: the version test fails, 409, nothing changes.
-	_, err = c.PatchFeatureFlagJSONPatch(ctx, launchdarklyProject, "engine.enable", params, launchdarkly.JSONPatch{
-		{Op: launchdarkly.PatchOperationOpTest, Path: "/version", Value: []byte(fmt.Sprint(version))},
-		{Op: launchdarkly.PatchOperationOpReplace, Path: "/description", Value: []byte(`"stale"`)},
+	_, err = c.PatchFeatureFlag(ctx, launchdarklyProject, "engine.enable", params, &launchdarkly.FeatureFlagPatch{
+		Patch: launchdarkly.JSONPatch{
+			{Op: launchdarkly.PatchOperationOpTest, Path: "/version", Value: []byte(fmt.Sprint(version))},
+			{Op: launchdarkly.PatchOperationOpReplace, Path: "/description", Value: []byte(`"stale"`)},
+		},
 	})
 	launchdarklyAPIError(t, err, http.StatusConflict, "optimistic_locking_error")
 	if d := f.Flag(launchdarklyProject, "engine.enable")["description"]; d != "This is the new description" {
@@ -305,10 +316,12 @@ func TestLaunchDarkly_PatchFormats(t *testing.T) {
 
 	// JSON merge patch (RFC 7386): set the name and tags, null removes
 	// the custom properties.
-	out, err = c.PatchFeatureFlagMergePatch(ctx, launchdarklyProject, "engine.enable", params, &launchdarkly.FeatureFlagMergePatch{
-		Name:             opt.Some("Recommendations engine v2"),
-		Tags:             opt.Of([]string{"ga"}),
-		CustomProperties: opt.Null[map[string]json.RawMessage](),
+	out, err = c.PatchFeatureFlag(ctx, launchdarklyProject, "engine.enable", params, &launchdarkly.FeatureFlagPatch{
+		Merge: &launchdarkly.FeatureFlagMergePatch{
+			Name:             opt.Some("Recommendations engine v2"),
+			Tags:             opt.Of([]string{"ga"}),
+			CustomProperties: opt.Null[map[string]json.RawMessage](),
+		},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -317,13 +330,17 @@ func TestLaunchDarkly_PatchFormats(t *testing.T) {
 		t.Fatalf("after the merge patch: name %q tags %v", out.Name, out.Tags)
 	}
 	last = f.Requests()[len(f.Requests())-1]
-	if got := last.Header.Get("Content-Type"); got != "application/merge-patch+json" {
+	if got := last.Header.Get("Content-Type"); got != "application/json" {
 		t.Fatalf("merge patch Content-Type = %q", got)
 	}
-	var sent map[string]any
-	if err := json.Unmarshal(last.Body, &sent); err != nil {
-		t.Fatalf("merge patch body %s: %v", last.Body, err)
+	var wrapped struct {
+		Merge map[string]any `json:"merge"`
+		Patch any            `json:"patch"`
 	}
+	if err := json.Unmarshal(last.Body, &wrapped); err != nil || wrapped.Merge == nil || wrapped.Patch != nil {
+		t.Fatalf("a merge patch is sent as {merge: {...}} alone, got %s (%v)", last.Body, err)
+	}
+	sent := wrapped.Merge
 	if v, ok := sent["customProperties"]; !ok || v != nil {
 		t.Fatalf("merge patch body %s: customProperties must be sent as null", last.Body)
 	}

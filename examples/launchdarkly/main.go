@@ -52,7 +52,7 @@ func main() {
 	}
 
 	// Turn one flag on in one environment with a semantic patch.
-	patched, err := client.PatchFeatureFlag(ctx, project, flagKey, &launchdarkly.PatchFeatureFlagParams{LdAPIVersion: apiVersion},
+	patched, err := client.PatchFeatureFlagSemanticpatch(ctx, project, flagKey, &launchdarkly.PatchFeatureFlagParams{LdAPIVersion: apiVersion},
 		&launchdarkly.SemanticPatch{
 			Comment:        opt.Some("turned on by the apigen example"),
 			EnvironmentKey: opt.Some(env),

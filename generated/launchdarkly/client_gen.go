@@ -19,12 +19,13 @@
 //     describe it as a maximum) counts for the whole client, `X-Ratelimit-Route-Remaining` for the
 //     route (method + path template); both reset at `X-Ratelimit-Reset`, in epoch milliseconds.
 //     IP-limited routes answer 429 with `Retry-After` in seconds.
-//   - Patch formats: JSON patch (RFC 6902) is sent as `application/json-patch+json` (the docs name
-//     only `application/json`; the server accepts both), JSON merge patch (RFC 7386) as
-//     `application/merge-patch+json` (the docs give no content type) and semantic patch as
-//     `application/json; domain-model=launchdarkly.semanticpatch`, which the docs require. The
-//     `{"comment", "patch"}` / `{"comment", "merge"}` wrappers are not used: bodies are bare, and a
-//     comment can go in a semantic patch.
+//   - Patch formats: the docs require `Content-Type: application/json` for every PATCH, POST and
+//     PUT body, and tell JSON patch from JSON merge patch by the body's member: a JSON patch
+//     (RFC 6902) goes as `{"comment", "patch": [...]}`, a JSON merge patch (RFC 7386) as
+//     `{"comment", "merge": {...}}` (the published spec declares only `{"patch", "comment"}`
+//     under application/json, so `application/json-patch+json` and `application/merge-patch+json`,
+//     which the docs never name, are not used). A semantic patch goes as
+//     `application/json; domain-model=launchdarkly.semanticpatch`, which the docs require.
 //   - 409 Conflict ("retry your request") is retried for idempotent operations. PATCH stays
 //     non-idempotent: a JSON patch that adds to an array is not safe to repeat. Creating a flag
 //     whose key exists also answers 409 and is never retried (POST).

@@ -864,7 +864,7 @@ var opPatchFeatureFlag = transport.Operation{
 // parameter is read as a JSON patch and refused with 400; a failed JSON patch "test" is a 409.
 //
 //	PATCH /api/v2/flags/{projectKey}/{featureFlagKey}
-func (c *Client) PatchFeatureFlag(ctx context.Context, projectKey string, featureFlagKey string, params *PatchFeatureFlagParams, body *SemanticPatch, opts ...RequestOption) (*FeatureFlag, error) {
+func (c *Client) PatchFeatureFlag(ctx context.Context, projectKey string, featureFlagKey string, params *PatchFeatureFlagParams, body *FeatureFlagPatch, opts ...RequestOption) (*FeatureFlag, error) {
 	r := c.rest.NewRequest(ctx, &opPatchFeatureFlag, opts)
 	r.Path("projectKey", projectKey, rest.Simple, false)
 	r.Path("featureFlagKey", featureFlagKey, rest.Simple, false)
@@ -875,85 +875,46 @@ func (c *Client) PatchFeatureFlag(ctx context.Context, projectKey string, featur
 		}
 	}
 	if body != nil {
+		r.JSON("application/json", body)
+	}
+	r.ErrorModel(func(status int) any {
+		return new(Error)
+	})
+	out := new(FeatureFlag)
+	if err := c.rest.Do(r, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+var opPatchFeatureFlagSemanticpatch = transport.Operation{
+	ID:            "patchFeatureFlag",
+	Method:        "PATCH",
+	PathTemplate:  "/api/v2/flags/{projectKey}/{featureFlagKey}",
+	RetryStatuses: []int{409},
+	Security:      [][]string{{"accessToken"}},
+}
+
+// PatchFeatureFlagSemanticpatch updates a flag with a JSON patch, a JSON merge patch or a semantic patch; all or nothing.
+//
+// The Content-Type chooses the format. A semantic patch sent without its domain-model
+// parameter is read as a JSON patch and refused with 400; a failed JSON patch "test" is a 409.
+//
+// It is PatchFeatureFlag sending a application/json; domain-model=launchdarkly.semanticpatch body.
+//
+//	PATCH /api/v2/flags/{projectKey}/{featureFlagKey}
+func (c *Client) PatchFeatureFlagSemanticpatch(ctx context.Context, projectKey string, featureFlagKey string, params *PatchFeatureFlagParams, body *SemanticPatch, opts ...RequestOption) (*FeatureFlag, error) {
+	r := c.rest.NewRequest(ctx, &opPatchFeatureFlagSemanticpatch, opts)
+	r.Path("projectKey", projectKey, rest.Simple, false)
+	r.Path("featureFlagKey", featureFlagKey, rest.Simple, false)
+	r.HeaderDefault("LD-API-Version", "20240415")
+	if params != nil {
+		if params.LdAPIVersion != "" {
+			r.Header("LD-API-Version", params.LdAPIVersion)
+		}
+	}
+	if body != nil {
 		r.JSON("application/json; domain-model=launchdarkly.semanticpatch", body)
-	}
-	r.ErrorModel(func(status int) any {
-		return new(Error)
-	})
-	out := new(FeatureFlag)
-	if err := c.rest.Do(r, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-var opPatchFeatureFlagJSONPatch = transport.Operation{
-	ID:            "patchFeatureFlag",
-	Method:        "PATCH",
-	PathTemplate:  "/api/v2/flags/{projectKey}/{featureFlagKey}",
-	RetryStatuses: []int{409},
-	Security:      [][]string{{"accessToken"}},
-}
-
-// PatchFeatureFlagJSONPatch updates a flag with a JSON patch, a JSON merge patch or a semantic patch; all or nothing.
-//
-// The Content-Type chooses the format. A semantic patch sent without its domain-model
-// parameter is read as a JSON patch and refused with 400; a failed JSON patch "test" is a 409.
-//
-// It is PatchFeatureFlag sending a application/json-patch+json body.
-//
-//	PATCH /api/v2/flags/{projectKey}/{featureFlagKey}
-func (c *Client) PatchFeatureFlagJSONPatch(ctx context.Context, projectKey string, featureFlagKey string, params *PatchFeatureFlagParams, body JSONPatch, opts ...RequestOption) (*FeatureFlag, error) {
-	r := c.rest.NewRequest(ctx, &opPatchFeatureFlagJSONPatch, opts)
-	r.Path("projectKey", projectKey, rest.Simple, false)
-	r.Path("featureFlagKey", featureFlagKey, rest.Simple, false)
-	r.HeaderDefault("LD-API-Version", "20240415")
-	if params != nil {
-		if params.LdAPIVersion != "" {
-			r.Header("LD-API-Version", params.LdAPIVersion)
-		}
-	}
-	if body != nil {
-		r.JSON("application/json-patch+json", body)
-	}
-	r.ErrorModel(func(status int) any {
-		return new(Error)
-	})
-	out := new(FeatureFlag)
-	if err := c.rest.Do(r, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-var opPatchFeatureFlagMergePatch = transport.Operation{
-	ID:            "patchFeatureFlag",
-	Method:        "PATCH",
-	PathTemplate:  "/api/v2/flags/{projectKey}/{featureFlagKey}",
-	RetryStatuses: []int{409},
-	Security:      [][]string{{"accessToken"}},
-}
-
-// PatchFeatureFlagMergePatch updates a flag with a JSON patch, a JSON merge patch or a semantic patch; all or nothing.
-//
-// The Content-Type chooses the format. A semantic patch sent without its domain-model
-// parameter is read as a JSON patch and refused with 400; a failed JSON patch "test" is a 409.
-//
-// It is PatchFeatureFlag sending a application/merge-patch+json body.
-//
-//	PATCH /api/v2/flags/{projectKey}/{featureFlagKey}
-func (c *Client) PatchFeatureFlagMergePatch(ctx context.Context, projectKey string, featureFlagKey string, params *PatchFeatureFlagParams, body *FeatureFlagMergePatch, opts ...RequestOption) (*FeatureFlag, error) {
-	r := c.rest.NewRequest(ctx, &opPatchFeatureFlagMergePatch, opts)
-	r.Path("projectKey", projectKey, rest.Simple, false)
-	r.Path("featureFlagKey", featureFlagKey, rest.Simple, false)
-	r.HeaderDefault("LD-API-Version", "20240415")
-	if params != nil {
-		if params.LdAPIVersion != "" {
-			r.Header("LD-API-Version", params.LdAPIVersion)
-		}
-	}
-	if body != nil {
-		r.JSON("application/merge-patch+json", body)
 	}
 	r.ErrorModel(func(status int) any {
 		return new(Error)

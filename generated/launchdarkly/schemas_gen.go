@@ -142,6 +142,17 @@ type FeatureFlagMergePatch struct {
 	Temporary        opt.Opt[bool]                            `json:"temporary,omitzero"`
 }
 
+// FeatureFlagPatch is a JSON patch in patch or a JSON merge patch in merge (set one), with a comment for the
+// audit log; the server tells the two formats apart by the member.
+type FeatureFlagPatch struct {
+	// Comment appears in the audit log.
+	Comment opt.Opt[string] `json:"comment,omitzero"`
+	// Merge is a JSON merge patch (RFC 7386) of the flag's editable attributes; null removes a value.
+	Merge *FeatureFlagMergePatch `json:"merge,omitempty"`
+	// Patch is a JSON patch (RFC 6902), applied all or nothing; a failed test answers 409.
+	Patch JSONPatch `json:"patch,omitempty"`
+}
+
 // FeatureFlags is a page of flags.
 type FeatureFlags struct {
 	// Links of a resource or collection; paginated collections have first, prev, next and last.
