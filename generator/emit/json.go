@@ -29,19 +29,26 @@ func jsonMethods(f *jen.File, api *model.API) {
 	}
 }
 
+// enumMethods writes IsKnown as a lookup in a package-level list of the
+// values, typed as the enum's base type: a switch per enum costs the
+// compiler far more (Stripe's 2 270 enums: 15 s of CPU and 0.45 GB of
+// peak memory), and so does a list of the enum's own type (a new slice
+// type and generic instance per enum); slices.Contains on []string is one
+// instance for all.
 func enumMethods(f *jen.File, t *model.Type) {
+	list := "known" + t.Name
 	f.Comment("IsKnown reports whether v is one of the values the spec lists. Decoding accepts")
 	f.Comment("unknown values, so that a provider adding one does not break the client.")
-	f.Func().Params(jen.Id("v").Id(t.Name)).Id("IsKnown").Params().Bool().BlockFunc(func(g *jen.Group) {
-		g.Switch(jen.Id("v")).BlockFunc(func(s *jen.Group) {
-			cases := make([]jen.Code, len(t.EnumValues))
-			for i, v := range t.EnumValues {
-				cases[i] = jen.Id(v.Name)
-			}
-			s.Case(cases...).Block(jen.Return(jen.True()))
-		})
-		g.Return(jen.False())
-	})
+	f.Func().Params(jen.Id("v").Id(t.Name)).Id("IsKnown").Params().Bool().Block(
+		jen.Return(jen.Qual("slices", "Contains").Call(jen.Id(list), jen.Add(enumBaseType(t.EnumBase)).Call(jen.Id("v")))),
+	)
+	f.Line()
+	values := make([]jen.Code, len(t.EnumValues))
+	for i, v := range t.EnumValues {
+		values[i] = untypedLit(v.Value)
+	}
+	f.Comment(list + " holds the values of " + t.Name + " the spec lists, for IsKnown.")
+	f.Var().Id(list).Op("=").Index().Add(enumBaseType(t.EnumBase)).Values(values...)
 	f.Line()
 }
 
