@@ -78,6 +78,7 @@ func Build(doc *openapi3.T) (api *model.API, warnings []Problem, err error) {
 	sort.Slice(b.api.Types, func(i, j int) bool { return b.api.Types[i].Name < b.api.Types[j].Name })
 	sort.Slice(b.api.Operations, func(i, j int) bool { return b.api.Operations[i].Name < b.api.Operations[j].Name })
 	markRecursion(b.api.Types)
+	dedupeEnums(b.api.Types)
 	dedupeStructs(b.api.Types)
 	if len(b.errors) > 0 {
 		return nil, b.warnings, &Error{Problems: b.errors}

@@ -6,15 +6,6 @@ import "slices"
 
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
-func (v FindPetsByStatusStatus) IsKnown() bool {
-	return slices.Contains(knownFindPetsByStatusStatus, string(v))
-}
-
-// knownFindPetsByStatusStatus holds the values of FindPetsByStatusStatus the spec lists, for IsKnown.
-var knownFindPetsByStatusStatus = []string{"available", "pending", "sold"}
-
-// IsKnown reports whether v is one of the values the spec lists. Decoding accepts
-// unknown values, so that a provider adding one does not break the client.
 func (v OrderStatus) IsKnown() bool {
 	return slices.Contains(knownOrderStatus, string(v))
 }
