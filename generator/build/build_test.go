@@ -295,6 +295,8 @@ components:
         level: {type: integer, enum: [1, 2]}
         size: {type: integer, enum: [1, 2]}
         code: {type: string, enum: ["1", "2"]}
+        first: {type: object, properties: {kind: {type: string, enum: [x, y]}}}
+        second: {type: object, properties: {kind: {type: string, enum: [x, y]}}}
 `)
 	byName := map[string]*model.Type{}
 	for _, ty := range api.Types {
@@ -303,6 +305,7 @@ components:
 	for name, want := range map[string]string{
 		"Status": "", "Copy": "", "OrderMode": "", "OrderReversed": "", "OrderLevel": "", "OrderCode": "",
 		"OrderMode2": "OrderMode", "OrderSize": "OrderLevel",
+		"OrderSecond": "OrderFirst", // its field's enum is an alias of the first's: identical structs
 	} {
 		ty := byName[name]
 		if ty == nil {
@@ -311,6 +314,10 @@ components:
 		switch {
 		case want == "" && ty.Kind != model.Enum:
 			t.Errorf("%s is %v, want its own enum", name, ty.Kind)
+		case name == "OrderSecond":
+			if ty.Kind != model.Named || ty.Ref.Name != want {
+				t.Errorf("%s: kind %v ref %v, want an alias of %s", name, ty.Kind, ty.Ref, want)
+			}
 		case want != "" && (ty.Kind != model.Named || ty.Ref.Name != want):
 			t.Errorf("%s: kind %v ref %v, want an alias of %s", name, ty.Kind, ty.Ref, want)
 		case want != "" && (len(ty.EnumValues) != 2 || ty.EnumValues[0].Name != name+"Live" && ty.EnumValues[0].Name != name+"1"):

@@ -88,6 +88,9 @@ func typeSig(t *model.Type, class map[*model.Type]int) string {
 		if id, ok := class[t.Ref]; ok {
 			return fmt.Sprintf("S%d", id)
 		}
+		if r := t.Ref; r.Kind == model.Named && r.EnumValues != nil {
+			return "N" + r.Ref.Name // an enum made an alias by dedupeEnums
+		}
 		return "N" + t.Ref.Name
 	case t.Kind == model.Array || t.Kind == model.Map:
 		return fmt.Sprintf("%d(%s)", t.Kind, typeSig(t.Elem, class))
