@@ -24,10 +24,12 @@ verify: apigen
 	$(APIGEN) verify -strict
 	$(MAKE) tidy downstream
 
-## tidy: go mod tidy would change nothing, here and in examples/downstream
+## tidy: go mod tidy would change nothing, here, in examples/downstream and
+## in the ogen yardstick's module (internal/bench/ogenvs)
 tidy:
 	$(GO) mod tidy -diff
 	cd examples/downstream && $(GO) mod tidy -diff
+	cd internal/bench/ogenvs && $(GO) mod tidy -diff
 
 ## downstream: examples/downstream, a module using apigen as a go tool, is
 ## up to date, passes its tests, and survives a spec change that removes a
@@ -90,6 +92,8 @@ bench:
 		./internal/bench/generate/ >> $(BENCH_OUT) || { cat $(BENCH_OUT); exit 1; }
 	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) -benchtime $(BENCH_TIME) \
 		./internal/bench/chain/ ./internal/bench/decode/ ./internal/bench/tokens/ >> $(BENCH_OUT) || { cat $(BENCH_OUT); exit 1; }
+	cd internal/bench/ogenvs && $(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) -benchtime $(BENCH_TIME) \
+		. >> $(BENCH_OUT) || { cat $(BENCH_OUT); exit 1; }
 	@cat $(BENCH_OUT)
 	$(GO) run ./internal/bench/cmd/benchratio $(BENCH_OUT)
 

@@ -4,8 +4,10 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/apigen-go/apigen/generated/raiffeisen"
+	fake "github.com/apigen-go/apigen/internal/fakes/raiffeisen"
 	"github.com/apigen-go/apigen/runtime/opt"
 )
 
@@ -37,7 +39,13 @@ func TestRequiredParametersCheckedBeforeSending(t *testing.T) {
 // own, so only the first carries the caller's X-Request-Id and every
 // other page a fresh one.
 func TestIteratorPagesGetFreshRequestIDs(t *testing.T) {
-	b := raiffeisenSetup(t, nil, 0)
+	b := raiffeisenSetup(t, func(cfg *fake.Config) {
+		// Three accounts, one per page: three requests.
+		cfg.Accounts = fake.DemoAccounts(time.Now())
+		extra := cfg.Accounts[0]
+		extra.AccountID, extra.AccountNumber = 99, "9999999999"
+		cfg.Accounts = append(cfg.Accounts, extra)
+	}, 0)
 	c := b.client(t, b.creds())
 	const mine = "11111111-2222-4333-8444-555555555555"
 	for _, err := range c.GetAccountsAll(context.Background(), &raiffeisen.GetAccountsParams{XRequestID: mine, Size: opt.Some[int32](1)}) {

@@ -11,7 +11,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -584,5 +586,60 @@ func TestPDFGeneratorCredentialsNeverPrintTheKey(t *testing.T) {
 		if s := fmt.Sprintf(verb, pdfgeneratorGood); strings.Contains(s, pdfgeneratorKey) || strings.Contains(s, pdfgeneratorSecret) {
 			t.Errorf("%s prints a secret: %s", verb, s)
 		}
+	}
+}
+
+// Paging as the published spec has it: page from 1, per_page, and a meta
+// object {current_page, last_page, per_page}. Five workspaces in pages of
+// two are three pages; the walk stops at the third, the last_page.
+func TestPDFGenerator_WorkspacesWalkThreePages(t *testing.T) {
+	_, cfg, withClock := pdfgeneratorFakeClock()
+	f, c := pdfgeneratorSetup(t, cfg, pdfgeneratorGood, withClock)
+	ctx := context.Background()
+	for _, id := range []string{"a@example.com", "b@example.com", "c@example.com", "d@example.com"} {
+		if _, err := c.CreateWorkspace(ctx, &pdfgenerator.CreateWorkspaceRequest{Identifier: id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.ResetRequests()
+	var ids []string
+	for ws, err := range c.GetWorkspacesAll(ctx, &pdfgenerator.GetWorkspacesParams{PerPage: opt.Some[int64](2)}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, ws.Identifier)
+	}
+	if want := []string{pdfgeneratorWorkspace, "a@example.com", "b@example.com", "c@example.com", "d@example.com"}; !slices.Equal(ids, want) {
+		t.Fatalf("workspaces %v, want %v", ids, want)
+	}
+	reqs := f.Requests()
+	if len(reqs) != 3 {
+		t.Fatalf("%d page requests for 5 workspaces in pages of 2, want 3", len(reqs))
+	}
+	for i, r := range reqs {
+		q, _ := url.ParseQuery(r.Query)
+		if q.Get("page") != strconv.Itoa(i+1) || q.Get("per_page") != "2" {
+			t.Errorf("page %d: query %q", i+1, r.Query)
+		}
+	}
+	last, err := c.GetWorkspaces(ctx, &pdfgenerator.GetWorkspacesParams{Page: opt.Some[int64](3), PerPage: opt.Some[int64](2)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := last.Meta; m == nil || m.CurrentPage.Or(0) != 3 || m.LastPage.Or(0) != 3 || m.PerPage.Or(0) != 2 || len(last.Response) != 1 {
+		t.Errorf("page 3: meta %+v, %d items", last.Meta, len(last.Response))
+	}
+	// A full last page: meta.last_page ends the walk there, with no
+	// request for the empty page after it.
+	f.ResetRequests()
+	n := 0
+	for _, err := range c.GetWorkspacesAll(ctx, &pdfgenerator.GetWorkspacesParams{PerPage: opt.Some[int64](5)}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if reqs := f.Requests(); n != 5 || len(reqs) != 1 {
+		t.Errorf("per_page 5: %d workspaces in %d requests, want 5 in 1", n, len(reqs))
 	}
 }

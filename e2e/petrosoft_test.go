@@ -299,3 +299,33 @@ func TestPetrosoft_WrongPasswordIsOneLogin(t *testing.T) {
 		t.Fatalf("wrong password: requests %v; want exactly 1 login and no API call", n)
 	}
 }
+
+// The README's raw request: Do reaches the inventory endpoint with the
+// token the client logged in for, and without credentials it fails before
+// sending with *auth.MissingCredentialsError naming the variables.
+func TestPetrosoft_RawRequestAndMissingCredentials(t *testing.T) {
+	env := petrosoftSetup(t, 86400*time.Second, 0, nil)
+	ctx := context.Background()
+	var out map[string]any
+	if err := env.c.Do(ctx, http.MethodGet, petrosoftItemPath+"?station_id=1529&upc=4900002890", nil, &out); err != nil {
+		t.Fatal(err)
+	}
+	if out["upc"] != "4900002890" {
+		t.Errorf("out = %v", out)
+	}
+	if n := petrosoftCount(env.fake); n[petrosoftLoginPath] != 1 || n[petrosoftItemPath] != 1 {
+		t.Errorf("requests %v, want one login and one item call", n)
+	}
+	bare, err := petrosoft.New(env.url, petrosoft.WithInsecureHTTP())
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = bare.Do(ctx, http.MethodGet, petrosoftItemPath+"?station_id=1529&upc=4900002890", nil, &out)
+	var mc *auth.MissingCredentialsError
+	if !errors.As(err, &mc) || !strings.Contains(err.Error(), "PETROSOFT_PASSWORD") {
+		t.Errorf("without credentials: err = %v", err)
+	}
+	if n := petrosoftCount(env.fake); n[petrosoftItemPath] != 1 {
+		t.Errorf("a call without credentials was sent: %v", n)
+	}
+}

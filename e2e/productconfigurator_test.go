@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -299,9 +300,12 @@ func TestProductConfigurator_LifecycleAndPricing(t *testing.T) {
 	if len(ids) != 3 || ids[0] != conf.ID {
 		t.Fatalf("paged configurators %v, want 3 starting with %s", ids, conf.ID)
 	}
-	// The iterator does the same, the page token in the request body.
+	// The iterator does the same, the page token in the request body: with
+	// a page size of 1 that is three pages, each asking with the token
+	// the previous one returned, until nextPageToken is empty.
+	f.ResetRequests()
 	var all []string
-	for x, err := range c.ListConfiguratorsAll(ctx, tenant, product, 2, nil) {
+	for x, err := range c.ListConfiguratorsAll(ctx, tenant, product, 1, nil) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -309,6 +313,19 @@ func TestProductConfigurator_LifecycleAndPricing(t *testing.T) {
 	}
 	if strings.Join(all, ",") != strings.Join(ids, ",") {
 		t.Fatalf("ListConfiguratorsAll yielded %v, want %v", all, ids)
+	}
+	var tokens []string
+	for _, r := range f.Requests() {
+		var body struct {
+			PageToken string `json:"pageToken"`
+		}
+		if err := json.Unmarshal(r.Body, &body); err != nil || !strings.HasSuffix(r.Path, "/page-size/1/configurators") {
+			t.Fatalf("request %s %s: %v", r.Path, r.Body, err)
+		}
+		tokens = append(tokens, body.PageToken)
+	}
+	if len(tokens) != 3 || tokens[0] != "" || tokens[1] == "" || tokens[2] == "" || tokens[1] == tokens[2] {
+		t.Fatalf("page tokens sent %q, want \"\" then two distinct tokens", tokens)
 	}
 
 	// "Deleted": the configurator and everything in it are gone.

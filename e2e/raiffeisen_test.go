@@ -11,11 +11,13 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -189,7 +191,7 @@ func TestRaiffeisen_MutualTLSFromPKCS12(t *testing.T) {
 	id := func() string { s := raiffeisenReqID(); ids = append(ids, s); return s }
 
 	// Accounts, one per page: the iterator walks pages 1, 2, ... until
-	// the 204 past the end.
+	// the page marked last.
 	var accounts []raiffeisen.Account
 	for a, err := range c.GetAccountsAll(ctx, &raiffeisen.GetAccountsParams{XRequestID: id(), Size: opt.Some[int32](1)}) {
 		if err != nil {
@@ -666,5 +668,51 @@ func TestRaiffeisen_BankSwaggerGeneratesAndBuilds(t *testing.T) {
 	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build of the client generated from the bank's spec: %v\n%s", err, out)
+	}
+}
+
+// Transactions page as the published spec says: page from 1, a page size
+// the bank chooses (scaled to 4 here), lastPage on each page and 204 past
+// the end. The walk covers at least three pages in order and stops at the
+// page marked lastPage, without spending a request on the 204 after it.
+func TestRaiffeisen_TransactionsWalkThreePages(t *testing.T) {
+	b := raiffeisenSetup(t, func(c *fake.Config) { c.TransactionPageSize = 4 }, 0)
+	c := b.client(t, b.creds())
+	ctx := context.Background()
+	acc := fake.DemoAccounts(time.Now())[0]
+	cur := acc.Folders[0].Currency
+	params := &raiffeisen.GetTransactionListParams{
+		From: time.Now().AddDate(0, 0, -30).Format(time.DateOnly), To: time.Now().Format(time.DateOnly),
+	}
+	n := 0
+	for _, err := range c.GetTransactionListAll(ctx, acc.AccountNumber, cur, params) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	pages := (n + 3) / 4
+	if pages < 3 {
+		t.Fatalf("%d transactions are %d pages of 4; the test needs 3", n, pages)
+	}
+	var seen []string
+	for _, r := range b.fake.Requests() {
+		if strings.HasSuffix(r.Path, "/transactions") {
+			q, _ := url.ParseQuery(r.Query)
+			seen = append(seen, q.Get("page"))
+		}
+	}
+	var want []string
+	for p := 1; p <= pages; p++ {
+		want = append(want, strconv.Itoa(p))
+	}
+	if !slices.Equal(seen, want) {
+		t.Errorf("pages requested %v, want %v", seen, want)
+	}
+	for p, last := range map[int32]bool{1: false, int32(pages): true} {
+		list, err := c.GetTransactionList(ctx, acc.AccountNumber, cur, &raiffeisen.GetTransactionListParams{From: params.From, To: params.To, Page: opt.Some(p)})
+		if err != nil || list.LastPage.Or(!last) != last {
+			t.Errorf("page %d: lastPage %+v, err %v; want %v", p, list, err, last)
+		}
 	}
 }

@@ -9,7 +9,9 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -121,6 +123,11 @@ func TestSegnivo_APIKeyHeaderAndJSONBodies(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// Paging: the published spec has per_page and page ("the offset for
+	// the items", read as a page number from 1, see specs/segnivo.yaml)
+	// and a bare array without metadata, so the walk ends at a short
+	// page: five contacts in pages of two are pages 1, 2 and 3.
+	f.ResetRequests()
 	var emails []string
 	for ct, err := range c.ListContactsAll(ctx, &segnivo.ListContactsParams{PerPage: opt.Some[int64](2)}) {
 		if err != nil {
@@ -133,6 +140,15 @@ func TestSegnivo_APIKeyHeaderAndJSONBodies(t *testing.T) {
 	}
 	if len(emails) != 5 {
 		t.Fatalf("paged through %d contacts, want 5: %v", len(emails), emails)
+	}
+	if reqs := f.Requests(); len(reqs) != 3 {
+		t.Fatalf("%d page requests for 5 contacts in pages of 2, want 3", len(reqs))
+	} else {
+		for i, r := range reqs {
+			if q, _ := url.ParseQuery(r.Query); q.Get("page") != strconv.Itoa(i+1) || q.Get("per_page") != "2" {
+				t.Errorf("page %d: query %q", i+1, r.Query)
+			}
+		}
 	}
 
 	// A campaign for the list.

@@ -40,6 +40,12 @@ type Config struct {
 	// CredentialsFromEnv reads, without the trailing "_". Default: the
 	// spec's x-apigen-env-prefix, else the package name in upper case.
 	EnvPrefix string
+	// ImportMapping maps files the spec refers to (paths relative to the
+	// spec's directory) to the Go packages generated from them:
+	// "common.yaml": "github.com/acme/api/common", or "name path" to
+	// import the package under another name. Schemas of a mapped file
+	// are that package's types, not declared again (docs/imports.md).
+	ImportMapping map[string]string
 }
 
 // Result is a generated client, not yet written.
@@ -83,15 +89,27 @@ func Generate(cfg Config) (_ *Result, err error) {
 		res.Timings = append(res.Timings, Timing{name, time.Since(start)})
 	}
 
+	mappings, err := parseImportMapping(cfg.Spec, cfg.ImportMapping)
+	if err != nil {
+		return nil, err
+	}
 	start := time.Now()
-	loaded, err := load.FileWith(cfg.Spec, load.Options{DropExamples: true, AllowRemote: cfg.AllowRemote})
+	opts := load.Options{DropExamples: true, AllowRemote: cfg.AllowRemote}
+	for _, m := range mappings {
+		opts.Imports = append(opts.Imports, m.file)
+	}
+	loaded, err := load.FileWith(cfg.Spec, opts)
+	if err != nil {
+		return nil, err
+	}
+	foreign, imports, err := foreignTypes(cfg, mappings, loaded)
 	if err != nil {
 		return nil, err
 	}
 	stage("load", start)
 
 	start = time.Now()
-	api, problems, err := build.Build(loaded.Doc)
+	api, problems, err := build.BuildWith(loaded.Doc, build.Options{Foreign: foreign})
 	for _, p := range problems {
 		loaded.Warn(p.Pointer, "%s", p.Message)
 	}
@@ -111,6 +129,7 @@ func Generate(cfg Config) (_ *Result, err error) {
 	if cfg.Strict && len(res.Warnings) > 0 {
 		return nil, strictError(res.Warnings)
 	}
+	api.Imports = imports
 	res.API, res.Doc = api, loaded.Doc
 	stage("model", start)
 

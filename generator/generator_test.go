@@ -138,6 +138,14 @@ func TestWriteOwnsOnlyItsFiles(t *testing.T) {
 func buildClient(t testing.TB, files []emit.File, pkg string) string {
 	t.Helper()
 	dir := prepareModule(t, files, pkg)
+	buildAndVet(t, dir)
+	return dir
+}
+
+// buildAndVet runs go build and go vet on every package of the module in
+// dir, offline.
+func buildAndVet(t testing.TB, dir string) {
+	t.Helper()
 	for _, args := range [][]string{{"build", "./..."}, {"vet", "./..."}} {
 		cmd := exec.Command("go", args...)
 		cmd.Dir = dir
@@ -146,7 +154,6 @@ func buildClient(t testing.TB, files []emit.File, pkg string) string {
 			t.Fatalf("go %s: %v\n%s", args[0], err, truncate(out, 4000))
 		}
 	}
-	return dir
 }
 
 // prepareModule writes files into package pkg of a fresh temporary module.

@@ -18,7 +18,7 @@ import (
 // typo ("pakage") never silently falls back to a default.
 var (
 	configKeys = []string{"clients"}
-	clientKeys = []string{"envPrefix", "out", "package", "spec", "strict"}
+	clientKeys = []string{"envPrefix", "importMapping", "out", "package", "spec", "strict"}
 )
 
 // readConfig reads apigen.yaml; paths in it are relative to the file.
@@ -69,9 +69,15 @@ func readConfig(path string) ([]generator.Config, error) {
 			if !slices.Contains(clientKeys, k.Value) {
 				return nil, bad(k, "clients[%d]: unknown key %q%s (known: %s)", i, k.Value, suggest.Hint(k.Value, clientKeys), strings.Join(clientKeys, ", "))
 			}
-			if k.Value == "strict" {
+			switch k.Value {
+			case "strict":
 				if err := v.Decode(&job.Strict); err != nil {
 					return nil, bad(v, "clients[%d].strict: want true or false", i)
+				}
+				continue
+			case "importMapping":
+				if err := v.Decode(&job.ImportMapping); err != nil || v.Kind != yaml.MappingNode {
+					return nil, bad(v, "clients[%d].importMapping: want a mapping of file: Go package path", i)
 				}
 				continue
 			}

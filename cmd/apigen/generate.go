@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/apigen-go/apigen/generator"
@@ -12,8 +13,8 @@ import (
 )
 
 const usageGenerate = `usage:
-  apigen generate [-config apigen.yaml] [-strict] [-allow-remote] [-v]
-  apigen generate -spec FILE -out DIR [-package NAME] [-env-prefix PREFIX] [-strict] [-allow-remote] [-v]
+  apigen generate [-config apigen.yaml] [-strict] [-allow-remote] [-import-mapping FILE=PACKAGE]... [-v]
+  apigen generate -spec FILE -out DIR [-package NAME] [-env-prefix PREFIX] [-strict] [-allow-remote] [-import-mapping FILE=PACKAGE]... [-v]
 
 Generates every client listed in the config file (default ./apigen.yaml), or
 the one client given by -spec and -out. Only files apigen wrote are replaced
@@ -22,8 +23,8 @@ client is reported, then apigen exits 2.
 `
 
 const usageVerify = `usage:
-  apigen verify [-config apigen.yaml] [-base REF] [-strict] [-allow-remote] [-v]
-  apigen verify -spec FILE -out DIR [-package NAME] [-env-prefix PREFIX] [-strict] [-allow-remote] [-v]
+  apigen verify [-config apigen.yaml] [-base REF] [-strict] [-allow-remote] [-import-mapping FILE=PACKAGE]... [-v]
+  apigen verify -spec FILE -out DIR [-package NAME] [-env-prefix PREFIX] [-strict] [-allow-remote] [-import-mapping FILE=PACKAGE]... [-v]
 
 Generates in memory and compares with the files on disk: exit 1 with a
 unified diff per stale file on stdout. With -base REF, also compares the
@@ -36,6 +37,7 @@ type genFlags struct {
 	fs                                *flag.FlagSet
 	config, spec, out, pkg, envPrefix *string
 	strict, verbose, allowRemote      *bool
+	importMapping                     map[string]string
 	base                              *string // verify only
 }
 
@@ -50,7 +52,7 @@ func flagsOf(cmd string, output io.Writer) *flag.FlagSet {
 func newGenFlags(cmd string, output io.Writer) *genFlags {
 	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
 	fs.SetOutput(output)
-	f := &genFlags{fs: fs}
+	f := &genFlags{fs: fs, importMapping: map[string]string{}}
 	f.config = fs.String("config", "apigen.yaml", "config file listing the clients (paths in it are relative to it)")
 	f.spec = fs.String("spec", "", "OpenAPI document (instead of -config)")
 	f.out = fs.String("out", "", "output directory (with -spec)")
@@ -59,6 +61,17 @@ func newGenFlags(cmd string, output io.Writer) *genFlags {
 	f.strict = fs.Bool("strict", false, "treat every warning as an error")
 	f.allowRemote = fs.Bool("allow-remote", false, "let $refs name documents over http(s); without it such a reference is an error")
 	f.verbose = fs.Bool("v", false, "print per-stage timings")
+	fs.Func("import-mapping", "`FILE=PACKAGE`: the schemas of FILE (relative to the spec) are the types of the Go package generated from it (repeatable; with -config, added to each client's importMapping)", func(v string) error {
+		file, pkg, ok := strings.Cut(v, "=")
+		if !ok || file == "" || pkg == "" {
+			return fmt.Errorf("want FILE=PACKAGE, got %q", v)
+		}
+		if _, dup := f.importMapping[file]; dup {
+			return fmt.Errorf("%s is mapped twice", file)
+		}
+		f.importMapping[file] = pkg
+		return nil
+	})
 	if cmd == "verify" {
 		f.base = fs.String("base", "", "git revision whose specs the Go API must stay compatible with (exit 1 on a breaking change)")
 	}
@@ -101,6 +114,11 @@ func generateOrVerify(cmd string, args []string, stdout, stderr io.Writer) int {
 	for _, job := range jobs {
 		job.Strict = job.Strict || *f.strict
 		job.AllowRemote = *f.allowRemote
+		if err := addMapping(&job, f.importMapping); err != nil {
+			fmt.Fprintf(stderr, "apigen %s: %s: %v\n", cmd, job.Spec, err)
+			fail(exitBad)
+			continue
+		}
 		res, err := generator.Generate(job)
 		if res != nil {
 			for _, w := range res.Warnings {
@@ -142,6 +160,26 @@ func generateOrVerify(cmd string, args []string, stdout, stderr io.Writer) int {
 		fail(verifyBase(*f.base, jobs, stdout, stderr))
 	}
 	return code
+}
+
+// addMapping adds the -import-mapping flags to a client's own mapping; a
+// file both map is an error rather than one silently winning.
+func addMapping(job *generator.Config, flags map[string]string) error {
+	if len(flags) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(job.ImportMapping)+len(flags))
+	for k, v := range job.ImportMapping {
+		m[k] = v
+	}
+	for k, v := range flags {
+		if old, ok := m[k]; ok && old != v {
+			return fmt.Errorf("-import-mapping %s=%s: the config maps %s to %s", k, v, k, old)
+		}
+		m[k] = v
+	}
+	job.ImportMapping = m
+	return nil
 }
 
 func printError(w io.Writer, err error) {

@@ -47,7 +47,7 @@ func main() {
 		if err != nil {
 			explain(err)
 		}
-		fmt.Printf("%d %s\n", co.ID, co.Name)
+		fmt.Printf("%d %s\n", co.ID, co.Name.Or("(no name)"))
 	}
 
 	// 2. A filter: name[LIKE]=%a%.
@@ -68,7 +68,7 @@ func main() {
 		log.Fatal("create company: the response has no data")
 	}
 	id := created.Data.ID.Value
-	if _, err := client.UpdateCompany(ctx, id, &raynet.CompanyInput{Name: "Demo a syn s.r.o."}); err != nil {
+	if err := client.UpdateCompany(ctx, id, &raynet.CompanyUpdate{Name: opt.Some("Demo a syn s.r.o.")}); err != nil { // partial: only name changes
 		explain(err)
 	}
 	fmt.Printf("created and renamed company %d\n", id)

@@ -15,7 +15,7 @@ func decodeAddressCheckResult(d *jsonx.Decoder, s *AddressCheckResult) error {
 		case "destination":
 			return d.Optional(jsonx.Ptr(d, &s.Destination, decodeDestination))
 		case "result":
-			return d.Optional(jsonx.Opt(d, &s.Result, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Result))
 		}
 		return d.Skip()
 	})
@@ -101,7 +101,7 @@ func decodeCSVImportResultDestination(d *jsonx.Decoder, s *CSVImportResultDestin
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "contactName":
-			return d.Optional(jsonx.Opt(d, &s.ContactName, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.ContactName))
 		}
 		return d.Skip()
 	})
@@ -119,20 +119,20 @@ func decodeDeliveryItem(d *jsonx.Decoder, s *DeliveryItem) error {
 	return jsonx.Object(d, requiredDeliveryItem, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "compartmentSize":
-			return d.Optional(jsonx.Opt(d, &s.CompartmentSize, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.CompartmentSize))
 		case "destinationDeliveryParcelId":
-			return d.Optional(jsonx.Opt(d, &s.DestinationDeliveryParcelID, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.DestinationDeliveryParcelID))
 		case "id":
-			return d.Optional(jsonx.Opt(d, &s.ID, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.ID))
 		case "name":
-			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Name))
 		case "originDeliveryParcelId":
-			return d.Optional(jsonx.Opt(d, &s.OriginDeliveryParcelID, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.OriginDeliveryParcelID))
 		case "value":
 			d.Seen(0)
 			return jsonx.String(d, &s.Value)
 		case "weight":
-			return d.Optional(jsonx.Opt(d, &s.Weight, jsonx.Float64))
+			return d.Optional(jsonx.OptFloat64(d, &s.Weight))
 		}
 		return d.Skip()
 	})
@@ -150,7 +150,7 @@ func decodeDeliveryPartner(d *jsonx.Decoder, s *DeliveryPartner) error {
 	return jsonx.Object(d, requiredDeliveryPartner, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "code":
-			return d.Optional(jsonx.Opt(d, &s.Code, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Code))
 		case "id":
 			d.Seen(0)
 			return jsonx.String(d, &s.ID)
@@ -208,12 +208,12 @@ func decodeDeliveryRequest(d *jsonx.Decoder, s *DeliveryRequest) error {
 	return jsonx.Object(d, requiredDeliveryRequest, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "allowReturn":
-			return d.Optional(jsonx.Opt(d, &s.AllowReturn, jsonx.Bool))
+			return d.Optional(jsonx.OptBool(d, &s.AllowReturn))
 		case "amountToBeCollected":
 			d.Seen(0)
 			return jsonx.String(d, &s.AmountToBeCollected)
 		case "description":
-			return d.Optional(jsonx.Opt(d, &s.Description, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Description))
 		case "destination":
 			d.Seen(1)
 			return decodeLocationRef(d, &s.Destination)
@@ -224,9 +224,9 @@ func decodeDeliveryRequest(d *jsonx.Decoder, s *DeliveryRequest) error {
 			d.Seen(3)
 			return jsonx.Slice(d, &s.Items, decodeDeliveryItem)
 		case "notifyOnAccepted":
-			return d.Optional(jsonx.Opt(d, &s.NotifyOnAccepted, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.NotifyOnAccepted))
 		case "notifySMSOnAccepted":
-			return d.Optional(jsonx.Opt(d, &s.NotifySmsOnAccepted, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.NotifySmsOnAccepted))
 		case "orderNumber":
 			d.Seen(4)
 			return jsonx.String(d, &s.OrderNumber)
@@ -300,32 +300,32 @@ func decodeDestination(d *jsonx.Decoder, s *Destination) error {
 	return jsonx.Object(d, requiredDestination, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "addressLine1":
-			return d.Optional(jsonx.Opt(d, &s.AddressLine1, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.AddressLine1))
 		case "addressLine2":
-			return d.Optional(jsonx.Opt(d, &s.AddressLine2, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.AddressLine2))
 		case "country":
-			return d.Optional(jsonx.Opt(d, &s.Country, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Country))
 		case "expectedDeliveryTime":
-			return d.Optional(jsonx.Opt(d, &s.ExpectedDeliveryTime, jsonx.Time))
+			return d.Optional(jsonx.OptTime(d, &s.ExpectedDeliveryTime))
 		case "id":
 			d.Seen(0)
 			return jsonx.String(d, &s.ID)
 		case "image":
-			return d.Optional(jsonx.Opt(d, &s.Image, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Image))
 		case "lat":
-			return d.Optional(jsonx.Opt(d, &s.Lat, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Lat))
 		case "lng":
-			return d.Optional(jsonx.Opt(d, &s.Lng, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Lng))
 		case "name":
-			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Name))
 		case "note":
-			return d.Optional(jsonx.Opt(d, &s.Note, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Note))
 		case "postalCode":
-			return d.Optional(jsonx.Opt(d, &s.PostalCode, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.PostalCode))
 		case "region":
-			return d.Optional(jsonx.Opt(d, &s.Region, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Region))
 		case "title":
-			return d.Optional(jsonx.Opt(d, &s.Title, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Title))
 		case "type":
 			d.Seen(1)
 			return jsonx.StringAs[LocationType](d, &s.Type)
@@ -361,19 +361,19 @@ func decodeEntrustedPartner(d *jsonx.Decoder, s *EntrustedPartner) error {
 	return jsonx.Object(d, requiredEntrustedPartner, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "assignedCurrency":
-			return d.Optional(jsonx.Opt(d, &s.AssignedCurrency, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.AssignedCurrency))
 		case "displayName":
 			d.Seen(0)
 			return jsonx.String(d, &s.DisplayName)
 		case "email":
-			return d.Optional(jsonx.Opt(d, &s.Email, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Email))
 		case "id":
 			d.Seen(1)
 			return jsonx.String(d, &s.ID)
 		case "phoneNumber":
-			return d.Optional(jsonx.Opt(d, &s.PhoneNumber, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.PhoneNumber))
 		case "region":
-			return d.Optional(jsonx.Opt(d, &s.Region, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Region))
 		}
 		return d.Skip()
 	})
@@ -390,7 +390,7 @@ func decodeError(d *jsonx.Decoder, s *Error) error {
 		case "code":
 			return d.Optional(jsonx.Opt(d, &s.Code, jsonx.StringAs[ErrorCode]))
 		case "message":
-			return d.Optional(jsonx.Opt(d, &s.Message, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Message))
 		}
 		return d.Skip()
 	})
@@ -408,30 +408,30 @@ func decodeLocation(d *jsonx.Decoder, s *Location) error {
 	return jsonx.Object(d, requiredLocation, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "addressLine1":
-			return d.Optional(jsonx.Opt(d, &s.AddressLine1, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.AddressLine1))
 		case "addressLine2":
-			return d.Optional(jsonx.Opt(d, &s.AddressLine2, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.AddressLine2))
 		case "country":
-			return d.Optional(jsonx.Opt(d, &s.Country, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Country))
 		case "id":
 			d.Seen(0)
 			return jsonx.String(d, &s.ID)
 		case "image":
-			return d.Optional(jsonx.Opt(d, &s.Image, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Image))
 		case "lat":
-			return d.Optional(jsonx.Opt(d, &s.Lat, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Lat))
 		case "lng":
-			return d.Optional(jsonx.Opt(d, &s.Lng, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Lng))
 		case "name":
-			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Name))
 		case "note":
-			return d.Optional(jsonx.Opt(d, &s.Note, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Note))
 		case "postalCode":
-			return d.Optional(jsonx.Opt(d, &s.PostalCode, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.PostalCode))
 		case "region":
-			return d.Optional(jsonx.Opt(d, &s.Region, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Region))
 		case "title":
-			return d.Optional(jsonx.Opt(d, &s.Title, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Title))
 		case "type":
 			d.Seen(1)
 			return jsonx.StringAs[LocationType](d, &s.Type)
@@ -464,29 +464,29 @@ func decodeLocationRef(d *jsonx.Decoder, s *LocationRef) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "addressLine1":
-			return d.Optional(jsonx.Opt(d, &s.AddressLine1, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.AddressLine1))
 		case "addressLine2":
-			return d.Optional(jsonx.Opt(d, &s.AddressLine2, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.AddressLine2))
 		case "contactEmail":
-			return d.Optional(jsonx.Opt(d, &s.ContactEmail, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.ContactEmail))
 		case "contactName":
-			return d.Optional(jsonx.Opt(d, &s.ContactName, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.ContactName))
 		case "contactNumber":
-			return d.Optional(jsonx.Opt(d, &s.ContactNumber, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.ContactNumber))
 		case "country":
-			return d.Optional(jsonx.Opt(d, &s.Country, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Country))
 		case "deliveryPartnerId":
-			return d.Optional(jsonx.Opt(d, &s.DeliveryPartnerID, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.DeliveryPartnerID))
 		case "locationId":
-			return d.Optional(jsonx.Opt(d, &s.LocationID, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.LocationID))
 		case "name":
-			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Name))
 		case "note":
-			return d.Optional(jsonx.Opt(d, &s.Note, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Note))
 		case "postalCode":
-			return d.Optional(jsonx.Opt(d, &s.PostalCode, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.PostalCode))
 		case "title":
-			return d.Optional(jsonx.Opt(d, &s.Title, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Title))
 		}
 		return d.Skip()
 	})
@@ -538,13 +538,13 @@ func decodePagination(d *jsonx.Decoder, s *Pagination) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "first":
-			return d.Optional(jsonx.Opt(d, &s.First, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.First))
 		case "last":
-			return d.Optional(jsonx.Opt(d, &s.Last, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Last))
 		case "next":
-			return d.Optional(jsonx.Opt(d, &s.Next, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Next))
 		case "prev":
-			return d.Optional(jsonx.Opt(d, &s.Prev, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Prev))
 		}
 		return d.Skip()
 	})
@@ -562,43 +562,43 @@ func decodeParcel(d *jsonx.Decoder, s *Parcel) error {
 	return jsonx.Object(d, requiredParcel, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "allowReturn":
-			return d.Optional(jsonx.Opt(d, &s.AllowReturn, jsonx.Bool))
+			return d.Optional(jsonx.OptBool(d, &s.AllowReturn))
 		case "cancelationRequested":
-			return d.Optional(jsonx.Opt(d, &s.CancelationRequested, jsonx.Bool))
+			return d.Optional(jsonx.OptBool(d, &s.CancelationRequested))
 		case "compartmentSize":
-			return d.Optional(jsonx.Opt(d, &s.CompartmentSize, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.CompartmentSize))
 		case "createTime":
-			return d.Optional(jsonx.Opt(d, &s.CreateTime, jsonx.Time))
+			return d.Optional(jsonx.OptTime(d, &s.CreateTime))
 		case "deliveryRequest":
 			return d.Optional(jsonx.Ptr(d, &s.DeliveryRequest, decodeDeliveryRequest))
 		case "destinationDeliveryRefId":
-			return d.Optional(jsonx.Opt(d, &s.DestinationDeliveryRefID, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.DestinationDeliveryRefID))
 		case "events":
 			return d.Optional(jsonx.Slice(d, &s.Events, decodeParcelEvent))
 		case "id":
 			d.Seen(0)
 			return jsonx.String(d, &s.ID)
 		case "itemRefId":
-			return d.Optional(jsonx.Opt(d, &s.ItemRefID, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.ItemRefID))
 		case "name":
-			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Name))
 		case "orderLabelUrl":
-			return d.Optional(jsonx.Opt(d, &s.OrderLabelURL, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.OrderLabelURL))
 		case "originDeliveryRefId":
-			return d.Optional(jsonx.Opt(d, &s.OriginDeliveryRefID, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.OriginDeliveryRefID))
 		case "parcelLabelUrl":
-			return d.Optional(jsonx.Opt(d, &s.ParcelLabelURL, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.ParcelLabelURL))
 		case "payment":
 			return d.Optional(jsonx.Ptr(d, &s.Payment, decodeDeliveryPayment))
 		case "state":
 			d.Seen(1)
 			return jsonx.StringAs[ParcelState](d, &s.State)
 		case "updateTime":
-			return d.Optional(jsonx.Opt(d, &s.UpdateTime, jsonx.Time))
+			return d.Optional(jsonx.OptTime(d, &s.UpdateTime))
 		case "value":
-			return d.Optional(jsonx.Opt(d, &s.Value, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Value))
 		case "weight":
-			return d.Optional(jsonx.Opt(d, &s.Weight, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Weight))
 		}
 		return d.Skip()
 	})
@@ -619,11 +619,11 @@ func decodeParcelEvent(d *jsonx.Decoder, s *ParcelEvent) error {
 			d.Seen(0)
 			return jsonx.Time(d, &s.CreateTime)
 		case "locationDisplayName":
-			return d.Optional(jsonx.Opt(d, &s.LocationDisplayName, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.LocationDisplayName))
 		case "locationId":
-			return d.Optional(jsonx.Opt(d, &s.LocationID, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.LocationID))
 		case "postalCode":
-			return d.Optional(jsonx.Opt(d, &s.PostalCode, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.PostalCode))
 		case "type":
 			d.Seen(1)
 			return jsonx.StringAs[EventType](d, &s.Type)
@@ -641,23 +641,23 @@ func decodeParcelLabelData(d *jsonx.Decoder, s *ParcelLabelData) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "createTime":
-			return d.Optional(jsonx.Opt(d, &s.CreateTime, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.CreateTime))
 		case "delivery":
 			return d.Optional(jsonx.Ptr(d, &s.Delivery, decodeParcelLabelDataDelivery))
 		case "depotDisplayName":
-			return d.Optional(jsonx.Opt(d, &s.DepotDisplayName, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.DepotDisplayName))
 		case "depotId":
-			return d.Optional(jsonx.Opt(d, &s.DepotID, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.DepotID))
 		case "laneDisplayName":
-			return d.Optional(jsonx.Opt(d, &s.LaneDisplayName, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.LaneDisplayName))
 		case "laneId":
-			return d.Optional(jsonx.Opt(d, &s.LaneID, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.LaneID))
 		case "orderNumber":
-			return d.Optional(jsonx.Opt(d, &s.OrderNumber, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.OrderNumber))
 		case "parcel":
 			return d.Optional(jsonx.Ptr(d, &s.Parcel, decodeParcelLabelDataParcel))
 		case "partnerName":
-			return d.Optional(jsonx.Opt(d, &s.PartnerName, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.PartnerName))
 		case "payment":
 			return d.Optional(jsonx.Ptr(d, &s.Payment, decodeParcelLabelDataPayment))
 		case "recipient":
@@ -678,17 +678,17 @@ func decodeParcelLabelDataDelivery(d *jsonx.Decoder, s *ParcelLabelDataDelivery)
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "city":
-			return d.Optional(jsonx.Opt(d, &s.City, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.City))
 		case "deliveryPartnerName":
-			return d.Optional(jsonx.Opt(d, &s.DeliveryPartnerName, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.DeliveryPartnerName))
 		case "destinationPublicId":
-			return d.Optional(jsonx.Opt(d, &s.DestinationPublicID, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.DestinationPublicID))
 		case "street":
-			return d.Optional(jsonx.Opt(d, &s.Street, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Street))
 		case "type":
-			return d.Optional(jsonx.Opt(d, &s.Type, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Type))
 		case "zip":
-			return d.Optional(jsonx.Opt(d, &s.Zip, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Zip))
 		}
 		return d.Skip()
 	})
@@ -718,9 +718,9 @@ func decodeParcelLabelDataParcel(d *jsonx.Decoder, s *ParcelLabelDataParcel) err
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "displayName":
-			return d.Optional(jsonx.Opt(d, &s.DisplayName, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.DisplayName))
 		case "weight":
-			return d.Optional(jsonx.Opt(d, &s.Weight, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Weight))
 		}
 		return d.Skip()
 	})
@@ -735,9 +735,9 @@ func decodeParcelLabelDataPayment(d *jsonx.Decoder, s *ParcelLabelDataPayment) e
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "amountToBeCollected":
-			return d.Optional(jsonx.Opt(d, &s.AmountToBeCollected, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.AmountToBeCollected))
 		case "mode":
-			return d.Optional(jsonx.Opt(d, &s.Mode, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Mode))
 		}
 		return d.Skip()
 	})
@@ -752,7 +752,7 @@ func decodeParcelLabelDataRecipient(d *jsonx.Decoder, s *ParcelLabelDataRecipien
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "rawInfo":
-			return d.Optional(jsonx.Opt(d, &s.RawInfo, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.RawInfo))
 		}
 		return d.Skip()
 	})
@@ -767,7 +767,7 @@ func decodeParcelPage(d *jsonx.Decoder, s *ParcelPage) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "count":
-			return d.Optional(jsonx.Opt(d, &s.Count, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.Count))
 		case "data":
 			return d.Optional(jsonx.Slice(d, &s.Data, decodeParcel))
 		case "pagination":
@@ -805,13 +805,13 @@ func decodeSenderLabelInfo(d *jsonx.Decoder, s *SenderLabelInfo) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "row1":
-			return d.Optional(jsonx.Opt(d, &s.Row1, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Row1))
 		case "row2":
-			return d.Optional(jsonx.Opt(d, &s.Row2, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Row2))
 		case "row3":
-			return d.Optional(jsonx.Opt(d, &s.Row3, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Row3))
 		case "row4":
-			return d.Optional(jsonx.Opt(d, &s.Row4, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Row4))
 		}
 		return d.Skip()
 	})

@@ -16,26 +16,26 @@ func decodeDelivery(d *jsonx.Decoder, s *Delivery) error {
 	return jsonx.Object(d, requiredDelivery, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "carrier":
-			return d.Optional(jsonx.Opt(d, &s.Carrier, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Carrier))
 		case "createdAt":
-			return d.Optional(jsonx.Opt(d, &s.CreatedAt, jsonx.Time))
+			return d.Optional(jsonx.OptTime(d, &s.CreatedAt))
 		case "id":
 			d.Seen(0)
 			return jsonx.Int64(d, &s.ID)
 		case "orderNumber":
-			return d.Optional(jsonx.Opt(d, &s.OrderNumber, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.OrderNumber))
 		case "packages":
 			return d.Optional(jsonx.Slice(d, &s.Packages, decodePackage))
 		case "recipient":
 			return d.Optional(jsonx.Ptr(d, &s.Recipient, decodeRecipient))
 		case "status":
-			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Status))
 		case "updatedAt":
-			return d.Optional(jsonx.Opt(d, &s.UpdatedAt, jsonx.Time))
+			return d.Optional(jsonx.OptTime(d, &s.UpdatedAt))
 		case "value":
-			return d.Optional(jsonx.Opt(d, &s.Value, jsonx.Float64))
+			return d.Optional(jsonx.OptFloat64(d, &s.Value))
 		case "valueCurrency":
-			return d.Optional(jsonx.Opt(d, &s.ValueCurrency, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.ValueCurrency))
 		}
 		return d.Skip()
 	})
@@ -50,13 +50,13 @@ func decodeDeliveryEnvelope(d *jsonx.Decoder, s *DeliveryEnvelope) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "code":
-			return d.Optional(jsonx.Opt(d, &s.Code, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.Code))
 		case "data":
 			return d.Optional(jsonx.Ptr(d, &s.Data, decodeDelivery))
 		case "message":
-			return d.Optional(jsonx.Opt(d, &s.Message, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Message))
 		case "status":
-			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Status))
 		}
 		return d.Skip()
 	})
@@ -71,13 +71,13 @@ func decodeDeliveryListEnvelope(d *jsonx.Decoder, s *DeliveryListEnvelope) error
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "code":
-			return d.Optional(jsonx.Opt(d, &s.Code, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.Code))
 		case "data":
 			return d.Optional(jsonx.Slice(d, &s.Data, decodeDelivery))
 		case "message":
-			return d.Optional(jsonx.Opt(d, &s.Message, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Message))
 		case "status":
-			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Status))
 		}
 		return d.Skip()
 	})
@@ -96,9 +96,9 @@ func decodeErrorEnvelope(d *jsonx.Decoder, s *ErrorEnvelope) error {
 		case "errors":
 			return d.Optional(jsonx.Slice(d, &s.Errors, decodeFieldError))
 		case "message":
-			return d.Optional(jsonx.Opt(d, &s.Message, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Message))
 		case "status":
-			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Status))
 		}
 		return d.Skip()
 	})
@@ -113,9 +113,9 @@ func decodeFieldError(d *jsonx.Decoder, s *FieldError) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "field":
-			return d.Optional(jsonx.Opt(d, &s.Field, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Field))
 		case "message":
-			return d.Optional(jsonx.Opt(d, &s.Message, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Message))
 		case "value":
 			return d.Optional(jsonx.Raw(d, &s.Value))
 		}
@@ -132,9 +132,9 @@ func decodeOAuthError(d *jsonx.Decoder, s *OAuthError) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "error":
-			return d.Optional(jsonx.Opt(d, &s.Error, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Error))
 		case "error_description":
-			return d.Optional(jsonx.Opt(d, &s.ErrorDescription, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.ErrorDescription))
 		}
 		return d.Skip()
 	})
@@ -168,19 +168,19 @@ func decodeRecipient(d *jsonx.Decoder, s *Recipient) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "city":
-			return d.Optional(jsonx.Opt(d, &s.City, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.City))
 		case "country":
-			return d.Optional(jsonx.Opt(d, &s.Country, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Country))
 		case "email":
-			return d.Optional(jsonx.Opt(d, &s.Email, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Email))
 		case "name":
-			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Name))
 		case "phone":
-			return d.Optional(jsonx.Opt(d, &s.Phone, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Phone))
 		case "street":
-			return d.Optional(jsonx.Opt(d, &s.Street, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Street))
 		case "zip":
-			return d.Optional(jsonx.Opt(d, &s.Zip, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Zip))
 		}
 		return d.Skip()
 	})
@@ -195,13 +195,13 @@ func decodeRootEnvelope(d *jsonx.Decoder, s *RootEnvelope) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "code":
-			return d.Optional(jsonx.Opt(d, &s.Code, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.Code))
 		case "data":
 			return d.Optional(jsonx.Ptr(d, &s.Data, decodeRootInfo))
 		case "message":
-			return d.Optional(jsonx.Opt(d, &s.Message, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Message))
 		case "status":
-			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Status))
 		}
 		return d.Skip()
 	})
@@ -216,9 +216,9 @@ func decodeRootInfo(d *jsonx.Decoder, s *RootInfo) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "name":
-			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Name))
 		case "versions":
-			return d.Optional(jsonx.Map(d, &s.Versions, jsonx.String))
+			return d.Optional(jsonx.StringMap(d, &s.Versions))
 		}
 		return d.Skip()
 	})
@@ -233,11 +233,11 @@ func decodeSuccessEnvelope(d *jsonx.Decoder, s *SuccessEnvelope) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "code":
-			return d.Optional(jsonx.Opt(d, &s.Code, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.Code))
 		case "message":
-			return d.Optional(jsonx.Opt(d, &s.Message, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Message))
 		case "status":
-			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Status))
 		}
 		return d.Skip()
 	})
@@ -258,13 +258,13 @@ func decodeTokenResponse(d *jsonx.Decoder, s *TokenResponse) error {
 			d.Seen(0)
 			return jsonx.String(d, &s.AccessToken)
 		case "expires_in":
-			return d.Optional(jsonx.Opt(d, &s.ExpiresIn, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.ExpiresIn))
 		case "refresh_token":
-			return d.Optional(jsonx.Opt(d, &s.RefreshToken, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.RefreshToken))
 		case "scope":
-			return d.Optional(jsonx.Opt(d, &s.Scope, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Scope))
 		case "token_type":
-			return d.Optional(jsonx.Opt(d, &s.TokenType, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.TokenType))
 		}
 		return d.Skip()
 	})

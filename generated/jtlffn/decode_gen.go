@@ -19,25 +19,25 @@ func decodeAddress(d *jsonx.Decoder, s *Address) error {
 			d.Seen(0)
 			return jsonx.String(d, &s.City)
 		case "company":
-			return d.Optional(jsonx.Opt(d, &s.Company, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Company))
 		case "country":
 			d.Seen(1)
 			return jsonx.String(d, &s.Country)
 		case "email":
-			return d.Optional(jsonx.Opt(d, &s.Email, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Email))
 		case "firstname":
-			return d.Optional(jsonx.Opt(d, &s.Firstname, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Firstname))
 		case "lastname":
-			return d.Optional(jsonx.Opt(d, &s.Lastname, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Lastname))
 		case "phone":
-			return d.Optional(jsonx.Opt(d, &s.Phone, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Phone))
 		case "salutation":
-			return d.Optional(jsonx.Opt(d, &s.Salutation, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Salutation))
 		case "street":
 			d.Seen(2)
 			return jsonx.String(d, &s.Street)
 		case "zip":
-			return d.Optional(jsonx.Opt(d, &s.Zip, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Zip))
 		}
 		return d.Skip()
 	})
@@ -81,7 +81,7 @@ func decodeErrorCode(d *jsonx.Decoder, s *ErrorCode) error {
 			d.Seen(0)
 			return jsonx.String(d, &s.Code)
 		case "description":
-			return d.Optional(jsonx.Opt(d, &s.Description, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Description))
 		}
 		return d.Skip()
 	})
@@ -119,7 +119,7 @@ func decodeErrorResponse(d *jsonx.Decoder, s *ErrorResponse) error {
 		case "errorMessages":
 			return d.Optional(jsonx.Slice(d, &s.ErrorMessages, decodeErrorMessage))
 		case "errorMetadata":
-			return d.Optional(jsonx.Map(d, &s.ErrorMetadata, jsonx.String))
+			return d.Optional(jsonx.StringMap(d, &s.ErrorMetadata))
 		}
 		return d.Skip()
 	})
@@ -139,7 +139,7 @@ func decodeMerchant(d *jsonx.Decoder, s *Merchant) error {
 		case "address":
 			return d.Optional(jsonx.Ptr(d, &s.Address, decodeAddress))
 		case "isActive":
-			return d.Optional(jsonx.Opt(d, &s.IsActive, jsonx.Bool))
+			return d.Optional(jsonx.OptBool(d, &s.IsActive))
 		case "modificationInfo":
 			return d.Optional(jsonx.Ptr(d, &s.ModificationInfo, decodeModificationInfo))
 		case "userId":
@@ -159,9 +159,9 @@ func decodeModificationInfo(d *jsonx.Decoder, s *ModificationInfo) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "createdAt":
-			return d.Optional(jsonx.Opt(d, &s.CreatedAt, jsonx.Time))
+			return d.Optional(jsonx.OptTime(d, &s.CreatedAt))
 		case "updatedAt":
-			return d.Optional(jsonx.Opt(d, &s.UpdatedAt, jsonx.Time))
+			return d.Optional(jsonx.OptTime(d, &s.UpdatedAt))
 		}
 		return d.Skip()
 	})
@@ -176,9 +176,9 @@ func decodeOAuthError(d *jsonx.Decoder, s *OAuthError) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "error":
-			return d.Optional(jsonx.Opt(d, &s.Error, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Error))
 		case "error_description":
-			return d.Optional(jsonx.Opt(d, &s.ErrorDescription, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.ErrorDescription))
 		}
 		return d.Skip()
 	})
@@ -193,11 +193,11 @@ func decodePage(d *jsonx.Decoder, s *Page) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "limit":
-			return d.Optional(jsonx.Opt(d, &s.Limit, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.Limit))
 		case "offset":
-			return d.Optional(jsonx.Opt(d, &s.Offset, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.Offset))
 		case "total":
-			return d.Optional(jsonx.Opt(d, &s.Total, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.Total))
 		}
 		return d.Skip()
 	})
@@ -212,9 +212,9 @@ func decodePageLinks(d *jsonx.Decoder, s *PageLinks) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "next":
-			return d.Optional(jsonx.Opt(d, &s.Next, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Next))
 		case "previous":
-			return d.Optional(jsonx.Opt(d, &s.Previous, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Previous))
 		}
 		return d.Skip()
 	})
@@ -236,12 +236,12 @@ func decodePagedMerchantResponse(d *jsonx.Decoder, s *PagedMerchantResponse) err
 		case "_page":
 			return d.Optional(jsonx.Ptr(d, &s.Page, decodePage))
 		case "count":
-			return d.Optional(jsonx.Opt(d, &s.Count, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.Count))
 		case "items":
 			d.Seen(0)
 			return jsonx.Slice(d, &s.Items, decodeMerchant)
 		case "nextPageLink":
-			return d.Optional(jsonx.Opt(d, &s.NextPageLink, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.NextPageLink))
 		}
 		return d.Skip()
 	})
@@ -263,12 +263,12 @@ func decodePagedWarehouseResponse(d *jsonx.Decoder, s *PagedWarehouseResponse) e
 		case "_page":
 			return d.Optional(jsonx.Ptr(d, &s.Page, decodePage))
 		case "count":
-			return d.Optional(jsonx.Opt(d, &s.Count, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.Count))
 		case "items":
 			d.Seen(0)
 			return jsonx.Slice(d, &s.Items, decodeWarehouse)
 		case "nextPageLink":
-			return d.Optional(jsonx.Opt(d, &s.NextPageLink, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.NextPageLink))
 		}
 		return d.Skip()
 	})
@@ -316,7 +316,7 @@ func decodeWarehouse(d *jsonx.Decoder, s *Warehouse) error {
 		case "address":
 			return d.Optional(jsonx.Ptr(d, &s.Address, decodeAddress))
 		case "fulfillerId":
-			return d.Optional(jsonx.Opt(d, &s.FulfillerID, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.FulfillerID))
 		case "modificationInfo":
 			return d.Optional(jsonx.Ptr(d, &s.ModificationInfo, decodeModificationInfo))
 		case "name":

@@ -17,9 +17,9 @@ func decodeAnonItem(d *jsonx.Decoder, s *AnonItem) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "key":
-			return d.Optional(jsonx.Opt(d, &s.Key, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Key))
 		case "name":
-			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Name))
 		}
 		return d.Skip()
 	})
@@ -34,17 +34,17 @@ func decodeApprovalRequest(d *jsonx.Decoder, s *ApprovalRequest) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "_id":
-			return d.Optional(jsonx.Opt(d, &s.ID, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.ID))
 		case "_links":
 			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
 		case "creationDate":
-			return d.Optional(jsonx.Opt(d, &s.CreationDate, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.CreationDate))
 		case "description":
-			return d.Optional(jsonx.Opt(d, &s.Description, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Description))
 		case "reviewStatus":
-			return d.Optional(jsonx.Opt(d, &s.ReviewStatus, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.ReviewStatus))
 		case "status":
-			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Status))
 		}
 		return d.Skip()
 	})
@@ -59,13 +59,13 @@ func decodeCustomRole(d *jsonx.Decoder, s *CustomRole) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "_id":
-			return d.Optional(jsonx.Opt(d, &s.ID, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.ID))
 		case "description":
-			return d.Optional(jsonx.Opt(d, &s.Description, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Description))
 		case "key":
-			return d.Optional(jsonx.Opt(d, &s.Key, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Key))
 		case "name":
-			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Name))
 		}
 		return d.Skip()
 	})
@@ -84,7 +84,7 @@ func decodeCustomRoles(d *jsonx.Decoder, s *CustomRoles) error {
 		case "items":
 			return d.Optional(jsonx.Slice(d, &s.Items, decodeCustomRole))
 		case "totalCount":
-			return d.Optional(jsonx.Opt(d, &s.TotalCount, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.TotalCount))
 		}
 		return d.Skip()
 	})
@@ -118,11 +118,11 @@ func decodeEnvironment(d *jsonx.Decoder, s *Environment) error {
 		case "_links":
 			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
 		case "color":
-			return d.Optional(jsonx.Opt(d, &s.Color, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Color))
 		case "key":
-			return d.Optional(jsonx.Opt(d, &s.Key, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Key))
 		case "name":
-			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Name))
 		}
 		return d.Skip()
 	})
@@ -137,11 +137,11 @@ func decodeError(d *jsonx.Decoder, s *Error) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "code":
-			return d.Optional(jsonx.Opt(d, &s.Code, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Code))
 		case "id":
-			return d.Optional(jsonx.Opt(d, &s.ID, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.ID))
 		case "message":
-			return d.Optional(jsonx.Opt(d, &s.Message, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Message))
 		}
 		return d.Skip()
 	})
@@ -163,33 +163,33 @@ func decodeFeatureFlag(d *jsonx.Decoder, s *FeatureFlag) error {
 		case "_site":
 			return d.Optional(jsonx.Ptr(d, &s.Site, decodeLink))
 		case "archived":
-			return d.Optional(jsonx.Opt(d, &s.Archived, jsonx.Bool))
+			return d.Optional(jsonx.OptBool(d, &s.Archived))
 		case "creationDate":
-			return d.Optional(jsonx.Opt(d, &s.CreationDate, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.CreationDate))
 		case "customProperties":
 			return d.Optional(jsonx.Map(d, &s.CustomProperties, jsonx.Raw))
 		case "deprecated":
-			return d.Optional(jsonx.Opt(d, &s.Deprecated, jsonx.Bool))
+			return d.Optional(jsonx.OptBool(d, &s.Deprecated))
 		case "description":
-			return d.Optional(jsonx.Opt(d, &s.Description, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Description))
 		case "environments":
 			return d.Optional(jsonx.Map(d, &s.Environments, decodeFeatureFlagConfig))
 		case "key":
 			d.Seen(0)
 			return jsonx.String(d, &s.Key)
 		case "kind":
-			return d.Optional(jsonx.Opt(d, &s.Kind, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Kind))
 		case "name":
 			d.Seen(1)
 			return jsonx.String(d, &s.Name)
 		case "tags":
 			return d.Optional(jsonx.Slice(d, &s.Tags, jsonx.String))
 		case "temporary":
-			return d.Optional(jsonx.Opt(d, &s.Temporary, jsonx.Bool))
+			return d.Optional(jsonx.OptBool(d, &s.Temporary))
 		case "variations":
 			return d.Optional(jsonx.Slice(d, &s.Variations, decodeVariation))
 		case "version":
-			return d.Optional(jsonx.Opt(d, &s.Version, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.Version))
 		}
 		return d.Skip()
 	})
@@ -204,21 +204,21 @@ func decodeFeatureFlagConfig(d *jsonx.Decoder, s *FeatureFlagConfig) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "_environmentName":
-			return d.Optional(jsonx.Opt(d, &s.EnvironmentName, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.EnvironmentName))
 		case "_site":
 			return d.Optional(jsonx.Ptr(d, &s.Site, decodeLink))
 		case "archived":
-			return d.Optional(jsonx.Opt(d, &s.Archived, jsonx.Bool))
+			return d.Optional(jsonx.OptBool(d, &s.Archived))
 		case "contextTargets":
 			return d.Optional(jsonx.Slice(d, &s.ContextTargets, decodeTarget))
 		case "fallthrough":
 			return d.Optional(jsonx.Ptr(d, &s.Fallthrough, decodeFeatureFlagConfigFallthrough))
 		case "lastModified":
-			return d.Optional(jsonx.Opt(d, &s.LastModified, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.LastModified))
 		case "offVariation":
-			return d.Optional(jsonx.Opt(d, &s.OffVariation, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.OffVariation))
 		case "on":
-			return d.Optional(jsonx.Opt(d, &s.On, jsonx.Bool))
+			return d.Optional(jsonx.OptBool(d, &s.On))
 		case "prerequisites":
 			return d.Optional(jsonx.Slice(d, &s.Prerequisites, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
 				return jsonx.Map(d, v, jsonx.Raw)
@@ -228,15 +228,15 @@ func decodeFeatureFlagConfig(d *jsonx.Decoder, s *FeatureFlagConfig) error {
 				return jsonx.Map(d, v, jsonx.Raw)
 			}))
 		case "salt":
-			return d.Optional(jsonx.Opt(d, &s.Salt, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Salt))
 		case "sel":
-			return d.Optional(jsonx.Opt(d, &s.Sel, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Sel))
 		case "targets":
 			return d.Optional(jsonx.Slice(d, &s.Targets, decodeTarget))
 		case "trackEvents":
-			return d.Optional(jsonx.Opt(d, &s.TrackEvents, jsonx.Bool))
+			return d.Optional(jsonx.OptBool(d, &s.TrackEvents))
 		case "version":
-			return d.Optional(jsonx.Opt(d, &s.Version, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.Version))
 		}
 		return d.Skip()
 	})
@@ -251,7 +251,7 @@ func decodeFeatureFlagConfigFallthrough(d *jsonx.Decoder, s *FeatureFlagConfigFa
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "variation":
-			return d.Optional(jsonx.Opt(d, &s.Variation, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.Variation))
 		}
 		return d.Skip()
 	})
@@ -274,7 +274,7 @@ func decodeFeatureFlags(d *jsonx.Decoder, s *FeatureFlags) error {
 			d.Seen(0)
 			return jsonx.Slice(d, &s.Items, decodeFeatureFlag)
 		case "totalCount":
-			return d.Optional(jsonx.Opt(d, &s.TotalCount, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.TotalCount))
 		}
 		return d.Skip()
 	})
@@ -289,9 +289,9 @@ func decodeLink(d *jsonx.Decoder, s *Link) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "href":
-			return d.Optional(jsonx.Opt(d, &s.Href, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Href))
 		case "type":
-			return d.Optional(jsonx.Opt(d, &s.Type, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Type))
 		}
 		return d.Skip()
 	})
@@ -331,15 +331,15 @@ func decodeMember(d *jsonx.Decoder, s *Member) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "_id":
-			return d.Optional(jsonx.Opt(d, &s.ID, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.ID))
 		case "email":
-			return d.Optional(jsonx.Opt(d, &s.Email, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Email))
 		case "firstName":
-			return d.Optional(jsonx.Opt(d, &s.FirstName, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.FirstName))
 		case "lastName":
-			return d.Optional(jsonx.Opt(d, &s.LastName, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.LastName))
 		case "role":
-			return d.Optional(jsonx.Opt(d, &s.Role, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Role))
 		}
 		return d.Skip()
 	})
@@ -358,7 +358,7 @@ func decodeMembers(d *jsonx.Decoder, s *Members) error {
 		case "items":
 			return d.Optional(jsonx.Slice(d, &s.Items, decodeMember))
 		case "totalCount":
-			return d.Optional(jsonx.Opt(d, &s.TotalCount, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.TotalCount))
 		}
 		return d.Skip()
 	})
@@ -373,15 +373,15 @@ func decodeProject(d *jsonx.Decoder, s *Project) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "_id":
-			return d.Optional(jsonx.Opt(d, &s.ID, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.ID))
 		case "_links":
 			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
 		case "environments":
 			return d.Optional(jsonx.Ptr(d, &s.Environments, decodeProjectEnvironments))
 		case "key":
-			return d.Optional(jsonx.Opt(d, &s.Key, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Key))
 		case "name":
-			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Name))
 		case "tags":
 			return d.Optional(jsonx.Slice(d, &s.Tags, jsonx.String))
 		}
@@ -400,7 +400,7 @@ func decodeProjectEnvironments(d *jsonx.Decoder, s *ProjectEnvironments) error {
 		case "items":
 			return d.Optional(jsonx.Slice(d, &s.Items, decodeEnvironment))
 		case "totalCount":
-			return d.Optional(jsonx.Opt(d, &s.TotalCount, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.TotalCount))
 		}
 		return d.Skip()
 	})
@@ -419,7 +419,7 @@ func decodeProjects(d *jsonx.Decoder, s *Projects) error {
 		case "items":
 			return d.Optional(jsonx.Slice(d, &s.Items, decodeProject))
 		case "totalCount":
-			return d.Optional(jsonx.Opt(d, &s.TotalCount, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.TotalCount))
 		}
 		return d.Skip()
 	})
@@ -434,17 +434,17 @@ func decodeSegment(d *jsonx.Decoder, s *Segment) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "description":
-			return d.Optional(jsonx.Opt(d, &s.Description, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Description))
 		case "key":
-			return d.Optional(jsonx.Opt(d, &s.Key, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Key))
 		case "name":
-			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Name))
 		case "tags":
 			return d.Optional(jsonx.Slice(d, &s.Tags, jsonx.String))
 		case "unbounded":
-			return d.Optional(jsonx.Opt(d, &s.Unbounded, jsonx.Bool))
+			return d.Optional(jsonx.OptBool(d, &s.Unbounded))
 		case "version":
-			return d.Optional(jsonx.Opt(d, &s.Version, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.Version))
 		}
 		return d.Skip()
 	})
@@ -463,7 +463,7 @@ func decodeSegments(d *jsonx.Decoder, s *Segments) error {
 		case "items":
 			return d.Optional(jsonx.Slice(d, &s.Items, decodeSegment))
 		case "totalCount":
-			return d.Optional(jsonx.Opt(d, &s.TotalCount, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.TotalCount))
 		}
 		return d.Skip()
 	})
@@ -478,11 +478,11 @@ func decodeTarget(d *jsonx.Decoder, s *Target) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "contextKind":
-			return d.Optional(jsonx.Opt(d, &s.ContextKind, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.ContextKind))
 		case "values":
 			return d.Optional(jsonx.Slice(d, &s.Values, jsonx.String))
 		case "variation":
-			return d.Optional(jsonx.Opt(d, &s.Variation, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.Variation))
 		}
 		return d.Skip()
 	})
@@ -499,13 +499,13 @@ func decodeTeam(d *jsonx.Decoder, s *Team) error {
 		case "_links":
 			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
 		case "description":
-			return d.Optional(jsonx.Opt(d, &s.Description, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Description))
 		case "key":
-			return d.Optional(jsonx.Opt(d, &s.Key, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Key))
 		case "members":
 			return d.Optional(jsonx.Ptr(d, &s.Members, decodeTeamMembers))
 		case "name":
-			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Name))
 		}
 		return d.Skip()
 	})
@@ -520,7 +520,7 @@ func decodeTeamMembers(d *jsonx.Decoder, s *TeamMembers) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "totalCount":
-			return d.Optional(jsonx.Opt(d, &s.TotalCount, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.TotalCount))
 		}
 		return d.Skip()
 	})
@@ -539,7 +539,7 @@ func decodeTeams(d *jsonx.Decoder, s *Teams) error {
 		case "items":
 			return d.Optional(jsonx.Slice(d, &s.Items, decodeTeam))
 		case "totalCount":
-			return d.Optional(jsonx.Opt(d, &s.TotalCount, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.TotalCount))
 		}
 		return d.Skip()
 	})
@@ -554,17 +554,17 @@ func decodeToken(d *jsonx.Decoder, s *Token) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "_id":
-			return d.Optional(jsonx.Opt(d, &s.ID, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.ID))
 		case "defaultApiVersion":
-			return d.Optional(jsonx.Opt(d, &s.DefaultAPIVersion, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.DefaultAPIVersion))
 		case "name":
-			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Name))
 		case "role":
-			return d.Optional(jsonx.Opt(d, &s.Role, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Role))
 		case "serviceToken":
-			return d.Optional(jsonx.Opt(d, &s.ServiceToken, jsonx.Bool))
+			return d.Optional(jsonx.OptBool(d, &s.ServiceToken))
 		case "token":
-			return d.Optional(jsonx.Opt(d, &s.Token, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Token))
 		}
 		return d.Skip()
 	})
@@ -583,7 +583,7 @@ func decodeTokens(d *jsonx.Decoder, s *Tokens) error {
 		case "items":
 			return d.Optional(jsonx.Slice(d, &s.Items, decodeToken))
 		case "totalCount":
-			return d.Optional(jsonx.Opt(d, &s.TotalCount, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.TotalCount))
 		}
 		return d.Skip()
 	})
@@ -598,13 +598,13 @@ func decodeUser(d *jsonx.Decoder, s *User) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "country":
-			return d.Optional(jsonx.Opt(d, &s.Country, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Country))
 		case "email":
-			return d.Optional(jsonx.Opt(d, &s.Email, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Email))
 		case "key":
-			return d.Optional(jsonx.Opt(d, &s.Key, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Key))
 		case "name":
-			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Name))
 		}
 		return d.Skip()
 	})
@@ -619,11 +619,11 @@ func decodeUserRecord(d *jsonx.Decoder, s *UserRecord) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "environmentId":
-			return d.Optional(jsonx.Opt(d, &s.EnvironmentID, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.EnvironmentID))
 		case "lastPing":
-			return d.Optional(jsonx.Opt(d, &s.LastPing, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.LastPing))
 		case "ownerId":
-			return d.Optional(jsonx.Opt(d, &s.OwnerID, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.OwnerID))
 		case "user":
 			return d.Optional(jsonx.Ptr(d, &s.User, decodeUser))
 		}
@@ -644,7 +644,7 @@ func decodeUsers(d *jsonx.Decoder, s *Users) error {
 		case "items":
 			return d.Optional(jsonx.Slice(d, &s.Items, decodeUserRecord))
 		case "totalCount":
-			return d.Optional(jsonx.Opt(d, &s.TotalCount, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.TotalCount))
 		}
 		return d.Skip()
 	})
@@ -659,11 +659,11 @@ func decodeVariation(d *jsonx.Decoder, s *Variation) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "_id":
-			return d.Optional(jsonx.Opt(d, &s.ID, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.ID))
 		case "description":
-			return d.Optional(jsonx.Opt(d, &s.Description, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Description))
 		case "name":
-			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Name))
 		case "value":
 			return d.Optional(jsonx.Raw(d, &s.Value))
 		}
@@ -680,15 +680,15 @@ func decodeWorkflow(d *jsonx.Decoder, s *Workflow) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "_creationDate":
-			return d.Optional(jsonx.Opt(d, &s.CreationDate, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.CreationDate))
 		case "_id":
-			return d.Optional(jsonx.Opt(d, &s.ID, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.ID))
 		case "_status":
-			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Status))
 		case "description":
-			return d.Optional(jsonx.Opt(d, &s.Description, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Description))
 		case "name":
-			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Name))
 		}
 		return d.Skip()
 	})
@@ -707,7 +707,7 @@ func decodeWorkflows(d *jsonx.Decoder, s *Workflows) error {
 		case "items":
 			return d.Optional(jsonx.Slice(d, &s.Items, decodeWorkflow))
 		case "totalCount":
-			return d.Optional(jsonx.Opt(d, &s.TotalCount, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.TotalCount))
 		}
 		return d.Skip()
 	})

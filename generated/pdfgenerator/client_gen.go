@@ -30,7 +30,9 @@
 //     GenerateDocumentDownload streams the file.
 //   - Template ids are integers (public template ids, which are strings, are not modelled).
 //   - List endpoints page with `page` (from 1) and `per_page` (default 15); the items are in
-//     `response` and the paging state in `meta`.
+//     `response` and the paging state in `meta` {current_page, last_page, per_page}, as the
+//     published spec says. Iterators stop at `meta.last_page` (x-apigen-pagination last) rather
+//     than asking for the empty page after it.
 //
 // # Hosts
 //

@@ -17,15 +17,15 @@ func decodeDocument(d *jsonx.Decoder, s *Document) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "created_at":
-			return d.Optional(jsonx.Opt(d, &s.CreatedAt, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.CreatedAt))
 		case "expires_at":
-			return d.Optional(jsonx.Opt(d, &s.ExpiresAt, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.ExpiresAt))
 		case "public_id":
-			return d.Optional(jsonx.Opt(d, &s.PublicID, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.PublicID))
 		case "public_url":
-			return d.Optional(jsonx.Opt(d, &s.PublicURL, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.PublicURL))
 		case "template_id":
-			return d.Optional(jsonx.Opt(d, &s.TemplateID, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.TemplateID))
 		}
 		return d.Skip()
 	})
@@ -72,15 +72,15 @@ func decodeDocumentMeta(d *jsonx.Decoder, s *DocumentMeta) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "content-type":
-			return d.Optional(jsonx.Opt(d, &s.ContentType, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.ContentType))
 		case "display_name":
-			return d.Optional(jsonx.Opt(d, &s.DisplayName, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.DisplayName))
 		case "encoding":
-			return d.Optional(jsonx.Opt(d, &s.Encoding, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Encoding))
 		case "name":
-			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Name))
 		case "public_id":
-			return d.Optional(jsonx.Opt(d, &s.PublicID, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.PublicID))
 		}
 		return d.Skip()
 	})
@@ -95,15 +95,15 @@ func decodeError(d *jsonx.Decoder, s *Error) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "error":
-			return d.Optional(jsonx.Opt(d, &s.Error, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Error))
 		case "errors":
 			return d.Optional(jsonx.Map(d, &s.Errors, func(d *jsonx.Decoder, v *[]string) error {
 				return jsonx.Slice(d, v, jsonx.String)
 			}))
 		case "message":
-			return d.Optional(jsonx.Opt(d, &s.Message, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Message))
 		case "status":
-			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.Status))
 		}
 		return d.Skip()
 	})
@@ -120,7 +120,7 @@ func decodeGeneratedDocument(d *jsonx.Decoder, s *GeneratedDocument) error {
 		case "meta":
 			return d.Optional(jsonx.Ptr(d, &s.Meta, decodeDocumentMeta))
 		case "response":
-			return d.Optional(jsonx.Opt(d, &s.Response, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Response))
 		}
 		return d.Skip()
 	})
@@ -135,11 +135,11 @@ func decodePaginationMeta(d *jsonx.Decoder, s *PaginationMeta) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "current_page":
-			return d.Optional(jsonx.Opt(d, &s.CurrentPage, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.CurrentPage))
 		case "last_page":
-			return d.Optional(jsonx.Opt(d, &s.LastPage, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.LastPage))
 		case "per_page":
-			return d.Optional(jsonx.Opt(d, &s.PerPage, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.PerPage))
 		}
 		return d.Skip()
 	})
@@ -157,7 +157,7 @@ func decodeTemplate(d *jsonx.Decoder, s *Template) error {
 	return jsonx.Object(d, requiredTemplate, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "created_at":
-			return d.Optional(jsonx.Opt(d, &s.CreatedAt, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.CreatedAt))
 		case "id":
 			d.Seen(0)
 			return jsonx.Int64(d, &s.ID)
@@ -165,11 +165,11 @@ func decodeTemplate(d *jsonx.Decoder, s *Template) error {
 			d.Seen(1)
 			return jsonx.String(d, &s.Name)
 		case "owner":
-			return d.Optional(jsonx.Opt(d, &s.Owner, jsonx.Bool))
+			return d.Optional(jsonx.OptBool(d, &s.Owner))
 		case "tags":
 			return d.Optional(jsonx.Slice(d, &s.Tags, jsonx.String))
 		case "updated_at":
-			return d.Optional(jsonx.Opt(d, &s.UpdatedAt, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.UpdatedAt))
 		}
 		return d.Skip()
 	})
@@ -187,7 +187,7 @@ func decodeTemplateDefinition(d *jsonx.Decoder, s *TemplateDefinition) error {
 	return jsonx.Object(d, requiredTemplateDefinition, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "created_at":
-			return d.Optional(jsonx.Opt(d, &s.CreatedAt, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.CreatedAt))
 		case "dataSettings":
 			return d.Optional(jsonx.Map(d, &s.DataSettings, jsonx.Raw))
 		case "editor":
@@ -196,20 +196,20 @@ func decodeTemplateDefinition(d *jsonx.Decoder, s *TemplateDefinition) error {
 			d.Seen(0)
 			return jsonx.Int64(d, &s.ID)
 		case "isDraft":
-			return d.Optional(jsonx.Opt(d, &s.IsDraft, jsonx.Bool))
+			return d.Optional(jsonx.OptBool(d, &s.IsDraft))
 		case "layout":
 			return d.Optional(jsonx.Ptr(d, &s.Layout, decodeTemplateLayout))
 		case "name":
 			d.Seen(1)
 			return jsonx.String(d, &s.Name)
 		case "owner":
-			return d.Optional(jsonx.Opt(d, &s.Owner, jsonx.Bool))
+			return d.Optional(jsonx.OptBool(d, &s.Owner))
 		case "pages":
 			return d.Optional(jsonx.Slice(d, &s.Pages, decodeTemplatePage))
 		case "tags":
 			return d.Optional(jsonx.Slice(d, &s.Tags, jsonx.String))
 		case "updated_at":
-			return d.Optional(jsonx.Opt(d, &s.UpdatedAt, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.UpdatedAt))
 		}
 		return d.Skip()
 	})
@@ -239,21 +239,21 @@ func decodeTemplateLayout(d *jsonx.Decoder, s *TemplateLayout) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "emptyLabels":
-			return d.Optional(jsonx.Opt(d, &s.EmptyLabels, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.EmptyLabels))
 		case "format":
-			return d.Optional(jsonx.Opt(d, &s.Format, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Format))
 		case "height":
-			return d.Optional(jsonx.Opt(d, &s.Height, jsonx.Float64))
+			return d.Optional(jsonx.OptFloat64(d, &s.Height))
 		case "margins":
 			return d.Optional(jsonx.Ptr(d, &s.Margins, decodeTemplateLayoutMargins))
 		case "orientation":
-			return d.Optional(jsonx.Opt(d, &s.Orientation, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Orientation))
 		case "rotation":
-			return d.Optional(jsonx.Opt(d, &s.Rotation, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.Rotation))
 		case "unit":
-			return d.Optional(jsonx.Opt(d, &s.Unit, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Unit))
 		case "width":
-			return d.Optional(jsonx.Opt(d, &s.Width, jsonx.Float64))
+			return d.Optional(jsonx.OptFloat64(d, &s.Width))
 		}
 		return d.Skip()
 	})
@@ -268,13 +268,13 @@ func decodeTemplateLayoutMargins(d *jsonx.Decoder, s *TemplateLayoutMargins) err
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "bottom":
-			return d.Optional(jsonx.Opt(d, &s.Bottom, jsonx.Float64))
+			return d.Optional(jsonx.OptFloat64(d, &s.Bottom))
 		case "left":
-			return d.Optional(jsonx.Opt(d, &s.Left, jsonx.Float64))
+			return d.Optional(jsonx.OptFloat64(d, &s.Left))
 		case "right":
-			return d.Optional(jsonx.Opt(d, &s.Right, jsonx.Float64))
+			return d.Optional(jsonx.OptFloat64(d, &s.Right))
 		case "top":
-			return d.Optional(jsonx.Opt(d, &s.Top, jsonx.Float64))
+			return d.Optional(jsonx.OptFloat64(d, &s.Top))
 		}
 		return d.Skip()
 	})
@@ -310,9 +310,9 @@ func decodeTemplatePage(d *jsonx.Decoder, s *TemplatePage) error {
 				return jsonx.Map(d, v, jsonx.Raw)
 			}))
 		case "height":
-			return d.Optional(jsonx.Opt(d, &s.Height, jsonx.Float64))
+			return d.Optional(jsonx.OptFloat64(d, &s.Height))
 		case "width":
-			return d.Optional(jsonx.Opt(d, &s.Width, jsonx.Float64))
+			return d.Optional(jsonx.OptFloat64(d, &s.Width))
 		}
 		return d.Skip()
 	})
@@ -330,14 +330,14 @@ func decodeWorkspace(d *jsonx.Decoder, s *Workspace) error {
 	return jsonx.Object(d, requiredWorkspace, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "created_at":
-			return d.Optional(jsonx.Opt(d, &s.CreatedAt, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.CreatedAt))
 		case "id":
-			return d.Optional(jsonx.Opt(d, &s.ID, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.ID))
 		case "identifier":
 			d.Seen(0)
 			return jsonx.String(d, &s.Identifier)
 		case "is_master_workspace":
-			return d.Optional(jsonx.Opt(d, &s.IsMasterWorkspace, jsonx.Bool))
+			return d.Optional(jsonx.OptBool(d, &s.IsMasterWorkspace))
 		}
 		return d.Skip()
 	})

@@ -186,7 +186,7 @@ func (c *Client) GetDocumentsAll(ctx context.Context, params *GetDocumentsParams
 	if params != nil {
 		p = *params
 	}
-	return page.Number(int(func() int {
+	return page.NumberLast(int(func() int {
 		if x, ok := p.Page.Get(); ok {
 			return int(x)
 		}
@@ -196,13 +196,22 @@ func (c *Client) GetDocumentsAll(ctx context.Context, params *GetDocumentsParams
 			return int(x)
 		}
 		return 0
-	}()), func(n int) ([]Document, error) {
+	}()), func(n int) ([]Document, bool, error) {
 		p.Page = opt.Some(int64(n))
 		resp, err := c.GetDocuments(ctx, &p, opts...)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		return resp.Response, nil
+		return resp.Response, func() bool {
+			last := int(func() int64 {
+				if resp.Meta == nil {
+					var zero int64
+					return zero
+				}
+				return resp.Meta.LastPage.Value
+			}())
+			return last > 0 && n >= last
+		}(), nil
 	})
 }
 
@@ -269,7 +278,7 @@ func (c *Client) GetTemplatesAll(ctx context.Context, params *GetTemplatesParams
 	if params != nil {
 		p = *params
 	}
-	return page.Number(int(func() int {
+	return page.NumberLast(int(func() int {
 		if x, ok := p.Page.Get(); ok {
 			return int(x)
 		}
@@ -279,13 +288,22 @@ func (c *Client) GetTemplatesAll(ctx context.Context, params *GetTemplatesParams
 			return int(x)
 		}
 		return 0
-	}()), func(n int) ([]Template, error) {
+	}()), func(n int) ([]Template, bool, error) {
 		p.Page = opt.Some(int64(n))
 		resp, err := c.GetTemplates(ctx, &p, opts...)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		return resp.Response, nil
+		return resp.Response, func() bool {
+			last := int(func() int64 {
+				if resp.Meta == nil {
+					var zero int64
+					return zero
+				}
+				return resp.Meta.LastPage.Value
+			}())
+			return last > 0 && n >= last
+		}(), nil
 	})
 }
 
@@ -349,7 +367,7 @@ func (c *Client) GetWorkspacesAll(ctx context.Context, params *GetWorkspacesPara
 	if params != nil {
 		p = *params
 	}
-	return page.Number(int(func() int {
+	return page.NumberLast(int(func() int {
 		if x, ok := p.Page.Get(); ok {
 			return int(x)
 		}
@@ -359,12 +377,21 @@ func (c *Client) GetWorkspacesAll(ctx context.Context, params *GetWorkspacesPara
 			return int(x)
 		}
 		return 0
-	}()), func(n int) ([]Workspace, error) {
+	}()), func(n int) ([]Workspace, bool, error) {
 		p.Page = opt.Some(int64(n))
 		resp, err := c.GetWorkspaces(ctx, &p, opts...)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		return resp.Response, nil
+		return resp.Response, func() bool {
+			last := int(func() int64 {
+				if resp.Meta == nil {
+					var zero int64
+					return zero
+				}
+				return resp.Meta.LastPage.Value
+			}())
+			return last > 0 && n >= last
+		}(), nil
 	})
 }

@@ -15,17 +15,17 @@ func decodeErrorEnvelope(d *jsonx.Decoder, s *ErrorEnvelope) error {
 		case "data":
 			return d.Optional(jsonx.Raw(d, &s.Data))
 		case "error":
-			return d.Optional(jsonx.Opt(d, &s.Error, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Error))
 		case "error_description":
-			return d.Optional(jsonx.Opt(d, &s.ErrorDescription, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.ErrorDescription))
 		case "errors":
 			return d.Optional(jsonx.Raw(d, &s.Errors))
 		case "http_code":
-			return d.Optional(jsonx.Opt(d, &s.HTTPCode, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.HTTPCode))
 		case "message":
-			return d.Optional(jsonx.Opt(d, &s.Message, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Message))
 		case "success":
-			return d.Optional(jsonx.Opt(d, &s.Success, jsonx.Bool))
+			return d.Optional(jsonx.OptBool(d, &s.Success))
 		case "total":
 			return d.Optional(jsonx.Raw(d, &s.Total))
 		}
@@ -45,9 +45,9 @@ func decodeItemDetails(d *jsonx.Decoder, s *ItemDetails) error {
 	return jsonx.Object(d, requiredItemDetails, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "onhandQty":
-			return d.Optional(jsonx.Opt(d, &s.OnhandQty, jsonx.Float64))
+			return d.Optional(jsonx.OptFloat64(d, &s.OnhandQty))
 		case "retail":
-			return d.Optional(jsonx.Opt(d, &s.Retail, jsonx.Float64))
+			return d.Optional(jsonx.OptFloat64(d, &s.Retail))
 		case "upc":
 			d.Seen(0)
 			return jsonx.String(d, &s.Upc)
@@ -65,9 +65,9 @@ func decodeOAuthError(d *jsonx.Decoder, s *OAuthError) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "error":
-			return d.Optional(jsonx.Opt(d, &s.Error, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Error))
 		case "error_description":
-			return d.Optional(jsonx.Opt(d, &s.ErrorDescription, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.ErrorDescription))
 		}
 		return d.Skip()
 	})
@@ -91,16 +91,16 @@ func decodeTokenResponse(d *jsonx.Decoder, s *TokenResponse) error {
 			d.Seen(1)
 			return jsonx.Int64(d, &s.ExpiresIn)
 		case "not-before-policy":
-			return d.Optional(jsonx.Opt(d, &s.NotBeforePolicy, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.NotBeforePolicy))
 		case "refresh_expires_in":
-			return d.Optional(jsonx.Opt(d, &s.RefreshExpiresIn, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.RefreshExpiresIn))
 		case "refresh_token":
 			d.Seen(2)
 			return jsonx.String(d, &s.RefreshToken)
 		case "scope":
-			return d.Optional(jsonx.Opt(d, &s.Scope, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Scope))
 		case "session_state":
-			return d.Optional(jsonx.Opt(d, &s.SessionState, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.SessionState))
 		case "token_type":
 			d.Seen(3)
 			return jsonx.String(d, &s.TokenType)

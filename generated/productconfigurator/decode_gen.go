@@ -74,7 +74,7 @@ func decodeConfiguration(d *jsonx.Decoder, s *Configuration) error {
 		case "steps":
 			return d.Optional(jsonx.Slice(d, &s.Steps, decodeConfigurationStep))
 		case "weight":
-			return d.Optional(jsonx.Opt(d, &s.Weight, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Weight))
 		}
 		return d.Skip()
 	})
@@ -89,11 +89,11 @@ func decodeConfigurationConfigurator(d *jsonx.Decoder, s *ConfigurationConfigura
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "id":
-			return d.Optional(jsonx.Opt(d, &s.ID, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.ID))
 		case "label":
-			return d.Optional(jsonx.Opt(d, &s.Label, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Label))
 		case "productId":
-			return d.Optional(jsonx.Opt(d, &s.ProductID, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.ProductID))
 		case "status":
 			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.StringAs[ConfiguratorStatus]))
 		}
@@ -110,17 +110,17 @@ func decodeConfigurationOption(d *jsonx.Decoder, s *ConfigurationOption) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "available":
-			return d.Optional(jsonx.Opt(d, &s.Available, jsonx.Bool))
+			return d.Optional(jsonx.OptBool(d, &s.Available))
 		case "externalReferenceId":
-			return d.Optional(jsonx.Opt(d, &s.ExternalReferenceID, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.ExternalReferenceID))
 		case "id":
-			return d.Optional(jsonx.Opt(d, &s.ID, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.ID))
 		case "label":
 			return d.Optional(jsonx.Ptr(d, &s.Label, decodeLocalizedText))
 		case "position":
-			return d.Optional(jsonx.Opt(d, &s.Position, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Position))
 		case "selected":
-			return d.Optional(jsonx.Opt(d, &s.Selected, jsonx.Bool))
+			return d.Optional(jsonx.OptBool(d, &s.Selected))
 		}
 		return d.Skip()
 	})
@@ -135,13 +135,13 @@ func decodeConfigurationStep(d *jsonx.Decoder, s *ConfigurationStep) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "id":
-			return d.Optional(jsonx.Opt(d, &s.ID, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.ID))
 		case "label":
 			return d.Optional(jsonx.Ptr(d, &s.Label, decodeLocalizedText))
 		case "options":
 			return d.Optional(jsonx.Slice(d, &s.Options, decodeConfigurationOption))
 		case "position":
-			return d.Optional(jsonx.Opt(d, &s.Position, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Position))
 		}
 		return d.Skip()
 	})
@@ -159,22 +159,22 @@ func decodeConfigurator(d *jsonx.Decoder, s *Configurator) error {
 	return jsonx.Object(d, requiredConfigurator, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "createdAt":
-			return d.Optional(jsonx.Opt(d, &s.CreatedAt, jsonx.Time))
+			return d.Optional(jsonx.OptTime(d, &s.CreatedAt))
 		case "grn":
-			return d.Optional(jsonx.Opt(d, &s.Grn, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Grn))
 		case "id":
 			d.Seen(0)
 			return jsonx.String(d, &s.ID)
 		case "label":
-			return d.Optional(jsonx.Opt(d, &s.Label, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Label))
 		case "productId":
-			return d.Optional(jsonx.Opt(d, &s.ProductID, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.ProductID))
 		case "status":
 			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.StringAs[ConfiguratorStatus]))
 		case "steps":
 			return d.Optional(jsonx.Slice(d, &s.Steps, decodeStep))
 		case "updatedAt":
-			return d.Optional(jsonx.Opt(d, &s.UpdatedAt, jsonx.Time))
+			return d.Optional(jsonx.OptTime(d, &s.UpdatedAt))
 		}
 		return d.Skip()
 	})
@@ -194,18 +194,18 @@ func decodeDependency(d *jsonx.Decoder, s *Dependency) error {
 		case "condition":
 			return d.Optional(jsonx.Ptr(d, &s.Condition, decodeCondition))
 		case "createdAt":
-			return d.Optional(jsonx.Opt(d, &s.CreatedAt, jsonx.Time))
+			return d.Optional(jsonx.OptTime(d, &s.CreatedAt))
 		case "grn":
-			return d.Optional(jsonx.Opt(d, &s.Grn, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Grn))
 		case "id":
 			d.Seen(0)
 			return jsonx.String(d, &s.ID)
 		case "optionIds":
 			return d.Optional(jsonx.Slice(d, &s.OptionIDs, jsonx.String))
 		case "stepId":
-			return d.Optional(jsonx.Opt(d, &s.StepID, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.StepID))
 		case "updatedAt":
-			return d.Optional(jsonx.Opt(d, &s.UpdatedAt, jsonx.Time))
+			return d.Optional(jsonx.OptTime(d, &s.UpdatedAt))
 		}
 		return d.Skip()
 	})
@@ -220,9 +220,9 @@ func decodeFieldViolation(d *jsonx.Decoder, s *FieldViolation) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "description":
-			return d.Optional(jsonx.Opt(d, &s.Description, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Description))
 		case "field":
-			return d.Optional(jsonx.Opt(d, &s.Field, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Field))
 		}
 		return d.Skip()
 	})
@@ -239,7 +239,7 @@ func decodeListConfiguratorsResponse(d *jsonx.Decoder, s *ListConfiguratorsRespo
 		case "configurators":
 			return d.Optional(jsonx.Slice(d, &s.Configurators, decodeConfigurator))
 		case "nextPageToken":
-			return d.Optional(jsonx.Opt(d, &s.NextPageToken, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.NextPageToken))
 		}
 		return d.Skip()
 	})
@@ -254,7 +254,7 @@ func decodeLocalizedText(d *jsonx.Decoder, s *LocalizedText) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "value":
-			return d.Optional(jsonx.Map(d, &s.Value, jsonx.String))
+			return d.Optional(jsonx.StringMap(d, &s.Value))
 		}
 		return d.Skip()
 	})
@@ -272,22 +272,22 @@ func decodeMatrix(d *jsonx.Decoder, s *Matrix) error {
 	return jsonx.Object(d, requiredMatrix, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "configuratorId":
-			return d.Optional(jsonx.Opt(d, &s.ConfiguratorID, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.ConfiguratorID))
 		case "createdAt":
-			return d.Optional(jsonx.Opt(d, &s.CreatedAt, jsonx.Time))
+			return d.Optional(jsonx.OptTime(d, &s.CreatedAt))
 		case "grn":
-			return d.Optional(jsonx.Opt(d, &s.Grn, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Grn))
 		case "id":
 			d.Seen(0)
 			return jsonx.String(d, &s.ID)
 		case "label":
-			return d.Optional(jsonx.Opt(d, &s.Label, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Label))
 		case "priceType":
 			return d.Optional(jsonx.Ptr(d, &s.PriceType, decodePriceType))
 		case "properties":
 			return d.Optional(jsonx.Slice(d, &s.Properties, decodeProperty))
 		case "updatedAt":
-			return d.Optional(jsonx.Opt(d, &s.UpdatedAt, jsonx.Time))
+			return d.Optional(jsonx.OptTime(d, &s.UpdatedAt))
 		case "weightType":
 			return d.Optional(jsonx.Ptr(d, &s.WeightType, decodeWeightType))
 		}
@@ -304,9 +304,9 @@ func decodeMoney(d *jsonx.Decoder, s *Money) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "micros":
-			return d.Optional(jsonx.Opt(d, &s.Micros, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.Micros))
 		case "units":
-			return d.Optional(jsonx.Opt(d, &s.Units, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Units))
 		}
 		return d.Skip()
 	})
@@ -321,7 +321,7 @@ func decodePriceType(d *jsonx.Decoder, s *PriceType) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "currency":
-			return d.Optional(jsonx.Opt(d, &s.Currency, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Currency))
 		}
 		return d.Skip()
 	})
@@ -339,26 +339,26 @@ func decodeProperty(d *jsonx.Decoder, s *Property) error {
 	return jsonx.Object(d, requiredProperty, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "createdAt":
-			return d.Optional(jsonx.Opt(d, &s.CreatedAt, jsonx.Time))
+			return d.Optional(jsonx.OptTime(d, &s.CreatedAt))
 		case "grn":
-			return d.Optional(jsonx.Opt(d, &s.Grn, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Grn))
 		case "id":
 			d.Seen(0)
 			return jsonx.String(d, &s.ID)
 		case "matrixId":
-			return d.Optional(jsonx.Opt(d, &s.MatrixID, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.MatrixID))
 		case "optionIds":
 			return d.Optional(jsonx.Slice(d, &s.OptionIDs, jsonx.String))
 		case "propertyKey":
-			return d.Optional(jsonx.Opt(d, &s.PropertyKey, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.PropertyKey))
 		case "propertyMode":
 			return d.Optional(jsonx.Opt(d, &s.PropertyMode, jsonx.StringAs[PropertyMode]))
 		case "propertyType":
 			return d.Optional(jsonx.Opt(d, &s.PropertyType, jsonx.StringAs[PropertyType]))
 		case "propertyValue":
-			return d.Optional(jsonx.Opt(d, &s.PropertyValue, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.PropertyValue))
 		case "updatedAt":
-			return d.Optional(jsonx.Opt(d, &s.UpdatedAt, jsonx.Time))
+			return d.Optional(jsonx.OptTime(d, &s.UpdatedAt))
 		}
 		return d.Skip()
 	})
@@ -373,13 +373,13 @@ func decodeStatus(d *jsonx.Decoder, s *Status) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "code":
-			return d.Optional(jsonx.Opt(d, &s.Code, jsonx.Int32))
+			return d.Optional(jsonx.OptInt32(d, &s.Code))
 		case "details":
 			return d.Optional(jsonx.Slice(d, &s.Details, func(d *jsonx.Decoder, v *Any) error {
 				return jsonx.Unmarshaler(d, v)
 			}))
 		case "message":
-			return d.Optional(jsonx.Opt(d, &s.Message, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Message))
 		}
 		return d.Skip()
 	})
@@ -397,11 +397,11 @@ func decodeStep(d *jsonx.Decoder, s *Step) error {
 	return jsonx.Object(d, requiredStep, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "configuratorId":
-			return d.Optional(jsonx.Opt(d, &s.ConfiguratorID, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.ConfiguratorID))
 		case "createdAt":
-			return d.Optional(jsonx.Opt(d, &s.CreatedAt, jsonx.Time))
+			return d.Optional(jsonx.OptTime(d, &s.CreatedAt))
 		case "grn":
-			return d.Optional(jsonx.Opt(d, &s.Grn, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Grn))
 		case "id":
 			d.Seen(0)
 			return jsonx.String(d, &s.ID)
@@ -410,9 +410,9 @@ func decodeStep(d *jsonx.Decoder, s *Step) error {
 		case "options":
 			return d.Optional(jsonx.Slice(d, &s.Options, decodeStepOption))
 		case "position":
-			return d.Optional(jsonx.Opt(d, &s.Position, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Position))
 		case "updatedAt":
-			return d.Optional(jsonx.Opt(d, &s.UpdatedAt, jsonx.Time))
+			return d.Optional(jsonx.OptTime(d, &s.UpdatedAt))
 		}
 		return d.Skip()
 	})
@@ -430,22 +430,22 @@ func decodeStepOption(d *jsonx.Decoder, s *StepOption) error {
 	return jsonx.Object(d, requiredStepOption, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "createdAt":
-			return d.Optional(jsonx.Opt(d, &s.CreatedAt, jsonx.Time))
+			return d.Optional(jsonx.OptTime(d, &s.CreatedAt))
 		case "externalReferenceId":
-			return d.Optional(jsonx.Opt(d, &s.ExternalReferenceID, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.ExternalReferenceID))
 		case "grn":
-			return d.Optional(jsonx.Opt(d, &s.Grn, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Grn))
 		case "id":
 			d.Seen(0)
 			return jsonx.String(d, &s.ID)
 		case "label":
 			return d.Optional(jsonx.Ptr(d, &s.Label, decodeLocalizedText))
 		case "position":
-			return d.Optional(jsonx.Opt(d, &s.Position, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Position))
 		case "stepId":
-			return d.Optional(jsonx.Opt(d, &s.StepID, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.StepID))
 		case "updatedAt":
-			return d.Optional(jsonx.Opt(d, &s.UpdatedAt, jsonx.Time))
+			return d.Optional(jsonx.OptTime(d, &s.UpdatedAt))
 		}
 		return d.Skip()
 	})
@@ -460,7 +460,7 @@ func decodeWeightType(d *jsonx.Decoder, s *WeightType) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "unit":
-			return d.Optional(jsonx.Opt(d, &s.Unit, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Unit))
 		}
 		return d.Skip()
 	})

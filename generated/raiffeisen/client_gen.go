@@ -32,7 +32,9 @@
 //     non-JSON; their status and raw body are kept in the APIError.
 //   - Pages start at 1 (`page`), the page size is `size` (default 15); a page past the end, or an
 //     empty result, is 204 No Content. The transactions page size is not documented and cannot
-//     be chosen.
+//     be chosen. Each page says whether it is the last (`last` on accounts and statements,
+//     `lastPage` on transactions); iterators stop there (x-apigen-pagination last) instead of
+//     spending a request of the daily quota on the 204 after it.
 //   - Batch payment import is not idempotent and is never retried after it may have reached the
 //     bank (the bank refuses a repeated file with BATCH_ALREADY_IMPORTED).
 //

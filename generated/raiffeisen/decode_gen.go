@@ -23,25 +23,25 @@ func decodeAccount(d *jsonx.Decoder, s *Account) error {
 			d.Seen(0)
 			return jsonx.Int64(d, &s.AccountID)
 		case "accountName":
-			return d.Optional(jsonx.Opt(d, &s.AccountName, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.AccountName))
 		case "accountNumber":
 			d.Seen(1)
 			return jsonx.String(d, &s.AccountNumber)
 		case "accountNumberPrefix":
-			return d.Optional(jsonx.Opt(d, &s.AccountNumberPrefix, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.AccountNumberPrefix))
 		case "accountTypeId":
-			return d.Optional(jsonx.Opt(d, &s.AccountTypeID, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.AccountTypeID))
 		case "bankBicCode":
-			return d.Optional(jsonx.Opt(d, &s.BankBicCode, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.BankBicCode))
 		case "bankCode":
 			d.Seen(2)
 			return jsonx.String(d, &s.BankCode)
 		case "friendlyName":
-			return d.Optional(jsonx.Opt(d, &s.FriendlyName, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.FriendlyName))
 		case "iban":
-			return d.Optional(jsonx.Opt(d, &s.Iban, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Iban))
 		case "mainCurrency":
-			return d.Optional(jsonx.Opt(d, &s.MainCurrency, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.MainCurrency))
 		}
 		return d.Skip()
 	})
@@ -64,7 +64,7 @@ func decodeAccountBalance(d *jsonx.Decoder, s *AccountBalance) error {
 		case "currencyFolders":
 			return d.Optional(jsonx.Slice(d, &s.CurrencyFolders, decodeCurrencyFolder))
 		case "numberPart1":
-			return d.Optional(jsonx.Opt(d, &s.NumberPart1, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.NumberPart1))
 		case "numberPart2":
 			d.Seen(1)
 			return jsonx.String(d, &s.NumberPart2)
@@ -88,17 +88,17 @@ func decodeAccountList(d *jsonx.Decoder, s *AccountList) error {
 			d.Seen(0)
 			return jsonx.Slice(d, &s.Accounts, decodeAccount)
 		case "first":
-			return d.Optional(jsonx.Opt(d, &s.First, jsonx.Bool))
+			return d.Optional(jsonx.OptBool(d, &s.First))
 		case "last":
-			return d.Optional(jsonx.Opt(d, &s.Last, jsonx.Bool))
+			return d.Optional(jsonx.OptBool(d, &s.Last))
 		case "page":
-			return d.Optional(jsonx.Opt(d, &s.Page, jsonx.Int32))
+			return d.Optional(jsonx.OptInt32(d, &s.Page))
 		case "size":
-			return d.Optional(jsonx.Opt(d, &s.Size, jsonx.Int32))
+			return d.Optional(jsonx.OptInt32(d, &s.Size))
 		case "totalPages":
-			return d.Optional(jsonx.Opt(d, &s.TotalPages, jsonx.Int32))
+			return d.Optional(jsonx.OptInt32(d, &s.TotalPages))
 		case "totalSize":
-			return d.Optional(jsonx.Opt(d, &s.TotalSize, jsonx.Int32))
+			return d.Optional(jsonx.OptInt32(d, &s.TotalSize))
 		}
 		return d.Skip()
 	})
@@ -198,15 +198,15 @@ func decodeBatchDetail(d *jsonx.Decoder, s *BatchDetail) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "batchFileStatus":
-			return d.Optional(jsonx.Opt(d, &s.BatchFileStatus, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.BatchFileStatus))
 		case "batchItems":
 			return d.Optional(jsonx.Slice(d, &s.BatchItems, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
 				return jsonx.Map(d, v, jsonx.Raw)
 			}))
 		case "batchName":
-			return d.Optional(jsonx.Opt(d, &s.BatchName, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.BatchName))
 		case "createDate":
-			return d.Optional(jsonx.Opt(d, &s.CreateDate, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.CreateDate))
 		}
 		return d.Skip()
 	})
@@ -223,7 +223,7 @@ func decodeCounterParty(d *jsonx.Decoder, s *CounterParty) error {
 		case "account":
 			return d.Optional(jsonx.Ptr(d, &s.Account, decodeCounterPartyAccount))
 		case "name":
-			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Name))
 		}
 		return d.Skip()
 	})
@@ -238,11 +238,11 @@ func decodeCounterPartyAccount(d *jsonx.Decoder, s *CounterPartyAccount) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "accountNumber":
-			return d.Optional(jsonx.Opt(d, &s.AccountNumber, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.AccountNumber))
 		case "bankCode":
-			return d.Optional(jsonx.Opt(d, &s.BankCode, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.BankCode))
 		case "iban":
-			return d.Optional(jsonx.Opt(d, &s.Iban, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Iban))
 		}
 		return d.Skip()
 	})
@@ -257,11 +257,11 @@ func decodeCreditorReference(d *jsonx.Decoder, s *CreditorReference) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "constant":
-			return d.Optional(jsonx.Opt(d, &s.Constant, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Constant))
 		case "specific":
-			return d.Optional(jsonx.Opt(d, &s.Specific, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Specific))
 		case "variable":
-			return d.Optional(jsonx.Opt(d, &s.Variable, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Variable))
 		}
 		return d.Skip()
 	})
@@ -334,15 +334,15 @@ func decodeError(d *jsonx.Decoder, s *Error) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "error":
-			return d.Optional(jsonx.Opt(d, &s.Error, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Error))
 		case "error_description":
-			return d.Optional(jsonx.Opt(d, &s.ErrorDescription, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.ErrorDescription))
 		case "httpCode":
-			return d.Optional(jsonx.Opt(d, &s.HTTPCode, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.HTTPCode))
 		case "httpMessage":
-			return d.Optional(jsonx.Opt(d, &s.HTTPMessage, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.HTTPMessage))
 		case "moreInformation":
-			return d.Optional(jsonx.Opt(d, &s.MoreInformation, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.MoreInformation))
 		}
 		return d.Skip()
 	})
@@ -357,29 +357,29 @@ func decodeExchangeRate(d *jsonx.Decoder, s *ExchangeRate) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "currencyFrom":
-			return d.Optional(jsonx.Opt(d, &s.CurrencyFrom, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.CurrencyFrom))
 		case "currencyTo":
-			return d.Optional(jsonx.Opt(d, &s.CurrencyTo, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.CurrencyTo))
 		case "exchangeRateBuy":
-			return d.Optional(jsonx.Opt(d, &s.ExchangeRateBuy, jsonx.Float64))
+			return d.Optional(jsonx.OptFloat64(d, &s.ExchangeRateBuy))
 		case "exchangeRateBuyCash":
-			return d.Optional(jsonx.Opt(d, &s.ExchangeRateBuyCash, jsonx.Float64))
+			return d.Optional(jsonx.OptFloat64(d, &s.ExchangeRateBuyCash))
 		case "exchangeRateCenter":
-			return d.Optional(jsonx.Opt(d, &s.ExchangeRateCenter, jsonx.Float64))
+			return d.Optional(jsonx.OptFloat64(d, &s.ExchangeRateCenter))
 		case "exchangeRateCenterChange":
-			return d.Optional(jsonx.Opt(d, &s.ExchangeRateCenterChange, jsonx.Float64))
+			return d.Optional(jsonx.OptFloat64(d, &s.ExchangeRateCenterChange))
 		case "exchangeRateSell":
-			return d.Optional(jsonx.Opt(d, &s.ExchangeRateSell, jsonx.Float64))
+			return d.Optional(jsonx.OptFloat64(d, &s.ExchangeRateSell))
 		case "exchangeRateSellCash":
-			return d.Optional(jsonx.Opt(d, &s.ExchangeRateSellCash, jsonx.Float64))
+			return d.Optional(jsonx.OptFloat64(d, &s.ExchangeRateSellCash))
 		case "exchangeRateSellCenter":
-			return d.Optional(jsonx.Opt(d, &s.ExchangeRateSellCenter, jsonx.Float64))
+			return d.Optional(jsonx.OptFloat64(d, &s.ExchangeRateSellCenter))
 		case "exchangeRateSellCenterPrevious":
-			return d.Optional(jsonx.Opt(d, &s.ExchangeRateSellCenterPrevious, jsonx.Float64))
+			return d.Optional(jsonx.OptFloat64(d, &s.ExchangeRateSellCenterPrevious))
 		case "quotationType":
-			return d.Optional(jsonx.Opt(d, &s.QuotationType, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.QuotationType))
 		case "unitsFrom":
-			return d.Optional(jsonx.Opt(d, &s.UnitsFrom, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.UnitsFrom))
 		}
 		return d.Skip()
 	})
@@ -394,17 +394,17 @@ func decodeExchangeRateList(d *jsonx.Decoder, s *ExchangeRateList) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "effectiveDateFrom":
-			return d.Optional(jsonx.Opt(d, &s.EffectiveDateFrom, jsonx.Time))
+			return d.Optional(jsonx.OptTime(d, &s.EffectiveDateFrom))
 		case "effectiveDateTo":
-			return d.Optional(jsonx.Opt(d, &s.EffectiveDateTo, jsonx.Time))
+			return d.Optional(jsonx.OptTime(d, &s.EffectiveDateTo))
 		case "exchangeRates":
 			return d.Optional(jsonx.Slice(d, &s.ExchangeRates, decodeExchangeRate))
 		case "lastRates":
-			return d.Optional(jsonx.Opt(d, &s.LastRates, jsonx.Bool))
+			return d.Optional(jsonx.OptBool(d, &s.LastRates))
 		case "ordinalNumber":
-			return d.Optional(jsonx.Opt(d, &s.OrdinalNumber, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.OrdinalNumber))
 		case "tradingDate":
-			return d.Optional(jsonx.Opt(d, &s.TradingDate, jsonx.Time))
+			return d.Optional(jsonx.OptTime(d, &s.TradingDate))
 		}
 		return d.Skip()
 	})
@@ -436,7 +436,7 @@ func decodeRemittanceInformation(d *jsonx.Decoder, s *RemittanceInformation) err
 		case "creditorReferenceInformation":
 			return d.Optional(jsonx.Ptr(d, &s.CreditorReferenceInformation, decodeCreditorReference))
 		case "unstructured":
-			return d.Optional(jsonx.Opt(d, &s.Unstructured, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Unstructured))
 		}
 		return d.Skip()
 	})
@@ -457,7 +457,7 @@ func decodeStatement(d *jsonx.Decoder, s *Statement) error {
 			d.Seen(0)
 			return jsonx.Int64(d, &s.AccountID)
 		case "currency":
-			return d.Optional(jsonx.Opt(d, &s.Currency, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Currency))
 		case "dateFrom":
 			d.Seen(1)
 			return jsonx.String(d, &s.DateFrom)
@@ -490,20 +490,20 @@ func decodeStatementList(d *jsonx.Decoder, s *StatementList) error {
 	return jsonx.Object(d, requiredStatementList, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "first":
-			return d.Optional(jsonx.Opt(d, &s.First, jsonx.Bool))
+			return d.Optional(jsonx.OptBool(d, &s.First))
 		case "last":
-			return d.Optional(jsonx.Opt(d, &s.Last, jsonx.Bool))
+			return d.Optional(jsonx.OptBool(d, &s.Last))
 		case "page":
-			return d.Optional(jsonx.Opt(d, &s.Page, jsonx.Int32))
+			return d.Optional(jsonx.OptInt32(d, &s.Page))
 		case "size":
-			return d.Optional(jsonx.Opt(d, &s.Size, jsonx.Int32))
+			return d.Optional(jsonx.OptInt32(d, &s.Size))
 		case "statements":
 			d.Seen(0)
 			return jsonx.Slice(d, &s.Statements, decodeStatement)
 		case "totalPages":
-			return d.Optional(jsonx.Opt(d, &s.TotalPages, jsonx.Int32))
+			return d.Optional(jsonx.OptInt32(d, &s.TotalPages))
 		case "totalSize":
-			return d.Optional(jsonx.Opt(d, &s.TotalSize, jsonx.Int32))
+			return d.Optional(jsonx.OptInt32(d, &s.TotalSize))
 		}
 		return d.Skip()
 	})
@@ -537,7 +537,7 @@ func decodeTransaction(d *jsonx.Decoder, s *Transaction) error {
 			d.Seen(3)
 			return jsonx.String(d, &s.EntryReference)
 		case "valueDate":
-			return d.Optional(jsonx.Opt(d, &s.ValueDate, jsonx.Time))
+			return d.Optional(jsonx.OptTime(d, &s.ValueDate))
 		}
 		return d.Skip()
 	})
@@ -572,7 +572,7 @@ func decodeTransactionList(d *jsonx.Decoder, s *TransactionList) error {
 	return jsonx.Object(d, requiredTransactionList, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "lastPage":
-			return d.Optional(jsonx.Opt(d, &s.LastPage, jsonx.Bool))
+			return d.Optional(jsonx.OptBool(d, &s.LastPage))
 		case "transactions":
 			d.Seen(0)
 			return jsonx.Slice(d, &s.Transactions, decodeTransaction)

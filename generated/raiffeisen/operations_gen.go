@@ -89,7 +89,7 @@ func (c *Client) GetAccountsAll(ctx context.Context, params *GetAccountsParams, 
 	if params != nil {
 		p = *params
 	}
-	return page.Number(int(func() int {
+	return page.NumberLast(int(func() int {
 		if x, ok := p.Page.Get(); ok {
 			return int(x)
 		}
@@ -99,14 +99,14 @@ func (c *Client) GetAccountsAll(ctx context.Context, params *GetAccountsParams, 
 			return int(x)
 		}
 		return 0
-	}()), func(n int) ([]Account, error) {
+	}()), func(n int) ([]Account, bool, error) {
 		p.Page = opt.Some(int32(n))
 		resp, err := c.GetAccounts(ctx, &p, opts...)
 		p.XRequestID = ""
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		return resp.Accounts, nil
+		return resp.Accounts, resp.Last.Value, nil
 	})
 }
 
@@ -279,7 +279,7 @@ func (c *Client) GetStatementsAll(ctx context.Context, params *GetStatementsPara
 	if params != nil {
 		p = *params
 	}
-	return page.Number(int(func() int {
+	return page.NumberLast(int(func() int {
 		if x, ok := p.Page.Get(); ok {
 			return int(x)
 		}
@@ -289,14 +289,14 @@ func (c *Client) GetStatementsAll(ctx context.Context, params *GetStatementsPara
 			return int(x)
 		}
 		return 0
-	}()), func(n int) ([]Statement, error) {
+	}()), func(n int) ([]Statement, bool, error) {
 		p.Page = opt.Some(int32(n))
 		resp, err := c.GetStatements(ctx, &p, body, opts...)
 		p.XRequestID = ""
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		return resp.Statements, nil
+		return resp.Statements, resp.Last.Value, nil
 	})
 }
 
@@ -347,19 +347,19 @@ func (c *Client) GetTransactionListAll(ctx context.Context, accountNumber string
 	if params != nil {
 		p = *params
 	}
-	return page.Number(int(func() int {
+	return page.NumberLast(int(func() int {
 		if x, ok := p.Page.Get(); ok {
 			return int(x)
 		}
 		return 1
-	}()), 0, func(n int) ([]Transaction, error) {
+	}()), 0, func(n int) ([]Transaction, bool, error) {
 		p.Page = opt.Some(int32(n))
 		resp, err := c.GetTransactionList(ctx, accountNumber, currencyCode, &p, opts...)
 		p.XRequestID = ""
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		return resp.Transactions, nil
+		return resp.Transactions, resp.LastPage.Value, nil
 	})
 }
 

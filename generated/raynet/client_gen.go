@@ -18,6 +18,26 @@
 //   - The daily quota (24 000 requests per UTC day per instance) is enforced client-side as a fixed
 //     window anchored at UTC midnight, and adapted from the X-Ratelimit-* headers.
 //
+// Readings taken from the provider's published spec (corpus raynet.json), which this file follows:
+//   - Record metadata is not a nested `rowInfo` object: every record carries flat keys with a dot in
+//     their name (`rowInfo.createdAt`, `rowInfo.createdBy`, `rowInfo.updatedAt`, `rowInfo.updatedBy`,
+//     `rowInfo.rowAccess`, `rowInfo.rowState`) plus `_version`, in lists and single records alike.
+//     `view=rowInfo` returns only that status information, so a listed record requires only `id`.
+//   - Updates (POST, CompanyEditDto) have no required attribute: attributes left out keep their
+//     value, so CompanyUpdate requires nothing. Creates (PUT, CompanyInsertDto) require name, rating,
+//     state and role. `lastName` is required when `person` is true (both docs say so in prose).
+//   - Update and delete answer 200 with no documented body; the client reads none.
+//   - The examples show `"success": "true"` (a string) in list and record envelopes while the one
+//     declared schema (Insert201Response) says boolean: success is declared boolean and optional,
+//     so a string there is a recorded decode issue, not a failed call.
+//   - Filters are the columns the published spec lists for the company list (name, lastName,
+//     regNumber, state, rating, category, rowInfo.createdAt/updatedAt/lastModifiedAt, tags), each
+//     with the operators it names in its description; `id` is not among them and is not offered.
+//     Other columns draw 400 "Unsupported filter column ...", and so does, in our fake, an operator
+//     the column's description does not name (the docs list them, the seed names no refusal).
+//   - Documented error bodies: 400 `{"message"}` (e.g. "Unsupported filter column ..."), 500
+//     `{"message", "translatedMessage"}`, 429 `{"type", "message"}`; the Error schema holds all.
+//
 // # Hosts
 //
 // The client sends requests to these hosts only:

@@ -5,7 +5,7 @@ package raynet
 import "github.com/apigen-go/apigen/runtime/jsonx"
 
 // requiredCompany lists the members a Company must have, in the order of d.Seen.
-var requiredCompany = []string{"id", "name"}
+var requiredCompany = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for Company's members.
 func (s *Company) UnmarshalJSON(data []byte) error {
@@ -15,35 +15,56 @@ func (s *Company) UnmarshalJSON(data []byte) error {
 func decodeCompany(d *jsonx.Decoder, s *Company) error {
 	return jsonx.Object(d, requiredCompany, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
+		case "_version":
+			return d.Optional(jsonx.OptInt64(d, &s.Version))
+		case "birthday":
+			return d.Optional(jsonx.NullableString(d, &s.Birthday))
+		case "firstName":
+			return d.Optional(jsonx.NullableString(d, &s.FirstName))
 		case "id":
 			d.Seen(0)
 			return jsonx.Int64(d, &s.ID)
+		case "lastName":
+			return d.Optional(jsonx.NullableString(d, &s.LastName))
 		case "name":
-			d.Seen(1)
-			return jsonx.String(d, &s.Name)
+			return d.Optional(jsonx.OptString(d, &s.Name))
 		case "notice":
-			return d.Optional(jsonx.Opt(d, &s.Notice, jsonx.String))
+			return d.Optional(jsonx.NullableString(d, &s.Notice))
 		case "owner":
 			return d.Optional(jsonx.Ptr(d, &s.Owner, decodeReference))
+		case "person":
+			return d.Optional(jsonx.OptBool(d, &s.Person))
 		case "rating":
 			return d.Optional(jsonx.Opt(d, &s.Rating, jsonx.StringAs[CompanyRating]))
 		case "regNumber":
-			return d.Optional(jsonx.Opt(d, &s.RegNumber, jsonx.String))
+			return d.Optional(jsonx.NullableString(d, &s.RegNumber))
 		case "role":
 			return d.Optional(jsonx.Opt(d, &s.Role, jsonx.StringAs[CompanyRole]))
 		case "rowInfo.createdAt":
-			return d.Optional(jsonx.Opt(d, &s.RowInfoCreatedAt, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.RowInfoCreatedAt))
+		case "rowInfo.createdBy":
+			return d.Optional(jsonx.NullableString(d, &s.RowInfoCreatedBy))
+		case "rowInfo.rowAccess":
+			return d.Optional(jsonx.NullableString(d, &s.RowInfoRowAccess))
+		case "rowInfo.rowState":
+			return d.Optional(jsonx.NullableString(d, &s.RowInfoRowState))
+		case "rowInfo.updatedAt":
+			return d.Optional(jsonx.NullableString(d, &s.RowInfoUpdatedAt))
+		case "rowInfo.updatedBy":
+			return d.Optional(jsonx.NullableString(d, &s.RowInfoUpdatedBy))
 		case "state":
 			return d.Optional(jsonx.Opt(d, &s.State, jsonx.StringAs[CompanyState]))
+		case "tags":
+			return d.Optional(jsonx.Slice(d, &s.Tags, jsonx.String))
 		case "taxNumber":
-			return d.Optional(jsonx.Opt(d, &s.TaxNumber, jsonx.String))
+			return d.Optional(jsonx.NullableString(d, &s.TaxNumber))
 		}
 		return d.Skip()
 	})
 }
 
 // requiredCompanyEnvelope lists the members a CompanyEnvelope must have, in the order of d.Seen.
-var requiredCompanyEnvelope = []string{"data", "success"}
+var requiredCompanyEnvelope = []string{"data"}
 
 // UnmarshalJSON decodes s with a decoder generated for CompanyEnvelope's members.
 func (s *CompanyEnvelope) UnmarshalJSON(data []byte) error {
@@ -57,15 +78,14 @@ func decodeCompanyEnvelope(d *jsonx.Decoder, s *CompanyEnvelope) error {
 			d.Seen(0)
 			return decodeCompany(d, &s.Data)
 		case "success":
-			d.Seen(1)
-			return jsonx.Bool(d, &s.Success)
+			return d.Optional(jsonx.OptBool(d, &s.Success))
 		}
 		return d.Skip()
 	})
 }
 
 // requiredCompanyList lists the members a CompanyList must have, in the order of d.Seen.
-var requiredCompanyList = []string{"data", "success"}
+var requiredCompanyList = []string{"data"}
 
 // UnmarshalJSON decodes s with a decoder generated for CompanyList's members.
 func (s *CompanyList) UnmarshalJSON(data []byte) error {
@@ -79,10 +99,9 @@ func decodeCompanyList(d *jsonx.Decoder, s *CompanyList) error {
 			d.Seen(0)
 			return jsonx.Slice(d, &s.Data, decodeCompany)
 		case "success":
-			d.Seen(1)
-			return jsonx.Bool(d, &s.Success)
+			return d.Optional(jsonx.OptBool(d, &s.Success))
 		case "totalCount":
-			return d.Optional(jsonx.Opt(d, &s.TotalCount, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.TotalCount))
 		}
 		return d.Skip()
 	})
@@ -99,7 +118,7 @@ func decodeCreated(d *jsonx.Decoder, s *Created) error {
 		case "data":
 			return d.Optional(jsonx.Ptr(d, &s.Data, decodeCreatedData))
 		case "success":
-			return d.Optional(jsonx.Opt(d, &s.Success, jsonx.Bool))
+			return d.Optional(jsonx.OptBool(d, &s.Success))
 		}
 		return d.Skip()
 	})
@@ -114,7 +133,7 @@ func decodeCreatedData(d *jsonx.Decoder, s *CreatedData) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "id":
-			return d.Optional(jsonx.Opt(d, &s.ID, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.ID))
 		}
 		return d.Skip()
 	})
@@ -129,13 +148,13 @@ func decodeError(d *jsonx.Decoder, s *Error) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "message":
-			return d.Optional(jsonx.Opt(d, &s.Message, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Message))
 		case "success":
-			return d.Optional(jsonx.Opt(d, &s.Success, jsonx.Bool))
+			return d.Optional(jsonx.OptBool(d, &s.Success))
 		case "translatedMessage":
-			return d.Optional(jsonx.Opt(d, &s.TranslatedMessage, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.TranslatedMessage))
 		case "type":
-			return d.Optional(jsonx.Opt(d, &s.Type, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Type))
 		}
 		return d.Skip()
 	})
@@ -155,23 +174,6 @@ func decodeReference(d *jsonx.Decoder, s *Reference) error {
 		case "id":
 			d.Seen(0)
 			return jsonx.Int64(d, &s.ID)
-		}
-		return d.Skip()
-	})
-}
-
-// UnmarshalJSON decodes s with a decoder generated for Success's members.
-func (s *Success) UnmarshalJSON(data []byte) error {
-	return jsonx.Unmarshal(data, s, decodeSuccess)
-}
-
-func decodeSuccess(d *jsonx.Decoder, s *Success) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "message":
-			return d.Optional(jsonx.Opt(d, &s.Message, jsonx.String))
-		case "success":
-			return d.Optional(jsonx.Opt(d, &s.Success, jsonx.Bool))
 		}
 		return d.Skip()
 	})

@@ -48,3 +48,12 @@ func (v ListCompaniesSortDirection) IsKnown() bool {
 
 // knownListCompaniesSortDirection holds the values of ListCompaniesSortDirection the spec lists, for IsKnown.
 var knownListCompaniesSortDirection = []string{"ASC", "DESC"}
+
+// IsKnown reports whether v is one of the values the spec lists. Decoding accepts
+// unknown values, so that a provider adding one does not break the client.
+func (v ListCompaniesView) IsKnown() bool {
+	return slices.Contains(knownListCompaniesView, string(v))
+}
+
+// knownListCompaniesView holds the values of ListCompaniesView the spec lists, for IsKnown.
+var knownListCompaniesView = []string{"rowInfo"}

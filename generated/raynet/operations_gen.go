@@ -49,17 +49,13 @@ var opDeleteCompany = transport.Operation{
 // DeleteCompany deletes a company.
 //
 //	DELETE /company/{companyId}/
-func (c *Client) DeleteCompany(ctx context.Context, companyID int64, opts ...RequestOption) (*Success, error) {
+func (c *Client) DeleteCompany(ctx context.Context, companyID int64, opts ...RequestOption) error {
 	r := c.rest.NewRequest(ctx, &opDeleteCompany, opts)
 	r.Path("companyId", companyID, rest.Simple, false)
 	r.ErrorModel(func(status int) any {
 		return new(Error)
 	})
-	out := new(Success)
-	if err := c.rest.Do(r, out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return c.rest.Do(r, nil)
 }
 
 var opGetCompany = transport.Operation{
@@ -111,11 +107,17 @@ func (c *Client) ListCompanies(ctx context.Context, params *ListCompaniesParams,
 		r.Query("sortDirection", params.SortDirection, rest.Form, true)
 		r.Query("fulltext", params.Fulltext, rest.Form, true)
 		r.Query("dateFormat", params.DateFormat, rest.Form, true)
+		r.Query("view", params.View, rest.Form, true)
 		r.Query("name", params.Name, rest.DeepObject, true)
+		r.Query("lastName", params.LastName, rest.DeepObject, true)
 		r.Query("regNumber", params.RegNumber, rest.DeepObject, true)
 		r.Query("state", params.State, rest.DeepObject, true)
 		r.Query("rating", params.Rating, rest.DeepObject, true)
-		r.Query("id", params.ID, rest.DeepObject, true)
+		r.Query("category", params.Category, rest.DeepObject, true)
+		r.Query("rowInfo.createdAt", params.RowInfoCreatedAt, rest.DeepObject, true)
+		r.Query("rowInfo.updatedAt", params.RowInfoUpdatedAt, rest.DeepObject, true)
+		r.Query("rowInfo.lastModifiedAt", params.RowInfoLastModifiedAt, rest.DeepObject, true)
+		r.Query("tags", params.Tags, rest.Form, true)
 	}
 	r.ErrorModel(func(status int) any {
 		return new(Error)
@@ -165,7 +167,7 @@ var opUpdateCompany = transport.Operation{
 // UpdateCompany updates a company (RAYNET updates with POST); only the fields sent change.
 //
 //	POST /company/{companyId}/
-func (c *Client) UpdateCompany(ctx context.Context, companyID int64, body *CompanyInput, opts ...RequestOption) (*Success, error) {
+func (c *Client) UpdateCompany(ctx context.Context, companyID int64, body *CompanyUpdate, opts ...RequestOption) error {
 	r := c.rest.NewRequest(ctx, &opUpdateCompany, opts)
 	r.Path("companyId", companyID, rest.Simple, false)
 	if body != nil {
@@ -174,9 +176,5 @@ func (c *Client) UpdateCompany(ctx context.Context, companyID int64, body *Compa
 	r.ErrorModel(func(status int) any {
 		return new(Error)
 	})
-	out := new(Success)
-	if err := c.rest.Do(r, out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return c.rest.Do(r, nil)
 }

@@ -16,21 +16,33 @@ type ListCompaniesParams struct {
 	Offset opt.Opt[int64]
 	// Limit: Number of records on a page, at most 1000.
 	Limit opt.Opt[int64]
-	// SortColumn: Attribute to sort by.
+	// SortColumn: Attribute to sort by: id, name, regNumber, rowInfo.createdAt, rowInfo.updatedAt or rowInfo.lastModifiedAt.
 	SortColumn    opt.Opt[string]
 	SortDirection opt.Opt[ListCompaniesSortDirection]
 	// Fulltext: Full-text search.
 	Fulltext opt.Opt[string]
 	// DateFormat: ISO8601 switches dates in responses from "yyyy-MM-dd HH:mm" (user's time zone) to ISO 8601.
 	DateFormat opt.Opt[ListCompaniesDateFormat]
-	// Name: Filter on the company name, e.g. name[LIKE]=ACME%.
+	// View: rowInfo returns only the status information of each record (id, rowInfo.*, _version), for change detection.
+	View opt.Opt[ListCompaniesView]
+	// Name: Filter on the company name with EQ, NE, LIKE or LIKE_NOCASE, e.g. name[LIKE]=ACME%.
 	Name opt.Opt[Filter]
-	// RegNumber: Filter on the registration number.
+	// LastName: Filter on a natural person's last name with EQ, NE, LIKE or LIKE_NOCASE.
+	LastName opt.Opt[Filter]
+	// RegNumber: Filter on the registration number with EQ or NE; regNumber[NE]=null lists those that have one.
 	RegNumber opt.Opt[Filter]
 	// State: Filter on the company state (A_POTENTIAL, B_ACTUAL, C_DEFERRED, D_UNATTRACTIVE).
 	State opt.Opt[Filter]
 	// Rating: Filter on the rating (A, B, C).
 	Rating opt.Opt[Filter]
-	// ID: Filter on the record id, e.g. id[IN]=1,2,3.
-	ID opt.Opt[Filter]
+	// Category: Filter on the CompanyCategory id with EQ, NE or IN.
+	Category opt.Opt[Filter]
+	// RowInfoCreatedAt: Filter on the creation time with GT, GE, LT or LE.
+	RowInfoCreatedAt opt.Opt[Filter]
+	// RowInfoUpdatedAt: Filter on the time of the last update with GT, GE, LT or LE.
+	RowInfoUpdatedAt opt.Opt[Filter]
+	// RowInfoLastModifiedAt: Filter on the time of creation or last update with GT, GE, LT or LE; with view=rowInfo, for change detection.
+	RowInfoLastModifiedAt opt.Opt[Filter]
+	// Tags: Tags, comma-separated; a record matches when it carries at least one.
+	Tags opt.Opt[string]
 }

@@ -4,26 +4,60 @@ package raynet
 
 import "github.com/apigen-go/apigen/runtime/opt"
 
+// Company is a company record. The status information sits in flat keys whose names contain a dot
+// (rowInfo.createdAt, ...), not in a nested object; with view=rowInfo only id, those keys and
+// _version are sent, so only id is required.
 type Company struct {
-	ID     int64           `json:"id"`
-	Name   string          `json:"name"`
-	Notice opt.Opt[string] `json:"notice,omitzero"`
+	// Version: Record version, raised by every update.
+	Version opt.Opt[int64] `json:"_version,omitzero"`
+	// Birthday: Date, yyyy-MM-dd.
+	Birthday  opt.Nullable[string] `json:"birthday,omitzero"`
+	FirstName opt.Nullable[string] `json:"firstName,omitzero"`
+	ID        int64                `json:"id"`
+	LastName  opt.Nullable[string] `json:"lastName,omitzero"`
+	Name      opt.Opt[string]      `json:"name,omitzero"`
+	Notice    opt.Nullable[string] `json:"notice,omitzero"`
 	// Owner is a reference to another RAYNET record.
-	Owner  *Reference             `json:"owner,omitempty"`
+	Owner *Reference `json:"owner,omitempty"`
+	// Person is the client is a natural person.
+	Person opt.Opt[bool] `json:"person,omitzero"`
+	// Rating: Rating, A best.
 	Rating opt.Opt[CompanyRating] `json:"rating,omitzero"`
 	// RegNumber: Registration number (IČ).
-	RegNumber opt.Opt[string]      `json:"regNumber,omitzero"`
-	Role      opt.Opt[CompanyRole] `json:"role,omitzero"`
+	RegNumber opt.Nullable[string] `json:"regNumber,omitzero"`
+	// Role is the company's role for us.
+	Role opt.Opt[CompanyRole] `json:"role,omitzero"`
 	// RowInfoCreatedAt: Creation time, "yyyy-MM-dd HH:mm" or ISO 8601 with dateFormat=ISO8601.
-	RowInfoCreatedAt opt.Opt[string]       `json:"rowInfo.createdAt,omitzero"`
-	State            opt.Opt[CompanyState] `json:"state,omitzero"`
-	TaxNumber        opt.Opt[string]       `json:"taxNumber,omitzero"`
+	RowInfoCreatedAt opt.Opt[string] `json:"rowInfo.createdAt,omitzero"`
+	// RowInfoCreatedBy: Login of the user who created the record.
+	RowInfoCreatedBy opt.Nullable[string] `json:"rowInfo.createdBy,omitzero"`
+	// RowInfoRowAccess: INVALID for an invalidated record, else null.
+	RowInfoRowAccess opt.Nullable[string] `json:"rowInfo.rowAccess,omitzero"`
+	RowInfoRowState  opt.Nullable[string] `json:"rowInfo.rowState,omitzero"`
+	// RowInfoUpdatedAt: Time of the last update, formatted like rowInfo.createdAt.
+	RowInfoUpdatedAt opt.Nullable[string] `json:"rowInfo.updatedAt,omitzero"`
+	// RowInfoUpdatedBy: Login of the user who last updated the record.
+	RowInfoUpdatedBy opt.Nullable[string] `json:"rowInfo.updatedBy,omitzero"`
+	// State: Relationship state.
+	State     opt.Opt[CompanyState] `json:"state,omitzero"`
+	Tags      []string              `json:"tags,omitempty"`
+	TaxNumber opt.Nullable[string]  `json:"taxNumber,omitzero"`
 }
 
-// CompanyCreate is a new company. RAYNET refuses a create without state, rating and role (400 "Missing required attributes").
+// CompanyCreate is a new company (CompanyInsertDto); name, rating, state and role are required.
 type CompanyCreate struct {
-	Name   string          `json:"name"`
-	Notice opt.Opt[string] `json:"notice,omitzero"`
+	// Birthday: Date, yyyy-MM-dd.
+	Birthday opt.Opt[string] `json:"birthday,omitzero"`
+	// Category: Id of a CompanyCategory record.
+	Category  opt.Opt[int64]  `json:"category,omitzero"`
+	FirstName opt.Opt[string] `json:"firstName,omitzero"`
+	// LastName: Required by RAYNET when person is true.
+	LastName opt.Opt[string] `json:"lastName,omitzero"`
+	Name     string          `json:"name"`
+	Notice   opt.Opt[string] `json:"notice,omitzero"`
+	// Owner: Id of the owning person (a user).
+	Owner  opt.Opt[int64] `json:"owner,omitzero"`
+	Person opt.Opt[bool]  `json:"person,omitzero"`
 	// Rating: Rating, A best.
 	Rating    CompanyRating   `json:"rating"`
 	RegNumber opt.Opt[string] `json:"regNumber,omitzero"`
@@ -31,31 +65,23 @@ type CompanyCreate struct {
 	Role CompanyRole `json:"role"`
 	// State: Relationship state.
 	State     CompanyState    `json:"state"`
+	Tags      []string        `json:"tags,omitempty"`
 	TaxNumber opt.Opt[string] `json:"taxNumber,omitzero"`
 }
 
 type CompanyEnvelope struct {
-	Data    Company `json:"data"`
-	Success bool    `json:"success"`
-}
-
-// CompanyInput is a company update; attributes left out are not changed.
-type CompanyInput struct {
-	Name   string          `json:"name"`
-	Notice opt.Opt[string] `json:"notice,omitzero"`
-	// Rating: Rating, A best.
-	Rating    opt.Opt[CompanyRating] `json:"rating,omitzero"`
-	RegNumber opt.Opt[string]        `json:"regNumber,omitzero"`
-	// Role is the company's role for us.
-	Role opt.Opt[CompanyRole] `json:"role,omitzero"`
-	// State: Relationship state.
-	State     opt.Opt[CompanyState] `json:"state,omitzero"`
-	TaxNumber opt.Opt[string]       `json:"taxNumber,omitzero"`
+	// Data is a company record. The status information sits in flat keys whose names contain a dot
+	// (rowInfo.createdAt, ...), not in a nested object; with view=rowInfo only id, those keys and
+	// _version are sent, so only id is required.
+	Data Company `json:"data"`
+	// Success: True; the published examples show the string "true".
+	Success opt.Opt[bool] `json:"success,omitzero"`
 }
 
 type CompanyList struct {
-	Data       []Company      `json:"data"`
-	Success    bool           `json:"success"`
+	Data []Company `json:"data"`
+	// Success: True; the published examples show the string "true".
+	Success    opt.Opt[bool]  `json:"success,omitzero"`
 	TotalCount opt.Opt[int64] `json:"totalCount,omitzero"`
 }
 
@@ -90,6 +116,30 @@ const (
 	CompanyStateCDeferred     CompanyState = "C_DEFERRED"
 	CompanyStateDUnattractive CompanyState = "D_UNATTRACTIVE"
 )
+
+// CompanyUpdate is a company update (CompanyEditDto); every attribute is optional and attributes left out are not changed.
+type CompanyUpdate struct {
+	// Birthday: Date, yyyy-MM-dd.
+	Birthday opt.Opt[string] `json:"birthday,omitzero"`
+	// Category: Id of a CompanyCategory record.
+	Category  opt.Opt[int64]  `json:"category,omitzero"`
+	FirstName opt.Opt[string] `json:"firstName,omitzero"`
+	// LastName: Required by RAYNET when person is true.
+	LastName opt.Opt[string] `json:"lastName,omitzero"`
+	Name     opt.Opt[string] `json:"name,omitzero"`
+	Notice   opt.Opt[string] `json:"notice,omitzero"`
+	// Owner: Id of the owning person (a user).
+	Owner  opt.Opt[int64] `json:"owner,omitzero"`
+	Person opt.Opt[bool]  `json:"person,omitzero"`
+	// Rating: Rating, A best.
+	Rating    opt.Opt[CompanyRating] `json:"rating,omitzero"`
+	RegNumber opt.Opt[string]        `json:"regNumber,omitzero"`
+	// Role is the company's role for us.
+	Role opt.Opt[CompanyRole] `json:"role,omitzero"`
+	// State: Relationship state.
+	State     opt.Opt[CompanyState] `json:"state,omitzero"`
+	TaxNumber opt.Opt[string]       `json:"taxNumber,omitzero"`
+}
 
 type Created struct {
 	Data    *CreatedData  `json:"data,omitempty"`
@@ -151,12 +201,14 @@ const (
 	ListCompaniesSortDirectionDesc ListCompaniesSortDirection = "DESC"
 )
 
+type ListCompaniesView string
+
+// Values of ListCompaniesView the spec lists.
+const (
+	ListCompaniesViewRowInfo ListCompaniesView = "rowInfo"
+)
+
 // Reference is a reference to another RAYNET record.
 type Reference struct {
 	ID int64 `json:"id"`
-}
-
-type Success struct {
-	Message opt.Opt[string] `json:"message,omitzero"`
-	Success opt.Opt[bool]   `json:"success,omitzero"`
 }

@@ -26,6 +26,11 @@
 //   - Content-Type and Accept are application/json; request bodies are sent with Content-Length
 //     (bytes, never chunked).
 //   - Operations named `POST …/delete` delete (the API does not use DELETE); they are idempotent.
+//   - Contact paging: the published spec has `per_page` ("how many items should be returned ahead")
+//     and `page` ("the offset for the items to be returned, helps in pagination") and answers with
+//     a bare array, no metadata. `page` is read as a page number from 1 (its name, its pairing with
+//     per_page), not an item offset; the iterator stops at a short or empty page. The default page
+//     size is not documented: pass per_page so that a short page can be told apart.
 //   - `/relay/emails/{id}` fetches one e-mail; the list form (`limit`, default 100) is the
 //     separate `/relay/emails`.
 //   - Campaigns (/messages) are modelled for create, list and get; pause/resume/update are not in

@@ -16,34 +16,34 @@ func decodeCampaign(d *jsonx.Decoder, s *Campaign) error {
 	return jsonx.Object(d, requiredCampaign, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "created_at":
-			return d.Optional(jsonx.Opt(d, &s.CreatedAt, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.CreatedAt))
 		case "delivery_at":
-			return d.Optional(jsonx.Nullable(d, &s.DeliveryAt, jsonx.String))
+			return d.Optional(jsonx.NullableString(d, &s.DeliveryAt))
 		case "from_email":
-			return d.Optional(jsonx.Opt(d, &s.FromEmail, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.FromEmail))
 		case "from_name":
-			return d.Optional(jsonx.Opt(d, &s.FromName, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.FromName))
 		case "mail_list_uid":
-			return d.Optional(jsonx.Opt(d, &s.MailListUID, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.MailListUID))
 		case "name":
-			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Name))
 		case "plain":
-			return d.Optional(jsonx.Opt(d, &s.Plain, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Plain))
 		case "reply_to":
-			return d.Optional(jsonx.Opt(d, &s.ReplyTo, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.ReplyTo))
 		case "statistics":
 			return d.Optional(jsonx.Ptr(d, &s.Statistics, decodeCampaignStatistics))
 		case "status":
-			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Status))
 		case "subject":
-			return d.Optional(jsonx.Opt(d, &s.Subject, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Subject))
 		case "type":
-			return d.Optional(jsonx.Opt(d, &s.Type, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Type))
 		case "uid":
 			d.Seen(0)
 			return jsonx.String(d, &s.UID)
 		case "updated_at":
-			return d.Optional(jsonx.Opt(d, &s.UpdatedAt, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.UpdatedAt))
 		}
 		return d.Skip()
 	})
@@ -60,9 +60,9 @@ func decodeCampaignCreated(d *jsonx.Decoder, s *CampaignCreated) error {
 		case "attributes":
 			return d.Optional(jsonx.Ptr(d, &s.Attributes, decodeCampaign))
 		case "message":
-			return d.Optional(jsonx.Opt(d, &s.Message, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Message))
 		case "status":
-			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.Status))
 		}
 		return d.Skip()
 	})
@@ -77,23 +77,23 @@ func decodeCampaignStatistics(d *jsonx.Decoder, s *CampaignStatistics) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "abuse_feedback_count":
-			return d.Optional(jsonx.Opt(d, &s.AbuseFeedbackCount, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.AbuseFeedbackCount))
 		case "bounce_count":
-			return d.Optional(jsonx.Opt(d, &s.BounceCount, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.BounceCount))
 		case "click_count":
-			return d.Optional(jsonx.Opt(d, &s.ClickCount, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.ClickCount))
 		case "click_rate":
-			return d.Optional(jsonx.Opt(d, &s.ClickRate, jsonx.Float64))
+			return d.Optional(jsonx.OptFloat64(d, &s.ClickRate))
 		case "delivered_rate":
-			return d.Optional(jsonx.Opt(d, &s.DeliveredRate, jsonx.Float64))
+			return d.Optional(jsonx.OptFloat64(d, &s.DeliveredRate))
 		case "open_count":
-			return d.Optional(jsonx.Opt(d, &s.OpenCount, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.OpenCount))
 		case "open_rate":
-			return d.Optional(jsonx.Opt(d, &s.OpenRate, jsonx.Float64))
+			return d.Optional(jsonx.OptFloat64(d, &s.OpenRate))
 		case "subscriber_count":
-			return d.Optional(jsonx.Opt(d, &s.SubscriberCount, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.SubscriberCount))
 		case "unsubscribe_count":
-			return d.Optional(jsonx.Opt(d, &s.UnsubscribeCount, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.UnsubscribeCount))
 		}
 		return d.Skip()
 	})
@@ -114,22 +114,22 @@ func decodeContact(d *jsonx.Decoder, s *Contact) error {
 			d.Seen(0)
 			return jsonx.String(d, &s.Email)
 		case "first_name":
-			return d.Optional(jsonx.Opt(d, &s.FirstName, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.FirstName))
 		case "last_name":
-			return d.Optional(jsonx.Opt(d, &s.LastName, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.LastName))
 		case "list":
-			return d.Optional(jsonx.Opt(d, &s.List, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.List))
 		case "list_uid":
-			return d.Optional(jsonx.Opt(d, &s.ListUID, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.ListUID))
 		case "status":
-			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Status))
 		case "tag":
-			return d.Optional(jsonx.Opt(d, &s.Tag, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Tag))
 		case "uid":
 			d.Seen(1)
 			return jsonx.String(d, &s.UID)
 		case "verification_status":
-			return d.Optional(jsonx.Opt(d, &s.VerificationStatus, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.VerificationStatus))
 		}
 		return d.Skip()
 	})
@@ -144,11 +144,11 @@ func decodeContactResult(d *jsonx.Decoder, s *ContactResult) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "message":
-			return d.Optional(jsonx.Opt(d, &s.Message, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Message))
 		case "status":
-			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.Status))
 		case "subscriber_uid":
-			return d.Optional(jsonx.Opt(d, &s.SubscriberUID, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.SubscriberUID))
 		}
 		return d.Skip()
 	})
@@ -163,7 +163,7 @@ func decodeEmailAddressVerificationResponse(d *jsonx.Decoder, s *EmailAddressVer
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "status":
-			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Status))
 		case "verifications":
 			return d.Optional(jsonx.Slice(d, &s.Verifications, decodeEmailVerification))
 		}
@@ -202,13 +202,13 @@ func decodeError(d *jsonx.Decoder, s *Error) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "error":
-			return d.Optional(jsonx.Opt(d, &s.Error, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Error))
 		case "errors":
 			return d.Optional(jsonx.Map(d, &s.Errors, func(d *jsonx.Decoder, v *[]string) error {
 				return jsonx.Slice(d, v, jsonx.String)
 			}))
 		case "message":
-			return d.Optional(jsonx.Opt(d, &s.Message, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Message))
 		}
 		return d.Skip()
 	})
@@ -223,17 +223,17 @@ func decodeListStatistics(d *jsonx.Decoder, s *ListStatistics) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "click_rate":
-			return d.Optional(jsonx.Opt(d, &s.ClickRate, jsonx.Float64))
+			return d.Optional(jsonx.OptFloat64(d, &s.ClickRate))
 		case "open_rate":
-			return d.Optional(jsonx.Opt(d, &s.OpenRate, jsonx.Float64))
+			return d.Optional(jsonx.OptFloat64(d, &s.OpenRate))
 		case "subscriber_count":
-			return d.Optional(jsonx.Opt(d, &s.SubscriberCount, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.SubscriberCount))
 		case "unconfirmed_count":
-			return d.Optional(jsonx.Opt(d, &s.UnconfirmedCount, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.UnconfirmedCount))
 		case "unsubscribe_count":
-			return d.Optional(jsonx.Opt(d, &s.UnsubscribeCount, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.UnsubscribeCount))
 		case "unsubscribe_rate":
-			return d.Optional(jsonx.Opt(d, &s.UnsubscribeRate, jsonx.Float64))
+			return d.Optional(jsonx.OptFloat64(d, &s.UnsubscribeRate))
 		}
 		return d.Skip()
 	})
@@ -251,11 +251,11 @@ func decodeMailingList(d *jsonx.Decoder, s *MailingList) error {
 	return jsonx.Object(d, requiredMailingList, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "created_at":
-			return d.Optional(jsonx.Opt(d, &s.CreatedAt, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.CreatedAt))
 		case "from_email":
-			return d.Optional(jsonx.Opt(d, &s.FromEmail, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.FromEmail))
 		case "from_name":
-			return d.Optional(jsonx.Opt(d, &s.FromName, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.FromName))
 		case "name":
 			d.Seen(0)
 			return jsonx.String(d, &s.Name)
@@ -265,7 +265,7 @@ func decodeMailingList(d *jsonx.Decoder, s *MailingList) error {
 			d.Seen(1)
 			return jsonx.String(d, &s.UID)
 		case "updated_at":
-			return d.Optional(jsonx.Opt(d, &s.UpdatedAt, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.UpdatedAt))
 		}
 		return d.Skip()
 	})
@@ -280,11 +280,11 @@ func decodeMailingListCreated(d *jsonx.Decoder, s *MailingListCreated) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "list_uid":
-			return d.Optional(jsonx.Opt(d, &s.ListUID, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.ListUID))
 		case "message":
-			return d.Optional(jsonx.Opt(d, &s.Message, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Message))
 		case "status":
-			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.Status))
 		}
 		return d.Skip()
 	})
@@ -302,38 +302,38 @@ func decodeRelayEmail(d *jsonx.Decoder, s *RelayEmail) error {
 	return jsonx.Object(d, requiredRelayEmail, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "content":
-			return d.Optional(jsonx.Opt(d, &s.Content, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Content))
 		case "content_type":
-			return d.Optional(jsonx.Opt(d, &s.ContentType, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.ContentType))
 		case "created_at":
-			return d.Optional(jsonx.Opt(d, &s.CreatedAt, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.CreatedAt))
 		case "delivery_at":
-			return d.Optional(jsonx.Opt(d, &s.DeliveryAt, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.DeliveryAt))
 		case "from":
 			return d.Optional(jsonx.Ptr(d, &s.From, decodeRelayEmailFrom))
 		case "id":
 			d.Seen(0)
 			return jsonx.String(d, &s.ID)
 		case "is_transactional":
-			return d.Optional(jsonx.Opt(d, &s.IsTransactional, jsonx.Bool))
+			return d.Optional(jsonx.OptBool(d, &s.IsTransactional))
 		case "recipients":
 			return d.Optional(jsonx.Slice(d, &s.Recipients, jsonx.String))
 		case "reply_to":
-			return d.Optional(jsonx.Opt(d, &s.ReplyTo, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.ReplyTo))
 		case "sign_dkim":
-			return d.Optional(jsonx.Opt(d, &s.SignDkim, jsonx.Bool))
+			return d.Optional(jsonx.OptBool(d, &s.SignDkim))
 		case "source":
-			return d.Optional(jsonx.Opt(d, &s.Source, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Source))
 		case "spam_score":
-			return d.Optional(jsonx.Nullable(d, &s.SpamScore, jsonx.Float64))
+			return d.Optional(jsonx.NullableFloat64(d, &s.SpamScore))
 		case "status":
-			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Status))
 		case "subject":
-			return d.Optional(jsonx.Opt(d, &s.Subject, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Subject))
 		case "track_click":
-			return d.Optional(jsonx.Opt(d, &s.TrackClick, jsonx.Bool))
+			return d.Optional(jsonx.OptBool(d, &s.TrackClick))
 		case "track_open":
-			return d.Optional(jsonx.Opt(d, &s.TrackOpen, jsonx.Bool))
+			return d.Optional(jsonx.OptBool(d, &s.TrackOpen))
 		}
 		return d.Skip()
 	})
@@ -348,9 +348,9 @@ func decodeRelayEmailFrom(d *jsonx.Decoder, s *RelayEmailFrom) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "email":
-			return d.Optional(jsonx.Opt(d, &s.Email, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Email))
 		case "name":
-			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Name))
 		}
 		return d.Skip()
 	})
@@ -380,9 +380,9 @@ func decodeRelaySendResponse(d *jsonx.Decoder, s *RelaySendResponse) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "id":
-			return d.Optional(jsonx.Opt(d, &s.ID, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.ID))
 		case "status":
-			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Status))
 		}
 		return d.Skip()
 	})
@@ -397,9 +397,9 @@ func decodeStatusMessage(d *jsonx.Decoder, s *StatusMessage) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "message":
-			return d.Optional(jsonx.Opt(d, &s.Message, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Message))
 		case "status":
-			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.Status))
 		}
 		return d.Skip()
 	})

@@ -10,7 +10,7 @@ type ListContactsParams struct {
 	Email opt.Opt[string]
 	// Page: Page, from 1.
 	Page opt.Opt[int64]
-	// PerPage contacts per page (default 20).
+	// PerPage contacts per page; the default is not documented.
 	PerPage opt.Opt[int64]
 }
 

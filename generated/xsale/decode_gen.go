@@ -13,7 +13,7 @@ func decodeError(d *jsonx.Decoder, s *Error) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "Message":
-			return d.Optional(jsonx.Opt(d, &s.Message, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Message))
 		}
 		return d.Skip()
 	})
@@ -34,14 +34,14 @@ func decodeMe(d *jsonx.Decoder, s *Me) error {
 			d.Seen(0)
 			return jsonx.String(d, &s.Email)
 		case "EmailVerified":
-			return d.Optional(jsonx.Opt(d, &s.EmailVerified, jsonx.Bool))
+			return d.Optional(jsonx.OptBool(d, &s.EmailVerified))
 		case "Id":
 			d.Seen(1)
 			return jsonx.Int64(d, &s.ID)
 		case "Name":
-			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Name))
 		case "Nickname":
-			return d.Optional(jsonx.Opt(d, &s.Nickname, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Nickname))
 		case "Organizations":
 			d.Seen(2)
 			return jsonx.Slice(d, &s.Organizations, decodeOrganization)
@@ -59,9 +59,9 @@ func decodeOAuthError(d *jsonx.Decoder, s *OAuthError) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "error":
-			return d.Optional(jsonx.Opt(d, &s.Error, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Error))
 		case "error_description":
-			return d.Optional(jsonx.Opt(d, &s.ErrorDescription, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.ErrorDescription))
 		}
 		return d.Skip()
 	})
@@ -79,9 +79,9 @@ func decodeOrder(d *jsonx.Decoder, s *Order) error {
 	return jsonx.Object(d, requiredOrder, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "CreatedAt":
-			return d.Optional(jsonx.Opt(d, &s.CreatedAt, jsonx.Time))
+			return d.Optional(jsonx.OptTime(d, &s.CreatedAt))
 		case "CurrencyCode":
-			return d.Optional(jsonx.Opt(d, &s.CurrencyCode, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.CurrencyCode))
 		case "Id":
 			d.Seen(0)
 			return jsonx.Int64(d, &s.ID)
@@ -89,9 +89,9 @@ func decodeOrder(d *jsonx.Decoder, s *Order) error {
 			d.Seen(1)
 			return jsonx.String(d, &s.Number)
 		case "Status":
-			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Status))
 		case "TotalGross":
-			return d.Optional(jsonx.Opt(d, &s.TotalGross, jsonx.Float64))
+			return d.Optional(jsonx.OptFloat64(d, &s.TotalGross))
 		}
 		return d.Skip()
 	})
@@ -115,7 +115,7 @@ func decodeOrganization(d *jsonx.Decoder, s *Organization) error {
 			d.Seen(1)
 			return jsonx.String(d, &s.Name)
 		case "ShortName":
-			return d.Optional(jsonx.Opt(d, &s.ShortName, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.ShortName))
 		}
 		return d.Skip()
 	})
@@ -139,9 +139,9 @@ func decodeTokenResponse(d *jsonx.Decoder, s *TokenResponse) error {
 			d.Seen(1)
 			return jsonx.Int64(d, &s.ExpiresIn)
 		case "id_token":
-			return d.Optional(jsonx.Opt(d, &s.IDToken, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.IDToken))
 		case "scope":
-			return d.Optional(jsonx.Opt(d, &s.Scope, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Scope))
 		case "token_type":
 			d.Seen(2)
 			return jsonx.String(d, &s.TokenType)

@@ -52,19 +52,25 @@ type builder struct {
 	inline   map[*openapi3.Schema]*model.Type
 	active   map[*openapi3.Schema]bool // anonymous schemas being filled
 	enums    map[string]*model.Type    // component enums by enumSig
+	foreign  map[string]Foreign        // component schemas other packages declare
 	warnings []Problem
 	errors   []Problem
 }
 
 // Build lowers doc. Warnings are returned even when err is nil.
 func Build(doc *openapi3.T) (api *model.API, warnings []Problem, err error) {
+	return build(doc, Options{})
+}
+
+func build(doc *openapi3.T, opts Options) (api *model.API, warnings []Problem, err error) {
 	b := &builder{
-		doc:    doc,
-		api:    &model.API{},
-		pkg:    naming.NewScope(Reserved...),
-		byRef:  map[string]*model.Type{},
-		inline: map[*openapi3.Schema]*model.Type{},
-		active: map[*openapi3.Schema]bool{},
+		doc:     doc,
+		api:     &model.API{},
+		pkg:     naming.NewScope(Reserved...),
+		byRef:   map[string]*model.Type{},
+		inline:  map[*openapi3.Schema]*model.Type{},
+		active:  map[*openapi3.Schema]bool{},
+		foreign: opts.Foreign,
 	}
 	b.pkg.Renamed = b.renamed
 	b.info()
@@ -77,6 +83,7 @@ func Build(doc *openapi3.T) (api *model.API, warnings []Problem, err error) {
 	b.api.DefaultSecurity = alternatives(b.doc.Security)
 	sort.Slice(b.api.Types, func(i, j int) bool { return b.api.Types[i].Name < b.api.Types[j].Name })
 	sort.Slice(b.api.Operations, func(i, j int) bool { return b.api.Operations[i].Name < b.api.Operations[j].Name })
+	b.dropForeign()
 	markRecursion(b.api.Types)
 	dedupeEnums(b.api.Types)
 	dedupeStructs(b.api.Types)
@@ -214,12 +221,15 @@ func (b *builder) declareComponents() {
 	for i, k := range keys {
 		ptr := Pointer("components", "schemas", k)
 		var name string
-		if ref := b.doc.Components.Schemas[k]; ref != nil && ref.Value != nil && goName(ref.Value.Extensions) != "" {
+		f, foreign := b.foreign[k]
+		if foreign {
+			name = f.Name // its package's name; it claims none of ours
+		} else if ref := b.doc.Components.Schemas[k]; ref != nil && ref.Value != nil && goName(ref.Value.Extensions) != "" {
 			name = b.claimChosen(b.pkg, goName(ref.Value.Extensions), ptr)
 		} else {
 			name = b.componentName(k, ptr)
 		}
-		t := &model.Type{Name: name, Pointer: ptr}
+		t := &model.Type{Name: name, Pointer: ptr, Import: f.Package}
 		b.byRef["#/components/schemas/"+k] = t
 		b.api.Types = append(b.api.Types, t)
 		decls[i] = t
@@ -236,8 +246,20 @@ func (b *builder) declareComponents() {
 			continue
 		}
 		b.inline[ref.Value] = decls[i]
-		b.fill(decls[i], ref, decls[i].Pointer)
+		b.fillComponent(decls[i], ref)
 	}
+}
+
+// fillComponent fills a component's declaration. The types named inside a
+// foreign one (import mapping) take their names in a scope of their own:
+// they are not declared here, so they must not rename any of ours.
+func (b *builder) fillComponent(t *model.Type, ref *openapi3.SchemaRef) {
+	if t.Import != "" {
+		own := b.pkg
+		b.pkg = naming.NewScope()
+		defer func() { b.pkg = own }()
+	}
+	b.fill(t, ref, t.Pointer)
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -89,9 +89,9 @@ func typeSig(t *model.Type, class map[*model.Type]int) string {
 			return fmt.Sprintf("S%d", id)
 		}
 		if r := t.Ref; r.Kind == model.Named && r.EnumValues != nil {
-			return "N" + r.Ref.Name // an enum made an alias by dedupeEnums
+			return "N." + r.Ref.Name // an enum made an alias by dedupeEnums (never foreign)
 		}
-		return "N" + t.Ref.Name
+		return "N" + t.Ref.Import + "." + t.Ref.Name // another package's Status is not ours
 	case t.Kind == model.Array || t.Kind == model.Map:
 		return fmt.Sprintf("%d(%s)", t.Kind, typeSig(t.Elem, class))
 	case t.Name != "":

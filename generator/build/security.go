@@ -90,7 +90,30 @@ func (b *builder) pagination(op *model.Operation, pg *model.Pagination, ptr stri
 			return false
 		}
 	}
-	return true
+	return b.lastPage(pg, body, ptr)
+}
+
+// lastPage resolves last, the marker of the last page that saves the
+// request for the page after it: page style only, a boolean or an integer
+// page number.
+func (b *builder) lastPage(pg *model.Pagination, body *model.Type, ptr string) bool {
+	if pg.Last == "" {
+		return true
+	}
+	if pg.Style != "page" {
+		b.fail(ptr, "last is for page pagination, not %s", pg.Style)
+		return false
+	}
+	var ok bool
+	if pg.LastPath, ok = b.fieldPath(body, pg.Last, ptr, "last"); !ok {
+		return false
+	}
+	switch r := pg.LastPath[len(pg.LastPath)-1].Type.Resolve(); {
+	case r != nil && (r.Kind == model.Bool || r.Kind == model.Int32 || r.Kind == model.Int64):
+		return true
+	}
+	b.fail(ptr, "last %q is neither a boolean nor an integer", pg.Last)
+	return false
 }
 
 // bodyCursor finds the top-level string property of the operation's JSON

@@ -91,25 +91,62 @@ func decoderName(t *model.Type) string { return "decode" + t.Name }
 // value model of fieldType.
 func readField(fl *model.Field) jen.Code {
 	target := jen.Op("&").Id("s").Dot(fl.Name)
+	wrapper := ""
 	switch {
 	case byPointer(fl):
 		return jen.Qual(pkgJSONX, "Ptr").Call(jen.Id("d"), target, reader(fl.Type))
 	case fl.Nullable:
-		return jen.Qual(pkgJSONX, "Nullable").Call(jen.Id("d"), target, reader(fl.Type))
+		wrapper = "Nullable"
 	case !fl.Required && !nilable(fl.Type):
-		return jen.Qual(pkgJSONX, "Opt").Call(jen.Id("d"), target, reader(fl.Type))
+		wrapper = "Opt"
+	default:
+		return readInto(fl.Type, target)
 	}
-	return readInto(fl.Type, target)
+	if s := scalar(fl.Type); s != "" {
+		return jen.Qual(pkgJSONX, wrapper+s).Call(jen.Id("d"), target) // jsonx.OptString, …
+	}
+	return jen.Qual(pkgJSONX, wrapper).Call(jen.Id("d"), target, reader(fl.Type))
+}
+
+// scalar names the runtime reader of a value of t that is a plain Go
+// scalar (jsonx.String, jsonx.Int64, …; also the suffix of jsonx.OptString
+// and jsonx.NullableString), or is "" (also for another package's type).
+func scalar(t *model.Type) string {
+	r := t.Resolve()
+	if r == nil || t.Foreign() {
+		return ""
+	}
+	switch r.Kind {
+	case model.String, model.Date:
+		return "String"
+	case model.Int32:
+		return "Int32"
+	case model.Int64:
+		return "Int64"
+	case model.Float64:
+		return "Float64"
+	case model.Bool:
+		return "Bool"
+	case model.DateTime:
+		return "Time"
+	case model.Enum:
+		if t.Kind != model.Named {
+			return scalar(&model.Type{Kind: r.EnumBase})
+		}
+	}
+	return ""
 }
 
 // readInto reads a value of t into target (a pointer expression).
 func readInto(t *model.Type, target jen.Code) jen.Code {
 	r := t.Resolve()
 	switch {
-	case r == nil:
+	case r == nil, t.Foreign():
 	case recursiveContainer(t):
 	case r.Kind == model.Array:
 		return jen.Qual(pkgJSONX, "Slice").Call(jen.Id("d"), target, reader(r.Elem))
+	case r.Kind == model.Map && scalar(r.Elem) == "String":
+		return jen.Qual(pkgJSONX, "StringMap").Call(jen.Id("d"), target)
 	case r.Kind == model.Map:
 		return jen.Qual(pkgJSONX, "Map").Call(jen.Id("d"), target, reader(r.Elem))
 	case r.Kind == model.Union || (r.Kind == model.Struct && r.AdditionalProperties):
@@ -132,20 +169,16 @@ func reader(t *model.Type) jen.Code {
 	if r == nil {
 		return jen.Qual(pkgJSONX, "Raw")
 	}
+	if t.Foreign() {
+		// Another package's type (import mapping): its own UnmarshalJSON,
+		// else encoding/json, reads it.
+		return jen.Qual(pkgJSONX, "Std").Types(goType(t))
+	}
+	if s := scalar(t); s != "" {
+		return jen.Qual(pkgJSONX, s)
+	}
 	named := t.Kind == model.Named
 	switch r.Kind {
-	case model.String, model.Date:
-		return jen.Qual(pkgJSONX, "String")
-	case model.Int32:
-		return jen.Qual(pkgJSONX, "Int32")
-	case model.Int64:
-		return jen.Qual(pkgJSONX, "Int64")
-	case model.Float64:
-		return jen.Qual(pkgJSONX, "Float64")
-	case model.Bool:
-		return jen.Qual(pkgJSONX, "Bool")
-	case model.DateTime:
-		return jen.Qual(pkgJSONX, "Time")
 	case model.Bytes:
 		return jen.Qual(pkgJSONX, "Bytes")
 	case model.Binary:
@@ -158,9 +191,6 @@ func reader(t *model.Type) jen.Code {
 			jen.Return(jen.Nil()),
 		)
 	case model.Enum:
-		if !named {
-			return reader(&model.Type{Kind: r.EnumBase})
-		}
 		fn := map[model.Kind]string{model.Int64: "Int64As", model.Float64: "Float64As"}[r.EnumBase]
 		if fn == "" {
 			fn = "StringAs"

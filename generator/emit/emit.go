@@ -74,6 +74,11 @@ func Files(api *model.API, opts Options) ([]File, error) {
 			f := jen.NewFile(opts.Package)
 			f.HeaderComment(Header)
 			f.ImportNames(importNames)
+			for path, name := range api.Imports {
+				if name != "" {
+					f.ImportAlias(path, name)
+				}
+			}
 			j.fn(f, api)
 			var buf bytes.Buffer
 			if err := f.Render(&buf); err != nil {
@@ -217,6 +222,9 @@ func goType(t *model.Type) jen.Code {
 	}
 	switch t.Kind {
 	case model.Named:
+		if t.Ref.Import != "" {
+			return jen.Qual(t.Ref.Import, t.Ref.Name) // import mapping
+		}
 		return jen.Id(t.Ref.Name)
 	case model.String, model.Date:
 		return jen.String()

@@ -67,8 +67,18 @@ func iterator(f *jen.File, op *model.Operation) {
 			if pg.SizeParam != nil {
 				size = jen.Int().Call(paramValue(jen.Id("p").Dot(pg.SizeParam.Name), pg.SizeParam, jen.Lit(0)))
 			}
-			g.Return(jen.Qual(pkgPage, "Number").Call(
-				jen.Int().Call(paramValue(jen.Id("p").Dot(pg.PageParam.Name), pg.PageParam, start)), size,
+			first := jen.Int().Call(paramValue(jen.Id("p").Dot(pg.PageParam.Name), pg.PageParam, start))
+			if len(pg.LastPath) > 0 {
+				g.Return(jen.Qual(pkgPage, "NumberLast").Call(first, size,
+					jen.Func().Params(jen.Id("n").Int()).Params(jen.Index().Add(item), jen.Bool(), jen.Error()).Block(
+						setParam(jen.Id("p").Dot(pg.PageParam.Name), pg.PageParam, jen.Id("n")),
+						call,
+						jen.If(jen.Id("err").Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.False(), jen.Id("err"))),
+						jen.Return(items, lastPage(pg), jen.Nil()),
+					)))
+				break
+			}
+			g.Return(jen.Qual(pkgPage, "Number").Call(first, size,
 				jen.Func().Params(jen.Id("n").Int()).Params(jen.Index().Add(item), jen.Error()).Block(
 					setParam(jen.Id("p").Dot(pg.PageParam.Name), pg.PageParam, jen.Id("n")),
 					call,
@@ -116,6 +126,20 @@ func iterator(f *jen.File, op *model.Operation) {
 		}
 	})
 	f.Line()
+}
+
+// lastPage reads whether page n is the last: the boolean at LastPath, or
+// n reaching the page number there (an absent number, read as 0, is not
+// the last page).
+func lastPage(pg *model.Pagination) jen.Code {
+	v := access(jen.Id("resp"), pg.LastPath)
+	if r := pg.LastPath[len(pg.LastPath)-1].Type.Resolve(); r != nil && r.Kind == model.Bool {
+		return v
+	}
+	return jen.Func().Params().Bool().Block(
+		jen.Id("last").Op(":=").Int().Call(v),
+		jen.Return(jen.Id("last").Op(">").Lit(0).Op("&&").Id("n").Op(">=").Id("last")),
+	).Call()
 }
 
 // access reads a field path, unwrapping optional values (absent reads as

@@ -137,6 +137,12 @@ func (l *loader) importExternal(doc map[string]any, v2 bool) {
 		l.res.origins = append(l.res.origins, originAt{lp, origin{t.doc.name, t.ptr, t.doc.lines}})
 	}
 	l.res.reads = im.reads
+	for loc := range im.docs {
+		if loc != main.loc {
+			l.res.Files = append(l.res.Files, loc)
+		}
+	}
+	slices.Sort(l.res.Files)
 }
 
 // hasExternalRef reports whether a $ref of v names another document.
@@ -468,7 +474,8 @@ func (im *importer) name(doc map[string]any, wanted map[string]target) {
 		sec := im.sections[k]
 		c := candidates(t, sec)
 		n := c[min(chosen[k], len(c)-1)]
-		if chosen[k] > 0 {
+		mapped := sec == "schemas" && slices.Contains(im.l.opts.Imports, t.doc.loc)
+		if chosen[k] > 0 && !mapped { // a mapped schema keeps its own package's name
 			im.warn(t.doc, t.ptr, "%s %q of %s is also the name of another; it is named %q here", singular(sec), c[0], t.doc.name, n)
 		}
 		if im.v2 {
@@ -476,7 +483,11 @@ func (im *importer) name(doc map[string]any, wanted map[string]target) {
 		} else {
 			im.imports[k] = "#" + pointer("components", sec, n)
 		}
+		if mapped {
+			im.l.res.Imported = append(im.l.res.Imported, Imported{Schema: n, File: t.doc.loc, Pointer: t.ptr})
+		}
 	}
+	slices.SortFunc(im.l.res.Imported, func(a, b Imported) int { return strings.Compare(a.Schema, b.Schema) })
 }
 
 func v2Section(section string) string {

@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -142,4 +143,37 @@ func keys[V any](m map[string]V) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// Options.Imports: the schemas copied from a mapped file are listed with
+// their pointer there, and no clash of theirs is a warning (their name
+// here does not matter); Files lists every other file read.
+func TestExternalRefsImported(t *testing.T) {
+	main := filepath.Join("testdata", "external", "main.yaml")
+	schemas, err := filepath.Abs(filepath.Join("testdata", "external", "common", "schemas.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := FileWith(main, Options{Imports: []string{schemas}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Files) != 5 || !slices.Contains(res.Files, schemas) {
+		t.Errorf("Files = %v, want the 5 other files, %s among them", res.Files, schemas)
+	}
+	var got []string
+	for _, imp := range res.Imported {
+		if imp.File != schemas {
+			t.Errorf("%+v is not from the mapped file", imp)
+		}
+		got = append(got, imp.Schema+"="+imp.Pointer)
+	}
+	if want := []string{"Owner=/components/schemas/Owner", "schemas_Error=/components/schemas/Error"}; !slices.Equal(got, want) {
+		t.Errorf("Imported = %v, want %v", got, want)
+	}
+	for _, w := range res.Warnings {
+		if strings.Contains(w.Message, `it is named "schemas_Error"`) {
+			t.Errorf("a mapped schema's clash is a warning: %v", w)
+		}
+	}
 }

@@ -138,6 +138,13 @@ type Result struct {
 	// line order. Later stages add theirs with Warn.
 	Warnings []Diagnostic
 
+	// Files are the absolute paths (or URLs) of the other documents the
+	// description refers to, each read once.
+	Files []string
+	// Imported lists the component schemas copied from files of
+	// Options.Imports, sorted by Schema.
+	Imported []Imported
+
 	lines   map[string]int32 // JSON pointer in the original file → line
 	fromV2  bool             // Doc was converted from Swagger 2.0
 	origins []originAt       // parts copied from other files
@@ -205,6 +212,18 @@ type Options struct {
 	// -allow-remote). Off, such a reference is an error: generating must
 	// not depend on the network unless the user asks for it.
 	AllowRemote bool
+	// Imports are the absolute paths of the files the user maps to Go
+	// packages (import mapping). Their schemas are still copied into the
+	// document, since later stages need their shape, and each copy is
+	// listed in Result.Imported so that it is referred to, not declared.
+	Imports []string
+}
+
+// Imported is a schema of a file mapped to a Go package.
+type Imported struct {
+	Schema  string // its key in the components/schemas of Result.Doc
+	File    string // the mapped file, as in Options.Imports
+	Pointer string // where the schema is in that file
 }
 
 // File loads the description at path. Every error it returns is an *Error.

@@ -153,6 +153,9 @@ type Pagination struct {
 	Next string `json:"next,omitempty"`
 	// Total is the dot path of the total count, if any.
 	Total string `json:"total,omitempty"`
+	// Last is the dot path of what marks the last page (page style): a
+	// boolean true on it, or the integer number of the last page.
+	Last string `json:"last,omitempty"`
 	// Start is the first offset or page number (default 0 for offset, 1 for page).
 	Start *int `json:"start,omitempty"`
 
@@ -161,6 +164,7 @@ type Pagination struct {
 	ItemPath  []*Field `json:"-"`
 	NextPath  []*Field `json:"-"`
 	TotalPath []*Field `json:"-"`
+	LastPath  []*Field `json:"-"`
 	// AllName is the Go name of the iterator method (usually OpAll).
 	AllName string `json:"-"`
 	// OffsetParam, LimitParam... point into the operation's Params.

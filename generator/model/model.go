@@ -23,6 +23,9 @@ type API struct {
 	// EnvPrefix is the root x-apigen-env-prefix: the prefix of the
 	// variables CredentialsFromEnv reads ("" = the package name).
 	EnvPrefix string
+	// Imports are the packages of the types with an Import: path → the
+	// name to import it as ("" = the last element of the path).
+	Imports map[string]string
 }
 
 // Server is one entry of the spec's servers list.
@@ -85,6 +88,28 @@ type Type struct {
 	Ref *Type // Named
 
 	Format string // the spec's format, for doc and emit-time choices
+
+	// Import is the path of the Go package that declares this type, when
+	// the user maps the file its schema comes from to a package (import
+	// mapping); Name is then its name there. Such a type is used, never
+	// declared: it is not in API.Types, and its fields and variants only
+	// describe its shape.
+	Import string
+}
+
+// Foreign reports whether a use of t is a type of another package: t, or
+// a type it names on the way to its declaration, has an Import.
+func (t *Type) Foreign() bool {
+	for hops := 0; t != nil && hops < maxHops; hops++ {
+		if t.Import != "" {
+			return true
+		}
+		if t.Kind != Named {
+			return false
+		}
+		t = t.Ref
+	}
+	return false
 }
 
 // Resolve follows Named references to the declared type. It returns nil

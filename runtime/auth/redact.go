@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"encoding/base64"
 	"io"
 	"net/http"
@@ -113,3 +114,28 @@ type redactedBody struct {
 type errReader struct{ err error }
 
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+type sentKey struct{}
+
+// withSent marks r2, the request the Transport is about to send, with a
+// way to list the credentials it carries (computed only when asked), so
+// that code above the Transport can redact them from text it quotes.
+func withSent(r2 *http.Request, secrets func() []string) *http.Request {
+	return r2.WithContext(context.WithValue(r2.Context(), sentKey{}, secrets))
+}
+
+// RedactSent replaces in s the credentials the Transport sent on the
+// request that produced resp, exactly as failed responses are redacted
+// (redactResponse). It is for text quoted from a successful response, such
+// as the excerpt of a 2xx body that failed to decode: successful bodies
+// pass the Transport untouched, since they are data. Without a Transport
+// below, s comes back unchanged.
+func RedactSent(resp *http.Response, s string) string {
+	if resp == nil || resp.Request == nil || s == "" {
+		return s
+	}
+	if list, ok := resp.Request.Context().Value(sentKey{}).(func() []string); ok {
+		return redactAll(s, list())
+	}
+	return s
+}

@@ -168,6 +168,8 @@ func (t *Transport) roundTrip(req *http.Request, base http.RoundTripper) (*http.
 	if err != nil {
 		return nil, err
 	}
+	authorized := r2
+	r2 = withSent(r2, func() []string { return credentialValues(req, authorized, t.Header, tok) })
 	bodyClosed = true // base closes it from here on
 	resp, err := base.RoundTrip(r2)
 	if err != nil {
@@ -209,6 +211,8 @@ func (t *Transport) roundTrip(req *http.Request, base http.RoundTripper) (*http.
 		}
 		return nil, err
 	}
+	authorized4 := r4
+	r4 = withSent(r4, func() []string { return credentialValues(r3, authorized4, t.Header, tok4) })
 	resp, err = base.RoundTrip(r4)
 	if err == nil && failed(resp) {
 		redactResponse(resp, credentialValues(r3, r4, t.Header, tok4))

@@ -33,6 +33,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -47,8 +48,10 @@ import (
 // far. Generated decoders get one from Unmarshal.
 type Decoder struct {
 	jx.Decoder
-	seen   uint64
-	issues []Issue
+	seen     uint64
+	issues   []Issue
+	interned map[string]string // enum values read (StringAs)
+	cell     string            // StringMap's value being read
 }
 
 // Reader reads one JSON value from d into v.
@@ -119,15 +122,40 @@ func (d *Decoder) mismatch(expected string) error {
 	return &Error{Issue: Issue{Expected: expected, Raw: excerpt(raw)}}
 }
 
+// The readers of scalars below return the value and whether there was
+// one (false for null, consumed, or an error); String, OptString and the
+// others store it following their value model.
+
 // String reads a string.
 func String(d *Decoder, v *string) error {
+	s, ok, err := str(d)
+	return set(v, s, ok, err)
+}
+
+func str(d *Decoder) (string, bool, error) {
 	switch d.Next() {
 	case jx.String:
 		s, err := d.Str()
 		if err != nil {
+			return "", false, malformed(err)
+		}
+		return s, true, nil
+	case jx.Null:
+		return "", false, d.Null()
+	}
+	return "", false, d.mismatch("string")
+}
+
+// StringAs reads a string into a named string type (an enum). Values of
+// an enum repeat: each distinct one is allocated once per Decoder.
+func StringAs[E ~string](d *Decoder, v *E) error {
+	switch d.Next() {
+	case jx.String:
+		b, err := d.StrBytes()
+		if err != nil {
 			return malformed(err)
 		}
-		*v = s
+		*v = E(d.intern(b))
 		return nil
 	case jx.Null:
 		return d.Null()
@@ -135,28 +163,53 @@ func String(d *Decoder, v *string) error {
 	return d.mismatch("string")
 }
 
-// StringAs reads a string into a named string type (an enum).
-func StringAs[E ~string](d *Decoder, v *E) error {
-	s := string(*v)
-	err := String(d, &s)
-	*v = E(s)
-	return err
+// Interning bounds: enum values are short and few.
+const (
+	maxInterned    = 256
+	maxInternedLen = 64
+)
+
+// intern returns b as a string, the same string for the same bytes.
+func (d *Decoder) intern(b []byte) string {
+	if s, ok := d.interned[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(b) <= maxInternedLen && len(d.interned) < maxInterned {
+		if d.interned == nil {
+			d.interned = make(map[string]string)
+		}
+		d.interned[s] = s
+	}
+	return s
 }
 
 // Bool reads a boolean.
 func Bool(d *Decoder, v *bool) error {
+	b, ok, err := boolean(d)
+	return set(v, b, ok, err)
+}
+
+func boolean(d *Decoder) (bool, bool, error) {
 	switch d.Next() {
 	case jx.Bool:
 		b, err := d.Bool()
 		if err != nil {
-			return malformed(err)
+			return false, false, malformed(err)
 		}
-		*v = b
-		return nil
+		return b, true, nil
 	case jx.Null:
-		return d.Null()
+		return false, false, d.Null()
 	}
-	return d.mismatch("boolean")
+	return false, false, d.mismatch("boolean")
+}
+
+// set stores x in v when there was a value.
+func set[T any](v *T, x T, ok bool, err error) error {
+	if ok {
+		*v = x
+	}
+	return err
 }
 
 // integer reads a JSON number that must be an integer within bits.
@@ -209,21 +262,22 @@ func parseInt(b []byte, bits int) (int64, bool) {
 
 // Int32 reads an integer that fits 32 bits.
 func Int32(d *Decoder, v *int32) error {
+	n, ok, err := int32Value(d)
+	return set(v, n, ok, err)
+}
+
+func int32Value(d *Decoder) (int32, bool, error) {
 	n, ok, err := integer(d, 32, "32-bit integer")
-	if ok {
-		*v = int32(n)
-	}
-	return err
+	return int32(n), ok, err
 }
 
 // Int64 reads an integer.
 func Int64(d *Decoder, v *int64) error {
-	n, ok, err := integer(d, 64, "integer")
-	if ok {
-		*v = n
-	}
-	return err
+	n, ok, err := int64Value(d)
+	return set(v, n, ok, err)
 }
+
+func int64Value(d *Decoder) (int64, bool, error) { return integer(d, 64, "integer") }
 
 // Int64As reads an integer into a named int64 type (an enum).
 func Int64As[E ~int64](d *Decoder, v *E) error {
@@ -235,22 +289,26 @@ func Int64As[E ~int64](d *Decoder, v *E) error {
 
 // Float64 reads a number.
 func Float64(d *Decoder, v *float64) error {
+	f, ok, err := float(d)
+	return set(v, f, ok, err)
+}
+
+func float(d *Decoder) (float64, bool, error) {
 	switch d.Next() {
 	case jx.Number:
 		raw, err := d.Raw()
 		if err != nil {
-			return malformed(err)
+			return 0, false, malformed(err)
 		}
-		f, err := strconv.ParseFloat(string(raw), 64)
+		f, err := parseFloat(raw)
 		if err != nil {
-			return &Error{Issue: Issue{Expected: "number", Raw: excerpt(raw)}}
+			return 0, false, &Error{Issue: Issue{Expected: "number", Raw: excerpt(raw)}}
 		}
-		*v = f
-		return nil
+		return f, true, nil
 	case jx.Null:
-		return d.Null()
+		return 0, false, d.Null()
 	}
-	return d.mismatch("number")
+	return 0, false, d.mismatch("number")
 }
 
 // Float64As reads a number into a named float64 type (an enum).
@@ -263,22 +321,26 @@ func Float64As[E ~float64](d *Decoder, v *E) error {
 
 // Time reads an RFC 3339 timestamp, as time.Time's UnmarshalJSON does.
 func Time(d *Decoder, v *time.Time) error {
+	t, ok, err := timestamp(d)
+	return set(v, t, ok, err)
+}
+
+func timestamp(d *Decoder) (time.Time, bool, error) {
 	switch d.Next() {
 	case jx.String:
 		b, err := d.StrBytes()
 		if err != nil {
-			return malformed(err)
+			return time.Time{}, false, malformed(err)
 		}
 		t, err := time.Parse(time.RFC3339, string(b))
 		if err != nil {
-			return &Error{Issue: Issue{Expected: "RFC 3339 date-time", Raw: excerpt(strconv.AppendQuote(nil, string(b)))}}
+			return time.Time{}, false, &Error{Issue: Issue{Expected: "RFC 3339 date-time", Raw: excerpt(strconv.AppendQuote(nil, string(b)))}}
 		}
-		*v = t
-		return nil
+		return t, true, nil
 	case jx.Null:
-		return d.Null()
+		return time.Time{}, false, d.Null()
 	}
-	return d.mismatch("RFC 3339 date-time")
+	return time.Time{}, false, d.mismatch("RFC 3339 date-time")
 }
 
 // Bytes reads a standard base64 string, as encoding/json does for []byte.
@@ -424,6 +486,11 @@ func Slice[T any](d *Decoder, v *[]T, read Reader[T]) error {
 	}
 	var first error // a value that does not fit: the array is still read to its end
 	err := d.Arr(func(*jx.Decoder) error {
+		if len(s) == cap(s) && len(s) >= 256 {
+			// Doubling: beyond 256 elements append grows by 1.25×,
+			// copying a long array of decoded values several times.
+			s = slices.Grow(s, len(s))
+		}
 		var zero T
 		s = append(s, zero)
 		n := len(d.issues)
@@ -458,6 +525,18 @@ func keep(first *error, err error) error {
 // Map reads an object of values of one type; null, or an object that
 // cannot be read, gives nil.
 func Map[T any](d *Decoder, v *map[string]T, read Reader[T]) error {
+	return mapInto(d, v, read, new(T))
+}
+
+// StringMap is Map(d, v, String) without an allocation per value: each is
+// read into the Decoder's cell.
+func StringMap(d *Decoder, v *map[string]string) error {
+	return mapInto(d, v, String, &d.cell)
+}
+
+// mapInto is Map reading each value into cell (read takes a pointer,
+// which would otherwise move every value to the heap).
+func mapInto[T any](d *Decoder, v *map[string]T, read Reader[T], cell *T) error {
 	switch d.Next() {
 	case jx.Object:
 	case jx.Null:
@@ -471,19 +550,21 @@ func Map[T any](d *Decoder, v *map[string]T, read Reader[T]) error {
 		*v = map[string]T{}
 	}
 	m := *v
+	var zero T
 	var first error // a value that does not fit: the object is still read to its end
 	err := d.ObjBytes(func(_ *jx.Decoder, key []byte) error {
-		var e T
+		*cell = zero
 		n := len(d.issues)
-		if err := read(d, &e); err != nil {
+		if err := read(d, cell); err != nil {
 			return keep(&first, at(err, memberPath(key)))
 		}
 		if len(d.issues) != n {
 			prefix(d.issues[n:], memberPath(key))
 		}
-		m[string(key)] = e
+		m[string(key)] = *cell
 		return nil
 	})
+	*cell = zero // keeps nothing alive
 	if err != nil || first != nil {
 		*v = nil
 		return wrapSyntax(cmp.Or(err, first))

@@ -24,7 +24,9 @@ import "iter"
 // when total (if known, >= 0) is reached.
 //
 // The next offset is the previous one plus the number of items returned.
-// An empty page always ends the iteration, whatever total says.
+// An empty page always ends the iteration, whatever total says. A total
+// of 0 beside a page of items is a count the response left out (an
+// absent optional member reads as 0), not a known total, and is ignored.
 func Offset[T any](start, limit int, fetch func(offset int) (items []T, total int, err error)) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		offset := start
@@ -46,7 +48,7 @@ func Offset[T any](start, limit int, fetch func(offset int) (items []T, total in
 				return
 			case limit > 0 && len(items) < limit:
 				return
-			case total >= 0 && offset >= total:
+			case total > 0 && offset >= total:
 				return
 			}
 		}
@@ -55,9 +57,20 @@ func Offset[T any](start, limit int, fetch func(offset int) (items []T, total in
 
 // Number iterates a page-number API starting at first; stops after an empty page or one shorter than size (size > 0).
 func Number[T any](first, size int, fetch func(page int) ([]T, error)) iter.Seq2[T, error] {
+	return NumberLast(first, size, func(page int) ([]T, bool, error) {
+		items, err := fetch(page)
+		return items, false, err
+	})
+}
+
+// NumberLast iterates a page-number API whose pages say which one is the
+// last (a lastPage flag, a last_page number): fetch(page) returns the
+// items and whether that page is the last. It stops after the last page,
+// without asking for the one after it, and otherwise as Number does.
+func NumberLast[T any](first, size int, fetch func(page int) (items []T, last bool, err error)) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		for page := first; ; page++ {
-			items, err := fetch(page)
+			items, last, err := fetch(page)
 			if err != nil {
 				var zero T
 				yield(zero, err)
@@ -68,7 +81,7 @@ func Number[T any](first, size int, fetch func(page int) ([]T, error)) iter.Seq2
 					return
 				}
 			}
-			if len(items) == 0 || (size > 0 && len(items) < size) {
+			if last || len(items) == 0 || (size > 0 && len(items) < size) {
 				return
 			}
 		}

@@ -67,6 +67,7 @@ func TestOffset(t *testing.T) {
 		{"exact multiple needs one empty page", offsetServer{n: 20, max: 10, total: -1}, 0, 10, 20, 3, []int{0, 10, 20}},
 		{"total stops without an empty page", offsetServer{n: 20, max: 10, total: 20}, 0, 10, 20, 2, []int{0, 10}},
 		{"total zero", offsetServer{n: 0, max: 10, total: 0}, 0, 10, 0, 1, []int{0}},
+		{"absent total (0) beside items is ignored", offsetServer{n: 25, max: 10, total: 0}, 0, 10, 25, 3, []int{0, 10, 20}},
 		{"start offset", offsetServer{n: 25, max: 10, total: 25}, 5, 10, 20, 2, []int{5, 15}},
 		{"no limit: stops after empty page", offsetServer{n: 25, max: 10, total: -1}, 0, 0, 25, 4, []int{0, 10, 20, 25}},
 		{"server caps below limit: stops after the short page", offsetServer{n: 50, max: 10, total: -1}, 0, 20, 10, 1, []int{0}},
@@ -307,5 +308,36 @@ func TestCursorLazyBreak(t *testing.T) {
 	}
 	if fetches != 2 {
 		t.Errorf("fetches = %d, want 2", fetches)
+	}
+}
+
+// NumberLast stops at the page marked last, without asking for the next
+// one, even when that page is full or the size is unknown; an error ends
+// the walk once.
+func TestNumberLast(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		n, size   int
+		wantPages []int
+	}{
+		{"full last page", 4, 2, []int{1, 2}},
+		{"unknown size", 5, 0, []int{1, 2, 3}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var pages []int
+			items, errs := collect(page.NumberLast(1, tt.size, func(p int) ([]int, bool, error) {
+				pages = append(pages, p)
+				start := (p - 1) * 2
+				end := min(start+2, tt.n)
+				return seqInts(start, end), end >= tt.n, nil
+			}))
+			if len(errs) > 0 || !slices.Equal(items, seqInts(0, tt.n)) || !slices.Equal(pages, tt.wantPages) {
+				t.Errorf("items %v errs %v pages %v, want pages %v", items, errs, pages, tt.wantPages)
+			}
+		})
+	}
+	_, errs := collect(page.NumberLast(1, 2, func(int) ([]int, bool, error) { return nil, false, errors.New("boom") }))
+	if len(errs) != 1 {
+		t.Errorf("errs = %v", errs)
 	}
 }

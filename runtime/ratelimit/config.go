@@ -1,12 +1,14 @@
 package ratelimit
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"slices"
 	"time"
 
 	"github.com/apigen-go/apigen/runtime/clock"
+	"github.com/apigen-go/apigen/runtime/transport"
 )
 
 // Defaults applied to zero fields of Config.
@@ -280,6 +282,59 @@ func (c Config) clone() Config {
 	}
 	return c
 }
+
+// Settings are the limits that apply to one operation: the Config with the
+// operation's Override applied. Every Limiter implementation reads them the
+// same way.
+type Settings struct {
+	Headers      []Headers
+	MaxWait      time.Duration // resolved: 0 means no wait is refused
+	RouteWindows []Window      // counted per route key
+}
+
+// SettingsFor returns the settings of the operation ctx carries
+// (transport.OperationFrom), or the Config's own when it carries none.
+func (c *Config) SettingsFor(ctx context.Context) Settings {
+	s := Settings{Headers: c.Headers, MaxWait: c.EffectiveMaxWait()}
+	if c.Scope == Route {
+		s.RouteWindows = c.Windows
+	}
+	op := transport.OperationFrom(ctx)
+	if op == nil {
+		return s
+	}
+	o, ok := c.Operations[op.ID]
+	if !ok {
+		return s
+	}
+	if o.Windows != nil {
+		s.RouteWindows = o.Windows
+	}
+	if o.Headers != nil {
+		s.Headers = o.Headers
+	}
+	if o.MaxWait != 0 {
+		s.MaxWait = resolve(o.MaxWait, 0)
+	}
+	return s
+}
+
+// HeaderScope returns the scope the counts of header family h apply to.
+func (c *Config) HeaderScope(h Headers) Scope {
+	switch {
+	case h.Scope != "":
+		return h.Scope
+	case c.Scope != "":
+		return c.Scope
+	}
+	return Global
+}
+
+// EffectiveMargin is Margin with its default applied.
+func (c *Config) EffectiveMargin() time.Duration { return resolve(c.Margin, DefaultMargin) }
+
+// EffectiveMaxWait is MaxWait with its default applied.
+func (c *Config) EffectiveMaxWait() time.Duration { return resolve(c.MaxWait, DefaultMaxWait) }
 
 // resolve applies the zero-means-default, negative-means-none convention.
 func resolve(d, def time.Duration) time.Duration {

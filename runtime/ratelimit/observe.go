@@ -13,7 +13,7 @@ import (
 func (l *Local) observe(r *localReservation, now time.Time, resp *http.Response, tooMany bool) {
 	s, key := r.s, r.key
 	g, rt := l.global, l.routes[key]
-	if len(s.headers) == 0 {
+	if len(s.Headers) == 0 {
 		if tooMany {
 			// Cool down where the request was counted: its own windows if
 			// it has any, else the client as a whole.
@@ -25,9 +25,9 @@ func (l *Local) observe(r *localReservation, now time.Time, resp *http.Response,
 		}
 		return
 	}
-	for _, h := range s.headers {
+	for _, h := range s.Headers {
 		b := g
-		if l.headerScope(h) == Route {
+		if l.cfg.HeaderScope(h) == Route {
 			b = l.route(key, s, true)
 		}
 		resetAt := l.observeHeaders(b, h, resp.Header, now, tooMany)
@@ -139,7 +139,7 @@ func (l *Local) ignore(name, value, why string) {
 // 429 of a request admitted before the current cooldown opened was already
 // on its way: it may lengthen the cooldown by what it says, but counts no
 // further strike.
-func (l *Local) cooldown(r *localReservation, b *bucket, s settings, hdr http.Header, raName string, resetAt time.Time, now time.Time) {
+func (l *Local) cooldown(r *localReservation, b *bucket, s Settings, hdr http.Header, raName string, resetAt time.Time, now time.Time) {
 	var until time.Time
 	reason := "the server's " + http.CanonicalHeaderKey(raName) + " after a 429"
 	if v := hdr.Get(raName); v != "" {
@@ -160,7 +160,7 @@ func (l *Local) cooldown(r *localReservation, b *bucket, s settings, hdr http.He
 		b.strikes++
 		d := time.Second << min(b.strikes-1, 20)
 		// Capped so that the wait, margin included, stays within MaxWait.
-		until = now.Add(min(jitter(d), max(s.maxWait-l.margin, time.Second)))
+		until = now.Add(min(jitter(d), max(s.MaxWait-l.margin, time.Second)))
 		reason = fmt.Sprintf("a cooldown after %d × 429 without Retry-After", b.strikes)
 	}
 	if !until.After(b.cooldownUntil) {

@@ -24,7 +24,6 @@ import (
 	"time"
 
 	"github.com/apigen-go/apigen/runtime/clock"
-	"github.com/apigen-go/apigen/runtime/transport"
 )
 
 // Local is an in-process Limiter configured from a Config.
@@ -66,8 +65,8 @@ func New(cfg Config) (*Local, error) {
 		cfg:     cfg,
 		clk:     clock.Or(cfg.Clock),
 		log:     cfg.Logger,
-		margin:  resolve(cfg.Margin, DefaultMargin),
-		maxWait: resolve(cfg.MaxWait, DefaultMaxWait),
+		margin:  cfg.EffectiveMargin(),
+		maxWait: cfg.EffectiveMaxWait(),
 		horizon: cfg.longestWindow(),
 		routes:  make(map[string]*bucket),
 	}
@@ -149,69 +148,27 @@ type waiter struct {
 
 func byTicket(w *waiter, t uint64) int { return cmp.Compare(w.ticket, t) }
 
-// settings are the effective x-apigen-ratelimit values for one operation.
-type settings struct {
-	headers      []Headers
-	maxWait      time.Duration
-	routeWindows []Window
-}
-
-func (l *Local) settingsFor(ctx context.Context) settings {
-	s := settings{headers: l.cfg.Headers, maxWait: l.maxWait}
-	if l.cfg.Scope == Route {
-		s.routeWindows = l.cfg.Windows
-	}
-	op := transport.OperationFrom(ctx)
-	if op == nil {
-		return s
-	}
-	o, ok := l.cfg.Operations[op.ID]
-	if !ok {
-		return s
-	}
-	if o.Windows != nil {
-		s.routeWindows = o.Windows
-	}
-	if o.Headers != nil {
-		s.headers = o.Headers
-	}
-	if o.MaxWait != 0 {
-		s.maxWait = resolve(o.MaxWait, 0)
-	}
-	return s
-}
-
-func (l *Local) headerScope(h Headers) Scope {
-	if h.Scope != "" {
-		return h.Scope
-	}
-	if l.cfg.Scope != "" {
-		return l.cfg.Scope
-	}
-	return Global
-}
-
-// route returns the route bucket for key, creating it when the settings
+// route returns the route bucket for key, creating it when the Settings
 // give it anything to count, or nil. Buckets are created from the first
 // operation that uses a key: operations sharing a RateLimitKey share one
 // bucket and should share their overrides too.
-func (l *Local) route(key string, s settings, create bool) *bucket {
+func (l *Local) route(key string, s Settings, create bool) *bucket {
 	if b := l.routes[key]; b != nil {
 		return b
 	}
-	need := len(s.routeWindows) > 0
-	for _, h := range s.headers {
-		need = need || l.headerScope(h) == Route
+	need := len(s.RouteWindows) > 0
+	for _, h := range s.Headers {
+		need = need || l.cfg.HeaderScope(h) == Route
 	}
 	if !need && !create {
 		return nil
 	}
-	b := newBucket(key, s.routeWindows)
+	b := newBucket(key, s.RouteWindows)
 	l.routes[key] = b
 	return b
 }
 
-func (l *Local) buckets(key string, s settings) []*bucket {
+func (l *Local) buckets(key string, s Settings) []*bucket {
 	bs := []*bucket{l.global}
 	if r := l.route(key, s, false); r != nil {
 		bs = append(bs, r)
@@ -231,7 +188,7 @@ func (l *Local) Reserve(ctx context.Context, key string) (Reservation, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("ratelimit: %w", err)
 	}
-	s := l.settingsFor(ctx)
+	s := l.cfg.SettingsFor(ctx)
 
 	l.mu.Lock()
 	start := l.clk.Now()
@@ -287,14 +244,14 @@ func (l *Local) Reserve(ctx context.Context, key string) (Reservation, error) {
 // refuse returns the error that ends a wait at once: the slot at t is
 // more than MaxWait after from, or past ctx's deadline. A request held for
 // an event (hold) waits at least until now.
-func (l *Local) refuse(ctx context.Context, key string, s settings, from, now, t time.Time, hold bool, c constraint) error {
+func (l *Local) refuse(ctx context.Context, key string, s Settings, from, now, t time.Time, hold bool, c constraint) error {
 	if hold && !t.After(now) {
 		t = now
 	}
-	if wait := t.Sub(from); (hold || t.After(now)) && wait > s.maxWait {
+	if wait := t.Sub(from); (hold || t.After(now)) && wait > s.MaxWait {
 		return &QuotaExhaustedError{
 			Key: key, Scope: scopeOf(c.bucket), Reason: c.reason,
-			ResetAt: c.resetAt, Wait: wait, MaxWait: s.maxWait,
+			ResetAt: c.resetAt, Wait: wait, MaxWait: s.MaxWait,
 		}
 	}
 	if dl, ok := ctx.Deadline(); ok && t.After(now) && t.Sub(now) > time.Until(dl) {
@@ -455,7 +412,7 @@ func (l *Local) Stats() Stats {
 type localReservation struct {
 	l           *Local
 	key         string
-	s           settings
+	s           Settings
 	admitted    time.Time
 	bs          []*bucket
 	epochs      [2]uint64 // each bucket's cooldown epoch at admission

@@ -1,12 +1,8 @@
 package ratelimit
 
 import (
-	"errors"
-	"net"
 	"net/http"
 	"net/http/httptrace"
-	"sync"
-	"sync/atomic"
 
 	"github.com/apigen-go/apigen/runtime/transport"
 )
@@ -56,71 +52,23 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return nil, err
 	}
-	w := &writeTrace{res: res}
-	resp, err := base.RoundTrip(req.WithContext(httptrace.WithClientTrace(ctx, w.hooks())))
+	// A send recorded later than the truth only makes the limiter more
+	// careful; one recorded earlier could let the next request land inside
+	// the server's window.
+	tr := &transport.SendTrace{OnWritten: res.Sent}
+	resp, err := base.RoundTrip(req.WithContext(httptrace.WithClientTrace(ctx, tr.Hooks())))
 	switch {
 	case err == nil:
 		if resp.StatusCode == http.StatusTooManyRequests {
 			transport.CooldownSignalFrom(ctx).Set()
 		}
 		res.Observe(resp)
-	case w.notSent(err):
+	case tr.NotSent(err):
 		res.Cancel()
 	default:
 		res.Observe(nil)
 	}
 	return resp, err
-}
-
-// writeTrace notes when writing starts (so that a failure before it is
-// known to have sent nothing) and calls Sent once the request has been
-// written and flushed: a send recorded later than the truth only makes the
-// limiter more careful, one recorded earlier could let the next request
-// land inside the server's window.
-type writeTrace struct {
-	res            Reservation
-	once           sync.Once
-	wrote, gotConn atomic.Bool
-	dialFailed     atomic.Bool
-}
-
-func (w *writeTrace) writing() { w.wrote.Store(true) }
-
-func (w *writeTrace) sent() {
-	w.wrote.Store(true)
-	w.once.Do(w.res.Sent)
-}
-
-func (w *writeTrace) hooks() *httptrace.ClientTrace {
-	return &httptrace.ClientTrace{
-		GotConn: func(httptrace.GotConnInfo) { w.gotConn.Store(true) },
-		ConnectDone: func(_, _ string, err error) {
-			if err != nil {
-				w.dialFailed.Store(true)
-			}
-		},
-		WroteHeaderField: func(string, []string) { w.writing() },
-		WroteHeaders:     w.writing,
-		WroteRequest:     func(httptrace.WroteRequestInfo) { w.sent() },
-	}
-}
-
-// notSent reports whether a failed request provably never put a byte on
-// the wire: the connection could not be made, or was made and failed
-// before the first header was written.
-func (w *writeTrace) notSent(err error) bool {
-	if w.wrote.Load() {
-		return false
-	}
-	if w.gotConn.Load() || w.dialFailed.Load() {
-		return true
-	}
-	var op *net.OpError
-	if errors.As(err, &op) && op.Op == "dial" {
-		return true
-	}
-	var dns *net.DNSError
-	return errors.As(err, &dns)
 }
 
 // RouteKey is the default route bucket of a request: the operation's

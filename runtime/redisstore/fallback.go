@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/apigen-go/apigen/runtime/ratelimit"
@@ -32,6 +33,18 @@ func (o *ownLog) add(t time.Time, keep time.Duration) {
 		i++
 	}
 	o.times = append(o.times[i:], t)
+}
+
+// move replaces the time from with to, keeping the log in order; a time
+// no longer in the log (dropped as too old) is not added again.
+func (o *ownLog) move(from, to time.Time) {
+	i := slices.IndexFunc(o.times, from.Equal)
+	if i < 0 {
+		return
+	}
+	o.times = slices.Delete(o.times, i, i+1)
+	j, _ := slices.BinarySearchFunc(o.times, to, time.Time.Compare)
+	o.times = slices.Insert(o.times, j, to)
 }
 
 // next returns when one more send keeps this process within share.
@@ -133,7 +146,7 @@ func (l *Limiter) shareNext(bs []bucket, now, since time.Time) (time.Time, strin
 }
 
 // reserveLocal admits a request at this process's fair share.
-func (l *Limiter) reserveLocal(ctx context.Context, key string, bs []bucket, s settings, start time.Time) (ratelimit.Reservation, error) {
+func (l *Limiter) reserveLocal(ctx context.Context, key string, bs []bucket, s ratelimit.Settings, start time.Time) (ratelimit.Reservation, error) {
 	for {
 		l.mu.Lock()
 		now := time.Now()
@@ -141,12 +154,12 @@ func (l *Limiter) reserveLocal(ctx context.Context, key string, bs []bucket, s s
 		if !t.After(now) {
 			l.mu.Unlock()
 			l.admitted(bs, now, start)
-			return &reservation{l: l, local: true}, nil
+			return &reservation{l: l, bs: bs, ownAt: now, local: true}, nil
 		}
 		retry := l.nextTry
 		l.mu.Unlock()
 		wait := t.Sub(now)
-		if err := l.tooLong(ctx, key, scope, reason, t, time.Since(start)+wait, s.maxWait); err != nil {
+		if err := l.tooLong(ctx, key, scope, reason, t, time.Since(start)+wait, s.MaxWait); err != nil {
 			return nil, err
 		}
 		// Wake up for the next look at Redis if that comes first.
@@ -165,7 +178,7 @@ func (l *Limiter) reserveLocal(ctx context.Context, key string, bs []bucket, s s
 // afterOutage holds a request back, while Redis is being tried again and
 // for one window length after it came back, until this process's fair
 // share allows it too; it returns false when nothing holds it.
-func (l *Limiter) afterOutage(ctx context.Context, key string, bs []bucket, s settings, start time.Time) (bool, error) {
+func (l *Limiter) afterOutage(ctx context.Context, key string, bs []bucket, s ratelimit.Settings, start time.Time) (bool, error) {
 	l.mu.Lock()
 	now := time.Now()
 	since := l.upSince
@@ -184,7 +197,7 @@ func (l *Limiter) afterOutage(ctx context.Context, key string, bs []bucket, s se
 		return false, nil
 	}
 	wait := t.Sub(now)
-	if err := l.tooLong(ctx, key, scope, reason, t, time.Since(start)+wait, s.maxWait); err != nil {
+	if err := l.tooLong(ctx, key, scope, reason, t, time.Since(start)+wait, s.MaxWait); err != nil {
 		return true, err
 	}
 	if err := sleep(ctx, wait); err != nil {

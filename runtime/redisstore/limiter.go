@@ -18,7 +18,6 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/apigen-go/apigen/runtime/ratelimit"
-	"github.com/apigen-go/apigen/runtime/transport"
 )
 
 // LimiterConfig configures a Limiter.
@@ -110,8 +109,8 @@ func NewLimiter(rdb redis.UniversalClient, cfg LimiterConfig) (*Limiter, error) 
 	l := &Limiter{
 		rdb: rdb, keys: ks, cfg: cfg.Limits, replicas: cfg.Replicas,
 		log:     cfg.Logger,
-		margin:  resolve(cfg.Limits.Margin, ratelimit.DefaultMargin),
-		maxWait: resolve(cfg.Limits.MaxWait, ratelimit.DefaultMaxWait),
+		margin:  cfg.Limits.EffectiveMargin(),
+		maxWait: cfg.Limits.EffectiveMaxWait(),
 		timeout: cfg.Timeout,
 		id:      hex.EncodeToString(raw[:]),
 		own:     make(map[string]*ownLog),
@@ -125,60 +124,12 @@ func NewLimiter(rdb redis.UniversalClient, cfg LimiterConfig) (*Limiter, error) 
 	return l, nil
 }
 
-func resolve(d, def time.Duration) time.Duration {
-	switch {
-	case d == 0:
-		return def
-	case d < 0:
-		return 0
-	}
-	return d
-}
-
 // Stats implements ratelimit.Limiter, for this process.
 func (l *Limiter) Stats() ratelimit.Stats {
 	return ratelimit.Stats{
 		Sent: l.sent.Load(), Waited: l.waited.Load(), TotalWait: time.Duration(l.totalWait.Load()),
 		TooMany: l.tooMany.Load(), Cooldowns: l.cooldowns.Load(),
 	}
-}
-
-// settings are the effective limits of one operation.
-type settings struct {
-	headers      []ratelimit.Headers
-	maxWait      time.Duration
-	routeWindows []ratelimit.Window
-}
-
-func (l *Limiter) settingsFor(ctx context.Context) settings {
-	s := settings{headers: l.cfg.Headers, maxWait: l.maxWait}
-	if l.cfg.Scope == ratelimit.Route {
-		s.routeWindows = l.cfg.Windows
-	}
-	if op := transport.OperationFrom(ctx); op != nil {
-		if o, ok := l.cfg.Operations[op.ID]; ok {
-			if o.Windows != nil {
-				s.routeWindows = o.Windows
-			}
-			if o.Headers != nil {
-				s.headers = o.Headers
-			}
-			if o.MaxWait != 0 {
-				s.maxWait = resolve(o.MaxWait, 0)
-			}
-		}
-	}
-	return s
-}
-
-func (l *Limiter) headerScope(h ratelimit.Headers) ratelimit.Scope {
-	switch {
-	case h.Scope != "":
-		return h.Scope
-	case l.cfg.Scope != "":
-		return l.cfg.Scope
-	}
-	return ratelimit.Global
 }
 
 // bucket is one set of counts in Redis: the global one or a route's.
@@ -209,16 +160,16 @@ func fixed(w ratelimit.Window) bool { return w.Kind == ratelimit.Fixed && w.Anch
 // one always, the route's when it has windows or route-scoped headers.
 // Header families with a Limit and Per add a window of that length whose
 // limit (0 until learned) comes from the server.
-func (l *Limiter) buckets(key string, s settings) []bucket {
+func (l *Limiter) buckets(key string, s ratelimit.Settings) []bucket {
 	g := bucket{prefix: "g", label: "global"}
 	if l.cfg.Scope != ratelimit.Route {
 		g.windows = l.cfg.Windows
 	}
-	r := bucket{prefix: "r:" + key, label: fmt.Sprintf("route %q", key), windows: s.routeWindows}
+	r := bucket{prefix: "r:" + key, label: fmt.Sprintf("route %q", key), windows: s.RouteWindows}
 	routeNeeded := len(r.windows) > 0
-	for _, h := range s.headers {
+	for _, h := range s.Headers {
 		target := &g
-		if l.headerScope(h) == ratelimit.Route {
+		if l.cfg.HeaderScope(h) == ratelimit.Route {
 			target, routeNeeded = &r, true
 		}
 		if h.Limit != "" && h.Per > 0 && !hasPer(target.windows, h.Per) {
@@ -264,7 +215,7 @@ func (l *Limiter) Reserve(ctx context.Context, key string) (ratelimit.Reservatio
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("ratelimit: %w", err)
 	}
-	s := l.settingsFor(ctx)
+	s := l.cfg.SettingsFor(ctx)
 	bs := l.buckets(key, s)
 	start := time.Now()
 	member := l.id + ":" + strconv.FormatUint(l.seq.Add(1), 36)
@@ -297,13 +248,14 @@ func (l *Limiter) Reserve(ctx context.Context, key string) (ratelimit.Reservatio
 		redisNow := time.UnixMicro(toInt(res[4]))
 		l.cameBack(redisNow)
 		if toInt(res[0]) == 1 {
-			l.admitted(bs, time.Now(), start)
-			return &reservation{l: l, bs: bs, key: key, s: s, member: member, admittedAt: asked, admittedRedis: toInt(res[4])}, nil
+			now := time.Now()
+			l.admitted(bs, now, start)
+			return &reservation{l: l, bs: bs, key: key, s: s, member: member, admittedAt: asked, ownAt: now, admittedRedis: toInt(res[4])}, nil
 		}
 		wait := time.Duration(toInt(res[1])) * time.Microsecond
 		reason, scope := l.reason(bs, fmt.Sprint(res[2]))
 		resetAt := time.UnixMicro(toInt(res[3]))
-		if err := l.tooLong(ctx, key, scope, reason, resetAt, time.Since(start)+wait, s.maxWait); err != nil {
+		if err := l.tooLong(ctx, key, scope, reason, resetAt, time.Since(start)+wait, s.MaxWait); err != nil {
 			return nil, err
 		}
 		if err := sleep(ctx, wait+time.Duration(mrand.N(int64(time.Millisecond)))); err != nil {
@@ -363,6 +315,8 @@ func (l *Limiter) reason(bs []bucket, code string) (string, ratelimit.Scope) {
 	return "the shared limits", scope
 }
 
+// admitted counts a request in this process's own logs at its admission;
+// sentAt moves it to its send time.
 func (l *Limiter) admitted(bs []bucket, now, start time.Time) {
 	l.sent.Add(1)
 	if d := now.Sub(start); d > time.Millisecond {
@@ -375,6 +329,22 @@ func (l *Limiter) admitted(bs []bucket, now, start time.Time) {
 		for _, w := range b.windows {
 			if w.Limit > 0 {
 				l.ownLog(b, w).add(now, w.Per+l.margin)
+			}
+		}
+	}
+}
+
+// sentAt moves a request admitted at admittedAt to its send time in this
+// process's own logs: a request that waited for the CPU after admission
+// reaches the server later than it was counted, and the fair share while
+// Redis is away must count it where the server does.
+func (l *Limiter) sentAt(bs []bucket, admittedAt, sent time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, b := range bs {
+		for _, w := range b.windows {
+			if w.Limit > 0 {
+				l.ownLog(b, w).move(admittedAt, sent)
 			}
 		}
 	}
@@ -426,9 +396,10 @@ type reservation struct {
 	l             *Limiter
 	bs            []bucket
 	key           string
-	s             settings
+	s             ratelimit.Settings
 	member        string
 	admittedAt    time.Time
+	ownAt         time.Time // the admission time in this process's own logs
 	admittedRedis int64
 	local         bool
 	ended         atomic.Bool
@@ -439,10 +410,14 @@ type reservation struct {
 // windows at its send time. Sent is called while the request is being
 // written, so Redis is told in the background, with the time taken now.
 func (r *reservation) Sent() {
-	if r.local || r.ended.Load() {
+	if r.ended.Load() {
 		return
 	}
 	r.sentOnce.Do(func() {
+		r.l.sentAt(r.bs, r.ownAt, time.Now())
+		if r.local {
+			return
+		}
 		elapsed := time.Since(r.admittedAt)
 		go r.done("sent", 0, -1, elapsed)
 	})
@@ -489,16 +464,16 @@ func (r *reservation) Cancel() {
 func (r *reservation) cooldownTarget(h http.Header) (int, time.Duration) {
 	target := 1
 	names := []string{"Retry-After"}
-	if len(r.s.headers) == 0 {
+	if len(r.s.Headers) == 0 {
 		if len(r.bs) > 1 && len(r.bs[1].windows) > 0 {
 			target = 2
 		}
 	} else {
-		if r.l.headerScope(r.s.headers[0]) == ratelimit.Route && len(r.bs) > 1 {
+		if r.l.cfg.HeaderScope(r.s.Headers[0]) == ratelimit.Route && len(r.bs) > 1 {
 			target = 2
 		}
 		names = names[:0]
-		for _, hf := range r.s.headers {
+		for _, hf := range r.s.Headers {
 			n := hf.RetryAfter
 			if n == "" {
 				n = "Retry-After"
@@ -513,7 +488,7 @@ func (r *reservation) cooldownTarget(h http.Header) (int, time.Duration) {
 		}
 	}
 	// No Retry-After: a reset header says as much.
-	for _, hf := range r.s.headers {
+	for _, hf := range r.s.Headers {
 		if t, ok := r.l.reset(hf, h, now); ok {
 			return target, t.Sub(now)
 		}
@@ -575,8 +550,8 @@ func (r *reservation) done(outcome string, target int, retry, sentAfter time.Dur
 		retryUS = retry.Microseconds()
 	}
 	cap := l.maxWait
-	if r.s.maxWait > 0 {
-		cap = r.s.maxWait
+	if r.s.MaxWait > 0 {
+		cap = r.s.MaxWait
 	}
 	keys, args := l.scriptArgs(r.bs, []any{
 		l.margin.Microseconds(), r.member, staleInflight.Microseconds(), elapsed, outcome, target,
@@ -602,9 +577,9 @@ func (r *reservation) learn(resp *http.Response) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	tooMany := resp.StatusCode == http.StatusTooManyRequests
-	for _, h := range r.s.headers {
+	for _, h := range r.s.Headers {
 		b := r.bs[0]
-		if l.headerScope(h) == ratelimit.Route && len(r.bs) > 1 {
+		if l.cfg.HeaderScope(h) == ratelimit.Route && len(r.bs) > 1 {
 			b = r.bs[1]
 		}
 		limit := -1

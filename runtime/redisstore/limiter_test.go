@@ -278,7 +278,7 @@ func TestLimiterForeignKeyTypeAndScriptFlush(t *testing.T) {
 		t.Fatalf("Reserve after SCRIPT FLUSH = %v", err)
 	}
 	r.Observe(ok200())
-	key := l.buckets("", l.settingsFor(ctx))[0].windowKey(l.keys, cfg.Windows[0])
+	key := l.buckets("", l.cfg.SettingsFor(ctx))[0].windowKey(l.keys, cfg.Windows[0])
 	rdb.Del(ctx, key)
 	rdb.Set(ctx, key, "x", time.Minute)
 	_, err = l.Reserve(ctx, "")
@@ -349,5 +349,33 @@ func TestLimiterUnreachableFallsBackToShare(t *testing.T) {
 	}
 	if n := strings.Count(logs.String(), "Redis is unreachable"); n != 1 {
 		t.Errorf("warning logged %d times, want once:\n%s", n, logs.String())
+	}
+}
+
+// Redis unreachable: the fair share counts a request at its send time,
+// not its admission. A request that waits for the CPU (or a slow write)
+// after admission reaches the server later than it was admitted, and the
+// next one must keep a window's distance from that arrival.
+func TestLimiterUnreachableShareCountsSendTime(t *testing.T) {
+	rdb := redis.NewClient(&redis.Options{Addr: closedAddr(t), MaxRetries: -1})
+	defer rdb.Close()
+	const per = 400 * time.Millisecond
+	cfg := ratelimit.Config{Windows: []ratelimit.Window{{Limit: 1, Per: per}}}
+	l := newLimiter(t, rdb, "down-send-time", cfg, 1)
+	first, err := l.Reserve(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // admitted, but sent only now
+	first.Sent()
+	sent := time.Now()
+	first.Observe(ok200())
+	second, err := l.Reserve(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Observe(ok200())
+	if gap := time.Since(sent); gap < per {
+		t.Fatalf("second request admitted %v after the first was sent; the window is %v", gap.Round(time.Millisecond), per)
 	}
 }

@@ -94,7 +94,7 @@ func TestScriptKeysShareOneSlot(t *testing.T) {
 		return n
 	}
 	want := slot(l.keys.tag)
-	keys, _ := l.scriptArgs(l.buckets("GET /statements/{id}", l.settingsFor(opCtx)), nil)
+	keys, _ := l.scriptArgs(l.buckets("GET /statements/{id}", l.cfg.SettingsFor(opCtx)), nil)
 	keys = append(keys, s.allKeys()...)
 	stored, err := rdb.Keys(ctx, "*").Result()
 	if err != nil {

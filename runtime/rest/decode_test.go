@@ -154,3 +154,25 @@ func TestDecodeJSONNamesOperation(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// Credential-like values are masked in what a DecodeError quotes: the
+// body excerpt (JSON or form text) and the raw value of an issue at a
+// credential-like member; other values stay readable.
+func TestDecodeErrorMasksCredentialValues(t *testing.T) {
+	s := serveBody(t, 200, "text/html", `user=ann&password=s3cr3t-pw&api_key=k-123456`)
+	err := s.client.Do(s.client.NewRequest(context.Background(), op("GET", "/items/7"), nil), new(item))
+	var de *DecodeError
+	if !errors.As(err, &de) || strings.Contains(err.Error(), "s3cr3t-pw") || strings.Contains(err.Error(), "k-123456") ||
+		!strings.Contains(de.Excerpt, "user=ann") || de.Status != 200 {
+		t.Errorf("err = %v", err)
+	}
+	for in, want := range map[string]string{
+		`$.data.access_token: expected string, got 12345`:                            `$.data.access_token: expected string, got [REDACTED]`,
+		`$.password: expected string, got "x; y"; $.n: expected integer, got "many"`: `$.password: expected string, got [REDACTED]; $.n: expected integer, got "many"`,
+		`$.count: expected integer, got "many"`:                                      `$.count: expected integer, got "many"`,
+	} {
+		if got := maskIssueValues(in); got != want {
+			t.Errorf("maskIssueValues(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -579,6 +580,36 @@ func TestRequestOptions(t *testing.T) {
 	}
 	if idempotent || seenKey != "" {
 		t.Errorf("idempotent %v key %q", idempotent, seenKey)
+	}
+}
+
+// TestIdempotencyKeyPerRequest: one WithIdempotencyKey value used for
+// several requests (an iterator's pages) gives each its own key, derived
+// from the caller's, in header and context alike; a fresh option value
+// starts again from the key as given.
+func TestIdempotencyKeyPerRequest(t *testing.T) {
+	var headers, marks []string
+	mw := func(next http.RoundTripper) http.RoundTripper {
+		return transport.RoundTripperFunc(func(r *http.Request) (*http.Response, error) {
+			headers = append(headers, r.Header.Get("Idempotency-Key"))
+			marks = append(marks, transport.IdempotencyKeyFrom(r.Context()))
+			return next.RoundTrip(r)
+		})
+	}
+	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {}, mw)
+	list := op("GET", "/pets")
+	opts := []RequestOption{WithIdempotencyKey("walk")}
+	for range 3 {
+		if err := s.client.Do(s.client.NewRequest(context.Background(), list, opts), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.client.Do(s.client.NewRequest(context.Background(), list, []RequestOption{WithIdempotencyKey("walk")}), nil); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"walk", "walk-2", "walk-3", "walk"}
+	if !slices.Equal(headers, want) || !slices.Equal(marks, want) {
+		t.Errorf("keys sent %v, marked %v; want %v", headers, marks, want)
 	}
 }
 

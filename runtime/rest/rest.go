@@ -46,6 +46,8 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -163,13 +165,27 @@ func WithQuery(name, value string) RequestOption {
 // WithIdempotencyKey sets the Idempotency-Key header and marks the context
 // with transport.WithIdempotencyKey, so that retry middleware may retry
 // the request whatever its method.
+//
+// A key names one request, and the retries of that request (the retry
+// middleware resends it unchanged) carry it as given. An option value may
+// build several requests, though: an OpAll iterator passes its options to
+// every page. A server that replays the answer stored for a key would
+// then return page 1 for every page, so each further request built from
+// the same option value gets a key of its own derived from key: the first
+// sends key, the second key+"-2", the third key+"-3", and so on. To retry
+// a call yourself under the same key, pass a fresh WithIdempotencyKey(key).
 func WithIdempotencyKey(key string) RequestOption {
+	var uses atomic.Int64
 	return func(r *Request) {
 		if key == "" {
 			return
 		}
-		WithHeader("Idempotency-Key", key)(r)
-		r.ctx = transport.WithIdempotencyKey(r.ctx, key)
+		k := key
+		if n := uses.Add(1); n > 1 {
+			k += "-" + strconv.FormatInt(n, 10)
+		}
+		WithHeader("Idempotency-Key", k)(r)
+		r.ctx = transport.WithIdempotencyKey(r.ctx, k)
 	}
 }
 

@@ -11,19 +11,16 @@ package retry
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/http/httptrace"
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/apigen-go/apigen/runtime/clock"
@@ -159,9 +156,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	start := p.Clock.Now()
 
 	for attempt := 1; ; attempt++ {
-		tr := &trace{}
+		tr := &transport.SendTrace{}
 		cooldown := &transport.CooldownSignal{}
-		actx := httptrace.WithClientTrace(logging.WithAttempt(ctx, attempt), tr.hooks())
+		actx := httptrace.WithClientTrace(logging.WithAttempt(ctx, attempt), tr.Hooks())
 		actx = transport.WithCooldownSignal(actx, cooldown)
 		// A shallow copy: the middlewares below clone a request before
 		// changing it (the RoundTripper contract), so the header map and
@@ -207,7 +204,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // decide reports whether the outcome of an attempt may be retried, and the
 // wait the server asked for (negative: none, use the backoff).
-func (p Policy) decide(ctx context.Context, op *transport.Operation, idempotent bool, resp *http.Response, err error, tr *trace) (time.Duration, bool) {
+func (p Policy) decide(ctx context.Context, op *transport.Operation, idempotent bool, resp *http.Response, err error, tr *transport.SendTrace) (time.Duration, bool) {
 	if err != nil {
 		if ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return 0, false
@@ -218,7 +215,7 @@ func (p Policy) decide(ctx context.Context, op *transport.Operation, idempotent 
 		if errors.As(err, &r) && !r.Retryable() {
 			return 0, false
 		}
-		return -1, idempotent || tr.notSent(err)
+		return -1, idempotent || tr.NotSent(err)
 	}
 	if !retryableStatus(resp.StatusCode, op) {
 		return 0, false
@@ -239,53 +236,6 @@ func (p Policy) decide(ctx context.Context, op *transport.Operation, idempotent 
 		return ra + jitter(p.Rand, p.BaseDelay), true
 	}
 	return -1, true
-}
-
-// trace records what the transport did with one attempt.
-type trace struct {
-	gotConn, wrote, dialFailed atomic.Bool
-	ct                         httptrace.ClientTrace // allocated with the trace
-}
-
-func (t *trace) hooks() *httptrace.ClientTrace {
-	wrote := func() { t.wrote.Store(true) }
-	t.ct = httptrace.ClientTrace{
-		GotConn: func(httptrace.GotConnInfo) { t.gotConn.Store(true) },
-		ConnectDone: func(_, _ string, err error) {
-			if err != nil {
-				t.dialFailed.Store(true)
-			}
-		},
-		TLSHandshakeDone: func(_ tls.ConnectionState, err error) {
-			if err != nil {
-				t.dialFailed.Store(true)
-			}
-		},
-		WroteHeaderField: func(string, []string) { wrote() },
-		WroteHeaders:     wrote,
-		Wait100Continue:  wrote,
-		WroteRequest:     func(httptrace.WroteRequestInfo) { wrote() },
-	}
-	return &t.ct
-}
-
-// notSent reports whether the failed attempt provably never put a byte of
-// the request on the wire: the connection could not be made, or was made
-// and failed before the first header was written. Anything else may have
-// reached the server.
-func (t *trace) notSent(err error) bool {
-	if t.wrote.Load() {
-		return false
-	}
-	if t.gotConn.Load() || t.dialFailed.Load() {
-		return true
-	}
-	var op *net.OpError
-	if errors.As(err, &op) && op.Op == "dial" {
-		return true
-	}
-	var dns *net.DNSError
-	return errors.As(err, &dns)
 }
 
 // drain reads a little of a discarded body so that its connection can be

@@ -13,13 +13,13 @@ func decodeError(d *jsonx.Decoder, s *Error) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "error":
-			return d.Optional(jsonx.Opt(d, &s.Error, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Error))
 		case "errors":
 			return d.Optional(jsonx.Map(d, &s.Errors, func(d *jsonx.Decoder, v *[]string) error {
 				return jsonx.Slice(d, v, jsonx.String)
 			}))
 		case "message":
-			return d.Optional(jsonx.Opt(d, &s.Message, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Message))
 		}
 		return d.Skip()
 	})
@@ -34,17 +34,17 @@ func decodeListStatistics(d *jsonx.Decoder, s *ListStatistics) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "click_rate":
-			return d.Optional(jsonx.Opt(d, &s.ClickRate, jsonx.Float64))
+			return d.Optional(jsonx.OptFloat64(d, &s.ClickRate))
 		case "open_rate":
-			return d.Optional(jsonx.Opt(d, &s.OpenRate, jsonx.Float64))
+			return d.Optional(jsonx.OptFloat64(d, &s.OpenRate))
 		case "subscriber_count":
-			return d.Optional(jsonx.Opt(d, &s.SubscriberCount, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.SubscriberCount))
 		case "unconfirmed_count":
-			return d.Optional(jsonx.Opt(d, &s.UnconfirmedCount, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.UnconfirmedCount))
 		case "unsubscribe_count":
-			return d.Optional(jsonx.Opt(d, &s.UnsubscribeCount, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.UnsubscribeCount))
 		case "unsubscribe_rate":
-			return d.Optional(jsonx.Opt(d, &s.UnsubscribeRate, jsonx.Float64))
+			return d.Optional(jsonx.OptFloat64(d, &s.UnsubscribeRate))
 		}
 		return d.Skip()
 	})
@@ -62,11 +62,11 @@ func decodeMailingList(d *jsonx.Decoder, s *MailingList) error {
 	return jsonx.Object(d, requiredMailingList, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "created_at":
-			return d.Optional(jsonx.Opt(d, &s.CreatedAt, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.CreatedAt))
 		case "from_email":
-			return d.Optional(jsonx.Opt(d, &s.FromEmail, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.FromEmail))
 		case "from_name":
-			return d.Optional(jsonx.Opt(d, &s.FromName, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.FromName))
 		case "name":
 			d.Seen(0)
 			return jsonx.String(d, &s.Name)
@@ -76,7 +76,7 @@ func decodeMailingList(d *jsonx.Decoder, s *MailingList) error {
 			d.Seen(1)
 			return jsonx.String(d, &s.UID)
 		case "updated_at":
-			return d.Optional(jsonx.Opt(d, &s.UpdatedAt, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.UpdatedAt))
 		}
 		return d.Skip()
 	})
@@ -91,11 +91,11 @@ func decodeMailingListCreated(d *jsonx.Decoder, s *MailingListCreated) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "list_uid":
-			return d.Optional(jsonx.Opt(d, &s.ListUID, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.ListUID))
 		case "message":
-			return d.Optional(jsonx.Opt(d, &s.Message, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Message))
 		case "status":
-			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.Status))
 		}
 		return d.Skip()
 	})
@@ -113,38 +113,38 @@ func decodeRelayEmail(d *jsonx.Decoder, s *RelayEmail) error {
 	return jsonx.Object(d, requiredRelayEmail, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "content":
-			return d.Optional(jsonx.Opt(d, &s.Content, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Content))
 		case "content_type":
-			return d.Optional(jsonx.Opt(d, &s.ContentType, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.ContentType))
 		case "created_at":
-			return d.Optional(jsonx.Opt(d, &s.CreatedAt, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.CreatedAt))
 		case "delivery_at":
-			return d.Optional(jsonx.Opt(d, &s.DeliveryAt, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.DeliveryAt))
 		case "from":
 			return d.Optional(jsonx.Ptr(d, &s.From, decodeRelayEmailFrom))
 		case "id":
 			d.Seen(0)
 			return jsonx.String(d, &s.ID)
 		case "is_transactional":
-			return d.Optional(jsonx.Opt(d, &s.IsTransactional, jsonx.Bool))
+			return d.Optional(jsonx.OptBool(d, &s.IsTransactional))
 		case "recipients":
 			return d.Optional(jsonx.Slice(d, &s.Recipients, jsonx.String))
 		case "reply_to":
-			return d.Optional(jsonx.Opt(d, &s.ReplyTo, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.ReplyTo))
 		case "sign_dkim":
-			return d.Optional(jsonx.Opt(d, &s.SignDkim, jsonx.Bool))
+			return d.Optional(jsonx.OptBool(d, &s.SignDkim))
 		case "source":
-			return d.Optional(jsonx.Opt(d, &s.Source, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Source))
 		case "spam_score":
-			return d.Optional(jsonx.Nullable(d, &s.SpamScore, jsonx.Float64))
+			return d.Optional(jsonx.NullableFloat64(d, &s.SpamScore))
 		case "status":
-			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Status))
 		case "subject":
-			return d.Optional(jsonx.Opt(d, &s.Subject, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Subject))
 		case "track_click":
-			return d.Optional(jsonx.Opt(d, &s.TrackClick, jsonx.Bool))
+			return d.Optional(jsonx.OptBool(d, &s.TrackClick))
 		case "track_open":
-			return d.Optional(jsonx.Opt(d, &s.TrackOpen, jsonx.Bool))
+			return d.Optional(jsonx.OptBool(d, &s.TrackOpen))
 		}
 		return d.Skip()
 	})
@@ -159,9 +159,9 @@ func decodeRelayEmailFrom(d *jsonx.Decoder, s *RelayEmailFrom) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "email":
-			return d.Optional(jsonx.Opt(d, &s.Email, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Email))
 		case "name":
-			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Name))
 		}
 		return d.Skip()
 	})

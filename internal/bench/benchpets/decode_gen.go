@@ -22,9 +22,9 @@ func decodeCustomer(d *jsonx.Decoder, s *Customer) error {
 			d.Seen(1)
 			return jsonx.Int64(d, &s.ID)
 		case "name":
-			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Name))
 		case "vip":
-			return d.Optional(jsonx.Opt(d, &s.Vip, jsonx.Bool))
+			return d.Optional(jsonx.OptBool(d, &s.Vip))
 		}
 		return d.Skip()
 	})
@@ -70,21 +70,21 @@ func decodeOrder(d *jsonx.Decoder, s *Order) error {
 			d.Seen(1)
 			return jsonx.Time(d, &s.CreatedAt)
 		case "currency":
-			return d.Optional(jsonx.Opt(d, &s.Currency, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Currency))
 		case "customer":
 			return d.Optional(jsonx.Ptr(d, &s.Customer, decodeCustomer))
 		case "id":
 			d.Seen(2)
 			return jsonx.String(d, &s.ID)
 		case "labels":
-			return d.Optional(jsonx.Map(d, &s.Labels, jsonx.String))
+			return d.Optional(jsonx.StringMap(d, &s.Labels))
 		case "lines":
 			d.Seen(3)
 			return jsonx.Slice(d, &s.Lines, decodeOrderLine)
 		case "note":
-			return d.Optional(jsonx.Nullable(d, &s.Note, jsonx.String))
+			return d.Optional(jsonx.NullableString(d, &s.Note))
 		case "paid":
-			return d.Optional(jsonx.Opt(d, &s.Paid, jsonx.Bool))
+			return d.Optional(jsonx.OptBool(d, &s.Paid))
 		case "status":
 			d.Seen(4)
 			return jsonx.StringAs[OrderStatus](d, &s.Status)
@@ -105,7 +105,7 @@ func decodeOrderLine(d *jsonx.Decoder, s *OrderLine) error {
 	return jsonx.Object(d, requiredOrderLine, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "description":
-			return d.Optional(jsonx.Opt(d, &s.Description, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Description))
 		case "quantity":
 			d.Seen(0)
 			return jsonx.Int32(d, &s.Quantity)
@@ -135,9 +135,9 @@ func decodeOrderPage(d *jsonx.Decoder, s *OrderPage) error {
 			d.Seen(0)
 			return jsonx.Slice(d, &s.Items, decodeOrder)
 		case "nextCursor":
-			return d.Optional(jsonx.Opt(d, &s.NextCursor, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.NextCursor))
 		case "total":
-			return d.Optional(jsonx.Opt(d, &s.Total, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.Total))
 		}
 		return d.Skip()
 	})
@@ -161,7 +161,7 @@ func decodePet(d *jsonx.Decoder, s *Pet) error {
 			d.Seen(1)
 			return jsonx.String(d, &s.Name)
 		case "tag":
-			return d.Optional(jsonx.Opt(d, &s.Tag, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Tag))
 		}
 		return d.Skip()
 	})

@@ -23,12 +23,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/apigen-go/apigen/internal/bench/benchpets"
+	"github.com/apigen-go/apigen/internal/bench/bodies"
 	"github.com/apigen-go/apigen/internal/wire/oapipetstore"
 	"github.com/apigen-go/apigen/runtime/opt"
 	"github.com/apigen-go/apigen/runtime/ratelimit"
@@ -44,24 +44,6 @@ var sizes = []struct {
 	{"1MB", 16500},
 }
 
-// petsBody renders n pets; every other one has no tag.
-func petsBody(n int) []byte {
-	var sb strings.Builder
-	sb.WriteByte('[')
-	for i := range n {
-		if i > 0 {
-			sb.WriteByte(',')
-		}
-		if i%2 == 0 {
-			fmt.Fprintf(&sb, `{"id":%d,"name":"pet number %d of the benchmark","tag":"tag-%d"}`, 1000000+i, i, i%17)
-		} else {
-			fmt.Fprintf(&sb, `{"id":%d,"name":"pet number %d of the benchmark"}`, 1000000+i, i)
-		}
-	}
-	sb.WriteByte(']')
-	return []byte(sb.String())
-}
-
 // server answers /oauth/token with a one-hour token and /v1/pets with
 // pre-rendered bodies keyed by the limit parameter.
 type server struct {
@@ -74,7 +56,7 @@ type server struct {
 func newServer(tb testing.TB) *server {
 	s := &server{bodies: map[string][]byte{}}
 	for _, sz := range sizes {
-		s.bodies[strconv.Itoa(int(sz.n))] = petsBody(int(sz.n))
+		s.bodies[strconv.Itoa(int(sz.n))] = bodies.Pets(int(sz.n))
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /oauth/token", func(w http.ResponseWriter, r *http.Request) {

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/apigen-go/apigen/internal/bench/benchpets"
+	"github.com/apigen-go/apigen/internal/bench/bodies"
 	"github.com/apigen-go/apigen/runtime/opt"
 	"github.com/apigen-go/apigen/runtime/secret"
 )
@@ -47,7 +48,7 @@ func (c *canned) RoundTrip(req *http.Request) (*http.Response, error) {
 func BenchmarkOverhead(b *testing.B) {
 	tr := &canned{
 		token: []byte(`{"access_token":"bench-token","token_type":"Bearer","expires_in":3600}`),
-		pets:  petsBody(100),
+		pets:  bodies.Pets(100),
 	}
 	hc := &http.Client{Transport: tr}
 	ctx := context.Background()

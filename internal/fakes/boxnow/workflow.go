@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/apigen-go/apigen/internal/fakes/fakeutil"
 )
 
 type order struct {
@@ -637,7 +639,7 @@ func (s *Server) writeLabels(w http.ResponseWriter, r *http.Request, typ string,
 		for _, p := range ps {
 			pages = append(pages, labelLines(p))
 		}
-		body := renderPDF("BOX NOW", pages)
+		body := fakeutil.RenderPDF("BOX NOW", pages)
 		w.Header().Set("Content-Type", "application/pdf")
 		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 		_, _ = w.Write(body)

@@ -166,14 +166,6 @@ type refreshToken struct {
 	scopes []string
 }
 
-// injection is one queued canned response (InjectStatus, InjectResponse).
-type injection struct {
-	path   string // the request path must start with it; "" matches any
-	status int
-	header http.Header
-	body   *string // nil: the provider's error body for status
-}
-
 // Server is the fake; it implements http.Handler and is safe for
 // concurrent use.
 type Server struct {
@@ -190,7 +182,7 @@ type Server struct {
 	nextID     int64
 	tokenReqs  int
 	deny       bool
-	injected   []injection
+	inject     fakeutil.Injections
 }
 
 // New returns a fake configured by cfg.
@@ -209,8 +201,7 @@ func New(cfg Config) *Server {
 // ServeHTTP records the request, then serves it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.rec.Record(r, s.clk.Now())
-	if inj, ok := s.takeInjection(r.URL.Path); ok {
-		s.writeInjection(w, r, inj)
+	if s.inject.Serve(w, r, s.writeStatusError) {
 		return
 	}
 	c := newCall(w, r)
@@ -283,49 +274,14 @@ func (s *Server) DenyAuthorization(on bool) {
 // other processing (no authentication, no limits), carrying header (e.g.
 // Retry-After), with the §9.5 error envelope in JSON.
 func (s *Server) InjectStatus(count, status int, header http.Header) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for range count {
-		s.injected = append(s.injected, injection{status: status, header: header.Clone()})
-	}
+	s.inject.Status(count, status, header)
 }
 
 // InjectResponse queues one canned response: the next request whose path
 // starts with path ("" matches any) gets status, header and body verbatim
 // (e.g. an HTML error page) before any other processing.
 func (s *Server) InjectResponse(path string, status int, header http.Header, body string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.injected = append(s.injected, injection{path: path, status: status, header: header.Clone(), body: &body})
-}
-
-// takeInjection removes and returns the first injection matching path.
-func (s *Server) takeInjection(path string) (injection, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i, inj := range s.injected {
-		if strings.HasPrefix(path, inj.path) {
-			s.injected = slices.Delete(s.injected, i, i+1)
-			return inj, true
-		}
-	}
-	return injection{}, false
-}
-
-// writeInjection answers with inj.
-func (s *Server) writeInjection(w http.ResponseWriter, r *http.Request, inj injection) {
-	for k, v := range inj.header {
-		w.Header()[k] = slices.Clone(v)
-	}
-	if inj.body == nil {
-		s.writeStatusError(w, r, inj.status)
-		return
-	}
-	if w.Header().Get("Content-Type") == "" && strings.HasPrefix(*inj.body, "{") {
-		w.Header().Set("Content-Type", "application/json")
-	}
-	w.WriteHeader(inj.status)
-	_, _ = io.WriteString(w, *inj.body)
+	s.inject.Response(path, status, header, body)
 }
 
 // ResetRequests forgets the recorded requests.

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/apigen-go/apigen/internal/fakes/fakeutil"
 )
 
 const basePath = "/api/v4"
@@ -282,7 +284,7 @@ func (s *Server) generate(w http.ResponseWriter, r *http.Request, ws *Workspace,
 		contentType = "text/html"
 		body = renderHTML(t.Name, pages)
 	} else {
-		body = renderPDF(t.Name, pages)
+		body = fakeutil.RenderPDF(t.Name, pages)
 	}
 	fileName := display + "." + format
 	meta := map[string]any{"name": fileName, "display_name": display, "content-type": contentType}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -33,7 +34,10 @@ type Company struct {
 	Birthday  string // date, yyyy-MM-dd; "" = none
 	Tags      []string
 	CreatedAt time.Time
+	CreatedBy string // login of the creating user; "" = none
 	UpdatedAt time.Time
+	UpdatedBy string // login of the last updating user; "" = none
+	Invalid   bool   // rowInfo.rowAccess = "INVALID"
 	Version   int
 }
 
@@ -71,7 +75,7 @@ const (
 )
 
 // route dispatches /api/v2/… requests (§1.8).
-func (s *Server) route(w http.ResponseWriter, r *http.Request, inst *instance, now time.Time) {
+func (s *Server) route(w http.ResponseWriter, r *http.Request, inst *instance, user string, now time.Time) {
 	rest, ok := strings.CutPrefix(r.URL.Path, "/api/v2/")
 	if !ok {
 		writeError(w, http.StatusNotFound, "NotFound", "Resource not found.")
@@ -87,7 +91,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, inst *instance, n
 		case http.MethodGet:
 			s.listCompanies(w, r, inst)
 		case http.MethodPut: // PUT creates ([EXT] §1.8)
-			s.createCompany(w, r, inst, now)
+			s.createCompany(w, r, inst, user, now)
 		default:
 			w.Header().Set("Allow", "GET, PUT")
 			writeError(w, http.StatusMethodNotAllowed, "MethodNotAllowed", "Method "+r.Method+" is not allowed here; records are created with PUT.")
@@ -107,12 +111,16 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, inst *instance, n
 	c := inst.companies[idx]
 	switch r.Method {
 	case http.MethodGet:
-		writeJSON(w, http.StatusOK, map[string]any{"success": true, "data": s.companyJSON(c, isISO(r))})
+		if r.URL.Query().Get("view") != "" {
+			badRequest(w, "Unsupported parameter view on a single record")
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"success": true, "data": s.companyJSON(c, isISO(r), false)})
 	case http.MethodPost: // POST updates ([EXT] §1.8)
-		s.updateCompany(w, r, c, now)
+		s.updateCompany(w, r, c, user, now)
 	case http.MethodDelete:
 		inst.companies = slices.Delete(inst.companies, idx, idx+1)
-		writeJSON(w, http.StatusOK, map[string]any{"success": true})
+		w.WriteHeader(http.StatusOK) // the published spec documents no body
 	default:
 		w.Header().Set("Allow", "GET, POST, DELETE")
 		writeError(w, http.StatusMethodNotAllowed, "MethodNotAllowed", "Method "+r.Method+" is not allowed here; records are updated with POST.")
@@ -121,10 +129,12 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, inst *instance, n
 
 func isISO(r *http.Request) bool { return r.URL.Query().Get("dateFormat") == "ISO8601" }
 
-// companyJSON renders c the way the provider does, formatting date-times as
-// "yyyy-MM-dd HH:mm" in the user's zone or, with dateFormat=ISO8601, as
-// "2022-01-01T12:00:00.000+01:00" (§1.5).
-func (s *Server) companyJSON(c *Company, iso bool) map[string]any {
+// companyJSON renders c the way the provider's published examples do,
+// formatting date-times as "yyyy-MM-dd HH:mm" in the user's zone or, with
+// dateFormat=ISO8601, as "2022-01-01T12:00:00.000+01:00" (§1.5). The status
+// information is a set of flat keys named "rowInfo.…", not a nested object;
+// rowOnly (view=rowInfo) sends only id, those keys and _version.
+func (s *Server) companyJSON(c *Company, iso, rowOnly bool) map[string]any {
 	dt := func(t time.Time) string {
 		t = t.In(s.cfg.Location)
 		if iso {
@@ -144,30 +154,46 @@ func (s *Server) companyJSON(c *Company, iso bool) map[string]any {
 		}
 		return v
 	}
+	access := ""
+	if c.Invalid {
+		access = "INVALID"
+	}
+	row := map[string]any{
+		"id":                c.ID,
+		"rowInfo.createdAt": dt(c.CreatedAt),
+		"rowInfo.createdBy": str(c.CreatedBy),
+		"rowInfo.updatedAt": dt(c.UpdatedAt),
+		"rowInfo.updatedBy": str(c.UpdatedBy),
+		"rowInfo.rowAccess": str(access),
+		"rowInfo.rowState":  nil,
+		"_version":          c.Version,
+	}
+	if rowOnly {
+		return row
+	}
 	tags := c.Tags
 	if tags == nil {
 		tags = []string{}
 	}
-	return map[string]any{
-		"id":                c.ID,
-		"name":              c.Name,
-		"person":            c.Person,
-		"firstName":         str(c.FirstName),
-		"lastName":          str(c.LastName),
-		"regNumber":         str(c.RegNumber),
-		"taxNumber":         str(c.TaxNumber),
-		"rating":            c.Rating,
-		"state":             c.State,
-		"role":              c.Role,
-		"owner":             ref(c.OwnerID, owners, "fullName"),
-		"category":          ref(c.Category, cats, "value"),
-		"notice":            str(c.Notice),
-		"birthday":          str(c.Birthday),
-		"tags":              tags,
-		"rowInfo.createdAt": dt(c.CreatedAt),
-		"rowInfo.updatedAt": dt(c.UpdatedAt),
-		"_version":          c.Version,
+	full := map[string]any{
+		"id":        c.ID,
+		"name":      c.Name,
+		"person":    c.Person,
+		"firstName": str(c.FirstName),
+		"lastName":  str(c.LastName),
+		"regNumber": str(c.RegNumber),
+		"taxNumber": str(c.TaxNumber),
+		"rating":    c.Rating,
+		"state":     c.State,
+		"role":      c.Role,
+		"owner":     ref(c.OwnerID, owners, "fullName"),
+		"category":  ref(c.Category, cats, "value"),
+		"notice":    str(c.Notice),
+		"birthday":  str(c.Birthday),
+		"tags":      tags,
 	}
+	maps.Copy(full, row)
+	return full
 }
 
 // attrKind is the data type of a filterable attribute (§1.5).
@@ -219,6 +245,35 @@ var companyAttrs = map[string]attr{
 	"rowInfo.createdAt":      timeAttr(func(c *Company) time.Time { return c.CreatedAt }),
 	"rowInfo.updatedAt":      timeAttr(func(c *Company) time.Time { return c.UpdatedAt }),
 	"rowInfo.lastModifiedAt": timeAttr(func(c *Company) time.Time { return c.UpdatedAt }),
+	"rowInfo.rowAccess": strAttr(func(c *Company) string {
+		if c.Invalid {
+			return "INVALID"
+		}
+		return ""
+	}),
+}
+
+// filterOps lists the filter columns the published spec documents for the
+// company list, each with the operators it names ("Lze využít operátoru
+// …"); nil means it names none, so any operator of §1.6 is taken. Other
+// columns are "Unsupported filter column …" (the documented 400) and other
+// operators are refused. gdprTemplate and withoutGdpr take only CUSTOM,
+// whose behaviour is not documented, so they are refused too.
+var filterOps = map[string][]string{
+	"name":                   {"EQ", "NE", "LIKE", "LIKE_NOCASE"},
+	"lastName":               {"EQ", "NE", "LIKE", "LIKE_NOCASE"},
+	"person":                 nil,
+	"regNumber":              {"EQ", "NE"},
+	"owner":                  nil,
+	"rating":                 nil,
+	"role":                   nil,
+	"state":                  nil,
+	"category":               {"EQ", "NE", "IN"},
+	"rowInfo.createdAt":      {"GT", "GE", "LT", "LE"},
+	"rowInfo.updatedAt":      {"GT", "GE", "LT", "LE"},
+	"rowInfo.lastModifiedAt": {"GT", "GE", "LT", "LE"},
+	"rowInfo.rowAccess":      {"EQ", "NE", "EQ_OR_NULL", "NE_OR_NULL"},
+	"tags":                   nil,
 }
 
 // sortable lists the sortColumn values the provider's company list accepts.
@@ -227,7 +282,7 @@ var sortable = []string{"id", "rowInfo.createdAt", "rowInfo.updatedAt", "rowInfo
 // controlParams are query parameters that are not filters (§1.5, §1.7).
 var controlParams = map[string]bool{
 	"offset": true, "limit": true, "sortColumn": true, "sortDirection": true,
-	"fulltext": true, "dateFormat": true,
+	"fulltext": true, "dateFormat": true, "view": true,
 }
 
 type criterion struct {
@@ -263,8 +318,9 @@ func parseCriteria(q url.Values) ([]criterion, error) {
 		if m == nil {
 			return nil, apiErrorf("Unsupported filter column %s", k)
 		}
+		ops, documented := filterOps[m[1]]
 		a, ok := companyAttrs[m[1]]
-		if !ok {
+		if !ok || !documented {
 			return nil, apiErrorf("Unsupported filter column %s", m[1])
 		}
 		op := m[2]
@@ -276,6 +332,9 @@ func parseCriteria(q url.Values) ([]criterion, error) {
 		}
 		if !operators[op] {
 			return nil, apiErrorf("Unknown filter operator %s", op)
+		}
+		if ops != nil && !slices.Contains(ops, op) {
+			return nil, apiErrorf("Unsupported filter operator %s for column %s", op, m[1])
 		}
 		for _, v := range q[k] {
 			c := criterion{attr: m[1], a: a, op: op, value: unquote(v)}
@@ -317,7 +376,7 @@ func (c criterion) values() []string {
 // validate checks that every value parses as the attribute's type.
 func (c criterion) validate() error {
 	for _, v := range c.values() {
-		if v == "" {
+		if v == "" || v == "null" {
 			continue
 		}
 		if c.op == "LIKE" || c.op == "LIKE_NOCASE" {
@@ -383,8 +442,9 @@ func (s *Server) match(c *Company, cr criterion) bool {
 	if cr.a.kind == kList {
 		return matchList(v.([]string), cr)
 	}
-	if cr.value == "" && (cr.op == "EQ" || cr.op == "NE") {
-		// §1.6: the empty string with EQ / NE tests for empty / non-empty.
+	if (cr.value == "" || cr.value == "null") && (cr.op == "EQ" || cr.op == "NE") {
+		// §1.6: the empty string with EQ / NE tests for empty / non-empty;
+		// the published spec spells it null ("regNumber[NE]=null").
 		return present == (cr.op == "NE")
 	}
 	switch cr.op {
@@ -471,11 +531,11 @@ func (s *Server) cmp(kind attrKind, v any, x string) int {
 func matchList(tags []string, cr criterion) bool {
 	has := func(x string) bool { return slices.Contains(tags, x) }
 	switch cr.op {
-	case "EQ":
-		if cr.value == "" {
+	case "EQ": // "tag1,tag2": the record carries at least one of them
+		if cr.value == "" || cr.value == "null" {
 			return len(tags) == 0
 		}
-		return has(cr.value)
+		return slices.ContainsFunc(strings.Split(cr.value, ","), func(x string) bool { return has(strings.TrimSpace(x)) })
 	case "NE":
 		if cr.value == "" {
 			return len(tags) > 0
@@ -524,7 +584,7 @@ func (s *Server) listCompanies(w http.ResponseWriter, r *http.Request, inst *ins
 	if v := q.Get("offset"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
-			writeError(w, http.StatusBadRequest, "InvalidRequest", "Invalid offset "+strconv.Quote(v)+".")
+			badRequest(w, "Invalid offset "+strconv.Quote(v)+".")
 			return
 		}
 		offset = n
@@ -532,29 +592,33 @@ func (s *Server) listCompanies(w http.ResponseWriter, r *http.Request, inst *ins
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			writeError(w, http.StatusBadRequest, "InvalidRequest", "Invalid limit "+strconv.Quote(v)+".")
+			badRequest(w, "Invalid limit "+strconv.Quote(v)+".")
 			return
 		}
 		if n > s.cfg.MaxPageSize {
-			writeError(w, http.StatusBadRequest, "InvalidRequest",
-				fmt.Sprintf("Limit %d exceeds the maximum page size of %d records.", n, s.cfg.MaxPageSize))
+			badRequest(w, fmt.Sprintf("Limit %d exceeds the maximum page size of %d records.", n, s.cfg.MaxPageSize))
 			return
 		}
 		limit = n
 	}
 	col := q.Get("sortColumn")
 	if col != "" && !slices.Contains(sortable, col) {
-		writeError(w, http.StatusBadRequest, "InvalidRequest", "Unsupported sort column "+col)
+		badRequest(w, "Unsupported sort column "+col)
 		return
 	}
 	dir := q.Get("sortDirection")
 	if dir != "" && dir != "ASC" && dir != "DESC" {
-		writeError(w, http.StatusBadRequest, "InvalidRequest", "sortDirection must be ASC or DESC")
+		badRequest(w, "sortDirection must be ASC or DESC")
 		return
 	}
 	criteria, err := parseCriteria(q)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "InvalidRequest", err.Error())
+		badRequest(w, err.Error())
+		return
+	}
+	view := q.Get("view")
+	if view != "" && view != "rowInfo" {
+		badRequest(w, "Unsupported view "+strconv.Quote(view))
 		return
 	}
 	fulltext := strings.ToLower(q.Get("fulltext"))
@@ -604,7 +668,7 @@ func (s *Server) listCompanies(w http.ResponseWriter, r *http.Request, inst *ins
 	page := hits[min(offset, total):min(offset+limit, total)]
 	data := make([]map[string]any, 0, len(page))
 	for _, c := range page {
-		data = append(data, s.companyJSON(c, isISO(r)))
+		data = append(data, s.companyJSON(c, isISO(r), view == "rowInfo"))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"success": true, "totalCount": total, "data": data})
 }
@@ -727,10 +791,10 @@ func (in companyInput) apply(c *Company) {
 // createCompany serves PUT /api/v2/company/: name, rating, state and role
 // are required, as in the provider's CompanyInsertDto. The answer is 201
 // {"success":true,"data":{"id":N}}.
-func (s *Server) createCompany(w http.ResponseWriter, r *http.Request, inst *instance, now time.Time) {
+func (s *Server) createCompany(w http.ResponseWriter, r *http.Request, inst *instance, user string, now time.Time) {
 	in, err := decodeInput(r)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "InvalidRequest", err.Error())
+		badRequest(w, err.Error())
 		return
 	}
 	var missing []string
@@ -747,41 +811,54 @@ func (s *Server) createCompany(w http.ResponseWriter, r *http.Request, inst *ins
 		missing = append(missing, "role")
 	}
 	if len(missing) > 0 {
-		writeError(w, http.StatusBadRequest, "InvalidRequest", "Missing required attributes: "+strings.Join(missing, ", "))
+		badRequest(w, "Missing required attributes: "+strings.Join(missing, ", "))
 		return
 	}
 	if err := in.validate(); err != nil {
-		writeError(w, http.StatusBadRequest, "InvalidRequest", err.Error())
+		badRequest(w, err.Error())
 		return
 	}
-	if in.Person != nil && bool(*in.Person) && (in.LastName == nil || *in.LastName == "") {
-		writeError(w, http.StatusBadRequest, "InvalidRequest", "lastName is required for a natural person")
-		return
-	}
-	c := &Company{ID: inst.nextID, CreatedAt: now, UpdatedAt: now, Version: 1}
-	inst.nextID++
+	c := &Company{ID: inst.nextID, CreatedAt: now, CreatedBy: user, UpdatedAt: now, UpdatedBy: user, Version: 1}
 	in.apply(c)
+	if c.Person && c.LastName == "" {
+		badRequest(w, lastNameRequired)
+		return
+	}
+	inst.nextID++
 	inst.companies = append(inst.companies, c)
 	writeJSON(w, http.StatusCreated, map[string]any{"success": true, "data": map[string]any{"id": c.ID}})
 }
 
-// updateCompany serves POST /api/v2/company/{id}/: a partial update.
-func (s *Server) updateCompany(w http.ResponseWriter, r *http.Request, c *Company, now time.Time) {
+// lastNameRequired is the refusal of a natural person without a last name:
+// CompanyInsertDto and CompanyEditDto both make lastName mandatory when
+// person is set.
+const lastNameRequired = "lastName is required for a natural person"
+
+// updateCompany serves POST /api/v2/company/{id}/: a partial update
+// (CompanyEditDto requires no attribute; those left out keep their value).
+// The answer is 200 with no body, as the published spec documents.
+func (s *Server) updateCompany(w http.ResponseWriter, r *http.Request, c *Company, user string, now time.Time) {
 	in, err := decodeInput(r)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "InvalidRequest", err.Error())
+		badRequest(w, err.Error())
 		return
 	}
 	if err := in.validate(); err != nil {
-		writeError(w, http.StatusBadRequest, "InvalidRequest", err.Error())
+		badRequest(w, err.Error())
 		return
 	}
 	if in.Name != nil && *in.Name == "" {
-		writeError(w, http.StatusBadRequest, "InvalidRequest", "name must not be empty")
+		badRequest(w, "name must not be empty")
 		return
 	}
-	in.apply(c)
-	c.UpdatedAt = now
-	c.Version++
-	writeJSON(w, http.StatusOK, map[string]any{"success": true})
+	next := *c
+	in.apply(&next)
+	if next.Person && next.LastName == "" {
+		badRequest(w, lastNameRequired)
+		return
+	}
+	next.UpdatedAt, next.UpdatedBy = now, user
+	next.Version++
+	*c = next
+	w.WriteHeader(http.StatusOK)
 }

@@ -31,9 +31,16 @@
 //     header, an unknown user or wrong API key, and a missing or unknown
 //     X-Instance-Name (credentials are per instance, so they cannot be
 //     verified without it).
-//   - Error envelope. Only the 429 body is documented, and it is sent
-//     verbatim. Every other error uses the same shape plus the [EXT]
-//     success flag: {"success":false,"type":"…","message":"…"}.
+//   - Error envelope. The published spec documents 400 as {"message":"…"}
+//     and the digest documents the 429 body; both are sent verbatim. Other
+//     errors (401, 403, 404, 405, not documented) use the 429 shape plus
+//     the [EXT] success flag: {"success":false,"type":"…","message":"…"}.
+//   - Records follow the published examples: the status information is a
+//     set of flat keys ("rowInfo.createdAt", "rowInfo.createdBy", …) plus
+//     "_version", not a nested object; view=rowInfo sends only those and
+//     id. Updates (POST) are partial and answer 200 with no body, as does
+//     DELETE; a natural person (person=true) needs a lastName on create
+//     and update alike.
 //   - Quota. Only authenticated requests count against their instance; the
 //     window is fixed and anchored at multiples of Config.QuotaWindow since
 //     the Unix epoch, which for the default 24 h is UTC midnight. Responses
@@ -365,7 +372,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		delete(s.blocked, ip)
 	}
 
-	inst, ok := s.authenticateLocked(r)
+	inst, user, ok := s.authenticateLocked(r)
 	if !ok {
 		s.recordFailureLocked(ip, now)
 		s.quotaHeadersLocked(w, instName, now)
@@ -384,25 +391,26 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	inst.used++
 	s.setQuotaHeaders(w, inst)
 
-	s.route(w, r, inst, now)
+	s.route(w, r, inst, user, now)
 }
 
 // authenticateLocked checks Basic user:apikey against X-Instance-Name (§1.2).
-func (s *Server) authenticateLocked(r *http.Request) (*instance, bool) {
+// It returns the instance and the user's login.
+func (s *Server) authenticateLocked(r *http.Request) (*instance, string, bool) {
 	instName := r.Header.Get("X-Instance-Name")
 	if instName == "" {
-		return nil, false
+		return nil, "", false
 	}
 	user, key, ok := parseBasic(r.Header.Get("Authorization"))
 	if !ok {
-		return nil, false
+		return nil, "", false
 	}
 	for _, a := range s.cfg.Accounts {
 		if a.Instance == instName && a.User == user && a.APIKey == key {
-			return s.instances[instName], true
+			return s.instances[instName], user, true
 		}
 	}
-	return nil, false
+	return nil, "", false
 }
 
 // parseBasic decodes "Basic base64(user:password)" with a case-insensitive
@@ -506,4 +514,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // writeError writes the error envelope (see the package doc).
 func writeError(w http.ResponseWriter, status int, typ, msg string) {
 	writeJSON(w, status, map[string]any{"success": false, "type": typ, "message": msg})
+}
+
+// badRequest writes a 400 with the body the published spec documents for
+// it: {"message": "Unsupported filter column ..."}, nothing else.
+func badRequest(w http.ResponseWriter, msg string) {
+	writeJSON(w, http.StatusBadRequest, map[string]any{"message": msg})
 }

@@ -3,6 +3,7 @@ package raynet
 import (
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -289,22 +290,22 @@ func TestListFilters(t *testing.T) {
 		{"name[NE]=Test+s.r.o.", []int{1, 3, 4, 5}},
 		{"regNumber[EQ]=", []int{3, 4}}, // empty
 		{"regNumber[NE]=", []int{1, 2, 5}},
-		{"regNumber[EQ_OR_NULL]=99999999", []int{3, 4, 5}},
-		{"regNumber[NE_OR_NULL]=99999999", []int{1, 2, 3, 4}},
-		{"id[IN]=1,3,5", []int{1, 3, 5}},
-		{"id[NOT_IN]=1,2", []int{3, 4, 5}},
-		{"id[GT]=2&id[LE]=4", []int{3, 4}}, // two criteria
+		{"regNumber[NE]=null", []int{1, 2, 5}}, // the published spec's spelling
+		{"category[IN]=15,17", []int{1, 2, 5}},
+		{"category[NE]=15", []int{3, 5}},
 		{"owner=1", []int{1, 3}},
-		{"category[GE]=16", []int{3, 5}},
 		{"person=yes", []int{4}},
 		{"person[EQ]=off", []int{1, 2, 3, 5}},
 		{"rating[IN]=A,B", []int{1, 2, 4}},
 		{"tags[EQ]=rival", []int{5}},
 		{"tags[EQ]=", []int{3, 4}},
+		{"tags=rival,stitek1", []int{2, 5}}, // at least one of them
+		{"rowInfo.createdAt[GT]=2014-06-01&rowInfo.createdAt[LT]=2018-03-02", []int{2, 3, 4}}, // two criteria
+		{"rowInfo.updatedAt[GE]=2022-01-01+00:00", []int{1, 5}},
+		{"rowInfo.rowAccess[EQ_OR_NULL]=", []int{1, 2, 3, 4, 5}},
 		{`rowInfo.createdAt[GT]="2014-06-01"&rowInfo.createdAt[LT]="2014-06-10"`, []int{2, 3}}, // the seed's example
 		{"rowInfo.createdAt[GE]=2018-03-01+12:00", []int{4, 5}},
 		{"rowInfo.createdAt[LT]=2014-06-05T11:30:00.000%2B01:00", []int{1}}, // ISO 8601 with offset = 10:30 UTC
-		{"birthday[LT]=1990-01-01", []int{4}},
 	}
 	for _, c := range cases {
 		t.Run(c.query, func(t *testing.T) {
@@ -322,14 +323,20 @@ func TestListErrors(t *testing.T) {
 		"limit=1001", "limit=0", "limit=x", "offset=-1",
 		"sortColumn=notice", "sortDirection=UP",
 		"nonsense=1", "name[CUSTOM]=x", "name[FOO]=x",
-		"id[GT]=abc", "person=maybe", "rowInfo.createdAt[GT]=yesterday",
+		"owner[GT]=abc", "person=maybe", "rowInfo.createdAt[GT]=yesterday", "view=all",
+		// Columns the published spec does not list for filtering, and
+		// operators outside a column's documented list.
+		"id[IN]=1,2", "birthday[LT]=1990-01-01", "notice=x",
+		"name[IN]=a,b", "regNumber[EQ_OR_NULL]=1", "category[GE]=16", "rowInfo.createdAt[EQ]=2014-06-05+10:30",
+		"withoutGdpr[CUSTOM]=",
 	} {
 		r := f.get(t, "/api/v2/company/?"+q)
 		if r.status != http.StatusBadRequest {
 			t.Errorf("%s: status %d, want 400", q, r.status)
 			continue
 		}
-		if m := r.json(t); m["success"] != false || m["message"] == "" {
+		// The published spec's 400 body: {"message": "..."} and nothing else.
+		if m := r.json(t); len(m) != 1 || m["message"] == "" {
 			t.Errorf("%s: body %s", q, r.body)
 		}
 	}
@@ -372,7 +379,7 @@ func TestDateFormat(t *testing.T) {
 		t.Errorf("ISO8601 = %v", got)
 	}
 	// A zone-less filter value is in the user's zone: 11:30 CET = 10:30 UTC.
-	if got := ids(t, f.get(t, "/api/v2/company/?rowInfo.createdAt=2014-06-05+11:30")); !slices.Equal(got, []int{2}) {
+	if got := ids(t, f.get(t, "/api/v2/company/?rowInfo.createdAt[GE]=2014-06-05+11:30&rowInfo.createdAt[LE]=2014-06-05+11:30")); !slices.Equal(got, []int{2}) {
 		t.Errorf("local filter = %v", got)
 	}
 }
@@ -402,11 +409,22 @@ func TestPutCreatesPostUpdates(t *testing.T) {
 	if r := auth(http.MethodPut, "/api/v2/company/", `{"name":"x","rating":"Z","state":"A_POTENTIAL","role":"B_PARTNER"}`); r.status != http.StatusBadRequest {
 		t.Errorf("bad enum: status %d", r.status)
 	}
-	if r := auth(http.MethodPost, "/api/v2/company/6/", `{"notice":"updated","rating":"C"}`); r.status != http.StatusOK {
-		t.Fatalf("POST update: status %d %s", r.status, r.body)
+	// A partial update without name (CompanyEditDto requires nothing)
+	// answers 200 with no body.
+	if r := auth(http.MethodPost, "/api/v2/company/6/", `{"notice":"updated","rating":"C"}`); r.status != http.StatusOK || len(r.body) != 0 {
+		t.Fatalf("POST update: status %d %q", r.status, r.body)
+	}
+	// A natural person needs a lastName, on update as on create; a refused
+	// update changes nothing.
+	if r := auth(http.MethodPost, "/api/v2/company/6/", `{"person":true,"notice":"refused"}`); r.status != http.StatusBadRequest || !strings.Contains(string(r.body), "lastName") {
+		t.Errorf("person without lastName: status %d %s", r.status, r.body)
+	}
+	if r := auth(http.MethodPut, "/api/v2/company/", `{"name":"x","rating":"A","state":"A_POTENTIAL","role":"B_PARTNER","person":true}`); r.status != http.StatusBadRequest {
+		t.Errorf("create person without lastName: status %d %s", r.status, r.body)
 	}
 	d := f.get(t, "/api/v2/company/6").json(t)["data"].(map[string]any) // no trailing slash works too
-	if d["notice"] != "updated" || d["rating"] != "C" || d["name"] != "Nová firma" || d["_version"] != float64(2) {
+	if d["notice"] != "updated" || d["rating"] != "C" || d["name"] != "Nová firma" || d["_version"] != float64(2) ||
+		d["rowInfo.createdBy"] != "uzivatel" || d["rowInfo.updatedBy"] != "uzivatel" {
 		t.Errorf("after update: %v", d)
 	}
 	if got := ids(t, f.get(t, "/api/v2/company/?tags=new")); !slices.Equal(got, []int{6}) {
@@ -464,5 +482,35 @@ func TestConcurrentUse(t *testing.T) {
 	wg.Wait()
 	if codes[http.StatusOK] != 50 || codes[http.StatusTooManyRequests] != 10 {
 		t.Fatalf("codes = %v, want 50×200 and 10×429", codes)
+	}
+}
+
+// The status information is a set of flat "rowInfo.…" keys, as in the
+// published examples; view=rowInfo sends only those, id and _version.
+func TestRowInfoKeysAndView(t *testing.T) {
+	f := newFixture(t, nil)
+	var list struct {
+		Data []map[string]any `json:"data"`
+	}
+	if err := json.Unmarshal(f.get(t, "/api/v2/company/?limit=1").body, &list); err != nil || len(list.Data) != 1 {
+		t.Fatalf("list: %v %v", err, list)
+	}
+	rec := list.Data[0]
+	for _, k := range []string{"rowInfo.createdAt", "rowInfo.createdBy", "rowInfo.updatedAt", "rowInfo.updatedBy", "rowInfo.rowAccess", "rowInfo.rowState", "_version", "name"} {
+		if _, ok := rec[k]; !ok {
+			t.Errorf("record lacks %q: %v", k, rec)
+		}
+	}
+	if _, nested := rec["rowInfo"]; nested {
+		t.Errorf("record has a nested rowInfo: %v", rec)
+	}
+	list.Data = nil
+	if err := json.Unmarshal(f.get(t, "/api/v2/company/?limit=1&view=rowInfo").body, &list); err != nil || len(list.Data) != 1 {
+		t.Fatalf("view=rowInfo: %v %v", err, list)
+	}
+	keys := slices.Sorted(maps.Keys(list.Data[0]))
+	want := []string{"_version", "id", "rowInfo.createdAt", "rowInfo.createdBy", "rowInfo.rowAccess", "rowInfo.rowState", "rowInfo.updatedAt", "rowInfo.updatedBy"}
+	if !slices.Equal(keys, want) {
+		t.Errorf("view=rowInfo keys = %v, want %v", keys, want)
 	}
 }

@@ -44,7 +44,7 @@ func decodePet(d *jsonx.Decoder, s *Pet) error {
 			d.Seen(1)
 			return jsonx.String(d, &s.Name)
 		case "tag":
-			return d.Optional(jsonx.Opt(d, &s.Tag, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Tag))
 		}
 		return d.Skip()
 	})

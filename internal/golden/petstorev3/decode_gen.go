@@ -13,11 +13,11 @@ func decodeAPIResponse(d *jsonx.Decoder, s *APIResponse) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "code":
-			return d.Optional(jsonx.Opt(d, &s.Code, jsonx.Int32))
+			return d.Optional(jsonx.OptInt32(d, &s.Code))
 		case "message":
-			return d.Optional(jsonx.Opt(d, &s.Message, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Message))
 		case "type":
-			return d.Optional(jsonx.Opt(d, &s.Type, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Type))
 		}
 		return d.Skip()
 	})
@@ -32,9 +32,9 @@ func decodeCategory(d *jsonx.Decoder, s *Category) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "id":
-			return d.Optional(jsonx.Opt(d, &s.ID, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.ID))
 		case "name":
-			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Name))
 		}
 		return d.Skip()
 	})
@@ -49,15 +49,15 @@ func decodeOrder(d *jsonx.Decoder, s *Order) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "complete":
-			return d.Optional(jsonx.Opt(d, &s.Complete, jsonx.Bool))
+			return d.Optional(jsonx.OptBool(d, &s.Complete))
 		case "id":
-			return d.Optional(jsonx.Opt(d, &s.ID, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.ID))
 		case "petId":
-			return d.Optional(jsonx.Opt(d, &s.PetID, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.PetID))
 		case "quantity":
-			return d.Optional(jsonx.Opt(d, &s.Quantity, jsonx.Int32))
+			return d.Optional(jsonx.OptInt32(d, &s.Quantity))
 		case "shipDate":
-			return d.Optional(jsonx.Opt(d, &s.ShipDate, jsonx.Time))
+			return d.Optional(jsonx.OptTime(d, &s.ShipDate))
 		case "status":
 			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.StringAs[OrderStatus]))
 		}
@@ -79,7 +79,7 @@ func decodePet(d *jsonx.Decoder, s *Pet) error {
 		case "category":
 			return d.Optional(jsonx.Ptr(d, &s.Category, decodeCategory))
 		case "id":
-			return d.Optional(jsonx.Opt(d, &s.ID, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.ID))
 		case "name":
 			d.Seen(0)
 			return jsonx.String(d, &s.Name)
@@ -104,9 +104,9 @@ func decodeTag(d *jsonx.Decoder, s *Tag) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "id":
-			return d.Optional(jsonx.Opt(d, &s.ID, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.ID))
 		case "name":
-			return d.Optional(jsonx.Opt(d, &s.Name, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Name))
 		}
 		return d.Skip()
 	})
@@ -121,21 +121,21 @@ func decodeUser(d *jsonx.Decoder, s *User) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "email":
-			return d.Optional(jsonx.Opt(d, &s.Email, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Email))
 		case "firstName":
-			return d.Optional(jsonx.Opt(d, &s.FirstName, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.FirstName))
 		case "id":
-			return d.Optional(jsonx.Opt(d, &s.ID, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.ID))
 		case "lastName":
-			return d.Optional(jsonx.Opt(d, &s.LastName, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.LastName))
 		case "password":
-			return d.Optional(jsonx.Opt(d, &s.Password, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Password))
 		case "phone":
-			return d.Optional(jsonx.Opt(d, &s.Phone, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Phone))
 		case "userStatus":
-			return d.Optional(jsonx.Opt(d, &s.UserStatus, jsonx.Int32))
+			return d.Optional(jsonx.OptInt32(d, &s.UserStatus))
 		case "username":
-			return d.Optional(jsonx.Opt(d, &s.Username, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Username))
 		}
 		return d.Skip()
 	})

@@ -17,7 +17,7 @@ func decodeProblem(d *jsonx.Decoder, s *Problem) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "title":
-			return d.Optional(jsonx.Opt(d, &s.Title, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Title))
 		}
 		return d.Skip()
 	})
@@ -32,7 +32,7 @@ func decodeRateLimited(d *jsonx.Decoder, s *RateLimited) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "retryAfter":
-			return d.Optional(jsonx.Opt(d, &s.RetryAfter, jsonx.Int64))
+			return d.Optional(jsonx.OptInt64(d, &s.RetryAfter))
 		}
 		return d.Skip()
 	})
@@ -47,7 +47,7 @@ func decodeThing(d *jsonx.Decoder, s *Thing) error {
 	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
 		switch string(key) {
 		case "`quoted`":
-			return d.Optional(jsonx.Opt(d, &s.Quoted, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.Quoted))
 		case "anything":
 			return d.Optional(jsonx.Slice(d, &s.Anything, jsonx.Raw))
 		case "maps":
@@ -55,7 +55,7 @@ func decodeThing(d *jsonx.Decoder, s *Thing) error {
 				return jsonx.Slice(d, v, jsonx.Raw)
 			}))
 		case "say \"hi\"":
-			return d.Optional(jsonx.Opt(d, &s.SayHi, jsonx.String))
+			return d.Optional(jsonx.OptString(d, &s.SayHi))
 		}
 		return d.Skip()
 	})

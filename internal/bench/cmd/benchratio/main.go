@@ -7,7 +7,7 @@
 //	go run ./internal/bench/cmd/benchratio [-md] bench.txt
 //
 // A benchmark's variant is the sub-benchmark component whose key is listed
-// in baselines (gen=, client=, dec=, src=, step=, mw=); the rest of the
+// in baselines (gen=, client=, dec=, src=, step=, mw=, vs=); the rest of the
 // name is its group. For each group it prints the median and minimum
 // ns/op over the repeated runs (-count), the ratio of each to the
 // baseline's, and the median B/op and allocs/op ratios.
@@ -34,6 +34,7 @@ var baselines = map[string]string{
 	"dec":    "encoding_json",
 	"src":    "mutex",
 	"mw":     "none",
+	"vs":     "ogen",
 }
 
 type sample struct{ ns, bytes, allocs float64 }

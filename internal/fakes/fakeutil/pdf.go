@@ -1,4 +1,4 @@
-package boxnow
+package fakeutil
 
 import (
 	"bytes"
@@ -6,10 +6,10 @@ import (
 	"strings"
 )
 
-// renderPDF builds a small, valid, deterministic PDF 1.4 document with one
+// RenderPDF builds a small, valid, deterministic PDF 1.4 document with one
 // A4 page per entry of pages, each showing the title and its lines in
 // Helvetica. Characters outside printable ASCII are written as '?'.
-func renderPDF(title string, pages [][]string) []byte {
+func RenderPDF(title string, pages [][]string) []byte {
 	var objs []string
 	// 1: catalog, 2: pages, 3: font, then a page and a content stream per page.
 	kids := make([]string, len(pages))
