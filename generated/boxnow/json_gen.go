@@ -2,152 +2,139 @@
 
 package boxnow
 
+import "slices"
+
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v AuthSessionRequestGrantType) IsKnown() bool {
-	switch v {
-	case AuthSessionRequestGrantTypeClientCredentials:
-		return true
-	}
-	return false
+	return slices.Contains(knownAuthSessionRequestGrantType, string(v))
 }
+
+// knownAuthSessionRequestGrantType holds the values of AuthSessionRequestGrantType the spec lists, for IsKnown.
+var knownAuthSessionRequestGrantType = []string{"client_credentials"}
 
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v CreateDeliveryRequestsFromCSVRequestDelimiter) IsKnown() bool {
-	switch v {
-	case CreateDeliveryRequestsFromCSVRequestDelimiterComma, CreateDeliveryRequestsFromCSVRequestDelimiterSemicolon:
-		return true
-	}
-	return false
+	return slices.Contains(knownCreateDeliveryRequestsFromCSVRequestDelimiter, string(v))
 }
+
+// knownCreateDeliveryRequestsFromCSVRequestDelimiter holds the values of CreateDeliveryRequestsFromCSVRequestDelimiter the spec lists, for IsKnown.
+var knownCreateDeliveryRequestsFromCSVRequestDelimiter = []string{",", ";"}
 
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v CreateDeliveryRequestsFromCSVRequestType) IsKnown() bool {
-	switch v {
-	case CreateDeliveryRequestsFromCSVRequestTypeFromWarehouse, CreateDeliveryRequestsFromCSVRequestTypeFromAnyapm:
-		return true
-	}
-	return false
+	return slices.Contains(knownCreateDeliveryRequestsFromCSVRequestType, string(v))
 }
+
+// knownCreateDeliveryRequestsFromCSVRequestType holds the values of CreateDeliveryRequestsFromCSVRequestType the spec lists, for IsKnown.
+var knownCreateDeliveryRequestsFromCSVRequestType = []string{"from-warehouse", "from-anyapm"}
 
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v DeliveryRequestTypeOfService) IsKnown() bool {
-	switch v {
-	case DeliveryRequestTypeOfServiceSameDay, DeliveryRequestTypeOfServiceNextDay:
-		return true
-	}
-	return false
+	return slices.Contains(knownDeliveryRequestTypeOfService, string(v))
 }
+
+// knownDeliveryRequestTypeOfService holds the values of DeliveryRequestTypeOfService the spec lists, for IsKnown.
+var knownDeliveryRequestTypeOfService = []string{"same-day", "next-day"}
 
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v ErrorCode) IsKnown() bool {
-	switch v {
-	case ErrorCodeP400, ErrorCodeP401, ErrorCodeP402, ErrorCodeP403, ErrorCodeP404, ErrorCodeP405, ErrorCodeP406, ErrorCodeP407, ErrorCodeP408, ErrorCodeP409, ErrorCodeP410, ErrorCodeP411, ErrorCodeP412, ErrorCodeP413, ErrorCodeP420, ErrorCodeP430, ErrorCodeX403, ErrorCodeP414, ErrorCodeP600, ErrorCodeP610:
-		return true
-	}
-	return false
+	return slices.Contains(knownErrorCode, string(v))
 }
+
+// knownErrorCode holds the values of ErrorCode the spec lists, for IsKnown.
+var knownErrorCode = []string{"P400", "P401", "P402", "P403", "P404", "P405", "P406", "P407", "P408", "P409", "P410", "P411", "P412", "P413", "P420", "P430", "X403", "P414", "P600", "P610"}
 
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v EventType) IsKnown() bool {
-	switch v {
-	case EventTypeNew, EventTypeDelivered, EventTypeExpired, EventTypeReturned, EventTypeInDepot, EventTypeFinalDestination, EventTypeCanceled, EventTypeAcceptedForReturn, EventTypeMissing, EventTypeAcceptedToLocker, EventTypeLost:
-		return true
-	}
-	return false
+	return slices.Contains(knownEventType, string(v))
 }
+
+// knownEventType holds the values of EventType the spec lists, for IsKnown.
+var knownEventType = []string{"new", "delivered", "expired", "returned", "in-depot", "final-destination", "canceled", "accepted-for-return", "missing", "accepted-to-locker", "lost"}
 
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v GetCSVImportLabelsContentDisposition) IsKnown() bool {
-	switch v {
-	case GetCSVImportLabelsContentDispositionAttachment, GetCSVImportLabelsContentDispositionInline:
-		return true
-	}
-	return false
+	return slices.Contains(knownGetCSVImportLabelsContentDisposition, string(v))
 }
+
+// knownGetCSVImportLabelsContentDisposition holds the values of GetCSVImportLabelsContentDisposition the spec lists, for IsKnown.
+var knownGetCSVImportLabelsContentDisposition = []string{"attachment", "inline"}
 
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v GetOrderLabelsDpi) IsKnown() bool {
-	switch v {
-	case GetOrderLabelsDpi200, GetOrderLabelsDpi300:
-		return true
-	}
-	return false
+	return slices.Contains(knownGetOrderLabelsDpi, int64(v))
 }
+
+// knownGetOrderLabelsDpi holds the values of GetOrderLabelsDpi the spec lists, for IsKnown.
+var knownGetOrderLabelsDpi = []int64{200, 300}
 
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v LabelFileType) IsKnown() bool {
-	switch v {
-	case LabelFileTypePDF, LabelFileTypeZpl:
-		return true
-	}
-	return false
+	return slices.Contains(knownLabelFileType, string(v))
 }
+
+// knownLabelFileType holds the values of LabelFileType the spec lists, for IsKnown.
+var knownLabelFileType = []string{"pdf", "zpl"}
 
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v LabelSearchPaperSize) IsKnown() bool {
-	switch v {
-	case LabelSearchPaperSizeA4, LabelSearchPaperSizeA6:
-		return true
-	}
-	return false
+	return slices.Contains(knownLabelSearchPaperSize, string(v))
 }
+
+// knownLabelSearchPaperSize holds the values of LabelSearchPaperSize the spec lists, for IsKnown.
+var knownLabelSearchPaperSize = []string{"A4", "A6"}
 
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v LabelSearchPerPage) IsKnown() bool {
-	switch v {
-	case LabelSearchPerPage1, LabelSearchPerPage2, LabelSearchPerPage4:
-		return true
-	}
-	return false
+	return slices.Contains(knownLabelSearchPerPage, int64(v))
 }
+
+// knownLabelSearchPerPage holds the values of LabelSearchPerPage the spec lists, for IsKnown.
+var knownLabelSearchPerPage = []int64{1, 2, 4}
 
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v LocationType) IsKnown() bool {
-	switch v {
-	case LocationTypeApm, LocationTypeAnyApm, LocationTypeWarehouse, LocationTypeDepot:
-		return true
-	}
-	return false
+	return slices.Contains(knownLocationType, string(v))
 }
+
+// knownLocationType holds the values of LocationType the spec lists, for IsKnown.
+var knownLocationType = []string{"apm", "any-apm", "warehouse", "depot"}
 
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v ParcelState) IsKnown() bool {
-	switch v {
-	case ParcelStateNew, ParcelStateInTransit, ParcelStateExpiredReturn, ParcelStateReturned, ParcelStateInFinalDestination, ParcelStateDelivered, ParcelStateLost, ParcelStateCanceled, ParcelStateMissing:
-		return true
-	}
-	return false
+	return slices.Contains(knownParcelState, string(v))
 }
+
+// knownParcelState holds the values of ParcelState the spec lists, for IsKnown.
+var knownParcelState = []string{"new", "in-transit", "expired-return", "returned", "in-final-destination", "delivered", "lost", "canceled", "missing"}
 
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v PaymentMode) IsKnown() bool {
-	switch v {
-	case PaymentModePrepaid, PaymentModeCod:
-		return true
-	}
-	return false
+	return slices.Contains(knownPaymentMode, string(v))
 }
+
+// knownPaymentMode holds the values of PaymentMode the spec lists, for IsKnown.
+var knownPaymentMode = []string{"prepaid", "cod"}
 
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v PaymentState) IsKnown() bool {
-	switch v {
-	case PaymentStatePending, PaymentStatePaidByCustomer, PaymentStateTransferredToPartner:
-		return true
-	}
-	return false
+	return slices.Contains(knownPaymentState, string(v))
 }
+
+// knownPaymentState holds the values of PaymentState the spec lists, for IsKnown.
+var knownPaymentState = []string{"pending", "paid-by-customer", "transferred-to-partner"}

@@ -2,32 +2,31 @@
 
 package jtlffn
 
+import "slices"
+
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v AuthorizeResponseType) IsKnown() bool {
-	switch v {
-	case AuthorizeResponseTypeCode:
-		return true
-	}
-	return false
+	return slices.Contains(knownAuthorizeResponseType, string(v))
 }
+
+// knownAuthorizeResponseType holds the values of AuthorizeResponseType the spec lists, for IsKnown.
+var knownAuthorizeResponseType = []string{"code"}
 
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v Role) IsKnown() bool {
-	switch v {
-	case RoleFulfiller, RoleMerchant:
-		return true
-	}
-	return false
+	return slices.Contains(knownRole, string(v))
 }
+
+// knownRole holds the values of Role the spec lists, for IsKnown.
+var knownRole = []string{"Fulfiller", "Merchant"}
 
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v TokenRequestGrantType) IsKnown() bool {
-	switch v {
-	case TokenRequestGrantTypeAuthorizationCode, TokenRequestGrantTypeRefreshToken:
-		return true
-	}
-	return false
+	return slices.Contains(knownTokenRequestGrantType, string(v))
 }
+
+// knownTokenRequestGrantType holds the values of TokenRequestGrantType the spec lists, for IsKnown.
+var knownTokenRequestGrantType = []string{"authorization_code", "refresh_token"}

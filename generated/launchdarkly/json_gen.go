@@ -2,12 +2,13 @@
 
 package launchdarkly
 
+import "slices"
+
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v PatchOperationOp) IsKnown() bool {
-	switch v {
-	case PatchOperationOpAdd, PatchOperationOpRemove, PatchOperationOpReplace, PatchOperationOpMove, PatchOperationOpCopy, PatchOperationOpTest:
-		return true
-	}
-	return false
+	return slices.Contains(knownPatchOperationOp, string(v))
 }
+
+// knownPatchOperationOp holds the values of PatchOperationOp the spec lists, for IsKnown.
+var knownPatchOperationOp = []string{"add", "remove", "replace", "move", "copy", "test"}

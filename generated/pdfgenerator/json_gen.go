@@ -2,32 +2,31 @@
 
 package pdfgenerator
 
+import "slices"
+
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v GenerateDocumentRequestFormat) IsKnown() bool {
-	switch v {
-	case GenerateDocumentRequestFormatPDF, GenerateDocumentRequestFormatHTML:
-		return true
-	}
-	return false
+	return slices.Contains(knownGenerateDocumentRequestFormat, string(v))
 }
+
+// knownGenerateDocumentRequestFormat holds the values of GenerateDocumentRequestFormat the spec lists, for IsKnown.
+var knownGenerateDocumentRequestFormat = []string{"pdf", "html"}
 
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v GenerateDocumentRequestOutput) IsKnown() bool {
-	switch v {
-	case GenerateDocumentRequestOutputBase64, GenerateDocumentRequestOutputURL, GenerateDocumentRequestOutputFile, GenerateDocumentRequestOutputViewer:
-		return true
-	}
-	return false
+	return slices.Contains(knownGenerateDocumentRequestOutput, string(v))
 }
+
+// knownGenerateDocumentRequestOutput holds the values of GenerateDocumentRequestOutput the spec lists, for IsKnown.
+var knownGenerateDocumentRequestOutput = []string{"base64", "url", "file", "viewer"}
 
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v GetTemplatesAccess) IsKnown() bool {
-	switch v {
-	case GetTemplatesAccessPrivate, GetTemplatesAccessOrganization:
-		return true
-	}
-	return false
+	return slices.Contains(knownGetTemplatesAccess, string(v))
 }
+
+// knownGetTemplatesAccess holds the values of GetTemplatesAccess the spec lists, for IsKnown.
+var knownGetTemplatesAccess = []string{"private", "organization"}

@@ -2,7 +2,11 @@
 
 package productconfigurator
 
-import "github.com/apigen-go/apigen/runtime/object"
+import (
+	"slices"
+
+	"github.com/apigen-go/apigen/runtime/object"
+)
 
 // MarshalJSON encodes the declared fields and then AdditionalProperties.
 func (s Any) MarshalJSON() ([]byte, error) {
@@ -19,49 +23,44 @@ func (s *Any) UnmarshalJSON(b []byte) error {
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v ConfiguratorStatus) IsKnown() bool {
-	switch v {
-	case ConfiguratorStatusUnknown, ConfiguratorStatusDraft, ConfiguratorStatusActive, ConfiguratorStatusDisabled:
-		return true
-	}
-	return false
+	return slices.Contains(knownConfiguratorStatus, string(v))
 }
+
+// knownConfiguratorStatus holds the values of ConfiguratorStatus the spec lists, for IsKnown.
+var knownConfiguratorStatus = []string{"UNKNOWN", "DRAFT", "ACTIVE", "DISABLED"}
 
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v DependencyType) IsKnown() bool {
-	switch v {
-	case DependencyTypeAnd, DependencyTypeOr:
-		return true
-	}
-	return false
+	return slices.Contains(knownDependencyType, string(v))
 }
+
+// knownDependencyType holds the values of DependencyType the spec lists, for IsKnown.
+var knownDependencyType = []string{"AND", "OR"}
 
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v GetConfiguratorByStatusStatus) IsKnown() bool {
-	switch v {
-	case GetConfiguratorByStatusStatusDraft, GetConfiguratorByStatusStatusActive, GetConfiguratorByStatusStatusDisabled:
-		return true
-	}
-	return false
+	return slices.Contains(knownGetConfiguratorByStatusStatus, string(v))
 }
+
+// knownGetConfiguratorByStatusStatus holds the values of GetConfiguratorByStatusStatus the spec lists, for IsKnown.
+var knownGetConfiguratorByStatusStatus = []string{"DRAFT", "ACTIVE", "DISABLED"}
 
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v PropertyMode) IsKnown() bool {
-	switch v {
-	case PropertyModeFixed, PropertyModeIncremental:
-		return true
-	}
-	return false
+	return slices.Contains(knownPropertyMode, string(v))
 }
+
+// knownPropertyMode holds the values of PropertyMode the spec lists, for IsKnown.
+var knownPropertyMode = []string{"FIXED", "INCREMENTAL"}
 
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v PropertyType) IsKnown() bool {
-	switch v {
-	case PropertyTypePrice, PropertyTypeWeight:
-		return true
-	}
-	return false
+	return slices.Contains(knownPropertyType, string(v))
 }
+
+// knownPropertyType holds the values of PropertyType the spec lists, for IsKnown.
+var knownPropertyType = []string{"PRICE", "WEIGHT"}

@@ -2,52 +2,49 @@
 
 package raiffeisen
 
+import "slices"
+
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v DownloadStatementAcceptLanguage) IsKnown() bool {
-	switch v {
-	case DownloadStatementAcceptLanguageCs, DownloadStatementAcceptLanguageEn:
-		return true
-	}
-	return false
+	return slices.Contains(knownDownloadStatementAcceptLanguage, string(v))
 }
+
+// knownDownloadStatementAcceptLanguage holds the values of DownloadStatementAcceptLanguage the spec lists, for IsKnown.
+var knownDownloadStatementAcceptLanguage = []string{"cs", "en"}
 
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v ImportPaymentsBatchImportFormat) IsKnown() bool {
-	switch v {
-	case ImportPaymentsBatchImportFormatGeminiP11, ImportPaymentsBatchImportFormatGeminiP32, ImportPaymentsBatchImportFormatGeminiF84, ImportPaymentsBatchImportFormatAboKpc, ImportPaymentsBatchImportFormatSepaXML, ImportPaymentsBatchImportFormatCfd, ImportPaymentsBatchImportFormatCfu, ImportPaymentsBatchImportFormatCfa:
-		return true
-	}
-	return false
+	return slices.Contains(knownImportPaymentsBatchImportFormat, string(v))
 }
+
+// knownImportPaymentsBatchImportFormat holds the values of ImportPaymentsBatchImportFormat the spec lists, for IsKnown.
+var knownImportPaymentsBatchImportFormat = []string{"GEMINI-P11", "GEMINI-P32", "GEMINI-F84", "ABO-KPC", "SEPA-XML", "CFD", "CFU", "CFA"}
 
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v StatementDownloadStatementFormat) IsKnown() bool {
-	switch v {
-	case StatementDownloadStatementFormatPDF, StatementDownloadStatementFormatXML, StatementDownloadStatementFormatMt940:
-		return true
-	}
-	return false
+	return slices.Contains(knownStatementDownloadStatementFormat, string(v))
 }
+
+// knownStatementDownloadStatementFormat holds the values of StatementDownloadStatementFormat the spec lists, for IsKnown.
+var knownStatementDownloadStatementFormat = []string{"pdf", "xml", "MT940"}
 
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v StatementQueryStatementLine) IsKnown() bool {
-	switch v {
-	case StatementQueryStatementLineMain, StatementQueryStatementLineAdditional, StatementQueryStatementLineMt940:
-		return true
-	}
-	return false
+	return slices.Contains(knownStatementQueryStatementLine, string(v))
 }
+
+// knownStatementQueryStatementLine holds the values of StatementQueryStatementLine the spec lists, for IsKnown.
+var knownStatementQueryStatementLine = []string{"MAIN", "ADDITIONAL", "MT940"}
 
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v TransactionCreditDebitIndication) IsKnown() bool {
-	switch v {
-	case TransactionCreditDebitIndicationDbit, TransactionCreditDebitIndicationCrdt:
-		return true
-	}
-	return false
+	return slices.Contains(knownTransactionCreditDebitIndication, string(v))
 }
+
+// knownTransactionCreditDebitIndication holds the values of TransactionCreditDebitIndication the spec lists, for IsKnown.
+var knownTransactionCreditDebitIndication = []string{"DBIT", "CRDT"}

@@ -2,62 +2,58 @@
 
 package raynet
 
+import "slices"
+
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v CompanyRating) IsKnown() bool {
-	switch v {
-	case CompanyRatingA, CompanyRatingB, CompanyRatingC:
-		return true
-	}
-	return false
+	return slices.Contains(knownCompanyRating, string(v))
 }
+
+// knownCompanyRating holds the values of CompanyRating the spec lists, for IsKnown.
+var knownCompanyRating = []string{"A", "B", "C"}
 
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v CompanyRole) IsKnown() bool {
-	switch v {
-	case CompanyRoleASubscriber, CompanyRoleBPartner, CompanyRoleCSupplier, CompanyRoleDRival:
-		return true
-	}
-	return false
+	return slices.Contains(knownCompanyRole, string(v))
 }
+
+// knownCompanyRole holds the values of CompanyRole the spec lists, for IsKnown.
+var knownCompanyRole = []string{"A_SUBSCRIBER", "B_PARTNER", "C_SUPPLIER", "D_RIVAL"}
 
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v CompanyState) IsKnown() bool {
-	switch v {
-	case CompanyStateAPotential, CompanyStateBActual, CompanyStateCDeferred, CompanyStateDUnattractive:
-		return true
-	}
-	return false
+	return slices.Contains(knownCompanyState, string(v))
 }
+
+// knownCompanyState holds the values of CompanyState the spec lists, for IsKnown.
+var knownCompanyState = []string{"A_POTENTIAL", "B_ACTUAL", "C_DEFERRED", "D_UNATTRACTIVE"}
 
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v ListCompaniesDateFormat) IsKnown() bool {
-	switch v {
-	case ListCompaniesDateFormatIso8601:
-		return true
-	}
-	return false
+	return slices.Contains(knownListCompaniesDateFormat, string(v))
 }
+
+// knownListCompaniesDateFormat holds the values of ListCompaniesDateFormat the spec lists, for IsKnown.
+var knownListCompaniesDateFormat = []string{"ISO8601"}
 
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v ListCompaniesSortDirection) IsKnown() bool {
-	switch v {
-	case ListCompaniesSortDirectionAsc, ListCompaniesSortDirectionDesc:
-		return true
-	}
-	return false
+	return slices.Contains(knownListCompaniesSortDirection, string(v))
 }
+
+// knownListCompaniesSortDirection holds the values of ListCompaniesSortDirection the spec lists, for IsKnown.
+var knownListCompaniesSortDirection = []string{"ASC", "DESC"}
 
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v ListCompaniesView) IsKnown() bool {
-	switch v {
-	case ListCompaniesViewRowInfo:
-		return true
-	}
-	return false
+	return slices.Contains(knownListCompaniesView, string(v))
 }
+
+// knownListCompaniesView holds the values of ListCompaniesView the spec lists, for IsKnown.
+var knownListCompaniesView = []string{"rowInfo"}

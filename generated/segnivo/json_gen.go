@@ -2,22 +2,22 @@
 
 package segnivo
 
+import "slices"
+
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v EmailVerificationStatus) IsKnown() bool {
-	switch v {
-	case EmailVerificationStatusDeliverable, EmailVerificationStatusUndeliverable, EmailVerificationStatusRisky, EmailVerificationStatusUnknown:
-		return true
-	}
-	return false
+	return slices.Contains(knownEmailVerificationStatus, string(v))
 }
+
+// knownEmailVerificationStatus holds the values of EmailVerificationStatus the spec lists, for IsKnown.
+var knownEmailVerificationStatus = []string{"deliverable", "undeliverable", "risky", "unknown"}
 
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v RelayEmailRequestContentType) IsKnown() bool {
-	switch v {
-	case RelayEmailRequestContentTypeText, RelayEmailRequestContentTypeHTML:
-		return true
-	}
-	return false
+	return slices.Contains(knownRelayEmailRequestContentType, string(v))
 }
+
+// knownRelayEmailRequestContentType holds the values of RelayEmailRequestContentType the spec lists, for IsKnown.
+var knownRelayEmailRequestContentType = []string{"text", "html"}

@@ -2,12 +2,13 @@
 
 package xsale
 
+import "slices"
+
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v TokenRequestGrantType) IsKnown() bool {
-	switch v {
-	case TokenRequestGrantTypePassword:
-		return true
-	}
-	return false
+	return slices.Contains(knownTokenRequestGrantType, string(v))
 }
+
+// knownTokenRequestGrantType holds the values of TokenRequestGrantType the spec lists, for IsKnown.
+var knownTokenRequestGrantType = []string{"password"}

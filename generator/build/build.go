@@ -85,6 +85,7 @@ func build(doc *openapi3.T, opts Options) (api *model.API, warnings []Problem, e
 	sort.Slice(b.api.Operations, func(i, j int) bool { return b.api.Operations[i].Name < b.api.Operations[j].Name })
 	b.dropForeign()
 	markRecursion(b.api.Types)
+	dedupeEnums(b.api.Types)
 	dedupeStructs(b.api.Types)
 	if len(b.errors) > 0 {
 		return nil, b.warnings, &Error{Problems: b.errors}

@@ -272,3 +272,56 @@ components:
 		}
 	}
 }
+
+// Inline enums with the same base type and values (in order) become
+// aliases of one declaration that keep their own constants; component
+// schemas keep theirs, and enums that differ in a value, its order or the
+// base type stay apart.
+func TestDedupeEnums(t *testing.T) {
+	api := buildSpec(t, `
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths: {}
+components:
+  schemas:
+    Status: {type: string, enum: [active, inactive]}
+    Copy: {type: string, enum: [active, inactive]}
+    Order:
+      type: object
+      properties:
+        mode: {type: string, enum: [live, test]}
+        mode2: {type: string, enum: [live, test]}
+        reversed: {type: string, enum: [inactive, active]}
+        level: {type: integer, enum: [1, 2]}
+        size: {type: integer, enum: [1, 2]}
+        code: {type: string, enum: ["1", "2"]}
+        first: {type: object, properties: {kind: {type: string, enum: [x, y]}}}
+        second: {type: object, properties: {kind: {type: string, enum: [x, y]}}}
+`)
+	byName := map[string]*model.Type{}
+	for _, ty := range api.Types {
+		byName[ty.Name] = ty
+	}
+	for name, want := range map[string]string{
+		"Status": "", "Copy": "", "OrderMode": "", "OrderReversed": "", "OrderLevel": "", "OrderCode": "",
+		"OrderMode2": "OrderMode", "OrderSize": "OrderLevel",
+		"OrderSecond": "OrderFirst", // its field's enum is an alias of the first's: identical structs
+	} {
+		ty := byName[name]
+		if ty == nil {
+			t.Fatalf("no type %s (have %v)", name, byName)
+		}
+		switch {
+		case want == "" && ty.Kind != model.Enum:
+			t.Errorf("%s is %v, want its own enum", name, ty.Kind)
+		case name == "OrderSecond":
+			if ty.Kind != model.Named || ty.Ref.Name != want {
+				t.Errorf("%s: kind %v ref %v, want an alias of %s", name, ty.Kind, ty.Ref, want)
+			}
+		case want != "" && (ty.Kind != model.Named || ty.Ref.Name != want):
+			t.Errorf("%s: kind %v ref %v, want an alias of %s", name, ty.Kind, ty.Ref, want)
+		case want != "" && (len(ty.EnumValues) != 2 || ty.EnumValues[0].Name != name+"Live" && ty.EnumValues[0].Name != name+"1"):
+			t.Errorf("%s keeps constants %+v", name, ty.EnumValues)
+		}
+	}
+}

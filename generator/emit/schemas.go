@@ -27,6 +27,7 @@ func schemas(f *jen.File, api *model.API) {
 				break
 			}
 			f.Type().Id(t.Name).Op("=").Add(goType(t))
+			enumConsts(f, t) // an enum that is an alias of an identical one keeps its constants
 		}
 		f.Line()
 	}
@@ -93,6 +94,11 @@ func fieldType(fl *model.Field) (jen.Code, string) {
 func enumDecl(f *jen.File, t *model.Type) {
 	f.Add(typeDoc(t))
 	f.Type().Id(t.Name).Add(enumBaseType(t.EnumBase))
+	enumConsts(f, t)
+}
+
+// enumConsts declares the constants of an enum's values, if it has any.
+func enumConsts(f *jen.File, t *model.Type) {
 	if len(t.EnumValues) == 0 {
 		return
 	}

@@ -30,6 +30,7 @@ type Candidate struct {
 	Required []string // object properties the variant requires
 	Known    []string // object properties the variant declares
 	Enum     []string // for string enums: the accepted values
+	Match    []string // the discriminator values that select it (see Table)
 }
 
 // kindOf returns the JSON kind of data, and for numbers whether it is an

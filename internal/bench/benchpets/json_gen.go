@@ -2,12 +2,13 @@
 
 package benchpets
 
+import "slices"
+
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v OrderStatus) IsKnown() bool {
-	switch v {
-	case OrderStatusPlaced, OrderStatusApproved, OrderStatusDelivered:
-		return true
-	}
-	return false
+	return slices.Contains(knownOrderStatus, string(v))
 }
+
+// knownOrderStatus holds the values of OrderStatus the spec lists, for IsKnown.
+var knownOrderStatus = []string{"placed", "approved", "delivered"}

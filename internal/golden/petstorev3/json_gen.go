@@ -2,32 +2,22 @@
 
 package petstorev3
 
-// IsKnown reports whether v is one of the values the spec lists. Decoding accepts
-// unknown values, so that a provider adding one does not break the client.
-func (v FindPetsByStatusStatus) IsKnown() bool {
-	switch v {
-	case FindPetsByStatusStatusAvailable, FindPetsByStatusStatusPending, FindPetsByStatusStatusSold:
-		return true
-	}
-	return false
-}
+import "slices"
 
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v OrderStatus) IsKnown() bool {
-	switch v {
-	case OrderStatusPlaced, OrderStatusApproved, OrderStatusDelivered:
-		return true
-	}
-	return false
+	return slices.Contains(knownOrderStatus, string(v))
 }
+
+// knownOrderStatus holds the values of OrderStatus the spec lists, for IsKnown.
+var knownOrderStatus = []string{"placed", "approved", "delivered"}
 
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v PetStatus) IsKnown() bool {
-	switch v {
-	case PetStatusAvailable, PetStatusPending, PetStatusSold:
-		return true
-	}
-	return false
+	return slices.Contains(knownPetStatus, string(v))
 }
+
+// knownPetStatus holds the values of PetStatus the spec lists, for IsKnown.
+var knownPetStatus = []string{"available", "pending", "sold"}

@@ -19,7 +19,7 @@ type Category struct {
 	Name opt.Opt[string] `json:"name,omitzero"`
 }
 
-type FindPetsByStatusStatus string
+type FindPetsByStatusStatus = PetStatus
 
 // Values of FindPetsByStatusStatus the spec lists.
 const (

@@ -2,12 +2,13 @@
 
 package apigensegnivo
 
+import "slices"
+
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v RelayEmailRequestContentType) IsKnown() bool {
-	switch v {
-	case RelayEmailRequestContentTypeText, RelayEmailRequestContentTypeHTML:
-		return true
-	}
-	return false
+	return slices.Contains(knownRelayEmailRequestContentType, string(v))
 }
+
+// knownRelayEmailRequestContentType holds the values of RelayEmailRequestContentType the spec lists, for IsKnown.
+var knownRelayEmailRequestContentType = []string{"text", "html"}
