@@ -28,7 +28,7 @@ func checkRequired(v any) error {
 			if path == "" {
 				return fmt.Errorf("%v is not a value the spec lists for %T", bad, bad)
 			}
-			return fmt.Errorf("field %s: %v is not a value the spec lists for %T", path, bad, bad)
+			return fmt.Errorf("field %s: %v is not one of the values the spec lists", path, bad)
 		}
 		return fmt.Errorf("required field %s is not set", path)
 	}

@@ -113,8 +113,15 @@ func TestCheckRequiredEnums(t *testing.T) {
 		"field maybe: green":     {Color: "red", Maybe: opt.Some(reqColor("green"))},
 		"field byName[a]: green": {Color: "red", ByName: map[string]reqColor{"a": "green"}},
 	} {
-		if err := checkRequired(v); err == nil || !strings.Contains(err.Error(), want) {
+		err := checkRequired(v)
+		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("err = %v, want it to contain %q", err, want)
+		}
+		// The field is named by its path: the Go type is not, since
+		// enums with the same values share one declaration under aliases
+		// and its name could be another field's.
+		if err != nil && strings.Contains(err.Error(), "reqColor") {
+			t.Errorf("err = %v names the Go type", err)
 		}
 	}
 	if err := checkRequired(reqColor("green")); err == nil || !strings.Contains(err.Error(), "green") {

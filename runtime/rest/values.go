@@ -173,7 +173,7 @@ func scalarString(v any) (s string, ok bool, err error) {
 	}
 	// Generated enums: a value the spec does not list fails before sending.
 	if e, ok := v.(interface{ IsKnown() bool }); ok && !e.IsKnown() {
-		return "", true, fmt.Errorf("%v is not a value the spec lists for %T", v, v)
+		return "", true, fmt.Errorf("%v is not one of the values the spec lists", v)
 	}
 	switch x := v.(type) {
 	case int8:
