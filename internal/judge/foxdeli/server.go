@@ -233,4 +233,3 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, now time.Time) {
 		s.oauthError(w, r, http.StatusBadRequest, "unsupported_grant_type", "authorization_code or refresh_token")
 	}
 }
-
