@@ -27,12 +27,7 @@ import (
 //   - 401 has no documented body; the judge sends none.
 func TestJudgeBoxNow(t *testing.T) {
 	srv := judge.New(judge.Config{ClientID: "partner-1", ClientSecret: "s3cret", TokenLifetime: 3 * time.Second})
-	defer srv.Close()
-	defer func() {
-		for _, v := range srv.Violations() {
-			t.Errorf("violation: %s", v)
-		}
-	}()
+	judged(t, srv)
 	creds := boxnow.Credentials{ClientID: "partner-1", ClientSecret: secret.New("s3cret")}
 	c, err := boxnow.New(srv.URL, boxnow.WithCredentials(creds), boxnow.WithInsecureHTTP())
 	if err != nil {

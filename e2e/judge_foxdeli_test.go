@@ -28,12 +28,7 @@ import (
 func TestJudgeFoxdeli(t *testing.T) {
 	const redirect = "https://mujeshopik.cz/foxdeli-endpoint/"
 	srv := judge.New(judge.Config{ClientID: "zjhygknkfk", ClientSecret: "abcd1234", RedirectURI: redirect, AccessLifetime: 2 * time.Second})
-	defer srv.Close()
-	defer func() {
-		for _, v := range srv.Violations() {
-			t.Errorf("violation: %s", v)
-		}
-	}()
+	judged(t, srv)
 	pool := x509.NewCertPool()
 	pool.AddCert(srv.Certificate())
 	c, err := foxdeli.New(srv.URL+"/v4",

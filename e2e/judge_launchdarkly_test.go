@@ -47,12 +47,7 @@ func TestJudgeLaunchDarkly(t *testing.T) {
 		IPLimited:    map[string]bool{"GET /api/v2/flags/{projectKey}/{featureFlagKey}": true},
 		IPRetryAfter: 1,
 	})
-	defer srv.Close()
-	defer func() {
-		for _, v := range srv.Violations() {
-			t.Errorf("violation: %s", v)
-		}
-	}()
+	judged(t, srv)
 	for i := range 45 {
 		srv.AddFlag("default", fmt.Sprintf("flag-%02d", i), fmt.Sprintf("Flag %d", i))
 	}
@@ -186,12 +181,7 @@ func TestJudgeLaunchDarklyPatchContentType(t *testing.T) {
 	}
 	const token = "api-judge-0000"
 	srv := judge.New(judge.Config{Token: token})
-	defer srv.Close()
-	defer func() {
-		for _, v := range srv.Violations() {
-			t.Errorf("violation: %s", v)
-		}
-	}()
+	judged(t, srv)
 	srv.AddFlag("default", "engine.enable", "New recommendations engine")
 	c, err := launchdarkly.New(srv.URL,
 		launchdarkly.WithCredentials(launchdarkly.Credentials{Token: secret.New(token)}),

@@ -36,12 +36,7 @@ func TestJudgePDFGenerator(t *testing.T) {
 		tpls = append(tpls, judge.Template{ID: int64(19375 + i), Name: fmt.Sprintf("Invoice %d", i), Tags: []string{"invoice"}})
 	}
 	srv := judge.New(judge.Config{APIKey: key, APISecret: sec, Master: master, Templates: tpls})
-	defer srv.Close()
-	defer func() {
-		for _, v := range srv.Violations() {
-			t.Errorf("violation: %s", v)
-		}
-	}()
+	judged(t, srv)
 	creds := pdfgenerator.Credentials{APIKey: secret.New(key), APISecret: secret.New(sec), Workspace: master}
 	c, err := pdfgenerator.New(srv.URL+"/api/v4", pdfgenerator.WithCredentials(creds), pdfgenerator.WithInsecureHTTP())
 	if err != nil {

@@ -30,12 +30,7 @@ import (
 //     one and a client that does so never notices.
 func TestJudgePetrosoft(t *testing.T) {
 	srv := judge.New(judge.Config{Login: "shop.api@example.com", Password: "pw", Access: 2 * time.Second, Session: 7 * time.Second})
-	defer srv.Close()
-	defer func() {
-		for _, v := range srv.Violations() {
-			t.Errorf("violation: %s", v)
-		}
-	}()
+	judged(t, srv)
 	creds := petrosoft.Credentials{Login: "shop.api@example.com", Password: secret.New("pw")}
 	c, err := petrosoft.New(srv.URL, petrosoft.WithCredentials(creds), petrosoft.WithInsecureHTTP())
 	if err != nil {

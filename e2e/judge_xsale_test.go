@@ -24,12 +24,7 @@ import (
 func TestJudgeXSale(t *testing.T) {
 	cfg := judge.Config{ClientID: "cid", ClientSecret: "csec", Username: "api@acme.pl", Password: "pw", Lifetime: 2 * time.Second}
 	srv := judge.New(cfg)
-	defer srv.Close()
-	defer func() {
-		for _, v := range srv.Violations() {
-			t.Errorf("violation: %s", v)
-		}
-	}()
+	judged(t, srv)
 	creds := xsale.Credentials{ClientID: "cid", ClientSecret: secret.New("csec"), Username: "api@acme.pl", Password: secret.New("pw")}
 	c, err := xsale.New(srv.URL, xsale.WithCredentials(creds), xsale.WithInsecureHTTP())
 	if err != nil {

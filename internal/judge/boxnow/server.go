@@ -17,6 +17,8 @@ import (
 	"regexp"
 	"sync"
 	"time"
+
+	"github.com/apigen-go/apigen/internal/judge/verdict"
 )
 
 // Config holds the partner account.
@@ -30,29 +32,22 @@ type Config struct {
 type Server struct {
 	*httptest.Server
 	cfg Config
+	verdict.Log
+	verdict.Stats
 
-	mu         sync.Mutex
-	violations []string
-	tokens     map[string]time.Time // token → expiry
-	sessions   int
-	orders     map[string]bool
-	parcels    map[string]bool
-	statuses   map[int]int
+	mu       sync.Mutex
+	tokens   map[string]time.Time // token → expiry
+	sessions int
+	orders   map[string]bool
+	parcels  map[string]bool
 }
 
 // New starts the judge on 127.0.0.1.
 func New(cfg Config) *Server {
 	s := &Server{cfg: cfg, tokens: map[string]time.Time{}, orders: map[string]bool{},
-		parcels: map[string]bool{}, statuses: map[int]int{}}
+		parcels: map[string]bool{}}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
-}
-
-// Violations returns what the client did that the docs do not allow.
-func (s *Server) Violations() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.violations...)
 }
 
 // Sessions returns how many tokens were issued.
@@ -62,19 +57,8 @@ func (s *Server) Sessions() int {
 	return s.sessions
 }
 
-// Count returns how many responses had the status.
-func (s *Server) Count(status int) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.statuses[status]
-}
-
-func (s *Server) violate(format string, a ...any) {
-	s.violations = append(s.violations, fmt.Sprintf(format, a...))
-}
-
 func (s *Server) reply(w http.ResponseWriter, status int, v any) {
-	s.statuses[status]++
+	s.Answered(status)
 	if v == nil {
 		w.WriteHeader(status)
 		return
@@ -104,13 +88,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	exp, ok := s.tokens[tok]
 	switch {
 	case !ok:
-		s.violate("%s %s: no token this server issued", r.Method, r.URL.Path)
+		s.Violate("%s %s: no token this server issued", r.Method, r.URL.Path)
 		s.reply(w, http.StatusUnauthorized, nil)
 		return
 	case !now.Before(exp):
 		// The client was told expires_in; using the token after it is the
 		// client's fault, and the docs answer 401.
-		s.violate("%s %s: token used %v after it expired (expires_in was given)", r.Method, r.URL.Path, now.Sub(exp).Round(time.Millisecond))
+		s.Violate("%s %s: token used %v after it expired (expires_in was given)", r.Method, r.URL.Path, now.Sub(exp).Round(time.Millisecond))
 		s.reply(w, http.StatusUnauthorized, nil)
 		return
 	}
@@ -126,7 +110,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		s.reply(w, http.StatusOK, nil)
 	default:
-		s.violate("%s %s: not a documented route", r.Method, r.URL.Path)
+		s.Violate("%s %s: not a documented route", r.Method, r.URL.Path)
 		s.reply(w, http.StatusNotFound, nil)
 	}
 }
@@ -135,23 +119,23 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 // grant_type, client_id and client_secret.
 func (s *Server) session(w http.ResponseWriter, r *http.Request, now time.Time) {
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
-		s.violate("auth-sessions: Content-Type %q; the docs send application/json", r.Header.Get("Content-Type"))
+		s.Violate("auth-sessions: Content-Type %q; the docs send application/json", r.Header.Get("Content-Type"))
 		s.reply(w, http.StatusBadRequest, map[string]string{"code": "P400"})
 		return
 	}
 	var body map[string]any
 	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
-		s.violate("auth-sessions: body is not JSON: %v", err)
+		s.Violate("auth-sessions: body is not JSON: %v", err)
 		s.reply(w, http.StatusBadRequest, map[string]string{"code": "P400"})
 		return
 	}
 	for k := range body {
 		if k != "grant_type" && k != "client_id" && k != "client_secret" {
-			s.violate("auth-sessions: undocumented member %q", k)
+			s.Violate("auth-sessions: undocumented member %q", k)
 		}
 	}
 	if body["grant_type"] != "client_credentials" {
-		s.violate("auth-sessions: grant_type %v", body["grant_type"])
+		s.Violate("auth-sessions: grant_type %v", body["grant_type"])
 		s.reply(w, http.StatusBadRequest, map[string]string{"code": "P400"})
 		return
 	}
@@ -183,11 +167,11 @@ func (s *Server) destinations(w http.ResponseWriter, r *http.Request) {
 		case "locationType":
 			for _, v := range vs {
 				if !types[v] {
-					s.violate("destinations: locationType %q (repeated form values of apm, any-apm, warehouse, depot)", v)
+					s.Violate("destinations: locationType %q (repeated form values of apm, any-apm, warehouse, depot)", v)
 				}
 			}
 		default:
-			s.violate("destinations: undocumented query parameter %q", k)
+			s.Violate("destinations: undocumented query parameter %q", k)
 		}
 	}
 	s.reply(w, http.StatusOK, map[string]any{"data": []map[string]any{
@@ -206,7 +190,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, k := range []string{"orderNumber", "invoiceValue", "paymentMode", "amountToBeCollected", "origin", "destination", "items"} {
 		if body[k] == nil {
-			s.violate("delivery-requests: required member %q missing", k)
+			s.Violate("delivery-requests: required member %q missing", k)
 			s.reply(w, http.StatusBadRequest, map[string]string{"code": "P400", "message": "Invalid request data"})
 			return
 		}

@@ -11,7 +11,6 @@ import (
 	"compress/gzip"
 	"crypto/rand"
 	"encoding/json"
-	"fmt"
 	"mime"
 	"net/http"
 	"net/http/httptest"
@@ -20,6 +19,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/apigen-go/apigen/internal/judge/verdict"
 )
 
 // Config holds the registered OAuth client.
@@ -33,15 +34,15 @@ type Config struct {
 type Server struct {
 	*httptest.Server
 	cfg Config
+	verdict.Log
 
-	mu         sync.Mutex
-	violations []string
-	codes      map[string]time.Time // code → issued
-	used       map[string]bool
-	refresh    map[string]bool
-	access     map[string]time.Time // token → expiry
-	refreshes  int
-	exchanges  int
+	mu        sync.Mutex
+	codes     map[string]time.Time // code → issued
+	used      map[string]bool
+	refresh   map[string]bool
+	access    map[string]time.Time // token → expiry
+	refreshes int
+	exchanges int
 }
 
 // New starts the judge.
@@ -52,22 +53,11 @@ func New(cfg Config) *Server {
 	return s
 }
 
-// Violations returns what the client did that the docs do not allow.
-func (s *Server) Violations() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.violations...)
-}
-
 // Refreshes returns how many refresh grants were answered.
 func (s *Server) Refreshes() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.refreshes
-}
-
-func (s *Server) violate(format string, a ...any) {
-	s.violations = append(s.violations, fmt.Sprintf(format, a...))
 }
 
 // IssueCode is what the authorization page redirects with: 40 characters,
@@ -120,15 +110,15 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	exp, known := s.access[tok]
 	if r.URL.Query().Has("access_token") {
-		s.violate("%s %s: token in the query (not supported)", r.Method, r.URL.Path)
+		s.Violate("%s %s: token in the query (not supported)", r.Method, r.URL.Path)
 	}
 	if !ok || !known {
-		s.violate("%s %s: no Bearer token this server issued", r.Method, r.URL.Path)
+		s.Violate("%s %s: no Bearer token this server issued", r.Method, r.URL.Path)
 		s.envelope(w, r, http.StatusUnauthorized, map[string]any{"code": "401", "status": "error", "message": "Unauthorized", "errors": []any{}})
 		return
 	}
 	if !now.Before(exp) {
-		s.violate("%s %s: access token used %v after expires_in", r.Method, r.URL.Path, now.Sub(exp).Round(time.Millisecond))
+		s.Violate("%s %s: access token used %v after expires_in", r.Method, r.URL.Path, now.Sub(exp).Round(time.Millisecond))
 		w.Header().Set("WWW-Authenticate", `Bearer realm="ClientApi", error="invalid_token", error_description="The access token provided has expired"`)
 		s.envelope(w, r, http.StatusUnauthorized, map[string]any{"code": "401", "status": "error", "message": "The access token provided has expired", "errors": []any{}})
 		return
@@ -141,7 +131,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	case m != nil && r.Method == http.MethodGet:
 		s.envelope(w, r, http.StatusNotFound, map[string]any{"code": 404, "status": "error", "message": "Delivery " + m[1] + " not found"})
 	default:
-		s.violate("%s %s: not a route of this judge", r.Method, r.URL.Path)
+		s.Violate("%s %s: not a route of this judge", r.Method, r.URL.Path)
 		s.envelope(w, r, http.StatusNotFound, map[string]any{"code": 404, "status": "error", "message": "Not found"})
 	}
 }
@@ -169,12 +159,12 @@ func (s *Server) oauthError(w http.ResponseWriter, r *http.Request, status int, 
 // token is steps 3 and 5.
 func (s *Server) token(w http.ResponseWriter, r *http.Request, now time.Time) {
 	if r.Method != http.MethodPost {
-		s.violate("token endpoint called with %s", r.Method)
+		s.Violate("token endpoint called with %s", r.Method)
 		s.oauthError(w, r, http.StatusMethodNotAllowed, "invalid_request", "POST only")
 		return
 	}
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/x-www-form-urlencoded" {
-		s.violate("token request Content-Type %q; the docs say application/x-www-form-urlencoded, always", r.Header.Get("Content-Type"))
+		s.Violate("token request Content-Type %q; the docs say application/x-www-form-urlencoded, always", r.Header.Get("Content-Type"))
 	}
 	id, secret, ok := r.BasicAuth()
 	if err := r.ParseForm(); err != nil {
@@ -182,7 +172,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, now time.Time) {
 		return
 	}
 	if r.PostForm.Has("client_id") || r.PostForm.Has("client_secret") || r.URL.Query().Has("client_secret") {
-		s.violate("client credentials in the body or query (\"NOT supported\")")
+		s.Violate("client credentials in the body or query (\"NOT supported\")")
 	}
 	if !ok || id != s.cfg.ClientID || secret != s.cfg.ClientSecret {
 		s.oauthError(w, r, http.StatusUnauthorized, "invalid_client", "Client authentication failed")
@@ -190,10 +180,10 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, now time.Time) {
 	}
 	f := r.PostForm
 	if f.Get("redirect_uri") != s.cfg.RedirectURI {
-		s.violate("token request (%s) redirect_uri %q, want the registered %q", f.Get("grant_type"), f.Get("redirect_uri"), s.cfg.RedirectURI)
+		s.Violate("token request (%s) redirect_uri %q, want the registered %q", f.Get("grant_type"), f.Get("redirect_uri"), s.cfg.RedirectURI)
 	}
 	if f.Get("scope") == "" || strings.Contains(f.Get("scope"), "+") {
-		s.violate("token request (%s) scope %q: required, space-separated", f.Get("grant_type"), f.Get("scope"))
+		s.Violate("token request (%s) scope %q: required, space-separated", f.Get("grant_type"), f.Get("scope"))
 	}
 	exp := strconv.Itoa(int(s.cfg.AccessLifetime / time.Second))
 	access := token40()
@@ -220,7 +210,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, now time.Time) {
 			"token_type": "bearer", "scope": f.Get("scope"), "refresh_token": rt})
 	case "refresh_token":
 		if !s.refresh[f.Get("refresh_token")] {
-			s.violate("refresh with a refresh token this server did not issue")
+			s.Violate("refresh with a refresh token this server did not issue")
 			s.oauthError(w, r, http.StatusBadRequest, "invalid_grant", "Invalid refresh token")
 			return
 		}
@@ -229,7 +219,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, now time.Time) {
 		s.envelope(w, r, http.StatusCreated, map[string]string{"access_token": access, "expires_in": exp,
 			"token_type": "bearer", "scope": f.Get("scope")})
 	default:
-		s.violate("grant_type %q", f.Get("grant_type"))
+		s.Violate("grant_type %q", f.Get("grant_type"))
 		s.oauthError(w, r, http.StatusBadRequest, "unsupported_grant_type", "authorization_code or refresh_token")
 	}
 }

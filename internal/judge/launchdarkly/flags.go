@@ -48,7 +48,7 @@ func (s *Server) dispatch(rw *recorder, r *http.Request, method, rt string) {
 		}
 		return
 	}
-	s.violate("%s: not a documented resource", rt)
+	s.Violate("%s: not a documented resource", rt)
 	rw.error(http.StatusNotFound, "not_found", "Unknown resource identifier")
 }
 

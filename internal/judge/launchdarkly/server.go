@@ -19,6 +19,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/apigen-go/apigen/internal/judge/verdict"
 )
 
 // Config sets what the documentation leaves to the account: the numbers of
@@ -41,17 +43,16 @@ type Config struct {
 type Server struct {
 	*httptest.Server
 	cfg Config
+	verdict.Log
+	verdict.Stats
 
-	mu         sync.Mutex
-	violations []string
-	flags      map[string]*flag // projectKey/flagKey
-	order      []string
-	global     window
-	routes     map[string]*window
-	ipUntil    map[string]time.Time
-	ipHit      map[string]bool
-	statuses   map[int]int
-	requests   []string
+	mu      sync.Mutex
+	flags   map[string]*flag // projectKey/flagKey
+	order   []string
+	global  window
+	routes  map[string]*window
+	ipUntil map[string]time.Time
+	ipHit   map[string]bool
 }
 
 type flag struct {
@@ -76,30 +77,9 @@ func New(cfg Config) *Server {
 		cfg.Window = 10 * time.Second
 	}
 	s := &Server{cfg: cfg, flags: map[string]*flag{}, routes: map[string]*window{},
-		ipUntil: map[string]time.Time{}, ipHit: map[string]bool{}, statuses: map[int]int{}}
+		ipUntil: map[string]time.Time{}, ipHit: map[string]bool{}}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
-}
-
-// Violations returns what the client did that the docs do not allow.
-func (s *Server) Violations() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.violations...)
-}
-
-// Count returns how many responses had the status.
-func (s *Server) Count(status int) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.statuses[status]
-}
-
-// Requests returns "METHOD path?query" of every request, in arrival order.
-func (s *Server) Requests() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.requests...)
 }
 
 // AddFlag seeds a flag.
@@ -115,10 +95,6 @@ func (s *Server) put(project string, f *flag) {
 		s.order = append(s.order, id)
 	}
 	s.flags[id] = f
-}
-
-func (s *Server) violate(format string, a ...any) {
-	s.violations = append(s.violations, fmt.Sprintf(format, a...))
 }
 
 var (
@@ -142,13 +118,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	now := time.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requests = append(s.requests, r.Method+" "+r.URL.RequestURI())
+	s.Arrived(r.Method + " " + r.URL.RequestURI())
 	rw := &recorder{ResponseWriter: w, s: s}
 	method := r.Method
 	if o := r.Header.Get("X-HTTP-Method-Override"); o != "" {
 		// "tunnel DELETE, PATCH and PUT requests using a POST request"
 		if r.Method != http.MethodPost || (o != "DELETE" && o != "PATCH" && o != "PUT") {
-			s.violate("%s %s: X-HTTP-Method-Override %q is only for POST tunnelling DELETE, PATCH, PUT", r.Method, r.URL.Path, o)
+			s.Violate("%s %s: X-HTTP-Method-Override %q is only for POST tunnelling DELETE, PATCH, PUT", r.Method, r.URL.Path, o)
 		}
 		method = o
 	}
@@ -158,16 +134,16 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	// access token."
 	if got := r.Header.Get("Authorization"); got != s.cfg.Token {
 		if strings.HasSuffix(got, s.cfg.Token) && got != "" {
-			s.violate("%s: Authorization %q is not the bare access token", rt, redact(got, s.cfg.Token))
+			s.Violate("%s: Authorization %q is not the bare access token", rt, redact(got, s.cfg.Token))
 		}
 		rw.error(http.StatusUnauthorized, "unauthorized", "Invalid access token")
 		return
 	}
 	// Versioning: "set the API version header explicitly in any client".
 	if v := r.Header.Get("LD-API-Version"); v == "" {
-		s.violate("%s: no LD-API-Version header", rt)
+		s.Violate("%s: no LD-API-Version header", rt)
 	} else if v != "beta" && !reDate.MatchString(v) {
-		s.violate("%s: LD-API-Version %q is neither yyyymmdd nor beta", rt, v)
+		s.Violate("%s: LD-API-Version %q is neither yyyymmdd nor beta", rt, v)
 	}
 	if s.limited(rw, rt, now) {
 		return
@@ -179,7 +155,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 func (s *Server) limited(rw *recorder, rt string, now time.Time) bool {
 	if s.cfg.IPLimited[rt] {
 		if until, ok := s.ipUntil[rt]; ok && now.Before(until) {
-			s.violate("%s: arrived %v before Retry-After elapsed (\"Clients must wait at least Retry-After seconds\")", rt, until.Sub(now).Round(time.Millisecond))
+			s.Violate("%s: arrived %v before Retry-After elapsed (\"Clients must wait at least Retry-After seconds\")", rt, until.Sub(now).Round(time.Millisecond))
 		}
 		if !s.ipHit[rt] {
 			s.ipHit[rt] = true
@@ -211,7 +187,7 @@ func (s *Server) limited(rw *recorder, rt string, now time.Time) bool {
 			*l.w = window{start: now}
 		}
 		if !l.w.limited.IsZero() && now.Sub(l.w.limited) > 100*time.Millisecond {
-			s.violate("%s: sent %v after a 429 in the same window, before X-Ratelimit-Reset", rt, now.Sub(l.w.limited).Round(time.Millisecond))
+			s.Violate("%s: sent %v after a 429 in the same window, before X-Ratelimit-Reset", rt, now.Sub(l.w.limited).Round(time.Millisecond))
 		}
 		if l.w.used >= l.budget {
 			over = true
@@ -251,7 +227,7 @@ type recorder struct {
 }
 
 func (rw *recorder) json(status int, v any) {
-	rw.s.statuses[status]++
+	rw.s.Answered(status)
 	rw.Header().Set("Content-Type", "application/json")
 	rw.WriteHeader(status)
 	if v != nil {
@@ -260,7 +236,7 @@ func (rw *recorder) json(status int, v any) {
 }
 
 func (rw *recorder) error(status int, code, msg string) {
-	id := fmt.Sprintf("judge-%d-%d", status, len(rw.s.requests))
+	id := fmt.Sprintf("judge-%d-%d", status, len(rw.s.Requests()))
 	rw.json(status, map[string]string{"code": code, "message": msg, "id": id})
 }
 
@@ -272,12 +248,12 @@ func (rw *recorder) error(status int, code, msg string) {
 func (s *Server) bodyType(r *http.Request, rt string) (semantic, ok bool) {
 	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "application/json" {
-		s.violate("%s: Content-Type %q; the docs require application/json", rt, r.Header.Get("Content-Type"))
+		s.Violate("%s: Content-Type %q; the docs require application/json", rt, r.Header.Get("Content-Type"))
 		return false, false
 	}
 	dm, has := params["domain-model"]
 	if has && dm != "launchdarkly.semanticpatch" {
-		s.violate("%s: unknown domain-model %q", rt, dm)
+		s.Violate("%s: unknown domain-model %q", rt, dm)
 		return false, false
 	}
 	return has, true
@@ -286,11 +262,11 @@ func (s *Server) bodyType(r *http.Request, rt string) (semantic, ok bool) {
 func mustQuery(s *Server, r *http.Request, rt string, allowed ...string) bool {
 	for k, vs := range r.URL.Query() {
 		if !contains(allowed, k) {
-			s.violate("%s: undocumented query parameter %q", rt, k)
+			s.Violate("%s: undocumented query parameter %q", rt, k)
 			return false
 		}
 		if k == "expand" && len(vs) > 1 {
-			s.violate("%s: expand sent %d times; the docs want one comma-separated list", rt, len(vs))
+			s.Violate("%s: expand sent %d times; the docs want one comma-separated list", rt, len(vs))
 		}
 	}
 	return true

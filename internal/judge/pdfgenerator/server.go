@@ -10,7 +10,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -18,6 +17,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/apigen-go/apigen/internal/judge/verdict"
 )
 
 // Documented messages, verbatim from the published v4 document.
@@ -59,48 +60,22 @@ type Template struct {
 type Server struct {
 	*httptest.Server
 	cfg Config
+	verdict.Log
+	verdict.Stats
 
-	mu         sync.Mutex
-	violations []string
-	accepted   []time.Time
-	statuses   map[int]int
-	requests   []string
+	mu       sync.Mutex
+	accepted []time.Time
 }
 
 // New starts the judge on 127.0.0.1.
 func New(cfg Config) *Server {
-	s := &Server{cfg: cfg, statuses: map[int]int{}}
+	s := &Server{cfg: cfg}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
 }
 
-// Violations returns what the client did that the docs do not allow.
-func (s *Server) Violations() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.violations...)
-}
-
-// Count returns how many responses had the status.
-func (s *Server) Count(status int) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.statuses[status]
-}
-
-// Requests returns "METHOD path?query" of every request, in arrival order.
-func (s *Server) Requests() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.requests...)
-}
-
-func (s *Server) violate(format string, a ...any) {
-	s.violations = append(s.violations, fmt.Sprintf(format, a...))
-}
-
 func (s *Server) reply(w http.ResponseWriter, status int, v any) {
-	s.statuses[status]++
+	s.Answered(status)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
@@ -116,7 +91,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	now := time.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requests = append(s.requests, r.Method+" "+r.URL.RequestURI())
+	s.Arrived(r.Method + " " + r.URL.RequestURI())
 	if msg := s.auth(r, now); msg != "" {
 		s.fail(w, http.StatusUnauthorized, msg)
 		return
@@ -147,22 +122,22 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 func (s *Server) auth(r *http.Request, now time.Time) string {
 	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok {
-		s.violate("%s %s: no Bearer JWT", r.Method, r.URL.Path)
+		s.Violate("%s %s: no Bearer JWT", r.Method, r.URL.Path)
 		return MsgAuth
 	}
 	parts := strings.Split(tok, ".")
 	if len(parts) != 3 {
-		s.violate("%s %s: not a three-part JWT", r.Method, r.URL.Path)
+		s.Violate("%s %s: not a three-part JWT", r.Method, r.URL.Path)
 		return MsgAuth
 	}
 	var hdr struct{ Alg, Typ string }
 	var claims map[string]any
 	if decode(parts[0], &hdr) != nil || decode(parts[1], &claims) != nil {
-		s.violate("%s %s: JWT header or payload is not base64url JSON", r.Method, r.URL.Path)
+		s.Violate("%s %s: JWT header or payload is not base64url JSON", r.Method, r.URL.Path)
 		return MsgAuth
 	}
 	if hdr.Alg != "HS256" || hdr.Typ != "JWT" {
-		s.violate("%s %s: JWT header %+v; the docs want alg HS256, typ JWT", r.Method, r.URL.Path, hdr)
+		s.Violate("%s %s: JWT header %+v; the docs want alg HS256, typ JWT", r.Method, r.URL.Path, hdr)
 	}
 	mac := hmac.New(sha256.New, []byte(s.cfg.APISecret))
 	mac.Write([]byte(parts[0] + "." + parts[1]))
@@ -173,20 +148,20 @@ func (s *Server) auth(r *http.Request, now time.Time) string {
 	sub, _ := claims["sub"].(string)
 	switch {
 	case claims["iss"] == nil:
-		s.violate("%s %s: no iss claim", r.Method, r.URL.Path)
+		s.Violate("%s %s: no iss claim", r.Method, r.URL.Path)
 		return MsgIssMissing
 	case claims["sub"] == nil || sub == "":
-		s.violate("%s %s: no sub claim", r.Method, r.URL.Path)
+		s.Violate("%s %s: no sub claim", r.Method, r.URL.Path)
 		return MsgSubMissing
 	case claims["exp"] == nil:
-		s.violate("%s %s: no exp claim (mandatory)", r.Method, r.URL.Path)
+		s.Violate("%s %s: no exp claim (mandatory)", r.Method, r.URL.Path)
 		return MsgExpMissing
 	case iss != s.cfg.APIKey:
 		return MsgInvalidIss
 	}
 	exp, ok := claims["exp"].(float64)
 	if !ok || exp != float64(int64(exp)) {
-		s.violate("%s %s: exp %v is not a Unix time in whole seconds", r.Method, r.URL.Path, claims["exp"])
+		s.Violate("%s %s: exp %v is not a Unix time in whole seconds", r.Method, r.URL.Path, claims["exp"])
 		return MsgAuth
 	}
 	at := time.Unix(int64(exp), 0)
@@ -194,7 +169,7 @@ func (s *Server) auth(r *http.Request, now time.Time) string {
 		return MsgExpired
 	}
 	if at.Sub(now) > maxTTL {
-		s.violate("%s %s: exp is %v ahead; the docs ask for \"a matter of seconds\"", r.Method, r.URL.Path, at.Sub(now).Round(time.Second))
+		s.Violate("%s %s: exp is %v ahead; the docs ask for \"a matter of seconds\"", r.Method, r.URL.Path, at.Sub(now).Round(time.Second))
 	}
 	return ""
 }
@@ -221,7 +196,7 @@ func (s *Server) limited(w http.ResponseWriter, now time.Time) bool {
 	}
 	w.Header().Set("X-RateLimit-Limit", "60")
 	if inSecond >= 2 || inMinute >= 60 {
-		s.violate("request arrived with %d accepted in the last second and %d in the last minute", inSecond, inMinute)
+		s.Violate("request arrived with %d accepted in the last second and %d in the last minute", inSecond, inMinute)
 		w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(max(60-inMinute, 0)))
 		w.Header().Set("Retry-After", "1")
 		s.fail(w, http.StatusTooManyRequests, MsgRateLimited)
@@ -240,7 +215,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 		switch k {
 		case "name", "tags", "access", "page", "per_page":
 		default:
-			s.violate("GET /templates: undocumented query parameter %q", k)
+			s.Violate("GET /templates: undocumented query parameter %q", k)
 		}
 	}
 	page, per := 1, 15
@@ -256,7 +231,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	}
 	last := max((len(s.cfg.Templates)+per-1)/per, 1)
 	if page > last {
-		s.violate("GET /templates: page %d asked after last_page %d", page, last)
+		s.Violate("GET /templates: page %d asked after last_page %d", page, last)
 	}
 	items := []Template{}
 	for i := (page - 1) * per; i < len(s.cfg.Templates) && i < page*per; i++ {

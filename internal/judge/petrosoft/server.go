@@ -10,12 +10,13 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"mime"
 	"net/http"
 	"net/http/httptest"
 	"sync"
 	"time"
+
+	"github.com/apigen-go/apigen/internal/judge/verdict"
 )
 
 // Config holds the API user and the lifetimes (the docs' examples: 86400 s
@@ -29,14 +30,14 @@ type Config struct {
 type Server struct {
 	*httptest.Server
 	cfg Config
+	verdict.Log
 
-	mu         sync.Mutex
-	violations []string
-	access     map[string]time.Time // token → expiry
-	refresh    map[string]time.Time // live refresh token → session end
-	spent      map[string]bool      // refresh tokens already exchanged
-	logins     int
-	refreshes  int
+	mu        sync.Mutex
+	access    map[string]time.Time // token → expiry
+	refresh   map[string]time.Time // live refresh token → session end
+	spent     map[string]bool      // refresh tokens already exchanged
+	logins    int
+	refreshes int
 }
 
 // New starts the judge on 127.0.0.1.
@@ -46,22 +47,11 @@ func New(cfg Config) *Server {
 	return s
 }
 
-// Violations returns what the client did that the docs do not allow.
-func (s *Server) Violations() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.violations...)
-}
-
 // Counts returns the logins and refreshes answered with 200.
 func (s *Server) Counts() (logins, refreshes int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.logins, s.refreshes
-}
-
-func (s *Server) violate(format string, a ...any) {
-	s.violations = append(s.violations, fmt.Sprintf(format, a...))
 }
 
 func reply(w http.ResponseWriter, status int, v any) {
@@ -92,11 +82,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	exp, ok := s.access[tok]
 	switch {
 	case !ok:
-		s.violate("%s %s: Authorization %q is no issued Bearer token", r.Method, r.URL.Path, tok)
+		s.Violate("%s %s: Authorization %q is no issued Bearer token", r.Method, r.URL.Path, tok)
 		reply(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token"})
 		return
 	case !now.Before(exp):
-		s.violate("%s %s: access token used %v after expires_in", r.Method, r.URL.Path, now.Sub(exp).Round(time.Millisecond))
+		s.Violate("%s %s: access token used %v after expires_in", r.Method, r.URL.Path, now.Sub(exp).Round(time.Millisecond))
 		reply(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token"})
 		return
 	}
@@ -105,10 +95,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) body(r *http.Request, name string, allowed ...string) map[string]any {
 	if r.Method != http.MethodPost {
-		s.violate("%s: %s; the Authorization API uses POST only", name, r.Method)
+		s.Violate("%s: %s; the Authorization API uses POST only", name, r.Method)
 	}
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
-		s.violate("%s: Content-Type %q; the examples are JSON", name, r.Header.Get("Content-Type"))
+		s.Violate("%s: Content-Type %q; the examples are JSON", name, r.Header.Get("Content-Type"))
 	}
 	var b map[string]any
 	_ = json.NewDecoder(r.Body).Decode(&b)
@@ -118,7 +108,7 @@ func (s *Server) body(r *http.Request, name string, allowed ...string) map[strin
 			ok = ok || k == a
 		}
 		if !ok {
-			s.violate("%s: undocumented member %q", name, k)
+			s.Violate("%s: undocumented member %q", name, k)
 		}
 	}
 	return b
@@ -143,7 +133,7 @@ func (s *Server) refreshToken(w http.ResponseWriter, r *http.Request, now time.T
 	end, live := s.refresh[rt]
 	switch {
 	case s.spent[rt]:
-		s.violate("refresh_token: a refresh token already exchanged was sent again (store the newest)")
+		s.Violate("refresh_token: a refresh token already exchanged was sent again (store the newest)")
 		envelope(w, "Token is not active")
 		return
 	case !live:

@@ -9,12 +9,13 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"mime"
 	"net/http"
 	"net/http/httptest"
 	"sync"
 	"time"
+
+	"github.com/apigen-go/apigen/internal/judge/verdict"
 )
 
 // Config holds the Auth0 application and the enabled user.
@@ -28,11 +29,11 @@ type Config struct {
 type Server struct {
 	*httptest.Server
 	cfg Config
+	verdict.Log
 
-	mu         sync.Mutex
-	violations []string
-	pairs      map[string]pair // access token → its id token and expiry
-	grants     int
+	mu     sync.Mutex
+	pairs  map[string]pair // access token → its id token and expiry
+	grants int
 }
 
 type pair struct {
@@ -47,22 +48,11 @@ func New(cfg Config) *Server {
 	return s
 }
 
-// Violations returns what the client did that the docs do not allow.
-func (s *Server) Violations() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.violations...)
-}
-
 // Grants returns how many token pairs were issued.
 func (s *Server) Grants() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.grants
-}
-
-func (s *Server) violate(format string, a ...any) {
-	s.violations = append(s.violations, fmt.Sprintf(format, a...))
 }
 
 func reply(w http.ResponseWriter, status int, v any) {
@@ -83,15 +73,15 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	p, ok := s.pairs[access]
 	switch {
 	case !ok:
-		s.violate("%s %s: Authorization %q is no issued Bearer access token", r.Method, r.URL.Path, access)
+		s.Violate("%s %s: Authorization %q is no issued Bearer access token", r.Method, r.URL.Path, access)
 		reply(w, http.StatusUnauthorized, map[string]string{"Message": "Authorization has been denied for this request."})
 		return
 	case r.Header.Get("x-id-token") != p.id:
-		s.violate("%s %s: x-id-token is not the id token issued with the access token", r.Method, r.URL.Path)
+		s.Violate("%s %s: x-id-token is not the id token issued with the access token", r.Method, r.URL.Path)
 		reply(w, http.StatusUnauthorized, map[string]string{"Message": "Authorization has been denied for this request."})
 		return
 	case !now.Before(p.exp):
-		s.violate("%s %s: tokens used %v after expires_in", r.Method, r.URL.Path, now.Sub(p.exp).Round(time.Millisecond))
+		s.Violate("%s %s: tokens used %v after expires_in", r.Method, r.URL.Path, now.Sub(p.exp).Round(time.Millisecond))
 		reply(w, http.StatusUnauthorized, map[string]string{"Message": "Authorization has been denied for this request."})
 		return
 	}
@@ -100,17 +90,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			"EmailVerified": true, "Organizations": []map[string]any{{"Id": 1, "ShortName": "acme", "Name": "acme-sp-z-o-o"}}})
 		return
 	}
-	s.violate("%s %s: not a documented route", r.Method, r.URL.Path)
+	s.Violate("%s %s: not a documented route", r.Method, r.URL.Path)
 	reply(w, http.StatusNotFound, map[string]string{"Message": "Not found"})
 }
 
 // token is the documented password grant, JSON in and out.
 func (s *Server) token(w http.ResponseWriter, r *http.Request, now time.Time) {
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); r.Method != http.MethodPost || mt != "application/json" {
-		s.violate("token: %s with Content-Type %q; the docs POST application/json", r.Method, r.Header.Get("Content-Type"))
+		s.Violate("token: %s with Content-Type %q; the docs POST application/json", r.Method, r.Header.Get("Content-Type"))
 	}
 	if a := r.Header.Get("Accept"); a != "" && a != "application/json" && a != "*/*" {
-		s.violate("token: Accept %q; the docs send application/json", a)
+		s.Violate("token: Accept %q; the docs send application/json", a)
 	}
 	var body map[string]any
 	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
@@ -124,15 +114,15 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, now time.Time) {
 		case "username", "password":
 		default:
 			if wv, ok := want[k]; !ok {
-				s.violate("token: undocumented member %q", k)
+				s.Violate("token: undocumented member %q", k)
 			} else if v != wv {
-				s.violate("token: %s is %v, the docs say %q", k, v, wv)
+				s.Violate("token: %s is %v, the docs say %q", k, v, wv)
 			}
 		}
 	}
 	for k := range want {
 		if _, ok := body[k]; !ok {
-			s.violate("token: member %q missing", k)
+			s.Violate("token: member %q missing", k)
 		}
 	}
 	if body["username"] != s.cfg.Username || body["password"] != s.cfg.Password {
