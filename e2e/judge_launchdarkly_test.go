@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -94,7 +93,7 @@ func TestJudgeLaunchDarkly(t *testing.T) {
 
 	// JSON patch and merge patch: see TestJudgeLaunchDarklyPatchContentType.
 	// Semantic patch: its documented Content-Type.
-	_, err = c.PatchFeatureFlag(ctx, "default", "engine.enable", nil, &launchdarkly.SemanticPatch{
+	_, err = c.PatchFeatureFlagSemanticpatch(ctx, "default", "engine.enable", nil, &launchdarkly.SemanticPatch{
 		EnvironmentKey: opt.Some("production"),
 		Instructions:   []launchdarkly.Instruction{{Kind: "turnFlagOn"}},
 	})
@@ -105,7 +104,7 @@ func TestJudgeLaunchDarkly(t *testing.T) {
 		t.Errorf("after semantic patch: on=%v version=%d; want on, 2", on, v)
 	}
 	// All or nothing: an unknown instruction changes nothing and names the call.
-	_, err = c.PatchFeatureFlag(ctx, "default", "engine.enable", nil, &launchdarkly.SemanticPatch{
+	_, err = c.PatchFeatureFlagSemanticpatch(ctx, "default", "engine.enable", nil, &launchdarkly.SemanticPatch{
 		EnvironmentKey: opt.Some("production"),
 		Instructions:   []launchdarkly.Instruction{{Kind: "turnFlagOff"}, {Kind: "noSuchInstruction"}},
 	})
@@ -165,20 +164,14 @@ func wantAPIError(t *testing.T, err error, status int, op, code, msg string) {
 }
 
 // TestJudgeLaunchDarklyPatchContentType sends a JSON patch and a JSON merge
-// patch. Known disagreement D1: the client sends them as
-// application/json-patch+json and application/merge-patch+json; the docs
-// say "request bodies for PATCH, POST, and PUT requests must be encoded as
-// JSON with a Content-Type header set to application/json", and the
-// published OpenAPI document declares only application/json for
-// patchFeatureFlag ({"patch": [...]} with an optional comment). The client is
-// wrong by the docs. The fix needs the generator to send two body shapes
-// under one media type (OpenAPI cannot key two schemas by application/json),
-// which is not a small change; it is handed over in CHAT.md. Set
-// APIGEN_JUDGE_STRICT=1 to run it; it must pass before the skip is removed.
+// patch. Disagreement D1, decided for the docs: "request bodies for PATCH,
+// POST, and PUT requests must be encoded as JSON with a Content-Type header
+// set to application/json", and the published OpenAPI document declares
+// only application/json for patchFeatureFlag ({"patch": [...]} with an
+// optional comment). The client used to send application/json-patch+json
+// and application/merge-patch+json; it now sends both formats as
+// application/json, told apart by the documented "patch" / "merge" member.
 func TestJudgeLaunchDarklyPatchContentType(t *testing.T) {
-	if os.Getenv("APIGEN_JUDGE_STRICT") == "" {
-		t.Skip("known disagreement D1 (Content-Type of JSON patch / merge patch), see the doc comment")
-	}
 	const token = "api-judge-0000"
 	srv := judge.New(judge.Config{Token: token})
 	judged(t, srv)
@@ -190,17 +183,19 @@ func TestJudgeLaunchDarklyPatchContentType(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	jp, err := c.PatchFeatureFlagJSONPatch(ctx, "default", "engine.enable", nil, launchdarkly.JSONPatch{
+	jp, err := c.PatchFeatureFlag(ctx, "default", "engine.enable", nil, &launchdarkly.FeatureFlagPatch{Patch: launchdarkly.JSONPatch{
 		{Op: "test", Path: "/version", Value: []byte("1")},
 		{Op: "replace", Path: "/description", Value: []byte(`"This is the new description"`)},
-	})
+	}})
 	if err != nil {
 		t.Fatalf("JSON patch: %v", err)
 	}
 	if jp.Description.Value != "This is the new description" || jp.Version.Value != 2 {
 		t.Errorf("JSON patch result %+v", jp)
 	}
-	mp, err := c.PatchFeatureFlagMergePatch(ctx, "default", "engine.enable", nil, &launchdarkly.FeatureFlagMergePatch{Name: opt.Some("Engine")})
+	mp, err := c.PatchFeatureFlag(ctx, "default", "engine.enable", nil, &launchdarkly.FeatureFlagPatch{
+		Merge: &launchdarkly.FeatureFlagMergePatch{Name: opt.Some("Engine")},
+	})
 	if err != nil {
 		t.Fatalf("merge patch: %v", err)
 	}
