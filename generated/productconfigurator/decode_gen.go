@@ -375,9 +375,7 @@ func decodeStatus(d *jsonx.Decoder, s *Status) error {
 		case "code":
 			return d.Optional(jsonx.OptInt32(d, &s.Code))
 		case "details":
-			return d.Optional(jsonx.Slice(d, &s.Details, func(d *jsonx.Decoder, v *Any) error {
-				return jsonx.Unmarshaler(d, v)
-			}))
+			return d.Optional(jsonx.Slice(d, &s.Details, jsonx.Unmarshaler[*Any]))
 		case "message":
 			return d.Optional(jsonx.OptString(d, &s.Message))
 		}

@@ -95,6 +95,10 @@ func readField(fl *model.Field) jen.Code {
 	switch {
 	case byPointer(fl):
 		return jen.Qual(pkgJSONX, "Ptr").Call(jen.Id("d"), target, reader(fl.Type))
+	case fl.Nullable && byRef(fl.Type):
+		// Generic in the pointer type only: one instance for all types.
+		return jen.Qual(pkgJSONX, "NullableAt").Call(jen.Id("d"), jen.Op("&").Id("s").Dot(fl.Name).Dot("Value"),
+			jen.Op("&").Id("s").Dot(fl.Name).Dot("Set"), jen.Op("&").Id("s").Dot(fl.Name).Dot("Null"), reader(fl.Type))
 	case fl.Nullable:
 		wrapper = "Nullable"
 	case !fl.Required && !nilable(fl.Type):
@@ -149,11 +153,7 @@ func readInto(t *model.Type, target jen.Code) jen.Code {
 		return jen.Qual(pkgJSONX, "StringMap").Call(jen.Id("d"), target)
 	case r.Kind == model.Map:
 		return jen.Qual(pkgJSONX, "Map").Call(jen.Id("d"), target, reader(r.Elem))
-	case r.Kind == model.Union || (r.Kind == model.Struct && r.AdditionalProperties):
-		if t.Kind == model.Named {
-			return jen.Qual(pkgJSONX, "Unmarshaler").Call(jen.Id("d"), target)
-		}
-	case r.Kind == model.Struct:
+	case r.Kind == model.Struct && !r.AdditionalProperties:
 		if t.Kind == model.Named {
 			return jen.Id(decoderName(r)).Call(jen.Id("d"), target)
 		}
@@ -161,9 +161,10 @@ func readInto(t *model.Type, target jen.Code) jen.Code {
 	return jen.Add(reader(t)).Call(jen.Id("d"), target)
 }
 
-// reader is a jsonx.Reader for values of t: a runtime function, the
-// type's generated decoder, or a literal for slices, maps and types with
-// their own UnmarshalJSON. It matches goType(t).
+// reader is a jsonx.Reader for values of t: a runtime function (for
+// types with their own UnmarshalJSON jsonx.Unmarshaler[*T]), the type's
+// generated decoder, or a literal for slices and maps. It matches
+// goType(t).
 func reader(t *model.Type) jen.Code {
 	r := t.Resolve()
 	if r == nil {
@@ -196,17 +197,18 @@ func reader(t *model.Type) jen.Code {
 			fn = "StringAs"
 		}
 		return jen.Qual(pkgJSONX, fn).Index(jen.Id(r.Name))
-	case model.Struct:
-		if named && !r.AdditionalProperties {
+	case model.Struct, model.Union:
+		switch {
+		case !named:
+			return jen.Qual(pkgJSONX, "Raw") // goType writes json.RawMessage
+		case r.Kind == model.Struct && !r.AdditionalProperties:
 			return jen.Id(decoderName(r))
 		}
+		// Its own UnmarshalJSON reads it.
+		return jen.Qual(pkgJSONX, "Unmarshaler").Types(jen.Op("*").Add(goType(t)))
 	case model.Array, model.Map:
-	case model.Union:
 	default:
 		return jen.Qual(pkgJSONX, "Raw")
-	}
-	if !named && (r.Kind == model.Struct || r.Kind == model.Union) {
-		return jen.Qual(pkgJSONX, "Raw") // goType writes json.RawMessage
 	}
 	if named && recursiveContainer(t) {
 		// Its reader would contain itself: encoding/json reads it instead.

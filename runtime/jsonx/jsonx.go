@@ -33,10 +33,12 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"reflect"
 	"slices"
 	"strconv"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/go-faster/jx"
 
@@ -62,7 +64,9 @@ var decoders = sync.Pool{New: func() any { return new(Decoder) }}
 // Unmarshal decodes data into v with read; only whitespace may follow.
 // Issues tolerated on the way come back as an *IssuesError (v is then
 // decoded but for the members it lists) and are kept for IssuesOf(v).
-func Unmarshal[T any](data []byte, v *T, read Reader[T]) error {
+// v is a pointer (P = *T); generic in the pointer type only, Unmarshal
+// is compiled once for all the types of a client.
+func Unmarshal[P any](data []byte, v P, read func(*Decoder, P) error) error {
 	d := decoders.Get().(*Decoder)
 	defer decoders.Put(d)
 	d.ResetBytes(data)
@@ -379,13 +383,15 @@ func Raw(d *Decoder, v *json.RawMessage) error {
 
 // Unmarshaler hands the value to v's own UnmarshalJSON (unions, objects
 // with additional properties). Issues it tolerated join d's; any other
-// error is the value's.
-func Unmarshaler(d *Decoder, v json.Unmarshaler) error {
+// error is the value's. Generic in the pointer type, it is itself a
+// reader (jsonx.Unmarshaler[*T]); constrained by any rather than
+// json.Unmarshaler, it is compiled once for every T.
+func Unmarshaler[P any](d *Decoder, v P) error {
 	r, err := d.Decoder.Raw()
 	if err != nil {
 		return malformed(err)
 	}
-	return d.adopt(r, v.UnmarshalJSON(r))
+	return d.adopt(r, any(v).(json.Unmarshaler).UnmarshalJSON(r))
 }
 
 // Std reads a value with encoding/json: types whose generated reader
@@ -453,21 +459,52 @@ func Nullable[T any](d *Decoder, v *opt.Nullable[T], read Reader[T]) error {
 }
 
 // Ptr reads a value held by pointer (optional structs, recursive types);
-// null, or a value that cannot be read, gives nil.
-func Ptr[T any](d *Decoder, v **T, read Reader[T]) error {
+// null, or a value that cannot be read, gives nil. P is the pointer type
+// (*T): generic in the pointer only and constrained by any, Ptr is
+// compiled once for every T (such pointers share one shape) instead of
+// once per struct.
+func Ptr[P any](d *Decoder, v *P, read func(*Decoder, P) error) error {
+	var none P
 	if d.Next() == jx.Null {
-		*v = nil
+		*v = none
 		return d.Null()
 	}
-	if *v == nil {
-		*v = new(T)
+	if *(*unsafe.Pointer)(unsafe.Pointer(v)) == nil { // P is a pointer
+		*v = alloc[P]()
 	}
 	if err := read(d, *v); err != nil {
-		*v = nil
+		*v = none
 		return err
 	}
 	return nil
 }
+
+// NullableAt is Nullable for a value read through its pointer (structs,
+// unions): value, set and null are the fields of an opt.Nullable. Like
+// Ptr it is generic in the pointer type only, so one body serves every
+// type.
+func NullableAt[P any](d *Decoder, value P, set, null *bool, read func(*Decoder, P) error) error {
+	if d.Next() == jx.Null {
+		zero(value)
+		*set, *null = true, true
+		return d.Null()
+	}
+	if err := read(d, value); err != nil {
+		zero(value)
+		*set, *null = false, false
+		return err
+	}
+	*set, *null = true, false
+	return nil
+}
+
+// alloc returns a new zero value of the type P points to.
+func alloc[P any]() P {
+	return reflect.New(reflect.TypeFor[P]().Elem()).Interface().(P)
+}
+
+// zero sets the value p points to to its zero value.
+func zero[P any](p P) { reflect.ValueOf(p).Elem().SetZero() }
 
 // Slice reads an array; null, or an array that cannot be read, gives nil.
 func Slice[T any](d *Decoder, v *[]T, read Reader[T]) error {
