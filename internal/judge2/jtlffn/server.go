@@ -59,7 +59,7 @@ func New(clientID, clientSecret, redirectURI string, n int) *Server {
 
 func warehouse(id, name string) map[string]any {
 	return map[string]any{"warehouseId": id, "fulfillerId": "FULF", "name": name,
-		"address": map[string]any{"street": "Mortystreet 1", "city": "Mortytown", "country": "DE", "zip": "12345"},
+		"address":          map[string]any{"street": "Mortystreet 1", "city": "Mortytown", "country": "DE", "zip": "12345"},
 		"modificationInfo": map[string]any{"createdAt": "2024-01-01T00:00:00Z", "updatedAt": "2024-01-01T00:00:00Z", "state": "Modified"}}
 }
 
