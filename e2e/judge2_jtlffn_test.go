@@ -2,9 +2,7 @@ package e2e
 
 import (
 	"context"
-	"errors"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -31,11 +29,7 @@ func judge2JTL(t *testing.T, n int, lifetime time.Duration, scopes ...string) (*
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		for _, v := range j.Violations() {
-			t.Errorf("judge: %s", v)
-		}
-	})
+	judge2Verdict(t, j)
 	u, err := c.AuthCodeURL("st-42")
 	if err != nil {
 		t.Fatal(err)
@@ -80,13 +74,7 @@ func TestJudge2JTL_AuthCodePagingAndScopes(t *testing.T) {
 	// 403 Forbidden: missing scopes (only ffn.fulfiller.read was granted).
 	_, err = c.CreateWarehouse(ctx, &jtlffn.CreateWarehouseRequest{Name: "Garage",
 		Address: jtlffn.Address{Street: "Mortystreet 1", City: "Mortytown", Country: "DE"}})
-	var apiErr *jtlffn.APIError
-	if !errors.As(err, &apiErr) || apiErr.StatusCode != 403 {
-		t.Fatalf("CreateWarehouse without the write scope = %v, want an APIError with status 403", err)
-	}
-	if msg := err.Error(); !strings.Contains(strings.ToLower(msg), "createwarehouse") || !strings.Contains(msg, "403") {
-		t.Errorf("error %q should name the operation and the status", msg)
-	}
+	judge2WantAPIError(t, err, "CreateWarehouse", 403)
 	if n := j.Count(403); n != 1 {
 		t.Errorf("judge answered %d 403s, want 1 (missing scopes is not retried)", n)
 	}

@@ -2,9 +2,7 @@ package e2e
 
 import (
 	"context"
-	"errors"
 	"net/http/httptest"
-	"strings"
 	"testing"
 
 	pc "github.com/apigen-go/apigen/generated/productconfigurator"
@@ -23,11 +21,7 @@ func TestJudge2ProductConfigurator_PagingLifecycleAndErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		for _, v := range j.Violations() {
-			t.Errorf("judge: %s", v)
-		}
-	})
+	judge2Verdict(t, j)
 	ctx := context.Background()
 
 	// 7 configurators, page size 3 (a path segment): 3 pages by pageToken.
@@ -65,14 +59,7 @@ func TestJudge2ProductConfigurator_PagingLifecycleAndErrors(t *testing.T) {
 
 	// google.rpc.Status on a tenant the token was not granted.
 	_, err = c.GetActiveConfigurator(ctx, "other", "p1")
-	var apiErr *pc.APIError
-	if !errors.As(err, &apiErr) || apiErr.StatusCode != 403 {
-		t.Fatalf("GetActiveConfigurator(other tenant) = %v, want an APIError with status 403", err)
-	}
-	if msg := err.Error(); !strings.Contains(strings.ToLower(msg), "getactiveconfigurator") || !strings.Contains(msg, "403") ||
-		!strings.Contains(msg, "not granted") {
-		t.Errorf("error %q should name the operation, the status and the provider's message", msg)
-	}
+	apiErr := judge2WantAPIError(t, err, "GetActiveConfigurator", 403, "not granted")
 	if apiErr.Code != "7" {
 		t.Errorf("APIError.Code %q, want the gRPC code 7", apiErr.Code)
 	}

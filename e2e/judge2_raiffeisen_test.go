@@ -2,9 +2,7 @@ package e2e
 
 import (
 	"context"
-	"errors"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -36,22 +34,8 @@ func judge2Raiffeisen(t *testing.T, withCert bool) (*judge.Server, *raiffeisen.C
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		for _, v := range j.Violations() {
-			t.Errorf("judge: %s", v)
-		}
-	})
+	judge2Verdict(t, j)
 	return j, c
-}
-
-func countPrefix(reqs []string, prefix string) int {
-	n := 0
-	for _, r := range reqs {
-		if strings.HasPrefix(r, prefix) {
-			n++
-		}
-	}
-	return n
 }
 
 func TestJudge2Raiffeisen_PagingAndErrors(t *testing.T) {
@@ -105,13 +89,7 @@ func TestJudge2Raiffeisen_PagingAndErrors(t *testing.T) {
 	// The documented 400 {"error": "DT01", ...}: from older than 90 days.
 	old := time.Now().AddDate(0, 0, -100).Format(time.DateOnly)
 	_, err = c.GetTransactionList(ctx, "1000000", "CZK", &raiffeisen.GetTransactionListParams{From: old, To: to})
-	var apiErr *raiffeisen.APIError
-	if !errors.As(err, &apiErr) || apiErr.StatusCode != 400 {
-		t.Fatalf("GetTransactionList(from 100 days back) = %v, want an APIError with status 400", err)
-	}
-	if msg := err.Error(); !strings.Contains(strings.ToLower(msg), "gettransactionlist") || !strings.Contains(msg, "400") || !strings.Contains(msg, "DT01") {
-		t.Errorf("error %q should name the operation, the status and the bank's code", msg)
-	}
+	judge2WantAPIError(t, err, "GetTransactionList", 400, "DT01")
 	if n := j.Count(429); n != 0 {
 		t.Errorf("judge answered %d 429s", n)
 	}

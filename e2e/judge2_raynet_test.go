@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"errors"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -26,11 +25,7 @@ func judge2Raynet(t *testing.T, n int, creds raynet.Credentials) (*judge.Server,
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		for _, v := range j.Violations() {
-			t.Errorf("judge: %s", v)
-		}
-	})
+	judge2Verdict(t, j)
 	return j, c
 }
 
@@ -107,14 +102,7 @@ func TestJudge2Raynet_ListFilterPageCreateUpdate(t *testing.T) {
 	// The documented 500 envelope {message, translatedMessage}; the operation
 	// may be named by its operationId (getCompany) or its Go name.
 	_, err = c.GetCompany(ctx, judge.DeniedID, nil)
-	var apiErr *raynet.APIError
-	if !errors.As(err, &apiErr) || apiErr.StatusCode != 500 {
-		t.Fatalf("GetCompany(denied) = %v, want an APIError with status 500", err)
-	}
-	if msg := err.Error(); !strings.Contains(strings.ToLower(msg), "getcompany") || !strings.Contains(msg, "500") ||
-		!strings.Contains(msg, "AttributeAccessDeniedException") {
-		t.Errorf("error %q should name the operation, the status and the provider's message", msg)
-	}
+	judge2WantAPIError(t, err, "GetCompany", 500, "AttributeAccessDeniedException")
 	if n := j.Count(429); n != 0 {
 		t.Errorf("judge answered %d 429s", n)
 	}

@@ -3,10 +3,7 @@ package e2e
 import (
 	"context"
 	"crypto/x509"
-	"errors"
 	"net/http/httptest"
-	"os"
-	"strings"
 	"testing"
 
 	"github.com/apigen-go/apigen/generated/segnivo"
@@ -29,11 +26,7 @@ func judge2Segnivo(t *testing.T, n int, key string) (*judge.Server, *segnivo.Cli
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		for _, v := range j.Violations() {
-			t.Errorf("judge: %s", v)
-		}
-	})
+	judge2Verdict(t, j)
 	return j, c
 }
 
@@ -94,14 +87,7 @@ func TestJudge2Segnivo_ContactsPagingAndWrites(t *testing.T) {
 		t.Fatalf("RelaySend = %+v, %v", sent, err)
 	}
 	_, err = c.RelaySend(ctx, mail)
-	var apiErr *segnivo.APIError
-	if !errors.As(err, &apiErr) || apiErr.StatusCode != 403 {
-		t.Fatalf("RelaySend without credits = %v, want an APIError with status 403", err)
-	}
-	if msg := err.Error(); !strings.Contains(strings.ToLower(msg), "relaysend") || !strings.Contains(msg, "403") ||
-		!strings.Contains(msg, "sending credits have been exhausted") {
-		t.Errorf("error %q should name the operation, the status and the provider's message", msg)
-	}
+	judge2WantAPIError(t, err, "RelaySend", 403, "sending credits have been exhausted")
 	if n := countPrefix(j.Requests(), "POST /v1/relay/send"); n != 2 {
 		t.Errorf("relay send was sent %d times, want 2 (a 403 for exhausted credits is final)", n)
 	}
@@ -113,13 +99,7 @@ func TestJudge2Segnivo_ContactsPagingAndWrites(t *testing.T) {
 func TestJudge2Segnivo_InvalidKey(t *testing.T) {
 	j, c := judge2Segnivo(t, 1, "wrong-key")
 	_, err := c.GetContact(context.Background(), "c01")
-	var apiErr *segnivo.APIError
-	if !errors.As(err, &apiErr) || apiErr.StatusCode != 401 {
-		t.Fatalf("GetContact with a wrong key = %v, want an APIError with status 401", err)
-	}
-	if msg := err.Error(); !strings.Contains(strings.ToLower(msg), "getcontact") || !strings.Contains(msg, "401") {
-		t.Errorf("error %q should name the operation and the status", msg)
-	}
+	judge2WantAPIError(t, err, "GetContact", 401)
 	if n := j.Count(401); n != 1 {
 		t.Errorf("judge answered %d 401s for one call, want 1 (a 401 is not retried)", n)
 	}
@@ -131,9 +111,7 @@ func TestJudge2Segnivo_InvalidKey(t *testing.T) {
 // is an item offset; the client reads it as a page number from 1. The docs
 // are ambiguous, so this reading is checked only with APIGEN_JUDGE_STRICT=1.
 func TestJudge2Segnivo_StrictPageIsItemOffset(t *testing.T) {
-	if os.Getenv("APIGEN_JUDGE_STRICT") != "1" {
-		t.Skip("ambiguous docs (page: \"an offset on the number of records returned\"); set APIGEN_JUDGE_STRICT=1")
-	}
+	judge2Strict(t, `page: "an offset on the number of records returned"`)
 	j, c := judge2Segnivo(t, 10, "segnivo-key")
 	j.OffsetPages = true
 	uids := judge2SegnivoPages(t, c)
@@ -149,9 +127,7 @@ func TestJudge2Segnivo_StrictPageIsItemOffset(t *testing.T) {
 // delete without a body or Content-Type; whether that is allowed is
 // ambiguous, so it is checked only with APIGEN_JUDGE_STRICT=1.
 func TestJudge2Segnivo_StrictContentTypeOnBodilessDelete(t *testing.T) {
-	if os.Getenv("APIGEN_JUDGE_STRICT") != "1" {
-		t.Skip("ambiguous docs (Content-Type \"Required\" vs \"some or all of the following headers\"); set APIGEN_JUDGE_STRICT=1")
-	}
+	judge2Strict(t, `Content-Type "Required" vs "some or all of the following headers"`)
 	j, c := judge2Segnivo(t, 1, "segnivo-key")
 	j.StrictHeaders = true
 	if _, err := c.DeleteContact(context.Background(), "c01"); err != nil {

@@ -11,9 +11,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/apigen-go/apigen/internal/judge2/record"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -29,16 +29,14 @@ type Server struct {
 	// "Total pages in the response", instead of the number of items.
 	TotalIsPages bool
 
+	record.Log
 	mu         sync.Mutex
-	violations []string
-	statuses   map[int]int
 	codes      map[string][]string   // unspent code -> scopes
 	refresh    map[string][]string   // live refresh token -> scopes
 	spent      map[string]bool       // refresh tokens already used once
 	access     map[string]accessInfo // access token -> scopes, expiry
 	refreshes  int
 	warehouses []map[string]any
-	requests   []string
 }
 
 type accessInfo struct {
@@ -49,7 +47,7 @@ type accessInfo struct {
 // New returns a judge holding n warehouses.
 func New(clientID, clientSecret, redirectURI string, n int) *Server {
 	s := &Server{ClientID: clientID, ClientSecret: clientSecret, RedirectURI: redirectURI,
-		Lifetime: 1800 * time.Second, statuses: map[int]int{}, codes: map[string][]string{},
+		Lifetime: 1800 * time.Second, codes: map[string][]string{},
 		refresh: map[string][]string{}, spent: map[string]bool{}, access: map[string]accessInfo{}}
 	for i := 1; i <= n; i++ {
 		s.warehouses = append(s.warehouses, warehouse(fmt.Sprintf("FULF04XX-12345-%04d", i), fmt.Sprintf("Lager %02d", i)))
@@ -63,20 +61,6 @@ func warehouse(id, name string) map[string]any {
 		"modificationInfo": map[string]any{"createdAt": "2024-01-01T00:00:00Z", "updatedAt": "2024-01-01T00:00:00Z", "state": "Modified"}}
 }
 
-func (s *Server) violate(format string, a ...any) {
-	s.violations = append(s.violations, fmt.Sprintf(format, a...))
-}
-
-// Violations returns what the client sent that the docs do not allow.
-func (s *Server) Violations() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.violations...)
-}
-
-// Count returns how many responses had the status.
-func (s *Server) Count(status int) int { s.mu.Lock(); defer s.mu.Unlock(); return s.statuses[status] }
-
 // Refreshes returns how many refresh grants succeeded.
 func (s *Server) Refreshes() int { s.mu.Lock(); defer s.mu.Unlock(); return s.refreshes }
 
@@ -89,13 +73,6 @@ func (s *Server) LiveRefreshTokens() []string {
 		out = append(out, t)
 	}
 	return out
-}
-
-// Requests returns "METHOD path?query" of every request in arrival order.
-func (s *Server) Requests() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.requests...)
 }
 
 // Login stands for the user's consent in the browser: it checks the
@@ -112,15 +89,15 @@ func (s *Server) Login(authorizeURL string) (string, error) {
 		return "", err
 	}
 	if q.Get("response_type") != "code" || q.Get("client_id") != s.ClientID || q.Get("redirect_uri") != s.RedirectURI {
-		s.violate("authorize URL %s: want response_type=code, client_id and the registered redirect_uri", authorizeURL)
+		s.Violate("authorize URL %s: want response_type=code, client_id and the registered redirect_uri", authorizeURL)
 	}
 	if q.Get("state") == "" {
-		s.violate("authorize URL without state (recommended)")
+		s.Violate("authorize URL without state (recommended)")
 	}
 	scopes := strings.Fields(q.Get("scope"))
 	for _, sc := range scopes {
 		if !strings.HasPrefix(sc, "ffn.") {
-			s.violate("authorize scope %q is not a documented one (scopes are space-delimited)", sc)
+			s.Violate("authorize scope %q is not a documented one (scopes are space-delimited)", sc)
 		}
 	}
 	code := token("code")
@@ -138,81 +115,73 @@ func token(prefix string) string {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requests = append(s.requests, r.Method+" "+r.URL.RequestURI())
-	var status int
-	var body any
+	w.Header().Set("Cache-Control", "no-store")
+	s.Handle(w, r, func() (int, any) { return s.serve(w, r) })
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) (int, any) {
 	switch {
 	case r.URL.Path == "/token":
-		status, body = s.token(r)
+		return s.token(r)
 	case strings.HasPrefix(r.URL.Path, "/api/v1/"):
-		status, body = s.api(w, r)
-	default:
-		s.violate("%s %s is not a documented endpoint", r.Method, r.URL.Path)
-		status = http.StatusNotFound
+		return s.api(w, r)
 	}
-	s.statuses[status]++
-	if body == nil {
-		w.WriteHeader(status)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(body)
+	s.Violate("%s %s is not a documented endpoint", r.Method, r.URL.Path)
+	return http.StatusNotFound, nil
 }
 
 func oauthError(code string) map[string]string { return map[string]string{"error": code} }
 
 func (s *Server) token(r *http.Request) (int, any) {
 	if r.Method != http.MethodPost {
-		s.violate("%s /token (the docs say POST)", r.Method)
+		s.Violate("%s /token (the docs say POST)", r.Method)
 		return http.StatusMethodNotAllowed, nil
 	}
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
-		s.violate("/token with Content-Type %q (the docs say application/x-www-form-urlencoded)", ct)
+		s.Violate("/token with Content-Type %q (the docs say application/x-www-form-urlencoded)", ct)
 	}
 	id, secret, ok := r.BasicAuth()
 	if !ok || id != s.ClientID || secret != s.ClientSecret {
-		s.violate("/token without Basic client_id:client_secret")
+		s.Violate("/token without Basic client_id:client_secret")
 		return http.StatusUnauthorized, oauthError("invalid_client")
 	}
 	if err := r.ParseForm(); err != nil {
-		s.violate("/token body is not a form: %v", err)
+		s.Violate("/token body is not a form: %v", err)
 		return http.StatusBadRequest, oauthError("invalid_request")
 	}
 	f := r.PostForm
 	if f.Get("client_secret") != "" {
-		s.violate("/token carries client_secret in the body besides the Basic header")
+		s.Violate("/token carries client_secret in the body besides the Basic header")
 	}
 	var scopes []string
 	switch f.Get("grant_type") {
 	case "authorization_code":
 		if f.Get("redirect_uri") != s.RedirectURI {
-			s.violate("code exchange with redirect_uri %q, want the registered %q", f.Get("redirect_uri"), s.RedirectURI)
+			s.Violate("code exchange with redirect_uri %q, want the registered %q", f.Get("redirect_uri"), s.RedirectURI)
 		}
 		var live bool
 		scopes, live = s.codes[f.Get("code")]
 		if !live {
-			s.violate("code exchange with an unknown or spent code")
+			s.Violate("code exchange with an unknown or spent code")
 			return http.StatusBadRequest, oauthError("invalid_grant")
 		}
 		delete(s.codes, f.Get("code"))
 	case "refresh_token":
 		rt := f.Get("refresh_token")
 		if s.spent[rt] {
-			s.violate("refresh token spent twice (refresh tokens are valid for a single refresh only)")
+			s.Violate("refresh token spent twice (refresh tokens are valid for a single refresh only)")
 			return http.StatusBadRequest, oauthError("invalid_grant")
 		}
 		var live bool
 		if scopes, live = s.refresh[rt]; !live {
-			s.violate("refresh with an unknown refresh token")
+			s.Violate("refresh with an unknown refresh token")
 			return http.StatusBadRequest, oauthError("invalid_grant")
 		}
 		delete(s.refresh, rt)
 		s.spent[rt] = true
 		s.refreshes++
 	default:
-		s.violate("grant_type %q (only authorization_code and refresh_token are documented)", f.Get("grant_type"))
+		s.Violate("grant_type %q (only authorization_code and refresh_token are documented)", f.Get("grant_type"))
 		return http.StatusUnauthorized, oauthError("unsupported_grant_type")
 	}
 	at, rt := token("at"), token("rt")
@@ -226,12 +195,12 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) (int, any) {
 	at, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	info, known := s.access[at]
 	if !ok || !known {
-		s.violate("%s %s without a token the judge issued", r.Method, r.URL.Path)
+		s.Violate("%s %s without a token the judge issued", r.Method, r.URL.Path)
 		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
 		return http.StatusUnauthorized, nil
 	}
 	if time.Now().After(info.expiry) {
-		s.violate("%s %s with an access token past its expires_in", r.Method, r.URL.Path)
+		s.Violate("%s %s with an access token past its expires_in", r.Method, r.URL.Path)
 		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
 		return http.StatusUnauthorized, nil
 	}
@@ -257,7 +226,7 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) (int, any) {
 		}
 		var req map[string]any
 		if err := json.NewDecoder(r.Body).Decode(&req); err != nil || req["name"] == nil || req["address"] == nil {
-			s.violate("create warehouse body %v (%v): name and address are required", req, err)
+			s.Violate("create warehouse body %v (%v): name and address are required", req, err)
 			return http.StatusBadRequest, nil
 		}
 		wh := warehouse(fmt.Sprintf("FULF04XX-12345-%04d", len(s.warehouses)+1), fmt.Sprint(req["name"]))
@@ -265,7 +234,7 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) (int, any) {
 		s.warehouses = append(s.warehouses, wh)
 		return http.StatusCreated, wh
 	}
-	s.violate("%s %s is outside what the judge exercises", r.Method, r.URL.Path)
+	s.Violate("%s %s is outside what the judge exercises", r.Method, r.URL.Path)
 	return http.StatusNotFound, nil
 }
 
@@ -277,18 +246,12 @@ func (s *Server) list(r *http.Request) (int, any) {
 		switch k {
 		case "$top", "$skip", "$filter", "$select", "$orderBy":
 		default:
-			s.violate("GET warehouses: undocumented query parameter %q", k)
+			s.Violate("GET warehouses: undocumented query parameter %q", k)
 		}
 	}
-	top, skip := 50, 0
-	if v := q.Get("$top"); v != "" {
-		top, _ = strconv.Atoi(v)
-	}
-	if v := q.Get("$skip"); v != "" {
-		skip, _ = strconv.Atoi(v)
-	}
+	top, skip := record.Int(q, "$top", 50), record.Int(q, "$skip", 0)
 	if top < 1 || skip < 0 {
-		s.violate("GET warehouses with $top=%d $skip=%d", top, skip)
+		s.Violate("GET warehouses with $top=%d $skip=%d", top, skip)
 		return http.StatusBadRequest, nil
 	}
 	items := []map[string]any{}

@@ -8,6 +8,7 @@ package productconfigurator
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/apigen-go/apigen/internal/judge2/record"
 	"net/http"
 	"strconv"
 	"strings"
@@ -27,16 +28,14 @@ type Server struct {
 	// Token is the integration JWT; Tenant the one tenant it is granted.
 	Token, Tenant string
 
+	record.Log
 	mu            sync.Mutex
-	violations    []string
-	statuses      map[int]int
 	configurators []map[string]any
-	requests      []string
 }
 
 // New returns a judge holding n configurators of product "p1".
 func New(token, tenant string, n int) *Server {
-	s := &Server{Token: token, Tenant: tenant, statuses: map[int]int{}}
+	s := &Server{Token: token, Tenant: tenant}
 	for i := 1; i <= n; i++ {
 		status := "DRAFT"
 		if i == 1 {
@@ -49,27 +48,6 @@ func New(token, tenant string, n int) *Server {
 	return s
 }
 
-func (s *Server) violate(format string, a ...any) {
-	s.violations = append(s.violations, fmt.Sprintf(format, a...))
-}
-
-// Violations returns what the client sent that the docs do not allow.
-func (s *Server) Violations() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.violations...)
-}
-
-// Count returns how many responses had the status.
-func (s *Server) Count(status int) int { s.mu.Lock(); defer s.mu.Unlock(); return s.statuses[status] }
-
-// Requests returns "METHOD path" of every request in arrival order.
-func (s *Server) Requests() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.requests...)
-}
-
 func rpcStatus(code int, message string) map[string]any {
 	return map[string]any{"code": code, "message": message, "details": []any{}}
 }
@@ -78,23 +56,18 @@ func rpcStatus(code int, message string) map[string]any {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requests = append(s.requests, r.Method+" "+r.URL.RequestURI())
-	status, body := s.serve(r)
-	s.statuses[status]++
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(body)
+	s.Handle(w, r, func() (int, any) { return s.serve(r) })
 }
 
 func (s *Server) serve(r *http.Request) (int, any) {
 	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok || tok != s.Token {
-		s.violate("%s %s without the integration JWT as Bearer", r.Method, r.URL.Path)
+		s.Violate("%s %s without the integration JWT as Bearer", r.Method, r.URL.Path)
 		return http.StatusUnauthorized, rpcStatus(codeUnauthenticated, "unauthenticated")
 	}
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 	if len(parts) < 3 || parts[0] != "v1" {
-		s.violate("%s %s: paths are /v1/{tenantId}/...", r.Method, r.URL.Path)
+		s.Violate("%s %s: paths are /v1/{tenantId}/...", r.Method, r.URL.Path)
 		return http.StatusNotFound, rpcStatus(codeNotFound, "not found")
 	}
 	if parts[1] != s.Tenant {
@@ -102,7 +75,7 @@ func (s *Server) serve(r *http.Request) (int, any) {
 	}
 	if r.Method == http.MethodPost || r.Method == http.MethodPut {
 		if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-			s.violate("%s %s with Content-Type %q (the docs give application/json)", r.Method, r.URL.Path, ct)
+			s.Violate("%s %s with Content-Type %q (the docs give application/json)", r.Method, r.URL.Path, ct)
 		}
 	}
 	rest := parts[2:]
@@ -112,11 +85,11 @@ func (s *Server) serve(r *http.Request) (int, any) {
 	case r.Method == http.MethodPost && len(rest) == 3 && rest[0] == "product" && rest[2] == "create":
 		var body map[string]any
 		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
-			s.violate("create: body is not a JSON object: %v", err)
+			s.Violate("create: body is not a JSON object: %v", err)
 		}
 		for k := range body {
 			if k != "label" {
-				s.violate("create: %q is not in CreateConfiguratorRequest (label)", k)
+				s.Violate("create: %q is not in CreateConfiguratorRequest (label)", k)
 			}
 		}
 		c := map[string]any{"id": fmt.Sprintf("cfg-%02d", len(s.configurators)+1), "productId": rest[1],
@@ -139,7 +112,7 @@ func (s *Server) serve(r *http.Request) (int, any) {
 		}
 		return http.StatusNotFound, rpcStatus(codeNotFound, "configurator "+rest[1]+" not found")
 	}
-	s.violate("%s %s is outside what the judge exercises", r.Method, r.URL.Path)
+	s.Violate("%s %s is outside what the judge exercises", r.Method, r.URL.Path)
 	return http.StatusNotFound, rpcStatus(codeNotFound, "not found")
 }
 
@@ -152,19 +125,19 @@ func (s *Server) list(r *http.Request, product, size string) (int, any) {
 	}
 	var body map[string]any
 	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
-		s.violate("list: body is not a JSON object: %v", err)
+		s.Violate("list: body is not a JSON object: %v", err)
 	}
 	for k := range body {
 		switch k {
 		case "pageToken", "tenantId", "productId", "pageSize":
 		default:
-			s.violate("list: %q is not in ConfiguratorListRequest", k)
+			s.Violate("list: %q is not in ConfiguratorListRequest", k)
 		}
 	}
 	start := 0
 	if tok, _ := body["pageToken"].(string); tok != "" {
 		if start, err = strconv.Atoi(strings.TrimPrefix(tok, "after-")); err != nil {
-			s.violate("list: pageToken %q is not one the judge issued", tok)
+			s.Violate("list: pageToken %q is not one the judge issued", tok)
 			return http.StatusBadRequest, rpcStatus(codeInvalidArgument, "invalid page token")
 		}
 	}

@@ -6,8 +6,7 @@
 package raiffeisen
 
 import (
-	"encoding/json"
-	"fmt"
+	"github.com/apigen-go/apigen/internal/judge2/record"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -38,39 +37,16 @@ type Server struct {
 	// Now gives arrival times for the sliding windows.
 	Now func() time.Time
 
+	record.Log
 	mu         sync.Mutex
-	violations []string
-	statuses   map[int]int
 	arrivals   map[string][]time.Time
 	requestIDs map[string]bool
-	requests   []string
 }
 
 // New returns a judge for clientID.
 func New(clientID string, accounts, transactions int) *Server {
 	return &Server{ClientID: clientID, Accounts: accounts, Transactions: transactions, Now: time.Now,
-		statuses: map[int]int{}, arrivals: map[string][]time.Time{}, requestIDs: map[string]bool{}}
-}
-
-func (s *Server) violate(format string, a ...any) {
-	s.violations = append(s.violations, fmt.Sprintf(format, a...))
-}
-
-// Violations returns what the client sent that the docs do not allow.
-func (s *Server) Violations() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.violations...)
-}
-
-// Count returns how many responses had the status.
-func (s *Server) Count(status int) int { s.mu.Lock(); defer s.mu.Unlock(); return s.statuses[status] }
-
-// Requests returns "METHOD path?query" of every request in arrival order.
-func (s *Server) Requests() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.requests...)
+		arrivals: map[string][]time.Time{}, requestIDs: map[string]bool{}}
 }
 
 var requestIDPattern = regexp.MustCompile(`^[a-zA-Z0-9\-_:]{1,60}$`)
@@ -83,39 +59,30 @@ func errBody(code, desc string) map[string]string {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requests = append(s.requests, r.Method+" "+r.URL.RequestURI())
-	status, body := s.serve(w, r)
-	s.statuses[status]++
-	if body == nil {
-		w.WriteHeader(status)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(body)
+	s.Handle(w, r, func() (int, any) { return s.serve(w, r) })
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) (int, any) {
 	op, args := route(r.Method, r.URL.Path)
 	if op == "" {
-		s.violate("%s %s is not a documented operation", r.Method, r.URL.Path)
+		s.Violate("%s %s is not a documented operation", r.Method, r.URL.Path)
 		return http.StatusNotFound, nil
 	}
 	if r.Header.Get("X-IBM-Client-Id") != s.ClientID {
-		s.violate("%s: X-IBM-Client-Id %q", op, r.Header.Get("X-IBM-Client-Id"))
+		s.Violate("%s: X-IBM-Client-Id %q", op, r.Header.Get("X-IBM-Client-Id"))
 		return http.StatusUnauthorized, errBody("UNAUTHORISED", "Unknown client id")
 	}
 	id := r.Header.Get("X-Request-Id")
 	switch {
 	case !requestIDPattern.MatchString(id):
-		s.violate("%s: X-Request-Id %q does not match [a-zA-Z0-9-_:]{1,60}", op, id)
+		s.Violate("%s: X-Request-Id %q does not match [a-zA-Z0-9-_:]{1,60}", op, id)
 	case s.requestIDs[id]:
-		s.violate("%s: X-Request-Id %q reused (it must be unique per request)", op, id)
+		s.Violate("%s: X-Request-Id %q reused (it must be unique per request)", op, id)
 	}
 	s.requestIDs[id] = true
 	fx := op == "getFxRatesList" || op == "getFxRates"
 	if !fx && (r.TLS == nil || len(r.TLS.PeerCertificates) == 0) {
-		s.violate("%s sent without the client certificate (only the FX-rate operations work without one)", op)
+		s.Violate("%s sent without the client certificate (only the FX-rate operations work without one)", op)
 		return http.StatusUnauthorized, errBody("UNAUTHORISED", "Certificate is invalid.")
 	}
 	if status, body := s.limit(w, op); status != 0 {
@@ -139,7 +106,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) (int, any) {
 				"exchangeRateSellCash": 25.7, "exchangeRateSellCenter": 25.1, "exchangeRateSellCenterPrevious": 25.0,
 				"quotationType": "DIRECT", "unitsFrom": 1}}}}}
 	}
-	s.violate("%s is outside what the judge exercises", op)
+	s.Violate("%s is outside what the judge exercises", op)
 	return http.StatusNotImplemented, nil
 }
 
@@ -206,13 +173,9 @@ func (s *Server) limit(w http.ResponseWriter, op string) (int, any) {
 
 // intParam reads an optional positive integer query parameter.
 func (s *Server) intParam(r *http.Request, name string, def int) int {
-	v := r.URL.Query().Get(name)
-	if v == "" {
-		return def
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 {
-		s.violate("%s=%q is not a positive integer", name, v)
+	n := record.Int(r.URL.Query(), name, def)
+	if n < 1 {
+		s.Violate("%s=%q is not a positive integer", name, r.URL.Query().Get(name))
 		return def
 	}
 	return n
@@ -242,7 +205,7 @@ func (s *Server) transactions(r *http.Request, args []string) (int, any) {
 	q := r.URL.Query()
 	from, to := q.Get("from"), q.Get("to")
 	if from == "" || to == "" {
-		s.violate("getTransactionList without the required from/to (%q, %q)", from, to)
+		s.Violate("getTransactionList without the required from/to (%q, %q)", from, to)
 	}
 	if t, err := time.Parse(time.DateOnly, from[:min(len(from), 10)]); err == nil && s.Now().Sub(t) > 90*24*time.Hour {
 		return http.StatusBadRequest, errBody("DT01", "Invalid date. Parameter `from` must not be older than 90 days.")

@@ -8,6 +8,7 @@ package raynet
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/apigen-go/apigen/internal/judge2/record"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -30,27 +31,25 @@ type Server struct {
 	// Now is the clock for quota windows (real arrival times by default).
 	Now func() time.Time
 
+	record.Log
 	mu         sync.Mutex
-	violations []string
-	statuses   map[int]int
 	quota      int
 	used       map[string]int // UTC day -> requests
 	failures   map[string]int // remote IP -> bad logins
 	companies  map[int64]map[string]any
 	nextID     int64
 	lastUpdate map[string]any
-	requests   []string
 }
 
 // New returns a judge with the documented default quota and the given
 // number of seeded companies (ids 1..n).
 func New(user, apiKey, instance string, companies int) *Server {
 	s := &Server{User: user, APIKey: apiKey, Instance: instance, Now: time.Now,
-		statuses: map[int]int{}, quota: DefaultDailyQuota, used: map[string]int{},
+		quota: DefaultDailyQuota, used: map[string]int{},
 		failures: map[string]int{}, companies: map[int64]map[string]any{}}
 	for i := 1; i <= companies; i++ {
 		s.nextID = int64(i)
-		s.companies[s.nextID] = record(s.nextID, fmt.Sprintf("Firma %02d s.r.o.", i))
+		s.companies[s.nextID] = newCompany(s.nextID, fmt.Sprintf("Firma %02d s.r.o.", i))
 	}
 	return s
 }
@@ -59,9 +58,9 @@ func New(user, apiKey, instance string, companies int) *Server {
 // so a client must read it from X-Ratelimit-Limit, not assume 24 000).
 func (s *Server) SetQuota(n int) { s.mu.Lock(); s.quota = n; s.mu.Unlock() }
 
-// record builds a company shaped like the published example: references are
+// newCompany builds a company shaped like the published example: references are
 // maps with id, status information sits in flat "rowInfo.*" keys.
-func record(id int64, name string) map[string]any {
+func newCompany(id int64, name string) map[string]any {
 	return map[string]any{
 		"id": id, "name": name, "titleBefore": nil, "firstName": nil, "lastName": nil,
 		"person": false, "role": "B_PARTNER", "state": "B_ACTUAL", "rating": "A",
@@ -72,27 +71,6 @@ func record(id int64, name string) map[string]any {
 		"rowInfo.updatedAt": nil, "rowInfo.updatedBy": nil, "rowInfo.rowAccess": nil,
 		"rowInfo.rowState": nil, "_version": 1,
 	}
-}
-
-func (s *Server) violate(format string, a ...any) {
-	s.violations = append(s.violations, fmt.Sprintf(format, a...))
-}
-
-// Violations returns what the client sent that the docs do not allow.
-func (s *Server) Violations() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.violations...)
-}
-
-// Count returns how many responses had the status.
-func (s *Server) Count(status int) int { s.mu.Lock(); defer s.mu.Unlock(); return s.statuses[status] }
-
-// Requests returns "METHOD path?query" of every request in arrival order.
-func (s *Server) Requests() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.requests...)
 }
 
 // LastUpdate returns the body of the last update (POST) request.
@@ -109,32 +87,23 @@ func (s *Server) Company(id int64) map[string]any {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requests = append(s.requests, r.Method+" "+r.URL.RequestURI())
-	status, body := s.serve(w, r)
-	s.statuses[status]++
-	if body == nil {
-		w.WriteHeader(status)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(body)
+	s.Handle(w, r, func() (int, any) { return s.serve(w, r) })
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) (int, any) {
 	ip := r.RemoteAddr[:strings.LastIndex(r.RemoteAddr, ":")]
 	if s.failures[ip] > lockoutFailures {
-		s.violate("request from an IP locked out after %d bad logins", s.failures[ip])
+		s.Violate("request from an IP locked out after %d bad logins", s.failures[ip])
 		return http.StatusUnauthorized, nil
 	}
 	user, key, ok := r.BasicAuth()
 	if !ok || user != s.User || key != s.APIKey || r.Header.Get("X-Instance-Name") != s.Instance {
 		s.failures[ip]++
 		if !ok {
-			s.violate("%s %s without Basic credentials", r.Method, r.URL.Path)
+			s.Violate("%s %s without Basic credentials", r.Method, r.URL.Path)
 		}
 		if r.Header.Get("X-Instance-Name") == "" {
-			s.violate("%s %s without X-Instance-Name", r.Method, r.URL.Path)
+			s.Violate("%s %s without X-Instance-Name", r.Method, r.URL.Path)
 		}
 		return http.StatusUnauthorized, nil
 	}
@@ -154,7 +123,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) (int, any) {
 
 	rest, found := strings.CutPrefix(r.URL.Path, "/api/v2/company/")
 	if !found {
-		s.violate("%s %s: not a documented path (base /api/v2/, company/ with trailing slash)", r.Method, r.URL.Path)
+		s.Violate("%s %s: not a documented path (base /api/v2/, company/ with trailing slash)", r.Method, r.URL.Path)
 		return http.StatusNotFound, nil
 	}
 	if rest == "" {
@@ -164,13 +133,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) (int, any) {
 		case http.MethodPut:
 			return s.create(r)
 		}
-		s.violate("%s /company/ is not documented (PUT creates, GET lists)", r.Method)
+		s.Violate("%s /company/ is not documented (PUT creates, GET lists)", r.Method)
 		return http.StatusMethodNotAllowed, nil
 	}
 	idText, slash := strings.CutSuffix(rest, "/")
 	id, err := strconv.ParseInt(idText, 10, 64)
 	if !slash || err != nil {
-		s.violate("%s %s: the documented path is /company/{companyId}/", r.Method, r.URL.Path)
+		s.Violate("%s %s: the documented path is /company/{companyId}/", r.Method, r.URL.Path)
 		return http.StatusNotFound, nil
 	}
 	switch r.Method {
@@ -191,7 +160,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) (int, any) {
 		delete(s.companies, id)
 		return http.StatusOK, nil
 	}
-	s.violate("%s /company/{id}/ is not documented", r.Method)
+	s.Violate("%s /company/{id}/ is not documented", r.Method)
 	return http.StatusMethodNotAllowed, nil
 }
 
@@ -224,7 +193,7 @@ func (s *Server) checkQuery(q url.Values, plain map[string]bool, ops map[string]
 	filters := map[string]map[string]string{}
 	for key, vals := range q {
 		if len(vals) != 1 {
-			s.violate("query %s sent %d times", key, len(vals))
+			s.Violate("query %s sent %d times", key, len(vals))
 		}
 		if plain[key] {
 			continue
@@ -235,7 +204,7 @@ func (s *Server) checkQuery(q url.Values, plain map[string]bool, ops map[string]
 		}
 		allowed, known := ops[col]
 		if !known {
-			s.violate("undocumented query parameter %q", key)
+			s.Violate("undocumented query parameter %q", key)
 			continue
 		}
 		if op != "EQ" || allowed != nil {
@@ -244,7 +213,7 @@ func (s *Server) checkQuery(q url.Values, plain map[string]bool, ops map[string]
 				ok = ok || a == op
 			}
 			if !ok && !(op == "EQ" && col == key) {
-				s.violate("filter %q: operator %s is not one the docs name for %s %v", key, op, col, allowed)
+				s.Violate("filter %q: operator %s is not one the docs name for %s %v", key, op, col, allowed)
 			}
 		}
 		if filters[col] == nil {
@@ -258,15 +227,9 @@ func (s *Server) checkQuery(q url.Values, plain map[string]bool, ops map[string]
 func (s *Server) list(r *http.Request) (int, any) {
 	q := r.URL.Query()
 	filters := s.checkQuery(q, listParams, filterOps)
-	offset, limit := 0, maxLimit
-	if v := q.Get("offset"); v != "" {
-		offset, _ = strconv.Atoi(v)
-	}
-	if v := q.Get("limit"); v != "" {
-		limit, _ = strconv.Atoi(v)
-	}
+	offset, limit := record.Int(q, "offset", 0), record.Int(q, "limit", maxLimit)
 	if limit > maxLimit || limit < 1 || offset < 0 {
-		s.violate("list with offset=%d limit=%d (the docs allow at most 1000)", offset, limit)
+		s.Violate("list with offset=%d limit=%d (the docs allow at most 1000)", offset, limit)
 		return http.StatusBadRequest, map[string]any{"message": "Invalid limit"}
 	}
 	var matched []map[string]any
@@ -337,23 +300,23 @@ var enums = map[string]map[string]bool{
 
 func (s *Server) body(r *http.Request, insert bool) (map[string]any, bool) {
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-		s.violate("%s %s with Content-Type %q (the docs name application/json)", r.Method, r.URL.Path, ct)
+		s.Violate("%s %s with Content-Type %q (the docs name application/json)", r.Method, r.URL.Path, ct)
 	}
 	var b map[string]any
 	if err := json.NewDecoder(r.Body).Decode(&b); err != nil {
-		s.violate("%s %s: body is not a JSON object: %v", r.Method, r.URL.Path, err)
+		s.Violate("%s %s: body is not a JSON object: %v", r.Method, r.URL.Path, err)
 		return nil, false
 	}
 	for k, v := range b {
 		if !writable[k] && !(insert && (k == "addresses" || k == "tags")) {
-			s.violate("%s %s: property %q is not in the published DTO", r.Method, r.URL.Path, k)
+			s.Violate("%s %s: property %q is not in the published DTO", r.Method, r.URL.Path, k)
 		}
 		if e, ok := enums[k]; ok && !e[fmt.Sprint(v)] {
-			s.violate("%s %s: %s=%v is not a documented value", r.Method, r.URL.Path, k, v)
+			s.Violate("%s %s: %s=%v is not a documented value", r.Method, r.URL.Path, k, v)
 		}
 	}
 	if p, _ := b["person"].(bool); p && b["lastName"] == nil {
-		s.violate("%s %s: person without lastName (the docs make it mandatory)", r.Method, r.URL.Path)
+		s.Violate("%s %s: person without lastName (the docs make it mandatory)", r.Method, r.URL.Path)
 		return b, false
 	}
 	return b, true
@@ -367,11 +330,11 @@ func (s *Server) create(r *http.Request) (int, any) {
 	}
 	for _, k := range []string{"name", "rating", "state", "role"} {
 		if _, ok := b[k]; !ok {
-			s.violate("create without required %q", k)
+			s.Violate("create without required %q", k)
 		}
 	}
 	s.nextID++
-	c := record(s.nextID, "")
+	c := newCompany(s.nextID, "")
 	for k, v := range b {
 		c[k] = v
 	}

@@ -8,9 +8,9 @@ package segnivo
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/apigen-go/apigen/internal/judge2/record"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -36,45 +36,22 @@ type Server struct {
 	// the documented 403 answers.
 	CreditsLeft int
 
-	mu         sync.Mutex
-	violations []string
-	statuses   map[int]int
-	arrivals   map[string][]time.Time
-	contacts   []map[string]any
-	requests   []string
-	lastPatch  map[string]any
+	record.Log
+	mu        sync.Mutex
+	arrivals  map[string][]time.Time
+	contacts  []map[string]any
+	lastPatch map[string]any
 }
 
 // New returns a judge holding n contacts.
 func New(apiKey string, n int) *Server {
-	s := &Server{APIKey: apiKey, CreditsLeft: 1, statuses: map[int]int{}, arrivals: map[string][]time.Time{}}
+	s := &Server{APIKey: apiKey, CreditsLeft: 1, arrivals: map[string][]time.Time{}}
 	for i := 1; i <= n; i++ {
 		s.contacts = append(s.contacts, map[string]any{"uid": fmt.Sprintf("c%02d", i),
 			"email": fmt.Sprintf("user%02d@example.com", i), "first_name": "Jana", "last_name": "Nováková",
 			"list_uid": "l1", "list": "Newsletter", "status": "subscribed", "verification_status": "deliverable"})
 	}
 	return s
-}
-
-func (s *Server) violate(format string, a ...any) {
-	s.violations = append(s.violations, fmt.Sprintf(format, a...))
-}
-
-// Violations returns what the client sent that the docs do not allow.
-func (s *Server) Violations() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.violations...)
-}
-
-// Count returns how many responses had the status.
-func (s *Server) Count(status int) int { s.mu.Lock(); defer s.mu.Unlock(); return s.statuses[status] }
-
-// Requests returns "METHOD path?query" of every request in arrival order.
-func (s *Server) Requests() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.requests...)
 }
 
 // LastPatch returns the body of the last contact update.
@@ -84,27 +61,22 @@ func (s *Server) LastPatch() map[string]any { s.mu.Lock(); defer s.mu.Unlock(); 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requests = append(s.requests, r.Method+" "+r.URL.RequestURI())
-	status, body := s.serve(r)
-	s.statuses[status]++
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(body)
+	s.Handle(w, r, func() (int, any) { return s.serve(r) })
 }
 
 func (s *Server) serve(r *http.Request) (int, any) {
 	if r.TLS == nil {
-		s.violate("%s %s over plain HTTP (the API only answers HTTPS)", r.Method, r.URL.Path)
+		s.Violate("%s %s over plain HTTP (the API only answers HTTPS)", r.Method, r.URL.Path)
 		return http.StatusMovedPermanently, nil
 	}
 	if r.Header.Get("X-API-KEY") != s.APIKey {
 		if r.Header.Get("X-API-KEY") == "" {
-			s.violate("%s %s without X-API-KEY", r.Method, r.URL.Path)
+			s.Violate("%s %s without X-API-KEY", r.Method, r.URL.Path)
 		}
 		return http.StatusUnauthorized, map[string]any{"message": "Unauthenticated."}
 	}
 	if a := r.Header.Get("Accept"); !strings.Contains(a, "application/json") {
-		s.violate("%s %s: Accept %q (required, application/json)", r.Method, r.URL.Path, a)
+		s.Violate("%s %s: Accept %q (required, application/json)", r.Method, r.URL.Path, a)
 	}
 	raw, _ := io.ReadAll(r.Body)
 	var body map[string]any
@@ -113,7 +85,7 @@ func (s *Server) serve(r *http.Request) (int, any) {
 	}
 	route, arg := s.route(r.Method, r.URL.Path)
 	if route == "" {
-		s.violate("%s %s is not a documented endpoint", r.Method, r.URL.Path)
+		s.Violate("%s %s is not a documented endpoint", r.Method, r.URL.Path)
 		return http.StatusNotFound, map[string]any{"message": "Not found"}
 	}
 	if s.overLimit(route) {
@@ -125,17 +97,17 @@ func (s *Server) serve(r *http.Request) (int, any) {
 // checkBody enforces Content-Type and a byte-exact Content-Length on writes.
 func (s *Server) checkBody(r *http.Request, raw []byte, into *map[string]any) {
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-		s.violate("%s %s: Content-Type %q (required, application/json)", r.Method, r.URL.Path, ct)
+		s.Violate("%s %s: Content-Type %q (required, application/json)", r.Method, r.URL.Path, ct)
 	}
 	if len(raw) == 0 {
 		return
 	}
 	if r.ContentLength != int64(len(raw)) || len(r.TransferEncoding) > 0 {
-		s.violate("%s %s: Content-Length %d for a %d-byte body (transfer encoding %v)", r.Method, r.URL.Path,
+		s.Violate("%s %s: Content-Length %d for a %d-byte body (transfer encoding %v)", r.Method, r.URL.Path,
 			r.ContentLength, len(raw), r.TransferEncoding)
 	}
 	if err := json.Unmarshal(raw, into); err != nil {
-		s.violate("%s %s: body is not a JSON object: %v", r.Method, r.URL.Path, err)
+		s.Violate("%s %s: body is not a JSON object: %v", r.Method, r.URL.Path, err)
 	}
 }
 
@@ -193,7 +165,7 @@ func (s *Server) answer(route, uid string, r *http.Request, body map[string]any)
 	case "relaySend":
 		for _, k := range []string{"subject", "from_email", "recipients", "content"} {
 			if _, ok := body[k]; !ok {
-				s.violate("relay send without required %q", k)
+				s.Violate("relay send without required %q", k)
 			}
 		}
 		if s.CreditsLeft <= 0 {
@@ -206,7 +178,7 @@ func (s *Server) answer(route, uid string, r *http.Request, body map[string]any)
 		return s.list(r)
 	case "POST /contacts":
 		if body["list_uid"] == nil || body["email"] == nil {
-			s.violate("add contact without list_uid or email: %v", body)
+			s.Violate("add contact without list_uid or email: %v", body)
 		}
 		uid := fmt.Sprintf("c%02d", len(s.contacts)+1)
 		c := map[string]any{"uid": uid, "status": "subscribed"}
@@ -227,7 +199,7 @@ func (s *Server) answer(route, uid string, r *http.Request, body map[string]any)
 		s.lastPatch = body
 		for k, v := range body {
 			if k != "email" && k != "first_name" && k != "last_name" {
-				s.violate("update contact: %q is not in ContactUpdateRequest", k)
+				s.Violate("update contact: %q is not in ContactUpdateRequest", k)
 			}
 			s.contacts[i][k] = v
 		}
@@ -236,7 +208,7 @@ func (s *Server) answer(route, uid string, r *http.Request, body map[string]any)
 		s.contacts = append(s.contacts[:i], s.contacts[i+1:]...)
 		return http.StatusOK, map[string]any{"status": 1, "message": "Subscriber deleted"}
 	}
-	s.violate("%s is outside what the judge exercises", route)
+	s.Violate("%s is outside what the judge exercises", route)
 	return http.StatusNotImplemented, map[string]any{"message": "not implemented"}
 }
 
@@ -255,15 +227,13 @@ func (s *Server) list(r *http.Request) (int, any) {
 	q := r.URL.Query()
 	for k := range q {
 		if k != "email" && k != "per_page" && k != "page" {
-			s.violate("GET /contacts: undocumented query parameter %q", k)
+			s.Violate("GET /contacts: undocumented query parameter %q", k)
 		}
 	}
-	per, page := 20, 1
-	if v := q.Get("per_page"); v != "" {
-		per, _ = strconv.Atoi(v)
-	}
-	if v := q.Get("page"); v != "" {
-		page, _ = strconv.Atoi(v)
+	per, page := record.Int(q, "per_page", 20), record.Int(q, "page", 1)
+	if per < 1 || page < 0 {
+		s.Violate("GET /contacts with per_page=%q page=%q", q.Get("per_page"), q.Get("page"))
+		return http.StatusBadRequest, map[string]any{"message": "The given data was invalid."}
 	}
 	first := (page - 1) * per
 	if s.OffsetPages {
