@@ -255,7 +255,9 @@ type Download = rest.Download
 func WithHeader(name, value string) RequestOption { return rest.WithHeader(name, value) }
 
 // WithIdempotencyKey sends an Idempotency-Key header, which also makes the
-// call safe to retry whatever its method.
+// call safe to retry whatever its method. Retries carry the key unchanged;
+// the pages of an iterator are requests of their own and get key, key-2,
+// key-3 and so on, so that a server replaying by key never answers page 1 again.
 func WithIdempotencyKey(key string) RequestOption { return rest.WithIdempotencyKey(key) }
 
 // WithTimeout bounds one call, retries included.
