@@ -8,23 +8,6 @@ import (
 	"github.com/apigen-go/apigen/runtime/jsonx"
 )
 
-// UnmarshalJSON decodes s with a decoder generated for AnonItem's members.
-func (s *AnonItem) UnmarshalJSON(data []byte) error {
-	return jsonx.Unmarshal(data, s, decodeAnonItem)
-}
-
-func decodeAnonItem(d *jsonx.Decoder, s *AnonItem) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "key":
-			return d.Optional(jsonx.OptString(d, &s.Key))
-		case "name":
-			return d.Optional(jsonx.OptString(d, &s.Name))
-		}
-		return d.Skip()
-	})
-}
-
 // UnmarshalJSON decodes s with a decoder generated for ApprovalRequest's members.
 func (s *ApprovalRequest) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeApprovalRequest)
@@ -101,7 +84,24 @@ func decodeDependentFlags(d *jsonx.Decoder, s *DependentFlags) error {
 		case "_links":
 			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
 		case "items":
-			return d.Optional(jsonx.Slice(d, &s.Items, decodeAnonItem))
+			return d.Optional(jsonx.Slice(d, &s.Items, decodeDependentFlagsItemsItem))
+		}
+		return d.Skip()
+	})
+}
+
+// UnmarshalJSON decodes s with a decoder generated for DependentFlagsItemsItem's members.
+func (s *DependentFlagsItemsItem) UnmarshalJSON(data []byte) error {
+	return jsonx.Unmarshal(data, s, decodeDependentFlagsItemsItem)
+}
+
+func decodeDependentFlagsItemsItem(d *jsonx.Decoder, s *DependentFlagsItemsItem) error {
+	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
+		switch string(key) {
+		case "key":
+			return d.Optional(jsonx.OptString(d, &s.Key))
+		case "name":
+			return d.Optional(jsonx.OptString(d, &s.Name))
 		}
 		return d.Skip()
 	})

@@ -8,11 +8,6 @@ import (
 	"github.com/apigen-go/apigen/runtime/opt"
 )
 
-type AnonItem struct {
-	Key  opt.Opt[string] `json:"key,omitzero"`
-	Name opt.Opt[string] `json:"name,omitzero"`
-}
-
 type ApprovalRequest struct {
 	ID opt.Opt[string] `json:"_id,omitzero"`
 	// Links of a resource or collection; paginated collections have first, prev, next and last.
@@ -46,8 +41,13 @@ type CustomRoles struct {
 
 type DependentFlags struct {
 	// Links of a resource or collection; paginated collections have first, prev, next and last.
-	Links *Links     `json:"_links,omitempty"`
-	Items []AnonItem `json:"items,omitempty"`
+	Links *Links                    `json:"_links,omitempty"`
+	Items []DependentFlagsItemsItem `json:"items,omitempty"`
+}
+
+type DependentFlagsItemsItem struct {
+	Key  opt.Opt[string] `json:"key,omitzero"`
+	Name opt.Opt[string] `json:"name,omitzero"`
 }
 
 type Environment struct {

@@ -259,7 +259,7 @@ func (b *builder) fillComponent(t *model.Type, ref *openapi3.SchemaRef) {
 		b.pkg = naming.NewScope()
 		defer func() { b.pkg = own }()
 	}
-	b.fill(t, ref, t.Pointer)
+	b.fill(t, ref, t.Pointer, t.Name)
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -1,6 +1,8 @@
 package build
 
 import (
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -322,6 +324,40 @@ components:
 			t.Errorf("%s: kind %v ref %v, want an alias of %s", name, ty.Kind, ty.Ref, want)
 		case want != "" && (len(ty.EnumValues) != 2 || ty.EnumValues[0].Name != name+"Live" && ty.EnumValues[0].Name != name+"1"):
 			t.Errorf("%s keeps constants %+v", name, ty.EnumValues)
+		}
+	}
+}
+
+// An array's items take their name from the array's place (a property, a
+// component), not a generic "AnonItem" that every second array would then
+// have to rename with a suffix.
+func TestArrayItemsNamedFromTheirProperty(t *testing.T) {
+	api := buildSpec(t, `
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths: {}
+components:
+  schemas:
+    Card:
+      type: object
+      properties:
+        payout_methods:
+          type: array
+          items: {type: string, enum: [instant, standard]}
+        owners:
+          type: array
+          items: {type: object, properties: {name: {type: string}}}
+    Tags:
+      type: array
+      items: {type: object, properties: {label: {type: string}}}
+`)
+	names := map[string]bool{}
+	for _, ty := range api.Types {
+		names[ty.Name] = true
+	}
+	for _, want := range []string{"CardPayoutMethodsItem", "CardOwnersItem", "TagsItem"} {
+		if !names[want] {
+			t.Errorf("no type %s among %v", want, slices.Sorted(maps.Keys(names)))
 		}
 	}
 }

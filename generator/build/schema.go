@@ -45,7 +45,7 @@ func (b *builder) typeOf(ref *openapi3.SchemaRef, hint, ptr string) *model.Type 
 		decl := &model.Type{Name: name, Pointer: ptr}
 		b.inline[s] = decl
 		b.api.Types = append(b.api.Types, decl)
-		b.fill(decl, ref, ptr)
+		b.fill(decl, ref, ptr, name)
 		return &model.Type{Kind: model.Named, Ref: decl}
 	}
 	if b.active[s] {
@@ -61,7 +61,7 @@ func (b *builder) typeOf(ref *openapi3.SchemaRef, hint, ptr string) *model.Type 
 	b.active[s] = true
 	defer delete(b.active, s)
 	t := &model.Type{Pointer: ptr}
-	b.fill(t, ref, ptr)
+	b.fill(t, ref, ptr, hint)
 	return t
 }
 
@@ -81,13 +81,14 @@ func needsDecl(s *openapi3.Schema) bool {
 }
 
 // fill computes the shape of schema ref into t (which may be a declared,
-// named type or an anonymous one).
-func (b *builder) fill(t *model.Type, ref *openapi3.SchemaRef, ptr string) {
+// named type or an anonymous one, such as an array). hint is the name t has
+// or would have: the types declared inside an anonymous one (an array's
+// items) are named from it, as a property's name says what its items are.
+func (b *builder) fill(t *model.Type, ref *openapi3.SchemaRef, ptr, hint string) {
 	s := ref.Value
 	b.checkEnum(s, ptr)
 	t.Doc = schemaDoc(s)
 	t.Format = s.Format
-	hint := t.Name
 	if hint == "" {
 		hint = "Anon"
 	}
