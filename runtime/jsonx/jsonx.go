@@ -220,6 +220,9 @@ func set[T any](v *T, x T, ok bool, err error) error {
 func integer(d *Decoder, bits int, expected string) (int64, bool, error) {
 	switch d.Next() {
 	case jx.Number:
+		if n, ok := d.plainInt(bits); ok {
+			return n, true, nil
+		}
 		raw, err := d.Raw()
 		if err != nil {
 			return 0, false, malformed(err)

@@ -1,0 +1,100 @@
+package jsonx
+
+import (
+	"io"
+	"reflect"
+	"unsafe"
+
+	"github.com/go-faster/jx"
+)
+
+// jx.Decoder does not tell where it is in its input, so an integer that
+// may turn out to be 1.5 (to be skipped and reported whole) had to be read
+// as a token and then parsed, and every peek at the next value went
+// through jx's Next and its unread. For a decoder over a byte slice (all
+// that Unmarshal makes), the readers here look at the input directly; in
+// every other case, and whenever the input is not the plain case, they
+// leave it to jx exactly as before.
+
+// jxFields mirrors the leading fields of jx.Decoder (go-faster/jx v1.2.0).
+// layoutOK checks names, types and offsets once: a jx release that
+// changes them turns the direct readers off rather than misreading.
+type jxFields struct {
+	reader io.Reader
+	buf    []byte
+	head   int
+	tail   int
+}
+
+var layoutOK = sameLeadingFields(reflect.TypeFor[jx.Decoder](), reflect.TypeFor[jxFields]())
+
+// sameLeadingFields reports whether a starts with b's fields.
+func sameLeadingFields(a, b reflect.Type) bool {
+	if a.NumField() < b.NumField() {
+		return false
+	}
+	for i := range b.NumField() {
+		fa, fb := a.Field(i), b.Field(i)
+		if fa.Name != fb.Name || fa.Type != fb.Type || fa.Offset != fb.Offset {
+			return false
+		}
+	}
+	return true
+}
+
+// direct returns d's input and read position, or nil when d reads from
+// an io.Reader or jx's layout is not the one mirrored.
+func (d *Decoder) direct() *jxFields {
+	if !layoutOK {
+		return nil
+	}
+	f := (*jxFields)(unsafe.Pointer(&d.Decoder))
+	if f.reader != nil {
+		return nil
+	}
+	return f
+}
+
+// endsNumber holds the bytes jx accepts right after a number.
+var endsNumber = [256]bool{',': true, ']': true, '}': true, ' ': true, '\t': true, '\n': true, '\r': true}
+
+// plainInt reads, in one pass, the integer at the read position when it
+// is the plain case: -?[0-9]+ of at most 18 digits (so it cannot
+// overflow), without a leading zero, fitting bits, followed by a byte
+// that ends a number. Otherwise it consumes nothing and returns false,
+// and the caller reads the token whole (a fraction, an exponent, an
+// overflow to report, or malformed JSON to reject as before).
+func (d *Decoder) plainInt(bits int) (int64, bool) {
+	f := d.direct()
+	if f == nil {
+		return 0, false
+	}
+	b := f.buf[f.head:f.tail]
+	i := 0
+	if len(b) > 0 && b[0] == '-' {
+		i = 1
+	}
+	start := i
+	var n uint64
+	for ; i < len(b) && i-start < 19; i++ {
+		c := b[i] - '0'
+		if c > 9 {
+			break
+		}
+		n = n*10 + uint64(c)
+	}
+	digits := i - start
+	if digits == 0 || digits > 18 || i == len(b) || !endsNumber[b[i]] || (digits > 1 && b[start] == '0') {
+		return 0, false
+	}
+	limit := uint64(1) << (bits - 1)
+	neg := start == 1
+	if neg && n > limit || !neg && n >= limit {
+		return 0, false
+	}
+	f.head += i
+	if neg {
+		return -int64(n), true
+	}
+	return int64(n), true
+}
