@@ -54,6 +54,7 @@ type Decoder struct {
 	issues   []Issue
 	interned map[string]string // enum values read (StringAs)
 	cell     string            // StringMap's value being read
+	in       *jxFields         // the input and read position, when direct (scan.go)
 }
 
 // Reader reads one JSON value from d into v.
@@ -70,6 +71,7 @@ func Unmarshal[P any](data []byte, v P, read func(*Decoder, P) error) error {
 	d := decoders.Get().(*Decoder)
 	defer decoders.Put(d)
 	d.ResetBytes(data)
+	d.in = d.direct()
 	d.seen, d.issues = 0, nil
 	err := read(d, v)
 	if err == nil {
@@ -137,7 +139,7 @@ func String(d *Decoder, v *string) error {
 }
 
 func str(d *Decoder) (string, bool, error) {
-	switch d.Next() {
+	switch d.peek() {
 	case jx.String:
 		s, err := d.Str()
 		if err != nil {
@@ -153,7 +155,7 @@ func str(d *Decoder) (string, bool, error) {
 // StringAs reads a string into a named string type (an enum). Values of
 // an enum repeat: each distinct one is allocated once per Decoder.
 func StringAs[E ~string](d *Decoder, v *E) error {
-	switch d.Next() {
+	switch d.peek() {
 	case jx.String:
 		b, err := d.StrBytes()
 		if err != nil {
@@ -195,7 +197,7 @@ func Bool(d *Decoder, v *bool) error {
 }
 
 func boolean(d *Decoder) (bool, bool, error) {
-	switch d.Next() {
+	switch d.peek() {
 	case jx.Bool:
 		b, err := d.Bool()
 		if err != nil {
@@ -218,7 +220,7 @@ func set[T any](v *T, x T, ok bool, err error) error {
 
 // integer reads a JSON number that must be an integer within bits.
 func integer(d *Decoder, bits int, expected string) (int64, bool, error) {
-	switch d.Next() {
+	switch d.peek() {
 	case jx.Number:
 		if n, ok := d.plainInt(bits); ok {
 			return n, true, nil
@@ -301,7 +303,7 @@ func Float64(d *Decoder, v *float64) error {
 }
 
 func float(d *Decoder) (float64, bool, error) {
-	switch d.Next() {
+	switch d.peek() {
 	case jx.Number:
 		raw, err := d.Raw()
 		if err != nil {
@@ -333,7 +335,7 @@ func Time(d *Decoder, v *time.Time) error {
 }
 
 func timestamp(d *Decoder) (time.Time, bool, error) {
-	switch d.Next() {
+	switch d.peek() {
 	case jx.String:
 		b, err := d.StrBytes()
 		if err != nil {
@@ -352,7 +354,7 @@ func timestamp(d *Decoder) (time.Time, bool, error) {
 
 // Bytes reads a standard base64 string, as encoding/json does for []byte.
 func Bytes(d *Decoder, v *[]byte) error {
-	switch d.Next() {
+	switch d.peek() {
 	case jx.String:
 		s, err := d.StrBytes()
 		if err != nil {
@@ -434,7 +436,7 @@ func (d *Decoder) adopt(r []byte, err error) error {
 // Opt reads a value that may be absent; null leaves it absent. A value
 // that cannot be read leaves it absent.
 func Opt[T any](d *Decoder, v *opt.Opt[T], read Reader[T]) error {
-	if d.Next() == jx.Null {
+	if d.peek() == jx.Null {
 		return d.Null()
 	}
 	if err := read(d, &v.Value); err != nil {
@@ -448,7 +450,7 @@ func Opt[T any](d *Decoder, v *opt.Opt[T], read Reader[T]) error {
 // Nullable reads a value that may be absent, null or set. A value that
 // cannot be read leaves it absent.
 func Nullable[T any](d *Decoder, v *opt.Nullable[T], read Reader[T]) error {
-	if d.Next() == jx.Null {
+	if d.peek() == jx.Null {
 		var zero T
 		v.Value, v.Set, v.Null = zero, true, true
 		return d.Null()
@@ -468,7 +470,7 @@ func Nullable[T any](d *Decoder, v *opt.Nullable[T], read Reader[T]) error {
 // once per struct.
 func Ptr[P any](d *Decoder, v *P, read func(*Decoder, P) error) error {
 	var none P
-	if d.Next() == jx.Null {
+	if d.peek() == jx.Null {
 		*v = none
 		return d.Null()
 	}
@@ -487,7 +489,7 @@ func Ptr[P any](d *Decoder, v *P, read func(*Decoder, P) error) error {
 // Ptr it is generic in the pointer type only, so one body serves every
 // type.
 func NullableAt[P any](d *Decoder, value P, set, null *bool, read func(*Decoder, P) error) error {
-	if d.Next() == jx.Null {
+	if d.peek() == jx.Null {
 		zero(value)
 		*set, *null = true, true
 		return d.Null()
@@ -511,7 +513,7 @@ func zero[P any](p P) { reflect.ValueOf(p).Elem().SetZero() }
 
 // Slice reads an array; null, or an array that cannot be read, gives nil.
 func Slice[T any](d *Decoder, v *[]T, read Reader[T]) error {
-	switch d.Next() {
+	switch d.peek() {
 	case jx.Array:
 	case jx.Null:
 		*v = nil
@@ -577,7 +579,7 @@ func StringMap(d *Decoder, v *map[string]string) error {
 // mapInto is Map reading each value into cell (read takes a pointer,
 // which would otherwise move every value to the heap).
 func mapInto[T any](d *Decoder, v *map[string]T, read Reader[T], cell *T) error {
-	switch d.Next() {
+	switch d.peek() {
 	case jx.Object:
 	case jx.Null:
 		*v = nil
@@ -617,7 +619,7 @@ func mapInto[T any](d *Decoder, v *map[string]T, read Reader[T], cell *T) error 
 // d.Seen(i) for the i-th name of required. A required member that is
 // absent is an error. null leaves the value as it was.
 func Object(d *Decoder, required []string, member func(d *Decoder, key []byte) error) error {
-	switch d.Next() {
+	switch d.peek() {
 	case jx.Object:
 	case jx.Null:
 		return d.Null()

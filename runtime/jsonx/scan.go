@@ -55,6 +55,48 @@ func (d *Decoder) direct() *jxFields {
 	return f
 }
 
+// tokenTypes is jx's table of the JSON type a value's first byte starts.
+var tokenTypes = func() (t [256]jx.Type) {
+	t['"'] = jx.String
+	t['-'] = jx.Number
+	for c := '0'; c <= '9'; c++ {
+		t[c] = jx.Number
+	}
+	t['t'], t['f'] = jx.Bool, jx.Bool
+	t['n'] = jx.Null
+	t['['] = jx.Array
+	t['{'] = jx.Object
+	return t
+}()
+
+// peek is jx's Next: it skips whitespace and returns the type of the
+// value that starts there, without consuming it. Between tokens of a body
+// without whitespace it is a table look-up, inlined in the readers.
+func (d *Decoder) peek() jx.Type {
+	if f := d.in; f != nil && f.head < len(f.buf) { // over bytes, tail is len(buf)
+		if t := tokenTypes[f.buf[f.head]]; t != jx.Invalid {
+			return t
+		}
+	}
+	return d.skipSpace()
+}
+
+// skipSpace is peek at whitespace (or an invalid byte, or without direct
+// access).
+func (d *Decoder) skipSpace() jx.Type {
+	if f := d.in; f != nil {
+		for i, c := range f.buf[f.head:f.tail] {
+			if !isSpace[c] {
+				f.head += i
+				return tokenTypes[c]
+			}
+		}
+	}
+	return d.Next()
+}
+
+var isSpace = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}
+
 // endsNumber holds the bytes jx accepts right after a number.
 var endsNumber = [256]bool{',': true, ']': true, '}': true, ' ': true, '\t': true, '\n': true, '\r': true}
 
@@ -65,7 +107,7 @@ var endsNumber = [256]bool{',': true, ']': true, '}': true, ' ': true, '\t': tru
 // and the caller reads the token whole (a fraction, an exponent, an
 // overflow to report, or malformed JSON to reject as before).
 func (d *Decoder) plainInt(bits int) (int64, bool) {
-	f := d.direct()
+	f := d.in
 	if f == nil {
 		return 0, false
 	}
