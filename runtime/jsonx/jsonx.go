@@ -220,11 +220,11 @@ func set[T any](v *T, x T, ok bool, err error) error {
 
 // integer reads a JSON number that must be an integer within bits.
 func integer(d *Decoder, bits int, expected string) (int64, bool, error) {
+	if n, ok := d.plainInt(bits); ok {
+		return n, true, nil
+	}
 	switch d.peek() {
 	case jx.Number:
-		if n, ok := d.plainInt(bits); ok {
-			return n, true, nil
-		}
 		raw, err := d.Raw()
 		if err != nil {
 			return 0, false, malformed(err)

@@ -103,9 +103,10 @@ var endsNumber = [256]bool{',': true, ']': true, '}': true, ' ': true, '\t': tru
 // plainInt reads, in one pass, the integer at the read position when it
 // is the plain case: -?[0-9]+ of at most 18 digits (so it cannot
 // overflow), without a leading zero, fitting bits, followed by a byte
-// that ends a number. Otherwise it consumes nothing and returns false,
-// and the caller reads the token whole (a fraction, an exponent, an
-// overflow to report, or malformed JSON to reject as before).
+// that ends a number. Otherwise (also before whitespace, null or any
+// other value) it consumes nothing and returns false, and the caller
+// peeks and reads the token whole (a fraction, an exponent, an overflow
+// to report, or malformed JSON to reject as before).
 func (d *Decoder) plainInt(bits int) (int64, bool) {
 	f := d.in
 	if f == nil {
@@ -117,13 +118,13 @@ func (d *Decoder) plainInt(bits int) (int64, bool) {
 		i = 1
 	}
 	start := i
-	var n uint64
-	for ; i < len(b) && i-start < 19; i++ {
-		c := b[i] - '0'
-		if c > 9 {
+	var n uint64 // may wrap past 19 digits, which are left to the token path
+	for _, c := range b[start:] {
+		if c -= '0'; c > 9 {
 			break
 		}
 		n = n*10 + uint64(c)
+		i++
 	}
 	digits := i - start
 	if digits == 0 || digits > 18 || i == len(b) || !endsNumber[b[i]] || (digits > 1 && b[start] == '0') {
