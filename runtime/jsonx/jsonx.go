@@ -303,6 +303,9 @@ func Float64(d *Decoder, v *float64) error {
 }
 
 func float(d *Decoder) (float64, bool, error) {
+	if f, ok := d.plainFloat(); ok {
+		return f, true, nil
+	}
 	switch d.peek() {
 	case jx.Number:
 		raw, err := d.Raw()

@@ -141,3 +141,56 @@ func (d *Decoder) plainInt(bits int) (int64, bool) {
 	}
 	return int64(n), true
 }
+
+// plainFloat is plainInt for numbers: -?(0|[1-9][0-9]*)(\.[0-9]+)? of at
+// most 15 digits, followed by a byte that ends a number, parsed in one
+// pass as parseFloat's plainDecimal does (the same digits and division,
+// so the same float64). Anything else is left to the token path.
+func (d *Decoder) plainFloat() (float64, bool) {
+	f := d.in
+	if f == nil {
+		return 0, false
+	}
+	b := f.buf[f.head:f.tail]
+	i := 0
+	if len(b) > 0 && b[0] == '-' {
+		i = 1
+	}
+	start := i
+	var m uint64 // may wrap past 19 digits, which are left to the token path
+	for _, c := range b[start:] {
+		if c -= '0'; c > 9 {
+			break
+		}
+		m = m*10 + uint64(c)
+		i++
+	}
+	whole := i - start
+	if whole == 0 || whole > 1 && b[start] == '0' {
+		return 0, false
+	}
+	frac := 0
+	if i < len(b) && b[i] == '.' {
+		i++
+		for _, c := range b[i:] {
+			if c -= '0'; c > 9 {
+				break
+			}
+			m = m*10 + uint64(c)
+			frac++
+		}
+		if frac == 0 {
+			return 0, false
+		}
+		i += frac
+	}
+	if whole+frac > 15 || i == len(b) || !endsNumber[b[i]] {
+		return 0, false
+	}
+	f.head += i
+	v := float64(m) / pow10[frac]
+	if start == 1 {
+		v = -v
+	}
+	return v, true
+}

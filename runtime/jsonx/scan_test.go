@@ -3,8 +3,10 @@ package jsonx
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -15,6 +17,8 @@ type ints struct {
 	A opt.Opt[int64]
 	B int32
 	L []int64
+	F opt.Opt[float64]
+	G []float64
 }
 
 func decodeInts(d *Decoder, s *ints) error {
@@ -27,6 +31,10 @@ func decodeInts(d *Decoder, s *ints) error {
 			return Int32(d, &s.B)
 		case "l":
 			return d.Optional(Slice(d, &s.L, Int64))
+		case "f":
+			return d.Optional(OptFloat64(d, &s.F))
+		case "g":
+			return d.Optional(Slice(d, &s.G, Float64))
 		}
 		return d.Skip()
 	})
@@ -46,7 +54,7 @@ func agree(t *testing.T, data string) {
 	var got, want ints
 	gotErr := Unmarshal([]byte(data), &got, decodeInts)
 	wantErr := viaJX([]byte(data), &want)
-	if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) || !reflect.DeepEqual(got, want) {
+	if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) || !reflect.DeepEqual(got, want) || fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("%s:\n direct %+v, %v\n jx     %+v, %v", data, got, gotErr, want, wantErr)
 	}
 	var ge, we *Error
@@ -65,8 +73,10 @@ func TestLayoutMirrorsJX(t *testing.T) {
 	}
 }
 
-func TestPlainIntMatchesJX(t *testing.T) {
+func TestPlainNumbersMatchJX(t *testing.T) {
 	numbers := []string{
+		"0.5", "-0.5", "0.0", "-0.0", "00.5", "1.", ".5", "-.5", "1.5e3", "1.5E-3", "0.1", "123456789012345", "1234567890123456",
+		"12345678.9012345", "12345678.90123456", "0.000000000000001", "0.0000000000000001", "1.5x", "1..5", "1.5.5", "9007199254740993",
 		"0", "-0", "7", "-7", "01", "-01", "00", "1.5", "1e3", "1E3", "1.0", "-", "--1", "1-", "1+",
 		"2147483647", "2147483648", "-2147483648", "-2147483649",
 		"999999999999999999", "1000000000000000000", "9223372036854775807", "9223372036854775808",
@@ -78,6 +88,7 @@ func TestPlainIntMatchesJX(t *testing.T) {
 		agree(t, `{"b":1,"l":[`+n+`,`+n+`]}`)
 		agree(t, `{"b":1,"a":`+n+`  ,"l":[ `+n+` ]}`)
 		agree(t, `{"b":1,"a":`+n)
+		agree(t, `{"b":1,"f":`+n+`,"g":[`+n+` , `+n+`]}`)
 	}
 	r := rand.New(rand.NewPCG(19, 19))
 	const alphabet = "0123456789-+.eE ,]}x"
@@ -87,6 +98,7 @@ func TestPlainIntMatchesJX(t *testing.T) {
 			b.WriteByte(alphabet[r.IntN(len(alphabet))])
 		}
 		agree(t, `{"b":1,"a":`+b.String()+`,"l":[`+b.String()+`]}`)
+		agree(t, `{"b":1,"f":`+b.String()+`,"g":[`+b.String()+`]}`)
 		agree(t, `{"b":`+b.String()+`}`)
 		n := fmt.Sprint(r.Int64N(1 << r.IntN(63)))
 		if r.IntN(2) == 0 {
@@ -96,5 +108,7 @@ func TestPlainIntMatchesJX(t *testing.T) {
 			n += string(alphabet[r.IntN(len(alphabet))]) + fmt.Sprint(r.IntN(100))
 		}
 		agree(t, `{"b":`+n+`,"a":`+n+`,"l":[`+n+`]}`)
+		x := strconv.FormatFloat(r.NormFloat64()*math.Pow10(r.IntN(12)), 'f', r.IntN(10)-1, 64)
+		agree(t, `{"b":1,"f":`+x+`,"g":[`+x+`,`+n+`]}`)
 	}
 }
