@@ -139,14 +139,14 @@ func String(d *Decoder, v *string) error {
 }
 
 func str(d *Decoder) (string, bool, error) {
-	switch d.peek() {
-	case jx.String:
+	switch {
+	case d.at('"') || d.peek() == jx.String:
 		s, err := d.Str()
 		if err != nil {
 			return "", false, malformed(err)
 		}
 		return s, true, nil
-	case jx.Null:
+	case d.peek() == jx.Null:
 		return "", false, d.Null()
 	}
 	return "", false, d.mismatch("string")
@@ -155,15 +155,15 @@ func str(d *Decoder) (string, bool, error) {
 // StringAs reads a string into a named string type (an enum). Values of
 // an enum repeat: each distinct one is allocated once per Decoder.
 func StringAs[E ~string](d *Decoder, v *E) error {
-	switch d.peek() {
-	case jx.String:
+	switch {
+	case d.at('"') || d.peek() == jx.String:
 		b, err := d.StrBytes()
 		if err != nil {
 			return malformed(err)
 		}
 		*v = E(d.intern(b))
 		return nil
-	case jx.Null:
+	case d.peek() == jx.Null:
 		return d.Null()
 	}
 	return d.mismatch("string")
@@ -338,8 +338,8 @@ func Time(d *Decoder, v *time.Time) error {
 }
 
 func timestamp(d *Decoder) (time.Time, bool, error) {
-	switch d.peek() {
-	case jx.String:
+	switch {
+	case d.at('"') || d.peek() == jx.String:
 		b, err := d.StrBytes()
 		if err != nil {
 			return time.Time{}, false, malformed(err)
@@ -349,7 +349,7 @@ func timestamp(d *Decoder) (time.Time, bool, error) {
 			return time.Time{}, false, &Error{Issue: Issue{Expected: "RFC 3339 date-time", Raw: excerpt(strconv.AppendQuote(nil, string(b)))}}
 		}
 		return t, true, nil
-	case jx.Null:
+	case d.peek() == jx.Null:
 		return time.Time{}, false, d.Null()
 	}
 	return time.Time{}, false, d.mismatch("RFC 3339 date-time")
@@ -357,8 +357,8 @@ func timestamp(d *Decoder) (time.Time, bool, error) {
 
 // Bytes reads a standard base64 string, as encoding/json does for []byte.
 func Bytes(d *Decoder, v *[]byte) error {
-	switch d.peek() {
-	case jx.String:
+	switch {
+	case d.at('"') || d.peek() == jx.String:
 		s, err := d.StrBytes()
 		if err != nil {
 			return malformed(err)
@@ -371,7 +371,7 @@ func Bytes(d *Decoder, v *[]byte) error {
 		}
 		*v = b[:n]
 		return nil
-	case jx.Null:
+	case d.peek() == jx.Null:
 		*v = nil
 		return d.Null()
 	}
@@ -516,9 +516,9 @@ func zero[P any](p P) { reflect.ValueOf(p).Elem().SetZero() }
 
 // Slice reads an array; null, or an array that cannot be read, gives nil.
 func Slice[T any](d *Decoder, v *[]T, read Reader[T]) error {
-	switch d.peek() {
-	case jx.Array:
-	case jx.Null:
+	switch {
+	case d.at('[') || d.peek() == jx.Array:
+	case d.peek() == jx.Null:
 		*v = nil
 		return d.Null()
 	default:
@@ -582,9 +582,9 @@ func StringMap(d *Decoder, v *map[string]string) error {
 // mapInto is Map reading each value into cell (read takes a pointer,
 // which would otherwise move every value to the heap).
 func mapInto[T any](d *Decoder, v *map[string]T, read Reader[T], cell *T) error {
-	switch d.peek() {
-	case jx.Object:
-	case jx.Null:
+	switch {
+	case d.at('{') || d.peek() == jx.Object:
+	case d.peek() == jx.Null:
 		*v = nil
 		return d.Null()
 	default:
@@ -622,9 +622,9 @@ func mapInto[T any](d *Decoder, v *map[string]T, read Reader[T], cell *T) error 
 // d.Seen(i) for the i-th name of required. A required member that is
 // absent is an error. null leaves the value as it was.
 func Object(d *Decoder, required []string, member func(d *Decoder, key []byte) error) error {
-	switch d.peek() {
-	case jx.Object:
-	case jx.Null:
+	switch {
+	case d.at('{') || d.peek() == jx.Object:
+	case d.peek() == jx.Null:
 		return d.Null()
 	default:
 		return d.mismatch("object")

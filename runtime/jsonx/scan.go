@@ -194,3 +194,11 @@ func (d *Decoder) plainFloat() (float64, bool) {
 	}
 	return v, true
 }
+
+// at reports whether the value at the read position starts with c (false
+// also when that is not known without peek): readers check for the byte
+// their type starts with, inlined, and peek only when it is not there.
+func (d *Decoder) at(c byte) bool {
+	f := d.in
+	return f != nil && f.head < len(f.buf) && f.buf[f.head] == c
+}
