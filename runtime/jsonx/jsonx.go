@@ -134,6 +134,14 @@ func (d *Decoder) mismatch(expected string) error {
 
 // String reads a string.
 func String(d *Decoder, v *string) error {
+	if d.at('"') { // str without its frame: most members are strings
+		s, err := d.Str()
+		if err != nil {
+			return malformed(err)
+		}
+		*v = s
+		return nil
+	}
 	s, ok, err := str(d)
 	return set(v, s, ok, err)
 }
@@ -271,6 +279,10 @@ func parseInt(b []byte, bits int) (int64, bool) {
 
 // Int32 reads an integer that fits 32 bits.
 func Int32(d *Decoder, v *int32) error {
+	if n, ok := d.plainInt(32); ok {
+		*v = int32(n)
+		return nil
+	}
 	n, ok, err := int32Value(d)
 	return set(v, n, ok, err)
 }
@@ -282,6 +294,10 @@ func int32Value(d *Decoder) (int32, bool, error) {
 
 // Int64 reads an integer.
 func Int64(d *Decoder, v *int64) error {
+	if n, ok := d.plainInt(64); ok {
+		*v = n
+		return nil
+	}
 	n, ok, err := int64Value(d)
 	return set(v, n, ok, err)
 }
