@@ -108,38 +108,61 @@ var endsNumber = [256]bool{',': true, ']': true, '}': true, ' ': true, '\t': tru
 // peeks and reads the token whole (a fraction, an exponent, an overflow
 // to report, or malformed JSON to reject as before).
 func (d *Decoder) plainInt(bits int) (int64, bool) {
-	f := d.in
-	if f == nil {
+	b, ok := d.rest()
+	if !ok {
 		return 0, false
 	}
-	b := f.buf[f.head:f.tail]
-	i := 0
-	if len(b) > 0 && b[0] == '-' {
-		i = 1
-	}
-	start := i
-	var n uint64 // may wrap past 19 digits, which are left to the token path
-	for _, c := range b[start:] {
-		if c -= '0'; c > 9 {
-			break
-		}
-		n = n*10 + uint64(c)
-		i++
-	}
-	digits := i - start
-	if digits == 0 || digits > 18 || i == len(b) || !endsNumber[b[i]] || (digits > 1 && b[start] == '0') {
+	neg, start, n := whole(b)
+	i := start + n.digits
+	if n.digits == 0 || n.digits > 18 || i == len(b) || !endsNumber[b[i]] || (n.digits > 1 && b[start] == '0') {
 		return 0, false
 	}
 	limit := uint64(1) << (bits - 1)
-	neg := start == 1
-	if neg && n > limit || !neg && n >= limit {
+	if neg && n.value > limit || !neg && n.value >= limit {
 		return 0, false
 	}
-	f.head += i
+	d.in.head += i
 	if neg {
-		return -int64(n), true
+		return -int64(n.value), true
 	}
-	return int64(n), true
+	return int64(n.value), true
+}
+
+// rest is the input from the read position, when d reads directly.
+func (d *Decoder) rest() ([]byte, bool) {
+	if f := d.in; f != nil {
+		return f.buf[f.head:f.tail], true
+	}
+	return nil, false
+}
+
+// digitRun is a run of decimal digits and their value (which wraps past
+// 19 digits: callers take at most 18).
+type digitRun struct {
+	digits int
+	value  uint64
+}
+
+// digitsOf reads the digits at the start of b into run (adding to its
+// value).
+func digitsOf(b []byte, run digitRun) digitRun {
+	for _, c := range b {
+		if c -= '0'; c > 9 {
+			break
+		}
+		run.value = run.value*10 + uint64(c)
+		run.digits++
+	}
+	return run
+}
+
+// whole reads -?[0-9]* at the start of b: the sign, where the digits
+// start, and their run.
+func whole(b []byte) (neg bool, start int, run digitRun) {
+	if len(b) > 0 && b[0] == '-' {
+		neg, start = true, 1
+	}
+	return neg, start, digitsOf(b[start:], digitRun{})
 }
 
 // plainFloat is plainInt for numbers: -?(0|[1-9][0-9]*)(\.[0-9]+)? of at
@@ -147,49 +170,31 @@ func (d *Decoder) plainInt(bits int) (int64, bool) {
 // pass as parseFloat's plainDecimal does (the same digits and division,
 // so the same float64). Anything else is left to the token path.
 func (d *Decoder) plainFloat() (float64, bool) {
-	f := d.in
-	if f == nil {
+	b, ok := d.rest()
+	if !ok {
 		return 0, false
 	}
-	b := f.buf[f.head:f.tail]
-	i := 0
-	if len(b) > 0 && b[0] == '-' {
-		i = 1
-	}
-	start := i
-	var m uint64 // may wrap past 19 digits, which are left to the token path
-	for _, c := range b[start:] {
-		if c -= '0'; c > 9 {
-			break
-		}
-		m = m*10 + uint64(c)
-		i++
-	}
-	whole := i - start
-	if whole == 0 || whole > 1 && b[start] == '0' {
+	neg, start, n := whole(b)
+	if n.digits == 0 || n.digits > 1 && b[start] == '0' {
 		return 0, false
 	}
+	i := start + n.digits
 	frac := 0
 	if i < len(b) && b[i] == '.' {
-		i++
-		for _, c := range b[i:] {
-			if c -= '0'; c > 9 {
-				break
-			}
-			m = m*10 + uint64(c)
-			frac++
-		}
+		all := digitsOf(b[i+1:], n)
+		frac = all.digits - n.digits
 		if frac == 0 {
 			return 0, false
 		}
-		i += frac
+		i += 1 + frac
+		n = all
 	}
-	if whole+frac > 15 || i == len(b) || !endsNumber[b[i]] {
+	if n.digits > 15 || i == len(b) || !endsNumber[b[i]] {
 		return 0, false
 	}
-	f.head += i
-	v := float64(m) / pow10[frac]
-	if start == 1 {
+	d.in.head += i
+	v := float64(n.value) / pow10[frac]
+	if neg {
 		v = -v
 	}
 	return v, true
