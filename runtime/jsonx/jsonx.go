@@ -54,6 +54,7 @@ type Decoder struct {
 	issues   []Issue
 	interned map[string]string // enum values read (StringAs)
 	cell     string            // StringMap's value being read
+	in       *jxFields         // the input and read position, when direct (scan.go)
 }
 
 // Reader reads one JSON value from d into v.
@@ -70,6 +71,7 @@ func Unmarshal[P any](data []byte, v P, read func(*Decoder, P) error) error {
 	d := decoders.Get().(*Decoder)
 	defer decoders.Put(d)
 	d.ResetBytes(data)
+	d.in = d.direct()
 	d.seen, d.issues = 0, nil
 	err := read(d, v)
 	if err == nil {
@@ -132,19 +134,27 @@ func (d *Decoder) mismatch(expected string) error {
 
 // String reads a string.
 func String(d *Decoder, v *string) error {
+	if d.at('"') { // str without its frame: most members are strings
+		s, err := d.Str()
+		if err != nil {
+			return malformed(err)
+		}
+		*v = s
+		return nil
+	}
 	s, ok, err := str(d)
 	return set(v, s, ok, err)
 }
 
 func str(d *Decoder) (string, bool, error) {
-	switch d.Next() {
-	case jx.String:
+	switch {
+	case d.at('"') || d.peek() == jx.String:
 		s, err := d.Str()
 		if err != nil {
 			return "", false, malformed(err)
 		}
 		return s, true, nil
-	case jx.Null:
+	case d.peek() == jx.Null:
 		return "", false, d.Null()
 	}
 	return "", false, d.mismatch("string")
@@ -153,15 +163,15 @@ func str(d *Decoder) (string, bool, error) {
 // StringAs reads a string into a named string type (an enum). Values of
 // an enum repeat: each distinct one is allocated once per Decoder.
 func StringAs[E ~string](d *Decoder, v *E) error {
-	switch d.Next() {
-	case jx.String:
+	switch {
+	case d.at('"') || d.peek() == jx.String:
 		b, err := d.StrBytes()
 		if err != nil {
 			return malformed(err)
 		}
 		*v = E(d.intern(b))
 		return nil
-	case jx.Null:
+	case d.peek() == jx.Null:
 		return d.Null()
 	}
 	return d.mismatch("string")
@@ -195,7 +205,7 @@ func Bool(d *Decoder, v *bool) error {
 }
 
 func boolean(d *Decoder) (bool, bool, error) {
-	switch d.Next() {
+	switch d.peek() {
 	case jx.Bool:
 		b, err := d.Bool()
 		if err != nil {
@@ -218,7 +228,10 @@ func set[T any](v *T, x T, ok bool, err error) error {
 
 // integer reads a JSON number that must be an integer within bits.
 func integer(d *Decoder, bits int, expected string) (int64, bool, error) {
-	switch d.Next() {
+	if n, ok := d.plainInt(bits); ok {
+		return n, true, nil
+	}
+	switch d.peek() {
 	case jx.Number:
 		raw, err := d.Raw()
 		if err != nil {
@@ -266,6 +279,10 @@ func parseInt(b []byte, bits int) (int64, bool) {
 
 // Int32 reads an integer that fits 32 bits.
 func Int32(d *Decoder, v *int32) error {
+	if n, ok := d.plainInt(32); ok {
+		*v = int32(n)
+		return nil
+	}
 	n, ok, err := int32Value(d)
 	return set(v, n, ok, err)
 }
@@ -277,6 +294,10 @@ func int32Value(d *Decoder) (int32, bool, error) {
 
 // Int64 reads an integer.
 func Int64(d *Decoder, v *int64) error {
+	if n, ok := d.plainInt(64); ok {
+		*v = n
+		return nil
+	}
 	n, ok, err := int64Value(d)
 	return set(v, n, ok, err)
 }
@@ -298,7 +319,10 @@ func Float64(d *Decoder, v *float64) error {
 }
 
 func float(d *Decoder) (float64, bool, error) {
-	switch d.Next() {
+	if f, ok := d.plainFloat(); ok {
+		return f, true, nil
+	}
+	switch d.peek() {
 	case jx.Number:
 		raw, err := d.Raw()
 		if err != nil {
@@ -330,8 +354,8 @@ func Time(d *Decoder, v *time.Time) error {
 }
 
 func timestamp(d *Decoder) (time.Time, bool, error) {
-	switch d.Next() {
-	case jx.String:
+	switch {
+	case d.at('"') || d.peek() == jx.String:
 		b, err := d.StrBytes()
 		if err != nil {
 			return time.Time{}, false, malformed(err)
@@ -341,7 +365,7 @@ func timestamp(d *Decoder) (time.Time, bool, error) {
 			return time.Time{}, false, &Error{Issue: Issue{Expected: "RFC 3339 date-time", Raw: excerpt(strconv.AppendQuote(nil, string(b)))}}
 		}
 		return t, true, nil
-	case jx.Null:
+	case d.peek() == jx.Null:
 		return time.Time{}, false, d.Null()
 	}
 	return time.Time{}, false, d.mismatch("RFC 3339 date-time")
@@ -349,8 +373,8 @@ func timestamp(d *Decoder) (time.Time, bool, error) {
 
 // Bytes reads a standard base64 string, as encoding/json does for []byte.
 func Bytes(d *Decoder, v *[]byte) error {
-	switch d.Next() {
-	case jx.String:
+	switch {
+	case d.at('"') || d.peek() == jx.String:
 		s, err := d.StrBytes()
 		if err != nil {
 			return malformed(err)
@@ -363,7 +387,7 @@ func Bytes(d *Decoder, v *[]byte) error {
 		}
 		*v = b[:n]
 		return nil
-	case jx.Null:
+	case d.peek() == jx.Null:
 		*v = nil
 		return d.Null()
 	}
@@ -431,7 +455,7 @@ func (d *Decoder) adopt(r []byte, err error) error {
 // Opt reads a value that may be absent; null leaves it absent. A value
 // that cannot be read leaves it absent.
 func Opt[T any](d *Decoder, v *opt.Opt[T], read Reader[T]) error {
-	if d.Next() == jx.Null {
+	if d.peek() == jx.Null {
 		return d.Null()
 	}
 	if err := read(d, &v.Value); err != nil {
@@ -445,7 +469,7 @@ func Opt[T any](d *Decoder, v *opt.Opt[T], read Reader[T]) error {
 // Nullable reads a value that may be absent, null or set. A value that
 // cannot be read leaves it absent.
 func Nullable[T any](d *Decoder, v *opt.Nullable[T], read Reader[T]) error {
-	if d.Next() == jx.Null {
+	if d.peek() == jx.Null {
 		var zero T
 		v.Value, v.Set, v.Null = zero, true, true
 		return d.Null()
@@ -465,7 +489,7 @@ func Nullable[T any](d *Decoder, v *opt.Nullable[T], read Reader[T]) error {
 // once per struct.
 func Ptr[P any](d *Decoder, v *P, read func(*Decoder, P) error) error {
 	var none P
-	if d.Next() == jx.Null {
+	if d.peek() == jx.Null {
 		*v = none
 		return d.Null()
 	}
@@ -484,7 +508,7 @@ func Ptr[P any](d *Decoder, v *P, read func(*Decoder, P) error) error {
 // Ptr it is generic in the pointer type only, so one body serves every
 // type.
 func NullableAt[P any](d *Decoder, value P, set, null *bool, read func(*Decoder, P) error) error {
-	if d.Next() == jx.Null {
+	if d.peek() == jx.Null {
 		zero(value)
 		*set, *null = true, true
 		return d.Null()
@@ -508,9 +532,9 @@ func zero[P any](p P) { reflect.ValueOf(p).Elem().SetZero() }
 
 // Slice reads an array; null, or an array that cannot be read, gives nil.
 func Slice[T any](d *Decoder, v *[]T, read Reader[T]) error {
-	switch d.Next() {
-	case jx.Array:
-	case jx.Null:
+	switch {
+	case d.at('[') || d.peek() == jx.Array:
+	case d.peek() == jx.Null:
 		*v = nil
 		return d.Null()
 	default:
@@ -574,9 +598,9 @@ func StringMap(d *Decoder, v *map[string]string) error {
 // mapInto is Map reading each value into cell (read takes a pointer,
 // which would otherwise move every value to the heap).
 func mapInto[T any](d *Decoder, v *map[string]T, read Reader[T], cell *T) error {
-	switch d.Next() {
-	case jx.Object:
-	case jx.Null:
+	switch {
+	case d.at('{') || d.peek() == jx.Object:
+	case d.peek() == jx.Null:
 		*v = nil
 		return d.Null()
 	default:
@@ -614,9 +638,9 @@ func mapInto[T any](d *Decoder, v *map[string]T, read Reader[T], cell *T) error 
 // d.Seen(i) for the i-th name of required. A required member that is
 // absent is an error. null leaves the value as it was.
 func Object(d *Decoder, required []string, member func(d *Decoder, key []byte) error) error {
-	switch d.Next() {
-	case jx.Object:
-	case jx.Null:
+	switch {
+	case d.at('{') || d.peek() == jx.Object:
+	case d.peek() == jx.Null:
 		return d.Null()
 	default:
 		return d.mismatch("object")

@@ -1,0 +1,114 @@
+package jsonx
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/apigen-go/apigen/runtime/opt"
+)
+
+type ints struct {
+	A opt.Opt[int64]
+	B int32
+	L []int64
+	F opt.Opt[float64]
+	G []float64
+}
+
+func decodeInts(d *Decoder, s *ints) error {
+	return Object(d, []string{"b"}, func(d *Decoder, key []byte) error {
+		switch string(key) {
+		case "a":
+			return d.Optional(OptInt64(d, &s.A))
+		case "b":
+			d.Seen(0)
+			return Int32(d, &s.B)
+		case "l":
+			return d.Optional(Slice(d, &s.L, Int64))
+		case "f":
+			return d.Optional(OptFloat64(d, &s.F))
+		case "g":
+			return d.Optional(Slice(d, &s.G, Float64))
+		}
+		return d.Skip()
+	})
+}
+
+// viaJX decodes data with the direct readers turned off: jx alone, as
+// before they existed.
+func viaJX(data []byte, v *ints) error {
+	layoutOK = false
+	defer func() { layoutOK = true }()
+	return Unmarshal(data, v, decodeInts)
+}
+
+// agree decodes data both ways and requires the same value, error and issues.
+func agree(t *testing.T, data string) {
+	t.Helper()
+	var got, want ints
+	gotErr := Unmarshal([]byte(data), &got, decodeInts)
+	wantErr := viaJX([]byte(data), &want)
+	if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) || !reflect.DeepEqual(got, want) || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("%s:\n direct %+v, %v\n jx     %+v, %v", data, got, gotErr, want, wantErr)
+	}
+	var ge, we *Error
+	if errors.As(gotErr, &ge) != errors.As(wantErr, &we) || ge != nil && ge.Issue != we.Issue {
+		t.Errorf("%s: error %#v, jx %#v", data, ge, we)
+	}
+	var gi, wi *IssuesError
+	if errors.As(gotErr, &gi) != errors.As(wantErr, &wi) || gi != nil && !reflect.DeepEqual(gi.Issues, wi.Issues) {
+		t.Errorf("%s: issues %+v, jx %+v", data, gi, wi)
+	}
+}
+
+func TestLayoutMirrorsJX(t *testing.T) {
+	if !layoutOK {
+		t.Fatal("jx.Decoder's fields are not the ones jxFields mirrors: the direct readers are off")
+	}
+}
+
+func TestPlainNumbersMatchJX(t *testing.T) {
+	numbers := []string{
+		"0.5", "-0.5", "0.0", "-0.0", "00.5", "1.", ".5", "-.5", "1.5e3", "1.5E-3", "0.1", "123456789012345", "1234567890123456",
+		"12345678.9012345", "12345678.90123456", "0.000000000000001", "0.0000000000000001", "1.5x", "1..5", "1.5.5", "9007199254740993",
+		"0", "-0", "7", "-7", "01", "-01", "00", "1.5", "1e3", "1E3", "1.0", "-", "--1", "1-", "1+",
+		"2147483647", "2147483648", "-2147483648", "-2147483649",
+		"999999999999999999", "1000000000000000000", "9223372036854775807", "9223372036854775808",
+		"-9223372036854775808", "-9223372036854775809", "99999999999999999999", "1x", "1 ", " 1", "null", `"1"`, "true", "[1]", "{}",
+	}
+	for _, n := range numbers {
+		agree(t, `{"b":`+n+`}`)
+		agree(t, `{"b":1,"a":`+n+`}`)
+		agree(t, `{"b":1,"l":[`+n+`,`+n+`]}`)
+		agree(t, `{"b":1,"a":`+n+`  ,"l":[ `+n+` ]}`)
+		agree(t, `{"b":1,"a":`+n)
+		agree(t, `{"b":1,"f":`+n+`,"g":[`+n+` , `+n+`]}`)
+	}
+	r := rand.New(rand.NewPCG(19, 19))
+	const alphabet = "0123456789-+.eE ,]}x"
+	for range 20000 {
+		var b strings.Builder
+		for range 1 + r.IntN(22) {
+			b.WriteByte(alphabet[r.IntN(len(alphabet))])
+		}
+		agree(t, `{"b":1,"a":`+b.String()+`,"l":[`+b.String()+`]}`)
+		agree(t, `{"b":1,"f":`+b.String()+`,"g":[`+b.String()+`]}`)
+		agree(t, `{"b":`+b.String()+`}`)
+		n := fmt.Sprint(r.Int64N(1 << r.IntN(63)))
+		if r.IntN(2) == 0 {
+			n = "-" + n
+		}
+		if r.IntN(4) == 0 {
+			n += string(alphabet[r.IntN(len(alphabet))]) + fmt.Sprint(r.IntN(100))
+		}
+		agree(t, `{"b":`+n+`,"a":`+n+`,"l":[`+n+`]}`)
+		x := strconv.FormatFloat(r.NormFloat64()*math.Pow10(r.IntN(12)), 'f', r.IntN(10)-1, 64)
+		agree(t, `{"b":1,"f":`+x+`,"g":[`+x+`,`+n+`]}`)
+	}
+}
