@@ -7,7 +7,7 @@ import "slices"
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v AuthSessionRequestGrantType) IsKnown() bool {
-	return slices.Contains(knownAuthSessionRequestGrantType, string(v))
+	return isKnown(knownAuthSessionRequestGrantType, string(v))
 }
 
 // knownAuthSessionRequestGrantType holds the values of AuthSessionRequestGrantType the spec lists, for IsKnown.
@@ -16,7 +16,7 @@ var knownAuthSessionRequestGrantType = []string{"client_credentials"}
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v CreateDeliveryRequestsFromCSVRequestDelimiter) IsKnown() bool {
-	return slices.Contains(knownCreateDeliveryRequestsFromCSVRequestDelimiter, string(v))
+	return isKnown(knownCreateDeliveryRequestsFromCSVRequestDelimiter, string(v))
 }
 
 // knownCreateDeliveryRequestsFromCSVRequestDelimiter holds the values of CreateDeliveryRequestsFromCSVRequestDelimiter the spec lists, for IsKnown.
@@ -25,7 +25,7 @@ var knownCreateDeliveryRequestsFromCSVRequestDelimiter = []string{",", ";"}
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v CreateDeliveryRequestsFromCSVRequestType) IsKnown() bool {
-	return slices.Contains(knownCreateDeliveryRequestsFromCSVRequestType, string(v))
+	return isKnown(knownCreateDeliveryRequestsFromCSVRequestType, string(v))
 }
 
 // knownCreateDeliveryRequestsFromCSVRequestType holds the values of CreateDeliveryRequestsFromCSVRequestType the spec lists, for IsKnown.
@@ -34,7 +34,7 @@ var knownCreateDeliveryRequestsFromCSVRequestType = []string{"from-warehouse", "
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v DeliveryRequestTypeOfService) IsKnown() bool {
-	return slices.Contains(knownDeliveryRequestTypeOfService, string(v))
+	return isKnown(knownDeliveryRequestTypeOfService, string(v))
 }
 
 // knownDeliveryRequestTypeOfService holds the values of DeliveryRequestTypeOfService the spec lists, for IsKnown.
@@ -43,7 +43,7 @@ var knownDeliveryRequestTypeOfService = []string{"same-day", "next-day"}
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v ErrorCode) IsKnown() bool {
-	return slices.Contains(knownErrorCode, string(v))
+	return isKnown(knownErrorCode, string(v))
 }
 
 // knownErrorCode holds the values of ErrorCode the spec lists, for IsKnown.
@@ -52,7 +52,7 @@ var knownErrorCode = []string{"P400", "P401", "P402", "P403", "P404", "P405", "P
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v EventType) IsKnown() bool {
-	return slices.Contains(knownEventType, string(v))
+	return isKnown(knownEventType, string(v))
 }
 
 // knownEventType holds the values of EventType the spec lists, for IsKnown.
@@ -61,7 +61,7 @@ var knownEventType = []string{"new", "delivered", "expired", "returned", "in-dep
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v GetCSVImportLabelsContentDisposition) IsKnown() bool {
-	return slices.Contains(knownGetCSVImportLabelsContentDisposition, string(v))
+	return isKnown(knownGetCSVImportLabelsContentDisposition, string(v))
 }
 
 // knownGetCSVImportLabelsContentDisposition holds the values of GetCSVImportLabelsContentDisposition the spec lists, for IsKnown.
@@ -70,7 +70,7 @@ var knownGetCSVImportLabelsContentDisposition = []string{"attachment", "inline"}
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v GetOrderLabelsDpi) IsKnown() bool {
-	return slices.Contains(knownGetOrderLabelsDpi, int64(v))
+	return isKnown(knownGetOrderLabelsDpi, int64(v))
 }
 
 // knownGetOrderLabelsDpi holds the values of GetOrderLabelsDpi the spec lists, for IsKnown.
@@ -79,7 +79,7 @@ var knownGetOrderLabelsDpi = []int64{200, 300}
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v LabelFileType) IsKnown() bool {
-	return slices.Contains(knownLabelFileType, string(v))
+	return isKnown(knownLabelFileType, string(v))
 }
 
 // knownLabelFileType holds the values of LabelFileType the spec lists, for IsKnown.
@@ -88,7 +88,7 @@ var knownLabelFileType = []string{"pdf", "zpl"}
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v LabelSearchPaperSize) IsKnown() bool {
-	return slices.Contains(knownLabelSearchPaperSize, string(v))
+	return isKnown(knownLabelSearchPaperSize, string(v))
 }
 
 // knownLabelSearchPaperSize holds the values of LabelSearchPaperSize the spec lists, for IsKnown.
@@ -97,7 +97,7 @@ var knownLabelSearchPaperSize = []string{"A4", "A6"}
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v LabelSearchPerPage) IsKnown() bool {
-	return slices.Contains(knownLabelSearchPerPage, int64(v))
+	return isKnown(knownLabelSearchPerPage, int64(v))
 }
 
 // knownLabelSearchPerPage holds the values of LabelSearchPerPage the spec lists, for IsKnown.
@@ -106,7 +106,7 @@ var knownLabelSearchPerPage = []int64{1, 2, 4}
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v LocationType) IsKnown() bool {
-	return slices.Contains(knownLocationType, string(v))
+	return isKnown(knownLocationType, string(v))
 }
 
 // knownLocationType holds the values of LocationType the spec lists, for IsKnown.
@@ -115,7 +115,7 @@ var knownLocationType = []string{"apm", "any-apm", "warehouse", "depot"}
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v ParcelState) IsKnown() bool {
-	return slices.Contains(knownParcelState, string(v))
+	return isKnown(knownParcelState, string(v))
 }
 
 // knownParcelState holds the values of ParcelState the spec lists, for IsKnown.
@@ -124,7 +124,7 @@ var knownParcelState = []string{"new", "in-transit", "expired-return", "returned
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v PaymentMode) IsKnown() bool {
-	return slices.Contains(knownPaymentMode, string(v))
+	return isKnown(knownPaymentMode, string(v))
 }
 
 // knownPaymentMode holds the values of PaymentMode the spec lists, for IsKnown.
@@ -133,8 +133,15 @@ var knownPaymentMode = []string{"prepaid", "cod"}
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v PaymentState) IsKnown() bool {
-	return slices.Contains(knownPaymentState, string(v))
+	return isKnown(knownPaymentState, string(v))
 }
 
 // knownPaymentState holds the values of PaymentState the spec lists, for IsKnown.
 var knownPaymentState = []string{"pending", "paid-by-customer", "transferred-to-partner"}
+
+// isKnown reports whether v is in list, for IsKnown.
+//
+//go:noinline
+func isKnown[T comparable](list []T, v T) bool {
+	return slices.Contains(list, v)
+}

@@ -7,7 +7,7 @@ import "slices"
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v AuthorizeResponseType) IsKnown() bool {
-	return slices.Contains(knownAuthorizeResponseType, string(v))
+	return isKnown(knownAuthorizeResponseType, string(v))
 }
 
 // knownAuthorizeResponseType holds the values of AuthorizeResponseType the spec lists, for IsKnown.
@@ -16,7 +16,7 @@ var knownAuthorizeResponseType = []string{"code"}
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v Role) IsKnown() bool {
-	return slices.Contains(knownRole, string(v))
+	return isKnown(knownRole, string(v))
 }
 
 // knownRole holds the values of Role the spec lists, for IsKnown.
@@ -25,8 +25,15 @@ var knownRole = []string{"Fulfiller", "Merchant"}
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v TokenRequestGrantType) IsKnown() bool {
-	return slices.Contains(knownTokenRequestGrantType, string(v))
+	return isKnown(knownTokenRequestGrantType, string(v))
 }
 
 // knownTokenRequestGrantType holds the values of TokenRequestGrantType the spec lists, for IsKnown.
 var knownTokenRequestGrantType = []string{"authorization_code", "refresh_token"}
+
+// isKnown reports whether v is in list, for IsKnown.
+//
+//go:noinline
+func isKnown[T comparable](list []T, v T) bool {
+	return slices.Contains(list, v)
+}

@@ -7,8 +7,15 @@ import "slices"
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v PatchOperationOp) IsKnown() bool {
-	return slices.Contains(knownPatchOperationOp, string(v))
+	return isKnown(knownPatchOperationOp, string(v))
 }
 
 // knownPatchOperationOp holds the values of PatchOperationOp the spec lists, for IsKnown.
 var knownPatchOperationOp = []string{"add", "remove", "replace", "move", "copy", "test"}
+
+// isKnown reports whether v is in list, for IsKnown.
+//
+//go:noinline
+func isKnown[T comparable](list []T, v T) bool {
+	return slices.Contains(list, v)
+}

@@ -7,7 +7,7 @@ import "slices"
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v GenerateDocumentRequestFormat) IsKnown() bool {
-	return slices.Contains(knownGenerateDocumentRequestFormat, string(v))
+	return isKnown(knownGenerateDocumentRequestFormat, string(v))
 }
 
 // knownGenerateDocumentRequestFormat holds the values of GenerateDocumentRequestFormat the spec lists, for IsKnown.
@@ -16,7 +16,7 @@ var knownGenerateDocumentRequestFormat = []string{"pdf", "html"}
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v GenerateDocumentRequestOutput) IsKnown() bool {
-	return slices.Contains(knownGenerateDocumentRequestOutput, string(v))
+	return isKnown(knownGenerateDocumentRequestOutput, string(v))
 }
 
 // knownGenerateDocumentRequestOutput holds the values of GenerateDocumentRequestOutput the spec lists, for IsKnown.
@@ -25,8 +25,15 @@ var knownGenerateDocumentRequestOutput = []string{"base64", "url", "file", "view
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v GetTemplatesAccess) IsKnown() bool {
-	return slices.Contains(knownGetTemplatesAccess, string(v))
+	return isKnown(knownGetTemplatesAccess, string(v))
 }
 
 // knownGetTemplatesAccess holds the values of GetTemplatesAccess the spec lists, for IsKnown.
 var knownGetTemplatesAccess = []string{"private", "organization"}
+
+// isKnown reports whether v is in list, for IsKnown.
+//
+//go:noinline
+func isKnown[T comparable](list []T, v T) bool {
+	return slices.Contains(list, v)
+}

@@ -23,7 +23,7 @@ func (s *Any) UnmarshalJSON(b []byte) error {
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v ConfiguratorStatus) IsKnown() bool {
-	return slices.Contains(knownConfiguratorStatus, string(v))
+	return isKnown(knownConfiguratorStatus, string(v))
 }
 
 // knownConfiguratorStatus holds the values of ConfiguratorStatus the spec lists, for IsKnown.
@@ -32,7 +32,7 @@ var knownConfiguratorStatus = []string{"UNKNOWN", "DRAFT", "ACTIVE", "DISABLED"}
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v DependencyType) IsKnown() bool {
-	return slices.Contains(knownDependencyType, string(v))
+	return isKnown(knownDependencyType, string(v))
 }
 
 // knownDependencyType holds the values of DependencyType the spec lists, for IsKnown.
@@ -41,7 +41,7 @@ var knownDependencyType = []string{"AND", "OR"}
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v GetConfiguratorByStatusStatus) IsKnown() bool {
-	return slices.Contains(knownGetConfiguratorByStatusStatus, string(v))
+	return isKnown(knownGetConfiguratorByStatusStatus, string(v))
 }
 
 // knownGetConfiguratorByStatusStatus holds the values of GetConfiguratorByStatusStatus the spec lists, for IsKnown.
@@ -50,7 +50,7 @@ var knownGetConfiguratorByStatusStatus = []string{"DRAFT", "ACTIVE", "DISABLED"}
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v PropertyMode) IsKnown() bool {
-	return slices.Contains(knownPropertyMode, string(v))
+	return isKnown(knownPropertyMode, string(v))
 }
 
 // knownPropertyMode holds the values of PropertyMode the spec lists, for IsKnown.
@@ -59,8 +59,15 @@ var knownPropertyMode = []string{"FIXED", "INCREMENTAL"}
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v PropertyType) IsKnown() bool {
-	return slices.Contains(knownPropertyType, string(v))
+	return isKnown(knownPropertyType, string(v))
 }
 
 // knownPropertyType holds the values of PropertyType the spec lists, for IsKnown.
 var knownPropertyType = []string{"PRICE", "WEIGHT"}
+
+// isKnown reports whether v is in list, for IsKnown.
+//
+//go:noinline
+func isKnown[T comparable](list []T, v T) bool {
+	return slices.Contains(list, v)
+}

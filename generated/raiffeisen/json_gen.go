@@ -7,7 +7,7 @@ import "slices"
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v DownloadStatementAcceptLanguage) IsKnown() bool {
-	return slices.Contains(knownDownloadStatementAcceptLanguage, string(v))
+	return isKnown(knownDownloadStatementAcceptLanguage, string(v))
 }
 
 // knownDownloadStatementAcceptLanguage holds the values of DownloadStatementAcceptLanguage the spec lists, for IsKnown.
@@ -16,7 +16,7 @@ var knownDownloadStatementAcceptLanguage = []string{"cs", "en"}
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v ImportPaymentsBatchImportFormat) IsKnown() bool {
-	return slices.Contains(knownImportPaymentsBatchImportFormat, string(v))
+	return isKnown(knownImportPaymentsBatchImportFormat, string(v))
 }
 
 // knownImportPaymentsBatchImportFormat holds the values of ImportPaymentsBatchImportFormat the spec lists, for IsKnown.
@@ -25,7 +25,7 @@ var knownImportPaymentsBatchImportFormat = []string{"GEMINI-P11", "GEMINI-P32", 
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v StatementDownloadStatementFormat) IsKnown() bool {
-	return slices.Contains(knownStatementDownloadStatementFormat, string(v))
+	return isKnown(knownStatementDownloadStatementFormat, string(v))
 }
 
 // knownStatementDownloadStatementFormat holds the values of StatementDownloadStatementFormat the spec lists, for IsKnown.
@@ -34,7 +34,7 @@ var knownStatementDownloadStatementFormat = []string{"pdf", "xml", "MT940"}
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v StatementQueryStatementLine) IsKnown() bool {
-	return slices.Contains(knownStatementQueryStatementLine, string(v))
+	return isKnown(knownStatementQueryStatementLine, string(v))
 }
 
 // knownStatementQueryStatementLine holds the values of StatementQueryStatementLine the spec lists, for IsKnown.
@@ -43,8 +43,15 @@ var knownStatementQueryStatementLine = []string{"MAIN", "ADDITIONAL", "MT940"}
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v TransactionCreditDebitIndication) IsKnown() bool {
-	return slices.Contains(knownTransactionCreditDebitIndication, string(v))
+	return isKnown(knownTransactionCreditDebitIndication, string(v))
 }
 
 // knownTransactionCreditDebitIndication holds the values of TransactionCreditDebitIndication the spec lists, for IsKnown.
 var knownTransactionCreditDebitIndication = []string{"DBIT", "CRDT"}
+
+// isKnown reports whether v is in list, for IsKnown.
+//
+//go:noinline
+func isKnown[T comparable](list []T, v T) bool {
+	return slices.Contains(list, v)
+}

@@ -7,7 +7,7 @@ import "slices"
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v CompanyRating) IsKnown() bool {
-	return slices.Contains(knownCompanyRating, string(v))
+	return isKnown(knownCompanyRating, string(v))
 }
 
 // knownCompanyRating holds the values of CompanyRating the spec lists, for IsKnown.
@@ -16,7 +16,7 @@ var knownCompanyRating = []string{"A", "B", "C"}
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v CompanyRole) IsKnown() bool {
-	return slices.Contains(knownCompanyRole, string(v))
+	return isKnown(knownCompanyRole, string(v))
 }
 
 // knownCompanyRole holds the values of CompanyRole the spec lists, for IsKnown.
@@ -25,7 +25,7 @@ var knownCompanyRole = []string{"A_SUBSCRIBER", "B_PARTNER", "C_SUPPLIER", "D_RI
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v CompanyState) IsKnown() bool {
-	return slices.Contains(knownCompanyState, string(v))
+	return isKnown(knownCompanyState, string(v))
 }
 
 // knownCompanyState holds the values of CompanyState the spec lists, for IsKnown.
@@ -34,7 +34,7 @@ var knownCompanyState = []string{"A_POTENTIAL", "B_ACTUAL", "C_DEFERRED", "D_UNA
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v ListCompaniesDateFormat) IsKnown() bool {
-	return slices.Contains(knownListCompaniesDateFormat, string(v))
+	return isKnown(knownListCompaniesDateFormat, string(v))
 }
 
 // knownListCompaniesDateFormat holds the values of ListCompaniesDateFormat the spec lists, for IsKnown.
@@ -43,7 +43,7 @@ var knownListCompaniesDateFormat = []string{"ISO8601"}
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v ListCompaniesSortDirection) IsKnown() bool {
-	return slices.Contains(knownListCompaniesSortDirection, string(v))
+	return isKnown(knownListCompaniesSortDirection, string(v))
 }
 
 // knownListCompaniesSortDirection holds the values of ListCompaniesSortDirection the spec lists, for IsKnown.
@@ -52,8 +52,15 @@ var knownListCompaniesSortDirection = []string{"ASC", "DESC"}
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v ListCompaniesView) IsKnown() bool {
-	return slices.Contains(knownListCompaniesView, string(v))
+	return isKnown(knownListCompaniesView, string(v))
 }
 
 // knownListCompaniesView holds the values of ListCompaniesView the spec lists, for IsKnown.
 var knownListCompaniesView = []string{"rowInfo"}
+
+// isKnown reports whether v is in list, for IsKnown.
+//
+//go:noinline
+func isKnown[T comparable](list []T, v T) bool {
+	return slices.Contains(list, v)
+}

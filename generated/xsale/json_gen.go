@@ -7,8 +7,15 @@ import "slices"
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v TokenRequestGrantType) IsKnown() bool {
-	return slices.Contains(knownTokenRequestGrantType, string(v))
+	return isKnown(knownTokenRequestGrantType, string(v))
 }
 
 // knownTokenRequestGrantType holds the values of TokenRequestGrantType the spec lists, for IsKnown.
 var knownTokenRequestGrantType = []string{"password"}
+
+// isKnown reports whether v is in list, for IsKnown.
+//
+//go:noinline
+func isKnown[T comparable](list []T, v T) bool {
+	return slices.Contains(list, v)
+}

@@ -26,6 +26,12 @@ import (
 // Opt is a value that may be absent. The zero value is absent.
 // Struct fields of this type are tagged `json:",omitzero"` so absent values
 // are not encoded.
+//
+// The methods of Opt and Nullable are not inlined: a client instantiates
+// these types with hundreds of its own types, and the compiler writes a
+// method wrapper for every instance; an inlined body made each wrapper a
+// copy of it (issue 19: 6 % of Plaid's peak compile memory). Callers mostly
+// reach the methods through interfaces (encoding/json, Valuer) anyway.
 type Opt[T any] struct {
 	Value T
 	Set   bool
@@ -35,9 +41,13 @@ type Opt[T any] struct {
 func Some[T any](v T) Opt[T] { return Opt[T]{Value: v, Set: true} }
 
 // Get returns the value and whether it is present.
+//
+//go:noinline
 func (o Opt[T]) Get() (T, bool) { return o.Value, o.Set }
 
 // Or returns the value, or def when absent.
+//
+//go:noinline
 func (o Opt[T]) Or(def T) T {
 	if o.Set {
 		return o.Value
@@ -46,9 +56,13 @@ func (o Opt[T]) Or(def T) T {
 }
 
 // IsZero reports whether o is absent (used by encoding/json's omitzero).
+//
+//go:noinline
 func (o Opt[T]) IsZero() bool { return !o.Set }
 
 // MarshalJSON encodes the value (absent encodes as null; omitzero keeps it out).
+//
+//go:noinline
 func (o Opt[T]) MarshalJSON() ([]byte, error) {
 	if !o.Set {
 		return []byte("null"), nil
@@ -57,6 +71,8 @@ func (o Opt[T]) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON sets the value; JSON null leaves o absent.
+//
+//go:noinline
 func (o *Opt[T]) UnmarshalJSON(b []byte) error {
 	if isNull(b) {
 		*o = Opt[T]{}
@@ -71,6 +87,8 @@ func (o *Opt[T]) UnmarshalJSON(b []byte) error {
 }
 
 // Lookup implements Valuer.
+//
+//go:noinline
 func (o Opt[T]) Lookup() (any, bool) {
 	if !o.Set {
 		return nil, false
@@ -93,6 +111,8 @@ func Of[T any](v T) Nullable[T] { return Nullable[T]{Value: v, Set: true} }
 func Null[T any]() Nullable[T] { return Nullable[T]{Set: true, Null: true} }
 
 // Get returns the value and whether it is set and not null.
+//
+//go:noinline
 func (n Nullable[T]) Get() (T, bool) {
 	if !n.Set || n.Null {
 		var zero T
@@ -102,12 +122,18 @@ func (n Nullable[T]) Get() (T, bool) {
 }
 
 // IsZero reports whether n is absent (used by encoding/json's omitzero).
+//
+//go:noinline
 func (n Nullable[T]) IsZero() bool { return !n.Set }
 
 // IsNull reports whether n is present and null.
+//
+//go:noinline
 func (n Nullable[T]) IsNull() bool { return n.Set && n.Null }
 
 // Or returns the value, or def when absent or null.
+//
+//go:noinline
 func (n Nullable[T]) Or(def T) T {
 	if v, ok := n.Get(); ok {
 		return v
@@ -117,6 +143,8 @@ func (n Nullable[T]) Or(def T) T {
 
 // MarshalJSON encodes the value; null and absent both encode as null
 // (omitzero keeps an absent value out of the document).
+//
+//go:noinline
 func (n Nullable[T]) MarshalJSON() ([]byte, error) {
 	if !n.Set || n.Null {
 		return []byte("null"), nil
@@ -125,6 +153,8 @@ func (n Nullable[T]) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON sets the value; JSON null makes n Set and Null.
+//
+//go:noinline
 func (n *Nullable[T]) UnmarshalJSON(b []byte) error {
 	if isNull(b) {
 		*n = Nullable[T]{Set: true, Null: true}
@@ -140,6 +170,8 @@ func (n *Nullable[T]) UnmarshalJSON(b []byte) error {
 
 // Lookup implements Valuer: absent → (nil, false), null → (nil, true),
 // a value → (value, true).
+//
+//go:noinline
 func (n Nullable[T]) Lookup() (any, bool) {
 	switch {
 	case !n.Set:

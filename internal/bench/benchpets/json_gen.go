@@ -7,8 +7,15 @@ import "slices"
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v OrderStatus) IsKnown() bool {
-	return slices.Contains(knownOrderStatus, string(v))
+	return isKnown(knownOrderStatus, string(v))
 }
 
 // knownOrderStatus holds the values of OrderStatus the spec lists, for IsKnown.
 var knownOrderStatus = []string{"placed", "approved", "delivered"}
+
+// isKnown reports whether v is in list, for IsKnown.
+//
+//go:noinline
+func isKnown[T comparable](list []T, v T) bool {
+	return slices.Contains(list, v)
+}

@@ -7,7 +7,7 @@ import "slices"
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v OrderStatus) IsKnown() bool {
-	return slices.Contains(knownOrderStatus, string(v))
+	return isKnown(knownOrderStatus, string(v))
 }
 
 // knownOrderStatus holds the values of OrderStatus the spec lists, for IsKnown.
@@ -16,8 +16,15 @@ var knownOrderStatus = []string{"placed", "approved", "delivered"}
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v PetStatus) IsKnown() bool {
-	return slices.Contains(knownPetStatus, string(v))
+	return isKnown(knownPetStatus, string(v))
 }
 
 // knownPetStatus holds the values of PetStatus the spec lists, for IsKnown.
 var knownPetStatus = []string{"available", "pending", "sold"}
+
+// isKnown reports whether v is in list, for IsKnown.
+//
+//go:noinline
+func isKnown[T comparable](list []T, v T) bool {
+	return slices.Contains(list, v)
+}

@@ -7,8 +7,15 @@ import "slices"
 // IsKnown reports whether v is one of the values the spec lists. Decoding accepts
 // unknown values, so that a provider adding one does not break the client.
 func (v RelayEmailRequestContentType) IsKnown() bool {
-	return slices.Contains(knownRelayEmailRequestContentType, string(v))
+	return isKnown(knownRelayEmailRequestContentType, string(v))
 }
 
 // knownRelayEmailRequestContentType holds the values of RelayEmailRequestContentType the spec lists, for IsKnown.
 var knownRelayEmailRequestContentType = []string{"text", "html"}
+
+// isKnown reports whether v is in list, for IsKnown.
+//
+//go:noinline
+func isKnown[T comparable](list []T, v T) bool {
+	return slices.Contains(list, v)
+}
