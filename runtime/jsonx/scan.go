@@ -165,18 +165,32 @@ func whole(b []byte) (neg bool, start int, run digitRun) {
 	return neg, start, digitsOf(b[start:], digitRun{})
 }
 
-// plainFloat is plainInt for numbers: -?(0|[1-9][0-9]*)(\.[0-9]+)? of at
-// most 15 digits, followed by a byte that ends a number, parsed in one
-// pass as parseFloat's plainDecimal does (the same digits and division,
-// so the same float64). Anything else is left to the token path.
+// plainFloat is plainInt for numbers: the decimal that decimalPrefix
+// reads, followed by a byte that ends a number, parsed in one pass (the
+// same digits and division as parseFloat, so the same float64). Anything
+// else is left to the token path.
 func (d *Decoder) plainFloat() (float64, bool) {
 	b, ok := d.rest()
 	if !ok {
 		return 0, false
 	}
+	v, i, ok := decimalPrefix(b)
+	if !ok || i == len(b) || !endsNumber[b[i]] {
+		return 0, false
+	}
+	d.in.head += i
+	return v, true
+}
+
+// decimalPrefix reads -?(0|[1-9][0-9]*)(\.[0-9]+)? of at most 15 digits at
+// the start of b: with no exponent and that few digits, the digits are an
+// exact float64 and one division by an exact power of ten rounds
+// correctly (Clinger's fast path). It returns the value and how many
+// bytes it read, or false for anything else.
+func decimalPrefix(b []byte) (float64, int, bool) {
 	neg, start, n := whole(b)
 	if n.digits == 0 || n.digits > 1 && b[start] == '0' {
-		return 0, false
+		return 0, 0, false
 	}
 	i := start + n.digits
 	frac := 0
@@ -184,20 +198,19 @@ func (d *Decoder) plainFloat() (float64, bool) {
 		all := digitsOf(b[i+1:], n)
 		frac = all.digits - n.digits
 		if frac == 0 {
-			return 0, false
+			return 0, 0, false
 		}
 		i += 1 + frac
 		n = all
 	}
-	if n.digits > 15 || i == len(b) || !endsNumber[b[i]] {
-		return 0, false
+	if n.digits > 15 {
+		return 0, 0, false
 	}
-	d.in.head += i
 	v := float64(n.value) / pow10[frac]
 	if neg {
 		v = -v
 	}
-	return v, true
+	return v, i, true
 }
 
 // at reports whether the value at the read position starts with c (false
