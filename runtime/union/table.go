@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"slices"
 )
 
 // Table describes a union's variants for Unmarshal: one Variant per field
@@ -27,7 +28,7 @@ func Unmarshal(b []byte, t *Table, raw *json.RawMessage, variants ...any) error 
 	if t.Discriminator != "" {
 		name := Discriminator(b, t.Discriminator)
 		for i, v := range t.Variants {
-			if contains(v.Match, name) {
+			if slices.Contains(v.Match, name) {
 				if ok, err := decode(b, variants[i]); ok {
 					return err
 				}

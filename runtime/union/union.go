@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"slices"
 
 	"github.com/apigen-go/apigen/runtime/jsonx"
 )
@@ -105,7 +106,7 @@ func Pick(data []byte, cands []Candidate) int {
 		}
 		if k == String && len(c.Enum) > 0 {
 			var s string
-			if json.Unmarshal(data, &s) != nil || !contains(c.Enum, s) {
+			if json.Unmarshal(data, &s) != nil || !slices.Contains(c.Enum, s) {
 				continue
 			}
 			score++
@@ -115,15 +116,6 @@ func Pick(data []byte, cands []Candidate) int {
 		}
 	}
 	return best
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // objectKeys returns the top-level keys of a JSON object.
