@@ -251,8 +251,8 @@ func TestLaunchDarkly_PatchFormats(t *testing.T) {
 	if !slices.Contains(out.Tags, "launched") {
 		t.Fatalf("tags after the semantic patch = %v", out.Tags)
 	}
-	if on, _ := out.Environments["production"].On.Get(); !on {
-		t.Fatalf("production is not on after turnFlagOn: %+v", out.Environments["production"])
+	if prod := out.Environments["production"]; !prod.On.Or(false) {
+		t.Fatalf("production is not on after turnFlagOn: %+v", prod)
 	}
 	last := f.Requests()[len(f.Requests())-1]
 	if got := last.Header.Get("Content-Type"); got != "application/json; domain-model=launchdarkly.semanticpatch" {

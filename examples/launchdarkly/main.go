@@ -61,9 +61,8 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	on, _ := patched.Environments[env].On.Get()
-	version, _ := patched.Version.Get()
-	fmt.Printf("%s is now on in %s: %v (version %d)\n", patched.Key, env, on, version)
+	flagEnv := patched.Environments[env]
+	fmt.Printf("%s is now on in %s: %v (version %d)\n", patched.Key, env, flagEnv.On.Or(false), patched.Version.Or(0))
 }
 
 func envOr(name, def string) string {

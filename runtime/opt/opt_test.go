@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -367,6 +368,60 @@ func BenchmarkUnmarshalStruct(b *testing.B) {
 		var v patch
 		if err := json.Unmarshal(doc, &v); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestValueReceivers pins the methods that take a value receiver: only those
+// that encoding/json and the runtime's encoders call on values that need not
+// be addressable. Every other method takes a pointer, so that the compiler
+// writes no pointer wrapper for it per instance (issue 19).
+func TestValueReceivers(t *testing.T) {
+	for _, typ := range []reflect.Type{reflect.TypeFor[opt.Opt[int]](), reflect.TypeFor[opt.Nullable[int]]()} {
+		var got []string
+		for i := range typ.NumMethod() {
+			got = append(got, typ.Method(i).Name)
+		}
+		if want := []string{"Lookup", "MarshalJSON"}; !slices.Equal(got, want) {
+			t.Errorf("%v has value methods %v, want %v", typ, got, want)
+		}
+	}
+}
+
+// TestNullableNotComparable: no equality function per Nullable instance and
+// per struct holding one (issue 19).
+func TestNullableNotComparable(t *testing.T) {
+	if typ := reflect.TypeOf(opt.Nullable[int]{}); typ.Comparable() {
+		t.Errorf("%v is comparable", typ)
+	}
+}
+
+// TestJSONOfValuesThatAreNotAddressable: encoding/json reaches MarshalJSON
+// and the pointer-receiver IsZero on values it cannot take the address of
+// (top level, map elements, a struct passed by value) as on addressable ones.
+func TestJSONOfValuesThatAreNotAddressable(t *testing.T) {
+	p := patch{Name: opt.Some("Rex"), Tag: opt.Null[string](), Owner: opt.Of(owner{ID: 1, Name: "A"})}
+	tests := []struct {
+		name string
+		in   any
+		want string
+	}{
+		{"top-level Opt", opt.Some("x"), `"x"`},
+		{"top-level absent Opt", opt.Opt[int]{}, `null`},
+		{"top-level Nullable", opt.Of(2), `2`},
+		{"map elements", map[string]opt.Opt[int]{"a": opt.Some(1), "b": {}}, `{"a":1,"b":null}`},
+		{"slice elements", []opt.Nullable[int]{opt.Of(1), opt.Null[int](), {}}, `[1,null,null]`},
+		{"struct by value", p, `{"name":"Rex","tag":null,"owner":{"id":1,"name":"A"}}`},
+		{"struct by pointer", &p, `{"name":"Rex","tag":null,"owner":{"id":1,"name":"A"}}`},
+		{"struct in a map", map[string]patch{"p": p}, `{"p":{"name":"Rex","tag":null,"owner":{"id":1,"name":"A"}}}`},
+	}
+	for _, tt := range tests {
+		b, err := json.Marshal(tt.in)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if string(b) != tt.want {
+			t.Errorf("%s: Marshal = %s, want %s", tt.name, b, tt.want)
 		}
 	}
 }
