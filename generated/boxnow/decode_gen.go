@@ -4,25 +4,31 @@ package boxnow
 
 import "github.com/apigen-go/apigen/runtime/jsonx"
 
+// membersAddressCheckResult numbers AddressCheckResult's members for decodeAddressCheckResultMember.
+var membersAddressCheckResult = jsonx.NewMembers([]string{"destination", "result"})
+
 // UnmarshalJSON decodes s with a decoder generated for AddressCheckResult's members.
 func (s *AddressCheckResult) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeAddressCheckResult)
 }
 
 func decodeAddressCheckResult(d *jsonx.Decoder, s *AddressCheckResult) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "destination":
-			return d.Optional(jsonx.Ptr(d, &s.Destination, decodeDestination))
-		case "result":
-			return d.Optional(jsonx.OptString(d, &s.Result))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersAddressCheckResult, s, decodeAddressCheckResultMember)
 }
 
-// requiredAuthSession lists the members a AuthSession must have, in the order of d.Seen.
-var requiredAuthSession = []string{"access_token", "expires_in", "token_type"}
+// decodeAddressCheckResultMember reads member i of membersAddressCheckResult into s.
+func decodeAddressCheckResultMember(d *jsonx.Decoder, s *AddressCheckResult, i int) error {
+	switch i {
+	case 0: // destination
+		return jsonx.Ptr(d, &s.Destination, decodeDestination)
+	case 1: // result
+		return jsonx.OptString(d, &s.Result)
+	}
+	return d.Skip()
+}
+
+// membersAuthSession numbers AuthSession's members for decodeAuthSessionMember; the names after the list are required.
+var membersAuthSession = jsonx.NewMembers([]string{"access_token", "expires_in", "token_type"}, "access_token", "expires_in", "token_type")
 
 // UnmarshalJSON decodes s with a decoder generated for AuthSession's members.
 func (s *AuthSession) UnmarshalJSON(data []byte) error {
@@ -30,24 +36,24 @@ func (s *AuthSession) UnmarshalJSON(data []byte) error {
 }
 
 func decodeAuthSession(d *jsonx.Decoder, s *AuthSession) error {
-	return jsonx.Object(d, requiredAuthSession, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "access_token":
-			d.Seen(0)
-			return jsonx.String(d, &s.AccessToken)
-		case "expires_in":
-			d.Seen(1)
-			return jsonx.Int64(d, &s.ExpiresIn)
-		case "token_type":
-			d.Seen(2)
-			return jsonx.String(d, &s.TokenType)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersAuthSession, s, decodeAuthSessionMember)
 }
 
-// requiredCSVImportParcel lists the members a CSVImportParcel must have, in the order of d.Seen.
-var requiredCSVImportParcel = []string{"id", "labelUrl"}
+// decodeAuthSessionMember reads member i of membersAuthSession into s.
+func decodeAuthSessionMember(d *jsonx.Decoder, s *AuthSession, i int) error {
+	switch i {
+	case 0: // access_token
+		return jsonx.String(d, &s.AccessToken)
+	case 1: // expires_in
+		return jsonx.Int64(d, &s.ExpiresIn)
+	case 2: // token_type
+		return jsonx.String(d, &s.TokenType)
+	}
+	return d.Skip()
+}
+
+// membersCSVImportParcel numbers CSVImportParcel's members for decodeCSVImportParcelMember; the names after the list are required.
+var membersCSVImportParcel = jsonx.NewMembers([]string{"id", "labelUrl"}, "id", "labelUrl")
 
 // UnmarshalJSON decodes s with a decoder generated for CSVImportParcel's members.
 func (s *CSVImportParcel) UnmarshalJSON(data []byte) error {
@@ -55,21 +61,22 @@ func (s *CSVImportParcel) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCSVImportParcel(d *jsonx.Decoder, s *CSVImportParcel) error {
-	return jsonx.Object(d, requiredCSVImportParcel, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "id":
-			d.Seen(0)
-			return jsonx.String(d, &s.ID)
-		case "labelUrl":
-			d.Seen(1)
-			return jsonx.String(d, &s.LabelURL)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersCSVImportParcel, s, decodeCSVImportParcelMember)
 }
 
-// requiredCSVImportResult lists the members a CSVImportResult must have, in the order of d.Seen.
-var requiredCSVImportResult = []string{"id", "parcels"}
+// decodeCSVImportParcelMember reads member i of membersCSVImportParcel into s.
+func decodeCSVImportParcelMember(d *jsonx.Decoder, s *CSVImportParcel, i int) error {
+	switch i {
+	case 0: // id
+		return jsonx.String(d, &s.ID)
+	case 1: // labelUrl
+		return jsonx.String(d, &s.LabelURL)
+	}
+	return d.Skip()
+}
+
+// membersCSVImportResult numbers CSVImportResult's members for decodeCSVImportResultMember; the names after the list are required.
+var membersCSVImportResult = jsonx.NewMembers([]string{"destination", "id", "parcels"}, "id", "parcels")
 
 // UnmarshalJSON decodes s with a decoder generated for CSVImportResult's members.
 func (s *CSVImportResult) UnmarshalJSON(data []byte) error {
@@ -77,20 +84,24 @@ func (s *CSVImportResult) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCSVImportResult(d *jsonx.Decoder, s *CSVImportResult) error {
-	return jsonx.Object(d, requiredCSVImportResult, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "destination":
-			return d.Optional(jsonx.Ptr(d, &s.Destination, decodeCSVImportResultDestination))
-		case "id":
-			d.Seen(0)
-			return jsonx.String(d, &s.ID)
-		case "parcels":
-			d.Seen(1)
-			return jsonx.Slice(d, &s.Parcels, decodeCSVImportParcel)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersCSVImportResult, s, decodeCSVImportResultMember)
 }
+
+// decodeCSVImportResultMember reads member i of membersCSVImportResult into s.
+func decodeCSVImportResultMember(d *jsonx.Decoder, s *CSVImportResult, i int) error {
+	switch i {
+	case 0: // destination
+		return jsonx.Ptr(d, &s.Destination, decodeCSVImportResultDestination)
+	case 1: // id
+		return jsonx.String(d, &s.ID)
+	case 2: // parcels
+		return jsonx.Slice(d, &s.Parcels, decodeCSVImportParcel)
+	}
+	return d.Skip()
+}
+
+// membersCSVImportResultDestination numbers CSVImportResultDestination's members for decodeCSVImportResultDestinationMember.
+var membersCSVImportResultDestination = jsonx.NewMembers([]string{"contactName"})
 
 // UnmarshalJSON decodes s with a decoder generated for CSVImportResultDestination's members.
 func (s *CSVImportResultDestination) UnmarshalJSON(data []byte) error {
@@ -98,17 +109,28 @@ func (s *CSVImportResultDestination) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCSVImportResultDestination(d *jsonx.Decoder, s *CSVImportResultDestination) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "contactName":
-			return d.Optional(jsonx.OptString(d, &s.ContactName))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersCSVImportResultDestination, s, decodeCSVImportResultDestinationMember)
 }
 
-// requiredDeliveryItem lists the members a DeliveryItem must have, in the order of d.Seen.
-var requiredDeliveryItem = []string{"value"}
+// decodeCSVImportResultDestinationMember reads member i of membersCSVImportResultDestination into s.
+func decodeCSVImportResultDestinationMember(d *jsonx.Decoder, s *CSVImportResultDestination, i int) error {
+	switch i {
+	case 0: // contactName
+		return jsonx.OptString(d, &s.ContactName)
+	}
+	return d.Skip()
+}
+
+// membersDeliveryItem numbers DeliveryItem's members for decodeDeliveryItemMember; the names after the list are required.
+var membersDeliveryItem = jsonx.NewMembers([]string{
+	"compartmentSize",
+	"destinationDeliveryParcelId",
+	"id",
+	"name",
+	"originDeliveryParcelId",
+	"value",
+	"weight",
+}, "value")
 
 // UnmarshalJSON decodes s with a decoder generated for DeliveryItem's members.
 func (s *DeliveryItem) UnmarshalJSON(data []byte) error {
@@ -116,30 +138,32 @@ func (s *DeliveryItem) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDeliveryItem(d *jsonx.Decoder, s *DeliveryItem) error {
-	return jsonx.Object(d, requiredDeliveryItem, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "compartmentSize":
-			return d.Optional(jsonx.OptInt64(d, &s.CompartmentSize))
-		case "destinationDeliveryParcelId":
-			return d.Optional(jsonx.OptString(d, &s.DestinationDeliveryParcelID))
-		case "id":
-			return d.Optional(jsonx.OptString(d, &s.ID))
-		case "name":
-			return d.Optional(jsonx.OptString(d, &s.Name))
-		case "originDeliveryParcelId":
-			return d.Optional(jsonx.OptString(d, &s.OriginDeliveryParcelID))
-		case "value":
-			d.Seen(0)
-			return jsonx.String(d, &s.Value)
-		case "weight":
-			return d.Optional(jsonx.OptFloat64(d, &s.Weight))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersDeliveryItem, s, decodeDeliveryItemMember)
 }
 
-// requiredDeliveryPartner lists the members a DeliveryPartner must have, in the order of d.Seen.
-var requiredDeliveryPartner = []string{"id", "name"}
+// decodeDeliveryItemMember reads member i of membersDeliveryItem into s.
+func decodeDeliveryItemMember(d *jsonx.Decoder, s *DeliveryItem, i int) error {
+	switch i {
+	case 0: // compartmentSize
+		return jsonx.OptInt64(d, &s.CompartmentSize)
+	case 1: // destinationDeliveryParcelId
+		return jsonx.OptString(d, &s.DestinationDeliveryParcelID)
+	case 2: // id
+		return jsonx.OptString(d, &s.ID)
+	case 3: // name
+		return jsonx.OptString(d, &s.Name)
+	case 4: // originDeliveryParcelId
+		return jsonx.OptString(d, &s.OriginDeliveryParcelID)
+	case 5: // value
+		return jsonx.String(d, &s.Value)
+	case 6: // weight
+		return jsonx.OptFloat64(d, &s.Weight)
+	}
+	return d.Skip()
+}
+
+// membersDeliveryPartner numbers DeliveryPartner's members for decodeDeliveryPartnerMember; the names after the list are required.
+var membersDeliveryPartner = jsonx.NewMembers([]string{"code", "id", "name"}, "id", "name")
 
 // UnmarshalJSON decodes s with a decoder generated for DeliveryPartner's members.
 func (s *DeliveryPartner) UnmarshalJSON(data []byte) error {
@@ -147,20 +171,24 @@ func (s *DeliveryPartner) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDeliveryPartner(d *jsonx.Decoder, s *DeliveryPartner) error {
-	return jsonx.Object(d, requiredDeliveryPartner, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "code":
-			return d.Optional(jsonx.OptString(d, &s.Code))
-		case "id":
-			d.Seen(0)
-			return jsonx.String(d, &s.ID)
-		case "name":
-			d.Seen(1)
-			return jsonx.String(d, &s.Name)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersDeliveryPartner, s, decodeDeliveryPartnerMember)
 }
+
+// decodeDeliveryPartnerMember reads member i of membersDeliveryPartner into s.
+func decodeDeliveryPartnerMember(d *jsonx.Decoder, s *DeliveryPartner, i int) error {
+	switch i {
+	case 0: // code
+		return jsonx.OptString(d, &s.Code)
+	case 1: // id
+		return jsonx.String(d, &s.ID)
+	case 2: // name
+		return jsonx.String(d, &s.Name)
+	}
+	return d.Skip()
+}
+
+// membersDeliveryPartnerList numbers DeliveryPartnerList's members for decodeDeliveryPartnerListMember.
+var membersDeliveryPartnerList = jsonx.NewMembers([]string{"data"})
 
 // UnmarshalJSON decodes s with a decoder generated for DeliveryPartnerList's members.
 func (s *DeliveryPartnerList) UnmarshalJSON(data []byte) error {
@@ -168,14 +196,20 @@ func (s *DeliveryPartnerList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDeliveryPartnerList(d *jsonx.Decoder, s *DeliveryPartnerList) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "data":
-			return d.Optional(jsonx.Slice(d, &s.Data, decodeDeliveryPartner))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersDeliveryPartnerList, s, decodeDeliveryPartnerListMember)
 }
+
+// decodeDeliveryPartnerListMember reads member i of membersDeliveryPartnerList into s.
+func decodeDeliveryPartnerListMember(d *jsonx.Decoder, s *DeliveryPartnerList, i int) error {
+	switch i {
+	case 0: // data
+		return jsonx.Slice(d, &s.Data, decodeDeliveryPartner)
+	}
+	return d.Skip()
+}
+
+// membersDeliveryPayment numbers DeliveryPayment's members for decodeDeliveryPaymentMember.
+var membersDeliveryPayment = jsonx.NewMembers([]string{"mode", "price", "state"})
 
 // UnmarshalJSON decodes s with a decoder generated for DeliveryPayment's members.
 func (s *DeliveryPayment) UnmarshalJSON(data []byte) error {
@@ -183,21 +217,39 @@ func (s *DeliveryPayment) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDeliveryPayment(d *jsonx.Decoder, s *DeliveryPayment) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "mode":
-			return d.Optional(jsonx.Opt(d, &s.Mode, jsonx.StringAs[PaymentMode]))
-		case "price":
-			return d.Optional(jsonx.Ptr(d, &s.Price, decodeMoney))
-		case "state":
-			return d.Optional(jsonx.Opt(d, &s.State, jsonx.StringAs[PaymentState]))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersDeliveryPayment, s, decodeDeliveryPaymentMember)
 }
 
-// requiredDeliveryRequest lists the members a DeliveryRequest must have, in the order of d.Seen.
-var requiredDeliveryRequest = []string{"amountToBeCollected", "destination", "invoiceValue", "items", "orderNumber", "origin", "paymentMode"}
+// decodeDeliveryPaymentMember reads member i of membersDeliveryPayment into s.
+func decodeDeliveryPaymentMember(d *jsonx.Decoder, s *DeliveryPayment, i int) error {
+	switch i {
+	case 0: // mode
+		return jsonx.Opt(d, &s.Mode, jsonx.StringAs[PaymentMode])
+	case 1: // price
+		return jsonx.Ptr(d, &s.Price, decodeMoney)
+	case 2: // state
+		return jsonx.Opt(d, &s.State, jsonx.StringAs[PaymentState])
+	}
+	return d.Skip()
+}
+
+// membersDeliveryRequest numbers DeliveryRequest's members for decodeDeliveryRequestMember; the names after the list are required.
+var membersDeliveryRequest = jsonx.NewMembers([]string{
+	"allowReturn",
+	"amountToBeCollected",
+	"description",
+	"destination",
+	"invoiceValue",
+	"items",
+	"notifyOnAccepted",
+	"notifySMSOnAccepted",
+	"orderNumber",
+	"origin",
+	"paymentMode",
+	"returnLocation",
+	"senderLabelInfo",
+	"typeOfService",
+}, "amountToBeCollected", "destination", "invoiceValue", "items", "orderNumber", "origin", "paymentMode")
 
 // UnmarshalJSON decodes s with a decoder generated for DeliveryRequest's members.
 func (s *DeliveryRequest) UnmarshalJSON(data []byte) error {
@@ -205,50 +257,46 @@ func (s *DeliveryRequest) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDeliveryRequest(d *jsonx.Decoder, s *DeliveryRequest) error {
-	return jsonx.Object(d, requiredDeliveryRequest, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "allowReturn":
-			return d.Optional(jsonx.OptBool(d, &s.AllowReturn))
-		case "amountToBeCollected":
-			d.Seen(0)
-			return jsonx.String(d, &s.AmountToBeCollected)
-		case "description":
-			return d.Optional(jsonx.OptString(d, &s.Description))
-		case "destination":
-			d.Seen(1)
-			return decodeLocationRef(d, &s.Destination)
-		case "invoiceValue":
-			d.Seen(2)
-			return jsonx.String(d, &s.InvoiceValue)
-		case "items":
-			d.Seen(3)
-			return jsonx.Slice(d, &s.Items, decodeDeliveryItem)
-		case "notifyOnAccepted":
-			return d.Optional(jsonx.OptString(d, &s.NotifyOnAccepted))
-		case "notifySMSOnAccepted":
-			return d.Optional(jsonx.OptString(d, &s.NotifySmsOnAccepted))
-		case "orderNumber":
-			d.Seen(4)
-			return jsonx.String(d, &s.OrderNumber)
-		case "origin":
-			d.Seen(5)
-			return decodeLocationRef(d, &s.Origin)
-		case "paymentMode":
-			d.Seen(6)
-			return jsonx.StringAs[PaymentMode](d, &s.PaymentMode)
-		case "returnLocation":
-			return d.Optional(jsonx.Ptr(d, &s.ReturnLocation, decodeLocationRef))
-		case "senderLabelInfo":
-			return d.Optional(jsonx.Ptr(d, &s.SenderLabelInfo, decodeSenderLabelInfo))
-		case "typeOfService":
-			return d.Optional(jsonx.Opt(d, &s.TypeOfService, jsonx.StringAs[DeliveryRequestTypeOfService]))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersDeliveryRequest, s, decodeDeliveryRequestMember)
 }
 
-// requiredDeliveryRequestCreated lists the members a DeliveryRequestCreated must have, in the order of d.Seen.
-var requiredDeliveryRequestCreated = []string{"id", "parcels"}
+// decodeDeliveryRequestMember reads member i of membersDeliveryRequest into s.
+func decodeDeliveryRequestMember(d *jsonx.Decoder, s *DeliveryRequest, i int) error {
+	switch i {
+	case 0: // allowReturn
+		return jsonx.OptBool(d, &s.AllowReturn)
+	case 1: // amountToBeCollected
+		return jsonx.String(d, &s.AmountToBeCollected)
+	case 2: // description
+		return jsonx.OptString(d, &s.Description)
+	case 3: // destination
+		return decodeLocationRef(d, &s.Destination)
+	case 4: // invoiceValue
+		return jsonx.String(d, &s.InvoiceValue)
+	case 5: // items
+		return jsonx.Slice(d, &s.Items, decodeDeliveryItem)
+	case 6: // notifyOnAccepted
+		return jsonx.OptString(d, &s.NotifyOnAccepted)
+	case 7: // notifySMSOnAccepted
+		return jsonx.OptString(d, &s.NotifySmsOnAccepted)
+	case 8: // orderNumber
+		return jsonx.String(d, &s.OrderNumber)
+	case 9: // origin
+		return decodeLocationRef(d, &s.Origin)
+	case 10: // paymentMode
+		return jsonx.StringAs[PaymentMode](d, &s.PaymentMode)
+	case 11: // returnLocation
+		return jsonx.Ptr(d, &s.ReturnLocation, decodeLocationRef)
+	case 12: // senderLabelInfo
+		return jsonx.Ptr(d, &s.SenderLabelInfo, decodeSenderLabelInfo)
+	case 13: // typeOfService
+		return jsonx.Opt(d, &s.TypeOfService, jsonx.StringAs[DeliveryRequestTypeOfService])
+	}
+	return d.Skip()
+}
+
+// membersDeliveryRequestCreated numbers DeliveryRequestCreated's members for decodeDeliveryRequestCreatedMember; the names after the list are required.
+var membersDeliveryRequestCreated = jsonx.NewMembers([]string{"id", "parcels"}, "id", "parcels")
 
 // UnmarshalJSON decodes s with a decoder generated for DeliveryRequestCreated's members.
 func (s *DeliveryRequestCreated) UnmarshalJSON(data []byte) error {
@@ -256,21 +304,22 @@ func (s *DeliveryRequestCreated) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDeliveryRequestCreated(d *jsonx.Decoder, s *DeliveryRequestCreated) error {
-	return jsonx.Object(d, requiredDeliveryRequestCreated, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "id":
-			d.Seen(0)
-			return jsonx.String(d, &s.ID)
-		case "parcels":
-			d.Seen(1)
-			return jsonx.Slice(d, &s.Parcels, decodeParcelRef)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersDeliveryRequestCreated, s, decodeDeliveryRequestCreatedMember)
 }
 
-// requiredDeliveryRequestUpdated lists the members a DeliveryRequestUpdated must have, in the order of d.Seen.
-var requiredDeliveryRequestUpdated = []string{"id"}
+// decodeDeliveryRequestCreatedMember reads member i of membersDeliveryRequestCreated into s.
+func decodeDeliveryRequestCreatedMember(d *jsonx.Decoder, s *DeliveryRequestCreated, i int) error {
+	switch i {
+	case 0: // id
+		return jsonx.String(d, &s.ID)
+	case 1: // parcels
+		return jsonx.Slice(d, &s.Parcels, decodeParcelRef)
+	}
+	return d.Skip()
+}
+
+// membersDeliveryRequestUpdated numbers DeliveryRequestUpdated's members for decodeDeliveryRequestUpdatedMember; the names after the list are required.
+var membersDeliveryRequestUpdated = jsonx.NewMembers([]string{"id"}, "id")
 
 // UnmarshalJSON decodes s with a decoder generated for DeliveryRequestUpdated's members.
 func (s *DeliveryRequestUpdated) UnmarshalJSON(data []byte) error {
@@ -278,18 +327,35 @@ func (s *DeliveryRequestUpdated) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDeliveryRequestUpdated(d *jsonx.Decoder, s *DeliveryRequestUpdated) error {
-	return jsonx.Object(d, requiredDeliveryRequestUpdated, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "id":
-			d.Seen(0)
-			return jsonx.String(d, &s.ID)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersDeliveryRequestUpdated, s, decodeDeliveryRequestUpdatedMember)
 }
 
-// requiredDestination lists the members a Destination must have, in the order of d.Seen.
-var requiredDestination = []string{"id", "type"}
+// decodeDeliveryRequestUpdatedMember reads member i of membersDeliveryRequestUpdated into s.
+func decodeDeliveryRequestUpdatedMember(d *jsonx.Decoder, s *DeliveryRequestUpdated, i int) error {
+	switch i {
+	case 0: // id
+		return jsonx.String(d, &s.ID)
+	}
+	return d.Skip()
+}
+
+// membersDestination numbers Destination's members for decodeDestinationMember; the names after the list are required.
+var membersDestination = jsonx.NewMembers([]string{
+	"addressLine1",
+	"addressLine2",
+	"country",
+	"expectedDeliveryTime",
+	"id",
+	"image",
+	"lat",
+	"lng",
+	"name",
+	"note",
+	"postalCode",
+	"region",
+	"title",
+	"type",
+}, "id", "type")
 
 // UnmarshalJSON decodes s with a decoder generated for Destination's members.
 func (s *Destination) UnmarshalJSON(data []byte) error {
@@ -297,42 +363,46 @@ func (s *Destination) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDestination(d *jsonx.Decoder, s *Destination) error {
-	return jsonx.Object(d, requiredDestination, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "addressLine1":
-			return d.Optional(jsonx.OptString(d, &s.AddressLine1))
-		case "addressLine2":
-			return d.Optional(jsonx.OptString(d, &s.AddressLine2))
-		case "country":
-			return d.Optional(jsonx.OptString(d, &s.Country))
-		case "expectedDeliveryTime":
-			return d.Optional(jsonx.OptTime(d, &s.ExpectedDeliveryTime))
-		case "id":
-			d.Seen(0)
-			return jsonx.String(d, &s.ID)
-		case "image":
-			return d.Optional(jsonx.OptString(d, &s.Image))
-		case "lat":
-			return d.Optional(jsonx.OptString(d, &s.Lat))
-		case "lng":
-			return d.Optional(jsonx.OptString(d, &s.Lng))
-		case "name":
-			return d.Optional(jsonx.OptString(d, &s.Name))
-		case "note":
-			return d.Optional(jsonx.OptString(d, &s.Note))
-		case "postalCode":
-			return d.Optional(jsonx.OptString(d, &s.PostalCode))
-		case "region":
-			return d.Optional(jsonx.OptString(d, &s.Region))
-		case "title":
-			return d.Optional(jsonx.OptString(d, &s.Title))
-		case "type":
-			d.Seen(1)
-			return jsonx.StringAs[LocationType](d, &s.Type)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersDestination, s, decodeDestinationMember)
 }
+
+// decodeDestinationMember reads member i of membersDestination into s.
+func decodeDestinationMember(d *jsonx.Decoder, s *Destination, i int) error {
+	switch i {
+	case 0: // addressLine1
+		return jsonx.OptString(d, &s.AddressLine1)
+	case 1: // addressLine2
+		return jsonx.OptString(d, &s.AddressLine2)
+	case 2: // country
+		return jsonx.OptString(d, &s.Country)
+	case 3: // expectedDeliveryTime
+		return jsonx.OptTime(d, &s.ExpectedDeliveryTime)
+	case 4: // id
+		return jsonx.String(d, &s.ID)
+	case 5: // image
+		return jsonx.OptString(d, &s.Image)
+	case 6: // lat
+		return jsonx.OptString(d, &s.Lat)
+	case 7: // lng
+		return jsonx.OptString(d, &s.Lng)
+	case 8: // name
+		return jsonx.OptString(d, &s.Name)
+	case 9: // note
+		return jsonx.OptString(d, &s.Note)
+	case 10: // postalCode
+		return jsonx.OptString(d, &s.PostalCode)
+	case 11: // region
+		return jsonx.OptString(d, &s.Region)
+	case 12: // title
+		return jsonx.OptString(d, &s.Title)
+	case 13: // type
+		return jsonx.StringAs[LocationType](d, &s.Type)
+	}
+	return d.Skip()
+}
+
+// membersDestinationList numbers DestinationList's members for decodeDestinationListMember.
+var membersDestinationList = jsonx.NewMembers([]string{"data"})
 
 // UnmarshalJSON decodes s with a decoder generated for DestinationList's members.
 func (s *DestinationList) UnmarshalJSON(data []byte) error {
@@ -340,17 +410,27 @@ func (s *DestinationList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDestinationList(d *jsonx.Decoder, s *DestinationList) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "data":
-			return d.Optional(jsonx.Slice(d, &s.Data, decodeDestination))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersDestinationList, s, decodeDestinationListMember)
 }
 
-// requiredEntrustedPartner lists the members a EntrustedPartner must have, in the order of d.Seen.
-var requiredEntrustedPartner = []string{"displayName", "id"}
+// decodeDestinationListMember reads member i of membersDestinationList into s.
+func decodeDestinationListMember(d *jsonx.Decoder, s *DestinationList, i int) error {
+	switch i {
+	case 0: // data
+		return jsonx.Slice(d, &s.Data, decodeDestination)
+	}
+	return d.Skip()
+}
+
+// membersEntrustedPartner numbers EntrustedPartner's members for decodeEntrustedPartnerMember; the names after the list are required.
+var membersEntrustedPartner = jsonx.NewMembers([]string{
+	"assignedCurrency",
+	"displayName",
+	"email",
+	"id",
+	"phoneNumber",
+	"region",
+}, "displayName", "id")
 
 // UnmarshalJSON decodes s with a decoder generated for EntrustedPartner's members.
 func (s *EntrustedPartner) UnmarshalJSON(data []byte) error {
@@ -358,26 +438,30 @@ func (s *EntrustedPartner) UnmarshalJSON(data []byte) error {
 }
 
 func decodeEntrustedPartner(d *jsonx.Decoder, s *EntrustedPartner) error {
-	return jsonx.Object(d, requiredEntrustedPartner, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "assignedCurrency":
-			return d.Optional(jsonx.OptString(d, &s.AssignedCurrency))
-		case "displayName":
-			d.Seen(0)
-			return jsonx.String(d, &s.DisplayName)
-		case "email":
-			return d.Optional(jsonx.OptString(d, &s.Email))
-		case "id":
-			d.Seen(1)
-			return jsonx.String(d, &s.ID)
-		case "phoneNumber":
-			return d.Optional(jsonx.OptString(d, &s.PhoneNumber))
-		case "region":
-			return d.Optional(jsonx.OptString(d, &s.Region))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersEntrustedPartner, s, decodeEntrustedPartnerMember)
 }
+
+// decodeEntrustedPartnerMember reads member i of membersEntrustedPartner into s.
+func decodeEntrustedPartnerMember(d *jsonx.Decoder, s *EntrustedPartner, i int) error {
+	switch i {
+	case 0: // assignedCurrency
+		return jsonx.OptString(d, &s.AssignedCurrency)
+	case 1: // displayName
+		return jsonx.String(d, &s.DisplayName)
+	case 2: // email
+		return jsonx.OptString(d, &s.Email)
+	case 3: // id
+		return jsonx.String(d, &s.ID)
+	case 4: // phoneNumber
+		return jsonx.OptString(d, &s.PhoneNumber)
+	case 5: // region
+		return jsonx.OptString(d, &s.Region)
+	}
+	return d.Skip()
+}
+
+// membersError numbers Error's members for decodeErrorMember.
+var membersError = jsonx.NewMembers([]string{"code", "message"})
 
 // UnmarshalJSON decodes s with a decoder generated for Error's members.
 func (s *Error) UnmarshalJSON(data []byte) error {
@@ -385,19 +469,36 @@ func (s *Error) UnmarshalJSON(data []byte) error {
 }
 
 func decodeError(d *jsonx.Decoder, s *Error) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "code":
-			return d.Optional(jsonx.Opt(d, &s.Code, jsonx.StringAs[ErrorCode]))
-		case "message":
-			return d.Optional(jsonx.OptString(d, &s.Message))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersError, s, decodeErrorMember)
 }
 
-// requiredLocation lists the members a Location must have, in the order of d.Seen.
-var requiredLocation = []string{"id", "type"}
+// decodeErrorMember reads member i of membersError into s.
+func decodeErrorMember(d *jsonx.Decoder, s *Error, i int) error {
+	switch i {
+	case 0: // code
+		return jsonx.Opt(d, &s.Code, jsonx.StringAs[ErrorCode])
+	case 1: // message
+		return jsonx.OptString(d, &s.Message)
+	}
+	return d.Skip()
+}
+
+// membersLocation numbers Location's members for decodeLocationMember; the names after the list are required.
+var membersLocation = jsonx.NewMembers([]string{
+	"addressLine1",
+	"addressLine2",
+	"country",
+	"id",
+	"image",
+	"lat",
+	"lng",
+	"name",
+	"note",
+	"postalCode",
+	"region",
+	"title",
+	"type",
+}, "id", "type")
 
 // UnmarshalJSON decodes s with a decoder generated for Location's members.
 func (s *Location) UnmarshalJSON(data []byte) error {
@@ -405,40 +506,44 @@ func (s *Location) UnmarshalJSON(data []byte) error {
 }
 
 func decodeLocation(d *jsonx.Decoder, s *Location) error {
-	return jsonx.Object(d, requiredLocation, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "addressLine1":
-			return d.Optional(jsonx.OptString(d, &s.AddressLine1))
-		case "addressLine2":
-			return d.Optional(jsonx.OptString(d, &s.AddressLine2))
-		case "country":
-			return d.Optional(jsonx.OptString(d, &s.Country))
-		case "id":
-			d.Seen(0)
-			return jsonx.String(d, &s.ID)
-		case "image":
-			return d.Optional(jsonx.OptString(d, &s.Image))
-		case "lat":
-			return d.Optional(jsonx.OptString(d, &s.Lat))
-		case "lng":
-			return d.Optional(jsonx.OptString(d, &s.Lng))
-		case "name":
-			return d.Optional(jsonx.OptString(d, &s.Name))
-		case "note":
-			return d.Optional(jsonx.OptString(d, &s.Note))
-		case "postalCode":
-			return d.Optional(jsonx.OptString(d, &s.PostalCode))
-		case "region":
-			return d.Optional(jsonx.OptString(d, &s.Region))
-		case "title":
-			return d.Optional(jsonx.OptString(d, &s.Title))
-		case "type":
-			d.Seen(1)
-			return jsonx.StringAs[LocationType](d, &s.Type)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersLocation, s, decodeLocationMember)
 }
+
+// decodeLocationMember reads member i of membersLocation into s.
+func decodeLocationMember(d *jsonx.Decoder, s *Location, i int) error {
+	switch i {
+	case 0: // addressLine1
+		return jsonx.OptString(d, &s.AddressLine1)
+	case 1: // addressLine2
+		return jsonx.OptString(d, &s.AddressLine2)
+	case 2: // country
+		return jsonx.OptString(d, &s.Country)
+	case 3: // id
+		return jsonx.String(d, &s.ID)
+	case 4: // image
+		return jsonx.OptString(d, &s.Image)
+	case 5: // lat
+		return jsonx.OptString(d, &s.Lat)
+	case 6: // lng
+		return jsonx.OptString(d, &s.Lng)
+	case 7: // name
+		return jsonx.OptString(d, &s.Name)
+	case 8: // note
+		return jsonx.OptString(d, &s.Note)
+	case 9: // postalCode
+		return jsonx.OptString(d, &s.PostalCode)
+	case 10: // region
+		return jsonx.OptString(d, &s.Region)
+	case 11: // title
+		return jsonx.OptString(d, &s.Title)
+	case 12: // type
+		return jsonx.StringAs[LocationType](d, &s.Type)
+	}
+	return d.Skip()
+}
+
+// membersLocationList numbers LocationList's members for decodeLocationListMember.
+var membersLocationList = jsonx.NewMembers([]string{"data"})
 
 // UnmarshalJSON decodes s with a decoder generated for LocationList's members.
 func (s *LocationList) UnmarshalJSON(data []byte) error {
@@ -446,14 +551,33 @@ func (s *LocationList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeLocationList(d *jsonx.Decoder, s *LocationList) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "data":
-			return d.Optional(jsonx.Slice(d, &s.Data, decodeLocation))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersLocationList, s, decodeLocationListMember)
 }
+
+// decodeLocationListMember reads member i of membersLocationList into s.
+func decodeLocationListMember(d *jsonx.Decoder, s *LocationList, i int) error {
+	switch i {
+	case 0: // data
+		return jsonx.Slice(d, &s.Data, decodeLocation)
+	}
+	return d.Skip()
+}
+
+// membersLocationRef numbers LocationRef's members for decodeLocationRefMember.
+var membersLocationRef = jsonx.NewMembers([]string{
+	"addressLine1",
+	"addressLine2",
+	"contactEmail",
+	"contactName",
+	"contactNumber",
+	"country",
+	"deliveryPartnerId",
+	"locationId",
+	"name",
+	"note",
+	"postalCode",
+	"title",
+})
 
 // UnmarshalJSON decodes s with a decoder generated for LocationRef's members.
 func (s *LocationRef) UnmarshalJSON(data []byte) error {
@@ -461,39 +585,42 @@ func (s *LocationRef) UnmarshalJSON(data []byte) error {
 }
 
 func decodeLocationRef(d *jsonx.Decoder, s *LocationRef) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "addressLine1":
-			return d.Optional(jsonx.OptString(d, &s.AddressLine1))
-		case "addressLine2":
-			return d.Optional(jsonx.OptString(d, &s.AddressLine2))
-		case "contactEmail":
-			return d.Optional(jsonx.OptString(d, &s.ContactEmail))
-		case "contactName":
-			return d.Optional(jsonx.OptString(d, &s.ContactName))
-		case "contactNumber":
-			return d.Optional(jsonx.OptString(d, &s.ContactNumber))
-		case "country":
-			return d.Optional(jsonx.OptString(d, &s.Country))
-		case "deliveryPartnerId":
-			return d.Optional(jsonx.OptString(d, &s.DeliveryPartnerID))
-		case "locationId":
-			return d.Optional(jsonx.OptString(d, &s.LocationID))
-		case "name":
-			return d.Optional(jsonx.OptString(d, &s.Name))
-		case "note":
-			return d.Optional(jsonx.OptString(d, &s.Note))
-		case "postalCode":
-			return d.Optional(jsonx.OptString(d, &s.PostalCode))
-		case "title":
-			return d.Optional(jsonx.OptString(d, &s.Title))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersLocationRef, s, decodeLocationRefMember)
 }
 
-// requiredMoney lists the members a Money must have, in the order of d.Seen.
-var requiredMoney = []string{"amount", "currency"}
+// decodeLocationRefMember reads member i of membersLocationRef into s.
+func decodeLocationRefMember(d *jsonx.Decoder, s *LocationRef, i int) error {
+	switch i {
+	case 0: // addressLine1
+		return jsonx.OptString(d, &s.AddressLine1)
+	case 1: // addressLine2
+		return jsonx.OptString(d, &s.AddressLine2)
+	case 2: // contactEmail
+		return jsonx.OptString(d, &s.ContactEmail)
+	case 3: // contactName
+		return jsonx.OptString(d, &s.ContactName)
+	case 4: // contactNumber
+		return jsonx.OptString(d, &s.ContactNumber)
+	case 5: // country
+		return jsonx.OptString(d, &s.Country)
+	case 6: // deliveryPartnerId
+		return jsonx.OptString(d, &s.DeliveryPartnerID)
+	case 7: // locationId
+		return jsonx.OptString(d, &s.LocationID)
+	case 8: // name
+		return jsonx.OptString(d, &s.Name)
+	case 9: // note
+		return jsonx.OptString(d, &s.Note)
+	case 10: // postalCode
+		return jsonx.OptString(d, &s.PostalCode)
+	case 11: // title
+		return jsonx.OptString(d, &s.Title)
+	}
+	return d.Skip()
+}
+
+// membersMoney numbers Money's members for decodeMoneyMember; the names after the list are required.
+var membersMoney = jsonx.NewMembers([]string{"amount", "currency"}, "amount", "currency")
 
 // UnmarshalJSON decodes s with a decoder generated for Money's members.
 func (s *Money) UnmarshalJSON(data []byte) error {
@@ -501,18 +628,22 @@ func (s *Money) UnmarshalJSON(data []byte) error {
 }
 
 func decodeMoney(d *jsonx.Decoder, s *Money) error {
-	return jsonx.Object(d, requiredMoney, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "amount":
-			d.Seen(0)
-			return jsonx.String(d, &s.Amount)
-		case "currency":
-			d.Seen(1)
-			return jsonx.String(d, &s.Currency)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersMoney, s, decodeMoneyMember)
 }
+
+// decodeMoneyMember reads member i of membersMoney into s.
+func decodeMoneyMember(d *jsonx.Decoder, s *Money, i int) error {
+	switch i {
+	case 0: // amount
+		return jsonx.String(d, &s.Amount)
+	case 1: // currency
+		return jsonx.String(d, &s.Currency)
+	}
+	return d.Skip()
+}
+
+// membersOrderLabelData numbers OrderLabelData's members for decodeOrderLabelDataMember.
+var membersOrderLabelData = jsonx.NewMembers([]string{"data"})
 
 // UnmarshalJSON decodes s with a decoder generated for OrderLabelData's members.
 func (s *OrderLabelData) UnmarshalJSON(data []byte) error {
@@ -520,14 +651,20 @@ func (s *OrderLabelData) UnmarshalJSON(data []byte) error {
 }
 
 func decodeOrderLabelData(d *jsonx.Decoder, s *OrderLabelData) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "data":
-			return d.Optional(jsonx.Slice(d, &s.Data, decodeParcelLabelData))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersOrderLabelData, s, decodeOrderLabelDataMember)
 }
+
+// decodeOrderLabelDataMember reads member i of membersOrderLabelData into s.
+func decodeOrderLabelDataMember(d *jsonx.Decoder, s *OrderLabelData, i int) error {
+	switch i {
+	case 0: // data
+		return jsonx.Slice(d, &s.Data, decodeParcelLabelData)
+	}
+	return d.Skip()
+}
+
+// membersPagination numbers Pagination's members for decodePaginationMember.
+var membersPagination = jsonx.NewMembers([]string{"first", "last", "next", "prev"})
 
 // UnmarshalJSON decodes s with a decoder generated for Pagination's members.
 func (s *Pagination) UnmarshalJSON(data []byte) error {
@@ -535,23 +672,45 @@ func (s *Pagination) UnmarshalJSON(data []byte) error {
 }
 
 func decodePagination(d *jsonx.Decoder, s *Pagination) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "first":
-			return d.Optional(jsonx.OptString(d, &s.First))
-		case "last":
-			return d.Optional(jsonx.OptString(d, &s.Last))
-		case "next":
-			return d.Optional(jsonx.OptString(d, &s.Next))
-		case "prev":
-			return d.Optional(jsonx.OptString(d, &s.Prev))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersPagination, s, decodePaginationMember)
 }
 
-// requiredParcel lists the members a Parcel must have, in the order of d.Seen.
-var requiredParcel = []string{"id", "state"}
+// decodePaginationMember reads member i of membersPagination into s.
+func decodePaginationMember(d *jsonx.Decoder, s *Pagination, i int) error {
+	switch i {
+	case 0: // first
+		return jsonx.OptString(d, &s.First)
+	case 1: // last
+		return jsonx.OptString(d, &s.Last)
+	case 2: // next
+		return jsonx.OptString(d, &s.Next)
+	case 3: // prev
+		return jsonx.OptString(d, &s.Prev)
+	}
+	return d.Skip()
+}
+
+// membersParcel numbers Parcel's members for decodeParcelMember; the names after the list are required.
+var membersParcel = jsonx.NewMembers([]string{
+	"allowReturn",
+	"cancelationRequested",
+	"compartmentSize",
+	"createTime",
+	"deliveryRequest",
+	"destinationDeliveryRefId",
+	"events",
+	"id",
+	"itemRefId",
+	"name",
+	"orderLabelUrl",
+	"originDeliveryRefId",
+	"parcelLabelUrl",
+	"payment",
+	"state",
+	"updateTime",
+	"value",
+	"weight",
+}, "id", "state")
 
 // UnmarshalJSON decodes s with a decoder generated for Parcel's members.
 func (s *Parcel) UnmarshalJSON(data []byte) error {
@@ -559,53 +718,60 @@ func (s *Parcel) UnmarshalJSON(data []byte) error {
 }
 
 func decodeParcel(d *jsonx.Decoder, s *Parcel) error {
-	return jsonx.Object(d, requiredParcel, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "allowReturn":
-			return d.Optional(jsonx.OptBool(d, &s.AllowReturn))
-		case "cancelationRequested":
-			return d.Optional(jsonx.OptBool(d, &s.CancelationRequested))
-		case "compartmentSize":
-			return d.Optional(jsonx.OptInt64(d, &s.CompartmentSize))
-		case "createTime":
-			return d.Optional(jsonx.OptTime(d, &s.CreateTime))
-		case "deliveryRequest":
-			return d.Optional(jsonx.Ptr(d, &s.DeliveryRequest, decodeDeliveryRequest))
-		case "destinationDeliveryRefId":
-			return d.Optional(jsonx.OptString(d, &s.DestinationDeliveryRefID))
-		case "events":
-			return d.Optional(jsonx.Slice(d, &s.Events, decodeParcelEvent))
-		case "id":
-			d.Seen(0)
-			return jsonx.String(d, &s.ID)
-		case "itemRefId":
-			return d.Optional(jsonx.OptString(d, &s.ItemRefID))
-		case "name":
-			return d.Optional(jsonx.OptString(d, &s.Name))
-		case "orderLabelUrl":
-			return d.Optional(jsonx.OptString(d, &s.OrderLabelURL))
-		case "originDeliveryRefId":
-			return d.Optional(jsonx.OptString(d, &s.OriginDeliveryRefID))
-		case "parcelLabelUrl":
-			return d.Optional(jsonx.OptString(d, &s.ParcelLabelURL))
-		case "payment":
-			return d.Optional(jsonx.Ptr(d, &s.Payment, decodeDeliveryPayment))
-		case "state":
-			d.Seen(1)
-			return jsonx.StringAs[ParcelState](d, &s.State)
-		case "updateTime":
-			return d.Optional(jsonx.OptTime(d, &s.UpdateTime))
-		case "value":
-			return d.Optional(jsonx.OptString(d, &s.Value))
-		case "weight":
-			return d.Optional(jsonx.OptString(d, &s.Weight))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersParcel, s, decodeParcelMember)
 }
 
-// requiredParcelEvent lists the members a ParcelEvent must have, in the order of d.Seen.
-var requiredParcelEvent = []string{"createTime", "type"}
+// decodeParcelMember reads member i of membersParcel into s.
+func decodeParcelMember(d *jsonx.Decoder, s *Parcel, i int) error {
+	switch i {
+	case 0: // allowReturn
+		return jsonx.OptBool(d, &s.AllowReturn)
+	case 1: // cancelationRequested
+		return jsonx.OptBool(d, &s.CancelationRequested)
+	case 2: // compartmentSize
+		return jsonx.OptInt64(d, &s.CompartmentSize)
+	case 3: // createTime
+		return jsonx.OptTime(d, &s.CreateTime)
+	case 4: // deliveryRequest
+		return jsonx.Ptr(d, &s.DeliveryRequest, decodeDeliveryRequest)
+	case 5: // destinationDeliveryRefId
+		return jsonx.OptString(d, &s.DestinationDeliveryRefID)
+	case 6: // events
+		return jsonx.Slice(d, &s.Events, decodeParcelEvent)
+	case 7: // id
+		return jsonx.String(d, &s.ID)
+	case 8: // itemRefId
+		return jsonx.OptString(d, &s.ItemRefID)
+	case 9: // name
+		return jsonx.OptString(d, &s.Name)
+	case 10: // orderLabelUrl
+		return jsonx.OptString(d, &s.OrderLabelURL)
+	case 11: // originDeliveryRefId
+		return jsonx.OptString(d, &s.OriginDeliveryRefID)
+	case 12: // parcelLabelUrl
+		return jsonx.OptString(d, &s.ParcelLabelURL)
+	case 13: // payment
+		return jsonx.Ptr(d, &s.Payment, decodeDeliveryPayment)
+	case 14: // state
+		return jsonx.StringAs[ParcelState](d, &s.State)
+	case 15: // updateTime
+		return jsonx.OptTime(d, &s.UpdateTime)
+	case 16: // value
+		return jsonx.OptString(d, &s.Value)
+	case 17: // weight
+		return jsonx.OptString(d, &s.Weight)
+	}
+	return d.Skip()
+}
+
+// membersParcelEvent numbers ParcelEvent's members for decodeParcelEventMember; the names after the list are required.
+var membersParcelEvent = jsonx.NewMembers([]string{
+	"createTime",
+	"locationDisplayName",
+	"locationId",
+	"postalCode",
+	"type",
+}, "createTime", "type")
 
 // UnmarshalJSON decodes s with a decoder generated for ParcelEvent's members.
 func (s *ParcelEvent) UnmarshalJSON(data []byte) error {
@@ -613,24 +779,41 @@ func (s *ParcelEvent) UnmarshalJSON(data []byte) error {
 }
 
 func decodeParcelEvent(d *jsonx.Decoder, s *ParcelEvent) error {
-	return jsonx.Object(d, requiredParcelEvent, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "createTime":
-			d.Seen(0)
-			return jsonx.Time(d, &s.CreateTime)
-		case "locationDisplayName":
-			return d.Optional(jsonx.OptString(d, &s.LocationDisplayName))
-		case "locationId":
-			return d.Optional(jsonx.OptString(d, &s.LocationID))
-		case "postalCode":
-			return d.Optional(jsonx.OptString(d, &s.PostalCode))
-		case "type":
-			d.Seen(1)
-			return jsonx.StringAs[EventType](d, &s.Type)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersParcelEvent, s, decodeParcelEventMember)
 }
+
+// decodeParcelEventMember reads member i of membersParcelEvent into s.
+func decodeParcelEventMember(d *jsonx.Decoder, s *ParcelEvent, i int) error {
+	switch i {
+	case 0: // createTime
+		return jsonx.Time(d, &s.CreateTime)
+	case 1: // locationDisplayName
+		return jsonx.OptString(d, &s.LocationDisplayName)
+	case 2: // locationId
+		return jsonx.OptString(d, &s.LocationID)
+	case 3: // postalCode
+		return jsonx.OptString(d, &s.PostalCode)
+	case 4: // type
+		return jsonx.StringAs[EventType](d, &s.Type)
+	}
+	return d.Skip()
+}
+
+// membersParcelLabelData numbers ParcelLabelData's members for decodeParcelLabelDataMember.
+var membersParcelLabelData = jsonx.NewMembers([]string{
+	"createTime",
+	"delivery",
+	"depotDisplayName",
+	"depotId",
+	"laneDisplayName",
+	"laneId",
+	"orderNumber",
+	"parcel",
+	"partnerName",
+	"payment",
+	"recipient",
+	"sender",
+})
 
 // UnmarshalJSON decodes s with a decoder generated for ParcelLabelData's members.
 func (s *ParcelLabelData) UnmarshalJSON(data []byte) error {
@@ -638,36 +821,49 @@ func (s *ParcelLabelData) UnmarshalJSON(data []byte) error {
 }
 
 func decodeParcelLabelData(d *jsonx.Decoder, s *ParcelLabelData) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "createTime":
-			return d.Optional(jsonx.OptString(d, &s.CreateTime))
-		case "delivery":
-			return d.Optional(jsonx.Ptr(d, &s.Delivery, decodeParcelLabelDataDelivery))
-		case "depotDisplayName":
-			return d.Optional(jsonx.OptString(d, &s.DepotDisplayName))
-		case "depotId":
-			return d.Optional(jsonx.OptString(d, &s.DepotID))
-		case "laneDisplayName":
-			return d.Optional(jsonx.OptString(d, &s.LaneDisplayName))
-		case "laneId":
-			return d.Optional(jsonx.OptString(d, &s.LaneID))
-		case "orderNumber":
-			return d.Optional(jsonx.OptString(d, &s.OrderNumber))
-		case "parcel":
-			return d.Optional(jsonx.Ptr(d, &s.Parcel, decodeParcelLabelDataParcel))
-		case "partnerName":
-			return d.Optional(jsonx.OptString(d, &s.PartnerName))
-		case "payment":
-			return d.Optional(jsonx.Ptr(d, &s.Payment, decodeParcelLabelDataPayment))
-		case "recipient":
-			return d.Optional(jsonx.Ptr(d, &s.Recipient, decodeParcelLabelDataRecipient))
-		case "sender":
-			return d.Optional(jsonx.Ptr(d, &s.Sender, decodeParcelLabelDataRecipient))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersParcelLabelData, s, decodeParcelLabelDataMember)
 }
+
+// decodeParcelLabelDataMember reads member i of membersParcelLabelData into s.
+func decodeParcelLabelDataMember(d *jsonx.Decoder, s *ParcelLabelData, i int) error {
+	switch i {
+	case 0: // createTime
+		return jsonx.OptString(d, &s.CreateTime)
+	case 1: // delivery
+		return jsonx.Ptr(d, &s.Delivery, decodeParcelLabelDataDelivery)
+	case 2: // depotDisplayName
+		return jsonx.OptString(d, &s.DepotDisplayName)
+	case 3: // depotId
+		return jsonx.OptString(d, &s.DepotID)
+	case 4: // laneDisplayName
+		return jsonx.OptString(d, &s.LaneDisplayName)
+	case 5: // laneId
+		return jsonx.OptString(d, &s.LaneID)
+	case 6: // orderNumber
+		return jsonx.OptString(d, &s.OrderNumber)
+	case 7: // parcel
+		return jsonx.Ptr(d, &s.Parcel, decodeParcelLabelDataParcel)
+	case 8: // partnerName
+		return jsonx.OptString(d, &s.PartnerName)
+	case 9: // payment
+		return jsonx.Ptr(d, &s.Payment, decodeParcelLabelDataPayment)
+	case 10: // recipient
+		return jsonx.Ptr(d, &s.Recipient, decodeParcelLabelDataRecipient)
+	case 11: // sender
+		return jsonx.Ptr(d, &s.Sender, decodeParcelLabelDataRecipient)
+	}
+	return d.Skip()
+}
+
+// membersParcelLabelDataDelivery numbers ParcelLabelDataDelivery's members for decodeParcelLabelDataDeliveryMember.
+var membersParcelLabelDataDelivery = jsonx.NewMembers([]string{
+	"city",
+	"deliveryPartnerName",
+	"destinationPublicId",
+	"street",
+	"type",
+	"zip",
+})
 
 // UnmarshalJSON decodes s with a decoder generated for ParcelLabelDataDelivery's members.
 func (s *ParcelLabelDataDelivery) UnmarshalJSON(data []byte) error {
@@ -675,24 +871,30 @@ func (s *ParcelLabelDataDelivery) UnmarshalJSON(data []byte) error {
 }
 
 func decodeParcelLabelDataDelivery(d *jsonx.Decoder, s *ParcelLabelDataDelivery) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "city":
-			return d.Optional(jsonx.OptString(d, &s.City))
-		case "deliveryPartnerName":
-			return d.Optional(jsonx.OptString(d, &s.DeliveryPartnerName))
-		case "destinationPublicId":
-			return d.Optional(jsonx.OptString(d, &s.DestinationPublicID))
-		case "street":
-			return d.Optional(jsonx.OptString(d, &s.Street))
-		case "type":
-			return d.Optional(jsonx.OptString(d, &s.Type))
-		case "zip":
-			return d.Optional(jsonx.OptString(d, &s.Zip))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersParcelLabelDataDelivery, s, decodeParcelLabelDataDeliveryMember)
 }
+
+// decodeParcelLabelDataDeliveryMember reads member i of membersParcelLabelDataDelivery into s.
+func decodeParcelLabelDataDeliveryMember(d *jsonx.Decoder, s *ParcelLabelDataDelivery, i int) error {
+	switch i {
+	case 0: // city
+		return jsonx.OptString(d, &s.City)
+	case 1: // deliveryPartnerName
+		return jsonx.OptString(d, &s.DeliveryPartnerName)
+	case 2: // destinationPublicId
+		return jsonx.OptString(d, &s.DestinationPublicID)
+	case 3: // street
+		return jsonx.OptString(d, &s.Street)
+	case 4: // type
+		return jsonx.OptString(d, &s.Type)
+	case 5: // zip
+		return jsonx.OptString(d, &s.Zip)
+	}
+	return d.Skip()
+}
+
+// membersParcelLabelDataEnvelope numbers ParcelLabelDataEnvelope's members for decodeParcelLabelDataEnvelopeMember.
+var membersParcelLabelDataEnvelope = jsonx.NewMembers([]string{"data"})
 
 // UnmarshalJSON decodes s with a decoder generated for ParcelLabelDataEnvelope's members.
 func (s *ParcelLabelDataEnvelope) UnmarshalJSON(data []byte) error {
@@ -700,14 +902,20 @@ func (s *ParcelLabelDataEnvelope) UnmarshalJSON(data []byte) error {
 }
 
 func decodeParcelLabelDataEnvelope(d *jsonx.Decoder, s *ParcelLabelDataEnvelope) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "data":
-			return d.Optional(jsonx.Ptr(d, &s.Data, decodeParcelLabelData))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersParcelLabelDataEnvelope, s, decodeParcelLabelDataEnvelopeMember)
 }
+
+// decodeParcelLabelDataEnvelopeMember reads member i of membersParcelLabelDataEnvelope into s.
+func decodeParcelLabelDataEnvelopeMember(d *jsonx.Decoder, s *ParcelLabelDataEnvelope, i int) error {
+	switch i {
+	case 0: // data
+		return jsonx.Ptr(d, &s.Data, decodeParcelLabelData)
+	}
+	return d.Skip()
+}
+
+// membersParcelLabelDataParcel numbers ParcelLabelDataParcel's members for decodeParcelLabelDataParcelMember.
+var membersParcelLabelDataParcel = jsonx.NewMembers([]string{"displayName", "weight"})
 
 // UnmarshalJSON decodes s with a decoder generated for ParcelLabelDataParcel's members.
 func (s *ParcelLabelDataParcel) UnmarshalJSON(data []byte) error {
@@ -715,16 +923,22 @@ func (s *ParcelLabelDataParcel) UnmarshalJSON(data []byte) error {
 }
 
 func decodeParcelLabelDataParcel(d *jsonx.Decoder, s *ParcelLabelDataParcel) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "displayName":
-			return d.Optional(jsonx.OptString(d, &s.DisplayName))
-		case "weight":
-			return d.Optional(jsonx.OptString(d, &s.Weight))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersParcelLabelDataParcel, s, decodeParcelLabelDataParcelMember)
 }
+
+// decodeParcelLabelDataParcelMember reads member i of membersParcelLabelDataParcel into s.
+func decodeParcelLabelDataParcelMember(d *jsonx.Decoder, s *ParcelLabelDataParcel, i int) error {
+	switch i {
+	case 0: // displayName
+		return jsonx.OptString(d, &s.DisplayName)
+	case 1: // weight
+		return jsonx.OptString(d, &s.Weight)
+	}
+	return d.Skip()
+}
+
+// membersParcelLabelDataPayment numbers ParcelLabelDataPayment's members for decodeParcelLabelDataPaymentMember.
+var membersParcelLabelDataPayment = jsonx.NewMembers([]string{"amountToBeCollected", "mode"})
 
 // UnmarshalJSON decodes s with a decoder generated for ParcelLabelDataPayment's members.
 func (s *ParcelLabelDataPayment) UnmarshalJSON(data []byte) error {
@@ -732,16 +946,22 @@ func (s *ParcelLabelDataPayment) UnmarshalJSON(data []byte) error {
 }
 
 func decodeParcelLabelDataPayment(d *jsonx.Decoder, s *ParcelLabelDataPayment) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "amountToBeCollected":
-			return d.Optional(jsonx.OptString(d, &s.AmountToBeCollected))
-		case "mode":
-			return d.Optional(jsonx.OptString(d, &s.Mode))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersParcelLabelDataPayment, s, decodeParcelLabelDataPaymentMember)
 }
+
+// decodeParcelLabelDataPaymentMember reads member i of membersParcelLabelDataPayment into s.
+func decodeParcelLabelDataPaymentMember(d *jsonx.Decoder, s *ParcelLabelDataPayment, i int) error {
+	switch i {
+	case 0: // amountToBeCollected
+		return jsonx.OptString(d, &s.AmountToBeCollected)
+	case 1: // mode
+		return jsonx.OptString(d, &s.Mode)
+	}
+	return d.Skip()
+}
+
+// membersParcelLabelDataRecipient numbers ParcelLabelDataRecipient's members for decodeParcelLabelDataRecipientMember.
+var membersParcelLabelDataRecipient = jsonx.NewMembers([]string{"rawInfo"})
 
 // UnmarshalJSON decodes s with a decoder generated for ParcelLabelDataRecipient's members.
 func (s *ParcelLabelDataRecipient) UnmarshalJSON(data []byte) error {
@@ -749,14 +969,20 @@ func (s *ParcelLabelDataRecipient) UnmarshalJSON(data []byte) error {
 }
 
 func decodeParcelLabelDataRecipient(d *jsonx.Decoder, s *ParcelLabelDataRecipient) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "rawInfo":
-			return d.Optional(jsonx.OptString(d, &s.RawInfo))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersParcelLabelDataRecipient, s, decodeParcelLabelDataRecipientMember)
 }
+
+// decodeParcelLabelDataRecipientMember reads member i of membersParcelLabelDataRecipient into s.
+func decodeParcelLabelDataRecipientMember(d *jsonx.Decoder, s *ParcelLabelDataRecipient, i int) error {
+	switch i {
+	case 0: // rawInfo
+		return jsonx.OptString(d, &s.RawInfo)
+	}
+	return d.Skip()
+}
+
+// membersParcelPage numbers ParcelPage's members for decodeParcelPageMember.
+var membersParcelPage = jsonx.NewMembers([]string{"count", "data", "pagination"})
 
 // UnmarshalJSON decodes s with a decoder generated for ParcelPage's members.
 func (s *ParcelPage) UnmarshalJSON(data []byte) error {
@@ -764,21 +990,24 @@ func (s *ParcelPage) UnmarshalJSON(data []byte) error {
 }
 
 func decodeParcelPage(d *jsonx.Decoder, s *ParcelPage) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "count":
-			return d.Optional(jsonx.OptInt64(d, &s.Count))
-		case "data":
-			return d.Optional(jsonx.Slice(d, &s.Data, decodeParcel))
-		case "pagination":
-			return d.Optional(jsonx.Ptr(d, &s.Pagination, decodePagination))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersParcelPage, s, decodeParcelPageMember)
 }
 
-// requiredParcelRef lists the members a ParcelRef must have, in the order of d.Seen.
-var requiredParcelRef = []string{"id"}
+// decodeParcelPageMember reads member i of membersParcelPage into s.
+func decodeParcelPageMember(d *jsonx.Decoder, s *ParcelPage, i int) error {
+	switch i {
+	case 0: // count
+		return jsonx.OptInt64(d, &s.Count)
+	case 1: // data
+		return jsonx.Slice(d, &s.Data, decodeParcel)
+	case 2: // pagination
+		return jsonx.Ptr(d, &s.Pagination, decodePagination)
+	}
+	return d.Skip()
+}
+
+// membersParcelRef numbers ParcelRef's members for decodeParcelRefMember; the names after the list are required.
+var membersParcelRef = jsonx.NewMembers([]string{"id"}, "id")
 
 // UnmarshalJSON decodes s with a decoder generated for ParcelRef's members.
 func (s *ParcelRef) UnmarshalJSON(data []byte) error {
@@ -786,15 +1015,20 @@ func (s *ParcelRef) UnmarshalJSON(data []byte) error {
 }
 
 func decodeParcelRef(d *jsonx.Decoder, s *ParcelRef) error {
-	return jsonx.Object(d, requiredParcelRef, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "id":
-			d.Seen(0)
-			return jsonx.String(d, &s.ID)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersParcelRef, s, decodeParcelRefMember)
 }
+
+// decodeParcelRefMember reads member i of membersParcelRef into s.
+func decodeParcelRefMember(d *jsonx.Decoder, s *ParcelRef, i int) error {
+	switch i {
+	case 0: // id
+		return jsonx.String(d, &s.ID)
+	}
+	return d.Skip()
+}
+
+// membersSenderLabelInfo numbers SenderLabelInfo's members for decodeSenderLabelInfoMember.
+var membersSenderLabelInfo = jsonx.NewMembers([]string{"row1", "row2", "row3", "row4"})
 
 // UnmarshalJSON decodes s with a decoder generated for SenderLabelInfo's members.
 func (s *SenderLabelInfo) UnmarshalJSON(data []byte) error {
@@ -802,17 +1036,20 @@ func (s *SenderLabelInfo) UnmarshalJSON(data []byte) error {
 }
 
 func decodeSenderLabelInfo(d *jsonx.Decoder, s *SenderLabelInfo) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "row1":
-			return d.Optional(jsonx.OptString(d, &s.Row1))
-		case "row2":
-			return d.Optional(jsonx.OptString(d, &s.Row2))
-		case "row3":
-			return d.Optional(jsonx.OptString(d, &s.Row3))
-		case "row4":
-			return d.Optional(jsonx.OptString(d, &s.Row4))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersSenderLabelInfo, s, decodeSenderLabelInfoMember)
+}
+
+// decodeSenderLabelInfoMember reads member i of membersSenderLabelInfo into s.
+func decodeSenderLabelInfoMember(d *jsonx.Decoder, s *SenderLabelInfo, i int) error {
+	switch i {
+	case 0: // row1
+		return jsonx.OptString(d, &s.Row1)
+	case 1: // row2
+		return jsonx.OptString(d, &s.Row2)
+	case 2: // row3
+		return jsonx.OptString(d, &s.Row3)
+	case 3: // row4
+		return jsonx.OptString(d, &s.Row4)
+	}
+	return d.Skip()
 }

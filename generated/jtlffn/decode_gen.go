@@ -4,8 +4,19 @@ package jtlffn
 
 import "github.com/apigen-go/apigen/runtime/jsonx"
 
-// requiredAddress lists the members a Address must have, in the order of d.Seen.
-var requiredAddress = []string{"city", "country", "street"}
+// membersAddress numbers Address's members for decodeAddressMember; the names after the list are required.
+var membersAddress = jsonx.NewMembers([]string{
+	"city",
+	"company",
+	"country",
+	"email",
+	"firstname",
+	"lastname",
+	"phone",
+	"salutation",
+	"street",
+	"zip",
+}, "city", "country", "street")
 
 // UnmarshalJSON decodes s with a decoder generated for Address's members.
 func (s *Address) UnmarshalJSON(data []byte) error {
@@ -13,38 +24,38 @@ func (s *Address) UnmarshalJSON(data []byte) error {
 }
 
 func decodeAddress(d *jsonx.Decoder, s *Address) error {
-	return jsonx.Object(d, requiredAddress, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "city":
-			d.Seen(0)
-			return jsonx.String(d, &s.City)
-		case "company":
-			return d.Optional(jsonx.OptString(d, &s.Company))
-		case "country":
-			d.Seen(1)
-			return jsonx.String(d, &s.Country)
-		case "email":
-			return d.Optional(jsonx.OptString(d, &s.Email))
-		case "firstname":
-			return d.Optional(jsonx.OptString(d, &s.Firstname))
-		case "lastname":
-			return d.Optional(jsonx.OptString(d, &s.Lastname))
-		case "phone":
-			return d.Optional(jsonx.OptString(d, &s.Phone))
-		case "salutation":
-			return d.Optional(jsonx.OptString(d, &s.Salutation))
-		case "street":
-			d.Seen(2)
-			return jsonx.String(d, &s.Street)
-		case "zip":
-			return d.Optional(jsonx.OptString(d, &s.Zip))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersAddress, s, decodeAddressMember)
 }
 
-// requiredCurrentUser lists the members a CurrentUser must have, in the order of d.Seen.
-var requiredCurrentUser = []string{"userId"}
+// decodeAddressMember reads member i of membersAddress into s.
+func decodeAddressMember(d *jsonx.Decoder, s *Address, i int) error {
+	switch i {
+	case 0: // city
+		return jsonx.String(d, &s.City)
+	case 1: // company
+		return jsonx.OptString(d, &s.Company)
+	case 2: // country
+		return jsonx.String(d, &s.Country)
+	case 3: // email
+		return jsonx.OptString(d, &s.Email)
+	case 4: // firstname
+		return jsonx.OptString(d, &s.Firstname)
+	case 5: // lastname
+		return jsonx.OptString(d, &s.Lastname)
+	case 6: // phone
+		return jsonx.OptString(d, &s.Phone)
+	case 7: // salutation
+		return jsonx.OptString(d, &s.Salutation)
+	case 8: // street
+		return jsonx.String(d, &s.Street)
+	case 9: // zip
+		return jsonx.OptString(d, &s.Zip)
+	}
+	return d.Skip()
+}
+
+// membersCurrentUser numbers CurrentUser's members for decodeCurrentUserMember; the names after the list are required.
+var membersCurrentUser = jsonx.NewMembers([]string{"address", "role", "userId"}, "userId")
 
 // UnmarshalJSON decodes s with a decoder generated for CurrentUser's members.
 func (s *CurrentUser) UnmarshalJSON(data []byte) error {
@@ -52,22 +63,24 @@ func (s *CurrentUser) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCurrentUser(d *jsonx.Decoder, s *CurrentUser) error {
-	return jsonx.Object(d, requiredCurrentUser, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "address":
-			return d.Optional(jsonx.Ptr(d, &s.Address, decodeAddress))
-		case "role":
-			return d.Optional(jsonx.Opt(d, &s.Role, jsonx.StringAs[Role]))
-		case "userId":
-			d.Seen(0)
-			return jsonx.String(d, &s.UserID)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersCurrentUser, s, decodeCurrentUserMember)
 }
 
-// requiredErrorCode lists the members a ErrorCode must have, in the order of d.Seen.
-var requiredErrorCode = []string{"code"}
+// decodeCurrentUserMember reads member i of membersCurrentUser into s.
+func decodeCurrentUserMember(d *jsonx.Decoder, s *CurrentUser, i int) error {
+	switch i {
+	case 0: // address
+		return jsonx.Ptr(d, &s.Address, decodeAddress)
+	case 1: // role
+		return jsonx.Opt(d, &s.Role, jsonx.StringAs[Role])
+	case 2: // userId
+		return jsonx.String(d, &s.UserID)
+	}
+	return d.Skip()
+}
+
+// membersErrorCode numbers ErrorCode's members for decodeErrorCodeMember; the names after the list are required.
+var membersErrorCode = jsonx.NewMembers([]string{"code", "description"}, "code")
 
 // UnmarshalJSON decodes s with a decoder generated for ErrorCode's members.
 func (s *ErrorCode) UnmarshalJSON(data []byte) error {
@@ -75,20 +88,22 @@ func (s *ErrorCode) UnmarshalJSON(data []byte) error {
 }
 
 func decodeErrorCode(d *jsonx.Decoder, s *ErrorCode) error {
-	return jsonx.Object(d, requiredErrorCode, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "code":
-			d.Seen(0)
-			return jsonx.String(d, &s.Code)
-		case "description":
-			return d.Optional(jsonx.OptString(d, &s.Description))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersErrorCode, s, decodeErrorCodeMember)
 }
 
-// requiredErrorMessage lists the members a ErrorMessage must have, in the order of d.Seen.
-var requiredErrorMessage = []string{"message"}
+// decodeErrorCodeMember reads member i of membersErrorCode into s.
+func decodeErrorCodeMember(d *jsonx.Decoder, s *ErrorCode, i int) error {
+	switch i {
+	case 0: // code
+		return jsonx.String(d, &s.Code)
+	case 1: // description
+		return jsonx.OptString(d, &s.Description)
+	}
+	return d.Skip()
+}
+
+// membersErrorMessage numbers ErrorMessage's members for decodeErrorMessageMember; the names after the list are required.
+var membersErrorMessage = jsonx.NewMembers([]string{"message"}, "message")
 
 // UnmarshalJSON decodes s with a decoder generated for ErrorMessage's members.
 func (s *ErrorMessage) UnmarshalJSON(data []byte) error {
@@ -96,15 +111,20 @@ func (s *ErrorMessage) UnmarshalJSON(data []byte) error {
 }
 
 func decodeErrorMessage(d *jsonx.Decoder, s *ErrorMessage) error {
-	return jsonx.Object(d, requiredErrorMessage, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "message":
-			d.Seen(0)
-			return jsonx.String(d, &s.Message)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersErrorMessage, s, decodeErrorMessageMember)
 }
+
+// decodeErrorMessageMember reads member i of membersErrorMessage into s.
+func decodeErrorMessageMember(d *jsonx.Decoder, s *ErrorMessage, i int) error {
+	switch i {
+	case 0: // message
+		return jsonx.String(d, &s.Message)
+	}
+	return d.Skip()
+}
+
+// membersErrorResponse numbers ErrorResponse's members for decodeErrorResponseMember.
+var membersErrorResponse = jsonx.NewMembers([]string{"errorCode", "errorMessages", "errorMetadata"})
 
 // UnmarshalJSON decodes s with a decoder generated for ErrorResponse's members.
 func (s *ErrorResponse) UnmarshalJSON(data []byte) error {
@@ -112,21 +132,24 @@ func (s *ErrorResponse) UnmarshalJSON(data []byte) error {
 }
 
 func decodeErrorResponse(d *jsonx.Decoder, s *ErrorResponse) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "errorCode":
-			return d.Optional(jsonx.Ptr(d, &s.ErrorCode, decodeErrorCode))
-		case "errorMessages":
-			return d.Optional(jsonx.Slice(d, &s.ErrorMessages, decodeErrorMessage))
-		case "errorMetadata":
-			return d.Optional(jsonx.StringMap(d, &s.ErrorMetadata))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersErrorResponse, s, decodeErrorResponseMember)
 }
 
-// requiredMerchant lists the members a Merchant must have, in the order of d.Seen.
-var requiredMerchant = []string{"userId"}
+// decodeErrorResponseMember reads member i of membersErrorResponse into s.
+func decodeErrorResponseMember(d *jsonx.Decoder, s *ErrorResponse, i int) error {
+	switch i {
+	case 0: // errorCode
+		return jsonx.Ptr(d, &s.ErrorCode, decodeErrorCode)
+	case 1: // errorMessages
+		return jsonx.Slice(d, &s.ErrorMessages, decodeErrorMessage)
+	case 2: // errorMetadata
+		return jsonx.StringMap(d, &s.ErrorMetadata)
+	}
+	return d.Skip()
+}
+
+// membersMerchant numbers Merchant's members for decodeMerchantMember; the names after the list are required.
+var membersMerchant = jsonx.NewMembers([]string{"address", "isActive", "modificationInfo", "userId"}, "userId")
 
 // UnmarshalJSON decodes s with a decoder generated for Merchant's members.
 func (s *Merchant) UnmarshalJSON(data []byte) error {
@@ -134,21 +157,26 @@ func (s *Merchant) UnmarshalJSON(data []byte) error {
 }
 
 func decodeMerchant(d *jsonx.Decoder, s *Merchant) error {
-	return jsonx.Object(d, requiredMerchant, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "address":
-			return d.Optional(jsonx.Ptr(d, &s.Address, decodeAddress))
-		case "isActive":
-			return d.Optional(jsonx.OptBool(d, &s.IsActive))
-		case "modificationInfo":
-			return d.Optional(jsonx.Ptr(d, &s.ModificationInfo, decodeModificationInfo))
-		case "userId":
-			d.Seen(0)
-			return jsonx.String(d, &s.UserID)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersMerchant, s, decodeMerchantMember)
 }
+
+// decodeMerchantMember reads member i of membersMerchant into s.
+func decodeMerchantMember(d *jsonx.Decoder, s *Merchant, i int) error {
+	switch i {
+	case 0: // address
+		return jsonx.Ptr(d, &s.Address, decodeAddress)
+	case 1: // isActive
+		return jsonx.OptBool(d, &s.IsActive)
+	case 2: // modificationInfo
+		return jsonx.Ptr(d, &s.ModificationInfo, decodeModificationInfo)
+	case 3: // userId
+		return jsonx.String(d, &s.UserID)
+	}
+	return d.Skip()
+}
+
+// membersModificationInfo numbers ModificationInfo's members for decodeModificationInfoMember.
+var membersModificationInfo = jsonx.NewMembers([]string{"createdAt", "updatedAt"})
 
 // UnmarshalJSON decodes s with a decoder generated for ModificationInfo's members.
 func (s *ModificationInfo) UnmarshalJSON(data []byte) error {
@@ -156,16 +184,22 @@ func (s *ModificationInfo) UnmarshalJSON(data []byte) error {
 }
 
 func decodeModificationInfo(d *jsonx.Decoder, s *ModificationInfo) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "createdAt":
-			return d.Optional(jsonx.OptTime(d, &s.CreatedAt))
-		case "updatedAt":
-			return d.Optional(jsonx.OptTime(d, &s.UpdatedAt))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersModificationInfo, s, decodeModificationInfoMember)
 }
+
+// decodeModificationInfoMember reads member i of membersModificationInfo into s.
+func decodeModificationInfoMember(d *jsonx.Decoder, s *ModificationInfo, i int) error {
+	switch i {
+	case 0: // createdAt
+		return jsonx.OptTime(d, &s.CreatedAt)
+	case 1: // updatedAt
+		return jsonx.OptTime(d, &s.UpdatedAt)
+	}
+	return d.Skip()
+}
+
+// membersOAuthError numbers OAuthError's members for decodeOAuthErrorMember.
+var membersOAuthError = jsonx.NewMembers([]string{"error", "error_description"})
 
 // UnmarshalJSON decodes s with a decoder generated for OAuthError's members.
 func (s *OAuthError) UnmarshalJSON(data []byte) error {
@@ -173,16 +207,22 @@ func (s *OAuthError) UnmarshalJSON(data []byte) error {
 }
 
 func decodeOAuthError(d *jsonx.Decoder, s *OAuthError) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "error":
-			return d.Optional(jsonx.OptString(d, &s.Error))
-		case "error_description":
-			return d.Optional(jsonx.OptString(d, &s.ErrorDescription))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersOAuthError, s, decodeOAuthErrorMember)
 }
+
+// decodeOAuthErrorMember reads member i of membersOAuthError into s.
+func decodeOAuthErrorMember(d *jsonx.Decoder, s *OAuthError, i int) error {
+	switch i {
+	case 0: // error
+		return jsonx.OptString(d, &s.Error)
+	case 1: // error_description
+		return jsonx.OptString(d, &s.ErrorDescription)
+	}
+	return d.Skip()
+}
+
+// membersPage numbers Page's members for decodePageMember.
+var membersPage = jsonx.NewMembers([]string{"limit", "offset", "total"})
 
 // UnmarshalJSON decodes s with a decoder generated for Page's members.
 func (s *Page) UnmarshalJSON(data []byte) error {
@@ -190,18 +230,24 @@ func (s *Page) UnmarshalJSON(data []byte) error {
 }
 
 func decodePage(d *jsonx.Decoder, s *Page) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "limit":
-			return d.Optional(jsonx.OptInt64(d, &s.Limit))
-		case "offset":
-			return d.Optional(jsonx.OptInt64(d, &s.Offset))
-		case "total":
-			return d.Optional(jsonx.OptInt64(d, &s.Total))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersPage, s, decodePageMember)
 }
+
+// decodePageMember reads member i of membersPage into s.
+func decodePageMember(d *jsonx.Decoder, s *Page, i int) error {
+	switch i {
+	case 0: // limit
+		return jsonx.OptInt64(d, &s.Limit)
+	case 1: // offset
+		return jsonx.OptInt64(d, &s.Offset)
+	case 2: // total
+		return jsonx.OptInt64(d, &s.Total)
+	}
+	return d.Skip()
+}
+
+// membersPageLinks numbers PageLinks's members for decodePageLinksMember.
+var membersPageLinks = jsonx.NewMembers([]string{"next", "previous"})
 
 // UnmarshalJSON decodes s with a decoder generated for PageLinks's members.
 func (s *PageLinks) UnmarshalJSON(data []byte) error {
@@ -209,19 +255,28 @@ func (s *PageLinks) UnmarshalJSON(data []byte) error {
 }
 
 func decodePageLinks(d *jsonx.Decoder, s *PageLinks) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "next":
-			return d.Optional(jsonx.OptString(d, &s.Next))
-		case "previous":
-			return d.Optional(jsonx.OptString(d, &s.Previous))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersPageLinks, s, decodePageLinksMember)
 }
 
-// requiredPagedMerchantResponse lists the members a PagedMerchantResponse must have, in the order of d.Seen.
-var requiredPagedMerchantResponse = []string{"items"}
+// decodePageLinksMember reads member i of membersPageLinks into s.
+func decodePageLinksMember(d *jsonx.Decoder, s *PageLinks, i int) error {
+	switch i {
+	case 0: // next
+		return jsonx.OptString(d, &s.Next)
+	case 1: // previous
+		return jsonx.OptString(d, &s.Previous)
+	}
+	return d.Skip()
+}
+
+// membersPagedMerchantResponse numbers PagedMerchantResponse's members for decodePagedMerchantResponseMember; the names after the list are required.
+var membersPagedMerchantResponse = jsonx.NewMembers([]string{
+	"_links",
+	"_page",
+	"count",
+	"items",
+	"nextPageLink",
+}, "items")
 
 // UnmarshalJSON decodes s with a decoder generated for PagedMerchantResponse's members.
 func (s *PagedMerchantResponse) UnmarshalJSON(data []byte) error {
@@ -229,26 +284,34 @@ func (s *PagedMerchantResponse) UnmarshalJSON(data []byte) error {
 }
 
 func decodePagedMerchantResponse(d *jsonx.Decoder, s *PagedMerchantResponse) error {
-	return jsonx.Object(d, requiredPagedMerchantResponse, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "_links":
-			return d.Optional(jsonx.Ptr(d, &s.Links, decodePageLinks))
-		case "_page":
-			return d.Optional(jsonx.Ptr(d, &s.Page, decodePage))
-		case "count":
-			return d.Optional(jsonx.OptInt64(d, &s.Count))
-		case "items":
-			d.Seen(0)
-			return jsonx.Slice(d, &s.Items, decodeMerchant)
-		case "nextPageLink":
-			return d.Optional(jsonx.OptString(d, &s.NextPageLink))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersPagedMerchantResponse, s, decodePagedMerchantResponseMember)
 }
 
-// requiredPagedWarehouseResponse lists the members a PagedWarehouseResponse must have, in the order of d.Seen.
-var requiredPagedWarehouseResponse = []string{"items"}
+// decodePagedMerchantResponseMember reads member i of membersPagedMerchantResponse into s.
+func decodePagedMerchantResponseMember(d *jsonx.Decoder, s *PagedMerchantResponse, i int) error {
+	switch i {
+	case 0: // _links
+		return jsonx.Ptr(d, &s.Links, decodePageLinks)
+	case 1: // _page
+		return jsonx.Ptr(d, &s.Page, decodePage)
+	case 2: // count
+		return jsonx.OptInt64(d, &s.Count)
+	case 3: // items
+		return jsonx.Slice(d, &s.Items, decodeMerchant)
+	case 4: // nextPageLink
+		return jsonx.OptString(d, &s.NextPageLink)
+	}
+	return d.Skip()
+}
+
+// membersPagedWarehouseResponse numbers PagedWarehouseResponse's members for decodePagedWarehouseResponseMember; the names after the list are required.
+var membersPagedWarehouseResponse = jsonx.NewMembers([]string{
+	"_links",
+	"_page",
+	"count",
+	"items",
+	"nextPageLink",
+}, "items")
 
 // UnmarshalJSON decodes s with a decoder generated for PagedWarehouseResponse's members.
 func (s *PagedWarehouseResponse) UnmarshalJSON(data []byte) error {
@@ -256,26 +319,28 @@ func (s *PagedWarehouseResponse) UnmarshalJSON(data []byte) error {
 }
 
 func decodePagedWarehouseResponse(d *jsonx.Decoder, s *PagedWarehouseResponse) error {
-	return jsonx.Object(d, requiredPagedWarehouseResponse, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "_links":
-			return d.Optional(jsonx.Ptr(d, &s.Links, decodePageLinks))
-		case "_page":
-			return d.Optional(jsonx.Ptr(d, &s.Page, decodePage))
-		case "count":
-			return d.Optional(jsonx.OptInt64(d, &s.Count))
-		case "items":
-			d.Seen(0)
-			return jsonx.Slice(d, &s.Items, decodeWarehouse)
-		case "nextPageLink":
-			return d.Optional(jsonx.OptString(d, &s.NextPageLink))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersPagedWarehouseResponse, s, decodePagedWarehouseResponseMember)
 }
 
-// requiredTokenResponse lists the members a TokenResponse must have, in the order of d.Seen.
-var requiredTokenResponse = []string{"access_token", "expires_in", "refresh_token", "token_type"}
+// decodePagedWarehouseResponseMember reads member i of membersPagedWarehouseResponse into s.
+func decodePagedWarehouseResponseMember(d *jsonx.Decoder, s *PagedWarehouseResponse, i int) error {
+	switch i {
+	case 0: // _links
+		return jsonx.Ptr(d, &s.Links, decodePageLinks)
+	case 1: // _page
+		return jsonx.Ptr(d, &s.Page, decodePage)
+	case 2: // count
+		return jsonx.OptInt64(d, &s.Count)
+	case 3: // items
+		return jsonx.Slice(d, &s.Items, decodeWarehouse)
+	case 4: // nextPageLink
+		return jsonx.OptString(d, &s.NextPageLink)
+	}
+	return d.Skip()
+}
+
+// membersTokenResponse numbers TokenResponse's members for decodeTokenResponseMember; the names after the list are required.
+var membersTokenResponse = jsonx.NewMembers([]string{"access_token", "expires_in", "refresh_token", "token_type"}, "access_token", "expires_in", "refresh_token", "token_type")
 
 // UnmarshalJSON decodes s with a decoder generated for TokenResponse's members.
 func (s *TokenResponse) UnmarshalJSON(data []byte) error {
@@ -283,27 +348,32 @@ func (s *TokenResponse) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTokenResponse(d *jsonx.Decoder, s *TokenResponse) error {
-	return jsonx.Object(d, requiredTokenResponse, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "access_token":
-			d.Seen(0)
-			return jsonx.String(d, &s.AccessToken)
-		case "expires_in":
-			d.Seen(1)
-			return jsonx.Int64(d, &s.ExpiresIn)
-		case "refresh_token":
-			d.Seen(2)
-			return jsonx.String(d, &s.RefreshToken)
-		case "token_type":
-			d.Seen(3)
-			return jsonx.String(d, &s.TokenType)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersTokenResponse, s, decodeTokenResponseMember)
 }
 
-// requiredWarehouse lists the members a Warehouse must have, in the order of d.Seen.
-var requiredWarehouse = []string{"name", "warehouseId"}
+// decodeTokenResponseMember reads member i of membersTokenResponse into s.
+func decodeTokenResponseMember(d *jsonx.Decoder, s *TokenResponse, i int) error {
+	switch i {
+	case 0: // access_token
+		return jsonx.String(d, &s.AccessToken)
+	case 1: // expires_in
+		return jsonx.Int64(d, &s.ExpiresIn)
+	case 2: // refresh_token
+		return jsonx.String(d, &s.RefreshToken)
+	case 3: // token_type
+		return jsonx.String(d, &s.TokenType)
+	}
+	return d.Skip()
+}
+
+// membersWarehouse numbers Warehouse's members for decodeWarehouseMember; the names after the list are required.
+var membersWarehouse = jsonx.NewMembers([]string{
+	"address",
+	"fulfillerId",
+	"modificationInfo",
+	"name",
+	"warehouseId",
+}, "name", "warehouseId")
 
 // UnmarshalJSON decodes s with a decoder generated for Warehouse's members.
 func (s *Warehouse) UnmarshalJSON(data []byte) error {
@@ -311,21 +381,22 @@ func (s *Warehouse) UnmarshalJSON(data []byte) error {
 }
 
 func decodeWarehouse(d *jsonx.Decoder, s *Warehouse) error {
-	return jsonx.Object(d, requiredWarehouse, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "address":
-			return d.Optional(jsonx.Ptr(d, &s.Address, decodeAddress))
-		case "fulfillerId":
-			return d.Optional(jsonx.OptString(d, &s.FulfillerID))
-		case "modificationInfo":
-			return d.Optional(jsonx.Ptr(d, &s.ModificationInfo, decodeModificationInfo))
-		case "name":
-			d.Seen(0)
-			return jsonx.String(d, &s.Name)
-		case "warehouseId":
-			d.Seen(1)
-			return jsonx.String(d, &s.WarehouseID)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersWarehouse, s, decodeWarehouseMember)
+}
+
+// decodeWarehouseMember reads member i of membersWarehouse into s.
+func decodeWarehouseMember(d *jsonx.Decoder, s *Warehouse, i int) error {
+	switch i {
+	case 0: // address
+		return jsonx.Ptr(d, &s.Address, decodeAddress)
+	case 1: // fulfillerId
+		return jsonx.OptString(d, &s.FulfillerID)
+	case 2: // modificationInfo
+		return jsonx.Ptr(d, &s.ModificationInfo, decodeModificationInfo)
+	case 3: // name
+		return jsonx.String(d, &s.Name)
+	case 4: // warehouseId
+		return jsonx.String(d, &s.WarehouseID)
+	}
+	return d.Skip()
 }

@@ -8,30 +8,46 @@ import (
 	"github.com/apigen-go/apigen/runtime/jsonx"
 )
 
+// membersApprovalRequest numbers ApprovalRequest's members for decodeApprovalRequestMember.
+var membersApprovalRequest = jsonx.NewMembers([]string{
+	"_id",
+	"_links",
+	"creationDate",
+	"description",
+	"reviewStatus",
+	"status",
+})
+
 // UnmarshalJSON decodes s with a decoder generated for ApprovalRequest's members.
 func (s *ApprovalRequest) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeApprovalRequest)
 }
 
 func decodeApprovalRequest(d *jsonx.Decoder, s *ApprovalRequest) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "_id":
-			return d.Optional(jsonx.OptString(d, &s.ID))
-		case "_links":
-			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
-		case "creationDate":
-			return d.Optional(jsonx.OptInt64(d, &s.CreationDate))
-		case "description":
-			return d.Optional(jsonx.OptString(d, &s.Description))
-		case "reviewStatus":
-			return d.Optional(jsonx.OptString(d, &s.ReviewStatus))
-		case "status":
-			return d.Optional(jsonx.OptString(d, &s.Status))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersApprovalRequest, s, decodeApprovalRequestMember)
 }
+
+// decodeApprovalRequestMember reads member i of membersApprovalRequest into s.
+func decodeApprovalRequestMember(d *jsonx.Decoder, s *ApprovalRequest, i int) error {
+	switch i {
+	case 0: // _id
+		return jsonx.OptString(d, &s.ID)
+	case 1: // _links
+		return jsonx.Ptr(d, &s.Links, decodeLinks)
+	case 2: // creationDate
+		return jsonx.OptInt64(d, &s.CreationDate)
+	case 3: // description
+		return jsonx.OptString(d, &s.Description)
+	case 4: // reviewStatus
+		return jsonx.OptString(d, &s.ReviewStatus)
+	case 5: // status
+		return jsonx.OptString(d, &s.Status)
+	}
+	return d.Skip()
+}
+
+// membersCustomRole numbers CustomRole's members for decodeCustomRoleMember.
+var membersCustomRole = jsonx.NewMembers([]string{"_id", "description", "key", "name"})
 
 // UnmarshalJSON decodes s with a decoder generated for CustomRole's members.
 func (s *CustomRole) UnmarshalJSON(data []byte) error {
@@ -39,20 +55,26 @@ func (s *CustomRole) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCustomRole(d *jsonx.Decoder, s *CustomRole) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "_id":
-			return d.Optional(jsonx.OptString(d, &s.ID))
-		case "description":
-			return d.Optional(jsonx.OptString(d, &s.Description))
-		case "key":
-			return d.Optional(jsonx.OptString(d, &s.Key))
-		case "name":
-			return d.Optional(jsonx.OptString(d, &s.Name))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersCustomRole, s, decodeCustomRoleMember)
 }
+
+// decodeCustomRoleMember reads member i of membersCustomRole into s.
+func decodeCustomRoleMember(d *jsonx.Decoder, s *CustomRole, i int) error {
+	switch i {
+	case 0: // _id
+		return jsonx.OptString(d, &s.ID)
+	case 1: // description
+		return jsonx.OptString(d, &s.Description)
+	case 2: // key
+		return jsonx.OptString(d, &s.Key)
+	case 3: // name
+		return jsonx.OptString(d, &s.Name)
+	}
+	return d.Skip()
+}
+
+// membersCustomRoles numbers CustomRoles's members for decodeCustomRolesMember.
+var membersCustomRoles = jsonx.NewMembers([]string{"_links", "items", "totalCount"})
 
 // UnmarshalJSON decodes s with a decoder generated for CustomRoles's members.
 func (s *CustomRoles) UnmarshalJSON(data []byte) error {
@@ -60,18 +82,24 @@ func (s *CustomRoles) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCustomRoles(d *jsonx.Decoder, s *CustomRoles) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "_links":
-			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
-		case "items":
-			return d.Optional(jsonx.Slice(d, &s.Items, decodeCustomRole))
-		case "totalCount":
-			return d.Optional(jsonx.OptInt64(d, &s.TotalCount))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersCustomRoles, s, decodeCustomRolesMember)
 }
+
+// decodeCustomRolesMember reads member i of membersCustomRoles into s.
+func decodeCustomRolesMember(d *jsonx.Decoder, s *CustomRoles, i int) error {
+	switch i {
+	case 0: // _links
+		return jsonx.Ptr(d, &s.Links, decodeLinks)
+	case 1: // items
+		return jsonx.Slice(d, &s.Items, decodeCustomRole)
+	case 2: // totalCount
+		return jsonx.OptInt64(d, &s.TotalCount)
+	}
+	return d.Skip()
+}
+
+// membersDependentFlags numbers DependentFlags's members for decodeDependentFlagsMember.
+var membersDependentFlags = jsonx.NewMembers([]string{"_links", "items"})
 
 // UnmarshalJSON decodes s with a decoder generated for DependentFlags's members.
 func (s *DependentFlags) UnmarshalJSON(data []byte) error {
@@ -79,16 +107,22 @@ func (s *DependentFlags) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDependentFlags(d *jsonx.Decoder, s *DependentFlags) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "_links":
-			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
-		case "items":
-			return d.Optional(jsonx.Slice(d, &s.Items, decodeDependentFlagsItemsItem))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersDependentFlags, s, decodeDependentFlagsMember)
 }
+
+// decodeDependentFlagsMember reads member i of membersDependentFlags into s.
+func decodeDependentFlagsMember(d *jsonx.Decoder, s *DependentFlags, i int) error {
+	switch i {
+	case 0: // _links
+		return jsonx.Ptr(d, &s.Links, decodeLinks)
+	case 1: // items
+		return jsonx.Slice(d, &s.Items, decodeDependentFlagsItemsItem)
+	}
+	return d.Skip()
+}
+
+// membersDependentFlagsItemsItem numbers DependentFlagsItemsItem's members for decodeDependentFlagsItemsItemMember.
+var membersDependentFlagsItemsItem = jsonx.NewMembers([]string{"key", "name"})
 
 // UnmarshalJSON decodes s with a decoder generated for DependentFlagsItemsItem's members.
 func (s *DependentFlagsItemsItem) UnmarshalJSON(data []byte) error {
@@ -96,16 +130,22 @@ func (s *DependentFlagsItemsItem) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDependentFlagsItemsItem(d *jsonx.Decoder, s *DependentFlagsItemsItem) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "key":
-			return d.Optional(jsonx.OptString(d, &s.Key))
-		case "name":
-			return d.Optional(jsonx.OptString(d, &s.Name))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersDependentFlagsItemsItem, s, decodeDependentFlagsItemsItemMember)
 }
+
+// decodeDependentFlagsItemsItemMember reads member i of membersDependentFlagsItemsItem into s.
+func decodeDependentFlagsItemsItemMember(d *jsonx.Decoder, s *DependentFlagsItemsItem, i int) error {
+	switch i {
+	case 0: // key
+		return jsonx.OptString(d, &s.Key)
+	case 1: // name
+		return jsonx.OptString(d, &s.Name)
+	}
+	return d.Skip()
+}
+
+// membersEnvironment numbers Environment's members for decodeEnvironmentMember.
+var membersEnvironment = jsonx.NewMembers([]string{"_links", "color", "key", "name"})
 
 // UnmarshalJSON decodes s with a decoder generated for Environment's members.
 func (s *Environment) UnmarshalJSON(data []byte) error {
@@ -113,20 +153,26 @@ func (s *Environment) UnmarshalJSON(data []byte) error {
 }
 
 func decodeEnvironment(d *jsonx.Decoder, s *Environment) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "_links":
-			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
-		case "color":
-			return d.Optional(jsonx.OptString(d, &s.Color))
-		case "key":
-			return d.Optional(jsonx.OptString(d, &s.Key))
-		case "name":
-			return d.Optional(jsonx.OptString(d, &s.Name))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersEnvironment, s, decodeEnvironmentMember)
 }
+
+// decodeEnvironmentMember reads member i of membersEnvironment into s.
+func decodeEnvironmentMember(d *jsonx.Decoder, s *Environment, i int) error {
+	switch i {
+	case 0: // _links
+		return jsonx.Ptr(d, &s.Links, decodeLinks)
+	case 1: // color
+		return jsonx.OptString(d, &s.Color)
+	case 2: // key
+		return jsonx.OptString(d, &s.Key)
+	case 3: // name
+		return jsonx.OptString(d, &s.Name)
+	}
+	return d.Skip()
+}
+
+// membersError numbers Error's members for decodeErrorMember.
+var membersError = jsonx.NewMembers([]string{"code", "id", "message"})
 
 // UnmarshalJSON decodes s with a decoder generated for Error's members.
 func (s *Error) UnmarshalJSON(data []byte) error {
@@ -134,21 +180,40 @@ func (s *Error) UnmarshalJSON(data []byte) error {
 }
 
 func decodeError(d *jsonx.Decoder, s *Error) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "code":
-			return d.Optional(jsonx.OptString(d, &s.Code))
-		case "id":
-			return d.Optional(jsonx.OptString(d, &s.ID))
-		case "message":
-			return d.Optional(jsonx.OptString(d, &s.Message))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersError, s, decodeErrorMember)
 }
 
-// requiredFeatureFlag lists the members a FeatureFlag must have, in the order of d.Seen.
-var requiredFeatureFlag = []string{"key", "name"}
+// decodeErrorMember reads member i of membersError into s.
+func decodeErrorMember(d *jsonx.Decoder, s *Error, i int) error {
+	switch i {
+	case 0: // code
+		return jsonx.OptString(d, &s.Code)
+	case 1: // id
+		return jsonx.OptString(d, &s.ID)
+	case 2: // message
+		return jsonx.OptString(d, &s.Message)
+	}
+	return d.Skip()
+}
+
+// membersFeatureFlag numbers FeatureFlag's members for decodeFeatureFlagMember; the names after the list are required.
+var membersFeatureFlag = jsonx.NewMembers([]string{
+	"_links",
+	"_site",
+	"archived",
+	"creationDate",
+	"customProperties",
+	"deprecated",
+	"description",
+	"environments",
+	"key",
+	"kind",
+	"name",
+	"tags",
+	"temporary",
+	"variations",
+	"version",
+}, "key", "name")
 
 // UnmarshalJSON decodes s with a decoder generated for FeatureFlag's members.
 func (s *FeatureFlag) UnmarshalJSON(data []byte) error {
@@ -156,44 +221,64 @@ func (s *FeatureFlag) UnmarshalJSON(data []byte) error {
 }
 
 func decodeFeatureFlag(d *jsonx.Decoder, s *FeatureFlag) error {
-	return jsonx.Object(d, requiredFeatureFlag, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "_links":
-			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
-		case "_site":
-			return d.Optional(jsonx.Ptr(d, &s.Site, decodeLink))
-		case "archived":
-			return d.Optional(jsonx.OptBool(d, &s.Archived))
-		case "creationDate":
-			return d.Optional(jsonx.OptInt64(d, &s.CreationDate))
-		case "customProperties":
-			return d.Optional(jsonx.Map(d, &s.CustomProperties, jsonx.Raw))
-		case "deprecated":
-			return d.Optional(jsonx.OptBool(d, &s.Deprecated))
-		case "description":
-			return d.Optional(jsonx.OptString(d, &s.Description))
-		case "environments":
-			return d.Optional(jsonx.Map(d, &s.Environments, decodeFeatureFlagConfig))
-		case "key":
-			d.Seen(0)
-			return jsonx.String(d, &s.Key)
-		case "kind":
-			return d.Optional(jsonx.OptString(d, &s.Kind))
-		case "name":
-			d.Seen(1)
-			return jsonx.String(d, &s.Name)
-		case "tags":
-			return d.Optional(jsonx.Slice(d, &s.Tags, jsonx.String))
-		case "temporary":
-			return d.Optional(jsonx.OptBool(d, &s.Temporary))
-		case "variations":
-			return d.Optional(jsonx.Slice(d, &s.Variations, decodeVariation))
-		case "version":
-			return d.Optional(jsonx.OptInt64(d, &s.Version))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersFeatureFlag, s, decodeFeatureFlagMember)
 }
+
+// decodeFeatureFlagMember reads member i of membersFeatureFlag into s.
+func decodeFeatureFlagMember(d *jsonx.Decoder, s *FeatureFlag, i int) error {
+	switch i {
+	case 0: // _links
+		return jsonx.Ptr(d, &s.Links, decodeLinks)
+	case 1: // _site
+		return jsonx.Ptr(d, &s.Site, decodeLink)
+	case 2: // archived
+		return jsonx.OptBool(d, &s.Archived)
+	case 3: // creationDate
+		return jsonx.OptInt64(d, &s.CreationDate)
+	case 4: // customProperties
+		return jsonx.Map(d, &s.CustomProperties, jsonx.Raw)
+	case 5: // deprecated
+		return jsonx.OptBool(d, &s.Deprecated)
+	case 6: // description
+		return jsonx.OptString(d, &s.Description)
+	case 7: // environments
+		return jsonx.Map(d, &s.Environments, decodeFeatureFlagConfig)
+	case 8: // key
+		return jsonx.String(d, &s.Key)
+	case 9: // kind
+		return jsonx.OptString(d, &s.Kind)
+	case 10: // name
+		return jsonx.String(d, &s.Name)
+	case 11: // tags
+		return jsonx.Slice(d, &s.Tags, jsonx.String)
+	case 12: // temporary
+		return jsonx.OptBool(d, &s.Temporary)
+	case 13: // variations
+		return jsonx.Slice(d, &s.Variations, decodeVariation)
+	case 14: // version
+		return jsonx.OptInt64(d, &s.Version)
+	}
+	return d.Skip()
+}
+
+// membersFeatureFlagConfig numbers FeatureFlagConfig's members for decodeFeatureFlagConfigMember.
+var membersFeatureFlagConfig = jsonx.NewMembers([]string{
+	"_environmentName",
+	"_site",
+	"archived",
+	"contextTargets",
+	"fallthrough",
+	"lastModified",
+	"offVariation",
+	"on",
+	"prerequisites",
+	"rules",
+	"salt",
+	"sel",
+	"targets",
+	"trackEvents",
+	"version",
+})
 
 // UnmarshalJSON decodes s with a decoder generated for FeatureFlagConfig's members.
 func (s *FeatureFlagConfig) UnmarshalJSON(data []byte) error {
@@ -201,46 +286,52 @@ func (s *FeatureFlagConfig) UnmarshalJSON(data []byte) error {
 }
 
 func decodeFeatureFlagConfig(d *jsonx.Decoder, s *FeatureFlagConfig) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "_environmentName":
-			return d.Optional(jsonx.OptString(d, &s.EnvironmentName))
-		case "_site":
-			return d.Optional(jsonx.Ptr(d, &s.Site, decodeLink))
-		case "archived":
-			return d.Optional(jsonx.OptBool(d, &s.Archived))
-		case "contextTargets":
-			return d.Optional(jsonx.Slice(d, &s.ContextTargets, decodeTarget))
-		case "fallthrough":
-			return d.Optional(jsonx.Ptr(d, &s.Fallthrough, decodeFeatureFlagConfigFallthrough))
-		case "lastModified":
-			return d.Optional(jsonx.OptInt64(d, &s.LastModified))
-		case "offVariation":
-			return d.Optional(jsonx.OptInt64(d, &s.OffVariation))
-		case "on":
-			return d.Optional(jsonx.OptBool(d, &s.On))
-		case "prerequisites":
-			return d.Optional(jsonx.Slice(d, &s.Prerequisites, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
-				return jsonx.Map(d, v, jsonx.Raw)
-			}))
-		case "rules":
-			return d.Optional(jsonx.Slice(d, &s.Rules, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
-				return jsonx.Map(d, v, jsonx.Raw)
-			}))
-		case "salt":
-			return d.Optional(jsonx.OptString(d, &s.Salt))
-		case "sel":
-			return d.Optional(jsonx.OptString(d, &s.Sel))
-		case "targets":
-			return d.Optional(jsonx.Slice(d, &s.Targets, decodeTarget))
-		case "trackEvents":
-			return d.Optional(jsonx.OptBool(d, &s.TrackEvents))
-		case "version":
-			return d.Optional(jsonx.OptInt64(d, &s.Version))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersFeatureFlagConfig, s, decodeFeatureFlagConfigMember)
 }
+
+// decodeFeatureFlagConfigMember reads member i of membersFeatureFlagConfig into s.
+func decodeFeatureFlagConfigMember(d *jsonx.Decoder, s *FeatureFlagConfig, i int) error {
+	switch i {
+	case 0: // _environmentName
+		return jsonx.OptString(d, &s.EnvironmentName)
+	case 1: // _site
+		return jsonx.Ptr(d, &s.Site, decodeLink)
+	case 2: // archived
+		return jsonx.OptBool(d, &s.Archived)
+	case 3: // contextTargets
+		return jsonx.Slice(d, &s.ContextTargets, decodeTarget)
+	case 4: // fallthrough
+		return jsonx.Ptr(d, &s.Fallthrough, decodeFeatureFlagConfigFallthrough)
+	case 5: // lastModified
+		return jsonx.OptInt64(d, &s.LastModified)
+	case 6: // offVariation
+		return jsonx.OptInt64(d, &s.OffVariation)
+	case 7: // on
+		return jsonx.OptBool(d, &s.On)
+	case 8: // prerequisites
+		return jsonx.Slice(d, &s.Prerequisites, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
+			return jsonx.Map(d, v, jsonx.Raw)
+		})
+	case 9: // rules
+		return jsonx.Slice(d, &s.Rules, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
+			return jsonx.Map(d, v, jsonx.Raw)
+		})
+	case 10: // salt
+		return jsonx.OptString(d, &s.Salt)
+	case 11: // sel
+		return jsonx.OptString(d, &s.Sel)
+	case 12: // targets
+		return jsonx.Slice(d, &s.Targets, decodeTarget)
+	case 13: // trackEvents
+		return jsonx.OptBool(d, &s.TrackEvents)
+	case 14: // version
+		return jsonx.OptInt64(d, &s.Version)
+	}
+	return d.Skip()
+}
+
+// membersFeatureFlagConfigFallthrough numbers FeatureFlagConfigFallthrough's members for decodeFeatureFlagConfigFallthroughMember.
+var membersFeatureFlagConfigFallthrough = jsonx.NewMembers([]string{"variation"})
 
 // UnmarshalJSON decodes s with a decoder generated for FeatureFlagConfigFallthrough's members.
 func (s *FeatureFlagConfigFallthrough) UnmarshalJSON(data []byte) error {
@@ -248,17 +339,20 @@ func (s *FeatureFlagConfigFallthrough) UnmarshalJSON(data []byte) error {
 }
 
 func decodeFeatureFlagConfigFallthrough(d *jsonx.Decoder, s *FeatureFlagConfigFallthrough) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "variation":
-			return d.Optional(jsonx.OptInt64(d, &s.Variation))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersFeatureFlagConfigFallthrough, s, decodeFeatureFlagConfigFallthroughMember)
 }
 
-// requiredFeatureFlags lists the members a FeatureFlags must have, in the order of d.Seen.
-var requiredFeatureFlags = []string{"items"}
+// decodeFeatureFlagConfigFallthroughMember reads member i of membersFeatureFlagConfigFallthrough into s.
+func decodeFeatureFlagConfigFallthroughMember(d *jsonx.Decoder, s *FeatureFlagConfigFallthrough, i int) error {
+	switch i {
+	case 0: // variation
+		return jsonx.OptInt64(d, &s.Variation)
+	}
+	return d.Skip()
+}
+
+// membersFeatureFlags numbers FeatureFlags's members for decodeFeatureFlagsMember; the names after the list are required.
+var membersFeatureFlags = jsonx.NewMembers([]string{"_links", "items", "totalCount"}, "items")
 
 // UnmarshalJSON decodes s with a decoder generated for FeatureFlags's members.
 func (s *FeatureFlags) UnmarshalJSON(data []byte) error {
@@ -266,19 +360,24 @@ func (s *FeatureFlags) UnmarshalJSON(data []byte) error {
 }
 
 func decodeFeatureFlags(d *jsonx.Decoder, s *FeatureFlags) error {
-	return jsonx.Object(d, requiredFeatureFlags, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "_links":
-			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
-		case "items":
-			d.Seen(0)
-			return jsonx.Slice(d, &s.Items, decodeFeatureFlag)
-		case "totalCount":
-			return d.Optional(jsonx.OptInt64(d, &s.TotalCount))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersFeatureFlags, s, decodeFeatureFlagsMember)
 }
+
+// decodeFeatureFlagsMember reads member i of membersFeatureFlags into s.
+func decodeFeatureFlagsMember(d *jsonx.Decoder, s *FeatureFlags, i int) error {
+	switch i {
+	case 0: // _links
+		return jsonx.Ptr(d, &s.Links, decodeLinks)
+	case 1: // items
+		return jsonx.Slice(d, &s.Items, decodeFeatureFlag)
+	case 2: // totalCount
+		return jsonx.OptInt64(d, &s.TotalCount)
+	}
+	return d.Skip()
+}
+
+// membersLink numbers Link's members for decodeLinkMember.
+var membersLink = jsonx.NewMembers([]string{"href", "type"})
 
 // UnmarshalJSON decodes s with a decoder generated for Link's members.
 func (s *Link) UnmarshalJSON(data []byte) error {
@@ -286,16 +385,29 @@ func (s *Link) UnmarshalJSON(data []byte) error {
 }
 
 func decodeLink(d *jsonx.Decoder, s *Link) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "href":
-			return d.Optional(jsonx.OptString(d, &s.Href))
-		case "type":
-			return d.Optional(jsonx.OptString(d, &s.Type))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersLink, s, decodeLinkMember)
 }
+
+// decodeLinkMember reads member i of membersLink into s.
+func decodeLinkMember(d *jsonx.Decoder, s *Link, i int) error {
+	switch i {
+	case 0: // href
+		return jsonx.OptString(d, &s.Href)
+	case 1: // type
+		return jsonx.OptString(d, &s.Type)
+	}
+	return d.Skip()
+}
+
+// membersLinks numbers Links's members for decodeLinksMember.
+var membersLinks = jsonx.NewMembers([]string{
+	"first",
+	"last",
+	"next",
+	"parent",
+	"prev",
+	"self",
+})
 
 // UnmarshalJSON decodes s with a decoder generated for Links's members.
 func (s *Links) UnmarshalJSON(data []byte) error {
@@ -303,24 +415,36 @@ func (s *Links) UnmarshalJSON(data []byte) error {
 }
 
 func decodeLinks(d *jsonx.Decoder, s *Links) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "first":
-			return d.Optional(jsonx.Ptr(d, &s.First, decodeLink))
-		case "last":
-			return d.Optional(jsonx.Ptr(d, &s.Last, decodeLink))
-		case "next":
-			return d.Optional(jsonx.Ptr(d, &s.Next, decodeLink))
-		case "parent":
-			return d.Optional(jsonx.Ptr(d, &s.Parent, decodeLink))
-		case "prev":
-			return d.Optional(jsonx.Ptr(d, &s.Prev, decodeLink))
-		case "self":
-			return d.Optional(jsonx.Ptr(d, &s.Self, decodeLink))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersLinks, s, decodeLinksMember)
 }
+
+// decodeLinksMember reads member i of membersLinks into s.
+func decodeLinksMember(d *jsonx.Decoder, s *Links, i int) error {
+	switch i {
+	case 0: // first
+		return jsonx.Ptr(d, &s.First, decodeLink)
+	case 1: // last
+		return jsonx.Ptr(d, &s.Last, decodeLink)
+	case 2: // next
+		return jsonx.Ptr(d, &s.Next, decodeLink)
+	case 3: // parent
+		return jsonx.Ptr(d, &s.Parent, decodeLink)
+	case 4: // prev
+		return jsonx.Ptr(d, &s.Prev, decodeLink)
+	case 5: // self
+		return jsonx.Ptr(d, &s.Self, decodeLink)
+	}
+	return d.Skip()
+}
+
+// membersMember numbers Member's members for decodeMemberMember.
+var membersMember = jsonx.NewMembers([]string{
+	"_id",
+	"email",
+	"firstName",
+	"lastName",
+	"role",
+})
 
 // UnmarshalJSON decodes s with a decoder generated for Member's members.
 func (s *Member) UnmarshalJSON(data []byte) error {
@@ -328,22 +452,28 @@ func (s *Member) UnmarshalJSON(data []byte) error {
 }
 
 func decodeMember(d *jsonx.Decoder, s *Member) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "_id":
-			return d.Optional(jsonx.OptString(d, &s.ID))
-		case "email":
-			return d.Optional(jsonx.OptString(d, &s.Email))
-		case "firstName":
-			return d.Optional(jsonx.OptString(d, &s.FirstName))
-		case "lastName":
-			return d.Optional(jsonx.OptString(d, &s.LastName))
-		case "role":
-			return d.Optional(jsonx.OptString(d, &s.Role))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersMember, s, decodeMemberMember)
 }
+
+// decodeMemberMember reads member i of membersMember into s.
+func decodeMemberMember(d *jsonx.Decoder, s *Member, i int) error {
+	switch i {
+	case 0: // _id
+		return jsonx.OptString(d, &s.ID)
+	case 1: // email
+		return jsonx.OptString(d, &s.Email)
+	case 2: // firstName
+		return jsonx.OptString(d, &s.FirstName)
+	case 3: // lastName
+		return jsonx.OptString(d, &s.LastName)
+	case 4: // role
+		return jsonx.OptString(d, &s.Role)
+	}
+	return d.Skip()
+}
+
+// membersMembers numbers Members's members for decodeMembersMember.
+var membersMembers = jsonx.NewMembers([]string{"_links", "items", "totalCount"})
 
 // UnmarshalJSON decodes s with a decoder generated for Members's members.
 func (s *Members) UnmarshalJSON(data []byte) error {
@@ -351,18 +481,31 @@ func (s *Members) UnmarshalJSON(data []byte) error {
 }
 
 func decodeMembers(d *jsonx.Decoder, s *Members) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "_links":
-			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
-		case "items":
-			return d.Optional(jsonx.Slice(d, &s.Items, decodeMember))
-		case "totalCount":
-			return d.Optional(jsonx.OptInt64(d, &s.TotalCount))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersMembers, s, decodeMembersMember)
 }
+
+// decodeMembersMember reads member i of membersMembers into s.
+func decodeMembersMember(d *jsonx.Decoder, s *Members, i int) error {
+	switch i {
+	case 0: // _links
+		return jsonx.Ptr(d, &s.Links, decodeLinks)
+	case 1: // items
+		return jsonx.Slice(d, &s.Items, decodeMember)
+	case 2: // totalCount
+		return jsonx.OptInt64(d, &s.TotalCount)
+	}
+	return d.Skip()
+}
+
+// membersProject numbers Project's members for decodeProjectMember.
+var membersProject = jsonx.NewMembers([]string{
+	"_id",
+	"_links",
+	"environments",
+	"key",
+	"name",
+	"tags",
+})
 
 // UnmarshalJSON decodes s with a decoder generated for Project's members.
 func (s *Project) UnmarshalJSON(data []byte) error {
@@ -370,24 +513,30 @@ func (s *Project) UnmarshalJSON(data []byte) error {
 }
 
 func decodeProject(d *jsonx.Decoder, s *Project) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "_id":
-			return d.Optional(jsonx.OptString(d, &s.ID))
-		case "_links":
-			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
-		case "environments":
-			return d.Optional(jsonx.Ptr(d, &s.Environments, decodeProjectEnvironments))
-		case "key":
-			return d.Optional(jsonx.OptString(d, &s.Key))
-		case "name":
-			return d.Optional(jsonx.OptString(d, &s.Name))
-		case "tags":
-			return d.Optional(jsonx.Slice(d, &s.Tags, jsonx.String))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersProject, s, decodeProjectMember)
 }
+
+// decodeProjectMember reads member i of membersProject into s.
+func decodeProjectMember(d *jsonx.Decoder, s *Project, i int) error {
+	switch i {
+	case 0: // _id
+		return jsonx.OptString(d, &s.ID)
+	case 1: // _links
+		return jsonx.Ptr(d, &s.Links, decodeLinks)
+	case 2: // environments
+		return jsonx.Ptr(d, &s.Environments, decodeProjectEnvironments)
+	case 3: // key
+		return jsonx.OptString(d, &s.Key)
+	case 4: // name
+		return jsonx.OptString(d, &s.Name)
+	case 5: // tags
+		return jsonx.Slice(d, &s.Tags, jsonx.String)
+	}
+	return d.Skip()
+}
+
+// membersProjectEnvironments numbers ProjectEnvironments's members for decodeProjectEnvironmentsMember.
+var membersProjectEnvironments = jsonx.NewMembers([]string{"items", "totalCount"})
 
 // UnmarshalJSON decodes s with a decoder generated for ProjectEnvironments's members.
 func (s *ProjectEnvironments) UnmarshalJSON(data []byte) error {
@@ -395,16 +544,22 @@ func (s *ProjectEnvironments) UnmarshalJSON(data []byte) error {
 }
 
 func decodeProjectEnvironments(d *jsonx.Decoder, s *ProjectEnvironments) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "items":
-			return d.Optional(jsonx.Slice(d, &s.Items, decodeEnvironment))
-		case "totalCount":
-			return d.Optional(jsonx.OptInt64(d, &s.TotalCount))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersProjectEnvironments, s, decodeProjectEnvironmentsMember)
 }
+
+// decodeProjectEnvironmentsMember reads member i of membersProjectEnvironments into s.
+func decodeProjectEnvironmentsMember(d *jsonx.Decoder, s *ProjectEnvironments, i int) error {
+	switch i {
+	case 0: // items
+		return jsonx.Slice(d, &s.Items, decodeEnvironment)
+	case 1: // totalCount
+		return jsonx.OptInt64(d, &s.TotalCount)
+	}
+	return d.Skip()
+}
+
+// membersProjects numbers Projects's members for decodeProjectsMember.
+var membersProjects = jsonx.NewMembers([]string{"_links", "items", "totalCount"})
 
 // UnmarshalJSON decodes s with a decoder generated for Projects's members.
 func (s *Projects) UnmarshalJSON(data []byte) error {
@@ -412,18 +567,31 @@ func (s *Projects) UnmarshalJSON(data []byte) error {
 }
 
 func decodeProjects(d *jsonx.Decoder, s *Projects) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "_links":
-			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
-		case "items":
-			return d.Optional(jsonx.Slice(d, &s.Items, decodeProject))
-		case "totalCount":
-			return d.Optional(jsonx.OptInt64(d, &s.TotalCount))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersProjects, s, decodeProjectsMember)
 }
+
+// decodeProjectsMember reads member i of membersProjects into s.
+func decodeProjectsMember(d *jsonx.Decoder, s *Projects, i int) error {
+	switch i {
+	case 0: // _links
+		return jsonx.Ptr(d, &s.Links, decodeLinks)
+	case 1: // items
+		return jsonx.Slice(d, &s.Items, decodeProject)
+	case 2: // totalCount
+		return jsonx.OptInt64(d, &s.TotalCount)
+	}
+	return d.Skip()
+}
+
+// membersSegment numbers Segment's members for decodeSegmentMember.
+var membersSegment = jsonx.NewMembers([]string{
+	"description",
+	"key",
+	"name",
+	"tags",
+	"unbounded",
+	"version",
+})
 
 // UnmarshalJSON decodes s with a decoder generated for Segment's members.
 func (s *Segment) UnmarshalJSON(data []byte) error {
@@ -431,24 +599,30 @@ func (s *Segment) UnmarshalJSON(data []byte) error {
 }
 
 func decodeSegment(d *jsonx.Decoder, s *Segment) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "description":
-			return d.Optional(jsonx.OptString(d, &s.Description))
-		case "key":
-			return d.Optional(jsonx.OptString(d, &s.Key))
-		case "name":
-			return d.Optional(jsonx.OptString(d, &s.Name))
-		case "tags":
-			return d.Optional(jsonx.Slice(d, &s.Tags, jsonx.String))
-		case "unbounded":
-			return d.Optional(jsonx.OptBool(d, &s.Unbounded))
-		case "version":
-			return d.Optional(jsonx.OptInt64(d, &s.Version))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersSegment, s, decodeSegmentMember)
 }
+
+// decodeSegmentMember reads member i of membersSegment into s.
+func decodeSegmentMember(d *jsonx.Decoder, s *Segment, i int) error {
+	switch i {
+	case 0: // description
+		return jsonx.OptString(d, &s.Description)
+	case 1: // key
+		return jsonx.OptString(d, &s.Key)
+	case 2: // name
+		return jsonx.OptString(d, &s.Name)
+	case 3: // tags
+		return jsonx.Slice(d, &s.Tags, jsonx.String)
+	case 4: // unbounded
+		return jsonx.OptBool(d, &s.Unbounded)
+	case 5: // version
+		return jsonx.OptInt64(d, &s.Version)
+	}
+	return d.Skip()
+}
+
+// membersSegments numbers Segments's members for decodeSegmentsMember.
+var membersSegments = jsonx.NewMembers([]string{"_links", "items", "totalCount"})
 
 // UnmarshalJSON decodes s with a decoder generated for Segments's members.
 func (s *Segments) UnmarshalJSON(data []byte) error {
@@ -456,18 +630,24 @@ func (s *Segments) UnmarshalJSON(data []byte) error {
 }
 
 func decodeSegments(d *jsonx.Decoder, s *Segments) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "_links":
-			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
-		case "items":
-			return d.Optional(jsonx.Slice(d, &s.Items, decodeSegment))
-		case "totalCount":
-			return d.Optional(jsonx.OptInt64(d, &s.TotalCount))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersSegments, s, decodeSegmentsMember)
 }
+
+// decodeSegmentsMember reads member i of membersSegments into s.
+func decodeSegmentsMember(d *jsonx.Decoder, s *Segments, i int) error {
+	switch i {
+	case 0: // _links
+		return jsonx.Ptr(d, &s.Links, decodeLinks)
+	case 1: // items
+		return jsonx.Slice(d, &s.Items, decodeSegment)
+	case 2: // totalCount
+		return jsonx.OptInt64(d, &s.TotalCount)
+	}
+	return d.Skip()
+}
+
+// membersTarget numbers Target's members for decodeTargetMember.
+var membersTarget = jsonx.NewMembers([]string{"contextKind", "values", "variation"})
 
 // UnmarshalJSON decodes s with a decoder generated for Target's members.
 func (s *Target) UnmarshalJSON(data []byte) error {
@@ -475,18 +655,30 @@ func (s *Target) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTarget(d *jsonx.Decoder, s *Target) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "contextKind":
-			return d.Optional(jsonx.OptString(d, &s.ContextKind))
-		case "values":
-			return d.Optional(jsonx.Slice(d, &s.Values, jsonx.String))
-		case "variation":
-			return d.Optional(jsonx.OptInt64(d, &s.Variation))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersTarget, s, decodeTargetMember)
 }
+
+// decodeTargetMember reads member i of membersTarget into s.
+func decodeTargetMember(d *jsonx.Decoder, s *Target, i int) error {
+	switch i {
+	case 0: // contextKind
+		return jsonx.OptString(d, &s.ContextKind)
+	case 1: // values
+		return jsonx.Slice(d, &s.Values, jsonx.String)
+	case 2: // variation
+		return jsonx.OptInt64(d, &s.Variation)
+	}
+	return d.Skip()
+}
+
+// membersTeam numbers Team's members for decodeTeamMember.
+var membersTeam = jsonx.NewMembers([]string{
+	"_links",
+	"description",
+	"key",
+	"members",
+	"name",
+})
 
 // UnmarshalJSON decodes s with a decoder generated for Team's members.
 func (s *Team) UnmarshalJSON(data []byte) error {
@@ -494,22 +686,28 @@ func (s *Team) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTeam(d *jsonx.Decoder, s *Team) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "_links":
-			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
-		case "description":
-			return d.Optional(jsonx.OptString(d, &s.Description))
-		case "key":
-			return d.Optional(jsonx.OptString(d, &s.Key))
-		case "members":
-			return d.Optional(jsonx.Ptr(d, &s.Members, decodeTeamMembers))
-		case "name":
-			return d.Optional(jsonx.OptString(d, &s.Name))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersTeam, s, decodeTeamMember)
 }
+
+// decodeTeamMember reads member i of membersTeam into s.
+func decodeTeamMember(d *jsonx.Decoder, s *Team, i int) error {
+	switch i {
+	case 0: // _links
+		return jsonx.Ptr(d, &s.Links, decodeLinks)
+	case 1: // description
+		return jsonx.OptString(d, &s.Description)
+	case 2: // key
+		return jsonx.OptString(d, &s.Key)
+	case 3: // members
+		return jsonx.Ptr(d, &s.Members, decodeTeamMembers)
+	case 4: // name
+		return jsonx.OptString(d, &s.Name)
+	}
+	return d.Skip()
+}
+
+// membersTeamMembers numbers TeamMembers's members for decodeTeamMembersMember.
+var membersTeamMembers = jsonx.NewMembers([]string{"totalCount"})
 
 // UnmarshalJSON decodes s with a decoder generated for TeamMembers's members.
 func (s *TeamMembers) UnmarshalJSON(data []byte) error {
@@ -517,14 +715,20 @@ func (s *TeamMembers) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTeamMembers(d *jsonx.Decoder, s *TeamMembers) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "totalCount":
-			return d.Optional(jsonx.OptInt64(d, &s.TotalCount))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersTeamMembers, s, decodeTeamMembersMember)
 }
+
+// decodeTeamMembersMember reads member i of membersTeamMembers into s.
+func decodeTeamMembersMember(d *jsonx.Decoder, s *TeamMembers, i int) error {
+	switch i {
+	case 0: // totalCount
+		return jsonx.OptInt64(d, &s.TotalCount)
+	}
+	return d.Skip()
+}
+
+// membersTeams numbers Teams's members for decodeTeamsMember.
+var membersTeams = jsonx.NewMembers([]string{"_links", "items", "totalCount"})
 
 // UnmarshalJSON decodes s with a decoder generated for Teams's members.
 func (s *Teams) UnmarshalJSON(data []byte) error {
@@ -532,18 +736,31 @@ func (s *Teams) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTeams(d *jsonx.Decoder, s *Teams) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "_links":
-			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
-		case "items":
-			return d.Optional(jsonx.Slice(d, &s.Items, decodeTeam))
-		case "totalCount":
-			return d.Optional(jsonx.OptInt64(d, &s.TotalCount))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersTeams, s, decodeTeamsMember)
 }
+
+// decodeTeamsMember reads member i of membersTeams into s.
+func decodeTeamsMember(d *jsonx.Decoder, s *Teams, i int) error {
+	switch i {
+	case 0: // _links
+		return jsonx.Ptr(d, &s.Links, decodeLinks)
+	case 1: // items
+		return jsonx.Slice(d, &s.Items, decodeTeam)
+	case 2: // totalCount
+		return jsonx.OptInt64(d, &s.TotalCount)
+	}
+	return d.Skip()
+}
+
+// membersToken numbers Token's members for decodeTokenMember.
+var membersToken = jsonx.NewMembers([]string{
+	"_id",
+	"defaultApiVersion",
+	"name",
+	"role",
+	"serviceToken",
+	"token",
+})
 
 // UnmarshalJSON decodes s with a decoder generated for Token's members.
 func (s *Token) UnmarshalJSON(data []byte) error {
@@ -551,24 +768,30 @@ func (s *Token) UnmarshalJSON(data []byte) error {
 }
 
 func decodeToken(d *jsonx.Decoder, s *Token) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "_id":
-			return d.Optional(jsonx.OptString(d, &s.ID))
-		case "defaultApiVersion":
-			return d.Optional(jsonx.OptInt64(d, &s.DefaultAPIVersion))
-		case "name":
-			return d.Optional(jsonx.OptString(d, &s.Name))
-		case "role":
-			return d.Optional(jsonx.OptString(d, &s.Role))
-		case "serviceToken":
-			return d.Optional(jsonx.OptBool(d, &s.ServiceToken))
-		case "token":
-			return d.Optional(jsonx.OptString(d, &s.Token))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersToken, s, decodeTokenMember)
 }
+
+// decodeTokenMember reads member i of membersToken into s.
+func decodeTokenMember(d *jsonx.Decoder, s *Token, i int) error {
+	switch i {
+	case 0: // _id
+		return jsonx.OptString(d, &s.ID)
+	case 1: // defaultApiVersion
+		return jsonx.OptInt64(d, &s.DefaultAPIVersion)
+	case 2: // name
+		return jsonx.OptString(d, &s.Name)
+	case 3: // role
+		return jsonx.OptString(d, &s.Role)
+	case 4: // serviceToken
+		return jsonx.OptBool(d, &s.ServiceToken)
+	case 5: // token
+		return jsonx.OptString(d, &s.Token)
+	}
+	return d.Skip()
+}
+
+// membersTokens numbers Tokens's members for decodeTokensMember.
+var membersTokens = jsonx.NewMembers([]string{"_links", "items", "totalCount"})
 
 // UnmarshalJSON decodes s with a decoder generated for Tokens's members.
 func (s *Tokens) UnmarshalJSON(data []byte) error {
@@ -576,18 +799,24 @@ func (s *Tokens) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTokens(d *jsonx.Decoder, s *Tokens) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "_links":
-			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
-		case "items":
-			return d.Optional(jsonx.Slice(d, &s.Items, decodeToken))
-		case "totalCount":
-			return d.Optional(jsonx.OptInt64(d, &s.TotalCount))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersTokens, s, decodeTokensMember)
 }
+
+// decodeTokensMember reads member i of membersTokens into s.
+func decodeTokensMember(d *jsonx.Decoder, s *Tokens, i int) error {
+	switch i {
+	case 0: // _links
+		return jsonx.Ptr(d, &s.Links, decodeLinks)
+	case 1: // items
+		return jsonx.Slice(d, &s.Items, decodeToken)
+	case 2: // totalCount
+		return jsonx.OptInt64(d, &s.TotalCount)
+	}
+	return d.Skip()
+}
+
+// membersUser numbers User's members for decodeUserMember.
+var membersUser = jsonx.NewMembers([]string{"country", "email", "key", "name"})
 
 // UnmarshalJSON decodes s with a decoder generated for User's members.
 func (s *User) UnmarshalJSON(data []byte) error {
@@ -595,20 +824,26 @@ func (s *User) UnmarshalJSON(data []byte) error {
 }
 
 func decodeUser(d *jsonx.Decoder, s *User) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "country":
-			return d.Optional(jsonx.OptString(d, &s.Country))
-		case "email":
-			return d.Optional(jsonx.OptString(d, &s.Email))
-		case "key":
-			return d.Optional(jsonx.OptString(d, &s.Key))
-		case "name":
-			return d.Optional(jsonx.OptString(d, &s.Name))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersUser, s, decodeUserMember)
 }
+
+// decodeUserMember reads member i of membersUser into s.
+func decodeUserMember(d *jsonx.Decoder, s *User, i int) error {
+	switch i {
+	case 0: // country
+		return jsonx.OptString(d, &s.Country)
+	case 1: // email
+		return jsonx.OptString(d, &s.Email)
+	case 2: // key
+		return jsonx.OptString(d, &s.Key)
+	case 3: // name
+		return jsonx.OptString(d, &s.Name)
+	}
+	return d.Skip()
+}
+
+// membersUserRecord numbers UserRecord's members for decodeUserRecordMember.
+var membersUserRecord = jsonx.NewMembers([]string{"environmentId", "lastPing", "ownerId", "user"})
 
 // UnmarshalJSON decodes s with a decoder generated for UserRecord's members.
 func (s *UserRecord) UnmarshalJSON(data []byte) error {
@@ -616,20 +851,26 @@ func (s *UserRecord) UnmarshalJSON(data []byte) error {
 }
 
 func decodeUserRecord(d *jsonx.Decoder, s *UserRecord) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "environmentId":
-			return d.Optional(jsonx.OptString(d, &s.EnvironmentID))
-		case "lastPing":
-			return d.Optional(jsonx.OptString(d, &s.LastPing))
-		case "ownerId":
-			return d.Optional(jsonx.OptString(d, &s.OwnerID))
-		case "user":
-			return d.Optional(jsonx.Ptr(d, &s.User, decodeUser))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersUserRecord, s, decodeUserRecordMember)
 }
+
+// decodeUserRecordMember reads member i of membersUserRecord into s.
+func decodeUserRecordMember(d *jsonx.Decoder, s *UserRecord, i int) error {
+	switch i {
+	case 0: // environmentId
+		return jsonx.OptString(d, &s.EnvironmentID)
+	case 1: // lastPing
+		return jsonx.OptString(d, &s.LastPing)
+	case 2: // ownerId
+		return jsonx.OptString(d, &s.OwnerID)
+	case 3: // user
+		return jsonx.Ptr(d, &s.User, decodeUser)
+	}
+	return d.Skip()
+}
+
+// membersUsers numbers Users's members for decodeUsersMember.
+var membersUsers = jsonx.NewMembers([]string{"_links", "items", "totalCount"})
 
 // UnmarshalJSON decodes s with a decoder generated for Users's members.
 func (s *Users) UnmarshalJSON(data []byte) error {
@@ -637,18 +878,24 @@ func (s *Users) UnmarshalJSON(data []byte) error {
 }
 
 func decodeUsers(d *jsonx.Decoder, s *Users) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "_links":
-			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
-		case "items":
-			return d.Optional(jsonx.Slice(d, &s.Items, decodeUserRecord))
-		case "totalCount":
-			return d.Optional(jsonx.OptInt64(d, &s.TotalCount))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersUsers, s, decodeUsersMember)
 }
+
+// decodeUsersMember reads member i of membersUsers into s.
+func decodeUsersMember(d *jsonx.Decoder, s *Users, i int) error {
+	switch i {
+	case 0: // _links
+		return jsonx.Ptr(d, &s.Links, decodeLinks)
+	case 1: // items
+		return jsonx.Slice(d, &s.Items, decodeUserRecord)
+	case 2: // totalCount
+		return jsonx.OptInt64(d, &s.TotalCount)
+	}
+	return d.Skip()
+}
+
+// membersVariation numbers Variation's members for decodeVariationMember.
+var membersVariation = jsonx.NewMembers([]string{"_id", "description", "name", "value"})
 
 // UnmarshalJSON decodes s with a decoder generated for Variation's members.
 func (s *Variation) UnmarshalJSON(data []byte) error {
@@ -656,20 +903,32 @@ func (s *Variation) UnmarshalJSON(data []byte) error {
 }
 
 func decodeVariation(d *jsonx.Decoder, s *Variation) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "_id":
-			return d.Optional(jsonx.OptString(d, &s.ID))
-		case "description":
-			return d.Optional(jsonx.OptString(d, &s.Description))
-		case "name":
-			return d.Optional(jsonx.OptString(d, &s.Name))
-		case "value":
-			return d.Optional(jsonx.Raw(d, &s.Value))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersVariation, s, decodeVariationMember)
 }
+
+// decodeVariationMember reads member i of membersVariation into s.
+func decodeVariationMember(d *jsonx.Decoder, s *Variation, i int) error {
+	switch i {
+	case 0: // _id
+		return jsonx.OptString(d, &s.ID)
+	case 1: // description
+		return jsonx.OptString(d, &s.Description)
+	case 2: // name
+		return jsonx.OptString(d, &s.Name)
+	case 3: // value
+		return jsonx.Raw(d, &s.Value)
+	}
+	return d.Skip()
+}
+
+// membersWorkflow numbers Workflow's members for decodeWorkflowMember.
+var membersWorkflow = jsonx.NewMembers([]string{
+	"_creationDate",
+	"_id",
+	"_status",
+	"description",
+	"name",
+})
 
 // UnmarshalJSON decodes s with a decoder generated for Workflow's members.
 func (s *Workflow) UnmarshalJSON(data []byte) error {
@@ -677,22 +936,28 @@ func (s *Workflow) UnmarshalJSON(data []byte) error {
 }
 
 func decodeWorkflow(d *jsonx.Decoder, s *Workflow) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "_creationDate":
-			return d.Optional(jsonx.OptInt64(d, &s.CreationDate))
-		case "_id":
-			return d.Optional(jsonx.OptString(d, &s.ID))
-		case "_status":
-			return d.Optional(jsonx.OptString(d, &s.Status))
-		case "description":
-			return d.Optional(jsonx.OptString(d, &s.Description))
-		case "name":
-			return d.Optional(jsonx.OptString(d, &s.Name))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersWorkflow, s, decodeWorkflowMember)
 }
+
+// decodeWorkflowMember reads member i of membersWorkflow into s.
+func decodeWorkflowMember(d *jsonx.Decoder, s *Workflow, i int) error {
+	switch i {
+	case 0: // _creationDate
+		return jsonx.OptInt64(d, &s.CreationDate)
+	case 1: // _id
+		return jsonx.OptString(d, &s.ID)
+	case 2: // _status
+		return jsonx.OptString(d, &s.Status)
+	case 3: // description
+		return jsonx.OptString(d, &s.Description)
+	case 4: // name
+		return jsonx.OptString(d, &s.Name)
+	}
+	return d.Skip()
+}
+
+// membersWorkflows numbers Workflows's members for decodeWorkflowsMember.
+var membersWorkflows = jsonx.NewMembers([]string{"_links", "items", "totalCount"})
 
 // UnmarshalJSON decodes s with a decoder generated for Workflows's members.
 func (s *Workflows) UnmarshalJSON(data []byte) error {
@@ -700,15 +965,18 @@ func (s *Workflows) UnmarshalJSON(data []byte) error {
 }
 
 func decodeWorkflows(d *jsonx.Decoder, s *Workflows) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "_links":
-			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
-		case "items":
-			return d.Optional(jsonx.Slice(d, &s.Items, decodeWorkflow))
-		case "totalCount":
-			return d.Optional(jsonx.OptInt64(d, &s.TotalCount))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersWorkflows, s, decodeWorkflowsMember)
+}
+
+// decodeWorkflowsMember reads member i of membersWorkflows into s.
+func decodeWorkflowsMember(d *jsonx.Decoder, s *Workflows, i int) error {
+	switch i {
+	case 0: // _links
+		return jsonx.Ptr(d, &s.Links, decodeLinks)
+	case 1: // items
+		return jsonx.Slice(d, &s.Items, decodeWorkflow)
+	case 2: // totalCount
+		return jsonx.OptInt64(d, &s.TotalCount)
+	}
+	return d.Skip()
 }

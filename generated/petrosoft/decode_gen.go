@@ -4,37 +4,52 @@ package petrosoft
 
 import "github.com/apigen-go/apigen/runtime/jsonx"
 
+// membersErrorEnvelope numbers ErrorEnvelope's members for decodeErrorEnvelopeMember.
+var membersErrorEnvelope = jsonx.NewMembers([]string{
+	"data",
+	"error",
+	"error_description",
+	"errors",
+	"http_code",
+	"message",
+	"success",
+	"total",
+})
+
 // UnmarshalJSON decodes s with a decoder generated for ErrorEnvelope's members.
 func (s *ErrorEnvelope) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeErrorEnvelope)
 }
 
 func decodeErrorEnvelope(d *jsonx.Decoder, s *ErrorEnvelope) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "data":
-			return d.Optional(jsonx.Raw(d, &s.Data))
-		case "error":
-			return d.Optional(jsonx.OptString(d, &s.Error))
-		case "error_description":
-			return d.Optional(jsonx.OptString(d, &s.ErrorDescription))
-		case "errors":
-			return d.Optional(jsonx.Raw(d, &s.Errors))
-		case "http_code":
-			return d.Optional(jsonx.OptInt64(d, &s.HTTPCode))
-		case "message":
-			return d.Optional(jsonx.OptString(d, &s.Message))
-		case "success":
-			return d.Optional(jsonx.OptBool(d, &s.Success))
-		case "total":
-			return d.Optional(jsonx.Raw(d, &s.Total))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersErrorEnvelope, s, decodeErrorEnvelopeMember)
 }
 
-// requiredItemDetails lists the members a ItemDetails must have, in the order of d.Seen.
-var requiredItemDetails = []string{"upc"}
+// decodeErrorEnvelopeMember reads member i of membersErrorEnvelope into s.
+func decodeErrorEnvelopeMember(d *jsonx.Decoder, s *ErrorEnvelope, i int) error {
+	switch i {
+	case 0: // data
+		return jsonx.Raw(d, &s.Data)
+	case 1: // error
+		return jsonx.OptString(d, &s.Error)
+	case 2: // error_description
+		return jsonx.OptString(d, &s.ErrorDescription)
+	case 3: // errors
+		return jsonx.Raw(d, &s.Errors)
+	case 4: // http_code
+		return jsonx.OptInt64(d, &s.HTTPCode)
+	case 5: // message
+		return jsonx.OptString(d, &s.Message)
+	case 6: // success
+		return jsonx.OptBool(d, &s.Success)
+	case 7: // total
+		return jsonx.Raw(d, &s.Total)
+	}
+	return d.Skip()
+}
+
+// membersItemDetails numbers ItemDetails's members for decodeItemDetailsMember; the names after the list are required.
+var membersItemDetails = jsonx.NewMembers([]string{"onhandQty", "retail", "upc"}, "upc")
 
 // UnmarshalJSON decodes s with a decoder generated for ItemDetails's members.
 func (s *ItemDetails) UnmarshalJSON(data []byte) error {
@@ -42,19 +57,24 @@ func (s *ItemDetails) UnmarshalJSON(data []byte) error {
 }
 
 func decodeItemDetails(d *jsonx.Decoder, s *ItemDetails) error {
-	return jsonx.Object(d, requiredItemDetails, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "onhandQty":
-			return d.Optional(jsonx.OptFloat64(d, &s.OnhandQty))
-		case "retail":
-			return d.Optional(jsonx.OptFloat64(d, &s.Retail))
-		case "upc":
-			d.Seen(0)
-			return jsonx.String(d, &s.Upc)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersItemDetails, s, decodeItemDetailsMember)
 }
+
+// decodeItemDetailsMember reads member i of membersItemDetails into s.
+func decodeItemDetailsMember(d *jsonx.Decoder, s *ItemDetails, i int) error {
+	switch i {
+	case 0: // onhandQty
+		return jsonx.OptFloat64(d, &s.OnhandQty)
+	case 1: // retail
+		return jsonx.OptFloat64(d, &s.Retail)
+	case 2: // upc
+		return jsonx.String(d, &s.Upc)
+	}
+	return d.Skip()
+}
+
+// membersOAuthError numbers OAuthError's members for decodeOAuthErrorMember.
+var membersOAuthError = jsonx.NewMembers([]string{"error", "error_description"})
 
 // UnmarshalJSON decodes s with a decoder generated for OAuthError's members.
 func (s *OAuthError) UnmarshalJSON(data []byte) error {
@@ -62,19 +82,31 @@ func (s *OAuthError) UnmarshalJSON(data []byte) error {
 }
 
 func decodeOAuthError(d *jsonx.Decoder, s *OAuthError) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "error":
-			return d.Optional(jsonx.OptString(d, &s.Error))
-		case "error_description":
-			return d.Optional(jsonx.OptString(d, &s.ErrorDescription))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersOAuthError, s, decodeOAuthErrorMember)
 }
 
-// requiredTokenResponse lists the members a TokenResponse must have, in the order of d.Seen.
-var requiredTokenResponse = []string{"access_token", "expires_in", "refresh_token", "token_type"}
+// decodeOAuthErrorMember reads member i of membersOAuthError into s.
+func decodeOAuthErrorMember(d *jsonx.Decoder, s *OAuthError, i int) error {
+	switch i {
+	case 0: // error
+		return jsonx.OptString(d, &s.Error)
+	case 1: // error_description
+		return jsonx.OptString(d, &s.ErrorDescription)
+	}
+	return d.Skip()
+}
+
+// membersTokenResponse numbers TokenResponse's members for decodeTokenResponseMember; the names after the list are required.
+var membersTokenResponse = jsonx.NewMembers([]string{
+	"access_token",
+	"expires_in",
+	"not-before-policy",
+	"refresh_expires_in",
+	"refresh_token",
+	"scope",
+	"session_state",
+	"token_type",
+}, "access_token", "expires_in", "refresh_token", "token_type")
 
 // UnmarshalJSON decodes s with a decoder generated for TokenResponse's members.
 func (s *TokenResponse) UnmarshalJSON(data []byte) error {
@@ -82,29 +114,28 @@ func (s *TokenResponse) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTokenResponse(d *jsonx.Decoder, s *TokenResponse) error {
-	return jsonx.Object(d, requiredTokenResponse, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "access_token":
-			d.Seen(0)
-			return jsonx.String(d, &s.AccessToken)
-		case "expires_in":
-			d.Seen(1)
-			return jsonx.Int64(d, &s.ExpiresIn)
-		case "not-before-policy":
-			return d.Optional(jsonx.OptInt64(d, &s.NotBeforePolicy))
-		case "refresh_expires_in":
-			return d.Optional(jsonx.OptInt64(d, &s.RefreshExpiresIn))
-		case "refresh_token":
-			d.Seen(2)
-			return jsonx.String(d, &s.RefreshToken)
-		case "scope":
-			return d.Optional(jsonx.OptString(d, &s.Scope))
-		case "session_state":
-			return d.Optional(jsonx.OptString(d, &s.SessionState))
-		case "token_type":
-			d.Seen(3)
-			return jsonx.String(d, &s.TokenType)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersTokenResponse, s, decodeTokenResponseMember)
+}
+
+// decodeTokenResponseMember reads member i of membersTokenResponse into s.
+func decodeTokenResponseMember(d *jsonx.Decoder, s *TokenResponse, i int) error {
+	switch i {
+	case 0: // access_token
+		return jsonx.String(d, &s.AccessToken)
+	case 1: // expires_in
+		return jsonx.Int64(d, &s.ExpiresIn)
+	case 2: // not-before-policy
+		return jsonx.OptInt64(d, &s.NotBeforePolicy)
+	case 3: // refresh_expires_in
+		return jsonx.OptInt64(d, &s.RefreshExpiresIn)
+	case 4: // refresh_token
+		return jsonx.String(d, &s.RefreshToken)
+	case 5: // scope
+		return jsonx.OptString(d, &s.Scope)
+	case 6: // session_state
+		return jsonx.OptString(d, &s.SessionState)
+	case 7: // token_type
+		return jsonx.String(d, &s.TokenType)
+	}
+	return d.Skip()
 }

@@ -8,8 +8,19 @@ import (
 	"github.com/apigen-go/apigen/runtime/jsonx"
 )
 
-// requiredAccount lists the members a Account must have, in the order of d.Seen.
-var requiredAccount = []string{"accountId", "accountNumber", "bankCode"}
+// membersAccount numbers Account's members for decodeAccountMember; the names after the list are required.
+var membersAccount = jsonx.NewMembers([]string{
+	"accountId",
+	"accountName",
+	"accountNumber",
+	"accountNumberPrefix",
+	"accountTypeId",
+	"bankBicCode",
+	"bankCode",
+	"friendlyName",
+	"iban",
+	"mainCurrency",
+}, "accountId", "accountNumber", "bankCode")
 
 // UnmarshalJSON decodes s with a decoder generated for Account's members.
 func (s *Account) UnmarshalJSON(data []byte) error {
@@ -17,38 +28,38 @@ func (s *Account) UnmarshalJSON(data []byte) error {
 }
 
 func decodeAccount(d *jsonx.Decoder, s *Account) error {
-	return jsonx.Object(d, requiredAccount, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "accountId":
-			d.Seen(0)
-			return jsonx.Int64(d, &s.AccountID)
-		case "accountName":
-			return d.Optional(jsonx.OptString(d, &s.AccountName))
-		case "accountNumber":
-			d.Seen(1)
-			return jsonx.String(d, &s.AccountNumber)
-		case "accountNumberPrefix":
-			return d.Optional(jsonx.OptString(d, &s.AccountNumberPrefix))
-		case "accountTypeId":
-			return d.Optional(jsonx.OptString(d, &s.AccountTypeID))
-		case "bankBicCode":
-			return d.Optional(jsonx.OptString(d, &s.BankBicCode))
-		case "bankCode":
-			d.Seen(2)
-			return jsonx.String(d, &s.BankCode)
-		case "friendlyName":
-			return d.Optional(jsonx.OptString(d, &s.FriendlyName))
-		case "iban":
-			return d.Optional(jsonx.OptString(d, &s.Iban))
-		case "mainCurrency":
-			return d.Optional(jsonx.OptString(d, &s.MainCurrency))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersAccount, s, decodeAccountMember)
 }
 
-// requiredAccountBalance lists the members a AccountBalance must have, in the order of d.Seen.
-var requiredAccountBalance = []string{"bankCode", "numberPart2"}
+// decodeAccountMember reads member i of membersAccount into s.
+func decodeAccountMember(d *jsonx.Decoder, s *Account, i int) error {
+	switch i {
+	case 0: // accountId
+		return jsonx.Int64(d, &s.AccountID)
+	case 1: // accountName
+		return jsonx.OptString(d, &s.AccountName)
+	case 2: // accountNumber
+		return jsonx.String(d, &s.AccountNumber)
+	case 3: // accountNumberPrefix
+		return jsonx.OptString(d, &s.AccountNumberPrefix)
+	case 4: // accountTypeId
+		return jsonx.OptString(d, &s.AccountTypeID)
+	case 5: // bankBicCode
+		return jsonx.OptString(d, &s.BankBicCode)
+	case 6: // bankCode
+		return jsonx.String(d, &s.BankCode)
+	case 7: // friendlyName
+		return jsonx.OptString(d, &s.FriendlyName)
+	case 8: // iban
+		return jsonx.OptString(d, &s.Iban)
+	case 9: // mainCurrency
+		return jsonx.OptString(d, &s.MainCurrency)
+	}
+	return d.Skip()
+}
+
+// membersAccountBalance numbers AccountBalance's members for decodeAccountBalanceMember; the names after the list are required.
+var membersAccountBalance = jsonx.NewMembers([]string{"bankCode", "currencyFolders", "numberPart1", "numberPart2"}, "bankCode", "numberPart2")
 
 // UnmarshalJSON decodes s with a decoder generated for AccountBalance's members.
 func (s *AccountBalance) UnmarshalJSON(data []byte) error {
@@ -56,25 +67,34 @@ func (s *AccountBalance) UnmarshalJSON(data []byte) error {
 }
 
 func decodeAccountBalance(d *jsonx.Decoder, s *AccountBalance) error {
-	return jsonx.Object(d, requiredAccountBalance, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "bankCode":
-			d.Seen(0)
-			return jsonx.String(d, &s.BankCode)
-		case "currencyFolders":
-			return d.Optional(jsonx.Slice(d, &s.CurrencyFolders, decodeCurrencyFolder))
-		case "numberPart1":
-			return d.Optional(jsonx.OptString(d, &s.NumberPart1))
-		case "numberPart2":
-			d.Seen(1)
-			return jsonx.String(d, &s.NumberPart2)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersAccountBalance, s, decodeAccountBalanceMember)
 }
 
-// requiredAccountList lists the members a AccountList must have, in the order of d.Seen.
-var requiredAccountList = []string{"accounts"}
+// decodeAccountBalanceMember reads member i of membersAccountBalance into s.
+func decodeAccountBalanceMember(d *jsonx.Decoder, s *AccountBalance, i int) error {
+	switch i {
+	case 0: // bankCode
+		return jsonx.String(d, &s.BankCode)
+	case 1: // currencyFolders
+		return jsonx.Slice(d, &s.CurrencyFolders, decodeCurrencyFolder)
+	case 2: // numberPart1
+		return jsonx.OptString(d, &s.NumberPart1)
+	case 3: // numberPart2
+		return jsonx.String(d, &s.NumberPart2)
+	}
+	return d.Skip()
+}
+
+// membersAccountList numbers AccountList's members for decodeAccountListMember; the names after the list are required.
+var membersAccountList = jsonx.NewMembers([]string{
+	"accounts",
+	"first",
+	"last",
+	"page",
+	"size",
+	"totalPages",
+	"totalSize",
+}, "accounts")
 
 // UnmarshalJSON decodes s with a decoder generated for AccountList's members.
 func (s *AccountList) UnmarshalJSON(data []byte) error {
@@ -82,30 +102,32 @@ func (s *AccountList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeAccountList(d *jsonx.Decoder, s *AccountList) error {
-	return jsonx.Object(d, requiredAccountList, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "accounts":
-			d.Seen(0)
-			return jsonx.Slice(d, &s.Accounts, decodeAccount)
-		case "first":
-			return d.Optional(jsonx.OptBool(d, &s.First))
-		case "last":
-			return d.Optional(jsonx.OptBool(d, &s.Last))
-		case "page":
-			return d.Optional(jsonx.OptInt32(d, &s.Page))
-		case "size":
-			return d.Optional(jsonx.OptInt32(d, &s.Size))
-		case "totalPages":
-			return d.Optional(jsonx.OptInt32(d, &s.TotalPages))
-		case "totalSize":
-			return d.Optional(jsonx.OptInt32(d, &s.TotalSize))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersAccountList, s, decodeAccountListMember)
 }
 
-// requiredAmount lists the members a Amount must have, in the order of d.Seen.
-var requiredAmount = []string{"currency", "value"}
+// decodeAccountListMember reads member i of membersAccountList into s.
+func decodeAccountListMember(d *jsonx.Decoder, s *AccountList, i int) error {
+	switch i {
+	case 0: // accounts
+		return jsonx.Slice(d, &s.Accounts, decodeAccount)
+	case 1: // first
+		return jsonx.OptBool(d, &s.First)
+	case 2: // last
+		return jsonx.OptBool(d, &s.Last)
+	case 3: // page
+		return jsonx.OptInt32(d, &s.Page)
+	case 4: // size
+		return jsonx.OptInt32(d, &s.Size)
+	case 5: // totalPages
+		return jsonx.OptInt32(d, &s.TotalPages)
+	case 6: // totalSize
+		return jsonx.OptInt32(d, &s.TotalSize)
+	}
+	return d.Skip()
+}
+
+// membersAmount numbers Amount's members for decodeAmountMember; the names after the list are required.
+var membersAmount = jsonx.NewMembers([]string{"currency", "value"}, "currency", "value")
 
 // UnmarshalJSON decodes s with a decoder generated for Amount's members.
 func (s *Amount) UnmarshalJSON(data []byte) error {
@@ -113,21 +135,22 @@ func (s *Amount) UnmarshalJSON(data []byte) error {
 }
 
 func decodeAmount(d *jsonx.Decoder, s *Amount) error {
-	return jsonx.Object(d, requiredAmount, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "currency":
-			d.Seen(0)
-			return jsonx.String(d, &s.Currency)
-		case "value":
-			d.Seen(1)
-			return jsonx.Float64(d, &s.Value)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersAmount, s, decodeAmountMember)
 }
 
-// requiredBalance lists the members a Balance must have, in the order of d.Seen.
-var requiredBalance = []string{"balanceType", "currency", "value"}
+// decodeAmountMember reads member i of membersAmount into s.
+func decodeAmountMember(d *jsonx.Decoder, s *Amount, i int) error {
+	switch i {
+	case 0: // currency
+		return jsonx.String(d, &s.Currency)
+	case 1: // value
+		return jsonx.Float64(d, &s.Value)
+	}
+	return d.Skip()
+}
+
+// membersBalance numbers Balance's members for decodeBalanceMember; the names after the list are required.
+var membersBalance = jsonx.NewMembers([]string{"balanceType", "currency", "value"}, "balanceType", "currency", "value")
 
 // UnmarshalJSON decodes s with a decoder generated for Balance's members.
 func (s *Balance) UnmarshalJSON(data []byte) error {
@@ -135,24 +158,24 @@ func (s *Balance) UnmarshalJSON(data []byte) error {
 }
 
 func decodeBalance(d *jsonx.Decoder, s *Balance) error {
-	return jsonx.Object(d, requiredBalance, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "balanceType":
-			d.Seen(0)
-			return jsonx.String(d, &s.BalanceType)
-		case "currency":
-			d.Seen(1)
-			return jsonx.String(d, &s.Currency)
-		case "value":
-			d.Seen(2)
-			return jsonx.Float64(d, &s.Value)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersBalance, s, decodeBalanceMember)
 }
 
-// requiredBankTransactionCode lists the members a BankTransactionCode must have, in the order of d.Seen.
-var requiredBankTransactionCode = []string{"code"}
+// decodeBalanceMember reads member i of membersBalance into s.
+func decodeBalanceMember(d *jsonx.Decoder, s *Balance, i int) error {
+	switch i {
+	case 0: // balanceType
+		return jsonx.String(d, &s.BalanceType)
+	case 1: // currency
+		return jsonx.String(d, &s.Currency)
+	case 2: // value
+		return jsonx.Float64(d, &s.Value)
+	}
+	return d.Skip()
+}
+
+// membersBankTransactionCode numbers BankTransactionCode's members for decodeBankTransactionCodeMember; the names after the list are required.
+var membersBankTransactionCode = jsonx.NewMembers([]string{"code"}, "code")
 
 // UnmarshalJSON decodes s with a decoder generated for BankTransactionCode's members.
 func (s *BankTransactionCode) UnmarshalJSON(data []byte) error {
@@ -160,18 +183,20 @@ func (s *BankTransactionCode) UnmarshalJSON(data []byte) error {
 }
 
 func decodeBankTransactionCode(d *jsonx.Decoder, s *BankTransactionCode) error {
-	return jsonx.Object(d, requiredBankTransactionCode, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "code":
-			d.Seen(0)
-			return jsonx.String(d, &s.Code)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersBankTransactionCode, s, decodeBankTransactionCodeMember)
 }
 
-// requiredBatchCreated lists the members a BatchCreated must have, in the order of d.Seen.
-var requiredBatchCreated = []string{"batchFileId"}
+// decodeBankTransactionCodeMember reads member i of membersBankTransactionCode into s.
+func decodeBankTransactionCodeMember(d *jsonx.Decoder, s *BankTransactionCode, i int) error {
+	switch i {
+	case 0: // code
+		return jsonx.String(d, &s.Code)
+	}
+	return d.Skip()
+}
+
+// membersBatchCreated numbers BatchCreated's members for decodeBatchCreatedMember; the names after the list are required.
+var membersBatchCreated = jsonx.NewMembers([]string{"batchFileId"}, "batchFileId")
 
 // UnmarshalJSON decodes s with a decoder generated for BatchCreated's members.
 func (s *BatchCreated) UnmarshalJSON(data []byte) error {
@@ -179,15 +204,20 @@ func (s *BatchCreated) UnmarshalJSON(data []byte) error {
 }
 
 func decodeBatchCreated(d *jsonx.Decoder, s *BatchCreated) error {
-	return jsonx.Object(d, requiredBatchCreated, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "batchFileId":
-			d.Seen(0)
-			return jsonx.Int64(d, &s.BatchFileID)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersBatchCreated, s, decodeBatchCreatedMember)
 }
+
+// decodeBatchCreatedMember reads member i of membersBatchCreated into s.
+func decodeBatchCreatedMember(d *jsonx.Decoder, s *BatchCreated, i int) error {
+	switch i {
+	case 0: // batchFileId
+		return jsonx.Int64(d, &s.BatchFileID)
+	}
+	return d.Skip()
+}
+
+// membersBatchDetail numbers BatchDetail's members for decodeBatchDetailMember.
+var membersBatchDetail = jsonx.NewMembers([]string{"batchFileStatus", "batchItems", "batchName", "createDate"})
 
 // UnmarshalJSON decodes s with a decoder generated for BatchDetail's members.
 func (s *BatchDetail) UnmarshalJSON(data []byte) error {
@@ -195,22 +225,28 @@ func (s *BatchDetail) UnmarshalJSON(data []byte) error {
 }
 
 func decodeBatchDetail(d *jsonx.Decoder, s *BatchDetail) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "batchFileStatus":
-			return d.Optional(jsonx.OptString(d, &s.BatchFileStatus))
-		case "batchItems":
-			return d.Optional(jsonx.Slice(d, &s.BatchItems, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
-				return jsonx.Map(d, v, jsonx.Raw)
-			}))
-		case "batchName":
-			return d.Optional(jsonx.OptString(d, &s.BatchName))
-		case "createDate":
-			return d.Optional(jsonx.OptString(d, &s.CreateDate))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersBatchDetail, s, decodeBatchDetailMember)
 }
+
+// decodeBatchDetailMember reads member i of membersBatchDetail into s.
+func decodeBatchDetailMember(d *jsonx.Decoder, s *BatchDetail, i int) error {
+	switch i {
+	case 0: // batchFileStatus
+		return jsonx.OptString(d, &s.BatchFileStatus)
+	case 1: // batchItems
+		return jsonx.Slice(d, &s.BatchItems, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
+			return jsonx.Map(d, v, jsonx.Raw)
+		})
+	case 2: // batchName
+		return jsonx.OptString(d, &s.BatchName)
+	case 3: // createDate
+		return jsonx.OptString(d, &s.CreateDate)
+	}
+	return d.Skip()
+}
+
+// membersCounterParty numbers CounterParty's members for decodeCounterPartyMember.
+var membersCounterParty = jsonx.NewMembers([]string{"account", "name"})
 
 // UnmarshalJSON decodes s with a decoder generated for CounterParty's members.
 func (s *CounterParty) UnmarshalJSON(data []byte) error {
@@ -218,16 +254,22 @@ func (s *CounterParty) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCounterParty(d *jsonx.Decoder, s *CounterParty) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "account":
-			return d.Optional(jsonx.Ptr(d, &s.Account, decodeCounterPartyAccount))
-		case "name":
-			return d.Optional(jsonx.OptString(d, &s.Name))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersCounterParty, s, decodeCounterPartyMember)
 }
+
+// decodeCounterPartyMember reads member i of membersCounterParty into s.
+func decodeCounterPartyMember(d *jsonx.Decoder, s *CounterParty, i int) error {
+	switch i {
+	case 0: // account
+		return jsonx.Ptr(d, &s.Account, decodeCounterPartyAccount)
+	case 1: // name
+		return jsonx.OptString(d, &s.Name)
+	}
+	return d.Skip()
+}
+
+// membersCounterPartyAccount numbers CounterPartyAccount's members for decodeCounterPartyAccountMember.
+var membersCounterPartyAccount = jsonx.NewMembers([]string{"accountNumber", "bankCode", "iban"})
 
 // UnmarshalJSON decodes s with a decoder generated for CounterPartyAccount's members.
 func (s *CounterPartyAccount) UnmarshalJSON(data []byte) error {
@@ -235,18 +277,24 @@ func (s *CounterPartyAccount) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCounterPartyAccount(d *jsonx.Decoder, s *CounterPartyAccount) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "accountNumber":
-			return d.Optional(jsonx.OptString(d, &s.AccountNumber))
-		case "bankCode":
-			return d.Optional(jsonx.OptString(d, &s.BankCode))
-		case "iban":
-			return d.Optional(jsonx.OptString(d, &s.Iban))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersCounterPartyAccount, s, decodeCounterPartyAccountMember)
 }
+
+// decodeCounterPartyAccountMember reads member i of membersCounterPartyAccount into s.
+func decodeCounterPartyAccountMember(d *jsonx.Decoder, s *CounterPartyAccount, i int) error {
+	switch i {
+	case 0: // accountNumber
+		return jsonx.OptString(d, &s.AccountNumber)
+	case 1: // bankCode
+		return jsonx.OptString(d, &s.BankCode)
+	case 2: // iban
+		return jsonx.OptString(d, &s.Iban)
+	}
+	return d.Skip()
+}
+
+// membersCreditorReference numbers CreditorReference's members for decodeCreditorReferenceMember.
+var membersCreditorReference = jsonx.NewMembers([]string{"constant", "specific", "variable"})
 
 // UnmarshalJSON decodes s with a decoder generated for CreditorReference's members.
 func (s *CreditorReference) UnmarshalJSON(data []byte) error {
@@ -254,21 +302,24 @@ func (s *CreditorReference) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCreditorReference(d *jsonx.Decoder, s *CreditorReference) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "constant":
-			return d.Optional(jsonx.OptString(d, &s.Constant))
-		case "specific":
-			return d.Optional(jsonx.OptString(d, &s.Specific))
-		case "variable":
-			return d.Optional(jsonx.OptString(d, &s.Variable))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersCreditorReference, s, decodeCreditorReferenceMember)
 }
 
-// requiredCurrencyFolder lists the members a CurrencyFolder must have, in the order of d.Seen.
-var requiredCurrencyFolder = []string{"currency", "status"}
+// decodeCreditorReferenceMember reads member i of membersCreditorReference into s.
+func decodeCreditorReferenceMember(d *jsonx.Decoder, s *CreditorReference, i int) error {
+	switch i {
+	case 0: // constant
+		return jsonx.OptString(d, &s.Constant)
+	case 1: // specific
+		return jsonx.OptString(d, &s.Specific)
+	case 2: // variable
+		return jsonx.OptString(d, &s.Variable)
+	}
+	return d.Skip()
+}
+
+// membersCurrencyFolder numbers CurrencyFolder's members for decodeCurrencyFolderMember; the names after the list are required.
+var membersCurrencyFolder = jsonx.NewMembers([]string{"balances", "currency", "status"}, "currency", "status")
 
 // UnmarshalJSON decodes s with a decoder generated for CurrencyFolder's members.
 func (s *CurrencyFolder) UnmarshalJSON(data []byte) error {
@@ -276,23 +327,24 @@ func (s *CurrencyFolder) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCurrencyFolder(d *jsonx.Decoder, s *CurrencyFolder) error {
-	return jsonx.Object(d, requiredCurrencyFolder, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "balances":
-			return d.Optional(jsonx.Slice(d, &s.Balances, decodeBalance))
-		case "currency":
-			d.Seen(0)
-			return jsonx.String(d, &s.Currency)
-		case "status":
-			d.Seen(1)
-			return jsonx.String(d, &s.Status)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersCurrencyFolder, s, decodeCurrencyFolderMember)
 }
 
-// requiredCurrencyListSimple lists the members a CurrencyListSimple must have, in the order of d.Seen.
-var requiredCurrencyListSimple = []string{"exchangeRateLists"}
+// decodeCurrencyFolderMember reads member i of membersCurrencyFolder into s.
+func decodeCurrencyFolderMember(d *jsonx.Decoder, s *CurrencyFolder, i int) error {
+	switch i {
+	case 0: // balances
+		return jsonx.Slice(d, &s.Balances, decodeBalance)
+	case 1: // currency
+		return jsonx.String(d, &s.Currency)
+	case 2: // status
+		return jsonx.String(d, &s.Status)
+	}
+	return d.Skip()
+}
+
+// membersCurrencyListSimple numbers CurrencyListSimple's members for decodeCurrencyListSimpleMember; the names after the list are required.
+var membersCurrencyListSimple = jsonx.NewMembers([]string{"exchangeRateLists"}, "exchangeRateLists")
 
 // UnmarshalJSON decodes s with a decoder generated for CurrencyListSimple's members.
 func (s *CurrencyListSimple) UnmarshalJSON(data []byte) error {
@@ -300,15 +352,20 @@ func (s *CurrencyListSimple) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCurrencyListSimple(d *jsonx.Decoder, s *CurrencyListSimple) error {
-	return jsonx.Object(d, requiredCurrencyListSimple, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "exchangeRateLists":
-			d.Seen(0)
-			return jsonx.Slice(d, &s.ExchangeRateLists, decodeExchangeRateList)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersCurrencyListSimple, s, decodeCurrencyListSimpleMember)
 }
+
+// decodeCurrencyListSimpleMember reads member i of membersCurrencyListSimple into s.
+func decodeCurrencyListSimpleMember(d *jsonx.Decoder, s *CurrencyListSimple, i int) error {
+	switch i {
+	case 0: // exchangeRateLists
+		return jsonx.Slice(d, &s.ExchangeRateLists, decodeExchangeRateList)
+	}
+	return d.Skip()
+}
+
+// membersEntryDetails numbers EntryDetails's members for decodeEntryDetailsMember.
+var membersEntryDetails = jsonx.NewMembers([]string{"transactionDetails"})
 
 // UnmarshalJSON decodes s with a decoder generated for EntryDetails's members.
 func (s *EntryDetails) UnmarshalJSON(data []byte) error {
@@ -316,14 +373,26 @@ func (s *EntryDetails) UnmarshalJSON(data []byte) error {
 }
 
 func decodeEntryDetails(d *jsonx.Decoder, s *EntryDetails) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "transactionDetails":
-			return d.Optional(jsonx.Ptr(d, &s.TransactionDetails, decodeTransactionDetails))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersEntryDetails, s, decodeEntryDetailsMember)
 }
+
+// decodeEntryDetailsMember reads member i of membersEntryDetails into s.
+func decodeEntryDetailsMember(d *jsonx.Decoder, s *EntryDetails, i int) error {
+	switch i {
+	case 0: // transactionDetails
+		return jsonx.Ptr(d, &s.TransactionDetails, decodeTransactionDetails)
+	}
+	return d.Skip()
+}
+
+// membersError numbers Error's members for decodeErrorMember.
+var membersError = jsonx.NewMembers([]string{
+	"error",
+	"error_description",
+	"httpCode",
+	"httpMessage",
+	"moreInformation",
+})
 
 // UnmarshalJSON decodes s with a decoder generated for Error's members.
 func (s *Error) UnmarshalJSON(data []byte) error {
@@ -331,22 +400,41 @@ func (s *Error) UnmarshalJSON(data []byte) error {
 }
 
 func decodeError(d *jsonx.Decoder, s *Error) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "error":
-			return d.Optional(jsonx.OptString(d, &s.Error))
-		case "error_description":
-			return d.Optional(jsonx.OptString(d, &s.ErrorDescription))
-		case "httpCode":
-			return d.Optional(jsonx.OptString(d, &s.HTTPCode))
-		case "httpMessage":
-			return d.Optional(jsonx.OptString(d, &s.HTTPMessage))
-		case "moreInformation":
-			return d.Optional(jsonx.OptString(d, &s.MoreInformation))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersError, s, decodeErrorMember)
 }
+
+// decodeErrorMember reads member i of membersError into s.
+func decodeErrorMember(d *jsonx.Decoder, s *Error, i int) error {
+	switch i {
+	case 0: // error
+		return jsonx.OptString(d, &s.Error)
+	case 1: // error_description
+		return jsonx.OptString(d, &s.ErrorDescription)
+	case 2: // httpCode
+		return jsonx.OptString(d, &s.HTTPCode)
+	case 3: // httpMessage
+		return jsonx.OptString(d, &s.HTTPMessage)
+	case 4: // moreInformation
+		return jsonx.OptString(d, &s.MoreInformation)
+	}
+	return d.Skip()
+}
+
+// membersExchangeRate numbers ExchangeRate's members for decodeExchangeRateMember.
+var membersExchangeRate = jsonx.NewMembers([]string{
+	"currencyFrom",
+	"currencyTo",
+	"exchangeRateBuy",
+	"exchangeRateBuyCash",
+	"exchangeRateCenter",
+	"exchangeRateCenterChange",
+	"exchangeRateSell",
+	"exchangeRateSellCash",
+	"exchangeRateSellCenter",
+	"exchangeRateSellCenterPrevious",
+	"quotationType",
+	"unitsFrom",
+})
 
 // UnmarshalJSON decodes s with a decoder generated for ExchangeRate's members.
 func (s *ExchangeRate) UnmarshalJSON(data []byte) error {
@@ -354,36 +442,49 @@ func (s *ExchangeRate) UnmarshalJSON(data []byte) error {
 }
 
 func decodeExchangeRate(d *jsonx.Decoder, s *ExchangeRate) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "currencyFrom":
-			return d.Optional(jsonx.OptString(d, &s.CurrencyFrom))
-		case "currencyTo":
-			return d.Optional(jsonx.OptString(d, &s.CurrencyTo))
-		case "exchangeRateBuy":
-			return d.Optional(jsonx.OptFloat64(d, &s.ExchangeRateBuy))
-		case "exchangeRateBuyCash":
-			return d.Optional(jsonx.OptFloat64(d, &s.ExchangeRateBuyCash))
-		case "exchangeRateCenter":
-			return d.Optional(jsonx.OptFloat64(d, &s.ExchangeRateCenter))
-		case "exchangeRateCenterChange":
-			return d.Optional(jsonx.OptFloat64(d, &s.ExchangeRateCenterChange))
-		case "exchangeRateSell":
-			return d.Optional(jsonx.OptFloat64(d, &s.ExchangeRateSell))
-		case "exchangeRateSellCash":
-			return d.Optional(jsonx.OptFloat64(d, &s.ExchangeRateSellCash))
-		case "exchangeRateSellCenter":
-			return d.Optional(jsonx.OptFloat64(d, &s.ExchangeRateSellCenter))
-		case "exchangeRateSellCenterPrevious":
-			return d.Optional(jsonx.OptFloat64(d, &s.ExchangeRateSellCenterPrevious))
-		case "quotationType":
-			return d.Optional(jsonx.OptString(d, &s.QuotationType))
-		case "unitsFrom":
-			return d.Optional(jsonx.OptInt64(d, &s.UnitsFrom))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersExchangeRate, s, decodeExchangeRateMember)
 }
+
+// decodeExchangeRateMember reads member i of membersExchangeRate into s.
+func decodeExchangeRateMember(d *jsonx.Decoder, s *ExchangeRate, i int) error {
+	switch i {
+	case 0: // currencyFrom
+		return jsonx.OptString(d, &s.CurrencyFrom)
+	case 1: // currencyTo
+		return jsonx.OptString(d, &s.CurrencyTo)
+	case 2: // exchangeRateBuy
+		return jsonx.OptFloat64(d, &s.ExchangeRateBuy)
+	case 3: // exchangeRateBuyCash
+		return jsonx.OptFloat64(d, &s.ExchangeRateBuyCash)
+	case 4: // exchangeRateCenter
+		return jsonx.OptFloat64(d, &s.ExchangeRateCenter)
+	case 5: // exchangeRateCenterChange
+		return jsonx.OptFloat64(d, &s.ExchangeRateCenterChange)
+	case 6: // exchangeRateSell
+		return jsonx.OptFloat64(d, &s.ExchangeRateSell)
+	case 7: // exchangeRateSellCash
+		return jsonx.OptFloat64(d, &s.ExchangeRateSellCash)
+	case 8: // exchangeRateSellCenter
+		return jsonx.OptFloat64(d, &s.ExchangeRateSellCenter)
+	case 9: // exchangeRateSellCenterPrevious
+		return jsonx.OptFloat64(d, &s.ExchangeRateSellCenterPrevious)
+	case 10: // quotationType
+		return jsonx.OptString(d, &s.QuotationType)
+	case 11: // unitsFrom
+		return jsonx.OptInt64(d, &s.UnitsFrom)
+	}
+	return d.Skip()
+}
+
+// membersExchangeRateList numbers ExchangeRateList's members for decodeExchangeRateListMember.
+var membersExchangeRateList = jsonx.NewMembers([]string{
+	"effectiveDateFrom",
+	"effectiveDateTo",
+	"exchangeRates",
+	"lastRates",
+	"ordinalNumber",
+	"tradingDate",
+})
 
 // UnmarshalJSON decodes s with a decoder generated for ExchangeRateList's members.
 func (s *ExchangeRateList) UnmarshalJSON(data []byte) error {
@@ -391,24 +492,30 @@ func (s *ExchangeRateList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeExchangeRateList(d *jsonx.Decoder, s *ExchangeRateList) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "effectiveDateFrom":
-			return d.Optional(jsonx.OptTime(d, &s.EffectiveDateFrom))
-		case "effectiveDateTo":
-			return d.Optional(jsonx.OptTime(d, &s.EffectiveDateTo))
-		case "exchangeRates":
-			return d.Optional(jsonx.Slice(d, &s.ExchangeRates, decodeExchangeRate))
-		case "lastRates":
-			return d.Optional(jsonx.OptBool(d, &s.LastRates))
-		case "ordinalNumber":
-			return d.Optional(jsonx.OptInt64(d, &s.OrdinalNumber))
-		case "tradingDate":
-			return d.Optional(jsonx.OptTime(d, &s.TradingDate))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersExchangeRateList, s, decodeExchangeRateListMember)
 }
+
+// decodeExchangeRateListMember reads member i of membersExchangeRateList into s.
+func decodeExchangeRateListMember(d *jsonx.Decoder, s *ExchangeRateList, i int) error {
+	switch i {
+	case 0: // effectiveDateFrom
+		return jsonx.OptTime(d, &s.EffectiveDateFrom)
+	case 1: // effectiveDateTo
+		return jsonx.OptTime(d, &s.EffectiveDateTo)
+	case 2: // exchangeRates
+		return jsonx.Slice(d, &s.ExchangeRates, decodeExchangeRate)
+	case 3: // lastRates
+		return jsonx.OptBool(d, &s.LastRates)
+	case 4: // ordinalNumber
+		return jsonx.OptInt64(d, &s.OrdinalNumber)
+	case 5: // tradingDate
+		return jsonx.OptTime(d, &s.TradingDate)
+	}
+	return d.Skip()
+}
+
+// membersRelatedParties numbers RelatedParties's members for decodeRelatedPartiesMember.
+var membersRelatedParties = jsonx.NewMembers([]string{"counterParty"})
 
 // UnmarshalJSON decodes s with a decoder generated for RelatedParties's members.
 func (s *RelatedParties) UnmarshalJSON(data []byte) error {
@@ -416,14 +523,20 @@ func (s *RelatedParties) UnmarshalJSON(data []byte) error {
 }
 
 func decodeRelatedParties(d *jsonx.Decoder, s *RelatedParties) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "counterParty":
-			return d.Optional(jsonx.Ptr(d, &s.CounterParty, decodeCounterParty))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersRelatedParties, s, decodeRelatedPartiesMember)
 }
+
+// decodeRelatedPartiesMember reads member i of membersRelatedParties into s.
+func decodeRelatedPartiesMember(d *jsonx.Decoder, s *RelatedParties, i int) error {
+	switch i {
+	case 0: // counterParty
+		return jsonx.Ptr(d, &s.CounterParty, decodeCounterParty)
+	}
+	return d.Skip()
+}
+
+// membersRemittanceInformation numbers RemittanceInformation's members for decodeRemittanceInformationMember.
+var membersRemittanceInformation = jsonx.NewMembers([]string{"creditorReferenceInformation", "unstructured"})
 
 // UnmarshalJSON decodes s with a decoder generated for RemittanceInformation's members.
 func (s *RemittanceInformation) UnmarshalJSON(data []byte) error {
@@ -431,19 +544,30 @@ func (s *RemittanceInformation) UnmarshalJSON(data []byte) error {
 }
 
 func decodeRemittanceInformation(d *jsonx.Decoder, s *RemittanceInformation) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "creditorReferenceInformation":
-			return d.Optional(jsonx.Ptr(d, &s.CreditorReferenceInformation, decodeCreditorReference))
-		case "unstructured":
-			return d.Optional(jsonx.OptString(d, &s.Unstructured))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersRemittanceInformation, s, decodeRemittanceInformationMember)
 }
 
-// requiredStatement lists the members a Statement must have, in the order of d.Seen.
-var requiredStatement = []string{"accountId", "dateFrom", "dateTo", "statementFormats", "statementId", "statementNumber"}
+// decodeRemittanceInformationMember reads member i of membersRemittanceInformation into s.
+func decodeRemittanceInformationMember(d *jsonx.Decoder, s *RemittanceInformation, i int) error {
+	switch i {
+	case 0: // creditorReferenceInformation
+		return jsonx.Ptr(d, &s.CreditorReferenceInformation, decodeCreditorReference)
+	case 1: // unstructured
+		return jsonx.OptString(d, &s.Unstructured)
+	}
+	return d.Skip()
+}
+
+// membersStatement numbers Statement's members for decodeStatementMember; the names after the list are required.
+var membersStatement = jsonx.NewMembers([]string{
+	"accountId",
+	"currency",
+	"dateFrom",
+	"dateTo",
+	"statementFormats",
+	"statementId",
+	"statementNumber",
+}, "accountId", "dateFrom", "dateTo", "statementFormats", "statementId", "statementNumber")
 
 // UnmarshalJSON decodes s with a decoder generated for Statement's members.
 func (s *Statement) UnmarshalJSON(data []byte) error {
@@ -451,35 +575,40 @@ func (s *Statement) UnmarshalJSON(data []byte) error {
 }
 
 func decodeStatement(d *jsonx.Decoder, s *Statement) error {
-	return jsonx.Object(d, requiredStatement, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "accountId":
-			d.Seen(0)
-			return jsonx.Int64(d, &s.AccountID)
-		case "currency":
-			return d.Optional(jsonx.OptString(d, &s.Currency))
-		case "dateFrom":
-			d.Seen(1)
-			return jsonx.String(d, &s.DateFrom)
-		case "dateTo":
-			d.Seen(2)
-			return jsonx.String(d, &s.DateTo)
-		case "statementFormats":
-			d.Seen(3)
-			return jsonx.Slice(d, &s.StatementFormats, jsonx.String)
-		case "statementId":
-			d.Seen(4)
-			return jsonx.String(d, &s.StatementID)
-		case "statementNumber":
-			d.Seen(5)
-			return jsonx.String(d, &s.StatementNumber)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersStatement, s, decodeStatementMember)
 }
 
-// requiredStatementList lists the members a StatementList must have, in the order of d.Seen.
-var requiredStatementList = []string{"statements"}
+// decodeStatementMember reads member i of membersStatement into s.
+func decodeStatementMember(d *jsonx.Decoder, s *Statement, i int) error {
+	switch i {
+	case 0: // accountId
+		return jsonx.Int64(d, &s.AccountID)
+	case 1: // currency
+		return jsonx.OptString(d, &s.Currency)
+	case 2: // dateFrom
+		return jsonx.String(d, &s.DateFrom)
+	case 3: // dateTo
+		return jsonx.String(d, &s.DateTo)
+	case 4: // statementFormats
+		return jsonx.Slice(d, &s.StatementFormats, jsonx.String)
+	case 5: // statementId
+		return jsonx.String(d, &s.StatementID)
+	case 6: // statementNumber
+		return jsonx.String(d, &s.StatementNumber)
+	}
+	return d.Skip()
+}
+
+// membersStatementList numbers StatementList's members for decodeStatementListMember; the names after the list are required.
+var membersStatementList = jsonx.NewMembers([]string{
+	"first",
+	"last",
+	"page",
+	"size",
+	"statements",
+	"totalPages",
+	"totalSize",
+}, "statements")
 
 // UnmarshalJSON decodes s with a decoder generated for StatementList's members.
 func (s *StatementList) UnmarshalJSON(data []byte) error {
@@ -487,30 +616,40 @@ func (s *StatementList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeStatementList(d *jsonx.Decoder, s *StatementList) error {
-	return jsonx.Object(d, requiredStatementList, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "first":
-			return d.Optional(jsonx.OptBool(d, &s.First))
-		case "last":
-			return d.Optional(jsonx.OptBool(d, &s.Last))
-		case "page":
-			return d.Optional(jsonx.OptInt32(d, &s.Page))
-		case "size":
-			return d.Optional(jsonx.OptInt32(d, &s.Size))
-		case "statements":
-			d.Seen(0)
-			return jsonx.Slice(d, &s.Statements, decodeStatement)
-		case "totalPages":
-			return d.Optional(jsonx.OptInt32(d, &s.TotalPages))
-		case "totalSize":
-			return d.Optional(jsonx.OptInt32(d, &s.TotalSize))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersStatementList, s, decodeStatementListMember)
 }
 
-// requiredTransaction lists the members a Transaction must have, in the order of d.Seen.
-var requiredTransaction = []string{"amount", "bookingDate", "creditDebitIndication", "entryReference"}
+// decodeStatementListMember reads member i of membersStatementList into s.
+func decodeStatementListMember(d *jsonx.Decoder, s *StatementList, i int) error {
+	switch i {
+	case 0: // first
+		return jsonx.OptBool(d, &s.First)
+	case 1: // last
+		return jsonx.OptBool(d, &s.Last)
+	case 2: // page
+		return jsonx.OptInt32(d, &s.Page)
+	case 3: // size
+		return jsonx.OptInt32(d, &s.Size)
+	case 4: // statements
+		return jsonx.Slice(d, &s.Statements, decodeStatement)
+	case 5: // totalPages
+		return jsonx.OptInt32(d, &s.TotalPages)
+	case 6: // totalSize
+		return jsonx.OptInt32(d, &s.TotalSize)
+	}
+	return d.Skip()
+}
+
+// membersTransaction numbers Transaction's members for decodeTransactionMember; the names after the list are required.
+var membersTransaction = jsonx.NewMembers([]string{
+	"amount",
+	"bankTransactionCode",
+	"bookingDate",
+	"creditDebitIndication",
+	"entryDetails",
+	"entryReference",
+	"valueDate",
+}, "amount", "bookingDate", "creditDebitIndication", "entryReference")
 
 // UnmarshalJSON decodes s with a decoder generated for Transaction's members.
 func (s *Transaction) UnmarshalJSON(data []byte) error {
@@ -518,30 +657,32 @@ func (s *Transaction) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTransaction(d *jsonx.Decoder, s *Transaction) error {
-	return jsonx.Object(d, requiredTransaction, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "amount":
-			d.Seen(0)
-			return decodeAmount(d, &s.Amount)
-		case "bankTransactionCode":
-			return d.Optional(jsonx.Ptr(d, &s.BankTransactionCode, decodeBankTransactionCode))
-		case "bookingDate":
-			d.Seen(1)
-			return jsonx.Time(d, &s.BookingDate)
-		case "creditDebitIndication":
-			d.Seen(2)
-			return jsonx.StringAs[TransactionCreditDebitIndication](d, &s.CreditDebitIndication)
-		case "entryDetails":
-			return d.Optional(jsonx.Ptr(d, &s.EntryDetails, decodeEntryDetails))
-		case "entryReference":
-			d.Seen(3)
-			return jsonx.String(d, &s.EntryReference)
-		case "valueDate":
-			return d.Optional(jsonx.OptTime(d, &s.ValueDate))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersTransaction, s, decodeTransactionMember)
 }
+
+// decodeTransactionMember reads member i of membersTransaction into s.
+func decodeTransactionMember(d *jsonx.Decoder, s *Transaction, i int) error {
+	switch i {
+	case 0: // amount
+		return decodeAmount(d, &s.Amount)
+	case 1: // bankTransactionCode
+		return jsonx.Ptr(d, &s.BankTransactionCode, decodeBankTransactionCode)
+	case 2: // bookingDate
+		return jsonx.Time(d, &s.BookingDate)
+	case 3: // creditDebitIndication
+		return jsonx.StringAs[TransactionCreditDebitIndication](d, &s.CreditDebitIndication)
+	case 4: // entryDetails
+		return jsonx.Ptr(d, &s.EntryDetails, decodeEntryDetails)
+	case 5: // entryReference
+		return jsonx.String(d, &s.EntryReference)
+	case 6: // valueDate
+		return jsonx.OptTime(d, &s.ValueDate)
+	}
+	return d.Skip()
+}
+
+// membersTransactionDetails numbers TransactionDetails's members for decodeTransactionDetailsMember.
+var membersTransactionDetails = jsonx.NewMembers([]string{"relatedParties", "remittanceInformation"})
 
 // UnmarshalJSON decodes s with a decoder generated for TransactionDetails's members.
 func (s *TransactionDetails) UnmarshalJSON(data []byte) error {
@@ -549,19 +690,22 @@ func (s *TransactionDetails) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTransactionDetails(d *jsonx.Decoder, s *TransactionDetails) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "relatedParties":
-			return d.Optional(jsonx.Ptr(d, &s.RelatedParties, decodeRelatedParties))
-		case "remittanceInformation":
-			return d.Optional(jsonx.Ptr(d, &s.RemittanceInformation, decodeRemittanceInformation))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersTransactionDetails, s, decodeTransactionDetailsMember)
 }
 
-// requiredTransactionList lists the members a TransactionList must have, in the order of d.Seen.
-var requiredTransactionList = []string{"transactions"}
+// decodeTransactionDetailsMember reads member i of membersTransactionDetails into s.
+func decodeTransactionDetailsMember(d *jsonx.Decoder, s *TransactionDetails, i int) error {
+	switch i {
+	case 0: // relatedParties
+		return jsonx.Ptr(d, &s.RelatedParties, decodeRelatedParties)
+	case 1: // remittanceInformation
+		return jsonx.Ptr(d, &s.RemittanceInformation, decodeRemittanceInformation)
+	}
+	return d.Skip()
+}
+
+// membersTransactionList numbers TransactionList's members for decodeTransactionListMember; the names after the list are required.
+var membersTransactionList = jsonx.NewMembers([]string{"lastPage", "transactions"}, "transactions")
 
 // UnmarshalJSON decodes s with a decoder generated for TransactionList's members.
 func (s *TransactionList) UnmarshalJSON(data []byte) error {
@@ -569,14 +713,16 @@ func (s *TransactionList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTransactionList(d *jsonx.Decoder, s *TransactionList) error {
-	return jsonx.Object(d, requiredTransactionList, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "lastPage":
-			return d.Optional(jsonx.OptBool(d, &s.LastPage))
-		case "transactions":
-			d.Seen(0)
-			return jsonx.Slice(d, &s.Transactions, decodeTransaction)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersTransactionList, s, decodeTransactionListMember)
+}
+
+// decodeTransactionListMember reads member i of membersTransactionList into s.
+func decodeTransactionListMember(d *jsonx.Decoder, s *TransactionList, i int) error {
+	switch i {
+	case 0: // lastPage
+		return jsonx.OptBool(d, &s.LastPage)
+	case 1: // transactions
+		return jsonx.Slice(d, &s.Transactions, decodeTransaction)
+	}
+	return d.Skip()
 }

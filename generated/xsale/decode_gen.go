@@ -4,23 +4,36 @@ package xsale
 
 import "github.com/apigen-go/apigen/runtime/jsonx"
 
+// membersError numbers Error's members for decodeErrorMember.
+var membersError = jsonx.NewMembers([]string{"Message"})
+
 // UnmarshalJSON decodes s with a decoder generated for Error's members.
 func (s *Error) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeError)
 }
 
 func decodeError(d *jsonx.Decoder, s *Error) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "Message":
-			return d.Optional(jsonx.OptString(d, &s.Message))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersError, s, decodeErrorMember)
 }
 
-// requiredMe lists the members a Me must have, in the order of d.Seen.
-var requiredMe = []string{"Email", "Id", "Organizations"}
+// decodeErrorMember reads member i of membersError into s.
+func decodeErrorMember(d *jsonx.Decoder, s *Error, i int) error {
+	switch i {
+	case 0: // Message
+		return jsonx.OptString(d, &s.Message)
+	}
+	return d.Skip()
+}
+
+// membersMe numbers Me's members for decodeMeMember; the names after the list are required.
+var membersMe = jsonx.NewMembers([]string{
+	"Email",
+	"EmailVerified",
+	"Id",
+	"Name",
+	"Nickname",
+	"Organizations",
+}, "Email", "Id", "Organizations")
 
 // UnmarshalJSON decodes s with a decoder generated for Me's members.
 func (s *Me) UnmarshalJSON(data []byte) error {
@@ -28,27 +41,30 @@ func (s *Me) UnmarshalJSON(data []byte) error {
 }
 
 func decodeMe(d *jsonx.Decoder, s *Me) error {
-	return jsonx.Object(d, requiredMe, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "Email":
-			d.Seen(0)
-			return jsonx.String(d, &s.Email)
-		case "EmailVerified":
-			return d.Optional(jsonx.OptBool(d, &s.EmailVerified))
-		case "Id":
-			d.Seen(1)
-			return jsonx.Int64(d, &s.ID)
-		case "Name":
-			return d.Optional(jsonx.OptString(d, &s.Name))
-		case "Nickname":
-			return d.Optional(jsonx.OptString(d, &s.Nickname))
-		case "Organizations":
-			d.Seen(2)
-			return jsonx.Slice(d, &s.Organizations, decodeOrganization)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersMe, s, decodeMeMember)
 }
+
+// decodeMeMember reads member i of membersMe into s.
+func decodeMeMember(d *jsonx.Decoder, s *Me, i int) error {
+	switch i {
+	case 0: // Email
+		return jsonx.String(d, &s.Email)
+	case 1: // EmailVerified
+		return jsonx.OptBool(d, &s.EmailVerified)
+	case 2: // Id
+		return jsonx.Int64(d, &s.ID)
+	case 3: // Name
+		return jsonx.OptString(d, &s.Name)
+	case 4: // Nickname
+		return jsonx.OptString(d, &s.Nickname)
+	case 5: // Organizations
+		return jsonx.Slice(d, &s.Organizations, decodeOrganization)
+	}
+	return d.Skip()
+}
+
+// membersOAuthError numbers OAuthError's members for decodeOAuthErrorMember.
+var membersOAuthError = jsonx.NewMembers([]string{"error", "error_description"})
 
 // UnmarshalJSON decodes s with a decoder generated for OAuthError's members.
 func (s *OAuthError) UnmarshalJSON(data []byte) error {
@@ -56,19 +72,29 @@ func (s *OAuthError) UnmarshalJSON(data []byte) error {
 }
 
 func decodeOAuthError(d *jsonx.Decoder, s *OAuthError) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "error":
-			return d.Optional(jsonx.OptString(d, &s.Error))
-		case "error_description":
-			return d.Optional(jsonx.OptString(d, &s.ErrorDescription))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersOAuthError, s, decodeOAuthErrorMember)
 }
 
-// requiredOrder lists the members a Order must have, in the order of d.Seen.
-var requiredOrder = []string{"Id", "Number"}
+// decodeOAuthErrorMember reads member i of membersOAuthError into s.
+func decodeOAuthErrorMember(d *jsonx.Decoder, s *OAuthError, i int) error {
+	switch i {
+	case 0: // error
+		return jsonx.OptString(d, &s.Error)
+	case 1: // error_description
+		return jsonx.OptString(d, &s.ErrorDescription)
+	}
+	return d.Skip()
+}
+
+// membersOrder numbers Order's members for decodeOrderMember; the names after the list are required.
+var membersOrder = jsonx.NewMembers([]string{
+	"CreatedAt",
+	"CurrencyCode",
+	"Id",
+	"Number",
+	"Status",
+	"TotalGross",
+}, "Id", "Number")
 
 // UnmarshalJSON decodes s with a decoder generated for Order's members.
 func (s *Order) UnmarshalJSON(data []byte) error {
@@ -76,29 +102,30 @@ func (s *Order) UnmarshalJSON(data []byte) error {
 }
 
 func decodeOrder(d *jsonx.Decoder, s *Order) error {
-	return jsonx.Object(d, requiredOrder, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "CreatedAt":
-			return d.Optional(jsonx.OptTime(d, &s.CreatedAt))
-		case "CurrencyCode":
-			return d.Optional(jsonx.OptString(d, &s.CurrencyCode))
-		case "Id":
-			d.Seen(0)
-			return jsonx.Int64(d, &s.ID)
-		case "Number":
-			d.Seen(1)
-			return jsonx.String(d, &s.Number)
-		case "Status":
-			return d.Optional(jsonx.OptString(d, &s.Status))
-		case "TotalGross":
-			return d.Optional(jsonx.OptFloat64(d, &s.TotalGross))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersOrder, s, decodeOrderMember)
 }
 
-// requiredOrganization lists the members a Organization must have, in the order of d.Seen.
-var requiredOrganization = []string{"Id", "Name"}
+// decodeOrderMember reads member i of membersOrder into s.
+func decodeOrderMember(d *jsonx.Decoder, s *Order, i int) error {
+	switch i {
+	case 0: // CreatedAt
+		return jsonx.OptTime(d, &s.CreatedAt)
+	case 1: // CurrencyCode
+		return jsonx.OptString(d, &s.CurrencyCode)
+	case 2: // Id
+		return jsonx.Int64(d, &s.ID)
+	case 3: // Number
+		return jsonx.String(d, &s.Number)
+	case 4: // Status
+		return jsonx.OptString(d, &s.Status)
+	case 5: // TotalGross
+		return jsonx.OptFloat64(d, &s.TotalGross)
+	}
+	return d.Skip()
+}
+
+// membersOrganization numbers Organization's members for decodeOrganizationMember; the names after the list are required.
+var membersOrganization = jsonx.NewMembers([]string{"Id", "Name", "ShortName"}, "Id", "Name")
 
 // UnmarshalJSON decodes s with a decoder generated for Organization's members.
 func (s *Organization) UnmarshalJSON(data []byte) error {
@@ -106,23 +133,30 @@ func (s *Organization) UnmarshalJSON(data []byte) error {
 }
 
 func decodeOrganization(d *jsonx.Decoder, s *Organization) error {
-	return jsonx.Object(d, requiredOrganization, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "Id":
-			d.Seen(0)
-			return jsonx.Int64(d, &s.ID)
-		case "Name":
-			d.Seen(1)
-			return jsonx.String(d, &s.Name)
-		case "ShortName":
-			return d.Optional(jsonx.OptString(d, &s.ShortName))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersOrganization, s, decodeOrganizationMember)
 }
 
-// requiredTokenResponse lists the members a TokenResponse must have, in the order of d.Seen.
-var requiredTokenResponse = []string{"access_token", "expires_in", "token_type"}
+// decodeOrganizationMember reads member i of membersOrganization into s.
+func decodeOrganizationMember(d *jsonx.Decoder, s *Organization, i int) error {
+	switch i {
+	case 0: // Id
+		return jsonx.Int64(d, &s.ID)
+	case 1: // Name
+		return jsonx.String(d, &s.Name)
+	case 2: // ShortName
+		return jsonx.OptString(d, &s.ShortName)
+	}
+	return d.Skip()
+}
+
+// membersTokenResponse numbers TokenResponse's members for decodeTokenResponseMember; the names after the list are required.
+var membersTokenResponse = jsonx.NewMembers([]string{
+	"access_token",
+	"expires_in",
+	"id_token",
+	"scope",
+	"token_type",
+}, "access_token", "expires_in", "token_type")
 
 // UnmarshalJSON decodes s with a decoder generated for TokenResponse's members.
 func (s *TokenResponse) UnmarshalJSON(data []byte) error {
@@ -130,22 +164,22 @@ func (s *TokenResponse) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTokenResponse(d *jsonx.Decoder, s *TokenResponse) error {
-	return jsonx.Object(d, requiredTokenResponse, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "access_token":
-			d.Seen(0)
-			return jsonx.String(d, &s.AccessToken)
-		case "expires_in":
-			d.Seen(1)
-			return jsonx.Int64(d, &s.ExpiresIn)
-		case "id_token":
-			return d.Optional(jsonx.OptString(d, &s.IDToken))
-		case "scope":
-			return d.Optional(jsonx.OptString(d, &s.Scope))
-		case "token_type":
-			d.Seen(2)
-			return jsonx.String(d, &s.TokenType)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersTokenResponse, s, decodeTokenResponseMember)
+}
+
+// decodeTokenResponseMember reads member i of membersTokenResponse into s.
+func decodeTokenResponseMember(d *jsonx.Decoder, s *TokenResponse, i int) error {
+	switch i {
+	case 0: // access_token
+		return jsonx.String(d, &s.AccessToken)
+	case 1: // expires_in
+		return jsonx.Int64(d, &s.ExpiresIn)
+	case 2: // id_token
+		return jsonx.OptString(d, &s.IDToken)
+	case 3: // scope
+		return jsonx.OptString(d, &s.Scope)
+	case 4: // token_type
+		return jsonx.String(d, &s.TokenType)
+	}
+	return d.Skip()
 }

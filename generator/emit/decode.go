@@ -9,59 +9,58 @@ import (
 const pkgJSONX = "github.com/apigen-go/apigen/runtime/jsonx"
 
 // decoders writes a JSON decoder for every struct a response can carry:
-// UnmarshalJSON on the type, and decode<Type>, a switch on the member
-// name whose cases read straight into the fields (runtime/jsonx over
-// go-faster/jx). They decode several times faster than encoding/json's
-// reflection. Structs only sent in requests get none: they are encoded.
-//
-// A required member marks itself seen (its absence is an error); a member
-// that is not required tolerates a value it cannot read (d.Optional: left
-// zero and reported, CONTRACT §3).
+// UnmarshalJSON on the type; decode<Type>, which reads an object with
+// jsonx.Object; members<Type>, the table of its member names (numbered in
+// field order) and of those that are required; and decode<Type>Member, a
+// switch on a member's number whose cases read straight into the fields
+// (runtime/jsonx over go-faster/jx). The name look-up, the check of
+// required members and the tolerance of the others (a value a member
+// that is not required cannot read is left zero and reported, CONTRACT
+// §3) are jsonx.Object's, once for all types. They decode several times
+// faster than encoding/json's reflection. Structs only sent in requests
+// get none: they are encoded.
 func decoders(f *jen.File, api *model.API) {
 	decoded := decodedTypes(api)
 	for _, t := range api.Types {
 		if t.Kind != model.Struct || t.AdditionalProperties || !decoded[t] {
 			continue
 		}
-		var required []string
-		for _, fl := range decodedFields(t) {
+		fields := decodedFields(t)
+		var names, required []jen.Code
+		for _, fl := range fields {
+			names = append(names, jen.Lit(fl.JSONName))
 			if mustReceive(fl) {
-				required = append(required, fl.JSONName)
+				required = append(required, jen.Lit(fl.JSONName))
 			}
 		}
-		reqList := jen.Nil()
-		if len(required) > 0 {
-			f.Comment(requiredName(t) + " lists the members a " + t.Name + " must have, in the order of d.Seen.")
-			f.Var().Id(requiredName(t)).Op("=").Add(strList(required))
-			f.Line()
-			reqList = jen.Id(requiredName(t))
+		list := jen.Index().String().Values(names...)
+		if len(names) > 4 {
+			list = jen.Index().String().Custom(jen.Options{Open: "{", Close: "}", Separator: ",", Multi: true}, names...)
 		}
+		comment := membersName(t) + " numbers " + t.Name + "'s members for " + memberDecoderName(t)
+		if len(required) > 0 {
+			comment += "; the names after the list are required"
+		}
+		f.Comment(comment + ".")
+		f.Var().Id(membersName(t)).Op("=").Qual(pkgJSONX, "NewMembers").Call(append([]jen.Code{list}, required...)...)
+		f.Line()
 		f.Comment("UnmarshalJSON decodes s with a decoder generated for " + t.Name + "'s members.")
 		f.Func().Params(jen.Id("s").Op("*").Id(t.Name)).Id("UnmarshalJSON").Params(jen.Id("data").Index().Byte()).Error().Block(
 			jen.Return(jen.Qual(pkgJSONX, "Unmarshal").Call(jen.Id("data"), jen.Id("s"), jen.Id(decoderName(t)))),
 		)
 		f.Line()
 		f.Func().Id(decoderName(t)).Params(jen.Id("d").Op("*").Qual(pkgJSONX, "Decoder"), jen.Id("s").Op("*").Id(t.Name)).Error().Block(
-			jen.Return(jen.Qual(pkgJSONX, "Object").Call(jen.Id("d"), reqList,
-				jen.Func().Params(jen.Id("d").Op("*").Qual(pkgJSONX, "Decoder"), jen.Id("key").Index().Byte()).Error().Block(
-					jen.Switch(jen.String().Call(jen.Id("key"))).BlockFunc(func(g *jen.Group) {
-						seen := 0
-						for _, fl := range decodedFields(t) {
-							if !mustReceive(fl) {
-								g.Case(jen.Lit(fl.JSONName)).Block(jen.Return(jen.Id("d").Dot("Optional").Call(readField(fl))))
-								continue
-							}
-							var mark jen.Code = jen.Null()
-							if seen < 64 {
-								mark = jen.Id("d").Dot("Seen").Call(jen.Lit(seen))
-							}
-							seen++
-							g.Case(jen.Lit(fl.JSONName)).Block(mark, jen.Return(readField(fl)))
-						}
-					}),
-					jen.Return(jen.Id("d").Dot("Skip").Call()),
-				),
-			)),
+			jen.Return(jen.Qual(pkgJSONX, "Object").Call(jen.Id("d"), jen.Id(membersName(t)), jen.Id("s"), jen.Id(memberDecoderName(t)))),
+		)
+		f.Line()
+		f.Comment(memberDecoderName(t) + " reads member i of " + membersName(t) + " into s.")
+		f.Func().Id(memberDecoderName(t)).Params(jen.Id("d").Op("*").Qual(pkgJSONX, "Decoder"), jen.Id("s").Op("*").Id(t.Name), jen.Id("i").Int()).Error().Block(
+			jen.Switch(jen.Id("i")).BlockFunc(func(g *jen.Group) {
+				for i, fl := range fields {
+					g.Case(jen.Lit(i)).Comment(fl.JSONName).Line().Return(readField(fl))
+				}
+			}),
+			jen.Return(jen.Id("d").Dot("Skip").Call()), // not a member: Object passes only the numbers of members
 		)
 		f.Line()
 	}
@@ -83,7 +82,9 @@ func decodedFields(t *model.Type) []*model.Field {
 // and not write-only (a write-only member is never sent back).
 func mustReceive(fl *model.Field) bool { return fl.Required && !fl.WriteOnly }
 
-func requiredName(t *model.Type) string { return "required" + t.Name }
+func membersName(t *model.Type) string { return "members" + t.Name }
+
+func memberDecoderName(t *model.Type) string { return "decode" + t.Name + "Member" }
 
 func decoderName(t *model.Type) string { return "decode" + t.Name }
 

@@ -34,60 +34,62 @@ type buyer struct {
 	VIP   opt.Opt[bool]
 }
 
-var (
-	requiredOrder = []string{"id", "lines"}
-	requiredLine  = []string{"sku"}
-	requiredBuyer = []string{"email"}
-)
+var membersOrder = NewMembers([]string{"id", "lines", "note", "when", "buyer", "labels", "tags"}, "id", "lines")
 
 func decodeOrder(d *Decoder, s *order) error {
-	return Object(d, requiredOrder, func(d *Decoder, key []byte) error {
-		switch string(key) {
-		case "id":
-			d.Seen(0)
-			return Int64(d, &s.ID)
-		case "lines":
-			d.Seen(1)
-			return Slice(d, &s.Lines, decodeLine)
-		case "note":
-			return d.Optional(Opt(d, &s.Note, String))
-		case "when":
-			return d.Optional(Opt(d, &s.When, Time))
-		case "buyer":
-			return d.Optional(Ptr(d, &s.Buyer, decodeBuyer))
-		case "labels":
-			return d.Optional(Map(d, &s.Labels, Int64))
-		case "tags":
-			return d.Optional(Slice(d, &s.Tags, String))
-		}
-		return d.Skip()
-	})
+	return Object(d, membersOrder, s, decodeOrderMember)
 }
+
+func decodeOrderMember(d *Decoder, s *order, i int) error {
+	switch i {
+	case 0: // id
+		return Int64(d, &s.ID)
+	case 1: // lines
+		return Slice(d, &s.Lines, decodeLine)
+	case 2: // note
+		return Opt(d, &s.Note, String)
+	case 3: // when
+		return Opt(d, &s.When, Time)
+	case 4: // buyer
+		return Ptr(d, &s.Buyer, decodeBuyer)
+	case 5: // labels
+		return Map(d, &s.Labels, Int64)
+	case 6: // tags
+		return Slice(d, &s.Tags, String)
+	}
+	return d.Skip()
+}
+
+var membersLine = NewMembers([]string{"sku", "qty"}, "sku")
 
 func decodeLine(d *Decoder, s *line) error {
-	return Object(d, requiredLine, func(d *Decoder, key []byte) error {
-		switch string(key) {
-		case "sku":
-			d.Seen(0)
-			return String(d, &s.SKU)
-		case "qty":
-			return d.Optional(Opt(d, &s.Qty, Int32))
-		}
-		return d.Skip()
-	})
+	return Object(d, membersLine, s, decodeLineMember)
 }
 
+func decodeLineMember(d *Decoder, s *line, i int) error {
+	switch i {
+	case 0: // sku
+		return String(d, &s.SKU)
+	case 1: // qty
+		return Opt(d, &s.Qty, Int32)
+	}
+	return d.Skip()
+}
+
+var membersBuyer = NewMembers([]string{"email", "vip"}, "email")
+
 func decodeBuyer(d *Decoder, s *buyer) error {
-	return Object(d, requiredBuyer, func(d *Decoder, key []byte) error {
-		switch string(key) {
-		case "email":
-			d.Seen(0)
-			return String(d, &s.Email)
-		case "vip":
-			return d.Optional(Opt(d, &s.VIP, Bool))
-		}
-		return d.Skip()
-	})
+	return Object(d, membersBuyer, s, decodeBuyerMember)
+}
+
+func decodeBuyerMember(d *Decoder, s *buyer, i int) error {
+	switch i {
+	case 0: // email
+		return String(d, &s.Email)
+	case 1: // vip
+		return Opt(d, &s.VIP, Bool)
+	}
+	return d.Skip()
 }
 
 // Values of the wrong type in members that are not required are left

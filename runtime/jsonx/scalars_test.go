@@ -9,6 +9,8 @@ import (
 	"github.com/apigen-go/apigen/runtime/opt"
 )
 
+var membersV = NewMembers([]string{"v"})
+
 // sameAs decodes in as the member "v" twice, with the generic reader and
 // with its specialised form, into values already set to start, and
 // requires the same value and the same error or issues.
@@ -17,12 +19,7 @@ func sameAs[T any](t *testing.T, in string, start T, generic, special Reader[T])
 	decode := func(read Reader[T]) (T, string) {
 		v := start
 		err := Unmarshal([]byte(in), &v, func(d *Decoder, v *T) error {
-			return Object(d, nil, func(d *Decoder, key []byte) error {
-				if string(key) == "v" {
-					return d.Optional(read(d, v))
-				}
-				return d.Skip()
-			})
+			return Object(d, membersV, v, func(d *Decoder, v *T, _ int) error { return read(d, v) })
 		})
 		return v, fmt.Sprint(err)
 	}

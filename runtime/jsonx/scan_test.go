@@ -21,23 +21,26 @@ type ints struct {
 	G []float64
 }
 
+var membersInts = NewMembers([]string{"a", "b", "l", "f", "g"}, "b")
+
 func decodeInts(d *Decoder, s *ints) error {
-	return Object(d, []string{"b"}, func(d *Decoder, key []byte) error {
-		switch string(key) {
-		case "a":
-			return d.Optional(OptInt64(d, &s.A))
-		case "b":
-			d.Seen(0)
-			return Int32(d, &s.B)
-		case "l":
-			return d.Optional(Slice(d, &s.L, Int64))
-		case "f":
-			return d.Optional(OptFloat64(d, &s.F))
-		case "g":
-			return d.Optional(Slice(d, &s.G, Float64))
-		}
-		return d.Skip()
-	})
+	return Object(d, membersInts, s, decodeIntsMember)
+}
+
+func decodeIntsMember(d *Decoder, s *ints, i int) error {
+	switch i {
+	case 0: // a
+		return OptInt64(d, &s.A)
+	case 1: // b
+		return Int32(d, &s.B)
+	case 2: // l
+		return Slice(d, &s.L, Int64)
+	case 3: // f
+		return OptFloat64(d, &s.F)
+	case 4: // g
+		return Slice(d, &s.G, Float64)
+	}
+	return d.Skip()
 }
 
 // viaJX decodes data with the direct readers turned off: jx alone, as

@@ -20,21 +20,22 @@ type item struct {
 	Count opt.Opt[int64]
 }
 
-var requiredItem = []string{"id"}
-
 func (s *item) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, s, decodeItem) }
 
+var membersItem = jsonx.NewMembers([]string{"id", "count"}, "id")
+
 func decodeItem(d *jsonx.Decoder, s *item) error {
-	return jsonx.Object(d, requiredItem, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "id":
-			d.Seen(0)
-			return jsonx.Int64(d, &s.ID)
-		case "count":
-			return d.Optional(jsonx.Opt(d, &s.Count, jsonx.Int64))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersItem, s, decodeItemMember)
+}
+
+func decodeItemMember(d *jsonx.Decoder, s *item, i int) error {
+	switch i {
+	case 0: // id
+		return jsonx.Int64(d, &s.ID)
+	case 1: // count
+		return jsonx.Opt(d, &s.Count, jsonx.Int64)
+	}
+	return d.Skip()
 }
 
 func serveBody(t *testing.T, status int, ct, body string) *server {

@@ -4,8 +4,8 @@ package benchpets
 
 import "github.com/apigen-go/apigen/runtime/jsonx"
 
-// requiredCustomer lists the members a Customer must have, in the order of d.Seen.
-var requiredCustomer = []string{"email", "id"}
+// membersCustomer numbers Customer's members for decodeCustomerMember; the names after the list are required.
+var membersCustomer = jsonx.NewMembers([]string{"email", "id", "name", "vip"}, "email", "id")
 
 // UnmarshalJSON decodes s with a decoder generated for Customer's members.
 func (s *Customer) UnmarshalJSON(data []byte) error {
@@ -13,25 +13,26 @@ func (s *Customer) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCustomer(d *jsonx.Decoder, s *Customer) error {
-	return jsonx.Object(d, requiredCustomer, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "email":
-			d.Seen(0)
-			return jsonx.String(d, &s.Email)
-		case "id":
-			d.Seen(1)
-			return jsonx.Int64(d, &s.ID)
-		case "name":
-			return d.Optional(jsonx.OptString(d, &s.Name))
-		case "vip":
-			return d.Optional(jsonx.OptBool(d, &s.Vip))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersCustomer, s, decodeCustomerMember)
 }
 
-// requiredError lists the members a Error must have, in the order of d.Seen.
-var requiredError = []string{"code", "message"}
+// decodeCustomerMember reads member i of membersCustomer into s.
+func decodeCustomerMember(d *jsonx.Decoder, s *Customer, i int) error {
+	switch i {
+	case 0: // email
+		return jsonx.String(d, &s.Email)
+	case 1: // id
+		return jsonx.Int64(d, &s.ID)
+	case 2: // name
+		return jsonx.OptString(d, &s.Name)
+	case 3: // vip
+		return jsonx.OptBool(d, &s.Vip)
+	}
+	return d.Skip()
+}
+
+// membersError numbers Error's members for decodeErrorMember; the names after the list are required.
+var membersError = jsonx.NewMembers([]string{"code", "message"}, "code", "message")
 
 // UnmarshalJSON decodes s with a decoder generated for Error's members.
 func (s *Error) UnmarshalJSON(data []byte) error {
@@ -39,21 +40,33 @@ func (s *Error) UnmarshalJSON(data []byte) error {
 }
 
 func decodeError(d *jsonx.Decoder, s *Error) error {
-	return jsonx.Object(d, requiredError, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "code":
-			d.Seen(0)
-			return jsonx.Int32(d, &s.Code)
-		case "message":
-			d.Seen(1)
-			return jsonx.String(d, &s.Message)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersError, s, decodeErrorMember)
 }
 
-// requiredOrder lists the members a Order must have, in the order of d.Seen.
-var requiredOrder = []string{"amount", "createdAt", "id", "lines", "status"}
+// decodeErrorMember reads member i of membersError into s.
+func decodeErrorMember(d *jsonx.Decoder, s *Error, i int) error {
+	switch i {
+	case 0: // code
+		return jsonx.Int32(d, &s.Code)
+	case 1: // message
+		return jsonx.String(d, &s.Message)
+	}
+	return d.Skip()
+}
+
+// membersOrder numbers Order's members for decodeOrderMember; the names after the list are required.
+var membersOrder = jsonx.NewMembers([]string{
+	"amount",
+	"createdAt",
+	"currency",
+	"customer",
+	"id",
+	"labels",
+	"lines",
+	"note",
+	"paid",
+	"status",
+}, "amount", "createdAt", "id", "lines", "status")
 
 // UnmarshalJSON decodes s with a decoder generated for Order's members.
 func (s *Order) UnmarshalJSON(data []byte) error {
@@ -61,40 +74,38 @@ func (s *Order) UnmarshalJSON(data []byte) error {
 }
 
 func decodeOrder(d *jsonx.Decoder, s *Order) error {
-	return jsonx.Object(d, requiredOrder, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "amount":
-			d.Seen(0)
-			return jsonx.Float64(d, &s.Amount)
-		case "createdAt":
-			d.Seen(1)
-			return jsonx.Time(d, &s.CreatedAt)
-		case "currency":
-			return d.Optional(jsonx.OptString(d, &s.Currency))
-		case "customer":
-			return d.Optional(jsonx.Ptr(d, &s.Customer, decodeCustomer))
-		case "id":
-			d.Seen(2)
-			return jsonx.String(d, &s.ID)
-		case "labels":
-			return d.Optional(jsonx.StringMap(d, &s.Labels))
-		case "lines":
-			d.Seen(3)
-			return jsonx.Slice(d, &s.Lines, decodeOrderLine)
-		case "note":
-			return d.Optional(jsonx.NullableString(d, &s.Note))
-		case "paid":
-			return d.Optional(jsonx.OptBool(d, &s.Paid))
-		case "status":
-			d.Seen(4)
-			return jsonx.StringAs[OrderStatus](d, &s.Status)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersOrder, s, decodeOrderMember)
 }
 
-// requiredOrderLine lists the members a OrderLine must have, in the order of d.Seen.
-var requiredOrderLine = []string{"quantity", "sku", "unitPrice"}
+// decodeOrderMember reads member i of membersOrder into s.
+func decodeOrderMember(d *jsonx.Decoder, s *Order, i int) error {
+	switch i {
+	case 0: // amount
+		return jsonx.Float64(d, &s.Amount)
+	case 1: // createdAt
+		return jsonx.Time(d, &s.CreatedAt)
+	case 2: // currency
+		return jsonx.OptString(d, &s.Currency)
+	case 3: // customer
+		return jsonx.Ptr(d, &s.Customer, decodeCustomer)
+	case 4: // id
+		return jsonx.String(d, &s.ID)
+	case 5: // labels
+		return jsonx.StringMap(d, &s.Labels)
+	case 6: // lines
+		return jsonx.Slice(d, &s.Lines, decodeOrderLine)
+	case 7: // note
+		return jsonx.NullableString(d, &s.Note)
+	case 8: // paid
+		return jsonx.OptBool(d, &s.Paid)
+	case 9: // status
+		return jsonx.StringAs[OrderStatus](d, &s.Status)
+	}
+	return d.Skip()
+}
+
+// membersOrderLine numbers OrderLine's members for decodeOrderLineMember; the names after the list are required.
+var membersOrderLine = jsonx.NewMembers([]string{"description", "quantity", "sku", "unitPrice"}, "quantity", "sku", "unitPrice")
 
 // UnmarshalJSON decodes s with a decoder generated for OrderLine's members.
 func (s *OrderLine) UnmarshalJSON(data []byte) error {
@@ -102,26 +113,26 @@ func (s *OrderLine) UnmarshalJSON(data []byte) error {
 }
 
 func decodeOrderLine(d *jsonx.Decoder, s *OrderLine) error {
-	return jsonx.Object(d, requiredOrderLine, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "description":
-			return d.Optional(jsonx.OptString(d, &s.Description))
-		case "quantity":
-			d.Seen(0)
-			return jsonx.Int32(d, &s.Quantity)
-		case "sku":
-			d.Seen(1)
-			return jsonx.String(d, &s.Sku)
-		case "unitPrice":
-			d.Seen(2)
-			return jsonx.Float64(d, &s.UnitPrice)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersOrderLine, s, decodeOrderLineMember)
 }
 
-// requiredOrderPage lists the members a OrderPage must have, in the order of d.Seen.
-var requiredOrderPage = []string{"items"}
+// decodeOrderLineMember reads member i of membersOrderLine into s.
+func decodeOrderLineMember(d *jsonx.Decoder, s *OrderLine, i int) error {
+	switch i {
+	case 0: // description
+		return jsonx.OptString(d, &s.Description)
+	case 1: // quantity
+		return jsonx.Int32(d, &s.Quantity)
+	case 2: // sku
+		return jsonx.String(d, &s.Sku)
+	case 3: // unitPrice
+		return jsonx.Float64(d, &s.UnitPrice)
+	}
+	return d.Skip()
+}
+
+// membersOrderPage numbers OrderPage's members for decodeOrderPageMember; the names after the list are required.
+var membersOrderPage = jsonx.NewMembers([]string{"items", "nextCursor", "total"}, "items")
 
 // UnmarshalJSON decodes s with a decoder generated for OrderPage's members.
 func (s *OrderPage) UnmarshalJSON(data []byte) error {
@@ -129,22 +140,24 @@ func (s *OrderPage) UnmarshalJSON(data []byte) error {
 }
 
 func decodeOrderPage(d *jsonx.Decoder, s *OrderPage) error {
-	return jsonx.Object(d, requiredOrderPage, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "items":
-			d.Seen(0)
-			return jsonx.Slice(d, &s.Items, decodeOrder)
-		case "nextCursor":
-			return d.Optional(jsonx.OptString(d, &s.NextCursor))
-		case "total":
-			return d.Optional(jsonx.OptInt64(d, &s.Total))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersOrderPage, s, decodeOrderPageMember)
 }
 
-// requiredPet lists the members a Pet must have, in the order of d.Seen.
-var requiredPet = []string{"id", "name"}
+// decodeOrderPageMember reads member i of membersOrderPage into s.
+func decodeOrderPageMember(d *jsonx.Decoder, s *OrderPage, i int) error {
+	switch i {
+	case 0: // items
+		return jsonx.Slice(d, &s.Items, decodeOrder)
+	case 1: // nextCursor
+		return jsonx.OptString(d, &s.NextCursor)
+	case 2: // total
+		return jsonx.OptInt64(d, &s.Total)
+	}
+	return d.Skip()
+}
+
+// membersPet numbers Pet's members for decodePetMember; the names after the list are required.
+var membersPet = jsonx.NewMembers([]string{"id", "name", "tag"}, "id", "name")
 
 // UnmarshalJSON decodes s with a decoder generated for Pet's members.
 func (s *Pet) UnmarshalJSON(data []byte) error {
@@ -152,17 +165,18 @@ func (s *Pet) UnmarshalJSON(data []byte) error {
 }
 
 func decodePet(d *jsonx.Decoder, s *Pet) error {
-	return jsonx.Object(d, requiredPet, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "id":
-			d.Seen(0)
-			return jsonx.Int64(d, &s.ID)
-		case "name":
-			d.Seen(1)
-			return jsonx.String(d, &s.Name)
-		case "tag":
-			return d.Optional(jsonx.OptString(d, &s.Tag))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersPet, s, decodePetMember)
+}
+
+// decodePetMember reads member i of membersPet into s.
+func decodePetMember(d *jsonx.Decoder, s *Pet, i int) error {
+	switch i {
+	case 0: // id
+		return jsonx.Int64(d, &s.ID)
+	case 1: // name
+		return jsonx.String(d, &s.Name)
+	case 2: // tag
+		return jsonx.OptString(d, &s.Tag)
+	}
+	return d.Skip()
 }

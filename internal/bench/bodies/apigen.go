@@ -24,22 +24,22 @@ func DecodePets(body []byte, out *[]benchpets.Pet) error {
 	})
 }
 
-var requiredPet = []string{"id", "name"}
+var membersPet = jsonx.NewMembers([]string{"id", "name", "tag"}, "id", "name")
 
 // readPet is benchpets' generated decodePet (unexported there): the same
 // calls, to be kept as generated.
 func readPet(d *jsonx.Decoder, s *benchpets.Pet) error {
-	return jsonx.Object(d, requiredPet, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "id":
-			d.Seen(0)
-			return jsonx.Int64(d, &s.ID)
-		case "name":
-			d.Seen(1)
-			return jsonx.String(d, &s.Name)
-		case "tag":
-			return d.Optional(jsonx.OptString(d, &s.Tag))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersPet, s, readPetMember)
+}
+
+func readPetMember(d *jsonx.Decoder, s *benchpets.Pet, i int) error {
+	switch i {
+	case 0: // id
+		return jsonx.Int64(d, &s.ID)
+	case 1: // name
+		return jsonx.String(d, &s.Name)
+	case 2: // tag
+		return jsonx.OptString(d, &s.Tag)
+	}
+	return d.Skip()
 }

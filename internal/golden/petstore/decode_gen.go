@@ -4,8 +4,8 @@ package petstore
 
 import "github.com/apigen-go/apigen/runtime/jsonx"
 
-// requiredError lists the members a Error must have, in the order of d.Seen.
-var requiredError = []string{"code", "message"}
+// membersError numbers Error's members for decodeErrorMember; the names after the list are required.
+var membersError = jsonx.NewMembers([]string{"code", "message"}, "code", "message")
 
 // UnmarshalJSON decodes s with a decoder generated for Error's members.
 func (s *Error) UnmarshalJSON(data []byte) error {
@@ -13,21 +13,22 @@ func (s *Error) UnmarshalJSON(data []byte) error {
 }
 
 func decodeError(d *jsonx.Decoder, s *Error) error {
-	return jsonx.Object(d, requiredError, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "code":
-			d.Seen(0)
-			return jsonx.Int32(d, &s.Code)
-		case "message":
-			d.Seen(1)
-			return jsonx.String(d, &s.Message)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersError, s, decodeErrorMember)
 }
 
-// requiredPet lists the members a Pet must have, in the order of d.Seen.
-var requiredPet = []string{"id", "name"}
+// decodeErrorMember reads member i of membersError into s.
+func decodeErrorMember(d *jsonx.Decoder, s *Error, i int) error {
+	switch i {
+	case 0: // code
+		return jsonx.Int32(d, &s.Code)
+	case 1: // message
+		return jsonx.String(d, &s.Message)
+	}
+	return d.Skip()
+}
+
+// membersPet numbers Pet's members for decodePetMember; the names after the list are required.
+var membersPet = jsonx.NewMembers([]string{"id", "name", "tag"}, "id", "name")
 
 // UnmarshalJSON decodes s with a decoder generated for Pet's members.
 func (s *Pet) UnmarshalJSON(data []byte) error {
@@ -35,17 +36,18 @@ func (s *Pet) UnmarshalJSON(data []byte) error {
 }
 
 func decodePet(d *jsonx.Decoder, s *Pet) error {
-	return jsonx.Object(d, requiredPet, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "id":
-			d.Seen(0)
-			return jsonx.Int64(d, &s.ID)
-		case "name":
-			d.Seen(1)
-			return jsonx.String(d, &s.Name)
-		case "tag":
-			return d.Optional(jsonx.OptString(d, &s.Tag))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersPet, s, decodePetMember)
+}
+
+// decodePetMember reads member i of membersPet into s.
+func decodePetMember(d *jsonx.Decoder, s *Pet, i int) error {
+	switch i {
+	case 0: // id
+		return jsonx.Int64(d, &s.ID)
+	case 1: // name
+		return jsonx.String(d, &s.Name)
+	case 2: // tag
+		return jsonx.OptString(d, &s.Tag)
+	}
+	return d.Skip()
 }

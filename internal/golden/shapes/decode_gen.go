@@ -8,20 +8,29 @@ import (
 	"github.com/apigen-go/apigen/runtime/jsonx"
 )
 
+// membersProblem numbers Problem's members for decodeProblemMember.
+var membersProblem = jsonx.NewMembers([]string{"title"})
+
 // UnmarshalJSON decodes s with a decoder generated for Problem's members.
 func (s *Problem) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeProblem)
 }
 
 func decodeProblem(d *jsonx.Decoder, s *Problem) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "title":
-			return d.Optional(jsonx.OptString(d, &s.Title))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersProblem, s, decodeProblemMember)
 }
+
+// decodeProblemMember reads member i of membersProblem into s.
+func decodeProblemMember(d *jsonx.Decoder, s *Problem, i int) error {
+	switch i {
+	case 0: // title
+		return jsonx.OptString(d, &s.Title)
+	}
+	return d.Skip()
+}
+
+// membersRateLimited numbers RateLimited's members for decodeRateLimitedMember.
+var membersRateLimited = jsonx.NewMembers([]string{"retryAfter"})
 
 // UnmarshalJSON decodes s with a decoder generated for RateLimited's members.
 func (s *RateLimited) UnmarshalJSON(data []byte) error {
@@ -29,14 +38,20 @@ func (s *RateLimited) UnmarshalJSON(data []byte) error {
 }
 
 func decodeRateLimited(d *jsonx.Decoder, s *RateLimited) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "retryAfter":
-			return d.Optional(jsonx.OptInt64(d, &s.RetryAfter))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersRateLimited, s, decodeRateLimitedMember)
 }
+
+// decodeRateLimitedMember reads member i of membersRateLimited into s.
+func decodeRateLimitedMember(d *jsonx.Decoder, s *RateLimited, i int) error {
+	switch i {
+	case 0: // retryAfter
+		return jsonx.OptInt64(d, &s.RetryAfter)
+	}
+	return d.Skip()
+}
+
+// membersThing numbers Thing's members for decodeThingMember.
+var membersThing = jsonx.NewMembers([]string{"`quoted`", "anything", "maps", "say \"hi\""})
 
 // UnmarshalJSON decodes s with a decoder generated for Thing's members.
 func (s *Thing) UnmarshalJSON(data []byte) error {
@@ -44,19 +59,22 @@ func (s *Thing) UnmarshalJSON(data []byte) error {
 }
 
 func decodeThing(d *jsonx.Decoder, s *Thing) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "`quoted`":
-			return d.Optional(jsonx.OptString(d, &s.Quoted))
-		case "anything":
-			return d.Optional(jsonx.Slice(d, &s.Anything, jsonx.Raw))
-		case "maps":
-			return d.Optional(jsonx.Map(d, &s.Maps, func(d *jsonx.Decoder, v *[]json.RawMessage) error {
-				return jsonx.Slice(d, v, jsonx.Raw)
-			}))
-		case "say \"hi\"":
-			return d.Optional(jsonx.OptString(d, &s.SayHi))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, membersThing, s, decodeThingMember)
+}
+
+// decodeThingMember reads member i of membersThing into s.
+func decodeThingMember(d *jsonx.Decoder, s *Thing, i int) error {
+	switch i {
+	case 0: // `quoted`
+		return jsonx.OptString(d, &s.Quoted)
+	case 1: // anything
+		return jsonx.Slice(d, &s.Anything, jsonx.Raw)
+	case 2: // maps
+		return jsonx.Map(d, &s.Maps, func(d *jsonx.Decoder, v *[]json.RawMessage) error {
+			return jsonx.Slice(d, v, jsonx.Raw)
+		})
+	case 3: // say "hi"
+		return jsonx.OptString(d, &s.SayHi)
+	}
+	return d.Skip()
 }
