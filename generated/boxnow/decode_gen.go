@@ -4,31 +4,28 @@ package boxnow
 
 import "github.com/apigen-go/apigen/runtime/jsonx"
 
-// membersAddressCheckResult numbers AddressCheckResult's members for decodeAddressCheckResultMember.
-var membersAddressCheckResult = jsonx.NewMembers([]string{"destination", "result"})
-
 // UnmarshalJSON decodes s with a decoder generated for AddressCheckResult's members.
 func (s *AddressCheckResult) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeAddressCheckResult)
 }
 
 func decodeAddressCheckResult(d *jsonx.Decoder, s *AddressCheckResult) error {
-	return jsonx.Object(d, membersAddressCheckResult, s, decodeAddressCheckResultMember)
+	return jsonx.Object(d, nil, s, decodeAddressCheckResultMember)
 }
 
-// decodeAddressCheckResultMember reads member i of membersAddressCheckResult into s.
-func decodeAddressCheckResultMember(d *jsonx.Decoder, s *AddressCheckResult, i int) error {
-	switch i {
-	case 0: // destination
-		return jsonx.Ptr(d, &s.Destination, decodeDestination)
-	case 1: // result
-		return jsonx.OptString(d, &s.Result)
+// decodeAddressCheckResultMember reads the member named key into s.
+func decodeAddressCheckResultMember(d *jsonx.Decoder, s *AddressCheckResult, key []byte) (int, error) {
+	switch string(key) {
+	case "destination":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Destination, decodeDestination)
+	case "result":
+		return jsonx.Optional, jsonx.OptString(d, &s.Result)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersAuthSession numbers AuthSession's members for decodeAuthSessionMember; the names after the list are required.
-var membersAuthSession = jsonx.NewMembers([]string{"access_token", "expires_in", "token_type"}, "access_token", "expires_in", "token_type")
+// requiredAuthSession lists the members a AuthSession must have; decodeAuthSessionMember returns their positions.
+var requiredAuthSession = []string{"access_token", "expires_in", "token_type"}
 
 // UnmarshalJSON decodes s with a decoder generated for AuthSession's members.
 func (s *AuthSession) UnmarshalJSON(data []byte) error {
@@ -36,24 +33,24 @@ func (s *AuthSession) UnmarshalJSON(data []byte) error {
 }
 
 func decodeAuthSession(d *jsonx.Decoder, s *AuthSession) error {
-	return jsonx.Object(d, membersAuthSession, s, decodeAuthSessionMember)
+	return jsonx.Object(d, requiredAuthSession, s, decodeAuthSessionMember)
 }
 
-// decodeAuthSessionMember reads member i of membersAuthSession into s.
-func decodeAuthSessionMember(d *jsonx.Decoder, s *AuthSession, i int) error {
-	switch i {
-	case 0: // access_token
-		return jsonx.String(d, &s.AccessToken)
-	case 1: // expires_in
-		return jsonx.Int64(d, &s.ExpiresIn)
-	case 2: // token_type
-		return jsonx.String(d, &s.TokenType)
+// decodeAuthSessionMember reads the member named key into s.
+func decodeAuthSessionMember(d *jsonx.Decoder, s *AuthSession, key []byte) (int, error) {
+	switch string(key) {
+	case "access_token":
+		return 0, jsonx.String(d, &s.AccessToken)
+	case "expires_in":
+		return 1, jsonx.Int64(d, &s.ExpiresIn)
+	case "token_type":
+		return 2, jsonx.String(d, &s.TokenType)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersCSVImportParcel numbers CSVImportParcel's members for decodeCSVImportParcelMember; the names after the list are required.
-var membersCSVImportParcel = jsonx.NewMembers([]string{"id", "labelUrl"}, "id", "labelUrl")
+// requiredCSVImportParcel lists the members a CSVImportParcel must have; decodeCSVImportParcelMember returns their positions.
+var requiredCSVImportParcel = []string{"id", "labelUrl"}
 
 // UnmarshalJSON decodes s with a decoder generated for CSVImportParcel's members.
 func (s *CSVImportParcel) UnmarshalJSON(data []byte) error {
@@ -61,22 +58,22 @@ func (s *CSVImportParcel) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCSVImportParcel(d *jsonx.Decoder, s *CSVImportParcel) error {
-	return jsonx.Object(d, membersCSVImportParcel, s, decodeCSVImportParcelMember)
+	return jsonx.Object(d, requiredCSVImportParcel, s, decodeCSVImportParcelMember)
 }
 
-// decodeCSVImportParcelMember reads member i of membersCSVImportParcel into s.
-func decodeCSVImportParcelMember(d *jsonx.Decoder, s *CSVImportParcel, i int) error {
-	switch i {
-	case 0: // id
-		return jsonx.String(d, &s.ID)
-	case 1: // labelUrl
-		return jsonx.String(d, &s.LabelURL)
+// decodeCSVImportParcelMember reads the member named key into s.
+func decodeCSVImportParcelMember(d *jsonx.Decoder, s *CSVImportParcel, key []byte) (int, error) {
+	switch string(key) {
+	case "id":
+		return 0, jsonx.String(d, &s.ID)
+	case "labelUrl":
+		return 1, jsonx.String(d, &s.LabelURL)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersCSVImportResult numbers CSVImportResult's members for decodeCSVImportResultMember; the names after the list are required.
-var membersCSVImportResult = jsonx.NewMembers([]string{"destination", "id", "parcels"}, "id", "parcels")
+// requiredCSVImportResult lists the members a CSVImportResult must have; decodeCSVImportResultMember returns their positions.
+var requiredCSVImportResult = []string{"id", "parcels"}
 
 // UnmarshalJSON decodes s with a decoder generated for CSVImportResult's members.
 func (s *CSVImportResult) UnmarshalJSON(data []byte) error {
@@ -84,24 +81,21 @@ func (s *CSVImportResult) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCSVImportResult(d *jsonx.Decoder, s *CSVImportResult) error {
-	return jsonx.Object(d, membersCSVImportResult, s, decodeCSVImportResultMember)
+	return jsonx.Object(d, requiredCSVImportResult, s, decodeCSVImportResultMember)
 }
 
-// decodeCSVImportResultMember reads member i of membersCSVImportResult into s.
-func decodeCSVImportResultMember(d *jsonx.Decoder, s *CSVImportResult, i int) error {
-	switch i {
-	case 0: // destination
-		return jsonx.Ptr(d, &s.Destination, decodeCSVImportResultDestination)
-	case 1: // id
-		return jsonx.String(d, &s.ID)
-	case 2: // parcels
-		return jsonx.Slice(d, &s.Parcels, decodeCSVImportParcel)
+// decodeCSVImportResultMember reads the member named key into s.
+func decodeCSVImportResultMember(d *jsonx.Decoder, s *CSVImportResult, key []byte) (int, error) {
+	switch string(key) {
+	case "destination":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Destination, decodeCSVImportResultDestination)
+	case "id":
+		return 0, jsonx.String(d, &s.ID)
+	case "parcels":
+		return 1, jsonx.Slice(d, &s.Parcels, decodeCSVImportParcel)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersCSVImportResultDestination numbers CSVImportResultDestination's members for decodeCSVImportResultDestinationMember.
-var membersCSVImportResultDestination = jsonx.NewMembers([]string{"contactName"})
 
 // UnmarshalJSON decodes s with a decoder generated for CSVImportResultDestination's members.
 func (s *CSVImportResultDestination) UnmarshalJSON(data []byte) error {
@@ -109,28 +103,20 @@ func (s *CSVImportResultDestination) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCSVImportResultDestination(d *jsonx.Decoder, s *CSVImportResultDestination) error {
-	return jsonx.Object(d, membersCSVImportResultDestination, s, decodeCSVImportResultDestinationMember)
+	return jsonx.Object(d, nil, s, decodeCSVImportResultDestinationMember)
 }
 
-// decodeCSVImportResultDestinationMember reads member i of membersCSVImportResultDestination into s.
-func decodeCSVImportResultDestinationMember(d *jsonx.Decoder, s *CSVImportResultDestination, i int) error {
-	switch i {
-	case 0: // contactName
-		return jsonx.OptString(d, &s.ContactName)
+// decodeCSVImportResultDestinationMember reads the member named key into s.
+func decodeCSVImportResultDestinationMember(d *jsonx.Decoder, s *CSVImportResultDestination, key []byte) (int, error) {
+	switch string(key) {
+	case "contactName":
+		return jsonx.Optional, jsonx.OptString(d, &s.ContactName)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersDeliveryItem numbers DeliveryItem's members for decodeDeliveryItemMember; the names after the list are required.
-var membersDeliveryItem = jsonx.NewMembers([]string{
-	"compartmentSize",
-	"destinationDeliveryParcelId",
-	"id",
-	"name",
-	"originDeliveryParcelId",
-	"value",
-	"weight",
-}, "value")
+// requiredDeliveryItem lists the members a DeliveryItem must have; decodeDeliveryItemMember returns their positions.
+var requiredDeliveryItem = []string{"value"}
 
 // UnmarshalJSON decodes s with a decoder generated for DeliveryItem's members.
 func (s *DeliveryItem) UnmarshalJSON(data []byte) error {
@@ -138,32 +124,32 @@ func (s *DeliveryItem) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDeliveryItem(d *jsonx.Decoder, s *DeliveryItem) error {
-	return jsonx.Object(d, membersDeliveryItem, s, decodeDeliveryItemMember)
+	return jsonx.Object(d, requiredDeliveryItem, s, decodeDeliveryItemMember)
 }
 
-// decodeDeliveryItemMember reads member i of membersDeliveryItem into s.
-func decodeDeliveryItemMember(d *jsonx.Decoder, s *DeliveryItem, i int) error {
-	switch i {
-	case 0: // compartmentSize
-		return jsonx.OptInt64(d, &s.CompartmentSize)
-	case 1: // destinationDeliveryParcelId
-		return jsonx.OptString(d, &s.DestinationDeliveryParcelID)
-	case 2: // id
-		return jsonx.OptString(d, &s.ID)
-	case 3: // name
-		return jsonx.OptString(d, &s.Name)
-	case 4: // originDeliveryParcelId
-		return jsonx.OptString(d, &s.OriginDeliveryParcelID)
-	case 5: // value
-		return jsonx.String(d, &s.Value)
-	case 6: // weight
-		return jsonx.OptFloat64(d, &s.Weight)
+// decodeDeliveryItemMember reads the member named key into s.
+func decodeDeliveryItemMember(d *jsonx.Decoder, s *DeliveryItem, key []byte) (int, error) {
+	switch string(key) {
+	case "compartmentSize":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.CompartmentSize)
+	case "destinationDeliveryParcelId":
+		return jsonx.Optional, jsonx.OptString(d, &s.DestinationDeliveryParcelID)
+	case "id":
+		return jsonx.Optional, jsonx.OptString(d, &s.ID)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
+	case "originDeliveryParcelId":
+		return jsonx.Optional, jsonx.OptString(d, &s.OriginDeliveryParcelID)
+	case "value":
+		return 0, jsonx.String(d, &s.Value)
+	case "weight":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.Weight)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersDeliveryPartner numbers DeliveryPartner's members for decodeDeliveryPartnerMember; the names after the list are required.
-var membersDeliveryPartner = jsonx.NewMembers([]string{"code", "id", "name"}, "id", "name")
+// requiredDeliveryPartner lists the members a DeliveryPartner must have; decodeDeliveryPartnerMember returns their positions.
+var requiredDeliveryPartner = []string{"id", "name"}
 
 // UnmarshalJSON decodes s with a decoder generated for DeliveryPartner's members.
 func (s *DeliveryPartner) UnmarshalJSON(data []byte) error {
@@ -171,24 +157,21 @@ func (s *DeliveryPartner) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDeliveryPartner(d *jsonx.Decoder, s *DeliveryPartner) error {
-	return jsonx.Object(d, membersDeliveryPartner, s, decodeDeliveryPartnerMember)
+	return jsonx.Object(d, requiredDeliveryPartner, s, decodeDeliveryPartnerMember)
 }
 
-// decodeDeliveryPartnerMember reads member i of membersDeliveryPartner into s.
-func decodeDeliveryPartnerMember(d *jsonx.Decoder, s *DeliveryPartner, i int) error {
-	switch i {
-	case 0: // code
-		return jsonx.OptString(d, &s.Code)
-	case 1: // id
-		return jsonx.String(d, &s.ID)
-	case 2: // name
-		return jsonx.String(d, &s.Name)
+// decodeDeliveryPartnerMember reads the member named key into s.
+func decodeDeliveryPartnerMember(d *jsonx.Decoder, s *DeliveryPartner, key []byte) (int, error) {
+	switch string(key) {
+	case "code":
+		return jsonx.Optional, jsonx.OptString(d, &s.Code)
+	case "id":
+		return 0, jsonx.String(d, &s.ID)
+	case "name":
+		return 1, jsonx.String(d, &s.Name)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersDeliveryPartnerList numbers DeliveryPartnerList's members for decodeDeliveryPartnerListMember.
-var membersDeliveryPartnerList = jsonx.NewMembers([]string{"data"})
 
 // UnmarshalJSON decodes s with a decoder generated for DeliveryPartnerList's members.
 func (s *DeliveryPartnerList) UnmarshalJSON(data []byte) error {
@@ -196,20 +179,17 @@ func (s *DeliveryPartnerList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDeliveryPartnerList(d *jsonx.Decoder, s *DeliveryPartnerList) error {
-	return jsonx.Object(d, membersDeliveryPartnerList, s, decodeDeliveryPartnerListMember)
+	return jsonx.Object(d, nil, s, decodeDeliveryPartnerListMember)
 }
 
-// decodeDeliveryPartnerListMember reads member i of membersDeliveryPartnerList into s.
-func decodeDeliveryPartnerListMember(d *jsonx.Decoder, s *DeliveryPartnerList, i int) error {
-	switch i {
-	case 0: // data
-		return jsonx.Slice(d, &s.Data, decodeDeliveryPartner)
+// decodeDeliveryPartnerListMember reads the member named key into s.
+func decodeDeliveryPartnerListMember(d *jsonx.Decoder, s *DeliveryPartnerList, key []byte) (int, error) {
+	switch string(key) {
+	case "data":
+		return jsonx.Optional, jsonx.Slice(d, &s.Data, decodeDeliveryPartner)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersDeliveryPayment numbers DeliveryPayment's members for decodeDeliveryPaymentMember.
-var membersDeliveryPayment = jsonx.NewMembers([]string{"mode", "price", "state"})
 
 // UnmarshalJSON decodes s with a decoder generated for DeliveryPayment's members.
 func (s *DeliveryPayment) UnmarshalJSON(data []byte) error {
@@ -217,39 +197,24 @@ func (s *DeliveryPayment) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDeliveryPayment(d *jsonx.Decoder, s *DeliveryPayment) error {
-	return jsonx.Object(d, membersDeliveryPayment, s, decodeDeliveryPaymentMember)
+	return jsonx.Object(d, nil, s, decodeDeliveryPaymentMember)
 }
 
-// decodeDeliveryPaymentMember reads member i of membersDeliveryPayment into s.
-func decodeDeliveryPaymentMember(d *jsonx.Decoder, s *DeliveryPayment, i int) error {
-	switch i {
-	case 0: // mode
-		return jsonx.Opt(d, &s.Mode, jsonx.StringAs[PaymentMode])
-	case 1: // price
-		return jsonx.Ptr(d, &s.Price, decodeMoney)
-	case 2: // state
-		return jsonx.Opt(d, &s.State, jsonx.StringAs[PaymentState])
+// decodeDeliveryPaymentMember reads the member named key into s.
+func decodeDeliveryPaymentMember(d *jsonx.Decoder, s *DeliveryPayment, key []byte) (int, error) {
+	switch string(key) {
+	case "mode":
+		return jsonx.Optional, jsonx.Opt(d, &s.Mode, jsonx.StringAs[PaymentMode])
+	case "price":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Price, decodeMoney)
+	case "state":
+		return jsonx.Optional, jsonx.Opt(d, &s.State, jsonx.StringAs[PaymentState])
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersDeliveryRequest numbers DeliveryRequest's members for decodeDeliveryRequestMember; the names after the list are required.
-var membersDeliveryRequest = jsonx.NewMembers([]string{
-	"allowReturn",
-	"amountToBeCollected",
-	"description",
-	"destination",
-	"invoiceValue",
-	"items",
-	"notifyOnAccepted",
-	"notifySMSOnAccepted",
-	"orderNumber",
-	"origin",
-	"paymentMode",
-	"returnLocation",
-	"senderLabelInfo",
-	"typeOfService",
-}, "amountToBeCollected", "destination", "invoiceValue", "items", "orderNumber", "origin", "paymentMode")
+// requiredDeliveryRequest lists the members a DeliveryRequest must have; decodeDeliveryRequestMember returns their positions.
+var requiredDeliveryRequest = []string{"amountToBeCollected", "destination", "invoiceValue", "items", "orderNumber", "origin", "paymentMode"}
 
 // UnmarshalJSON decodes s with a decoder generated for DeliveryRequest's members.
 func (s *DeliveryRequest) UnmarshalJSON(data []byte) error {
@@ -257,46 +222,46 @@ func (s *DeliveryRequest) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDeliveryRequest(d *jsonx.Decoder, s *DeliveryRequest) error {
-	return jsonx.Object(d, membersDeliveryRequest, s, decodeDeliveryRequestMember)
+	return jsonx.Object(d, requiredDeliveryRequest, s, decodeDeliveryRequestMember)
 }
 
-// decodeDeliveryRequestMember reads member i of membersDeliveryRequest into s.
-func decodeDeliveryRequestMember(d *jsonx.Decoder, s *DeliveryRequest, i int) error {
-	switch i {
-	case 0: // allowReturn
-		return jsonx.OptBool(d, &s.AllowReturn)
-	case 1: // amountToBeCollected
-		return jsonx.String(d, &s.AmountToBeCollected)
-	case 2: // description
-		return jsonx.OptString(d, &s.Description)
-	case 3: // destination
-		return decodeLocationRef(d, &s.Destination)
-	case 4: // invoiceValue
-		return jsonx.String(d, &s.InvoiceValue)
-	case 5: // items
-		return jsonx.Slice(d, &s.Items, decodeDeliveryItem)
-	case 6: // notifyOnAccepted
-		return jsonx.OptString(d, &s.NotifyOnAccepted)
-	case 7: // notifySMSOnAccepted
-		return jsonx.OptString(d, &s.NotifySmsOnAccepted)
-	case 8: // orderNumber
-		return jsonx.String(d, &s.OrderNumber)
-	case 9: // origin
-		return decodeLocationRef(d, &s.Origin)
-	case 10: // paymentMode
-		return jsonx.StringAs[PaymentMode](d, &s.PaymentMode)
-	case 11: // returnLocation
-		return jsonx.Ptr(d, &s.ReturnLocation, decodeLocationRef)
-	case 12: // senderLabelInfo
-		return jsonx.Ptr(d, &s.SenderLabelInfo, decodeSenderLabelInfo)
-	case 13: // typeOfService
-		return jsonx.Opt(d, &s.TypeOfService, jsonx.StringAs[DeliveryRequestTypeOfService])
+// decodeDeliveryRequestMember reads the member named key into s.
+func decodeDeliveryRequestMember(d *jsonx.Decoder, s *DeliveryRequest, key []byte) (int, error) {
+	switch string(key) {
+	case "allowReturn":
+		return jsonx.Optional, jsonx.OptBool(d, &s.AllowReturn)
+	case "amountToBeCollected":
+		return 0, jsonx.String(d, &s.AmountToBeCollected)
+	case "description":
+		return jsonx.Optional, jsonx.OptString(d, &s.Description)
+	case "destination":
+		return 1, decodeLocationRef(d, &s.Destination)
+	case "invoiceValue":
+		return 2, jsonx.String(d, &s.InvoiceValue)
+	case "items":
+		return 3, jsonx.Slice(d, &s.Items, decodeDeliveryItem)
+	case "notifyOnAccepted":
+		return jsonx.Optional, jsonx.OptString(d, &s.NotifyOnAccepted)
+	case "notifySMSOnAccepted":
+		return jsonx.Optional, jsonx.OptString(d, &s.NotifySmsOnAccepted)
+	case "orderNumber":
+		return 4, jsonx.String(d, &s.OrderNumber)
+	case "origin":
+		return 5, decodeLocationRef(d, &s.Origin)
+	case "paymentMode":
+		return 6, jsonx.StringAs[PaymentMode](d, &s.PaymentMode)
+	case "returnLocation":
+		return jsonx.Optional, jsonx.Ptr(d, &s.ReturnLocation, decodeLocationRef)
+	case "senderLabelInfo":
+		return jsonx.Optional, jsonx.Ptr(d, &s.SenderLabelInfo, decodeSenderLabelInfo)
+	case "typeOfService":
+		return jsonx.Optional, jsonx.Opt(d, &s.TypeOfService, jsonx.StringAs[DeliveryRequestTypeOfService])
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersDeliveryRequestCreated numbers DeliveryRequestCreated's members for decodeDeliveryRequestCreatedMember; the names after the list are required.
-var membersDeliveryRequestCreated = jsonx.NewMembers([]string{"id", "parcels"}, "id", "parcels")
+// requiredDeliveryRequestCreated lists the members a DeliveryRequestCreated must have; decodeDeliveryRequestCreatedMember returns their positions.
+var requiredDeliveryRequestCreated = []string{"id", "parcels"}
 
 // UnmarshalJSON decodes s with a decoder generated for DeliveryRequestCreated's members.
 func (s *DeliveryRequestCreated) UnmarshalJSON(data []byte) error {
@@ -304,22 +269,22 @@ func (s *DeliveryRequestCreated) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDeliveryRequestCreated(d *jsonx.Decoder, s *DeliveryRequestCreated) error {
-	return jsonx.Object(d, membersDeliveryRequestCreated, s, decodeDeliveryRequestCreatedMember)
+	return jsonx.Object(d, requiredDeliveryRequestCreated, s, decodeDeliveryRequestCreatedMember)
 }
 
-// decodeDeliveryRequestCreatedMember reads member i of membersDeliveryRequestCreated into s.
-func decodeDeliveryRequestCreatedMember(d *jsonx.Decoder, s *DeliveryRequestCreated, i int) error {
-	switch i {
-	case 0: // id
-		return jsonx.String(d, &s.ID)
-	case 1: // parcels
-		return jsonx.Slice(d, &s.Parcels, decodeParcelRef)
+// decodeDeliveryRequestCreatedMember reads the member named key into s.
+func decodeDeliveryRequestCreatedMember(d *jsonx.Decoder, s *DeliveryRequestCreated, key []byte) (int, error) {
+	switch string(key) {
+	case "id":
+		return 0, jsonx.String(d, &s.ID)
+	case "parcels":
+		return 1, jsonx.Slice(d, &s.Parcels, decodeParcelRef)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersDeliveryRequestUpdated numbers DeliveryRequestUpdated's members for decodeDeliveryRequestUpdatedMember; the names after the list are required.
-var membersDeliveryRequestUpdated = jsonx.NewMembers([]string{"id"}, "id")
+// requiredDeliveryRequestUpdated lists the members a DeliveryRequestUpdated must have; decodeDeliveryRequestUpdatedMember returns their positions.
+var requiredDeliveryRequestUpdated = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for DeliveryRequestUpdated's members.
 func (s *DeliveryRequestUpdated) UnmarshalJSON(data []byte) error {
@@ -327,35 +292,20 @@ func (s *DeliveryRequestUpdated) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDeliveryRequestUpdated(d *jsonx.Decoder, s *DeliveryRequestUpdated) error {
-	return jsonx.Object(d, membersDeliveryRequestUpdated, s, decodeDeliveryRequestUpdatedMember)
+	return jsonx.Object(d, requiredDeliveryRequestUpdated, s, decodeDeliveryRequestUpdatedMember)
 }
 
-// decodeDeliveryRequestUpdatedMember reads member i of membersDeliveryRequestUpdated into s.
-func decodeDeliveryRequestUpdatedMember(d *jsonx.Decoder, s *DeliveryRequestUpdated, i int) error {
-	switch i {
-	case 0: // id
-		return jsonx.String(d, &s.ID)
+// decodeDeliveryRequestUpdatedMember reads the member named key into s.
+func decodeDeliveryRequestUpdatedMember(d *jsonx.Decoder, s *DeliveryRequestUpdated, key []byte) (int, error) {
+	switch string(key) {
+	case "id":
+		return 0, jsonx.String(d, &s.ID)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersDestination numbers Destination's members for decodeDestinationMember; the names after the list are required.
-var membersDestination = jsonx.NewMembers([]string{
-	"addressLine1",
-	"addressLine2",
-	"country",
-	"expectedDeliveryTime",
-	"id",
-	"image",
-	"lat",
-	"lng",
-	"name",
-	"note",
-	"postalCode",
-	"region",
-	"title",
-	"type",
-}, "id", "type")
+// requiredDestination lists the members a Destination must have; decodeDestinationMember returns their positions.
+var requiredDestination = []string{"id", "type"}
 
 // UnmarshalJSON decodes s with a decoder generated for Destination's members.
 func (s *Destination) UnmarshalJSON(data []byte) error {
@@ -363,46 +313,43 @@ func (s *Destination) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDestination(d *jsonx.Decoder, s *Destination) error {
-	return jsonx.Object(d, membersDestination, s, decodeDestinationMember)
+	return jsonx.Object(d, requiredDestination, s, decodeDestinationMember)
 }
 
-// decodeDestinationMember reads member i of membersDestination into s.
-func decodeDestinationMember(d *jsonx.Decoder, s *Destination, i int) error {
-	switch i {
-	case 0: // addressLine1
-		return jsonx.OptString(d, &s.AddressLine1)
-	case 1: // addressLine2
-		return jsonx.OptString(d, &s.AddressLine2)
-	case 2: // country
-		return jsonx.OptString(d, &s.Country)
-	case 3: // expectedDeliveryTime
-		return jsonx.OptTime(d, &s.ExpectedDeliveryTime)
-	case 4: // id
-		return jsonx.String(d, &s.ID)
-	case 5: // image
-		return jsonx.OptString(d, &s.Image)
-	case 6: // lat
-		return jsonx.OptString(d, &s.Lat)
-	case 7: // lng
-		return jsonx.OptString(d, &s.Lng)
-	case 8: // name
-		return jsonx.OptString(d, &s.Name)
-	case 9: // note
-		return jsonx.OptString(d, &s.Note)
-	case 10: // postalCode
-		return jsonx.OptString(d, &s.PostalCode)
-	case 11: // region
-		return jsonx.OptString(d, &s.Region)
-	case 12: // title
-		return jsonx.OptString(d, &s.Title)
-	case 13: // type
-		return jsonx.StringAs[LocationType](d, &s.Type)
+// decodeDestinationMember reads the member named key into s.
+func decodeDestinationMember(d *jsonx.Decoder, s *Destination, key []byte) (int, error) {
+	switch string(key) {
+	case "addressLine1":
+		return jsonx.Optional, jsonx.OptString(d, &s.AddressLine1)
+	case "addressLine2":
+		return jsonx.Optional, jsonx.OptString(d, &s.AddressLine2)
+	case "country":
+		return jsonx.Optional, jsonx.OptString(d, &s.Country)
+	case "expectedDeliveryTime":
+		return jsonx.Optional, jsonx.OptTime(d, &s.ExpectedDeliveryTime)
+	case "id":
+		return 0, jsonx.String(d, &s.ID)
+	case "image":
+		return jsonx.Optional, jsonx.OptString(d, &s.Image)
+	case "lat":
+		return jsonx.Optional, jsonx.OptString(d, &s.Lat)
+	case "lng":
+		return jsonx.Optional, jsonx.OptString(d, &s.Lng)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
+	case "note":
+		return jsonx.Optional, jsonx.OptString(d, &s.Note)
+	case "postalCode":
+		return jsonx.Optional, jsonx.OptString(d, &s.PostalCode)
+	case "region":
+		return jsonx.Optional, jsonx.OptString(d, &s.Region)
+	case "title":
+		return jsonx.Optional, jsonx.OptString(d, &s.Title)
+	case "type":
+		return 1, jsonx.StringAs[LocationType](d, &s.Type)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersDestinationList numbers DestinationList's members for decodeDestinationListMember.
-var membersDestinationList = jsonx.NewMembers([]string{"data"})
 
 // UnmarshalJSON decodes s with a decoder generated for DestinationList's members.
 func (s *DestinationList) UnmarshalJSON(data []byte) error {
@@ -410,27 +357,20 @@ func (s *DestinationList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDestinationList(d *jsonx.Decoder, s *DestinationList) error {
-	return jsonx.Object(d, membersDestinationList, s, decodeDestinationListMember)
+	return jsonx.Object(d, nil, s, decodeDestinationListMember)
 }
 
-// decodeDestinationListMember reads member i of membersDestinationList into s.
-func decodeDestinationListMember(d *jsonx.Decoder, s *DestinationList, i int) error {
-	switch i {
-	case 0: // data
-		return jsonx.Slice(d, &s.Data, decodeDestination)
+// decodeDestinationListMember reads the member named key into s.
+func decodeDestinationListMember(d *jsonx.Decoder, s *DestinationList, key []byte) (int, error) {
+	switch string(key) {
+	case "data":
+		return jsonx.Optional, jsonx.Slice(d, &s.Data, decodeDestination)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersEntrustedPartner numbers EntrustedPartner's members for decodeEntrustedPartnerMember; the names after the list are required.
-var membersEntrustedPartner = jsonx.NewMembers([]string{
-	"assignedCurrency",
-	"displayName",
-	"email",
-	"id",
-	"phoneNumber",
-	"region",
-}, "displayName", "id")
+// requiredEntrustedPartner lists the members a EntrustedPartner must have; decodeEntrustedPartnerMember returns their positions.
+var requiredEntrustedPartner = []string{"displayName", "id"}
 
 // UnmarshalJSON decodes s with a decoder generated for EntrustedPartner's members.
 func (s *EntrustedPartner) UnmarshalJSON(data []byte) error {
@@ -438,30 +378,27 @@ func (s *EntrustedPartner) UnmarshalJSON(data []byte) error {
 }
 
 func decodeEntrustedPartner(d *jsonx.Decoder, s *EntrustedPartner) error {
-	return jsonx.Object(d, membersEntrustedPartner, s, decodeEntrustedPartnerMember)
+	return jsonx.Object(d, requiredEntrustedPartner, s, decodeEntrustedPartnerMember)
 }
 
-// decodeEntrustedPartnerMember reads member i of membersEntrustedPartner into s.
-func decodeEntrustedPartnerMember(d *jsonx.Decoder, s *EntrustedPartner, i int) error {
-	switch i {
-	case 0: // assignedCurrency
-		return jsonx.OptString(d, &s.AssignedCurrency)
-	case 1: // displayName
-		return jsonx.String(d, &s.DisplayName)
-	case 2: // email
-		return jsonx.OptString(d, &s.Email)
-	case 3: // id
-		return jsonx.String(d, &s.ID)
-	case 4: // phoneNumber
-		return jsonx.OptString(d, &s.PhoneNumber)
-	case 5: // region
-		return jsonx.OptString(d, &s.Region)
+// decodeEntrustedPartnerMember reads the member named key into s.
+func decodeEntrustedPartnerMember(d *jsonx.Decoder, s *EntrustedPartner, key []byte) (int, error) {
+	switch string(key) {
+	case "assignedCurrency":
+		return jsonx.Optional, jsonx.OptString(d, &s.AssignedCurrency)
+	case "displayName":
+		return 0, jsonx.String(d, &s.DisplayName)
+	case "email":
+		return jsonx.Optional, jsonx.OptString(d, &s.Email)
+	case "id":
+		return 1, jsonx.String(d, &s.ID)
+	case "phoneNumber":
+		return jsonx.Optional, jsonx.OptString(d, &s.PhoneNumber)
+	case "region":
+		return jsonx.Optional, jsonx.OptString(d, &s.Region)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersError numbers Error's members for decodeErrorMember.
-var membersError = jsonx.NewMembers([]string{"code", "message"})
 
 // UnmarshalJSON decodes s with a decoder generated for Error's members.
 func (s *Error) UnmarshalJSON(data []byte) error {
@@ -469,36 +406,22 @@ func (s *Error) UnmarshalJSON(data []byte) error {
 }
 
 func decodeError(d *jsonx.Decoder, s *Error) error {
-	return jsonx.Object(d, membersError, s, decodeErrorMember)
+	return jsonx.Object(d, nil, s, decodeErrorMember)
 }
 
-// decodeErrorMember reads member i of membersError into s.
-func decodeErrorMember(d *jsonx.Decoder, s *Error, i int) error {
-	switch i {
-	case 0: // code
-		return jsonx.Opt(d, &s.Code, jsonx.StringAs[ErrorCode])
-	case 1: // message
-		return jsonx.OptString(d, &s.Message)
+// decodeErrorMember reads the member named key into s.
+func decodeErrorMember(d *jsonx.Decoder, s *Error, key []byte) (int, error) {
+	switch string(key) {
+	case "code":
+		return jsonx.Optional, jsonx.Opt(d, &s.Code, jsonx.StringAs[ErrorCode])
+	case "message":
+		return jsonx.Optional, jsonx.OptString(d, &s.Message)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersLocation numbers Location's members for decodeLocationMember; the names after the list are required.
-var membersLocation = jsonx.NewMembers([]string{
-	"addressLine1",
-	"addressLine2",
-	"country",
-	"id",
-	"image",
-	"lat",
-	"lng",
-	"name",
-	"note",
-	"postalCode",
-	"region",
-	"title",
-	"type",
-}, "id", "type")
+// requiredLocation lists the members a Location must have; decodeLocationMember returns their positions.
+var requiredLocation = []string{"id", "type"}
 
 // UnmarshalJSON decodes s with a decoder generated for Location's members.
 func (s *Location) UnmarshalJSON(data []byte) error {
@@ -506,44 +429,41 @@ func (s *Location) UnmarshalJSON(data []byte) error {
 }
 
 func decodeLocation(d *jsonx.Decoder, s *Location) error {
-	return jsonx.Object(d, membersLocation, s, decodeLocationMember)
+	return jsonx.Object(d, requiredLocation, s, decodeLocationMember)
 }
 
-// decodeLocationMember reads member i of membersLocation into s.
-func decodeLocationMember(d *jsonx.Decoder, s *Location, i int) error {
-	switch i {
-	case 0: // addressLine1
-		return jsonx.OptString(d, &s.AddressLine1)
-	case 1: // addressLine2
-		return jsonx.OptString(d, &s.AddressLine2)
-	case 2: // country
-		return jsonx.OptString(d, &s.Country)
-	case 3: // id
-		return jsonx.String(d, &s.ID)
-	case 4: // image
-		return jsonx.OptString(d, &s.Image)
-	case 5: // lat
-		return jsonx.OptString(d, &s.Lat)
-	case 6: // lng
-		return jsonx.OptString(d, &s.Lng)
-	case 7: // name
-		return jsonx.OptString(d, &s.Name)
-	case 8: // note
-		return jsonx.OptString(d, &s.Note)
-	case 9: // postalCode
-		return jsonx.OptString(d, &s.PostalCode)
-	case 10: // region
-		return jsonx.OptString(d, &s.Region)
-	case 11: // title
-		return jsonx.OptString(d, &s.Title)
-	case 12: // type
-		return jsonx.StringAs[LocationType](d, &s.Type)
+// decodeLocationMember reads the member named key into s.
+func decodeLocationMember(d *jsonx.Decoder, s *Location, key []byte) (int, error) {
+	switch string(key) {
+	case "addressLine1":
+		return jsonx.Optional, jsonx.OptString(d, &s.AddressLine1)
+	case "addressLine2":
+		return jsonx.Optional, jsonx.OptString(d, &s.AddressLine2)
+	case "country":
+		return jsonx.Optional, jsonx.OptString(d, &s.Country)
+	case "id":
+		return 0, jsonx.String(d, &s.ID)
+	case "image":
+		return jsonx.Optional, jsonx.OptString(d, &s.Image)
+	case "lat":
+		return jsonx.Optional, jsonx.OptString(d, &s.Lat)
+	case "lng":
+		return jsonx.Optional, jsonx.OptString(d, &s.Lng)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
+	case "note":
+		return jsonx.Optional, jsonx.OptString(d, &s.Note)
+	case "postalCode":
+		return jsonx.Optional, jsonx.OptString(d, &s.PostalCode)
+	case "region":
+		return jsonx.Optional, jsonx.OptString(d, &s.Region)
+	case "title":
+		return jsonx.Optional, jsonx.OptString(d, &s.Title)
+	case "type":
+		return 1, jsonx.StringAs[LocationType](d, &s.Type)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersLocationList numbers LocationList's members for decodeLocationListMember.
-var membersLocationList = jsonx.NewMembers([]string{"data"})
 
 // UnmarshalJSON decodes s with a decoder generated for LocationList's members.
 func (s *LocationList) UnmarshalJSON(data []byte) error {
@@ -551,33 +471,17 @@ func (s *LocationList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeLocationList(d *jsonx.Decoder, s *LocationList) error {
-	return jsonx.Object(d, membersLocationList, s, decodeLocationListMember)
+	return jsonx.Object(d, nil, s, decodeLocationListMember)
 }
 
-// decodeLocationListMember reads member i of membersLocationList into s.
-func decodeLocationListMember(d *jsonx.Decoder, s *LocationList, i int) error {
-	switch i {
-	case 0: // data
-		return jsonx.Slice(d, &s.Data, decodeLocation)
+// decodeLocationListMember reads the member named key into s.
+func decodeLocationListMember(d *jsonx.Decoder, s *LocationList, key []byte) (int, error) {
+	switch string(key) {
+	case "data":
+		return jsonx.Optional, jsonx.Slice(d, &s.Data, decodeLocation)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersLocationRef numbers LocationRef's members for decodeLocationRefMember.
-var membersLocationRef = jsonx.NewMembers([]string{
-	"addressLine1",
-	"addressLine2",
-	"contactEmail",
-	"contactName",
-	"contactNumber",
-	"country",
-	"deliveryPartnerId",
-	"locationId",
-	"name",
-	"note",
-	"postalCode",
-	"title",
-})
 
 // UnmarshalJSON decodes s with a decoder generated for LocationRef's members.
 func (s *LocationRef) UnmarshalJSON(data []byte) error {
@@ -585,42 +489,42 @@ func (s *LocationRef) UnmarshalJSON(data []byte) error {
 }
 
 func decodeLocationRef(d *jsonx.Decoder, s *LocationRef) error {
-	return jsonx.Object(d, membersLocationRef, s, decodeLocationRefMember)
+	return jsonx.Object(d, nil, s, decodeLocationRefMember)
 }
 
-// decodeLocationRefMember reads member i of membersLocationRef into s.
-func decodeLocationRefMember(d *jsonx.Decoder, s *LocationRef, i int) error {
-	switch i {
-	case 0: // addressLine1
-		return jsonx.OptString(d, &s.AddressLine1)
-	case 1: // addressLine2
-		return jsonx.OptString(d, &s.AddressLine2)
-	case 2: // contactEmail
-		return jsonx.OptString(d, &s.ContactEmail)
-	case 3: // contactName
-		return jsonx.OptString(d, &s.ContactName)
-	case 4: // contactNumber
-		return jsonx.OptString(d, &s.ContactNumber)
-	case 5: // country
-		return jsonx.OptString(d, &s.Country)
-	case 6: // deliveryPartnerId
-		return jsonx.OptString(d, &s.DeliveryPartnerID)
-	case 7: // locationId
-		return jsonx.OptString(d, &s.LocationID)
-	case 8: // name
-		return jsonx.OptString(d, &s.Name)
-	case 9: // note
-		return jsonx.OptString(d, &s.Note)
-	case 10: // postalCode
-		return jsonx.OptString(d, &s.PostalCode)
-	case 11: // title
-		return jsonx.OptString(d, &s.Title)
+// decodeLocationRefMember reads the member named key into s.
+func decodeLocationRefMember(d *jsonx.Decoder, s *LocationRef, key []byte) (int, error) {
+	switch string(key) {
+	case "addressLine1":
+		return jsonx.Optional, jsonx.OptString(d, &s.AddressLine1)
+	case "addressLine2":
+		return jsonx.Optional, jsonx.OptString(d, &s.AddressLine2)
+	case "contactEmail":
+		return jsonx.Optional, jsonx.OptString(d, &s.ContactEmail)
+	case "contactName":
+		return jsonx.Optional, jsonx.OptString(d, &s.ContactName)
+	case "contactNumber":
+		return jsonx.Optional, jsonx.OptString(d, &s.ContactNumber)
+	case "country":
+		return jsonx.Optional, jsonx.OptString(d, &s.Country)
+	case "deliveryPartnerId":
+		return jsonx.Optional, jsonx.OptString(d, &s.DeliveryPartnerID)
+	case "locationId":
+		return jsonx.Optional, jsonx.OptString(d, &s.LocationID)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
+	case "note":
+		return jsonx.Optional, jsonx.OptString(d, &s.Note)
+	case "postalCode":
+		return jsonx.Optional, jsonx.OptString(d, &s.PostalCode)
+	case "title":
+		return jsonx.Optional, jsonx.OptString(d, &s.Title)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersMoney numbers Money's members for decodeMoneyMember; the names after the list are required.
-var membersMoney = jsonx.NewMembers([]string{"amount", "currency"}, "amount", "currency")
+// requiredMoney lists the members a Money must have; decodeMoneyMember returns their positions.
+var requiredMoney = []string{"amount", "currency"}
 
 // UnmarshalJSON decodes s with a decoder generated for Money's members.
 func (s *Money) UnmarshalJSON(data []byte) error {
@@ -628,22 +532,19 @@ func (s *Money) UnmarshalJSON(data []byte) error {
 }
 
 func decodeMoney(d *jsonx.Decoder, s *Money) error {
-	return jsonx.Object(d, membersMoney, s, decodeMoneyMember)
+	return jsonx.Object(d, requiredMoney, s, decodeMoneyMember)
 }
 
-// decodeMoneyMember reads member i of membersMoney into s.
-func decodeMoneyMember(d *jsonx.Decoder, s *Money, i int) error {
-	switch i {
-	case 0: // amount
-		return jsonx.String(d, &s.Amount)
-	case 1: // currency
-		return jsonx.String(d, &s.Currency)
+// decodeMoneyMember reads the member named key into s.
+func decodeMoneyMember(d *jsonx.Decoder, s *Money, key []byte) (int, error) {
+	switch string(key) {
+	case "amount":
+		return 0, jsonx.String(d, &s.Amount)
+	case "currency":
+		return 1, jsonx.String(d, &s.Currency)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersOrderLabelData numbers OrderLabelData's members for decodeOrderLabelDataMember.
-var membersOrderLabelData = jsonx.NewMembers([]string{"data"})
 
 // UnmarshalJSON decodes s with a decoder generated for OrderLabelData's members.
 func (s *OrderLabelData) UnmarshalJSON(data []byte) error {
@@ -651,20 +552,17 @@ func (s *OrderLabelData) UnmarshalJSON(data []byte) error {
 }
 
 func decodeOrderLabelData(d *jsonx.Decoder, s *OrderLabelData) error {
-	return jsonx.Object(d, membersOrderLabelData, s, decodeOrderLabelDataMember)
+	return jsonx.Object(d, nil, s, decodeOrderLabelDataMember)
 }
 
-// decodeOrderLabelDataMember reads member i of membersOrderLabelData into s.
-func decodeOrderLabelDataMember(d *jsonx.Decoder, s *OrderLabelData, i int) error {
-	switch i {
-	case 0: // data
-		return jsonx.Slice(d, &s.Data, decodeParcelLabelData)
+// decodeOrderLabelDataMember reads the member named key into s.
+func decodeOrderLabelDataMember(d *jsonx.Decoder, s *OrderLabelData, key []byte) (int, error) {
+	switch string(key) {
+	case "data":
+		return jsonx.Optional, jsonx.Slice(d, &s.Data, decodeParcelLabelData)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersPagination numbers Pagination's members for decodePaginationMember.
-var membersPagination = jsonx.NewMembers([]string{"first", "last", "next", "prev"})
 
 // UnmarshalJSON decodes s with a decoder generated for Pagination's members.
 func (s *Pagination) UnmarshalJSON(data []byte) error {
@@ -672,45 +570,26 @@ func (s *Pagination) UnmarshalJSON(data []byte) error {
 }
 
 func decodePagination(d *jsonx.Decoder, s *Pagination) error {
-	return jsonx.Object(d, membersPagination, s, decodePaginationMember)
+	return jsonx.Object(d, nil, s, decodePaginationMember)
 }
 
-// decodePaginationMember reads member i of membersPagination into s.
-func decodePaginationMember(d *jsonx.Decoder, s *Pagination, i int) error {
-	switch i {
-	case 0: // first
-		return jsonx.OptString(d, &s.First)
-	case 1: // last
-		return jsonx.OptString(d, &s.Last)
-	case 2: // next
-		return jsonx.OptString(d, &s.Next)
-	case 3: // prev
-		return jsonx.OptString(d, &s.Prev)
+// decodePaginationMember reads the member named key into s.
+func decodePaginationMember(d *jsonx.Decoder, s *Pagination, key []byte) (int, error) {
+	switch string(key) {
+	case "first":
+		return jsonx.Optional, jsonx.OptString(d, &s.First)
+	case "last":
+		return jsonx.Optional, jsonx.OptString(d, &s.Last)
+	case "next":
+		return jsonx.Optional, jsonx.OptString(d, &s.Next)
+	case "prev":
+		return jsonx.Optional, jsonx.OptString(d, &s.Prev)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersParcel numbers Parcel's members for decodeParcelMember; the names after the list are required.
-var membersParcel = jsonx.NewMembers([]string{
-	"allowReturn",
-	"cancelationRequested",
-	"compartmentSize",
-	"createTime",
-	"deliveryRequest",
-	"destinationDeliveryRefId",
-	"events",
-	"id",
-	"itemRefId",
-	"name",
-	"orderLabelUrl",
-	"originDeliveryRefId",
-	"parcelLabelUrl",
-	"payment",
-	"state",
-	"updateTime",
-	"value",
-	"weight",
-}, "id", "state")
+// requiredParcel lists the members a Parcel must have; decodeParcelMember returns their positions.
+var requiredParcel = []string{"id", "state"}
 
 // UnmarshalJSON decodes s with a decoder generated for Parcel's members.
 func (s *Parcel) UnmarshalJSON(data []byte) error {
@@ -718,60 +597,54 @@ func (s *Parcel) UnmarshalJSON(data []byte) error {
 }
 
 func decodeParcel(d *jsonx.Decoder, s *Parcel) error {
-	return jsonx.Object(d, membersParcel, s, decodeParcelMember)
+	return jsonx.Object(d, requiredParcel, s, decodeParcelMember)
 }
 
-// decodeParcelMember reads member i of membersParcel into s.
-func decodeParcelMember(d *jsonx.Decoder, s *Parcel, i int) error {
-	switch i {
-	case 0: // allowReturn
-		return jsonx.OptBool(d, &s.AllowReturn)
-	case 1: // cancelationRequested
-		return jsonx.OptBool(d, &s.CancelationRequested)
-	case 2: // compartmentSize
-		return jsonx.OptInt64(d, &s.CompartmentSize)
-	case 3: // createTime
-		return jsonx.OptTime(d, &s.CreateTime)
-	case 4: // deliveryRequest
-		return jsonx.Ptr(d, &s.DeliveryRequest, decodeDeliveryRequest)
-	case 5: // destinationDeliveryRefId
-		return jsonx.OptString(d, &s.DestinationDeliveryRefID)
-	case 6: // events
-		return jsonx.Slice(d, &s.Events, decodeParcelEvent)
-	case 7: // id
-		return jsonx.String(d, &s.ID)
-	case 8: // itemRefId
-		return jsonx.OptString(d, &s.ItemRefID)
-	case 9: // name
-		return jsonx.OptString(d, &s.Name)
-	case 10: // orderLabelUrl
-		return jsonx.OptString(d, &s.OrderLabelURL)
-	case 11: // originDeliveryRefId
-		return jsonx.OptString(d, &s.OriginDeliveryRefID)
-	case 12: // parcelLabelUrl
-		return jsonx.OptString(d, &s.ParcelLabelURL)
-	case 13: // payment
-		return jsonx.Ptr(d, &s.Payment, decodeDeliveryPayment)
-	case 14: // state
-		return jsonx.StringAs[ParcelState](d, &s.State)
-	case 15: // updateTime
-		return jsonx.OptTime(d, &s.UpdateTime)
-	case 16: // value
-		return jsonx.OptString(d, &s.Value)
-	case 17: // weight
-		return jsonx.OptString(d, &s.Weight)
+// decodeParcelMember reads the member named key into s.
+func decodeParcelMember(d *jsonx.Decoder, s *Parcel, key []byte) (int, error) {
+	switch string(key) {
+	case "allowReturn":
+		return jsonx.Optional, jsonx.OptBool(d, &s.AllowReturn)
+	case "cancelationRequested":
+		return jsonx.Optional, jsonx.OptBool(d, &s.CancelationRequested)
+	case "compartmentSize":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.CompartmentSize)
+	case "createTime":
+		return jsonx.Optional, jsonx.OptTime(d, &s.CreateTime)
+	case "deliveryRequest":
+		return jsonx.Optional, jsonx.Ptr(d, &s.DeliveryRequest, decodeDeliveryRequest)
+	case "destinationDeliveryRefId":
+		return jsonx.Optional, jsonx.OptString(d, &s.DestinationDeliveryRefID)
+	case "events":
+		return jsonx.Optional, jsonx.Slice(d, &s.Events, decodeParcelEvent)
+	case "id":
+		return 0, jsonx.String(d, &s.ID)
+	case "itemRefId":
+		return jsonx.Optional, jsonx.OptString(d, &s.ItemRefID)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
+	case "orderLabelUrl":
+		return jsonx.Optional, jsonx.OptString(d, &s.OrderLabelURL)
+	case "originDeliveryRefId":
+		return jsonx.Optional, jsonx.OptString(d, &s.OriginDeliveryRefID)
+	case "parcelLabelUrl":
+		return jsonx.Optional, jsonx.OptString(d, &s.ParcelLabelURL)
+	case "payment":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Payment, decodeDeliveryPayment)
+	case "state":
+		return 1, jsonx.StringAs[ParcelState](d, &s.State)
+	case "updateTime":
+		return jsonx.Optional, jsonx.OptTime(d, &s.UpdateTime)
+	case "value":
+		return jsonx.Optional, jsonx.OptString(d, &s.Value)
+	case "weight":
+		return jsonx.Optional, jsonx.OptString(d, &s.Weight)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersParcelEvent numbers ParcelEvent's members for decodeParcelEventMember; the names after the list are required.
-var membersParcelEvent = jsonx.NewMembers([]string{
-	"createTime",
-	"locationDisplayName",
-	"locationId",
-	"postalCode",
-	"type",
-}, "createTime", "type")
+// requiredParcelEvent lists the members a ParcelEvent must have; decodeParcelEventMember returns their positions.
+var requiredParcelEvent = []string{"createTime", "type"}
 
 // UnmarshalJSON decodes s with a decoder generated for ParcelEvent's members.
 func (s *ParcelEvent) UnmarshalJSON(data []byte) error {
@@ -779,41 +652,25 @@ func (s *ParcelEvent) UnmarshalJSON(data []byte) error {
 }
 
 func decodeParcelEvent(d *jsonx.Decoder, s *ParcelEvent) error {
-	return jsonx.Object(d, membersParcelEvent, s, decodeParcelEventMember)
+	return jsonx.Object(d, requiredParcelEvent, s, decodeParcelEventMember)
 }
 
-// decodeParcelEventMember reads member i of membersParcelEvent into s.
-func decodeParcelEventMember(d *jsonx.Decoder, s *ParcelEvent, i int) error {
-	switch i {
-	case 0: // createTime
-		return jsonx.Time(d, &s.CreateTime)
-	case 1: // locationDisplayName
-		return jsonx.OptString(d, &s.LocationDisplayName)
-	case 2: // locationId
-		return jsonx.OptString(d, &s.LocationID)
-	case 3: // postalCode
-		return jsonx.OptString(d, &s.PostalCode)
-	case 4: // type
-		return jsonx.StringAs[EventType](d, &s.Type)
+// decodeParcelEventMember reads the member named key into s.
+func decodeParcelEventMember(d *jsonx.Decoder, s *ParcelEvent, key []byte) (int, error) {
+	switch string(key) {
+	case "createTime":
+		return 0, jsonx.Time(d, &s.CreateTime)
+	case "locationDisplayName":
+		return jsonx.Optional, jsonx.OptString(d, &s.LocationDisplayName)
+	case "locationId":
+		return jsonx.Optional, jsonx.OptString(d, &s.LocationID)
+	case "postalCode":
+		return jsonx.Optional, jsonx.OptString(d, &s.PostalCode)
+	case "type":
+		return 1, jsonx.StringAs[EventType](d, &s.Type)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersParcelLabelData numbers ParcelLabelData's members for decodeParcelLabelDataMember.
-var membersParcelLabelData = jsonx.NewMembers([]string{
-	"createTime",
-	"delivery",
-	"depotDisplayName",
-	"depotId",
-	"laneDisplayName",
-	"laneId",
-	"orderNumber",
-	"parcel",
-	"partnerName",
-	"payment",
-	"recipient",
-	"sender",
-})
 
 // UnmarshalJSON decodes s with a decoder generated for ParcelLabelData's members.
 func (s *ParcelLabelData) UnmarshalJSON(data []byte) error {
@@ -821,49 +678,39 @@ func (s *ParcelLabelData) UnmarshalJSON(data []byte) error {
 }
 
 func decodeParcelLabelData(d *jsonx.Decoder, s *ParcelLabelData) error {
-	return jsonx.Object(d, membersParcelLabelData, s, decodeParcelLabelDataMember)
+	return jsonx.Object(d, nil, s, decodeParcelLabelDataMember)
 }
 
-// decodeParcelLabelDataMember reads member i of membersParcelLabelData into s.
-func decodeParcelLabelDataMember(d *jsonx.Decoder, s *ParcelLabelData, i int) error {
-	switch i {
-	case 0: // createTime
-		return jsonx.OptString(d, &s.CreateTime)
-	case 1: // delivery
-		return jsonx.Ptr(d, &s.Delivery, decodeParcelLabelDataDelivery)
-	case 2: // depotDisplayName
-		return jsonx.OptString(d, &s.DepotDisplayName)
-	case 3: // depotId
-		return jsonx.OptString(d, &s.DepotID)
-	case 4: // laneDisplayName
-		return jsonx.OptString(d, &s.LaneDisplayName)
-	case 5: // laneId
-		return jsonx.OptString(d, &s.LaneID)
-	case 6: // orderNumber
-		return jsonx.OptString(d, &s.OrderNumber)
-	case 7: // parcel
-		return jsonx.Ptr(d, &s.Parcel, decodeParcelLabelDataParcel)
-	case 8: // partnerName
-		return jsonx.OptString(d, &s.PartnerName)
-	case 9: // payment
-		return jsonx.Ptr(d, &s.Payment, decodeParcelLabelDataPayment)
-	case 10: // recipient
-		return jsonx.Ptr(d, &s.Recipient, decodeParcelLabelDataRecipient)
-	case 11: // sender
-		return jsonx.Ptr(d, &s.Sender, decodeParcelLabelDataRecipient)
+// decodeParcelLabelDataMember reads the member named key into s.
+func decodeParcelLabelDataMember(d *jsonx.Decoder, s *ParcelLabelData, key []byte) (int, error) {
+	switch string(key) {
+	case "createTime":
+		return jsonx.Optional, jsonx.OptString(d, &s.CreateTime)
+	case "delivery":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Delivery, decodeParcelLabelDataDelivery)
+	case "depotDisplayName":
+		return jsonx.Optional, jsonx.OptString(d, &s.DepotDisplayName)
+	case "depotId":
+		return jsonx.Optional, jsonx.OptString(d, &s.DepotID)
+	case "laneDisplayName":
+		return jsonx.Optional, jsonx.OptString(d, &s.LaneDisplayName)
+	case "laneId":
+		return jsonx.Optional, jsonx.OptString(d, &s.LaneID)
+	case "orderNumber":
+		return jsonx.Optional, jsonx.OptString(d, &s.OrderNumber)
+	case "parcel":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Parcel, decodeParcelLabelDataParcel)
+	case "partnerName":
+		return jsonx.Optional, jsonx.OptString(d, &s.PartnerName)
+	case "payment":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Payment, decodeParcelLabelDataPayment)
+	case "recipient":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Recipient, decodeParcelLabelDataRecipient)
+	case "sender":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Sender, decodeParcelLabelDataRecipient)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersParcelLabelDataDelivery numbers ParcelLabelDataDelivery's members for decodeParcelLabelDataDeliveryMember.
-var membersParcelLabelDataDelivery = jsonx.NewMembers([]string{
-	"city",
-	"deliveryPartnerName",
-	"destinationPublicId",
-	"street",
-	"type",
-	"zip",
-})
 
 // UnmarshalJSON decodes s with a decoder generated for ParcelLabelDataDelivery's members.
 func (s *ParcelLabelDataDelivery) UnmarshalJSON(data []byte) error {
@@ -871,30 +718,27 @@ func (s *ParcelLabelDataDelivery) UnmarshalJSON(data []byte) error {
 }
 
 func decodeParcelLabelDataDelivery(d *jsonx.Decoder, s *ParcelLabelDataDelivery) error {
-	return jsonx.Object(d, membersParcelLabelDataDelivery, s, decodeParcelLabelDataDeliveryMember)
+	return jsonx.Object(d, nil, s, decodeParcelLabelDataDeliveryMember)
 }
 
-// decodeParcelLabelDataDeliveryMember reads member i of membersParcelLabelDataDelivery into s.
-func decodeParcelLabelDataDeliveryMember(d *jsonx.Decoder, s *ParcelLabelDataDelivery, i int) error {
-	switch i {
-	case 0: // city
-		return jsonx.OptString(d, &s.City)
-	case 1: // deliveryPartnerName
-		return jsonx.OptString(d, &s.DeliveryPartnerName)
-	case 2: // destinationPublicId
-		return jsonx.OptString(d, &s.DestinationPublicID)
-	case 3: // street
-		return jsonx.OptString(d, &s.Street)
-	case 4: // type
-		return jsonx.OptString(d, &s.Type)
-	case 5: // zip
-		return jsonx.OptString(d, &s.Zip)
+// decodeParcelLabelDataDeliveryMember reads the member named key into s.
+func decodeParcelLabelDataDeliveryMember(d *jsonx.Decoder, s *ParcelLabelDataDelivery, key []byte) (int, error) {
+	switch string(key) {
+	case "city":
+		return jsonx.Optional, jsonx.OptString(d, &s.City)
+	case "deliveryPartnerName":
+		return jsonx.Optional, jsonx.OptString(d, &s.DeliveryPartnerName)
+	case "destinationPublicId":
+		return jsonx.Optional, jsonx.OptString(d, &s.DestinationPublicID)
+	case "street":
+		return jsonx.Optional, jsonx.OptString(d, &s.Street)
+	case "type":
+		return jsonx.Optional, jsonx.OptString(d, &s.Type)
+	case "zip":
+		return jsonx.Optional, jsonx.OptString(d, &s.Zip)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersParcelLabelDataEnvelope numbers ParcelLabelDataEnvelope's members for decodeParcelLabelDataEnvelopeMember.
-var membersParcelLabelDataEnvelope = jsonx.NewMembers([]string{"data"})
 
 // UnmarshalJSON decodes s with a decoder generated for ParcelLabelDataEnvelope's members.
 func (s *ParcelLabelDataEnvelope) UnmarshalJSON(data []byte) error {
@@ -902,20 +746,17 @@ func (s *ParcelLabelDataEnvelope) UnmarshalJSON(data []byte) error {
 }
 
 func decodeParcelLabelDataEnvelope(d *jsonx.Decoder, s *ParcelLabelDataEnvelope) error {
-	return jsonx.Object(d, membersParcelLabelDataEnvelope, s, decodeParcelLabelDataEnvelopeMember)
+	return jsonx.Object(d, nil, s, decodeParcelLabelDataEnvelopeMember)
 }
 
-// decodeParcelLabelDataEnvelopeMember reads member i of membersParcelLabelDataEnvelope into s.
-func decodeParcelLabelDataEnvelopeMember(d *jsonx.Decoder, s *ParcelLabelDataEnvelope, i int) error {
-	switch i {
-	case 0: // data
-		return jsonx.Ptr(d, &s.Data, decodeParcelLabelData)
+// decodeParcelLabelDataEnvelopeMember reads the member named key into s.
+func decodeParcelLabelDataEnvelopeMember(d *jsonx.Decoder, s *ParcelLabelDataEnvelope, key []byte) (int, error) {
+	switch string(key) {
+	case "data":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Data, decodeParcelLabelData)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersParcelLabelDataParcel numbers ParcelLabelDataParcel's members for decodeParcelLabelDataParcelMember.
-var membersParcelLabelDataParcel = jsonx.NewMembers([]string{"displayName", "weight"})
 
 // UnmarshalJSON decodes s with a decoder generated for ParcelLabelDataParcel's members.
 func (s *ParcelLabelDataParcel) UnmarshalJSON(data []byte) error {
@@ -923,22 +764,19 @@ func (s *ParcelLabelDataParcel) UnmarshalJSON(data []byte) error {
 }
 
 func decodeParcelLabelDataParcel(d *jsonx.Decoder, s *ParcelLabelDataParcel) error {
-	return jsonx.Object(d, membersParcelLabelDataParcel, s, decodeParcelLabelDataParcelMember)
+	return jsonx.Object(d, nil, s, decodeParcelLabelDataParcelMember)
 }
 
-// decodeParcelLabelDataParcelMember reads member i of membersParcelLabelDataParcel into s.
-func decodeParcelLabelDataParcelMember(d *jsonx.Decoder, s *ParcelLabelDataParcel, i int) error {
-	switch i {
-	case 0: // displayName
-		return jsonx.OptString(d, &s.DisplayName)
-	case 1: // weight
-		return jsonx.OptString(d, &s.Weight)
+// decodeParcelLabelDataParcelMember reads the member named key into s.
+func decodeParcelLabelDataParcelMember(d *jsonx.Decoder, s *ParcelLabelDataParcel, key []byte) (int, error) {
+	switch string(key) {
+	case "displayName":
+		return jsonx.Optional, jsonx.OptString(d, &s.DisplayName)
+	case "weight":
+		return jsonx.Optional, jsonx.OptString(d, &s.Weight)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersParcelLabelDataPayment numbers ParcelLabelDataPayment's members for decodeParcelLabelDataPaymentMember.
-var membersParcelLabelDataPayment = jsonx.NewMembers([]string{"amountToBeCollected", "mode"})
 
 // UnmarshalJSON decodes s with a decoder generated for ParcelLabelDataPayment's members.
 func (s *ParcelLabelDataPayment) UnmarshalJSON(data []byte) error {
@@ -946,22 +784,19 @@ func (s *ParcelLabelDataPayment) UnmarshalJSON(data []byte) error {
 }
 
 func decodeParcelLabelDataPayment(d *jsonx.Decoder, s *ParcelLabelDataPayment) error {
-	return jsonx.Object(d, membersParcelLabelDataPayment, s, decodeParcelLabelDataPaymentMember)
+	return jsonx.Object(d, nil, s, decodeParcelLabelDataPaymentMember)
 }
 
-// decodeParcelLabelDataPaymentMember reads member i of membersParcelLabelDataPayment into s.
-func decodeParcelLabelDataPaymentMember(d *jsonx.Decoder, s *ParcelLabelDataPayment, i int) error {
-	switch i {
-	case 0: // amountToBeCollected
-		return jsonx.OptString(d, &s.AmountToBeCollected)
-	case 1: // mode
-		return jsonx.OptString(d, &s.Mode)
+// decodeParcelLabelDataPaymentMember reads the member named key into s.
+func decodeParcelLabelDataPaymentMember(d *jsonx.Decoder, s *ParcelLabelDataPayment, key []byte) (int, error) {
+	switch string(key) {
+	case "amountToBeCollected":
+		return jsonx.Optional, jsonx.OptString(d, &s.AmountToBeCollected)
+	case "mode":
+		return jsonx.Optional, jsonx.OptString(d, &s.Mode)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersParcelLabelDataRecipient numbers ParcelLabelDataRecipient's members for decodeParcelLabelDataRecipientMember.
-var membersParcelLabelDataRecipient = jsonx.NewMembers([]string{"rawInfo"})
 
 // UnmarshalJSON decodes s with a decoder generated for ParcelLabelDataRecipient's members.
 func (s *ParcelLabelDataRecipient) UnmarshalJSON(data []byte) error {
@@ -969,20 +804,17 @@ func (s *ParcelLabelDataRecipient) UnmarshalJSON(data []byte) error {
 }
 
 func decodeParcelLabelDataRecipient(d *jsonx.Decoder, s *ParcelLabelDataRecipient) error {
-	return jsonx.Object(d, membersParcelLabelDataRecipient, s, decodeParcelLabelDataRecipientMember)
+	return jsonx.Object(d, nil, s, decodeParcelLabelDataRecipientMember)
 }
 
-// decodeParcelLabelDataRecipientMember reads member i of membersParcelLabelDataRecipient into s.
-func decodeParcelLabelDataRecipientMember(d *jsonx.Decoder, s *ParcelLabelDataRecipient, i int) error {
-	switch i {
-	case 0: // rawInfo
-		return jsonx.OptString(d, &s.RawInfo)
+// decodeParcelLabelDataRecipientMember reads the member named key into s.
+func decodeParcelLabelDataRecipientMember(d *jsonx.Decoder, s *ParcelLabelDataRecipient, key []byte) (int, error) {
+	switch string(key) {
+	case "rawInfo":
+		return jsonx.Optional, jsonx.OptString(d, &s.RawInfo)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersParcelPage numbers ParcelPage's members for decodeParcelPageMember.
-var membersParcelPage = jsonx.NewMembers([]string{"count", "data", "pagination"})
 
 // UnmarshalJSON decodes s with a decoder generated for ParcelPage's members.
 func (s *ParcelPage) UnmarshalJSON(data []byte) error {
@@ -990,24 +822,24 @@ func (s *ParcelPage) UnmarshalJSON(data []byte) error {
 }
 
 func decodeParcelPage(d *jsonx.Decoder, s *ParcelPage) error {
-	return jsonx.Object(d, membersParcelPage, s, decodeParcelPageMember)
+	return jsonx.Object(d, nil, s, decodeParcelPageMember)
 }
 
-// decodeParcelPageMember reads member i of membersParcelPage into s.
-func decodeParcelPageMember(d *jsonx.Decoder, s *ParcelPage, i int) error {
-	switch i {
-	case 0: // count
-		return jsonx.OptInt64(d, &s.Count)
-	case 1: // data
-		return jsonx.Slice(d, &s.Data, decodeParcel)
-	case 2: // pagination
-		return jsonx.Ptr(d, &s.Pagination, decodePagination)
+// decodeParcelPageMember reads the member named key into s.
+func decodeParcelPageMember(d *jsonx.Decoder, s *ParcelPage, key []byte) (int, error) {
+	switch string(key) {
+	case "count":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Count)
+	case "data":
+		return jsonx.Optional, jsonx.Slice(d, &s.Data, decodeParcel)
+	case "pagination":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Pagination, decodePagination)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersParcelRef numbers ParcelRef's members for decodeParcelRefMember; the names after the list are required.
-var membersParcelRef = jsonx.NewMembers([]string{"id"}, "id")
+// requiredParcelRef lists the members a ParcelRef must have; decodeParcelRefMember returns their positions.
+var requiredParcelRef = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for ParcelRef's members.
 func (s *ParcelRef) UnmarshalJSON(data []byte) error {
@@ -1015,20 +847,17 @@ func (s *ParcelRef) UnmarshalJSON(data []byte) error {
 }
 
 func decodeParcelRef(d *jsonx.Decoder, s *ParcelRef) error {
-	return jsonx.Object(d, membersParcelRef, s, decodeParcelRefMember)
+	return jsonx.Object(d, requiredParcelRef, s, decodeParcelRefMember)
 }
 
-// decodeParcelRefMember reads member i of membersParcelRef into s.
-func decodeParcelRefMember(d *jsonx.Decoder, s *ParcelRef, i int) error {
-	switch i {
-	case 0: // id
-		return jsonx.String(d, &s.ID)
+// decodeParcelRefMember reads the member named key into s.
+func decodeParcelRefMember(d *jsonx.Decoder, s *ParcelRef, key []byte) (int, error) {
+	switch string(key) {
+	case "id":
+		return 0, jsonx.String(d, &s.ID)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersSenderLabelInfo numbers SenderLabelInfo's members for decodeSenderLabelInfoMember.
-var membersSenderLabelInfo = jsonx.NewMembers([]string{"row1", "row2", "row3", "row4"})
 
 // UnmarshalJSON decodes s with a decoder generated for SenderLabelInfo's members.
 func (s *SenderLabelInfo) UnmarshalJSON(data []byte) error {
@@ -1036,20 +865,20 @@ func (s *SenderLabelInfo) UnmarshalJSON(data []byte) error {
 }
 
 func decodeSenderLabelInfo(d *jsonx.Decoder, s *SenderLabelInfo) error {
-	return jsonx.Object(d, membersSenderLabelInfo, s, decodeSenderLabelInfoMember)
+	return jsonx.Object(d, nil, s, decodeSenderLabelInfoMember)
 }
 
-// decodeSenderLabelInfoMember reads member i of membersSenderLabelInfo into s.
-func decodeSenderLabelInfoMember(d *jsonx.Decoder, s *SenderLabelInfo, i int) error {
-	switch i {
-	case 0: // row1
-		return jsonx.OptString(d, &s.Row1)
-	case 1: // row2
-		return jsonx.OptString(d, &s.Row2)
-	case 2: // row3
-		return jsonx.OptString(d, &s.Row3)
-	case 3: // row4
-		return jsonx.OptString(d, &s.Row4)
+// decodeSenderLabelInfoMember reads the member named key into s.
+func decodeSenderLabelInfoMember(d *jsonx.Decoder, s *SenderLabelInfo, key []byte) (int, error) {
+	switch string(key) {
+	case "row1":
+		return jsonx.Optional, jsonx.OptString(d, &s.Row1)
+	case "row2":
+		return jsonx.Optional, jsonx.OptString(d, &s.Row2)
+	case "row3":
+		return jsonx.Optional, jsonx.OptString(d, &s.Row3)
+	case "row4":
+		return jsonx.Optional, jsonx.OptString(d, &s.Row4)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }

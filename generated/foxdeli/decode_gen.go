@@ -4,19 +4,8 @@ package foxdeli
 
 import "github.com/apigen-go/apigen/runtime/jsonx"
 
-// membersDelivery numbers Delivery's members for decodeDeliveryMember; the names after the list are required.
-var membersDelivery = jsonx.NewMembers([]string{
-	"carrier",
-	"createdAt",
-	"id",
-	"orderNumber",
-	"packages",
-	"recipient",
-	"status",
-	"updatedAt",
-	"value",
-	"valueCurrency",
-}, "id")
+// requiredDelivery lists the members a Delivery must have; decodeDeliveryMember returns their positions.
+var requiredDelivery = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for Delivery's members.
 func (s *Delivery) UnmarshalJSON(data []byte) error {
@@ -24,38 +13,35 @@ func (s *Delivery) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDelivery(d *jsonx.Decoder, s *Delivery) error {
-	return jsonx.Object(d, membersDelivery, s, decodeDeliveryMember)
+	return jsonx.Object(d, requiredDelivery, s, decodeDeliveryMember)
 }
 
-// decodeDeliveryMember reads member i of membersDelivery into s.
-func decodeDeliveryMember(d *jsonx.Decoder, s *Delivery, i int) error {
-	switch i {
-	case 0: // carrier
-		return jsonx.OptString(d, &s.Carrier)
-	case 1: // createdAt
-		return jsonx.OptTime(d, &s.CreatedAt)
-	case 2: // id
-		return jsonx.Int64(d, &s.ID)
-	case 3: // orderNumber
-		return jsonx.OptString(d, &s.OrderNumber)
-	case 4: // packages
-		return jsonx.Slice(d, &s.Packages, decodePackage)
-	case 5: // recipient
-		return jsonx.Ptr(d, &s.Recipient, decodeRecipient)
-	case 6: // status
-		return jsonx.OptString(d, &s.Status)
-	case 7: // updatedAt
-		return jsonx.OptTime(d, &s.UpdatedAt)
-	case 8: // value
-		return jsonx.OptFloat64(d, &s.Value)
-	case 9: // valueCurrency
-		return jsonx.OptString(d, &s.ValueCurrency)
+// decodeDeliveryMember reads the member named key into s.
+func decodeDeliveryMember(d *jsonx.Decoder, s *Delivery, key []byte) (int, error) {
+	switch string(key) {
+	case "carrier":
+		return jsonx.Optional, jsonx.OptString(d, &s.Carrier)
+	case "createdAt":
+		return jsonx.Optional, jsonx.OptTime(d, &s.CreatedAt)
+	case "id":
+		return 0, jsonx.Int64(d, &s.ID)
+	case "orderNumber":
+		return jsonx.Optional, jsonx.OptString(d, &s.OrderNumber)
+	case "packages":
+		return jsonx.Optional, jsonx.Slice(d, &s.Packages, decodePackage)
+	case "recipient":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Recipient, decodeRecipient)
+	case "status":
+		return jsonx.Optional, jsonx.OptString(d, &s.Status)
+	case "updatedAt":
+		return jsonx.Optional, jsonx.OptTime(d, &s.UpdatedAt)
+	case "value":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.Value)
+	case "valueCurrency":
+		return jsonx.Optional, jsonx.OptString(d, &s.ValueCurrency)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersDeliveryEnvelope numbers DeliveryEnvelope's members for decodeDeliveryEnvelopeMember.
-var membersDeliveryEnvelope = jsonx.NewMembers([]string{"code", "data", "message", "status"})
 
 // UnmarshalJSON decodes s with a decoder generated for DeliveryEnvelope's members.
 func (s *DeliveryEnvelope) UnmarshalJSON(data []byte) error {
@@ -63,26 +49,23 @@ func (s *DeliveryEnvelope) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDeliveryEnvelope(d *jsonx.Decoder, s *DeliveryEnvelope) error {
-	return jsonx.Object(d, membersDeliveryEnvelope, s, decodeDeliveryEnvelopeMember)
+	return jsonx.Object(d, nil, s, decodeDeliveryEnvelopeMember)
 }
 
-// decodeDeliveryEnvelopeMember reads member i of membersDeliveryEnvelope into s.
-func decodeDeliveryEnvelopeMember(d *jsonx.Decoder, s *DeliveryEnvelope, i int) error {
-	switch i {
-	case 0: // code
-		return jsonx.OptInt64(d, &s.Code)
-	case 1: // data
-		return jsonx.Ptr(d, &s.Data, decodeDelivery)
-	case 2: // message
-		return jsonx.OptString(d, &s.Message)
-	case 3: // status
-		return jsonx.OptString(d, &s.Status)
+// decodeDeliveryEnvelopeMember reads the member named key into s.
+func decodeDeliveryEnvelopeMember(d *jsonx.Decoder, s *DeliveryEnvelope, key []byte) (int, error) {
+	switch string(key) {
+	case "code":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Code)
+	case "data":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Data, decodeDelivery)
+	case "message":
+		return jsonx.Optional, jsonx.OptString(d, &s.Message)
+	case "status":
+		return jsonx.Optional, jsonx.OptString(d, &s.Status)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersDeliveryListEnvelope numbers DeliveryListEnvelope's members for decodeDeliveryListEnvelopeMember.
-var membersDeliveryListEnvelope = jsonx.NewMembers([]string{"code", "data", "message", "status"})
 
 // UnmarshalJSON decodes s with a decoder generated for DeliveryListEnvelope's members.
 func (s *DeliveryListEnvelope) UnmarshalJSON(data []byte) error {
@@ -90,26 +73,23 @@ func (s *DeliveryListEnvelope) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDeliveryListEnvelope(d *jsonx.Decoder, s *DeliveryListEnvelope) error {
-	return jsonx.Object(d, membersDeliveryListEnvelope, s, decodeDeliveryListEnvelopeMember)
+	return jsonx.Object(d, nil, s, decodeDeliveryListEnvelopeMember)
 }
 
-// decodeDeliveryListEnvelopeMember reads member i of membersDeliveryListEnvelope into s.
-func decodeDeliveryListEnvelopeMember(d *jsonx.Decoder, s *DeliveryListEnvelope, i int) error {
-	switch i {
-	case 0: // code
-		return jsonx.OptInt64(d, &s.Code)
-	case 1: // data
-		return jsonx.Slice(d, &s.Data, decodeDelivery)
-	case 2: // message
-		return jsonx.OptString(d, &s.Message)
-	case 3: // status
-		return jsonx.OptString(d, &s.Status)
+// decodeDeliveryListEnvelopeMember reads the member named key into s.
+func decodeDeliveryListEnvelopeMember(d *jsonx.Decoder, s *DeliveryListEnvelope, key []byte) (int, error) {
+	switch string(key) {
+	case "code":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Code)
+	case "data":
+		return jsonx.Optional, jsonx.Slice(d, &s.Data, decodeDelivery)
+	case "message":
+		return jsonx.Optional, jsonx.OptString(d, &s.Message)
+	case "status":
+		return jsonx.Optional, jsonx.OptString(d, &s.Status)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersErrorEnvelope numbers ErrorEnvelope's members for decodeErrorEnvelopeMember.
-var membersErrorEnvelope = jsonx.NewMembers([]string{"code", "errors", "message", "status"})
 
 // UnmarshalJSON decodes s with a decoder generated for ErrorEnvelope's members.
 func (s *ErrorEnvelope) UnmarshalJSON(data []byte) error {
@@ -117,26 +97,23 @@ func (s *ErrorEnvelope) UnmarshalJSON(data []byte) error {
 }
 
 func decodeErrorEnvelope(d *jsonx.Decoder, s *ErrorEnvelope) error {
-	return jsonx.Object(d, membersErrorEnvelope, s, decodeErrorEnvelopeMember)
+	return jsonx.Object(d, nil, s, decodeErrorEnvelopeMember)
 }
 
-// decodeErrorEnvelopeMember reads member i of membersErrorEnvelope into s.
-func decodeErrorEnvelopeMember(d *jsonx.Decoder, s *ErrorEnvelope, i int) error {
-	switch i {
-	case 0: // code
-		return jsonx.Raw(d, &s.Code)
-	case 1: // errors
-		return jsonx.Slice(d, &s.Errors, decodeFieldError)
-	case 2: // message
-		return jsonx.OptString(d, &s.Message)
-	case 3: // status
-		return jsonx.OptString(d, &s.Status)
+// decodeErrorEnvelopeMember reads the member named key into s.
+func decodeErrorEnvelopeMember(d *jsonx.Decoder, s *ErrorEnvelope, key []byte) (int, error) {
+	switch string(key) {
+	case "code":
+		return jsonx.Optional, jsonx.Raw(d, &s.Code)
+	case "errors":
+		return jsonx.Optional, jsonx.Slice(d, &s.Errors, decodeFieldError)
+	case "message":
+		return jsonx.Optional, jsonx.OptString(d, &s.Message)
+	case "status":
+		return jsonx.Optional, jsonx.OptString(d, &s.Status)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersFieldError numbers FieldError's members for decodeFieldErrorMember.
-var membersFieldError = jsonx.NewMembers([]string{"field", "message", "value"})
 
 // UnmarshalJSON decodes s with a decoder generated for FieldError's members.
 func (s *FieldError) UnmarshalJSON(data []byte) error {
@@ -144,24 +121,21 @@ func (s *FieldError) UnmarshalJSON(data []byte) error {
 }
 
 func decodeFieldError(d *jsonx.Decoder, s *FieldError) error {
-	return jsonx.Object(d, membersFieldError, s, decodeFieldErrorMember)
+	return jsonx.Object(d, nil, s, decodeFieldErrorMember)
 }
 
-// decodeFieldErrorMember reads member i of membersFieldError into s.
-func decodeFieldErrorMember(d *jsonx.Decoder, s *FieldError, i int) error {
-	switch i {
-	case 0: // field
-		return jsonx.OptString(d, &s.Field)
-	case 1: // message
-		return jsonx.OptString(d, &s.Message)
-	case 2: // value
-		return jsonx.Raw(d, &s.Value)
+// decodeFieldErrorMember reads the member named key into s.
+func decodeFieldErrorMember(d *jsonx.Decoder, s *FieldError, key []byte) (int, error) {
+	switch string(key) {
+	case "field":
+		return jsonx.Optional, jsonx.OptString(d, &s.Field)
+	case "message":
+		return jsonx.Optional, jsonx.OptString(d, &s.Message)
+	case "value":
+		return jsonx.Optional, jsonx.Raw(d, &s.Value)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersOAuthError numbers OAuthError's members for decodeOAuthErrorMember.
-var membersOAuthError = jsonx.NewMembers([]string{"error", "error_description"})
 
 // UnmarshalJSON decodes s with a decoder generated for OAuthError's members.
 func (s *OAuthError) UnmarshalJSON(data []byte) error {
@@ -169,22 +143,22 @@ func (s *OAuthError) UnmarshalJSON(data []byte) error {
 }
 
 func decodeOAuthError(d *jsonx.Decoder, s *OAuthError) error {
-	return jsonx.Object(d, membersOAuthError, s, decodeOAuthErrorMember)
+	return jsonx.Object(d, nil, s, decodeOAuthErrorMember)
 }
 
-// decodeOAuthErrorMember reads member i of membersOAuthError into s.
-func decodeOAuthErrorMember(d *jsonx.Decoder, s *OAuthError, i int) error {
-	switch i {
-	case 0: // error
-		return jsonx.OptString(d, &s.Error)
-	case 1: // error_description
-		return jsonx.OptString(d, &s.ErrorDescription)
+// decodeOAuthErrorMember reads the member named key into s.
+func decodeOAuthErrorMember(d *jsonx.Decoder, s *OAuthError, key []byte) (int, error) {
+	switch string(key) {
+	case "error":
+		return jsonx.Optional, jsonx.OptString(d, &s.Error)
+	case "error_description":
+		return jsonx.Optional, jsonx.OptString(d, &s.ErrorDescription)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersPackage numbers Package's members for decodePackageMember; the names after the list are required.
-var membersPackage = jsonx.NewMembers([]string{"weight"}, "weight")
+// requiredPackage lists the members a Package must have; decodePackageMember returns their positions.
+var requiredPackage = []string{"weight"}
 
 // UnmarshalJSON decodes s with a decoder generated for Package's members.
 func (s *Package) UnmarshalJSON(data []byte) error {
@@ -192,28 +166,17 @@ func (s *Package) UnmarshalJSON(data []byte) error {
 }
 
 func decodePackage(d *jsonx.Decoder, s *Package) error {
-	return jsonx.Object(d, membersPackage, s, decodePackageMember)
+	return jsonx.Object(d, requiredPackage, s, decodePackageMember)
 }
 
-// decodePackageMember reads member i of membersPackage into s.
-func decodePackageMember(d *jsonx.Decoder, s *Package, i int) error {
-	switch i {
-	case 0: // weight
-		return jsonx.Float64(d, &s.Weight)
+// decodePackageMember reads the member named key into s.
+func decodePackageMember(d *jsonx.Decoder, s *Package, key []byte) (int, error) {
+	switch string(key) {
+	case "weight":
+		return 0, jsonx.Float64(d, &s.Weight)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersRecipient numbers Recipient's members for decodeRecipientMember.
-var membersRecipient = jsonx.NewMembers([]string{
-	"city",
-	"country",
-	"email",
-	"name",
-	"phone",
-	"street",
-	"zip",
-})
 
 // UnmarshalJSON decodes s with a decoder generated for Recipient's members.
 func (s *Recipient) UnmarshalJSON(data []byte) error {
@@ -221,32 +184,29 @@ func (s *Recipient) UnmarshalJSON(data []byte) error {
 }
 
 func decodeRecipient(d *jsonx.Decoder, s *Recipient) error {
-	return jsonx.Object(d, membersRecipient, s, decodeRecipientMember)
+	return jsonx.Object(d, nil, s, decodeRecipientMember)
 }
 
-// decodeRecipientMember reads member i of membersRecipient into s.
-func decodeRecipientMember(d *jsonx.Decoder, s *Recipient, i int) error {
-	switch i {
-	case 0: // city
-		return jsonx.OptString(d, &s.City)
-	case 1: // country
-		return jsonx.OptString(d, &s.Country)
-	case 2: // email
-		return jsonx.OptString(d, &s.Email)
-	case 3: // name
-		return jsonx.OptString(d, &s.Name)
-	case 4: // phone
-		return jsonx.OptString(d, &s.Phone)
-	case 5: // street
-		return jsonx.OptString(d, &s.Street)
-	case 6: // zip
-		return jsonx.OptString(d, &s.Zip)
+// decodeRecipientMember reads the member named key into s.
+func decodeRecipientMember(d *jsonx.Decoder, s *Recipient, key []byte) (int, error) {
+	switch string(key) {
+	case "city":
+		return jsonx.Optional, jsonx.OptString(d, &s.City)
+	case "country":
+		return jsonx.Optional, jsonx.OptString(d, &s.Country)
+	case "email":
+		return jsonx.Optional, jsonx.OptString(d, &s.Email)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
+	case "phone":
+		return jsonx.Optional, jsonx.OptString(d, &s.Phone)
+	case "street":
+		return jsonx.Optional, jsonx.OptString(d, &s.Street)
+	case "zip":
+		return jsonx.Optional, jsonx.OptString(d, &s.Zip)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersRootEnvelope numbers RootEnvelope's members for decodeRootEnvelopeMember.
-var membersRootEnvelope = jsonx.NewMembers([]string{"code", "data", "message", "status"})
 
 // UnmarshalJSON decodes s with a decoder generated for RootEnvelope's members.
 func (s *RootEnvelope) UnmarshalJSON(data []byte) error {
@@ -254,26 +214,23 @@ func (s *RootEnvelope) UnmarshalJSON(data []byte) error {
 }
 
 func decodeRootEnvelope(d *jsonx.Decoder, s *RootEnvelope) error {
-	return jsonx.Object(d, membersRootEnvelope, s, decodeRootEnvelopeMember)
+	return jsonx.Object(d, nil, s, decodeRootEnvelopeMember)
 }
 
-// decodeRootEnvelopeMember reads member i of membersRootEnvelope into s.
-func decodeRootEnvelopeMember(d *jsonx.Decoder, s *RootEnvelope, i int) error {
-	switch i {
-	case 0: // code
-		return jsonx.OptInt64(d, &s.Code)
-	case 1: // data
-		return jsonx.Ptr(d, &s.Data, decodeRootInfo)
-	case 2: // message
-		return jsonx.OptString(d, &s.Message)
-	case 3: // status
-		return jsonx.OptString(d, &s.Status)
+// decodeRootEnvelopeMember reads the member named key into s.
+func decodeRootEnvelopeMember(d *jsonx.Decoder, s *RootEnvelope, key []byte) (int, error) {
+	switch string(key) {
+	case "code":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Code)
+	case "data":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Data, decodeRootInfo)
+	case "message":
+		return jsonx.Optional, jsonx.OptString(d, &s.Message)
+	case "status":
+		return jsonx.Optional, jsonx.OptString(d, &s.Status)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersRootInfo numbers RootInfo's members for decodeRootInfoMember.
-var membersRootInfo = jsonx.NewMembers([]string{"name", "versions"})
 
 // UnmarshalJSON decodes s with a decoder generated for RootInfo's members.
 func (s *RootInfo) UnmarshalJSON(data []byte) error {
@@ -281,22 +238,19 @@ func (s *RootInfo) UnmarshalJSON(data []byte) error {
 }
 
 func decodeRootInfo(d *jsonx.Decoder, s *RootInfo) error {
-	return jsonx.Object(d, membersRootInfo, s, decodeRootInfoMember)
+	return jsonx.Object(d, nil, s, decodeRootInfoMember)
 }
 
-// decodeRootInfoMember reads member i of membersRootInfo into s.
-func decodeRootInfoMember(d *jsonx.Decoder, s *RootInfo, i int) error {
-	switch i {
-	case 0: // name
-		return jsonx.OptString(d, &s.Name)
-	case 1: // versions
-		return jsonx.StringMap(d, &s.Versions)
+// decodeRootInfoMember reads the member named key into s.
+func decodeRootInfoMember(d *jsonx.Decoder, s *RootInfo, key []byte) (int, error) {
+	switch string(key) {
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
+	case "versions":
+		return jsonx.Optional, jsonx.StringMap(d, &s.Versions)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersSuccessEnvelope numbers SuccessEnvelope's members for decodeSuccessEnvelopeMember.
-var membersSuccessEnvelope = jsonx.NewMembers([]string{"code", "message", "status"})
 
 // UnmarshalJSON decodes s with a decoder generated for SuccessEnvelope's members.
 func (s *SuccessEnvelope) UnmarshalJSON(data []byte) error {
@@ -304,30 +258,24 @@ func (s *SuccessEnvelope) UnmarshalJSON(data []byte) error {
 }
 
 func decodeSuccessEnvelope(d *jsonx.Decoder, s *SuccessEnvelope) error {
-	return jsonx.Object(d, membersSuccessEnvelope, s, decodeSuccessEnvelopeMember)
+	return jsonx.Object(d, nil, s, decodeSuccessEnvelopeMember)
 }
 
-// decodeSuccessEnvelopeMember reads member i of membersSuccessEnvelope into s.
-func decodeSuccessEnvelopeMember(d *jsonx.Decoder, s *SuccessEnvelope, i int) error {
-	switch i {
-	case 0: // code
-		return jsonx.OptInt64(d, &s.Code)
-	case 1: // message
-		return jsonx.OptString(d, &s.Message)
-	case 2: // status
-		return jsonx.OptString(d, &s.Status)
+// decodeSuccessEnvelopeMember reads the member named key into s.
+func decodeSuccessEnvelopeMember(d *jsonx.Decoder, s *SuccessEnvelope, key []byte) (int, error) {
+	switch string(key) {
+	case "code":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Code)
+	case "message":
+		return jsonx.Optional, jsonx.OptString(d, &s.Message)
+	case "status":
+		return jsonx.Optional, jsonx.OptString(d, &s.Status)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersTokenResponse numbers TokenResponse's members for decodeTokenResponseMember; the names after the list are required.
-var membersTokenResponse = jsonx.NewMembers([]string{
-	"access_token",
-	"expires_in",
-	"refresh_token",
-	"scope",
-	"token_type",
-}, "access_token")
+// requiredTokenResponse lists the members a TokenResponse must have; decodeTokenResponseMember returns their positions.
+var requiredTokenResponse = []string{"access_token"}
 
 // UnmarshalJSON decodes s with a decoder generated for TokenResponse's members.
 func (s *TokenResponse) UnmarshalJSON(data []byte) error {
@@ -335,22 +283,22 @@ func (s *TokenResponse) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTokenResponse(d *jsonx.Decoder, s *TokenResponse) error {
-	return jsonx.Object(d, membersTokenResponse, s, decodeTokenResponseMember)
+	return jsonx.Object(d, requiredTokenResponse, s, decodeTokenResponseMember)
 }
 
-// decodeTokenResponseMember reads member i of membersTokenResponse into s.
-func decodeTokenResponseMember(d *jsonx.Decoder, s *TokenResponse, i int) error {
-	switch i {
-	case 0: // access_token
-		return jsonx.String(d, &s.AccessToken)
-	case 1: // expires_in
-		return jsonx.OptString(d, &s.ExpiresIn)
-	case 2: // refresh_token
-		return jsonx.OptString(d, &s.RefreshToken)
-	case 3: // scope
-		return jsonx.OptString(d, &s.Scope)
-	case 4: // token_type
-		return jsonx.OptString(d, &s.TokenType)
+// decodeTokenResponseMember reads the member named key into s.
+func decodeTokenResponseMember(d *jsonx.Decoder, s *TokenResponse, key []byte) (int, error) {
+	switch string(key) {
+	case "access_token":
+		return 0, jsonx.String(d, &s.AccessToken)
+	case "expires_in":
+		return jsonx.Optional, jsonx.OptString(d, &s.ExpiresIn)
+	case "refresh_token":
+		return jsonx.Optional, jsonx.OptString(d, &s.RefreshToken)
+	case "scope":
+		return jsonx.Optional, jsonx.OptString(d, &s.Scope)
+	case "token_type":
+		return jsonx.Optional, jsonx.OptString(d, &s.TokenType)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }

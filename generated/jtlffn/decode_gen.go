@@ -4,19 +4,8 @@ package jtlffn
 
 import "github.com/apigen-go/apigen/runtime/jsonx"
 
-// membersAddress numbers Address's members for decodeAddressMember; the names after the list are required.
-var membersAddress = jsonx.NewMembers([]string{
-	"city",
-	"company",
-	"country",
-	"email",
-	"firstname",
-	"lastname",
-	"phone",
-	"salutation",
-	"street",
-	"zip",
-}, "city", "country", "street")
+// requiredAddress lists the members a Address must have; decodeAddressMember returns their positions.
+var requiredAddress = []string{"city", "country", "street"}
 
 // UnmarshalJSON decodes s with a decoder generated for Address's members.
 func (s *Address) UnmarshalJSON(data []byte) error {
@@ -24,38 +13,38 @@ func (s *Address) UnmarshalJSON(data []byte) error {
 }
 
 func decodeAddress(d *jsonx.Decoder, s *Address) error {
-	return jsonx.Object(d, membersAddress, s, decodeAddressMember)
+	return jsonx.Object(d, requiredAddress, s, decodeAddressMember)
 }
 
-// decodeAddressMember reads member i of membersAddress into s.
-func decodeAddressMember(d *jsonx.Decoder, s *Address, i int) error {
-	switch i {
-	case 0: // city
-		return jsonx.String(d, &s.City)
-	case 1: // company
-		return jsonx.OptString(d, &s.Company)
-	case 2: // country
-		return jsonx.String(d, &s.Country)
-	case 3: // email
-		return jsonx.OptString(d, &s.Email)
-	case 4: // firstname
-		return jsonx.OptString(d, &s.Firstname)
-	case 5: // lastname
-		return jsonx.OptString(d, &s.Lastname)
-	case 6: // phone
-		return jsonx.OptString(d, &s.Phone)
-	case 7: // salutation
-		return jsonx.OptString(d, &s.Salutation)
-	case 8: // street
-		return jsonx.String(d, &s.Street)
-	case 9: // zip
-		return jsonx.OptString(d, &s.Zip)
+// decodeAddressMember reads the member named key into s.
+func decodeAddressMember(d *jsonx.Decoder, s *Address, key []byte) (int, error) {
+	switch string(key) {
+	case "city":
+		return 0, jsonx.String(d, &s.City)
+	case "company":
+		return jsonx.Optional, jsonx.OptString(d, &s.Company)
+	case "country":
+		return 1, jsonx.String(d, &s.Country)
+	case "email":
+		return jsonx.Optional, jsonx.OptString(d, &s.Email)
+	case "firstname":
+		return jsonx.Optional, jsonx.OptString(d, &s.Firstname)
+	case "lastname":
+		return jsonx.Optional, jsonx.OptString(d, &s.Lastname)
+	case "phone":
+		return jsonx.Optional, jsonx.OptString(d, &s.Phone)
+	case "salutation":
+		return jsonx.Optional, jsonx.OptString(d, &s.Salutation)
+	case "street":
+		return 2, jsonx.String(d, &s.Street)
+	case "zip":
+		return jsonx.Optional, jsonx.OptString(d, &s.Zip)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersCurrentUser numbers CurrentUser's members for decodeCurrentUserMember; the names after the list are required.
-var membersCurrentUser = jsonx.NewMembers([]string{"address", "role", "userId"}, "userId")
+// requiredCurrentUser lists the members a CurrentUser must have; decodeCurrentUserMember returns their positions.
+var requiredCurrentUser = []string{"userId"}
 
 // UnmarshalJSON decodes s with a decoder generated for CurrentUser's members.
 func (s *CurrentUser) UnmarshalJSON(data []byte) error {
@@ -63,24 +52,24 @@ func (s *CurrentUser) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCurrentUser(d *jsonx.Decoder, s *CurrentUser) error {
-	return jsonx.Object(d, membersCurrentUser, s, decodeCurrentUserMember)
+	return jsonx.Object(d, requiredCurrentUser, s, decodeCurrentUserMember)
 }
 
-// decodeCurrentUserMember reads member i of membersCurrentUser into s.
-func decodeCurrentUserMember(d *jsonx.Decoder, s *CurrentUser, i int) error {
-	switch i {
-	case 0: // address
-		return jsonx.Ptr(d, &s.Address, decodeAddress)
-	case 1: // role
-		return jsonx.Opt(d, &s.Role, jsonx.StringAs[Role])
-	case 2: // userId
-		return jsonx.String(d, &s.UserID)
+// decodeCurrentUserMember reads the member named key into s.
+func decodeCurrentUserMember(d *jsonx.Decoder, s *CurrentUser, key []byte) (int, error) {
+	switch string(key) {
+	case "address":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Address, decodeAddress)
+	case "role":
+		return jsonx.Optional, jsonx.Opt(d, &s.Role, jsonx.StringAs[Role])
+	case "userId":
+		return 0, jsonx.String(d, &s.UserID)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersErrorCode numbers ErrorCode's members for decodeErrorCodeMember; the names after the list are required.
-var membersErrorCode = jsonx.NewMembers([]string{"code", "description"}, "code")
+// requiredErrorCode lists the members a ErrorCode must have; decodeErrorCodeMember returns their positions.
+var requiredErrorCode = []string{"code"}
 
 // UnmarshalJSON decodes s with a decoder generated for ErrorCode's members.
 func (s *ErrorCode) UnmarshalJSON(data []byte) error {
@@ -88,22 +77,22 @@ func (s *ErrorCode) UnmarshalJSON(data []byte) error {
 }
 
 func decodeErrorCode(d *jsonx.Decoder, s *ErrorCode) error {
-	return jsonx.Object(d, membersErrorCode, s, decodeErrorCodeMember)
+	return jsonx.Object(d, requiredErrorCode, s, decodeErrorCodeMember)
 }
 
-// decodeErrorCodeMember reads member i of membersErrorCode into s.
-func decodeErrorCodeMember(d *jsonx.Decoder, s *ErrorCode, i int) error {
-	switch i {
-	case 0: // code
-		return jsonx.String(d, &s.Code)
-	case 1: // description
-		return jsonx.OptString(d, &s.Description)
+// decodeErrorCodeMember reads the member named key into s.
+func decodeErrorCodeMember(d *jsonx.Decoder, s *ErrorCode, key []byte) (int, error) {
+	switch string(key) {
+	case "code":
+		return 0, jsonx.String(d, &s.Code)
+	case "description":
+		return jsonx.Optional, jsonx.OptString(d, &s.Description)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersErrorMessage numbers ErrorMessage's members for decodeErrorMessageMember; the names after the list are required.
-var membersErrorMessage = jsonx.NewMembers([]string{"message"}, "message")
+// requiredErrorMessage lists the members a ErrorMessage must have; decodeErrorMessageMember returns their positions.
+var requiredErrorMessage = []string{"message"}
 
 // UnmarshalJSON decodes s with a decoder generated for ErrorMessage's members.
 func (s *ErrorMessage) UnmarshalJSON(data []byte) error {
@@ -111,20 +100,17 @@ func (s *ErrorMessage) UnmarshalJSON(data []byte) error {
 }
 
 func decodeErrorMessage(d *jsonx.Decoder, s *ErrorMessage) error {
-	return jsonx.Object(d, membersErrorMessage, s, decodeErrorMessageMember)
+	return jsonx.Object(d, requiredErrorMessage, s, decodeErrorMessageMember)
 }
 
-// decodeErrorMessageMember reads member i of membersErrorMessage into s.
-func decodeErrorMessageMember(d *jsonx.Decoder, s *ErrorMessage, i int) error {
-	switch i {
-	case 0: // message
-		return jsonx.String(d, &s.Message)
+// decodeErrorMessageMember reads the member named key into s.
+func decodeErrorMessageMember(d *jsonx.Decoder, s *ErrorMessage, key []byte) (int, error) {
+	switch string(key) {
+	case "message":
+		return 0, jsonx.String(d, &s.Message)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersErrorResponse numbers ErrorResponse's members for decodeErrorResponseMember.
-var membersErrorResponse = jsonx.NewMembers([]string{"errorCode", "errorMessages", "errorMetadata"})
 
 // UnmarshalJSON decodes s with a decoder generated for ErrorResponse's members.
 func (s *ErrorResponse) UnmarshalJSON(data []byte) error {
@@ -132,24 +118,24 @@ func (s *ErrorResponse) UnmarshalJSON(data []byte) error {
 }
 
 func decodeErrorResponse(d *jsonx.Decoder, s *ErrorResponse) error {
-	return jsonx.Object(d, membersErrorResponse, s, decodeErrorResponseMember)
+	return jsonx.Object(d, nil, s, decodeErrorResponseMember)
 }
 
-// decodeErrorResponseMember reads member i of membersErrorResponse into s.
-func decodeErrorResponseMember(d *jsonx.Decoder, s *ErrorResponse, i int) error {
-	switch i {
-	case 0: // errorCode
-		return jsonx.Ptr(d, &s.ErrorCode, decodeErrorCode)
-	case 1: // errorMessages
-		return jsonx.Slice(d, &s.ErrorMessages, decodeErrorMessage)
-	case 2: // errorMetadata
-		return jsonx.StringMap(d, &s.ErrorMetadata)
+// decodeErrorResponseMember reads the member named key into s.
+func decodeErrorResponseMember(d *jsonx.Decoder, s *ErrorResponse, key []byte) (int, error) {
+	switch string(key) {
+	case "errorCode":
+		return jsonx.Optional, jsonx.Ptr(d, &s.ErrorCode, decodeErrorCode)
+	case "errorMessages":
+		return jsonx.Optional, jsonx.Slice(d, &s.ErrorMessages, decodeErrorMessage)
+	case "errorMetadata":
+		return jsonx.Optional, jsonx.StringMap(d, &s.ErrorMetadata)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersMerchant numbers Merchant's members for decodeMerchantMember; the names after the list are required.
-var membersMerchant = jsonx.NewMembers([]string{"address", "isActive", "modificationInfo", "userId"}, "userId")
+// requiredMerchant lists the members a Merchant must have; decodeMerchantMember returns their positions.
+var requiredMerchant = []string{"userId"}
 
 // UnmarshalJSON decodes s with a decoder generated for Merchant's members.
 func (s *Merchant) UnmarshalJSON(data []byte) error {
@@ -157,26 +143,23 @@ func (s *Merchant) UnmarshalJSON(data []byte) error {
 }
 
 func decodeMerchant(d *jsonx.Decoder, s *Merchant) error {
-	return jsonx.Object(d, membersMerchant, s, decodeMerchantMember)
+	return jsonx.Object(d, requiredMerchant, s, decodeMerchantMember)
 }
 
-// decodeMerchantMember reads member i of membersMerchant into s.
-func decodeMerchantMember(d *jsonx.Decoder, s *Merchant, i int) error {
-	switch i {
-	case 0: // address
-		return jsonx.Ptr(d, &s.Address, decodeAddress)
-	case 1: // isActive
-		return jsonx.OptBool(d, &s.IsActive)
-	case 2: // modificationInfo
-		return jsonx.Ptr(d, &s.ModificationInfo, decodeModificationInfo)
-	case 3: // userId
-		return jsonx.String(d, &s.UserID)
+// decodeMerchantMember reads the member named key into s.
+func decodeMerchantMember(d *jsonx.Decoder, s *Merchant, key []byte) (int, error) {
+	switch string(key) {
+	case "address":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Address, decodeAddress)
+	case "isActive":
+		return jsonx.Optional, jsonx.OptBool(d, &s.IsActive)
+	case "modificationInfo":
+		return jsonx.Optional, jsonx.Ptr(d, &s.ModificationInfo, decodeModificationInfo)
+	case "userId":
+		return 0, jsonx.String(d, &s.UserID)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersModificationInfo numbers ModificationInfo's members for decodeModificationInfoMember.
-var membersModificationInfo = jsonx.NewMembers([]string{"createdAt", "updatedAt"})
 
 // UnmarshalJSON decodes s with a decoder generated for ModificationInfo's members.
 func (s *ModificationInfo) UnmarshalJSON(data []byte) error {
@@ -184,22 +167,19 @@ func (s *ModificationInfo) UnmarshalJSON(data []byte) error {
 }
 
 func decodeModificationInfo(d *jsonx.Decoder, s *ModificationInfo) error {
-	return jsonx.Object(d, membersModificationInfo, s, decodeModificationInfoMember)
+	return jsonx.Object(d, nil, s, decodeModificationInfoMember)
 }
 
-// decodeModificationInfoMember reads member i of membersModificationInfo into s.
-func decodeModificationInfoMember(d *jsonx.Decoder, s *ModificationInfo, i int) error {
-	switch i {
-	case 0: // createdAt
-		return jsonx.OptTime(d, &s.CreatedAt)
-	case 1: // updatedAt
-		return jsonx.OptTime(d, &s.UpdatedAt)
+// decodeModificationInfoMember reads the member named key into s.
+func decodeModificationInfoMember(d *jsonx.Decoder, s *ModificationInfo, key []byte) (int, error) {
+	switch string(key) {
+	case "createdAt":
+		return jsonx.Optional, jsonx.OptTime(d, &s.CreatedAt)
+	case "updatedAt":
+		return jsonx.Optional, jsonx.OptTime(d, &s.UpdatedAt)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersOAuthError numbers OAuthError's members for decodeOAuthErrorMember.
-var membersOAuthError = jsonx.NewMembers([]string{"error", "error_description"})
 
 // UnmarshalJSON decodes s with a decoder generated for OAuthError's members.
 func (s *OAuthError) UnmarshalJSON(data []byte) error {
@@ -207,22 +187,19 @@ func (s *OAuthError) UnmarshalJSON(data []byte) error {
 }
 
 func decodeOAuthError(d *jsonx.Decoder, s *OAuthError) error {
-	return jsonx.Object(d, membersOAuthError, s, decodeOAuthErrorMember)
+	return jsonx.Object(d, nil, s, decodeOAuthErrorMember)
 }
 
-// decodeOAuthErrorMember reads member i of membersOAuthError into s.
-func decodeOAuthErrorMember(d *jsonx.Decoder, s *OAuthError, i int) error {
-	switch i {
-	case 0: // error
-		return jsonx.OptString(d, &s.Error)
-	case 1: // error_description
-		return jsonx.OptString(d, &s.ErrorDescription)
+// decodeOAuthErrorMember reads the member named key into s.
+func decodeOAuthErrorMember(d *jsonx.Decoder, s *OAuthError, key []byte) (int, error) {
+	switch string(key) {
+	case "error":
+		return jsonx.Optional, jsonx.OptString(d, &s.Error)
+	case "error_description":
+		return jsonx.Optional, jsonx.OptString(d, &s.ErrorDescription)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersPage numbers Page's members for decodePageMember.
-var membersPage = jsonx.NewMembers([]string{"limit", "offset", "total"})
 
 // UnmarshalJSON decodes s with a decoder generated for Page's members.
 func (s *Page) UnmarshalJSON(data []byte) error {
@@ -230,24 +207,21 @@ func (s *Page) UnmarshalJSON(data []byte) error {
 }
 
 func decodePage(d *jsonx.Decoder, s *Page) error {
-	return jsonx.Object(d, membersPage, s, decodePageMember)
+	return jsonx.Object(d, nil, s, decodePageMember)
 }
 
-// decodePageMember reads member i of membersPage into s.
-func decodePageMember(d *jsonx.Decoder, s *Page, i int) error {
-	switch i {
-	case 0: // limit
-		return jsonx.OptInt64(d, &s.Limit)
-	case 1: // offset
-		return jsonx.OptInt64(d, &s.Offset)
-	case 2: // total
-		return jsonx.OptInt64(d, &s.Total)
+// decodePageMember reads the member named key into s.
+func decodePageMember(d *jsonx.Decoder, s *Page, key []byte) (int, error) {
+	switch string(key) {
+	case "limit":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Limit)
+	case "offset":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Offset)
+	case "total":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Total)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersPageLinks numbers PageLinks's members for decodePageLinksMember.
-var membersPageLinks = jsonx.NewMembers([]string{"next", "previous"})
 
 // UnmarshalJSON decodes s with a decoder generated for PageLinks's members.
 func (s *PageLinks) UnmarshalJSON(data []byte) error {
@@ -255,28 +229,22 @@ func (s *PageLinks) UnmarshalJSON(data []byte) error {
 }
 
 func decodePageLinks(d *jsonx.Decoder, s *PageLinks) error {
-	return jsonx.Object(d, membersPageLinks, s, decodePageLinksMember)
+	return jsonx.Object(d, nil, s, decodePageLinksMember)
 }
 
-// decodePageLinksMember reads member i of membersPageLinks into s.
-func decodePageLinksMember(d *jsonx.Decoder, s *PageLinks, i int) error {
-	switch i {
-	case 0: // next
-		return jsonx.OptString(d, &s.Next)
-	case 1: // previous
-		return jsonx.OptString(d, &s.Previous)
+// decodePageLinksMember reads the member named key into s.
+func decodePageLinksMember(d *jsonx.Decoder, s *PageLinks, key []byte) (int, error) {
+	switch string(key) {
+	case "next":
+		return jsonx.Optional, jsonx.OptString(d, &s.Next)
+	case "previous":
+		return jsonx.Optional, jsonx.OptString(d, &s.Previous)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersPagedMerchantResponse numbers PagedMerchantResponse's members for decodePagedMerchantResponseMember; the names after the list are required.
-var membersPagedMerchantResponse = jsonx.NewMembers([]string{
-	"_links",
-	"_page",
-	"count",
-	"items",
-	"nextPageLink",
-}, "items")
+// requiredPagedMerchantResponse lists the members a PagedMerchantResponse must have; decodePagedMerchantResponseMember returns their positions.
+var requiredPagedMerchantResponse = []string{"items"}
 
 // UnmarshalJSON decodes s with a decoder generated for PagedMerchantResponse's members.
 func (s *PagedMerchantResponse) UnmarshalJSON(data []byte) error {
@@ -284,34 +252,28 @@ func (s *PagedMerchantResponse) UnmarshalJSON(data []byte) error {
 }
 
 func decodePagedMerchantResponse(d *jsonx.Decoder, s *PagedMerchantResponse) error {
-	return jsonx.Object(d, membersPagedMerchantResponse, s, decodePagedMerchantResponseMember)
+	return jsonx.Object(d, requiredPagedMerchantResponse, s, decodePagedMerchantResponseMember)
 }
 
-// decodePagedMerchantResponseMember reads member i of membersPagedMerchantResponse into s.
-func decodePagedMerchantResponseMember(d *jsonx.Decoder, s *PagedMerchantResponse, i int) error {
-	switch i {
-	case 0: // _links
-		return jsonx.Ptr(d, &s.Links, decodePageLinks)
-	case 1: // _page
-		return jsonx.Ptr(d, &s.Page, decodePage)
-	case 2: // count
-		return jsonx.OptInt64(d, &s.Count)
-	case 3: // items
-		return jsonx.Slice(d, &s.Items, decodeMerchant)
-	case 4: // nextPageLink
-		return jsonx.OptString(d, &s.NextPageLink)
+// decodePagedMerchantResponseMember reads the member named key into s.
+func decodePagedMerchantResponseMember(d *jsonx.Decoder, s *PagedMerchantResponse, key []byte) (int, error) {
+	switch string(key) {
+	case "_links":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodePageLinks)
+	case "_page":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Page, decodePage)
+	case "count":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Count)
+	case "items":
+		return 0, jsonx.Slice(d, &s.Items, decodeMerchant)
+	case "nextPageLink":
+		return jsonx.Optional, jsonx.OptString(d, &s.NextPageLink)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersPagedWarehouseResponse numbers PagedWarehouseResponse's members for decodePagedWarehouseResponseMember; the names after the list are required.
-var membersPagedWarehouseResponse = jsonx.NewMembers([]string{
-	"_links",
-	"_page",
-	"count",
-	"items",
-	"nextPageLink",
-}, "items")
+// requiredPagedWarehouseResponse lists the members a PagedWarehouseResponse must have; decodePagedWarehouseResponseMember returns their positions.
+var requiredPagedWarehouseResponse = []string{"items"}
 
 // UnmarshalJSON decodes s with a decoder generated for PagedWarehouseResponse's members.
 func (s *PagedWarehouseResponse) UnmarshalJSON(data []byte) error {
@@ -319,28 +281,28 @@ func (s *PagedWarehouseResponse) UnmarshalJSON(data []byte) error {
 }
 
 func decodePagedWarehouseResponse(d *jsonx.Decoder, s *PagedWarehouseResponse) error {
-	return jsonx.Object(d, membersPagedWarehouseResponse, s, decodePagedWarehouseResponseMember)
+	return jsonx.Object(d, requiredPagedWarehouseResponse, s, decodePagedWarehouseResponseMember)
 }
 
-// decodePagedWarehouseResponseMember reads member i of membersPagedWarehouseResponse into s.
-func decodePagedWarehouseResponseMember(d *jsonx.Decoder, s *PagedWarehouseResponse, i int) error {
-	switch i {
-	case 0: // _links
-		return jsonx.Ptr(d, &s.Links, decodePageLinks)
-	case 1: // _page
-		return jsonx.Ptr(d, &s.Page, decodePage)
-	case 2: // count
-		return jsonx.OptInt64(d, &s.Count)
-	case 3: // items
-		return jsonx.Slice(d, &s.Items, decodeWarehouse)
-	case 4: // nextPageLink
-		return jsonx.OptString(d, &s.NextPageLink)
+// decodePagedWarehouseResponseMember reads the member named key into s.
+func decodePagedWarehouseResponseMember(d *jsonx.Decoder, s *PagedWarehouseResponse, key []byte) (int, error) {
+	switch string(key) {
+	case "_links":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodePageLinks)
+	case "_page":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Page, decodePage)
+	case "count":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Count)
+	case "items":
+		return 0, jsonx.Slice(d, &s.Items, decodeWarehouse)
+	case "nextPageLink":
+		return jsonx.Optional, jsonx.OptString(d, &s.NextPageLink)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersTokenResponse numbers TokenResponse's members for decodeTokenResponseMember; the names after the list are required.
-var membersTokenResponse = jsonx.NewMembers([]string{"access_token", "expires_in", "refresh_token", "token_type"}, "access_token", "expires_in", "refresh_token", "token_type")
+// requiredTokenResponse lists the members a TokenResponse must have; decodeTokenResponseMember returns their positions.
+var requiredTokenResponse = []string{"access_token", "expires_in", "refresh_token", "token_type"}
 
 // UnmarshalJSON decodes s with a decoder generated for TokenResponse's members.
 func (s *TokenResponse) UnmarshalJSON(data []byte) error {
@@ -348,32 +310,26 @@ func (s *TokenResponse) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTokenResponse(d *jsonx.Decoder, s *TokenResponse) error {
-	return jsonx.Object(d, membersTokenResponse, s, decodeTokenResponseMember)
+	return jsonx.Object(d, requiredTokenResponse, s, decodeTokenResponseMember)
 }
 
-// decodeTokenResponseMember reads member i of membersTokenResponse into s.
-func decodeTokenResponseMember(d *jsonx.Decoder, s *TokenResponse, i int) error {
-	switch i {
-	case 0: // access_token
-		return jsonx.String(d, &s.AccessToken)
-	case 1: // expires_in
-		return jsonx.Int64(d, &s.ExpiresIn)
-	case 2: // refresh_token
-		return jsonx.String(d, &s.RefreshToken)
-	case 3: // token_type
-		return jsonx.String(d, &s.TokenType)
+// decodeTokenResponseMember reads the member named key into s.
+func decodeTokenResponseMember(d *jsonx.Decoder, s *TokenResponse, key []byte) (int, error) {
+	switch string(key) {
+	case "access_token":
+		return 0, jsonx.String(d, &s.AccessToken)
+	case "expires_in":
+		return 1, jsonx.Int64(d, &s.ExpiresIn)
+	case "refresh_token":
+		return 2, jsonx.String(d, &s.RefreshToken)
+	case "token_type":
+		return 3, jsonx.String(d, &s.TokenType)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersWarehouse numbers Warehouse's members for decodeWarehouseMember; the names after the list are required.
-var membersWarehouse = jsonx.NewMembers([]string{
-	"address",
-	"fulfillerId",
-	"modificationInfo",
-	"name",
-	"warehouseId",
-}, "name", "warehouseId")
+// requiredWarehouse lists the members a Warehouse must have; decodeWarehouseMember returns their positions.
+var requiredWarehouse = []string{"name", "warehouseId"}
 
 // UnmarshalJSON decodes s with a decoder generated for Warehouse's members.
 func (s *Warehouse) UnmarshalJSON(data []byte) error {
@@ -381,22 +337,22 @@ func (s *Warehouse) UnmarshalJSON(data []byte) error {
 }
 
 func decodeWarehouse(d *jsonx.Decoder, s *Warehouse) error {
-	return jsonx.Object(d, membersWarehouse, s, decodeWarehouseMember)
+	return jsonx.Object(d, requiredWarehouse, s, decodeWarehouseMember)
 }
 
-// decodeWarehouseMember reads member i of membersWarehouse into s.
-func decodeWarehouseMember(d *jsonx.Decoder, s *Warehouse, i int) error {
-	switch i {
-	case 0: // address
-		return jsonx.Ptr(d, &s.Address, decodeAddress)
-	case 1: // fulfillerId
-		return jsonx.OptString(d, &s.FulfillerID)
-	case 2: // modificationInfo
-		return jsonx.Ptr(d, &s.ModificationInfo, decodeModificationInfo)
-	case 3: // name
-		return jsonx.String(d, &s.Name)
-	case 4: // warehouseId
-		return jsonx.String(d, &s.WarehouseID)
+// decodeWarehouseMember reads the member named key into s.
+func decodeWarehouseMember(d *jsonx.Decoder, s *Warehouse, key []byte) (int, error) {
+	switch string(key) {
+	case "address":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Address, decodeAddress)
+	case "fulfillerId":
+		return jsonx.Optional, jsonx.OptString(d, &s.FulfillerID)
+	case "modificationInfo":
+		return jsonx.Optional, jsonx.Ptr(d, &s.ModificationInfo, decodeModificationInfo)
+	case "name":
+		return 0, jsonx.String(d, &s.Name)
+	case "warehouseId":
+		return 1, jsonx.String(d, &s.WarehouseID)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }

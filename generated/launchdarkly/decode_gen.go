@@ -8,46 +8,33 @@ import (
 	"github.com/apigen-go/apigen/runtime/jsonx"
 )
 
-// membersApprovalRequest numbers ApprovalRequest's members for decodeApprovalRequestMember.
-var membersApprovalRequest = jsonx.NewMembers([]string{
-	"_id",
-	"_links",
-	"creationDate",
-	"description",
-	"reviewStatus",
-	"status",
-})
-
 // UnmarshalJSON decodes s with a decoder generated for ApprovalRequest's members.
 func (s *ApprovalRequest) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeApprovalRequest)
 }
 
 func decodeApprovalRequest(d *jsonx.Decoder, s *ApprovalRequest) error {
-	return jsonx.Object(d, membersApprovalRequest, s, decodeApprovalRequestMember)
+	return jsonx.Object(d, nil, s, decodeApprovalRequestMember)
 }
 
-// decodeApprovalRequestMember reads member i of membersApprovalRequest into s.
-func decodeApprovalRequestMember(d *jsonx.Decoder, s *ApprovalRequest, i int) error {
-	switch i {
-	case 0: // _id
-		return jsonx.OptString(d, &s.ID)
-	case 1: // _links
-		return jsonx.Ptr(d, &s.Links, decodeLinks)
-	case 2: // creationDate
-		return jsonx.OptInt64(d, &s.CreationDate)
-	case 3: // description
-		return jsonx.OptString(d, &s.Description)
-	case 4: // reviewStatus
-		return jsonx.OptString(d, &s.ReviewStatus)
-	case 5: // status
-		return jsonx.OptString(d, &s.Status)
+// decodeApprovalRequestMember reads the member named key into s.
+func decodeApprovalRequestMember(d *jsonx.Decoder, s *ApprovalRequest, key []byte) (int, error) {
+	switch string(key) {
+	case "_id":
+		return jsonx.Optional, jsonx.OptString(d, &s.ID)
+	case "_links":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodeLinks)
+	case "creationDate":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.CreationDate)
+	case "description":
+		return jsonx.Optional, jsonx.OptString(d, &s.Description)
+	case "reviewStatus":
+		return jsonx.Optional, jsonx.OptString(d, &s.ReviewStatus)
+	case "status":
+		return jsonx.Optional, jsonx.OptString(d, &s.Status)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersCustomRole numbers CustomRole's members for decodeCustomRoleMember.
-var membersCustomRole = jsonx.NewMembers([]string{"_id", "description", "key", "name"})
 
 // UnmarshalJSON decodes s with a decoder generated for CustomRole's members.
 func (s *CustomRole) UnmarshalJSON(data []byte) error {
@@ -55,26 +42,23 @@ func (s *CustomRole) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCustomRole(d *jsonx.Decoder, s *CustomRole) error {
-	return jsonx.Object(d, membersCustomRole, s, decodeCustomRoleMember)
+	return jsonx.Object(d, nil, s, decodeCustomRoleMember)
 }
 
-// decodeCustomRoleMember reads member i of membersCustomRole into s.
-func decodeCustomRoleMember(d *jsonx.Decoder, s *CustomRole, i int) error {
-	switch i {
-	case 0: // _id
-		return jsonx.OptString(d, &s.ID)
-	case 1: // description
-		return jsonx.OptString(d, &s.Description)
-	case 2: // key
-		return jsonx.OptString(d, &s.Key)
-	case 3: // name
-		return jsonx.OptString(d, &s.Name)
+// decodeCustomRoleMember reads the member named key into s.
+func decodeCustomRoleMember(d *jsonx.Decoder, s *CustomRole, key []byte) (int, error) {
+	switch string(key) {
+	case "_id":
+		return jsonx.Optional, jsonx.OptString(d, &s.ID)
+	case "description":
+		return jsonx.Optional, jsonx.OptString(d, &s.Description)
+	case "key":
+		return jsonx.Optional, jsonx.OptString(d, &s.Key)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersCustomRoles numbers CustomRoles's members for decodeCustomRolesMember.
-var membersCustomRoles = jsonx.NewMembers([]string{"_links", "items", "totalCount"})
 
 // UnmarshalJSON decodes s with a decoder generated for CustomRoles's members.
 func (s *CustomRoles) UnmarshalJSON(data []byte) error {
@@ -82,24 +66,21 @@ func (s *CustomRoles) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCustomRoles(d *jsonx.Decoder, s *CustomRoles) error {
-	return jsonx.Object(d, membersCustomRoles, s, decodeCustomRolesMember)
+	return jsonx.Object(d, nil, s, decodeCustomRolesMember)
 }
 
-// decodeCustomRolesMember reads member i of membersCustomRoles into s.
-func decodeCustomRolesMember(d *jsonx.Decoder, s *CustomRoles, i int) error {
-	switch i {
-	case 0: // _links
-		return jsonx.Ptr(d, &s.Links, decodeLinks)
-	case 1: // items
-		return jsonx.Slice(d, &s.Items, decodeCustomRole)
-	case 2: // totalCount
-		return jsonx.OptInt64(d, &s.TotalCount)
+// decodeCustomRolesMember reads the member named key into s.
+func decodeCustomRolesMember(d *jsonx.Decoder, s *CustomRoles, key []byte) (int, error) {
+	switch string(key) {
+	case "_links":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodeLinks)
+	case "items":
+		return jsonx.Optional, jsonx.Slice(d, &s.Items, decodeCustomRole)
+	case "totalCount":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.TotalCount)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersDependentFlags numbers DependentFlags's members for decodeDependentFlagsMember.
-var membersDependentFlags = jsonx.NewMembers([]string{"_links", "items"})
 
 // UnmarshalJSON decodes s with a decoder generated for DependentFlags's members.
 func (s *DependentFlags) UnmarshalJSON(data []byte) error {
@@ -107,22 +88,19 @@ func (s *DependentFlags) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDependentFlags(d *jsonx.Decoder, s *DependentFlags) error {
-	return jsonx.Object(d, membersDependentFlags, s, decodeDependentFlagsMember)
+	return jsonx.Object(d, nil, s, decodeDependentFlagsMember)
 }
 
-// decodeDependentFlagsMember reads member i of membersDependentFlags into s.
-func decodeDependentFlagsMember(d *jsonx.Decoder, s *DependentFlags, i int) error {
-	switch i {
-	case 0: // _links
-		return jsonx.Ptr(d, &s.Links, decodeLinks)
-	case 1: // items
-		return jsonx.Slice(d, &s.Items, decodeDependentFlagsItemsItem)
+// decodeDependentFlagsMember reads the member named key into s.
+func decodeDependentFlagsMember(d *jsonx.Decoder, s *DependentFlags, key []byte) (int, error) {
+	switch string(key) {
+	case "_links":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodeLinks)
+	case "items":
+		return jsonx.Optional, jsonx.Slice(d, &s.Items, decodeDependentFlagsItemsItem)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersDependentFlagsItemsItem numbers DependentFlagsItemsItem's members for decodeDependentFlagsItemsItemMember.
-var membersDependentFlagsItemsItem = jsonx.NewMembers([]string{"key", "name"})
 
 // UnmarshalJSON decodes s with a decoder generated for DependentFlagsItemsItem's members.
 func (s *DependentFlagsItemsItem) UnmarshalJSON(data []byte) error {
@@ -130,22 +108,19 @@ func (s *DependentFlagsItemsItem) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDependentFlagsItemsItem(d *jsonx.Decoder, s *DependentFlagsItemsItem) error {
-	return jsonx.Object(d, membersDependentFlagsItemsItem, s, decodeDependentFlagsItemsItemMember)
+	return jsonx.Object(d, nil, s, decodeDependentFlagsItemsItemMember)
 }
 
-// decodeDependentFlagsItemsItemMember reads member i of membersDependentFlagsItemsItem into s.
-func decodeDependentFlagsItemsItemMember(d *jsonx.Decoder, s *DependentFlagsItemsItem, i int) error {
-	switch i {
-	case 0: // key
-		return jsonx.OptString(d, &s.Key)
-	case 1: // name
-		return jsonx.OptString(d, &s.Name)
+// decodeDependentFlagsItemsItemMember reads the member named key into s.
+func decodeDependentFlagsItemsItemMember(d *jsonx.Decoder, s *DependentFlagsItemsItem, key []byte) (int, error) {
+	switch string(key) {
+	case "key":
+		return jsonx.Optional, jsonx.OptString(d, &s.Key)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersEnvironment numbers Environment's members for decodeEnvironmentMember.
-var membersEnvironment = jsonx.NewMembers([]string{"_links", "color", "key", "name"})
 
 // UnmarshalJSON decodes s with a decoder generated for Environment's members.
 func (s *Environment) UnmarshalJSON(data []byte) error {
@@ -153,26 +128,23 @@ func (s *Environment) UnmarshalJSON(data []byte) error {
 }
 
 func decodeEnvironment(d *jsonx.Decoder, s *Environment) error {
-	return jsonx.Object(d, membersEnvironment, s, decodeEnvironmentMember)
+	return jsonx.Object(d, nil, s, decodeEnvironmentMember)
 }
 
-// decodeEnvironmentMember reads member i of membersEnvironment into s.
-func decodeEnvironmentMember(d *jsonx.Decoder, s *Environment, i int) error {
-	switch i {
-	case 0: // _links
-		return jsonx.Ptr(d, &s.Links, decodeLinks)
-	case 1: // color
-		return jsonx.OptString(d, &s.Color)
-	case 2: // key
-		return jsonx.OptString(d, &s.Key)
-	case 3: // name
-		return jsonx.OptString(d, &s.Name)
+// decodeEnvironmentMember reads the member named key into s.
+func decodeEnvironmentMember(d *jsonx.Decoder, s *Environment, key []byte) (int, error) {
+	switch string(key) {
+	case "_links":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodeLinks)
+	case "color":
+		return jsonx.Optional, jsonx.OptString(d, &s.Color)
+	case "key":
+		return jsonx.Optional, jsonx.OptString(d, &s.Key)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersError numbers Error's members for decodeErrorMember.
-var membersError = jsonx.NewMembers([]string{"code", "id", "message"})
 
 // UnmarshalJSON decodes s with a decoder generated for Error's members.
 func (s *Error) UnmarshalJSON(data []byte) error {
@@ -180,40 +152,24 @@ func (s *Error) UnmarshalJSON(data []byte) error {
 }
 
 func decodeError(d *jsonx.Decoder, s *Error) error {
-	return jsonx.Object(d, membersError, s, decodeErrorMember)
+	return jsonx.Object(d, nil, s, decodeErrorMember)
 }
 
-// decodeErrorMember reads member i of membersError into s.
-func decodeErrorMember(d *jsonx.Decoder, s *Error, i int) error {
-	switch i {
-	case 0: // code
-		return jsonx.OptString(d, &s.Code)
-	case 1: // id
-		return jsonx.OptString(d, &s.ID)
-	case 2: // message
-		return jsonx.OptString(d, &s.Message)
+// decodeErrorMember reads the member named key into s.
+func decodeErrorMember(d *jsonx.Decoder, s *Error, key []byte) (int, error) {
+	switch string(key) {
+	case "code":
+		return jsonx.Optional, jsonx.OptString(d, &s.Code)
+	case "id":
+		return jsonx.Optional, jsonx.OptString(d, &s.ID)
+	case "message":
+		return jsonx.Optional, jsonx.OptString(d, &s.Message)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersFeatureFlag numbers FeatureFlag's members for decodeFeatureFlagMember; the names after the list are required.
-var membersFeatureFlag = jsonx.NewMembers([]string{
-	"_links",
-	"_site",
-	"archived",
-	"creationDate",
-	"customProperties",
-	"deprecated",
-	"description",
-	"environments",
-	"key",
-	"kind",
-	"name",
-	"tags",
-	"temporary",
-	"variations",
-	"version",
-}, "key", "name")
+// requiredFeatureFlag lists the members a FeatureFlag must have; decodeFeatureFlagMember returns their positions.
+var requiredFeatureFlag = []string{"key", "name"}
 
 // UnmarshalJSON decodes s with a decoder generated for FeatureFlag's members.
 func (s *FeatureFlag) UnmarshalJSON(data []byte) error {
@@ -221,64 +177,45 @@ func (s *FeatureFlag) UnmarshalJSON(data []byte) error {
 }
 
 func decodeFeatureFlag(d *jsonx.Decoder, s *FeatureFlag) error {
-	return jsonx.Object(d, membersFeatureFlag, s, decodeFeatureFlagMember)
+	return jsonx.Object(d, requiredFeatureFlag, s, decodeFeatureFlagMember)
 }
 
-// decodeFeatureFlagMember reads member i of membersFeatureFlag into s.
-func decodeFeatureFlagMember(d *jsonx.Decoder, s *FeatureFlag, i int) error {
-	switch i {
-	case 0: // _links
-		return jsonx.Ptr(d, &s.Links, decodeLinks)
-	case 1: // _site
-		return jsonx.Ptr(d, &s.Site, decodeLink)
-	case 2: // archived
-		return jsonx.OptBool(d, &s.Archived)
-	case 3: // creationDate
-		return jsonx.OptInt64(d, &s.CreationDate)
-	case 4: // customProperties
-		return jsonx.Map(d, &s.CustomProperties, jsonx.Raw)
-	case 5: // deprecated
-		return jsonx.OptBool(d, &s.Deprecated)
-	case 6: // description
-		return jsonx.OptString(d, &s.Description)
-	case 7: // environments
-		return jsonx.Map(d, &s.Environments, decodeFeatureFlagConfig)
-	case 8: // key
-		return jsonx.String(d, &s.Key)
-	case 9: // kind
-		return jsonx.OptString(d, &s.Kind)
-	case 10: // name
-		return jsonx.String(d, &s.Name)
-	case 11: // tags
-		return jsonx.Slice(d, &s.Tags, jsonx.String)
-	case 12: // temporary
-		return jsonx.OptBool(d, &s.Temporary)
-	case 13: // variations
-		return jsonx.Slice(d, &s.Variations, decodeVariation)
-	case 14: // version
-		return jsonx.OptInt64(d, &s.Version)
+// decodeFeatureFlagMember reads the member named key into s.
+func decodeFeatureFlagMember(d *jsonx.Decoder, s *FeatureFlag, key []byte) (int, error) {
+	switch string(key) {
+	case "_links":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodeLinks)
+	case "_site":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Site, decodeLink)
+	case "archived":
+		return jsonx.Optional, jsonx.OptBool(d, &s.Archived)
+	case "creationDate":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.CreationDate)
+	case "customProperties":
+		return jsonx.Optional, jsonx.Map(d, &s.CustomProperties, jsonx.Raw)
+	case "deprecated":
+		return jsonx.Optional, jsonx.OptBool(d, &s.Deprecated)
+	case "description":
+		return jsonx.Optional, jsonx.OptString(d, &s.Description)
+	case "environments":
+		return jsonx.Optional, jsonx.Map(d, &s.Environments, decodeFeatureFlagConfig)
+	case "key":
+		return 0, jsonx.String(d, &s.Key)
+	case "kind":
+		return jsonx.Optional, jsonx.OptString(d, &s.Kind)
+	case "name":
+		return 1, jsonx.String(d, &s.Name)
+	case "tags":
+		return jsonx.Optional, jsonx.Slice(d, &s.Tags, jsonx.String)
+	case "temporary":
+		return jsonx.Optional, jsonx.OptBool(d, &s.Temporary)
+	case "variations":
+		return jsonx.Optional, jsonx.Slice(d, &s.Variations, decodeVariation)
+	case "version":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Version)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersFeatureFlagConfig numbers FeatureFlagConfig's members for decodeFeatureFlagConfigMember.
-var membersFeatureFlagConfig = jsonx.NewMembers([]string{
-	"_environmentName",
-	"_site",
-	"archived",
-	"contextTargets",
-	"fallthrough",
-	"lastModified",
-	"offVariation",
-	"on",
-	"prerequisites",
-	"rules",
-	"salt",
-	"sel",
-	"targets",
-	"trackEvents",
-	"version",
-})
 
 // UnmarshalJSON decodes s with a decoder generated for FeatureFlagConfig's members.
 func (s *FeatureFlagConfig) UnmarshalJSON(data []byte) error {
@@ -286,52 +223,49 @@ func (s *FeatureFlagConfig) UnmarshalJSON(data []byte) error {
 }
 
 func decodeFeatureFlagConfig(d *jsonx.Decoder, s *FeatureFlagConfig) error {
-	return jsonx.Object(d, membersFeatureFlagConfig, s, decodeFeatureFlagConfigMember)
+	return jsonx.Object(d, nil, s, decodeFeatureFlagConfigMember)
 }
 
-// decodeFeatureFlagConfigMember reads member i of membersFeatureFlagConfig into s.
-func decodeFeatureFlagConfigMember(d *jsonx.Decoder, s *FeatureFlagConfig, i int) error {
-	switch i {
-	case 0: // _environmentName
-		return jsonx.OptString(d, &s.EnvironmentName)
-	case 1: // _site
-		return jsonx.Ptr(d, &s.Site, decodeLink)
-	case 2: // archived
-		return jsonx.OptBool(d, &s.Archived)
-	case 3: // contextTargets
-		return jsonx.Slice(d, &s.ContextTargets, decodeTarget)
-	case 4: // fallthrough
-		return jsonx.Ptr(d, &s.Fallthrough, decodeFeatureFlagConfigFallthrough)
-	case 5: // lastModified
-		return jsonx.OptInt64(d, &s.LastModified)
-	case 6: // offVariation
-		return jsonx.OptInt64(d, &s.OffVariation)
-	case 7: // on
-		return jsonx.OptBool(d, &s.On)
-	case 8: // prerequisites
-		return jsonx.Slice(d, &s.Prerequisites, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
+// decodeFeatureFlagConfigMember reads the member named key into s.
+func decodeFeatureFlagConfigMember(d *jsonx.Decoder, s *FeatureFlagConfig, key []byte) (int, error) {
+	switch string(key) {
+	case "_environmentName":
+		return jsonx.Optional, jsonx.OptString(d, &s.EnvironmentName)
+	case "_site":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Site, decodeLink)
+	case "archived":
+		return jsonx.Optional, jsonx.OptBool(d, &s.Archived)
+	case "contextTargets":
+		return jsonx.Optional, jsonx.Slice(d, &s.ContextTargets, decodeTarget)
+	case "fallthrough":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Fallthrough, decodeFeatureFlagConfigFallthrough)
+	case "lastModified":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.LastModified)
+	case "offVariation":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.OffVariation)
+	case "on":
+		return jsonx.Optional, jsonx.OptBool(d, &s.On)
+	case "prerequisites":
+		return jsonx.Optional, jsonx.Slice(d, &s.Prerequisites, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
 			return jsonx.Map(d, v, jsonx.Raw)
 		})
-	case 9: // rules
-		return jsonx.Slice(d, &s.Rules, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
+	case "rules":
+		return jsonx.Optional, jsonx.Slice(d, &s.Rules, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
 			return jsonx.Map(d, v, jsonx.Raw)
 		})
-	case 10: // salt
-		return jsonx.OptString(d, &s.Salt)
-	case 11: // sel
-		return jsonx.OptString(d, &s.Sel)
-	case 12: // targets
-		return jsonx.Slice(d, &s.Targets, decodeTarget)
-	case 13: // trackEvents
-		return jsonx.OptBool(d, &s.TrackEvents)
-	case 14: // version
-		return jsonx.OptInt64(d, &s.Version)
+	case "salt":
+		return jsonx.Optional, jsonx.OptString(d, &s.Salt)
+	case "sel":
+		return jsonx.Optional, jsonx.OptString(d, &s.Sel)
+	case "targets":
+		return jsonx.Optional, jsonx.Slice(d, &s.Targets, decodeTarget)
+	case "trackEvents":
+		return jsonx.Optional, jsonx.OptBool(d, &s.TrackEvents)
+	case "version":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Version)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersFeatureFlagConfigFallthrough numbers FeatureFlagConfigFallthrough's members for decodeFeatureFlagConfigFallthroughMember.
-var membersFeatureFlagConfigFallthrough = jsonx.NewMembers([]string{"variation"})
 
 // UnmarshalJSON decodes s with a decoder generated for FeatureFlagConfigFallthrough's members.
 func (s *FeatureFlagConfigFallthrough) UnmarshalJSON(data []byte) error {
@@ -339,20 +273,20 @@ func (s *FeatureFlagConfigFallthrough) UnmarshalJSON(data []byte) error {
 }
 
 func decodeFeatureFlagConfigFallthrough(d *jsonx.Decoder, s *FeatureFlagConfigFallthrough) error {
-	return jsonx.Object(d, membersFeatureFlagConfigFallthrough, s, decodeFeatureFlagConfigFallthroughMember)
+	return jsonx.Object(d, nil, s, decodeFeatureFlagConfigFallthroughMember)
 }
 
-// decodeFeatureFlagConfigFallthroughMember reads member i of membersFeatureFlagConfigFallthrough into s.
-func decodeFeatureFlagConfigFallthroughMember(d *jsonx.Decoder, s *FeatureFlagConfigFallthrough, i int) error {
-	switch i {
-	case 0: // variation
-		return jsonx.OptInt64(d, &s.Variation)
+// decodeFeatureFlagConfigFallthroughMember reads the member named key into s.
+func decodeFeatureFlagConfigFallthroughMember(d *jsonx.Decoder, s *FeatureFlagConfigFallthrough, key []byte) (int, error) {
+	switch string(key) {
+	case "variation":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Variation)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersFeatureFlags numbers FeatureFlags's members for decodeFeatureFlagsMember; the names after the list are required.
-var membersFeatureFlags = jsonx.NewMembers([]string{"_links", "items", "totalCount"}, "items")
+// requiredFeatureFlags lists the members a FeatureFlags must have; decodeFeatureFlagsMember returns their positions.
+var requiredFeatureFlags = []string{"items"}
 
 // UnmarshalJSON decodes s with a decoder generated for FeatureFlags's members.
 func (s *FeatureFlags) UnmarshalJSON(data []byte) error {
@@ -360,24 +294,21 @@ func (s *FeatureFlags) UnmarshalJSON(data []byte) error {
 }
 
 func decodeFeatureFlags(d *jsonx.Decoder, s *FeatureFlags) error {
-	return jsonx.Object(d, membersFeatureFlags, s, decodeFeatureFlagsMember)
+	return jsonx.Object(d, requiredFeatureFlags, s, decodeFeatureFlagsMember)
 }
 
-// decodeFeatureFlagsMember reads member i of membersFeatureFlags into s.
-func decodeFeatureFlagsMember(d *jsonx.Decoder, s *FeatureFlags, i int) error {
-	switch i {
-	case 0: // _links
-		return jsonx.Ptr(d, &s.Links, decodeLinks)
-	case 1: // items
-		return jsonx.Slice(d, &s.Items, decodeFeatureFlag)
-	case 2: // totalCount
-		return jsonx.OptInt64(d, &s.TotalCount)
+// decodeFeatureFlagsMember reads the member named key into s.
+func decodeFeatureFlagsMember(d *jsonx.Decoder, s *FeatureFlags, key []byte) (int, error) {
+	switch string(key) {
+	case "_links":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodeLinks)
+	case "items":
+		return 0, jsonx.Slice(d, &s.Items, decodeFeatureFlag)
+	case "totalCount":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.TotalCount)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersLink numbers Link's members for decodeLinkMember.
-var membersLink = jsonx.NewMembers([]string{"href", "type"})
 
 // UnmarshalJSON decodes s with a decoder generated for Link's members.
 func (s *Link) UnmarshalJSON(data []byte) error {
@@ -385,29 +316,19 @@ func (s *Link) UnmarshalJSON(data []byte) error {
 }
 
 func decodeLink(d *jsonx.Decoder, s *Link) error {
-	return jsonx.Object(d, membersLink, s, decodeLinkMember)
+	return jsonx.Object(d, nil, s, decodeLinkMember)
 }
 
-// decodeLinkMember reads member i of membersLink into s.
-func decodeLinkMember(d *jsonx.Decoder, s *Link, i int) error {
-	switch i {
-	case 0: // href
-		return jsonx.OptString(d, &s.Href)
-	case 1: // type
-		return jsonx.OptString(d, &s.Type)
+// decodeLinkMember reads the member named key into s.
+func decodeLinkMember(d *jsonx.Decoder, s *Link, key []byte) (int, error) {
+	switch string(key) {
+	case "href":
+		return jsonx.Optional, jsonx.OptString(d, &s.Href)
+	case "type":
+		return jsonx.Optional, jsonx.OptString(d, &s.Type)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersLinks numbers Links's members for decodeLinksMember.
-var membersLinks = jsonx.NewMembers([]string{
-	"first",
-	"last",
-	"next",
-	"parent",
-	"prev",
-	"self",
-})
 
 // UnmarshalJSON decodes s with a decoder generated for Links's members.
 func (s *Links) UnmarshalJSON(data []byte) error {
@@ -415,36 +336,27 @@ func (s *Links) UnmarshalJSON(data []byte) error {
 }
 
 func decodeLinks(d *jsonx.Decoder, s *Links) error {
-	return jsonx.Object(d, membersLinks, s, decodeLinksMember)
+	return jsonx.Object(d, nil, s, decodeLinksMember)
 }
 
-// decodeLinksMember reads member i of membersLinks into s.
-func decodeLinksMember(d *jsonx.Decoder, s *Links, i int) error {
-	switch i {
-	case 0: // first
-		return jsonx.Ptr(d, &s.First, decodeLink)
-	case 1: // last
-		return jsonx.Ptr(d, &s.Last, decodeLink)
-	case 2: // next
-		return jsonx.Ptr(d, &s.Next, decodeLink)
-	case 3: // parent
-		return jsonx.Ptr(d, &s.Parent, decodeLink)
-	case 4: // prev
-		return jsonx.Ptr(d, &s.Prev, decodeLink)
-	case 5: // self
-		return jsonx.Ptr(d, &s.Self, decodeLink)
+// decodeLinksMember reads the member named key into s.
+func decodeLinksMember(d *jsonx.Decoder, s *Links, key []byte) (int, error) {
+	switch string(key) {
+	case "first":
+		return jsonx.Optional, jsonx.Ptr(d, &s.First, decodeLink)
+	case "last":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Last, decodeLink)
+	case "next":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Next, decodeLink)
+	case "parent":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Parent, decodeLink)
+	case "prev":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Prev, decodeLink)
+	case "self":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Self, decodeLink)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersMember numbers Member's members for decodeMemberMember.
-var membersMember = jsonx.NewMembers([]string{
-	"_id",
-	"email",
-	"firstName",
-	"lastName",
-	"role",
-})
 
 // UnmarshalJSON decodes s with a decoder generated for Member's members.
 func (s *Member) UnmarshalJSON(data []byte) error {
@@ -452,28 +364,25 @@ func (s *Member) UnmarshalJSON(data []byte) error {
 }
 
 func decodeMember(d *jsonx.Decoder, s *Member) error {
-	return jsonx.Object(d, membersMember, s, decodeMemberMember)
+	return jsonx.Object(d, nil, s, decodeMemberMember)
 }
 
-// decodeMemberMember reads member i of membersMember into s.
-func decodeMemberMember(d *jsonx.Decoder, s *Member, i int) error {
-	switch i {
-	case 0: // _id
-		return jsonx.OptString(d, &s.ID)
-	case 1: // email
-		return jsonx.OptString(d, &s.Email)
-	case 2: // firstName
-		return jsonx.OptString(d, &s.FirstName)
-	case 3: // lastName
-		return jsonx.OptString(d, &s.LastName)
-	case 4: // role
-		return jsonx.OptString(d, &s.Role)
+// decodeMemberMember reads the member named key into s.
+func decodeMemberMember(d *jsonx.Decoder, s *Member, key []byte) (int, error) {
+	switch string(key) {
+	case "_id":
+		return jsonx.Optional, jsonx.OptString(d, &s.ID)
+	case "email":
+		return jsonx.Optional, jsonx.OptString(d, &s.Email)
+	case "firstName":
+		return jsonx.Optional, jsonx.OptString(d, &s.FirstName)
+	case "lastName":
+		return jsonx.Optional, jsonx.OptString(d, &s.LastName)
+	case "role":
+		return jsonx.Optional, jsonx.OptString(d, &s.Role)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersMembers numbers Members's members for decodeMembersMember.
-var membersMembers = jsonx.NewMembers([]string{"_links", "items", "totalCount"})
 
 // UnmarshalJSON decodes s with a decoder generated for Members's members.
 func (s *Members) UnmarshalJSON(data []byte) error {
@@ -481,31 +390,21 @@ func (s *Members) UnmarshalJSON(data []byte) error {
 }
 
 func decodeMembers(d *jsonx.Decoder, s *Members) error {
-	return jsonx.Object(d, membersMembers, s, decodeMembersMember)
+	return jsonx.Object(d, nil, s, decodeMembersMember)
 }
 
-// decodeMembersMember reads member i of membersMembers into s.
-func decodeMembersMember(d *jsonx.Decoder, s *Members, i int) error {
-	switch i {
-	case 0: // _links
-		return jsonx.Ptr(d, &s.Links, decodeLinks)
-	case 1: // items
-		return jsonx.Slice(d, &s.Items, decodeMember)
-	case 2: // totalCount
-		return jsonx.OptInt64(d, &s.TotalCount)
+// decodeMembersMember reads the member named key into s.
+func decodeMembersMember(d *jsonx.Decoder, s *Members, key []byte) (int, error) {
+	switch string(key) {
+	case "_links":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodeLinks)
+	case "items":
+		return jsonx.Optional, jsonx.Slice(d, &s.Items, decodeMember)
+	case "totalCount":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.TotalCount)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersProject numbers Project's members for decodeProjectMember.
-var membersProject = jsonx.NewMembers([]string{
-	"_id",
-	"_links",
-	"environments",
-	"key",
-	"name",
-	"tags",
-})
 
 // UnmarshalJSON decodes s with a decoder generated for Project's members.
 func (s *Project) UnmarshalJSON(data []byte) error {
@@ -513,30 +412,27 @@ func (s *Project) UnmarshalJSON(data []byte) error {
 }
 
 func decodeProject(d *jsonx.Decoder, s *Project) error {
-	return jsonx.Object(d, membersProject, s, decodeProjectMember)
+	return jsonx.Object(d, nil, s, decodeProjectMember)
 }
 
-// decodeProjectMember reads member i of membersProject into s.
-func decodeProjectMember(d *jsonx.Decoder, s *Project, i int) error {
-	switch i {
-	case 0: // _id
-		return jsonx.OptString(d, &s.ID)
-	case 1: // _links
-		return jsonx.Ptr(d, &s.Links, decodeLinks)
-	case 2: // environments
-		return jsonx.Ptr(d, &s.Environments, decodeProjectEnvironments)
-	case 3: // key
-		return jsonx.OptString(d, &s.Key)
-	case 4: // name
-		return jsonx.OptString(d, &s.Name)
-	case 5: // tags
-		return jsonx.Slice(d, &s.Tags, jsonx.String)
+// decodeProjectMember reads the member named key into s.
+func decodeProjectMember(d *jsonx.Decoder, s *Project, key []byte) (int, error) {
+	switch string(key) {
+	case "_id":
+		return jsonx.Optional, jsonx.OptString(d, &s.ID)
+	case "_links":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodeLinks)
+	case "environments":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Environments, decodeProjectEnvironments)
+	case "key":
+		return jsonx.Optional, jsonx.OptString(d, &s.Key)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
+	case "tags":
+		return jsonx.Optional, jsonx.Slice(d, &s.Tags, jsonx.String)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersProjectEnvironments numbers ProjectEnvironments's members for decodeProjectEnvironmentsMember.
-var membersProjectEnvironments = jsonx.NewMembers([]string{"items", "totalCount"})
 
 // UnmarshalJSON decodes s with a decoder generated for ProjectEnvironments's members.
 func (s *ProjectEnvironments) UnmarshalJSON(data []byte) error {
@@ -544,22 +440,19 @@ func (s *ProjectEnvironments) UnmarshalJSON(data []byte) error {
 }
 
 func decodeProjectEnvironments(d *jsonx.Decoder, s *ProjectEnvironments) error {
-	return jsonx.Object(d, membersProjectEnvironments, s, decodeProjectEnvironmentsMember)
+	return jsonx.Object(d, nil, s, decodeProjectEnvironmentsMember)
 }
 
-// decodeProjectEnvironmentsMember reads member i of membersProjectEnvironments into s.
-func decodeProjectEnvironmentsMember(d *jsonx.Decoder, s *ProjectEnvironments, i int) error {
-	switch i {
-	case 0: // items
-		return jsonx.Slice(d, &s.Items, decodeEnvironment)
-	case 1: // totalCount
-		return jsonx.OptInt64(d, &s.TotalCount)
+// decodeProjectEnvironmentsMember reads the member named key into s.
+func decodeProjectEnvironmentsMember(d *jsonx.Decoder, s *ProjectEnvironments, key []byte) (int, error) {
+	switch string(key) {
+	case "items":
+		return jsonx.Optional, jsonx.Slice(d, &s.Items, decodeEnvironment)
+	case "totalCount":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.TotalCount)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersProjects numbers Projects's members for decodeProjectsMember.
-var membersProjects = jsonx.NewMembers([]string{"_links", "items", "totalCount"})
 
 // UnmarshalJSON decodes s with a decoder generated for Projects's members.
 func (s *Projects) UnmarshalJSON(data []byte) error {
@@ -567,31 +460,21 @@ func (s *Projects) UnmarshalJSON(data []byte) error {
 }
 
 func decodeProjects(d *jsonx.Decoder, s *Projects) error {
-	return jsonx.Object(d, membersProjects, s, decodeProjectsMember)
+	return jsonx.Object(d, nil, s, decodeProjectsMember)
 }
 
-// decodeProjectsMember reads member i of membersProjects into s.
-func decodeProjectsMember(d *jsonx.Decoder, s *Projects, i int) error {
-	switch i {
-	case 0: // _links
-		return jsonx.Ptr(d, &s.Links, decodeLinks)
-	case 1: // items
-		return jsonx.Slice(d, &s.Items, decodeProject)
-	case 2: // totalCount
-		return jsonx.OptInt64(d, &s.TotalCount)
+// decodeProjectsMember reads the member named key into s.
+func decodeProjectsMember(d *jsonx.Decoder, s *Projects, key []byte) (int, error) {
+	switch string(key) {
+	case "_links":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodeLinks)
+	case "items":
+		return jsonx.Optional, jsonx.Slice(d, &s.Items, decodeProject)
+	case "totalCount":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.TotalCount)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersSegment numbers Segment's members for decodeSegmentMember.
-var membersSegment = jsonx.NewMembers([]string{
-	"description",
-	"key",
-	"name",
-	"tags",
-	"unbounded",
-	"version",
-})
 
 // UnmarshalJSON decodes s with a decoder generated for Segment's members.
 func (s *Segment) UnmarshalJSON(data []byte) error {
@@ -599,30 +482,27 @@ func (s *Segment) UnmarshalJSON(data []byte) error {
 }
 
 func decodeSegment(d *jsonx.Decoder, s *Segment) error {
-	return jsonx.Object(d, membersSegment, s, decodeSegmentMember)
+	return jsonx.Object(d, nil, s, decodeSegmentMember)
 }
 
-// decodeSegmentMember reads member i of membersSegment into s.
-func decodeSegmentMember(d *jsonx.Decoder, s *Segment, i int) error {
-	switch i {
-	case 0: // description
-		return jsonx.OptString(d, &s.Description)
-	case 1: // key
-		return jsonx.OptString(d, &s.Key)
-	case 2: // name
-		return jsonx.OptString(d, &s.Name)
-	case 3: // tags
-		return jsonx.Slice(d, &s.Tags, jsonx.String)
-	case 4: // unbounded
-		return jsonx.OptBool(d, &s.Unbounded)
-	case 5: // version
-		return jsonx.OptInt64(d, &s.Version)
+// decodeSegmentMember reads the member named key into s.
+func decodeSegmentMember(d *jsonx.Decoder, s *Segment, key []byte) (int, error) {
+	switch string(key) {
+	case "description":
+		return jsonx.Optional, jsonx.OptString(d, &s.Description)
+	case "key":
+		return jsonx.Optional, jsonx.OptString(d, &s.Key)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
+	case "tags":
+		return jsonx.Optional, jsonx.Slice(d, &s.Tags, jsonx.String)
+	case "unbounded":
+		return jsonx.Optional, jsonx.OptBool(d, &s.Unbounded)
+	case "version":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Version)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersSegments numbers Segments's members for decodeSegmentsMember.
-var membersSegments = jsonx.NewMembers([]string{"_links", "items", "totalCount"})
 
 // UnmarshalJSON decodes s with a decoder generated for Segments's members.
 func (s *Segments) UnmarshalJSON(data []byte) error {
@@ -630,24 +510,21 @@ func (s *Segments) UnmarshalJSON(data []byte) error {
 }
 
 func decodeSegments(d *jsonx.Decoder, s *Segments) error {
-	return jsonx.Object(d, membersSegments, s, decodeSegmentsMember)
+	return jsonx.Object(d, nil, s, decodeSegmentsMember)
 }
 
-// decodeSegmentsMember reads member i of membersSegments into s.
-func decodeSegmentsMember(d *jsonx.Decoder, s *Segments, i int) error {
-	switch i {
-	case 0: // _links
-		return jsonx.Ptr(d, &s.Links, decodeLinks)
-	case 1: // items
-		return jsonx.Slice(d, &s.Items, decodeSegment)
-	case 2: // totalCount
-		return jsonx.OptInt64(d, &s.TotalCount)
+// decodeSegmentsMember reads the member named key into s.
+func decodeSegmentsMember(d *jsonx.Decoder, s *Segments, key []byte) (int, error) {
+	switch string(key) {
+	case "_links":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodeLinks)
+	case "items":
+		return jsonx.Optional, jsonx.Slice(d, &s.Items, decodeSegment)
+	case "totalCount":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.TotalCount)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersTarget numbers Target's members for decodeTargetMember.
-var membersTarget = jsonx.NewMembers([]string{"contextKind", "values", "variation"})
 
 // UnmarshalJSON decodes s with a decoder generated for Target's members.
 func (s *Target) UnmarshalJSON(data []byte) error {
@@ -655,30 +532,21 @@ func (s *Target) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTarget(d *jsonx.Decoder, s *Target) error {
-	return jsonx.Object(d, membersTarget, s, decodeTargetMember)
+	return jsonx.Object(d, nil, s, decodeTargetMember)
 }
 
-// decodeTargetMember reads member i of membersTarget into s.
-func decodeTargetMember(d *jsonx.Decoder, s *Target, i int) error {
-	switch i {
-	case 0: // contextKind
-		return jsonx.OptString(d, &s.ContextKind)
-	case 1: // values
-		return jsonx.Slice(d, &s.Values, jsonx.String)
-	case 2: // variation
-		return jsonx.OptInt64(d, &s.Variation)
+// decodeTargetMember reads the member named key into s.
+func decodeTargetMember(d *jsonx.Decoder, s *Target, key []byte) (int, error) {
+	switch string(key) {
+	case "contextKind":
+		return jsonx.Optional, jsonx.OptString(d, &s.ContextKind)
+	case "values":
+		return jsonx.Optional, jsonx.Slice(d, &s.Values, jsonx.String)
+	case "variation":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Variation)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersTeam numbers Team's members for decodeTeamMember.
-var membersTeam = jsonx.NewMembers([]string{
-	"_links",
-	"description",
-	"key",
-	"members",
-	"name",
-})
 
 // UnmarshalJSON decodes s with a decoder generated for Team's members.
 func (s *Team) UnmarshalJSON(data []byte) error {
@@ -686,28 +554,25 @@ func (s *Team) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTeam(d *jsonx.Decoder, s *Team) error {
-	return jsonx.Object(d, membersTeam, s, decodeTeamMember)
+	return jsonx.Object(d, nil, s, decodeTeamMember)
 }
 
-// decodeTeamMember reads member i of membersTeam into s.
-func decodeTeamMember(d *jsonx.Decoder, s *Team, i int) error {
-	switch i {
-	case 0: // _links
-		return jsonx.Ptr(d, &s.Links, decodeLinks)
-	case 1: // description
-		return jsonx.OptString(d, &s.Description)
-	case 2: // key
-		return jsonx.OptString(d, &s.Key)
-	case 3: // members
-		return jsonx.Ptr(d, &s.Members, decodeTeamMembers)
-	case 4: // name
-		return jsonx.OptString(d, &s.Name)
+// decodeTeamMember reads the member named key into s.
+func decodeTeamMember(d *jsonx.Decoder, s *Team, key []byte) (int, error) {
+	switch string(key) {
+	case "_links":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodeLinks)
+	case "description":
+		return jsonx.Optional, jsonx.OptString(d, &s.Description)
+	case "key":
+		return jsonx.Optional, jsonx.OptString(d, &s.Key)
+	case "members":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Members, decodeTeamMembers)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersTeamMembers numbers TeamMembers's members for decodeTeamMembersMember.
-var membersTeamMembers = jsonx.NewMembers([]string{"totalCount"})
 
 // UnmarshalJSON decodes s with a decoder generated for TeamMembers's members.
 func (s *TeamMembers) UnmarshalJSON(data []byte) error {
@@ -715,20 +580,17 @@ func (s *TeamMembers) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTeamMembers(d *jsonx.Decoder, s *TeamMembers) error {
-	return jsonx.Object(d, membersTeamMembers, s, decodeTeamMembersMember)
+	return jsonx.Object(d, nil, s, decodeTeamMembersMember)
 }
 
-// decodeTeamMembersMember reads member i of membersTeamMembers into s.
-func decodeTeamMembersMember(d *jsonx.Decoder, s *TeamMembers, i int) error {
-	switch i {
-	case 0: // totalCount
-		return jsonx.OptInt64(d, &s.TotalCount)
+// decodeTeamMembersMember reads the member named key into s.
+func decodeTeamMembersMember(d *jsonx.Decoder, s *TeamMembers, key []byte) (int, error) {
+	switch string(key) {
+	case "totalCount":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.TotalCount)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersTeams numbers Teams's members for decodeTeamsMember.
-var membersTeams = jsonx.NewMembers([]string{"_links", "items", "totalCount"})
 
 // UnmarshalJSON decodes s with a decoder generated for Teams's members.
 func (s *Teams) UnmarshalJSON(data []byte) error {
@@ -736,31 +598,21 @@ func (s *Teams) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTeams(d *jsonx.Decoder, s *Teams) error {
-	return jsonx.Object(d, membersTeams, s, decodeTeamsMember)
+	return jsonx.Object(d, nil, s, decodeTeamsMember)
 }
 
-// decodeTeamsMember reads member i of membersTeams into s.
-func decodeTeamsMember(d *jsonx.Decoder, s *Teams, i int) error {
-	switch i {
-	case 0: // _links
-		return jsonx.Ptr(d, &s.Links, decodeLinks)
-	case 1: // items
-		return jsonx.Slice(d, &s.Items, decodeTeam)
-	case 2: // totalCount
-		return jsonx.OptInt64(d, &s.TotalCount)
+// decodeTeamsMember reads the member named key into s.
+func decodeTeamsMember(d *jsonx.Decoder, s *Teams, key []byte) (int, error) {
+	switch string(key) {
+	case "_links":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodeLinks)
+	case "items":
+		return jsonx.Optional, jsonx.Slice(d, &s.Items, decodeTeam)
+	case "totalCount":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.TotalCount)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersToken numbers Token's members for decodeTokenMember.
-var membersToken = jsonx.NewMembers([]string{
-	"_id",
-	"defaultApiVersion",
-	"name",
-	"role",
-	"serviceToken",
-	"token",
-})
 
 // UnmarshalJSON decodes s with a decoder generated for Token's members.
 func (s *Token) UnmarshalJSON(data []byte) error {
@@ -768,30 +620,27 @@ func (s *Token) UnmarshalJSON(data []byte) error {
 }
 
 func decodeToken(d *jsonx.Decoder, s *Token) error {
-	return jsonx.Object(d, membersToken, s, decodeTokenMember)
+	return jsonx.Object(d, nil, s, decodeTokenMember)
 }
 
-// decodeTokenMember reads member i of membersToken into s.
-func decodeTokenMember(d *jsonx.Decoder, s *Token, i int) error {
-	switch i {
-	case 0: // _id
-		return jsonx.OptString(d, &s.ID)
-	case 1: // defaultApiVersion
-		return jsonx.OptInt64(d, &s.DefaultAPIVersion)
-	case 2: // name
-		return jsonx.OptString(d, &s.Name)
-	case 3: // role
-		return jsonx.OptString(d, &s.Role)
-	case 4: // serviceToken
-		return jsonx.OptBool(d, &s.ServiceToken)
-	case 5: // token
-		return jsonx.OptString(d, &s.Token)
+// decodeTokenMember reads the member named key into s.
+func decodeTokenMember(d *jsonx.Decoder, s *Token, key []byte) (int, error) {
+	switch string(key) {
+	case "_id":
+		return jsonx.Optional, jsonx.OptString(d, &s.ID)
+	case "defaultApiVersion":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.DefaultAPIVersion)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
+	case "role":
+		return jsonx.Optional, jsonx.OptString(d, &s.Role)
+	case "serviceToken":
+		return jsonx.Optional, jsonx.OptBool(d, &s.ServiceToken)
+	case "token":
+		return jsonx.Optional, jsonx.OptString(d, &s.Token)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersTokens numbers Tokens's members for decodeTokensMember.
-var membersTokens = jsonx.NewMembers([]string{"_links", "items", "totalCount"})
 
 // UnmarshalJSON decodes s with a decoder generated for Tokens's members.
 func (s *Tokens) UnmarshalJSON(data []byte) error {
@@ -799,24 +648,21 @@ func (s *Tokens) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTokens(d *jsonx.Decoder, s *Tokens) error {
-	return jsonx.Object(d, membersTokens, s, decodeTokensMember)
+	return jsonx.Object(d, nil, s, decodeTokensMember)
 }
 
-// decodeTokensMember reads member i of membersTokens into s.
-func decodeTokensMember(d *jsonx.Decoder, s *Tokens, i int) error {
-	switch i {
-	case 0: // _links
-		return jsonx.Ptr(d, &s.Links, decodeLinks)
-	case 1: // items
-		return jsonx.Slice(d, &s.Items, decodeToken)
-	case 2: // totalCount
-		return jsonx.OptInt64(d, &s.TotalCount)
+// decodeTokensMember reads the member named key into s.
+func decodeTokensMember(d *jsonx.Decoder, s *Tokens, key []byte) (int, error) {
+	switch string(key) {
+	case "_links":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodeLinks)
+	case "items":
+		return jsonx.Optional, jsonx.Slice(d, &s.Items, decodeToken)
+	case "totalCount":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.TotalCount)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersUser numbers User's members for decodeUserMember.
-var membersUser = jsonx.NewMembers([]string{"country", "email", "key", "name"})
 
 // UnmarshalJSON decodes s with a decoder generated for User's members.
 func (s *User) UnmarshalJSON(data []byte) error {
@@ -824,26 +670,23 @@ func (s *User) UnmarshalJSON(data []byte) error {
 }
 
 func decodeUser(d *jsonx.Decoder, s *User) error {
-	return jsonx.Object(d, membersUser, s, decodeUserMember)
+	return jsonx.Object(d, nil, s, decodeUserMember)
 }
 
-// decodeUserMember reads member i of membersUser into s.
-func decodeUserMember(d *jsonx.Decoder, s *User, i int) error {
-	switch i {
-	case 0: // country
-		return jsonx.OptString(d, &s.Country)
-	case 1: // email
-		return jsonx.OptString(d, &s.Email)
-	case 2: // key
-		return jsonx.OptString(d, &s.Key)
-	case 3: // name
-		return jsonx.OptString(d, &s.Name)
+// decodeUserMember reads the member named key into s.
+func decodeUserMember(d *jsonx.Decoder, s *User, key []byte) (int, error) {
+	switch string(key) {
+	case "country":
+		return jsonx.Optional, jsonx.OptString(d, &s.Country)
+	case "email":
+		return jsonx.Optional, jsonx.OptString(d, &s.Email)
+	case "key":
+		return jsonx.Optional, jsonx.OptString(d, &s.Key)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersUserRecord numbers UserRecord's members for decodeUserRecordMember.
-var membersUserRecord = jsonx.NewMembers([]string{"environmentId", "lastPing", "ownerId", "user"})
 
 // UnmarshalJSON decodes s with a decoder generated for UserRecord's members.
 func (s *UserRecord) UnmarshalJSON(data []byte) error {
@@ -851,26 +694,23 @@ func (s *UserRecord) UnmarshalJSON(data []byte) error {
 }
 
 func decodeUserRecord(d *jsonx.Decoder, s *UserRecord) error {
-	return jsonx.Object(d, membersUserRecord, s, decodeUserRecordMember)
+	return jsonx.Object(d, nil, s, decodeUserRecordMember)
 }
 
-// decodeUserRecordMember reads member i of membersUserRecord into s.
-func decodeUserRecordMember(d *jsonx.Decoder, s *UserRecord, i int) error {
-	switch i {
-	case 0: // environmentId
-		return jsonx.OptString(d, &s.EnvironmentID)
-	case 1: // lastPing
-		return jsonx.OptString(d, &s.LastPing)
-	case 2: // ownerId
-		return jsonx.OptString(d, &s.OwnerID)
-	case 3: // user
-		return jsonx.Ptr(d, &s.User, decodeUser)
+// decodeUserRecordMember reads the member named key into s.
+func decodeUserRecordMember(d *jsonx.Decoder, s *UserRecord, key []byte) (int, error) {
+	switch string(key) {
+	case "environmentId":
+		return jsonx.Optional, jsonx.OptString(d, &s.EnvironmentID)
+	case "lastPing":
+		return jsonx.Optional, jsonx.OptString(d, &s.LastPing)
+	case "ownerId":
+		return jsonx.Optional, jsonx.OptString(d, &s.OwnerID)
+	case "user":
+		return jsonx.Optional, jsonx.Ptr(d, &s.User, decodeUser)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersUsers numbers Users's members for decodeUsersMember.
-var membersUsers = jsonx.NewMembers([]string{"_links", "items", "totalCount"})
 
 // UnmarshalJSON decodes s with a decoder generated for Users's members.
 func (s *Users) UnmarshalJSON(data []byte) error {
@@ -878,24 +718,21 @@ func (s *Users) UnmarshalJSON(data []byte) error {
 }
 
 func decodeUsers(d *jsonx.Decoder, s *Users) error {
-	return jsonx.Object(d, membersUsers, s, decodeUsersMember)
+	return jsonx.Object(d, nil, s, decodeUsersMember)
 }
 
-// decodeUsersMember reads member i of membersUsers into s.
-func decodeUsersMember(d *jsonx.Decoder, s *Users, i int) error {
-	switch i {
-	case 0: // _links
-		return jsonx.Ptr(d, &s.Links, decodeLinks)
-	case 1: // items
-		return jsonx.Slice(d, &s.Items, decodeUserRecord)
-	case 2: // totalCount
-		return jsonx.OptInt64(d, &s.TotalCount)
+// decodeUsersMember reads the member named key into s.
+func decodeUsersMember(d *jsonx.Decoder, s *Users, key []byte) (int, error) {
+	switch string(key) {
+	case "_links":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodeLinks)
+	case "items":
+		return jsonx.Optional, jsonx.Slice(d, &s.Items, decodeUserRecord)
+	case "totalCount":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.TotalCount)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersVariation numbers Variation's members for decodeVariationMember.
-var membersVariation = jsonx.NewMembers([]string{"_id", "description", "name", "value"})
 
 // UnmarshalJSON decodes s with a decoder generated for Variation's members.
 func (s *Variation) UnmarshalJSON(data []byte) error {
@@ -903,32 +740,23 @@ func (s *Variation) UnmarshalJSON(data []byte) error {
 }
 
 func decodeVariation(d *jsonx.Decoder, s *Variation) error {
-	return jsonx.Object(d, membersVariation, s, decodeVariationMember)
+	return jsonx.Object(d, nil, s, decodeVariationMember)
 }
 
-// decodeVariationMember reads member i of membersVariation into s.
-func decodeVariationMember(d *jsonx.Decoder, s *Variation, i int) error {
-	switch i {
-	case 0: // _id
-		return jsonx.OptString(d, &s.ID)
-	case 1: // description
-		return jsonx.OptString(d, &s.Description)
-	case 2: // name
-		return jsonx.OptString(d, &s.Name)
-	case 3: // value
-		return jsonx.Raw(d, &s.Value)
+// decodeVariationMember reads the member named key into s.
+func decodeVariationMember(d *jsonx.Decoder, s *Variation, key []byte) (int, error) {
+	switch string(key) {
+	case "_id":
+		return jsonx.Optional, jsonx.OptString(d, &s.ID)
+	case "description":
+		return jsonx.Optional, jsonx.OptString(d, &s.Description)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
+	case "value":
+		return jsonx.Optional, jsonx.Raw(d, &s.Value)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersWorkflow numbers Workflow's members for decodeWorkflowMember.
-var membersWorkflow = jsonx.NewMembers([]string{
-	"_creationDate",
-	"_id",
-	"_status",
-	"description",
-	"name",
-})
 
 // UnmarshalJSON decodes s with a decoder generated for Workflow's members.
 func (s *Workflow) UnmarshalJSON(data []byte) error {
@@ -936,28 +764,25 @@ func (s *Workflow) UnmarshalJSON(data []byte) error {
 }
 
 func decodeWorkflow(d *jsonx.Decoder, s *Workflow) error {
-	return jsonx.Object(d, membersWorkflow, s, decodeWorkflowMember)
+	return jsonx.Object(d, nil, s, decodeWorkflowMember)
 }
 
-// decodeWorkflowMember reads member i of membersWorkflow into s.
-func decodeWorkflowMember(d *jsonx.Decoder, s *Workflow, i int) error {
-	switch i {
-	case 0: // _creationDate
-		return jsonx.OptInt64(d, &s.CreationDate)
-	case 1: // _id
-		return jsonx.OptString(d, &s.ID)
-	case 2: // _status
-		return jsonx.OptString(d, &s.Status)
-	case 3: // description
-		return jsonx.OptString(d, &s.Description)
-	case 4: // name
-		return jsonx.OptString(d, &s.Name)
+// decodeWorkflowMember reads the member named key into s.
+func decodeWorkflowMember(d *jsonx.Decoder, s *Workflow, key []byte) (int, error) {
+	switch string(key) {
+	case "_creationDate":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.CreationDate)
+	case "_id":
+		return jsonx.Optional, jsonx.OptString(d, &s.ID)
+	case "_status":
+		return jsonx.Optional, jsonx.OptString(d, &s.Status)
+	case "description":
+		return jsonx.Optional, jsonx.OptString(d, &s.Description)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersWorkflows numbers Workflows's members for decodeWorkflowsMember.
-var membersWorkflows = jsonx.NewMembers([]string{"_links", "items", "totalCount"})
 
 // UnmarshalJSON decodes s with a decoder generated for Workflows's members.
 func (s *Workflows) UnmarshalJSON(data []byte) error {
@@ -965,18 +790,18 @@ func (s *Workflows) UnmarshalJSON(data []byte) error {
 }
 
 func decodeWorkflows(d *jsonx.Decoder, s *Workflows) error {
-	return jsonx.Object(d, membersWorkflows, s, decodeWorkflowsMember)
+	return jsonx.Object(d, nil, s, decodeWorkflowsMember)
 }
 
-// decodeWorkflowsMember reads member i of membersWorkflows into s.
-func decodeWorkflowsMember(d *jsonx.Decoder, s *Workflows, i int) error {
-	switch i {
-	case 0: // _links
-		return jsonx.Ptr(d, &s.Links, decodeLinks)
-	case 1: // items
-		return jsonx.Slice(d, &s.Items, decodeWorkflow)
-	case 2: // totalCount
-		return jsonx.OptInt64(d, &s.TotalCount)
+// decodeWorkflowsMember reads the member named key into s.
+func decodeWorkflowsMember(d *jsonx.Decoder, s *Workflows, key []byte) (int, error) {
+	switch string(key) {
+	case "_links":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodeLinks)
+	case "items":
+		return jsonx.Optional, jsonx.Slice(d, &s.Items, decodeWorkflow)
+	case "totalCount":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.TotalCount)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }

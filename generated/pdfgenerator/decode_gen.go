@@ -8,43 +8,31 @@ import (
 	"github.com/apigen-go/apigen/runtime/jsonx"
 )
 
-// membersDocument numbers Document's members for decodeDocumentMember.
-var membersDocument = jsonx.NewMembers([]string{
-	"created_at",
-	"expires_at",
-	"public_id",
-	"public_url",
-	"template_id",
-})
-
 // UnmarshalJSON decodes s with a decoder generated for Document's members.
 func (s *Document) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeDocument)
 }
 
 func decodeDocument(d *jsonx.Decoder, s *Document) error {
-	return jsonx.Object(d, membersDocument, s, decodeDocumentMember)
+	return jsonx.Object(d, nil, s, decodeDocumentMember)
 }
 
-// decodeDocumentMember reads member i of membersDocument into s.
-func decodeDocumentMember(d *jsonx.Decoder, s *Document, i int) error {
-	switch i {
-	case 0: // created_at
-		return jsonx.OptString(d, &s.CreatedAt)
-	case 1: // expires_at
-		return jsonx.OptString(d, &s.ExpiresAt)
-	case 2: // public_id
-		return jsonx.OptString(d, &s.PublicID)
-	case 3: // public_url
-		return jsonx.OptString(d, &s.PublicURL)
-	case 4: // template_id
-		return jsonx.OptInt64(d, &s.TemplateID)
+// decodeDocumentMember reads the member named key into s.
+func decodeDocumentMember(d *jsonx.Decoder, s *Document, key []byte) (int, error) {
+	switch string(key) {
+	case "created_at":
+		return jsonx.Optional, jsonx.OptString(d, &s.CreatedAt)
+	case "expires_at":
+		return jsonx.Optional, jsonx.OptString(d, &s.ExpiresAt)
+	case "public_id":
+		return jsonx.Optional, jsonx.OptString(d, &s.PublicID)
+	case "public_url":
+		return jsonx.Optional, jsonx.OptString(d, &s.PublicURL)
+	case "template_id":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.TemplateID)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersDocumentEnvelope numbers DocumentEnvelope's members for decodeDocumentEnvelopeMember.
-var membersDocumentEnvelope = jsonx.NewMembers([]string{"response"})
 
 // UnmarshalJSON decodes s with a decoder generated for DocumentEnvelope's members.
 func (s *DocumentEnvelope) UnmarshalJSON(data []byte) error {
@@ -52,20 +40,17 @@ func (s *DocumentEnvelope) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDocumentEnvelope(d *jsonx.Decoder, s *DocumentEnvelope) error {
-	return jsonx.Object(d, membersDocumentEnvelope, s, decodeDocumentEnvelopeMember)
+	return jsonx.Object(d, nil, s, decodeDocumentEnvelopeMember)
 }
 
-// decodeDocumentEnvelopeMember reads member i of membersDocumentEnvelope into s.
-func decodeDocumentEnvelopeMember(d *jsonx.Decoder, s *DocumentEnvelope, i int) error {
-	switch i {
-	case 0: // response
-		return jsonx.Ptr(d, &s.Response, decodeDocument)
+// decodeDocumentEnvelopeMember reads the member named key into s.
+func decodeDocumentEnvelopeMember(d *jsonx.Decoder, s *DocumentEnvelope, key []byte) (int, error) {
+	switch string(key) {
+	case "response":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Response, decodeDocument)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersDocumentList numbers DocumentList's members for decodeDocumentListMember.
-var membersDocumentList = jsonx.NewMembers([]string{"meta", "response"})
 
 // UnmarshalJSON decodes s with a decoder generated for DocumentList's members.
 func (s *DocumentList) UnmarshalJSON(data []byte) error {
@@ -73,28 +58,19 @@ func (s *DocumentList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDocumentList(d *jsonx.Decoder, s *DocumentList) error {
-	return jsonx.Object(d, membersDocumentList, s, decodeDocumentListMember)
+	return jsonx.Object(d, nil, s, decodeDocumentListMember)
 }
 
-// decodeDocumentListMember reads member i of membersDocumentList into s.
-func decodeDocumentListMember(d *jsonx.Decoder, s *DocumentList, i int) error {
-	switch i {
-	case 0: // meta
-		return jsonx.Ptr(d, &s.Meta, decodePaginationMeta)
-	case 1: // response
-		return jsonx.Slice(d, &s.Response, decodeDocument)
+// decodeDocumentListMember reads the member named key into s.
+func decodeDocumentListMember(d *jsonx.Decoder, s *DocumentList, key []byte) (int, error) {
+	switch string(key) {
+	case "meta":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Meta, decodePaginationMeta)
+	case "response":
+		return jsonx.Optional, jsonx.Slice(d, &s.Response, decodeDocument)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersDocumentMeta numbers DocumentMeta's members for decodeDocumentMetaMember.
-var membersDocumentMeta = jsonx.NewMembers([]string{
-	"content-type",
-	"display_name",
-	"encoding",
-	"name",
-	"public_id",
-})
 
 // UnmarshalJSON decodes s with a decoder generated for DocumentMeta's members.
 func (s *DocumentMeta) UnmarshalJSON(data []byte) error {
@@ -102,28 +78,25 @@ func (s *DocumentMeta) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDocumentMeta(d *jsonx.Decoder, s *DocumentMeta) error {
-	return jsonx.Object(d, membersDocumentMeta, s, decodeDocumentMetaMember)
+	return jsonx.Object(d, nil, s, decodeDocumentMetaMember)
 }
 
-// decodeDocumentMetaMember reads member i of membersDocumentMeta into s.
-func decodeDocumentMetaMember(d *jsonx.Decoder, s *DocumentMeta, i int) error {
-	switch i {
-	case 0: // content-type
-		return jsonx.OptString(d, &s.ContentType)
-	case 1: // display_name
-		return jsonx.OptString(d, &s.DisplayName)
-	case 2: // encoding
-		return jsonx.OptString(d, &s.Encoding)
-	case 3: // name
-		return jsonx.OptString(d, &s.Name)
-	case 4: // public_id
-		return jsonx.OptString(d, &s.PublicID)
+// decodeDocumentMetaMember reads the member named key into s.
+func decodeDocumentMetaMember(d *jsonx.Decoder, s *DocumentMeta, key []byte) (int, error) {
+	switch string(key) {
+	case "content-type":
+		return jsonx.Optional, jsonx.OptString(d, &s.ContentType)
+	case "display_name":
+		return jsonx.Optional, jsonx.OptString(d, &s.DisplayName)
+	case "encoding":
+		return jsonx.Optional, jsonx.OptString(d, &s.Encoding)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
+	case "public_id":
+		return jsonx.Optional, jsonx.OptString(d, &s.PublicID)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersError numbers Error's members for decodeErrorMember.
-var membersError = jsonx.NewMembers([]string{"error", "errors", "message", "status"})
 
 // UnmarshalJSON decodes s with a decoder generated for Error's members.
 func (s *Error) UnmarshalJSON(data []byte) error {
@@ -131,28 +104,25 @@ func (s *Error) UnmarshalJSON(data []byte) error {
 }
 
 func decodeError(d *jsonx.Decoder, s *Error) error {
-	return jsonx.Object(d, membersError, s, decodeErrorMember)
+	return jsonx.Object(d, nil, s, decodeErrorMember)
 }
 
-// decodeErrorMember reads member i of membersError into s.
-func decodeErrorMember(d *jsonx.Decoder, s *Error, i int) error {
-	switch i {
-	case 0: // error
-		return jsonx.OptString(d, &s.Error)
-	case 1: // errors
-		return jsonx.Map(d, &s.Errors, func(d *jsonx.Decoder, v *[]string) error {
+// decodeErrorMember reads the member named key into s.
+func decodeErrorMember(d *jsonx.Decoder, s *Error, key []byte) (int, error) {
+	switch string(key) {
+	case "error":
+		return jsonx.Optional, jsonx.OptString(d, &s.Error)
+	case "errors":
+		return jsonx.Optional, jsonx.Map(d, &s.Errors, func(d *jsonx.Decoder, v *[]string) error {
 			return jsonx.Slice(d, v, jsonx.String)
 		})
-	case 2: // message
-		return jsonx.OptString(d, &s.Message)
-	case 3: // status
-		return jsonx.OptInt64(d, &s.Status)
+	case "message":
+		return jsonx.Optional, jsonx.OptString(d, &s.Message)
+	case "status":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Status)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersGeneratedDocument numbers GeneratedDocument's members for decodeGeneratedDocumentMember.
-var membersGeneratedDocument = jsonx.NewMembers([]string{"meta", "response"})
 
 // UnmarshalJSON decodes s with a decoder generated for GeneratedDocument's members.
 func (s *GeneratedDocument) UnmarshalJSON(data []byte) error {
@@ -160,22 +130,19 @@ func (s *GeneratedDocument) UnmarshalJSON(data []byte) error {
 }
 
 func decodeGeneratedDocument(d *jsonx.Decoder, s *GeneratedDocument) error {
-	return jsonx.Object(d, membersGeneratedDocument, s, decodeGeneratedDocumentMember)
+	return jsonx.Object(d, nil, s, decodeGeneratedDocumentMember)
 }
 
-// decodeGeneratedDocumentMember reads member i of membersGeneratedDocument into s.
-func decodeGeneratedDocumentMember(d *jsonx.Decoder, s *GeneratedDocument, i int) error {
-	switch i {
-	case 0: // meta
-		return jsonx.Ptr(d, &s.Meta, decodeDocumentMeta)
-	case 1: // response
-		return jsonx.OptString(d, &s.Response)
+// decodeGeneratedDocumentMember reads the member named key into s.
+func decodeGeneratedDocumentMember(d *jsonx.Decoder, s *GeneratedDocument, key []byte) (int, error) {
+	switch string(key) {
+	case "meta":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Meta, decodeDocumentMeta)
+	case "response":
+		return jsonx.Optional, jsonx.OptString(d, &s.Response)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersPaginationMeta numbers PaginationMeta's members for decodePaginationMetaMember.
-var membersPaginationMeta = jsonx.NewMembers([]string{"current_page", "last_page", "per_page"})
 
 // UnmarshalJSON decodes s with a decoder generated for PaginationMeta's members.
 func (s *PaginationMeta) UnmarshalJSON(data []byte) error {
@@ -183,31 +150,24 @@ func (s *PaginationMeta) UnmarshalJSON(data []byte) error {
 }
 
 func decodePaginationMeta(d *jsonx.Decoder, s *PaginationMeta) error {
-	return jsonx.Object(d, membersPaginationMeta, s, decodePaginationMetaMember)
+	return jsonx.Object(d, nil, s, decodePaginationMetaMember)
 }
 
-// decodePaginationMetaMember reads member i of membersPaginationMeta into s.
-func decodePaginationMetaMember(d *jsonx.Decoder, s *PaginationMeta, i int) error {
-	switch i {
-	case 0: // current_page
-		return jsonx.OptInt64(d, &s.CurrentPage)
-	case 1: // last_page
-		return jsonx.OptInt64(d, &s.LastPage)
-	case 2: // per_page
-		return jsonx.OptInt64(d, &s.PerPage)
+// decodePaginationMetaMember reads the member named key into s.
+func decodePaginationMetaMember(d *jsonx.Decoder, s *PaginationMeta, key []byte) (int, error) {
+	switch string(key) {
+	case "current_page":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.CurrentPage)
+	case "last_page":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.LastPage)
+	case "per_page":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.PerPage)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersTemplate numbers Template's members for decodeTemplateMember; the names after the list are required.
-var membersTemplate = jsonx.NewMembers([]string{
-	"created_at",
-	"id",
-	"name",
-	"owner",
-	"tags",
-	"updated_at",
-}, "id", "name")
+// requiredTemplate lists the members a Template must have; decodeTemplateMember returns their positions.
+var requiredTemplate = []string{"id", "name"}
 
 // UnmarshalJSON decodes s with a decoder generated for Template's members.
 func (s *Template) UnmarshalJSON(data []byte) error {
@@ -215,42 +175,30 @@ func (s *Template) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTemplate(d *jsonx.Decoder, s *Template) error {
-	return jsonx.Object(d, membersTemplate, s, decodeTemplateMember)
+	return jsonx.Object(d, requiredTemplate, s, decodeTemplateMember)
 }
 
-// decodeTemplateMember reads member i of membersTemplate into s.
-func decodeTemplateMember(d *jsonx.Decoder, s *Template, i int) error {
-	switch i {
-	case 0: // created_at
-		return jsonx.OptString(d, &s.CreatedAt)
-	case 1: // id
-		return jsonx.Int64(d, &s.ID)
-	case 2: // name
-		return jsonx.String(d, &s.Name)
-	case 3: // owner
-		return jsonx.OptBool(d, &s.Owner)
-	case 4: // tags
-		return jsonx.Slice(d, &s.Tags, jsonx.String)
-	case 5: // updated_at
-		return jsonx.OptString(d, &s.UpdatedAt)
+// decodeTemplateMember reads the member named key into s.
+func decodeTemplateMember(d *jsonx.Decoder, s *Template, key []byte) (int, error) {
+	switch string(key) {
+	case "created_at":
+		return jsonx.Optional, jsonx.OptString(d, &s.CreatedAt)
+	case "id":
+		return 0, jsonx.Int64(d, &s.ID)
+	case "name":
+		return 1, jsonx.String(d, &s.Name)
+	case "owner":
+		return jsonx.Optional, jsonx.OptBool(d, &s.Owner)
+	case "tags":
+		return jsonx.Optional, jsonx.Slice(d, &s.Tags, jsonx.String)
+	case "updated_at":
+		return jsonx.Optional, jsonx.OptString(d, &s.UpdatedAt)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersTemplateDefinition numbers TemplateDefinition's members for decodeTemplateDefinitionMember; the names after the list are required.
-var membersTemplateDefinition = jsonx.NewMembers([]string{
-	"created_at",
-	"dataSettings",
-	"editor",
-	"id",
-	"isDraft",
-	"layout",
-	"name",
-	"owner",
-	"pages",
-	"tags",
-	"updated_at",
-}, "id", "name")
+// requiredTemplateDefinition lists the members a TemplateDefinition must have; decodeTemplateDefinitionMember returns their positions.
+var requiredTemplateDefinition = []string{"id", "name"}
 
 // UnmarshalJSON decodes s with a decoder generated for TemplateDefinition's members.
 func (s *TemplateDefinition) UnmarshalJSON(data []byte) error {
@@ -258,40 +206,37 @@ func (s *TemplateDefinition) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTemplateDefinition(d *jsonx.Decoder, s *TemplateDefinition) error {
-	return jsonx.Object(d, membersTemplateDefinition, s, decodeTemplateDefinitionMember)
+	return jsonx.Object(d, requiredTemplateDefinition, s, decodeTemplateDefinitionMember)
 }
 
-// decodeTemplateDefinitionMember reads member i of membersTemplateDefinition into s.
-func decodeTemplateDefinitionMember(d *jsonx.Decoder, s *TemplateDefinition, i int) error {
-	switch i {
-	case 0: // created_at
-		return jsonx.OptString(d, &s.CreatedAt)
-	case 1: // dataSettings
-		return jsonx.Map(d, &s.DataSettings, jsonx.Raw)
-	case 2: // editor
-		return jsonx.Map(d, &s.Editor, jsonx.Raw)
-	case 3: // id
-		return jsonx.Int64(d, &s.ID)
-	case 4: // isDraft
-		return jsonx.OptBool(d, &s.IsDraft)
-	case 5: // layout
-		return jsonx.Ptr(d, &s.Layout, decodeTemplateLayout)
-	case 6: // name
-		return jsonx.String(d, &s.Name)
-	case 7: // owner
-		return jsonx.OptBool(d, &s.Owner)
-	case 8: // pages
-		return jsonx.Slice(d, &s.Pages, decodeTemplatePage)
-	case 9: // tags
-		return jsonx.Slice(d, &s.Tags, jsonx.String)
-	case 10: // updated_at
-		return jsonx.OptString(d, &s.UpdatedAt)
+// decodeTemplateDefinitionMember reads the member named key into s.
+func decodeTemplateDefinitionMember(d *jsonx.Decoder, s *TemplateDefinition, key []byte) (int, error) {
+	switch string(key) {
+	case "created_at":
+		return jsonx.Optional, jsonx.OptString(d, &s.CreatedAt)
+	case "dataSettings":
+		return jsonx.Optional, jsonx.Map(d, &s.DataSettings, jsonx.Raw)
+	case "editor":
+		return jsonx.Optional, jsonx.Map(d, &s.Editor, jsonx.Raw)
+	case "id":
+		return 0, jsonx.Int64(d, &s.ID)
+	case "isDraft":
+		return jsonx.Optional, jsonx.OptBool(d, &s.IsDraft)
+	case "layout":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Layout, decodeTemplateLayout)
+	case "name":
+		return 1, jsonx.String(d, &s.Name)
+	case "owner":
+		return jsonx.Optional, jsonx.OptBool(d, &s.Owner)
+	case "pages":
+		return jsonx.Optional, jsonx.Slice(d, &s.Pages, decodeTemplatePage)
+	case "tags":
+		return jsonx.Optional, jsonx.Slice(d, &s.Tags, jsonx.String)
+	case "updated_at":
+		return jsonx.Optional, jsonx.OptString(d, &s.UpdatedAt)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersTemplateDefinitionEnvelope numbers TemplateDefinitionEnvelope's members for decodeTemplateDefinitionEnvelopeMember.
-var membersTemplateDefinitionEnvelope = jsonx.NewMembers([]string{"response"})
 
 // UnmarshalJSON decodes s with a decoder generated for TemplateDefinitionEnvelope's members.
 func (s *TemplateDefinitionEnvelope) UnmarshalJSON(data []byte) error {
@@ -299,29 +244,17 @@ func (s *TemplateDefinitionEnvelope) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTemplateDefinitionEnvelope(d *jsonx.Decoder, s *TemplateDefinitionEnvelope) error {
-	return jsonx.Object(d, membersTemplateDefinitionEnvelope, s, decodeTemplateDefinitionEnvelopeMember)
+	return jsonx.Object(d, nil, s, decodeTemplateDefinitionEnvelopeMember)
 }
 
-// decodeTemplateDefinitionEnvelopeMember reads member i of membersTemplateDefinitionEnvelope into s.
-func decodeTemplateDefinitionEnvelopeMember(d *jsonx.Decoder, s *TemplateDefinitionEnvelope, i int) error {
-	switch i {
-	case 0: // response
-		return jsonx.Ptr(d, &s.Response, decodeTemplateDefinition)
+// decodeTemplateDefinitionEnvelopeMember reads the member named key into s.
+func decodeTemplateDefinitionEnvelopeMember(d *jsonx.Decoder, s *TemplateDefinitionEnvelope, key []byte) (int, error) {
+	switch string(key) {
+	case "response":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Response, decodeTemplateDefinition)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersTemplateLayout numbers TemplateLayout's members for decodeTemplateLayoutMember.
-var membersTemplateLayout = jsonx.NewMembers([]string{
-	"emptyLabels",
-	"format",
-	"height",
-	"margins",
-	"orientation",
-	"rotation",
-	"unit",
-	"width",
-})
 
 // UnmarshalJSON decodes s with a decoder generated for TemplateLayout's members.
 func (s *TemplateLayout) UnmarshalJSON(data []byte) error {
@@ -329,34 +262,31 @@ func (s *TemplateLayout) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTemplateLayout(d *jsonx.Decoder, s *TemplateLayout) error {
-	return jsonx.Object(d, membersTemplateLayout, s, decodeTemplateLayoutMember)
+	return jsonx.Object(d, nil, s, decodeTemplateLayoutMember)
 }
 
-// decodeTemplateLayoutMember reads member i of membersTemplateLayout into s.
-func decodeTemplateLayoutMember(d *jsonx.Decoder, s *TemplateLayout, i int) error {
-	switch i {
-	case 0: // emptyLabels
-		return jsonx.OptInt64(d, &s.EmptyLabels)
-	case 1: // format
-		return jsonx.OptString(d, &s.Format)
-	case 2: // height
-		return jsonx.OptFloat64(d, &s.Height)
-	case 3: // margins
-		return jsonx.Ptr(d, &s.Margins, decodeTemplateLayoutMargins)
-	case 4: // orientation
-		return jsonx.OptString(d, &s.Orientation)
-	case 5: // rotation
-		return jsonx.OptInt64(d, &s.Rotation)
-	case 6: // unit
-		return jsonx.OptString(d, &s.Unit)
-	case 7: // width
-		return jsonx.OptFloat64(d, &s.Width)
+// decodeTemplateLayoutMember reads the member named key into s.
+func decodeTemplateLayoutMember(d *jsonx.Decoder, s *TemplateLayout, key []byte) (int, error) {
+	switch string(key) {
+	case "emptyLabels":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.EmptyLabels)
+	case "format":
+		return jsonx.Optional, jsonx.OptString(d, &s.Format)
+	case "height":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.Height)
+	case "margins":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Margins, decodeTemplateLayoutMargins)
+	case "orientation":
+		return jsonx.Optional, jsonx.OptString(d, &s.Orientation)
+	case "rotation":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Rotation)
+	case "unit":
+		return jsonx.Optional, jsonx.OptString(d, &s.Unit)
+	case "width":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.Width)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersTemplateLayoutMargins numbers TemplateLayoutMargins's members for decodeTemplateLayoutMarginsMember.
-var membersTemplateLayoutMargins = jsonx.NewMembers([]string{"bottom", "left", "right", "top"})
 
 // UnmarshalJSON decodes s with a decoder generated for TemplateLayoutMargins's members.
 func (s *TemplateLayoutMargins) UnmarshalJSON(data []byte) error {
@@ -364,26 +294,23 @@ func (s *TemplateLayoutMargins) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTemplateLayoutMargins(d *jsonx.Decoder, s *TemplateLayoutMargins) error {
-	return jsonx.Object(d, membersTemplateLayoutMargins, s, decodeTemplateLayoutMarginsMember)
+	return jsonx.Object(d, nil, s, decodeTemplateLayoutMarginsMember)
 }
 
-// decodeTemplateLayoutMarginsMember reads member i of membersTemplateLayoutMargins into s.
-func decodeTemplateLayoutMarginsMember(d *jsonx.Decoder, s *TemplateLayoutMargins, i int) error {
-	switch i {
-	case 0: // bottom
-		return jsonx.OptFloat64(d, &s.Bottom)
-	case 1: // left
-		return jsonx.OptFloat64(d, &s.Left)
-	case 2: // right
-		return jsonx.OptFloat64(d, &s.Right)
-	case 3: // top
-		return jsonx.OptFloat64(d, &s.Top)
+// decodeTemplateLayoutMarginsMember reads the member named key into s.
+func decodeTemplateLayoutMarginsMember(d *jsonx.Decoder, s *TemplateLayoutMargins, key []byte) (int, error) {
+	switch string(key) {
+	case "bottom":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.Bottom)
+	case "left":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.Left)
+	case "right":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.Right)
+	case "top":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.Top)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersTemplateList numbers TemplateList's members for decodeTemplateListMember.
-var membersTemplateList = jsonx.NewMembers([]string{"meta", "response"})
 
 // UnmarshalJSON decodes s with a decoder generated for TemplateList's members.
 func (s *TemplateList) UnmarshalJSON(data []byte) error {
@@ -391,22 +318,19 @@ func (s *TemplateList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTemplateList(d *jsonx.Decoder, s *TemplateList) error {
-	return jsonx.Object(d, membersTemplateList, s, decodeTemplateListMember)
+	return jsonx.Object(d, nil, s, decodeTemplateListMember)
 }
 
-// decodeTemplateListMember reads member i of membersTemplateList into s.
-func decodeTemplateListMember(d *jsonx.Decoder, s *TemplateList, i int) error {
-	switch i {
-	case 0: // meta
-		return jsonx.Ptr(d, &s.Meta, decodePaginationMeta)
-	case 1: // response
-		return jsonx.Slice(d, &s.Response, decodeTemplate)
+// decodeTemplateListMember reads the member named key into s.
+func decodeTemplateListMember(d *jsonx.Decoder, s *TemplateList, key []byte) (int, error) {
+	switch string(key) {
+	case "meta":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Meta, decodePaginationMeta)
+	case "response":
+		return jsonx.Optional, jsonx.Slice(d, &s.Response, decodeTemplate)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersTemplatePage numbers TemplatePage's members for decodeTemplatePageMember.
-var membersTemplatePage = jsonx.NewMembers([]string{"components", "height", "width"})
 
 // UnmarshalJSON decodes s with a decoder generated for TemplatePage's members.
 func (s *TemplatePage) UnmarshalJSON(data []byte) error {
@@ -414,26 +338,26 @@ func (s *TemplatePage) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTemplatePage(d *jsonx.Decoder, s *TemplatePage) error {
-	return jsonx.Object(d, membersTemplatePage, s, decodeTemplatePageMember)
+	return jsonx.Object(d, nil, s, decodeTemplatePageMember)
 }
 
-// decodeTemplatePageMember reads member i of membersTemplatePage into s.
-func decodeTemplatePageMember(d *jsonx.Decoder, s *TemplatePage, i int) error {
-	switch i {
-	case 0: // components
-		return jsonx.Slice(d, &s.Components, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
+// decodeTemplatePageMember reads the member named key into s.
+func decodeTemplatePageMember(d *jsonx.Decoder, s *TemplatePage, key []byte) (int, error) {
+	switch string(key) {
+	case "components":
+		return jsonx.Optional, jsonx.Slice(d, &s.Components, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
 			return jsonx.Map(d, v, jsonx.Raw)
 		})
-	case 1: // height
-		return jsonx.OptFloat64(d, &s.Height)
-	case 2: // width
-		return jsonx.OptFloat64(d, &s.Width)
+	case "height":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.Height)
+	case "width":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.Width)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersWorkspace numbers Workspace's members for decodeWorkspaceMember; the names after the list are required.
-var membersWorkspace = jsonx.NewMembers([]string{"created_at", "id", "identifier", "is_master_workspace"}, "identifier")
+// requiredWorkspace lists the members a Workspace must have; decodeWorkspaceMember returns their positions.
+var requiredWorkspace = []string{"identifier"}
 
 // UnmarshalJSON decodes s with a decoder generated for Workspace's members.
 func (s *Workspace) UnmarshalJSON(data []byte) error {
@@ -441,26 +365,23 @@ func (s *Workspace) UnmarshalJSON(data []byte) error {
 }
 
 func decodeWorkspace(d *jsonx.Decoder, s *Workspace) error {
-	return jsonx.Object(d, membersWorkspace, s, decodeWorkspaceMember)
+	return jsonx.Object(d, requiredWorkspace, s, decodeWorkspaceMember)
 }
 
-// decodeWorkspaceMember reads member i of membersWorkspace into s.
-func decodeWorkspaceMember(d *jsonx.Decoder, s *Workspace, i int) error {
-	switch i {
-	case 0: // created_at
-		return jsonx.OptString(d, &s.CreatedAt)
-	case 1: // id
-		return jsonx.OptInt64(d, &s.ID)
-	case 2: // identifier
-		return jsonx.String(d, &s.Identifier)
-	case 3: // is_master_workspace
-		return jsonx.OptBool(d, &s.IsMasterWorkspace)
+// decodeWorkspaceMember reads the member named key into s.
+func decodeWorkspaceMember(d *jsonx.Decoder, s *Workspace, key []byte) (int, error) {
+	switch string(key) {
+	case "created_at":
+		return jsonx.Optional, jsonx.OptString(d, &s.CreatedAt)
+	case "id":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.ID)
+	case "identifier":
+		return 0, jsonx.String(d, &s.Identifier)
+	case "is_master_workspace":
+		return jsonx.Optional, jsonx.OptBool(d, &s.IsMasterWorkspace)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersWorkspaceEnvelope numbers WorkspaceEnvelope's members for decodeWorkspaceEnvelopeMember.
-var membersWorkspaceEnvelope = jsonx.NewMembers([]string{"response"})
 
 // UnmarshalJSON decodes s with a decoder generated for WorkspaceEnvelope's members.
 func (s *WorkspaceEnvelope) UnmarshalJSON(data []byte) error {
@@ -468,20 +389,17 @@ func (s *WorkspaceEnvelope) UnmarshalJSON(data []byte) error {
 }
 
 func decodeWorkspaceEnvelope(d *jsonx.Decoder, s *WorkspaceEnvelope) error {
-	return jsonx.Object(d, membersWorkspaceEnvelope, s, decodeWorkspaceEnvelopeMember)
+	return jsonx.Object(d, nil, s, decodeWorkspaceEnvelopeMember)
 }
 
-// decodeWorkspaceEnvelopeMember reads member i of membersWorkspaceEnvelope into s.
-func decodeWorkspaceEnvelopeMember(d *jsonx.Decoder, s *WorkspaceEnvelope, i int) error {
-	switch i {
-	case 0: // response
-		return jsonx.Ptr(d, &s.Response, decodeWorkspace)
+// decodeWorkspaceEnvelopeMember reads the member named key into s.
+func decodeWorkspaceEnvelopeMember(d *jsonx.Decoder, s *WorkspaceEnvelope, key []byte) (int, error) {
+	switch string(key) {
+	case "response":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Response, decodeWorkspace)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersWorkspaceList numbers WorkspaceList's members for decodeWorkspaceListMember.
-var membersWorkspaceList = jsonx.NewMembers([]string{"meta", "response"})
 
 // UnmarshalJSON decodes s with a decoder generated for WorkspaceList's members.
 func (s *WorkspaceList) UnmarshalJSON(data []byte) error {
@@ -489,16 +407,16 @@ func (s *WorkspaceList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeWorkspaceList(d *jsonx.Decoder, s *WorkspaceList) error {
-	return jsonx.Object(d, membersWorkspaceList, s, decodeWorkspaceListMember)
+	return jsonx.Object(d, nil, s, decodeWorkspaceListMember)
 }
 
-// decodeWorkspaceListMember reads member i of membersWorkspaceList into s.
-func decodeWorkspaceListMember(d *jsonx.Decoder, s *WorkspaceList, i int) error {
-	switch i {
-	case 0: // meta
-		return jsonx.Ptr(d, &s.Meta, decodePaginationMeta)
-	case 1: // response
-		return jsonx.Slice(d, &s.Response, decodeWorkspace)
+// decodeWorkspaceListMember reads the member named key into s.
+func decodeWorkspaceListMember(d *jsonx.Decoder, s *WorkspaceList, key []byte) (int, error) {
+	switch string(key) {
+	case "meta":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Meta, decodePaginationMeta)
+	case "response":
+		return jsonx.Optional, jsonx.Slice(d, &s.Response, decodeWorkspace)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }

@@ -4,52 +4,40 @@ package petrosoft
 
 import "github.com/apigen-go/apigen/runtime/jsonx"
 
-// membersErrorEnvelope numbers ErrorEnvelope's members for decodeErrorEnvelopeMember.
-var membersErrorEnvelope = jsonx.NewMembers([]string{
-	"data",
-	"error",
-	"error_description",
-	"errors",
-	"http_code",
-	"message",
-	"success",
-	"total",
-})
-
 // UnmarshalJSON decodes s with a decoder generated for ErrorEnvelope's members.
 func (s *ErrorEnvelope) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeErrorEnvelope)
 }
 
 func decodeErrorEnvelope(d *jsonx.Decoder, s *ErrorEnvelope) error {
-	return jsonx.Object(d, membersErrorEnvelope, s, decodeErrorEnvelopeMember)
+	return jsonx.Object(d, nil, s, decodeErrorEnvelopeMember)
 }
 
-// decodeErrorEnvelopeMember reads member i of membersErrorEnvelope into s.
-func decodeErrorEnvelopeMember(d *jsonx.Decoder, s *ErrorEnvelope, i int) error {
-	switch i {
-	case 0: // data
-		return jsonx.Raw(d, &s.Data)
-	case 1: // error
-		return jsonx.OptString(d, &s.Error)
-	case 2: // error_description
-		return jsonx.OptString(d, &s.ErrorDescription)
-	case 3: // errors
-		return jsonx.Raw(d, &s.Errors)
-	case 4: // http_code
-		return jsonx.OptInt64(d, &s.HTTPCode)
-	case 5: // message
-		return jsonx.OptString(d, &s.Message)
-	case 6: // success
-		return jsonx.OptBool(d, &s.Success)
-	case 7: // total
-		return jsonx.Raw(d, &s.Total)
+// decodeErrorEnvelopeMember reads the member named key into s.
+func decodeErrorEnvelopeMember(d *jsonx.Decoder, s *ErrorEnvelope, key []byte) (int, error) {
+	switch string(key) {
+	case "data":
+		return jsonx.Optional, jsonx.Raw(d, &s.Data)
+	case "error":
+		return jsonx.Optional, jsonx.OptString(d, &s.Error)
+	case "error_description":
+		return jsonx.Optional, jsonx.OptString(d, &s.ErrorDescription)
+	case "errors":
+		return jsonx.Optional, jsonx.Raw(d, &s.Errors)
+	case "http_code":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.HTTPCode)
+	case "message":
+		return jsonx.Optional, jsonx.OptString(d, &s.Message)
+	case "success":
+		return jsonx.Optional, jsonx.OptBool(d, &s.Success)
+	case "total":
+		return jsonx.Optional, jsonx.Raw(d, &s.Total)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersItemDetails numbers ItemDetails's members for decodeItemDetailsMember; the names after the list are required.
-var membersItemDetails = jsonx.NewMembers([]string{"onhandQty", "retail", "upc"}, "upc")
+// requiredItemDetails lists the members a ItemDetails must have; decodeItemDetailsMember returns their positions.
+var requiredItemDetails = []string{"upc"}
 
 // UnmarshalJSON decodes s with a decoder generated for ItemDetails's members.
 func (s *ItemDetails) UnmarshalJSON(data []byte) error {
@@ -57,24 +45,21 @@ func (s *ItemDetails) UnmarshalJSON(data []byte) error {
 }
 
 func decodeItemDetails(d *jsonx.Decoder, s *ItemDetails) error {
-	return jsonx.Object(d, membersItemDetails, s, decodeItemDetailsMember)
+	return jsonx.Object(d, requiredItemDetails, s, decodeItemDetailsMember)
 }
 
-// decodeItemDetailsMember reads member i of membersItemDetails into s.
-func decodeItemDetailsMember(d *jsonx.Decoder, s *ItemDetails, i int) error {
-	switch i {
-	case 0: // onhandQty
-		return jsonx.OptFloat64(d, &s.OnhandQty)
-	case 1: // retail
-		return jsonx.OptFloat64(d, &s.Retail)
-	case 2: // upc
-		return jsonx.String(d, &s.Upc)
+// decodeItemDetailsMember reads the member named key into s.
+func decodeItemDetailsMember(d *jsonx.Decoder, s *ItemDetails, key []byte) (int, error) {
+	switch string(key) {
+	case "onhandQty":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.OnhandQty)
+	case "retail":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.Retail)
+	case "upc":
+		return 0, jsonx.String(d, &s.Upc)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersOAuthError numbers OAuthError's members for decodeOAuthErrorMember.
-var membersOAuthError = jsonx.NewMembers([]string{"error", "error_description"})
 
 // UnmarshalJSON decodes s with a decoder generated for OAuthError's members.
 func (s *OAuthError) UnmarshalJSON(data []byte) error {
@@ -82,31 +67,22 @@ func (s *OAuthError) UnmarshalJSON(data []byte) error {
 }
 
 func decodeOAuthError(d *jsonx.Decoder, s *OAuthError) error {
-	return jsonx.Object(d, membersOAuthError, s, decodeOAuthErrorMember)
+	return jsonx.Object(d, nil, s, decodeOAuthErrorMember)
 }
 
-// decodeOAuthErrorMember reads member i of membersOAuthError into s.
-func decodeOAuthErrorMember(d *jsonx.Decoder, s *OAuthError, i int) error {
-	switch i {
-	case 0: // error
-		return jsonx.OptString(d, &s.Error)
-	case 1: // error_description
-		return jsonx.OptString(d, &s.ErrorDescription)
+// decodeOAuthErrorMember reads the member named key into s.
+func decodeOAuthErrorMember(d *jsonx.Decoder, s *OAuthError, key []byte) (int, error) {
+	switch string(key) {
+	case "error":
+		return jsonx.Optional, jsonx.OptString(d, &s.Error)
+	case "error_description":
+		return jsonx.Optional, jsonx.OptString(d, &s.ErrorDescription)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersTokenResponse numbers TokenResponse's members for decodeTokenResponseMember; the names after the list are required.
-var membersTokenResponse = jsonx.NewMembers([]string{
-	"access_token",
-	"expires_in",
-	"not-before-policy",
-	"refresh_expires_in",
-	"refresh_token",
-	"scope",
-	"session_state",
-	"token_type",
-}, "access_token", "expires_in", "refresh_token", "token_type")
+// requiredTokenResponse lists the members a TokenResponse must have; decodeTokenResponseMember returns their positions.
+var requiredTokenResponse = []string{"access_token", "expires_in", "refresh_token", "token_type"}
 
 // UnmarshalJSON decodes s with a decoder generated for TokenResponse's members.
 func (s *TokenResponse) UnmarshalJSON(data []byte) error {
@@ -114,28 +90,28 @@ func (s *TokenResponse) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTokenResponse(d *jsonx.Decoder, s *TokenResponse) error {
-	return jsonx.Object(d, membersTokenResponse, s, decodeTokenResponseMember)
+	return jsonx.Object(d, requiredTokenResponse, s, decodeTokenResponseMember)
 }
 
-// decodeTokenResponseMember reads member i of membersTokenResponse into s.
-func decodeTokenResponseMember(d *jsonx.Decoder, s *TokenResponse, i int) error {
-	switch i {
-	case 0: // access_token
-		return jsonx.String(d, &s.AccessToken)
-	case 1: // expires_in
-		return jsonx.Int64(d, &s.ExpiresIn)
-	case 2: // not-before-policy
-		return jsonx.OptInt64(d, &s.NotBeforePolicy)
-	case 3: // refresh_expires_in
-		return jsonx.OptInt64(d, &s.RefreshExpiresIn)
-	case 4: // refresh_token
-		return jsonx.String(d, &s.RefreshToken)
-	case 5: // scope
-		return jsonx.OptString(d, &s.Scope)
-	case 6: // session_state
-		return jsonx.OptString(d, &s.SessionState)
-	case 7: // token_type
-		return jsonx.String(d, &s.TokenType)
+// decodeTokenResponseMember reads the member named key into s.
+func decodeTokenResponseMember(d *jsonx.Decoder, s *TokenResponse, key []byte) (int, error) {
+	switch string(key) {
+	case "access_token":
+		return 0, jsonx.String(d, &s.AccessToken)
+	case "expires_in":
+		return 1, jsonx.Int64(d, &s.ExpiresIn)
+	case "not-before-policy":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.NotBeforePolicy)
+	case "refresh_expires_in":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.RefreshExpiresIn)
+	case "refresh_token":
+		return 2, jsonx.String(d, &s.RefreshToken)
+	case "scope":
+		return jsonx.Optional, jsonx.OptString(d, &s.Scope)
+	case "session_state":
+		return jsonx.Optional, jsonx.OptString(d, &s.SessionState)
+	case "token_type":
+		return 3, jsonx.String(d, &s.TokenType)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }

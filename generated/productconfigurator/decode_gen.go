@@ -4,29 +4,23 @@ package productconfigurator
 
 import "github.com/apigen-go/apigen/runtime/jsonx"
 
-// membersBulkCreateOptionsResponse numbers BulkCreateOptionsResponse's members for decodeBulkCreateOptionsResponseMember.
-var membersBulkCreateOptionsResponse = jsonx.NewMembers([]string{"options"})
-
 // UnmarshalJSON decodes s with a decoder generated for BulkCreateOptionsResponse's members.
 func (s *BulkCreateOptionsResponse) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeBulkCreateOptionsResponse)
 }
 
 func decodeBulkCreateOptionsResponse(d *jsonx.Decoder, s *BulkCreateOptionsResponse) error {
-	return jsonx.Object(d, membersBulkCreateOptionsResponse, s, decodeBulkCreateOptionsResponseMember)
+	return jsonx.Object(d, nil, s, decodeBulkCreateOptionsResponseMember)
 }
 
-// decodeBulkCreateOptionsResponseMember reads member i of membersBulkCreateOptionsResponse into s.
-func decodeBulkCreateOptionsResponseMember(d *jsonx.Decoder, s *BulkCreateOptionsResponse, i int) error {
-	switch i {
-	case 0: // options
-		return jsonx.Slice(d, &s.Options, decodeStepOption)
+// decodeBulkCreateOptionsResponseMember reads the member named key into s.
+func decodeBulkCreateOptionsResponseMember(d *jsonx.Decoder, s *BulkCreateOptionsResponse, key []byte) (int, error) {
+	switch string(key) {
+	case "options":
+		return jsonx.Optional, jsonx.Slice(d, &s.Options, decodeStepOption)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersBulkCreateStepsResponse numbers BulkCreateStepsResponse's members for decodeBulkCreateStepsResponseMember.
-var membersBulkCreateStepsResponse = jsonx.NewMembers([]string{"steps"})
 
 // UnmarshalJSON decodes s with a decoder generated for BulkCreateStepsResponse's members.
 func (s *BulkCreateStepsResponse) UnmarshalJSON(data []byte) error {
@@ -34,20 +28,20 @@ func (s *BulkCreateStepsResponse) UnmarshalJSON(data []byte) error {
 }
 
 func decodeBulkCreateStepsResponse(d *jsonx.Decoder, s *BulkCreateStepsResponse) error {
-	return jsonx.Object(d, membersBulkCreateStepsResponse, s, decodeBulkCreateStepsResponseMember)
+	return jsonx.Object(d, nil, s, decodeBulkCreateStepsResponseMember)
 }
 
-// decodeBulkCreateStepsResponseMember reads member i of membersBulkCreateStepsResponse into s.
-func decodeBulkCreateStepsResponseMember(d *jsonx.Decoder, s *BulkCreateStepsResponse, i int) error {
-	switch i {
-	case 0: // steps
-		return jsonx.Slice(d, &s.Steps, decodeStep)
+// decodeBulkCreateStepsResponseMember reads the member named key into s.
+func decodeBulkCreateStepsResponseMember(d *jsonx.Decoder, s *BulkCreateStepsResponse, key []byte) (int, error) {
+	switch string(key) {
+	case "steps":
+		return jsonx.Optional, jsonx.Slice(d, &s.Steps, decodeStep)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersCondition numbers Condition's members for decodeConditionMember; the names after the list are required.
-var membersCondition = jsonx.NewMembers([]string{"conditions", "optionIds", "type"}, "type")
+// requiredCondition lists the members a Condition must have; decodeConditionMember returns their positions.
+var requiredCondition = []string{"type"}
 
 // UnmarshalJSON decodes s with a decoder generated for Condition's members.
 func (s *Condition) UnmarshalJSON(data []byte) error {
@@ -55,30 +49,21 @@ func (s *Condition) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCondition(d *jsonx.Decoder, s *Condition) error {
-	return jsonx.Object(d, membersCondition, s, decodeConditionMember)
+	return jsonx.Object(d, requiredCondition, s, decodeConditionMember)
 }
 
-// decodeConditionMember reads member i of membersCondition into s.
-func decodeConditionMember(d *jsonx.Decoder, s *Condition, i int) error {
-	switch i {
-	case 0: // conditions
-		return jsonx.Slice(d, &s.Conditions, decodeCondition)
-	case 1: // optionIds
-		return jsonx.Slice(d, &s.OptionIDs, jsonx.String)
-	case 2: // type
-		return jsonx.StringAs[DependencyType](d, &s.Type)
+// decodeConditionMember reads the member named key into s.
+func decodeConditionMember(d *jsonx.Decoder, s *Condition, key []byte) (int, error) {
+	switch string(key) {
+	case "conditions":
+		return jsonx.Optional, jsonx.Slice(d, &s.Conditions, decodeCondition)
+	case "optionIds":
+		return jsonx.Optional, jsonx.Slice(d, &s.OptionIDs, jsonx.String)
+	case "type":
+		return 0, jsonx.StringAs[DependencyType](d, &s.Type)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersConfiguration numbers Configuration's members for decodeConfigurationMember.
-var membersConfiguration = jsonx.NewMembers([]string{
-	"configurator",
-	"matchedProperties",
-	"price",
-	"steps",
-	"weight",
-})
 
 // UnmarshalJSON decodes s with a decoder generated for Configuration's members.
 func (s *Configuration) UnmarshalJSON(data []byte) error {
@@ -86,28 +71,25 @@ func (s *Configuration) UnmarshalJSON(data []byte) error {
 }
 
 func decodeConfiguration(d *jsonx.Decoder, s *Configuration) error {
-	return jsonx.Object(d, membersConfiguration, s, decodeConfigurationMember)
+	return jsonx.Object(d, nil, s, decodeConfigurationMember)
 }
 
-// decodeConfigurationMember reads member i of membersConfiguration into s.
-func decodeConfigurationMember(d *jsonx.Decoder, s *Configuration, i int) error {
-	switch i {
-	case 0: // configurator
-		return jsonx.Ptr(d, &s.Configurator, decodeConfigurationConfigurator)
-	case 1: // matchedProperties
-		return jsonx.Slice(d, &s.MatchedProperties, decodeProperty)
-	case 2: // price
-		return jsonx.Ptr(d, &s.Price, decodeMoney)
-	case 3: // steps
-		return jsonx.Slice(d, &s.Steps, decodeConfigurationStep)
-	case 4: // weight
-		return jsonx.OptString(d, &s.Weight)
+// decodeConfigurationMember reads the member named key into s.
+func decodeConfigurationMember(d *jsonx.Decoder, s *Configuration, key []byte) (int, error) {
+	switch string(key) {
+	case "configurator":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Configurator, decodeConfigurationConfigurator)
+	case "matchedProperties":
+		return jsonx.Optional, jsonx.Slice(d, &s.MatchedProperties, decodeProperty)
+	case "price":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Price, decodeMoney)
+	case "steps":
+		return jsonx.Optional, jsonx.Slice(d, &s.Steps, decodeConfigurationStep)
+	case "weight":
+		return jsonx.Optional, jsonx.OptString(d, &s.Weight)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersConfigurationConfigurator numbers ConfigurationConfigurator's members for decodeConfigurationConfiguratorMember.
-var membersConfigurationConfigurator = jsonx.NewMembers([]string{"id", "label", "productId", "status"})
 
 // UnmarshalJSON decodes s with a decoder generated for ConfigurationConfigurator's members.
 func (s *ConfigurationConfigurator) UnmarshalJSON(data []byte) error {
@@ -115,33 +97,23 @@ func (s *ConfigurationConfigurator) UnmarshalJSON(data []byte) error {
 }
 
 func decodeConfigurationConfigurator(d *jsonx.Decoder, s *ConfigurationConfigurator) error {
-	return jsonx.Object(d, membersConfigurationConfigurator, s, decodeConfigurationConfiguratorMember)
+	return jsonx.Object(d, nil, s, decodeConfigurationConfiguratorMember)
 }
 
-// decodeConfigurationConfiguratorMember reads member i of membersConfigurationConfigurator into s.
-func decodeConfigurationConfiguratorMember(d *jsonx.Decoder, s *ConfigurationConfigurator, i int) error {
-	switch i {
-	case 0: // id
-		return jsonx.OptString(d, &s.ID)
-	case 1: // label
-		return jsonx.OptString(d, &s.Label)
-	case 2: // productId
-		return jsonx.OptString(d, &s.ProductID)
-	case 3: // status
-		return jsonx.Opt(d, &s.Status, jsonx.StringAs[ConfiguratorStatus])
+// decodeConfigurationConfiguratorMember reads the member named key into s.
+func decodeConfigurationConfiguratorMember(d *jsonx.Decoder, s *ConfigurationConfigurator, key []byte) (int, error) {
+	switch string(key) {
+	case "id":
+		return jsonx.Optional, jsonx.OptString(d, &s.ID)
+	case "label":
+		return jsonx.Optional, jsonx.OptString(d, &s.Label)
+	case "productId":
+		return jsonx.Optional, jsonx.OptString(d, &s.ProductID)
+	case "status":
+		return jsonx.Optional, jsonx.Opt(d, &s.Status, jsonx.StringAs[ConfiguratorStatus])
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersConfigurationOption numbers ConfigurationOption's members for decodeConfigurationOptionMember.
-var membersConfigurationOption = jsonx.NewMembers([]string{
-	"available",
-	"externalReferenceId",
-	"id",
-	"label",
-	"position",
-	"selected",
-})
 
 // UnmarshalJSON decodes s with a decoder generated for ConfigurationOption's members.
 func (s *ConfigurationOption) UnmarshalJSON(data []byte) error {
@@ -149,30 +121,27 @@ func (s *ConfigurationOption) UnmarshalJSON(data []byte) error {
 }
 
 func decodeConfigurationOption(d *jsonx.Decoder, s *ConfigurationOption) error {
-	return jsonx.Object(d, membersConfigurationOption, s, decodeConfigurationOptionMember)
+	return jsonx.Object(d, nil, s, decodeConfigurationOptionMember)
 }
 
-// decodeConfigurationOptionMember reads member i of membersConfigurationOption into s.
-func decodeConfigurationOptionMember(d *jsonx.Decoder, s *ConfigurationOption, i int) error {
-	switch i {
-	case 0: // available
-		return jsonx.OptBool(d, &s.Available)
-	case 1: // externalReferenceId
-		return jsonx.OptString(d, &s.ExternalReferenceID)
-	case 2: // id
-		return jsonx.OptString(d, &s.ID)
-	case 3: // label
-		return jsonx.Ptr(d, &s.Label, decodeLocalizedText)
-	case 4: // position
-		return jsonx.OptString(d, &s.Position)
-	case 5: // selected
-		return jsonx.OptBool(d, &s.Selected)
+// decodeConfigurationOptionMember reads the member named key into s.
+func decodeConfigurationOptionMember(d *jsonx.Decoder, s *ConfigurationOption, key []byte) (int, error) {
+	switch string(key) {
+	case "available":
+		return jsonx.Optional, jsonx.OptBool(d, &s.Available)
+	case "externalReferenceId":
+		return jsonx.Optional, jsonx.OptString(d, &s.ExternalReferenceID)
+	case "id":
+		return jsonx.Optional, jsonx.OptString(d, &s.ID)
+	case "label":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Label, decodeLocalizedText)
+	case "position":
+		return jsonx.Optional, jsonx.OptString(d, &s.Position)
+	case "selected":
+		return jsonx.Optional, jsonx.OptBool(d, &s.Selected)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersConfigurationStep numbers ConfigurationStep's members for decodeConfigurationStepMember.
-var membersConfigurationStep = jsonx.NewMembers([]string{"id", "label", "options", "position"})
 
 // UnmarshalJSON decodes s with a decoder generated for ConfigurationStep's members.
 func (s *ConfigurationStep) UnmarshalJSON(data []byte) error {
@@ -180,35 +149,26 @@ func (s *ConfigurationStep) UnmarshalJSON(data []byte) error {
 }
 
 func decodeConfigurationStep(d *jsonx.Decoder, s *ConfigurationStep) error {
-	return jsonx.Object(d, membersConfigurationStep, s, decodeConfigurationStepMember)
+	return jsonx.Object(d, nil, s, decodeConfigurationStepMember)
 }
 
-// decodeConfigurationStepMember reads member i of membersConfigurationStep into s.
-func decodeConfigurationStepMember(d *jsonx.Decoder, s *ConfigurationStep, i int) error {
-	switch i {
-	case 0: // id
-		return jsonx.OptString(d, &s.ID)
-	case 1: // label
-		return jsonx.Ptr(d, &s.Label, decodeLocalizedText)
-	case 2: // options
-		return jsonx.Slice(d, &s.Options, decodeConfigurationOption)
-	case 3: // position
-		return jsonx.OptString(d, &s.Position)
+// decodeConfigurationStepMember reads the member named key into s.
+func decodeConfigurationStepMember(d *jsonx.Decoder, s *ConfigurationStep, key []byte) (int, error) {
+	switch string(key) {
+	case "id":
+		return jsonx.Optional, jsonx.OptString(d, &s.ID)
+	case "label":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Label, decodeLocalizedText)
+	case "options":
+		return jsonx.Optional, jsonx.Slice(d, &s.Options, decodeConfigurationOption)
+	case "position":
+		return jsonx.Optional, jsonx.OptString(d, &s.Position)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersConfigurator numbers Configurator's members for decodeConfiguratorMember; the names after the list are required.
-var membersConfigurator = jsonx.NewMembers([]string{
-	"createdAt",
-	"grn",
-	"id",
-	"label",
-	"productId",
-	"status",
-	"steps",
-	"updatedAt",
-}, "id")
+// requiredConfigurator lists the members a Configurator must have; decodeConfiguratorMember returns their positions.
+var requiredConfigurator = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for Configurator's members.
 func (s *Configurator) UnmarshalJSON(data []byte) error {
@@ -216,42 +176,34 @@ func (s *Configurator) UnmarshalJSON(data []byte) error {
 }
 
 func decodeConfigurator(d *jsonx.Decoder, s *Configurator) error {
-	return jsonx.Object(d, membersConfigurator, s, decodeConfiguratorMember)
+	return jsonx.Object(d, requiredConfigurator, s, decodeConfiguratorMember)
 }
 
-// decodeConfiguratorMember reads member i of membersConfigurator into s.
-func decodeConfiguratorMember(d *jsonx.Decoder, s *Configurator, i int) error {
-	switch i {
-	case 0: // createdAt
-		return jsonx.OptTime(d, &s.CreatedAt)
-	case 1: // grn
-		return jsonx.OptString(d, &s.Grn)
-	case 2: // id
-		return jsonx.String(d, &s.ID)
-	case 3: // label
-		return jsonx.OptString(d, &s.Label)
-	case 4: // productId
-		return jsonx.OptString(d, &s.ProductID)
-	case 5: // status
-		return jsonx.Opt(d, &s.Status, jsonx.StringAs[ConfiguratorStatus])
-	case 6: // steps
-		return jsonx.Slice(d, &s.Steps, decodeStep)
-	case 7: // updatedAt
-		return jsonx.OptTime(d, &s.UpdatedAt)
+// decodeConfiguratorMember reads the member named key into s.
+func decodeConfiguratorMember(d *jsonx.Decoder, s *Configurator, key []byte) (int, error) {
+	switch string(key) {
+	case "createdAt":
+		return jsonx.Optional, jsonx.OptTime(d, &s.CreatedAt)
+	case "grn":
+		return jsonx.Optional, jsonx.OptString(d, &s.Grn)
+	case "id":
+		return 0, jsonx.String(d, &s.ID)
+	case "label":
+		return jsonx.Optional, jsonx.OptString(d, &s.Label)
+	case "productId":
+		return jsonx.Optional, jsonx.OptString(d, &s.ProductID)
+	case "status":
+		return jsonx.Optional, jsonx.Opt(d, &s.Status, jsonx.StringAs[ConfiguratorStatus])
+	case "steps":
+		return jsonx.Optional, jsonx.Slice(d, &s.Steps, decodeStep)
+	case "updatedAt":
+		return jsonx.Optional, jsonx.OptTime(d, &s.UpdatedAt)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersDependency numbers Dependency's members for decodeDependencyMember; the names after the list are required.
-var membersDependency = jsonx.NewMembers([]string{
-	"condition",
-	"createdAt",
-	"grn",
-	"id",
-	"optionIds",
-	"stepId",
-	"updatedAt",
-}, "id")
+// requiredDependency lists the members a Dependency must have; decodeDependencyMember returns their positions.
+var requiredDependency = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for Dependency's members.
 func (s *Dependency) UnmarshalJSON(data []byte) error {
@@ -259,32 +211,29 @@ func (s *Dependency) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDependency(d *jsonx.Decoder, s *Dependency) error {
-	return jsonx.Object(d, membersDependency, s, decodeDependencyMember)
+	return jsonx.Object(d, requiredDependency, s, decodeDependencyMember)
 }
 
-// decodeDependencyMember reads member i of membersDependency into s.
-func decodeDependencyMember(d *jsonx.Decoder, s *Dependency, i int) error {
-	switch i {
-	case 0: // condition
-		return jsonx.Ptr(d, &s.Condition, decodeCondition)
-	case 1: // createdAt
-		return jsonx.OptTime(d, &s.CreatedAt)
-	case 2: // grn
-		return jsonx.OptString(d, &s.Grn)
-	case 3: // id
-		return jsonx.String(d, &s.ID)
-	case 4: // optionIds
-		return jsonx.Slice(d, &s.OptionIDs, jsonx.String)
-	case 5: // stepId
-		return jsonx.OptString(d, &s.StepID)
-	case 6: // updatedAt
-		return jsonx.OptTime(d, &s.UpdatedAt)
+// decodeDependencyMember reads the member named key into s.
+func decodeDependencyMember(d *jsonx.Decoder, s *Dependency, key []byte) (int, error) {
+	switch string(key) {
+	case "condition":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Condition, decodeCondition)
+	case "createdAt":
+		return jsonx.Optional, jsonx.OptTime(d, &s.CreatedAt)
+	case "grn":
+		return jsonx.Optional, jsonx.OptString(d, &s.Grn)
+	case "id":
+		return 0, jsonx.String(d, &s.ID)
+	case "optionIds":
+		return jsonx.Optional, jsonx.Slice(d, &s.OptionIDs, jsonx.String)
+	case "stepId":
+		return jsonx.Optional, jsonx.OptString(d, &s.StepID)
+	case "updatedAt":
+		return jsonx.Optional, jsonx.OptTime(d, &s.UpdatedAt)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersFieldViolation numbers FieldViolation's members for decodeFieldViolationMember.
-var membersFieldViolation = jsonx.NewMembers([]string{"description", "field"})
 
 // UnmarshalJSON decodes s with a decoder generated for FieldViolation's members.
 func (s *FieldViolation) UnmarshalJSON(data []byte) error {
@@ -292,22 +241,19 @@ func (s *FieldViolation) UnmarshalJSON(data []byte) error {
 }
 
 func decodeFieldViolation(d *jsonx.Decoder, s *FieldViolation) error {
-	return jsonx.Object(d, membersFieldViolation, s, decodeFieldViolationMember)
+	return jsonx.Object(d, nil, s, decodeFieldViolationMember)
 }
 
-// decodeFieldViolationMember reads member i of membersFieldViolation into s.
-func decodeFieldViolationMember(d *jsonx.Decoder, s *FieldViolation, i int) error {
-	switch i {
-	case 0: // description
-		return jsonx.OptString(d, &s.Description)
-	case 1: // field
-		return jsonx.OptString(d, &s.Field)
+// decodeFieldViolationMember reads the member named key into s.
+func decodeFieldViolationMember(d *jsonx.Decoder, s *FieldViolation, key []byte) (int, error) {
+	switch string(key) {
+	case "description":
+		return jsonx.Optional, jsonx.OptString(d, &s.Description)
+	case "field":
+		return jsonx.Optional, jsonx.OptString(d, &s.Field)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersListConfiguratorsResponse numbers ListConfiguratorsResponse's members for decodeListConfiguratorsResponseMember.
-var membersListConfiguratorsResponse = jsonx.NewMembers([]string{"configurators", "nextPageToken"})
 
 // UnmarshalJSON decodes s with a decoder generated for ListConfiguratorsResponse's members.
 func (s *ListConfiguratorsResponse) UnmarshalJSON(data []byte) error {
@@ -315,22 +261,19 @@ func (s *ListConfiguratorsResponse) UnmarshalJSON(data []byte) error {
 }
 
 func decodeListConfiguratorsResponse(d *jsonx.Decoder, s *ListConfiguratorsResponse) error {
-	return jsonx.Object(d, membersListConfiguratorsResponse, s, decodeListConfiguratorsResponseMember)
+	return jsonx.Object(d, nil, s, decodeListConfiguratorsResponseMember)
 }
 
-// decodeListConfiguratorsResponseMember reads member i of membersListConfiguratorsResponse into s.
-func decodeListConfiguratorsResponseMember(d *jsonx.Decoder, s *ListConfiguratorsResponse, i int) error {
-	switch i {
-	case 0: // configurators
-		return jsonx.Slice(d, &s.Configurators, decodeConfigurator)
-	case 1: // nextPageToken
-		return jsonx.OptString(d, &s.NextPageToken)
+// decodeListConfiguratorsResponseMember reads the member named key into s.
+func decodeListConfiguratorsResponseMember(d *jsonx.Decoder, s *ListConfiguratorsResponse, key []byte) (int, error) {
+	switch string(key) {
+	case "configurators":
+		return jsonx.Optional, jsonx.Slice(d, &s.Configurators, decodeConfigurator)
+	case "nextPageToken":
+		return jsonx.Optional, jsonx.OptString(d, &s.NextPageToken)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersLocalizedText numbers LocalizedText's members for decodeLocalizedTextMember.
-var membersLocalizedText = jsonx.NewMembers([]string{"value"})
 
 // UnmarshalJSON decodes s with a decoder generated for LocalizedText's members.
 func (s *LocalizedText) UnmarshalJSON(data []byte) error {
@@ -338,30 +281,20 @@ func (s *LocalizedText) UnmarshalJSON(data []byte) error {
 }
 
 func decodeLocalizedText(d *jsonx.Decoder, s *LocalizedText) error {
-	return jsonx.Object(d, membersLocalizedText, s, decodeLocalizedTextMember)
+	return jsonx.Object(d, nil, s, decodeLocalizedTextMember)
 }
 
-// decodeLocalizedTextMember reads member i of membersLocalizedText into s.
-func decodeLocalizedTextMember(d *jsonx.Decoder, s *LocalizedText, i int) error {
-	switch i {
-	case 0: // value
-		return jsonx.StringMap(d, &s.Value)
+// decodeLocalizedTextMember reads the member named key into s.
+func decodeLocalizedTextMember(d *jsonx.Decoder, s *LocalizedText, key []byte) (int, error) {
+	switch string(key) {
+	case "value":
+		return jsonx.Optional, jsonx.StringMap(d, &s.Value)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersMatrix numbers Matrix's members for decodeMatrixMember; the names after the list are required.
-var membersMatrix = jsonx.NewMembers([]string{
-	"configuratorId",
-	"createdAt",
-	"grn",
-	"id",
-	"label",
-	"priceType",
-	"properties",
-	"updatedAt",
-	"weightType",
-}, "id")
+// requiredMatrix lists the members a Matrix must have; decodeMatrixMember returns their positions.
+var requiredMatrix = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for Matrix's members.
 func (s *Matrix) UnmarshalJSON(data []byte) error {
@@ -369,36 +302,33 @@ func (s *Matrix) UnmarshalJSON(data []byte) error {
 }
 
 func decodeMatrix(d *jsonx.Decoder, s *Matrix) error {
-	return jsonx.Object(d, membersMatrix, s, decodeMatrixMember)
+	return jsonx.Object(d, requiredMatrix, s, decodeMatrixMember)
 }
 
-// decodeMatrixMember reads member i of membersMatrix into s.
-func decodeMatrixMember(d *jsonx.Decoder, s *Matrix, i int) error {
-	switch i {
-	case 0: // configuratorId
-		return jsonx.OptString(d, &s.ConfiguratorID)
-	case 1: // createdAt
-		return jsonx.OptTime(d, &s.CreatedAt)
-	case 2: // grn
-		return jsonx.OptString(d, &s.Grn)
-	case 3: // id
-		return jsonx.String(d, &s.ID)
-	case 4: // label
-		return jsonx.OptString(d, &s.Label)
-	case 5: // priceType
-		return jsonx.Ptr(d, &s.PriceType, decodePriceType)
-	case 6: // properties
-		return jsonx.Slice(d, &s.Properties, decodeProperty)
-	case 7: // updatedAt
-		return jsonx.OptTime(d, &s.UpdatedAt)
-	case 8: // weightType
-		return jsonx.Ptr(d, &s.WeightType, decodeWeightType)
+// decodeMatrixMember reads the member named key into s.
+func decodeMatrixMember(d *jsonx.Decoder, s *Matrix, key []byte) (int, error) {
+	switch string(key) {
+	case "configuratorId":
+		return jsonx.Optional, jsonx.OptString(d, &s.ConfiguratorID)
+	case "createdAt":
+		return jsonx.Optional, jsonx.OptTime(d, &s.CreatedAt)
+	case "grn":
+		return jsonx.Optional, jsonx.OptString(d, &s.Grn)
+	case "id":
+		return 0, jsonx.String(d, &s.ID)
+	case "label":
+		return jsonx.Optional, jsonx.OptString(d, &s.Label)
+	case "priceType":
+		return jsonx.Optional, jsonx.Ptr(d, &s.PriceType, decodePriceType)
+	case "properties":
+		return jsonx.Optional, jsonx.Slice(d, &s.Properties, decodeProperty)
+	case "updatedAt":
+		return jsonx.Optional, jsonx.OptTime(d, &s.UpdatedAt)
+	case "weightType":
+		return jsonx.Optional, jsonx.Ptr(d, &s.WeightType, decodeWeightType)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersMoney numbers Money's members for decodeMoneyMember.
-var membersMoney = jsonx.NewMembers([]string{"micros", "units"})
 
 // UnmarshalJSON decodes s with a decoder generated for Money's members.
 func (s *Money) UnmarshalJSON(data []byte) error {
@@ -406,22 +336,19 @@ func (s *Money) UnmarshalJSON(data []byte) error {
 }
 
 func decodeMoney(d *jsonx.Decoder, s *Money) error {
-	return jsonx.Object(d, membersMoney, s, decodeMoneyMember)
+	return jsonx.Object(d, nil, s, decodeMoneyMember)
 }
 
-// decodeMoneyMember reads member i of membersMoney into s.
-func decodeMoneyMember(d *jsonx.Decoder, s *Money, i int) error {
-	switch i {
-	case 0: // micros
-		return jsonx.OptInt64(d, &s.Micros)
-	case 1: // units
-		return jsonx.OptString(d, &s.Units)
+// decodeMoneyMember reads the member named key into s.
+func decodeMoneyMember(d *jsonx.Decoder, s *Money, key []byte) (int, error) {
+	switch string(key) {
+	case "micros":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Micros)
+	case "units":
+		return jsonx.Optional, jsonx.OptString(d, &s.Units)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersPriceType numbers PriceType's members for decodePriceTypeMember.
-var membersPriceType = jsonx.NewMembers([]string{"currency"})
 
 // UnmarshalJSON decodes s with a decoder generated for PriceType's members.
 func (s *PriceType) UnmarshalJSON(data []byte) error {
@@ -429,31 +356,20 @@ func (s *PriceType) UnmarshalJSON(data []byte) error {
 }
 
 func decodePriceType(d *jsonx.Decoder, s *PriceType) error {
-	return jsonx.Object(d, membersPriceType, s, decodePriceTypeMember)
+	return jsonx.Object(d, nil, s, decodePriceTypeMember)
 }
 
-// decodePriceTypeMember reads member i of membersPriceType into s.
-func decodePriceTypeMember(d *jsonx.Decoder, s *PriceType, i int) error {
-	switch i {
-	case 0: // currency
-		return jsonx.OptString(d, &s.Currency)
+// decodePriceTypeMember reads the member named key into s.
+func decodePriceTypeMember(d *jsonx.Decoder, s *PriceType, key []byte) (int, error) {
+	switch string(key) {
+	case "currency":
+		return jsonx.Optional, jsonx.OptString(d, &s.Currency)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersProperty numbers Property's members for decodePropertyMember; the names after the list are required.
-var membersProperty = jsonx.NewMembers([]string{
-	"createdAt",
-	"grn",
-	"id",
-	"matrixId",
-	"optionIds",
-	"propertyKey",
-	"propertyMode",
-	"propertyType",
-	"propertyValue",
-	"updatedAt",
-}, "id")
+// requiredProperty lists the members a Property must have; decodePropertyMember returns their positions.
+var requiredProperty = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for Property's members.
 func (s *Property) UnmarshalJSON(data []byte) error {
@@ -461,38 +377,35 @@ func (s *Property) UnmarshalJSON(data []byte) error {
 }
 
 func decodeProperty(d *jsonx.Decoder, s *Property) error {
-	return jsonx.Object(d, membersProperty, s, decodePropertyMember)
+	return jsonx.Object(d, requiredProperty, s, decodePropertyMember)
 }
 
-// decodePropertyMember reads member i of membersProperty into s.
-func decodePropertyMember(d *jsonx.Decoder, s *Property, i int) error {
-	switch i {
-	case 0: // createdAt
-		return jsonx.OptTime(d, &s.CreatedAt)
-	case 1: // grn
-		return jsonx.OptString(d, &s.Grn)
-	case 2: // id
-		return jsonx.String(d, &s.ID)
-	case 3: // matrixId
-		return jsonx.OptString(d, &s.MatrixID)
-	case 4: // optionIds
-		return jsonx.Slice(d, &s.OptionIDs, jsonx.String)
-	case 5: // propertyKey
-		return jsonx.OptString(d, &s.PropertyKey)
-	case 6: // propertyMode
-		return jsonx.Opt(d, &s.PropertyMode, jsonx.StringAs[PropertyMode])
-	case 7: // propertyType
-		return jsonx.Opt(d, &s.PropertyType, jsonx.StringAs[PropertyType])
-	case 8: // propertyValue
-		return jsonx.OptString(d, &s.PropertyValue)
-	case 9: // updatedAt
-		return jsonx.OptTime(d, &s.UpdatedAt)
+// decodePropertyMember reads the member named key into s.
+func decodePropertyMember(d *jsonx.Decoder, s *Property, key []byte) (int, error) {
+	switch string(key) {
+	case "createdAt":
+		return jsonx.Optional, jsonx.OptTime(d, &s.CreatedAt)
+	case "grn":
+		return jsonx.Optional, jsonx.OptString(d, &s.Grn)
+	case "id":
+		return 0, jsonx.String(d, &s.ID)
+	case "matrixId":
+		return jsonx.Optional, jsonx.OptString(d, &s.MatrixID)
+	case "optionIds":
+		return jsonx.Optional, jsonx.Slice(d, &s.OptionIDs, jsonx.String)
+	case "propertyKey":
+		return jsonx.Optional, jsonx.OptString(d, &s.PropertyKey)
+	case "propertyMode":
+		return jsonx.Optional, jsonx.Opt(d, &s.PropertyMode, jsonx.StringAs[PropertyMode])
+	case "propertyType":
+		return jsonx.Optional, jsonx.Opt(d, &s.PropertyType, jsonx.StringAs[PropertyType])
+	case "propertyValue":
+		return jsonx.Optional, jsonx.OptString(d, &s.PropertyValue)
+	case "updatedAt":
+		return jsonx.Optional, jsonx.OptTime(d, &s.UpdatedAt)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersStatus numbers Status's members for decodeStatusMember.
-var membersStatus = jsonx.NewMembers([]string{"code", "details", "message"})
 
 // UnmarshalJSON decodes s with a decoder generated for Status's members.
 func (s *Status) UnmarshalJSON(data []byte) error {
@@ -500,33 +413,24 @@ func (s *Status) UnmarshalJSON(data []byte) error {
 }
 
 func decodeStatus(d *jsonx.Decoder, s *Status) error {
-	return jsonx.Object(d, membersStatus, s, decodeStatusMember)
+	return jsonx.Object(d, nil, s, decodeStatusMember)
 }
 
-// decodeStatusMember reads member i of membersStatus into s.
-func decodeStatusMember(d *jsonx.Decoder, s *Status, i int) error {
-	switch i {
-	case 0: // code
-		return jsonx.OptInt32(d, &s.Code)
-	case 1: // details
-		return jsonx.Slice(d, &s.Details, jsonx.Unmarshaler[*Any])
-	case 2: // message
-		return jsonx.OptString(d, &s.Message)
+// decodeStatusMember reads the member named key into s.
+func decodeStatusMember(d *jsonx.Decoder, s *Status, key []byte) (int, error) {
+	switch string(key) {
+	case "code":
+		return jsonx.Optional, jsonx.OptInt32(d, &s.Code)
+	case "details":
+		return jsonx.Optional, jsonx.Slice(d, &s.Details, jsonx.Unmarshaler[*Any])
+	case "message":
+		return jsonx.Optional, jsonx.OptString(d, &s.Message)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersStep numbers Step's members for decodeStepMember; the names after the list are required.
-var membersStep = jsonx.NewMembers([]string{
-	"configuratorId",
-	"createdAt",
-	"grn",
-	"id",
-	"label",
-	"options",
-	"position",
-	"updatedAt",
-}, "id")
+// requiredStep lists the members a Step must have; decodeStepMember returns their positions.
+var requiredStep = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for Step's members.
 func (s *Step) UnmarshalJSON(data []byte) error {
@@ -534,43 +438,34 @@ func (s *Step) UnmarshalJSON(data []byte) error {
 }
 
 func decodeStep(d *jsonx.Decoder, s *Step) error {
-	return jsonx.Object(d, membersStep, s, decodeStepMember)
+	return jsonx.Object(d, requiredStep, s, decodeStepMember)
 }
 
-// decodeStepMember reads member i of membersStep into s.
-func decodeStepMember(d *jsonx.Decoder, s *Step, i int) error {
-	switch i {
-	case 0: // configuratorId
-		return jsonx.OptString(d, &s.ConfiguratorID)
-	case 1: // createdAt
-		return jsonx.OptTime(d, &s.CreatedAt)
-	case 2: // grn
-		return jsonx.OptString(d, &s.Grn)
-	case 3: // id
-		return jsonx.String(d, &s.ID)
-	case 4: // label
-		return jsonx.Ptr(d, &s.Label, decodeLocalizedText)
-	case 5: // options
-		return jsonx.Slice(d, &s.Options, decodeStepOption)
-	case 6: // position
-		return jsonx.OptString(d, &s.Position)
-	case 7: // updatedAt
-		return jsonx.OptTime(d, &s.UpdatedAt)
+// decodeStepMember reads the member named key into s.
+func decodeStepMember(d *jsonx.Decoder, s *Step, key []byte) (int, error) {
+	switch string(key) {
+	case "configuratorId":
+		return jsonx.Optional, jsonx.OptString(d, &s.ConfiguratorID)
+	case "createdAt":
+		return jsonx.Optional, jsonx.OptTime(d, &s.CreatedAt)
+	case "grn":
+		return jsonx.Optional, jsonx.OptString(d, &s.Grn)
+	case "id":
+		return 0, jsonx.String(d, &s.ID)
+	case "label":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Label, decodeLocalizedText)
+	case "options":
+		return jsonx.Optional, jsonx.Slice(d, &s.Options, decodeStepOption)
+	case "position":
+		return jsonx.Optional, jsonx.OptString(d, &s.Position)
+	case "updatedAt":
+		return jsonx.Optional, jsonx.OptTime(d, &s.UpdatedAt)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersStepOption numbers StepOption's members for decodeStepOptionMember; the names after the list are required.
-var membersStepOption = jsonx.NewMembers([]string{
-	"createdAt",
-	"externalReferenceId",
-	"grn",
-	"id",
-	"label",
-	"position",
-	"stepId",
-	"updatedAt",
-}, "id")
+// requiredStepOption lists the members a StepOption must have; decodeStepOptionMember returns their positions.
+var requiredStepOption = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for StepOption's members.
 func (s *StepOption) UnmarshalJSON(data []byte) error {
@@ -578,34 +473,31 @@ func (s *StepOption) UnmarshalJSON(data []byte) error {
 }
 
 func decodeStepOption(d *jsonx.Decoder, s *StepOption) error {
-	return jsonx.Object(d, membersStepOption, s, decodeStepOptionMember)
+	return jsonx.Object(d, requiredStepOption, s, decodeStepOptionMember)
 }
 
-// decodeStepOptionMember reads member i of membersStepOption into s.
-func decodeStepOptionMember(d *jsonx.Decoder, s *StepOption, i int) error {
-	switch i {
-	case 0: // createdAt
-		return jsonx.OptTime(d, &s.CreatedAt)
-	case 1: // externalReferenceId
-		return jsonx.OptString(d, &s.ExternalReferenceID)
-	case 2: // grn
-		return jsonx.OptString(d, &s.Grn)
-	case 3: // id
-		return jsonx.String(d, &s.ID)
-	case 4: // label
-		return jsonx.Ptr(d, &s.Label, decodeLocalizedText)
-	case 5: // position
-		return jsonx.OptString(d, &s.Position)
-	case 6: // stepId
-		return jsonx.OptString(d, &s.StepID)
-	case 7: // updatedAt
-		return jsonx.OptTime(d, &s.UpdatedAt)
+// decodeStepOptionMember reads the member named key into s.
+func decodeStepOptionMember(d *jsonx.Decoder, s *StepOption, key []byte) (int, error) {
+	switch string(key) {
+	case "createdAt":
+		return jsonx.Optional, jsonx.OptTime(d, &s.CreatedAt)
+	case "externalReferenceId":
+		return jsonx.Optional, jsonx.OptString(d, &s.ExternalReferenceID)
+	case "grn":
+		return jsonx.Optional, jsonx.OptString(d, &s.Grn)
+	case "id":
+		return 0, jsonx.String(d, &s.ID)
+	case "label":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Label, decodeLocalizedText)
+	case "position":
+		return jsonx.Optional, jsonx.OptString(d, &s.Position)
+	case "stepId":
+		return jsonx.Optional, jsonx.OptString(d, &s.StepID)
+	case "updatedAt":
+		return jsonx.Optional, jsonx.OptTime(d, &s.UpdatedAt)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersWeightType numbers WeightType's members for decodeWeightTypeMember.
-var membersWeightType = jsonx.NewMembers([]string{"unit"})
 
 // UnmarshalJSON decodes s with a decoder generated for WeightType's members.
 func (s *WeightType) UnmarshalJSON(data []byte) error {
@@ -613,14 +505,14 @@ func (s *WeightType) UnmarshalJSON(data []byte) error {
 }
 
 func decodeWeightType(d *jsonx.Decoder, s *WeightType) error {
-	return jsonx.Object(d, membersWeightType, s, decodeWeightTypeMember)
+	return jsonx.Object(d, nil, s, decodeWeightTypeMember)
 }
 
-// decodeWeightTypeMember reads member i of membersWeightType into s.
-func decodeWeightTypeMember(d *jsonx.Decoder, s *WeightType, i int) error {
-	switch i {
-	case 0: // unit
-		return jsonx.OptString(d, &s.Unit)
+// decodeWeightTypeMember reads the member named key into s.
+func decodeWeightTypeMember(d *jsonx.Decoder, s *WeightType, key []byte) (int, error) {
+	switch string(key) {
+	case "unit":
+		return jsonx.Optional, jsonx.OptString(d, &s.Unit)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }

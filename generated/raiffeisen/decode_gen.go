@@ -8,19 +8,8 @@ import (
 	"github.com/apigen-go/apigen/runtime/jsonx"
 )
 
-// membersAccount numbers Account's members for decodeAccountMember; the names after the list are required.
-var membersAccount = jsonx.NewMembers([]string{
-	"accountId",
-	"accountName",
-	"accountNumber",
-	"accountNumberPrefix",
-	"accountTypeId",
-	"bankBicCode",
-	"bankCode",
-	"friendlyName",
-	"iban",
-	"mainCurrency",
-}, "accountId", "accountNumber", "bankCode")
+// requiredAccount lists the members a Account must have; decodeAccountMember returns their positions.
+var requiredAccount = []string{"accountId", "accountNumber", "bankCode"}
 
 // UnmarshalJSON decodes s with a decoder generated for Account's members.
 func (s *Account) UnmarshalJSON(data []byte) error {
@@ -28,38 +17,38 @@ func (s *Account) UnmarshalJSON(data []byte) error {
 }
 
 func decodeAccount(d *jsonx.Decoder, s *Account) error {
-	return jsonx.Object(d, membersAccount, s, decodeAccountMember)
+	return jsonx.Object(d, requiredAccount, s, decodeAccountMember)
 }
 
-// decodeAccountMember reads member i of membersAccount into s.
-func decodeAccountMember(d *jsonx.Decoder, s *Account, i int) error {
-	switch i {
-	case 0: // accountId
-		return jsonx.Int64(d, &s.AccountID)
-	case 1: // accountName
-		return jsonx.OptString(d, &s.AccountName)
-	case 2: // accountNumber
-		return jsonx.String(d, &s.AccountNumber)
-	case 3: // accountNumberPrefix
-		return jsonx.OptString(d, &s.AccountNumberPrefix)
-	case 4: // accountTypeId
-		return jsonx.OptString(d, &s.AccountTypeID)
-	case 5: // bankBicCode
-		return jsonx.OptString(d, &s.BankBicCode)
-	case 6: // bankCode
-		return jsonx.String(d, &s.BankCode)
-	case 7: // friendlyName
-		return jsonx.OptString(d, &s.FriendlyName)
-	case 8: // iban
-		return jsonx.OptString(d, &s.Iban)
-	case 9: // mainCurrency
-		return jsonx.OptString(d, &s.MainCurrency)
+// decodeAccountMember reads the member named key into s.
+func decodeAccountMember(d *jsonx.Decoder, s *Account, key []byte) (int, error) {
+	switch string(key) {
+	case "accountId":
+		return 0, jsonx.Int64(d, &s.AccountID)
+	case "accountName":
+		return jsonx.Optional, jsonx.OptString(d, &s.AccountName)
+	case "accountNumber":
+		return 1, jsonx.String(d, &s.AccountNumber)
+	case "accountNumberPrefix":
+		return jsonx.Optional, jsonx.OptString(d, &s.AccountNumberPrefix)
+	case "accountTypeId":
+		return jsonx.Optional, jsonx.OptString(d, &s.AccountTypeID)
+	case "bankBicCode":
+		return jsonx.Optional, jsonx.OptString(d, &s.BankBicCode)
+	case "bankCode":
+		return 2, jsonx.String(d, &s.BankCode)
+	case "friendlyName":
+		return jsonx.Optional, jsonx.OptString(d, &s.FriendlyName)
+	case "iban":
+		return jsonx.Optional, jsonx.OptString(d, &s.Iban)
+	case "mainCurrency":
+		return jsonx.Optional, jsonx.OptString(d, &s.MainCurrency)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersAccountBalance numbers AccountBalance's members for decodeAccountBalanceMember; the names after the list are required.
-var membersAccountBalance = jsonx.NewMembers([]string{"bankCode", "currencyFolders", "numberPart1", "numberPart2"}, "bankCode", "numberPart2")
+// requiredAccountBalance lists the members a AccountBalance must have; decodeAccountBalanceMember returns their positions.
+var requiredAccountBalance = []string{"bankCode", "numberPart2"}
 
 // UnmarshalJSON decodes s with a decoder generated for AccountBalance's members.
 func (s *AccountBalance) UnmarshalJSON(data []byte) error {
@@ -67,34 +56,26 @@ func (s *AccountBalance) UnmarshalJSON(data []byte) error {
 }
 
 func decodeAccountBalance(d *jsonx.Decoder, s *AccountBalance) error {
-	return jsonx.Object(d, membersAccountBalance, s, decodeAccountBalanceMember)
+	return jsonx.Object(d, requiredAccountBalance, s, decodeAccountBalanceMember)
 }
 
-// decodeAccountBalanceMember reads member i of membersAccountBalance into s.
-func decodeAccountBalanceMember(d *jsonx.Decoder, s *AccountBalance, i int) error {
-	switch i {
-	case 0: // bankCode
-		return jsonx.String(d, &s.BankCode)
-	case 1: // currencyFolders
-		return jsonx.Slice(d, &s.CurrencyFolders, decodeCurrencyFolder)
-	case 2: // numberPart1
-		return jsonx.OptString(d, &s.NumberPart1)
-	case 3: // numberPart2
-		return jsonx.String(d, &s.NumberPart2)
+// decodeAccountBalanceMember reads the member named key into s.
+func decodeAccountBalanceMember(d *jsonx.Decoder, s *AccountBalance, key []byte) (int, error) {
+	switch string(key) {
+	case "bankCode":
+		return 0, jsonx.String(d, &s.BankCode)
+	case "currencyFolders":
+		return jsonx.Optional, jsonx.Slice(d, &s.CurrencyFolders, decodeCurrencyFolder)
+	case "numberPart1":
+		return jsonx.Optional, jsonx.OptString(d, &s.NumberPart1)
+	case "numberPart2":
+		return 1, jsonx.String(d, &s.NumberPart2)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersAccountList numbers AccountList's members for decodeAccountListMember; the names after the list are required.
-var membersAccountList = jsonx.NewMembers([]string{
-	"accounts",
-	"first",
-	"last",
-	"page",
-	"size",
-	"totalPages",
-	"totalSize",
-}, "accounts")
+// requiredAccountList lists the members a AccountList must have; decodeAccountListMember returns their positions.
+var requiredAccountList = []string{"accounts"}
 
 // UnmarshalJSON decodes s with a decoder generated for AccountList's members.
 func (s *AccountList) UnmarshalJSON(data []byte) error {
@@ -102,32 +83,32 @@ func (s *AccountList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeAccountList(d *jsonx.Decoder, s *AccountList) error {
-	return jsonx.Object(d, membersAccountList, s, decodeAccountListMember)
+	return jsonx.Object(d, requiredAccountList, s, decodeAccountListMember)
 }
 
-// decodeAccountListMember reads member i of membersAccountList into s.
-func decodeAccountListMember(d *jsonx.Decoder, s *AccountList, i int) error {
-	switch i {
-	case 0: // accounts
-		return jsonx.Slice(d, &s.Accounts, decodeAccount)
-	case 1: // first
-		return jsonx.OptBool(d, &s.First)
-	case 2: // last
-		return jsonx.OptBool(d, &s.Last)
-	case 3: // page
-		return jsonx.OptInt32(d, &s.Page)
-	case 4: // size
-		return jsonx.OptInt32(d, &s.Size)
-	case 5: // totalPages
-		return jsonx.OptInt32(d, &s.TotalPages)
-	case 6: // totalSize
-		return jsonx.OptInt32(d, &s.TotalSize)
+// decodeAccountListMember reads the member named key into s.
+func decodeAccountListMember(d *jsonx.Decoder, s *AccountList, key []byte) (int, error) {
+	switch string(key) {
+	case "accounts":
+		return 0, jsonx.Slice(d, &s.Accounts, decodeAccount)
+	case "first":
+		return jsonx.Optional, jsonx.OptBool(d, &s.First)
+	case "last":
+		return jsonx.Optional, jsonx.OptBool(d, &s.Last)
+	case "page":
+		return jsonx.Optional, jsonx.OptInt32(d, &s.Page)
+	case "size":
+		return jsonx.Optional, jsonx.OptInt32(d, &s.Size)
+	case "totalPages":
+		return jsonx.Optional, jsonx.OptInt32(d, &s.TotalPages)
+	case "totalSize":
+		return jsonx.Optional, jsonx.OptInt32(d, &s.TotalSize)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersAmount numbers Amount's members for decodeAmountMember; the names after the list are required.
-var membersAmount = jsonx.NewMembers([]string{"currency", "value"}, "currency", "value")
+// requiredAmount lists the members a Amount must have; decodeAmountMember returns their positions.
+var requiredAmount = []string{"currency", "value"}
 
 // UnmarshalJSON decodes s with a decoder generated for Amount's members.
 func (s *Amount) UnmarshalJSON(data []byte) error {
@@ -135,22 +116,22 @@ func (s *Amount) UnmarshalJSON(data []byte) error {
 }
 
 func decodeAmount(d *jsonx.Decoder, s *Amount) error {
-	return jsonx.Object(d, membersAmount, s, decodeAmountMember)
+	return jsonx.Object(d, requiredAmount, s, decodeAmountMember)
 }
 
-// decodeAmountMember reads member i of membersAmount into s.
-func decodeAmountMember(d *jsonx.Decoder, s *Amount, i int) error {
-	switch i {
-	case 0: // currency
-		return jsonx.String(d, &s.Currency)
-	case 1: // value
-		return jsonx.Float64(d, &s.Value)
+// decodeAmountMember reads the member named key into s.
+func decodeAmountMember(d *jsonx.Decoder, s *Amount, key []byte) (int, error) {
+	switch string(key) {
+	case "currency":
+		return 0, jsonx.String(d, &s.Currency)
+	case "value":
+		return 1, jsonx.Float64(d, &s.Value)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersBalance numbers Balance's members for decodeBalanceMember; the names after the list are required.
-var membersBalance = jsonx.NewMembers([]string{"balanceType", "currency", "value"}, "balanceType", "currency", "value")
+// requiredBalance lists the members a Balance must have; decodeBalanceMember returns their positions.
+var requiredBalance = []string{"balanceType", "currency", "value"}
 
 // UnmarshalJSON decodes s with a decoder generated for Balance's members.
 func (s *Balance) UnmarshalJSON(data []byte) error {
@@ -158,24 +139,24 @@ func (s *Balance) UnmarshalJSON(data []byte) error {
 }
 
 func decodeBalance(d *jsonx.Decoder, s *Balance) error {
-	return jsonx.Object(d, membersBalance, s, decodeBalanceMember)
+	return jsonx.Object(d, requiredBalance, s, decodeBalanceMember)
 }
 
-// decodeBalanceMember reads member i of membersBalance into s.
-func decodeBalanceMember(d *jsonx.Decoder, s *Balance, i int) error {
-	switch i {
-	case 0: // balanceType
-		return jsonx.String(d, &s.BalanceType)
-	case 1: // currency
-		return jsonx.String(d, &s.Currency)
-	case 2: // value
-		return jsonx.Float64(d, &s.Value)
+// decodeBalanceMember reads the member named key into s.
+func decodeBalanceMember(d *jsonx.Decoder, s *Balance, key []byte) (int, error) {
+	switch string(key) {
+	case "balanceType":
+		return 0, jsonx.String(d, &s.BalanceType)
+	case "currency":
+		return 1, jsonx.String(d, &s.Currency)
+	case "value":
+		return 2, jsonx.Float64(d, &s.Value)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersBankTransactionCode numbers BankTransactionCode's members for decodeBankTransactionCodeMember; the names after the list are required.
-var membersBankTransactionCode = jsonx.NewMembers([]string{"code"}, "code")
+// requiredBankTransactionCode lists the members a BankTransactionCode must have; decodeBankTransactionCodeMember returns their positions.
+var requiredBankTransactionCode = []string{"code"}
 
 // UnmarshalJSON decodes s with a decoder generated for BankTransactionCode's members.
 func (s *BankTransactionCode) UnmarshalJSON(data []byte) error {
@@ -183,20 +164,20 @@ func (s *BankTransactionCode) UnmarshalJSON(data []byte) error {
 }
 
 func decodeBankTransactionCode(d *jsonx.Decoder, s *BankTransactionCode) error {
-	return jsonx.Object(d, membersBankTransactionCode, s, decodeBankTransactionCodeMember)
+	return jsonx.Object(d, requiredBankTransactionCode, s, decodeBankTransactionCodeMember)
 }
 
-// decodeBankTransactionCodeMember reads member i of membersBankTransactionCode into s.
-func decodeBankTransactionCodeMember(d *jsonx.Decoder, s *BankTransactionCode, i int) error {
-	switch i {
-	case 0: // code
-		return jsonx.String(d, &s.Code)
+// decodeBankTransactionCodeMember reads the member named key into s.
+func decodeBankTransactionCodeMember(d *jsonx.Decoder, s *BankTransactionCode, key []byte) (int, error) {
+	switch string(key) {
+	case "code":
+		return 0, jsonx.String(d, &s.Code)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersBatchCreated numbers BatchCreated's members for decodeBatchCreatedMember; the names after the list are required.
-var membersBatchCreated = jsonx.NewMembers([]string{"batchFileId"}, "batchFileId")
+// requiredBatchCreated lists the members a BatchCreated must have; decodeBatchCreatedMember returns their positions.
+var requiredBatchCreated = []string{"batchFileId"}
 
 // UnmarshalJSON decodes s with a decoder generated for BatchCreated's members.
 func (s *BatchCreated) UnmarshalJSON(data []byte) error {
@@ -204,20 +185,17 @@ func (s *BatchCreated) UnmarshalJSON(data []byte) error {
 }
 
 func decodeBatchCreated(d *jsonx.Decoder, s *BatchCreated) error {
-	return jsonx.Object(d, membersBatchCreated, s, decodeBatchCreatedMember)
+	return jsonx.Object(d, requiredBatchCreated, s, decodeBatchCreatedMember)
 }
 
-// decodeBatchCreatedMember reads member i of membersBatchCreated into s.
-func decodeBatchCreatedMember(d *jsonx.Decoder, s *BatchCreated, i int) error {
-	switch i {
-	case 0: // batchFileId
-		return jsonx.Int64(d, &s.BatchFileID)
+// decodeBatchCreatedMember reads the member named key into s.
+func decodeBatchCreatedMember(d *jsonx.Decoder, s *BatchCreated, key []byte) (int, error) {
+	switch string(key) {
+	case "batchFileId":
+		return 0, jsonx.Int64(d, &s.BatchFileID)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersBatchDetail numbers BatchDetail's members for decodeBatchDetailMember.
-var membersBatchDetail = jsonx.NewMembers([]string{"batchFileStatus", "batchItems", "batchName", "createDate"})
 
 // UnmarshalJSON decodes s with a decoder generated for BatchDetail's members.
 func (s *BatchDetail) UnmarshalJSON(data []byte) error {
@@ -225,28 +203,25 @@ func (s *BatchDetail) UnmarshalJSON(data []byte) error {
 }
 
 func decodeBatchDetail(d *jsonx.Decoder, s *BatchDetail) error {
-	return jsonx.Object(d, membersBatchDetail, s, decodeBatchDetailMember)
+	return jsonx.Object(d, nil, s, decodeBatchDetailMember)
 }
 
-// decodeBatchDetailMember reads member i of membersBatchDetail into s.
-func decodeBatchDetailMember(d *jsonx.Decoder, s *BatchDetail, i int) error {
-	switch i {
-	case 0: // batchFileStatus
-		return jsonx.OptString(d, &s.BatchFileStatus)
-	case 1: // batchItems
-		return jsonx.Slice(d, &s.BatchItems, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
+// decodeBatchDetailMember reads the member named key into s.
+func decodeBatchDetailMember(d *jsonx.Decoder, s *BatchDetail, key []byte) (int, error) {
+	switch string(key) {
+	case "batchFileStatus":
+		return jsonx.Optional, jsonx.OptString(d, &s.BatchFileStatus)
+	case "batchItems":
+		return jsonx.Optional, jsonx.Slice(d, &s.BatchItems, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
 			return jsonx.Map(d, v, jsonx.Raw)
 		})
-	case 2: // batchName
-		return jsonx.OptString(d, &s.BatchName)
-	case 3: // createDate
-		return jsonx.OptString(d, &s.CreateDate)
+	case "batchName":
+		return jsonx.Optional, jsonx.OptString(d, &s.BatchName)
+	case "createDate":
+		return jsonx.Optional, jsonx.OptString(d, &s.CreateDate)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersCounterParty numbers CounterParty's members for decodeCounterPartyMember.
-var membersCounterParty = jsonx.NewMembers([]string{"account", "name"})
 
 // UnmarshalJSON decodes s with a decoder generated for CounterParty's members.
 func (s *CounterParty) UnmarshalJSON(data []byte) error {
@@ -254,22 +229,19 @@ func (s *CounterParty) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCounterParty(d *jsonx.Decoder, s *CounterParty) error {
-	return jsonx.Object(d, membersCounterParty, s, decodeCounterPartyMember)
+	return jsonx.Object(d, nil, s, decodeCounterPartyMember)
 }
 
-// decodeCounterPartyMember reads member i of membersCounterParty into s.
-func decodeCounterPartyMember(d *jsonx.Decoder, s *CounterParty, i int) error {
-	switch i {
-	case 0: // account
-		return jsonx.Ptr(d, &s.Account, decodeCounterPartyAccount)
-	case 1: // name
-		return jsonx.OptString(d, &s.Name)
+// decodeCounterPartyMember reads the member named key into s.
+func decodeCounterPartyMember(d *jsonx.Decoder, s *CounterParty, key []byte) (int, error) {
+	switch string(key) {
+	case "account":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Account, decodeCounterPartyAccount)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersCounterPartyAccount numbers CounterPartyAccount's members for decodeCounterPartyAccountMember.
-var membersCounterPartyAccount = jsonx.NewMembers([]string{"accountNumber", "bankCode", "iban"})
 
 // UnmarshalJSON decodes s with a decoder generated for CounterPartyAccount's members.
 func (s *CounterPartyAccount) UnmarshalJSON(data []byte) error {
@@ -277,24 +249,21 @@ func (s *CounterPartyAccount) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCounterPartyAccount(d *jsonx.Decoder, s *CounterPartyAccount) error {
-	return jsonx.Object(d, membersCounterPartyAccount, s, decodeCounterPartyAccountMember)
+	return jsonx.Object(d, nil, s, decodeCounterPartyAccountMember)
 }
 
-// decodeCounterPartyAccountMember reads member i of membersCounterPartyAccount into s.
-func decodeCounterPartyAccountMember(d *jsonx.Decoder, s *CounterPartyAccount, i int) error {
-	switch i {
-	case 0: // accountNumber
-		return jsonx.OptString(d, &s.AccountNumber)
-	case 1: // bankCode
-		return jsonx.OptString(d, &s.BankCode)
-	case 2: // iban
-		return jsonx.OptString(d, &s.Iban)
+// decodeCounterPartyAccountMember reads the member named key into s.
+func decodeCounterPartyAccountMember(d *jsonx.Decoder, s *CounterPartyAccount, key []byte) (int, error) {
+	switch string(key) {
+	case "accountNumber":
+		return jsonx.Optional, jsonx.OptString(d, &s.AccountNumber)
+	case "bankCode":
+		return jsonx.Optional, jsonx.OptString(d, &s.BankCode)
+	case "iban":
+		return jsonx.Optional, jsonx.OptString(d, &s.Iban)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersCreditorReference numbers CreditorReference's members for decodeCreditorReferenceMember.
-var membersCreditorReference = jsonx.NewMembers([]string{"constant", "specific", "variable"})
 
 // UnmarshalJSON decodes s with a decoder generated for CreditorReference's members.
 func (s *CreditorReference) UnmarshalJSON(data []byte) error {
@@ -302,24 +271,24 @@ func (s *CreditorReference) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCreditorReference(d *jsonx.Decoder, s *CreditorReference) error {
-	return jsonx.Object(d, membersCreditorReference, s, decodeCreditorReferenceMember)
+	return jsonx.Object(d, nil, s, decodeCreditorReferenceMember)
 }
 
-// decodeCreditorReferenceMember reads member i of membersCreditorReference into s.
-func decodeCreditorReferenceMember(d *jsonx.Decoder, s *CreditorReference, i int) error {
-	switch i {
-	case 0: // constant
-		return jsonx.OptString(d, &s.Constant)
-	case 1: // specific
-		return jsonx.OptString(d, &s.Specific)
-	case 2: // variable
-		return jsonx.OptString(d, &s.Variable)
+// decodeCreditorReferenceMember reads the member named key into s.
+func decodeCreditorReferenceMember(d *jsonx.Decoder, s *CreditorReference, key []byte) (int, error) {
+	switch string(key) {
+	case "constant":
+		return jsonx.Optional, jsonx.OptString(d, &s.Constant)
+	case "specific":
+		return jsonx.Optional, jsonx.OptString(d, &s.Specific)
+	case "variable":
+		return jsonx.Optional, jsonx.OptString(d, &s.Variable)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersCurrencyFolder numbers CurrencyFolder's members for decodeCurrencyFolderMember; the names after the list are required.
-var membersCurrencyFolder = jsonx.NewMembers([]string{"balances", "currency", "status"}, "currency", "status")
+// requiredCurrencyFolder lists the members a CurrencyFolder must have; decodeCurrencyFolderMember returns their positions.
+var requiredCurrencyFolder = []string{"currency", "status"}
 
 // UnmarshalJSON decodes s with a decoder generated for CurrencyFolder's members.
 func (s *CurrencyFolder) UnmarshalJSON(data []byte) error {
@@ -327,24 +296,24 @@ func (s *CurrencyFolder) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCurrencyFolder(d *jsonx.Decoder, s *CurrencyFolder) error {
-	return jsonx.Object(d, membersCurrencyFolder, s, decodeCurrencyFolderMember)
+	return jsonx.Object(d, requiredCurrencyFolder, s, decodeCurrencyFolderMember)
 }
 
-// decodeCurrencyFolderMember reads member i of membersCurrencyFolder into s.
-func decodeCurrencyFolderMember(d *jsonx.Decoder, s *CurrencyFolder, i int) error {
-	switch i {
-	case 0: // balances
-		return jsonx.Slice(d, &s.Balances, decodeBalance)
-	case 1: // currency
-		return jsonx.String(d, &s.Currency)
-	case 2: // status
-		return jsonx.String(d, &s.Status)
+// decodeCurrencyFolderMember reads the member named key into s.
+func decodeCurrencyFolderMember(d *jsonx.Decoder, s *CurrencyFolder, key []byte) (int, error) {
+	switch string(key) {
+	case "balances":
+		return jsonx.Optional, jsonx.Slice(d, &s.Balances, decodeBalance)
+	case "currency":
+		return 0, jsonx.String(d, &s.Currency)
+	case "status":
+		return 1, jsonx.String(d, &s.Status)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersCurrencyListSimple numbers CurrencyListSimple's members for decodeCurrencyListSimpleMember; the names after the list are required.
-var membersCurrencyListSimple = jsonx.NewMembers([]string{"exchangeRateLists"}, "exchangeRateLists")
+// requiredCurrencyListSimple lists the members a CurrencyListSimple must have; decodeCurrencyListSimpleMember returns their positions.
+var requiredCurrencyListSimple = []string{"exchangeRateLists"}
 
 // UnmarshalJSON decodes s with a decoder generated for CurrencyListSimple's members.
 func (s *CurrencyListSimple) UnmarshalJSON(data []byte) error {
@@ -352,20 +321,17 @@ func (s *CurrencyListSimple) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCurrencyListSimple(d *jsonx.Decoder, s *CurrencyListSimple) error {
-	return jsonx.Object(d, membersCurrencyListSimple, s, decodeCurrencyListSimpleMember)
+	return jsonx.Object(d, requiredCurrencyListSimple, s, decodeCurrencyListSimpleMember)
 }
 
-// decodeCurrencyListSimpleMember reads member i of membersCurrencyListSimple into s.
-func decodeCurrencyListSimpleMember(d *jsonx.Decoder, s *CurrencyListSimple, i int) error {
-	switch i {
-	case 0: // exchangeRateLists
-		return jsonx.Slice(d, &s.ExchangeRateLists, decodeExchangeRateList)
+// decodeCurrencyListSimpleMember reads the member named key into s.
+func decodeCurrencyListSimpleMember(d *jsonx.Decoder, s *CurrencyListSimple, key []byte) (int, error) {
+	switch string(key) {
+	case "exchangeRateLists":
+		return 0, jsonx.Slice(d, &s.ExchangeRateLists, decodeExchangeRateList)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersEntryDetails numbers EntryDetails's members for decodeEntryDetailsMember.
-var membersEntryDetails = jsonx.NewMembers([]string{"transactionDetails"})
 
 // UnmarshalJSON decodes s with a decoder generated for EntryDetails's members.
 func (s *EntryDetails) UnmarshalJSON(data []byte) error {
@@ -373,26 +339,17 @@ func (s *EntryDetails) UnmarshalJSON(data []byte) error {
 }
 
 func decodeEntryDetails(d *jsonx.Decoder, s *EntryDetails) error {
-	return jsonx.Object(d, membersEntryDetails, s, decodeEntryDetailsMember)
+	return jsonx.Object(d, nil, s, decodeEntryDetailsMember)
 }
 
-// decodeEntryDetailsMember reads member i of membersEntryDetails into s.
-func decodeEntryDetailsMember(d *jsonx.Decoder, s *EntryDetails, i int) error {
-	switch i {
-	case 0: // transactionDetails
-		return jsonx.Ptr(d, &s.TransactionDetails, decodeTransactionDetails)
+// decodeEntryDetailsMember reads the member named key into s.
+func decodeEntryDetailsMember(d *jsonx.Decoder, s *EntryDetails, key []byte) (int, error) {
+	switch string(key) {
+	case "transactionDetails":
+		return jsonx.Optional, jsonx.Ptr(d, &s.TransactionDetails, decodeTransactionDetails)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersError numbers Error's members for decodeErrorMember.
-var membersError = jsonx.NewMembers([]string{
-	"error",
-	"error_description",
-	"httpCode",
-	"httpMessage",
-	"moreInformation",
-})
 
 // UnmarshalJSON decodes s with a decoder generated for Error's members.
 func (s *Error) UnmarshalJSON(data []byte) error {
@@ -400,41 +357,25 @@ func (s *Error) UnmarshalJSON(data []byte) error {
 }
 
 func decodeError(d *jsonx.Decoder, s *Error) error {
-	return jsonx.Object(d, membersError, s, decodeErrorMember)
+	return jsonx.Object(d, nil, s, decodeErrorMember)
 }
 
-// decodeErrorMember reads member i of membersError into s.
-func decodeErrorMember(d *jsonx.Decoder, s *Error, i int) error {
-	switch i {
-	case 0: // error
-		return jsonx.OptString(d, &s.Error)
-	case 1: // error_description
-		return jsonx.OptString(d, &s.ErrorDescription)
-	case 2: // httpCode
-		return jsonx.OptString(d, &s.HTTPCode)
-	case 3: // httpMessage
-		return jsonx.OptString(d, &s.HTTPMessage)
-	case 4: // moreInformation
-		return jsonx.OptString(d, &s.MoreInformation)
+// decodeErrorMember reads the member named key into s.
+func decodeErrorMember(d *jsonx.Decoder, s *Error, key []byte) (int, error) {
+	switch string(key) {
+	case "error":
+		return jsonx.Optional, jsonx.OptString(d, &s.Error)
+	case "error_description":
+		return jsonx.Optional, jsonx.OptString(d, &s.ErrorDescription)
+	case "httpCode":
+		return jsonx.Optional, jsonx.OptString(d, &s.HTTPCode)
+	case "httpMessage":
+		return jsonx.Optional, jsonx.OptString(d, &s.HTTPMessage)
+	case "moreInformation":
+		return jsonx.Optional, jsonx.OptString(d, &s.MoreInformation)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersExchangeRate numbers ExchangeRate's members for decodeExchangeRateMember.
-var membersExchangeRate = jsonx.NewMembers([]string{
-	"currencyFrom",
-	"currencyTo",
-	"exchangeRateBuy",
-	"exchangeRateBuyCash",
-	"exchangeRateCenter",
-	"exchangeRateCenterChange",
-	"exchangeRateSell",
-	"exchangeRateSellCash",
-	"exchangeRateSellCenter",
-	"exchangeRateSellCenterPrevious",
-	"quotationType",
-	"unitsFrom",
-})
 
 // UnmarshalJSON decodes s with a decoder generated for ExchangeRate's members.
 func (s *ExchangeRate) UnmarshalJSON(data []byte) error {
@@ -442,49 +383,39 @@ func (s *ExchangeRate) UnmarshalJSON(data []byte) error {
 }
 
 func decodeExchangeRate(d *jsonx.Decoder, s *ExchangeRate) error {
-	return jsonx.Object(d, membersExchangeRate, s, decodeExchangeRateMember)
+	return jsonx.Object(d, nil, s, decodeExchangeRateMember)
 }
 
-// decodeExchangeRateMember reads member i of membersExchangeRate into s.
-func decodeExchangeRateMember(d *jsonx.Decoder, s *ExchangeRate, i int) error {
-	switch i {
-	case 0: // currencyFrom
-		return jsonx.OptString(d, &s.CurrencyFrom)
-	case 1: // currencyTo
-		return jsonx.OptString(d, &s.CurrencyTo)
-	case 2: // exchangeRateBuy
-		return jsonx.OptFloat64(d, &s.ExchangeRateBuy)
-	case 3: // exchangeRateBuyCash
-		return jsonx.OptFloat64(d, &s.ExchangeRateBuyCash)
-	case 4: // exchangeRateCenter
-		return jsonx.OptFloat64(d, &s.ExchangeRateCenter)
-	case 5: // exchangeRateCenterChange
-		return jsonx.OptFloat64(d, &s.ExchangeRateCenterChange)
-	case 6: // exchangeRateSell
-		return jsonx.OptFloat64(d, &s.ExchangeRateSell)
-	case 7: // exchangeRateSellCash
-		return jsonx.OptFloat64(d, &s.ExchangeRateSellCash)
-	case 8: // exchangeRateSellCenter
-		return jsonx.OptFloat64(d, &s.ExchangeRateSellCenter)
-	case 9: // exchangeRateSellCenterPrevious
-		return jsonx.OptFloat64(d, &s.ExchangeRateSellCenterPrevious)
-	case 10: // quotationType
-		return jsonx.OptString(d, &s.QuotationType)
-	case 11: // unitsFrom
-		return jsonx.OptInt64(d, &s.UnitsFrom)
+// decodeExchangeRateMember reads the member named key into s.
+func decodeExchangeRateMember(d *jsonx.Decoder, s *ExchangeRate, key []byte) (int, error) {
+	switch string(key) {
+	case "currencyFrom":
+		return jsonx.Optional, jsonx.OptString(d, &s.CurrencyFrom)
+	case "currencyTo":
+		return jsonx.Optional, jsonx.OptString(d, &s.CurrencyTo)
+	case "exchangeRateBuy":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.ExchangeRateBuy)
+	case "exchangeRateBuyCash":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.ExchangeRateBuyCash)
+	case "exchangeRateCenter":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.ExchangeRateCenter)
+	case "exchangeRateCenterChange":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.ExchangeRateCenterChange)
+	case "exchangeRateSell":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.ExchangeRateSell)
+	case "exchangeRateSellCash":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.ExchangeRateSellCash)
+	case "exchangeRateSellCenter":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.ExchangeRateSellCenter)
+	case "exchangeRateSellCenterPrevious":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.ExchangeRateSellCenterPrevious)
+	case "quotationType":
+		return jsonx.Optional, jsonx.OptString(d, &s.QuotationType)
+	case "unitsFrom":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.UnitsFrom)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersExchangeRateList numbers ExchangeRateList's members for decodeExchangeRateListMember.
-var membersExchangeRateList = jsonx.NewMembers([]string{
-	"effectiveDateFrom",
-	"effectiveDateTo",
-	"exchangeRates",
-	"lastRates",
-	"ordinalNumber",
-	"tradingDate",
-})
 
 // UnmarshalJSON decodes s with a decoder generated for ExchangeRateList's members.
 func (s *ExchangeRateList) UnmarshalJSON(data []byte) error {
@@ -492,30 +423,27 @@ func (s *ExchangeRateList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeExchangeRateList(d *jsonx.Decoder, s *ExchangeRateList) error {
-	return jsonx.Object(d, membersExchangeRateList, s, decodeExchangeRateListMember)
+	return jsonx.Object(d, nil, s, decodeExchangeRateListMember)
 }
 
-// decodeExchangeRateListMember reads member i of membersExchangeRateList into s.
-func decodeExchangeRateListMember(d *jsonx.Decoder, s *ExchangeRateList, i int) error {
-	switch i {
-	case 0: // effectiveDateFrom
-		return jsonx.OptTime(d, &s.EffectiveDateFrom)
-	case 1: // effectiveDateTo
-		return jsonx.OptTime(d, &s.EffectiveDateTo)
-	case 2: // exchangeRates
-		return jsonx.Slice(d, &s.ExchangeRates, decodeExchangeRate)
-	case 3: // lastRates
-		return jsonx.OptBool(d, &s.LastRates)
-	case 4: // ordinalNumber
-		return jsonx.OptInt64(d, &s.OrdinalNumber)
-	case 5: // tradingDate
-		return jsonx.OptTime(d, &s.TradingDate)
+// decodeExchangeRateListMember reads the member named key into s.
+func decodeExchangeRateListMember(d *jsonx.Decoder, s *ExchangeRateList, key []byte) (int, error) {
+	switch string(key) {
+	case "effectiveDateFrom":
+		return jsonx.Optional, jsonx.OptTime(d, &s.EffectiveDateFrom)
+	case "effectiveDateTo":
+		return jsonx.Optional, jsonx.OptTime(d, &s.EffectiveDateTo)
+	case "exchangeRates":
+		return jsonx.Optional, jsonx.Slice(d, &s.ExchangeRates, decodeExchangeRate)
+	case "lastRates":
+		return jsonx.Optional, jsonx.OptBool(d, &s.LastRates)
+	case "ordinalNumber":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.OrdinalNumber)
+	case "tradingDate":
+		return jsonx.Optional, jsonx.OptTime(d, &s.TradingDate)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersRelatedParties numbers RelatedParties's members for decodeRelatedPartiesMember.
-var membersRelatedParties = jsonx.NewMembers([]string{"counterParty"})
 
 // UnmarshalJSON decodes s with a decoder generated for RelatedParties's members.
 func (s *RelatedParties) UnmarshalJSON(data []byte) error {
@@ -523,20 +451,17 @@ func (s *RelatedParties) UnmarshalJSON(data []byte) error {
 }
 
 func decodeRelatedParties(d *jsonx.Decoder, s *RelatedParties) error {
-	return jsonx.Object(d, membersRelatedParties, s, decodeRelatedPartiesMember)
+	return jsonx.Object(d, nil, s, decodeRelatedPartiesMember)
 }
 
-// decodeRelatedPartiesMember reads member i of membersRelatedParties into s.
-func decodeRelatedPartiesMember(d *jsonx.Decoder, s *RelatedParties, i int) error {
-	switch i {
-	case 0: // counterParty
-		return jsonx.Ptr(d, &s.CounterParty, decodeCounterParty)
+// decodeRelatedPartiesMember reads the member named key into s.
+func decodeRelatedPartiesMember(d *jsonx.Decoder, s *RelatedParties, key []byte) (int, error) {
+	switch string(key) {
+	case "counterParty":
+		return jsonx.Optional, jsonx.Ptr(d, &s.CounterParty, decodeCounterParty)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersRemittanceInformation numbers RemittanceInformation's members for decodeRemittanceInformationMember.
-var membersRemittanceInformation = jsonx.NewMembers([]string{"creditorReferenceInformation", "unstructured"})
 
 // UnmarshalJSON decodes s with a decoder generated for RemittanceInformation's members.
 func (s *RemittanceInformation) UnmarshalJSON(data []byte) error {
@@ -544,30 +469,22 @@ func (s *RemittanceInformation) UnmarshalJSON(data []byte) error {
 }
 
 func decodeRemittanceInformation(d *jsonx.Decoder, s *RemittanceInformation) error {
-	return jsonx.Object(d, membersRemittanceInformation, s, decodeRemittanceInformationMember)
+	return jsonx.Object(d, nil, s, decodeRemittanceInformationMember)
 }
 
-// decodeRemittanceInformationMember reads member i of membersRemittanceInformation into s.
-func decodeRemittanceInformationMember(d *jsonx.Decoder, s *RemittanceInformation, i int) error {
-	switch i {
-	case 0: // creditorReferenceInformation
-		return jsonx.Ptr(d, &s.CreditorReferenceInformation, decodeCreditorReference)
-	case 1: // unstructured
-		return jsonx.OptString(d, &s.Unstructured)
+// decodeRemittanceInformationMember reads the member named key into s.
+func decodeRemittanceInformationMember(d *jsonx.Decoder, s *RemittanceInformation, key []byte) (int, error) {
+	switch string(key) {
+	case "creditorReferenceInformation":
+		return jsonx.Optional, jsonx.Ptr(d, &s.CreditorReferenceInformation, decodeCreditorReference)
+	case "unstructured":
+		return jsonx.Optional, jsonx.OptString(d, &s.Unstructured)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersStatement numbers Statement's members for decodeStatementMember; the names after the list are required.
-var membersStatement = jsonx.NewMembers([]string{
-	"accountId",
-	"currency",
-	"dateFrom",
-	"dateTo",
-	"statementFormats",
-	"statementId",
-	"statementNumber",
-}, "accountId", "dateFrom", "dateTo", "statementFormats", "statementId", "statementNumber")
+// requiredStatement lists the members a Statement must have; decodeStatementMember returns their positions.
+var requiredStatement = []string{"accountId", "dateFrom", "dateTo", "statementFormats", "statementId", "statementNumber"}
 
 // UnmarshalJSON decodes s with a decoder generated for Statement's members.
 func (s *Statement) UnmarshalJSON(data []byte) error {
@@ -575,40 +492,32 @@ func (s *Statement) UnmarshalJSON(data []byte) error {
 }
 
 func decodeStatement(d *jsonx.Decoder, s *Statement) error {
-	return jsonx.Object(d, membersStatement, s, decodeStatementMember)
+	return jsonx.Object(d, requiredStatement, s, decodeStatementMember)
 }
 
-// decodeStatementMember reads member i of membersStatement into s.
-func decodeStatementMember(d *jsonx.Decoder, s *Statement, i int) error {
-	switch i {
-	case 0: // accountId
-		return jsonx.Int64(d, &s.AccountID)
-	case 1: // currency
-		return jsonx.OptString(d, &s.Currency)
-	case 2: // dateFrom
-		return jsonx.String(d, &s.DateFrom)
-	case 3: // dateTo
-		return jsonx.String(d, &s.DateTo)
-	case 4: // statementFormats
-		return jsonx.Slice(d, &s.StatementFormats, jsonx.String)
-	case 5: // statementId
-		return jsonx.String(d, &s.StatementID)
-	case 6: // statementNumber
-		return jsonx.String(d, &s.StatementNumber)
+// decodeStatementMember reads the member named key into s.
+func decodeStatementMember(d *jsonx.Decoder, s *Statement, key []byte) (int, error) {
+	switch string(key) {
+	case "accountId":
+		return 0, jsonx.Int64(d, &s.AccountID)
+	case "currency":
+		return jsonx.Optional, jsonx.OptString(d, &s.Currency)
+	case "dateFrom":
+		return 1, jsonx.String(d, &s.DateFrom)
+	case "dateTo":
+		return 2, jsonx.String(d, &s.DateTo)
+	case "statementFormats":
+		return 3, jsonx.Slice(d, &s.StatementFormats, jsonx.String)
+	case "statementId":
+		return 4, jsonx.String(d, &s.StatementID)
+	case "statementNumber":
+		return 5, jsonx.String(d, &s.StatementNumber)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersStatementList numbers StatementList's members for decodeStatementListMember; the names after the list are required.
-var membersStatementList = jsonx.NewMembers([]string{
-	"first",
-	"last",
-	"page",
-	"size",
-	"statements",
-	"totalPages",
-	"totalSize",
-}, "statements")
+// requiredStatementList lists the members a StatementList must have; decodeStatementListMember returns their positions.
+var requiredStatementList = []string{"statements"}
 
 // UnmarshalJSON decodes s with a decoder generated for StatementList's members.
 func (s *StatementList) UnmarshalJSON(data []byte) error {
@@ -616,40 +525,32 @@ func (s *StatementList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeStatementList(d *jsonx.Decoder, s *StatementList) error {
-	return jsonx.Object(d, membersStatementList, s, decodeStatementListMember)
+	return jsonx.Object(d, requiredStatementList, s, decodeStatementListMember)
 }
 
-// decodeStatementListMember reads member i of membersStatementList into s.
-func decodeStatementListMember(d *jsonx.Decoder, s *StatementList, i int) error {
-	switch i {
-	case 0: // first
-		return jsonx.OptBool(d, &s.First)
-	case 1: // last
-		return jsonx.OptBool(d, &s.Last)
-	case 2: // page
-		return jsonx.OptInt32(d, &s.Page)
-	case 3: // size
-		return jsonx.OptInt32(d, &s.Size)
-	case 4: // statements
-		return jsonx.Slice(d, &s.Statements, decodeStatement)
-	case 5: // totalPages
-		return jsonx.OptInt32(d, &s.TotalPages)
-	case 6: // totalSize
-		return jsonx.OptInt32(d, &s.TotalSize)
+// decodeStatementListMember reads the member named key into s.
+func decodeStatementListMember(d *jsonx.Decoder, s *StatementList, key []byte) (int, error) {
+	switch string(key) {
+	case "first":
+		return jsonx.Optional, jsonx.OptBool(d, &s.First)
+	case "last":
+		return jsonx.Optional, jsonx.OptBool(d, &s.Last)
+	case "page":
+		return jsonx.Optional, jsonx.OptInt32(d, &s.Page)
+	case "size":
+		return jsonx.Optional, jsonx.OptInt32(d, &s.Size)
+	case "statements":
+		return 0, jsonx.Slice(d, &s.Statements, decodeStatement)
+	case "totalPages":
+		return jsonx.Optional, jsonx.OptInt32(d, &s.TotalPages)
+	case "totalSize":
+		return jsonx.Optional, jsonx.OptInt32(d, &s.TotalSize)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersTransaction numbers Transaction's members for decodeTransactionMember; the names after the list are required.
-var membersTransaction = jsonx.NewMembers([]string{
-	"amount",
-	"bankTransactionCode",
-	"bookingDate",
-	"creditDebitIndication",
-	"entryDetails",
-	"entryReference",
-	"valueDate",
-}, "amount", "bookingDate", "creditDebitIndication", "entryReference")
+// requiredTransaction lists the members a Transaction must have; decodeTransactionMember returns their positions.
+var requiredTransaction = []string{"amount", "bookingDate", "creditDebitIndication", "entryReference"}
 
 // UnmarshalJSON decodes s with a decoder generated for Transaction's members.
 func (s *Transaction) UnmarshalJSON(data []byte) error {
@@ -657,32 +558,29 @@ func (s *Transaction) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTransaction(d *jsonx.Decoder, s *Transaction) error {
-	return jsonx.Object(d, membersTransaction, s, decodeTransactionMember)
+	return jsonx.Object(d, requiredTransaction, s, decodeTransactionMember)
 }
 
-// decodeTransactionMember reads member i of membersTransaction into s.
-func decodeTransactionMember(d *jsonx.Decoder, s *Transaction, i int) error {
-	switch i {
-	case 0: // amount
-		return decodeAmount(d, &s.Amount)
-	case 1: // bankTransactionCode
-		return jsonx.Ptr(d, &s.BankTransactionCode, decodeBankTransactionCode)
-	case 2: // bookingDate
-		return jsonx.Time(d, &s.BookingDate)
-	case 3: // creditDebitIndication
-		return jsonx.StringAs[TransactionCreditDebitIndication](d, &s.CreditDebitIndication)
-	case 4: // entryDetails
-		return jsonx.Ptr(d, &s.EntryDetails, decodeEntryDetails)
-	case 5: // entryReference
-		return jsonx.String(d, &s.EntryReference)
-	case 6: // valueDate
-		return jsonx.OptTime(d, &s.ValueDate)
+// decodeTransactionMember reads the member named key into s.
+func decodeTransactionMember(d *jsonx.Decoder, s *Transaction, key []byte) (int, error) {
+	switch string(key) {
+	case "amount":
+		return 0, decodeAmount(d, &s.Amount)
+	case "bankTransactionCode":
+		return jsonx.Optional, jsonx.Ptr(d, &s.BankTransactionCode, decodeBankTransactionCode)
+	case "bookingDate":
+		return 1, jsonx.Time(d, &s.BookingDate)
+	case "creditDebitIndication":
+		return 2, jsonx.StringAs[TransactionCreditDebitIndication](d, &s.CreditDebitIndication)
+	case "entryDetails":
+		return jsonx.Optional, jsonx.Ptr(d, &s.EntryDetails, decodeEntryDetails)
+	case "entryReference":
+		return 3, jsonx.String(d, &s.EntryReference)
+	case "valueDate":
+		return jsonx.Optional, jsonx.OptTime(d, &s.ValueDate)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersTransactionDetails numbers TransactionDetails's members for decodeTransactionDetailsMember.
-var membersTransactionDetails = jsonx.NewMembers([]string{"relatedParties", "remittanceInformation"})
 
 // UnmarshalJSON decodes s with a decoder generated for TransactionDetails's members.
 func (s *TransactionDetails) UnmarshalJSON(data []byte) error {
@@ -690,22 +588,22 @@ func (s *TransactionDetails) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTransactionDetails(d *jsonx.Decoder, s *TransactionDetails) error {
-	return jsonx.Object(d, membersTransactionDetails, s, decodeTransactionDetailsMember)
+	return jsonx.Object(d, nil, s, decodeTransactionDetailsMember)
 }
 
-// decodeTransactionDetailsMember reads member i of membersTransactionDetails into s.
-func decodeTransactionDetailsMember(d *jsonx.Decoder, s *TransactionDetails, i int) error {
-	switch i {
-	case 0: // relatedParties
-		return jsonx.Ptr(d, &s.RelatedParties, decodeRelatedParties)
-	case 1: // remittanceInformation
-		return jsonx.Ptr(d, &s.RemittanceInformation, decodeRemittanceInformation)
+// decodeTransactionDetailsMember reads the member named key into s.
+func decodeTransactionDetailsMember(d *jsonx.Decoder, s *TransactionDetails, key []byte) (int, error) {
+	switch string(key) {
+	case "relatedParties":
+		return jsonx.Optional, jsonx.Ptr(d, &s.RelatedParties, decodeRelatedParties)
+	case "remittanceInformation":
+		return jsonx.Optional, jsonx.Ptr(d, &s.RemittanceInformation, decodeRemittanceInformation)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersTransactionList numbers TransactionList's members for decodeTransactionListMember; the names after the list are required.
-var membersTransactionList = jsonx.NewMembers([]string{"lastPage", "transactions"}, "transactions")
+// requiredTransactionList lists the members a TransactionList must have; decodeTransactionListMember returns their positions.
+var requiredTransactionList = []string{"transactions"}
 
 // UnmarshalJSON decodes s with a decoder generated for TransactionList's members.
 func (s *TransactionList) UnmarshalJSON(data []byte) error {
@@ -713,16 +611,16 @@ func (s *TransactionList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTransactionList(d *jsonx.Decoder, s *TransactionList) error {
-	return jsonx.Object(d, membersTransactionList, s, decodeTransactionListMember)
+	return jsonx.Object(d, requiredTransactionList, s, decodeTransactionListMember)
 }
 
-// decodeTransactionListMember reads member i of membersTransactionList into s.
-func decodeTransactionListMember(d *jsonx.Decoder, s *TransactionList, i int) error {
-	switch i {
-	case 0: // lastPage
-		return jsonx.OptBool(d, &s.LastPage)
-	case 1: // transactions
-		return jsonx.Slice(d, &s.Transactions, decodeTransaction)
+// decodeTransactionListMember reads the member named key into s.
+func decodeTransactionListMember(d *jsonx.Decoder, s *TransactionList, key []byte) (int, error) {
+	switch string(key) {
+	case "lastPage":
+		return jsonx.Optional, jsonx.OptBool(d, &s.LastPage)
+	case "transactions":
+		return 0, jsonx.Slice(d, &s.Transactions, decodeTransaction)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }

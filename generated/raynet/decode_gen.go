@@ -4,30 +4,8 @@ package raynet
 
 import "github.com/apigen-go/apigen/runtime/jsonx"
 
-// membersCompany numbers Company's members for decodeCompanyMember; the names after the list are required.
-var membersCompany = jsonx.NewMembers([]string{
-	"_version",
-	"birthday",
-	"firstName",
-	"id",
-	"lastName",
-	"name",
-	"notice",
-	"owner",
-	"person",
-	"rating",
-	"regNumber",
-	"role",
-	"rowInfo.createdAt",
-	"rowInfo.createdBy",
-	"rowInfo.rowAccess",
-	"rowInfo.rowState",
-	"rowInfo.updatedAt",
-	"rowInfo.updatedBy",
-	"state",
-	"tags",
-	"taxNumber",
-}, "id")
+// requiredCompany lists the members a Company must have; decodeCompanyMember returns their positions.
+var requiredCompany = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for Company's members.
 func (s *Company) UnmarshalJSON(data []byte) error {
@@ -35,60 +13,60 @@ func (s *Company) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCompany(d *jsonx.Decoder, s *Company) error {
-	return jsonx.Object(d, membersCompany, s, decodeCompanyMember)
+	return jsonx.Object(d, requiredCompany, s, decodeCompanyMember)
 }
 
-// decodeCompanyMember reads member i of membersCompany into s.
-func decodeCompanyMember(d *jsonx.Decoder, s *Company, i int) error {
-	switch i {
-	case 0: // _version
-		return jsonx.OptInt64(d, &s.Version)
-	case 1: // birthday
-		return jsonx.NullableString(d, &s.Birthday)
-	case 2: // firstName
-		return jsonx.NullableString(d, &s.FirstName)
-	case 3: // id
-		return jsonx.Int64(d, &s.ID)
-	case 4: // lastName
-		return jsonx.NullableString(d, &s.LastName)
-	case 5: // name
-		return jsonx.OptString(d, &s.Name)
-	case 6: // notice
-		return jsonx.NullableString(d, &s.Notice)
-	case 7: // owner
-		return jsonx.Ptr(d, &s.Owner, decodeReference)
-	case 8: // person
-		return jsonx.OptBool(d, &s.Person)
-	case 9: // rating
-		return jsonx.Opt(d, &s.Rating, jsonx.StringAs[CompanyRating])
-	case 10: // regNumber
-		return jsonx.NullableString(d, &s.RegNumber)
-	case 11: // role
-		return jsonx.Opt(d, &s.Role, jsonx.StringAs[CompanyRole])
-	case 12: // rowInfo.createdAt
-		return jsonx.OptString(d, &s.RowInfoCreatedAt)
-	case 13: // rowInfo.createdBy
-		return jsonx.NullableString(d, &s.RowInfoCreatedBy)
-	case 14: // rowInfo.rowAccess
-		return jsonx.NullableString(d, &s.RowInfoRowAccess)
-	case 15: // rowInfo.rowState
-		return jsonx.NullableString(d, &s.RowInfoRowState)
-	case 16: // rowInfo.updatedAt
-		return jsonx.NullableString(d, &s.RowInfoUpdatedAt)
-	case 17: // rowInfo.updatedBy
-		return jsonx.NullableString(d, &s.RowInfoUpdatedBy)
-	case 18: // state
-		return jsonx.Opt(d, &s.State, jsonx.StringAs[CompanyState])
-	case 19: // tags
-		return jsonx.Slice(d, &s.Tags, jsonx.String)
-	case 20: // taxNumber
-		return jsonx.NullableString(d, &s.TaxNumber)
+// decodeCompanyMember reads the member named key into s.
+func decodeCompanyMember(d *jsonx.Decoder, s *Company, key []byte) (int, error) {
+	switch string(key) {
+	case "_version":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Version)
+	case "birthday":
+		return jsonx.Optional, jsonx.NullableString(d, &s.Birthday)
+	case "firstName":
+		return jsonx.Optional, jsonx.NullableString(d, &s.FirstName)
+	case "id":
+		return 0, jsonx.Int64(d, &s.ID)
+	case "lastName":
+		return jsonx.Optional, jsonx.NullableString(d, &s.LastName)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
+	case "notice":
+		return jsonx.Optional, jsonx.NullableString(d, &s.Notice)
+	case "owner":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Owner, decodeReference)
+	case "person":
+		return jsonx.Optional, jsonx.OptBool(d, &s.Person)
+	case "rating":
+		return jsonx.Optional, jsonx.Opt(d, &s.Rating, jsonx.StringAs[CompanyRating])
+	case "regNumber":
+		return jsonx.Optional, jsonx.NullableString(d, &s.RegNumber)
+	case "role":
+		return jsonx.Optional, jsonx.Opt(d, &s.Role, jsonx.StringAs[CompanyRole])
+	case "rowInfo.createdAt":
+		return jsonx.Optional, jsonx.OptString(d, &s.RowInfoCreatedAt)
+	case "rowInfo.createdBy":
+		return jsonx.Optional, jsonx.NullableString(d, &s.RowInfoCreatedBy)
+	case "rowInfo.rowAccess":
+		return jsonx.Optional, jsonx.NullableString(d, &s.RowInfoRowAccess)
+	case "rowInfo.rowState":
+		return jsonx.Optional, jsonx.NullableString(d, &s.RowInfoRowState)
+	case "rowInfo.updatedAt":
+		return jsonx.Optional, jsonx.NullableString(d, &s.RowInfoUpdatedAt)
+	case "rowInfo.updatedBy":
+		return jsonx.Optional, jsonx.NullableString(d, &s.RowInfoUpdatedBy)
+	case "state":
+		return jsonx.Optional, jsonx.Opt(d, &s.State, jsonx.StringAs[CompanyState])
+	case "tags":
+		return jsonx.Optional, jsonx.Slice(d, &s.Tags, jsonx.String)
+	case "taxNumber":
+		return jsonx.Optional, jsonx.NullableString(d, &s.TaxNumber)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersCompanyEnvelope numbers CompanyEnvelope's members for decodeCompanyEnvelopeMember; the names after the list are required.
-var membersCompanyEnvelope = jsonx.NewMembers([]string{"data", "success"}, "data")
+// requiredCompanyEnvelope lists the members a CompanyEnvelope must have; decodeCompanyEnvelopeMember returns their positions.
+var requiredCompanyEnvelope = []string{"data"}
 
 // UnmarshalJSON decodes s with a decoder generated for CompanyEnvelope's members.
 func (s *CompanyEnvelope) UnmarshalJSON(data []byte) error {
@@ -96,22 +74,22 @@ func (s *CompanyEnvelope) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCompanyEnvelope(d *jsonx.Decoder, s *CompanyEnvelope) error {
-	return jsonx.Object(d, membersCompanyEnvelope, s, decodeCompanyEnvelopeMember)
+	return jsonx.Object(d, requiredCompanyEnvelope, s, decodeCompanyEnvelopeMember)
 }
 
-// decodeCompanyEnvelopeMember reads member i of membersCompanyEnvelope into s.
-func decodeCompanyEnvelopeMember(d *jsonx.Decoder, s *CompanyEnvelope, i int) error {
-	switch i {
-	case 0: // data
-		return decodeCompany(d, &s.Data)
-	case 1: // success
-		return jsonx.OptBool(d, &s.Success)
+// decodeCompanyEnvelopeMember reads the member named key into s.
+func decodeCompanyEnvelopeMember(d *jsonx.Decoder, s *CompanyEnvelope, key []byte) (int, error) {
+	switch string(key) {
+	case "data":
+		return 0, decodeCompany(d, &s.Data)
+	case "success":
+		return jsonx.Optional, jsonx.OptBool(d, &s.Success)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersCompanyList numbers CompanyList's members for decodeCompanyListMember; the names after the list are required.
-var membersCompanyList = jsonx.NewMembers([]string{"data", "success", "totalCount"}, "data")
+// requiredCompanyList lists the members a CompanyList must have; decodeCompanyListMember returns their positions.
+var requiredCompanyList = []string{"data"}
 
 // UnmarshalJSON decodes s with a decoder generated for CompanyList's members.
 func (s *CompanyList) UnmarshalJSON(data []byte) error {
@@ -119,24 +97,21 @@ func (s *CompanyList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCompanyList(d *jsonx.Decoder, s *CompanyList) error {
-	return jsonx.Object(d, membersCompanyList, s, decodeCompanyListMember)
+	return jsonx.Object(d, requiredCompanyList, s, decodeCompanyListMember)
 }
 
-// decodeCompanyListMember reads member i of membersCompanyList into s.
-func decodeCompanyListMember(d *jsonx.Decoder, s *CompanyList, i int) error {
-	switch i {
-	case 0: // data
-		return jsonx.Slice(d, &s.Data, decodeCompany)
-	case 1: // success
-		return jsonx.OptBool(d, &s.Success)
-	case 2: // totalCount
-		return jsonx.OptInt64(d, &s.TotalCount)
+// decodeCompanyListMember reads the member named key into s.
+func decodeCompanyListMember(d *jsonx.Decoder, s *CompanyList, key []byte) (int, error) {
+	switch string(key) {
+	case "data":
+		return 0, jsonx.Slice(d, &s.Data, decodeCompany)
+	case "success":
+		return jsonx.Optional, jsonx.OptBool(d, &s.Success)
+	case "totalCount":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.TotalCount)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersCreated numbers Created's members for decodeCreatedMember.
-var membersCreated = jsonx.NewMembers([]string{"data", "success"})
 
 // UnmarshalJSON decodes s with a decoder generated for Created's members.
 func (s *Created) UnmarshalJSON(data []byte) error {
@@ -144,22 +119,19 @@ func (s *Created) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCreated(d *jsonx.Decoder, s *Created) error {
-	return jsonx.Object(d, membersCreated, s, decodeCreatedMember)
+	return jsonx.Object(d, nil, s, decodeCreatedMember)
 }
 
-// decodeCreatedMember reads member i of membersCreated into s.
-func decodeCreatedMember(d *jsonx.Decoder, s *Created, i int) error {
-	switch i {
-	case 0: // data
-		return jsonx.Ptr(d, &s.Data, decodeCreatedData)
-	case 1: // success
-		return jsonx.OptBool(d, &s.Success)
+// decodeCreatedMember reads the member named key into s.
+func decodeCreatedMember(d *jsonx.Decoder, s *Created, key []byte) (int, error) {
+	switch string(key) {
+	case "data":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Data, decodeCreatedData)
+	case "success":
+		return jsonx.Optional, jsonx.OptBool(d, &s.Success)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersCreatedData numbers CreatedData's members for decodeCreatedDataMember.
-var membersCreatedData = jsonx.NewMembers([]string{"id"})
 
 // UnmarshalJSON decodes s with a decoder generated for CreatedData's members.
 func (s *CreatedData) UnmarshalJSON(data []byte) error {
@@ -167,20 +139,17 @@ func (s *CreatedData) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCreatedData(d *jsonx.Decoder, s *CreatedData) error {
-	return jsonx.Object(d, membersCreatedData, s, decodeCreatedDataMember)
+	return jsonx.Object(d, nil, s, decodeCreatedDataMember)
 }
 
-// decodeCreatedDataMember reads member i of membersCreatedData into s.
-func decodeCreatedDataMember(d *jsonx.Decoder, s *CreatedData, i int) error {
-	switch i {
-	case 0: // id
-		return jsonx.OptInt64(d, &s.ID)
+// decodeCreatedDataMember reads the member named key into s.
+func decodeCreatedDataMember(d *jsonx.Decoder, s *CreatedData, key []byte) (int, error) {
+	switch string(key) {
+	case "id":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.ID)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersError numbers Error's members for decodeErrorMember.
-var membersError = jsonx.NewMembers([]string{"message", "success", "translatedMessage", "type"})
 
 // UnmarshalJSON decodes s with a decoder generated for Error's members.
 func (s *Error) UnmarshalJSON(data []byte) error {
@@ -188,26 +157,26 @@ func (s *Error) UnmarshalJSON(data []byte) error {
 }
 
 func decodeError(d *jsonx.Decoder, s *Error) error {
-	return jsonx.Object(d, membersError, s, decodeErrorMember)
+	return jsonx.Object(d, nil, s, decodeErrorMember)
 }
 
-// decodeErrorMember reads member i of membersError into s.
-func decodeErrorMember(d *jsonx.Decoder, s *Error, i int) error {
-	switch i {
-	case 0: // message
-		return jsonx.OptString(d, &s.Message)
-	case 1: // success
-		return jsonx.OptBool(d, &s.Success)
-	case 2: // translatedMessage
-		return jsonx.OptString(d, &s.TranslatedMessage)
-	case 3: // type
-		return jsonx.OptString(d, &s.Type)
+// decodeErrorMember reads the member named key into s.
+func decodeErrorMember(d *jsonx.Decoder, s *Error, key []byte) (int, error) {
+	switch string(key) {
+	case "message":
+		return jsonx.Optional, jsonx.OptString(d, &s.Message)
+	case "success":
+		return jsonx.Optional, jsonx.OptBool(d, &s.Success)
+	case "translatedMessage":
+		return jsonx.Optional, jsonx.OptString(d, &s.TranslatedMessage)
+	case "type":
+		return jsonx.Optional, jsonx.OptString(d, &s.Type)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersReference numbers Reference's members for decodeReferenceMember; the names after the list are required.
-var membersReference = jsonx.NewMembers([]string{"id"}, "id")
+// requiredReference lists the members a Reference must have; decodeReferenceMember returns their positions.
+var requiredReference = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for Reference's members.
 func (s *Reference) UnmarshalJSON(data []byte) error {
@@ -215,14 +184,14 @@ func (s *Reference) UnmarshalJSON(data []byte) error {
 }
 
 func decodeReference(d *jsonx.Decoder, s *Reference) error {
-	return jsonx.Object(d, membersReference, s, decodeReferenceMember)
+	return jsonx.Object(d, requiredReference, s, decodeReferenceMember)
 }
 
-// decodeReferenceMember reads member i of membersReference into s.
-func decodeReferenceMember(d *jsonx.Decoder, s *Reference, i int) error {
-	switch i {
-	case 0: // id
-		return jsonx.Int64(d, &s.ID)
+// decodeReferenceMember reads the member named key into s.
+func decodeReferenceMember(d *jsonx.Decoder, s *Reference, key []byte) (int, error) {
+	switch string(key) {
+	case "id":
+		return 0, jsonx.Int64(d, &s.ID)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }

@@ -4,23 +4,8 @@ package segnivo
 
 import "github.com/apigen-go/apigen/runtime/jsonx"
 
-// membersCampaign numbers Campaign's members for decodeCampaignMember; the names after the list are required.
-var membersCampaign = jsonx.NewMembers([]string{
-	"created_at",
-	"delivery_at",
-	"from_email",
-	"from_name",
-	"mail_list_uid",
-	"name",
-	"plain",
-	"reply_to",
-	"statistics",
-	"status",
-	"subject",
-	"type",
-	"uid",
-	"updated_at",
-}, "uid")
+// requiredCampaign lists the members a Campaign must have; decodeCampaignMember returns their positions.
+var requiredCampaign = []string{"uid"}
 
 // UnmarshalJSON decodes s with a decoder generated for Campaign's members.
 func (s *Campaign) UnmarshalJSON(data []byte) error {
@@ -28,46 +13,43 @@ func (s *Campaign) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCampaign(d *jsonx.Decoder, s *Campaign) error {
-	return jsonx.Object(d, membersCampaign, s, decodeCampaignMember)
+	return jsonx.Object(d, requiredCampaign, s, decodeCampaignMember)
 }
 
-// decodeCampaignMember reads member i of membersCampaign into s.
-func decodeCampaignMember(d *jsonx.Decoder, s *Campaign, i int) error {
-	switch i {
-	case 0: // created_at
-		return jsonx.OptString(d, &s.CreatedAt)
-	case 1: // delivery_at
-		return jsonx.NullableString(d, &s.DeliveryAt)
-	case 2: // from_email
-		return jsonx.OptString(d, &s.FromEmail)
-	case 3: // from_name
-		return jsonx.OptString(d, &s.FromName)
-	case 4: // mail_list_uid
-		return jsonx.OptString(d, &s.MailListUID)
-	case 5: // name
-		return jsonx.OptString(d, &s.Name)
-	case 6: // plain
-		return jsonx.OptString(d, &s.Plain)
-	case 7: // reply_to
-		return jsonx.OptString(d, &s.ReplyTo)
-	case 8: // statistics
-		return jsonx.Ptr(d, &s.Statistics, decodeCampaignStatistics)
-	case 9: // status
-		return jsonx.OptString(d, &s.Status)
-	case 10: // subject
-		return jsonx.OptString(d, &s.Subject)
-	case 11: // type
-		return jsonx.OptString(d, &s.Type)
-	case 12: // uid
-		return jsonx.String(d, &s.UID)
-	case 13: // updated_at
-		return jsonx.OptString(d, &s.UpdatedAt)
+// decodeCampaignMember reads the member named key into s.
+func decodeCampaignMember(d *jsonx.Decoder, s *Campaign, key []byte) (int, error) {
+	switch string(key) {
+	case "created_at":
+		return jsonx.Optional, jsonx.OptString(d, &s.CreatedAt)
+	case "delivery_at":
+		return jsonx.Optional, jsonx.NullableString(d, &s.DeliveryAt)
+	case "from_email":
+		return jsonx.Optional, jsonx.OptString(d, &s.FromEmail)
+	case "from_name":
+		return jsonx.Optional, jsonx.OptString(d, &s.FromName)
+	case "mail_list_uid":
+		return jsonx.Optional, jsonx.OptString(d, &s.MailListUID)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
+	case "plain":
+		return jsonx.Optional, jsonx.OptString(d, &s.Plain)
+	case "reply_to":
+		return jsonx.Optional, jsonx.OptString(d, &s.ReplyTo)
+	case "statistics":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Statistics, decodeCampaignStatistics)
+	case "status":
+		return jsonx.Optional, jsonx.OptString(d, &s.Status)
+	case "subject":
+		return jsonx.Optional, jsonx.OptString(d, &s.Subject)
+	case "type":
+		return jsonx.Optional, jsonx.OptString(d, &s.Type)
+	case "uid":
+		return 0, jsonx.String(d, &s.UID)
+	case "updated_at":
+		return jsonx.Optional, jsonx.OptString(d, &s.UpdatedAt)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersCampaignCreated numbers CampaignCreated's members for decodeCampaignCreatedMember.
-var membersCampaignCreated = jsonx.NewMembers([]string{"attributes", "message", "status"})
 
 // UnmarshalJSON decodes s with a decoder generated for CampaignCreated's members.
 func (s *CampaignCreated) UnmarshalJSON(data []byte) error {
@@ -75,34 +57,21 @@ func (s *CampaignCreated) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCampaignCreated(d *jsonx.Decoder, s *CampaignCreated) error {
-	return jsonx.Object(d, membersCampaignCreated, s, decodeCampaignCreatedMember)
+	return jsonx.Object(d, nil, s, decodeCampaignCreatedMember)
 }
 
-// decodeCampaignCreatedMember reads member i of membersCampaignCreated into s.
-func decodeCampaignCreatedMember(d *jsonx.Decoder, s *CampaignCreated, i int) error {
-	switch i {
-	case 0: // attributes
-		return jsonx.Ptr(d, &s.Attributes, decodeCampaign)
-	case 1: // message
-		return jsonx.OptString(d, &s.Message)
-	case 2: // status
-		return jsonx.OptInt64(d, &s.Status)
+// decodeCampaignCreatedMember reads the member named key into s.
+func decodeCampaignCreatedMember(d *jsonx.Decoder, s *CampaignCreated, key []byte) (int, error) {
+	switch string(key) {
+	case "attributes":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Attributes, decodeCampaign)
+	case "message":
+		return jsonx.Optional, jsonx.OptString(d, &s.Message)
+	case "status":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Status)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersCampaignStatistics numbers CampaignStatistics's members for decodeCampaignStatisticsMember.
-var membersCampaignStatistics = jsonx.NewMembers([]string{
-	"abuse_feedback_count",
-	"bounce_count",
-	"click_count",
-	"click_rate",
-	"delivered_rate",
-	"open_count",
-	"open_rate",
-	"subscriber_count",
-	"unsubscribe_count",
-})
 
 // UnmarshalJSON decodes s with a decoder generated for CampaignStatistics's members.
 func (s *CampaignStatistics) UnmarshalJSON(data []byte) error {
@@ -110,46 +79,36 @@ func (s *CampaignStatistics) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCampaignStatistics(d *jsonx.Decoder, s *CampaignStatistics) error {
-	return jsonx.Object(d, membersCampaignStatistics, s, decodeCampaignStatisticsMember)
+	return jsonx.Object(d, nil, s, decodeCampaignStatisticsMember)
 }
 
-// decodeCampaignStatisticsMember reads member i of membersCampaignStatistics into s.
-func decodeCampaignStatisticsMember(d *jsonx.Decoder, s *CampaignStatistics, i int) error {
-	switch i {
-	case 0: // abuse_feedback_count
-		return jsonx.OptInt64(d, &s.AbuseFeedbackCount)
-	case 1: // bounce_count
-		return jsonx.OptInt64(d, &s.BounceCount)
-	case 2: // click_count
-		return jsonx.OptInt64(d, &s.ClickCount)
-	case 3: // click_rate
-		return jsonx.OptFloat64(d, &s.ClickRate)
-	case 4: // delivered_rate
-		return jsonx.OptFloat64(d, &s.DeliveredRate)
-	case 5: // open_count
-		return jsonx.OptInt64(d, &s.OpenCount)
-	case 6: // open_rate
-		return jsonx.OptFloat64(d, &s.OpenRate)
-	case 7: // subscriber_count
-		return jsonx.OptInt64(d, &s.SubscriberCount)
-	case 8: // unsubscribe_count
-		return jsonx.OptInt64(d, &s.UnsubscribeCount)
+// decodeCampaignStatisticsMember reads the member named key into s.
+func decodeCampaignStatisticsMember(d *jsonx.Decoder, s *CampaignStatistics, key []byte) (int, error) {
+	switch string(key) {
+	case "abuse_feedback_count":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.AbuseFeedbackCount)
+	case "bounce_count":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.BounceCount)
+	case "click_count":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.ClickCount)
+	case "click_rate":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.ClickRate)
+	case "delivered_rate":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.DeliveredRate)
+	case "open_count":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.OpenCount)
+	case "open_rate":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.OpenRate)
+	case "subscriber_count":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.SubscriberCount)
+	case "unsubscribe_count":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.UnsubscribeCount)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersContact numbers Contact's members for decodeContactMember; the names after the list are required.
-var membersContact = jsonx.NewMembers([]string{
-	"email",
-	"first_name",
-	"last_name",
-	"list",
-	"list_uid",
-	"status",
-	"tag",
-	"uid",
-	"verification_status",
-}, "email", "uid")
+// requiredContact lists the members a Contact must have; decodeContactMember returns their positions.
+var requiredContact = []string{"email", "uid"}
 
 // UnmarshalJSON decodes s with a decoder generated for Contact's members.
 func (s *Contact) UnmarshalJSON(data []byte) error {
@@ -157,36 +116,33 @@ func (s *Contact) UnmarshalJSON(data []byte) error {
 }
 
 func decodeContact(d *jsonx.Decoder, s *Contact) error {
-	return jsonx.Object(d, membersContact, s, decodeContactMember)
+	return jsonx.Object(d, requiredContact, s, decodeContactMember)
 }
 
-// decodeContactMember reads member i of membersContact into s.
-func decodeContactMember(d *jsonx.Decoder, s *Contact, i int) error {
-	switch i {
-	case 0: // email
-		return jsonx.String(d, &s.Email)
-	case 1: // first_name
-		return jsonx.OptString(d, &s.FirstName)
-	case 2: // last_name
-		return jsonx.OptString(d, &s.LastName)
-	case 3: // list
-		return jsonx.OptString(d, &s.List)
-	case 4: // list_uid
-		return jsonx.OptString(d, &s.ListUID)
-	case 5: // status
-		return jsonx.OptString(d, &s.Status)
-	case 6: // tag
-		return jsonx.OptString(d, &s.Tag)
-	case 7: // uid
-		return jsonx.String(d, &s.UID)
-	case 8: // verification_status
-		return jsonx.OptString(d, &s.VerificationStatus)
+// decodeContactMember reads the member named key into s.
+func decodeContactMember(d *jsonx.Decoder, s *Contact, key []byte) (int, error) {
+	switch string(key) {
+	case "email":
+		return 0, jsonx.String(d, &s.Email)
+	case "first_name":
+		return jsonx.Optional, jsonx.OptString(d, &s.FirstName)
+	case "last_name":
+		return jsonx.Optional, jsonx.OptString(d, &s.LastName)
+	case "list":
+		return jsonx.Optional, jsonx.OptString(d, &s.List)
+	case "list_uid":
+		return jsonx.Optional, jsonx.OptString(d, &s.ListUID)
+	case "status":
+		return jsonx.Optional, jsonx.OptString(d, &s.Status)
+	case "tag":
+		return jsonx.Optional, jsonx.OptString(d, &s.Tag)
+	case "uid":
+		return 1, jsonx.String(d, &s.UID)
+	case "verification_status":
+		return jsonx.Optional, jsonx.OptString(d, &s.VerificationStatus)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersContactResult numbers ContactResult's members for decodeContactResultMember.
-var membersContactResult = jsonx.NewMembers([]string{"message", "status", "subscriber_uid"})
 
 // UnmarshalJSON decodes s with a decoder generated for ContactResult's members.
 func (s *ContactResult) UnmarshalJSON(data []byte) error {
@@ -194,24 +150,21 @@ func (s *ContactResult) UnmarshalJSON(data []byte) error {
 }
 
 func decodeContactResult(d *jsonx.Decoder, s *ContactResult) error {
-	return jsonx.Object(d, membersContactResult, s, decodeContactResultMember)
+	return jsonx.Object(d, nil, s, decodeContactResultMember)
 }
 
-// decodeContactResultMember reads member i of membersContactResult into s.
-func decodeContactResultMember(d *jsonx.Decoder, s *ContactResult, i int) error {
-	switch i {
-	case 0: // message
-		return jsonx.OptString(d, &s.Message)
-	case 1: // status
-		return jsonx.OptInt64(d, &s.Status)
-	case 2: // subscriber_uid
-		return jsonx.OptString(d, &s.SubscriberUID)
+// decodeContactResultMember reads the member named key into s.
+func decodeContactResultMember(d *jsonx.Decoder, s *ContactResult, key []byte) (int, error) {
+	switch string(key) {
+	case "message":
+		return jsonx.Optional, jsonx.OptString(d, &s.Message)
+	case "status":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Status)
+	case "subscriber_uid":
+		return jsonx.Optional, jsonx.OptString(d, &s.SubscriberUID)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersEmailAddressVerificationResponse numbers EmailAddressVerificationResponse's members for decodeEmailAddressVerificationResponseMember.
-var membersEmailAddressVerificationResponse = jsonx.NewMembers([]string{"status", "verifications"})
 
 // UnmarshalJSON decodes s with a decoder generated for EmailAddressVerificationResponse's members.
 func (s *EmailAddressVerificationResponse) UnmarshalJSON(data []byte) error {
@@ -219,22 +172,22 @@ func (s *EmailAddressVerificationResponse) UnmarshalJSON(data []byte) error {
 }
 
 func decodeEmailAddressVerificationResponse(d *jsonx.Decoder, s *EmailAddressVerificationResponse) error {
-	return jsonx.Object(d, membersEmailAddressVerificationResponse, s, decodeEmailAddressVerificationResponseMember)
+	return jsonx.Object(d, nil, s, decodeEmailAddressVerificationResponseMember)
 }
 
-// decodeEmailAddressVerificationResponseMember reads member i of membersEmailAddressVerificationResponse into s.
-func decodeEmailAddressVerificationResponseMember(d *jsonx.Decoder, s *EmailAddressVerificationResponse, i int) error {
-	switch i {
-	case 0: // status
-		return jsonx.OptString(d, &s.Status)
-	case 1: // verifications
-		return jsonx.Slice(d, &s.Verifications, decodeEmailVerification)
+// decodeEmailAddressVerificationResponseMember reads the member named key into s.
+func decodeEmailAddressVerificationResponseMember(d *jsonx.Decoder, s *EmailAddressVerificationResponse, key []byte) (int, error) {
+	switch string(key) {
+	case "status":
+		return jsonx.Optional, jsonx.OptString(d, &s.Status)
+	case "verifications":
+		return jsonx.Optional, jsonx.Slice(d, &s.Verifications, decodeEmailVerification)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersEmailVerification numbers EmailVerification's members for decodeEmailVerificationMember; the names after the list are required.
-var membersEmailVerification = jsonx.NewMembers([]string{"email", "status"}, "email", "status")
+// requiredEmailVerification lists the members a EmailVerification must have; decodeEmailVerificationMember returns their positions.
+var requiredEmailVerification = []string{"email", "status"}
 
 // UnmarshalJSON decodes s with a decoder generated for EmailVerification's members.
 func (s *EmailVerification) UnmarshalJSON(data []byte) error {
@@ -242,22 +195,19 @@ func (s *EmailVerification) UnmarshalJSON(data []byte) error {
 }
 
 func decodeEmailVerification(d *jsonx.Decoder, s *EmailVerification) error {
-	return jsonx.Object(d, membersEmailVerification, s, decodeEmailVerificationMember)
+	return jsonx.Object(d, requiredEmailVerification, s, decodeEmailVerificationMember)
 }
 
-// decodeEmailVerificationMember reads member i of membersEmailVerification into s.
-func decodeEmailVerificationMember(d *jsonx.Decoder, s *EmailVerification, i int) error {
-	switch i {
-	case 0: // email
-		return jsonx.String(d, &s.Email)
-	case 1: // status
-		return jsonx.StringAs[EmailVerificationStatus](d, &s.Status)
+// decodeEmailVerificationMember reads the member named key into s.
+func decodeEmailVerificationMember(d *jsonx.Decoder, s *EmailVerification, key []byte) (int, error) {
+	switch string(key) {
+	case "email":
+		return 0, jsonx.String(d, &s.Email)
+	case "status":
+		return 1, jsonx.StringAs[EmailVerificationStatus](d, &s.Status)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersError numbers Error's members for decodeErrorMember.
-var membersError = jsonx.NewMembers([]string{"error", "errors", "message"})
 
 // UnmarshalJSON decodes s with a decoder generated for Error's members.
 func (s *Error) UnmarshalJSON(data []byte) error {
@@ -265,33 +215,23 @@ func (s *Error) UnmarshalJSON(data []byte) error {
 }
 
 func decodeError(d *jsonx.Decoder, s *Error) error {
-	return jsonx.Object(d, membersError, s, decodeErrorMember)
+	return jsonx.Object(d, nil, s, decodeErrorMember)
 }
 
-// decodeErrorMember reads member i of membersError into s.
-func decodeErrorMember(d *jsonx.Decoder, s *Error, i int) error {
-	switch i {
-	case 0: // error
-		return jsonx.OptString(d, &s.Error)
-	case 1: // errors
-		return jsonx.Map(d, &s.Errors, func(d *jsonx.Decoder, v *[]string) error {
+// decodeErrorMember reads the member named key into s.
+func decodeErrorMember(d *jsonx.Decoder, s *Error, key []byte) (int, error) {
+	switch string(key) {
+	case "error":
+		return jsonx.Optional, jsonx.OptString(d, &s.Error)
+	case "errors":
+		return jsonx.Optional, jsonx.Map(d, &s.Errors, func(d *jsonx.Decoder, v *[]string) error {
 			return jsonx.Slice(d, v, jsonx.String)
 		})
-	case 2: // message
-		return jsonx.OptString(d, &s.Message)
+	case "message":
+		return jsonx.Optional, jsonx.OptString(d, &s.Message)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersListStatistics numbers ListStatistics's members for decodeListStatisticsMember.
-var membersListStatistics = jsonx.NewMembers([]string{
-	"click_rate",
-	"open_rate",
-	"subscriber_count",
-	"unconfirmed_count",
-	"unsubscribe_count",
-	"unsubscribe_rate",
-})
 
 // UnmarshalJSON decodes s with a decoder generated for ListStatistics's members.
 func (s *ListStatistics) UnmarshalJSON(data []byte) error {
@@ -299,38 +239,30 @@ func (s *ListStatistics) UnmarshalJSON(data []byte) error {
 }
 
 func decodeListStatistics(d *jsonx.Decoder, s *ListStatistics) error {
-	return jsonx.Object(d, membersListStatistics, s, decodeListStatisticsMember)
+	return jsonx.Object(d, nil, s, decodeListStatisticsMember)
 }
 
-// decodeListStatisticsMember reads member i of membersListStatistics into s.
-func decodeListStatisticsMember(d *jsonx.Decoder, s *ListStatistics, i int) error {
-	switch i {
-	case 0: // click_rate
-		return jsonx.OptFloat64(d, &s.ClickRate)
-	case 1: // open_rate
-		return jsonx.OptFloat64(d, &s.OpenRate)
-	case 2: // subscriber_count
-		return jsonx.OptInt64(d, &s.SubscriberCount)
-	case 3: // unconfirmed_count
-		return jsonx.OptInt64(d, &s.UnconfirmedCount)
-	case 4: // unsubscribe_count
-		return jsonx.OptInt64(d, &s.UnsubscribeCount)
-	case 5: // unsubscribe_rate
-		return jsonx.OptFloat64(d, &s.UnsubscribeRate)
+// decodeListStatisticsMember reads the member named key into s.
+func decodeListStatisticsMember(d *jsonx.Decoder, s *ListStatistics, key []byte) (int, error) {
+	switch string(key) {
+	case "click_rate":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.ClickRate)
+	case "open_rate":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.OpenRate)
+	case "subscriber_count":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.SubscriberCount)
+	case "unconfirmed_count":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.UnconfirmedCount)
+	case "unsubscribe_count":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.UnsubscribeCount)
+	case "unsubscribe_rate":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.UnsubscribeRate)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersMailingList numbers MailingList's members for decodeMailingListMember; the names after the list are required.
-var membersMailingList = jsonx.NewMembers([]string{
-	"created_at",
-	"from_email",
-	"from_name",
-	"name",
-	"statistics",
-	"uid",
-	"updated_at",
-}, "name", "uid")
+// requiredMailingList lists the members a MailingList must have; decodeMailingListMember returns their positions.
+var requiredMailingList = []string{"name", "uid"}
 
 // UnmarshalJSON decodes s with a decoder generated for MailingList's members.
 func (s *MailingList) UnmarshalJSON(data []byte) error {
@@ -338,32 +270,29 @@ func (s *MailingList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeMailingList(d *jsonx.Decoder, s *MailingList) error {
-	return jsonx.Object(d, membersMailingList, s, decodeMailingListMember)
+	return jsonx.Object(d, requiredMailingList, s, decodeMailingListMember)
 }
 
-// decodeMailingListMember reads member i of membersMailingList into s.
-func decodeMailingListMember(d *jsonx.Decoder, s *MailingList, i int) error {
-	switch i {
-	case 0: // created_at
-		return jsonx.OptString(d, &s.CreatedAt)
-	case 1: // from_email
-		return jsonx.OptString(d, &s.FromEmail)
-	case 2: // from_name
-		return jsonx.OptString(d, &s.FromName)
-	case 3: // name
-		return jsonx.String(d, &s.Name)
-	case 4: // statistics
-		return jsonx.Ptr(d, &s.Statistics, decodeListStatistics)
-	case 5: // uid
-		return jsonx.String(d, &s.UID)
-	case 6: // updated_at
-		return jsonx.OptString(d, &s.UpdatedAt)
+// decodeMailingListMember reads the member named key into s.
+func decodeMailingListMember(d *jsonx.Decoder, s *MailingList, key []byte) (int, error) {
+	switch string(key) {
+	case "created_at":
+		return jsonx.Optional, jsonx.OptString(d, &s.CreatedAt)
+	case "from_email":
+		return jsonx.Optional, jsonx.OptString(d, &s.FromEmail)
+	case "from_name":
+		return jsonx.Optional, jsonx.OptString(d, &s.FromName)
+	case "name":
+		return 0, jsonx.String(d, &s.Name)
+	case "statistics":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Statistics, decodeListStatistics)
+	case "uid":
+		return 1, jsonx.String(d, &s.UID)
+	case "updated_at":
+		return jsonx.Optional, jsonx.OptString(d, &s.UpdatedAt)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersMailingListCreated numbers MailingListCreated's members for decodeMailingListCreatedMember.
-var membersMailingListCreated = jsonx.NewMembers([]string{"list_uid", "message", "status"})
 
 // UnmarshalJSON decodes s with a decoder generated for MailingListCreated's members.
 func (s *MailingListCreated) UnmarshalJSON(data []byte) error {
@@ -371,41 +300,24 @@ func (s *MailingListCreated) UnmarshalJSON(data []byte) error {
 }
 
 func decodeMailingListCreated(d *jsonx.Decoder, s *MailingListCreated) error {
-	return jsonx.Object(d, membersMailingListCreated, s, decodeMailingListCreatedMember)
+	return jsonx.Object(d, nil, s, decodeMailingListCreatedMember)
 }
 
-// decodeMailingListCreatedMember reads member i of membersMailingListCreated into s.
-func decodeMailingListCreatedMember(d *jsonx.Decoder, s *MailingListCreated, i int) error {
-	switch i {
-	case 0: // list_uid
-		return jsonx.OptString(d, &s.ListUID)
-	case 1: // message
-		return jsonx.OptString(d, &s.Message)
-	case 2: // status
-		return jsonx.OptInt64(d, &s.Status)
+// decodeMailingListCreatedMember reads the member named key into s.
+func decodeMailingListCreatedMember(d *jsonx.Decoder, s *MailingListCreated, key []byte) (int, error) {
+	switch string(key) {
+	case "list_uid":
+		return jsonx.Optional, jsonx.OptString(d, &s.ListUID)
+	case "message":
+		return jsonx.Optional, jsonx.OptString(d, &s.Message)
+	case "status":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Status)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersRelayEmail numbers RelayEmail's members for decodeRelayEmailMember; the names after the list are required.
-var membersRelayEmail = jsonx.NewMembers([]string{
-	"content",
-	"content_type",
-	"created_at",
-	"delivery_at",
-	"from",
-	"id",
-	"is_transactional",
-	"recipients",
-	"reply_to",
-	"sign_dkim",
-	"source",
-	"spam_score",
-	"status",
-	"subject",
-	"track_click",
-	"track_open",
-}, "id")
+// requiredRelayEmail lists the members a RelayEmail must have; decodeRelayEmailMember returns their positions.
+var requiredRelayEmail = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for RelayEmail's members.
 func (s *RelayEmail) UnmarshalJSON(data []byte) error {
@@ -413,50 +325,47 @@ func (s *RelayEmail) UnmarshalJSON(data []byte) error {
 }
 
 func decodeRelayEmail(d *jsonx.Decoder, s *RelayEmail) error {
-	return jsonx.Object(d, membersRelayEmail, s, decodeRelayEmailMember)
+	return jsonx.Object(d, requiredRelayEmail, s, decodeRelayEmailMember)
 }
 
-// decodeRelayEmailMember reads member i of membersRelayEmail into s.
-func decodeRelayEmailMember(d *jsonx.Decoder, s *RelayEmail, i int) error {
-	switch i {
-	case 0: // content
-		return jsonx.OptString(d, &s.Content)
-	case 1: // content_type
-		return jsonx.OptString(d, &s.ContentType)
-	case 2: // created_at
-		return jsonx.OptString(d, &s.CreatedAt)
-	case 3: // delivery_at
-		return jsonx.OptInt64(d, &s.DeliveryAt)
-	case 4: // from
-		return jsonx.Ptr(d, &s.From, decodeRelayEmailFrom)
-	case 5: // id
-		return jsonx.String(d, &s.ID)
-	case 6: // is_transactional
-		return jsonx.OptBool(d, &s.IsTransactional)
-	case 7: // recipients
-		return jsonx.Slice(d, &s.Recipients, jsonx.String)
-	case 8: // reply_to
-		return jsonx.OptString(d, &s.ReplyTo)
-	case 9: // sign_dkim
-		return jsonx.OptBool(d, &s.SignDkim)
-	case 10: // source
-		return jsonx.OptString(d, &s.Source)
-	case 11: // spam_score
-		return jsonx.NullableFloat64(d, &s.SpamScore)
-	case 12: // status
-		return jsonx.OptString(d, &s.Status)
-	case 13: // subject
-		return jsonx.OptString(d, &s.Subject)
-	case 14: // track_click
-		return jsonx.OptBool(d, &s.TrackClick)
-	case 15: // track_open
-		return jsonx.OptBool(d, &s.TrackOpen)
+// decodeRelayEmailMember reads the member named key into s.
+func decodeRelayEmailMember(d *jsonx.Decoder, s *RelayEmail, key []byte) (int, error) {
+	switch string(key) {
+	case "content":
+		return jsonx.Optional, jsonx.OptString(d, &s.Content)
+	case "content_type":
+		return jsonx.Optional, jsonx.OptString(d, &s.ContentType)
+	case "created_at":
+		return jsonx.Optional, jsonx.OptString(d, &s.CreatedAt)
+	case "delivery_at":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.DeliveryAt)
+	case "from":
+		return jsonx.Optional, jsonx.Ptr(d, &s.From, decodeRelayEmailFrom)
+	case "id":
+		return 0, jsonx.String(d, &s.ID)
+	case "is_transactional":
+		return jsonx.Optional, jsonx.OptBool(d, &s.IsTransactional)
+	case "recipients":
+		return jsonx.Optional, jsonx.Slice(d, &s.Recipients, jsonx.String)
+	case "reply_to":
+		return jsonx.Optional, jsonx.OptString(d, &s.ReplyTo)
+	case "sign_dkim":
+		return jsonx.Optional, jsonx.OptBool(d, &s.SignDkim)
+	case "source":
+		return jsonx.Optional, jsonx.OptString(d, &s.Source)
+	case "spam_score":
+		return jsonx.Optional, jsonx.NullableFloat64(d, &s.SpamScore)
+	case "status":
+		return jsonx.Optional, jsonx.OptString(d, &s.Status)
+	case "subject":
+		return jsonx.Optional, jsonx.OptString(d, &s.Subject)
+	case "track_click":
+		return jsonx.Optional, jsonx.OptBool(d, &s.TrackClick)
+	case "track_open":
+		return jsonx.Optional, jsonx.OptBool(d, &s.TrackOpen)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersRelayEmailFrom numbers RelayEmailFrom's members for decodeRelayEmailFromMember.
-var membersRelayEmailFrom = jsonx.NewMembers([]string{"email", "name"})
 
 // UnmarshalJSON decodes s with a decoder generated for RelayEmailFrom's members.
 func (s *RelayEmailFrom) UnmarshalJSON(data []byte) error {
@@ -464,22 +373,19 @@ func (s *RelayEmailFrom) UnmarshalJSON(data []byte) error {
 }
 
 func decodeRelayEmailFrom(d *jsonx.Decoder, s *RelayEmailFrom) error {
-	return jsonx.Object(d, membersRelayEmailFrom, s, decodeRelayEmailFromMember)
+	return jsonx.Object(d, nil, s, decodeRelayEmailFromMember)
 }
 
-// decodeRelayEmailFromMember reads member i of membersRelayEmailFrom into s.
-func decodeRelayEmailFromMember(d *jsonx.Decoder, s *RelayEmailFrom, i int) error {
-	switch i {
-	case 0: // email
-		return jsonx.OptString(d, &s.Email)
-	case 1: // name
-		return jsonx.OptString(d, &s.Name)
+// decodeRelayEmailFromMember reads the member named key into s.
+func decodeRelayEmailFromMember(d *jsonx.Decoder, s *RelayEmailFrom, key []byte) (int, error) {
+	switch string(key) {
+	case "email":
+		return jsonx.Optional, jsonx.OptString(d, &s.Email)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersRelayEmailList numbers RelayEmailList's members for decodeRelayEmailListMember.
-var membersRelayEmailList = jsonx.NewMembers([]string{"emails"})
 
 // UnmarshalJSON decodes s with a decoder generated for RelayEmailList's members.
 func (s *RelayEmailList) UnmarshalJSON(data []byte) error {
@@ -487,20 +393,17 @@ func (s *RelayEmailList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeRelayEmailList(d *jsonx.Decoder, s *RelayEmailList) error {
-	return jsonx.Object(d, membersRelayEmailList, s, decodeRelayEmailListMember)
+	return jsonx.Object(d, nil, s, decodeRelayEmailListMember)
 }
 
-// decodeRelayEmailListMember reads member i of membersRelayEmailList into s.
-func decodeRelayEmailListMember(d *jsonx.Decoder, s *RelayEmailList, i int) error {
-	switch i {
-	case 0: // emails
-		return jsonx.Slice(d, &s.Emails, decodeRelayEmail)
+// decodeRelayEmailListMember reads the member named key into s.
+func decodeRelayEmailListMember(d *jsonx.Decoder, s *RelayEmailList, key []byte) (int, error) {
+	switch string(key) {
+	case "emails":
+		return jsonx.Optional, jsonx.Slice(d, &s.Emails, decodeRelayEmail)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersRelaySendResponse numbers RelaySendResponse's members for decodeRelaySendResponseMember.
-var membersRelaySendResponse = jsonx.NewMembers([]string{"id", "status"})
 
 // UnmarshalJSON decodes s with a decoder generated for RelaySendResponse's members.
 func (s *RelaySendResponse) UnmarshalJSON(data []byte) error {
@@ -508,22 +411,19 @@ func (s *RelaySendResponse) UnmarshalJSON(data []byte) error {
 }
 
 func decodeRelaySendResponse(d *jsonx.Decoder, s *RelaySendResponse) error {
-	return jsonx.Object(d, membersRelaySendResponse, s, decodeRelaySendResponseMember)
+	return jsonx.Object(d, nil, s, decodeRelaySendResponseMember)
 }
 
-// decodeRelaySendResponseMember reads member i of membersRelaySendResponse into s.
-func decodeRelaySendResponseMember(d *jsonx.Decoder, s *RelaySendResponse, i int) error {
-	switch i {
-	case 0: // id
-		return jsonx.OptString(d, &s.ID)
-	case 1: // status
-		return jsonx.OptString(d, &s.Status)
+// decodeRelaySendResponseMember reads the member named key into s.
+func decodeRelaySendResponseMember(d *jsonx.Decoder, s *RelaySendResponse, key []byte) (int, error) {
+	switch string(key) {
+	case "id":
+		return jsonx.Optional, jsonx.OptString(d, &s.ID)
+	case "status":
+		return jsonx.Optional, jsonx.OptString(d, &s.Status)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersStatusMessage numbers StatusMessage's members for decodeStatusMessageMember.
-var membersStatusMessage = jsonx.NewMembers([]string{"message", "status"})
 
 // UnmarshalJSON decodes s with a decoder generated for StatusMessage's members.
 func (s *StatusMessage) UnmarshalJSON(data []byte) error {
@@ -531,16 +431,16 @@ func (s *StatusMessage) UnmarshalJSON(data []byte) error {
 }
 
 func decodeStatusMessage(d *jsonx.Decoder, s *StatusMessage) error {
-	return jsonx.Object(d, membersStatusMessage, s, decodeStatusMessageMember)
+	return jsonx.Object(d, nil, s, decodeStatusMessageMember)
 }
 
-// decodeStatusMessageMember reads member i of membersStatusMessage into s.
-func decodeStatusMessageMember(d *jsonx.Decoder, s *StatusMessage, i int) error {
-	switch i {
-	case 0: // message
-		return jsonx.OptString(d, &s.Message)
-	case 1: // status
-		return jsonx.OptInt64(d, &s.Status)
+// decodeStatusMessageMember reads the member named key into s.
+func decodeStatusMessageMember(d *jsonx.Decoder, s *StatusMessage, key []byte) (int, error) {
+	switch string(key) {
+	case "message":
+		return jsonx.Optional, jsonx.OptString(d, &s.Message)
+	case "status":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Status)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }

@@ -4,36 +4,26 @@ package xsale
 
 import "github.com/apigen-go/apigen/runtime/jsonx"
 
-// membersError numbers Error's members for decodeErrorMember.
-var membersError = jsonx.NewMembers([]string{"Message"})
-
 // UnmarshalJSON decodes s with a decoder generated for Error's members.
 func (s *Error) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeError)
 }
 
 func decodeError(d *jsonx.Decoder, s *Error) error {
-	return jsonx.Object(d, membersError, s, decodeErrorMember)
+	return jsonx.Object(d, nil, s, decodeErrorMember)
 }
 
-// decodeErrorMember reads member i of membersError into s.
-func decodeErrorMember(d *jsonx.Decoder, s *Error, i int) error {
-	switch i {
-	case 0: // Message
-		return jsonx.OptString(d, &s.Message)
+// decodeErrorMember reads the member named key into s.
+func decodeErrorMember(d *jsonx.Decoder, s *Error, key []byte) (int, error) {
+	switch string(key) {
+	case "Message":
+		return jsonx.Optional, jsonx.OptString(d, &s.Message)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersMe numbers Me's members for decodeMeMember; the names after the list are required.
-var membersMe = jsonx.NewMembers([]string{
-	"Email",
-	"EmailVerified",
-	"Id",
-	"Name",
-	"Nickname",
-	"Organizations",
-}, "Email", "Id", "Organizations")
+// requiredMe lists the members a Me must have; decodeMeMember returns their positions.
+var requiredMe = []string{"Email", "Id", "Organizations"}
 
 // UnmarshalJSON decodes s with a decoder generated for Me's members.
 func (s *Me) UnmarshalJSON(data []byte) error {
@@ -41,30 +31,27 @@ func (s *Me) UnmarshalJSON(data []byte) error {
 }
 
 func decodeMe(d *jsonx.Decoder, s *Me) error {
-	return jsonx.Object(d, membersMe, s, decodeMeMember)
+	return jsonx.Object(d, requiredMe, s, decodeMeMember)
 }
 
-// decodeMeMember reads member i of membersMe into s.
-func decodeMeMember(d *jsonx.Decoder, s *Me, i int) error {
-	switch i {
-	case 0: // Email
-		return jsonx.String(d, &s.Email)
-	case 1: // EmailVerified
-		return jsonx.OptBool(d, &s.EmailVerified)
-	case 2: // Id
-		return jsonx.Int64(d, &s.ID)
-	case 3: // Name
-		return jsonx.OptString(d, &s.Name)
-	case 4: // Nickname
-		return jsonx.OptString(d, &s.Nickname)
-	case 5: // Organizations
-		return jsonx.Slice(d, &s.Organizations, decodeOrganization)
+// decodeMeMember reads the member named key into s.
+func decodeMeMember(d *jsonx.Decoder, s *Me, key []byte) (int, error) {
+	switch string(key) {
+	case "Email":
+		return 0, jsonx.String(d, &s.Email)
+	case "EmailVerified":
+		return jsonx.Optional, jsonx.OptBool(d, &s.EmailVerified)
+	case "Id":
+		return 1, jsonx.Int64(d, &s.ID)
+	case "Name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
+	case "Nickname":
+		return jsonx.Optional, jsonx.OptString(d, &s.Nickname)
+	case "Organizations":
+		return 2, jsonx.Slice(d, &s.Organizations, decodeOrganization)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersOAuthError numbers OAuthError's members for decodeOAuthErrorMember.
-var membersOAuthError = jsonx.NewMembers([]string{"error", "error_description"})
 
 // UnmarshalJSON decodes s with a decoder generated for OAuthError's members.
 func (s *OAuthError) UnmarshalJSON(data []byte) error {
@@ -72,29 +59,22 @@ func (s *OAuthError) UnmarshalJSON(data []byte) error {
 }
 
 func decodeOAuthError(d *jsonx.Decoder, s *OAuthError) error {
-	return jsonx.Object(d, membersOAuthError, s, decodeOAuthErrorMember)
+	return jsonx.Object(d, nil, s, decodeOAuthErrorMember)
 }
 
-// decodeOAuthErrorMember reads member i of membersOAuthError into s.
-func decodeOAuthErrorMember(d *jsonx.Decoder, s *OAuthError, i int) error {
-	switch i {
-	case 0: // error
-		return jsonx.OptString(d, &s.Error)
-	case 1: // error_description
-		return jsonx.OptString(d, &s.ErrorDescription)
+// decodeOAuthErrorMember reads the member named key into s.
+func decodeOAuthErrorMember(d *jsonx.Decoder, s *OAuthError, key []byte) (int, error) {
+	switch string(key) {
+	case "error":
+		return jsonx.Optional, jsonx.OptString(d, &s.Error)
+	case "error_description":
+		return jsonx.Optional, jsonx.OptString(d, &s.ErrorDescription)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersOrder numbers Order's members for decodeOrderMember; the names after the list are required.
-var membersOrder = jsonx.NewMembers([]string{
-	"CreatedAt",
-	"CurrencyCode",
-	"Id",
-	"Number",
-	"Status",
-	"TotalGross",
-}, "Id", "Number")
+// requiredOrder lists the members a Order must have; decodeOrderMember returns their positions.
+var requiredOrder = []string{"Id", "Number"}
 
 // UnmarshalJSON decodes s with a decoder generated for Order's members.
 func (s *Order) UnmarshalJSON(data []byte) error {
@@ -102,30 +82,30 @@ func (s *Order) UnmarshalJSON(data []byte) error {
 }
 
 func decodeOrder(d *jsonx.Decoder, s *Order) error {
-	return jsonx.Object(d, membersOrder, s, decodeOrderMember)
+	return jsonx.Object(d, requiredOrder, s, decodeOrderMember)
 }
 
-// decodeOrderMember reads member i of membersOrder into s.
-func decodeOrderMember(d *jsonx.Decoder, s *Order, i int) error {
-	switch i {
-	case 0: // CreatedAt
-		return jsonx.OptTime(d, &s.CreatedAt)
-	case 1: // CurrencyCode
-		return jsonx.OptString(d, &s.CurrencyCode)
-	case 2: // Id
-		return jsonx.Int64(d, &s.ID)
-	case 3: // Number
-		return jsonx.String(d, &s.Number)
-	case 4: // Status
-		return jsonx.OptString(d, &s.Status)
-	case 5: // TotalGross
-		return jsonx.OptFloat64(d, &s.TotalGross)
+// decodeOrderMember reads the member named key into s.
+func decodeOrderMember(d *jsonx.Decoder, s *Order, key []byte) (int, error) {
+	switch string(key) {
+	case "CreatedAt":
+		return jsonx.Optional, jsonx.OptTime(d, &s.CreatedAt)
+	case "CurrencyCode":
+		return jsonx.Optional, jsonx.OptString(d, &s.CurrencyCode)
+	case "Id":
+		return 0, jsonx.Int64(d, &s.ID)
+	case "Number":
+		return 1, jsonx.String(d, &s.Number)
+	case "Status":
+		return jsonx.Optional, jsonx.OptString(d, &s.Status)
+	case "TotalGross":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.TotalGross)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersOrganization numbers Organization's members for decodeOrganizationMember; the names after the list are required.
-var membersOrganization = jsonx.NewMembers([]string{"Id", "Name", "ShortName"}, "Id", "Name")
+// requiredOrganization lists the members a Organization must have; decodeOrganizationMember returns their positions.
+var requiredOrganization = []string{"Id", "Name"}
 
 // UnmarshalJSON decodes s with a decoder generated for Organization's members.
 func (s *Organization) UnmarshalJSON(data []byte) error {
@@ -133,30 +113,24 @@ func (s *Organization) UnmarshalJSON(data []byte) error {
 }
 
 func decodeOrganization(d *jsonx.Decoder, s *Organization) error {
-	return jsonx.Object(d, membersOrganization, s, decodeOrganizationMember)
+	return jsonx.Object(d, requiredOrganization, s, decodeOrganizationMember)
 }
 
-// decodeOrganizationMember reads member i of membersOrganization into s.
-func decodeOrganizationMember(d *jsonx.Decoder, s *Organization, i int) error {
-	switch i {
-	case 0: // Id
-		return jsonx.Int64(d, &s.ID)
-	case 1: // Name
-		return jsonx.String(d, &s.Name)
-	case 2: // ShortName
-		return jsonx.OptString(d, &s.ShortName)
+// decodeOrganizationMember reads the member named key into s.
+func decodeOrganizationMember(d *jsonx.Decoder, s *Organization, key []byte) (int, error) {
+	switch string(key) {
+	case "Id":
+		return 0, jsonx.Int64(d, &s.ID)
+	case "Name":
+		return 1, jsonx.String(d, &s.Name)
+	case "ShortName":
+		return jsonx.Optional, jsonx.OptString(d, &s.ShortName)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersTokenResponse numbers TokenResponse's members for decodeTokenResponseMember; the names after the list are required.
-var membersTokenResponse = jsonx.NewMembers([]string{
-	"access_token",
-	"expires_in",
-	"id_token",
-	"scope",
-	"token_type",
-}, "access_token", "expires_in", "token_type")
+// requiredTokenResponse lists the members a TokenResponse must have; decodeTokenResponseMember returns their positions.
+var requiredTokenResponse = []string{"access_token", "expires_in", "token_type"}
 
 // UnmarshalJSON decodes s with a decoder generated for TokenResponse's members.
 func (s *TokenResponse) UnmarshalJSON(data []byte) error {
@@ -164,22 +138,22 @@ func (s *TokenResponse) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTokenResponse(d *jsonx.Decoder, s *TokenResponse) error {
-	return jsonx.Object(d, membersTokenResponse, s, decodeTokenResponseMember)
+	return jsonx.Object(d, requiredTokenResponse, s, decodeTokenResponseMember)
 }
 
-// decodeTokenResponseMember reads member i of membersTokenResponse into s.
-func decodeTokenResponseMember(d *jsonx.Decoder, s *TokenResponse, i int) error {
-	switch i {
-	case 0: // access_token
-		return jsonx.String(d, &s.AccessToken)
-	case 1: // expires_in
-		return jsonx.Int64(d, &s.ExpiresIn)
-	case 2: // id_token
-		return jsonx.OptString(d, &s.IDToken)
-	case 3: // scope
-		return jsonx.OptString(d, &s.Scope)
-	case 4: // token_type
-		return jsonx.String(d, &s.TokenType)
+// decodeTokenResponseMember reads the member named key into s.
+func decodeTokenResponseMember(d *jsonx.Decoder, s *TokenResponse, key []byte) (int, error) {
+	switch string(key) {
+	case "access_token":
+		return 0, jsonx.String(d, &s.AccessToken)
+	case "expires_in":
+		return 1, jsonx.Int64(d, &s.ExpiresIn)
+	case "id_token":
+		return jsonx.Optional, jsonx.OptString(d, &s.IDToken)
+	case "scope":
+		return jsonx.Optional, jsonx.OptString(d, &s.Scope)
+	case "token_type":
+		return 2, jsonx.String(d, &s.TokenType)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }

@@ -10,15 +10,15 @@ const pkgJSONX = "github.com/apigen-go/apigen/runtime/jsonx"
 
 // decoders writes a JSON decoder for every struct a response can carry:
 // UnmarshalJSON on the type; decode<Type>, which reads an object with
-// jsonx.Object; members<Type>, the table of its member names (numbered in
-// field order) and of those that are required; and decode<Type>Member, a
-// switch on a member's number whose cases read straight into the fields
-// (runtime/jsonx over go-faster/jx). The name look-up, the check of
-// required members and the tolerance of the others (a value a member
-// that is not required cannot read is left zero and reported, CONTRACT
-// §3) are jsonx.Object's, once for all types. They decode several times
-// faster than encoding/json's reflection. Structs only sent in requests
-// get none: they are encoded.
+// jsonx.Object; required<Type>, the members it must have (if any); and
+// decode<Type>Member, a switch on the member name whose cases read
+// straight into the fields (runtime/jsonx over go-faster/jx) and return
+// the member's number: its position in required<Type>, or
+// jsonx.Optional. The check of required members and the tolerance of the
+// others (a value a member that is not required cannot read is left zero
+// and reported, CONTRACT §3) are jsonx.Object's, once for all types. They
+// decode several times faster than encoding/json's reflection. Structs
+// only sent in requests get none: they are encoded.
 func decoders(f *jen.File, api *model.API) {
 	decoded := decodedTypes(api)
 	for _, t := range api.Types {
@@ -26,41 +26,42 @@ func decoders(f *jen.File, api *model.API) {
 			continue
 		}
 		fields := decodedFields(t)
-		var names, required []jen.Code
+		var required []string
 		for _, fl := range fields {
-			names = append(names, jen.Lit(fl.JSONName))
 			if mustReceive(fl) {
-				required = append(required, jen.Lit(fl.JSONName))
+				required = append(required, fl.JSONName)
 			}
 		}
-		list := jen.Index().String().Values(names...)
-		if len(names) > 4 {
-			list = jen.Index().String().Custom(jen.Options{Open: "{", Close: "}", Separator: ",", Multi: true}, names...)
-		}
-		comment := membersName(t) + " numbers " + t.Name + "'s members for " + memberDecoderName(t)
+		reqList := jen.Nil()
 		if len(required) > 0 {
-			comment += "; the names after the list are required"
+			f.Comment(requiredName(t) + " lists the members a " + t.Name + " must have; " + memberDecoderName(t) + " returns their positions.")
+			f.Var().Id(requiredName(t)).Op("=").Add(strList(required))
+			f.Line()
+			reqList = jen.Id(requiredName(t))
 		}
-		f.Comment(comment + ".")
-		f.Var().Id(membersName(t)).Op("=").Qual(pkgJSONX, "NewMembers").Call(append([]jen.Code{list}, required...)...)
-		f.Line()
 		f.Comment("UnmarshalJSON decodes s with a decoder generated for " + t.Name + "'s members.")
 		f.Func().Params(jen.Id("s").Op("*").Id(t.Name)).Id("UnmarshalJSON").Params(jen.Id("data").Index().Byte()).Error().Block(
 			jen.Return(jen.Qual(pkgJSONX, "Unmarshal").Call(jen.Id("data"), jen.Id("s"), jen.Id(decoderName(t)))),
 		)
 		f.Line()
 		f.Func().Id(decoderName(t)).Params(jen.Id("d").Op("*").Qual(pkgJSONX, "Decoder"), jen.Id("s").Op("*").Id(t.Name)).Error().Block(
-			jen.Return(jen.Qual(pkgJSONX, "Object").Call(jen.Id("d"), jen.Id(membersName(t)), jen.Id("s"), jen.Id(memberDecoderName(t)))),
+			jen.Return(jen.Qual(pkgJSONX, "Object").Call(jen.Id("d"), reqList, jen.Id("s"), jen.Id(memberDecoderName(t)))),
 		)
 		f.Line()
-		f.Comment(memberDecoderName(t) + " reads member i of " + membersName(t) + " into s.")
-		f.Func().Id(memberDecoderName(t)).Params(jen.Id("d").Op("*").Qual(pkgJSONX, "Decoder"), jen.Id("s").Op("*").Id(t.Name), jen.Id("i").Int()).Error().Block(
-			jen.Switch(jen.Id("i")).BlockFunc(func(g *jen.Group) {
-				for i, fl := range fields {
-					g.Case(jen.Lit(i)).Comment(fl.JSONName).Line().Return(readField(fl))
+		f.Comment(memberDecoderName(t) + " reads the member named key into s.")
+		f.Func().Id(memberDecoderName(t)).Params(jen.Id("d").Op("*").Qual(pkgJSONX, "Decoder"), jen.Id("s").Op("*").Id(t.Name), jen.Id("key").Index().Byte()).Params(jen.Int(), jen.Error()).Block(
+			jen.Switch(jen.String().Call(jen.Id("key"))).BlockFunc(func(g *jen.Group) {
+				seen := 0
+				for _, fl := range fields {
+					number := jen.Qual(pkgJSONX, "Optional")
+					if mustReceive(fl) {
+						number = jen.Lit(seen)
+						seen++
+					}
+					g.Case(jen.Lit(fl.JSONName)).Block(jen.Return(number, readField(fl)))
 				}
 			}),
-			jen.Return(jen.Id("d").Dot("Skip").Call()), // not a member: Object passes only the numbers of members
+			jen.Return(jen.Qual(pkgJSONX, "Unknown"), jen.Nil()),
 		)
 		f.Line()
 	}
@@ -82,7 +83,7 @@ func decodedFields(t *model.Type) []*model.Field {
 // and not write-only (a write-only member is never sent back).
 func mustReceive(fl *model.Field) bool { return fl.Required && !fl.WriteOnly }
 
-func membersName(t *model.Type) string { return "members" + t.Name }
+func requiredName(t *model.Type) string { return "required" + t.Name }
 
 func memberDecoderName(t *model.Type) string { return "decode" + t.Name + "Member" }
 

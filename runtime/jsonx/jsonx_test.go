@@ -39,72 +39,68 @@ type pet struct {
 	Counters map[string][]opt.Opt[int64] `json:"counters,omitempty"`
 }
 
-var membersOwner = NewMembers([]string{"name", "age"})
-
 func decodeOwner(d *Decoder, s *owner) error {
-	return Object(d, membersOwner, s, decodeOwnerMember)
+	return Object(d, nil, s, decodeOwnerMember)
 }
 
-func decodeOwnerMember(d *Decoder, s *owner, i int) error {
-	switch i {
-	case 0: // name
-		return String(d, &s.Name)
-	case 1: // age
-		return Int64(d, &s.Age)
+func decodeOwnerMember(d *Decoder, s *owner, key []byte) (int, error) {
+	switch string(key) {
+	case "name":
+		return Optional, String(d, &s.Name)
+	case "age":
+		return Optional, Int64(d, &s.Age)
 	}
-	return d.Skip()
+	return Unknown, nil
 }
-
-var membersPet = NewMembers([]string{"id", "name", "small", "score", "good", "born", "photo", "extra", "color", "tag", "shade", "nick", "tags", "owners", "friends", "best", "next", "matrix", "counters"})
 
 func decodePet(d *Decoder, s *pet) error {
-	return Object(d, membersPet, s, decodePetMember)
+	return Object(d, nil, s, decodePetMember)
 }
 
-func decodePetMember(d *Decoder, s *pet, i int) error {
-	switch i {
-	case 0: // id
-		return Int64(d, &s.ID)
-	case 1: // name
-		return String(d, &s.Name)
-	case 2: // small
-		return Int32(d, &s.Small)
-	case 3: // score
-		return Float64(d, &s.Score)
-	case 4: // good
-		return Bool(d, &s.Good)
-	case 5: // born
-		return Time(d, &s.Born)
-	case 6: // photo
-		return Bytes(d, &s.Photo)
-	case 7: // extra
-		return Raw(d, &s.Extra)
-	case 8: // color
-		return StringAs(d, &s.Color)
-	case 9: // tag
-		return Opt(d, &s.Tag, String)
-	case 10: // shade
-		return Opt(d, &s.Shade, StringAs[color])
-	case 11: // nick
-		return Nullable(d, &s.Nick, String)
-	case 12: // tags
-		return Slice(d, &s.Tags, String)
-	case 13: // owners
-		return Slice(d, &s.Owners, decodeOwner)
-	case 14: // friends
-		return Map(d, &s.Friends, decodeOwner)
-	case 15: // best
-		return Opt(d, &s.Best, decodeOwner)
-	case 16: // next
-		return Ptr(d, &s.Next, decodePet)
-	case 17: // matrix
-		return Slice(d, &s.Matrix, func(d *Decoder, v *[]int64) error { return Slice(d, v, Int64) })
-	case 18: // counters
-		return Map(d, &s.Counters, func(d *Decoder, v *[]opt.Opt[int64]) error {
+func decodePetMember(d *Decoder, s *pet, key []byte) (int, error) {
+	switch string(key) {
+	case "id":
+		return Optional, Int64(d, &s.ID)
+	case "name":
+		return Optional, String(d, &s.Name)
+	case "small":
+		return Optional, Int32(d, &s.Small)
+	case "score":
+		return Optional, Float64(d, &s.Score)
+	case "good":
+		return Optional, Bool(d, &s.Good)
+	case "born":
+		return Optional, Time(d, &s.Born)
+	case "photo":
+		return Optional, Bytes(d, &s.Photo)
+	case "extra":
+		return Optional, Raw(d, &s.Extra)
+	case "color":
+		return Optional, StringAs(d, &s.Color)
+	case "tag":
+		return Optional, Opt(d, &s.Tag, String)
+	case "shade":
+		return Optional, Opt(d, &s.Shade, StringAs[color])
+	case "nick":
+		return Optional, Nullable(d, &s.Nick, String)
+	case "tags":
+		return Optional, Slice(d, &s.Tags, String)
+	case "owners":
+		return Optional, Slice(d, &s.Owners, decodeOwner)
+	case "friends":
+		return Optional, Map(d, &s.Friends, decodeOwner)
+	case "best":
+		return Optional, Opt(d, &s.Best, decodeOwner)
+	case "next":
+		return Optional, Ptr(d, &s.Next, decodePet)
+	case "matrix":
+		return Optional, Slice(d, &s.Matrix, func(d *Decoder, v *[]int64) error { return Slice(d, v, Int64) })
+	case "counters":
+		return Optional, Map(d, &s.Counters, func(d *Decoder, v *[]opt.Opt[int64]) error {
 			return Slice(d, v, func(d *Decoder, v *opt.Opt[int64]) error { return Opt(d, v, Int64) })
 		})
 	}
-	return d.Skip()
+	return Unknown, nil
 }
 
 // The readers decode every input the way encoding/json does.

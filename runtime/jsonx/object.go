@@ -3,117 +3,50 @@ package jsonx
 import (
 	"cmp"
 	"fmt"
-	"math/bits"
 	"reflect"
 	"unsafe"
 
 	"github.com/go-faster/jx"
 )
 
-// Members are the JSON members a generated decoder reads, numbered in
-// the order of its cases, and which of them are required. A decoder of
-// a struct is two functions and a Members: the one Object calls with the
-// index of each member it finds, and its entry point:
-//
-//	var membersPet = jsonx.NewMembers([]string{"id", "name", "tag"}, "id", "name")
-//
-//	func decodePet(d *jsonx.Decoder, s *Pet) error {
-//		return jsonx.Object(d, membersPet, s, decodePetMember)
-//	}
-//
-//	func decodePetMember(d *jsonx.Decoder, s *Pet, i int) error {
-//		switch i {
-//		case 0: // id
-//			return jsonx.Int64(d, &s.ID)
-//		…
-//
-// The name look-up, the required-member check and the tolerance of
-// members that are not required all live here, once, rather than in a
-// closure and a switch on the name per struct.
-type Members struct {
-	names []string
-	// required is the position of member i among the required members
-	// (the bit Object sets when it meets it), or -1.
-	required  []int32
-	nrequired int
-	// table maps a name's hash to its index+1 (0: empty), with linear
-	// probing; its length is a power of two, 2^(64-shift).
-	table []uint16
-	shift uint
-}
-
-// NewMembers numbers names (the members of one struct, each once) and
-// marks those listed in required (each one of names) as required. It
-// panics otherwise: the generator wrote a wrong table.
-func NewMembers(names []string, required ...string) *Members {
-	m := &Members{names: names, required: make([]int32, len(names))}
-	for i := range m.required {
-		m.required[i] = -1
-	}
-	index := make(map[string]int, len(names))
-	for i, n := range names {
-		if _, dup := index[n]; dup || len(names) >= 1<<16-1 {
-			panic(fmt.Sprintf("jsonx: member %q twice or too many members", n))
-		}
-		index[n] = i
-	}
-	for _, n := range required {
-		i, ok := index[n]
-		if !ok || m.required[i] >= 0 {
-			panic(fmt.Sprintf("jsonx: required member %q unknown or listed twice", n))
-		}
-		m.required[i] = int32(m.nrequired)
-		m.nrequired++
-	}
-	size := 2
-	for size < 2*len(names) {
-		size *= 2
-	}
-	m.table = make([]uint16, size)
-	m.shift = uint(64 - bits.TrailingZeros(uint(size)))
-	for i, n := range names {
-		h := m.hash(n)
-		for m.table[h] != 0 {
-			h = (h + 1) & uint(len(m.table)-1)
-		}
-		m.table[h] = uint16(i + 1)
-	}
-	return m
-}
-
-// hash mixes a name's length and its first, middle and last bytes
-// (names of one struct mostly differ there) into a slot of the table.
-func (m *Members) hash(key string) uint {
-	n := len(key)
-	h := uint64(n)
-	if n > 0 {
-		h |= uint64(key[0])<<8 | uint64(key[n/2])<<16 | uint64(key[n-1])<<24
-	}
-	return uint((h * 0x9E3779B97F4A7C15) >> m.shift)
-}
-
-// index returns the number of the member named key, or -1.
-func (m *Members) index(key []byte) int {
-	mask := uint(len(m.table) - 1)
-	for h := m.hash(string(key)); ; h = (h + 1) & mask {
-		e := m.table[h]
-		if e == 0 {
-			return -1
-		}
-		if m.names[e-1] == string(key) {
-			return int(e - 1)
-		}
-	}
-}
+// The numbers a generated member function returns besides the error of
+// reading a member (see Object).
+const (
+	// Optional is the number of a member that is not required.
+	Optional = -1
+	// Unknown says the name is not a member: Object skips its value.
+	Unknown = -2
+)
 
 // Object reads an object into v (P is the pointer type, *T: generic in
-// the pointer only, Object is compiled once for every struct): member
-// reads member i of m into v, members that m does not know are skipped. A
-// required member that is absent is an error (the first of them in m's
-// order; only the first 64 required members are tracked). A member that
-// is not required tolerates a value it cannot read: left zero by its
-// reader and reported as an Issue. null leaves v as it was.
-func Object[P any](d *Decoder, m *Members, v P, member func(d *Decoder, v P, i int) error) error {
+// the pointer only, Object is compiled once for every struct). member,
+// one generated function per struct, reads the member named key into v
+// and returns its number: the member's position in required (its
+// absence is an error), Optional, or Unknown (then it reads nothing and
+// Object skips the value):
+//
+//	var requiredPet = []string{"id", "name"}
+//
+//	func decodePet(d *jsonx.Decoder, s *Pet) error {
+//		return jsonx.Object(d, requiredPet, s, decodePetMember)
+//	}
+//
+//	func decodePetMember(d *jsonx.Decoder, s *Pet, key []byte) (int, error) {
+//		switch string(key) {
+//		case "id":
+//			return 0, jsonx.Int64(d, &s.ID)
+//		case "tag":
+//			return jsonx.Optional, jsonx.OptString(d, &s.Tag)
+//		…
+//		}
+//		return jsonx.Unknown, nil
+//	}
+//
+// A required member that is absent is an error (the first of them in
+// required's order; only the first 64 are tracked). A member that is
+// not required tolerates a value it cannot read: left zero by its reader
+// and reported as an Issue. null leaves v as it was.
+func Object[P any](d *Decoder, required []string, v P, member func(d *Decoder, v P, key []byte) (int, error)) error {
 	switch {
 	case d.at('{') || d.peek() == jx.Object:
 	case d.peek() == jx.Null:
@@ -124,20 +57,15 @@ func Object[P any](d *Decoder, m *Members, v P, member func(d *Decoder, v P, i i
 	var seen uint64
 	var first error // a member that does not fit: the object is still read to its end
 	err := d.ObjBytes(func(_ *jx.Decoder, key []byte) error {
-		i := m.index(key)
-		if i < 0 {
-			if err := d.Skip(); err != nil {
-				return keep(&first, at(err, memberPath(key)))
-			}
-			return nil
-		}
 		n := len(d.issues)
-		err := member(d, v, i)
-		if r := m.required[i]; r >= 0 {
-			if r < 64 {
-				seen |= 1 << r
-			}
-		} else if err != nil {
+		i, err := member(d, v, key)
+		switch {
+		case i >= 64: // required, not tracked
+		case i >= 0:
+			seen |= 1 << i
+		case i == Unknown:
+			err = d.Skip()
+		case err != nil:
 			err = d.tolerate(err)
 		}
 		if err != nil {
@@ -151,10 +79,10 @@ func Object[P any](d *Decoder, m *Members, v P, member func(d *Decoder, v P, i i
 	if err != nil || first != nil {
 		return wrapSyntax(cmp.Or(err, first))
 	}
-	if want := all(m.nrequired); seen&want != want {
-		for i, r := range m.required {
-			if r >= 0 && r < 64 && seen&(1<<r) == 0 {
-				return &Error{Issue: Issue{Path: memberPath([]byte(m.names[i])), Expected: "required member", Raw: absent}}
+	if want := all(len(required)); seen&want != want {
+		for i, name := range required[:min(len(required), 64)] {
+			if seen&(1<<i) == 0 {
+				return &Error{Issue: Issue{Path: memberPath([]byte(name)), Expected: "required member", Raw: absent}}
 			}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -12,70 +13,26 @@ import (
 	"github.com/apigen-go/apigen/runtime/opt"
 )
 
-// Every name of a table is found under its own number, whatever names
-// share a length or their first, middle and last bytes (collisions in
-// the table), and nothing else is found.
-func TestMembersIndex(t *testing.T) {
-	tables := [][]string{
-		{"id"},
-		{"", "a", "b", "ab", "ba", "aab", "aba"},
-		{"address_line1", "address_line2", "address_line3", "created_at", "updated_at", "deleted_at"},
-	}
-	var many []string
-	for i := range 300 {
-		many = append(many, fmt.Sprintf("m%03d_x", i))
-	}
-	tables = append(tables, many)
-	for _, names := range tables {
-		m := NewMembers(names)
-		for i, n := range names {
-			if got := m.index([]byte(n)); got != i {
-				t.Errorf("%q: index %d, want %d", n, got, i)
-			}
-		}
-		for _, n := range []string{"x", "idx", "address_line4", "m300_x", "M000_x", "m000_"} {
-			if got := m.index([]byte(n)); got >= 0 && names[got] != n {
-				t.Errorf("%q: index %d (%q)", n, got, names[got])
-			}
-		}
-	}
-}
-
-// A wrong table is the generator's bug: NewMembers refuses it.
-func TestNewMembersRejectsWrongTables(t *testing.T) {
-	for _, c := range []struct {
-		names    []string
-		required []string
-	}{
-		{[]string{"a", "a"}, nil},
-		{[]string{"a"}, []string{"b"}},
-		{[]string{"a"}, []string{"a", "a"}},
-	} {
-		func() {
-			defer func() {
-				if recover() == nil {
-					t.Errorf("%v, required %v: no panic", c.names, c.required)
-				}
-			}()
-			NewMembers(c.names, c.required...)
-		}()
-	}
-}
-
 // wide has 70 required members: the first 64 are tracked, as before the
 // table (a required member past them that is absent is not reported).
 type wide struct{ V [70]int64 }
 
-var membersWide = func() *Members {
+var requiredWide = func() []string {
 	names := make([]string, 70)
 	for i := range names {
 		names[i] = fmt.Sprintf("v%d", i)
 	}
-	return NewMembers(names, names...)
+	return names
 }()
 
 func decodeWide(d *Decoder, s *wide) error {
-	return Object(d, membersWide, s, func(d *Decoder, s *wide, i int) error { return Int64(d, &s.V[i]) })
+	return Object(d, requiredWide, s, func(d *Decoder, s *wide, key []byte) (int, error) {
+		i := slices.Index(requiredWide, string(key))
+		if i < 0 {
+			return Unknown, nil
+		}
+		return i, Int64(d, &s.V[i])
+	})
 }
 
 func TestObjectRequiredMembers(t *testing.T) {

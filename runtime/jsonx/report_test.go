@@ -34,62 +34,62 @@ type buyer struct {
 	VIP   opt.Opt[bool]
 }
 
-var membersOrder = NewMembers([]string{"id", "lines", "note", "when", "buyer", "labels", "tags"}, "id", "lines")
+var (
+	requiredOrder = []string{"id", "lines"}
+	requiredLine  = []string{"sku"}
+	requiredBuyer = []string{"email"}
+)
 
 func decodeOrder(d *Decoder, s *order) error {
-	return Object(d, membersOrder, s, decodeOrderMember)
+	return Object(d, requiredOrder, s, decodeOrderMember)
 }
 
-func decodeOrderMember(d *Decoder, s *order, i int) error {
-	switch i {
-	case 0: // id
-		return Int64(d, &s.ID)
-	case 1: // lines
-		return Slice(d, &s.Lines, decodeLine)
-	case 2: // note
-		return Opt(d, &s.Note, String)
-	case 3: // when
-		return Opt(d, &s.When, Time)
-	case 4: // buyer
-		return Ptr(d, &s.Buyer, decodeBuyer)
-	case 5: // labels
-		return Map(d, &s.Labels, Int64)
-	case 6: // tags
-		return Slice(d, &s.Tags, String)
+func decodeOrderMember(d *Decoder, s *order, key []byte) (int, error) {
+	switch string(key) {
+	case "id":
+		return 0, Int64(d, &s.ID)
+	case "lines":
+		return 1, Slice(d, &s.Lines, decodeLine)
+	case "note":
+		return Optional, Opt(d, &s.Note, String)
+	case "when":
+		return Optional, Opt(d, &s.When, Time)
+	case "buyer":
+		return Optional, Ptr(d, &s.Buyer, decodeBuyer)
+	case "labels":
+		return Optional, Map(d, &s.Labels, Int64)
+	case "tags":
+		return Optional, Slice(d, &s.Tags, String)
 	}
-	return d.Skip()
+	return Unknown, nil
 }
-
-var membersLine = NewMembers([]string{"sku", "qty"}, "sku")
 
 func decodeLine(d *Decoder, s *line) error {
-	return Object(d, membersLine, s, decodeLineMember)
+	return Object(d, requiredLine, s, decodeLineMember)
 }
 
-func decodeLineMember(d *Decoder, s *line, i int) error {
-	switch i {
-	case 0: // sku
-		return String(d, &s.SKU)
-	case 1: // qty
-		return Opt(d, &s.Qty, Int32)
+func decodeLineMember(d *Decoder, s *line, key []byte) (int, error) {
+	switch string(key) {
+	case "sku":
+		return 0, String(d, &s.SKU)
+	case "qty":
+		return Optional, Opt(d, &s.Qty, Int32)
 	}
-	return d.Skip()
+	return Unknown, nil
 }
-
-var membersBuyer = NewMembers([]string{"email", "vip"}, "email")
 
 func decodeBuyer(d *Decoder, s *buyer) error {
-	return Object(d, membersBuyer, s, decodeBuyerMember)
+	return Object(d, requiredBuyer, s, decodeBuyerMember)
 }
 
-func decodeBuyerMember(d *Decoder, s *buyer, i int) error {
-	switch i {
-	case 0: // email
-		return String(d, &s.Email)
-	case 1: // vip
-		return Opt(d, &s.VIP, Bool)
+func decodeBuyerMember(d *Decoder, s *buyer, key []byte) (int, error) {
+	switch string(key) {
+	case "email":
+		return 0, String(d, &s.Email)
+	case "vip":
+		return Optional, Opt(d, &s.VIP, Bool)
 	}
-	return d.Skip()
+	return Unknown, nil
 }
 
 // Values of the wrong type in members that are not required are left

@@ -21,26 +21,24 @@ type ints struct {
 	G []float64
 }
 
-var membersInts = NewMembers([]string{"a", "b", "l", "f", "g"}, "b")
-
 func decodeInts(d *Decoder, s *ints) error {
-	return Object(d, membersInts, s, decodeIntsMember)
+	return Object(d, []string{"b"}, s, decodeIntsMember)
 }
 
-func decodeIntsMember(d *Decoder, s *ints, i int) error {
-	switch i {
-	case 0: // a
-		return OptInt64(d, &s.A)
-	case 1: // b
-		return Int32(d, &s.B)
-	case 2: // l
-		return Slice(d, &s.L, Int64)
-	case 3: // f
-		return OptFloat64(d, &s.F)
-	case 4: // g
-		return Slice(d, &s.G, Float64)
+func decodeIntsMember(d *Decoder, s *ints, key []byte) (int, error) {
+	switch string(key) {
+	case "a":
+		return Optional, OptInt64(d, &s.A)
+	case "b":
+		return 0, Int32(d, &s.B)
+	case "l":
+		return Optional, Slice(d, &s.L, Int64)
+	case "f":
+		return Optional, OptFloat64(d, &s.F)
+	case "g":
+		return Optional, Slice(d, &s.G, Float64)
 	}
-	return d.Skip()
+	return Unknown, nil
 }
 
 // viaJX decodes data with the direct readers turned off: jx alone, as

@@ -20,22 +20,22 @@ type item struct {
 	Count opt.Opt[int64]
 }
 
+var requiredItem = []string{"id"}
+
 func (s *item) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, s, decodeItem) }
 
-var membersItem = jsonx.NewMembers([]string{"id", "count"}, "id")
-
 func decodeItem(d *jsonx.Decoder, s *item) error {
-	return jsonx.Object(d, membersItem, s, decodeItemMember)
+	return jsonx.Object(d, requiredItem, s, decodeItemMember)
 }
 
-func decodeItemMember(d *jsonx.Decoder, s *item, i int) error {
-	switch i {
-	case 0: // id
-		return jsonx.Int64(d, &s.ID)
-	case 1: // count
-		return jsonx.Opt(d, &s.Count, jsonx.Int64)
+func decodeItemMember(d *jsonx.Decoder, s *item, key []byte) (int, error) {
+	switch string(key) {
+	case "id":
+		return 0, jsonx.Int64(d, &s.ID)
+	case "count":
+		return jsonx.Optional, jsonx.Opt(d, &s.Count, jsonx.Int64)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
 func serveBody(t *testing.T, status int, ct, body string) *server {

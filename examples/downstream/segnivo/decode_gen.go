@@ -4,42 +4,29 @@ package segnivo
 
 import "github.com/apigen-go/apigen/runtime/jsonx"
 
-// membersError numbers Error's members for decodeErrorMember.
-var membersError = jsonx.NewMembers([]string{"error", "errors", "message"})
-
 // UnmarshalJSON decodes s with a decoder generated for Error's members.
 func (s *Error) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeError)
 }
 
 func decodeError(d *jsonx.Decoder, s *Error) error {
-	return jsonx.Object(d, membersError, s, decodeErrorMember)
+	return jsonx.Object(d, nil, s, decodeErrorMember)
 }
 
-// decodeErrorMember reads member i of membersError into s.
-func decodeErrorMember(d *jsonx.Decoder, s *Error, i int) error {
-	switch i {
-	case 0: // error
-		return jsonx.OptString(d, &s.Error)
-	case 1: // errors
-		return jsonx.Map(d, &s.Errors, func(d *jsonx.Decoder, v *[]string) error {
+// decodeErrorMember reads the member named key into s.
+func decodeErrorMember(d *jsonx.Decoder, s *Error, key []byte) (int, error) {
+	switch string(key) {
+	case "error":
+		return jsonx.Optional, jsonx.OptString(d, &s.Error)
+	case "errors":
+		return jsonx.Optional, jsonx.Map(d, &s.Errors, func(d *jsonx.Decoder, v *[]string) error {
 			return jsonx.Slice(d, v, jsonx.String)
 		})
-	case 2: // message
-		return jsonx.OptString(d, &s.Message)
+	case "message":
+		return jsonx.Optional, jsonx.OptString(d, &s.Message)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersListStatistics numbers ListStatistics's members for decodeListStatisticsMember.
-var membersListStatistics = jsonx.NewMembers([]string{
-	"click_rate",
-	"open_rate",
-	"subscriber_count",
-	"unconfirmed_count",
-	"unsubscribe_count",
-	"unsubscribe_rate",
-})
 
 // UnmarshalJSON decodes s with a decoder generated for ListStatistics's members.
 func (s *ListStatistics) UnmarshalJSON(data []byte) error {
@@ -47,38 +34,30 @@ func (s *ListStatistics) UnmarshalJSON(data []byte) error {
 }
 
 func decodeListStatistics(d *jsonx.Decoder, s *ListStatistics) error {
-	return jsonx.Object(d, membersListStatistics, s, decodeListStatisticsMember)
+	return jsonx.Object(d, nil, s, decodeListStatisticsMember)
 }
 
-// decodeListStatisticsMember reads member i of membersListStatistics into s.
-func decodeListStatisticsMember(d *jsonx.Decoder, s *ListStatistics, i int) error {
-	switch i {
-	case 0: // click_rate
-		return jsonx.OptFloat64(d, &s.ClickRate)
-	case 1: // open_rate
-		return jsonx.OptFloat64(d, &s.OpenRate)
-	case 2: // subscriber_count
-		return jsonx.OptInt64(d, &s.SubscriberCount)
-	case 3: // unconfirmed_count
-		return jsonx.OptInt64(d, &s.UnconfirmedCount)
-	case 4: // unsubscribe_count
-		return jsonx.OptInt64(d, &s.UnsubscribeCount)
-	case 5: // unsubscribe_rate
-		return jsonx.OptFloat64(d, &s.UnsubscribeRate)
+// decodeListStatisticsMember reads the member named key into s.
+func decodeListStatisticsMember(d *jsonx.Decoder, s *ListStatistics, key []byte) (int, error) {
+	switch string(key) {
+	case "click_rate":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.ClickRate)
+	case "open_rate":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.OpenRate)
+	case "subscriber_count":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.SubscriberCount)
+	case "unconfirmed_count":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.UnconfirmedCount)
+	case "unsubscribe_count":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.UnsubscribeCount)
+	case "unsubscribe_rate":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.UnsubscribeRate)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersMailingList numbers MailingList's members for decodeMailingListMember; the names after the list are required.
-var membersMailingList = jsonx.NewMembers([]string{
-	"created_at",
-	"from_email",
-	"from_name",
-	"name",
-	"statistics",
-	"uid",
-	"updated_at",
-}, "name", "uid")
+// requiredMailingList lists the members a MailingList must have; decodeMailingListMember returns their positions.
+var requiredMailingList = []string{"name", "uid"}
 
 // UnmarshalJSON decodes s with a decoder generated for MailingList's members.
 func (s *MailingList) UnmarshalJSON(data []byte) error {
@@ -86,32 +65,29 @@ func (s *MailingList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeMailingList(d *jsonx.Decoder, s *MailingList) error {
-	return jsonx.Object(d, membersMailingList, s, decodeMailingListMember)
+	return jsonx.Object(d, requiredMailingList, s, decodeMailingListMember)
 }
 
-// decodeMailingListMember reads member i of membersMailingList into s.
-func decodeMailingListMember(d *jsonx.Decoder, s *MailingList, i int) error {
-	switch i {
-	case 0: // created_at
-		return jsonx.OptString(d, &s.CreatedAt)
-	case 1: // from_email
-		return jsonx.OptString(d, &s.FromEmail)
-	case 2: // from_name
-		return jsonx.OptString(d, &s.FromName)
-	case 3: // name
-		return jsonx.String(d, &s.Name)
-	case 4: // statistics
-		return jsonx.Ptr(d, &s.Statistics, decodeListStatistics)
-	case 5: // uid
-		return jsonx.String(d, &s.UID)
-	case 6: // updated_at
-		return jsonx.OptString(d, &s.UpdatedAt)
+// decodeMailingListMember reads the member named key into s.
+func decodeMailingListMember(d *jsonx.Decoder, s *MailingList, key []byte) (int, error) {
+	switch string(key) {
+	case "created_at":
+		return jsonx.Optional, jsonx.OptString(d, &s.CreatedAt)
+	case "from_email":
+		return jsonx.Optional, jsonx.OptString(d, &s.FromEmail)
+	case "from_name":
+		return jsonx.Optional, jsonx.OptString(d, &s.FromName)
+	case "name":
+		return 0, jsonx.String(d, &s.Name)
+	case "statistics":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Statistics, decodeListStatistics)
+	case "uid":
+		return 1, jsonx.String(d, &s.UID)
+	case "updated_at":
+		return jsonx.Optional, jsonx.OptString(d, &s.UpdatedAt)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersMailingListCreated numbers MailingListCreated's members for decodeMailingListCreatedMember.
-var membersMailingListCreated = jsonx.NewMembers([]string{"list_uid", "message", "status"})
 
 // UnmarshalJSON decodes s with a decoder generated for MailingListCreated's members.
 func (s *MailingListCreated) UnmarshalJSON(data []byte) error {
@@ -119,41 +95,24 @@ func (s *MailingListCreated) UnmarshalJSON(data []byte) error {
 }
 
 func decodeMailingListCreated(d *jsonx.Decoder, s *MailingListCreated) error {
-	return jsonx.Object(d, membersMailingListCreated, s, decodeMailingListCreatedMember)
+	return jsonx.Object(d, nil, s, decodeMailingListCreatedMember)
 }
 
-// decodeMailingListCreatedMember reads member i of membersMailingListCreated into s.
-func decodeMailingListCreatedMember(d *jsonx.Decoder, s *MailingListCreated, i int) error {
-	switch i {
-	case 0: // list_uid
-		return jsonx.OptString(d, &s.ListUID)
-	case 1: // message
-		return jsonx.OptString(d, &s.Message)
-	case 2: // status
-		return jsonx.OptInt64(d, &s.Status)
+// decodeMailingListCreatedMember reads the member named key into s.
+func decodeMailingListCreatedMember(d *jsonx.Decoder, s *MailingListCreated, key []byte) (int, error) {
+	switch string(key) {
+	case "list_uid":
+		return jsonx.Optional, jsonx.OptString(d, &s.ListUID)
+	case "message":
+		return jsonx.Optional, jsonx.OptString(d, &s.Message)
+	case "status":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Status)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersRelayEmail numbers RelayEmail's members for decodeRelayEmailMember; the names after the list are required.
-var membersRelayEmail = jsonx.NewMembers([]string{
-	"content",
-	"content_type",
-	"created_at",
-	"delivery_at",
-	"from",
-	"id",
-	"is_transactional",
-	"recipients",
-	"reply_to",
-	"sign_dkim",
-	"source",
-	"spam_score",
-	"status",
-	"subject",
-	"track_click",
-	"track_open",
-}, "id")
+// requiredRelayEmail lists the members a RelayEmail must have; decodeRelayEmailMember returns their positions.
+var requiredRelayEmail = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for RelayEmail's members.
 func (s *RelayEmail) UnmarshalJSON(data []byte) error {
@@ -161,50 +120,47 @@ func (s *RelayEmail) UnmarshalJSON(data []byte) error {
 }
 
 func decodeRelayEmail(d *jsonx.Decoder, s *RelayEmail) error {
-	return jsonx.Object(d, membersRelayEmail, s, decodeRelayEmailMember)
+	return jsonx.Object(d, requiredRelayEmail, s, decodeRelayEmailMember)
 }
 
-// decodeRelayEmailMember reads member i of membersRelayEmail into s.
-func decodeRelayEmailMember(d *jsonx.Decoder, s *RelayEmail, i int) error {
-	switch i {
-	case 0: // content
-		return jsonx.OptString(d, &s.Content)
-	case 1: // content_type
-		return jsonx.OptString(d, &s.ContentType)
-	case 2: // created_at
-		return jsonx.OptString(d, &s.CreatedAt)
-	case 3: // delivery_at
-		return jsonx.OptInt64(d, &s.DeliveryAt)
-	case 4: // from
-		return jsonx.Ptr(d, &s.From, decodeRelayEmailFrom)
-	case 5: // id
-		return jsonx.String(d, &s.ID)
-	case 6: // is_transactional
-		return jsonx.OptBool(d, &s.IsTransactional)
-	case 7: // recipients
-		return jsonx.Slice(d, &s.Recipients, jsonx.String)
-	case 8: // reply_to
-		return jsonx.OptString(d, &s.ReplyTo)
-	case 9: // sign_dkim
-		return jsonx.OptBool(d, &s.SignDkim)
-	case 10: // source
-		return jsonx.OptString(d, &s.Source)
-	case 11: // spam_score
-		return jsonx.NullableFloat64(d, &s.SpamScore)
-	case 12: // status
-		return jsonx.OptString(d, &s.Status)
-	case 13: // subject
-		return jsonx.OptString(d, &s.Subject)
-	case 14: // track_click
-		return jsonx.OptBool(d, &s.TrackClick)
-	case 15: // track_open
-		return jsonx.OptBool(d, &s.TrackOpen)
+// decodeRelayEmailMember reads the member named key into s.
+func decodeRelayEmailMember(d *jsonx.Decoder, s *RelayEmail, key []byte) (int, error) {
+	switch string(key) {
+	case "content":
+		return jsonx.Optional, jsonx.OptString(d, &s.Content)
+	case "content_type":
+		return jsonx.Optional, jsonx.OptString(d, &s.ContentType)
+	case "created_at":
+		return jsonx.Optional, jsonx.OptString(d, &s.CreatedAt)
+	case "delivery_at":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.DeliveryAt)
+	case "from":
+		return jsonx.Optional, jsonx.Ptr(d, &s.From, decodeRelayEmailFrom)
+	case "id":
+		return 0, jsonx.String(d, &s.ID)
+	case "is_transactional":
+		return jsonx.Optional, jsonx.OptBool(d, &s.IsTransactional)
+	case "recipients":
+		return jsonx.Optional, jsonx.Slice(d, &s.Recipients, jsonx.String)
+	case "reply_to":
+		return jsonx.Optional, jsonx.OptString(d, &s.ReplyTo)
+	case "sign_dkim":
+		return jsonx.Optional, jsonx.OptBool(d, &s.SignDkim)
+	case "source":
+		return jsonx.Optional, jsonx.OptString(d, &s.Source)
+	case "spam_score":
+		return jsonx.Optional, jsonx.NullableFloat64(d, &s.SpamScore)
+	case "status":
+		return jsonx.Optional, jsonx.OptString(d, &s.Status)
+	case "subject":
+		return jsonx.Optional, jsonx.OptString(d, &s.Subject)
+	case "track_click":
+		return jsonx.Optional, jsonx.OptBool(d, &s.TrackClick)
+	case "track_open":
+		return jsonx.Optional, jsonx.OptBool(d, &s.TrackOpen)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersRelayEmailFrom numbers RelayEmailFrom's members for decodeRelayEmailFromMember.
-var membersRelayEmailFrom = jsonx.NewMembers([]string{"email", "name"})
 
 // UnmarshalJSON decodes s with a decoder generated for RelayEmailFrom's members.
 func (s *RelayEmailFrom) UnmarshalJSON(data []byte) error {
@@ -212,22 +168,19 @@ func (s *RelayEmailFrom) UnmarshalJSON(data []byte) error {
 }
 
 func decodeRelayEmailFrom(d *jsonx.Decoder, s *RelayEmailFrom) error {
-	return jsonx.Object(d, membersRelayEmailFrom, s, decodeRelayEmailFromMember)
+	return jsonx.Object(d, nil, s, decodeRelayEmailFromMember)
 }
 
-// decodeRelayEmailFromMember reads member i of membersRelayEmailFrom into s.
-func decodeRelayEmailFromMember(d *jsonx.Decoder, s *RelayEmailFrom, i int) error {
-	switch i {
-	case 0: // email
-		return jsonx.OptString(d, &s.Email)
-	case 1: // name
-		return jsonx.OptString(d, &s.Name)
+// decodeRelayEmailFromMember reads the member named key into s.
+func decodeRelayEmailFromMember(d *jsonx.Decoder, s *RelayEmailFrom, key []byte) (int, error) {
+	switch string(key) {
+	case "email":
+		return jsonx.Optional, jsonx.OptString(d, &s.Email)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersRelayEmailList numbers RelayEmailList's members for decodeRelayEmailListMember.
-var membersRelayEmailList = jsonx.NewMembers([]string{"emails"})
 
 // UnmarshalJSON decodes s with a decoder generated for RelayEmailList's members.
 func (s *RelayEmailList) UnmarshalJSON(data []byte) error {
@@ -235,14 +188,14 @@ func (s *RelayEmailList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeRelayEmailList(d *jsonx.Decoder, s *RelayEmailList) error {
-	return jsonx.Object(d, membersRelayEmailList, s, decodeRelayEmailListMember)
+	return jsonx.Object(d, nil, s, decodeRelayEmailListMember)
 }
 
-// decodeRelayEmailListMember reads member i of membersRelayEmailList into s.
-func decodeRelayEmailListMember(d *jsonx.Decoder, s *RelayEmailList, i int) error {
-	switch i {
-	case 0: // emails
-		return jsonx.Slice(d, &s.Emails, decodeRelayEmail)
+// decodeRelayEmailListMember reads the member named key into s.
+func decodeRelayEmailListMember(d *jsonx.Decoder, s *RelayEmailList, key []byte) (int, error) {
+	switch string(key) {
+	case "emails":
+		return jsonx.Optional, jsonx.Slice(d, &s.Emails, decodeRelayEmail)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }

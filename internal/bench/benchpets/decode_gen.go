@@ -4,8 +4,8 @@ package benchpets
 
 import "github.com/apigen-go/apigen/runtime/jsonx"
 
-// membersCustomer numbers Customer's members for decodeCustomerMember; the names after the list are required.
-var membersCustomer = jsonx.NewMembers([]string{"email", "id", "name", "vip"}, "email", "id")
+// requiredCustomer lists the members a Customer must have; decodeCustomerMember returns their positions.
+var requiredCustomer = []string{"email", "id"}
 
 // UnmarshalJSON decodes s with a decoder generated for Customer's members.
 func (s *Customer) UnmarshalJSON(data []byte) error {
@@ -13,26 +13,26 @@ func (s *Customer) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCustomer(d *jsonx.Decoder, s *Customer) error {
-	return jsonx.Object(d, membersCustomer, s, decodeCustomerMember)
+	return jsonx.Object(d, requiredCustomer, s, decodeCustomerMember)
 }
 
-// decodeCustomerMember reads member i of membersCustomer into s.
-func decodeCustomerMember(d *jsonx.Decoder, s *Customer, i int) error {
-	switch i {
-	case 0: // email
-		return jsonx.String(d, &s.Email)
-	case 1: // id
-		return jsonx.Int64(d, &s.ID)
-	case 2: // name
-		return jsonx.OptString(d, &s.Name)
-	case 3: // vip
-		return jsonx.OptBool(d, &s.Vip)
+// decodeCustomerMember reads the member named key into s.
+func decodeCustomerMember(d *jsonx.Decoder, s *Customer, key []byte) (int, error) {
+	switch string(key) {
+	case "email":
+		return 0, jsonx.String(d, &s.Email)
+	case "id":
+		return 1, jsonx.Int64(d, &s.ID)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
+	case "vip":
+		return jsonx.Optional, jsonx.OptBool(d, &s.Vip)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersError numbers Error's members for decodeErrorMember; the names after the list are required.
-var membersError = jsonx.NewMembers([]string{"code", "message"}, "code", "message")
+// requiredError lists the members a Error must have; decodeErrorMember returns their positions.
+var requiredError = []string{"code", "message"}
 
 // UnmarshalJSON decodes s with a decoder generated for Error's members.
 func (s *Error) UnmarshalJSON(data []byte) error {
@@ -40,33 +40,22 @@ func (s *Error) UnmarshalJSON(data []byte) error {
 }
 
 func decodeError(d *jsonx.Decoder, s *Error) error {
-	return jsonx.Object(d, membersError, s, decodeErrorMember)
+	return jsonx.Object(d, requiredError, s, decodeErrorMember)
 }
 
-// decodeErrorMember reads member i of membersError into s.
-func decodeErrorMember(d *jsonx.Decoder, s *Error, i int) error {
-	switch i {
-	case 0: // code
-		return jsonx.Int32(d, &s.Code)
-	case 1: // message
-		return jsonx.String(d, &s.Message)
+// decodeErrorMember reads the member named key into s.
+func decodeErrorMember(d *jsonx.Decoder, s *Error, key []byte) (int, error) {
+	switch string(key) {
+	case "code":
+		return 0, jsonx.Int32(d, &s.Code)
+	case "message":
+		return 1, jsonx.String(d, &s.Message)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersOrder numbers Order's members for decodeOrderMember; the names after the list are required.
-var membersOrder = jsonx.NewMembers([]string{
-	"amount",
-	"createdAt",
-	"currency",
-	"customer",
-	"id",
-	"labels",
-	"lines",
-	"note",
-	"paid",
-	"status",
-}, "amount", "createdAt", "id", "lines", "status")
+// requiredOrder lists the members a Order must have; decodeOrderMember returns their positions.
+var requiredOrder = []string{"amount", "createdAt", "id", "lines", "status"}
 
 // UnmarshalJSON decodes s with a decoder generated for Order's members.
 func (s *Order) UnmarshalJSON(data []byte) error {
@@ -74,38 +63,38 @@ func (s *Order) UnmarshalJSON(data []byte) error {
 }
 
 func decodeOrder(d *jsonx.Decoder, s *Order) error {
-	return jsonx.Object(d, membersOrder, s, decodeOrderMember)
+	return jsonx.Object(d, requiredOrder, s, decodeOrderMember)
 }
 
-// decodeOrderMember reads member i of membersOrder into s.
-func decodeOrderMember(d *jsonx.Decoder, s *Order, i int) error {
-	switch i {
-	case 0: // amount
-		return jsonx.Float64(d, &s.Amount)
-	case 1: // createdAt
-		return jsonx.Time(d, &s.CreatedAt)
-	case 2: // currency
-		return jsonx.OptString(d, &s.Currency)
-	case 3: // customer
-		return jsonx.Ptr(d, &s.Customer, decodeCustomer)
-	case 4: // id
-		return jsonx.String(d, &s.ID)
-	case 5: // labels
-		return jsonx.StringMap(d, &s.Labels)
-	case 6: // lines
-		return jsonx.Slice(d, &s.Lines, decodeOrderLine)
-	case 7: // note
-		return jsonx.NullableString(d, &s.Note)
-	case 8: // paid
-		return jsonx.OptBool(d, &s.Paid)
-	case 9: // status
-		return jsonx.StringAs[OrderStatus](d, &s.Status)
+// decodeOrderMember reads the member named key into s.
+func decodeOrderMember(d *jsonx.Decoder, s *Order, key []byte) (int, error) {
+	switch string(key) {
+	case "amount":
+		return 0, jsonx.Float64(d, &s.Amount)
+	case "createdAt":
+		return 1, jsonx.Time(d, &s.CreatedAt)
+	case "currency":
+		return jsonx.Optional, jsonx.OptString(d, &s.Currency)
+	case "customer":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Customer, decodeCustomer)
+	case "id":
+		return 2, jsonx.String(d, &s.ID)
+	case "labels":
+		return jsonx.Optional, jsonx.StringMap(d, &s.Labels)
+	case "lines":
+		return 3, jsonx.Slice(d, &s.Lines, decodeOrderLine)
+	case "note":
+		return jsonx.Optional, jsonx.NullableString(d, &s.Note)
+	case "paid":
+		return jsonx.Optional, jsonx.OptBool(d, &s.Paid)
+	case "status":
+		return 4, jsonx.StringAs[OrderStatus](d, &s.Status)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersOrderLine numbers OrderLine's members for decodeOrderLineMember; the names after the list are required.
-var membersOrderLine = jsonx.NewMembers([]string{"description", "quantity", "sku", "unitPrice"}, "quantity", "sku", "unitPrice")
+// requiredOrderLine lists the members a OrderLine must have; decodeOrderLineMember returns their positions.
+var requiredOrderLine = []string{"quantity", "sku", "unitPrice"}
 
 // UnmarshalJSON decodes s with a decoder generated for OrderLine's members.
 func (s *OrderLine) UnmarshalJSON(data []byte) error {
@@ -113,26 +102,26 @@ func (s *OrderLine) UnmarshalJSON(data []byte) error {
 }
 
 func decodeOrderLine(d *jsonx.Decoder, s *OrderLine) error {
-	return jsonx.Object(d, membersOrderLine, s, decodeOrderLineMember)
+	return jsonx.Object(d, requiredOrderLine, s, decodeOrderLineMember)
 }
 
-// decodeOrderLineMember reads member i of membersOrderLine into s.
-func decodeOrderLineMember(d *jsonx.Decoder, s *OrderLine, i int) error {
-	switch i {
-	case 0: // description
-		return jsonx.OptString(d, &s.Description)
-	case 1: // quantity
-		return jsonx.Int32(d, &s.Quantity)
-	case 2: // sku
-		return jsonx.String(d, &s.Sku)
-	case 3: // unitPrice
-		return jsonx.Float64(d, &s.UnitPrice)
+// decodeOrderLineMember reads the member named key into s.
+func decodeOrderLineMember(d *jsonx.Decoder, s *OrderLine, key []byte) (int, error) {
+	switch string(key) {
+	case "description":
+		return jsonx.Optional, jsonx.OptString(d, &s.Description)
+	case "quantity":
+		return 0, jsonx.Int32(d, &s.Quantity)
+	case "sku":
+		return 1, jsonx.String(d, &s.Sku)
+	case "unitPrice":
+		return 2, jsonx.Float64(d, &s.UnitPrice)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersOrderPage numbers OrderPage's members for decodeOrderPageMember; the names after the list are required.
-var membersOrderPage = jsonx.NewMembers([]string{"items", "nextCursor", "total"}, "items")
+// requiredOrderPage lists the members a OrderPage must have; decodeOrderPageMember returns their positions.
+var requiredOrderPage = []string{"items"}
 
 // UnmarshalJSON decodes s with a decoder generated for OrderPage's members.
 func (s *OrderPage) UnmarshalJSON(data []byte) error {
@@ -140,24 +129,24 @@ func (s *OrderPage) UnmarshalJSON(data []byte) error {
 }
 
 func decodeOrderPage(d *jsonx.Decoder, s *OrderPage) error {
-	return jsonx.Object(d, membersOrderPage, s, decodeOrderPageMember)
+	return jsonx.Object(d, requiredOrderPage, s, decodeOrderPageMember)
 }
 
-// decodeOrderPageMember reads member i of membersOrderPage into s.
-func decodeOrderPageMember(d *jsonx.Decoder, s *OrderPage, i int) error {
-	switch i {
-	case 0: // items
-		return jsonx.Slice(d, &s.Items, decodeOrder)
-	case 1: // nextCursor
-		return jsonx.OptString(d, &s.NextCursor)
-	case 2: // total
-		return jsonx.OptInt64(d, &s.Total)
+// decodeOrderPageMember reads the member named key into s.
+func decodeOrderPageMember(d *jsonx.Decoder, s *OrderPage, key []byte) (int, error) {
+	switch string(key) {
+	case "items":
+		return 0, jsonx.Slice(d, &s.Items, decodeOrder)
+	case "nextCursor":
+		return jsonx.Optional, jsonx.OptString(d, &s.NextCursor)
+	case "total":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Total)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersPet numbers Pet's members for decodePetMember; the names after the list are required.
-var membersPet = jsonx.NewMembers([]string{"id", "name", "tag"}, "id", "name")
+// requiredPet lists the members a Pet must have; decodePetMember returns their positions.
+var requiredPet = []string{"id", "name"}
 
 // UnmarshalJSON decodes s with a decoder generated for Pet's members.
 func (s *Pet) UnmarshalJSON(data []byte) error {
@@ -165,18 +154,18 @@ func (s *Pet) UnmarshalJSON(data []byte) error {
 }
 
 func decodePet(d *jsonx.Decoder, s *Pet) error {
-	return jsonx.Object(d, membersPet, s, decodePetMember)
+	return jsonx.Object(d, requiredPet, s, decodePetMember)
 }
 
-// decodePetMember reads member i of membersPet into s.
-func decodePetMember(d *jsonx.Decoder, s *Pet, i int) error {
-	switch i {
-	case 0: // id
-		return jsonx.Int64(d, &s.ID)
-	case 1: // name
-		return jsonx.String(d, &s.Name)
-	case 2: // tag
-		return jsonx.OptString(d, &s.Tag)
+// decodePetMember reads the member named key into s.
+func decodePetMember(d *jsonx.Decoder, s *Pet, key []byte) (int, error) {
+	switch string(key) {
+	case "id":
+		return 0, jsonx.Int64(d, &s.ID)
+	case "name":
+		return 1, jsonx.String(d, &s.Name)
+	case "tag":
+		return jsonx.Optional, jsonx.OptString(d, &s.Tag)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }

@@ -24,22 +24,22 @@ func DecodePets(body []byte, out *[]benchpets.Pet) error {
 	})
 }
 
-var membersPet = jsonx.NewMembers([]string{"id", "name", "tag"}, "id", "name")
+var requiredPet = []string{"id", "name"}
 
 // readPet is benchpets' generated decodePet (unexported there): the same
 // calls, to be kept as generated.
 func readPet(d *jsonx.Decoder, s *benchpets.Pet) error {
-	return jsonx.Object(d, membersPet, s, readPetMember)
+	return jsonx.Object(d, requiredPet, s, readPetMember)
 }
 
-func readPetMember(d *jsonx.Decoder, s *benchpets.Pet, i int) error {
-	switch i {
-	case 0: // id
-		return jsonx.Int64(d, &s.ID)
-	case 1: // name
-		return jsonx.String(d, &s.Name)
-	case 2: // tag
-		return jsonx.OptString(d, &s.Tag)
+func readPetMember(d *jsonx.Decoder, s *benchpets.Pet, key []byte) (int, error) {
+	switch string(key) {
+	case "id":
+		return 0, jsonx.Int64(d, &s.ID)
+	case "name":
+		return 1, jsonx.String(d, &s.Name)
+	case "tag":
+		return jsonx.Optional, jsonx.OptString(d, &s.Tag)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }

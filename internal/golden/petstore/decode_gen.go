@@ -4,8 +4,8 @@ package petstore
 
 import "github.com/apigen-go/apigen/runtime/jsonx"
 
-// membersError numbers Error's members for decodeErrorMember; the names after the list are required.
-var membersError = jsonx.NewMembers([]string{"code", "message"}, "code", "message")
+// requiredError lists the members a Error must have; decodeErrorMember returns their positions.
+var requiredError = []string{"code", "message"}
 
 // UnmarshalJSON decodes s with a decoder generated for Error's members.
 func (s *Error) UnmarshalJSON(data []byte) error {
@@ -13,22 +13,22 @@ func (s *Error) UnmarshalJSON(data []byte) error {
 }
 
 func decodeError(d *jsonx.Decoder, s *Error) error {
-	return jsonx.Object(d, membersError, s, decodeErrorMember)
+	return jsonx.Object(d, requiredError, s, decodeErrorMember)
 }
 
-// decodeErrorMember reads member i of membersError into s.
-func decodeErrorMember(d *jsonx.Decoder, s *Error, i int) error {
-	switch i {
-	case 0: // code
-		return jsonx.Int32(d, &s.Code)
-	case 1: // message
-		return jsonx.String(d, &s.Message)
+// decodeErrorMember reads the member named key into s.
+func decodeErrorMember(d *jsonx.Decoder, s *Error, key []byte) (int, error) {
+	switch string(key) {
+	case "code":
+		return 0, jsonx.Int32(d, &s.Code)
+	case "message":
+		return 1, jsonx.String(d, &s.Message)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersPet numbers Pet's members for decodePetMember; the names after the list are required.
-var membersPet = jsonx.NewMembers([]string{"id", "name", "tag"}, "id", "name")
+// requiredPet lists the members a Pet must have; decodePetMember returns their positions.
+var requiredPet = []string{"id", "name"}
 
 // UnmarshalJSON decodes s with a decoder generated for Pet's members.
 func (s *Pet) UnmarshalJSON(data []byte) error {
@@ -36,18 +36,18 @@ func (s *Pet) UnmarshalJSON(data []byte) error {
 }
 
 func decodePet(d *jsonx.Decoder, s *Pet) error {
-	return jsonx.Object(d, membersPet, s, decodePetMember)
+	return jsonx.Object(d, requiredPet, s, decodePetMember)
 }
 
-// decodePetMember reads member i of membersPet into s.
-func decodePetMember(d *jsonx.Decoder, s *Pet, i int) error {
-	switch i {
-	case 0: // id
-		return jsonx.Int64(d, &s.ID)
-	case 1: // name
-		return jsonx.String(d, &s.Name)
-	case 2: // tag
-		return jsonx.OptString(d, &s.Tag)
+// decodePetMember reads the member named key into s.
+func decodePetMember(d *jsonx.Decoder, s *Pet, key []byte) (int, error) {
+	switch string(key) {
+	case "id":
+		return 0, jsonx.Int64(d, &s.ID)
+	case "name":
+		return 1, jsonx.String(d, &s.Name)
+	case "tag":
+		return jsonx.Optional, jsonx.OptString(d, &s.Tag)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }

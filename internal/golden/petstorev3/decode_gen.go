@@ -4,33 +4,27 @@ package petstorev3
 
 import "github.com/apigen-go/apigen/runtime/jsonx"
 
-// membersAPIResponse numbers APIResponse's members for decodeAPIResponseMember.
-var membersAPIResponse = jsonx.NewMembers([]string{"code", "message", "type"})
-
 // UnmarshalJSON decodes s with a decoder generated for APIResponse's members.
 func (s *APIResponse) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeAPIResponse)
 }
 
 func decodeAPIResponse(d *jsonx.Decoder, s *APIResponse) error {
-	return jsonx.Object(d, membersAPIResponse, s, decodeAPIResponseMember)
+	return jsonx.Object(d, nil, s, decodeAPIResponseMember)
 }
 
-// decodeAPIResponseMember reads member i of membersAPIResponse into s.
-func decodeAPIResponseMember(d *jsonx.Decoder, s *APIResponse, i int) error {
-	switch i {
-	case 0: // code
-		return jsonx.OptInt32(d, &s.Code)
-	case 1: // message
-		return jsonx.OptString(d, &s.Message)
-	case 2: // type
-		return jsonx.OptString(d, &s.Type)
+// decodeAPIResponseMember reads the member named key into s.
+func decodeAPIResponseMember(d *jsonx.Decoder, s *APIResponse, key []byte) (int, error) {
+	switch string(key) {
+	case "code":
+		return jsonx.Optional, jsonx.OptInt32(d, &s.Code)
+	case "message":
+		return jsonx.Optional, jsonx.OptString(d, &s.Message)
+	case "type":
+		return jsonx.Optional, jsonx.OptString(d, &s.Type)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersCategory numbers Category's members for decodeCategoryMember.
-var membersCategory = jsonx.NewMembers([]string{"id", "name"})
 
 // UnmarshalJSON decodes s with a decoder generated for Category's members.
 func (s *Category) UnmarshalJSON(data []byte) error {
@@ -38,29 +32,19 @@ func (s *Category) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCategory(d *jsonx.Decoder, s *Category) error {
-	return jsonx.Object(d, membersCategory, s, decodeCategoryMember)
+	return jsonx.Object(d, nil, s, decodeCategoryMember)
 }
 
-// decodeCategoryMember reads member i of membersCategory into s.
-func decodeCategoryMember(d *jsonx.Decoder, s *Category, i int) error {
-	switch i {
-	case 0: // id
-		return jsonx.OptInt64(d, &s.ID)
-	case 1: // name
-		return jsonx.OptString(d, &s.Name)
+// decodeCategoryMember reads the member named key into s.
+func decodeCategoryMember(d *jsonx.Decoder, s *Category, key []byte) (int, error) {
+	switch string(key) {
+	case "id":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.ID)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersOrder numbers Order's members for decodeOrderMember.
-var membersOrder = jsonx.NewMembers([]string{
-	"complete",
-	"id",
-	"petId",
-	"quantity",
-	"shipDate",
-	"status",
-})
 
 // UnmarshalJSON decodes s with a decoder generated for Order's members.
 func (s *Order) UnmarshalJSON(data []byte) error {
@@ -68,37 +52,30 @@ func (s *Order) UnmarshalJSON(data []byte) error {
 }
 
 func decodeOrder(d *jsonx.Decoder, s *Order) error {
-	return jsonx.Object(d, membersOrder, s, decodeOrderMember)
+	return jsonx.Object(d, nil, s, decodeOrderMember)
 }
 
-// decodeOrderMember reads member i of membersOrder into s.
-func decodeOrderMember(d *jsonx.Decoder, s *Order, i int) error {
-	switch i {
-	case 0: // complete
-		return jsonx.OptBool(d, &s.Complete)
-	case 1: // id
-		return jsonx.OptInt64(d, &s.ID)
-	case 2: // petId
-		return jsonx.OptInt64(d, &s.PetID)
-	case 3: // quantity
-		return jsonx.OptInt32(d, &s.Quantity)
-	case 4: // shipDate
-		return jsonx.OptTime(d, &s.ShipDate)
-	case 5: // status
-		return jsonx.Opt(d, &s.Status, jsonx.StringAs[OrderStatus])
+// decodeOrderMember reads the member named key into s.
+func decodeOrderMember(d *jsonx.Decoder, s *Order, key []byte) (int, error) {
+	switch string(key) {
+	case "complete":
+		return jsonx.Optional, jsonx.OptBool(d, &s.Complete)
+	case "id":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.ID)
+	case "petId":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.PetID)
+	case "quantity":
+		return jsonx.Optional, jsonx.OptInt32(d, &s.Quantity)
+	case "shipDate":
+		return jsonx.Optional, jsonx.OptTime(d, &s.ShipDate)
+	case "status":
+		return jsonx.Optional, jsonx.Opt(d, &s.Status, jsonx.StringAs[OrderStatus])
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
 
-// membersPet numbers Pet's members for decodePetMember; the names after the list are required.
-var membersPet = jsonx.NewMembers([]string{
-	"category",
-	"id",
-	"name",
-	"photoUrls",
-	"status",
-	"tags",
-}, "name", "photoUrls")
+// requiredPet lists the members a Pet must have; decodePetMember returns their positions.
+var requiredPet = []string{"name", "photoUrls"}
 
 // UnmarshalJSON decodes s with a decoder generated for Pet's members.
 func (s *Pet) UnmarshalJSON(data []byte) error {
@@ -106,30 +83,27 @@ func (s *Pet) UnmarshalJSON(data []byte) error {
 }
 
 func decodePet(d *jsonx.Decoder, s *Pet) error {
-	return jsonx.Object(d, membersPet, s, decodePetMember)
+	return jsonx.Object(d, requiredPet, s, decodePetMember)
 }
 
-// decodePetMember reads member i of membersPet into s.
-func decodePetMember(d *jsonx.Decoder, s *Pet, i int) error {
-	switch i {
-	case 0: // category
-		return jsonx.Ptr(d, &s.Category, decodeCategory)
-	case 1: // id
-		return jsonx.OptInt64(d, &s.ID)
-	case 2: // name
-		return jsonx.String(d, &s.Name)
-	case 3: // photoUrls
-		return jsonx.Slice(d, &s.PhotoURLs, jsonx.String)
-	case 4: // status
-		return jsonx.Opt(d, &s.Status, jsonx.StringAs[PetStatus])
-	case 5: // tags
-		return jsonx.Slice(d, &s.Tags, decodeTag)
+// decodePetMember reads the member named key into s.
+func decodePetMember(d *jsonx.Decoder, s *Pet, key []byte) (int, error) {
+	switch string(key) {
+	case "category":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Category, decodeCategory)
+	case "id":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.ID)
+	case "name":
+		return 0, jsonx.String(d, &s.Name)
+	case "photoUrls":
+		return 1, jsonx.Slice(d, &s.PhotoURLs, jsonx.String)
+	case "status":
+		return jsonx.Optional, jsonx.Opt(d, &s.Status, jsonx.StringAs[PetStatus])
+	case "tags":
+		return jsonx.Optional, jsonx.Slice(d, &s.Tags, decodeTag)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersTag numbers Tag's members for decodeTagMember.
-var membersTag = jsonx.NewMembers([]string{"id", "name"})
 
 // UnmarshalJSON decodes s with a decoder generated for Tag's members.
 func (s *Tag) UnmarshalJSON(data []byte) error {
@@ -137,31 +111,19 @@ func (s *Tag) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTag(d *jsonx.Decoder, s *Tag) error {
-	return jsonx.Object(d, membersTag, s, decodeTagMember)
+	return jsonx.Object(d, nil, s, decodeTagMember)
 }
 
-// decodeTagMember reads member i of membersTag into s.
-func decodeTagMember(d *jsonx.Decoder, s *Tag, i int) error {
-	switch i {
-	case 0: // id
-		return jsonx.OptInt64(d, &s.ID)
-	case 1: // name
-		return jsonx.OptString(d, &s.Name)
+// decodeTagMember reads the member named key into s.
+func decodeTagMember(d *jsonx.Decoder, s *Tag, key []byte) (int, error) {
+	switch string(key) {
+	case "id":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.ID)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersUser numbers User's members for decodeUserMember.
-var membersUser = jsonx.NewMembers([]string{
-	"email",
-	"firstName",
-	"id",
-	"lastName",
-	"password",
-	"phone",
-	"userStatus",
-	"username",
-})
 
 // UnmarshalJSON decodes s with a decoder generated for User's members.
 func (s *User) UnmarshalJSON(data []byte) error {
@@ -169,28 +131,28 @@ func (s *User) UnmarshalJSON(data []byte) error {
 }
 
 func decodeUser(d *jsonx.Decoder, s *User) error {
-	return jsonx.Object(d, membersUser, s, decodeUserMember)
+	return jsonx.Object(d, nil, s, decodeUserMember)
 }
 
-// decodeUserMember reads member i of membersUser into s.
-func decodeUserMember(d *jsonx.Decoder, s *User, i int) error {
-	switch i {
-	case 0: // email
-		return jsonx.OptString(d, &s.Email)
-	case 1: // firstName
-		return jsonx.OptString(d, &s.FirstName)
-	case 2: // id
-		return jsonx.OptInt64(d, &s.ID)
-	case 3: // lastName
-		return jsonx.OptString(d, &s.LastName)
-	case 4: // password
-		return jsonx.OptString(d, &s.Password)
-	case 5: // phone
-		return jsonx.OptString(d, &s.Phone)
-	case 6: // userStatus
-		return jsonx.OptInt32(d, &s.UserStatus)
-	case 7: // username
-		return jsonx.OptString(d, &s.Username)
+// decodeUserMember reads the member named key into s.
+func decodeUserMember(d *jsonx.Decoder, s *User, key []byte) (int, error) {
+	switch string(key) {
+	case "email":
+		return jsonx.Optional, jsonx.OptString(d, &s.Email)
+	case "firstName":
+		return jsonx.Optional, jsonx.OptString(d, &s.FirstName)
+	case "id":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.ID)
+	case "lastName":
+		return jsonx.Optional, jsonx.OptString(d, &s.LastName)
+	case "password":
+		return jsonx.Optional, jsonx.OptString(d, &s.Password)
+	case "phone":
+		return jsonx.Optional, jsonx.OptString(d, &s.Phone)
+	case "userStatus":
+		return jsonx.Optional, jsonx.OptInt32(d, &s.UserStatus)
+	case "username":
+		return jsonx.Optional, jsonx.OptString(d, &s.Username)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }

@@ -8,29 +8,23 @@ import (
 	"github.com/apigen-go/apigen/runtime/jsonx"
 )
 
-// membersProblem numbers Problem's members for decodeProblemMember.
-var membersProblem = jsonx.NewMembers([]string{"title"})
-
 // UnmarshalJSON decodes s with a decoder generated for Problem's members.
 func (s *Problem) UnmarshalJSON(data []byte) error {
 	return jsonx.Unmarshal(data, s, decodeProblem)
 }
 
 func decodeProblem(d *jsonx.Decoder, s *Problem) error {
-	return jsonx.Object(d, membersProblem, s, decodeProblemMember)
+	return jsonx.Object(d, nil, s, decodeProblemMember)
 }
 
-// decodeProblemMember reads member i of membersProblem into s.
-func decodeProblemMember(d *jsonx.Decoder, s *Problem, i int) error {
-	switch i {
-	case 0: // title
-		return jsonx.OptString(d, &s.Title)
+// decodeProblemMember reads the member named key into s.
+func decodeProblemMember(d *jsonx.Decoder, s *Problem, key []byte) (int, error) {
+	switch string(key) {
+	case "title":
+		return jsonx.Optional, jsonx.OptString(d, &s.Title)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersRateLimited numbers RateLimited's members for decodeRateLimitedMember.
-var membersRateLimited = jsonx.NewMembers([]string{"retryAfter"})
 
 // UnmarshalJSON decodes s with a decoder generated for RateLimited's members.
 func (s *RateLimited) UnmarshalJSON(data []byte) error {
@@ -38,20 +32,17 @@ func (s *RateLimited) UnmarshalJSON(data []byte) error {
 }
 
 func decodeRateLimited(d *jsonx.Decoder, s *RateLimited) error {
-	return jsonx.Object(d, membersRateLimited, s, decodeRateLimitedMember)
+	return jsonx.Object(d, nil, s, decodeRateLimitedMember)
 }
 
-// decodeRateLimitedMember reads member i of membersRateLimited into s.
-func decodeRateLimitedMember(d *jsonx.Decoder, s *RateLimited, i int) error {
-	switch i {
-	case 0: // retryAfter
-		return jsonx.OptInt64(d, &s.RetryAfter)
+// decodeRateLimitedMember reads the member named key into s.
+func decodeRateLimitedMember(d *jsonx.Decoder, s *RateLimited, key []byte) (int, error) {
+	switch string(key) {
+	case "retryAfter":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.RetryAfter)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
-
-// membersThing numbers Thing's members for decodeThingMember.
-var membersThing = jsonx.NewMembers([]string{"`quoted`", "anything", "maps", "say \"hi\""})
 
 // UnmarshalJSON decodes s with a decoder generated for Thing's members.
 func (s *Thing) UnmarshalJSON(data []byte) error {
@@ -59,22 +50,22 @@ func (s *Thing) UnmarshalJSON(data []byte) error {
 }
 
 func decodeThing(d *jsonx.Decoder, s *Thing) error {
-	return jsonx.Object(d, membersThing, s, decodeThingMember)
+	return jsonx.Object(d, nil, s, decodeThingMember)
 }
 
-// decodeThingMember reads member i of membersThing into s.
-func decodeThingMember(d *jsonx.Decoder, s *Thing, i int) error {
-	switch i {
-	case 0: // `quoted`
-		return jsonx.OptString(d, &s.Quoted)
-	case 1: // anything
-		return jsonx.Slice(d, &s.Anything, jsonx.Raw)
-	case 2: // maps
-		return jsonx.Map(d, &s.Maps, func(d *jsonx.Decoder, v *[]json.RawMessage) error {
+// decodeThingMember reads the member named key into s.
+func decodeThingMember(d *jsonx.Decoder, s *Thing, key []byte) (int, error) {
+	switch string(key) {
+	case "`quoted`":
+		return jsonx.Optional, jsonx.OptString(d, &s.Quoted)
+	case "anything":
+		return jsonx.Optional, jsonx.Slice(d, &s.Anything, jsonx.Raw)
+	case "maps":
+		return jsonx.Optional, jsonx.Map(d, &s.Maps, func(d *jsonx.Decoder, v *[]json.RawMessage) error {
 			return jsonx.Slice(d, v, jsonx.Raw)
 		})
-	case 3: // say "hi"
-		return jsonx.OptString(d, &s.SayHi)
+	case "say \"hi\"":
+		return jsonx.Optional, jsonx.OptString(d, &s.SayHi)
 	}
-	return d.Skip()
+	return jsonx.Unknown, nil
 }
