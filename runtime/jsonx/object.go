@@ -59,17 +59,19 @@ func Object[P any](d *Decoder, required []string, v P, member func(d *Decoder, v
 	err := d.ObjBytes(func(_ *jx.Decoder, key []byte) error {
 		n := len(d.issues)
 		i, err := member(d, v, key)
-		switch {
-		case i >= 64: // required, not tracked
-		case i >= 0:
-			seen |= 1 << i
-		case i == Unknown:
-			err = d.Skip()
-		case err != nil:
-			err = d.tolerate(err)
+		if uint(i) < 64 { // required and tracked
+			seen |= 1 << uint(i)
 		}
-		if err != nil {
-			return keep(&first, at(err, memberPath(key)))
+		if err != nil || i == Unknown {
+			switch i {
+			case Unknown:
+				err = d.Skip()
+			case Optional:
+				err = d.tolerate(err)
+			}
+			if err != nil {
+				return keep(&first, at(err, memberPath(key)))
+			}
 		}
 		if len(d.issues) != n {
 			prefix(d.issues[n:], memberPath(key))
@@ -114,11 +116,11 @@ var empty [0]uint64
 // through reflect, once per growth. v is checked to be a *[]T (it panics
 // otherwise).
 func Slice[P any](d *Decoder, v any, read func(*Decoder, P) error) error {
-	pv := reflect.ValueOf(v)
 	elem := reflect.TypeFor[P]().Elem()
-	if pv.Kind() != reflect.Pointer || pv.Type().Elem().Kind() != reflect.Slice || pv.Type().Elem().Elem() != elem {
+	if reflect.TypeOf(v).Elem().Elem() != elem {
 		panic(fmt.Sprintf("jsonx: Slice into %T with a reader of %v", v, elem))
 	}
+	pv := reflect.ValueOf(v)
 	h := (*sliceHeader)(pv.UnsafePointer())
 	switch {
 	case d.at('[') || d.peek() == jx.Array:
