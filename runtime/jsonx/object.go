@@ -141,12 +141,18 @@ func Slice[P any](d *Decoder, v any, read func(*Decoder, P) error) error {
 	var first error // a value that does not fit: the array is still read to its end
 	err := d.Arr(func(*jx.Decoder) error {
 		if h.len == h.cap {
-			// As append grows, and doubling beyond 256 elements (append
-			// grows by 1.25× there, copying a long array of decoded
-			// values several times). The new elements are zero.
+			// As append grows, but for two things: the first array of
+			// elements of at most 64 bytes holds 4 (most arrays in
+			// responses are short: one allocation instead of three, at
+			// most 192 bytes unused), and beyond 256 elements it
+			// doubles (append grows by 1.25× there, copying a long array
+			// of decoded values several times). New elements are zero.
 			grow := 1
-			if h.len >= 256 {
+			switch {
+			case h.len >= 256:
 				grow = h.len
+			case h.cap == 0 && size <= 64:
+				grow = 4
 			}
 			pv.Elem().Grow(grow)
 		}

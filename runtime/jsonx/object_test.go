@@ -149,8 +149,8 @@ func appended[T any](in string, read Reader[T]) ([]T, error) {
 	return out, err
 }
 
-// Slice grows the backing array as append does up to 256 elements and
-// by doubling past them.
+// Slice grows the backing array as append does, but for a first array of
+// 4 small elements and doubling past 256.
 func TestSliceGrowth(t *testing.T) {
 	for _, n := range []int{1, 5, 256, 257, 1000, 5000} {
 		in := "[" + strings.TrimSuffix(strings.Repeat("1,", n), ",") + "]"
@@ -158,7 +158,7 @@ func TestSliceGrowth(t *testing.T) {
 		if err := Unmarshal([]byte(in), &got, func(d *Decoder, v *[]int64) error { return Slice(d, v, Int64) }); err != nil {
 			t.Fatal(err)
 		}
-		var want []int64
+		want := make([]int64, 0, 4)
 		for range n {
 			if len(want) == cap(want) && len(want) >= 256 {
 				want = append(want[:cap(want)], make([]int64, len(want))...)[:len(want)]
@@ -173,6 +173,20 @@ func TestSliceGrowth(t *testing.T) {
 }
 
 var grown []int64
+
+// Elements of more than 64 bytes start at one, as with append.
+func TestSliceGrowthOfLargeElements(t *testing.T) {
+	type big struct{ A [9]int64 }
+	var got []big
+	err := Unmarshal([]byte(`[{}]`), &got, func(d *Decoder, v *[]big) error {
+		return Slice(d, v, func(d *Decoder, v *big) error {
+			return Object(d, nil, v, func(*Decoder, *big, []byte) (int, error) { return Unknown, nil })
+		})
+	})
+	if err != nil || len(got) != 1 || cap(got) != 1 {
+		t.Errorf("len %d cap %d, %v", len(got), cap(got), err)
+	}
+}
 
 // A reader of another type than the slice's elements is the generator's
 // bug: Slice refuses it rather than write past the elements.
