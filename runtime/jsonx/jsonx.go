@@ -1,13 +1,14 @@
 // Package jsonx holds the building blocks of the JSON decoders apigen
 // generates for each struct: readers of one value from a Decoder (a
 // github.com/go-faster/jx decoder that also keeps the decode report) into
-// a typed place. A generated decoder is a table of member names (Members)
-// and a switch on the member's number whose cases are one call each:
+// a typed place. A generated decoder is a switch on the member name
+// whose cases are one call each, returning the member's number (see
+// Object):
 //
-//	case 0: // name (required: its absence is an error)
-//		return jsonx.String(d, &s.Name)
-//	case 1: // tags
-//		return jsonx.Slice(d, &s.Tags, jsonx.String)
+//	case "name":
+//		return 0, jsonx.String(d, &s.Name) // required: its absence is an error
+//	case "tags":
+//		return jsonx.Optional, jsonx.Slice(d, &s.Tags, jsonx.String)
 //
 // Readers follow encoding/json's rules where they meet: null leaves a
 // plain value as it was (and marks an opt.Nullable null), unknown members
