@@ -10,18 +10,21 @@ func (s *AddressCheckResult) UnmarshalJSON(data []byte) error {
 }
 
 func decodeAddressCheckResult(d *jsonx.Decoder, s *AddressCheckResult) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "destination":
-			return d.Optional(jsonx.Ptr(d, &s.Destination, decodeDestination))
-		case "result":
-			return d.Optional(jsonx.OptString(d, &s.Result))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeAddressCheckResultMember)
 }
 
-// requiredAuthSession lists the members a AuthSession must have, in the order of d.Seen.
+// decodeAddressCheckResultMember reads the member named key into s.
+func decodeAddressCheckResultMember(d *jsonx.Decoder, s *AddressCheckResult, key []byte) (int, error) {
+	switch string(key) {
+	case "destination":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Destination, decodeDestination)
+	case "result":
+		return jsonx.Optional, jsonx.OptString(d, &s.Result)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredAuthSession lists the members a AuthSession must have; decodeAuthSessionMember returns their positions.
 var requiredAuthSession = []string{"access_token", "expires_in", "token_type"}
 
 // UnmarshalJSON decodes s with a decoder generated for AuthSession's members.
@@ -30,23 +33,23 @@ func (s *AuthSession) UnmarshalJSON(data []byte) error {
 }
 
 func decodeAuthSession(d *jsonx.Decoder, s *AuthSession) error {
-	return jsonx.Object(d, requiredAuthSession, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "access_token":
-			d.Seen(0)
-			return jsonx.String(d, &s.AccessToken)
-		case "expires_in":
-			d.Seen(1)
-			return jsonx.Int64(d, &s.ExpiresIn)
-		case "token_type":
-			d.Seen(2)
-			return jsonx.String(d, &s.TokenType)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredAuthSession, s, decodeAuthSessionMember)
 }
 
-// requiredCSVImportParcel lists the members a CSVImportParcel must have, in the order of d.Seen.
+// decodeAuthSessionMember reads the member named key into s.
+func decodeAuthSessionMember(d *jsonx.Decoder, s *AuthSession, key []byte) (int, error) {
+	switch string(key) {
+	case "access_token":
+		return 0, jsonx.String(d, &s.AccessToken)
+	case "expires_in":
+		return 1, jsonx.Int64(d, &s.ExpiresIn)
+	case "token_type":
+		return 2, jsonx.String(d, &s.TokenType)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredCSVImportParcel lists the members a CSVImportParcel must have; decodeCSVImportParcelMember returns their positions.
 var requiredCSVImportParcel = []string{"id", "labelUrl"}
 
 // UnmarshalJSON decodes s with a decoder generated for CSVImportParcel's members.
@@ -55,20 +58,21 @@ func (s *CSVImportParcel) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCSVImportParcel(d *jsonx.Decoder, s *CSVImportParcel) error {
-	return jsonx.Object(d, requiredCSVImportParcel, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "id":
-			d.Seen(0)
-			return jsonx.String(d, &s.ID)
-		case "labelUrl":
-			d.Seen(1)
-			return jsonx.String(d, &s.LabelURL)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredCSVImportParcel, s, decodeCSVImportParcelMember)
 }
 
-// requiredCSVImportResult lists the members a CSVImportResult must have, in the order of d.Seen.
+// decodeCSVImportParcelMember reads the member named key into s.
+func decodeCSVImportParcelMember(d *jsonx.Decoder, s *CSVImportParcel, key []byte) (int, error) {
+	switch string(key) {
+	case "id":
+		return 0, jsonx.String(d, &s.ID)
+	case "labelUrl":
+		return 1, jsonx.String(d, &s.LabelURL)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredCSVImportResult lists the members a CSVImportResult must have; decodeCSVImportResultMember returns their positions.
 var requiredCSVImportResult = []string{"id", "parcels"}
 
 // UnmarshalJSON decodes s with a decoder generated for CSVImportResult's members.
@@ -77,19 +81,20 @@ func (s *CSVImportResult) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCSVImportResult(d *jsonx.Decoder, s *CSVImportResult) error {
-	return jsonx.Object(d, requiredCSVImportResult, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "destination":
-			return d.Optional(jsonx.Ptr(d, &s.Destination, decodeCSVImportResultDestination))
-		case "id":
-			d.Seen(0)
-			return jsonx.String(d, &s.ID)
-		case "parcels":
-			d.Seen(1)
-			return jsonx.Slice(d, &s.Parcels, decodeCSVImportParcel)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredCSVImportResult, s, decodeCSVImportResultMember)
+}
+
+// decodeCSVImportResultMember reads the member named key into s.
+func decodeCSVImportResultMember(d *jsonx.Decoder, s *CSVImportResult, key []byte) (int, error) {
+	switch string(key) {
+	case "destination":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Destination, decodeCSVImportResultDestination)
+	case "id":
+		return 0, jsonx.String(d, &s.ID)
+	case "parcels":
+		return 1, jsonx.Slice(d, &s.Parcels, decodeCSVImportParcel)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for CSVImportResultDestination's members.
@@ -98,16 +103,19 @@ func (s *CSVImportResultDestination) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCSVImportResultDestination(d *jsonx.Decoder, s *CSVImportResultDestination) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "contactName":
-			return d.Optional(jsonx.OptString(d, &s.ContactName))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeCSVImportResultDestinationMember)
 }
 
-// requiredDeliveryItem lists the members a DeliveryItem must have, in the order of d.Seen.
+// decodeCSVImportResultDestinationMember reads the member named key into s.
+func decodeCSVImportResultDestinationMember(d *jsonx.Decoder, s *CSVImportResultDestination, key []byte) (int, error) {
+	switch string(key) {
+	case "contactName":
+		return jsonx.Optional, jsonx.OptString(d, &s.ContactName)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredDeliveryItem lists the members a DeliveryItem must have; decodeDeliveryItemMember returns their positions.
 var requiredDeliveryItem = []string{"value"}
 
 // UnmarshalJSON decodes s with a decoder generated for DeliveryItem's members.
@@ -116,29 +124,31 @@ func (s *DeliveryItem) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDeliveryItem(d *jsonx.Decoder, s *DeliveryItem) error {
-	return jsonx.Object(d, requiredDeliveryItem, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "compartmentSize":
-			return d.Optional(jsonx.OptInt64(d, &s.CompartmentSize))
-		case "destinationDeliveryParcelId":
-			return d.Optional(jsonx.OptString(d, &s.DestinationDeliveryParcelID))
-		case "id":
-			return d.Optional(jsonx.OptString(d, &s.ID))
-		case "name":
-			return d.Optional(jsonx.OptString(d, &s.Name))
-		case "originDeliveryParcelId":
-			return d.Optional(jsonx.OptString(d, &s.OriginDeliveryParcelID))
-		case "value":
-			d.Seen(0)
-			return jsonx.String(d, &s.Value)
-		case "weight":
-			return d.Optional(jsonx.OptFloat64(d, &s.Weight))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredDeliveryItem, s, decodeDeliveryItemMember)
 }
 
-// requiredDeliveryPartner lists the members a DeliveryPartner must have, in the order of d.Seen.
+// decodeDeliveryItemMember reads the member named key into s.
+func decodeDeliveryItemMember(d *jsonx.Decoder, s *DeliveryItem, key []byte) (int, error) {
+	switch string(key) {
+	case "compartmentSize":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.CompartmentSize)
+	case "destinationDeliveryParcelId":
+		return jsonx.Optional, jsonx.OptString(d, &s.DestinationDeliveryParcelID)
+	case "id":
+		return jsonx.Optional, jsonx.OptString(d, &s.ID)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
+	case "originDeliveryParcelId":
+		return jsonx.Optional, jsonx.OptString(d, &s.OriginDeliveryParcelID)
+	case "value":
+		return 0, jsonx.String(d, &s.Value)
+	case "weight":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.Weight)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredDeliveryPartner lists the members a DeliveryPartner must have; decodeDeliveryPartnerMember returns their positions.
 var requiredDeliveryPartner = []string{"id", "name"}
 
 // UnmarshalJSON decodes s with a decoder generated for DeliveryPartner's members.
@@ -147,19 +157,20 @@ func (s *DeliveryPartner) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDeliveryPartner(d *jsonx.Decoder, s *DeliveryPartner) error {
-	return jsonx.Object(d, requiredDeliveryPartner, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "code":
-			return d.Optional(jsonx.OptString(d, &s.Code))
-		case "id":
-			d.Seen(0)
-			return jsonx.String(d, &s.ID)
-		case "name":
-			d.Seen(1)
-			return jsonx.String(d, &s.Name)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredDeliveryPartner, s, decodeDeliveryPartnerMember)
+}
+
+// decodeDeliveryPartnerMember reads the member named key into s.
+func decodeDeliveryPartnerMember(d *jsonx.Decoder, s *DeliveryPartner, key []byte) (int, error) {
+	switch string(key) {
+	case "code":
+		return jsonx.Optional, jsonx.OptString(d, &s.Code)
+	case "id":
+		return 0, jsonx.String(d, &s.ID)
+	case "name":
+		return 1, jsonx.String(d, &s.Name)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for DeliveryPartnerList's members.
@@ -168,13 +179,16 @@ func (s *DeliveryPartnerList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDeliveryPartnerList(d *jsonx.Decoder, s *DeliveryPartnerList) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "data":
-			return d.Optional(jsonx.Slice(d, &s.Data, decodeDeliveryPartner))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeDeliveryPartnerListMember)
+}
+
+// decodeDeliveryPartnerListMember reads the member named key into s.
+func decodeDeliveryPartnerListMember(d *jsonx.Decoder, s *DeliveryPartnerList, key []byte) (int, error) {
+	switch string(key) {
+	case "data":
+		return jsonx.Optional, jsonx.Slice(d, &s.Data, decodeDeliveryPartner)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for DeliveryPayment's members.
@@ -183,20 +197,23 @@ func (s *DeliveryPayment) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDeliveryPayment(d *jsonx.Decoder, s *DeliveryPayment) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "mode":
-			return d.Optional(jsonx.Opt(d, &s.Mode, jsonx.StringAs[PaymentMode]))
-		case "price":
-			return d.Optional(jsonx.Ptr(d, &s.Price, decodeMoney))
-		case "state":
-			return d.Optional(jsonx.Opt(d, &s.State, jsonx.StringAs[PaymentState]))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeDeliveryPaymentMember)
 }
 
-// requiredDeliveryRequest lists the members a DeliveryRequest must have, in the order of d.Seen.
+// decodeDeliveryPaymentMember reads the member named key into s.
+func decodeDeliveryPaymentMember(d *jsonx.Decoder, s *DeliveryPayment, key []byte) (int, error) {
+	switch string(key) {
+	case "mode":
+		return jsonx.Optional, jsonx.Opt(d, &s.Mode, jsonx.StringAs[PaymentMode])
+	case "price":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Price, decodeMoney)
+	case "state":
+		return jsonx.Optional, jsonx.Opt(d, &s.State, jsonx.StringAs[PaymentState])
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredDeliveryRequest lists the members a DeliveryRequest must have; decodeDeliveryRequestMember returns their positions.
 var requiredDeliveryRequest = []string{"amountToBeCollected", "destination", "invoiceValue", "items", "orderNumber", "origin", "paymentMode"}
 
 // UnmarshalJSON decodes s with a decoder generated for DeliveryRequest's members.
@@ -205,49 +222,45 @@ func (s *DeliveryRequest) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDeliveryRequest(d *jsonx.Decoder, s *DeliveryRequest) error {
-	return jsonx.Object(d, requiredDeliveryRequest, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "allowReturn":
-			return d.Optional(jsonx.OptBool(d, &s.AllowReturn))
-		case "amountToBeCollected":
-			d.Seen(0)
-			return jsonx.String(d, &s.AmountToBeCollected)
-		case "description":
-			return d.Optional(jsonx.OptString(d, &s.Description))
-		case "destination":
-			d.Seen(1)
-			return decodeLocationRef(d, &s.Destination)
-		case "invoiceValue":
-			d.Seen(2)
-			return jsonx.String(d, &s.InvoiceValue)
-		case "items":
-			d.Seen(3)
-			return jsonx.Slice(d, &s.Items, decodeDeliveryItem)
-		case "notifyOnAccepted":
-			return d.Optional(jsonx.OptString(d, &s.NotifyOnAccepted))
-		case "notifySMSOnAccepted":
-			return d.Optional(jsonx.OptString(d, &s.NotifySmsOnAccepted))
-		case "orderNumber":
-			d.Seen(4)
-			return jsonx.String(d, &s.OrderNumber)
-		case "origin":
-			d.Seen(5)
-			return decodeLocationRef(d, &s.Origin)
-		case "paymentMode":
-			d.Seen(6)
-			return jsonx.StringAs[PaymentMode](d, &s.PaymentMode)
-		case "returnLocation":
-			return d.Optional(jsonx.Ptr(d, &s.ReturnLocation, decodeLocationRef))
-		case "senderLabelInfo":
-			return d.Optional(jsonx.Ptr(d, &s.SenderLabelInfo, decodeSenderLabelInfo))
-		case "typeOfService":
-			return d.Optional(jsonx.Opt(d, &s.TypeOfService, jsonx.StringAs[DeliveryRequestTypeOfService]))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredDeliveryRequest, s, decodeDeliveryRequestMember)
 }
 
-// requiredDeliveryRequestCreated lists the members a DeliveryRequestCreated must have, in the order of d.Seen.
+// decodeDeliveryRequestMember reads the member named key into s.
+func decodeDeliveryRequestMember(d *jsonx.Decoder, s *DeliveryRequest, key []byte) (int, error) {
+	switch string(key) {
+	case "allowReturn":
+		return jsonx.Optional, jsonx.OptBool(d, &s.AllowReturn)
+	case "amountToBeCollected":
+		return 0, jsonx.String(d, &s.AmountToBeCollected)
+	case "description":
+		return jsonx.Optional, jsonx.OptString(d, &s.Description)
+	case "destination":
+		return 1, decodeLocationRef(d, &s.Destination)
+	case "invoiceValue":
+		return 2, jsonx.String(d, &s.InvoiceValue)
+	case "items":
+		return 3, jsonx.Slice(d, &s.Items, decodeDeliveryItem)
+	case "notifyOnAccepted":
+		return jsonx.Optional, jsonx.OptString(d, &s.NotifyOnAccepted)
+	case "notifySMSOnAccepted":
+		return jsonx.Optional, jsonx.OptString(d, &s.NotifySmsOnAccepted)
+	case "orderNumber":
+		return 4, jsonx.String(d, &s.OrderNumber)
+	case "origin":
+		return 5, decodeLocationRef(d, &s.Origin)
+	case "paymentMode":
+		return 6, jsonx.StringAs[PaymentMode](d, &s.PaymentMode)
+	case "returnLocation":
+		return jsonx.Optional, jsonx.Ptr(d, &s.ReturnLocation, decodeLocationRef)
+	case "senderLabelInfo":
+		return jsonx.Optional, jsonx.Ptr(d, &s.SenderLabelInfo, decodeSenderLabelInfo)
+	case "typeOfService":
+		return jsonx.Optional, jsonx.Opt(d, &s.TypeOfService, jsonx.StringAs[DeliveryRequestTypeOfService])
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredDeliveryRequestCreated lists the members a DeliveryRequestCreated must have; decodeDeliveryRequestCreatedMember returns their positions.
 var requiredDeliveryRequestCreated = []string{"id", "parcels"}
 
 // UnmarshalJSON decodes s with a decoder generated for DeliveryRequestCreated's members.
@@ -256,20 +269,21 @@ func (s *DeliveryRequestCreated) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDeliveryRequestCreated(d *jsonx.Decoder, s *DeliveryRequestCreated) error {
-	return jsonx.Object(d, requiredDeliveryRequestCreated, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "id":
-			d.Seen(0)
-			return jsonx.String(d, &s.ID)
-		case "parcels":
-			d.Seen(1)
-			return jsonx.Slice(d, &s.Parcels, decodeParcelRef)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredDeliveryRequestCreated, s, decodeDeliveryRequestCreatedMember)
 }
 
-// requiredDeliveryRequestUpdated lists the members a DeliveryRequestUpdated must have, in the order of d.Seen.
+// decodeDeliveryRequestCreatedMember reads the member named key into s.
+func decodeDeliveryRequestCreatedMember(d *jsonx.Decoder, s *DeliveryRequestCreated, key []byte) (int, error) {
+	switch string(key) {
+	case "id":
+		return 0, jsonx.String(d, &s.ID)
+	case "parcels":
+		return 1, jsonx.Slice(d, &s.Parcels, decodeParcelRef)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredDeliveryRequestUpdated lists the members a DeliveryRequestUpdated must have; decodeDeliveryRequestUpdatedMember returns their positions.
 var requiredDeliveryRequestUpdated = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for DeliveryRequestUpdated's members.
@@ -278,17 +292,19 @@ func (s *DeliveryRequestUpdated) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDeliveryRequestUpdated(d *jsonx.Decoder, s *DeliveryRequestUpdated) error {
-	return jsonx.Object(d, requiredDeliveryRequestUpdated, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "id":
-			d.Seen(0)
-			return jsonx.String(d, &s.ID)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredDeliveryRequestUpdated, s, decodeDeliveryRequestUpdatedMember)
 }
 
-// requiredDestination lists the members a Destination must have, in the order of d.Seen.
+// decodeDeliveryRequestUpdatedMember reads the member named key into s.
+func decodeDeliveryRequestUpdatedMember(d *jsonx.Decoder, s *DeliveryRequestUpdated, key []byte) (int, error) {
+	switch string(key) {
+	case "id":
+		return 0, jsonx.String(d, &s.ID)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredDestination lists the members a Destination must have; decodeDestinationMember returns their positions.
 var requiredDestination = []string{"id", "type"}
 
 // UnmarshalJSON decodes s with a decoder generated for Destination's members.
@@ -297,41 +313,42 @@ func (s *Destination) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDestination(d *jsonx.Decoder, s *Destination) error {
-	return jsonx.Object(d, requiredDestination, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "addressLine1":
-			return d.Optional(jsonx.OptString(d, &s.AddressLine1))
-		case "addressLine2":
-			return d.Optional(jsonx.OptString(d, &s.AddressLine2))
-		case "country":
-			return d.Optional(jsonx.OptString(d, &s.Country))
-		case "expectedDeliveryTime":
-			return d.Optional(jsonx.OptTime(d, &s.ExpectedDeliveryTime))
-		case "id":
-			d.Seen(0)
-			return jsonx.String(d, &s.ID)
-		case "image":
-			return d.Optional(jsonx.OptString(d, &s.Image))
-		case "lat":
-			return d.Optional(jsonx.OptString(d, &s.Lat))
-		case "lng":
-			return d.Optional(jsonx.OptString(d, &s.Lng))
-		case "name":
-			return d.Optional(jsonx.OptString(d, &s.Name))
-		case "note":
-			return d.Optional(jsonx.OptString(d, &s.Note))
-		case "postalCode":
-			return d.Optional(jsonx.OptString(d, &s.PostalCode))
-		case "region":
-			return d.Optional(jsonx.OptString(d, &s.Region))
-		case "title":
-			return d.Optional(jsonx.OptString(d, &s.Title))
-		case "type":
-			d.Seen(1)
-			return jsonx.StringAs[LocationType](d, &s.Type)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredDestination, s, decodeDestinationMember)
+}
+
+// decodeDestinationMember reads the member named key into s.
+func decodeDestinationMember(d *jsonx.Decoder, s *Destination, key []byte) (int, error) {
+	switch string(key) {
+	case "addressLine1":
+		return jsonx.Optional, jsonx.OptString(d, &s.AddressLine1)
+	case "addressLine2":
+		return jsonx.Optional, jsonx.OptString(d, &s.AddressLine2)
+	case "country":
+		return jsonx.Optional, jsonx.OptString(d, &s.Country)
+	case "expectedDeliveryTime":
+		return jsonx.Optional, jsonx.OptTime(d, &s.ExpectedDeliveryTime)
+	case "id":
+		return 0, jsonx.String(d, &s.ID)
+	case "image":
+		return jsonx.Optional, jsonx.OptString(d, &s.Image)
+	case "lat":
+		return jsonx.Optional, jsonx.OptString(d, &s.Lat)
+	case "lng":
+		return jsonx.Optional, jsonx.OptString(d, &s.Lng)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
+	case "note":
+		return jsonx.Optional, jsonx.OptString(d, &s.Note)
+	case "postalCode":
+		return jsonx.Optional, jsonx.OptString(d, &s.PostalCode)
+	case "region":
+		return jsonx.Optional, jsonx.OptString(d, &s.Region)
+	case "title":
+		return jsonx.Optional, jsonx.OptString(d, &s.Title)
+	case "type":
+		return 1, jsonx.StringAs[LocationType](d, &s.Type)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for DestinationList's members.
@@ -340,16 +357,19 @@ func (s *DestinationList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDestinationList(d *jsonx.Decoder, s *DestinationList) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "data":
-			return d.Optional(jsonx.Slice(d, &s.Data, decodeDestination))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeDestinationListMember)
 }
 
-// requiredEntrustedPartner lists the members a EntrustedPartner must have, in the order of d.Seen.
+// decodeDestinationListMember reads the member named key into s.
+func decodeDestinationListMember(d *jsonx.Decoder, s *DestinationList, key []byte) (int, error) {
+	switch string(key) {
+	case "data":
+		return jsonx.Optional, jsonx.Slice(d, &s.Data, decodeDestination)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredEntrustedPartner lists the members a EntrustedPartner must have; decodeEntrustedPartnerMember returns their positions.
 var requiredEntrustedPartner = []string{"displayName", "id"}
 
 // UnmarshalJSON decodes s with a decoder generated for EntrustedPartner's members.
@@ -358,25 +378,26 @@ func (s *EntrustedPartner) UnmarshalJSON(data []byte) error {
 }
 
 func decodeEntrustedPartner(d *jsonx.Decoder, s *EntrustedPartner) error {
-	return jsonx.Object(d, requiredEntrustedPartner, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "assignedCurrency":
-			return d.Optional(jsonx.OptString(d, &s.AssignedCurrency))
-		case "displayName":
-			d.Seen(0)
-			return jsonx.String(d, &s.DisplayName)
-		case "email":
-			return d.Optional(jsonx.OptString(d, &s.Email))
-		case "id":
-			d.Seen(1)
-			return jsonx.String(d, &s.ID)
-		case "phoneNumber":
-			return d.Optional(jsonx.OptString(d, &s.PhoneNumber))
-		case "region":
-			return d.Optional(jsonx.OptString(d, &s.Region))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredEntrustedPartner, s, decodeEntrustedPartnerMember)
+}
+
+// decodeEntrustedPartnerMember reads the member named key into s.
+func decodeEntrustedPartnerMember(d *jsonx.Decoder, s *EntrustedPartner, key []byte) (int, error) {
+	switch string(key) {
+	case "assignedCurrency":
+		return jsonx.Optional, jsonx.OptString(d, &s.AssignedCurrency)
+	case "displayName":
+		return 0, jsonx.String(d, &s.DisplayName)
+	case "email":
+		return jsonx.Optional, jsonx.OptString(d, &s.Email)
+	case "id":
+		return 1, jsonx.String(d, &s.ID)
+	case "phoneNumber":
+		return jsonx.Optional, jsonx.OptString(d, &s.PhoneNumber)
+	case "region":
+		return jsonx.Optional, jsonx.OptString(d, &s.Region)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for Error's members.
@@ -385,18 +406,21 @@ func (s *Error) UnmarshalJSON(data []byte) error {
 }
 
 func decodeError(d *jsonx.Decoder, s *Error) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "code":
-			return d.Optional(jsonx.Opt(d, &s.Code, jsonx.StringAs[ErrorCode]))
-		case "message":
-			return d.Optional(jsonx.OptString(d, &s.Message))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeErrorMember)
 }
 
-// requiredLocation lists the members a Location must have, in the order of d.Seen.
+// decodeErrorMember reads the member named key into s.
+func decodeErrorMember(d *jsonx.Decoder, s *Error, key []byte) (int, error) {
+	switch string(key) {
+	case "code":
+		return jsonx.Optional, jsonx.Opt(d, &s.Code, jsonx.StringAs[ErrorCode])
+	case "message":
+		return jsonx.Optional, jsonx.OptString(d, &s.Message)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredLocation lists the members a Location must have; decodeLocationMember returns their positions.
 var requiredLocation = []string{"id", "type"}
 
 // UnmarshalJSON decodes s with a decoder generated for Location's members.
@@ -405,39 +429,40 @@ func (s *Location) UnmarshalJSON(data []byte) error {
 }
 
 func decodeLocation(d *jsonx.Decoder, s *Location) error {
-	return jsonx.Object(d, requiredLocation, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "addressLine1":
-			return d.Optional(jsonx.OptString(d, &s.AddressLine1))
-		case "addressLine2":
-			return d.Optional(jsonx.OptString(d, &s.AddressLine2))
-		case "country":
-			return d.Optional(jsonx.OptString(d, &s.Country))
-		case "id":
-			d.Seen(0)
-			return jsonx.String(d, &s.ID)
-		case "image":
-			return d.Optional(jsonx.OptString(d, &s.Image))
-		case "lat":
-			return d.Optional(jsonx.OptString(d, &s.Lat))
-		case "lng":
-			return d.Optional(jsonx.OptString(d, &s.Lng))
-		case "name":
-			return d.Optional(jsonx.OptString(d, &s.Name))
-		case "note":
-			return d.Optional(jsonx.OptString(d, &s.Note))
-		case "postalCode":
-			return d.Optional(jsonx.OptString(d, &s.PostalCode))
-		case "region":
-			return d.Optional(jsonx.OptString(d, &s.Region))
-		case "title":
-			return d.Optional(jsonx.OptString(d, &s.Title))
-		case "type":
-			d.Seen(1)
-			return jsonx.StringAs[LocationType](d, &s.Type)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredLocation, s, decodeLocationMember)
+}
+
+// decodeLocationMember reads the member named key into s.
+func decodeLocationMember(d *jsonx.Decoder, s *Location, key []byte) (int, error) {
+	switch string(key) {
+	case "addressLine1":
+		return jsonx.Optional, jsonx.OptString(d, &s.AddressLine1)
+	case "addressLine2":
+		return jsonx.Optional, jsonx.OptString(d, &s.AddressLine2)
+	case "country":
+		return jsonx.Optional, jsonx.OptString(d, &s.Country)
+	case "id":
+		return 0, jsonx.String(d, &s.ID)
+	case "image":
+		return jsonx.Optional, jsonx.OptString(d, &s.Image)
+	case "lat":
+		return jsonx.Optional, jsonx.OptString(d, &s.Lat)
+	case "lng":
+		return jsonx.Optional, jsonx.OptString(d, &s.Lng)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
+	case "note":
+		return jsonx.Optional, jsonx.OptString(d, &s.Note)
+	case "postalCode":
+		return jsonx.Optional, jsonx.OptString(d, &s.PostalCode)
+	case "region":
+		return jsonx.Optional, jsonx.OptString(d, &s.Region)
+	case "title":
+		return jsonx.Optional, jsonx.OptString(d, &s.Title)
+	case "type":
+		return 1, jsonx.StringAs[LocationType](d, &s.Type)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for LocationList's members.
@@ -446,13 +471,16 @@ func (s *LocationList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeLocationList(d *jsonx.Decoder, s *LocationList) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "data":
-			return d.Optional(jsonx.Slice(d, &s.Data, decodeLocation))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeLocationListMember)
+}
+
+// decodeLocationListMember reads the member named key into s.
+func decodeLocationListMember(d *jsonx.Decoder, s *LocationList, key []byte) (int, error) {
+	switch string(key) {
+	case "data":
+		return jsonx.Optional, jsonx.Slice(d, &s.Data, decodeLocation)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for LocationRef's members.
@@ -461,38 +489,41 @@ func (s *LocationRef) UnmarshalJSON(data []byte) error {
 }
 
 func decodeLocationRef(d *jsonx.Decoder, s *LocationRef) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "addressLine1":
-			return d.Optional(jsonx.OptString(d, &s.AddressLine1))
-		case "addressLine2":
-			return d.Optional(jsonx.OptString(d, &s.AddressLine2))
-		case "contactEmail":
-			return d.Optional(jsonx.OptString(d, &s.ContactEmail))
-		case "contactName":
-			return d.Optional(jsonx.OptString(d, &s.ContactName))
-		case "contactNumber":
-			return d.Optional(jsonx.OptString(d, &s.ContactNumber))
-		case "country":
-			return d.Optional(jsonx.OptString(d, &s.Country))
-		case "deliveryPartnerId":
-			return d.Optional(jsonx.OptString(d, &s.DeliveryPartnerID))
-		case "locationId":
-			return d.Optional(jsonx.OptString(d, &s.LocationID))
-		case "name":
-			return d.Optional(jsonx.OptString(d, &s.Name))
-		case "note":
-			return d.Optional(jsonx.OptString(d, &s.Note))
-		case "postalCode":
-			return d.Optional(jsonx.OptString(d, &s.PostalCode))
-		case "title":
-			return d.Optional(jsonx.OptString(d, &s.Title))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeLocationRefMember)
 }
 
-// requiredMoney lists the members a Money must have, in the order of d.Seen.
+// decodeLocationRefMember reads the member named key into s.
+func decodeLocationRefMember(d *jsonx.Decoder, s *LocationRef, key []byte) (int, error) {
+	switch string(key) {
+	case "addressLine1":
+		return jsonx.Optional, jsonx.OptString(d, &s.AddressLine1)
+	case "addressLine2":
+		return jsonx.Optional, jsonx.OptString(d, &s.AddressLine2)
+	case "contactEmail":
+		return jsonx.Optional, jsonx.OptString(d, &s.ContactEmail)
+	case "contactName":
+		return jsonx.Optional, jsonx.OptString(d, &s.ContactName)
+	case "contactNumber":
+		return jsonx.Optional, jsonx.OptString(d, &s.ContactNumber)
+	case "country":
+		return jsonx.Optional, jsonx.OptString(d, &s.Country)
+	case "deliveryPartnerId":
+		return jsonx.Optional, jsonx.OptString(d, &s.DeliveryPartnerID)
+	case "locationId":
+		return jsonx.Optional, jsonx.OptString(d, &s.LocationID)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
+	case "note":
+		return jsonx.Optional, jsonx.OptString(d, &s.Note)
+	case "postalCode":
+		return jsonx.Optional, jsonx.OptString(d, &s.PostalCode)
+	case "title":
+		return jsonx.Optional, jsonx.OptString(d, &s.Title)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredMoney lists the members a Money must have; decodeMoneyMember returns their positions.
 var requiredMoney = []string{"amount", "currency"}
 
 // UnmarshalJSON decodes s with a decoder generated for Money's members.
@@ -501,17 +532,18 @@ func (s *Money) UnmarshalJSON(data []byte) error {
 }
 
 func decodeMoney(d *jsonx.Decoder, s *Money) error {
-	return jsonx.Object(d, requiredMoney, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "amount":
-			d.Seen(0)
-			return jsonx.String(d, &s.Amount)
-		case "currency":
-			d.Seen(1)
-			return jsonx.String(d, &s.Currency)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredMoney, s, decodeMoneyMember)
+}
+
+// decodeMoneyMember reads the member named key into s.
+func decodeMoneyMember(d *jsonx.Decoder, s *Money, key []byte) (int, error) {
+	switch string(key) {
+	case "amount":
+		return 0, jsonx.String(d, &s.Amount)
+	case "currency":
+		return 1, jsonx.String(d, &s.Currency)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for OrderLabelData's members.
@@ -520,13 +552,16 @@ func (s *OrderLabelData) UnmarshalJSON(data []byte) error {
 }
 
 func decodeOrderLabelData(d *jsonx.Decoder, s *OrderLabelData) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "data":
-			return d.Optional(jsonx.Slice(d, &s.Data, decodeParcelLabelData))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeOrderLabelDataMember)
+}
+
+// decodeOrderLabelDataMember reads the member named key into s.
+func decodeOrderLabelDataMember(d *jsonx.Decoder, s *OrderLabelData, key []byte) (int, error) {
+	switch string(key) {
+	case "data":
+		return jsonx.Optional, jsonx.Slice(d, &s.Data, decodeParcelLabelData)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for Pagination's members.
@@ -535,22 +570,25 @@ func (s *Pagination) UnmarshalJSON(data []byte) error {
 }
 
 func decodePagination(d *jsonx.Decoder, s *Pagination) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "first":
-			return d.Optional(jsonx.OptString(d, &s.First))
-		case "last":
-			return d.Optional(jsonx.OptString(d, &s.Last))
-		case "next":
-			return d.Optional(jsonx.OptString(d, &s.Next))
-		case "prev":
-			return d.Optional(jsonx.OptString(d, &s.Prev))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodePaginationMember)
 }
 
-// requiredParcel lists the members a Parcel must have, in the order of d.Seen.
+// decodePaginationMember reads the member named key into s.
+func decodePaginationMember(d *jsonx.Decoder, s *Pagination, key []byte) (int, error) {
+	switch string(key) {
+	case "first":
+		return jsonx.Optional, jsonx.OptString(d, &s.First)
+	case "last":
+		return jsonx.Optional, jsonx.OptString(d, &s.Last)
+	case "next":
+		return jsonx.Optional, jsonx.OptString(d, &s.Next)
+	case "prev":
+		return jsonx.Optional, jsonx.OptString(d, &s.Prev)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredParcel lists the members a Parcel must have; decodeParcelMember returns their positions.
 var requiredParcel = []string{"id", "state"}
 
 // UnmarshalJSON decodes s with a decoder generated for Parcel's members.
@@ -559,52 +597,53 @@ func (s *Parcel) UnmarshalJSON(data []byte) error {
 }
 
 func decodeParcel(d *jsonx.Decoder, s *Parcel) error {
-	return jsonx.Object(d, requiredParcel, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "allowReturn":
-			return d.Optional(jsonx.OptBool(d, &s.AllowReturn))
-		case "cancelationRequested":
-			return d.Optional(jsonx.OptBool(d, &s.CancelationRequested))
-		case "compartmentSize":
-			return d.Optional(jsonx.OptInt64(d, &s.CompartmentSize))
-		case "createTime":
-			return d.Optional(jsonx.OptTime(d, &s.CreateTime))
-		case "deliveryRequest":
-			return d.Optional(jsonx.Ptr(d, &s.DeliveryRequest, decodeDeliveryRequest))
-		case "destinationDeliveryRefId":
-			return d.Optional(jsonx.OptString(d, &s.DestinationDeliveryRefID))
-		case "events":
-			return d.Optional(jsonx.Slice(d, &s.Events, decodeParcelEvent))
-		case "id":
-			d.Seen(0)
-			return jsonx.String(d, &s.ID)
-		case "itemRefId":
-			return d.Optional(jsonx.OptString(d, &s.ItemRefID))
-		case "name":
-			return d.Optional(jsonx.OptString(d, &s.Name))
-		case "orderLabelUrl":
-			return d.Optional(jsonx.OptString(d, &s.OrderLabelURL))
-		case "originDeliveryRefId":
-			return d.Optional(jsonx.OptString(d, &s.OriginDeliveryRefID))
-		case "parcelLabelUrl":
-			return d.Optional(jsonx.OptString(d, &s.ParcelLabelURL))
-		case "payment":
-			return d.Optional(jsonx.Ptr(d, &s.Payment, decodeDeliveryPayment))
-		case "state":
-			d.Seen(1)
-			return jsonx.StringAs[ParcelState](d, &s.State)
-		case "updateTime":
-			return d.Optional(jsonx.OptTime(d, &s.UpdateTime))
-		case "value":
-			return d.Optional(jsonx.OptString(d, &s.Value))
-		case "weight":
-			return d.Optional(jsonx.OptString(d, &s.Weight))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredParcel, s, decodeParcelMember)
 }
 
-// requiredParcelEvent lists the members a ParcelEvent must have, in the order of d.Seen.
+// decodeParcelMember reads the member named key into s.
+func decodeParcelMember(d *jsonx.Decoder, s *Parcel, key []byte) (int, error) {
+	switch string(key) {
+	case "allowReturn":
+		return jsonx.Optional, jsonx.OptBool(d, &s.AllowReturn)
+	case "cancelationRequested":
+		return jsonx.Optional, jsonx.OptBool(d, &s.CancelationRequested)
+	case "compartmentSize":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.CompartmentSize)
+	case "createTime":
+		return jsonx.Optional, jsonx.OptTime(d, &s.CreateTime)
+	case "deliveryRequest":
+		return jsonx.Optional, jsonx.Ptr(d, &s.DeliveryRequest, decodeDeliveryRequest)
+	case "destinationDeliveryRefId":
+		return jsonx.Optional, jsonx.OptString(d, &s.DestinationDeliveryRefID)
+	case "events":
+		return jsonx.Optional, jsonx.Slice(d, &s.Events, decodeParcelEvent)
+	case "id":
+		return 0, jsonx.String(d, &s.ID)
+	case "itemRefId":
+		return jsonx.Optional, jsonx.OptString(d, &s.ItemRefID)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
+	case "orderLabelUrl":
+		return jsonx.Optional, jsonx.OptString(d, &s.OrderLabelURL)
+	case "originDeliveryRefId":
+		return jsonx.Optional, jsonx.OptString(d, &s.OriginDeliveryRefID)
+	case "parcelLabelUrl":
+		return jsonx.Optional, jsonx.OptString(d, &s.ParcelLabelURL)
+	case "payment":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Payment, decodeDeliveryPayment)
+	case "state":
+		return 1, jsonx.StringAs[ParcelState](d, &s.State)
+	case "updateTime":
+		return jsonx.Optional, jsonx.OptTime(d, &s.UpdateTime)
+	case "value":
+		return jsonx.Optional, jsonx.OptString(d, &s.Value)
+	case "weight":
+		return jsonx.Optional, jsonx.OptString(d, &s.Weight)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredParcelEvent lists the members a ParcelEvent must have; decodeParcelEventMember returns their positions.
 var requiredParcelEvent = []string{"createTime", "type"}
 
 // UnmarshalJSON decodes s with a decoder generated for ParcelEvent's members.
@@ -613,23 +652,24 @@ func (s *ParcelEvent) UnmarshalJSON(data []byte) error {
 }
 
 func decodeParcelEvent(d *jsonx.Decoder, s *ParcelEvent) error {
-	return jsonx.Object(d, requiredParcelEvent, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "createTime":
-			d.Seen(0)
-			return jsonx.Time(d, &s.CreateTime)
-		case "locationDisplayName":
-			return d.Optional(jsonx.OptString(d, &s.LocationDisplayName))
-		case "locationId":
-			return d.Optional(jsonx.OptString(d, &s.LocationID))
-		case "postalCode":
-			return d.Optional(jsonx.OptString(d, &s.PostalCode))
-		case "type":
-			d.Seen(1)
-			return jsonx.StringAs[EventType](d, &s.Type)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredParcelEvent, s, decodeParcelEventMember)
+}
+
+// decodeParcelEventMember reads the member named key into s.
+func decodeParcelEventMember(d *jsonx.Decoder, s *ParcelEvent, key []byte) (int, error) {
+	switch string(key) {
+	case "createTime":
+		return 0, jsonx.Time(d, &s.CreateTime)
+	case "locationDisplayName":
+		return jsonx.Optional, jsonx.OptString(d, &s.LocationDisplayName)
+	case "locationId":
+		return jsonx.Optional, jsonx.OptString(d, &s.LocationID)
+	case "postalCode":
+		return jsonx.Optional, jsonx.OptString(d, &s.PostalCode)
+	case "type":
+		return 1, jsonx.StringAs[EventType](d, &s.Type)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for ParcelLabelData's members.
@@ -638,35 +678,38 @@ func (s *ParcelLabelData) UnmarshalJSON(data []byte) error {
 }
 
 func decodeParcelLabelData(d *jsonx.Decoder, s *ParcelLabelData) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "createTime":
-			return d.Optional(jsonx.OptString(d, &s.CreateTime))
-		case "delivery":
-			return d.Optional(jsonx.Ptr(d, &s.Delivery, decodeParcelLabelDataDelivery))
-		case "depotDisplayName":
-			return d.Optional(jsonx.OptString(d, &s.DepotDisplayName))
-		case "depotId":
-			return d.Optional(jsonx.OptString(d, &s.DepotID))
-		case "laneDisplayName":
-			return d.Optional(jsonx.OptString(d, &s.LaneDisplayName))
-		case "laneId":
-			return d.Optional(jsonx.OptString(d, &s.LaneID))
-		case "orderNumber":
-			return d.Optional(jsonx.OptString(d, &s.OrderNumber))
-		case "parcel":
-			return d.Optional(jsonx.Ptr(d, &s.Parcel, decodeParcelLabelDataParcel))
-		case "partnerName":
-			return d.Optional(jsonx.OptString(d, &s.PartnerName))
-		case "payment":
-			return d.Optional(jsonx.Ptr(d, &s.Payment, decodeParcelLabelDataPayment))
-		case "recipient":
-			return d.Optional(jsonx.Ptr(d, &s.Recipient, decodeParcelLabelDataRecipient))
-		case "sender":
-			return d.Optional(jsonx.Ptr(d, &s.Sender, decodeParcelLabelDataRecipient))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeParcelLabelDataMember)
+}
+
+// decodeParcelLabelDataMember reads the member named key into s.
+func decodeParcelLabelDataMember(d *jsonx.Decoder, s *ParcelLabelData, key []byte) (int, error) {
+	switch string(key) {
+	case "createTime":
+		return jsonx.Optional, jsonx.OptString(d, &s.CreateTime)
+	case "delivery":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Delivery, decodeParcelLabelDataDelivery)
+	case "depotDisplayName":
+		return jsonx.Optional, jsonx.OptString(d, &s.DepotDisplayName)
+	case "depotId":
+		return jsonx.Optional, jsonx.OptString(d, &s.DepotID)
+	case "laneDisplayName":
+		return jsonx.Optional, jsonx.OptString(d, &s.LaneDisplayName)
+	case "laneId":
+		return jsonx.Optional, jsonx.OptString(d, &s.LaneID)
+	case "orderNumber":
+		return jsonx.Optional, jsonx.OptString(d, &s.OrderNumber)
+	case "parcel":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Parcel, decodeParcelLabelDataParcel)
+	case "partnerName":
+		return jsonx.Optional, jsonx.OptString(d, &s.PartnerName)
+	case "payment":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Payment, decodeParcelLabelDataPayment)
+	case "recipient":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Recipient, decodeParcelLabelDataRecipient)
+	case "sender":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Sender, decodeParcelLabelDataRecipient)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for ParcelLabelDataDelivery's members.
@@ -675,23 +718,26 @@ func (s *ParcelLabelDataDelivery) UnmarshalJSON(data []byte) error {
 }
 
 func decodeParcelLabelDataDelivery(d *jsonx.Decoder, s *ParcelLabelDataDelivery) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "city":
-			return d.Optional(jsonx.OptString(d, &s.City))
-		case "deliveryPartnerName":
-			return d.Optional(jsonx.OptString(d, &s.DeliveryPartnerName))
-		case "destinationPublicId":
-			return d.Optional(jsonx.OptString(d, &s.DestinationPublicID))
-		case "street":
-			return d.Optional(jsonx.OptString(d, &s.Street))
-		case "type":
-			return d.Optional(jsonx.OptString(d, &s.Type))
-		case "zip":
-			return d.Optional(jsonx.OptString(d, &s.Zip))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeParcelLabelDataDeliveryMember)
+}
+
+// decodeParcelLabelDataDeliveryMember reads the member named key into s.
+func decodeParcelLabelDataDeliveryMember(d *jsonx.Decoder, s *ParcelLabelDataDelivery, key []byte) (int, error) {
+	switch string(key) {
+	case "city":
+		return jsonx.Optional, jsonx.OptString(d, &s.City)
+	case "deliveryPartnerName":
+		return jsonx.Optional, jsonx.OptString(d, &s.DeliveryPartnerName)
+	case "destinationPublicId":
+		return jsonx.Optional, jsonx.OptString(d, &s.DestinationPublicID)
+	case "street":
+		return jsonx.Optional, jsonx.OptString(d, &s.Street)
+	case "type":
+		return jsonx.Optional, jsonx.OptString(d, &s.Type)
+	case "zip":
+		return jsonx.Optional, jsonx.OptString(d, &s.Zip)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for ParcelLabelDataEnvelope's members.
@@ -700,13 +746,16 @@ func (s *ParcelLabelDataEnvelope) UnmarshalJSON(data []byte) error {
 }
 
 func decodeParcelLabelDataEnvelope(d *jsonx.Decoder, s *ParcelLabelDataEnvelope) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "data":
-			return d.Optional(jsonx.Ptr(d, &s.Data, decodeParcelLabelData))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeParcelLabelDataEnvelopeMember)
+}
+
+// decodeParcelLabelDataEnvelopeMember reads the member named key into s.
+func decodeParcelLabelDataEnvelopeMember(d *jsonx.Decoder, s *ParcelLabelDataEnvelope, key []byte) (int, error) {
+	switch string(key) {
+	case "data":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Data, decodeParcelLabelData)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for ParcelLabelDataParcel's members.
@@ -715,15 +764,18 @@ func (s *ParcelLabelDataParcel) UnmarshalJSON(data []byte) error {
 }
 
 func decodeParcelLabelDataParcel(d *jsonx.Decoder, s *ParcelLabelDataParcel) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "displayName":
-			return d.Optional(jsonx.OptString(d, &s.DisplayName))
-		case "weight":
-			return d.Optional(jsonx.OptString(d, &s.Weight))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeParcelLabelDataParcelMember)
+}
+
+// decodeParcelLabelDataParcelMember reads the member named key into s.
+func decodeParcelLabelDataParcelMember(d *jsonx.Decoder, s *ParcelLabelDataParcel, key []byte) (int, error) {
+	switch string(key) {
+	case "displayName":
+		return jsonx.Optional, jsonx.OptString(d, &s.DisplayName)
+	case "weight":
+		return jsonx.Optional, jsonx.OptString(d, &s.Weight)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for ParcelLabelDataPayment's members.
@@ -732,15 +784,18 @@ func (s *ParcelLabelDataPayment) UnmarshalJSON(data []byte) error {
 }
 
 func decodeParcelLabelDataPayment(d *jsonx.Decoder, s *ParcelLabelDataPayment) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "amountToBeCollected":
-			return d.Optional(jsonx.OptString(d, &s.AmountToBeCollected))
-		case "mode":
-			return d.Optional(jsonx.OptString(d, &s.Mode))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeParcelLabelDataPaymentMember)
+}
+
+// decodeParcelLabelDataPaymentMember reads the member named key into s.
+func decodeParcelLabelDataPaymentMember(d *jsonx.Decoder, s *ParcelLabelDataPayment, key []byte) (int, error) {
+	switch string(key) {
+	case "amountToBeCollected":
+		return jsonx.Optional, jsonx.OptString(d, &s.AmountToBeCollected)
+	case "mode":
+		return jsonx.Optional, jsonx.OptString(d, &s.Mode)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for ParcelLabelDataRecipient's members.
@@ -749,13 +804,16 @@ func (s *ParcelLabelDataRecipient) UnmarshalJSON(data []byte) error {
 }
 
 func decodeParcelLabelDataRecipient(d *jsonx.Decoder, s *ParcelLabelDataRecipient) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "rawInfo":
-			return d.Optional(jsonx.OptString(d, &s.RawInfo))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeParcelLabelDataRecipientMember)
+}
+
+// decodeParcelLabelDataRecipientMember reads the member named key into s.
+func decodeParcelLabelDataRecipientMember(d *jsonx.Decoder, s *ParcelLabelDataRecipient, key []byte) (int, error) {
+	switch string(key) {
+	case "rawInfo":
+		return jsonx.Optional, jsonx.OptString(d, &s.RawInfo)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for ParcelPage's members.
@@ -764,20 +822,23 @@ func (s *ParcelPage) UnmarshalJSON(data []byte) error {
 }
 
 func decodeParcelPage(d *jsonx.Decoder, s *ParcelPage) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "count":
-			return d.Optional(jsonx.OptInt64(d, &s.Count))
-		case "data":
-			return d.Optional(jsonx.Slice(d, &s.Data, decodeParcel))
-		case "pagination":
-			return d.Optional(jsonx.Ptr(d, &s.Pagination, decodePagination))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeParcelPageMember)
 }
 
-// requiredParcelRef lists the members a ParcelRef must have, in the order of d.Seen.
+// decodeParcelPageMember reads the member named key into s.
+func decodeParcelPageMember(d *jsonx.Decoder, s *ParcelPage, key []byte) (int, error) {
+	switch string(key) {
+	case "count":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Count)
+	case "data":
+		return jsonx.Optional, jsonx.Slice(d, &s.Data, decodeParcel)
+	case "pagination":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Pagination, decodePagination)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredParcelRef lists the members a ParcelRef must have; decodeParcelRefMember returns their positions.
 var requiredParcelRef = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for ParcelRef's members.
@@ -786,14 +847,16 @@ func (s *ParcelRef) UnmarshalJSON(data []byte) error {
 }
 
 func decodeParcelRef(d *jsonx.Decoder, s *ParcelRef) error {
-	return jsonx.Object(d, requiredParcelRef, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "id":
-			d.Seen(0)
-			return jsonx.String(d, &s.ID)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredParcelRef, s, decodeParcelRefMember)
+}
+
+// decodeParcelRefMember reads the member named key into s.
+func decodeParcelRefMember(d *jsonx.Decoder, s *ParcelRef, key []byte) (int, error) {
+	switch string(key) {
+	case "id":
+		return 0, jsonx.String(d, &s.ID)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for SenderLabelInfo's members.
@@ -802,17 +865,20 @@ func (s *SenderLabelInfo) UnmarshalJSON(data []byte) error {
 }
 
 func decodeSenderLabelInfo(d *jsonx.Decoder, s *SenderLabelInfo) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "row1":
-			return d.Optional(jsonx.OptString(d, &s.Row1))
-		case "row2":
-			return d.Optional(jsonx.OptString(d, &s.Row2))
-		case "row3":
-			return d.Optional(jsonx.OptString(d, &s.Row3))
-		case "row4":
-			return d.Optional(jsonx.OptString(d, &s.Row4))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeSenderLabelInfoMember)
+}
+
+// decodeSenderLabelInfoMember reads the member named key into s.
+func decodeSenderLabelInfoMember(d *jsonx.Decoder, s *SenderLabelInfo, key []byte) (int, error) {
+	switch string(key) {
+	case "row1":
+		return jsonx.Optional, jsonx.OptString(d, &s.Row1)
+	case "row2":
+		return jsonx.Optional, jsonx.OptString(d, &s.Row2)
+	case "row3":
+		return jsonx.Optional, jsonx.OptString(d, &s.Row3)
+	case "row4":
+		return jsonx.Optional, jsonx.OptString(d, &s.Row4)
+	}
+	return jsonx.Unknown, nil
 }

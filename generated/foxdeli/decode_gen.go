@@ -4,7 +4,7 @@ package foxdeli
 
 import "github.com/apigen-go/apigen/runtime/jsonx"
 
-// requiredDelivery lists the members a Delivery must have, in the order of d.Seen.
+// requiredDelivery lists the members a Delivery must have; decodeDeliveryMember returns their positions.
 var requiredDelivery = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for Delivery's members.
@@ -13,32 +13,34 @@ func (s *Delivery) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDelivery(d *jsonx.Decoder, s *Delivery) error {
-	return jsonx.Object(d, requiredDelivery, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "carrier":
-			return d.Optional(jsonx.OptString(d, &s.Carrier))
-		case "createdAt":
-			return d.Optional(jsonx.OptTime(d, &s.CreatedAt))
-		case "id":
-			d.Seen(0)
-			return jsonx.Int64(d, &s.ID)
-		case "orderNumber":
-			return d.Optional(jsonx.OptString(d, &s.OrderNumber))
-		case "packages":
-			return d.Optional(jsonx.Slice(d, &s.Packages, decodePackage))
-		case "recipient":
-			return d.Optional(jsonx.Ptr(d, &s.Recipient, decodeRecipient))
-		case "status":
-			return d.Optional(jsonx.OptString(d, &s.Status))
-		case "updatedAt":
-			return d.Optional(jsonx.OptTime(d, &s.UpdatedAt))
-		case "value":
-			return d.Optional(jsonx.OptFloat64(d, &s.Value))
-		case "valueCurrency":
-			return d.Optional(jsonx.OptString(d, &s.ValueCurrency))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredDelivery, s, decodeDeliveryMember)
+}
+
+// decodeDeliveryMember reads the member named key into s.
+func decodeDeliveryMember(d *jsonx.Decoder, s *Delivery, key []byte) (int, error) {
+	switch string(key) {
+	case "carrier":
+		return jsonx.Optional, jsonx.OptString(d, &s.Carrier)
+	case "createdAt":
+		return jsonx.Optional, jsonx.OptTime(d, &s.CreatedAt)
+	case "id":
+		return 0, jsonx.Int64(d, &s.ID)
+	case "orderNumber":
+		return jsonx.Optional, jsonx.OptString(d, &s.OrderNumber)
+	case "packages":
+		return jsonx.Optional, jsonx.Slice(d, &s.Packages, decodePackage)
+	case "recipient":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Recipient, decodeRecipient)
+	case "status":
+		return jsonx.Optional, jsonx.OptString(d, &s.Status)
+	case "updatedAt":
+		return jsonx.Optional, jsonx.OptTime(d, &s.UpdatedAt)
+	case "value":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.Value)
+	case "valueCurrency":
+		return jsonx.Optional, jsonx.OptString(d, &s.ValueCurrency)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for DeliveryEnvelope's members.
@@ -47,19 +49,22 @@ func (s *DeliveryEnvelope) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDeliveryEnvelope(d *jsonx.Decoder, s *DeliveryEnvelope) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "code":
-			return d.Optional(jsonx.OptInt64(d, &s.Code))
-		case "data":
-			return d.Optional(jsonx.Ptr(d, &s.Data, decodeDelivery))
-		case "message":
-			return d.Optional(jsonx.OptString(d, &s.Message))
-		case "status":
-			return d.Optional(jsonx.OptString(d, &s.Status))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeDeliveryEnvelopeMember)
+}
+
+// decodeDeliveryEnvelopeMember reads the member named key into s.
+func decodeDeliveryEnvelopeMember(d *jsonx.Decoder, s *DeliveryEnvelope, key []byte) (int, error) {
+	switch string(key) {
+	case "code":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Code)
+	case "data":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Data, decodeDelivery)
+	case "message":
+		return jsonx.Optional, jsonx.OptString(d, &s.Message)
+	case "status":
+		return jsonx.Optional, jsonx.OptString(d, &s.Status)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for DeliveryListEnvelope's members.
@@ -68,19 +73,22 @@ func (s *DeliveryListEnvelope) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDeliveryListEnvelope(d *jsonx.Decoder, s *DeliveryListEnvelope) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "code":
-			return d.Optional(jsonx.OptInt64(d, &s.Code))
-		case "data":
-			return d.Optional(jsonx.Slice(d, &s.Data, decodeDelivery))
-		case "message":
-			return d.Optional(jsonx.OptString(d, &s.Message))
-		case "status":
-			return d.Optional(jsonx.OptString(d, &s.Status))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeDeliveryListEnvelopeMember)
+}
+
+// decodeDeliveryListEnvelopeMember reads the member named key into s.
+func decodeDeliveryListEnvelopeMember(d *jsonx.Decoder, s *DeliveryListEnvelope, key []byte) (int, error) {
+	switch string(key) {
+	case "code":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Code)
+	case "data":
+		return jsonx.Optional, jsonx.Slice(d, &s.Data, decodeDelivery)
+	case "message":
+		return jsonx.Optional, jsonx.OptString(d, &s.Message)
+	case "status":
+		return jsonx.Optional, jsonx.OptString(d, &s.Status)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for ErrorEnvelope's members.
@@ -89,19 +97,22 @@ func (s *ErrorEnvelope) UnmarshalJSON(data []byte) error {
 }
 
 func decodeErrorEnvelope(d *jsonx.Decoder, s *ErrorEnvelope) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "code":
-			return d.Optional(jsonx.Raw(d, &s.Code))
-		case "errors":
-			return d.Optional(jsonx.Slice(d, &s.Errors, decodeFieldError))
-		case "message":
-			return d.Optional(jsonx.OptString(d, &s.Message))
-		case "status":
-			return d.Optional(jsonx.OptString(d, &s.Status))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeErrorEnvelopeMember)
+}
+
+// decodeErrorEnvelopeMember reads the member named key into s.
+func decodeErrorEnvelopeMember(d *jsonx.Decoder, s *ErrorEnvelope, key []byte) (int, error) {
+	switch string(key) {
+	case "code":
+		return jsonx.Optional, jsonx.Raw(d, &s.Code)
+	case "errors":
+		return jsonx.Optional, jsonx.Slice(d, &s.Errors, decodeFieldError)
+	case "message":
+		return jsonx.Optional, jsonx.OptString(d, &s.Message)
+	case "status":
+		return jsonx.Optional, jsonx.OptString(d, &s.Status)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for FieldError's members.
@@ -110,17 +121,20 @@ func (s *FieldError) UnmarshalJSON(data []byte) error {
 }
 
 func decodeFieldError(d *jsonx.Decoder, s *FieldError) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "field":
-			return d.Optional(jsonx.OptString(d, &s.Field))
-		case "message":
-			return d.Optional(jsonx.OptString(d, &s.Message))
-		case "value":
-			return d.Optional(jsonx.Raw(d, &s.Value))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeFieldErrorMember)
+}
+
+// decodeFieldErrorMember reads the member named key into s.
+func decodeFieldErrorMember(d *jsonx.Decoder, s *FieldError, key []byte) (int, error) {
+	switch string(key) {
+	case "field":
+		return jsonx.Optional, jsonx.OptString(d, &s.Field)
+	case "message":
+		return jsonx.Optional, jsonx.OptString(d, &s.Message)
+	case "value":
+		return jsonx.Optional, jsonx.Raw(d, &s.Value)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for OAuthError's members.
@@ -129,18 +143,21 @@ func (s *OAuthError) UnmarshalJSON(data []byte) error {
 }
 
 func decodeOAuthError(d *jsonx.Decoder, s *OAuthError) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "error":
-			return d.Optional(jsonx.OptString(d, &s.Error))
-		case "error_description":
-			return d.Optional(jsonx.OptString(d, &s.ErrorDescription))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeOAuthErrorMember)
 }
 
-// requiredPackage lists the members a Package must have, in the order of d.Seen.
+// decodeOAuthErrorMember reads the member named key into s.
+func decodeOAuthErrorMember(d *jsonx.Decoder, s *OAuthError, key []byte) (int, error) {
+	switch string(key) {
+	case "error":
+		return jsonx.Optional, jsonx.OptString(d, &s.Error)
+	case "error_description":
+		return jsonx.Optional, jsonx.OptString(d, &s.ErrorDescription)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredPackage lists the members a Package must have; decodePackageMember returns their positions.
 var requiredPackage = []string{"weight"}
 
 // UnmarshalJSON decodes s with a decoder generated for Package's members.
@@ -149,14 +166,16 @@ func (s *Package) UnmarshalJSON(data []byte) error {
 }
 
 func decodePackage(d *jsonx.Decoder, s *Package) error {
-	return jsonx.Object(d, requiredPackage, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "weight":
-			d.Seen(0)
-			return jsonx.Float64(d, &s.Weight)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredPackage, s, decodePackageMember)
+}
+
+// decodePackageMember reads the member named key into s.
+func decodePackageMember(d *jsonx.Decoder, s *Package, key []byte) (int, error) {
+	switch string(key) {
+	case "weight":
+		return 0, jsonx.Float64(d, &s.Weight)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for Recipient's members.
@@ -165,25 +184,28 @@ func (s *Recipient) UnmarshalJSON(data []byte) error {
 }
 
 func decodeRecipient(d *jsonx.Decoder, s *Recipient) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "city":
-			return d.Optional(jsonx.OptString(d, &s.City))
-		case "country":
-			return d.Optional(jsonx.OptString(d, &s.Country))
-		case "email":
-			return d.Optional(jsonx.OptString(d, &s.Email))
-		case "name":
-			return d.Optional(jsonx.OptString(d, &s.Name))
-		case "phone":
-			return d.Optional(jsonx.OptString(d, &s.Phone))
-		case "street":
-			return d.Optional(jsonx.OptString(d, &s.Street))
-		case "zip":
-			return d.Optional(jsonx.OptString(d, &s.Zip))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeRecipientMember)
+}
+
+// decodeRecipientMember reads the member named key into s.
+func decodeRecipientMember(d *jsonx.Decoder, s *Recipient, key []byte) (int, error) {
+	switch string(key) {
+	case "city":
+		return jsonx.Optional, jsonx.OptString(d, &s.City)
+	case "country":
+		return jsonx.Optional, jsonx.OptString(d, &s.Country)
+	case "email":
+		return jsonx.Optional, jsonx.OptString(d, &s.Email)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
+	case "phone":
+		return jsonx.Optional, jsonx.OptString(d, &s.Phone)
+	case "street":
+		return jsonx.Optional, jsonx.OptString(d, &s.Street)
+	case "zip":
+		return jsonx.Optional, jsonx.OptString(d, &s.Zip)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for RootEnvelope's members.
@@ -192,19 +214,22 @@ func (s *RootEnvelope) UnmarshalJSON(data []byte) error {
 }
 
 func decodeRootEnvelope(d *jsonx.Decoder, s *RootEnvelope) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "code":
-			return d.Optional(jsonx.OptInt64(d, &s.Code))
-		case "data":
-			return d.Optional(jsonx.Ptr(d, &s.Data, decodeRootInfo))
-		case "message":
-			return d.Optional(jsonx.OptString(d, &s.Message))
-		case "status":
-			return d.Optional(jsonx.OptString(d, &s.Status))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeRootEnvelopeMember)
+}
+
+// decodeRootEnvelopeMember reads the member named key into s.
+func decodeRootEnvelopeMember(d *jsonx.Decoder, s *RootEnvelope, key []byte) (int, error) {
+	switch string(key) {
+	case "code":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Code)
+	case "data":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Data, decodeRootInfo)
+	case "message":
+		return jsonx.Optional, jsonx.OptString(d, &s.Message)
+	case "status":
+		return jsonx.Optional, jsonx.OptString(d, &s.Status)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for RootInfo's members.
@@ -213,15 +238,18 @@ func (s *RootInfo) UnmarshalJSON(data []byte) error {
 }
 
 func decodeRootInfo(d *jsonx.Decoder, s *RootInfo) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "name":
-			return d.Optional(jsonx.OptString(d, &s.Name))
-		case "versions":
-			return d.Optional(jsonx.StringMap(d, &s.Versions))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeRootInfoMember)
+}
+
+// decodeRootInfoMember reads the member named key into s.
+func decodeRootInfoMember(d *jsonx.Decoder, s *RootInfo, key []byte) (int, error) {
+	switch string(key) {
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
+	case "versions":
+		return jsonx.Optional, jsonx.StringMap(d, &s.Versions)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for SuccessEnvelope's members.
@@ -230,20 +258,23 @@ func (s *SuccessEnvelope) UnmarshalJSON(data []byte) error {
 }
 
 func decodeSuccessEnvelope(d *jsonx.Decoder, s *SuccessEnvelope) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "code":
-			return d.Optional(jsonx.OptInt64(d, &s.Code))
-		case "message":
-			return d.Optional(jsonx.OptString(d, &s.Message))
-		case "status":
-			return d.Optional(jsonx.OptString(d, &s.Status))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeSuccessEnvelopeMember)
 }
 
-// requiredTokenResponse lists the members a TokenResponse must have, in the order of d.Seen.
+// decodeSuccessEnvelopeMember reads the member named key into s.
+func decodeSuccessEnvelopeMember(d *jsonx.Decoder, s *SuccessEnvelope, key []byte) (int, error) {
+	switch string(key) {
+	case "code":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Code)
+	case "message":
+		return jsonx.Optional, jsonx.OptString(d, &s.Message)
+	case "status":
+		return jsonx.Optional, jsonx.OptString(d, &s.Status)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredTokenResponse lists the members a TokenResponse must have; decodeTokenResponseMember returns their positions.
 var requiredTokenResponse = []string{"access_token"}
 
 // UnmarshalJSON decodes s with a decoder generated for TokenResponse's members.
@@ -252,20 +283,22 @@ func (s *TokenResponse) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTokenResponse(d *jsonx.Decoder, s *TokenResponse) error {
-	return jsonx.Object(d, requiredTokenResponse, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "access_token":
-			d.Seen(0)
-			return jsonx.String(d, &s.AccessToken)
-		case "expires_in":
-			return d.Optional(jsonx.OptString(d, &s.ExpiresIn))
-		case "refresh_token":
-			return d.Optional(jsonx.OptString(d, &s.RefreshToken))
-		case "scope":
-			return d.Optional(jsonx.OptString(d, &s.Scope))
-		case "token_type":
-			return d.Optional(jsonx.OptString(d, &s.TokenType))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredTokenResponse, s, decodeTokenResponseMember)
+}
+
+// decodeTokenResponseMember reads the member named key into s.
+func decodeTokenResponseMember(d *jsonx.Decoder, s *TokenResponse, key []byte) (int, error) {
+	switch string(key) {
+	case "access_token":
+		return 0, jsonx.String(d, &s.AccessToken)
+	case "expires_in":
+		return jsonx.Optional, jsonx.OptString(d, &s.ExpiresIn)
+	case "refresh_token":
+		return jsonx.Optional, jsonx.OptString(d, &s.RefreshToken)
+	case "scope":
+		return jsonx.Optional, jsonx.OptString(d, &s.Scope)
+	case "token_type":
+		return jsonx.Optional, jsonx.OptString(d, &s.TokenType)
+	}
+	return jsonx.Unknown, nil
 }

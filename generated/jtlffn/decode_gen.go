@@ -4,7 +4,7 @@ package jtlffn
 
 import "github.com/apigen-go/apigen/runtime/jsonx"
 
-// requiredAddress lists the members a Address must have, in the order of d.Seen.
+// requiredAddress lists the members a Address must have; decodeAddressMember returns their positions.
 var requiredAddress = []string{"city", "country", "street"}
 
 // UnmarshalJSON decodes s with a decoder generated for Address's members.
@@ -13,37 +13,37 @@ func (s *Address) UnmarshalJSON(data []byte) error {
 }
 
 func decodeAddress(d *jsonx.Decoder, s *Address) error {
-	return jsonx.Object(d, requiredAddress, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "city":
-			d.Seen(0)
-			return jsonx.String(d, &s.City)
-		case "company":
-			return d.Optional(jsonx.OptString(d, &s.Company))
-		case "country":
-			d.Seen(1)
-			return jsonx.String(d, &s.Country)
-		case "email":
-			return d.Optional(jsonx.OptString(d, &s.Email))
-		case "firstname":
-			return d.Optional(jsonx.OptString(d, &s.Firstname))
-		case "lastname":
-			return d.Optional(jsonx.OptString(d, &s.Lastname))
-		case "phone":
-			return d.Optional(jsonx.OptString(d, &s.Phone))
-		case "salutation":
-			return d.Optional(jsonx.OptString(d, &s.Salutation))
-		case "street":
-			d.Seen(2)
-			return jsonx.String(d, &s.Street)
-		case "zip":
-			return d.Optional(jsonx.OptString(d, &s.Zip))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredAddress, s, decodeAddressMember)
 }
 
-// requiredCurrentUser lists the members a CurrentUser must have, in the order of d.Seen.
+// decodeAddressMember reads the member named key into s.
+func decodeAddressMember(d *jsonx.Decoder, s *Address, key []byte) (int, error) {
+	switch string(key) {
+	case "city":
+		return 0, jsonx.String(d, &s.City)
+	case "company":
+		return jsonx.Optional, jsonx.OptString(d, &s.Company)
+	case "country":
+		return 1, jsonx.String(d, &s.Country)
+	case "email":
+		return jsonx.Optional, jsonx.OptString(d, &s.Email)
+	case "firstname":
+		return jsonx.Optional, jsonx.OptString(d, &s.Firstname)
+	case "lastname":
+		return jsonx.Optional, jsonx.OptString(d, &s.Lastname)
+	case "phone":
+		return jsonx.Optional, jsonx.OptString(d, &s.Phone)
+	case "salutation":
+		return jsonx.Optional, jsonx.OptString(d, &s.Salutation)
+	case "street":
+		return 2, jsonx.String(d, &s.Street)
+	case "zip":
+		return jsonx.Optional, jsonx.OptString(d, &s.Zip)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredCurrentUser lists the members a CurrentUser must have; decodeCurrentUserMember returns their positions.
 var requiredCurrentUser = []string{"userId"}
 
 // UnmarshalJSON decodes s with a decoder generated for CurrentUser's members.
@@ -52,21 +52,23 @@ func (s *CurrentUser) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCurrentUser(d *jsonx.Decoder, s *CurrentUser) error {
-	return jsonx.Object(d, requiredCurrentUser, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "address":
-			return d.Optional(jsonx.Ptr(d, &s.Address, decodeAddress))
-		case "role":
-			return d.Optional(jsonx.Opt(d, &s.Role, jsonx.StringAs[Role]))
-		case "userId":
-			d.Seen(0)
-			return jsonx.String(d, &s.UserID)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredCurrentUser, s, decodeCurrentUserMember)
 }
 
-// requiredErrorCode lists the members a ErrorCode must have, in the order of d.Seen.
+// decodeCurrentUserMember reads the member named key into s.
+func decodeCurrentUserMember(d *jsonx.Decoder, s *CurrentUser, key []byte) (int, error) {
+	switch string(key) {
+	case "address":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Address, decodeAddress)
+	case "role":
+		return jsonx.Optional, jsonx.Opt(d, &s.Role, jsonx.StringAs[Role])
+	case "userId":
+		return 0, jsonx.String(d, &s.UserID)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredErrorCode lists the members a ErrorCode must have; decodeErrorCodeMember returns their positions.
 var requiredErrorCode = []string{"code"}
 
 // UnmarshalJSON decodes s with a decoder generated for ErrorCode's members.
@@ -75,19 +77,21 @@ func (s *ErrorCode) UnmarshalJSON(data []byte) error {
 }
 
 func decodeErrorCode(d *jsonx.Decoder, s *ErrorCode) error {
-	return jsonx.Object(d, requiredErrorCode, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "code":
-			d.Seen(0)
-			return jsonx.String(d, &s.Code)
-		case "description":
-			return d.Optional(jsonx.OptString(d, &s.Description))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredErrorCode, s, decodeErrorCodeMember)
 }
 
-// requiredErrorMessage lists the members a ErrorMessage must have, in the order of d.Seen.
+// decodeErrorCodeMember reads the member named key into s.
+func decodeErrorCodeMember(d *jsonx.Decoder, s *ErrorCode, key []byte) (int, error) {
+	switch string(key) {
+	case "code":
+		return 0, jsonx.String(d, &s.Code)
+	case "description":
+		return jsonx.Optional, jsonx.OptString(d, &s.Description)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredErrorMessage lists the members a ErrorMessage must have; decodeErrorMessageMember returns their positions.
 var requiredErrorMessage = []string{"message"}
 
 // UnmarshalJSON decodes s with a decoder generated for ErrorMessage's members.
@@ -96,14 +100,16 @@ func (s *ErrorMessage) UnmarshalJSON(data []byte) error {
 }
 
 func decodeErrorMessage(d *jsonx.Decoder, s *ErrorMessage) error {
-	return jsonx.Object(d, requiredErrorMessage, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "message":
-			d.Seen(0)
-			return jsonx.String(d, &s.Message)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredErrorMessage, s, decodeErrorMessageMember)
+}
+
+// decodeErrorMessageMember reads the member named key into s.
+func decodeErrorMessageMember(d *jsonx.Decoder, s *ErrorMessage, key []byte) (int, error) {
+	switch string(key) {
+	case "message":
+		return 0, jsonx.String(d, &s.Message)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for ErrorResponse's members.
@@ -112,20 +118,23 @@ func (s *ErrorResponse) UnmarshalJSON(data []byte) error {
 }
 
 func decodeErrorResponse(d *jsonx.Decoder, s *ErrorResponse) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "errorCode":
-			return d.Optional(jsonx.Ptr(d, &s.ErrorCode, decodeErrorCode))
-		case "errorMessages":
-			return d.Optional(jsonx.Slice(d, &s.ErrorMessages, decodeErrorMessage))
-		case "errorMetadata":
-			return d.Optional(jsonx.StringMap(d, &s.ErrorMetadata))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeErrorResponseMember)
 }
 
-// requiredMerchant lists the members a Merchant must have, in the order of d.Seen.
+// decodeErrorResponseMember reads the member named key into s.
+func decodeErrorResponseMember(d *jsonx.Decoder, s *ErrorResponse, key []byte) (int, error) {
+	switch string(key) {
+	case "errorCode":
+		return jsonx.Optional, jsonx.Ptr(d, &s.ErrorCode, decodeErrorCode)
+	case "errorMessages":
+		return jsonx.Optional, jsonx.Slice(d, &s.ErrorMessages, decodeErrorMessage)
+	case "errorMetadata":
+		return jsonx.Optional, jsonx.StringMap(d, &s.ErrorMetadata)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredMerchant lists the members a Merchant must have; decodeMerchantMember returns their positions.
 var requiredMerchant = []string{"userId"}
 
 // UnmarshalJSON decodes s with a decoder generated for Merchant's members.
@@ -134,20 +143,22 @@ func (s *Merchant) UnmarshalJSON(data []byte) error {
 }
 
 func decodeMerchant(d *jsonx.Decoder, s *Merchant) error {
-	return jsonx.Object(d, requiredMerchant, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "address":
-			return d.Optional(jsonx.Ptr(d, &s.Address, decodeAddress))
-		case "isActive":
-			return d.Optional(jsonx.OptBool(d, &s.IsActive))
-		case "modificationInfo":
-			return d.Optional(jsonx.Ptr(d, &s.ModificationInfo, decodeModificationInfo))
-		case "userId":
-			d.Seen(0)
-			return jsonx.String(d, &s.UserID)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredMerchant, s, decodeMerchantMember)
+}
+
+// decodeMerchantMember reads the member named key into s.
+func decodeMerchantMember(d *jsonx.Decoder, s *Merchant, key []byte) (int, error) {
+	switch string(key) {
+	case "address":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Address, decodeAddress)
+	case "isActive":
+		return jsonx.Optional, jsonx.OptBool(d, &s.IsActive)
+	case "modificationInfo":
+		return jsonx.Optional, jsonx.Ptr(d, &s.ModificationInfo, decodeModificationInfo)
+	case "userId":
+		return 0, jsonx.String(d, &s.UserID)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for ModificationInfo's members.
@@ -156,15 +167,18 @@ func (s *ModificationInfo) UnmarshalJSON(data []byte) error {
 }
 
 func decodeModificationInfo(d *jsonx.Decoder, s *ModificationInfo) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "createdAt":
-			return d.Optional(jsonx.OptTime(d, &s.CreatedAt))
-		case "updatedAt":
-			return d.Optional(jsonx.OptTime(d, &s.UpdatedAt))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeModificationInfoMember)
+}
+
+// decodeModificationInfoMember reads the member named key into s.
+func decodeModificationInfoMember(d *jsonx.Decoder, s *ModificationInfo, key []byte) (int, error) {
+	switch string(key) {
+	case "createdAt":
+		return jsonx.Optional, jsonx.OptTime(d, &s.CreatedAt)
+	case "updatedAt":
+		return jsonx.Optional, jsonx.OptTime(d, &s.UpdatedAt)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for OAuthError's members.
@@ -173,15 +187,18 @@ func (s *OAuthError) UnmarshalJSON(data []byte) error {
 }
 
 func decodeOAuthError(d *jsonx.Decoder, s *OAuthError) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "error":
-			return d.Optional(jsonx.OptString(d, &s.Error))
-		case "error_description":
-			return d.Optional(jsonx.OptString(d, &s.ErrorDescription))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeOAuthErrorMember)
+}
+
+// decodeOAuthErrorMember reads the member named key into s.
+func decodeOAuthErrorMember(d *jsonx.Decoder, s *OAuthError, key []byte) (int, error) {
+	switch string(key) {
+	case "error":
+		return jsonx.Optional, jsonx.OptString(d, &s.Error)
+	case "error_description":
+		return jsonx.Optional, jsonx.OptString(d, &s.ErrorDescription)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for Page's members.
@@ -190,17 +207,20 @@ func (s *Page) UnmarshalJSON(data []byte) error {
 }
 
 func decodePage(d *jsonx.Decoder, s *Page) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "limit":
-			return d.Optional(jsonx.OptInt64(d, &s.Limit))
-		case "offset":
-			return d.Optional(jsonx.OptInt64(d, &s.Offset))
-		case "total":
-			return d.Optional(jsonx.OptInt64(d, &s.Total))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodePageMember)
+}
+
+// decodePageMember reads the member named key into s.
+func decodePageMember(d *jsonx.Decoder, s *Page, key []byte) (int, error) {
+	switch string(key) {
+	case "limit":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Limit)
+	case "offset":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Offset)
+	case "total":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Total)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for PageLinks's members.
@@ -209,18 +229,21 @@ func (s *PageLinks) UnmarshalJSON(data []byte) error {
 }
 
 func decodePageLinks(d *jsonx.Decoder, s *PageLinks) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "next":
-			return d.Optional(jsonx.OptString(d, &s.Next))
-		case "previous":
-			return d.Optional(jsonx.OptString(d, &s.Previous))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodePageLinksMember)
 }
 
-// requiredPagedMerchantResponse lists the members a PagedMerchantResponse must have, in the order of d.Seen.
+// decodePageLinksMember reads the member named key into s.
+func decodePageLinksMember(d *jsonx.Decoder, s *PageLinks, key []byte) (int, error) {
+	switch string(key) {
+	case "next":
+		return jsonx.Optional, jsonx.OptString(d, &s.Next)
+	case "previous":
+		return jsonx.Optional, jsonx.OptString(d, &s.Previous)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredPagedMerchantResponse lists the members a PagedMerchantResponse must have; decodePagedMerchantResponseMember returns their positions.
 var requiredPagedMerchantResponse = []string{"items"}
 
 // UnmarshalJSON decodes s with a decoder generated for PagedMerchantResponse's members.
@@ -229,25 +252,27 @@ func (s *PagedMerchantResponse) UnmarshalJSON(data []byte) error {
 }
 
 func decodePagedMerchantResponse(d *jsonx.Decoder, s *PagedMerchantResponse) error {
-	return jsonx.Object(d, requiredPagedMerchantResponse, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "_links":
-			return d.Optional(jsonx.Ptr(d, &s.Links, decodePageLinks))
-		case "_page":
-			return d.Optional(jsonx.Ptr(d, &s.Page, decodePage))
-		case "count":
-			return d.Optional(jsonx.OptInt64(d, &s.Count))
-		case "items":
-			d.Seen(0)
-			return jsonx.Slice(d, &s.Items, decodeMerchant)
-		case "nextPageLink":
-			return d.Optional(jsonx.OptString(d, &s.NextPageLink))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredPagedMerchantResponse, s, decodePagedMerchantResponseMember)
 }
 
-// requiredPagedWarehouseResponse lists the members a PagedWarehouseResponse must have, in the order of d.Seen.
+// decodePagedMerchantResponseMember reads the member named key into s.
+func decodePagedMerchantResponseMember(d *jsonx.Decoder, s *PagedMerchantResponse, key []byte) (int, error) {
+	switch string(key) {
+	case "_links":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodePageLinks)
+	case "_page":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Page, decodePage)
+	case "count":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Count)
+	case "items":
+		return 0, jsonx.Slice(d, &s.Items, decodeMerchant)
+	case "nextPageLink":
+		return jsonx.Optional, jsonx.OptString(d, &s.NextPageLink)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredPagedWarehouseResponse lists the members a PagedWarehouseResponse must have; decodePagedWarehouseResponseMember returns their positions.
 var requiredPagedWarehouseResponse = []string{"items"}
 
 // UnmarshalJSON decodes s with a decoder generated for PagedWarehouseResponse's members.
@@ -256,25 +281,27 @@ func (s *PagedWarehouseResponse) UnmarshalJSON(data []byte) error {
 }
 
 func decodePagedWarehouseResponse(d *jsonx.Decoder, s *PagedWarehouseResponse) error {
-	return jsonx.Object(d, requiredPagedWarehouseResponse, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "_links":
-			return d.Optional(jsonx.Ptr(d, &s.Links, decodePageLinks))
-		case "_page":
-			return d.Optional(jsonx.Ptr(d, &s.Page, decodePage))
-		case "count":
-			return d.Optional(jsonx.OptInt64(d, &s.Count))
-		case "items":
-			d.Seen(0)
-			return jsonx.Slice(d, &s.Items, decodeWarehouse)
-		case "nextPageLink":
-			return d.Optional(jsonx.OptString(d, &s.NextPageLink))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredPagedWarehouseResponse, s, decodePagedWarehouseResponseMember)
 }
 
-// requiredTokenResponse lists the members a TokenResponse must have, in the order of d.Seen.
+// decodePagedWarehouseResponseMember reads the member named key into s.
+func decodePagedWarehouseResponseMember(d *jsonx.Decoder, s *PagedWarehouseResponse, key []byte) (int, error) {
+	switch string(key) {
+	case "_links":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodePageLinks)
+	case "_page":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Page, decodePage)
+	case "count":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Count)
+	case "items":
+		return 0, jsonx.Slice(d, &s.Items, decodeWarehouse)
+	case "nextPageLink":
+		return jsonx.Optional, jsonx.OptString(d, &s.NextPageLink)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredTokenResponse lists the members a TokenResponse must have; decodeTokenResponseMember returns their positions.
 var requiredTokenResponse = []string{"access_token", "expires_in", "refresh_token", "token_type"}
 
 // UnmarshalJSON decodes s with a decoder generated for TokenResponse's members.
@@ -283,26 +310,25 @@ func (s *TokenResponse) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTokenResponse(d *jsonx.Decoder, s *TokenResponse) error {
-	return jsonx.Object(d, requiredTokenResponse, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "access_token":
-			d.Seen(0)
-			return jsonx.String(d, &s.AccessToken)
-		case "expires_in":
-			d.Seen(1)
-			return jsonx.Int64(d, &s.ExpiresIn)
-		case "refresh_token":
-			d.Seen(2)
-			return jsonx.String(d, &s.RefreshToken)
-		case "token_type":
-			d.Seen(3)
-			return jsonx.String(d, &s.TokenType)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredTokenResponse, s, decodeTokenResponseMember)
 }
 
-// requiredWarehouse lists the members a Warehouse must have, in the order of d.Seen.
+// decodeTokenResponseMember reads the member named key into s.
+func decodeTokenResponseMember(d *jsonx.Decoder, s *TokenResponse, key []byte) (int, error) {
+	switch string(key) {
+	case "access_token":
+		return 0, jsonx.String(d, &s.AccessToken)
+	case "expires_in":
+		return 1, jsonx.Int64(d, &s.ExpiresIn)
+	case "refresh_token":
+		return 2, jsonx.String(d, &s.RefreshToken)
+	case "token_type":
+		return 3, jsonx.String(d, &s.TokenType)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredWarehouse lists the members a Warehouse must have; decodeWarehouseMember returns their positions.
 var requiredWarehouse = []string{"name", "warehouseId"}
 
 // UnmarshalJSON decodes s with a decoder generated for Warehouse's members.
@@ -311,21 +337,22 @@ func (s *Warehouse) UnmarshalJSON(data []byte) error {
 }
 
 func decodeWarehouse(d *jsonx.Decoder, s *Warehouse) error {
-	return jsonx.Object(d, requiredWarehouse, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "address":
-			return d.Optional(jsonx.Ptr(d, &s.Address, decodeAddress))
-		case "fulfillerId":
-			return d.Optional(jsonx.OptString(d, &s.FulfillerID))
-		case "modificationInfo":
-			return d.Optional(jsonx.Ptr(d, &s.ModificationInfo, decodeModificationInfo))
-		case "name":
-			d.Seen(0)
-			return jsonx.String(d, &s.Name)
-		case "warehouseId":
-			d.Seen(1)
-			return jsonx.String(d, &s.WarehouseID)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredWarehouse, s, decodeWarehouseMember)
+}
+
+// decodeWarehouseMember reads the member named key into s.
+func decodeWarehouseMember(d *jsonx.Decoder, s *Warehouse, key []byte) (int, error) {
+	switch string(key) {
+	case "address":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Address, decodeAddress)
+	case "fulfillerId":
+		return jsonx.Optional, jsonx.OptString(d, &s.FulfillerID)
+	case "modificationInfo":
+		return jsonx.Optional, jsonx.Ptr(d, &s.ModificationInfo, decodeModificationInfo)
+	case "name":
+		return 0, jsonx.String(d, &s.Name)
+	case "warehouseId":
+		return 1, jsonx.String(d, &s.WarehouseID)
+	}
+	return jsonx.Unknown, nil
 }

@@ -14,23 +14,26 @@ func (s *ApprovalRequest) UnmarshalJSON(data []byte) error {
 }
 
 func decodeApprovalRequest(d *jsonx.Decoder, s *ApprovalRequest) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "_id":
-			return d.Optional(jsonx.OptString(d, &s.ID))
-		case "_links":
-			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
-		case "creationDate":
-			return d.Optional(jsonx.OptInt64(d, &s.CreationDate))
-		case "description":
-			return d.Optional(jsonx.OptString(d, &s.Description))
-		case "reviewStatus":
-			return d.Optional(jsonx.OptString(d, &s.ReviewStatus))
-		case "status":
-			return d.Optional(jsonx.OptString(d, &s.Status))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeApprovalRequestMember)
+}
+
+// decodeApprovalRequestMember reads the member named key into s.
+func decodeApprovalRequestMember(d *jsonx.Decoder, s *ApprovalRequest, key []byte) (int, error) {
+	switch string(key) {
+	case "_id":
+		return jsonx.Optional, jsonx.OptString(d, &s.ID)
+	case "_links":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodeLinks)
+	case "creationDate":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.CreationDate)
+	case "description":
+		return jsonx.Optional, jsonx.OptString(d, &s.Description)
+	case "reviewStatus":
+		return jsonx.Optional, jsonx.OptString(d, &s.ReviewStatus)
+	case "status":
+		return jsonx.Optional, jsonx.OptString(d, &s.Status)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for CustomRole's members.
@@ -39,19 +42,22 @@ func (s *CustomRole) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCustomRole(d *jsonx.Decoder, s *CustomRole) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "_id":
-			return d.Optional(jsonx.OptString(d, &s.ID))
-		case "description":
-			return d.Optional(jsonx.OptString(d, &s.Description))
-		case "key":
-			return d.Optional(jsonx.OptString(d, &s.Key))
-		case "name":
-			return d.Optional(jsonx.OptString(d, &s.Name))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeCustomRoleMember)
+}
+
+// decodeCustomRoleMember reads the member named key into s.
+func decodeCustomRoleMember(d *jsonx.Decoder, s *CustomRole, key []byte) (int, error) {
+	switch string(key) {
+	case "_id":
+		return jsonx.Optional, jsonx.OptString(d, &s.ID)
+	case "description":
+		return jsonx.Optional, jsonx.OptString(d, &s.Description)
+	case "key":
+		return jsonx.Optional, jsonx.OptString(d, &s.Key)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for CustomRoles's members.
@@ -60,17 +66,20 @@ func (s *CustomRoles) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCustomRoles(d *jsonx.Decoder, s *CustomRoles) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "_links":
-			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
-		case "items":
-			return d.Optional(jsonx.Slice(d, &s.Items, decodeCustomRole))
-		case "totalCount":
-			return d.Optional(jsonx.OptInt64(d, &s.TotalCount))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeCustomRolesMember)
+}
+
+// decodeCustomRolesMember reads the member named key into s.
+func decodeCustomRolesMember(d *jsonx.Decoder, s *CustomRoles, key []byte) (int, error) {
+	switch string(key) {
+	case "_links":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodeLinks)
+	case "items":
+		return jsonx.Optional, jsonx.Slice(d, &s.Items, decodeCustomRole)
+	case "totalCount":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.TotalCount)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for DependentFlags's members.
@@ -79,15 +88,18 @@ func (s *DependentFlags) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDependentFlags(d *jsonx.Decoder, s *DependentFlags) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "_links":
-			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
-		case "items":
-			return d.Optional(jsonx.Slice(d, &s.Items, decodeDependentFlagsItemsItem))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeDependentFlagsMember)
+}
+
+// decodeDependentFlagsMember reads the member named key into s.
+func decodeDependentFlagsMember(d *jsonx.Decoder, s *DependentFlags, key []byte) (int, error) {
+	switch string(key) {
+	case "_links":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodeLinks)
+	case "items":
+		return jsonx.Optional, jsonx.Slice(d, &s.Items, decodeDependentFlagsItemsItem)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for DependentFlagsItemsItem's members.
@@ -96,15 +108,18 @@ func (s *DependentFlagsItemsItem) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDependentFlagsItemsItem(d *jsonx.Decoder, s *DependentFlagsItemsItem) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "key":
-			return d.Optional(jsonx.OptString(d, &s.Key))
-		case "name":
-			return d.Optional(jsonx.OptString(d, &s.Name))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeDependentFlagsItemsItemMember)
+}
+
+// decodeDependentFlagsItemsItemMember reads the member named key into s.
+func decodeDependentFlagsItemsItemMember(d *jsonx.Decoder, s *DependentFlagsItemsItem, key []byte) (int, error) {
+	switch string(key) {
+	case "key":
+		return jsonx.Optional, jsonx.OptString(d, &s.Key)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for Environment's members.
@@ -113,19 +128,22 @@ func (s *Environment) UnmarshalJSON(data []byte) error {
 }
 
 func decodeEnvironment(d *jsonx.Decoder, s *Environment) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "_links":
-			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
-		case "color":
-			return d.Optional(jsonx.OptString(d, &s.Color))
-		case "key":
-			return d.Optional(jsonx.OptString(d, &s.Key))
-		case "name":
-			return d.Optional(jsonx.OptString(d, &s.Name))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeEnvironmentMember)
+}
+
+// decodeEnvironmentMember reads the member named key into s.
+func decodeEnvironmentMember(d *jsonx.Decoder, s *Environment, key []byte) (int, error) {
+	switch string(key) {
+	case "_links":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodeLinks)
+	case "color":
+		return jsonx.Optional, jsonx.OptString(d, &s.Color)
+	case "key":
+		return jsonx.Optional, jsonx.OptString(d, &s.Key)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for Error's members.
@@ -134,20 +152,23 @@ func (s *Error) UnmarshalJSON(data []byte) error {
 }
 
 func decodeError(d *jsonx.Decoder, s *Error) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "code":
-			return d.Optional(jsonx.OptString(d, &s.Code))
-		case "id":
-			return d.Optional(jsonx.OptString(d, &s.ID))
-		case "message":
-			return d.Optional(jsonx.OptString(d, &s.Message))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeErrorMember)
 }
 
-// requiredFeatureFlag lists the members a FeatureFlag must have, in the order of d.Seen.
+// decodeErrorMember reads the member named key into s.
+func decodeErrorMember(d *jsonx.Decoder, s *Error, key []byte) (int, error) {
+	switch string(key) {
+	case "code":
+		return jsonx.Optional, jsonx.OptString(d, &s.Code)
+	case "id":
+		return jsonx.Optional, jsonx.OptString(d, &s.ID)
+	case "message":
+		return jsonx.Optional, jsonx.OptString(d, &s.Message)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredFeatureFlag lists the members a FeatureFlag must have; decodeFeatureFlagMember returns their positions.
 var requiredFeatureFlag = []string{"key", "name"}
 
 // UnmarshalJSON decodes s with a decoder generated for FeatureFlag's members.
@@ -156,43 +177,44 @@ func (s *FeatureFlag) UnmarshalJSON(data []byte) error {
 }
 
 func decodeFeatureFlag(d *jsonx.Decoder, s *FeatureFlag) error {
-	return jsonx.Object(d, requiredFeatureFlag, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "_links":
-			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
-		case "_site":
-			return d.Optional(jsonx.Ptr(d, &s.Site, decodeLink))
-		case "archived":
-			return d.Optional(jsonx.OptBool(d, &s.Archived))
-		case "creationDate":
-			return d.Optional(jsonx.OptInt64(d, &s.CreationDate))
-		case "customProperties":
-			return d.Optional(jsonx.Map(d, &s.CustomProperties, jsonx.Raw))
-		case "deprecated":
-			return d.Optional(jsonx.OptBool(d, &s.Deprecated))
-		case "description":
-			return d.Optional(jsonx.OptString(d, &s.Description))
-		case "environments":
-			return d.Optional(jsonx.Map(d, &s.Environments, decodeFeatureFlagConfig))
-		case "key":
-			d.Seen(0)
-			return jsonx.String(d, &s.Key)
-		case "kind":
-			return d.Optional(jsonx.OptString(d, &s.Kind))
-		case "name":
-			d.Seen(1)
-			return jsonx.String(d, &s.Name)
-		case "tags":
-			return d.Optional(jsonx.Slice(d, &s.Tags, jsonx.String))
-		case "temporary":
-			return d.Optional(jsonx.OptBool(d, &s.Temporary))
-		case "variations":
-			return d.Optional(jsonx.Slice(d, &s.Variations, decodeVariation))
-		case "version":
-			return d.Optional(jsonx.OptInt64(d, &s.Version))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredFeatureFlag, s, decodeFeatureFlagMember)
+}
+
+// decodeFeatureFlagMember reads the member named key into s.
+func decodeFeatureFlagMember(d *jsonx.Decoder, s *FeatureFlag, key []byte) (int, error) {
+	switch string(key) {
+	case "_links":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodeLinks)
+	case "_site":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Site, decodeLink)
+	case "archived":
+		return jsonx.Optional, jsonx.OptBool(d, &s.Archived)
+	case "creationDate":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.CreationDate)
+	case "customProperties":
+		return jsonx.Optional, jsonx.Map(d, &s.CustomProperties, jsonx.Raw)
+	case "deprecated":
+		return jsonx.Optional, jsonx.OptBool(d, &s.Deprecated)
+	case "description":
+		return jsonx.Optional, jsonx.OptString(d, &s.Description)
+	case "environments":
+		return jsonx.Optional, jsonx.Map(d, &s.Environments, decodeFeatureFlagConfig)
+	case "key":
+		return 0, jsonx.String(d, &s.Key)
+	case "kind":
+		return jsonx.Optional, jsonx.OptString(d, &s.Kind)
+	case "name":
+		return 1, jsonx.String(d, &s.Name)
+	case "tags":
+		return jsonx.Optional, jsonx.Slice(d, &s.Tags, jsonx.String)
+	case "temporary":
+		return jsonx.Optional, jsonx.OptBool(d, &s.Temporary)
+	case "variations":
+		return jsonx.Optional, jsonx.Slice(d, &s.Variations, decodeVariation)
+	case "version":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Version)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for FeatureFlagConfig's members.
@@ -201,45 +223,48 @@ func (s *FeatureFlagConfig) UnmarshalJSON(data []byte) error {
 }
 
 func decodeFeatureFlagConfig(d *jsonx.Decoder, s *FeatureFlagConfig) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "_environmentName":
-			return d.Optional(jsonx.OptString(d, &s.EnvironmentName))
-		case "_site":
-			return d.Optional(jsonx.Ptr(d, &s.Site, decodeLink))
-		case "archived":
-			return d.Optional(jsonx.OptBool(d, &s.Archived))
-		case "contextTargets":
-			return d.Optional(jsonx.Slice(d, &s.ContextTargets, decodeTarget))
-		case "fallthrough":
-			return d.Optional(jsonx.Ptr(d, &s.Fallthrough, decodeFeatureFlagConfigFallthrough))
-		case "lastModified":
-			return d.Optional(jsonx.OptInt64(d, &s.LastModified))
-		case "offVariation":
-			return d.Optional(jsonx.OptInt64(d, &s.OffVariation))
-		case "on":
-			return d.Optional(jsonx.OptBool(d, &s.On))
-		case "prerequisites":
-			return d.Optional(jsonx.Slice(d, &s.Prerequisites, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
-				return jsonx.Map(d, v, jsonx.Raw)
-			}))
-		case "rules":
-			return d.Optional(jsonx.Slice(d, &s.Rules, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
-				return jsonx.Map(d, v, jsonx.Raw)
-			}))
-		case "salt":
-			return d.Optional(jsonx.OptString(d, &s.Salt))
-		case "sel":
-			return d.Optional(jsonx.OptString(d, &s.Sel))
-		case "targets":
-			return d.Optional(jsonx.Slice(d, &s.Targets, decodeTarget))
-		case "trackEvents":
-			return d.Optional(jsonx.OptBool(d, &s.TrackEvents))
-		case "version":
-			return d.Optional(jsonx.OptInt64(d, &s.Version))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeFeatureFlagConfigMember)
+}
+
+// decodeFeatureFlagConfigMember reads the member named key into s.
+func decodeFeatureFlagConfigMember(d *jsonx.Decoder, s *FeatureFlagConfig, key []byte) (int, error) {
+	switch string(key) {
+	case "_environmentName":
+		return jsonx.Optional, jsonx.OptString(d, &s.EnvironmentName)
+	case "_site":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Site, decodeLink)
+	case "archived":
+		return jsonx.Optional, jsonx.OptBool(d, &s.Archived)
+	case "contextTargets":
+		return jsonx.Optional, jsonx.Slice(d, &s.ContextTargets, decodeTarget)
+	case "fallthrough":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Fallthrough, decodeFeatureFlagConfigFallthrough)
+	case "lastModified":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.LastModified)
+	case "offVariation":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.OffVariation)
+	case "on":
+		return jsonx.Optional, jsonx.OptBool(d, &s.On)
+	case "prerequisites":
+		return jsonx.Optional, jsonx.Slice(d, &s.Prerequisites, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
+			return jsonx.Map(d, v, jsonx.Raw)
+		})
+	case "rules":
+		return jsonx.Optional, jsonx.Slice(d, &s.Rules, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
+			return jsonx.Map(d, v, jsonx.Raw)
+		})
+	case "salt":
+		return jsonx.Optional, jsonx.OptString(d, &s.Salt)
+	case "sel":
+		return jsonx.Optional, jsonx.OptString(d, &s.Sel)
+	case "targets":
+		return jsonx.Optional, jsonx.Slice(d, &s.Targets, decodeTarget)
+	case "trackEvents":
+		return jsonx.Optional, jsonx.OptBool(d, &s.TrackEvents)
+	case "version":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Version)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for FeatureFlagConfigFallthrough's members.
@@ -248,16 +273,19 @@ func (s *FeatureFlagConfigFallthrough) UnmarshalJSON(data []byte) error {
 }
 
 func decodeFeatureFlagConfigFallthrough(d *jsonx.Decoder, s *FeatureFlagConfigFallthrough) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "variation":
-			return d.Optional(jsonx.OptInt64(d, &s.Variation))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeFeatureFlagConfigFallthroughMember)
 }
 
-// requiredFeatureFlags lists the members a FeatureFlags must have, in the order of d.Seen.
+// decodeFeatureFlagConfigFallthroughMember reads the member named key into s.
+func decodeFeatureFlagConfigFallthroughMember(d *jsonx.Decoder, s *FeatureFlagConfigFallthrough, key []byte) (int, error) {
+	switch string(key) {
+	case "variation":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Variation)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredFeatureFlags lists the members a FeatureFlags must have; decodeFeatureFlagsMember returns their positions.
 var requiredFeatureFlags = []string{"items"}
 
 // UnmarshalJSON decodes s with a decoder generated for FeatureFlags's members.
@@ -266,18 +294,20 @@ func (s *FeatureFlags) UnmarshalJSON(data []byte) error {
 }
 
 func decodeFeatureFlags(d *jsonx.Decoder, s *FeatureFlags) error {
-	return jsonx.Object(d, requiredFeatureFlags, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "_links":
-			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
-		case "items":
-			d.Seen(0)
-			return jsonx.Slice(d, &s.Items, decodeFeatureFlag)
-		case "totalCount":
-			return d.Optional(jsonx.OptInt64(d, &s.TotalCount))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredFeatureFlags, s, decodeFeatureFlagsMember)
+}
+
+// decodeFeatureFlagsMember reads the member named key into s.
+func decodeFeatureFlagsMember(d *jsonx.Decoder, s *FeatureFlags, key []byte) (int, error) {
+	switch string(key) {
+	case "_links":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodeLinks)
+	case "items":
+		return 0, jsonx.Slice(d, &s.Items, decodeFeatureFlag)
+	case "totalCount":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.TotalCount)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for Link's members.
@@ -286,15 +316,18 @@ func (s *Link) UnmarshalJSON(data []byte) error {
 }
 
 func decodeLink(d *jsonx.Decoder, s *Link) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "href":
-			return d.Optional(jsonx.OptString(d, &s.Href))
-		case "type":
-			return d.Optional(jsonx.OptString(d, &s.Type))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeLinkMember)
+}
+
+// decodeLinkMember reads the member named key into s.
+func decodeLinkMember(d *jsonx.Decoder, s *Link, key []byte) (int, error) {
+	switch string(key) {
+	case "href":
+		return jsonx.Optional, jsonx.OptString(d, &s.Href)
+	case "type":
+		return jsonx.Optional, jsonx.OptString(d, &s.Type)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for Links's members.
@@ -303,23 +336,26 @@ func (s *Links) UnmarshalJSON(data []byte) error {
 }
 
 func decodeLinks(d *jsonx.Decoder, s *Links) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "first":
-			return d.Optional(jsonx.Ptr(d, &s.First, decodeLink))
-		case "last":
-			return d.Optional(jsonx.Ptr(d, &s.Last, decodeLink))
-		case "next":
-			return d.Optional(jsonx.Ptr(d, &s.Next, decodeLink))
-		case "parent":
-			return d.Optional(jsonx.Ptr(d, &s.Parent, decodeLink))
-		case "prev":
-			return d.Optional(jsonx.Ptr(d, &s.Prev, decodeLink))
-		case "self":
-			return d.Optional(jsonx.Ptr(d, &s.Self, decodeLink))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeLinksMember)
+}
+
+// decodeLinksMember reads the member named key into s.
+func decodeLinksMember(d *jsonx.Decoder, s *Links, key []byte) (int, error) {
+	switch string(key) {
+	case "first":
+		return jsonx.Optional, jsonx.Ptr(d, &s.First, decodeLink)
+	case "last":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Last, decodeLink)
+	case "next":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Next, decodeLink)
+	case "parent":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Parent, decodeLink)
+	case "prev":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Prev, decodeLink)
+	case "self":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Self, decodeLink)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for Member's members.
@@ -328,21 +364,24 @@ func (s *Member) UnmarshalJSON(data []byte) error {
 }
 
 func decodeMember(d *jsonx.Decoder, s *Member) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "_id":
-			return d.Optional(jsonx.OptString(d, &s.ID))
-		case "email":
-			return d.Optional(jsonx.OptString(d, &s.Email))
-		case "firstName":
-			return d.Optional(jsonx.OptString(d, &s.FirstName))
-		case "lastName":
-			return d.Optional(jsonx.OptString(d, &s.LastName))
-		case "role":
-			return d.Optional(jsonx.OptString(d, &s.Role))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeMemberMember)
+}
+
+// decodeMemberMember reads the member named key into s.
+func decodeMemberMember(d *jsonx.Decoder, s *Member, key []byte) (int, error) {
+	switch string(key) {
+	case "_id":
+		return jsonx.Optional, jsonx.OptString(d, &s.ID)
+	case "email":
+		return jsonx.Optional, jsonx.OptString(d, &s.Email)
+	case "firstName":
+		return jsonx.Optional, jsonx.OptString(d, &s.FirstName)
+	case "lastName":
+		return jsonx.Optional, jsonx.OptString(d, &s.LastName)
+	case "role":
+		return jsonx.Optional, jsonx.OptString(d, &s.Role)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for Members's members.
@@ -351,17 +390,20 @@ func (s *Members) UnmarshalJSON(data []byte) error {
 }
 
 func decodeMembers(d *jsonx.Decoder, s *Members) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "_links":
-			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
-		case "items":
-			return d.Optional(jsonx.Slice(d, &s.Items, decodeMember))
-		case "totalCount":
-			return d.Optional(jsonx.OptInt64(d, &s.TotalCount))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeMembersMember)
+}
+
+// decodeMembersMember reads the member named key into s.
+func decodeMembersMember(d *jsonx.Decoder, s *Members, key []byte) (int, error) {
+	switch string(key) {
+	case "_links":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodeLinks)
+	case "items":
+		return jsonx.Optional, jsonx.Slice(d, &s.Items, decodeMember)
+	case "totalCount":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.TotalCount)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for Project's members.
@@ -370,23 +412,26 @@ func (s *Project) UnmarshalJSON(data []byte) error {
 }
 
 func decodeProject(d *jsonx.Decoder, s *Project) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "_id":
-			return d.Optional(jsonx.OptString(d, &s.ID))
-		case "_links":
-			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
-		case "environments":
-			return d.Optional(jsonx.Ptr(d, &s.Environments, decodeProjectEnvironments))
-		case "key":
-			return d.Optional(jsonx.OptString(d, &s.Key))
-		case "name":
-			return d.Optional(jsonx.OptString(d, &s.Name))
-		case "tags":
-			return d.Optional(jsonx.Slice(d, &s.Tags, jsonx.String))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeProjectMember)
+}
+
+// decodeProjectMember reads the member named key into s.
+func decodeProjectMember(d *jsonx.Decoder, s *Project, key []byte) (int, error) {
+	switch string(key) {
+	case "_id":
+		return jsonx.Optional, jsonx.OptString(d, &s.ID)
+	case "_links":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodeLinks)
+	case "environments":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Environments, decodeProjectEnvironments)
+	case "key":
+		return jsonx.Optional, jsonx.OptString(d, &s.Key)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
+	case "tags":
+		return jsonx.Optional, jsonx.Slice(d, &s.Tags, jsonx.String)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for ProjectEnvironments's members.
@@ -395,15 +440,18 @@ func (s *ProjectEnvironments) UnmarshalJSON(data []byte) error {
 }
 
 func decodeProjectEnvironments(d *jsonx.Decoder, s *ProjectEnvironments) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "items":
-			return d.Optional(jsonx.Slice(d, &s.Items, decodeEnvironment))
-		case "totalCount":
-			return d.Optional(jsonx.OptInt64(d, &s.TotalCount))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeProjectEnvironmentsMember)
+}
+
+// decodeProjectEnvironmentsMember reads the member named key into s.
+func decodeProjectEnvironmentsMember(d *jsonx.Decoder, s *ProjectEnvironments, key []byte) (int, error) {
+	switch string(key) {
+	case "items":
+		return jsonx.Optional, jsonx.Slice(d, &s.Items, decodeEnvironment)
+	case "totalCount":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.TotalCount)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for Projects's members.
@@ -412,17 +460,20 @@ func (s *Projects) UnmarshalJSON(data []byte) error {
 }
 
 func decodeProjects(d *jsonx.Decoder, s *Projects) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "_links":
-			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
-		case "items":
-			return d.Optional(jsonx.Slice(d, &s.Items, decodeProject))
-		case "totalCount":
-			return d.Optional(jsonx.OptInt64(d, &s.TotalCount))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeProjectsMember)
+}
+
+// decodeProjectsMember reads the member named key into s.
+func decodeProjectsMember(d *jsonx.Decoder, s *Projects, key []byte) (int, error) {
+	switch string(key) {
+	case "_links":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodeLinks)
+	case "items":
+		return jsonx.Optional, jsonx.Slice(d, &s.Items, decodeProject)
+	case "totalCount":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.TotalCount)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for Segment's members.
@@ -431,23 +482,26 @@ func (s *Segment) UnmarshalJSON(data []byte) error {
 }
 
 func decodeSegment(d *jsonx.Decoder, s *Segment) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "description":
-			return d.Optional(jsonx.OptString(d, &s.Description))
-		case "key":
-			return d.Optional(jsonx.OptString(d, &s.Key))
-		case "name":
-			return d.Optional(jsonx.OptString(d, &s.Name))
-		case "tags":
-			return d.Optional(jsonx.Slice(d, &s.Tags, jsonx.String))
-		case "unbounded":
-			return d.Optional(jsonx.OptBool(d, &s.Unbounded))
-		case "version":
-			return d.Optional(jsonx.OptInt64(d, &s.Version))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeSegmentMember)
+}
+
+// decodeSegmentMember reads the member named key into s.
+func decodeSegmentMember(d *jsonx.Decoder, s *Segment, key []byte) (int, error) {
+	switch string(key) {
+	case "description":
+		return jsonx.Optional, jsonx.OptString(d, &s.Description)
+	case "key":
+		return jsonx.Optional, jsonx.OptString(d, &s.Key)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
+	case "tags":
+		return jsonx.Optional, jsonx.Slice(d, &s.Tags, jsonx.String)
+	case "unbounded":
+		return jsonx.Optional, jsonx.OptBool(d, &s.Unbounded)
+	case "version":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Version)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for Segments's members.
@@ -456,17 +510,20 @@ func (s *Segments) UnmarshalJSON(data []byte) error {
 }
 
 func decodeSegments(d *jsonx.Decoder, s *Segments) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "_links":
-			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
-		case "items":
-			return d.Optional(jsonx.Slice(d, &s.Items, decodeSegment))
-		case "totalCount":
-			return d.Optional(jsonx.OptInt64(d, &s.TotalCount))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeSegmentsMember)
+}
+
+// decodeSegmentsMember reads the member named key into s.
+func decodeSegmentsMember(d *jsonx.Decoder, s *Segments, key []byte) (int, error) {
+	switch string(key) {
+	case "_links":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodeLinks)
+	case "items":
+		return jsonx.Optional, jsonx.Slice(d, &s.Items, decodeSegment)
+	case "totalCount":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.TotalCount)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for Target's members.
@@ -475,17 +532,20 @@ func (s *Target) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTarget(d *jsonx.Decoder, s *Target) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "contextKind":
-			return d.Optional(jsonx.OptString(d, &s.ContextKind))
-		case "values":
-			return d.Optional(jsonx.Slice(d, &s.Values, jsonx.String))
-		case "variation":
-			return d.Optional(jsonx.OptInt64(d, &s.Variation))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeTargetMember)
+}
+
+// decodeTargetMember reads the member named key into s.
+func decodeTargetMember(d *jsonx.Decoder, s *Target, key []byte) (int, error) {
+	switch string(key) {
+	case "contextKind":
+		return jsonx.Optional, jsonx.OptString(d, &s.ContextKind)
+	case "values":
+		return jsonx.Optional, jsonx.Slice(d, &s.Values, jsonx.String)
+	case "variation":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Variation)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for Team's members.
@@ -494,21 +554,24 @@ func (s *Team) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTeam(d *jsonx.Decoder, s *Team) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "_links":
-			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
-		case "description":
-			return d.Optional(jsonx.OptString(d, &s.Description))
-		case "key":
-			return d.Optional(jsonx.OptString(d, &s.Key))
-		case "members":
-			return d.Optional(jsonx.Ptr(d, &s.Members, decodeTeamMembers))
-		case "name":
-			return d.Optional(jsonx.OptString(d, &s.Name))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeTeamMember)
+}
+
+// decodeTeamMember reads the member named key into s.
+func decodeTeamMember(d *jsonx.Decoder, s *Team, key []byte) (int, error) {
+	switch string(key) {
+	case "_links":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodeLinks)
+	case "description":
+		return jsonx.Optional, jsonx.OptString(d, &s.Description)
+	case "key":
+		return jsonx.Optional, jsonx.OptString(d, &s.Key)
+	case "members":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Members, decodeTeamMembers)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for TeamMembers's members.
@@ -517,13 +580,16 @@ func (s *TeamMembers) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTeamMembers(d *jsonx.Decoder, s *TeamMembers) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "totalCount":
-			return d.Optional(jsonx.OptInt64(d, &s.TotalCount))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeTeamMembersMember)
+}
+
+// decodeTeamMembersMember reads the member named key into s.
+func decodeTeamMembersMember(d *jsonx.Decoder, s *TeamMembers, key []byte) (int, error) {
+	switch string(key) {
+	case "totalCount":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.TotalCount)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for Teams's members.
@@ -532,17 +598,20 @@ func (s *Teams) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTeams(d *jsonx.Decoder, s *Teams) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "_links":
-			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
-		case "items":
-			return d.Optional(jsonx.Slice(d, &s.Items, decodeTeam))
-		case "totalCount":
-			return d.Optional(jsonx.OptInt64(d, &s.TotalCount))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeTeamsMember)
+}
+
+// decodeTeamsMember reads the member named key into s.
+func decodeTeamsMember(d *jsonx.Decoder, s *Teams, key []byte) (int, error) {
+	switch string(key) {
+	case "_links":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodeLinks)
+	case "items":
+		return jsonx.Optional, jsonx.Slice(d, &s.Items, decodeTeam)
+	case "totalCount":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.TotalCount)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for Token's members.
@@ -551,23 +620,26 @@ func (s *Token) UnmarshalJSON(data []byte) error {
 }
 
 func decodeToken(d *jsonx.Decoder, s *Token) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "_id":
-			return d.Optional(jsonx.OptString(d, &s.ID))
-		case "defaultApiVersion":
-			return d.Optional(jsonx.OptInt64(d, &s.DefaultAPIVersion))
-		case "name":
-			return d.Optional(jsonx.OptString(d, &s.Name))
-		case "role":
-			return d.Optional(jsonx.OptString(d, &s.Role))
-		case "serviceToken":
-			return d.Optional(jsonx.OptBool(d, &s.ServiceToken))
-		case "token":
-			return d.Optional(jsonx.OptString(d, &s.Token))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeTokenMember)
+}
+
+// decodeTokenMember reads the member named key into s.
+func decodeTokenMember(d *jsonx.Decoder, s *Token, key []byte) (int, error) {
+	switch string(key) {
+	case "_id":
+		return jsonx.Optional, jsonx.OptString(d, &s.ID)
+	case "defaultApiVersion":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.DefaultAPIVersion)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
+	case "role":
+		return jsonx.Optional, jsonx.OptString(d, &s.Role)
+	case "serviceToken":
+		return jsonx.Optional, jsonx.OptBool(d, &s.ServiceToken)
+	case "token":
+		return jsonx.Optional, jsonx.OptString(d, &s.Token)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for Tokens's members.
@@ -576,17 +648,20 @@ func (s *Tokens) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTokens(d *jsonx.Decoder, s *Tokens) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "_links":
-			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
-		case "items":
-			return d.Optional(jsonx.Slice(d, &s.Items, decodeToken))
-		case "totalCount":
-			return d.Optional(jsonx.OptInt64(d, &s.TotalCount))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeTokensMember)
+}
+
+// decodeTokensMember reads the member named key into s.
+func decodeTokensMember(d *jsonx.Decoder, s *Tokens, key []byte) (int, error) {
+	switch string(key) {
+	case "_links":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodeLinks)
+	case "items":
+		return jsonx.Optional, jsonx.Slice(d, &s.Items, decodeToken)
+	case "totalCount":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.TotalCount)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for User's members.
@@ -595,19 +670,22 @@ func (s *User) UnmarshalJSON(data []byte) error {
 }
 
 func decodeUser(d *jsonx.Decoder, s *User) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "country":
-			return d.Optional(jsonx.OptString(d, &s.Country))
-		case "email":
-			return d.Optional(jsonx.OptString(d, &s.Email))
-		case "key":
-			return d.Optional(jsonx.OptString(d, &s.Key))
-		case "name":
-			return d.Optional(jsonx.OptString(d, &s.Name))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeUserMember)
+}
+
+// decodeUserMember reads the member named key into s.
+func decodeUserMember(d *jsonx.Decoder, s *User, key []byte) (int, error) {
+	switch string(key) {
+	case "country":
+		return jsonx.Optional, jsonx.OptString(d, &s.Country)
+	case "email":
+		return jsonx.Optional, jsonx.OptString(d, &s.Email)
+	case "key":
+		return jsonx.Optional, jsonx.OptString(d, &s.Key)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for UserRecord's members.
@@ -616,19 +694,22 @@ func (s *UserRecord) UnmarshalJSON(data []byte) error {
 }
 
 func decodeUserRecord(d *jsonx.Decoder, s *UserRecord) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "environmentId":
-			return d.Optional(jsonx.OptString(d, &s.EnvironmentID))
-		case "lastPing":
-			return d.Optional(jsonx.OptString(d, &s.LastPing))
-		case "ownerId":
-			return d.Optional(jsonx.OptString(d, &s.OwnerID))
-		case "user":
-			return d.Optional(jsonx.Ptr(d, &s.User, decodeUser))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeUserRecordMember)
+}
+
+// decodeUserRecordMember reads the member named key into s.
+func decodeUserRecordMember(d *jsonx.Decoder, s *UserRecord, key []byte) (int, error) {
+	switch string(key) {
+	case "environmentId":
+		return jsonx.Optional, jsonx.OptString(d, &s.EnvironmentID)
+	case "lastPing":
+		return jsonx.Optional, jsonx.OptString(d, &s.LastPing)
+	case "ownerId":
+		return jsonx.Optional, jsonx.OptString(d, &s.OwnerID)
+	case "user":
+		return jsonx.Optional, jsonx.Ptr(d, &s.User, decodeUser)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for Users's members.
@@ -637,17 +718,20 @@ func (s *Users) UnmarshalJSON(data []byte) error {
 }
 
 func decodeUsers(d *jsonx.Decoder, s *Users) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "_links":
-			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
-		case "items":
-			return d.Optional(jsonx.Slice(d, &s.Items, decodeUserRecord))
-		case "totalCount":
-			return d.Optional(jsonx.OptInt64(d, &s.TotalCount))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeUsersMember)
+}
+
+// decodeUsersMember reads the member named key into s.
+func decodeUsersMember(d *jsonx.Decoder, s *Users, key []byte) (int, error) {
+	switch string(key) {
+	case "_links":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodeLinks)
+	case "items":
+		return jsonx.Optional, jsonx.Slice(d, &s.Items, decodeUserRecord)
+	case "totalCount":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.TotalCount)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for Variation's members.
@@ -656,19 +740,22 @@ func (s *Variation) UnmarshalJSON(data []byte) error {
 }
 
 func decodeVariation(d *jsonx.Decoder, s *Variation) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "_id":
-			return d.Optional(jsonx.OptString(d, &s.ID))
-		case "description":
-			return d.Optional(jsonx.OptString(d, &s.Description))
-		case "name":
-			return d.Optional(jsonx.OptString(d, &s.Name))
-		case "value":
-			return d.Optional(jsonx.Raw(d, &s.Value))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeVariationMember)
+}
+
+// decodeVariationMember reads the member named key into s.
+func decodeVariationMember(d *jsonx.Decoder, s *Variation, key []byte) (int, error) {
+	switch string(key) {
+	case "_id":
+		return jsonx.Optional, jsonx.OptString(d, &s.ID)
+	case "description":
+		return jsonx.Optional, jsonx.OptString(d, &s.Description)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
+	case "value":
+		return jsonx.Optional, jsonx.Raw(d, &s.Value)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for Workflow's members.
@@ -677,21 +764,24 @@ func (s *Workflow) UnmarshalJSON(data []byte) error {
 }
 
 func decodeWorkflow(d *jsonx.Decoder, s *Workflow) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "_creationDate":
-			return d.Optional(jsonx.OptInt64(d, &s.CreationDate))
-		case "_id":
-			return d.Optional(jsonx.OptString(d, &s.ID))
-		case "_status":
-			return d.Optional(jsonx.OptString(d, &s.Status))
-		case "description":
-			return d.Optional(jsonx.OptString(d, &s.Description))
-		case "name":
-			return d.Optional(jsonx.OptString(d, &s.Name))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeWorkflowMember)
+}
+
+// decodeWorkflowMember reads the member named key into s.
+func decodeWorkflowMember(d *jsonx.Decoder, s *Workflow, key []byte) (int, error) {
+	switch string(key) {
+	case "_creationDate":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.CreationDate)
+	case "_id":
+		return jsonx.Optional, jsonx.OptString(d, &s.ID)
+	case "_status":
+		return jsonx.Optional, jsonx.OptString(d, &s.Status)
+	case "description":
+		return jsonx.Optional, jsonx.OptString(d, &s.Description)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for Workflows's members.
@@ -700,15 +790,18 @@ func (s *Workflows) UnmarshalJSON(data []byte) error {
 }
 
 func decodeWorkflows(d *jsonx.Decoder, s *Workflows) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "_links":
-			return d.Optional(jsonx.Ptr(d, &s.Links, decodeLinks))
-		case "items":
-			return d.Optional(jsonx.Slice(d, &s.Items, decodeWorkflow))
-		case "totalCount":
-			return d.Optional(jsonx.OptInt64(d, &s.TotalCount))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeWorkflowsMember)
+}
+
+// decodeWorkflowsMember reads the member named key into s.
+func decodeWorkflowsMember(d *jsonx.Decoder, s *Workflows, key []byte) (int, error) {
+	switch string(key) {
+	case "_links":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodeLinks)
+	case "items":
+		return jsonx.Optional, jsonx.Slice(d, &s.Items, decodeWorkflow)
+	case "totalCount":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.TotalCount)
+	}
+	return jsonx.Unknown, nil
 }

@@ -14,21 +14,24 @@ func (s *Document) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDocument(d *jsonx.Decoder, s *Document) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "created_at":
-			return d.Optional(jsonx.OptString(d, &s.CreatedAt))
-		case "expires_at":
-			return d.Optional(jsonx.OptString(d, &s.ExpiresAt))
-		case "public_id":
-			return d.Optional(jsonx.OptString(d, &s.PublicID))
-		case "public_url":
-			return d.Optional(jsonx.OptString(d, &s.PublicURL))
-		case "template_id":
-			return d.Optional(jsonx.OptInt64(d, &s.TemplateID))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeDocumentMember)
+}
+
+// decodeDocumentMember reads the member named key into s.
+func decodeDocumentMember(d *jsonx.Decoder, s *Document, key []byte) (int, error) {
+	switch string(key) {
+	case "created_at":
+		return jsonx.Optional, jsonx.OptString(d, &s.CreatedAt)
+	case "expires_at":
+		return jsonx.Optional, jsonx.OptString(d, &s.ExpiresAt)
+	case "public_id":
+		return jsonx.Optional, jsonx.OptString(d, &s.PublicID)
+	case "public_url":
+		return jsonx.Optional, jsonx.OptString(d, &s.PublicURL)
+	case "template_id":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.TemplateID)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for DocumentEnvelope's members.
@@ -37,13 +40,16 @@ func (s *DocumentEnvelope) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDocumentEnvelope(d *jsonx.Decoder, s *DocumentEnvelope) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "response":
-			return d.Optional(jsonx.Ptr(d, &s.Response, decodeDocument))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeDocumentEnvelopeMember)
+}
+
+// decodeDocumentEnvelopeMember reads the member named key into s.
+func decodeDocumentEnvelopeMember(d *jsonx.Decoder, s *DocumentEnvelope, key []byte) (int, error) {
+	switch string(key) {
+	case "response":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Response, decodeDocument)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for DocumentList's members.
@@ -52,15 +58,18 @@ func (s *DocumentList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDocumentList(d *jsonx.Decoder, s *DocumentList) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "meta":
-			return d.Optional(jsonx.Ptr(d, &s.Meta, decodePaginationMeta))
-		case "response":
-			return d.Optional(jsonx.Slice(d, &s.Response, decodeDocument))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeDocumentListMember)
+}
+
+// decodeDocumentListMember reads the member named key into s.
+func decodeDocumentListMember(d *jsonx.Decoder, s *DocumentList, key []byte) (int, error) {
+	switch string(key) {
+	case "meta":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Meta, decodePaginationMeta)
+	case "response":
+		return jsonx.Optional, jsonx.Slice(d, &s.Response, decodeDocument)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for DocumentMeta's members.
@@ -69,21 +78,24 @@ func (s *DocumentMeta) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDocumentMeta(d *jsonx.Decoder, s *DocumentMeta) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "content-type":
-			return d.Optional(jsonx.OptString(d, &s.ContentType))
-		case "display_name":
-			return d.Optional(jsonx.OptString(d, &s.DisplayName))
-		case "encoding":
-			return d.Optional(jsonx.OptString(d, &s.Encoding))
-		case "name":
-			return d.Optional(jsonx.OptString(d, &s.Name))
-		case "public_id":
-			return d.Optional(jsonx.OptString(d, &s.PublicID))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeDocumentMetaMember)
+}
+
+// decodeDocumentMetaMember reads the member named key into s.
+func decodeDocumentMetaMember(d *jsonx.Decoder, s *DocumentMeta, key []byte) (int, error) {
+	switch string(key) {
+	case "content-type":
+		return jsonx.Optional, jsonx.OptString(d, &s.ContentType)
+	case "display_name":
+		return jsonx.Optional, jsonx.OptString(d, &s.DisplayName)
+	case "encoding":
+		return jsonx.Optional, jsonx.OptString(d, &s.Encoding)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
+	case "public_id":
+		return jsonx.Optional, jsonx.OptString(d, &s.PublicID)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for Error's members.
@@ -92,21 +104,24 @@ func (s *Error) UnmarshalJSON(data []byte) error {
 }
 
 func decodeError(d *jsonx.Decoder, s *Error) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "error":
-			return d.Optional(jsonx.OptString(d, &s.Error))
-		case "errors":
-			return d.Optional(jsonx.Map(d, &s.Errors, func(d *jsonx.Decoder, v *[]string) error {
-				return jsonx.Slice(d, v, jsonx.String)
-			}))
-		case "message":
-			return d.Optional(jsonx.OptString(d, &s.Message))
-		case "status":
-			return d.Optional(jsonx.OptInt64(d, &s.Status))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeErrorMember)
+}
+
+// decodeErrorMember reads the member named key into s.
+func decodeErrorMember(d *jsonx.Decoder, s *Error, key []byte) (int, error) {
+	switch string(key) {
+	case "error":
+		return jsonx.Optional, jsonx.OptString(d, &s.Error)
+	case "errors":
+		return jsonx.Optional, jsonx.Map(d, &s.Errors, func(d *jsonx.Decoder, v *[]string) error {
+			return jsonx.Slice(d, v, jsonx.String)
+		})
+	case "message":
+		return jsonx.Optional, jsonx.OptString(d, &s.Message)
+	case "status":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Status)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for GeneratedDocument's members.
@@ -115,15 +130,18 @@ func (s *GeneratedDocument) UnmarshalJSON(data []byte) error {
 }
 
 func decodeGeneratedDocument(d *jsonx.Decoder, s *GeneratedDocument) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "meta":
-			return d.Optional(jsonx.Ptr(d, &s.Meta, decodeDocumentMeta))
-		case "response":
-			return d.Optional(jsonx.OptString(d, &s.Response))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeGeneratedDocumentMember)
+}
+
+// decodeGeneratedDocumentMember reads the member named key into s.
+func decodeGeneratedDocumentMember(d *jsonx.Decoder, s *GeneratedDocument, key []byte) (int, error) {
+	switch string(key) {
+	case "meta":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Meta, decodeDocumentMeta)
+	case "response":
+		return jsonx.Optional, jsonx.OptString(d, &s.Response)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for PaginationMeta's members.
@@ -132,20 +150,23 @@ func (s *PaginationMeta) UnmarshalJSON(data []byte) error {
 }
 
 func decodePaginationMeta(d *jsonx.Decoder, s *PaginationMeta) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "current_page":
-			return d.Optional(jsonx.OptInt64(d, &s.CurrentPage))
-		case "last_page":
-			return d.Optional(jsonx.OptInt64(d, &s.LastPage))
-		case "per_page":
-			return d.Optional(jsonx.OptInt64(d, &s.PerPage))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodePaginationMetaMember)
 }
 
-// requiredTemplate lists the members a Template must have, in the order of d.Seen.
+// decodePaginationMetaMember reads the member named key into s.
+func decodePaginationMetaMember(d *jsonx.Decoder, s *PaginationMeta, key []byte) (int, error) {
+	switch string(key) {
+	case "current_page":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.CurrentPage)
+	case "last_page":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.LastPage)
+	case "per_page":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.PerPage)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredTemplate lists the members a Template must have; decodeTemplateMember returns their positions.
 var requiredTemplate = []string{"id", "name"}
 
 // UnmarshalJSON decodes s with a decoder generated for Template's members.
@@ -154,28 +175,29 @@ func (s *Template) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTemplate(d *jsonx.Decoder, s *Template) error {
-	return jsonx.Object(d, requiredTemplate, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "created_at":
-			return d.Optional(jsonx.OptString(d, &s.CreatedAt))
-		case "id":
-			d.Seen(0)
-			return jsonx.Int64(d, &s.ID)
-		case "name":
-			d.Seen(1)
-			return jsonx.String(d, &s.Name)
-		case "owner":
-			return d.Optional(jsonx.OptBool(d, &s.Owner))
-		case "tags":
-			return d.Optional(jsonx.Slice(d, &s.Tags, jsonx.String))
-		case "updated_at":
-			return d.Optional(jsonx.OptString(d, &s.UpdatedAt))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredTemplate, s, decodeTemplateMember)
 }
 
-// requiredTemplateDefinition lists the members a TemplateDefinition must have, in the order of d.Seen.
+// decodeTemplateMember reads the member named key into s.
+func decodeTemplateMember(d *jsonx.Decoder, s *Template, key []byte) (int, error) {
+	switch string(key) {
+	case "created_at":
+		return jsonx.Optional, jsonx.OptString(d, &s.CreatedAt)
+	case "id":
+		return 0, jsonx.Int64(d, &s.ID)
+	case "name":
+		return 1, jsonx.String(d, &s.Name)
+	case "owner":
+		return jsonx.Optional, jsonx.OptBool(d, &s.Owner)
+	case "tags":
+		return jsonx.Optional, jsonx.Slice(d, &s.Tags, jsonx.String)
+	case "updated_at":
+		return jsonx.Optional, jsonx.OptString(d, &s.UpdatedAt)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredTemplateDefinition lists the members a TemplateDefinition must have; decodeTemplateDefinitionMember returns their positions.
 var requiredTemplateDefinition = []string{"id", "name"}
 
 // UnmarshalJSON decodes s with a decoder generated for TemplateDefinition's members.
@@ -184,35 +206,36 @@ func (s *TemplateDefinition) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTemplateDefinition(d *jsonx.Decoder, s *TemplateDefinition) error {
-	return jsonx.Object(d, requiredTemplateDefinition, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "created_at":
-			return d.Optional(jsonx.OptString(d, &s.CreatedAt))
-		case "dataSettings":
-			return d.Optional(jsonx.Map(d, &s.DataSettings, jsonx.Raw))
-		case "editor":
-			return d.Optional(jsonx.Map(d, &s.Editor, jsonx.Raw))
-		case "id":
-			d.Seen(0)
-			return jsonx.Int64(d, &s.ID)
-		case "isDraft":
-			return d.Optional(jsonx.OptBool(d, &s.IsDraft))
-		case "layout":
-			return d.Optional(jsonx.Ptr(d, &s.Layout, decodeTemplateLayout))
-		case "name":
-			d.Seen(1)
-			return jsonx.String(d, &s.Name)
-		case "owner":
-			return d.Optional(jsonx.OptBool(d, &s.Owner))
-		case "pages":
-			return d.Optional(jsonx.Slice(d, &s.Pages, decodeTemplatePage))
-		case "tags":
-			return d.Optional(jsonx.Slice(d, &s.Tags, jsonx.String))
-		case "updated_at":
-			return d.Optional(jsonx.OptString(d, &s.UpdatedAt))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredTemplateDefinition, s, decodeTemplateDefinitionMember)
+}
+
+// decodeTemplateDefinitionMember reads the member named key into s.
+func decodeTemplateDefinitionMember(d *jsonx.Decoder, s *TemplateDefinition, key []byte) (int, error) {
+	switch string(key) {
+	case "created_at":
+		return jsonx.Optional, jsonx.OptString(d, &s.CreatedAt)
+	case "dataSettings":
+		return jsonx.Optional, jsonx.Map(d, &s.DataSettings, jsonx.Raw)
+	case "editor":
+		return jsonx.Optional, jsonx.Map(d, &s.Editor, jsonx.Raw)
+	case "id":
+		return 0, jsonx.Int64(d, &s.ID)
+	case "isDraft":
+		return jsonx.Optional, jsonx.OptBool(d, &s.IsDraft)
+	case "layout":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Layout, decodeTemplateLayout)
+	case "name":
+		return 1, jsonx.String(d, &s.Name)
+	case "owner":
+		return jsonx.Optional, jsonx.OptBool(d, &s.Owner)
+	case "pages":
+		return jsonx.Optional, jsonx.Slice(d, &s.Pages, decodeTemplatePage)
+	case "tags":
+		return jsonx.Optional, jsonx.Slice(d, &s.Tags, jsonx.String)
+	case "updated_at":
+		return jsonx.Optional, jsonx.OptString(d, &s.UpdatedAt)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for TemplateDefinitionEnvelope's members.
@@ -221,13 +244,16 @@ func (s *TemplateDefinitionEnvelope) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTemplateDefinitionEnvelope(d *jsonx.Decoder, s *TemplateDefinitionEnvelope) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "response":
-			return d.Optional(jsonx.Ptr(d, &s.Response, decodeTemplateDefinition))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeTemplateDefinitionEnvelopeMember)
+}
+
+// decodeTemplateDefinitionEnvelopeMember reads the member named key into s.
+func decodeTemplateDefinitionEnvelopeMember(d *jsonx.Decoder, s *TemplateDefinitionEnvelope, key []byte) (int, error) {
+	switch string(key) {
+	case "response":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Response, decodeTemplateDefinition)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for TemplateLayout's members.
@@ -236,27 +262,30 @@ func (s *TemplateLayout) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTemplateLayout(d *jsonx.Decoder, s *TemplateLayout) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "emptyLabels":
-			return d.Optional(jsonx.OptInt64(d, &s.EmptyLabels))
-		case "format":
-			return d.Optional(jsonx.OptString(d, &s.Format))
-		case "height":
-			return d.Optional(jsonx.OptFloat64(d, &s.Height))
-		case "margins":
-			return d.Optional(jsonx.Ptr(d, &s.Margins, decodeTemplateLayoutMargins))
-		case "orientation":
-			return d.Optional(jsonx.OptString(d, &s.Orientation))
-		case "rotation":
-			return d.Optional(jsonx.OptInt64(d, &s.Rotation))
-		case "unit":
-			return d.Optional(jsonx.OptString(d, &s.Unit))
-		case "width":
-			return d.Optional(jsonx.OptFloat64(d, &s.Width))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeTemplateLayoutMember)
+}
+
+// decodeTemplateLayoutMember reads the member named key into s.
+func decodeTemplateLayoutMember(d *jsonx.Decoder, s *TemplateLayout, key []byte) (int, error) {
+	switch string(key) {
+	case "emptyLabels":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.EmptyLabels)
+	case "format":
+		return jsonx.Optional, jsonx.OptString(d, &s.Format)
+	case "height":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.Height)
+	case "margins":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Margins, decodeTemplateLayoutMargins)
+	case "orientation":
+		return jsonx.Optional, jsonx.OptString(d, &s.Orientation)
+	case "rotation":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Rotation)
+	case "unit":
+		return jsonx.Optional, jsonx.OptString(d, &s.Unit)
+	case "width":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.Width)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for TemplateLayoutMargins's members.
@@ -265,19 +294,22 @@ func (s *TemplateLayoutMargins) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTemplateLayoutMargins(d *jsonx.Decoder, s *TemplateLayoutMargins) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "bottom":
-			return d.Optional(jsonx.OptFloat64(d, &s.Bottom))
-		case "left":
-			return d.Optional(jsonx.OptFloat64(d, &s.Left))
-		case "right":
-			return d.Optional(jsonx.OptFloat64(d, &s.Right))
-		case "top":
-			return d.Optional(jsonx.OptFloat64(d, &s.Top))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeTemplateLayoutMarginsMember)
+}
+
+// decodeTemplateLayoutMarginsMember reads the member named key into s.
+func decodeTemplateLayoutMarginsMember(d *jsonx.Decoder, s *TemplateLayoutMargins, key []byte) (int, error) {
+	switch string(key) {
+	case "bottom":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.Bottom)
+	case "left":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.Left)
+	case "right":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.Right)
+	case "top":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.Top)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for TemplateList's members.
@@ -286,15 +318,18 @@ func (s *TemplateList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTemplateList(d *jsonx.Decoder, s *TemplateList) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "meta":
-			return d.Optional(jsonx.Ptr(d, &s.Meta, decodePaginationMeta))
-		case "response":
-			return d.Optional(jsonx.Slice(d, &s.Response, decodeTemplate))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeTemplateListMember)
+}
+
+// decodeTemplateListMember reads the member named key into s.
+func decodeTemplateListMember(d *jsonx.Decoder, s *TemplateList, key []byte) (int, error) {
+	switch string(key) {
+	case "meta":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Meta, decodePaginationMeta)
+	case "response":
+		return jsonx.Optional, jsonx.Slice(d, &s.Response, decodeTemplate)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for TemplatePage's members.
@@ -303,22 +338,25 @@ func (s *TemplatePage) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTemplatePage(d *jsonx.Decoder, s *TemplatePage) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "components":
-			return d.Optional(jsonx.Slice(d, &s.Components, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
-				return jsonx.Map(d, v, jsonx.Raw)
-			}))
-		case "height":
-			return d.Optional(jsonx.OptFloat64(d, &s.Height))
-		case "width":
-			return d.Optional(jsonx.OptFloat64(d, &s.Width))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeTemplatePageMember)
 }
 
-// requiredWorkspace lists the members a Workspace must have, in the order of d.Seen.
+// decodeTemplatePageMember reads the member named key into s.
+func decodeTemplatePageMember(d *jsonx.Decoder, s *TemplatePage, key []byte) (int, error) {
+	switch string(key) {
+	case "components":
+		return jsonx.Optional, jsonx.Slice(d, &s.Components, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
+			return jsonx.Map(d, v, jsonx.Raw)
+		})
+	case "height":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.Height)
+	case "width":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.Width)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredWorkspace lists the members a Workspace must have; decodeWorkspaceMember returns their positions.
 var requiredWorkspace = []string{"identifier"}
 
 // UnmarshalJSON decodes s with a decoder generated for Workspace's members.
@@ -327,20 +365,22 @@ func (s *Workspace) UnmarshalJSON(data []byte) error {
 }
 
 func decodeWorkspace(d *jsonx.Decoder, s *Workspace) error {
-	return jsonx.Object(d, requiredWorkspace, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "created_at":
-			return d.Optional(jsonx.OptString(d, &s.CreatedAt))
-		case "id":
-			return d.Optional(jsonx.OptInt64(d, &s.ID))
-		case "identifier":
-			d.Seen(0)
-			return jsonx.String(d, &s.Identifier)
-		case "is_master_workspace":
-			return d.Optional(jsonx.OptBool(d, &s.IsMasterWorkspace))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredWorkspace, s, decodeWorkspaceMember)
+}
+
+// decodeWorkspaceMember reads the member named key into s.
+func decodeWorkspaceMember(d *jsonx.Decoder, s *Workspace, key []byte) (int, error) {
+	switch string(key) {
+	case "created_at":
+		return jsonx.Optional, jsonx.OptString(d, &s.CreatedAt)
+	case "id":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.ID)
+	case "identifier":
+		return 0, jsonx.String(d, &s.Identifier)
+	case "is_master_workspace":
+		return jsonx.Optional, jsonx.OptBool(d, &s.IsMasterWorkspace)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for WorkspaceEnvelope's members.
@@ -349,13 +389,16 @@ func (s *WorkspaceEnvelope) UnmarshalJSON(data []byte) error {
 }
 
 func decodeWorkspaceEnvelope(d *jsonx.Decoder, s *WorkspaceEnvelope) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "response":
-			return d.Optional(jsonx.Ptr(d, &s.Response, decodeWorkspace))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeWorkspaceEnvelopeMember)
+}
+
+// decodeWorkspaceEnvelopeMember reads the member named key into s.
+func decodeWorkspaceEnvelopeMember(d *jsonx.Decoder, s *WorkspaceEnvelope, key []byte) (int, error) {
+	switch string(key) {
+	case "response":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Response, decodeWorkspace)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for WorkspaceList's members.
@@ -364,13 +407,16 @@ func (s *WorkspaceList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeWorkspaceList(d *jsonx.Decoder, s *WorkspaceList) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "meta":
-			return d.Optional(jsonx.Ptr(d, &s.Meta, decodePaginationMeta))
-		case "response":
-			return d.Optional(jsonx.Slice(d, &s.Response, decodeWorkspace))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeWorkspaceListMember)
+}
+
+// decodeWorkspaceListMember reads the member named key into s.
+func decodeWorkspaceListMember(d *jsonx.Decoder, s *WorkspaceList, key []byte) (int, error) {
+	switch string(key) {
+	case "meta":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Meta, decodePaginationMeta)
+	case "response":
+		return jsonx.Optional, jsonx.Slice(d, &s.Response, decodeWorkspace)
+	}
+	return jsonx.Unknown, nil
 }

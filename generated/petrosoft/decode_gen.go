@@ -10,30 +10,33 @@ func (s *ErrorEnvelope) UnmarshalJSON(data []byte) error {
 }
 
 func decodeErrorEnvelope(d *jsonx.Decoder, s *ErrorEnvelope) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "data":
-			return d.Optional(jsonx.Raw(d, &s.Data))
-		case "error":
-			return d.Optional(jsonx.OptString(d, &s.Error))
-		case "error_description":
-			return d.Optional(jsonx.OptString(d, &s.ErrorDescription))
-		case "errors":
-			return d.Optional(jsonx.Raw(d, &s.Errors))
-		case "http_code":
-			return d.Optional(jsonx.OptInt64(d, &s.HTTPCode))
-		case "message":
-			return d.Optional(jsonx.OptString(d, &s.Message))
-		case "success":
-			return d.Optional(jsonx.OptBool(d, &s.Success))
-		case "total":
-			return d.Optional(jsonx.Raw(d, &s.Total))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeErrorEnvelopeMember)
 }
 
-// requiredItemDetails lists the members a ItemDetails must have, in the order of d.Seen.
+// decodeErrorEnvelopeMember reads the member named key into s.
+func decodeErrorEnvelopeMember(d *jsonx.Decoder, s *ErrorEnvelope, key []byte) (int, error) {
+	switch string(key) {
+	case "data":
+		return jsonx.Optional, jsonx.Raw(d, &s.Data)
+	case "error":
+		return jsonx.Optional, jsonx.OptString(d, &s.Error)
+	case "error_description":
+		return jsonx.Optional, jsonx.OptString(d, &s.ErrorDescription)
+	case "errors":
+		return jsonx.Optional, jsonx.Raw(d, &s.Errors)
+	case "http_code":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.HTTPCode)
+	case "message":
+		return jsonx.Optional, jsonx.OptString(d, &s.Message)
+	case "success":
+		return jsonx.Optional, jsonx.OptBool(d, &s.Success)
+	case "total":
+		return jsonx.Optional, jsonx.Raw(d, &s.Total)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredItemDetails lists the members a ItemDetails must have; decodeItemDetailsMember returns their positions.
 var requiredItemDetails = []string{"upc"}
 
 // UnmarshalJSON decodes s with a decoder generated for ItemDetails's members.
@@ -42,18 +45,20 @@ func (s *ItemDetails) UnmarshalJSON(data []byte) error {
 }
 
 func decodeItemDetails(d *jsonx.Decoder, s *ItemDetails) error {
-	return jsonx.Object(d, requiredItemDetails, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "onhandQty":
-			return d.Optional(jsonx.OptFloat64(d, &s.OnhandQty))
-		case "retail":
-			return d.Optional(jsonx.OptFloat64(d, &s.Retail))
-		case "upc":
-			d.Seen(0)
-			return jsonx.String(d, &s.Upc)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredItemDetails, s, decodeItemDetailsMember)
+}
+
+// decodeItemDetailsMember reads the member named key into s.
+func decodeItemDetailsMember(d *jsonx.Decoder, s *ItemDetails, key []byte) (int, error) {
+	switch string(key) {
+	case "onhandQty":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.OnhandQty)
+	case "retail":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.Retail)
+	case "upc":
+		return 0, jsonx.String(d, &s.Upc)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for OAuthError's members.
@@ -62,18 +67,21 @@ func (s *OAuthError) UnmarshalJSON(data []byte) error {
 }
 
 func decodeOAuthError(d *jsonx.Decoder, s *OAuthError) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "error":
-			return d.Optional(jsonx.OptString(d, &s.Error))
-		case "error_description":
-			return d.Optional(jsonx.OptString(d, &s.ErrorDescription))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeOAuthErrorMember)
 }
 
-// requiredTokenResponse lists the members a TokenResponse must have, in the order of d.Seen.
+// decodeOAuthErrorMember reads the member named key into s.
+func decodeOAuthErrorMember(d *jsonx.Decoder, s *OAuthError, key []byte) (int, error) {
+	switch string(key) {
+	case "error":
+		return jsonx.Optional, jsonx.OptString(d, &s.Error)
+	case "error_description":
+		return jsonx.Optional, jsonx.OptString(d, &s.ErrorDescription)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredTokenResponse lists the members a TokenResponse must have; decodeTokenResponseMember returns their positions.
 var requiredTokenResponse = []string{"access_token", "expires_in", "refresh_token", "token_type"}
 
 // UnmarshalJSON decodes s with a decoder generated for TokenResponse's members.
@@ -82,29 +90,28 @@ func (s *TokenResponse) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTokenResponse(d *jsonx.Decoder, s *TokenResponse) error {
-	return jsonx.Object(d, requiredTokenResponse, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "access_token":
-			d.Seen(0)
-			return jsonx.String(d, &s.AccessToken)
-		case "expires_in":
-			d.Seen(1)
-			return jsonx.Int64(d, &s.ExpiresIn)
-		case "not-before-policy":
-			return d.Optional(jsonx.OptInt64(d, &s.NotBeforePolicy))
-		case "refresh_expires_in":
-			return d.Optional(jsonx.OptInt64(d, &s.RefreshExpiresIn))
-		case "refresh_token":
-			d.Seen(2)
-			return jsonx.String(d, &s.RefreshToken)
-		case "scope":
-			return d.Optional(jsonx.OptString(d, &s.Scope))
-		case "session_state":
-			return d.Optional(jsonx.OptString(d, &s.SessionState))
-		case "token_type":
-			d.Seen(3)
-			return jsonx.String(d, &s.TokenType)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredTokenResponse, s, decodeTokenResponseMember)
+}
+
+// decodeTokenResponseMember reads the member named key into s.
+func decodeTokenResponseMember(d *jsonx.Decoder, s *TokenResponse, key []byte) (int, error) {
+	switch string(key) {
+	case "access_token":
+		return 0, jsonx.String(d, &s.AccessToken)
+	case "expires_in":
+		return 1, jsonx.Int64(d, &s.ExpiresIn)
+	case "not-before-policy":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.NotBeforePolicy)
+	case "refresh_expires_in":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.RefreshExpiresIn)
+	case "refresh_token":
+		return 2, jsonx.String(d, &s.RefreshToken)
+	case "scope":
+		return jsonx.Optional, jsonx.OptString(d, &s.Scope)
+	case "session_state":
+		return jsonx.Optional, jsonx.OptString(d, &s.SessionState)
+	case "token_type":
+		return 3, jsonx.String(d, &s.TokenType)
+	}
+	return jsonx.Unknown, nil
 }

@@ -10,13 +10,16 @@ func (s *BulkCreateOptionsResponse) UnmarshalJSON(data []byte) error {
 }
 
 func decodeBulkCreateOptionsResponse(d *jsonx.Decoder, s *BulkCreateOptionsResponse) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "options":
-			return d.Optional(jsonx.Slice(d, &s.Options, decodeStepOption))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeBulkCreateOptionsResponseMember)
+}
+
+// decodeBulkCreateOptionsResponseMember reads the member named key into s.
+func decodeBulkCreateOptionsResponseMember(d *jsonx.Decoder, s *BulkCreateOptionsResponse, key []byte) (int, error) {
+	switch string(key) {
+	case "options":
+		return jsonx.Optional, jsonx.Slice(d, &s.Options, decodeStepOption)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for BulkCreateStepsResponse's members.
@@ -25,16 +28,19 @@ func (s *BulkCreateStepsResponse) UnmarshalJSON(data []byte) error {
 }
 
 func decodeBulkCreateStepsResponse(d *jsonx.Decoder, s *BulkCreateStepsResponse) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "steps":
-			return d.Optional(jsonx.Slice(d, &s.Steps, decodeStep))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeBulkCreateStepsResponseMember)
 }
 
-// requiredCondition lists the members a Condition must have, in the order of d.Seen.
+// decodeBulkCreateStepsResponseMember reads the member named key into s.
+func decodeBulkCreateStepsResponseMember(d *jsonx.Decoder, s *BulkCreateStepsResponse, key []byte) (int, error) {
+	switch string(key) {
+	case "steps":
+		return jsonx.Optional, jsonx.Slice(d, &s.Steps, decodeStep)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredCondition lists the members a Condition must have; decodeConditionMember returns their positions.
 var requiredCondition = []string{"type"}
 
 // UnmarshalJSON decodes s with a decoder generated for Condition's members.
@@ -43,18 +49,20 @@ func (s *Condition) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCondition(d *jsonx.Decoder, s *Condition) error {
-	return jsonx.Object(d, requiredCondition, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "conditions":
-			return d.Optional(jsonx.Slice(d, &s.Conditions, decodeCondition))
-		case "optionIds":
-			return d.Optional(jsonx.Slice(d, &s.OptionIDs, jsonx.String))
-		case "type":
-			d.Seen(0)
-			return jsonx.StringAs[DependencyType](d, &s.Type)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredCondition, s, decodeConditionMember)
+}
+
+// decodeConditionMember reads the member named key into s.
+func decodeConditionMember(d *jsonx.Decoder, s *Condition, key []byte) (int, error) {
+	switch string(key) {
+	case "conditions":
+		return jsonx.Optional, jsonx.Slice(d, &s.Conditions, decodeCondition)
+	case "optionIds":
+		return jsonx.Optional, jsonx.Slice(d, &s.OptionIDs, jsonx.String)
+	case "type":
+		return 0, jsonx.StringAs[DependencyType](d, &s.Type)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for Configuration's members.
@@ -63,21 +71,24 @@ func (s *Configuration) UnmarshalJSON(data []byte) error {
 }
 
 func decodeConfiguration(d *jsonx.Decoder, s *Configuration) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "configurator":
-			return d.Optional(jsonx.Ptr(d, &s.Configurator, decodeConfigurationConfigurator))
-		case "matchedProperties":
-			return d.Optional(jsonx.Slice(d, &s.MatchedProperties, decodeProperty))
-		case "price":
-			return d.Optional(jsonx.Ptr(d, &s.Price, decodeMoney))
-		case "steps":
-			return d.Optional(jsonx.Slice(d, &s.Steps, decodeConfigurationStep))
-		case "weight":
-			return d.Optional(jsonx.OptString(d, &s.Weight))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeConfigurationMember)
+}
+
+// decodeConfigurationMember reads the member named key into s.
+func decodeConfigurationMember(d *jsonx.Decoder, s *Configuration, key []byte) (int, error) {
+	switch string(key) {
+	case "configurator":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Configurator, decodeConfigurationConfigurator)
+	case "matchedProperties":
+		return jsonx.Optional, jsonx.Slice(d, &s.MatchedProperties, decodeProperty)
+	case "price":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Price, decodeMoney)
+	case "steps":
+		return jsonx.Optional, jsonx.Slice(d, &s.Steps, decodeConfigurationStep)
+	case "weight":
+		return jsonx.Optional, jsonx.OptString(d, &s.Weight)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for ConfigurationConfigurator's members.
@@ -86,19 +97,22 @@ func (s *ConfigurationConfigurator) UnmarshalJSON(data []byte) error {
 }
 
 func decodeConfigurationConfigurator(d *jsonx.Decoder, s *ConfigurationConfigurator) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "id":
-			return d.Optional(jsonx.OptString(d, &s.ID))
-		case "label":
-			return d.Optional(jsonx.OptString(d, &s.Label))
-		case "productId":
-			return d.Optional(jsonx.OptString(d, &s.ProductID))
-		case "status":
-			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.StringAs[ConfiguratorStatus]))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeConfigurationConfiguratorMember)
+}
+
+// decodeConfigurationConfiguratorMember reads the member named key into s.
+func decodeConfigurationConfiguratorMember(d *jsonx.Decoder, s *ConfigurationConfigurator, key []byte) (int, error) {
+	switch string(key) {
+	case "id":
+		return jsonx.Optional, jsonx.OptString(d, &s.ID)
+	case "label":
+		return jsonx.Optional, jsonx.OptString(d, &s.Label)
+	case "productId":
+		return jsonx.Optional, jsonx.OptString(d, &s.ProductID)
+	case "status":
+		return jsonx.Optional, jsonx.Opt(d, &s.Status, jsonx.StringAs[ConfiguratorStatus])
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for ConfigurationOption's members.
@@ -107,23 +121,26 @@ func (s *ConfigurationOption) UnmarshalJSON(data []byte) error {
 }
 
 func decodeConfigurationOption(d *jsonx.Decoder, s *ConfigurationOption) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "available":
-			return d.Optional(jsonx.OptBool(d, &s.Available))
-		case "externalReferenceId":
-			return d.Optional(jsonx.OptString(d, &s.ExternalReferenceID))
-		case "id":
-			return d.Optional(jsonx.OptString(d, &s.ID))
-		case "label":
-			return d.Optional(jsonx.Ptr(d, &s.Label, decodeLocalizedText))
-		case "position":
-			return d.Optional(jsonx.OptString(d, &s.Position))
-		case "selected":
-			return d.Optional(jsonx.OptBool(d, &s.Selected))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeConfigurationOptionMember)
+}
+
+// decodeConfigurationOptionMember reads the member named key into s.
+func decodeConfigurationOptionMember(d *jsonx.Decoder, s *ConfigurationOption, key []byte) (int, error) {
+	switch string(key) {
+	case "available":
+		return jsonx.Optional, jsonx.OptBool(d, &s.Available)
+	case "externalReferenceId":
+		return jsonx.Optional, jsonx.OptString(d, &s.ExternalReferenceID)
+	case "id":
+		return jsonx.Optional, jsonx.OptString(d, &s.ID)
+	case "label":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Label, decodeLocalizedText)
+	case "position":
+		return jsonx.Optional, jsonx.OptString(d, &s.Position)
+	case "selected":
+		return jsonx.Optional, jsonx.OptBool(d, &s.Selected)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for ConfigurationStep's members.
@@ -132,22 +149,25 @@ func (s *ConfigurationStep) UnmarshalJSON(data []byte) error {
 }
 
 func decodeConfigurationStep(d *jsonx.Decoder, s *ConfigurationStep) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "id":
-			return d.Optional(jsonx.OptString(d, &s.ID))
-		case "label":
-			return d.Optional(jsonx.Ptr(d, &s.Label, decodeLocalizedText))
-		case "options":
-			return d.Optional(jsonx.Slice(d, &s.Options, decodeConfigurationOption))
-		case "position":
-			return d.Optional(jsonx.OptString(d, &s.Position))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeConfigurationStepMember)
 }
 
-// requiredConfigurator lists the members a Configurator must have, in the order of d.Seen.
+// decodeConfigurationStepMember reads the member named key into s.
+func decodeConfigurationStepMember(d *jsonx.Decoder, s *ConfigurationStep, key []byte) (int, error) {
+	switch string(key) {
+	case "id":
+		return jsonx.Optional, jsonx.OptString(d, &s.ID)
+	case "label":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Label, decodeLocalizedText)
+	case "options":
+		return jsonx.Optional, jsonx.Slice(d, &s.Options, decodeConfigurationOption)
+	case "position":
+		return jsonx.Optional, jsonx.OptString(d, &s.Position)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredConfigurator lists the members a Configurator must have; decodeConfiguratorMember returns their positions.
 var requiredConfigurator = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for Configurator's members.
@@ -156,31 +176,33 @@ func (s *Configurator) UnmarshalJSON(data []byte) error {
 }
 
 func decodeConfigurator(d *jsonx.Decoder, s *Configurator) error {
-	return jsonx.Object(d, requiredConfigurator, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "createdAt":
-			return d.Optional(jsonx.OptTime(d, &s.CreatedAt))
-		case "grn":
-			return d.Optional(jsonx.OptString(d, &s.Grn))
-		case "id":
-			d.Seen(0)
-			return jsonx.String(d, &s.ID)
-		case "label":
-			return d.Optional(jsonx.OptString(d, &s.Label))
-		case "productId":
-			return d.Optional(jsonx.OptString(d, &s.ProductID))
-		case "status":
-			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.StringAs[ConfiguratorStatus]))
-		case "steps":
-			return d.Optional(jsonx.Slice(d, &s.Steps, decodeStep))
-		case "updatedAt":
-			return d.Optional(jsonx.OptTime(d, &s.UpdatedAt))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredConfigurator, s, decodeConfiguratorMember)
 }
 
-// requiredDependency lists the members a Dependency must have, in the order of d.Seen.
+// decodeConfiguratorMember reads the member named key into s.
+func decodeConfiguratorMember(d *jsonx.Decoder, s *Configurator, key []byte) (int, error) {
+	switch string(key) {
+	case "createdAt":
+		return jsonx.Optional, jsonx.OptTime(d, &s.CreatedAt)
+	case "grn":
+		return jsonx.Optional, jsonx.OptString(d, &s.Grn)
+	case "id":
+		return 0, jsonx.String(d, &s.ID)
+	case "label":
+		return jsonx.Optional, jsonx.OptString(d, &s.Label)
+	case "productId":
+		return jsonx.Optional, jsonx.OptString(d, &s.ProductID)
+	case "status":
+		return jsonx.Optional, jsonx.Opt(d, &s.Status, jsonx.StringAs[ConfiguratorStatus])
+	case "steps":
+		return jsonx.Optional, jsonx.Slice(d, &s.Steps, decodeStep)
+	case "updatedAt":
+		return jsonx.Optional, jsonx.OptTime(d, &s.UpdatedAt)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredDependency lists the members a Dependency must have; decodeDependencyMember returns their positions.
 var requiredDependency = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for Dependency's members.
@@ -189,26 +211,28 @@ func (s *Dependency) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDependency(d *jsonx.Decoder, s *Dependency) error {
-	return jsonx.Object(d, requiredDependency, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "condition":
-			return d.Optional(jsonx.Ptr(d, &s.Condition, decodeCondition))
-		case "createdAt":
-			return d.Optional(jsonx.OptTime(d, &s.CreatedAt))
-		case "grn":
-			return d.Optional(jsonx.OptString(d, &s.Grn))
-		case "id":
-			d.Seen(0)
-			return jsonx.String(d, &s.ID)
-		case "optionIds":
-			return d.Optional(jsonx.Slice(d, &s.OptionIDs, jsonx.String))
-		case "stepId":
-			return d.Optional(jsonx.OptString(d, &s.StepID))
-		case "updatedAt":
-			return d.Optional(jsonx.OptTime(d, &s.UpdatedAt))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredDependency, s, decodeDependencyMember)
+}
+
+// decodeDependencyMember reads the member named key into s.
+func decodeDependencyMember(d *jsonx.Decoder, s *Dependency, key []byte) (int, error) {
+	switch string(key) {
+	case "condition":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Condition, decodeCondition)
+	case "createdAt":
+		return jsonx.Optional, jsonx.OptTime(d, &s.CreatedAt)
+	case "grn":
+		return jsonx.Optional, jsonx.OptString(d, &s.Grn)
+	case "id":
+		return 0, jsonx.String(d, &s.ID)
+	case "optionIds":
+		return jsonx.Optional, jsonx.Slice(d, &s.OptionIDs, jsonx.String)
+	case "stepId":
+		return jsonx.Optional, jsonx.OptString(d, &s.StepID)
+	case "updatedAt":
+		return jsonx.Optional, jsonx.OptTime(d, &s.UpdatedAt)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for FieldViolation's members.
@@ -217,15 +241,18 @@ func (s *FieldViolation) UnmarshalJSON(data []byte) error {
 }
 
 func decodeFieldViolation(d *jsonx.Decoder, s *FieldViolation) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "description":
-			return d.Optional(jsonx.OptString(d, &s.Description))
-		case "field":
-			return d.Optional(jsonx.OptString(d, &s.Field))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeFieldViolationMember)
+}
+
+// decodeFieldViolationMember reads the member named key into s.
+func decodeFieldViolationMember(d *jsonx.Decoder, s *FieldViolation, key []byte) (int, error) {
+	switch string(key) {
+	case "description":
+		return jsonx.Optional, jsonx.OptString(d, &s.Description)
+	case "field":
+		return jsonx.Optional, jsonx.OptString(d, &s.Field)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for ListConfiguratorsResponse's members.
@@ -234,15 +261,18 @@ func (s *ListConfiguratorsResponse) UnmarshalJSON(data []byte) error {
 }
 
 func decodeListConfiguratorsResponse(d *jsonx.Decoder, s *ListConfiguratorsResponse) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "configurators":
-			return d.Optional(jsonx.Slice(d, &s.Configurators, decodeConfigurator))
-		case "nextPageToken":
-			return d.Optional(jsonx.OptString(d, &s.NextPageToken))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeListConfiguratorsResponseMember)
+}
+
+// decodeListConfiguratorsResponseMember reads the member named key into s.
+func decodeListConfiguratorsResponseMember(d *jsonx.Decoder, s *ListConfiguratorsResponse, key []byte) (int, error) {
+	switch string(key) {
+	case "configurators":
+		return jsonx.Optional, jsonx.Slice(d, &s.Configurators, decodeConfigurator)
+	case "nextPageToken":
+		return jsonx.Optional, jsonx.OptString(d, &s.NextPageToken)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for LocalizedText's members.
@@ -251,16 +281,19 @@ func (s *LocalizedText) UnmarshalJSON(data []byte) error {
 }
 
 func decodeLocalizedText(d *jsonx.Decoder, s *LocalizedText) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "value":
-			return d.Optional(jsonx.StringMap(d, &s.Value))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeLocalizedTextMember)
 }
 
-// requiredMatrix lists the members a Matrix must have, in the order of d.Seen.
+// decodeLocalizedTextMember reads the member named key into s.
+func decodeLocalizedTextMember(d *jsonx.Decoder, s *LocalizedText, key []byte) (int, error) {
+	switch string(key) {
+	case "value":
+		return jsonx.Optional, jsonx.StringMap(d, &s.Value)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredMatrix lists the members a Matrix must have; decodeMatrixMember returns their positions.
 var requiredMatrix = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for Matrix's members.
@@ -269,30 +302,32 @@ func (s *Matrix) UnmarshalJSON(data []byte) error {
 }
 
 func decodeMatrix(d *jsonx.Decoder, s *Matrix) error {
-	return jsonx.Object(d, requiredMatrix, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "configuratorId":
-			return d.Optional(jsonx.OptString(d, &s.ConfiguratorID))
-		case "createdAt":
-			return d.Optional(jsonx.OptTime(d, &s.CreatedAt))
-		case "grn":
-			return d.Optional(jsonx.OptString(d, &s.Grn))
-		case "id":
-			d.Seen(0)
-			return jsonx.String(d, &s.ID)
-		case "label":
-			return d.Optional(jsonx.OptString(d, &s.Label))
-		case "priceType":
-			return d.Optional(jsonx.Ptr(d, &s.PriceType, decodePriceType))
-		case "properties":
-			return d.Optional(jsonx.Slice(d, &s.Properties, decodeProperty))
-		case "updatedAt":
-			return d.Optional(jsonx.OptTime(d, &s.UpdatedAt))
-		case "weightType":
-			return d.Optional(jsonx.Ptr(d, &s.WeightType, decodeWeightType))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredMatrix, s, decodeMatrixMember)
+}
+
+// decodeMatrixMember reads the member named key into s.
+func decodeMatrixMember(d *jsonx.Decoder, s *Matrix, key []byte) (int, error) {
+	switch string(key) {
+	case "configuratorId":
+		return jsonx.Optional, jsonx.OptString(d, &s.ConfiguratorID)
+	case "createdAt":
+		return jsonx.Optional, jsonx.OptTime(d, &s.CreatedAt)
+	case "grn":
+		return jsonx.Optional, jsonx.OptString(d, &s.Grn)
+	case "id":
+		return 0, jsonx.String(d, &s.ID)
+	case "label":
+		return jsonx.Optional, jsonx.OptString(d, &s.Label)
+	case "priceType":
+		return jsonx.Optional, jsonx.Ptr(d, &s.PriceType, decodePriceType)
+	case "properties":
+		return jsonx.Optional, jsonx.Slice(d, &s.Properties, decodeProperty)
+	case "updatedAt":
+		return jsonx.Optional, jsonx.OptTime(d, &s.UpdatedAt)
+	case "weightType":
+		return jsonx.Optional, jsonx.Ptr(d, &s.WeightType, decodeWeightType)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for Money's members.
@@ -301,15 +336,18 @@ func (s *Money) UnmarshalJSON(data []byte) error {
 }
 
 func decodeMoney(d *jsonx.Decoder, s *Money) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "micros":
-			return d.Optional(jsonx.OptInt64(d, &s.Micros))
-		case "units":
-			return d.Optional(jsonx.OptString(d, &s.Units))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeMoneyMember)
+}
+
+// decodeMoneyMember reads the member named key into s.
+func decodeMoneyMember(d *jsonx.Decoder, s *Money, key []byte) (int, error) {
+	switch string(key) {
+	case "micros":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Micros)
+	case "units":
+		return jsonx.Optional, jsonx.OptString(d, &s.Units)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for PriceType's members.
@@ -318,16 +356,19 @@ func (s *PriceType) UnmarshalJSON(data []byte) error {
 }
 
 func decodePriceType(d *jsonx.Decoder, s *PriceType) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "currency":
-			return d.Optional(jsonx.OptString(d, &s.Currency))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodePriceTypeMember)
 }
 
-// requiredProperty lists the members a Property must have, in the order of d.Seen.
+// decodePriceTypeMember reads the member named key into s.
+func decodePriceTypeMember(d *jsonx.Decoder, s *PriceType, key []byte) (int, error) {
+	switch string(key) {
+	case "currency":
+		return jsonx.Optional, jsonx.OptString(d, &s.Currency)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredProperty lists the members a Property must have; decodePropertyMember returns their positions.
 var requiredProperty = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for Property's members.
@@ -336,32 +377,34 @@ func (s *Property) UnmarshalJSON(data []byte) error {
 }
 
 func decodeProperty(d *jsonx.Decoder, s *Property) error {
-	return jsonx.Object(d, requiredProperty, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "createdAt":
-			return d.Optional(jsonx.OptTime(d, &s.CreatedAt))
-		case "grn":
-			return d.Optional(jsonx.OptString(d, &s.Grn))
-		case "id":
-			d.Seen(0)
-			return jsonx.String(d, &s.ID)
-		case "matrixId":
-			return d.Optional(jsonx.OptString(d, &s.MatrixID))
-		case "optionIds":
-			return d.Optional(jsonx.Slice(d, &s.OptionIDs, jsonx.String))
-		case "propertyKey":
-			return d.Optional(jsonx.OptString(d, &s.PropertyKey))
-		case "propertyMode":
-			return d.Optional(jsonx.Opt(d, &s.PropertyMode, jsonx.StringAs[PropertyMode]))
-		case "propertyType":
-			return d.Optional(jsonx.Opt(d, &s.PropertyType, jsonx.StringAs[PropertyType]))
-		case "propertyValue":
-			return d.Optional(jsonx.OptString(d, &s.PropertyValue))
-		case "updatedAt":
-			return d.Optional(jsonx.OptTime(d, &s.UpdatedAt))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredProperty, s, decodePropertyMember)
+}
+
+// decodePropertyMember reads the member named key into s.
+func decodePropertyMember(d *jsonx.Decoder, s *Property, key []byte) (int, error) {
+	switch string(key) {
+	case "createdAt":
+		return jsonx.Optional, jsonx.OptTime(d, &s.CreatedAt)
+	case "grn":
+		return jsonx.Optional, jsonx.OptString(d, &s.Grn)
+	case "id":
+		return 0, jsonx.String(d, &s.ID)
+	case "matrixId":
+		return jsonx.Optional, jsonx.OptString(d, &s.MatrixID)
+	case "optionIds":
+		return jsonx.Optional, jsonx.Slice(d, &s.OptionIDs, jsonx.String)
+	case "propertyKey":
+		return jsonx.Optional, jsonx.OptString(d, &s.PropertyKey)
+	case "propertyMode":
+		return jsonx.Optional, jsonx.Opt(d, &s.PropertyMode, jsonx.StringAs[PropertyMode])
+	case "propertyType":
+		return jsonx.Optional, jsonx.Opt(d, &s.PropertyType, jsonx.StringAs[PropertyType])
+	case "propertyValue":
+		return jsonx.Optional, jsonx.OptString(d, &s.PropertyValue)
+	case "updatedAt":
+		return jsonx.Optional, jsonx.OptTime(d, &s.UpdatedAt)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for Status's members.
@@ -370,20 +413,23 @@ func (s *Status) UnmarshalJSON(data []byte) error {
 }
 
 func decodeStatus(d *jsonx.Decoder, s *Status) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "code":
-			return d.Optional(jsonx.OptInt32(d, &s.Code))
-		case "details":
-			return d.Optional(jsonx.Slice(d, &s.Details, jsonx.Unmarshaler[*Any]))
-		case "message":
-			return d.Optional(jsonx.OptString(d, &s.Message))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeStatusMember)
 }
 
-// requiredStep lists the members a Step must have, in the order of d.Seen.
+// decodeStatusMember reads the member named key into s.
+func decodeStatusMember(d *jsonx.Decoder, s *Status, key []byte) (int, error) {
+	switch string(key) {
+	case "code":
+		return jsonx.Optional, jsonx.OptInt32(d, &s.Code)
+	case "details":
+		return jsonx.Optional, jsonx.Slice(d, &s.Details, jsonx.Unmarshaler[*Any])
+	case "message":
+		return jsonx.Optional, jsonx.OptString(d, &s.Message)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredStep lists the members a Step must have; decodeStepMember returns their positions.
 var requiredStep = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for Step's members.
@@ -392,31 +438,33 @@ func (s *Step) UnmarshalJSON(data []byte) error {
 }
 
 func decodeStep(d *jsonx.Decoder, s *Step) error {
-	return jsonx.Object(d, requiredStep, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "configuratorId":
-			return d.Optional(jsonx.OptString(d, &s.ConfiguratorID))
-		case "createdAt":
-			return d.Optional(jsonx.OptTime(d, &s.CreatedAt))
-		case "grn":
-			return d.Optional(jsonx.OptString(d, &s.Grn))
-		case "id":
-			d.Seen(0)
-			return jsonx.String(d, &s.ID)
-		case "label":
-			return d.Optional(jsonx.Ptr(d, &s.Label, decodeLocalizedText))
-		case "options":
-			return d.Optional(jsonx.Slice(d, &s.Options, decodeStepOption))
-		case "position":
-			return d.Optional(jsonx.OptString(d, &s.Position))
-		case "updatedAt":
-			return d.Optional(jsonx.OptTime(d, &s.UpdatedAt))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredStep, s, decodeStepMember)
 }
 
-// requiredStepOption lists the members a StepOption must have, in the order of d.Seen.
+// decodeStepMember reads the member named key into s.
+func decodeStepMember(d *jsonx.Decoder, s *Step, key []byte) (int, error) {
+	switch string(key) {
+	case "configuratorId":
+		return jsonx.Optional, jsonx.OptString(d, &s.ConfiguratorID)
+	case "createdAt":
+		return jsonx.Optional, jsonx.OptTime(d, &s.CreatedAt)
+	case "grn":
+		return jsonx.Optional, jsonx.OptString(d, &s.Grn)
+	case "id":
+		return 0, jsonx.String(d, &s.ID)
+	case "label":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Label, decodeLocalizedText)
+	case "options":
+		return jsonx.Optional, jsonx.Slice(d, &s.Options, decodeStepOption)
+	case "position":
+		return jsonx.Optional, jsonx.OptString(d, &s.Position)
+	case "updatedAt":
+		return jsonx.Optional, jsonx.OptTime(d, &s.UpdatedAt)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredStepOption lists the members a StepOption must have; decodeStepOptionMember returns their positions.
 var requiredStepOption = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for StepOption's members.
@@ -425,28 +473,30 @@ func (s *StepOption) UnmarshalJSON(data []byte) error {
 }
 
 func decodeStepOption(d *jsonx.Decoder, s *StepOption) error {
-	return jsonx.Object(d, requiredStepOption, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "createdAt":
-			return d.Optional(jsonx.OptTime(d, &s.CreatedAt))
-		case "externalReferenceId":
-			return d.Optional(jsonx.OptString(d, &s.ExternalReferenceID))
-		case "grn":
-			return d.Optional(jsonx.OptString(d, &s.Grn))
-		case "id":
-			d.Seen(0)
-			return jsonx.String(d, &s.ID)
-		case "label":
-			return d.Optional(jsonx.Ptr(d, &s.Label, decodeLocalizedText))
-		case "position":
-			return d.Optional(jsonx.OptString(d, &s.Position))
-		case "stepId":
-			return d.Optional(jsonx.OptString(d, &s.StepID))
-		case "updatedAt":
-			return d.Optional(jsonx.OptTime(d, &s.UpdatedAt))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredStepOption, s, decodeStepOptionMember)
+}
+
+// decodeStepOptionMember reads the member named key into s.
+func decodeStepOptionMember(d *jsonx.Decoder, s *StepOption, key []byte) (int, error) {
+	switch string(key) {
+	case "createdAt":
+		return jsonx.Optional, jsonx.OptTime(d, &s.CreatedAt)
+	case "externalReferenceId":
+		return jsonx.Optional, jsonx.OptString(d, &s.ExternalReferenceID)
+	case "grn":
+		return jsonx.Optional, jsonx.OptString(d, &s.Grn)
+	case "id":
+		return 0, jsonx.String(d, &s.ID)
+	case "label":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Label, decodeLocalizedText)
+	case "position":
+		return jsonx.Optional, jsonx.OptString(d, &s.Position)
+	case "stepId":
+		return jsonx.Optional, jsonx.OptString(d, &s.StepID)
+	case "updatedAt":
+		return jsonx.Optional, jsonx.OptTime(d, &s.UpdatedAt)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for WeightType's members.
@@ -455,11 +505,14 @@ func (s *WeightType) UnmarshalJSON(data []byte) error {
 }
 
 func decodeWeightType(d *jsonx.Decoder, s *WeightType) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "unit":
-			return d.Optional(jsonx.OptString(d, &s.Unit))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeWeightTypeMember)
+}
+
+// decodeWeightTypeMember reads the member named key into s.
+func decodeWeightTypeMember(d *jsonx.Decoder, s *WeightType, key []byte) (int, error) {
+	switch string(key) {
+	case "unit":
+		return jsonx.Optional, jsonx.OptString(d, &s.Unit)
+	}
+	return jsonx.Unknown, nil
 }

@@ -8,7 +8,7 @@ import (
 	"github.com/apigen-go/apigen/runtime/jsonx"
 )
 
-// requiredAccount lists the members a Account must have, in the order of d.Seen.
+// requiredAccount lists the members a Account must have; decodeAccountMember returns their positions.
 var requiredAccount = []string{"accountId", "accountNumber", "bankCode"}
 
 // UnmarshalJSON decodes s with a decoder generated for Account's members.
@@ -17,37 +17,37 @@ func (s *Account) UnmarshalJSON(data []byte) error {
 }
 
 func decodeAccount(d *jsonx.Decoder, s *Account) error {
-	return jsonx.Object(d, requiredAccount, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "accountId":
-			d.Seen(0)
-			return jsonx.Int64(d, &s.AccountID)
-		case "accountName":
-			return d.Optional(jsonx.OptString(d, &s.AccountName))
-		case "accountNumber":
-			d.Seen(1)
-			return jsonx.String(d, &s.AccountNumber)
-		case "accountNumberPrefix":
-			return d.Optional(jsonx.OptString(d, &s.AccountNumberPrefix))
-		case "accountTypeId":
-			return d.Optional(jsonx.OptString(d, &s.AccountTypeID))
-		case "bankBicCode":
-			return d.Optional(jsonx.OptString(d, &s.BankBicCode))
-		case "bankCode":
-			d.Seen(2)
-			return jsonx.String(d, &s.BankCode)
-		case "friendlyName":
-			return d.Optional(jsonx.OptString(d, &s.FriendlyName))
-		case "iban":
-			return d.Optional(jsonx.OptString(d, &s.Iban))
-		case "mainCurrency":
-			return d.Optional(jsonx.OptString(d, &s.MainCurrency))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredAccount, s, decodeAccountMember)
 }
 
-// requiredAccountBalance lists the members a AccountBalance must have, in the order of d.Seen.
+// decodeAccountMember reads the member named key into s.
+func decodeAccountMember(d *jsonx.Decoder, s *Account, key []byte) (int, error) {
+	switch string(key) {
+	case "accountId":
+		return 0, jsonx.Int64(d, &s.AccountID)
+	case "accountName":
+		return jsonx.Optional, jsonx.OptString(d, &s.AccountName)
+	case "accountNumber":
+		return 1, jsonx.String(d, &s.AccountNumber)
+	case "accountNumberPrefix":
+		return jsonx.Optional, jsonx.OptString(d, &s.AccountNumberPrefix)
+	case "accountTypeId":
+		return jsonx.Optional, jsonx.OptString(d, &s.AccountTypeID)
+	case "bankBicCode":
+		return jsonx.Optional, jsonx.OptString(d, &s.BankBicCode)
+	case "bankCode":
+		return 2, jsonx.String(d, &s.BankCode)
+	case "friendlyName":
+		return jsonx.Optional, jsonx.OptString(d, &s.FriendlyName)
+	case "iban":
+		return jsonx.Optional, jsonx.OptString(d, &s.Iban)
+	case "mainCurrency":
+		return jsonx.Optional, jsonx.OptString(d, &s.MainCurrency)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredAccountBalance lists the members a AccountBalance must have; decodeAccountBalanceMember returns their positions.
 var requiredAccountBalance = []string{"bankCode", "numberPart2"}
 
 // UnmarshalJSON decodes s with a decoder generated for AccountBalance's members.
@@ -56,24 +56,25 @@ func (s *AccountBalance) UnmarshalJSON(data []byte) error {
 }
 
 func decodeAccountBalance(d *jsonx.Decoder, s *AccountBalance) error {
-	return jsonx.Object(d, requiredAccountBalance, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "bankCode":
-			d.Seen(0)
-			return jsonx.String(d, &s.BankCode)
-		case "currencyFolders":
-			return d.Optional(jsonx.Slice(d, &s.CurrencyFolders, decodeCurrencyFolder))
-		case "numberPart1":
-			return d.Optional(jsonx.OptString(d, &s.NumberPart1))
-		case "numberPart2":
-			d.Seen(1)
-			return jsonx.String(d, &s.NumberPart2)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredAccountBalance, s, decodeAccountBalanceMember)
 }
 
-// requiredAccountList lists the members a AccountList must have, in the order of d.Seen.
+// decodeAccountBalanceMember reads the member named key into s.
+func decodeAccountBalanceMember(d *jsonx.Decoder, s *AccountBalance, key []byte) (int, error) {
+	switch string(key) {
+	case "bankCode":
+		return 0, jsonx.String(d, &s.BankCode)
+	case "currencyFolders":
+		return jsonx.Optional, jsonx.Slice(d, &s.CurrencyFolders, decodeCurrencyFolder)
+	case "numberPart1":
+		return jsonx.Optional, jsonx.OptString(d, &s.NumberPart1)
+	case "numberPart2":
+		return 1, jsonx.String(d, &s.NumberPart2)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredAccountList lists the members a AccountList must have; decodeAccountListMember returns their positions.
 var requiredAccountList = []string{"accounts"}
 
 // UnmarshalJSON decodes s with a decoder generated for AccountList's members.
@@ -82,29 +83,31 @@ func (s *AccountList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeAccountList(d *jsonx.Decoder, s *AccountList) error {
-	return jsonx.Object(d, requiredAccountList, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "accounts":
-			d.Seen(0)
-			return jsonx.Slice(d, &s.Accounts, decodeAccount)
-		case "first":
-			return d.Optional(jsonx.OptBool(d, &s.First))
-		case "last":
-			return d.Optional(jsonx.OptBool(d, &s.Last))
-		case "page":
-			return d.Optional(jsonx.OptInt32(d, &s.Page))
-		case "size":
-			return d.Optional(jsonx.OptInt32(d, &s.Size))
-		case "totalPages":
-			return d.Optional(jsonx.OptInt32(d, &s.TotalPages))
-		case "totalSize":
-			return d.Optional(jsonx.OptInt32(d, &s.TotalSize))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredAccountList, s, decodeAccountListMember)
 }
 
-// requiredAmount lists the members a Amount must have, in the order of d.Seen.
+// decodeAccountListMember reads the member named key into s.
+func decodeAccountListMember(d *jsonx.Decoder, s *AccountList, key []byte) (int, error) {
+	switch string(key) {
+	case "accounts":
+		return 0, jsonx.Slice(d, &s.Accounts, decodeAccount)
+	case "first":
+		return jsonx.Optional, jsonx.OptBool(d, &s.First)
+	case "last":
+		return jsonx.Optional, jsonx.OptBool(d, &s.Last)
+	case "page":
+		return jsonx.Optional, jsonx.OptInt32(d, &s.Page)
+	case "size":
+		return jsonx.Optional, jsonx.OptInt32(d, &s.Size)
+	case "totalPages":
+		return jsonx.Optional, jsonx.OptInt32(d, &s.TotalPages)
+	case "totalSize":
+		return jsonx.Optional, jsonx.OptInt32(d, &s.TotalSize)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredAmount lists the members a Amount must have; decodeAmountMember returns their positions.
 var requiredAmount = []string{"currency", "value"}
 
 // UnmarshalJSON decodes s with a decoder generated for Amount's members.
@@ -113,20 +116,21 @@ func (s *Amount) UnmarshalJSON(data []byte) error {
 }
 
 func decodeAmount(d *jsonx.Decoder, s *Amount) error {
-	return jsonx.Object(d, requiredAmount, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "currency":
-			d.Seen(0)
-			return jsonx.String(d, &s.Currency)
-		case "value":
-			d.Seen(1)
-			return jsonx.Float64(d, &s.Value)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredAmount, s, decodeAmountMember)
 }
 
-// requiredBalance lists the members a Balance must have, in the order of d.Seen.
+// decodeAmountMember reads the member named key into s.
+func decodeAmountMember(d *jsonx.Decoder, s *Amount, key []byte) (int, error) {
+	switch string(key) {
+	case "currency":
+		return 0, jsonx.String(d, &s.Currency)
+	case "value":
+		return 1, jsonx.Float64(d, &s.Value)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredBalance lists the members a Balance must have; decodeBalanceMember returns their positions.
 var requiredBalance = []string{"balanceType", "currency", "value"}
 
 // UnmarshalJSON decodes s with a decoder generated for Balance's members.
@@ -135,23 +139,23 @@ func (s *Balance) UnmarshalJSON(data []byte) error {
 }
 
 func decodeBalance(d *jsonx.Decoder, s *Balance) error {
-	return jsonx.Object(d, requiredBalance, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "balanceType":
-			d.Seen(0)
-			return jsonx.String(d, &s.BalanceType)
-		case "currency":
-			d.Seen(1)
-			return jsonx.String(d, &s.Currency)
-		case "value":
-			d.Seen(2)
-			return jsonx.Float64(d, &s.Value)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredBalance, s, decodeBalanceMember)
 }
 
-// requiredBankTransactionCode lists the members a BankTransactionCode must have, in the order of d.Seen.
+// decodeBalanceMember reads the member named key into s.
+func decodeBalanceMember(d *jsonx.Decoder, s *Balance, key []byte) (int, error) {
+	switch string(key) {
+	case "balanceType":
+		return 0, jsonx.String(d, &s.BalanceType)
+	case "currency":
+		return 1, jsonx.String(d, &s.Currency)
+	case "value":
+		return 2, jsonx.Float64(d, &s.Value)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredBankTransactionCode lists the members a BankTransactionCode must have; decodeBankTransactionCodeMember returns their positions.
 var requiredBankTransactionCode = []string{"code"}
 
 // UnmarshalJSON decodes s with a decoder generated for BankTransactionCode's members.
@@ -160,17 +164,19 @@ func (s *BankTransactionCode) UnmarshalJSON(data []byte) error {
 }
 
 func decodeBankTransactionCode(d *jsonx.Decoder, s *BankTransactionCode) error {
-	return jsonx.Object(d, requiredBankTransactionCode, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "code":
-			d.Seen(0)
-			return jsonx.String(d, &s.Code)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredBankTransactionCode, s, decodeBankTransactionCodeMember)
 }
 
-// requiredBatchCreated lists the members a BatchCreated must have, in the order of d.Seen.
+// decodeBankTransactionCodeMember reads the member named key into s.
+func decodeBankTransactionCodeMember(d *jsonx.Decoder, s *BankTransactionCode, key []byte) (int, error) {
+	switch string(key) {
+	case "code":
+		return 0, jsonx.String(d, &s.Code)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredBatchCreated lists the members a BatchCreated must have; decodeBatchCreatedMember returns their positions.
 var requiredBatchCreated = []string{"batchFileId"}
 
 // UnmarshalJSON decodes s with a decoder generated for BatchCreated's members.
@@ -179,14 +185,16 @@ func (s *BatchCreated) UnmarshalJSON(data []byte) error {
 }
 
 func decodeBatchCreated(d *jsonx.Decoder, s *BatchCreated) error {
-	return jsonx.Object(d, requiredBatchCreated, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "batchFileId":
-			d.Seen(0)
-			return jsonx.Int64(d, &s.BatchFileID)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredBatchCreated, s, decodeBatchCreatedMember)
+}
+
+// decodeBatchCreatedMember reads the member named key into s.
+func decodeBatchCreatedMember(d *jsonx.Decoder, s *BatchCreated, key []byte) (int, error) {
+	switch string(key) {
+	case "batchFileId":
+		return 0, jsonx.Int64(d, &s.BatchFileID)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for BatchDetail's members.
@@ -195,21 +203,24 @@ func (s *BatchDetail) UnmarshalJSON(data []byte) error {
 }
 
 func decodeBatchDetail(d *jsonx.Decoder, s *BatchDetail) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "batchFileStatus":
-			return d.Optional(jsonx.OptString(d, &s.BatchFileStatus))
-		case "batchItems":
-			return d.Optional(jsonx.Slice(d, &s.BatchItems, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
-				return jsonx.Map(d, v, jsonx.Raw)
-			}))
-		case "batchName":
-			return d.Optional(jsonx.OptString(d, &s.BatchName))
-		case "createDate":
-			return d.Optional(jsonx.OptString(d, &s.CreateDate))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeBatchDetailMember)
+}
+
+// decodeBatchDetailMember reads the member named key into s.
+func decodeBatchDetailMember(d *jsonx.Decoder, s *BatchDetail, key []byte) (int, error) {
+	switch string(key) {
+	case "batchFileStatus":
+		return jsonx.Optional, jsonx.OptString(d, &s.BatchFileStatus)
+	case "batchItems":
+		return jsonx.Optional, jsonx.Slice(d, &s.BatchItems, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
+			return jsonx.Map(d, v, jsonx.Raw)
+		})
+	case "batchName":
+		return jsonx.Optional, jsonx.OptString(d, &s.BatchName)
+	case "createDate":
+		return jsonx.Optional, jsonx.OptString(d, &s.CreateDate)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for CounterParty's members.
@@ -218,15 +229,18 @@ func (s *CounterParty) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCounterParty(d *jsonx.Decoder, s *CounterParty) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "account":
-			return d.Optional(jsonx.Ptr(d, &s.Account, decodeCounterPartyAccount))
-		case "name":
-			return d.Optional(jsonx.OptString(d, &s.Name))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeCounterPartyMember)
+}
+
+// decodeCounterPartyMember reads the member named key into s.
+func decodeCounterPartyMember(d *jsonx.Decoder, s *CounterParty, key []byte) (int, error) {
+	switch string(key) {
+	case "account":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Account, decodeCounterPartyAccount)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for CounterPartyAccount's members.
@@ -235,17 +249,20 @@ func (s *CounterPartyAccount) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCounterPartyAccount(d *jsonx.Decoder, s *CounterPartyAccount) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "accountNumber":
-			return d.Optional(jsonx.OptString(d, &s.AccountNumber))
-		case "bankCode":
-			return d.Optional(jsonx.OptString(d, &s.BankCode))
-		case "iban":
-			return d.Optional(jsonx.OptString(d, &s.Iban))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeCounterPartyAccountMember)
+}
+
+// decodeCounterPartyAccountMember reads the member named key into s.
+func decodeCounterPartyAccountMember(d *jsonx.Decoder, s *CounterPartyAccount, key []byte) (int, error) {
+	switch string(key) {
+	case "accountNumber":
+		return jsonx.Optional, jsonx.OptString(d, &s.AccountNumber)
+	case "bankCode":
+		return jsonx.Optional, jsonx.OptString(d, &s.BankCode)
+	case "iban":
+		return jsonx.Optional, jsonx.OptString(d, &s.Iban)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for CreditorReference's members.
@@ -254,20 +271,23 @@ func (s *CreditorReference) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCreditorReference(d *jsonx.Decoder, s *CreditorReference) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "constant":
-			return d.Optional(jsonx.OptString(d, &s.Constant))
-		case "specific":
-			return d.Optional(jsonx.OptString(d, &s.Specific))
-		case "variable":
-			return d.Optional(jsonx.OptString(d, &s.Variable))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeCreditorReferenceMember)
 }
 
-// requiredCurrencyFolder lists the members a CurrencyFolder must have, in the order of d.Seen.
+// decodeCreditorReferenceMember reads the member named key into s.
+func decodeCreditorReferenceMember(d *jsonx.Decoder, s *CreditorReference, key []byte) (int, error) {
+	switch string(key) {
+	case "constant":
+		return jsonx.Optional, jsonx.OptString(d, &s.Constant)
+	case "specific":
+		return jsonx.Optional, jsonx.OptString(d, &s.Specific)
+	case "variable":
+		return jsonx.Optional, jsonx.OptString(d, &s.Variable)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredCurrencyFolder lists the members a CurrencyFolder must have; decodeCurrencyFolderMember returns their positions.
 var requiredCurrencyFolder = []string{"currency", "status"}
 
 // UnmarshalJSON decodes s with a decoder generated for CurrencyFolder's members.
@@ -276,22 +296,23 @@ func (s *CurrencyFolder) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCurrencyFolder(d *jsonx.Decoder, s *CurrencyFolder) error {
-	return jsonx.Object(d, requiredCurrencyFolder, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "balances":
-			return d.Optional(jsonx.Slice(d, &s.Balances, decodeBalance))
-		case "currency":
-			d.Seen(0)
-			return jsonx.String(d, &s.Currency)
-		case "status":
-			d.Seen(1)
-			return jsonx.String(d, &s.Status)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredCurrencyFolder, s, decodeCurrencyFolderMember)
 }
 
-// requiredCurrencyListSimple lists the members a CurrencyListSimple must have, in the order of d.Seen.
+// decodeCurrencyFolderMember reads the member named key into s.
+func decodeCurrencyFolderMember(d *jsonx.Decoder, s *CurrencyFolder, key []byte) (int, error) {
+	switch string(key) {
+	case "balances":
+		return jsonx.Optional, jsonx.Slice(d, &s.Balances, decodeBalance)
+	case "currency":
+		return 0, jsonx.String(d, &s.Currency)
+	case "status":
+		return 1, jsonx.String(d, &s.Status)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredCurrencyListSimple lists the members a CurrencyListSimple must have; decodeCurrencyListSimpleMember returns their positions.
 var requiredCurrencyListSimple = []string{"exchangeRateLists"}
 
 // UnmarshalJSON decodes s with a decoder generated for CurrencyListSimple's members.
@@ -300,14 +321,16 @@ func (s *CurrencyListSimple) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCurrencyListSimple(d *jsonx.Decoder, s *CurrencyListSimple) error {
-	return jsonx.Object(d, requiredCurrencyListSimple, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "exchangeRateLists":
-			d.Seen(0)
-			return jsonx.Slice(d, &s.ExchangeRateLists, decodeExchangeRateList)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredCurrencyListSimple, s, decodeCurrencyListSimpleMember)
+}
+
+// decodeCurrencyListSimpleMember reads the member named key into s.
+func decodeCurrencyListSimpleMember(d *jsonx.Decoder, s *CurrencyListSimple, key []byte) (int, error) {
+	switch string(key) {
+	case "exchangeRateLists":
+		return 0, jsonx.Slice(d, &s.ExchangeRateLists, decodeExchangeRateList)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for EntryDetails's members.
@@ -316,13 +339,16 @@ func (s *EntryDetails) UnmarshalJSON(data []byte) error {
 }
 
 func decodeEntryDetails(d *jsonx.Decoder, s *EntryDetails) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "transactionDetails":
-			return d.Optional(jsonx.Ptr(d, &s.TransactionDetails, decodeTransactionDetails))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeEntryDetailsMember)
+}
+
+// decodeEntryDetailsMember reads the member named key into s.
+func decodeEntryDetailsMember(d *jsonx.Decoder, s *EntryDetails, key []byte) (int, error) {
+	switch string(key) {
+	case "transactionDetails":
+		return jsonx.Optional, jsonx.Ptr(d, &s.TransactionDetails, decodeTransactionDetails)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for Error's members.
@@ -331,21 +357,24 @@ func (s *Error) UnmarshalJSON(data []byte) error {
 }
 
 func decodeError(d *jsonx.Decoder, s *Error) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "error":
-			return d.Optional(jsonx.OptString(d, &s.Error))
-		case "error_description":
-			return d.Optional(jsonx.OptString(d, &s.ErrorDescription))
-		case "httpCode":
-			return d.Optional(jsonx.OptString(d, &s.HTTPCode))
-		case "httpMessage":
-			return d.Optional(jsonx.OptString(d, &s.HTTPMessage))
-		case "moreInformation":
-			return d.Optional(jsonx.OptString(d, &s.MoreInformation))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeErrorMember)
+}
+
+// decodeErrorMember reads the member named key into s.
+func decodeErrorMember(d *jsonx.Decoder, s *Error, key []byte) (int, error) {
+	switch string(key) {
+	case "error":
+		return jsonx.Optional, jsonx.OptString(d, &s.Error)
+	case "error_description":
+		return jsonx.Optional, jsonx.OptString(d, &s.ErrorDescription)
+	case "httpCode":
+		return jsonx.Optional, jsonx.OptString(d, &s.HTTPCode)
+	case "httpMessage":
+		return jsonx.Optional, jsonx.OptString(d, &s.HTTPMessage)
+	case "moreInformation":
+		return jsonx.Optional, jsonx.OptString(d, &s.MoreInformation)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for ExchangeRate's members.
@@ -354,35 +383,38 @@ func (s *ExchangeRate) UnmarshalJSON(data []byte) error {
 }
 
 func decodeExchangeRate(d *jsonx.Decoder, s *ExchangeRate) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "currencyFrom":
-			return d.Optional(jsonx.OptString(d, &s.CurrencyFrom))
-		case "currencyTo":
-			return d.Optional(jsonx.OptString(d, &s.CurrencyTo))
-		case "exchangeRateBuy":
-			return d.Optional(jsonx.OptFloat64(d, &s.ExchangeRateBuy))
-		case "exchangeRateBuyCash":
-			return d.Optional(jsonx.OptFloat64(d, &s.ExchangeRateBuyCash))
-		case "exchangeRateCenter":
-			return d.Optional(jsonx.OptFloat64(d, &s.ExchangeRateCenter))
-		case "exchangeRateCenterChange":
-			return d.Optional(jsonx.OptFloat64(d, &s.ExchangeRateCenterChange))
-		case "exchangeRateSell":
-			return d.Optional(jsonx.OptFloat64(d, &s.ExchangeRateSell))
-		case "exchangeRateSellCash":
-			return d.Optional(jsonx.OptFloat64(d, &s.ExchangeRateSellCash))
-		case "exchangeRateSellCenter":
-			return d.Optional(jsonx.OptFloat64(d, &s.ExchangeRateSellCenter))
-		case "exchangeRateSellCenterPrevious":
-			return d.Optional(jsonx.OptFloat64(d, &s.ExchangeRateSellCenterPrevious))
-		case "quotationType":
-			return d.Optional(jsonx.OptString(d, &s.QuotationType))
-		case "unitsFrom":
-			return d.Optional(jsonx.OptInt64(d, &s.UnitsFrom))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeExchangeRateMember)
+}
+
+// decodeExchangeRateMember reads the member named key into s.
+func decodeExchangeRateMember(d *jsonx.Decoder, s *ExchangeRate, key []byte) (int, error) {
+	switch string(key) {
+	case "currencyFrom":
+		return jsonx.Optional, jsonx.OptString(d, &s.CurrencyFrom)
+	case "currencyTo":
+		return jsonx.Optional, jsonx.OptString(d, &s.CurrencyTo)
+	case "exchangeRateBuy":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.ExchangeRateBuy)
+	case "exchangeRateBuyCash":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.ExchangeRateBuyCash)
+	case "exchangeRateCenter":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.ExchangeRateCenter)
+	case "exchangeRateCenterChange":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.ExchangeRateCenterChange)
+	case "exchangeRateSell":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.ExchangeRateSell)
+	case "exchangeRateSellCash":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.ExchangeRateSellCash)
+	case "exchangeRateSellCenter":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.ExchangeRateSellCenter)
+	case "exchangeRateSellCenterPrevious":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.ExchangeRateSellCenterPrevious)
+	case "quotationType":
+		return jsonx.Optional, jsonx.OptString(d, &s.QuotationType)
+	case "unitsFrom":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.UnitsFrom)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for ExchangeRateList's members.
@@ -391,23 +423,26 @@ func (s *ExchangeRateList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeExchangeRateList(d *jsonx.Decoder, s *ExchangeRateList) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "effectiveDateFrom":
-			return d.Optional(jsonx.OptTime(d, &s.EffectiveDateFrom))
-		case "effectiveDateTo":
-			return d.Optional(jsonx.OptTime(d, &s.EffectiveDateTo))
-		case "exchangeRates":
-			return d.Optional(jsonx.Slice(d, &s.ExchangeRates, decodeExchangeRate))
-		case "lastRates":
-			return d.Optional(jsonx.OptBool(d, &s.LastRates))
-		case "ordinalNumber":
-			return d.Optional(jsonx.OptInt64(d, &s.OrdinalNumber))
-		case "tradingDate":
-			return d.Optional(jsonx.OptTime(d, &s.TradingDate))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeExchangeRateListMember)
+}
+
+// decodeExchangeRateListMember reads the member named key into s.
+func decodeExchangeRateListMember(d *jsonx.Decoder, s *ExchangeRateList, key []byte) (int, error) {
+	switch string(key) {
+	case "effectiveDateFrom":
+		return jsonx.Optional, jsonx.OptTime(d, &s.EffectiveDateFrom)
+	case "effectiveDateTo":
+		return jsonx.Optional, jsonx.OptTime(d, &s.EffectiveDateTo)
+	case "exchangeRates":
+		return jsonx.Optional, jsonx.Slice(d, &s.ExchangeRates, decodeExchangeRate)
+	case "lastRates":
+		return jsonx.Optional, jsonx.OptBool(d, &s.LastRates)
+	case "ordinalNumber":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.OrdinalNumber)
+	case "tradingDate":
+		return jsonx.Optional, jsonx.OptTime(d, &s.TradingDate)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for RelatedParties's members.
@@ -416,13 +451,16 @@ func (s *RelatedParties) UnmarshalJSON(data []byte) error {
 }
 
 func decodeRelatedParties(d *jsonx.Decoder, s *RelatedParties) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "counterParty":
-			return d.Optional(jsonx.Ptr(d, &s.CounterParty, decodeCounterParty))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeRelatedPartiesMember)
+}
+
+// decodeRelatedPartiesMember reads the member named key into s.
+func decodeRelatedPartiesMember(d *jsonx.Decoder, s *RelatedParties, key []byte) (int, error) {
+	switch string(key) {
+	case "counterParty":
+		return jsonx.Optional, jsonx.Ptr(d, &s.CounterParty, decodeCounterParty)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for RemittanceInformation's members.
@@ -431,18 +469,21 @@ func (s *RemittanceInformation) UnmarshalJSON(data []byte) error {
 }
 
 func decodeRemittanceInformation(d *jsonx.Decoder, s *RemittanceInformation) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "creditorReferenceInformation":
-			return d.Optional(jsonx.Ptr(d, &s.CreditorReferenceInformation, decodeCreditorReference))
-		case "unstructured":
-			return d.Optional(jsonx.OptString(d, &s.Unstructured))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeRemittanceInformationMember)
 }
 
-// requiredStatement lists the members a Statement must have, in the order of d.Seen.
+// decodeRemittanceInformationMember reads the member named key into s.
+func decodeRemittanceInformationMember(d *jsonx.Decoder, s *RemittanceInformation, key []byte) (int, error) {
+	switch string(key) {
+	case "creditorReferenceInformation":
+		return jsonx.Optional, jsonx.Ptr(d, &s.CreditorReferenceInformation, decodeCreditorReference)
+	case "unstructured":
+		return jsonx.Optional, jsonx.OptString(d, &s.Unstructured)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredStatement lists the members a Statement must have; decodeStatementMember returns their positions.
 var requiredStatement = []string{"accountId", "dateFrom", "dateTo", "statementFormats", "statementId", "statementNumber"}
 
 // UnmarshalJSON decodes s with a decoder generated for Statement's members.
@@ -451,34 +492,31 @@ func (s *Statement) UnmarshalJSON(data []byte) error {
 }
 
 func decodeStatement(d *jsonx.Decoder, s *Statement) error {
-	return jsonx.Object(d, requiredStatement, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "accountId":
-			d.Seen(0)
-			return jsonx.Int64(d, &s.AccountID)
-		case "currency":
-			return d.Optional(jsonx.OptString(d, &s.Currency))
-		case "dateFrom":
-			d.Seen(1)
-			return jsonx.String(d, &s.DateFrom)
-		case "dateTo":
-			d.Seen(2)
-			return jsonx.String(d, &s.DateTo)
-		case "statementFormats":
-			d.Seen(3)
-			return jsonx.Slice(d, &s.StatementFormats, jsonx.String)
-		case "statementId":
-			d.Seen(4)
-			return jsonx.String(d, &s.StatementID)
-		case "statementNumber":
-			d.Seen(5)
-			return jsonx.String(d, &s.StatementNumber)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredStatement, s, decodeStatementMember)
 }
 
-// requiredStatementList lists the members a StatementList must have, in the order of d.Seen.
+// decodeStatementMember reads the member named key into s.
+func decodeStatementMember(d *jsonx.Decoder, s *Statement, key []byte) (int, error) {
+	switch string(key) {
+	case "accountId":
+		return 0, jsonx.Int64(d, &s.AccountID)
+	case "currency":
+		return jsonx.Optional, jsonx.OptString(d, &s.Currency)
+	case "dateFrom":
+		return 1, jsonx.String(d, &s.DateFrom)
+	case "dateTo":
+		return 2, jsonx.String(d, &s.DateTo)
+	case "statementFormats":
+		return 3, jsonx.Slice(d, &s.StatementFormats, jsonx.String)
+	case "statementId":
+		return 4, jsonx.String(d, &s.StatementID)
+	case "statementNumber":
+		return 5, jsonx.String(d, &s.StatementNumber)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredStatementList lists the members a StatementList must have; decodeStatementListMember returns their positions.
 var requiredStatementList = []string{"statements"}
 
 // UnmarshalJSON decodes s with a decoder generated for StatementList's members.
@@ -487,29 +525,31 @@ func (s *StatementList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeStatementList(d *jsonx.Decoder, s *StatementList) error {
-	return jsonx.Object(d, requiredStatementList, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "first":
-			return d.Optional(jsonx.OptBool(d, &s.First))
-		case "last":
-			return d.Optional(jsonx.OptBool(d, &s.Last))
-		case "page":
-			return d.Optional(jsonx.OptInt32(d, &s.Page))
-		case "size":
-			return d.Optional(jsonx.OptInt32(d, &s.Size))
-		case "statements":
-			d.Seen(0)
-			return jsonx.Slice(d, &s.Statements, decodeStatement)
-		case "totalPages":
-			return d.Optional(jsonx.OptInt32(d, &s.TotalPages))
-		case "totalSize":
-			return d.Optional(jsonx.OptInt32(d, &s.TotalSize))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredStatementList, s, decodeStatementListMember)
 }
 
-// requiredTransaction lists the members a Transaction must have, in the order of d.Seen.
+// decodeStatementListMember reads the member named key into s.
+func decodeStatementListMember(d *jsonx.Decoder, s *StatementList, key []byte) (int, error) {
+	switch string(key) {
+	case "first":
+		return jsonx.Optional, jsonx.OptBool(d, &s.First)
+	case "last":
+		return jsonx.Optional, jsonx.OptBool(d, &s.Last)
+	case "page":
+		return jsonx.Optional, jsonx.OptInt32(d, &s.Page)
+	case "size":
+		return jsonx.Optional, jsonx.OptInt32(d, &s.Size)
+	case "statements":
+		return 0, jsonx.Slice(d, &s.Statements, decodeStatement)
+	case "totalPages":
+		return jsonx.Optional, jsonx.OptInt32(d, &s.TotalPages)
+	case "totalSize":
+		return jsonx.Optional, jsonx.OptInt32(d, &s.TotalSize)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredTransaction lists the members a Transaction must have; decodeTransactionMember returns their positions.
 var requiredTransaction = []string{"amount", "bookingDate", "creditDebitIndication", "entryReference"}
 
 // UnmarshalJSON decodes s with a decoder generated for Transaction's members.
@@ -518,29 +558,28 @@ func (s *Transaction) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTransaction(d *jsonx.Decoder, s *Transaction) error {
-	return jsonx.Object(d, requiredTransaction, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "amount":
-			d.Seen(0)
-			return decodeAmount(d, &s.Amount)
-		case "bankTransactionCode":
-			return d.Optional(jsonx.Ptr(d, &s.BankTransactionCode, decodeBankTransactionCode))
-		case "bookingDate":
-			d.Seen(1)
-			return jsonx.Time(d, &s.BookingDate)
-		case "creditDebitIndication":
-			d.Seen(2)
-			return jsonx.StringAs[TransactionCreditDebitIndication](d, &s.CreditDebitIndication)
-		case "entryDetails":
-			return d.Optional(jsonx.Ptr(d, &s.EntryDetails, decodeEntryDetails))
-		case "entryReference":
-			d.Seen(3)
-			return jsonx.String(d, &s.EntryReference)
-		case "valueDate":
-			return d.Optional(jsonx.OptTime(d, &s.ValueDate))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredTransaction, s, decodeTransactionMember)
+}
+
+// decodeTransactionMember reads the member named key into s.
+func decodeTransactionMember(d *jsonx.Decoder, s *Transaction, key []byte) (int, error) {
+	switch string(key) {
+	case "amount":
+		return 0, decodeAmount(d, &s.Amount)
+	case "bankTransactionCode":
+		return jsonx.Optional, jsonx.Ptr(d, &s.BankTransactionCode, decodeBankTransactionCode)
+	case "bookingDate":
+		return 1, jsonx.Time(d, &s.BookingDate)
+	case "creditDebitIndication":
+		return 2, jsonx.StringAs[TransactionCreditDebitIndication](d, &s.CreditDebitIndication)
+	case "entryDetails":
+		return jsonx.Optional, jsonx.Ptr(d, &s.EntryDetails, decodeEntryDetails)
+	case "entryReference":
+		return 3, jsonx.String(d, &s.EntryReference)
+	case "valueDate":
+		return jsonx.Optional, jsonx.OptTime(d, &s.ValueDate)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for TransactionDetails's members.
@@ -549,18 +588,21 @@ func (s *TransactionDetails) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTransactionDetails(d *jsonx.Decoder, s *TransactionDetails) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "relatedParties":
-			return d.Optional(jsonx.Ptr(d, &s.RelatedParties, decodeRelatedParties))
-		case "remittanceInformation":
-			return d.Optional(jsonx.Ptr(d, &s.RemittanceInformation, decodeRemittanceInformation))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeTransactionDetailsMember)
 }
 
-// requiredTransactionList lists the members a TransactionList must have, in the order of d.Seen.
+// decodeTransactionDetailsMember reads the member named key into s.
+func decodeTransactionDetailsMember(d *jsonx.Decoder, s *TransactionDetails, key []byte) (int, error) {
+	switch string(key) {
+	case "relatedParties":
+		return jsonx.Optional, jsonx.Ptr(d, &s.RelatedParties, decodeRelatedParties)
+	case "remittanceInformation":
+		return jsonx.Optional, jsonx.Ptr(d, &s.RemittanceInformation, decodeRemittanceInformation)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredTransactionList lists the members a TransactionList must have; decodeTransactionListMember returns their positions.
 var requiredTransactionList = []string{"transactions"}
 
 // UnmarshalJSON decodes s with a decoder generated for TransactionList's members.
@@ -569,14 +611,16 @@ func (s *TransactionList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTransactionList(d *jsonx.Decoder, s *TransactionList) error {
-	return jsonx.Object(d, requiredTransactionList, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "lastPage":
-			return d.Optional(jsonx.OptBool(d, &s.LastPage))
-		case "transactions":
-			d.Seen(0)
-			return jsonx.Slice(d, &s.Transactions, decodeTransaction)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredTransactionList, s, decodeTransactionListMember)
+}
+
+// decodeTransactionListMember reads the member named key into s.
+func decodeTransactionListMember(d *jsonx.Decoder, s *TransactionList, key []byte) (int, error) {
+	switch string(key) {
+	case "lastPage":
+		return jsonx.Optional, jsonx.OptBool(d, &s.LastPage)
+	case "transactions":
+		return 0, jsonx.Slice(d, &s.Transactions, decodeTransaction)
+	}
+	return jsonx.Unknown, nil
 }

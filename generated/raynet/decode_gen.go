@@ -4,7 +4,7 @@ package raynet
 
 import "github.com/apigen-go/apigen/runtime/jsonx"
 
-// requiredCompany lists the members a Company must have, in the order of d.Seen.
+// requiredCompany lists the members a Company must have; decodeCompanyMember returns their positions.
 var requiredCompany = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for Company's members.
@@ -13,57 +13,59 @@ func (s *Company) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCompany(d *jsonx.Decoder, s *Company) error {
-	return jsonx.Object(d, requiredCompany, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "_version":
-			return d.Optional(jsonx.OptInt64(d, &s.Version))
-		case "birthday":
-			return d.Optional(jsonx.NullableString(d, &s.Birthday))
-		case "firstName":
-			return d.Optional(jsonx.NullableString(d, &s.FirstName))
-		case "id":
-			d.Seen(0)
-			return jsonx.Int64(d, &s.ID)
-		case "lastName":
-			return d.Optional(jsonx.NullableString(d, &s.LastName))
-		case "name":
-			return d.Optional(jsonx.OptString(d, &s.Name))
-		case "notice":
-			return d.Optional(jsonx.NullableString(d, &s.Notice))
-		case "owner":
-			return d.Optional(jsonx.Ptr(d, &s.Owner, decodeReference))
-		case "person":
-			return d.Optional(jsonx.OptBool(d, &s.Person))
-		case "rating":
-			return d.Optional(jsonx.Opt(d, &s.Rating, jsonx.StringAs[CompanyRating]))
-		case "regNumber":
-			return d.Optional(jsonx.NullableString(d, &s.RegNumber))
-		case "role":
-			return d.Optional(jsonx.Opt(d, &s.Role, jsonx.StringAs[CompanyRole]))
-		case "rowInfo.createdAt":
-			return d.Optional(jsonx.OptString(d, &s.RowInfoCreatedAt))
-		case "rowInfo.createdBy":
-			return d.Optional(jsonx.NullableString(d, &s.RowInfoCreatedBy))
-		case "rowInfo.rowAccess":
-			return d.Optional(jsonx.NullableString(d, &s.RowInfoRowAccess))
-		case "rowInfo.rowState":
-			return d.Optional(jsonx.NullableString(d, &s.RowInfoRowState))
-		case "rowInfo.updatedAt":
-			return d.Optional(jsonx.NullableString(d, &s.RowInfoUpdatedAt))
-		case "rowInfo.updatedBy":
-			return d.Optional(jsonx.NullableString(d, &s.RowInfoUpdatedBy))
-		case "state":
-			return d.Optional(jsonx.Opt(d, &s.State, jsonx.StringAs[CompanyState]))
-		case "tags":
-			return d.Optional(jsonx.Slice(d, &s.Tags, jsonx.String))
-		case "taxNumber":
-			return d.Optional(jsonx.NullableString(d, &s.TaxNumber))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredCompany, s, decodeCompanyMember)
 }
 
-// requiredCompanyEnvelope lists the members a CompanyEnvelope must have, in the order of d.Seen.
+// decodeCompanyMember reads the member named key into s.
+func decodeCompanyMember(d *jsonx.Decoder, s *Company, key []byte) (int, error) {
+	switch string(key) {
+	case "_version":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Version)
+	case "birthday":
+		return jsonx.Optional, jsonx.NullableString(d, &s.Birthday)
+	case "firstName":
+		return jsonx.Optional, jsonx.NullableString(d, &s.FirstName)
+	case "id":
+		return 0, jsonx.Int64(d, &s.ID)
+	case "lastName":
+		return jsonx.Optional, jsonx.NullableString(d, &s.LastName)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
+	case "notice":
+		return jsonx.Optional, jsonx.NullableString(d, &s.Notice)
+	case "owner":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Owner, decodeReference)
+	case "person":
+		return jsonx.Optional, jsonx.OptBool(d, &s.Person)
+	case "rating":
+		return jsonx.Optional, jsonx.Opt(d, &s.Rating, jsonx.StringAs[CompanyRating])
+	case "regNumber":
+		return jsonx.Optional, jsonx.NullableString(d, &s.RegNumber)
+	case "role":
+		return jsonx.Optional, jsonx.Opt(d, &s.Role, jsonx.StringAs[CompanyRole])
+	case "rowInfo.createdAt":
+		return jsonx.Optional, jsonx.OptString(d, &s.RowInfoCreatedAt)
+	case "rowInfo.createdBy":
+		return jsonx.Optional, jsonx.NullableString(d, &s.RowInfoCreatedBy)
+	case "rowInfo.rowAccess":
+		return jsonx.Optional, jsonx.NullableString(d, &s.RowInfoRowAccess)
+	case "rowInfo.rowState":
+		return jsonx.Optional, jsonx.NullableString(d, &s.RowInfoRowState)
+	case "rowInfo.updatedAt":
+		return jsonx.Optional, jsonx.NullableString(d, &s.RowInfoUpdatedAt)
+	case "rowInfo.updatedBy":
+		return jsonx.Optional, jsonx.NullableString(d, &s.RowInfoUpdatedBy)
+	case "state":
+		return jsonx.Optional, jsonx.Opt(d, &s.State, jsonx.StringAs[CompanyState])
+	case "tags":
+		return jsonx.Optional, jsonx.Slice(d, &s.Tags, jsonx.String)
+	case "taxNumber":
+		return jsonx.Optional, jsonx.NullableString(d, &s.TaxNumber)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredCompanyEnvelope lists the members a CompanyEnvelope must have; decodeCompanyEnvelopeMember returns their positions.
 var requiredCompanyEnvelope = []string{"data"}
 
 // UnmarshalJSON decodes s with a decoder generated for CompanyEnvelope's members.
@@ -72,19 +74,21 @@ func (s *CompanyEnvelope) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCompanyEnvelope(d *jsonx.Decoder, s *CompanyEnvelope) error {
-	return jsonx.Object(d, requiredCompanyEnvelope, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "data":
-			d.Seen(0)
-			return decodeCompany(d, &s.Data)
-		case "success":
-			return d.Optional(jsonx.OptBool(d, &s.Success))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredCompanyEnvelope, s, decodeCompanyEnvelopeMember)
 }
 
-// requiredCompanyList lists the members a CompanyList must have, in the order of d.Seen.
+// decodeCompanyEnvelopeMember reads the member named key into s.
+func decodeCompanyEnvelopeMember(d *jsonx.Decoder, s *CompanyEnvelope, key []byte) (int, error) {
+	switch string(key) {
+	case "data":
+		return 0, decodeCompany(d, &s.Data)
+	case "success":
+		return jsonx.Optional, jsonx.OptBool(d, &s.Success)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredCompanyList lists the members a CompanyList must have; decodeCompanyListMember returns their positions.
 var requiredCompanyList = []string{"data"}
 
 // UnmarshalJSON decodes s with a decoder generated for CompanyList's members.
@@ -93,18 +97,20 @@ func (s *CompanyList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCompanyList(d *jsonx.Decoder, s *CompanyList) error {
-	return jsonx.Object(d, requiredCompanyList, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "data":
-			d.Seen(0)
-			return jsonx.Slice(d, &s.Data, decodeCompany)
-		case "success":
-			return d.Optional(jsonx.OptBool(d, &s.Success))
-		case "totalCount":
-			return d.Optional(jsonx.OptInt64(d, &s.TotalCount))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredCompanyList, s, decodeCompanyListMember)
+}
+
+// decodeCompanyListMember reads the member named key into s.
+func decodeCompanyListMember(d *jsonx.Decoder, s *CompanyList, key []byte) (int, error) {
+	switch string(key) {
+	case "data":
+		return 0, jsonx.Slice(d, &s.Data, decodeCompany)
+	case "success":
+		return jsonx.Optional, jsonx.OptBool(d, &s.Success)
+	case "totalCount":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.TotalCount)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for Created's members.
@@ -113,15 +119,18 @@ func (s *Created) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCreated(d *jsonx.Decoder, s *Created) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "data":
-			return d.Optional(jsonx.Ptr(d, &s.Data, decodeCreatedData))
-		case "success":
-			return d.Optional(jsonx.OptBool(d, &s.Success))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeCreatedMember)
+}
+
+// decodeCreatedMember reads the member named key into s.
+func decodeCreatedMember(d *jsonx.Decoder, s *Created, key []byte) (int, error) {
+	switch string(key) {
+	case "data":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Data, decodeCreatedData)
+	case "success":
+		return jsonx.Optional, jsonx.OptBool(d, &s.Success)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for CreatedData's members.
@@ -130,13 +139,16 @@ func (s *CreatedData) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCreatedData(d *jsonx.Decoder, s *CreatedData) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "id":
-			return d.Optional(jsonx.OptInt64(d, &s.ID))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeCreatedDataMember)
+}
+
+// decodeCreatedDataMember reads the member named key into s.
+func decodeCreatedDataMember(d *jsonx.Decoder, s *CreatedData, key []byte) (int, error) {
+	switch string(key) {
+	case "id":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.ID)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for Error's members.
@@ -145,22 +157,25 @@ func (s *Error) UnmarshalJSON(data []byte) error {
 }
 
 func decodeError(d *jsonx.Decoder, s *Error) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "message":
-			return d.Optional(jsonx.OptString(d, &s.Message))
-		case "success":
-			return d.Optional(jsonx.OptBool(d, &s.Success))
-		case "translatedMessage":
-			return d.Optional(jsonx.OptString(d, &s.TranslatedMessage))
-		case "type":
-			return d.Optional(jsonx.OptString(d, &s.Type))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeErrorMember)
 }
 
-// requiredReference lists the members a Reference must have, in the order of d.Seen.
+// decodeErrorMember reads the member named key into s.
+func decodeErrorMember(d *jsonx.Decoder, s *Error, key []byte) (int, error) {
+	switch string(key) {
+	case "message":
+		return jsonx.Optional, jsonx.OptString(d, &s.Message)
+	case "success":
+		return jsonx.Optional, jsonx.OptBool(d, &s.Success)
+	case "translatedMessage":
+		return jsonx.Optional, jsonx.OptString(d, &s.TranslatedMessage)
+	case "type":
+		return jsonx.Optional, jsonx.OptString(d, &s.Type)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredReference lists the members a Reference must have; decodeReferenceMember returns their positions.
 var requiredReference = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for Reference's members.
@@ -169,12 +184,14 @@ func (s *Reference) UnmarshalJSON(data []byte) error {
 }
 
 func decodeReference(d *jsonx.Decoder, s *Reference) error {
-	return jsonx.Object(d, requiredReference, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "id":
-			d.Seen(0)
-			return jsonx.Int64(d, &s.ID)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredReference, s, decodeReferenceMember)
+}
+
+// decodeReferenceMember reads the member named key into s.
+func decodeReferenceMember(d *jsonx.Decoder, s *Reference, key []byte) (int, error) {
+	switch string(key) {
+	case "id":
+		return 0, jsonx.Int64(d, &s.ID)
+	}
+	return jsonx.Unknown, nil
 }

@@ -4,7 +4,7 @@ package segnivo
 
 import "github.com/apigen-go/apigen/runtime/jsonx"
 
-// requiredCampaign lists the members a Campaign must have, in the order of d.Seen.
+// requiredCampaign lists the members a Campaign must have; decodeCampaignMember returns their positions.
 var requiredCampaign = []string{"uid"}
 
 // UnmarshalJSON decodes s with a decoder generated for Campaign's members.
@@ -13,40 +13,42 @@ func (s *Campaign) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCampaign(d *jsonx.Decoder, s *Campaign) error {
-	return jsonx.Object(d, requiredCampaign, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "created_at":
-			return d.Optional(jsonx.OptString(d, &s.CreatedAt))
-		case "delivery_at":
-			return d.Optional(jsonx.NullableString(d, &s.DeliveryAt))
-		case "from_email":
-			return d.Optional(jsonx.OptString(d, &s.FromEmail))
-		case "from_name":
-			return d.Optional(jsonx.OptString(d, &s.FromName))
-		case "mail_list_uid":
-			return d.Optional(jsonx.OptString(d, &s.MailListUID))
-		case "name":
-			return d.Optional(jsonx.OptString(d, &s.Name))
-		case "plain":
-			return d.Optional(jsonx.OptString(d, &s.Plain))
-		case "reply_to":
-			return d.Optional(jsonx.OptString(d, &s.ReplyTo))
-		case "statistics":
-			return d.Optional(jsonx.Ptr(d, &s.Statistics, decodeCampaignStatistics))
-		case "status":
-			return d.Optional(jsonx.OptString(d, &s.Status))
-		case "subject":
-			return d.Optional(jsonx.OptString(d, &s.Subject))
-		case "type":
-			return d.Optional(jsonx.OptString(d, &s.Type))
-		case "uid":
-			d.Seen(0)
-			return jsonx.String(d, &s.UID)
-		case "updated_at":
-			return d.Optional(jsonx.OptString(d, &s.UpdatedAt))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredCampaign, s, decodeCampaignMember)
+}
+
+// decodeCampaignMember reads the member named key into s.
+func decodeCampaignMember(d *jsonx.Decoder, s *Campaign, key []byte) (int, error) {
+	switch string(key) {
+	case "created_at":
+		return jsonx.Optional, jsonx.OptString(d, &s.CreatedAt)
+	case "delivery_at":
+		return jsonx.Optional, jsonx.NullableString(d, &s.DeliveryAt)
+	case "from_email":
+		return jsonx.Optional, jsonx.OptString(d, &s.FromEmail)
+	case "from_name":
+		return jsonx.Optional, jsonx.OptString(d, &s.FromName)
+	case "mail_list_uid":
+		return jsonx.Optional, jsonx.OptString(d, &s.MailListUID)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
+	case "plain":
+		return jsonx.Optional, jsonx.OptString(d, &s.Plain)
+	case "reply_to":
+		return jsonx.Optional, jsonx.OptString(d, &s.ReplyTo)
+	case "statistics":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Statistics, decodeCampaignStatistics)
+	case "status":
+		return jsonx.Optional, jsonx.OptString(d, &s.Status)
+	case "subject":
+		return jsonx.Optional, jsonx.OptString(d, &s.Subject)
+	case "type":
+		return jsonx.Optional, jsonx.OptString(d, &s.Type)
+	case "uid":
+		return 0, jsonx.String(d, &s.UID)
+	case "updated_at":
+		return jsonx.Optional, jsonx.OptString(d, &s.UpdatedAt)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for CampaignCreated's members.
@@ -55,17 +57,20 @@ func (s *CampaignCreated) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCampaignCreated(d *jsonx.Decoder, s *CampaignCreated) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "attributes":
-			return d.Optional(jsonx.Ptr(d, &s.Attributes, decodeCampaign))
-		case "message":
-			return d.Optional(jsonx.OptString(d, &s.Message))
-		case "status":
-			return d.Optional(jsonx.OptInt64(d, &s.Status))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeCampaignCreatedMember)
+}
+
+// decodeCampaignCreatedMember reads the member named key into s.
+func decodeCampaignCreatedMember(d *jsonx.Decoder, s *CampaignCreated, key []byte) (int, error) {
+	switch string(key) {
+	case "attributes":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Attributes, decodeCampaign)
+	case "message":
+		return jsonx.Optional, jsonx.OptString(d, &s.Message)
+	case "status":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Status)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for CampaignStatistics's members.
@@ -74,32 +79,35 @@ func (s *CampaignStatistics) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCampaignStatistics(d *jsonx.Decoder, s *CampaignStatistics) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "abuse_feedback_count":
-			return d.Optional(jsonx.OptInt64(d, &s.AbuseFeedbackCount))
-		case "bounce_count":
-			return d.Optional(jsonx.OptInt64(d, &s.BounceCount))
-		case "click_count":
-			return d.Optional(jsonx.OptInt64(d, &s.ClickCount))
-		case "click_rate":
-			return d.Optional(jsonx.OptFloat64(d, &s.ClickRate))
-		case "delivered_rate":
-			return d.Optional(jsonx.OptFloat64(d, &s.DeliveredRate))
-		case "open_count":
-			return d.Optional(jsonx.OptInt64(d, &s.OpenCount))
-		case "open_rate":
-			return d.Optional(jsonx.OptFloat64(d, &s.OpenRate))
-		case "subscriber_count":
-			return d.Optional(jsonx.OptInt64(d, &s.SubscriberCount))
-		case "unsubscribe_count":
-			return d.Optional(jsonx.OptInt64(d, &s.UnsubscribeCount))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeCampaignStatisticsMember)
 }
 
-// requiredContact lists the members a Contact must have, in the order of d.Seen.
+// decodeCampaignStatisticsMember reads the member named key into s.
+func decodeCampaignStatisticsMember(d *jsonx.Decoder, s *CampaignStatistics, key []byte) (int, error) {
+	switch string(key) {
+	case "abuse_feedback_count":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.AbuseFeedbackCount)
+	case "bounce_count":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.BounceCount)
+	case "click_count":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.ClickCount)
+	case "click_rate":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.ClickRate)
+	case "delivered_rate":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.DeliveredRate)
+	case "open_count":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.OpenCount)
+	case "open_rate":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.OpenRate)
+	case "subscriber_count":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.SubscriberCount)
+	case "unsubscribe_count":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.UnsubscribeCount)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredContact lists the members a Contact must have; decodeContactMember returns their positions.
 var requiredContact = []string{"email", "uid"}
 
 // UnmarshalJSON decodes s with a decoder generated for Contact's members.
@@ -108,31 +116,32 @@ func (s *Contact) UnmarshalJSON(data []byte) error {
 }
 
 func decodeContact(d *jsonx.Decoder, s *Contact) error {
-	return jsonx.Object(d, requiredContact, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "email":
-			d.Seen(0)
-			return jsonx.String(d, &s.Email)
-		case "first_name":
-			return d.Optional(jsonx.OptString(d, &s.FirstName))
-		case "last_name":
-			return d.Optional(jsonx.OptString(d, &s.LastName))
-		case "list":
-			return d.Optional(jsonx.OptString(d, &s.List))
-		case "list_uid":
-			return d.Optional(jsonx.OptString(d, &s.ListUID))
-		case "status":
-			return d.Optional(jsonx.OptString(d, &s.Status))
-		case "tag":
-			return d.Optional(jsonx.OptString(d, &s.Tag))
-		case "uid":
-			d.Seen(1)
-			return jsonx.String(d, &s.UID)
-		case "verification_status":
-			return d.Optional(jsonx.OptString(d, &s.VerificationStatus))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredContact, s, decodeContactMember)
+}
+
+// decodeContactMember reads the member named key into s.
+func decodeContactMember(d *jsonx.Decoder, s *Contact, key []byte) (int, error) {
+	switch string(key) {
+	case "email":
+		return 0, jsonx.String(d, &s.Email)
+	case "first_name":
+		return jsonx.Optional, jsonx.OptString(d, &s.FirstName)
+	case "last_name":
+		return jsonx.Optional, jsonx.OptString(d, &s.LastName)
+	case "list":
+		return jsonx.Optional, jsonx.OptString(d, &s.List)
+	case "list_uid":
+		return jsonx.Optional, jsonx.OptString(d, &s.ListUID)
+	case "status":
+		return jsonx.Optional, jsonx.OptString(d, &s.Status)
+	case "tag":
+		return jsonx.Optional, jsonx.OptString(d, &s.Tag)
+	case "uid":
+		return 1, jsonx.String(d, &s.UID)
+	case "verification_status":
+		return jsonx.Optional, jsonx.OptString(d, &s.VerificationStatus)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for ContactResult's members.
@@ -141,17 +150,20 @@ func (s *ContactResult) UnmarshalJSON(data []byte) error {
 }
 
 func decodeContactResult(d *jsonx.Decoder, s *ContactResult) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "message":
-			return d.Optional(jsonx.OptString(d, &s.Message))
-		case "status":
-			return d.Optional(jsonx.OptInt64(d, &s.Status))
-		case "subscriber_uid":
-			return d.Optional(jsonx.OptString(d, &s.SubscriberUID))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeContactResultMember)
+}
+
+// decodeContactResultMember reads the member named key into s.
+func decodeContactResultMember(d *jsonx.Decoder, s *ContactResult, key []byte) (int, error) {
+	switch string(key) {
+	case "message":
+		return jsonx.Optional, jsonx.OptString(d, &s.Message)
+	case "status":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Status)
+	case "subscriber_uid":
+		return jsonx.Optional, jsonx.OptString(d, &s.SubscriberUID)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for EmailAddressVerificationResponse's members.
@@ -160,18 +172,21 @@ func (s *EmailAddressVerificationResponse) UnmarshalJSON(data []byte) error {
 }
 
 func decodeEmailAddressVerificationResponse(d *jsonx.Decoder, s *EmailAddressVerificationResponse) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "status":
-			return d.Optional(jsonx.OptString(d, &s.Status))
-		case "verifications":
-			return d.Optional(jsonx.Slice(d, &s.Verifications, decodeEmailVerification))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeEmailAddressVerificationResponseMember)
 }
 
-// requiredEmailVerification lists the members a EmailVerification must have, in the order of d.Seen.
+// decodeEmailAddressVerificationResponseMember reads the member named key into s.
+func decodeEmailAddressVerificationResponseMember(d *jsonx.Decoder, s *EmailAddressVerificationResponse, key []byte) (int, error) {
+	switch string(key) {
+	case "status":
+		return jsonx.Optional, jsonx.OptString(d, &s.Status)
+	case "verifications":
+		return jsonx.Optional, jsonx.Slice(d, &s.Verifications, decodeEmailVerification)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredEmailVerification lists the members a EmailVerification must have; decodeEmailVerificationMember returns their positions.
 var requiredEmailVerification = []string{"email", "status"}
 
 // UnmarshalJSON decodes s with a decoder generated for EmailVerification's members.
@@ -180,17 +195,18 @@ func (s *EmailVerification) UnmarshalJSON(data []byte) error {
 }
 
 func decodeEmailVerification(d *jsonx.Decoder, s *EmailVerification) error {
-	return jsonx.Object(d, requiredEmailVerification, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "email":
-			d.Seen(0)
-			return jsonx.String(d, &s.Email)
-		case "status":
-			d.Seen(1)
-			return jsonx.StringAs[EmailVerificationStatus](d, &s.Status)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredEmailVerification, s, decodeEmailVerificationMember)
+}
+
+// decodeEmailVerificationMember reads the member named key into s.
+func decodeEmailVerificationMember(d *jsonx.Decoder, s *EmailVerification, key []byte) (int, error) {
+	switch string(key) {
+	case "email":
+		return 0, jsonx.String(d, &s.Email)
+	case "status":
+		return 1, jsonx.StringAs[EmailVerificationStatus](d, &s.Status)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for Error's members.
@@ -199,19 +215,22 @@ func (s *Error) UnmarshalJSON(data []byte) error {
 }
 
 func decodeError(d *jsonx.Decoder, s *Error) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "error":
-			return d.Optional(jsonx.OptString(d, &s.Error))
-		case "errors":
-			return d.Optional(jsonx.Map(d, &s.Errors, func(d *jsonx.Decoder, v *[]string) error {
-				return jsonx.Slice(d, v, jsonx.String)
-			}))
-		case "message":
-			return d.Optional(jsonx.OptString(d, &s.Message))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeErrorMember)
+}
+
+// decodeErrorMember reads the member named key into s.
+func decodeErrorMember(d *jsonx.Decoder, s *Error, key []byte) (int, error) {
+	switch string(key) {
+	case "error":
+		return jsonx.Optional, jsonx.OptString(d, &s.Error)
+	case "errors":
+		return jsonx.Optional, jsonx.Map(d, &s.Errors, func(d *jsonx.Decoder, v *[]string) error {
+			return jsonx.Slice(d, v, jsonx.String)
+		})
+	case "message":
+		return jsonx.Optional, jsonx.OptString(d, &s.Message)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for ListStatistics's members.
@@ -220,26 +239,29 @@ func (s *ListStatistics) UnmarshalJSON(data []byte) error {
 }
 
 func decodeListStatistics(d *jsonx.Decoder, s *ListStatistics) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "click_rate":
-			return d.Optional(jsonx.OptFloat64(d, &s.ClickRate))
-		case "open_rate":
-			return d.Optional(jsonx.OptFloat64(d, &s.OpenRate))
-		case "subscriber_count":
-			return d.Optional(jsonx.OptInt64(d, &s.SubscriberCount))
-		case "unconfirmed_count":
-			return d.Optional(jsonx.OptInt64(d, &s.UnconfirmedCount))
-		case "unsubscribe_count":
-			return d.Optional(jsonx.OptInt64(d, &s.UnsubscribeCount))
-		case "unsubscribe_rate":
-			return d.Optional(jsonx.OptFloat64(d, &s.UnsubscribeRate))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeListStatisticsMember)
 }
 
-// requiredMailingList lists the members a MailingList must have, in the order of d.Seen.
+// decodeListStatisticsMember reads the member named key into s.
+func decodeListStatisticsMember(d *jsonx.Decoder, s *ListStatistics, key []byte) (int, error) {
+	switch string(key) {
+	case "click_rate":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.ClickRate)
+	case "open_rate":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.OpenRate)
+	case "subscriber_count":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.SubscriberCount)
+	case "unconfirmed_count":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.UnconfirmedCount)
+	case "unsubscribe_count":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.UnsubscribeCount)
+	case "unsubscribe_rate":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.UnsubscribeRate)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredMailingList lists the members a MailingList must have; decodeMailingListMember returns their positions.
 var requiredMailingList = []string{"name", "uid"}
 
 // UnmarshalJSON decodes s with a decoder generated for MailingList's members.
@@ -248,27 +270,28 @@ func (s *MailingList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeMailingList(d *jsonx.Decoder, s *MailingList) error {
-	return jsonx.Object(d, requiredMailingList, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "created_at":
-			return d.Optional(jsonx.OptString(d, &s.CreatedAt))
-		case "from_email":
-			return d.Optional(jsonx.OptString(d, &s.FromEmail))
-		case "from_name":
-			return d.Optional(jsonx.OptString(d, &s.FromName))
-		case "name":
-			d.Seen(0)
-			return jsonx.String(d, &s.Name)
-		case "statistics":
-			return d.Optional(jsonx.Ptr(d, &s.Statistics, decodeListStatistics))
-		case "uid":
-			d.Seen(1)
-			return jsonx.String(d, &s.UID)
-		case "updated_at":
-			return d.Optional(jsonx.OptString(d, &s.UpdatedAt))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredMailingList, s, decodeMailingListMember)
+}
+
+// decodeMailingListMember reads the member named key into s.
+func decodeMailingListMember(d *jsonx.Decoder, s *MailingList, key []byte) (int, error) {
+	switch string(key) {
+	case "created_at":
+		return jsonx.Optional, jsonx.OptString(d, &s.CreatedAt)
+	case "from_email":
+		return jsonx.Optional, jsonx.OptString(d, &s.FromEmail)
+	case "from_name":
+		return jsonx.Optional, jsonx.OptString(d, &s.FromName)
+	case "name":
+		return 0, jsonx.String(d, &s.Name)
+	case "statistics":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Statistics, decodeListStatistics)
+	case "uid":
+		return 1, jsonx.String(d, &s.UID)
+	case "updated_at":
+		return jsonx.Optional, jsonx.OptString(d, &s.UpdatedAt)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for MailingListCreated's members.
@@ -277,20 +300,23 @@ func (s *MailingListCreated) UnmarshalJSON(data []byte) error {
 }
 
 func decodeMailingListCreated(d *jsonx.Decoder, s *MailingListCreated) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "list_uid":
-			return d.Optional(jsonx.OptString(d, &s.ListUID))
-		case "message":
-			return d.Optional(jsonx.OptString(d, &s.Message))
-		case "status":
-			return d.Optional(jsonx.OptInt64(d, &s.Status))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeMailingListCreatedMember)
 }
 
-// requiredRelayEmail lists the members a RelayEmail must have, in the order of d.Seen.
+// decodeMailingListCreatedMember reads the member named key into s.
+func decodeMailingListCreatedMember(d *jsonx.Decoder, s *MailingListCreated, key []byte) (int, error) {
+	switch string(key) {
+	case "list_uid":
+		return jsonx.Optional, jsonx.OptString(d, &s.ListUID)
+	case "message":
+		return jsonx.Optional, jsonx.OptString(d, &s.Message)
+	case "status":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Status)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredRelayEmail lists the members a RelayEmail must have; decodeRelayEmailMember returns their positions.
 var requiredRelayEmail = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for RelayEmail's members.
@@ -299,44 +325,46 @@ func (s *RelayEmail) UnmarshalJSON(data []byte) error {
 }
 
 func decodeRelayEmail(d *jsonx.Decoder, s *RelayEmail) error {
-	return jsonx.Object(d, requiredRelayEmail, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "content":
-			return d.Optional(jsonx.OptString(d, &s.Content))
-		case "content_type":
-			return d.Optional(jsonx.OptString(d, &s.ContentType))
-		case "created_at":
-			return d.Optional(jsonx.OptString(d, &s.CreatedAt))
-		case "delivery_at":
-			return d.Optional(jsonx.OptInt64(d, &s.DeliveryAt))
-		case "from":
-			return d.Optional(jsonx.Ptr(d, &s.From, decodeRelayEmailFrom))
-		case "id":
-			d.Seen(0)
-			return jsonx.String(d, &s.ID)
-		case "is_transactional":
-			return d.Optional(jsonx.OptBool(d, &s.IsTransactional))
-		case "recipients":
-			return d.Optional(jsonx.Slice(d, &s.Recipients, jsonx.String))
-		case "reply_to":
-			return d.Optional(jsonx.OptString(d, &s.ReplyTo))
-		case "sign_dkim":
-			return d.Optional(jsonx.OptBool(d, &s.SignDkim))
-		case "source":
-			return d.Optional(jsonx.OptString(d, &s.Source))
-		case "spam_score":
-			return d.Optional(jsonx.NullableFloat64(d, &s.SpamScore))
-		case "status":
-			return d.Optional(jsonx.OptString(d, &s.Status))
-		case "subject":
-			return d.Optional(jsonx.OptString(d, &s.Subject))
-		case "track_click":
-			return d.Optional(jsonx.OptBool(d, &s.TrackClick))
-		case "track_open":
-			return d.Optional(jsonx.OptBool(d, &s.TrackOpen))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredRelayEmail, s, decodeRelayEmailMember)
+}
+
+// decodeRelayEmailMember reads the member named key into s.
+func decodeRelayEmailMember(d *jsonx.Decoder, s *RelayEmail, key []byte) (int, error) {
+	switch string(key) {
+	case "content":
+		return jsonx.Optional, jsonx.OptString(d, &s.Content)
+	case "content_type":
+		return jsonx.Optional, jsonx.OptString(d, &s.ContentType)
+	case "created_at":
+		return jsonx.Optional, jsonx.OptString(d, &s.CreatedAt)
+	case "delivery_at":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.DeliveryAt)
+	case "from":
+		return jsonx.Optional, jsonx.Ptr(d, &s.From, decodeRelayEmailFrom)
+	case "id":
+		return 0, jsonx.String(d, &s.ID)
+	case "is_transactional":
+		return jsonx.Optional, jsonx.OptBool(d, &s.IsTransactional)
+	case "recipients":
+		return jsonx.Optional, jsonx.Slice(d, &s.Recipients, jsonx.String)
+	case "reply_to":
+		return jsonx.Optional, jsonx.OptString(d, &s.ReplyTo)
+	case "sign_dkim":
+		return jsonx.Optional, jsonx.OptBool(d, &s.SignDkim)
+	case "source":
+		return jsonx.Optional, jsonx.OptString(d, &s.Source)
+	case "spam_score":
+		return jsonx.Optional, jsonx.NullableFloat64(d, &s.SpamScore)
+	case "status":
+		return jsonx.Optional, jsonx.OptString(d, &s.Status)
+	case "subject":
+		return jsonx.Optional, jsonx.OptString(d, &s.Subject)
+	case "track_click":
+		return jsonx.Optional, jsonx.OptBool(d, &s.TrackClick)
+	case "track_open":
+		return jsonx.Optional, jsonx.OptBool(d, &s.TrackOpen)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for RelayEmailFrom's members.
@@ -345,15 +373,18 @@ func (s *RelayEmailFrom) UnmarshalJSON(data []byte) error {
 }
 
 func decodeRelayEmailFrom(d *jsonx.Decoder, s *RelayEmailFrom) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "email":
-			return d.Optional(jsonx.OptString(d, &s.Email))
-		case "name":
-			return d.Optional(jsonx.OptString(d, &s.Name))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeRelayEmailFromMember)
+}
+
+// decodeRelayEmailFromMember reads the member named key into s.
+func decodeRelayEmailFromMember(d *jsonx.Decoder, s *RelayEmailFrom, key []byte) (int, error) {
+	switch string(key) {
+	case "email":
+		return jsonx.Optional, jsonx.OptString(d, &s.Email)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for RelayEmailList's members.
@@ -362,13 +393,16 @@ func (s *RelayEmailList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeRelayEmailList(d *jsonx.Decoder, s *RelayEmailList) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "emails":
-			return d.Optional(jsonx.Slice(d, &s.Emails, decodeRelayEmail))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeRelayEmailListMember)
+}
+
+// decodeRelayEmailListMember reads the member named key into s.
+func decodeRelayEmailListMember(d *jsonx.Decoder, s *RelayEmailList, key []byte) (int, error) {
+	switch string(key) {
+	case "emails":
+		return jsonx.Optional, jsonx.Slice(d, &s.Emails, decodeRelayEmail)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for RelaySendResponse's members.
@@ -377,15 +411,18 @@ func (s *RelaySendResponse) UnmarshalJSON(data []byte) error {
 }
 
 func decodeRelaySendResponse(d *jsonx.Decoder, s *RelaySendResponse) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "id":
-			return d.Optional(jsonx.OptString(d, &s.ID))
-		case "status":
-			return d.Optional(jsonx.OptString(d, &s.Status))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeRelaySendResponseMember)
+}
+
+// decodeRelaySendResponseMember reads the member named key into s.
+func decodeRelaySendResponseMember(d *jsonx.Decoder, s *RelaySendResponse, key []byte) (int, error) {
+	switch string(key) {
+	case "id":
+		return jsonx.Optional, jsonx.OptString(d, &s.ID)
+	case "status":
+		return jsonx.Optional, jsonx.OptString(d, &s.Status)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for StatusMessage's members.
@@ -394,13 +431,16 @@ func (s *StatusMessage) UnmarshalJSON(data []byte) error {
 }
 
 func decodeStatusMessage(d *jsonx.Decoder, s *StatusMessage) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "message":
-			return d.Optional(jsonx.OptString(d, &s.Message))
-		case "status":
-			return d.Optional(jsonx.OptInt64(d, &s.Status))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeStatusMessageMember)
+}
+
+// decodeStatusMessageMember reads the member named key into s.
+func decodeStatusMessageMember(d *jsonx.Decoder, s *StatusMessage, key []byte) (int, error) {
+	switch string(key) {
+	case "message":
+		return jsonx.Optional, jsonx.OptString(d, &s.Message)
+	case "status":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Status)
+	}
+	return jsonx.Unknown, nil
 }

@@ -10,16 +10,19 @@ func (s *Error) UnmarshalJSON(data []byte) error {
 }
 
 func decodeError(d *jsonx.Decoder, s *Error) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "Message":
-			return d.Optional(jsonx.OptString(d, &s.Message))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeErrorMember)
 }
 
-// requiredMe lists the members a Me must have, in the order of d.Seen.
+// decodeErrorMember reads the member named key into s.
+func decodeErrorMember(d *jsonx.Decoder, s *Error, key []byte) (int, error) {
+	switch string(key) {
+	case "Message":
+		return jsonx.Optional, jsonx.OptString(d, &s.Message)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredMe lists the members a Me must have; decodeMeMember returns their positions.
 var requiredMe = []string{"Email", "Id", "Organizations"}
 
 // UnmarshalJSON decodes s with a decoder generated for Me's members.
@@ -28,26 +31,26 @@ func (s *Me) UnmarshalJSON(data []byte) error {
 }
 
 func decodeMe(d *jsonx.Decoder, s *Me) error {
-	return jsonx.Object(d, requiredMe, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "Email":
-			d.Seen(0)
-			return jsonx.String(d, &s.Email)
-		case "EmailVerified":
-			return d.Optional(jsonx.OptBool(d, &s.EmailVerified))
-		case "Id":
-			d.Seen(1)
-			return jsonx.Int64(d, &s.ID)
-		case "Name":
-			return d.Optional(jsonx.OptString(d, &s.Name))
-		case "Nickname":
-			return d.Optional(jsonx.OptString(d, &s.Nickname))
-		case "Organizations":
-			d.Seen(2)
-			return jsonx.Slice(d, &s.Organizations, decodeOrganization)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredMe, s, decodeMeMember)
+}
+
+// decodeMeMember reads the member named key into s.
+func decodeMeMember(d *jsonx.Decoder, s *Me, key []byte) (int, error) {
+	switch string(key) {
+	case "Email":
+		return 0, jsonx.String(d, &s.Email)
+	case "EmailVerified":
+		return jsonx.Optional, jsonx.OptBool(d, &s.EmailVerified)
+	case "Id":
+		return 1, jsonx.Int64(d, &s.ID)
+	case "Name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
+	case "Nickname":
+		return jsonx.Optional, jsonx.OptString(d, &s.Nickname)
+	case "Organizations":
+		return 2, jsonx.Slice(d, &s.Organizations, decodeOrganization)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for OAuthError's members.
@@ -56,18 +59,21 @@ func (s *OAuthError) UnmarshalJSON(data []byte) error {
 }
 
 func decodeOAuthError(d *jsonx.Decoder, s *OAuthError) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "error":
-			return d.Optional(jsonx.OptString(d, &s.Error))
-		case "error_description":
-			return d.Optional(jsonx.OptString(d, &s.ErrorDescription))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeOAuthErrorMember)
 }
 
-// requiredOrder lists the members a Order must have, in the order of d.Seen.
+// decodeOAuthErrorMember reads the member named key into s.
+func decodeOAuthErrorMember(d *jsonx.Decoder, s *OAuthError, key []byte) (int, error) {
+	switch string(key) {
+	case "error":
+		return jsonx.Optional, jsonx.OptString(d, &s.Error)
+	case "error_description":
+		return jsonx.Optional, jsonx.OptString(d, &s.ErrorDescription)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredOrder lists the members a Order must have; decodeOrderMember returns their positions.
 var requiredOrder = []string{"Id", "Number"}
 
 // UnmarshalJSON decodes s with a decoder generated for Order's members.
@@ -76,28 +82,29 @@ func (s *Order) UnmarshalJSON(data []byte) error {
 }
 
 func decodeOrder(d *jsonx.Decoder, s *Order) error {
-	return jsonx.Object(d, requiredOrder, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "CreatedAt":
-			return d.Optional(jsonx.OptTime(d, &s.CreatedAt))
-		case "CurrencyCode":
-			return d.Optional(jsonx.OptString(d, &s.CurrencyCode))
-		case "Id":
-			d.Seen(0)
-			return jsonx.Int64(d, &s.ID)
-		case "Number":
-			d.Seen(1)
-			return jsonx.String(d, &s.Number)
-		case "Status":
-			return d.Optional(jsonx.OptString(d, &s.Status))
-		case "TotalGross":
-			return d.Optional(jsonx.OptFloat64(d, &s.TotalGross))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredOrder, s, decodeOrderMember)
 }
 
-// requiredOrganization lists the members a Organization must have, in the order of d.Seen.
+// decodeOrderMember reads the member named key into s.
+func decodeOrderMember(d *jsonx.Decoder, s *Order, key []byte) (int, error) {
+	switch string(key) {
+	case "CreatedAt":
+		return jsonx.Optional, jsonx.OptTime(d, &s.CreatedAt)
+	case "CurrencyCode":
+		return jsonx.Optional, jsonx.OptString(d, &s.CurrencyCode)
+	case "Id":
+		return 0, jsonx.Int64(d, &s.ID)
+	case "Number":
+		return 1, jsonx.String(d, &s.Number)
+	case "Status":
+		return jsonx.Optional, jsonx.OptString(d, &s.Status)
+	case "TotalGross":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.TotalGross)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredOrganization lists the members a Organization must have; decodeOrganizationMember returns their positions.
 var requiredOrganization = []string{"Id", "Name"}
 
 // UnmarshalJSON decodes s with a decoder generated for Organization's members.
@@ -106,22 +113,23 @@ func (s *Organization) UnmarshalJSON(data []byte) error {
 }
 
 func decodeOrganization(d *jsonx.Decoder, s *Organization) error {
-	return jsonx.Object(d, requiredOrganization, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "Id":
-			d.Seen(0)
-			return jsonx.Int64(d, &s.ID)
-		case "Name":
-			d.Seen(1)
-			return jsonx.String(d, &s.Name)
-		case "ShortName":
-			return d.Optional(jsonx.OptString(d, &s.ShortName))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredOrganization, s, decodeOrganizationMember)
 }
 
-// requiredTokenResponse lists the members a TokenResponse must have, in the order of d.Seen.
+// decodeOrganizationMember reads the member named key into s.
+func decodeOrganizationMember(d *jsonx.Decoder, s *Organization, key []byte) (int, error) {
+	switch string(key) {
+	case "Id":
+		return 0, jsonx.Int64(d, &s.ID)
+	case "Name":
+		return 1, jsonx.String(d, &s.Name)
+	case "ShortName":
+		return jsonx.Optional, jsonx.OptString(d, &s.ShortName)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredTokenResponse lists the members a TokenResponse must have; decodeTokenResponseMember returns their positions.
 var requiredTokenResponse = []string{"access_token", "expires_in", "token_type"}
 
 // UnmarshalJSON decodes s with a decoder generated for TokenResponse's members.
@@ -130,22 +138,22 @@ func (s *TokenResponse) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTokenResponse(d *jsonx.Decoder, s *TokenResponse) error {
-	return jsonx.Object(d, requiredTokenResponse, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "access_token":
-			d.Seen(0)
-			return jsonx.String(d, &s.AccessToken)
-		case "expires_in":
-			d.Seen(1)
-			return jsonx.Int64(d, &s.ExpiresIn)
-		case "id_token":
-			return d.Optional(jsonx.OptString(d, &s.IDToken))
-		case "scope":
-			return d.Optional(jsonx.OptString(d, &s.Scope))
-		case "token_type":
-			d.Seen(2)
-			return jsonx.String(d, &s.TokenType)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredTokenResponse, s, decodeTokenResponseMember)
+}
+
+// decodeTokenResponseMember reads the member named key into s.
+func decodeTokenResponseMember(d *jsonx.Decoder, s *TokenResponse, key []byte) (int, error) {
+	switch string(key) {
+	case "access_token":
+		return 0, jsonx.String(d, &s.AccessToken)
+	case "expires_in":
+		return 1, jsonx.Int64(d, &s.ExpiresIn)
+	case "id_token":
+		return jsonx.Optional, jsonx.OptString(d, &s.IDToken)
+	case "scope":
+		return jsonx.Optional, jsonx.OptString(d, &s.Scope)
+	case "token_type":
+		return 2, jsonx.String(d, &s.TokenType)
+	}
+	return jsonx.Unknown, nil
 }

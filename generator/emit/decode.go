@@ -9,29 +9,32 @@ import (
 const pkgJSONX = "github.com/apigen-go/apigen/runtime/jsonx"
 
 // decoders writes a JSON decoder for every struct a response can carry:
-// UnmarshalJSON on the type, and decode<Type>, a switch on the member
-// name whose cases read straight into the fields (runtime/jsonx over
-// go-faster/jx). They decode several times faster than encoding/json's
-// reflection. Structs only sent in requests get none: they are encoded.
-//
-// A required member marks itself seen (its absence is an error); a member
-// that is not required tolerates a value it cannot read (d.Optional: left
-// zero and reported, CONTRACT §3).
+// UnmarshalJSON on the type; decode<Type>, which reads an object with
+// jsonx.Object; required<Type>, the members it must have (if any); and
+// decode<Type>Member, a switch on the member name whose cases read
+// straight into the fields (runtime/jsonx over go-faster/jx) and return
+// the member's number: its position in required<Type>, or
+// jsonx.Optional. The check of required members and the tolerance of the
+// others (a value a member that is not required cannot read is left zero
+// and reported, CONTRACT §3) are jsonx.Object's, once for all types. They
+// decode several times faster than encoding/json's reflection. Structs
+// only sent in requests get none: they are encoded.
 func decoders(f *jen.File, api *model.API) {
 	decoded := decodedTypes(api)
 	for _, t := range api.Types {
 		if t.Kind != model.Struct || t.AdditionalProperties || !decoded[t] {
 			continue
 		}
+		fields := decodedFields(t)
 		var required []string
-		for _, fl := range decodedFields(t) {
+		for _, fl := range fields {
 			if mustReceive(fl) {
 				required = append(required, fl.JSONName)
 			}
 		}
 		reqList := jen.Nil()
 		if len(required) > 0 {
-			f.Comment(requiredName(t) + " lists the members a " + t.Name + " must have, in the order of d.Seen.")
+			f.Comment(requiredName(t) + " lists the members a " + t.Name + " must have; " + memberDecoderName(t) + " returns their positions.")
 			f.Var().Id(requiredName(t)).Op("=").Add(strList(required))
 			f.Line()
 			reqList = jen.Id(requiredName(t))
@@ -42,26 +45,23 @@ func decoders(f *jen.File, api *model.API) {
 		)
 		f.Line()
 		f.Func().Id(decoderName(t)).Params(jen.Id("d").Op("*").Qual(pkgJSONX, "Decoder"), jen.Id("s").Op("*").Id(t.Name)).Error().Block(
-			jen.Return(jen.Qual(pkgJSONX, "Object").Call(jen.Id("d"), reqList,
-				jen.Func().Params(jen.Id("d").Op("*").Qual(pkgJSONX, "Decoder"), jen.Id("key").Index().Byte()).Error().Block(
-					jen.Switch(jen.String().Call(jen.Id("key"))).BlockFunc(func(g *jen.Group) {
-						seen := 0
-						for _, fl := range decodedFields(t) {
-							if !mustReceive(fl) {
-								g.Case(jen.Lit(fl.JSONName)).Block(jen.Return(jen.Id("d").Dot("Optional").Call(readField(fl))))
-								continue
-							}
-							var mark jen.Code = jen.Null()
-							if seen < 64 {
-								mark = jen.Id("d").Dot("Seen").Call(jen.Lit(seen))
-							}
-							seen++
-							g.Case(jen.Lit(fl.JSONName)).Block(mark, jen.Return(readField(fl)))
-						}
-					}),
-					jen.Return(jen.Id("d").Dot("Skip").Call()),
-				),
-			)),
+			jen.Return(jen.Qual(pkgJSONX, "Object").Call(jen.Id("d"), reqList, jen.Id("s"), jen.Id(memberDecoderName(t)))),
+		)
+		f.Line()
+		f.Comment(memberDecoderName(t) + " reads the member named key into s.")
+		f.Func().Id(memberDecoderName(t)).Params(jen.Id("d").Op("*").Qual(pkgJSONX, "Decoder"), jen.Id("s").Op("*").Id(t.Name), jen.Id("key").Index().Byte()).Params(jen.Int(), jen.Error()).Block(
+			jen.Switch(jen.String().Call(jen.Id("key"))).BlockFunc(func(g *jen.Group) {
+				seen := 0
+				for _, fl := range fields {
+					number := jen.Qual(pkgJSONX, "Optional")
+					if mustReceive(fl) {
+						number = jen.Lit(seen)
+						seen++
+					}
+					g.Case(jen.Lit(fl.JSONName)).Block(jen.Return(number, readField(fl)))
+				}
+			}),
+			jen.Return(jen.Qual(pkgJSONX, "Unknown"), jen.Nil()),
 		)
 		f.Line()
 	}
@@ -84,6 +84,8 @@ func decodedFields(t *model.Type) []*model.Field {
 func mustReceive(fl *model.Field) bool { return fl.Required && !fl.WriteOnly }
 
 func requiredName(t *model.Type) string { return "required" + t.Name }
+
+func memberDecoderName(t *model.Type) string { return "decode" + t.Name + "Member" }
 
 func decoderName(t *model.Type) string { return "decode" + t.Name }
 

@@ -1,14 +1,14 @@
 // Package jsonx holds the building blocks of the JSON decoders apigen
 // generates for each struct: readers of one value from a Decoder (a
 // github.com/go-faster/jx decoder that also keeps the decode report) into
-// a typed place. A generated decoder is a switch on the member name whose
-// cases are one call each:
+// a typed place. A generated decoder is a switch on the member name
+// whose cases are one call each, returning the member's number (see
+// Object):
 //
 //	case "name":
-//		d.Seen(0) // required: its absence is an error
-//		return jsonx.String(d, &s.Name)
+//		return 0, jsonx.String(d, &s.Name) // required: its absence is an error
 //	case "tags":
-//		return d.Optional(jsonx.Slice(d, &s.Tags, jsonx.String))
+//		return jsonx.Optional, jsonx.Slice(d, &s.Tags, jsonx.String)
 //
 // Readers follow encoding/json's rules where they meet: null leaves a
 // plain value as it was (and marks an opt.Nullable null), unknown members
@@ -18,7 +18,7 @@
 // A value of the wrong JSON type, or one that does not parse (a number
 // that is not an integer, a timestamp that is not RFC 3339), is a
 // *Error naming its JSON path, the type expected and the value sent. In a
-// member that is not required (d.Optional) it is tolerated instead: the
+// member that is not required it is tolerated instead (Object): the
 // member is left zero, decoding goes on, and the Issue is reported in an
 // *IssuesError once the whole value is decoded, with every field that
 // could be read filled in, as encoding/json does with an
@@ -34,7 +34,6 @@ import (
 	"errors"
 	"io"
 	"reflect"
-	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -50,7 +49,6 @@ import (
 // far. Generated decoders get one from Unmarshal.
 type Decoder struct {
 	jx.Decoder
-	seen     uint64
 	issues   []Issue
 	interned map[string]string // enum values read (StringAs)
 	cell     string            // StringMap's value being read
@@ -72,7 +70,7 @@ func Unmarshal[P any](data []byte, v P, read func(*Decoder, P) error) error {
 	defer decoders.Put(d)
 	d.ResetBytes(data)
 	d.in = d.direct()
-	d.seen, d.issues = 0, nil
+	d.issues = nil
 	err := read(d, v)
 	if err == nil {
 		if end := d.Skip(); !errors.Is(end, io.EOF) {
@@ -95,21 +93,10 @@ func Unmarshal[P any](data []byte, v P, read func(*Decoder, P) error) error {
 	return &IssuesError{Issues: issues}
 }
 
-// Seen marks the i-th required member of the object being read as
-// present; Object reports the required members that were not seen.
-func (d *Decoder) Seen(i uint) { d.seen |= 1 << (i & 63) }
-
-// Optional tolerates err, the result of reading a member that is not
-// required: a value of the wrong type or that does not parse is recorded
-// as an Issue and the member (left zero by the reader) is skipped.
+// tolerate records err, the result of reading a member that is not
+// required, as an Issue when it is a value of the wrong type or that does
+// not parse (the reader left the member zero and consumed the value).
 // Malformed JSON stays an error.
-func (d *Decoder) Optional(err error) error {
-	if err == nil {
-		return nil
-	}
-	return d.tolerate(err)
-}
-
 func (d *Decoder) tolerate(err error) error {
 	var e *Error
 	if !errors.As(err, &e) || e.syntax {
@@ -530,47 +517,6 @@ func alloc[P any]() P {
 // zero sets the value p points to to its zero value.
 func zero[P any](p P) { reflect.ValueOf(p).Elem().SetZero() }
 
-// Slice reads an array; null, or an array that cannot be read, gives nil.
-func Slice[T any](d *Decoder, v *[]T, read Reader[T]) error {
-	switch {
-	case d.at('[') || d.peek() == jx.Array:
-	case d.peek() == jx.Null:
-		*v = nil
-		return d.Null()
-	default:
-		*v = nil
-		return d.mismatch("array")
-	}
-	s := (*v)[:0]
-	if s == nil {
-		s = []T{} // [] decodes to an empty, non-nil slice, as with encoding/json
-	}
-	var first error // a value that does not fit: the array is still read to its end
-	err := d.Arr(func(*jx.Decoder) error {
-		if len(s) == cap(s) && len(s) >= 256 {
-			// Doubling: beyond 256 elements append grows by 1.25×,
-			// copying a long array of decoded values several times.
-			s = slices.Grow(s, len(s))
-		}
-		var zero T
-		s = append(s, zero)
-		n := len(d.issues)
-		if err := read(d, &s[len(s)-1]); err != nil {
-			return keep(&first, at(err, index(len(s)-1)))
-		}
-		if len(d.issues) != n {
-			prefix(d.issues[n:], index(len(s)-1))
-		}
-		return nil
-	})
-	if err != nil || first != nil {
-		*v = nil
-		return wrapSyntax(cmp.Or(err, first))
-	}
-	*v = s
-	return nil
-}
-
 // keep returns a syntax error (decoding cannot go on) and stores the
 // first other one in first, so that the container is read to its end.
 func keep(first *error, err error) error {
@@ -631,52 +577,4 @@ func mapInto[T any](d *Decoder, v *map[string]T, read Reader[T], cell *T) error 
 		return wrapSyntax(cmp.Or(err, first))
 	}
 	return nil
-}
-
-// Object reads an object whose members member handles, one per call with
-// its name; member returns d.Skip() for names it does not know, and calls
-// d.Seen(i) for the i-th name of required. A required member that is
-// absent is an error. null leaves the value as it was.
-func Object(d *Decoder, required []string, member func(d *Decoder, key []byte) error) error {
-	switch {
-	case d.at('{') || d.peek() == jx.Object:
-	case d.peek() == jx.Null:
-		return d.Null()
-	default:
-		return d.mismatch("object")
-	}
-	outer := d.seen
-	d.seen = 0
-	var first error // a member that does not fit: the object is still read to its end
-	err := d.ObjBytes(func(_ *jx.Decoder, key []byte) error {
-		n := len(d.issues)
-		if err := member(d, key); err != nil {
-			return keep(&first, at(err, memberPath(key)))
-		}
-		if len(d.issues) != n {
-			prefix(d.issues[n:], memberPath(key))
-		}
-		return nil
-	})
-	seen := d.seen
-	d.seen = outer
-	if err != nil || first != nil {
-		return wrapSyntax(cmp.Or(err, first))
-	}
-	if want := all(len(required)); seen&want != want {
-		for i, name := range required[:min(len(required), 64)] {
-			if seen&(1<<i) == 0 {
-				return &Error{Issue: Issue{Path: memberPath([]byte(name)), Expected: "required member", Raw: absent}}
-			}
-		}
-	}
-	return nil
-}
-
-// all is the mask of the first n required members Object tracks.
-func all(n int) uint64 {
-	if n >= 64 {
-		return ^uint64(0)
-	}
-	return 1<<n - 1
 }

@@ -40,63 +40,67 @@ type pet struct {
 }
 
 func decodeOwner(d *Decoder, s *owner) error {
-	return Object(d, nil, func(d *Decoder, key []byte) error {
-		switch string(key) {
-		case "name":
-			return String(d, &s.Name)
-		case "age":
-			return Int64(d, &s.Age)
-		}
-		return d.Skip()
-	})
+	return Object(d, nil, s, decodeOwnerMember)
+}
+
+func decodeOwnerMember(d *Decoder, s *owner, key []byte) (int, error) {
+	switch string(key) {
+	case "name":
+		return Optional, String(d, &s.Name)
+	case "age":
+		return Optional, Int64(d, &s.Age)
+	}
+	return Unknown, nil
 }
 
 func decodePet(d *Decoder, s *pet) error {
-	return Object(d, nil, func(d *Decoder, key []byte) error {
-		switch string(key) {
-		case "id":
-			return Int64(d, &s.ID)
-		case "name":
-			return String(d, &s.Name)
-		case "small":
-			return Int32(d, &s.Small)
-		case "score":
-			return Float64(d, &s.Score)
-		case "good":
-			return Bool(d, &s.Good)
-		case "born":
-			return Time(d, &s.Born)
-		case "photo":
-			return Bytes(d, &s.Photo)
-		case "extra":
-			return Raw(d, &s.Extra)
-		case "color":
-			return StringAs(d, &s.Color)
-		case "tag":
-			return Opt(d, &s.Tag, String)
-		case "shade":
-			return Opt(d, &s.Shade, StringAs[color])
-		case "nick":
-			return Nullable(d, &s.Nick, String)
-		case "tags":
-			return Slice(d, &s.Tags, String)
-		case "owners":
-			return Slice(d, &s.Owners, decodeOwner)
-		case "friends":
-			return Map(d, &s.Friends, decodeOwner)
-		case "best":
-			return Opt(d, &s.Best, decodeOwner)
-		case "next":
-			return Ptr(d, &s.Next, decodePet)
-		case "matrix":
-			return Slice(d, &s.Matrix, func(d *Decoder, v *[]int64) error { return Slice(d, v, Int64) })
-		case "counters":
-			return Map(d, &s.Counters, func(d *Decoder, v *[]opt.Opt[int64]) error {
-				return Slice(d, v, func(d *Decoder, v *opt.Opt[int64]) error { return Opt(d, v, Int64) })
-			})
-		}
-		return d.Skip()
-	})
+	return Object(d, nil, s, decodePetMember)
+}
+
+func decodePetMember(d *Decoder, s *pet, key []byte) (int, error) {
+	switch string(key) {
+	case "id":
+		return Optional, Int64(d, &s.ID)
+	case "name":
+		return Optional, String(d, &s.Name)
+	case "small":
+		return Optional, Int32(d, &s.Small)
+	case "score":
+		return Optional, Float64(d, &s.Score)
+	case "good":
+		return Optional, Bool(d, &s.Good)
+	case "born":
+		return Optional, Time(d, &s.Born)
+	case "photo":
+		return Optional, Bytes(d, &s.Photo)
+	case "extra":
+		return Optional, Raw(d, &s.Extra)
+	case "color":
+		return Optional, StringAs(d, &s.Color)
+	case "tag":
+		return Optional, Opt(d, &s.Tag, String)
+	case "shade":
+		return Optional, Opt(d, &s.Shade, StringAs[color])
+	case "nick":
+		return Optional, Nullable(d, &s.Nick, String)
+	case "tags":
+		return Optional, Slice(d, &s.Tags, String)
+	case "owners":
+		return Optional, Slice(d, &s.Owners, decodeOwner)
+	case "friends":
+		return Optional, Map(d, &s.Friends, decodeOwner)
+	case "best":
+		return Optional, Opt(d, &s.Best, decodeOwner)
+	case "next":
+		return Optional, Ptr(d, &s.Next, decodePet)
+	case "matrix":
+		return Optional, Slice(d, &s.Matrix, func(d *Decoder, v *[]int64) error { return Slice(d, v, Int64) })
+	case "counters":
+		return Optional, Map(d, &s.Counters, func(d *Decoder, v *[]opt.Opt[int64]) error {
+			return Slice(d, v, func(d *Decoder, v *opt.Opt[int64]) error { return Opt(d, v, Int64) })
+		})
+	}
+	return Unknown, nil
 }
 
 // The readers decode every input the way encoding/json does.

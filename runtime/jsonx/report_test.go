@@ -41,53 +41,55 @@ var (
 )
 
 func decodeOrder(d *Decoder, s *order) error {
-	return Object(d, requiredOrder, func(d *Decoder, key []byte) error {
-		switch string(key) {
-		case "id":
-			d.Seen(0)
-			return Int64(d, &s.ID)
-		case "lines":
-			d.Seen(1)
-			return Slice(d, &s.Lines, decodeLine)
-		case "note":
-			return d.Optional(Opt(d, &s.Note, String))
-		case "when":
-			return d.Optional(Opt(d, &s.When, Time))
-		case "buyer":
-			return d.Optional(Ptr(d, &s.Buyer, decodeBuyer))
-		case "labels":
-			return d.Optional(Map(d, &s.Labels, Int64))
-		case "tags":
-			return d.Optional(Slice(d, &s.Tags, String))
-		}
-		return d.Skip()
-	})
+	return Object(d, requiredOrder, s, decodeOrderMember)
+}
+
+func decodeOrderMember(d *Decoder, s *order, key []byte) (int, error) {
+	switch string(key) {
+	case "id":
+		return 0, Int64(d, &s.ID)
+	case "lines":
+		return 1, Slice(d, &s.Lines, decodeLine)
+	case "note":
+		return Optional, Opt(d, &s.Note, String)
+	case "when":
+		return Optional, Opt(d, &s.When, Time)
+	case "buyer":
+		return Optional, Ptr(d, &s.Buyer, decodeBuyer)
+	case "labels":
+		return Optional, Map(d, &s.Labels, Int64)
+	case "tags":
+		return Optional, Slice(d, &s.Tags, String)
+	}
+	return Unknown, nil
 }
 
 func decodeLine(d *Decoder, s *line) error {
-	return Object(d, requiredLine, func(d *Decoder, key []byte) error {
-		switch string(key) {
-		case "sku":
-			d.Seen(0)
-			return String(d, &s.SKU)
-		case "qty":
-			return d.Optional(Opt(d, &s.Qty, Int32))
-		}
-		return d.Skip()
-	})
+	return Object(d, requiredLine, s, decodeLineMember)
+}
+
+func decodeLineMember(d *Decoder, s *line, key []byte) (int, error) {
+	switch string(key) {
+	case "sku":
+		return 0, String(d, &s.SKU)
+	case "qty":
+		return Optional, Opt(d, &s.Qty, Int32)
+	}
+	return Unknown, nil
 }
 
 func decodeBuyer(d *Decoder, s *buyer) error {
-	return Object(d, requiredBuyer, func(d *Decoder, key []byte) error {
-		switch string(key) {
-		case "email":
-			d.Seen(0)
-			return String(d, &s.Email)
-		case "vip":
-			return d.Optional(Opt(d, &s.VIP, Bool))
-		}
-		return d.Skip()
-	})
+	return Object(d, requiredBuyer, s, decodeBuyerMember)
+}
+
+func decodeBuyerMember(d *Decoder, s *buyer, key []byte) (int, error) {
+	switch string(key) {
+	case "email":
+		return 0, String(d, &s.Email)
+	case "vip":
+		return Optional, Opt(d, &s.VIP, Bool)
+	}
+	return Unknown, nil
 }
 
 // Values of the wrong type in members that are not required are left

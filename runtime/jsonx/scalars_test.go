@@ -17,11 +17,11 @@ func sameAs[T any](t *testing.T, in string, start T, generic, special Reader[T])
 	decode := func(read Reader[T]) (T, string) {
 		v := start
 		err := Unmarshal([]byte(in), &v, func(d *Decoder, v *T) error {
-			return Object(d, nil, func(d *Decoder, key []byte) error {
+			return Object(d, nil, v, func(d *Decoder, v *T, key []byte) (int, error) {
 				if string(key) == "v" {
-					return d.Optional(read(d, v))
+					return Optional, read(d, v)
 				}
-				return d.Skip()
+				return Unknown, nil
 			})
 		})
 		return v, fmt.Sprint(err)

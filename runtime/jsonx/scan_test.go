@@ -22,22 +22,23 @@ type ints struct {
 }
 
 func decodeInts(d *Decoder, s *ints) error {
-	return Object(d, []string{"b"}, func(d *Decoder, key []byte) error {
-		switch string(key) {
-		case "a":
-			return d.Optional(OptInt64(d, &s.A))
-		case "b":
-			d.Seen(0)
-			return Int32(d, &s.B)
-		case "l":
-			return d.Optional(Slice(d, &s.L, Int64))
-		case "f":
-			return d.Optional(OptFloat64(d, &s.F))
-		case "g":
-			return d.Optional(Slice(d, &s.G, Float64))
-		}
-		return d.Skip()
-	})
+	return Object(d, []string{"b"}, s, decodeIntsMember)
+}
+
+func decodeIntsMember(d *Decoder, s *ints, key []byte) (int, error) {
+	switch string(key) {
+	case "a":
+		return Optional, OptInt64(d, &s.A)
+	case "b":
+		return 0, Int32(d, &s.B)
+	case "l":
+		return Optional, Slice(d, &s.L, Int64)
+	case "f":
+		return Optional, OptFloat64(d, &s.F)
+	case "g":
+		return Optional, Slice(d, &s.G, Float64)
+	}
+	return Unknown, nil
 }
 
 // viaJX decodes data with the direct readers turned off: jx alone, as

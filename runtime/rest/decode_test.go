@@ -25,16 +25,17 @@ var requiredItem = []string{"id"}
 func (s *item) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, s, decodeItem) }
 
 func decodeItem(d *jsonx.Decoder, s *item) error {
-	return jsonx.Object(d, requiredItem, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "id":
-			d.Seen(0)
-			return jsonx.Int64(d, &s.ID)
-		case "count":
-			return d.Optional(jsonx.Opt(d, &s.Count, jsonx.Int64))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredItem, s, decodeItemMember)
+}
+
+func decodeItemMember(d *jsonx.Decoder, s *item, key []byte) (int, error) {
+	switch string(key) {
+	case "id":
+		return 0, jsonx.Int64(d, &s.ID)
+	case "count":
+		return jsonx.Optional, jsonx.Opt(d, &s.Count, jsonx.Int64)
+	}
+	return jsonx.Unknown, nil
 }
 
 func serveBody(t *testing.T, status int, ct, body string) *server {

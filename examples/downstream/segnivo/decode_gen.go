@@ -10,19 +10,22 @@ func (s *Error) UnmarshalJSON(data []byte) error {
 }
 
 func decodeError(d *jsonx.Decoder, s *Error) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "error":
-			return d.Optional(jsonx.OptString(d, &s.Error))
-		case "errors":
-			return d.Optional(jsonx.Map(d, &s.Errors, func(d *jsonx.Decoder, v *[]string) error {
-				return jsonx.Slice(d, v, jsonx.String)
-			}))
-		case "message":
-			return d.Optional(jsonx.OptString(d, &s.Message))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeErrorMember)
+}
+
+// decodeErrorMember reads the member named key into s.
+func decodeErrorMember(d *jsonx.Decoder, s *Error, key []byte) (int, error) {
+	switch string(key) {
+	case "error":
+		return jsonx.Optional, jsonx.OptString(d, &s.Error)
+	case "errors":
+		return jsonx.Optional, jsonx.Map(d, &s.Errors, func(d *jsonx.Decoder, v *[]string) error {
+			return jsonx.Slice(d, v, jsonx.String)
+		})
+	case "message":
+		return jsonx.Optional, jsonx.OptString(d, &s.Message)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for ListStatistics's members.
@@ -31,26 +34,29 @@ func (s *ListStatistics) UnmarshalJSON(data []byte) error {
 }
 
 func decodeListStatistics(d *jsonx.Decoder, s *ListStatistics) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "click_rate":
-			return d.Optional(jsonx.OptFloat64(d, &s.ClickRate))
-		case "open_rate":
-			return d.Optional(jsonx.OptFloat64(d, &s.OpenRate))
-		case "subscriber_count":
-			return d.Optional(jsonx.OptInt64(d, &s.SubscriberCount))
-		case "unconfirmed_count":
-			return d.Optional(jsonx.OptInt64(d, &s.UnconfirmedCount))
-		case "unsubscribe_count":
-			return d.Optional(jsonx.OptInt64(d, &s.UnsubscribeCount))
-		case "unsubscribe_rate":
-			return d.Optional(jsonx.OptFloat64(d, &s.UnsubscribeRate))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeListStatisticsMember)
 }
 
-// requiredMailingList lists the members a MailingList must have, in the order of d.Seen.
+// decodeListStatisticsMember reads the member named key into s.
+func decodeListStatisticsMember(d *jsonx.Decoder, s *ListStatistics, key []byte) (int, error) {
+	switch string(key) {
+	case "click_rate":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.ClickRate)
+	case "open_rate":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.OpenRate)
+	case "subscriber_count":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.SubscriberCount)
+	case "unconfirmed_count":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.UnconfirmedCount)
+	case "unsubscribe_count":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.UnsubscribeCount)
+	case "unsubscribe_rate":
+		return jsonx.Optional, jsonx.OptFloat64(d, &s.UnsubscribeRate)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredMailingList lists the members a MailingList must have; decodeMailingListMember returns their positions.
 var requiredMailingList = []string{"name", "uid"}
 
 // UnmarshalJSON decodes s with a decoder generated for MailingList's members.
@@ -59,27 +65,28 @@ func (s *MailingList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeMailingList(d *jsonx.Decoder, s *MailingList) error {
-	return jsonx.Object(d, requiredMailingList, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "created_at":
-			return d.Optional(jsonx.OptString(d, &s.CreatedAt))
-		case "from_email":
-			return d.Optional(jsonx.OptString(d, &s.FromEmail))
-		case "from_name":
-			return d.Optional(jsonx.OptString(d, &s.FromName))
-		case "name":
-			d.Seen(0)
-			return jsonx.String(d, &s.Name)
-		case "statistics":
-			return d.Optional(jsonx.Ptr(d, &s.Statistics, decodeListStatistics))
-		case "uid":
-			d.Seen(1)
-			return jsonx.String(d, &s.UID)
-		case "updated_at":
-			return d.Optional(jsonx.OptString(d, &s.UpdatedAt))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredMailingList, s, decodeMailingListMember)
+}
+
+// decodeMailingListMember reads the member named key into s.
+func decodeMailingListMember(d *jsonx.Decoder, s *MailingList, key []byte) (int, error) {
+	switch string(key) {
+	case "created_at":
+		return jsonx.Optional, jsonx.OptString(d, &s.CreatedAt)
+	case "from_email":
+		return jsonx.Optional, jsonx.OptString(d, &s.FromEmail)
+	case "from_name":
+		return jsonx.Optional, jsonx.OptString(d, &s.FromName)
+	case "name":
+		return 0, jsonx.String(d, &s.Name)
+	case "statistics":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Statistics, decodeListStatistics)
+	case "uid":
+		return 1, jsonx.String(d, &s.UID)
+	case "updated_at":
+		return jsonx.Optional, jsonx.OptString(d, &s.UpdatedAt)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for MailingListCreated's members.
@@ -88,20 +95,23 @@ func (s *MailingListCreated) UnmarshalJSON(data []byte) error {
 }
 
 func decodeMailingListCreated(d *jsonx.Decoder, s *MailingListCreated) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "list_uid":
-			return d.Optional(jsonx.OptString(d, &s.ListUID))
-		case "message":
-			return d.Optional(jsonx.OptString(d, &s.Message))
-		case "status":
-			return d.Optional(jsonx.OptInt64(d, &s.Status))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeMailingListCreatedMember)
 }
 
-// requiredRelayEmail lists the members a RelayEmail must have, in the order of d.Seen.
+// decodeMailingListCreatedMember reads the member named key into s.
+func decodeMailingListCreatedMember(d *jsonx.Decoder, s *MailingListCreated, key []byte) (int, error) {
+	switch string(key) {
+	case "list_uid":
+		return jsonx.Optional, jsonx.OptString(d, &s.ListUID)
+	case "message":
+		return jsonx.Optional, jsonx.OptString(d, &s.Message)
+	case "status":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Status)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredRelayEmail lists the members a RelayEmail must have; decodeRelayEmailMember returns their positions.
 var requiredRelayEmail = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for RelayEmail's members.
@@ -110,44 +120,46 @@ func (s *RelayEmail) UnmarshalJSON(data []byte) error {
 }
 
 func decodeRelayEmail(d *jsonx.Decoder, s *RelayEmail) error {
-	return jsonx.Object(d, requiredRelayEmail, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "content":
-			return d.Optional(jsonx.OptString(d, &s.Content))
-		case "content_type":
-			return d.Optional(jsonx.OptString(d, &s.ContentType))
-		case "created_at":
-			return d.Optional(jsonx.OptString(d, &s.CreatedAt))
-		case "delivery_at":
-			return d.Optional(jsonx.OptInt64(d, &s.DeliveryAt))
-		case "from":
-			return d.Optional(jsonx.Ptr(d, &s.From, decodeRelayEmailFrom))
-		case "id":
-			d.Seen(0)
-			return jsonx.String(d, &s.ID)
-		case "is_transactional":
-			return d.Optional(jsonx.OptBool(d, &s.IsTransactional))
-		case "recipients":
-			return d.Optional(jsonx.Slice(d, &s.Recipients, jsonx.String))
-		case "reply_to":
-			return d.Optional(jsonx.OptString(d, &s.ReplyTo))
-		case "sign_dkim":
-			return d.Optional(jsonx.OptBool(d, &s.SignDkim))
-		case "source":
-			return d.Optional(jsonx.OptString(d, &s.Source))
-		case "spam_score":
-			return d.Optional(jsonx.NullableFloat64(d, &s.SpamScore))
-		case "status":
-			return d.Optional(jsonx.OptString(d, &s.Status))
-		case "subject":
-			return d.Optional(jsonx.OptString(d, &s.Subject))
-		case "track_click":
-			return d.Optional(jsonx.OptBool(d, &s.TrackClick))
-		case "track_open":
-			return d.Optional(jsonx.OptBool(d, &s.TrackOpen))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredRelayEmail, s, decodeRelayEmailMember)
+}
+
+// decodeRelayEmailMember reads the member named key into s.
+func decodeRelayEmailMember(d *jsonx.Decoder, s *RelayEmail, key []byte) (int, error) {
+	switch string(key) {
+	case "content":
+		return jsonx.Optional, jsonx.OptString(d, &s.Content)
+	case "content_type":
+		return jsonx.Optional, jsonx.OptString(d, &s.ContentType)
+	case "created_at":
+		return jsonx.Optional, jsonx.OptString(d, &s.CreatedAt)
+	case "delivery_at":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.DeliveryAt)
+	case "from":
+		return jsonx.Optional, jsonx.Ptr(d, &s.From, decodeRelayEmailFrom)
+	case "id":
+		return 0, jsonx.String(d, &s.ID)
+	case "is_transactional":
+		return jsonx.Optional, jsonx.OptBool(d, &s.IsTransactional)
+	case "recipients":
+		return jsonx.Optional, jsonx.Slice(d, &s.Recipients, jsonx.String)
+	case "reply_to":
+		return jsonx.Optional, jsonx.OptString(d, &s.ReplyTo)
+	case "sign_dkim":
+		return jsonx.Optional, jsonx.OptBool(d, &s.SignDkim)
+	case "source":
+		return jsonx.Optional, jsonx.OptString(d, &s.Source)
+	case "spam_score":
+		return jsonx.Optional, jsonx.NullableFloat64(d, &s.SpamScore)
+	case "status":
+		return jsonx.Optional, jsonx.OptString(d, &s.Status)
+	case "subject":
+		return jsonx.Optional, jsonx.OptString(d, &s.Subject)
+	case "track_click":
+		return jsonx.Optional, jsonx.OptBool(d, &s.TrackClick)
+	case "track_open":
+		return jsonx.Optional, jsonx.OptBool(d, &s.TrackOpen)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for RelayEmailFrom's members.
@@ -156,15 +168,18 @@ func (s *RelayEmailFrom) UnmarshalJSON(data []byte) error {
 }
 
 func decodeRelayEmailFrom(d *jsonx.Decoder, s *RelayEmailFrom) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "email":
-			return d.Optional(jsonx.OptString(d, &s.Email))
-		case "name":
-			return d.Optional(jsonx.OptString(d, &s.Name))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeRelayEmailFromMember)
+}
+
+// decodeRelayEmailFromMember reads the member named key into s.
+func decodeRelayEmailFromMember(d *jsonx.Decoder, s *RelayEmailFrom, key []byte) (int, error) {
+	switch string(key) {
+	case "email":
+		return jsonx.Optional, jsonx.OptString(d, &s.Email)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for RelayEmailList's members.
@@ -173,11 +188,14 @@ func (s *RelayEmailList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeRelayEmailList(d *jsonx.Decoder, s *RelayEmailList) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "emails":
-			return d.Optional(jsonx.Slice(d, &s.Emails, decodeRelayEmail))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeRelayEmailListMember)
+}
+
+// decodeRelayEmailListMember reads the member named key into s.
+func decodeRelayEmailListMember(d *jsonx.Decoder, s *RelayEmailList, key []byte) (int, error) {
+	switch string(key) {
+	case "emails":
+		return jsonx.Optional, jsonx.Slice(d, &s.Emails, decodeRelayEmail)
+	}
+	return jsonx.Unknown, nil
 }

@@ -4,7 +4,7 @@ package benchpets
 
 import "github.com/apigen-go/apigen/runtime/jsonx"
 
-// requiredCustomer lists the members a Customer must have, in the order of d.Seen.
+// requiredCustomer lists the members a Customer must have; decodeCustomerMember returns their positions.
 var requiredCustomer = []string{"email", "id"}
 
 // UnmarshalJSON decodes s with a decoder generated for Customer's members.
@@ -13,24 +13,25 @@ func (s *Customer) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCustomer(d *jsonx.Decoder, s *Customer) error {
-	return jsonx.Object(d, requiredCustomer, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "email":
-			d.Seen(0)
-			return jsonx.String(d, &s.Email)
-		case "id":
-			d.Seen(1)
-			return jsonx.Int64(d, &s.ID)
-		case "name":
-			return d.Optional(jsonx.OptString(d, &s.Name))
-		case "vip":
-			return d.Optional(jsonx.OptBool(d, &s.Vip))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredCustomer, s, decodeCustomerMember)
 }
 
-// requiredError lists the members a Error must have, in the order of d.Seen.
+// decodeCustomerMember reads the member named key into s.
+func decodeCustomerMember(d *jsonx.Decoder, s *Customer, key []byte) (int, error) {
+	switch string(key) {
+	case "email":
+		return 0, jsonx.String(d, &s.Email)
+	case "id":
+		return 1, jsonx.Int64(d, &s.ID)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
+	case "vip":
+		return jsonx.Optional, jsonx.OptBool(d, &s.Vip)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredError lists the members a Error must have; decodeErrorMember returns their positions.
 var requiredError = []string{"code", "message"}
 
 // UnmarshalJSON decodes s with a decoder generated for Error's members.
@@ -39,20 +40,21 @@ func (s *Error) UnmarshalJSON(data []byte) error {
 }
 
 func decodeError(d *jsonx.Decoder, s *Error) error {
-	return jsonx.Object(d, requiredError, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "code":
-			d.Seen(0)
-			return jsonx.Int32(d, &s.Code)
-		case "message":
-			d.Seen(1)
-			return jsonx.String(d, &s.Message)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredError, s, decodeErrorMember)
 }
 
-// requiredOrder lists the members a Order must have, in the order of d.Seen.
+// decodeErrorMember reads the member named key into s.
+func decodeErrorMember(d *jsonx.Decoder, s *Error, key []byte) (int, error) {
+	switch string(key) {
+	case "code":
+		return 0, jsonx.Int32(d, &s.Code)
+	case "message":
+		return 1, jsonx.String(d, &s.Message)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredOrder lists the members a Order must have; decodeOrderMember returns their positions.
 var requiredOrder = []string{"amount", "createdAt", "id", "lines", "status"}
 
 // UnmarshalJSON decodes s with a decoder generated for Order's members.
@@ -61,39 +63,37 @@ func (s *Order) UnmarshalJSON(data []byte) error {
 }
 
 func decodeOrder(d *jsonx.Decoder, s *Order) error {
-	return jsonx.Object(d, requiredOrder, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "amount":
-			d.Seen(0)
-			return jsonx.Float64(d, &s.Amount)
-		case "createdAt":
-			d.Seen(1)
-			return jsonx.Time(d, &s.CreatedAt)
-		case "currency":
-			return d.Optional(jsonx.OptString(d, &s.Currency))
-		case "customer":
-			return d.Optional(jsonx.Ptr(d, &s.Customer, decodeCustomer))
-		case "id":
-			d.Seen(2)
-			return jsonx.String(d, &s.ID)
-		case "labels":
-			return d.Optional(jsonx.StringMap(d, &s.Labels))
-		case "lines":
-			d.Seen(3)
-			return jsonx.Slice(d, &s.Lines, decodeOrderLine)
-		case "note":
-			return d.Optional(jsonx.NullableString(d, &s.Note))
-		case "paid":
-			return d.Optional(jsonx.OptBool(d, &s.Paid))
-		case "status":
-			d.Seen(4)
-			return jsonx.StringAs[OrderStatus](d, &s.Status)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredOrder, s, decodeOrderMember)
 }
 
-// requiredOrderLine lists the members a OrderLine must have, in the order of d.Seen.
+// decodeOrderMember reads the member named key into s.
+func decodeOrderMember(d *jsonx.Decoder, s *Order, key []byte) (int, error) {
+	switch string(key) {
+	case "amount":
+		return 0, jsonx.Float64(d, &s.Amount)
+	case "createdAt":
+		return 1, jsonx.Time(d, &s.CreatedAt)
+	case "currency":
+		return jsonx.Optional, jsonx.OptString(d, &s.Currency)
+	case "customer":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Customer, decodeCustomer)
+	case "id":
+		return 2, jsonx.String(d, &s.ID)
+	case "labels":
+		return jsonx.Optional, jsonx.StringMap(d, &s.Labels)
+	case "lines":
+		return 3, jsonx.Slice(d, &s.Lines, decodeOrderLine)
+	case "note":
+		return jsonx.Optional, jsonx.NullableString(d, &s.Note)
+	case "paid":
+		return jsonx.Optional, jsonx.OptBool(d, &s.Paid)
+	case "status":
+		return 4, jsonx.StringAs[OrderStatus](d, &s.Status)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredOrderLine lists the members a OrderLine must have; decodeOrderLineMember returns their positions.
 var requiredOrderLine = []string{"quantity", "sku", "unitPrice"}
 
 // UnmarshalJSON decodes s with a decoder generated for OrderLine's members.
@@ -102,25 +102,25 @@ func (s *OrderLine) UnmarshalJSON(data []byte) error {
 }
 
 func decodeOrderLine(d *jsonx.Decoder, s *OrderLine) error {
-	return jsonx.Object(d, requiredOrderLine, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "description":
-			return d.Optional(jsonx.OptString(d, &s.Description))
-		case "quantity":
-			d.Seen(0)
-			return jsonx.Int32(d, &s.Quantity)
-		case "sku":
-			d.Seen(1)
-			return jsonx.String(d, &s.Sku)
-		case "unitPrice":
-			d.Seen(2)
-			return jsonx.Float64(d, &s.UnitPrice)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredOrderLine, s, decodeOrderLineMember)
 }
 
-// requiredOrderPage lists the members a OrderPage must have, in the order of d.Seen.
+// decodeOrderLineMember reads the member named key into s.
+func decodeOrderLineMember(d *jsonx.Decoder, s *OrderLine, key []byte) (int, error) {
+	switch string(key) {
+	case "description":
+		return jsonx.Optional, jsonx.OptString(d, &s.Description)
+	case "quantity":
+		return 0, jsonx.Int32(d, &s.Quantity)
+	case "sku":
+		return 1, jsonx.String(d, &s.Sku)
+	case "unitPrice":
+		return 2, jsonx.Float64(d, &s.UnitPrice)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredOrderPage lists the members a OrderPage must have; decodeOrderPageMember returns their positions.
 var requiredOrderPage = []string{"items"}
 
 // UnmarshalJSON decodes s with a decoder generated for OrderPage's members.
@@ -129,21 +129,23 @@ func (s *OrderPage) UnmarshalJSON(data []byte) error {
 }
 
 func decodeOrderPage(d *jsonx.Decoder, s *OrderPage) error {
-	return jsonx.Object(d, requiredOrderPage, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "items":
-			d.Seen(0)
-			return jsonx.Slice(d, &s.Items, decodeOrder)
-		case "nextCursor":
-			return d.Optional(jsonx.OptString(d, &s.NextCursor))
-		case "total":
-			return d.Optional(jsonx.OptInt64(d, &s.Total))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredOrderPage, s, decodeOrderPageMember)
 }
 
-// requiredPet lists the members a Pet must have, in the order of d.Seen.
+// decodeOrderPageMember reads the member named key into s.
+func decodeOrderPageMember(d *jsonx.Decoder, s *OrderPage, key []byte) (int, error) {
+	switch string(key) {
+	case "items":
+		return 0, jsonx.Slice(d, &s.Items, decodeOrder)
+	case "nextCursor":
+		return jsonx.Optional, jsonx.OptString(d, &s.NextCursor)
+	case "total":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.Total)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredPet lists the members a Pet must have; decodePetMember returns their positions.
 var requiredPet = []string{"id", "name"}
 
 // UnmarshalJSON decodes s with a decoder generated for Pet's members.
@@ -152,17 +154,18 @@ func (s *Pet) UnmarshalJSON(data []byte) error {
 }
 
 func decodePet(d *jsonx.Decoder, s *Pet) error {
-	return jsonx.Object(d, requiredPet, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "id":
-			d.Seen(0)
-			return jsonx.Int64(d, &s.ID)
-		case "name":
-			d.Seen(1)
-			return jsonx.String(d, &s.Name)
-		case "tag":
-			return d.Optional(jsonx.OptString(d, &s.Tag))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredPet, s, decodePetMember)
+}
+
+// decodePetMember reads the member named key into s.
+func decodePetMember(d *jsonx.Decoder, s *Pet, key []byte) (int, error) {
+	switch string(key) {
+	case "id":
+		return 0, jsonx.Int64(d, &s.ID)
+	case "name":
+		return 1, jsonx.String(d, &s.Name)
+	case "tag":
+		return jsonx.Optional, jsonx.OptString(d, &s.Tag)
+	}
+	return jsonx.Unknown, nil
 }

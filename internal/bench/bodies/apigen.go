@@ -29,17 +29,17 @@ var requiredPet = []string{"id", "name"}
 // readPet is benchpets' generated decodePet (unexported there): the same
 // calls, to be kept as generated.
 func readPet(d *jsonx.Decoder, s *benchpets.Pet) error {
-	return jsonx.Object(d, requiredPet, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "id":
-			d.Seen(0)
-			return jsonx.Int64(d, &s.ID)
-		case "name":
-			d.Seen(1)
-			return jsonx.String(d, &s.Name)
-		case "tag":
-			return d.Optional(jsonx.OptString(d, &s.Tag))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredPet, s, readPetMember)
+}
+
+func readPetMember(d *jsonx.Decoder, s *benchpets.Pet, key []byte) (int, error) {
+	switch string(key) {
+	case "id":
+		return 0, jsonx.Int64(d, &s.ID)
+	case "name":
+		return 1, jsonx.String(d, &s.Name)
+	case "tag":
+		return jsonx.Optional, jsonx.OptString(d, &s.Tag)
+	}
+	return jsonx.Unknown, nil
 }

@@ -4,7 +4,7 @@ package petstoreexpanded
 
 import "github.com/apigen-go/apigen/runtime/jsonx"
 
-// requiredError lists the members a Error must have, in the order of d.Seen.
+// requiredError lists the members a Error must have; decodeErrorMember returns their positions.
 var requiredError = []string{"code", "message"}
 
 // UnmarshalJSON decodes s with a decoder generated for Error's members.
@@ -13,20 +13,21 @@ func (s *Error) UnmarshalJSON(data []byte) error {
 }
 
 func decodeError(d *jsonx.Decoder, s *Error) error {
-	return jsonx.Object(d, requiredError, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "code":
-			d.Seen(0)
-			return jsonx.Int32(d, &s.Code)
-		case "message":
-			d.Seen(1)
-			return jsonx.String(d, &s.Message)
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredError, s, decodeErrorMember)
 }
 
-// requiredPet lists the members a Pet must have, in the order of d.Seen.
+// decodeErrorMember reads the member named key into s.
+func decodeErrorMember(d *jsonx.Decoder, s *Error, key []byte) (int, error) {
+	switch string(key) {
+	case "code":
+		return 0, jsonx.Int32(d, &s.Code)
+	case "message":
+		return 1, jsonx.String(d, &s.Message)
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredPet lists the members a Pet must have; decodePetMember returns their positions.
 var requiredPet = []string{"id", "name"}
 
 // UnmarshalJSON decodes s with a decoder generated for Pet's members.
@@ -35,17 +36,18 @@ func (s *Pet) UnmarshalJSON(data []byte) error {
 }
 
 func decodePet(d *jsonx.Decoder, s *Pet) error {
-	return jsonx.Object(d, requiredPet, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "id":
-			d.Seen(0)
-			return jsonx.Int64(d, &s.ID)
-		case "name":
-			d.Seen(1)
-			return jsonx.String(d, &s.Name)
-		case "tag":
-			return d.Optional(jsonx.OptString(d, &s.Tag))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredPet, s, decodePetMember)
+}
+
+// decodePetMember reads the member named key into s.
+func decodePetMember(d *jsonx.Decoder, s *Pet, key []byte) (int, error) {
+	switch string(key) {
+	case "id":
+		return 0, jsonx.Int64(d, &s.ID)
+	case "name":
+		return 1, jsonx.String(d, &s.Name)
+	case "tag":
+		return jsonx.Optional, jsonx.OptString(d, &s.Tag)
+	}
+	return jsonx.Unknown, nil
 }

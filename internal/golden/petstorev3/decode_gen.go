@@ -10,17 +10,20 @@ func (s *APIResponse) UnmarshalJSON(data []byte) error {
 }
 
 func decodeAPIResponse(d *jsonx.Decoder, s *APIResponse) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "code":
-			return d.Optional(jsonx.OptInt32(d, &s.Code))
-		case "message":
-			return d.Optional(jsonx.OptString(d, &s.Message))
-		case "type":
-			return d.Optional(jsonx.OptString(d, &s.Type))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeAPIResponseMember)
+}
+
+// decodeAPIResponseMember reads the member named key into s.
+func decodeAPIResponseMember(d *jsonx.Decoder, s *APIResponse, key []byte) (int, error) {
+	switch string(key) {
+	case "code":
+		return jsonx.Optional, jsonx.OptInt32(d, &s.Code)
+	case "message":
+		return jsonx.Optional, jsonx.OptString(d, &s.Message)
+	case "type":
+		return jsonx.Optional, jsonx.OptString(d, &s.Type)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for Category's members.
@@ -29,15 +32,18 @@ func (s *Category) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCategory(d *jsonx.Decoder, s *Category) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "id":
-			return d.Optional(jsonx.OptInt64(d, &s.ID))
-		case "name":
-			return d.Optional(jsonx.OptString(d, &s.Name))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeCategoryMember)
+}
+
+// decodeCategoryMember reads the member named key into s.
+func decodeCategoryMember(d *jsonx.Decoder, s *Category, key []byte) (int, error) {
+	switch string(key) {
+	case "id":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.ID)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for Order's members.
@@ -46,26 +52,29 @@ func (s *Order) UnmarshalJSON(data []byte) error {
 }
 
 func decodeOrder(d *jsonx.Decoder, s *Order) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "complete":
-			return d.Optional(jsonx.OptBool(d, &s.Complete))
-		case "id":
-			return d.Optional(jsonx.OptInt64(d, &s.ID))
-		case "petId":
-			return d.Optional(jsonx.OptInt64(d, &s.PetID))
-		case "quantity":
-			return d.Optional(jsonx.OptInt32(d, &s.Quantity))
-		case "shipDate":
-			return d.Optional(jsonx.OptTime(d, &s.ShipDate))
-		case "status":
-			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.StringAs[OrderStatus]))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeOrderMember)
 }
 
-// requiredPet lists the members a Pet must have, in the order of d.Seen.
+// decodeOrderMember reads the member named key into s.
+func decodeOrderMember(d *jsonx.Decoder, s *Order, key []byte) (int, error) {
+	switch string(key) {
+	case "complete":
+		return jsonx.Optional, jsonx.OptBool(d, &s.Complete)
+	case "id":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.ID)
+	case "petId":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.PetID)
+	case "quantity":
+		return jsonx.Optional, jsonx.OptInt32(d, &s.Quantity)
+	case "shipDate":
+		return jsonx.Optional, jsonx.OptTime(d, &s.ShipDate)
+	case "status":
+		return jsonx.Optional, jsonx.Opt(d, &s.Status, jsonx.StringAs[OrderStatus])
+	}
+	return jsonx.Unknown, nil
+}
+
+// requiredPet lists the members a Pet must have; decodePetMember returns their positions.
 var requiredPet = []string{"name", "photoUrls"}
 
 // UnmarshalJSON decodes s with a decoder generated for Pet's members.
@@ -74,25 +83,26 @@ func (s *Pet) UnmarshalJSON(data []byte) error {
 }
 
 func decodePet(d *jsonx.Decoder, s *Pet) error {
-	return jsonx.Object(d, requiredPet, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "category":
-			return d.Optional(jsonx.Ptr(d, &s.Category, decodeCategory))
-		case "id":
-			return d.Optional(jsonx.OptInt64(d, &s.ID))
-		case "name":
-			d.Seen(0)
-			return jsonx.String(d, &s.Name)
-		case "photoUrls":
-			d.Seen(1)
-			return jsonx.Slice(d, &s.PhotoURLs, jsonx.String)
-		case "status":
-			return d.Optional(jsonx.Opt(d, &s.Status, jsonx.StringAs[PetStatus]))
-		case "tags":
-			return d.Optional(jsonx.Slice(d, &s.Tags, decodeTag))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, requiredPet, s, decodePetMember)
+}
+
+// decodePetMember reads the member named key into s.
+func decodePetMember(d *jsonx.Decoder, s *Pet, key []byte) (int, error) {
+	switch string(key) {
+	case "category":
+		return jsonx.Optional, jsonx.Ptr(d, &s.Category, decodeCategory)
+	case "id":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.ID)
+	case "name":
+		return 0, jsonx.String(d, &s.Name)
+	case "photoUrls":
+		return 1, jsonx.Slice(d, &s.PhotoURLs, jsonx.String)
+	case "status":
+		return jsonx.Optional, jsonx.Opt(d, &s.Status, jsonx.StringAs[PetStatus])
+	case "tags":
+		return jsonx.Optional, jsonx.Slice(d, &s.Tags, decodeTag)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for Tag's members.
@@ -101,15 +111,18 @@ func (s *Tag) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTag(d *jsonx.Decoder, s *Tag) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "id":
-			return d.Optional(jsonx.OptInt64(d, &s.ID))
-		case "name":
-			return d.Optional(jsonx.OptString(d, &s.Name))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeTagMember)
+}
+
+// decodeTagMember reads the member named key into s.
+func decodeTagMember(d *jsonx.Decoder, s *Tag, key []byte) (int, error) {
+	switch string(key) {
+	case "id":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.ID)
+	case "name":
+		return jsonx.Optional, jsonx.OptString(d, &s.Name)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for User's members.
@@ -118,25 +131,28 @@ func (s *User) UnmarshalJSON(data []byte) error {
 }
 
 func decodeUser(d *jsonx.Decoder, s *User) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "email":
-			return d.Optional(jsonx.OptString(d, &s.Email))
-		case "firstName":
-			return d.Optional(jsonx.OptString(d, &s.FirstName))
-		case "id":
-			return d.Optional(jsonx.OptInt64(d, &s.ID))
-		case "lastName":
-			return d.Optional(jsonx.OptString(d, &s.LastName))
-		case "password":
-			return d.Optional(jsonx.OptString(d, &s.Password))
-		case "phone":
-			return d.Optional(jsonx.OptString(d, &s.Phone))
-		case "userStatus":
-			return d.Optional(jsonx.OptInt32(d, &s.UserStatus))
-		case "username":
-			return d.Optional(jsonx.OptString(d, &s.Username))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeUserMember)
+}
+
+// decodeUserMember reads the member named key into s.
+func decodeUserMember(d *jsonx.Decoder, s *User, key []byte) (int, error) {
+	switch string(key) {
+	case "email":
+		return jsonx.Optional, jsonx.OptString(d, &s.Email)
+	case "firstName":
+		return jsonx.Optional, jsonx.OptString(d, &s.FirstName)
+	case "id":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.ID)
+	case "lastName":
+		return jsonx.Optional, jsonx.OptString(d, &s.LastName)
+	case "password":
+		return jsonx.Optional, jsonx.OptString(d, &s.Password)
+	case "phone":
+		return jsonx.Optional, jsonx.OptString(d, &s.Phone)
+	case "userStatus":
+		return jsonx.Optional, jsonx.OptInt32(d, &s.UserStatus)
+	case "username":
+		return jsonx.Optional, jsonx.OptString(d, &s.Username)
+	}
+	return jsonx.Unknown, nil
 }

@@ -14,13 +14,16 @@ func (s *Problem) UnmarshalJSON(data []byte) error {
 }
 
 func decodeProblem(d *jsonx.Decoder, s *Problem) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "title":
-			return d.Optional(jsonx.OptString(d, &s.Title))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeProblemMember)
+}
+
+// decodeProblemMember reads the member named key into s.
+func decodeProblemMember(d *jsonx.Decoder, s *Problem, key []byte) (int, error) {
+	switch string(key) {
+	case "title":
+		return jsonx.Optional, jsonx.OptString(d, &s.Title)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for RateLimited's members.
@@ -29,13 +32,16 @@ func (s *RateLimited) UnmarshalJSON(data []byte) error {
 }
 
 func decodeRateLimited(d *jsonx.Decoder, s *RateLimited) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "retryAfter":
-			return d.Optional(jsonx.OptInt64(d, &s.RetryAfter))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeRateLimitedMember)
+}
+
+// decodeRateLimitedMember reads the member named key into s.
+func decodeRateLimitedMember(d *jsonx.Decoder, s *RateLimited, key []byte) (int, error) {
+	switch string(key) {
+	case "retryAfter":
+		return jsonx.Optional, jsonx.OptInt64(d, &s.RetryAfter)
+	}
+	return jsonx.Unknown, nil
 }
 
 // UnmarshalJSON decodes s with a decoder generated for Thing's members.
@@ -44,19 +50,22 @@ func (s *Thing) UnmarshalJSON(data []byte) error {
 }
 
 func decodeThing(d *jsonx.Decoder, s *Thing) error {
-	return jsonx.Object(d, nil, func(d *jsonx.Decoder, key []byte) error {
-		switch string(key) {
-		case "`quoted`":
-			return d.Optional(jsonx.OptString(d, &s.Quoted))
-		case "anything":
-			return d.Optional(jsonx.Slice(d, &s.Anything, jsonx.Raw))
-		case "maps":
-			return d.Optional(jsonx.Map(d, &s.Maps, func(d *jsonx.Decoder, v *[]json.RawMessage) error {
-				return jsonx.Slice(d, v, jsonx.Raw)
-			}))
-		case "say \"hi\"":
-			return d.Optional(jsonx.OptString(d, &s.SayHi))
-		}
-		return d.Skip()
-	})
+	return jsonx.Object(d, nil, s, decodeThingMember)
+}
+
+// decodeThingMember reads the member named key into s.
+func decodeThingMember(d *jsonx.Decoder, s *Thing, key []byte) (int, error) {
+	switch string(key) {
+	case "`quoted`":
+		return jsonx.Optional, jsonx.OptString(d, &s.Quoted)
+	case "anything":
+		return jsonx.Optional, jsonx.Slice(d, &s.Anything, jsonx.Raw)
+	case "maps":
+		return jsonx.Optional, jsonx.Map(d, &s.Maps, func(d *jsonx.Decoder, v *[]json.RawMessage) error {
+			return jsonx.Slice(d, v, jsonx.Raw)
+		})
+	case "say \"hi\"":
+		return jsonx.Optional, jsonx.OptString(d, &s.SayHi)
+	}
+	return jsonx.Unknown, nil
 }

@@ -1,0 +1,176 @@
+package jsonx
+
+import (
+	"cmp"
+	"fmt"
+	"reflect"
+	"unsafe"
+
+	"github.com/go-faster/jx"
+)
+
+// The numbers a generated member function returns besides the error of
+// reading a member (see Object).
+const (
+	// Optional is the number of a member that is not required.
+	Optional = -1
+	// Unknown says the name is not a member: Object skips its value.
+	Unknown = -2
+)
+
+// Object reads an object into v (P is the pointer type, *T: generic in
+// the pointer only, Object is compiled once for every struct). member,
+// one generated function per struct, reads the member named key into v
+// and returns its number: the member's position in required (its
+// absence is an error), Optional, or Unknown (then it reads nothing and
+// Object skips the value):
+//
+//	var requiredPet = []string{"id", "name"}
+//
+//	func decodePet(d *jsonx.Decoder, s *Pet) error {
+//		return jsonx.Object(d, requiredPet, s, decodePetMember)
+//	}
+//
+//	func decodePetMember(d *jsonx.Decoder, s *Pet, key []byte) (int, error) {
+//		switch string(key) {
+//		case "id":
+//			return 0, jsonx.Int64(d, &s.ID)
+//		case "tag":
+//			return jsonx.Optional, jsonx.OptString(d, &s.Tag)
+//		…
+//		}
+//		return jsonx.Unknown, nil
+//	}
+//
+// A required member that is absent is an error (the first of them in
+// required's order; only the first 64 are tracked). A member that is
+// not required tolerates a value it cannot read: left zero by its reader
+// and reported as an Issue. null leaves v as it was.
+func Object[P any](d *Decoder, required []string, v P, member func(d *Decoder, v P, key []byte) (int, error)) error {
+	switch {
+	case d.at('{') || d.peek() == jx.Object:
+	case d.peek() == jx.Null:
+		return d.Null()
+	default:
+		return d.mismatch("object")
+	}
+	var seen uint64
+	var first error // a member that does not fit: the object is still read to its end
+	err := d.ObjBytes(func(_ *jx.Decoder, key []byte) error {
+		n := len(d.issues)
+		i, err := member(d, v, key)
+		if uint(i) < 64 { // required and tracked
+			seen |= 1 << uint(i)
+		}
+		if err != nil || i == Unknown {
+			switch i {
+			case Unknown:
+				err = d.Skip()
+			case Optional:
+				err = d.tolerate(err)
+			}
+			if err != nil {
+				return keep(&first, at(err, memberPath(key)))
+			}
+		}
+		if len(d.issues) != n {
+			prefix(d.issues[n:], memberPath(key))
+		}
+		return nil
+	})
+	if err != nil || first != nil {
+		return wrapSyntax(cmp.Or(err, first))
+	}
+	if want := all(len(required)); seen&want != want {
+		for i, name := range required[:min(len(required), 64)] {
+			if seen&(1<<i) == 0 {
+				return &Error{Issue: Issue{Path: memberPath([]byte(name)), Expected: "required member", Raw: absent}}
+			}
+		}
+	}
+	return nil
+}
+
+// all is the mask of the first n required members Object tracks.
+func all(n int) uint64 {
+	if n >= 64 {
+		return ^uint64(0)
+	}
+	return 1<<n - 1
+}
+
+// sliceHeader is the layout of a slice.
+type sliceHeader struct {
+	data     unsafe.Pointer
+	len, cap int
+}
+
+// empty is where an empty, non-nil slice points.
+var empty [0]uint64
+
+// Slice reads an array into v, a *[]T, with read reading one element (P
+// is *T); null, or an array that cannot be read, gives nil. Generic in
+// the element's pointer type only, Slice is compiled once for all element
+// types (a Slice[T] would be compiled once per struct element type): it
+// addresses the elements by their size and grows the backing array
+// through reflect, once per growth. v is checked to be a *[]T (it panics
+// otherwise).
+func Slice[P any](d *Decoder, v any, read func(*Decoder, P) error) error {
+	elem := reflect.TypeFor[P]().Elem()
+	if reflect.TypeOf(v).Elem().Elem() != elem {
+		panic(fmt.Sprintf("jsonx: Slice into %T with a reader of %v", v, elem))
+	}
+	pv := reflect.ValueOf(v)
+	h := (*sliceHeader)(pv.UnsafePointer())
+	switch {
+	case d.at('[') || d.peek() == jx.Array:
+	case d.peek() == jx.Null:
+		*h = sliceHeader{}
+		return d.Null()
+	default:
+		*h = sliceHeader{}
+		return d.mismatch("array")
+	}
+	if h.data == nil {
+		h.data = unsafe.Pointer(&empty) // [] decodes to an empty, non-nil slice, as with encoding/json
+	} else if h.cap > 0 {
+		pv.Elem().Slice(0, h.cap).Clear() // elements are read into zero values
+	}
+	h.len = 0
+	size := elem.Size()
+	var first error // a value that does not fit: the array is still read to its end
+	err := d.Arr(func(*jx.Decoder) error {
+		if h.len == h.cap {
+			// As append grows, but for two things: the first array of
+			// elements of at most 64 bytes holds 4 (most arrays in
+			// responses are short: one allocation instead of three, at
+			// most 192 bytes unused), and beyond 256 elements it
+			// doubles (append grows by 1.25× there, copying a long array
+			// of decoded values several times). New elements are zero.
+			grow := 1
+			switch {
+			case h.len >= 256:
+				grow = h.len
+			case h.cap == 0 && size <= 64:
+				grow = 4
+			}
+			pv.Elem().Grow(grow)
+		}
+		i := h.len
+		p := unsafe.Add(h.data, uintptr(i)*size)
+		h.len++
+		n := len(d.issues)
+		if err := read(d, *(*P)(unsafe.Pointer(&p))); err != nil {
+			return keep(&first, at(err, index(i)))
+		}
+		if len(d.issues) != n {
+			prefix(d.issues[n:], index(i))
+		}
+		return nil
+	})
+	if err != nil || first != nil {
+		*h = sliceHeader{}
+		return wrapSyntax(cmp.Or(err, first))
+	}
+	return nil
+}
