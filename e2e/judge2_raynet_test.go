@@ -125,7 +125,7 @@ func TestJudge2Raynet_DailyQuotaFromHeaders(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 			defer cancel()
 			_, err := c.GetCompany(cctx, 2, nil)
 			mu.Lock()
@@ -134,6 +134,7 @@ func TestJudge2Raynet_DailyQuotaFromHeaders(t *testing.T) {
 				ok++
 			} else {
 				failed++
+				t.Logf("GetCompany: %v", err)
 			}
 		}()
 	}

@@ -156,7 +156,9 @@ func TestRemainingBudget(t *testing.T) {
 
 func TestInflightRequestsComeOffTheBudget(t *testing.T) {
 	// A response saying "1 left" arrives while another request is in
-	// flight: that one may not be counted yet, so nothing is left.
+	// flight: that one may not be counted yet, so nothing is surely left
+	// and a third request waits for its answer; the answer says the
+	// server had not counted it (0 left): the third fails at once.
 	clk := clock.NewFake(t0)
 	reset := t0.Add(10 * time.Second)
 	l := newLimiter(t, ratelimit.Config{
@@ -165,12 +167,47 @@ func TestInflightRequestsComeOffTheBudget(t *testing.T) {
 	})
 	ctx := context.Background()
 	a := mustWait(t, l, ctx, "") // A
-	mustWait(t, l, ctx, "")      // B, still in flight when A's response comes
+	b := mustWait(t, l, ctx, "") // B, still in flight when A's response comes
 	a.Observe(&http.Response{StatusCode: 200, Header: hdr("R", "1", "Reset", "10")})
-	qe := quotaError(t, wait(l, ctx, ""))
+	third := make(chan error, 1)
+	go func() { third <- wait(l, ctx, "") }()
+	select {
+	case err := <-third:
+		t.Fatalf("third request before B's answer: %v, want it to wait", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	b.Observe(&http.Response{StatusCode: 200, Header: hdr("R", "0", "Reset", "10")})
+	qe := quotaError(t, <-third)
 	if !qe.ResetAt.Equal(reset) || !strings.Contains(qe.Reason, "R count") {
 		t.Fatalf("error %+v", qe)
 	}
+}
+
+func TestInflightRequestsCountedAlreadyComeBack(t *testing.T) {
+	// The server had counted B when it answered A ("1 left" with B in
+	// flight): B's answer says 1 too, so one more request may go. The
+	// client must not refuse it (a daily quota is not given back).
+	clk := clock.NewFake(t0)
+	l := newLimiter(t, ratelimit.Config{
+		Headers: []ratelimit.Headers{{Remaining: "R", Reset: "Reset", ResetUnit: ratelimit.DeltaSeconds}},
+		MaxWait: -1, Clock: clk,
+	})
+	ctx := context.Background()
+	a := mustWait(t, l, ctx, "")
+	b := mustWait(t, l, ctx, "")
+	a.Observe(&http.Response{StatusCode: 200, Header: hdr("R", "1", "Reset", "10")})
+	third := make(chan error, 1)
+	go func() { third <- wait(l, ctx, "") }()
+	b.Observe(&http.Response{StatusCode: 200, Header: hdr("R", "1", "Reset", "10")})
+	if err := <-third; err != nil {
+		t.Fatalf("third request after B's answer said 1 left: %v", err)
+	}
+	if !clk.Now().Equal(t0) {
+		t.Fatalf("third request waited until %v", clk.Now())
+	}
+	// That was the last: a fourth fails at once, nothing being in flight
+	// that could still give one back.
+	quotaError(t, wait(l, ctx, ""))
 }
 
 func TestTransportErrorEndsInflight(t *testing.T) {

@@ -121,9 +121,16 @@ func (l *Local) observeHeaders(b *bucket, h Headers, hdr http.Header, now time.T
 		if old := b.budgets[name]; old != nil && old.resetAt.Equal(until) {
 			// Within one period the server's count only goes down; an
 			// older response arriving late must not raise it.
+			old.atMost = min(old.atMost, rem)
 			old.remaining = min(old.remaining, left)
+			if b.inflight == 0 {
+				// Every request sent has been answered, so the lowest
+				// count holds them all: what requests in flight took off
+				// while the server had counted them already comes back.
+				old.remaining = old.atMost
+			}
 		} else {
-			b.budgets[name] = &budget{remaining: left, resetAt: until}
+			b.budgets[name] = &budget{remaining: left, atMost: rem, resetAt: until}
 		}
 	}
 	return resetAt

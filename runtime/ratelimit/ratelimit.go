@@ -108,8 +108,14 @@ type bucket struct {
 }
 
 type budget struct {
+	// remaining is what may surely still be sent: the server's count
+	// less every request in flight, which it may not have counted yet.
 	remaining int
-	resetAt   time.Time
+	// atMost is the most that may be left: the lowest count the server
+	// sent less the requests admitted since. The truth lies between the
+	// two; once nothing is in flight they are equal.
+	atMost  int
+	resetAt time.Time
 }
 
 func newBucket(key string, ws []Window) *bucket {
@@ -357,6 +363,15 @@ func (l *Local) earliest(now time.Time, bs []*bucket, ticket uint64) (time.Time,
 				continue
 			}
 			if bg.remaining-ahead <= 0 {
+				if b.inflight > 0 && bg.atMost-ahead > 0 {
+					// Used up only if the server has not counted the
+					// requests in flight yet: their answers will say.
+					hold = true
+					if c.reason == "" {
+						c = constraint{b, fmt.Sprintf("the answers of requests in flight, for the server's %s count", name), bg.resetAt}
+					}
+					continue
+				}
 				later(bg.resetAt.Add(l.margin), constraint{b, fmt.Sprintf("the server's %s count", name), bg.resetAt})
 			}
 		}
@@ -386,6 +401,7 @@ func (l *Local) admit(bs []*bucket, ticket uint64, waited bool, wait time.Durati
 		b.inflight++
 		for _, bg := range b.budgets {
 			bg.remaining--
+			bg.atMost--
 		}
 		if b.needProbe {
 			b.probing, res.probes[i] = true, true
