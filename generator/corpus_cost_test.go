@@ -207,6 +207,7 @@ func oneOpMain(importPath, ctor string, ctorSig signature, method string, opSig 
 	fmt.Fprintf(&b, "// Command oneop calls one operation of a generated client; its stripped\n// size is what a program using the client pays.\npackage main\n\nimport client %q\n\n", importPath)
 	fmt.Fprintf(&b, "func main() {\n\tc := construct(client.%s)\n\tcall(c.%s)\n}\n\n", ctor, method)
 	b.WriteString(zeroCaller("construct", ctorSig, true))
+	b.WriteString("\n")
 	b.WriteString(zeroCaller("call", opSig, false))
 	return b.String()
 }
@@ -233,7 +234,11 @@ func zeroCaller(name string, sig signature, first bool) string {
 		results = append(results, r)
 	}
 	res := ""
-	if len(results) > 0 {
+	switch len(results) {
+	case 0:
+	case 1:
+		res = " " + results[0]
+	default:
 		res = " (" + strings.Join(results, ", ") + ")"
 	}
 	call := "f(" + strings.Join(args, ", ") + ")"
@@ -247,9 +252,9 @@ func zeroCaller(name string, sig signature, first bool) string {
 		call = strings.TrimPrefix(strings.Repeat(", _", sig.results), ", ") + " = " + call
 	}
 	if len(tparams) == 0 {
-		return fmt.Sprintf("func %s(f func())%s {\n\t%s\n}\n\n", name, ret, call)
+		return fmt.Sprintf("func %s(f func())%s {\n\t%s\n}\n", name, ret, call)
 	}
-	return fmt.Sprintf("func %s[%s any](f func(%s)%s)%s {\n%s\t%s\n}\n\n",
+	return fmt.Sprintf("func %s[%s any](f func(%s)%s)%s {\n%s\t%s\n}\n",
 		name, strings.Join(tparams, ", "), strings.Join(params, ", "), res, ret, strings.Join(decls, ""), call)
 }
 
