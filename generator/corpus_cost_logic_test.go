@@ -143,12 +143,12 @@ func TestFirstErrorLine(t *testing.T) {
 // TestCostCells pins the comparison's cells: absolute figures, apigen ÷
 // other as ratios, and a failure in place of a generator's figures.
 func TestCostCells(t *testing.T) {
-	a := buildCost{lines: 100, build: 2 * time.Second, rss: 100 << 20, binary: 6 << 20, op: "Get", ops: 3}
-	b := buildCost{lines: 400, build: 8 * time.Second, rss: 50 << 20, binary: 3 << 20, op: "Get", ops: 3}
+	a := buildCost{lines: 100, build: 2 * time.Second, cpu: 3 * time.Second, rss: 100 << 20, binary: 6 << 20, op: "Get", ops: 3}
+	b := buildCost{lines: 400, build: 8 * time.Second, cpu: 12 * time.Second, rss: 50 << 20, binary: 3 << 20, op: "Get", ops: 3}
 	failed := buildCost{fail: "build: x.go:1: boom"}
 	for _, c := range []struct{ got, want string }{
-		{costCells(a), "3 | 100 | 2s | 100 MB | 6.0 MB (Get)"},
-		{costCells(failed), "fails: build: x.go:1: boom | | | |"},
+		{costCells(a), "3 | 100 | 2s | 3s | 100 MB | 6.0 MB (Get)"},
+		{costCells(failed), "fails: build: x.go:1: boom | | | | |"},
 		{ratioCells(a, b), "0.25 | 0.25 | 2.00 | 2.00"},
 		{ratioCells(a, failed), "fails: build: x.go:1: boom | | |"},
 		{ratioCells(failed, b), "– | – | – | –"},

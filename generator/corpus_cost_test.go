@@ -18,11 +18,14 @@ import (
 
 // buildCost is what one generated client costs a program that uses it:
 // the lines generated, the build (go build then go vet of the package:
-// wall time and the peak RSS of those processes) and the stripped size of
-// a main that calls one of its operations.
+// wall time, CPU time and the peak RSS of those processes and their
+// children) and the stripped size of a main that calls one of its
+// operations. Ratios divide CPU times: on a shared machine the wall time
+// stretches with the load, the CPU time much less.
 type buildCost struct {
 	lines  int
 	build  time.Duration
+	cpu    time.Duration
 	rss    int64
 	binary int64
 	oneOp  time.Duration // the one-operation main's build
@@ -271,12 +274,13 @@ func measureClient(dir string, shape clientShape, prefer string, env []string) b
 	}
 	start := time.Now()
 	for _, verb := range []string{"build", "vet"} {
-		rss, out, err := goRun(dir, env, verb, "./client")
+		u, out, err := goRun(dir, env, verb, "./client")
 		if err != nil {
 			c.fail = verb + ": " + firstErrorLine(out, err)
 			return c
 		}
-		c.rss = max(c.rss, rss)
+		c.rss = max(c.rss, u.rss)
+		c.cpu += u.cpu
 	}
 	c.build = time.Since(start)
 	funcs, err := packageFuncs(pkg)
@@ -309,20 +313,28 @@ func measureClient(dir string, shape clientShape, prefer string, env []string) b
 	return c
 }
 
-// goRun runs the go command in dir and returns its peak RSS (of the
-// process and its children) and its combined output.
-func goRun(dir string, env []string, args ...string) (int64, []byte, error) {
+// usage is what a command and its children used: the largest peak RSS
+// among them and their user+system CPU time.
+type usage struct {
+	rss int64
+	cpu time.Duration
+}
+
+// goRun runs the go command in dir and returns its usage and its
+// combined output.
+func goRun(dir string, env []string, args ...string) (usage, []byte, error) {
 	cmd := exec.Command("go", args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
 	out, err := cmd.CombinedOutput()
-	var rss int64
+	var u usage
 	if cmd.ProcessState != nil {
-		if u, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			rss = u.Maxrss * 1024
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			u.rss = ru.Maxrss * 1024
 		}
+		u.cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	}
-	return rss, out, err
+	return u, out, err
 }
 
 // firstErrorLine is the first line of a failed command's output that says
@@ -348,20 +360,20 @@ func firstErrorLine(out []byte, err error) string {
 	return strings.ReplaceAll(line, "|", `\|`)
 }
 
-// costCells formats a cost's operation methods, lines, build, RSS and binary as table cells.
+// costCells formats a cost's operation methods, lines, build (wall and CPU), RSS and binary as table cells.
 func costCells(c buildCost) string {
 	if c.fail != "" {
-		return "fails: " + c.fail + " | | | |"
+		return "fails: " + c.fail + " | | | | |"
 	}
-	return fmt.Sprintf("%d | %d | %v | %d MB | %s", c.ops, c.lines, c.build.Round(100*time.Millisecond), c.rss>>20, binaryCell(c))
+	return fmt.Sprintf("%d | %d | %v | %v | %d MB | %s", c.ops, c.lines, c.build.Round(100*time.Millisecond), c.cpu.Round(100*time.Millisecond), c.rss>>20, binaryCell(c))
 }
 
-// timeRatio is c's build time divided by the baseline's, e.g. "12.3×".
+// timeRatio is c's build CPU time divided by the baseline's, e.g. "12.3×".
 func timeRatio(c, base buildCost) string {
-	if c.fail != "" || base.build == 0 {
+	if c.fail != "" || base.cpu == 0 {
 		return ""
 	}
-	return fmt.Sprintf("%.1f×", float64(c.build)/float64(base.build))
+	return fmt.Sprintf("%.1f×", float64(c.cpu)/float64(base.cpu))
 }
 
 // binaryCell is the one-operation main's size and the method it calls.
@@ -373,7 +385,7 @@ func binaryCell(c buildCost) string {
 }
 
 // ratioCells formats apigen's cost divided by another generator's: lines,
-// build time, peak RSS, binary size; "fails" with the first error line
+// build CPU time, peak RSS, binary size; "fails" with the first error line
 // when the other generator or its build failed.
 func ratioCells(apigen, other buildCost) string {
 	if other.fail != "" {
@@ -390,7 +402,7 @@ func ratioCells(apigen, other buildCost) string {
 	}
 	return strings.Join([]string{
 		r(float64(apigen.lines), float64(other.lines)),
-		r(float64(apigen.build), float64(other.build)),
+		r(float64(apigen.cpu), float64(other.cpu)),
 		r(float64(apigen.rss), float64(other.rss)),
 		r(float64(apigen.binary), float64(other.binary)),
 	}, " | ")

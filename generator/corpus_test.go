@@ -49,7 +49,7 @@ func TestCorpus(t *testing.T) {
 		gen := time.Since(start)
 		if err != nil {
 			t.Errorf("%s: %v", rel, err)
-			rows = append(rows, fmt.Sprintf("| %s | FAIL | | | | | %v | | | | |", rel, gen.Round(time.Millisecond)))
+			rows = append(rows, fmt.Sprintf("| %s | FAIL | | | | | %v | | | | | |", rel, gen.Round(time.Millisecond)))
 			continue
 		}
 		ops := specOperations(res)
@@ -69,9 +69,9 @@ func TestCorpus(t *testing.T) {
 			t.Errorf("%s: %s", rel, cost.fail)
 			status = "FAIL"
 		}
-		rows = append(rows, fmt.Sprintf("| %s | %s | %d | %d | %d | %d | %v | %v | %s | %d MB | %s |", rel, status, ops, methods,
+		rows = append(rows, fmt.Sprintf("| %s | %s | %d | %d | %d | %d | %v | %v | %v | %s | %d MB | %s |", rel, status, ops, methods,
 			len(res.Warnings), cost.lines, gen.Round(time.Millisecond), cost.build.Round(100*time.Millisecond),
-			timeRatio(cost, base), cost.rss>>20, binaryCell(cost)))
+			cost.cpu.Round(100*time.Millisecond), timeRatio(cost, base), cost.rss>>20, binaryCell(cost)))
 		if !compare {
 			continue
 		}
@@ -93,16 +93,16 @@ func TestCorpus(t *testing.T) {
 		}
 		ratios = append(ratios, ratio)
 	}
-	t.Logf("baseline %s: build+vet %v; the one-operation mains' builds took %v in all", corpusBaselineSpec,
-		base.build.Round(100*time.Millisecond), oneOp.Round(100*time.Millisecond))
-	t.Log("\n| spec | status | operations | methods | warnings | lines | generate | build+vet | ÷ petstore | build peak RSS | one-op binary |\n" +
-		"|---|---|---|---|---|---|---|---|---|---|---|\n" + strings.Join(rows, "\n"))
+	t.Logf("baseline %s: build+vet %v, CPU %v; the one-operation mains' builds took %v in all", corpusBaselineSpec,
+		base.build.Round(100*time.Millisecond), base.cpu.Round(100*time.Millisecond), oneOp.Round(100*time.Millisecond))
+	t.Log("\n| spec | status | operations | methods | warnings | lines | generate | build+vet | CPU | CPU ÷ petstore | build peak RSS | one-op binary |\n" +
+		"|---|---|---|---|---|---|---|---|---|---|---|---|\n" + strings.Join(rows, "\n"))
 	if compare {
-		t.Log("\n| spec | generator | operation methods | lines | build+vet | build peak RSS | one-op binary (operation) |\n" +
-			"|---|---|---|---|---|---|---|\n" + strings.Join(costs, "\n"))
+		t.Log("\n| spec | generator | operation methods | lines | build+vet | CPU | build peak RSS | one-op binary (operation) |\n" +
+			"|---|---|---|---|---|---|---|---|\n" + strings.Join(costs, "\n"))
 		head, rule := "| spec |", "|---|"
 		for _, tool := range peerTools {
-			head += " ÷ " + tool.name + " lines | build | RSS | binary |"
+			head += " ÷ " + tool.name + " lines | CPU | RSS | binary |"
 			rule += "---|---|---|---|"
 		}
 		t.Log("\napigen ÷ other:\n\n" + head + "\n" + rule + "\n" + strings.Join(ratios, "\n"))
