@@ -132,6 +132,8 @@ func TestFirstErrorLine(t *testing.T) {
 	}{
 		{"go: downloading example.com/x v1.0.0\n# example.com/corpus/client\nclient/a.go:3:2: undefined: x | y\nclient/a.go:4:2: more\n", nil, `client/a.go:3:2: undefined: x \| y`},
 		{"", errors.New("exit status 1"), "exit status 1"},
+		{"INFO\tconvenient\tConvenient errors are not available\ngenerate:\n    main.run\n  - build IR:\n    main.generate\n  - name conflict: \"X\":\n    gen.merge\n", nil, `name conflict: "X":`},
+		{"go: finding module for package a/b\ngo: found c in c v1.0.0\ngo: example.com/corpus/client imports\n\ta/b: 403 Forbidden\n", nil, "go: example.com/corpus/client imports a/b: 403 Forbidden"},
 		{strings.Repeat("é", 120), nil, strings.Repeat("é", 100) + "…"},
 	} {
 		if got := firstErrorLine([]byte(c.out), c.err); got != c.want {

@@ -337,19 +337,38 @@ func goRun(dir string, env []string, args ...string) (usage, []byte, error) {
 	return u, out, err
 }
 
-// firstErrorLine is the first line of a failed command's output that says
-// what went wrong: not a "# package" header nor module download chatter;
-// the error itself when the output is empty. It is cut to fit a table
-// cell, with the cell separator escaped.
+// firstErrorLine is the line of a failed command's output that says what
+// went wrong: the first that is not a "# package" header, module download
+// chatter or a log line (ogen logs "INFO\t…"), joined with the next when
+// it only says "… imports"; for an error chain printed as "- step" lines
+// (ogen's), the last of those, its root cause. The error itself when
+// nothing is left. It is cut to fit a table cell, with the cell separator
+// escaped.
 func firstErrorLine(out []byte, err error) string {
-	line := ""
+	var lines []string
 	for l := range strings.Lines(string(out)) {
 		l = strings.TrimSpace(l)
-		if l == "" || strings.HasPrefix(l, "#") || strings.HasPrefix(l, "go: downloading") || strings.HasPrefix(l, "go: finding") {
+		switch {
+		case l == "", strings.HasPrefix(l, "#"), strings.HasPrefix(l, "go: downloading"),
+			strings.HasPrefix(l, "go: finding"), strings.HasPrefix(l, "go: found"):
 			continue
 		}
-		line = l
-		break
+		if level, _, ok := strings.Cut(l, "\t"); ok && (level == "INFO" || level == "WARN" || level == "DEBUG") {
+			continue
+		}
+		lines = append(lines, l)
+	}
+	line := ""
+	for _, l := range lines {
+		if strings.HasPrefix(l, "- ") {
+			line = strings.TrimPrefix(l, "- ")
+		}
+	}
+	if line == "" && len(lines) > 0 {
+		line = lines[0]
+		if strings.HasSuffix(line, " imports") && len(lines) > 1 {
+			line += " " + lines[1]
+		}
 	}
 	if line == "" && err != nil {
 		line = err.Error()
