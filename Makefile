@@ -98,8 +98,12 @@ bench:
 	$(GO) run ./internal/bench/cmd/benchratio $(BENCH_OUT)
 
 ## corpus: generate, build and vet a client for every spec in ../shared/corpus
+## and build a stripped main calling one of its operations; prints the table
+## CORPUS.md records. CORPUS_COMPARE=1 (make corpus CORPUS_COMPARE=1; not in
+## CI: it needs the module proxy and takes far longer) measures ogen's and
+## oapi-codegen's clients of the same specs beside apigen's.
 corpus:
-	APIGEN_CORPUS_ALL=1 $(GO) test -count=1 -run 'TestCorpus$$' -v ./generator/ -timeout 30m
+	CORPUS_COMPARE=$(CORPUS_COMPARE) APIGEN_CORPUS_ALL=1 $(GO) test -count=1 -run 'TestCorpus$$' -v ./generator/ -timeout $(if $(CORPUS_COMPARE),150m,30m)
 	APIGEN_CORPUS_ALL=1 $(GO) test -count=1 -run 'TestDecodeDocMatchesKinLoader$$' ./generator/load/ -timeout 10m
 
 ## peers: generate, build and vet a client for every spec of ogen's and

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -35,7 +34,14 @@ func TestCorpus(t *testing.T) {
 		}
 		specs = keep
 	}
-	var rows []string
+	compare := os.Getenv("CORPUS_COMPARE") == "1"
+	var bins map[string]string
+	if compare {
+		bins = installPeerTools(t, t.Logf) // the others' failures never fail the test
+	}
+	base := corpusBaseline(t, corpus)
+	var rows, costs, ratios []string
+	var oneOp time.Duration
 	for _, spec := range specs {
 		rel, _ := filepath.Rel(corpus, spec)
 		start := time.Now()
@@ -43,7 +49,7 @@ func TestCorpus(t *testing.T) {
 		gen := time.Since(start)
 		if err != nil {
 			t.Errorf("%s: %v", rel, err)
-			rows = append(rows, fmt.Sprintf("| %s | FAIL | | | %v | | |", rel, gen.Round(time.Millisecond)))
+			rows = append(rows, fmt.Sprintf("| %s | FAIL | | | | | %v | | | | | |", rel, gen.Round(time.Millisecond)))
 			continue
 		}
 		ops := specOperations(res)
@@ -56,16 +62,113 @@ func TestCorpus(t *testing.T) {
 		if covered != ops {
 			t.Errorf("%s: %d operations in the spec, %d methods generated", rel, ops, methods)
 		}
-		buildTime, rss, err := buildAndMeasure(t, res)
+		cost := measureClient(prepareModule(t, res.Files, "client"), apigenShape(res), "", apigenEnv)
+		oneOp += cost.oneOp
 		status := "ok"
-		if err != nil {
-			t.Errorf("%s: %v", rel, err)
+		if cost.fail != "" {
+			t.Errorf("%s: %s", rel, cost.fail)
 			status = "FAIL"
 		}
-		rows = append(rows, fmt.Sprintf("| %s | %s | %d | %d | %d | %v | %v | %d MB |", rel, status, ops, methods,
-			len(res.Warnings), gen.Round(time.Millisecond), buildTime.Round(100*time.Millisecond), rss>>20))
+		rows = append(rows, fmt.Sprintf("| %s | %s | %d | %d | %d | %d | %v | %v | %v | %s | %d MB | %s |", rel, status, ops, methods,
+			len(res.Warnings), cost.lines, gen.Round(time.Millisecond), cost.build.Round(100*time.Millisecond),
+			cost.cpu.Round(100*time.Millisecond), timeRatio(cost, base), cost.rss>>20, binaryCell(cost)))
+		if !compare {
+			continue
+		}
+		prefer := ""
+		for _, op := range res.API.Operations {
+			if op.Name == cost.op {
+				prefer = op.ID // the others call the same operation where they have it
+			}
+		}
+		costs = append(costs, fmt.Sprintf("| %s | apigen | %s |", rel, costCells(cost)))
+		ratio := "| " + rel + " |"
+		for _, tool := range peerTools {
+			other := buildCost{fail: "not installed"}
+			if bins[tool.name] != "" {
+				other = measurePeer(t, tool.name, tool.run, bins[tool.name], spec, prefer)
+			}
+			costs = append(costs, fmt.Sprintf("| %s | %s | %s |", rel, tool.name, costCells(other)))
+			ratio += " " + ratioCells(cost, other) + " |"
+		}
+		ratios = append(ratios, ratio)
 	}
-	t.Log("\n| spec | status | operations | methods | warnings | generate | build+vet | build peak RSS |\n|---|---|---|---|---|---|---|---|\n" + strings.Join(rows, "\n"))
+	t.Logf("baseline %s: build+vet %v, CPU %v; the one-operation mains' builds took %v in all", corpusBaselineSpec,
+		base.build.Round(100*time.Millisecond), base.cpu.Round(100*time.Millisecond), oneOp.Round(100*time.Millisecond))
+	t.Log("\n| spec | status | operations | methods | warnings | lines | generate | build+vet | CPU | CPU ÷ petstore | build peak RSS | one-op binary |\n" +
+		"|---|---|---|---|---|---|---|---|---|---|---|---|\n" + strings.Join(rows, "\n"))
+	if compare {
+		t.Log("\n| spec | generator | operation methods | lines | build+vet | CPU | build peak RSS | one-op binary (operation) |\n" +
+			"|---|---|---|---|---|---|---|---|\n" + strings.Join(costs, "\n"))
+		head, rule := "| spec |", "|---|"
+		for _, tool := range peerTools {
+			head += " ÷ " + tool.name + " lines | CPU | RSS | binary |"
+			rule += "---|---|---|---|"
+		}
+		t.Log("\napigen ÷ other:\n\n" + head + "\n" + rule + "\n" + strings.Join(ratios, "\n"))
+	}
+}
+
+// corpusBaselineSpec is the client every build time is divided by: wall
+// seconds on a shared machine drift, ratios to a build of the same run
+// much less.
+const corpusBaselineSpec = "petstore.yaml"
+
+// apigenEnv builds apigen's clients offline: their only dependency is this
+// repository, through the replace directive.
+var apigenEnv = []string{"GOFLAGS=-mod=mod", "GOPROXY=off"}
+
+// corpusBaseline measures the baseline client, once to put the runtime
+// into the build and vet caches (every client then compiles only itself),
+// then again for the figures.
+func corpusBaseline(t *testing.T, corpus string) buildCost {
+	res, err := Generate(Config{Spec: filepath.Join(corpus, corpusBaselineSpec), Out: "client", Package: "client"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c buildCost
+	for range 2 {
+		if c = measureClient(prepareModule(t, res.Files, "client"), apigenShape(res), "", apigenEnv); c.fail != "" {
+			t.Fatalf("%s: %s", corpusBaselineSpec, c.fail)
+		}
+	}
+	return c
+}
+
+// corpusPeerLimit bounds one peer tool's run on one corpus spec.
+const corpusPeerLimit = 10 * time.Minute
+
+// measurePeer generates spec with a peer tool into a module of its own,
+// resolves its dependencies through the module proxy, builds and vets
+// those first (as the baseline does apigen's runtime) and measures the
+// client; every failure is in the returned cost, never the test's.
+func measurePeer(t *testing.T, name string, run func(bin, spec, dir, pkg string) *exec.Cmd, bin, spec, prefer string) buildCost {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/corpus\n\ngo 1.25\n"), 0o644)
+	pkg := filepath.Join(dir, "client")
+	os.MkdirAll(pkg, 0o755)
+	cmd := run(bin, spec, pkg, "client")
+	cmd.Dir = filepath.Dir(spec)
+	if status, out := runPeerTool(cmd, corpusPeerLimit); status != "ok" {
+		return buildCost{fail: status + ": " + firstErrorLine(out, nil)}
+	}
+	if _, out, err := goRun(dir, []string{"GOFLAGS="}, "mod", "tidy"); err != nil {
+		return buildCost{fail: "go mod tidy: " + firstErrorLine(out, err)}
+	}
+	env := []string{"GOFLAGS=-mod=mod"}
+	if _, out, err := goRun(dir, env, "list", "-f", `{{join .Imports "\n"}}`, "./client"); err == nil {
+		var warm strings.Builder
+		warm.WriteString("package warm\n\nimport (\n")
+		for imp := range strings.Lines(string(out)) {
+			fmt.Fprintf(&warm, "\t_ %q\n", strings.TrimSpace(imp))
+		}
+		warm.WriteString(")\n")
+		os.MkdirAll(filepath.Join(dir, "warm"), 0o755)
+		os.WriteFile(filepath.Join(dir, "warm", "warm.go"), []byte(warm.String()), 0o644)
+		goRun(dir, env, "build", "./warm")
+		goRun(dir, env, "vet", "./warm")
+	}
+	return measureClient(dir, peerShapes[name], prefer, env)
 }
 
 // specOperations counts the operations the loaded document declares.
@@ -80,25 +183,4 @@ func specOperations(res *Result) int {
 		}
 	}
 	return n
-}
-
-// buildAndMeasure builds and vets the client in a temporary module and
-// returns the wall time and the peak RSS of the build.
-func buildAndMeasure(t *testing.T, res *Result) (time.Duration, int64, error) {
-	dir := prepareModule(t, res.Files, "client")
-	start := time.Now()
-	var peak int64
-	for _, args := range [][]string{{"build", "./..."}, {"vet", "./..."}} {
-		cmd := exec.Command("go", args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off")
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			return 0, 0, fmt.Errorf("go %s: %v\n%s", args[0], err, truncate(out, 3000))
-		}
-		if u, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && u.Maxrss*1024 > peak {
-			peak = u.Maxrss * 1024
-		}
-	}
-	return time.Since(start), peak, nil
 }

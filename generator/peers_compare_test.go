@@ -33,13 +33,10 @@ var peerTools = []struct {
 // spec, "ok" or what failed (generate, build or vet; operations are not
 // counted for them).
 func comparePeers(t *testing.T, root string, specs []string) map[string]map[string]string {
-	bin := t.TempDir()
+	bins := installPeerTools(t, t.Errorf)
 	out := map[string]map[string]string{}
 	for _, tool := range peerTools {
-		install := exec.Command("go", "install", tool.module)
-		install.Env = append(os.Environ(), "GOBIN="+bin, "GOFLAGS=")
-		if b, err := install.CombinedOutput(); err != nil {
-			t.Errorf("go install %s: %v\n%s", tool.module, err, truncate(b, 2000))
+		if bins[tool.name] == "" {
 			continue
 		}
 		mod := t.TempDir()
@@ -49,9 +46,9 @@ func comparePeers(t *testing.T, root string, specs []string) map[string]map[stri
 			pkg := fmt.Sprintf("p%03d", i)
 			dir := filepath.Join(mod, pkg)
 			os.MkdirAll(dir, 0o755)
-			cmd := tool.run(filepath.Join(bin, tool.name), filepath.Join(root, spec), dir, pkg)
+			cmd := tool.run(bins[tool.name], filepath.Join(root, spec), dir, pkg)
 			cmd.Dir = filepath.Dir(filepath.Join(root, spec))
-			if res[spec] = runPeerTool(cmd, peerLimit); res[spec] == "ok" {
+			if res[spec], _ = runPeerTool(cmd, peerLimit); res[spec] == "ok" {
 				continue
 			}
 			os.RemoveAll(dir)
@@ -80,6 +77,24 @@ func comparePeers(t *testing.T, root string, specs []string) map[string]map[stri
 	return out
 }
 
+// installPeerTools installs every peer tool into a temporary directory
+// and returns the path of each binary by tool name; a tool that does not
+// install is reported through report and left out.
+func installPeerTools(t *testing.T, report func(format string, args ...any)) map[string]string {
+	bin := t.TempDir()
+	bins := map[string]string{}
+	for _, tool := range peerTools {
+		install := exec.Command("go", "install", tool.module)
+		install.Env = append(os.Environ(), "GOBIN="+bin, "GOFLAGS=")
+		if b, err := install.CombinedOutput(); err != nil {
+			report("go install %s: %v\n%s", tool.module, err, truncate(b, 2000))
+			continue
+		}
+		bins[tool.name] = filepath.Join(bin, tool.name)
+	}
+	return bins
+}
+
 // crashed says whether a tool's output shows a Go panic or runtime fatal
 // error rather than a refusal of the spec.
 func crashed(out []byte) bool {
@@ -99,8 +114,8 @@ func peerPassed(spec, result string) bool {
 
 // runPeerTool runs cmd with a time limit and says what happened: "ok",
 // "hang" (killed at the limit), "crash" (a Go panic or fatal error) or
-// "generate fails" (the tool refused the spec).
-func runPeerTool(cmd *exec.Cmd, limit time.Duration) string {
+// "generate fails" (the tool refused the spec), and the tool's output.
+func runPeerTool(cmd *exec.Cmd, limit time.Duration) (string, []byte) {
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	c := exec.CommandContext(ctx, cmd.Path, cmd.Args[1:]...)
@@ -111,13 +126,13 @@ func runPeerTool(cmd *exec.Cmd, limit time.Duration) string {
 	err := c.Run()
 	switch {
 	case ctx.Err() == context.DeadlineExceeded:
-		return "hang"
+		return "hang", out.Bytes()
 	case crashed(out.Bytes()):
-		return "crash"
+		return "crash", out.Bytes()
 	case err != nil:
-		return "generate fails"
+		return "generate fails", out.Bytes()
 	}
-	return "ok"
+	return "ok", out.Bytes()
 }
 
 // TestRunPeerTool pins how a peer tool's run is classified: a quick
@@ -135,7 +150,7 @@ func TestRunPeerTool(t *testing.T) {
 		if c.want == "hang" {
 			limit = 200 * time.Millisecond
 		}
-		if got := runPeerTool(exec.Command("sh", "-c", c.script), limit); got != c.want {
+		if got, _ := runPeerTool(exec.Command("sh", "-c", c.script), limit); got != c.want {
 			t.Errorf("%q: %s, want %s", c.script, got, c.want)
 		}
 	}
