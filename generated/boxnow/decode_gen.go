@@ -10,11 +10,11 @@ func (s *AddressCheckResult) UnmarshalJSON(data []byte) error {
 }
 
 func decodeAddressCheckResult(d *jsonx.Decoder, s *AddressCheckResult) error {
-	return jsonx.Object(d, nil, s, decodeAddressCheckResultMember)
+	return jsonx.Object(d, nil, s, readAddressCheckResultMember)
 }
 
-// decodeAddressCheckResultMember reads the member named key into s.
-func decodeAddressCheckResultMember(d *jsonx.Decoder, s *AddressCheckResult, key []byte) (int, error) {
+// readAddressCheckResultMember reads the member named key into s.
+func readAddressCheckResultMember(d *jsonx.Decoder, s *AddressCheckResult, key []byte) (int, error) {
 	switch string(key) {
 	case "destination":
 		return jsonx.Optional, jsonx.Ptr(d, &s.Destination, decodeDestination)
@@ -24,7 +24,7 @@ func decodeAddressCheckResultMember(d *jsonx.Decoder, s *AddressCheckResult, key
 	return jsonx.Unknown, nil
 }
 
-// requiredAuthSession lists the members a AuthSession must have; decodeAuthSessionMember returns their positions.
+// requiredAuthSession lists the members a AuthSession must have; readAuthSessionMember returns their positions.
 var requiredAuthSession = []string{"access_token", "expires_in", "token_type"}
 
 // UnmarshalJSON decodes s with a decoder generated for AuthSession's members.
@@ -33,11 +33,11 @@ func (s *AuthSession) UnmarshalJSON(data []byte) error {
 }
 
 func decodeAuthSession(d *jsonx.Decoder, s *AuthSession) error {
-	return jsonx.Object(d, requiredAuthSession, s, decodeAuthSessionMember)
+	return jsonx.Object(d, requiredAuthSession, s, readAuthSessionMember)
 }
 
-// decodeAuthSessionMember reads the member named key into s.
-func decodeAuthSessionMember(d *jsonx.Decoder, s *AuthSession, key []byte) (int, error) {
+// readAuthSessionMember reads the member named key into s.
+func readAuthSessionMember(d *jsonx.Decoder, s *AuthSession, key []byte) (int, error) {
 	switch string(key) {
 	case "access_token":
 		return 0, jsonx.String(d, &s.AccessToken)
@@ -49,7 +49,7 @@ func decodeAuthSessionMember(d *jsonx.Decoder, s *AuthSession, key []byte) (int,
 	return jsonx.Unknown, nil
 }
 
-// requiredCSVImportParcel lists the members a CSVImportParcel must have; decodeCSVImportParcelMember returns their positions.
+// requiredCSVImportParcel lists the members a CSVImportParcel must have; readCSVImportParcelMember returns their positions.
 var requiredCSVImportParcel = []string{"id", "labelUrl"}
 
 // UnmarshalJSON decodes s with a decoder generated for CSVImportParcel's members.
@@ -58,11 +58,11 @@ func (s *CSVImportParcel) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCSVImportParcel(d *jsonx.Decoder, s *CSVImportParcel) error {
-	return jsonx.Object(d, requiredCSVImportParcel, s, decodeCSVImportParcelMember)
+	return jsonx.Object(d, requiredCSVImportParcel, s, readCSVImportParcelMember)
 }
 
-// decodeCSVImportParcelMember reads the member named key into s.
-func decodeCSVImportParcelMember(d *jsonx.Decoder, s *CSVImportParcel, key []byte) (int, error) {
+// readCSVImportParcelMember reads the member named key into s.
+func readCSVImportParcelMember(d *jsonx.Decoder, s *CSVImportParcel, key []byte) (int, error) {
 	switch string(key) {
 	case "id":
 		return 0, jsonx.String(d, &s.ID)
@@ -72,7 +72,7 @@ func decodeCSVImportParcelMember(d *jsonx.Decoder, s *CSVImportParcel, key []byt
 	return jsonx.Unknown, nil
 }
 
-// requiredCSVImportResult lists the members a CSVImportResult must have; decodeCSVImportResultMember returns their positions.
+// requiredCSVImportResult lists the members a CSVImportResult must have; readCSVImportResultMember returns their positions.
 var requiredCSVImportResult = []string{"id", "parcels"}
 
 // UnmarshalJSON decodes s with a decoder generated for CSVImportResult's members.
@@ -81,11 +81,11 @@ func (s *CSVImportResult) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCSVImportResult(d *jsonx.Decoder, s *CSVImportResult) error {
-	return jsonx.Object(d, requiredCSVImportResult, s, decodeCSVImportResultMember)
+	return jsonx.Object(d, requiredCSVImportResult, s, readCSVImportResultMember)
 }
 
-// decodeCSVImportResultMember reads the member named key into s.
-func decodeCSVImportResultMember(d *jsonx.Decoder, s *CSVImportResult, key []byte) (int, error) {
+// readCSVImportResultMember reads the member named key into s.
+func readCSVImportResultMember(d *jsonx.Decoder, s *CSVImportResult, key []byte) (int, error) {
 	switch string(key) {
 	case "destination":
 		return jsonx.Optional, jsonx.Ptr(d, &s.Destination, decodeCSVImportResultDestination)
@@ -103,11 +103,11 @@ func (s *CSVImportResultDestination) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCSVImportResultDestination(d *jsonx.Decoder, s *CSVImportResultDestination) error {
-	return jsonx.Object(d, nil, s, decodeCSVImportResultDestinationMember)
+	return jsonx.Object(d, nil, s, readCSVImportResultDestinationMember)
 }
 
-// decodeCSVImportResultDestinationMember reads the member named key into s.
-func decodeCSVImportResultDestinationMember(d *jsonx.Decoder, s *CSVImportResultDestination, key []byte) (int, error) {
+// readCSVImportResultDestinationMember reads the member named key into s.
+func readCSVImportResultDestinationMember(d *jsonx.Decoder, s *CSVImportResultDestination, key []byte) (int, error) {
 	switch string(key) {
 	case "contactName":
 		return jsonx.Optional, jsonx.OptString(d, &s.ContactName)
@@ -115,7 +115,7 @@ func decodeCSVImportResultDestinationMember(d *jsonx.Decoder, s *CSVImportResult
 	return jsonx.Unknown, nil
 }
 
-// requiredDeliveryItem lists the members a DeliveryItem must have; decodeDeliveryItemMember returns their positions.
+// requiredDeliveryItem lists the members a DeliveryItem must have; readDeliveryItemMember returns their positions.
 var requiredDeliveryItem = []string{"value"}
 
 // UnmarshalJSON decodes s with a decoder generated for DeliveryItem's members.
@@ -124,11 +124,11 @@ func (s *DeliveryItem) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDeliveryItem(d *jsonx.Decoder, s *DeliveryItem) error {
-	return jsonx.Object(d, requiredDeliveryItem, s, decodeDeliveryItemMember)
+	return jsonx.Object(d, requiredDeliveryItem, s, readDeliveryItemMember)
 }
 
-// decodeDeliveryItemMember reads the member named key into s.
-func decodeDeliveryItemMember(d *jsonx.Decoder, s *DeliveryItem, key []byte) (int, error) {
+// readDeliveryItemMember reads the member named key into s.
+func readDeliveryItemMember(d *jsonx.Decoder, s *DeliveryItem, key []byte) (int, error) {
 	switch string(key) {
 	case "compartmentSize":
 		return jsonx.Optional, jsonx.OptInt64(d, &s.CompartmentSize)
@@ -148,7 +148,7 @@ func decodeDeliveryItemMember(d *jsonx.Decoder, s *DeliveryItem, key []byte) (in
 	return jsonx.Unknown, nil
 }
 
-// requiredDeliveryPartner lists the members a DeliveryPartner must have; decodeDeliveryPartnerMember returns their positions.
+// requiredDeliveryPartner lists the members a DeliveryPartner must have; readDeliveryPartnerMember returns their positions.
 var requiredDeliveryPartner = []string{"id", "name"}
 
 // UnmarshalJSON decodes s with a decoder generated for DeliveryPartner's members.
@@ -157,11 +157,11 @@ func (s *DeliveryPartner) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDeliveryPartner(d *jsonx.Decoder, s *DeliveryPartner) error {
-	return jsonx.Object(d, requiredDeliveryPartner, s, decodeDeliveryPartnerMember)
+	return jsonx.Object(d, requiredDeliveryPartner, s, readDeliveryPartnerMember)
 }
 
-// decodeDeliveryPartnerMember reads the member named key into s.
-func decodeDeliveryPartnerMember(d *jsonx.Decoder, s *DeliveryPartner, key []byte) (int, error) {
+// readDeliveryPartnerMember reads the member named key into s.
+func readDeliveryPartnerMember(d *jsonx.Decoder, s *DeliveryPartner, key []byte) (int, error) {
 	switch string(key) {
 	case "code":
 		return jsonx.Optional, jsonx.OptString(d, &s.Code)
@@ -179,11 +179,11 @@ func (s *DeliveryPartnerList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDeliveryPartnerList(d *jsonx.Decoder, s *DeliveryPartnerList) error {
-	return jsonx.Object(d, nil, s, decodeDeliveryPartnerListMember)
+	return jsonx.Object(d, nil, s, readDeliveryPartnerListMember)
 }
 
-// decodeDeliveryPartnerListMember reads the member named key into s.
-func decodeDeliveryPartnerListMember(d *jsonx.Decoder, s *DeliveryPartnerList, key []byte) (int, error) {
+// readDeliveryPartnerListMember reads the member named key into s.
+func readDeliveryPartnerListMember(d *jsonx.Decoder, s *DeliveryPartnerList, key []byte) (int, error) {
 	switch string(key) {
 	case "data":
 		return jsonx.Optional, jsonx.Slice(d, &s.Data, decodeDeliveryPartner)
@@ -197,11 +197,11 @@ func (s *DeliveryPayment) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDeliveryPayment(d *jsonx.Decoder, s *DeliveryPayment) error {
-	return jsonx.Object(d, nil, s, decodeDeliveryPaymentMember)
+	return jsonx.Object(d, nil, s, readDeliveryPaymentMember)
 }
 
-// decodeDeliveryPaymentMember reads the member named key into s.
-func decodeDeliveryPaymentMember(d *jsonx.Decoder, s *DeliveryPayment, key []byte) (int, error) {
+// readDeliveryPaymentMember reads the member named key into s.
+func readDeliveryPaymentMember(d *jsonx.Decoder, s *DeliveryPayment, key []byte) (int, error) {
 	switch string(key) {
 	case "mode":
 		return jsonx.Optional, jsonx.Opt(d, &s.Mode, jsonx.StringAs[PaymentMode])
@@ -213,7 +213,7 @@ func decodeDeliveryPaymentMember(d *jsonx.Decoder, s *DeliveryPayment, key []byt
 	return jsonx.Unknown, nil
 }
 
-// requiredDeliveryRequest lists the members a DeliveryRequest must have; decodeDeliveryRequestMember returns their positions.
+// requiredDeliveryRequest lists the members a DeliveryRequest must have; readDeliveryRequestMember returns their positions.
 var requiredDeliveryRequest = []string{"amountToBeCollected", "destination", "invoiceValue", "items", "orderNumber", "origin", "paymentMode"}
 
 // UnmarshalJSON decodes s with a decoder generated for DeliveryRequest's members.
@@ -222,11 +222,11 @@ func (s *DeliveryRequest) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDeliveryRequest(d *jsonx.Decoder, s *DeliveryRequest) error {
-	return jsonx.Object(d, requiredDeliveryRequest, s, decodeDeliveryRequestMember)
+	return jsonx.Object(d, requiredDeliveryRequest, s, readDeliveryRequestMember)
 }
 
-// decodeDeliveryRequestMember reads the member named key into s.
-func decodeDeliveryRequestMember(d *jsonx.Decoder, s *DeliveryRequest, key []byte) (int, error) {
+// readDeliveryRequestMember reads the member named key into s.
+func readDeliveryRequestMember(d *jsonx.Decoder, s *DeliveryRequest, key []byte) (int, error) {
 	switch string(key) {
 	case "allowReturn":
 		return jsonx.Optional, jsonx.OptBool(d, &s.AllowReturn)
@@ -260,7 +260,7 @@ func decodeDeliveryRequestMember(d *jsonx.Decoder, s *DeliveryRequest, key []byt
 	return jsonx.Unknown, nil
 }
 
-// requiredDeliveryRequestCreated lists the members a DeliveryRequestCreated must have; decodeDeliveryRequestCreatedMember returns their positions.
+// requiredDeliveryRequestCreated lists the members a DeliveryRequestCreated must have; readDeliveryRequestCreatedMember returns their positions.
 var requiredDeliveryRequestCreated = []string{"id", "parcels"}
 
 // UnmarshalJSON decodes s with a decoder generated for DeliveryRequestCreated's members.
@@ -269,11 +269,11 @@ func (s *DeliveryRequestCreated) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDeliveryRequestCreated(d *jsonx.Decoder, s *DeliveryRequestCreated) error {
-	return jsonx.Object(d, requiredDeliveryRequestCreated, s, decodeDeliveryRequestCreatedMember)
+	return jsonx.Object(d, requiredDeliveryRequestCreated, s, readDeliveryRequestCreatedMember)
 }
 
-// decodeDeliveryRequestCreatedMember reads the member named key into s.
-func decodeDeliveryRequestCreatedMember(d *jsonx.Decoder, s *DeliveryRequestCreated, key []byte) (int, error) {
+// readDeliveryRequestCreatedMember reads the member named key into s.
+func readDeliveryRequestCreatedMember(d *jsonx.Decoder, s *DeliveryRequestCreated, key []byte) (int, error) {
 	switch string(key) {
 	case "id":
 		return 0, jsonx.String(d, &s.ID)
@@ -283,7 +283,7 @@ func decodeDeliveryRequestCreatedMember(d *jsonx.Decoder, s *DeliveryRequestCrea
 	return jsonx.Unknown, nil
 }
 
-// requiredDeliveryRequestUpdated lists the members a DeliveryRequestUpdated must have; decodeDeliveryRequestUpdatedMember returns their positions.
+// requiredDeliveryRequestUpdated lists the members a DeliveryRequestUpdated must have; readDeliveryRequestUpdatedMember returns their positions.
 var requiredDeliveryRequestUpdated = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for DeliveryRequestUpdated's members.
@@ -292,11 +292,11 @@ func (s *DeliveryRequestUpdated) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDeliveryRequestUpdated(d *jsonx.Decoder, s *DeliveryRequestUpdated) error {
-	return jsonx.Object(d, requiredDeliveryRequestUpdated, s, decodeDeliveryRequestUpdatedMember)
+	return jsonx.Object(d, requiredDeliveryRequestUpdated, s, readDeliveryRequestUpdatedMember)
 }
 
-// decodeDeliveryRequestUpdatedMember reads the member named key into s.
-func decodeDeliveryRequestUpdatedMember(d *jsonx.Decoder, s *DeliveryRequestUpdated, key []byte) (int, error) {
+// readDeliveryRequestUpdatedMember reads the member named key into s.
+func readDeliveryRequestUpdatedMember(d *jsonx.Decoder, s *DeliveryRequestUpdated, key []byte) (int, error) {
 	switch string(key) {
 	case "id":
 		return 0, jsonx.String(d, &s.ID)
@@ -304,7 +304,7 @@ func decodeDeliveryRequestUpdatedMember(d *jsonx.Decoder, s *DeliveryRequestUpda
 	return jsonx.Unknown, nil
 }
 
-// requiredDestination lists the members a Destination must have; decodeDestinationMember returns their positions.
+// requiredDestination lists the members a Destination must have; readDestinationMember returns their positions.
 var requiredDestination = []string{"id", "type"}
 
 // UnmarshalJSON decodes s with a decoder generated for Destination's members.
@@ -313,11 +313,11 @@ func (s *Destination) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDestination(d *jsonx.Decoder, s *Destination) error {
-	return jsonx.Object(d, requiredDestination, s, decodeDestinationMember)
+	return jsonx.Object(d, requiredDestination, s, readDestinationMember)
 }
 
-// decodeDestinationMember reads the member named key into s.
-func decodeDestinationMember(d *jsonx.Decoder, s *Destination, key []byte) (int, error) {
+// readDestinationMember reads the member named key into s.
+func readDestinationMember(d *jsonx.Decoder, s *Destination, key []byte) (int, error) {
 	switch string(key) {
 	case "addressLine1":
 		return jsonx.Optional, jsonx.OptString(d, &s.AddressLine1)
@@ -357,11 +357,11 @@ func (s *DestinationList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDestinationList(d *jsonx.Decoder, s *DestinationList) error {
-	return jsonx.Object(d, nil, s, decodeDestinationListMember)
+	return jsonx.Object(d, nil, s, readDestinationListMember)
 }
 
-// decodeDestinationListMember reads the member named key into s.
-func decodeDestinationListMember(d *jsonx.Decoder, s *DestinationList, key []byte) (int, error) {
+// readDestinationListMember reads the member named key into s.
+func readDestinationListMember(d *jsonx.Decoder, s *DestinationList, key []byte) (int, error) {
 	switch string(key) {
 	case "data":
 		return jsonx.Optional, jsonx.Slice(d, &s.Data, decodeDestination)
@@ -369,7 +369,7 @@ func decodeDestinationListMember(d *jsonx.Decoder, s *DestinationList, key []byt
 	return jsonx.Unknown, nil
 }
 
-// requiredEntrustedPartner lists the members a EntrustedPartner must have; decodeEntrustedPartnerMember returns their positions.
+// requiredEntrustedPartner lists the members a EntrustedPartner must have; readEntrustedPartnerMember returns their positions.
 var requiredEntrustedPartner = []string{"displayName", "id"}
 
 // UnmarshalJSON decodes s with a decoder generated for EntrustedPartner's members.
@@ -378,11 +378,11 @@ func (s *EntrustedPartner) UnmarshalJSON(data []byte) error {
 }
 
 func decodeEntrustedPartner(d *jsonx.Decoder, s *EntrustedPartner) error {
-	return jsonx.Object(d, requiredEntrustedPartner, s, decodeEntrustedPartnerMember)
+	return jsonx.Object(d, requiredEntrustedPartner, s, readEntrustedPartnerMember)
 }
 
-// decodeEntrustedPartnerMember reads the member named key into s.
-func decodeEntrustedPartnerMember(d *jsonx.Decoder, s *EntrustedPartner, key []byte) (int, error) {
+// readEntrustedPartnerMember reads the member named key into s.
+func readEntrustedPartnerMember(d *jsonx.Decoder, s *EntrustedPartner, key []byte) (int, error) {
 	switch string(key) {
 	case "assignedCurrency":
 		return jsonx.Optional, jsonx.OptString(d, &s.AssignedCurrency)
@@ -406,11 +406,11 @@ func (s *Error) UnmarshalJSON(data []byte) error {
 }
 
 func decodeError(d *jsonx.Decoder, s *Error) error {
-	return jsonx.Object(d, nil, s, decodeErrorMember)
+	return jsonx.Object(d, nil, s, readErrorMember)
 }
 
-// decodeErrorMember reads the member named key into s.
-func decodeErrorMember(d *jsonx.Decoder, s *Error, key []byte) (int, error) {
+// readErrorMember reads the member named key into s.
+func readErrorMember(d *jsonx.Decoder, s *Error, key []byte) (int, error) {
 	switch string(key) {
 	case "code":
 		return jsonx.Optional, jsonx.Opt(d, &s.Code, jsonx.StringAs[ErrorCode])
@@ -420,7 +420,7 @@ func decodeErrorMember(d *jsonx.Decoder, s *Error, key []byte) (int, error) {
 	return jsonx.Unknown, nil
 }
 
-// requiredLocation lists the members a Location must have; decodeLocationMember returns their positions.
+// requiredLocation lists the members a Location must have; readLocationMember returns their positions.
 var requiredLocation = []string{"id", "type"}
 
 // UnmarshalJSON decodes s with a decoder generated for Location's members.
@@ -429,11 +429,11 @@ func (s *Location) UnmarshalJSON(data []byte) error {
 }
 
 func decodeLocation(d *jsonx.Decoder, s *Location) error {
-	return jsonx.Object(d, requiredLocation, s, decodeLocationMember)
+	return jsonx.Object(d, requiredLocation, s, readLocationMember)
 }
 
-// decodeLocationMember reads the member named key into s.
-func decodeLocationMember(d *jsonx.Decoder, s *Location, key []byte) (int, error) {
+// readLocationMember reads the member named key into s.
+func readLocationMember(d *jsonx.Decoder, s *Location, key []byte) (int, error) {
 	switch string(key) {
 	case "addressLine1":
 		return jsonx.Optional, jsonx.OptString(d, &s.AddressLine1)
@@ -471,11 +471,11 @@ func (s *LocationList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeLocationList(d *jsonx.Decoder, s *LocationList) error {
-	return jsonx.Object(d, nil, s, decodeLocationListMember)
+	return jsonx.Object(d, nil, s, readLocationListMember)
 }
 
-// decodeLocationListMember reads the member named key into s.
-func decodeLocationListMember(d *jsonx.Decoder, s *LocationList, key []byte) (int, error) {
+// readLocationListMember reads the member named key into s.
+func readLocationListMember(d *jsonx.Decoder, s *LocationList, key []byte) (int, error) {
 	switch string(key) {
 	case "data":
 		return jsonx.Optional, jsonx.Slice(d, &s.Data, decodeLocation)
@@ -489,11 +489,11 @@ func (s *LocationRef) UnmarshalJSON(data []byte) error {
 }
 
 func decodeLocationRef(d *jsonx.Decoder, s *LocationRef) error {
-	return jsonx.Object(d, nil, s, decodeLocationRefMember)
+	return jsonx.Object(d, nil, s, readLocationRefMember)
 }
 
-// decodeLocationRefMember reads the member named key into s.
-func decodeLocationRefMember(d *jsonx.Decoder, s *LocationRef, key []byte) (int, error) {
+// readLocationRefMember reads the member named key into s.
+func readLocationRefMember(d *jsonx.Decoder, s *LocationRef, key []byte) (int, error) {
 	switch string(key) {
 	case "addressLine1":
 		return jsonx.Optional, jsonx.OptString(d, &s.AddressLine1)
@@ -523,7 +523,7 @@ func decodeLocationRefMember(d *jsonx.Decoder, s *LocationRef, key []byte) (int,
 	return jsonx.Unknown, nil
 }
 
-// requiredMoney lists the members a Money must have; decodeMoneyMember returns their positions.
+// requiredMoney lists the members a Money must have; readMoneyMember returns their positions.
 var requiredMoney = []string{"amount", "currency"}
 
 // UnmarshalJSON decodes s with a decoder generated for Money's members.
@@ -532,11 +532,11 @@ func (s *Money) UnmarshalJSON(data []byte) error {
 }
 
 func decodeMoney(d *jsonx.Decoder, s *Money) error {
-	return jsonx.Object(d, requiredMoney, s, decodeMoneyMember)
+	return jsonx.Object(d, requiredMoney, s, readMoneyMember)
 }
 
-// decodeMoneyMember reads the member named key into s.
-func decodeMoneyMember(d *jsonx.Decoder, s *Money, key []byte) (int, error) {
+// readMoneyMember reads the member named key into s.
+func readMoneyMember(d *jsonx.Decoder, s *Money, key []byte) (int, error) {
 	switch string(key) {
 	case "amount":
 		return 0, jsonx.String(d, &s.Amount)
@@ -552,11 +552,11 @@ func (s *OrderLabelData) UnmarshalJSON(data []byte) error {
 }
 
 func decodeOrderLabelData(d *jsonx.Decoder, s *OrderLabelData) error {
-	return jsonx.Object(d, nil, s, decodeOrderLabelDataMember)
+	return jsonx.Object(d, nil, s, readOrderLabelDataMember)
 }
 
-// decodeOrderLabelDataMember reads the member named key into s.
-func decodeOrderLabelDataMember(d *jsonx.Decoder, s *OrderLabelData, key []byte) (int, error) {
+// readOrderLabelDataMember reads the member named key into s.
+func readOrderLabelDataMember(d *jsonx.Decoder, s *OrderLabelData, key []byte) (int, error) {
 	switch string(key) {
 	case "data":
 		return jsonx.Optional, jsonx.Slice(d, &s.Data, decodeParcelLabelData)
@@ -570,11 +570,11 @@ func (s *Pagination) UnmarshalJSON(data []byte) error {
 }
 
 func decodePagination(d *jsonx.Decoder, s *Pagination) error {
-	return jsonx.Object(d, nil, s, decodePaginationMember)
+	return jsonx.Object(d, nil, s, readPaginationMember)
 }
 
-// decodePaginationMember reads the member named key into s.
-func decodePaginationMember(d *jsonx.Decoder, s *Pagination, key []byte) (int, error) {
+// readPaginationMember reads the member named key into s.
+func readPaginationMember(d *jsonx.Decoder, s *Pagination, key []byte) (int, error) {
 	switch string(key) {
 	case "first":
 		return jsonx.Optional, jsonx.OptString(d, &s.First)
@@ -588,7 +588,7 @@ func decodePaginationMember(d *jsonx.Decoder, s *Pagination, key []byte) (int, e
 	return jsonx.Unknown, nil
 }
 
-// requiredParcel lists the members a Parcel must have; decodeParcelMember returns their positions.
+// requiredParcel lists the members a Parcel must have; readParcelMember returns their positions.
 var requiredParcel = []string{"id", "state"}
 
 // UnmarshalJSON decodes s with a decoder generated for Parcel's members.
@@ -597,11 +597,11 @@ func (s *Parcel) UnmarshalJSON(data []byte) error {
 }
 
 func decodeParcel(d *jsonx.Decoder, s *Parcel) error {
-	return jsonx.Object(d, requiredParcel, s, decodeParcelMember)
+	return jsonx.Object(d, requiredParcel, s, readParcelMember)
 }
 
-// decodeParcelMember reads the member named key into s.
-func decodeParcelMember(d *jsonx.Decoder, s *Parcel, key []byte) (int, error) {
+// readParcelMember reads the member named key into s.
+func readParcelMember(d *jsonx.Decoder, s *Parcel, key []byte) (int, error) {
 	switch string(key) {
 	case "allowReturn":
 		return jsonx.Optional, jsonx.OptBool(d, &s.AllowReturn)
@@ -643,7 +643,7 @@ func decodeParcelMember(d *jsonx.Decoder, s *Parcel, key []byte) (int, error) {
 	return jsonx.Unknown, nil
 }
 
-// requiredParcelEvent lists the members a ParcelEvent must have; decodeParcelEventMember returns their positions.
+// requiredParcelEvent lists the members a ParcelEvent must have; readParcelEventMember returns their positions.
 var requiredParcelEvent = []string{"createTime", "type"}
 
 // UnmarshalJSON decodes s with a decoder generated for ParcelEvent's members.
@@ -652,11 +652,11 @@ func (s *ParcelEvent) UnmarshalJSON(data []byte) error {
 }
 
 func decodeParcelEvent(d *jsonx.Decoder, s *ParcelEvent) error {
-	return jsonx.Object(d, requiredParcelEvent, s, decodeParcelEventMember)
+	return jsonx.Object(d, requiredParcelEvent, s, readParcelEventMember)
 }
 
-// decodeParcelEventMember reads the member named key into s.
-func decodeParcelEventMember(d *jsonx.Decoder, s *ParcelEvent, key []byte) (int, error) {
+// readParcelEventMember reads the member named key into s.
+func readParcelEventMember(d *jsonx.Decoder, s *ParcelEvent, key []byte) (int, error) {
 	switch string(key) {
 	case "createTime":
 		return 0, jsonx.Time(d, &s.CreateTime)
@@ -678,11 +678,11 @@ func (s *ParcelLabelData) UnmarshalJSON(data []byte) error {
 }
 
 func decodeParcelLabelData(d *jsonx.Decoder, s *ParcelLabelData) error {
-	return jsonx.Object(d, nil, s, decodeParcelLabelDataMember)
+	return jsonx.Object(d, nil, s, readParcelLabelDataMember)
 }
 
-// decodeParcelLabelDataMember reads the member named key into s.
-func decodeParcelLabelDataMember(d *jsonx.Decoder, s *ParcelLabelData, key []byte) (int, error) {
+// readParcelLabelDataMember reads the member named key into s.
+func readParcelLabelDataMember(d *jsonx.Decoder, s *ParcelLabelData, key []byte) (int, error) {
 	switch string(key) {
 	case "createTime":
 		return jsonx.Optional, jsonx.OptString(d, &s.CreateTime)
@@ -718,11 +718,11 @@ func (s *ParcelLabelDataDelivery) UnmarshalJSON(data []byte) error {
 }
 
 func decodeParcelLabelDataDelivery(d *jsonx.Decoder, s *ParcelLabelDataDelivery) error {
-	return jsonx.Object(d, nil, s, decodeParcelLabelDataDeliveryMember)
+	return jsonx.Object(d, nil, s, readParcelLabelDataDeliveryMember)
 }
 
-// decodeParcelLabelDataDeliveryMember reads the member named key into s.
-func decodeParcelLabelDataDeliveryMember(d *jsonx.Decoder, s *ParcelLabelDataDelivery, key []byte) (int, error) {
+// readParcelLabelDataDeliveryMember reads the member named key into s.
+func readParcelLabelDataDeliveryMember(d *jsonx.Decoder, s *ParcelLabelDataDelivery, key []byte) (int, error) {
 	switch string(key) {
 	case "city":
 		return jsonx.Optional, jsonx.OptString(d, &s.City)
@@ -746,11 +746,11 @@ func (s *ParcelLabelDataEnvelope) UnmarshalJSON(data []byte) error {
 }
 
 func decodeParcelLabelDataEnvelope(d *jsonx.Decoder, s *ParcelLabelDataEnvelope) error {
-	return jsonx.Object(d, nil, s, decodeParcelLabelDataEnvelopeMember)
+	return jsonx.Object(d, nil, s, readParcelLabelDataEnvelopeMember)
 }
 
-// decodeParcelLabelDataEnvelopeMember reads the member named key into s.
-func decodeParcelLabelDataEnvelopeMember(d *jsonx.Decoder, s *ParcelLabelDataEnvelope, key []byte) (int, error) {
+// readParcelLabelDataEnvelopeMember reads the member named key into s.
+func readParcelLabelDataEnvelopeMember(d *jsonx.Decoder, s *ParcelLabelDataEnvelope, key []byte) (int, error) {
 	switch string(key) {
 	case "data":
 		return jsonx.Optional, jsonx.Ptr(d, &s.Data, decodeParcelLabelData)
@@ -764,11 +764,11 @@ func (s *ParcelLabelDataParcel) UnmarshalJSON(data []byte) error {
 }
 
 func decodeParcelLabelDataParcel(d *jsonx.Decoder, s *ParcelLabelDataParcel) error {
-	return jsonx.Object(d, nil, s, decodeParcelLabelDataParcelMember)
+	return jsonx.Object(d, nil, s, readParcelLabelDataParcelMember)
 }
 
-// decodeParcelLabelDataParcelMember reads the member named key into s.
-func decodeParcelLabelDataParcelMember(d *jsonx.Decoder, s *ParcelLabelDataParcel, key []byte) (int, error) {
+// readParcelLabelDataParcelMember reads the member named key into s.
+func readParcelLabelDataParcelMember(d *jsonx.Decoder, s *ParcelLabelDataParcel, key []byte) (int, error) {
 	switch string(key) {
 	case "displayName":
 		return jsonx.Optional, jsonx.OptString(d, &s.DisplayName)
@@ -784,11 +784,11 @@ func (s *ParcelLabelDataPayment) UnmarshalJSON(data []byte) error {
 }
 
 func decodeParcelLabelDataPayment(d *jsonx.Decoder, s *ParcelLabelDataPayment) error {
-	return jsonx.Object(d, nil, s, decodeParcelLabelDataPaymentMember)
+	return jsonx.Object(d, nil, s, readParcelLabelDataPaymentMember)
 }
 
-// decodeParcelLabelDataPaymentMember reads the member named key into s.
-func decodeParcelLabelDataPaymentMember(d *jsonx.Decoder, s *ParcelLabelDataPayment, key []byte) (int, error) {
+// readParcelLabelDataPaymentMember reads the member named key into s.
+func readParcelLabelDataPaymentMember(d *jsonx.Decoder, s *ParcelLabelDataPayment, key []byte) (int, error) {
 	switch string(key) {
 	case "amountToBeCollected":
 		return jsonx.Optional, jsonx.OptString(d, &s.AmountToBeCollected)
@@ -804,11 +804,11 @@ func (s *ParcelLabelDataRecipient) UnmarshalJSON(data []byte) error {
 }
 
 func decodeParcelLabelDataRecipient(d *jsonx.Decoder, s *ParcelLabelDataRecipient) error {
-	return jsonx.Object(d, nil, s, decodeParcelLabelDataRecipientMember)
+	return jsonx.Object(d, nil, s, readParcelLabelDataRecipientMember)
 }
 
-// decodeParcelLabelDataRecipientMember reads the member named key into s.
-func decodeParcelLabelDataRecipientMember(d *jsonx.Decoder, s *ParcelLabelDataRecipient, key []byte) (int, error) {
+// readParcelLabelDataRecipientMember reads the member named key into s.
+func readParcelLabelDataRecipientMember(d *jsonx.Decoder, s *ParcelLabelDataRecipient, key []byte) (int, error) {
 	switch string(key) {
 	case "rawInfo":
 		return jsonx.Optional, jsonx.OptString(d, &s.RawInfo)
@@ -822,11 +822,11 @@ func (s *ParcelPage) UnmarshalJSON(data []byte) error {
 }
 
 func decodeParcelPage(d *jsonx.Decoder, s *ParcelPage) error {
-	return jsonx.Object(d, nil, s, decodeParcelPageMember)
+	return jsonx.Object(d, nil, s, readParcelPageMember)
 }
 
-// decodeParcelPageMember reads the member named key into s.
-func decodeParcelPageMember(d *jsonx.Decoder, s *ParcelPage, key []byte) (int, error) {
+// readParcelPageMember reads the member named key into s.
+func readParcelPageMember(d *jsonx.Decoder, s *ParcelPage, key []byte) (int, error) {
 	switch string(key) {
 	case "count":
 		return jsonx.Optional, jsonx.OptInt64(d, &s.Count)
@@ -838,7 +838,7 @@ func decodeParcelPageMember(d *jsonx.Decoder, s *ParcelPage, key []byte) (int, e
 	return jsonx.Unknown, nil
 }
 
-// requiredParcelRef lists the members a ParcelRef must have; decodeParcelRefMember returns their positions.
+// requiredParcelRef lists the members a ParcelRef must have; readParcelRefMember returns their positions.
 var requiredParcelRef = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for ParcelRef's members.
@@ -847,11 +847,11 @@ func (s *ParcelRef) UnmarshalJSON(data []byte) error {
 }
 
 func decodeParcelRef(d *jsonx.Decoder, s *ParcelRef) error {
-	return jsonx.Object(d, requiredParcelRef, s, decodeParcelRefMember)
+	return jsonx.Object(d, requiredParcelRef, s, readParcelRefMember)
 }
 
-// decodeParcelRefMember reads the member named key into s.
-func decodeParcelRefMember(d *jsonx.Decoder, s *ParcelRef, key []byte) (int, error) {
+// readParcelRefMember reads the member named key into s.
+func readParcelRefMember(d *jsonx.Decoder, s *ParcelRef, key []byte) (int, error) {
 	switch string(key) {
 	case "id":
 		return 0, jsonx.String(d, &s.ID)
@@ -865,11 +865,11 @@ func (s *SenderLabelInfo) UnmarshalJSON(data []byte) error {
 }
 
 func decodeSenderLabelInfo(d *jsonx.Decoder, s *SenderLabelInfo) error {
-	return jsonx.Object(d, nil, s, decodeSenderLabelInfoMember)
+	return jsonx.Object(d, nil, s, readSenderLabelInfoMember)
 }
 
-// decodeSenderLabelInfoMember reads the member named key into s.
-func decodeSenderLabelInfoMember(d *jsonx.Decoder, s *SenderLabelInfo, key []byte) (int, error) {
+// readSenderLabelInfoMember reads the member named key into s.
+func readSenderLabelInfoMember(d *jsonx.Decoder, s *SenderLabelInfo, key []byte) (int, error) {
 	switch string(key) {
 	case "row1":
 		return jsonx.Optional, jsonx.OptString(d, &s.Row1)

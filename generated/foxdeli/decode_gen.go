@@ -4,7 +4,7 @@ package foxdeli
 
 import "github.com/apigen-go/apigen/runtime/jsonx"
 
-// requiredDelivery lists the members a Delivery must have; decodeDeliveryMember returns their positions.
+// requiredDelivery lists the members a Delivery must have; readDeliveryMember returns their positions.
 var requiredDelivery = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for Delivery's members.
@@ -13,11 +13,11 @@ func (s *Delivery) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDelivery(d *jsonx.Decoder, s *Delivery) error {
-	return jsonx.Object(d, requiredDelivery, s, decodeDeliveryMember)
+	return jsonx.Object(d, requiredDelivery, s, readDeliveryMember)
 }
 
-// decodeDeliveryMember reads the member named key into s.
-func decodeDeliveryMember(d *jsonx.Decoder, s *Delivery, key []byte) (int, error) {
+// readDeliveryMember reads the member named key into s.
+func readDeliveryMember(d *jsonx.Decoder, s *Delivery, key []byte) (int, error) {
 	switch string(key) {
 	case "carrier":
 		return jsonx.Optional, jsonx.OptString(d, &s.Carrier)
@@ -49,11 +49,11 @@ func (s *DeliveryEnvelope) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDeliveryEnvelope(d *jsonx.Decoder, s *DeliveryEnvelope) error {
-	return jsonx.Object(d, nil, s, decodeDeliveryEnvelopeMember)
+	return jsonx.Object(d, nil, s, readDeliveryEnvelopeMember)
 }
 
-// decodeDeliveryEnvelopeMember reads the member named key into s.
-func decodeDeliveryEnvelopeMember(d *jsonx.Decoder, s *DeliveryEnvelope, key []byte) (int, error) {
+// readDeliveryEnvelopeMember reads the member named key into s.
+func readDeliveryEnvelopeMember(d *jsonx.Decoder, s *DeliveryEnvelope, key []byte) (int, error) {
 	switch string(key) {
 	case "code":
 		return jsonx.Optional, jsonx.OptInt64(d, &s.Code)
@@ -73,11 +73,11 @@ func (s *DeliveryListEnvelope) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDeliveryListEnvelope(d *jsonx.Decoder, s *DeliveryListEnvelope) error {
-	return jsonx.Object(d, nil, s, decodeDeliveryListEnvelopeMember)
+	return jsonx.Object(d, nil, s, readDeliveryListEnvelopeMember)
 }
 
-// decodeDeliveryListEnvelopeMember reads the member named key into s.
-func decodeDeliveryListEnvelopeMember(d *jsonx.Decoder, s *DeliveryListEnvelope, key []byte) (int, error) {
+// readDeliveryListEnvelopeMember reads the member named key into s.
+func readDeliveryListEnvelopeMember(d *jsonx.Decoder, s *DeliveryListEnvelope, key []byte) (int, error) {
 	switch string(key) {
 	case "code":
 		return jsonx.Optional, jsonx.OptInt64(d, &s.Code)
@@ -97,11 +97,11 @@ func (s *ErrorEnvelope) UnmarshalJSON(data []byte) error {
 }
 
 func decodeErrorEnvelope(d *jsonx.Decoder, s *ErrorEnvelope) error {
-	return jsonx.Object(d, nil, s, decodeErrorEnvelopeMember)
+	return jsonx.Object(d, nil, s, readErrorEnvelopeMember)
 }
 
-// decodeErrorEnvelopeMember reads the member named key into s.
-func decodeErrorEnvelopeMember(d *jsonx.Decoder, s *ErrorEnvelope, key []byte) (int, error) {
+// readErrorEnvelopeMember reads the member named key into s.
+func readErrorEnvelopeMember(d *jsonx.Decoder, s *ErrorEnvelope, key []byte) (int, error) {
 	switch string(key) {
 	case "code":
 		return jsonx.Optional, jsonx.Raw(d, &s.Code)
@@ -121,11 +121,11 @@ func (s *FieldError) UnmarshalJSON(data []byte) error {
 }
 
 func decodeFieldError(d *jsonx.Decoder, s *FieldError) error {
-	return jsonx.Object(d, nil, s, decodeFieldErrorMember)
+	return jsonx.Object(d, nil, s, readFieldErrorMember)
 }
 
-// decodeFieldErrorMember reads the member named key into s.
-func decodeFieldErrorMember(d *jsonx.Decoder, s *FieldError, key []byte) (int, error) {
+// readFieldErrorMember reads the member named key into s.
+func readFieldErrorMember(d *jsonx.Decoder, s *FieldError, key []byte) (int, error) {
 	switch string(key) {
 	case "field":
 		return jsonx.Optional, jsonx.OptString(d, &s.Field)
@@ -143,11 +143,11 @@ func (s *OAuthError) UnmarshalJSON(data []byte) error {
 }
 
 func decodeOAuthError(d *jsonx.Decoder, s *OAuthError) error {
-	return jsonx.Object(d, nil, s, decodeOAuthErrorMember)
+	return jsonx.Object(d, nil, s, readOAuthErrorMember)
 }
 
-// decodeOAuthErrorMember reads the member named key into s.
-func decodeOAuthErrorMember(d *jsonx.Decoder, s *OAuthError, key []byte) (int, error) {
+// readOAuthErrorMember reads the member named key into s.
+func readOAuthErrorMember(d *jsonx.Decoder, s *OAuthError, key []byte) (int, error) {
 	switch string(key) {
 	case "error":
 		return jsonx.Optional, jsonx.OptString(d, &s.Error)
@@ -157,7 +157,7 @@ func decodeOAuthErrorMember(d *jsonx.Decoder, s *OAuthError, key []byte) (int, e
 	return jsonx.Unknown, nil
 }
 
-// requiredPackage lists the members a Package must have; decodePackageMember returns their positions.
+// requiredPackage lists the members a Package must have; readPackageMember returns their positions.
 var requiredPackage = []string{"weight"}
 
 // UnmarshalJSON decodes s with a decoder generated for Package's members.
@@ -166,11 +166,11 @@ func (s *Package) UnmarshalJSON(data []byte) error {
 }
 
 func decodePackage(d *jsonx.Decoder, s *Package) error {
-	return jsonx.Object(d, requiredPackage, s, decodePackageMember)
+	return jsonx.Object(d, requiredPackage, s, readPackageMember)
 }
 
-// decodePackageMember reads the member named key into s.
-func decodePackageMember(d *jsonx.Decoder, s *Package, key []byte) (int, error) {
+// readPackageMember reads the member named key into s.
+func readPackageMember(d *jsonx.Decoder, s *Package, key []byte) (int, error) {
 	switch string(key) {
 	case "weight":
 		return 0, jsonx.Float64(d, &s.Weight)
@@ -184,11 +184,11 @@ func (s *Recipient) UnmarshalJSON(data []byte) error {
 }
 
 func decodeRecipient(d *jsonx.Decoder, s *Recipient) error {
-	return jsonx.Object(d, nil, s, decodeRecipientMember)
+	return jsonx.Object(d, nil, s, readRecipientMember)
 }
 
-// decodeRecipientMember reads the member named key into s.
-func decodeRecipientMember(d *jsonx.Decoder, s *Recipient, key []byte) (int, error) {
+// readRecipientMember reads the member named key into s.
+func readRecipientMember(d *jsonx.Decoder, s *Recipient, key []byte) (int, error) {
 	switch string(key) {
 	case "city":
 		return jsonx.Optional, jsonx.OptString(d, &s.City)
@@ -214,11 +214,11 @@ func (s *RootEnvelope) UnmarshalJSON(data []byte) error {
 }
 
 func decodeRootEnvelope(d *jsonx.Decoder, s *RootEnvelope) error {
-	return jsonx.Object(d, nil, s, decodeRootEnvelopeMember)
+	return jsonx.Object(d, nil, s, readRootEnvelopeMember)
 }
 
-// decodeRootEnvelopeMember reads the member named key into s.
-func decodeRootEnvelopeMember(d *jsonx.Decoder, s *RootEnvelope, key []byte) (int, error) {
+// readRootEnvelopeMember reads the member named key into s.
+func readRootEnvelopeMember(d *jsonx.Decoder, s *RootEnvelope, key []byte) (int, error) {
 	switch string(key) {
 	case "code":
 		return jsonx.Optional, jsonx.OptInt64(d, &s.Code)
@@ -238,11 +238,11 @@ func (s *RootInfo) UnmarshalJSON(data []byte) error {
 }
 
 func decodeRootInfo(d *jsonx.Decoder, s *RootInfo) error {
-	return jsonx.Object(d, nil, s, decodeRootInfoMember)
+	return jsonx.Object(d, nil, s, readRootInfoMember)
 }
 
-// decodeRootInfoMember reads the member named key into s.
-func decodeRootInfoMember(d *jsonx.Decoder, s *RootInfo, key []byte) (int, error) {
+// readRootInfoMember reads the member named key into s.
+func readRootInfoMember(d *jsonx.Decoder, s *RootInfo, key []byte) (int, error) {
 	switch string(key) {
 	case "name":
 		return jsonx.Optional, jsonx.OptString(d, &s.Name)
@@ -258,11 +258,11 @@ func (s *SuccessEnvelope) UnmarshalJSON(data []byte) error {
 }
 
 func decodeSuccessEnvelope(d *jsonx.Decoder, s *SuccessEnvelope) error {
-	return jsonx.Object(d, nil, s, decodeSuccessEnvelopeMember)
+	return jsonx.Object(d, nil, s, readSuccessEnvelopeMember)
 }
 
-// decodeSuccessEnvelopeMember reads the member named key into s.
-func decodeSuccessEnvelopeMember(d *jsonx.Decoder, s *SuccessEnvelope, key []byte) (int, error) {
+// readSuccessEnvelopeMember reads the member named key into s.
+func readSuccessEnvelopeMember(d *jsonx.Decoder, s *SuccessEnvelope, key []byte) (int, error) {
 	switch string(key) {
 	case "code":
 		return jsonx.Optional, jsonx.OptInt64(d, &s.Code)
@@ -274,7 +274,7 @@ func decodeSuccessEnvelopeMember(d *jsonx.Decoder, s *SuccessEnvelope, key []byt
 	return jsonx.Unknown, nil
 }
 
-// requiredTokenResponse lists the members a TokenResponse must have; decodeTokenResponseMember returns their positions.
+// requiredTokenResponse lists the members a TokenResponse must have; readTokenResponseMember returns their positions.
 var requiredTokenResponse = []string{"access_token"}
 
 // UnmarshalJSON decodes s with a decoder generated for TokenResponse's members.
@@ -283,11 +283,11 @@ func (s *TokenResponse) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTokenResponse(d *jsonx.Decoder, s *TokenResponse) error {
-	return jsonx.Object(d, requiredTokenResponse, s, decodeTokenResponseMember)
+	return jsonx.Object(d, requiredTokenResponse, s, readTokenResponseMember)
 }
 
-// decodeTokenResponseMember reads the member named key into s.
-func decodeTokenResponseMember(d *jsonx.Decoder, s *TokenResponse, key []byte) (int, error) {
+// readTokenResponseMember reads the member named key into s.
+func readTokenResponseMember(d *jsonx.Decoder, s *TokenResponse, key []byte) (int, error) {
 	switch string(key) {
 	case "access_token":
 		return 0, jsonx.String(d, &s.AccessToken)

@@ -4,7 +4,7 @@ package jtlffn
 
 import "github.com/apigen-go/apigen/runtime/jsonx"
 
-// requiredAddress lists the members a Address must have; decodeAddressMember returns their positions.
+// requiredAddress lists the members a Address must have; readAddressMember returns their positions.
 var requiredAddress = []string{"city", "country", "street"}
 
 // UnmarshalJSON decodes s with a decoder generated for Address's members.
@@ -13,11 +13,11 @@ func (s *Address) UnmarshalJSON(data []byte) error {
 }
 
 func decodeAddress(d *jsonx.Decoder, s *Address) error {
-	return jsonx.Object(d, requiredAddress, s, decodeAddressMember)
+	return jsonx.Object(d, requiredAddress, s, readAddressMember)
 }
 
-// decodeAddressMember reads the member named key into s.
-func decodeAddressMember(d *jsonx.Decoder, s *Address, key []byte) (int, error) {
+// readAddressMember reads the member named key into s.
+func readAddressMember(d *jsonx.Decoder, s *Address, key []byte) (int, error) {
 	switch string(key) {
 	case "city":
 		return 0, jsonx.String(d, &s.City)
@@ -43,7 +43,7 @@ func decodeAddressMember(d *jsonx.Decoder, s *Address, key []byte) (int, error) 
 	return jsonx.Unknown, nil
 }
 
-// requiredCurrentUser lists the members a CurrentUser must have; decodeCurrentUserMember returns their positions.
+// requiredCurrentUser lists the members a CurrentUser must have; readCurrentUserMember returns their positions.
 var requiredCurrentUser = []string{"userId"}
 
 // UnmarshalJSON decodes s with a decoder generated for CurrentUser's members.
@@ -52,11 +52,11 @@ func (s *CurrentUser) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCurrentUser(d *jsonx.Decoder, s *CurrentUser) error {
-	return jsonx.Object(d, requiredCurrentUser, s, decodeCurrentUserMember)
+	return jsonx.Object(d, requiredCurrentUser, s, readCurrentUserMember)
 }
 
-// decodeCurrentUserMember reads the member named key into s.
-func decodeCurrentUserMember(d *jsonx.Decoder, s *CurrentUser, key []byte) (int, error) {
+// readCurrentUserMember reads the member named key into s.
+func readCurrentUserMember(d *jsonx.Decoder, s *CurrentUser, key []byte) (int, error) {
 	switch string(key) {
 	case "address":
 		return jsonx.Optional, jsonx.Ptr(d, &s.Address, decodeAddress)
@@ -68,7 +68,7 @@ func decodeCurrentUserMember(d *jsonx.Decoder, s *CurrentUser, key []byte) (int,
 	return jsonx.Unknown, nil
 }
 
-// requiredErrorCode lists the members a ErrorCode must have; decodeErrorCodeMember returns their positions.
+// requiredErrorCode lists the members a ErrorCode must have; readErrorCodeMember returns their positions.
 var requiredErrorCode = []string{"code"}
 
 // UnmarshalJSON decodes s with a decoder generated for ErrorCode's members.
@@ -77,11 +77,11 @@ func (s *ErrorCode) UnmarshalJSON(data []byte) error {
 }
 
 func decodeErrorCode(d *jsonx.Decoder, s *ErrorCode) error {
-	return jsonx.Object(d, requiredErrorCode, s, decodeErrorCodeMember)
+	return jsonx.Object(d, requiredErrorCode, s, readErrorCodeMember)
 }
 
-// decodeErrorCodeMember reads the member named key into s.
-func decodeErrorCodeMember(d *jsonx.Decoder, s *ErrorCode, key []byte) (int, error) {
+// readErrorCodeMember reads the member named key into s.
+func readErrorCodeMember(d *jsonx.Decoder, s *ErrorCode, key []byte) (int, error) {
 	switch string(key) {
 	case "code":
 		return 0, jsonx.String(d, &s.Code)
@@ -91,7 +91,7 @@ func decodeErrorCodeMember(d *jsonx.Decoder, s *ErrorCode, key []byte) (int, err
 	return jsonx.Unknown, nil
 }
 
-// requiredErrorMessage lists the members a ErrorMessage must have; decodeErrorMessageMember returns their positions.
+// requiredErrorMessage lists the members a ErrorMessage must have; readErrorMessageMember returns their positions.
 var requiredErrorMessage = []string{"message"}
 
 // UnmarshalJSON decodes s with a decoder generated for ErrorMessage's members.
@@ -100,11 +100,11 @@ func (s *ErrorMessage) UnmarshalJSON(data []byte) error {
 }
 
 func decodeErrorMessage(d *jsonx.Decoder, s *ErrorMessage) error {
-	return jsonx.Object(d, requiredErrorMessage, s, decodeErrorMessageMember)
+	return jsonx.Object(d, requiredErrorMessage, s, readErrorMessageMember)
 }
 
-// decodeErrorMessageMember reads the member named key into s.
-func decodeErrorMessageMember(d *jsonx.Decoder, s *ErrorMessage, key []byte) (int, error) {
+// readErrorMessageMember reads the member named key into s.
+func readErrorMessageMember(d *jsonx.Decoder, s *ErrorMessage, key []byte) (int, error) {
 	switch string(key) {
 	case "message":
 		return 0, jsonx.String(d, &s.Message)
@@ -118,11 +118,11 @@ func (s *ErrorResponse) UnmarshalJSON(data []byte) error {
 }
 
 func decodeErrorResponse(d *jsonx.Decoder, s *ErrorResponse) error {
-	return jsonx.Object(d, nil, s, decodeErrorResponseMember)
+	return jsonx.Object(d, nil, s, readErrorResponseMember)
 }
 
-// decodeErrorResponseMember reads the member named key into s.
-func decodeErrorResponseMember(d *jsonx.Decoder, s *ErrorResponse, key []byte) (int, error) {
+// readErrorResponseMember reads the member named key into s.
+func readErrorResponseMember(d *jsonx.Decoder, s *ErrorResponse, key []byte) (int, error) {
 	switch string(key) {
 	case "errorCode":
 		return jsonx.Optional, jsonx.Ptr(d, &s.ErrorCode, decodeErrorCode)
@@ -134,7 +134,7 @@ func decodeErrorResponseMember(d *jsonx.Decoder, s *ErrorResponse, key []byte) (
 	return jsonx.Unknown, nil
 }
 
-// requiredMerchant lists the members a Merchant must have; decodeMerchantMember returns their positions.
+// requiredMerchant lists the members a Merchant must have; readMerchantMember returns their positions.
 var requiredMerchant = []string{"userId"}
 
 // UnmarshalJSON decodes s with a decoder generated for Merchant's members.
@@ -143,11 +143,11 @@ func (s *Merchant) UnmarshalJSON(data []byte) error {
 }
 
 func decodeMerchant(d *jsonx.Decoder, s *Merchant) error {
-	return jsonx.Object(d, requiredMerchant, s, decodeMerchantMember)
+	return jsonx.Object(d, requiredMerchant, s, readMerchantMember)
 }
 
-// decodeMerchantMember reads the member named key into s.
-func decodeMerchantMember(d *jsonx.Decoder, s *Merchant, key []byte) (int, error) {
+// readMerchantMember reads the member named key into s.
+func readMerchantMember(d *jsonx.Decoder, s *Merchant, key []byte) (int, error) {
 	switch string(key) {
 	case "address":
 		return jsonx.Optional, jsonx.Ptr(d, &s.Address, decodeAddress)
@@ -167,11 +167,11 @@ func (s *ModificationInfo) UnmarshalJSON(data []byte) error {
 }
 
 func decodeModificationInfo(d *jsonx.Decoder, s *ModificationInfo) error {
-	return jsonx.Object(d, nil, s, decodeModificationInfoMember)
+	return jsonx.Object(d, nil, s, readModificationInfoMember)
 }
 
-// decodeModificationInfoMember reads the member named key into s.
-func decodeModificationInfoMember(d *jsonx.Decoder, s *ModificationInfo, key []byte) (int, error) {
+// readModificationInfoMember reads the member named key into s.
+func readModificationInfoMember(d *jsonx.Decoder, s *ModificationInfo, key []byte) (int, error) {
 	switch string(key) {
 	case "createdAt":
 		return jsonx.Optional, jsonx.OptTime(d, &s.CreatedAt)
@@ -187,11 +187,11 @@ func (s *OAuthError) UnmarshalJSON(data []byte) error {
 }
 
 func decodeOAuthError(d *jsonx.Decoder, s *OAuthError) error {
-	return jsonx.Object(d, nil, s, decodeOAuthErrorMember)
+	return jsonx.Object(d, nil, s, readOAuthErrorMember)
 }
 
-// decodeOAuthErrorMember reads the member named key into s.
-func decodeOAuthErrorMember(d *jsonx.Decoder, s *OAuthError, key []byte) (int, error) {
+// readOAuthErrorMember reads the member named key into s.
+func readOAuthErrorMember(d *jsonx.Decoder, s *OAuthError, key []byte) (int, error) {
 	switch string(key) {
 	case "error":
 		return jsonx.Optional, jsonx.OptString(d, &s.Error)
@@ -207,11 +207,11 @@ func (s *Page) UnmarshalJSON(data []byte) error {
 }
 
 func decodePage(d *jsonx.Decoder, s *Page) error {
-	return jsonx.Object(d, nil, s, decodePageMember)
+	return jsonx.Object(d, nil, s, readPageMember)
 }
 
-// decodePageMember reads the member named key into s.
-func decodePageMember(d *jsonx.Decoder, s *Page, key []byte) (int, error) {
+// readPageMember reads the member named key into s.
+func readPageMember(d *jsonx.Decoder, s *Page, key []byte) (int, error) {
 	switch string(key) {
 	case "limit":
 		return jsonx.Optional, jsonx.OptInt64(d, &s.Limit)
@@ -229,11 +229,11 @@ func (s *PageLinks) UnmarshalJSON(data []byte) error {
 }
 
 func decodePageLinks(d *jsonx.Decoder, s *PageLinks) error {
-	return jsonx.Object(d, nil, s, decodePageLinksMember)
+	return jsonx.Object(d, nil, s, readPageLinksMember)
 }
 
-// decodePageLinksMember reads the member named key into s.
-func decodePageLinksMember(d *jsonx.Decoder, s *PageLinks, key []byte) (int, error) {
+// readPageLinksMember reads the member named key into s.
+func readPageLinksMember(d *jsonx.Decoder, s *PageLinks, key []byte) (int, error) {
 	switch string(key) {
 	case "next":
 		return jsonx.Optional, jsonx.OptString(d, &s.Next)
@@ -243,7 +243,7 @@ func decodePageLinksMember(d *jsonx.Decoder, s *PageLinks, key []byte) (int, err
 	return jsonx.Unknown, nil
 }
 
-// requiredPagedMerchantResponse lists the members a PagedMerchantResponse must have; decodePagedMerchantResponseMember returns their positions.
+// requiredPagedMerchantResponse lists the members a PagedMerchantResponse must have; readPagedMerchantResponseMember returns their positions.
 var requiredPagedMerchantResponse = []string{"items"}
 
 // UnmarshalJSON decodes s with a decoder generated for PagedMerchantResponse's members.
@@ -252,11 +252,11 @@ func (s *PagedMerchantResponse) UnmarshalJSON(data []byte) error {
 }
 
 func decodePagedMerchantResponse(d *jsonx.Decoder, s *PagedMerchantResponse) error {
-	return jsonx.Object(d, requiredPagedMerchantResponse, s, decodePagedMerchantResponseMember)
+	return jsonx.Object(d, requiredPagedMerchantResponse, s, readPagedMerchantResponseMember)
 }
 
-// decodePagedMerchantResponseMember reads the member named key into s.
-func decodePagedMerchantResponseMember(d *jsonx.Decoder, s *PagedMerchantResponse, key []byte) (int, error) {
+// readPagedMerchantResponseMember reads the member named key into s.
+func readPagedMerchantResponseMember(d *jsonx.Decoder, s *PagedMerchantResponse, key []byte) (int, error) {
 	switch string(key) {
 	case "_links":
 		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodePageLinks)
@@ -272,7 +272,7 @@ func decodePagedMerchantResponseMember(d *jsonx.Decoder, s *PagedMerchantRespons
 	return jsonx.Unknown, nil
 }
 
-// requiredPagedWarehouseResponse lists the members a PagedWarehouseResponse must have; decodePagedWarehouseResponseMember returns their positions.
+// requiredPagedWarehouseResponse lists the members a PagedWarehouseResponse must have; readPagedWarehouseResponseMember returns their positions.
 var requiredPagedWarehouseResponse = []string{"items"}
 
 // UnmarshalJSON decodes s with a decoder generated for PagedWarehouseResponse's members.
@@ -281,11 +281,11 @@ func (s *PagedWarehouseResponse) UnmarshalJSON(data []byte) error {
 }
 
 func decodePagedWarehouseResponse(d *jsonx.Decoder, s *PagedWarehouseResponse) error {
-	return jsonx.Object(d, requiredPagedWarehouseResponse, s, decodePagedWarehouseResponseMember)
+	return jsonx.Object(d, requiredPagedWarehouseResponse, s, readPagedWarehouseResponseMember)
 }
 
-// decodePagedWarehouseResponseMember reads the member named key into s.
-func decodePagedWarehouseResponseMember(d *jsonx.Decoder, s *PagedWarehouseResponse, key []byte) (int, error) {
+// readPagedWarehouseResponseMember reads the member named key into s.
+func readPagedWarehouseResponseMember(d *jsonx.Decoder, s *PagedWarehouseResponse, key []byte) (int, error) {
 	switch string(key) {
 	case "_links":
 		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodePageLinks)
@@ -301,7 +301,7 @@ func decodePagedWarehouseResponseMember(d *jsonx.Decoder, s *PagedWarehouseRespo
 	return jsonx.Unknown, nil
 }
 
-// requiredTokenResponse lists the members a TokenResponse must have; decodeTokenResponseMember returns their positions.
+// requiredTokenResponse lists the members a TokenResponse must have; readTokenResponseMember returns their positions.
 var requiredTokenResponse = []string{"access_token", "expires_in", "refresh_token", "token_type"}
 
 // UnmarshalJSON decodes s with a decoder generated for TokenResponse's members.
@@ -310,11 +310,11 @@ func (s *TokenResponse) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTokenResponse(d *jsonx.Decoder, s *TokenResponse) error {
-	return jsonx.Object(d, requiredTokenResponse, s, decodeTokenResponseMember)
+	return jsonx.Object(d, requiredTokenResponse, s, readTokenResponseMember)
 }
 
-// decodeTokenResponseMember reads the member named key into s.
-func decodeTokenResponseMember(d *jsonx.Decoder, s *TokenResponse, key []byte) (int, error) {
+// readTokenResponseMember reads the member named key into s.
+func readTokenResponseMember(d *jsonx.Decoder, s *TokenResponse, key []byte) (int, error) {
 	switch string(key) {
 	case "access_token":
 		return 0, jsonx.String(d, &s.AccessToken)
@@ -328,7 +328,7 @@ func decodeTokenResponseMember(d *jsonx.Decoder, s *TokenResponse, key []byte) (
 	return jsonx.Unknown, nil
 }
 
-// requiredWarehouse lists the members a Warehouse must have; decodeWarehouseMember returns their positions.
+// requiredWarehouse lists the members a Warehouse must have; readWarehouseMember returns their positions.
 var requiredWarehouse = []string{"name", "warehouseId"}
 
 // UnmarshalJSON decodes s with a decoder generated for Warehouse's members.
@@ -337,11 +337,11 @@ func (s *Warehouse) UnmarshalJSON(data []byte) error {
 }
 
 func decodeWarehouse(d *jsonx.Decoder, s *Warehouse) error {
-	return jsonx.Object(d, requiredWarehouse, s, decodeWarehouseMember)
+	return jsonx.Object(d, requiredWarehouse, s, readWarehouseMember)
 }
 
-// decodeWarehouseMember reads the member named key into s.
-func decodeWarehouseMember(d *jsonx.Decoder, s *Warehouse, key []byte) (int, error) {
+// readWarehouseMember reads the member named key into s.
+func readWarehouseMember(d *jsonx.Decoder, s *Warehouse, key []byte) (int, error) {
 	switch string(key) {
 	case "address":
 		return jsonx.Optional, jsonx.Ptr(d, &s.Address, decodeAddress)

@@ -14,11 +14,11 @@ func (s *ApprovalRequest) UnmarshalJSON(data []byte) error {
 }
 
 func decodeApprovalRequest(d *jsonx.Decoder, s *ApprovalRequest) error {
-	return jsonx.Object(d, nil, s, decodeApprovalRequestMember)
+	return jsonx.Object(d, nil, s, readApprovalRequestMember)
 }
 
-// decodeApprovalRequestMember reads the member named key into s.
-func decodeApprovalRequestMember(d *jsonx.Decoder, s *ApprovalRequest, key []byte) (int, error) {
+// readApprovalRequestMember reads the member named key into s.
+func readApprovalRequestMember(d *jsonx.Decoder, s *ApprovalRequest, key []byte) (int, error) {
 	switch string(key) {
 	case "_id":
 		return jsonx.Optional, jsonx.OptString(d, &s.ID)
@@ -42,11 +42,11 @@ func (s *CustomRole) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCustomRole(d *jsonx.Decoder, s *CustomRole) error {
-	return jsonx.Object(d, nil, s, decodeCustomRoleMember)
+	return jsonx.Object(d, nil, s, readCustomRoleMember)
 }
 
-// decodeCustomRoleMember reads the member named key into s.
-func decodeCustomRoleMember(d *jsonx.Decoder, s *CustomRole, key []byte) (int, error) {
+// readCustomRoleMember reads the member named key into s.
+func readCustomRoleMember(d *jsonx.Decoder, s *CustomRole, key []byte) (int, error) {
 	switch string(key) {
 	case "_id":
 		return jsonx.Optional, jsonx.OptString(d, &s.ID)
@@ -66,11 +66,11 @@ func (s *CustomRoles) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCustomRoles(d *jsonx.Decoder, s *CustomRoles) error {
-	return jsonx.Object(d, nil, s, decodeCustomRolesMember)
+	return jsonx.Object(d, nil, s, readCustomRolesMember)
 }
 
-// decodeCustomRolesMember reads the member named key into s.
-func decodeCustomRolesMember(d *jsonx.Decoder, s *CustomRoles, key []byte) (int, error) {
+// readCustomRolesMember reads the member named key into s.
+func readCustomRolesMember(d *jsonx.Decoder, s *CustomRoles, key []byte) (int, error) {
 	switch string(key) {
 	case "_links":
 		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodeLinks)
@@ -88,11 +88,11 @@ func (s *DependentFlags) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDependentFlags(d *jsonx.Decoder, s *DependentFlags) error {
-	return jsonx.Object(d, nil, s, decodeDependentFlagsMember)
+	return jsonx.Object(d, nil, s, readDependentFlagsMember)
 }
 
-// decodeDependentFlagsMember reads the member named key into s.
-func decodeDependentFlagsMember(d *jsonx.Decoder, s *DependentFlags, key []byte) (int, error) {
+// readDependentFlagsMember reads the member named key into s.
+func readDependentFlagsMember(d *jsonx.Decoder, s *DependentFlags, key []byte) (int, error) {
 	switch string(key) {
 	case "_links":
 		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodeLinks)
@@ -108,11 +108,11 @@ func (s *DependentFlagsItemsItem) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDependentFlagsItemsItem(d *jsonx.Decoder, s *DependentFlagsItemsItem) error {
-	return jsonx.Object(d, nil, s, decodeDependentFlagsItemsItemMember)
+	return jsonx.Object(d, nil, s, readDependentFlagsItemsItemMember)
 }
 
-// decodeDependentFlagsItemsItemMember reads the member named key into s.
-func decodeDependentFlagsItemsItemMember(d *jsonx.Decoder, s *DependentFlagsItemsItem, key []byte) (int, error) {
+// readDependentFlagsItemsItemMember reads the member named key into s.
+func readDependentFlagsItemsItemMember(d *jsonx.Decoder, s *DependentFlagsItemsItem, key []byte) (int, error) {
 	switch string(key) {
 	case "key":
 		return jsonx.Optional, jsonx.OptString(d, &s.Key)
@@ -128,11 +128,11 @@ func (s *Environment) UnmarshalJSON(data []byte) error {
 }
 
 func decodeEnvironment(d *jsonx.Decoder, s *Environment) error {
-	return jsonx.Object(d, nil, s, decodeEnvironmentMember)
+	return jsonx.Object(d, nil, s, readEnvironmentMember)
 }
 
-// decodeEnvironmentMember reads the member named key into s.
-func decodeEnvironmentMember(d *jsonx.Decoder, s *Environment, key []byte) (int, error) {
+// readEnvironmentMember reads the member named key into s.
+func readEnvironmentMember(d *jsonx.Decoder, s *Environment, key []byte) (int, error) {
 	switch string(key) {
 	case "_links":
 		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodeLinks)
@@ -152,11 +152,11 @@ func (s *Error) UnmarshalJSON(data []byte) error {
 }
 
 func decodeError(d *jsonx.Decoder, s *Error) error {
-	return jsonx.Object(d, nil, s, decodeErrorMember)
+	return jsonx.Object(d, nil, s, readErrorMember)
 }
 
-// decodeErrorMember reads the member named key into s.
-func decodeErrorMember(d *jsonx.Decoder, s *Error, key []byte) (int, error) {
+// readErrorMember reads the member named key into s.
+func readErrorMember(d *jsonx.Decoder, s *Error, key []byte) (int, error) {
 	switch string(key) {
 	case "code":
 		return jsonx.Optional, jsonx.OptString(d, &s.Code)
@@ -168,7 +168,7 @@ func decodeErrorMember(d *jsonx.Decoder, s *Error, key []byte) (int, error) {
 	return jsonx.Unknown, nil
 }
 
-// requiredFeatureFlag lists the members a FeatureFlag must have; decodeFeatureFlagMember returns their positions.
+// requiredFeatureFlag lists the members a FeatureFlag must have; readFeatureFlagMember returns their positions.
 var requiredFeatureFlag = []string{"key", "name"}
 
 // UnmarshalJSON decodes s with a decoder generated for FeatureFlag's members.
@@ -177,11 +177,11 @@ func (s *FeatureFlag) UnmarshalJSON(data []byte) error {
 }
 
 func decodeFeatureFlag(d *jsonx.Decoder, s *FeatureFlag) error {
-	return jsonx.Object(d, requiredFeatureFlag, s, decodeFeatureFlagMember)
+	return jsonx.Object(d, requiredFeatureFlag, s, readFeatureFlagMember)
 }
 
-// decodeFeatureFlagMember reads the member named key into s.
-func decodeFeatureFlagMember(d *jsonx.Decoder, s *FeatureFlag, key []byte) (int, error) {
+// readFeatureFlagMember reads the member named key into s.
+func readFeatureFlagMember(d *jsonx.Decoder, s *FeatureFlag, key []byte) (int, error) {
 	switch string(key) {
 	case "_links":
 		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodeLinks)
@@ -223,11 +223,11 @@ func (s *FeatureFlagConfig) UnmarshalJSON(data []byte) error {
 }
 
 func decodeFeatureFlagConfig(d *jsonx.Decoder, s *FeatureFlagConfig) error {
-	return jsonx.Object(d, nil, s, decodeFeatureFlagConfigMember)
+	return jsonx.Object(d, nil, s, readFeatureFlagConfigMember)
 }
 
-// decodeFeatureFlagConfigMember reads the member named key into s.
-func decodeFeatureFlagConfigMember(d *jsonx.Decoder, s *FeatureFlagConfig, key []byte) (int, error) {
+// readFeatureFlagConfigMember reads the member named key into s.
+func readFeatureFlagConfigMember(d *jsonx.Decoder, s *FeatureFlagConfig, key []byte) (int, error) {
 	switch string(key) {
 	case "_environmentName":
 		return jsonx.Optional, jsonx.OptString(d, &s.EnvironmentName)
@@ -273,11 +273,11 @@ func (s *FeatureFlagConfigFallthrough) UnmarshalJSON(data []byte) error {
 }
 
 func decodeFeatureFlagConfigFallthrough(d *jsonx.Decoder, s *FeatureFlagConfigFallthrough) error {
-	return jsonx.Object(d, nil, s, decodeFeatureFlagConfigFallthroughMember)
+	return jsonx.Object(d, nil, s, readFeatureFlagConfigFallthroughMember)
 }
 
-// decodeFeatureFlagConfigFallthroughMember reads the member named key into s.
-func decodeFeatureFlagConfigFallthroughMember(d *jsonx.Decoder, s *FeatureFlagConfigFallthrough, key []byte) (int, error) {
+// readFeatureFlagConfigFallthroughMember reads the member named key into s.
+func readFeatureFlagConfigFallthroughMember(d *jsonx.Decoder, s *FeatureFlagConfigFallthrough, key []byte) (int, error) {
 	switch string(key) {
 	case "variation":
 		return jsonx.Optional, jsonx.OptInt64(d, &s.Variation)
@@ -285,7 +285,7 @@ func decodeFeatureFlagConfigFallthroughMember(d *jsonx.Decoder, s *FeatureFlagCo
 	return jsonx.Unknown, nil
 }
 
-// requiredFeatureFlags lists the members a FeatureFlags must have; decodeFeatureFlagsMember returns their positions.
+// requiredFeatureFlags lists the members a FeatureFlags must have; readFeatureFlagsMember returns their positions.
 var requiredFeatureFlags = []string{"items"}
 
 // UnmarshalJSON decodes s with a decoder generated for FeatureFlags's members.
@@ -294,11 +294,11 @@ func (s *FeatureFlags) UnmarshalJSON(data []byte) error {
 }
 
 func decodeFeatureFlags(d *jsonx.Decoder, s *FeatureFlags) error {
-	return jsonx.Object(d, requiredFeatureFlags, s, decodeFeatureFlagsMember)
+	return jsonx.Object(d, requiredFeatureFlags, s, readFeatureFlagsMember)
 }
 
-// decodeFeatureFlagsMember reads the member named key into s.
-func decodeFeatureFlagsMember(d *jsonx.Decoder, s *FeatureFlags, key []byte) (int, error) {
+// readFeatureFlagsMember reads the member named key into s.
+func readFeatureFlagsMember(d *jsonx.Decoder, s *FeatureFlags, key []byte) (int, error) {
 	switch string(key) {
 	case "_links":
 		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodeLinks)
@@ -316,11 +316,11 @@ func (s *Link) UnmarshalJSON(data []byte) error {
 }
 
 func decodeLink(d *jsonx.Decoder, s *Link) error {
-	return jsonx.Object(d, nil, s, decodeLinkMember)
+	return jsonx.Object(d, nil, s, readLinkMember)
 }
 
-// decodeLinkMember reads the member named key into s.
-func decodeLinkMember(d *jsonx.Decoder, s *Link, key []byte) (int, error) {
+// readLinkMember reads the member named key into s.
+func readLinkMember(d *jsonx.Decoder, s *Link, key []byte) (int, error) {
 	switch string(key) {
 	case "href":
 		return jsonx.Optional, jsonx.OptString(d, &s.Href)
@@ -336,11 +336,11 @@ func (s *Links) UnmarshalJSON(data []byte) error {
 }
 
 func decodeLinks(d *jsonx.Decoder, s *Links) error {
-	return jsonx.Object(d, nil, s, decodeLinksMember)
+	return jsonx.Object(d, nil, s, readLinksMember)
 }
 
-// decodeLinksMember reads the member named key into s.
-func decodeLinksMember(d *jsonx.Decoder, s *Links, key []byte) (int, error) {
+// readLinksMember reads the member named key into s.
+func readLinksMember(d *jsonx.Decoder, s *Links, key []byte) (int, error) {
 	switch string(key) {
 	case "first":
 		return jsonx.Optional, jsonx.Ptr(d, &s.First, decodeLink)
@@ -364,11 +364,11 @@ func (s *Member) UnmarshalJSON(data []byte) error {
 }
 
 func decodeMember(d *jsonx.Decoder, s *Member) error {
-	return jsonx.Object(d, nil, s, decodeMemberMember)
+	return jsonx.Object(d, nil, s, readMemberMember)
 }
 
-// decodeMemberMember reads the member named key into s.
-func decodeMemberMember(d *jsonx.Decoder, s *Member, key []byte) (int, error) {
+// readMemberMember reads the member named key into s.
+func readMemberMember(d *jsonx.Decoder, s *Member, key []byte) (int, error) {
 	switch string(key) {
 	case "_id":
 		return jsonx.Optional, jsonx.OptString(d, &s.ID)
@@ -390,11 +390,11 @@ func (s *Members) UnmarshalJSON(data []byte) error {
 }
 
 func decodeMembers(d *jsonx.Decoder, s *Members) error {
-	return jsonx.Object(d, nil, s, decodeMembersMember)
+	return jsonx.Object(d, nil, s, readMembersMember)
 }
 
-// decodeMembersMember reads the member named key into s.
-func decodeMembersMember(d *jsonx.Decoder, s *Members, key []byte) (int, error) {
+// readMembersMember reads the member named key into s.
+func readMembersMember(d *jsonx.Decoder, s *Members, key []byte) (int, error) {
 	switch string(key) {
 	case "_links":
 		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodeLinks)
@@ -412,11 +412,11 @@ func (s *Project) UnmarshalJSON(data []byte) error {
 }
 
 func decodeProject(d *jsonx.Decoder, s *Project) error {
-	return jsonx.Object(d, nil, s, decodeProjectMember)
+	return jsonx.Object(d, nil, s, readProjectMember)
 }
 
-// decodeProjectMember reads the member named key into s.
-func decodeProjectMember(d *jsonx.Decoder, s *Project, key []byte) (int, error) {
+// readProjectMember reads the member named key into s.
+func readProjectMember(d *jsonx.Decoder, s *Project, key []byte) (int, error) {
 	switch string(key) {
 	case "_id":
 		return jsonx.Optional, jsonx.OptString(d, &s.ID)
@@ -440,11 +440,11 @@ func (s *ProjectEnvironments) UnmarshalJSON(data []byte) error {
 }
 
 func decodeProjectEnvironments(d *jsonx.Decoder, s *ProjectEnvironments) error {
-	return jsonx.Object(d, nil, s, decodeProjectEnvironmentsMember)
+	return jsonx.Object(d, nil, s, readProjectEnvironmentsMember)
 }
 
-// decodeProjectEnvironmentsMember reads the member named key into s.
-func decodeProjectEnvironmentsMember(d *jsonx.Decoder, s *ProjectEnvironments, key []byte) (int, error) {
+// readProjectEnvironmentsMember reads the member named key into s.
+func readProjectEnvironmentsMember(d *jsonx.Decoder, s *ProjectEnvironments, key []byte) (int, error) {
 	switch string(key) {
 	case "items":
 		return jsonx.Optional, jsonx.Slice(d, &s.Items, decodeEnvironment)
@@ -460,11 +460,11 @@ func (s *Projects) UnmarshalJSON(data []byte) error {
 }
 
 func decodeProjects(d *jsonx.Decoder, s *Projects) error {
-	return jsonx.Object(d, nil, s, decodeProjectsMember)
+	return jsonx.Object(d, nil, s, readProjectsMember)
 }
 
-// decodeProjectsMember reads the member named key into s.
-func decodeProjectsMember(d *jsonx.Decoder, s *Projects, key []byte) (int, error) {
+// readProjectsMember reads the member named key into s.
+func readProjectsMember(d *jsonx.Decoder, s *Projects, key []byte) (int, error) {
 	switch string(key) {
 	case "_links":
 		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodeLinks)
@@ -482,11 +482,11 @@ func (s *Segment) UnmarshalJSON(data []byte) error {
 }
 
 func decodeSegment(d *jsonx.Decoder, s *Segment) error {
-	return jsonx.Object(d, nil, s, decodeSegmentMember)
+	return jsonx.Object(d, nil, s, readSegmentMember)
 }
 
-// decodeSegmentMember reads the member named key into s.
-func decodeSegmentMember(d *jsonx.Decoder, s *Segment, key []byte) (int, error) {
+// readSegmentMember reads the member named key into s.
+func readSegmentMember(d *jsonx.Decoder, s *Segment, key []byte) (int, error) {
 	switch string(key) {
 	case "description":
 		return jsonx.Optional, jsonx.OptString(d, &s.Description)
@@ -510,11 +510,11 @@ func (s *Segments) UnmarshalJSON(data []byte) error {
 }
 
 func decodeSegments(d *jsonx.Decoder, s *Segments) error {
-	return jsonx.Object(d, nil, s, decodeSegmentsMember)
+	return jsonx.Object(d, nil, s, readSegmentsMember)
 }
 
-// decodeSegmentsMember reads the member named key into s.
-func decodeSegmentsMember(d *jsonx.Decoder, s *Segments, key []byte) (int, error) {
+// readSegmentsMember reads the member named key into s.
+func readSegmentsMember(d *jsonx.Decoder, s *Segments, key []byte) (int, error) {
 	switch string(key) {
 	case "_links":
 		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodeLinks)
@@ -532,11 +532,11 @@ func (s *Target) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTarget(d *jsonx.Decoder, s *Target) error {
-	return jsonx.Object(d, nil, s, decodeTargetMember)
+	return jsonx.Object(d, nil, s, readTargetMember)
 }
 
-// decodeTargetMember reads the member named key into s.
-func decodeTargetMember(d *jsonx.Decoder, s *Target, key []byte) (int, error) {
+// readTargetMember reads the member named key into s.
+func readTargetMember(d *jsonx.Decoder, s *Target, key []byte) (int, error) {
 	switch string(key) {
 	case "contextKind":
 		return jsonx.Optional, jsonx.OptString(d, &s.ContextKind)
@@ -554,11 +554,11 @@ func (s *Team) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTeam(d *jsonx.Decoder, s *Team) error {
-	return jsonx.Object(d, nil, s, decodeTeamMember)
+	return jsonx.Object(d, nil, s, readTeamMember)
 }
 
-// decodeTeamMember reads the member named key into s.
-func decodeTeamMember(d *jsonx.Decoder, s *Team, key []byte) (int, error) {
+// readTeamMember reads the member named key into s.
+func readTeamMember(d *jsonx.Decoder, s *Team, key []byte) (int, error) {
 	switch string(key) {
 	case "_links":
 		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodeLinks)
@@ -580,11 +580,11 @@ func (s *TeamMembers) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTeamMembers(d *jsonx.Decoder, s *TeamMembers) error {
-	return jsonx.Object(d, nil, s, decodeTeamMembersMember)
+	return jsonx.Object(d, nil, s, readTeamMembersMember)
 }
 
-// decodeTeamMembersMember reads the member named key into s.
-func decodeTeamMembersMember(d *jsonx.Decoder, s *TeamMembers, key []byte) (int, error) {
+// readTeamMembersMember reads the member named key into s.
+func readTeamMembersMember(d *jsonx.Decoder, s *TeamMembers, key []byte) (int, error) {
 	switch string(key) {
 	case "totalCount":
 		return jsonx.Optional, jsonx.OptInt64(d, &s.TotalCount)
@@ -598,11 +598,11 @@ func (s *Teams) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTeams(d *jsonx.Decoder, s *Teams) error {
-	return jsonx.Object(d, nil, s, decodeTeamsMember)
+	return jsonx.Object(d, nil, s, readTeamsMember)
 }
 
-// decodeTeamsMember reads the member named key into s.
-func decodeTeamsMember(d *jsonx.Decoder, s *Teams, key []byte) (int, error) {
+// readTeamsMember reads the member named key into s.
+func readTeamsMember(d *jsonx.Decoder, s *Teams, key []byte) (int, error) {
 	switch string(key) {
 	case "_links":
 		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodeLinks)
@@ -620,11 +620,11 @@ func (s *Token) UnmarshalJSON(data []byte) error {
 }
 
 func decodeToken(d *jsonx.Decoder, s *Token) error {
-	return jsonx.Object(d, nil, s, decodeTokenMember)
+	return jsonx.Object(d, nil, s, readTokenMember)
 }
 
-// decodeTokenMember reads the member named key into s.
-func decodeTokenMember(d *jsonx.Decoder, s *Token, key []byte) (int, error) {
+// readTokenMember reads the member named key into s.
+func readTokenMember(d *jsonx.Decoder, s *Token, key []byte) (int, error) {
 	switch string(key) {
 	case "_id":
 		return jsonx.Optional, jsonx.OptString(d, &s.ID)
@@ -648,11 +648,11 @@ func (s *Tokens) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTokens(d *jsonx.Decoder, s *Tokens) error {
-	return jsonx.Object(d, nil, s, decodeTokensMember)
+	return jsonx.Object(d, nil, s, readTokensMember)
 }
 
-// decodeTokensMember reads the member named key into s.
-func decodeTokensMember(d *jsonx.Decoder, s *Tokens, key []byte) (int, error) {
+// readTokensMember reads the member named key into s.
+func readTokensMember(d *jsonx.Decoder, s *Tokens, key []byte) (int, error) {
 	switch string(key) {
 	case "_links":
 		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodeLinks)
@@ -670,11 +670,11 @@ func (s *User) UnmarshalJSON(data []byte) error {
 }
 
 func decodeUser(d *jsonx.Decoder, s *User) error {
-	return jsonx.Object(d, nil, s, decodeUserMember)
+	return jsonx.Object(d, nil, s, readUserMember)
 }
 
-// decodeUserMember reads the member named key into s.
-func decodeUserMember(d *jsonx.Decoder, s *User, key []byte) (int, error) {
+// readUserMember reads the member named key into s.
+func readUserMember(d *jsonx.Decoder, s *User, key []byte) (int, error) {
 	switch string(key) {
 	case "country":
 		return jsonx.Optional, jsonx.OptString(d, &s.Country)
@@ -694,11 +694,11 @@ func (s *UserRecord) UnmarshalJSON(data []byte) error {
 }
 
 func decodeUserRecord(d *jsonx.Decoder, s *UserRecord) error {
-	return jsonx.Object(d, nil, s, decodeUserRecordMember)
+	return jsonx.Object(d, nil, s, readUserRecordMember)
 }
 
-// decodeUserRecordMember reads the member named key into s.
-func decodeUserRecordMember(d *jsonx.Decoder, s *UserRecord, key []byte) (int, error) {
+// readUserRecordMember reads the member named key into s.
+func readUserRecordMember(d *jsonx.Decoder, s *UserRecord, key []byte) (int, error) {
 	switch string(key) {
 	case "environmentId":
 		return jsonx.Optional, jsonx.OptString(d, &s.EnvironmentID)
@@ -718,11 +718,11 @@ func (s *Users) UnmarshalJSON(data []byte) error {
 }
 
 func decodeUsers(d *jsonx.Decoder, s *Users) error {
-	return jsonx.Object(d, nil, s, decodeUsersMember)
+	return jsonx.Object(d, nil, s, readUsersMember)
 }
 
-// decodeUsersMember reads the member named key into s.
-func decodeUsersMember(d *jsonx.Decoder, s *Users, key []byte) (int, error) {
+// readUsersMember reads the member named key into s.
+func readUsersMember(d *jsonx.Decoder, s *Users, key []byte) (int, error) {
 	switch string(key) {
 	case "_links":
 		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodeLinks)
@@ -740,11 +740,11 @@ func (s *Variation) UnmarshalJSON(data []byte) error {
 }
 
 func decodeVariation(d *jsonx.Decoder, s *Variation) error {
-	return jsonx.Object(d, nil, s, decodeVariationMember)
+	return jsonx.Object(d, nil, s, readVariationMember)
 }
 
-// decodeVariationMember reads the member named key into s.
-func decodeVariationMember(d *jsonx.Decoder, s *Variation, key []byte) (int, error) {
+// readVariationMember reads the member named key into s.
+func readVariationMember(d *jsonx.Decoder, s *Variation, key []byte) (int, error) {
 	switch string(key) {
 	case "_id":
 		return jsonx.Optional, jsonx.OptString(d, &s.ID)
@@ -764,11 +764,11 @@ func (s *Workflow) UnmarshalJSON(data []byte) error {
 }
 
 func decodeWorkflow(d *jsonx.Decoder, s *Workflow) error {
-	return jsonx.Object(d, nil, s, decodeWorkflowMember)
+	return jsonx.Object(d, nil, s, readWorkflowMember)
 }
 
-// decodeWorkflowMember reads the member named key into s.
-func decodeWorkflowMember(d *jsonx.Decoder, s *Workflow, key []byte) (int, error) {
+// readWorkflowMember reads the member named key into s.
+func readWorkflowMember(d *jsonx.Decoder, s *Workflow, key []byte) (int, error) {
 	switch string(key) {
 	case "_creationDate":
 		return jsonx.Optional, jsonx.OptInt64(d, &s.CreationDate)
@@ -790,11 +790,11 @@ func (s *Workflows) UnmarshalJSON(data []byte) error {
 }
 
 func decodeWorkflows(d *jsonx.Decoder, s *Workflows) error {
-	return jsonx.Object(d, nil, s, decodeWorkflowsMember)
+	return jsonx.Object(d, nil, s, readWorkflowsMember)
 }
 
-// decodeWorkflowsMember reads the member named key into s.
-func decodeWorkflowsMember(d *jsonx.Decoder, s *Workflows, key []byte) (int, error) {
+// readWorkflowsMember reads the member named key into s.
+func readWorkflowsMember(d *jsonx.Decoder, s *Workflows, key []byte) (int, error) {
 	switch string(key) {
 	case "_links":
 		return jsonx.Optional, jsonx.Ptr(d, &s.Links, decodeLinks)

@@ -14,11 +14,11 @@ func (s *Document) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDocument(d *jsonx.Decoder, s *Document) error {
-	return jsonx.Object(d, nil, s, decodeDocumentMember)
+	return jsonx.Object(d, nil, s, readDocumentMember)
 }
 
-// decodeDocumentMember reads the member named key into s.
-func decodeDocumentMember(d *jsonx.Decoder, s *Document, key []byte) (int, error) {
+// readDocumentMember reads the member named key into s.
+func readDocumentMember(d *jsonx.Decoder, s *Document, key []byte) (int, error) {
 	switch string(key) {
 	case "created_at":
 		return jsonx.Optional, jsonx.OptString(d, &s.CreatedAt)
@@ -40,11 +40,11 @@ func (s *DocumentEnvelope) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDocumentEnvelope(d *jsonx.Decoder, s *DocumentEnvelope) error {
-	return jsonx.Object(d, nil, s, decodeDocumentEnvelopeMember)
+	return jsonx.Object(d, nil, s, readDocumentEnvelopeMember)
 }
 
-// decodeDocumentEnvelopeMember reads the member named key into s.
-func decodeDocumentEnvelopeMember(d *jsonx.Decoder, s *DocumentEnvelope, key []byte) (int, error) {
+// readDocumentEnvelopeMember reads the member named key into s.
+func readDocumentEnvelopeMember(d *jsonx.Decoder, s *DocumentEnvelope, key []byte) (int, error) {
 	switch string(key) {
 	case "response":
 		return jsonx.Optional, jsonx.Ptr(d, &s.Response, decodeDocument)
@@ -58,11 +58,11 @@ func (s *DocumentList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDocumentList(d *jsonx.Decoder, s *DocumentList) error {
-	return jsonx.Object(d, nil, s, decodeDocumentListMember)
+	return jsonx.Object(d, nil, s, readDocumentListMember)
 }
 
-// decodeDocumentListMember reads the member named key into s.
-func decodeDocumentListMember(d *jsonx.Decoder, s *DocumentList, key []byte) (int, error) {
+// readDocumentListMember reads the member named key into s.
+func readDocumentListMember(d *jsonx.Decoder, s *DocumentList, key []byte) (int, error) {
 	switch string(key) {
 	case "meta":
 		return jsonx.Optional, jsonx.Ptr(d, &s.Meta, decodePaginationMeta)
@@ -78,11 +78,11 @@ func (s *DocumentMeta) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDocumentMeta(d *jsonx.Decoder, s *DocumentMeta) error {
-	return jsonx.Object(d, nil, s, decodeDocumentMetaMember)
+	return jsonx.Object(d, nil, s, readDocumentMetaMember)
 }
 
-// decodeDocumentMetaMember reads the member named key into s.
-func decodeDocumentMetaMember(d *jsonx.Decoder, s *DocumentMeta, key []byte) (int, error) {
+// readDocumentMetaMember reads the member named key into s.
+func readDocumentMetaMember(d *jsonx.Decoder, s *DocumentMeta, key []byte) (int, error) {
 	switch string(key) {
 	case "content-type":
 		return jsonx.Optional, jsonx.OptString(d, &s.ContentType)
@@ -104,11 +104,11 @@ func (s *Error) UnmarshalJSON(data []byte) error {
 }
 
 func decodeError(d *jsonx.Decoder, s *Error) error {
-	return jsonx.Object(d, nil, s, decodeErrorMember)
+	return jsonx.Object(d, nil, s, readErrorMember)
 }
 
-// decodeErrorMember reads the member named key into s.
-func decodeErrorMember(d *jsonx.Decoder, s *Error, key []byte) (int, error) {
+// readErrorMember reads the member named key into s.
+func readErrorMember(d *jsonx.Decoder, s *Error, key []byte) (int, error) {
 	switch string(key) {
 	case "error":
 		return jsonx.Optional, jsonx.OptString(d, &s.Error)
@@ -130,11 +130,11 @@ func (s *GeneratedDocument) UnmarshalJSON(data []byte) error {
 }
 
 func decodeGeneratedDocument(d *jsonx.Decoder, s *GeneratedDocument) error {
-	return jsonx.Object(d, nil, s, decodeGeneratedDocumentMember)
+	return jsonx.Object(d, nil, s, readGeneratedDocumentMember)
 }
 
-// decodeGeneratedDocumentMember reads the member named key into s.
-func decodeGeneratedDocumentMember(d *jsonx.Decoder, s *GeneratedDocument, key []byte) (int, error) {
+// readGeneratedDocumentMember reads the member named key into s.
+func readGeneratedDocumentMember(d *jsonx.Decoder, s *GeneratedDocument, key []byte) (int, error) {
 	switch string(key) {
 	case "meta":
 		return jsonx.Optional, jsonx.Ptr(d, &s.Meta, decodeDocumentMeta)
@@ -150,11 +150,11 @@ func (s *PaginationMeta) UnmarshalJSON(data []byte) error {
 }
 
 func decodePaginationMeta(d *jsonx.Decoder, s *PaginationMeta) error {
-	return jsonx.Object(d, nil, s, decodePaginationMetaMember)
+	return jsonx.Object(d, nil, s, readPaginationMetaMember)
 }
 
-// decodePaginationMetaMember reads the member named key into s.
-func decodePaginationMetaMember(d *jsonx.Decoder, s *PaginationMeta, key []byte) (int, error) {
+// readPaginationMetaMember reads the member named key into s.
+func readPaginationMetaMember(d *jsonx.Decoder, s *PaginationMeta, key []byte) (int, error) {
 	switch string(key) {
 	case "current_page":
 		return jsonx.Optional, jsonx.OptInt64(d, &s.CurrentPage)
@@ -166,7 +166,7 @@ func decodePaginationMetaMember(d *jsonx.Decoder, s *PaginationMeta, key []byte)
 	return jsonx.Unknown, nil
 }
 
-// requiredTemplate lists the members a Template must have; decodeTemplateMember returns their positions.
+// requiredTemplate lists the members a Template must have; readTemplateMember returns their positions.
 var requiredTemplate = []string{"id", "name"}
 
 // UnmarshalJSON decodes s with a decoder generated for Template's members.
@@ -175,11 +175,11 @@ func (s *Template) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTemplate(d *jsonx.Decoder, s *Template) error {
-	return jsonx.Object(d, requiredTemplate, s, decodeTemplateMember)
+	return jsonx.Object(d, requiredTemplate, s, readTemplateMember)
 }
 
-// decodeTemplateMember reads the member named key into s.
-func decodeTemplateMember(d *jsonx.Decoder, s *Template, key []byte) (int, error) {
+// readTemplateMember reads the member named key into s.
+func readTemplateMember(d *jsonx.Decoder, s *Template, key []byte) (int, error) {
 	switch string(key) {
 	case "created_at":
 		return jsonx.Optional, jsonx.OptString(d, &s.CreatedAt)
@@ -197,7 +197,7 @@ func decodeTemplateMember(d *jsonx.Decoder, s *Template, key []byte) (int, error
 	return jsonx.Unknown, nil
 }
 
-// requiredTemplateDefinition lists the members a TemplateDefinition must have; decodeTemplateDefinitionMember returns their positions.
+// requiredTemplateDefinition lists the members a TemplateDefinition must have; readTemplateDefinitionMember returns their positions.
 var requiredTemplateDefinition = []string{"id", "name"}
 
 // UnmarshalJSON decodes s with a decoder generated for TemplateDefinition's members.
@@ -206,11 +206,11 @@ func (s *TemplateDefinition) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTemplateDefinition(d *jsonx.Decoder, s *TemplateDefinition) error {
-	return jsonx.Object(d, requiredTemplateDefinition, s, decodeTemplateDefinitionMember)
+	return jsonx.Object(d, requiredTemplateDefinition, s, readTemplateDefinitionMember)
 }
 
-// decodeTemplateDefinitionMember reads the member named key into s.
-func decodeTemplateDefinitionMember(d *jsonx.Decoder, s *TemplateDefinition, key []byte) (int, error) {
+// readTemplateDefinitionMember reads the member named key into s.
+func readTemplateDefinitionMember(d *jsonx.Decoder, s *TemplateDefinition, key []byte) (int, error) {
 	switch string(key) {
 	case "created_at":
 		return jsonx.Optional, jsonx.OptString(d, &s.CreatedAt)
@@ -244,11 +244,11 @@ func (s *TemplateDefinitionEnvelope) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTemplateDefinitionEnvelope(d *jsonx.Decoder, s *TemplateDefinitionEnvelope) error {
-	return jsonx.Object(d, nil, s, decodeTemplateDefinitionEnvelopeMember)
+	return jsonx.Object(d, nil, s, readTemplateDefinitionEnvelopeMember)
 }
 
-// decodeTemplateDefinitionEnvelopeMember reads the member named key into s.
-func decodeTemplateDefinitionEnvelopeMember(d *jsonx.Decoder, s *TemplateDefinitionEnvelope, key []byte) (int, error) {
+// readTemplateDefinitionEnvelopeMember reads the member named key into s.
+func readTemplateDefinitionEnvelopeMember(d *jsonx.Decoder, s *TemplateDefinitionEnvelope, key []byte) (int, error) {
 	switch string(key) {
 	case "response":
 		return jsonx.Optional, jsonx.Ptr(d, &s.Response, decodeTemplateDefinition)
@@ -262,11 +262,11 @@ func (s *TemplateLayout) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTemplateLayout(d *jsonx.Decoder, s *TemplateLayout) error {
-	return jsonx.Object(d, nil, s, decodeTemplateLayoutMember)
+	return jsonx.Object(d, nil, s, readTemplateLayoutMember)
 }
 
-// decodeTemplateLayoutMember reads the member named key into s.
-func decodeTemplateLayoutMember(d *jsonx.Decoder, s *TemplateLayout, key []byte) (int, error) {
+// readTemplateLayoutMember reads the member named key into s.
+func readTemplateLayoutMember(d *jsonx.Decoder, s *TemplateLayout, key []byte) (int, error) {
 	switch string(key) {
 	case "emptyLabels":
 		return jsonx.Optional, jsonx.OptInt64(d, &s.EmptyLabels)
@@ -294,11 +294,11 @@ func (s *TemplateLayoutMargins) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTemplateLayoutMargins(d *jsonx.Decoder, s *TemplateLayoutMargins) error {
-	return jsonx.Object(d, nil, s, decodeTemplateLayoutMarginsMember)
+	return jsonx.Object(d, nil, s, readTemplateLayoutMarginsMember)
 }
 
-// decodeTemplateLayoutMarginsMember reads the member named key into s.
-func decodeTemplateLayoutMarginsMember(d *jsonx.Decoder, s *TemplateLayoutMargins, key []byte) (int, error) {
+// readTemplateLayoutMarginsMember reads the member named key into s.
+func readTemplateLayoutMarginsMember(d *jsonx.Decoder, s *TemplateLayoutMargins, key []byte) (int, error) {
 	switch string(key) {
 	case "bottom":
 		return jsonx.Optional, jsonx.OptFloat64(d, &s.Bottom)
@@ -318,11 +318,11 @@ func (s *TemplateList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTemplateList(d *jsonx.Decoder, s *TemplateList) error {
-	return jsonx.Object(d, nil, s, decodeTemplateListMember)
+	return jsonx.Object(d, nil, s, readTemplateListMember)
 }
 
-// decodeTemplateListMember reads the member named key into s.
-func decodeTemplateListMember(d *jsonx.Decoder, s *TemplateList, key []byte) (int, error) {
+// readTemplateListMember reads the member named key into s.
+func readTemplateListMember(d *jsonx.Decoder, s *TemplateList, key []byte) (int, error) {
 	switch string(key) {
 	case "meta":
 		return jsonx.Optional, jsonx.Ptr(d, &s.Meta, decodePaginationMeta)
@@ -338,11 +338,11 @@ func (s *TemplatePage) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTemplatePage(d *jsonx.Decoder, s *TemplatePage) error {
-	return jsonx.Object(d, nil, s, decodeTemplatePageMember)
+	return jsonx.Object(d, nil, s, readTemplatePageMember)
 }
 
-// decodeTemplatePageMember reads the member named key into s.
-func decodeTemplatePageMember(d *jsonx.Decoder, s *TemplatePage, key []byte) (int, error) {
+// readTemplatePageMember reads the member named key into s.
+func readTemplatePageMember(d *jsonx.Decoder, s *TemplatePage, key []byte) (int, error) {
 	switch string(key) {
 	case "components":
 		return jsonx.Optional, jsonx.Slice(d, &s.Components, func(d *jsonx.Decoder, v *map[string]json.RawMessage) error {
@@ -356,7 +356,7 @@ func decodeTemplatePageMember(d *jsonx.Decoder, s *TemplatePage, key []byte) (in
 	return jsonx.Unknown, nil
 }
 
-// requiredWorkspace lists the members a Workspace must have; decodeWorkspaceMember returns their positions.
+// requiredWorkspace lists the members a Workspace must have; readWorkspaceMember returns their positions.
 var requiredWorkspace = []string{"identifier"}
 
 // UnmarshalJSON decodes s with a decoder generated for Workspace's members.
@@ -365,11 +365,11 @@ func (s *Workspace) UnmarshalJSON(data []byte) error {
 }
 
 func decodeWorkspace(d *jsonx.Decoder, s *Workspace) error {
-	return jsonx.Object(d, requiredWorkspace, s, decodeWorkspaceMember)
+	return jsonx.Object(d, requiredWorkspace, s, readWorkspaceMember)
 }
 
-// decodeWorkspaceMember reads the member named key into s.
-func decodeWorkspaceMember(d *jsonx.Decoder, s *Workspace, key []byte) (int, error) {
+// readWorkspaceMember reads the member named key into s.
+func readWorkspaceMember(d *jsonx.Decoder, s *Workspace, key []byte) (int, error) {
 	switch string(key) {
 	case "created_at":
 		return jsonx.Optional, jsonx.OptString(d, &s.CreatedAt)
@@ -389,11 +389,11 @@ func (s *WorkspaceEnvelope) UnmarshalJSON(data []byte) error {
 }
 
 func decodeWorkspaceEnvelope(d *jsonx.Decoder, s *WorkspaceEnvelope) error {
-	return jsonx.Object(d, nil, s, decodeWorkspaceEnvelopeMember)
+	return jsonx.Object(d, nil, s, readWorkspaceEnvelopeMember)
 }
 
-// decodeWorkspaceEnvelopeMember reads the member named key into s.
-func decodeWorkspaceEnvelopeMember(d *jsonx.Decoder, s *WorkspaceEnvelope, key []byte) (int, error) {
+// readWorkspaceEnvelopeMember reads the member named key into s.
+func readWorkspaceEnvelopeMember(d *jsonx.Decoder, s *WorkspaceEnvelope, key []byte) (int, error) {
 	switch string(key) {
 	case "response":
 		return jsonx.Optional, jsonx.Ptr(d, &s.Response, decodeWorkspace)
@@ -407,11 +407,11 @@ func (s *WorkspaceList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeWorkspaceList(d *jsonx.Decoder, s *WorkspaceList) error {
-	return jsonx.Object(d, nil, s, decodeWorkspaceListMember)
+	return jsonx.Object(d, nil, s, readWorkspaceListMember)
 }
 
-// decodeWorkspaceListMember reads the member named key into s.
-func decodeWorkspaceListMember(d *jsonx.Decoder, s *WorkspaceList, key []byte) (int, error) {
+// readWorkspaceListMember reads the member named key into s.
+func readWorkspaceListMember(d *jsonx.Decoder, s *WorkspaceList, key []byte) (int, error) {
 	switch string(key) {
 	case "meta":
 		return jsonx.Optional, jsonx.Ptr(d, &s.Meta, decodePaginationMeta)

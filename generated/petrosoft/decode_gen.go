@@ -10,11 +10,11 @@ func (s *ErrorEnvelope) UnmarshalJSON(data []byte) error {
 }
 
 func decodeErrorEnvelope(d *jsonx.Decoder, s *ErrorEnvelope) error {
-	return jsonx.Object(d, nil, s, decodeErrorEnvelopeMember)
+	return jsonx.Object(d, nil, s, readErrorEnvelopeMember)
 }
 
-// decodeErrorEnvelopeMember reads the member named key into s.
-func decodeErrorEnvelopeMember(d *jsonx.Decoder, s *ErrorEnvelope, key []byte) (int, error) {
+// readErrorEnvelopeMember reads the member named key into s.
+func readErrorEnvelopeMember(d *jsonx.Decoder, s *ErrorEnvelope, key []byte) (int, error) {
 	switch string(key) {
 	case "data":
 		return jsonx.Optional, jsonx.Raw(d, &s.Data)
@@ -36,7 +36,7 @@ func decodeErrorEnvelopeMember(d *jsonx.Decoder, s *ErrorEnvelope, key []byte) (
 	return jsonx.Unknown, nil
 }
 
-// requiredItemDetails lists the members a ItemDetails must have; decodeItemDetailsMember returns their positions.
+// requiredItemDetails lists the members a ItemDetails must have; readItemDetailsMember returns their positions.
 var requiredItemDetails = []string{"upc"}
 
 // UnmarshalJSON decodes s with a decoder generated for ItemDetails's members.
@@ -45,11 +45,11 @@ func (s *ItemDetails) UnmarshalJSON(data []byte) error {
 }
 
 func decodeItemDetails(d *jsonx.Decoder, s *ItemDetails) error {
-	return jsonx.Object(d, requiredItemDetails, s, decodeItemDetailsMember)
+	return jsonx.Object(d, requiredItemDetails, s, readItemDetailsMember)
 }
 
-// decodeItemDetailsMember reads the member named key into s.
-func decodeItemDetailsMember(d *jsonx.Decoder, s *ItemDetails, key []byte) (int, error) {
+// readItemDetailsMember reads the member named key into s.
+func readItemDetailsMember(d *jsonx.Decoder, s *ItemDetails, key []byte) (int, error) {
 	switch string(key) {
 	case "onhandQty":
 		return jsonx.Optional, jsonx.OptFloat64(d, &s.OnhandQty)
@@ -67,11 +67,11 @@ func (s *OAuthError) UnmarshalJSON(data []byte) error {
 }
 
 func decodeOAuthError(d *jsonx.Decoder, s *OAuthError) error {
-	return jsonx.Object(d, nil, s, decodeOAuthErrorMember)
+	return jsonx.Object(d, nil, s, readOAuthErrorMember)
 }
 
-// decodeOAuthErrorMember reads the member named key into s.
-func decodeOAuthErrorMember(d *jsonx.Decoder, s *OAuthError, key []byte) (int, error) {
+// readOAuthErrorMember reads the member named key into s.
+func readOAuthErrorMember(d *jsonx.Decoder, s *OAuthError, key []byte) (int, error) {
 	switch string(key) {
 	case "error":
 		return jsonx.Optional, jsonx.OptString(d, &s.Error)
@@ -81,7 +81,7 @@ func decodeOAuthErrorMember(d *jsonx.Decoder, s *OAuthError, key []byte) (int, e
 	return jsonx.Unknown, nil
 }
 
-// requiredTokenResponse lists the members a TokenResponse must have; decodeTokenResponseMember returns their positions.
+// requiredTokenResponse lists the members a TokenResponse must have; readTokenResponseMember returns their positions.
 var requiredTokenResponse = []string{"access_token", "expires_in", "refresh_token", "token_type"}
 
 // UnmarshalJSON decodes s with a decoder generated for TokenResponse's members.
@@ -90,11 +90,11 @@ func (s *TokenResponse) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTokenResponse(d *jsonx.Decoder, s *TokenResponse) error {
-	return jsonx.Object(d, requiredTokenResponse, s, decodeTokenResponseMember)
+	return jsonx.Object(d, requiredTokenResponse, s, readTokenResponseMember)
 }
 
-// decodeTokenResponseMember reads the member named key into s.
-func decodeTokenResponseMember(d *jsonx.Decoder, s *TokenResponse, key []byte) (int, error) {
+// readTokenResponseMember reads the member named key into s.
+func readTokenResponseMember(d *jsonx.Decoder, s *TokenResponse, key []byte) (int, error) {
 	switch string(key) {
 	case "access_token":
 		return 0, jsonx.String(d, &s.AccessToken)

@@ -10,11 +10,11 @@ func (s *BulkCreateOptionsResponse) UnmarshalJSON(data []byte) error {
 }
 
 func decodeBulkCreateOptionsResponse(d *jsonx.Decoder, s *BulkCreateOptionsResponse) error {
-	return jsonx.Object(d, nil, s, decodeBulkCreateOptionsResponseMember)
+	return jsonx.Object(d, nil, s, readBulkCreateOptionsResponseMember)
 }
 
-// decodeBulkCreateOptionsResponseMember reads the member named key into s.
-func decodeBulkCreateOptionsResponseMember(d *jsonx.Decoder, s *BulkCreateOptionsResponse, key []byte) (int, error) {
+// readBulkCreateOptionsResponseMember reads the member named key into s.
+func readBulkCreateOptionsResponseMember(d *jsonx.Decoder, s *BulkCreateOptionsResponse, key []byte) (int, error) {
 	switch string(key) {
 	case "options":
 		return jsonx.Optional, jsonx.Slice(d, &s.Options, decodeStepOption)
@@ -28,11 +28,11 @@ func (s *BulkCreateStepsResponse) UnmarshalJSON(data []byte) error {
 }
 
 func decodeBulkCreateStepsResponse(d *jsonx.Decoder, s *BulkCreateStepsResponse) error {
-	return jsonx.Object(d, nil, s, decodeBulkCreateStepsResponseMember)
+	return jsonx.Object(d, nil, s, readBulkCreateStepsResponseMember)
 }
 
-// decodeBulkCreateStepsResponseMember reads the member named key into s.
-func decodeBulkCreateStepsResponseMember(d *jsonx.Decoder, s *BulkCreateStepsResponse, key []byte) (int, error) {
+// readBulkCreateStepsResponseMember reads the member named key into s.
+func readBulkCreateStepsResponseMember(d *jsonx.Decoder, s *BulkCreateStepsResponse, key []byte) (int, error) {
 	switch string(key) {
 	case "steps":
 		return jsonx.Optional, jsonx.Slice(d, &s.Steps, decodeStep)
@@ -40,7 +40,7 @@ func decodeBulkCreateStepsResponseMember(d *jsonx.Decoder, s *BulkCreateStepsRes
 	return jsonx.Unknown, nil
 }
 
-// requiredCondition lists the members a Condition must have; decodeConditionMember returns their positions.
+// requiredCondition lists the members a Condition must have; readConditionMember returns their positions.
 var requiredCondition = []string{"type"}
 
 // UnmarshalJSON decodes s with a decoder generated for Condition's members.
@@ -49,11 +49,11 @@ func (s *Condition) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCondition(d *jsonx.Decoder, s *Condition) error {
-	return jsonx.Object(d, requiredCondition, s, decodeConditionMember)
+	return jsonx.Object(d, requiredCondition, s, readConditionMember)
 }
 
-// decodeConditionMember reads the member named key into s.
-func decodeConditionMember(d *jsonx.Decoder, s *Condition, key []byte) (int, error) {
+// readConditionMember reads the member named key into s.
+func readConditionMember(d *jsonx.Decoder, s *Condition, key []byte) (int, error) {
 	switch string(key) {
 	case "conditions":
 		return jsonx.Optional, jsonx.Slice(d, &s.Conditions, decodeCondition)
@@ -71,11 +71,11 @@ func (s *Configuration) UnmarshalJSON(data []byte) error {
 }
 
 func decodeConfiguration(d *jsonx.Decoder, s *Configuration) error {
-	return jsonx.Object(d, nil, s, decodeConfigurationMember)
+	return jsonx.Object(d, nil, s, readConfigurationMember)
 }
 
-// decodeConfigurationMember reads the member named key into s.
-func decodeConfigurationMember(d *jsonx.Decoder, s *Configuration, key []byte) (int, error) {
+// readConfigurationMember reads the member named key into s.
+func readConfigurationMember(d *jsonx.Decoder, s *Configuration, key []byte) (int, error) {
 	switch string(key) {
 	case "configurator":
 		return jsonx.Optional, jsonx.Ptr(d, &s.Configurator, decodeConfigurationConfigurator)
@@ -97,11 +97,11 @@ func (s *ConfigurationConfigurator) UnmarshalJSON(data []byte) error {
 }
 
 func decodeConfigurationConfigurator(d *jsonx.Decoder, s *ConfigurationConfigurator) error {
-	return jsonx.Object(d, nil, s, decodeConfigurationConfiguratorMember)
+	return jsonx.Object(d, nil, s, readConfigurationConfiguratorMember)
 }
 
-// decodeConfigurationConfiguratorMember reads the member named key into s.
-func decodeConfigurationConfiguratorMember(d *jsonx.Decoder, s *ConfigurationConfigurator, key []byte) (int, error) {
+// readConfigurationConfiguratorMember reads the member named key into s.
+func readConfigurationConfiguratorMember(d *jsonx.Decoder, s *ConfigurationConfigurator, key []byte) (int, error) {
 	switch string(key) {
 	case "id":
 		return jsonx.Optional, jsonx.OptString(d, &s.ID)
@@ -121,11 +121,11 @@ func (s *ConfigurationOption) UnmarshalJSON(data []byte) error {
 }
 
 func decodeConfigurationOption(d *jsonx.Decoder, s *ConfigurationOption) error {
-	return jsonx.Object(d, nil, s, decodeConfigurationOptionMember)
+	return jsonx.Object(d, nil, s, readConfigurationOptionMember)
 }
 
-// decodeConfigurationOptionMember reads the member named key into s.
-func decodeConfigurationOptionMember(d *jsonx.Decoder, s *ConfigurationOption, key []byte) (int, error) {
+// readConfigurationOptionMember reads the member named key into s.
+func readConfigurationOptionMember(d *jsonx.Decoder, s *ConfigurationOption, key []byte) (int, error) {
 	switch string(key) {
 	case "available":
 		return jsonx.Optional, jsonx.OptBool(d, &s.Available)
@@ -149,11 +149,11 @@ func (s *ConfigurationStep) UnmarshalJSON(data []byte) error {
 }
 
 func decodeConfigurationStep(d *jsonx.Decoder, s *ConfigurationStep) error {
-	return jsonx.Object(d, nil, s, decodeConfigurationStepMember)
+	return jsonx.Object(d, nil, s, readConfigurationStepMember)
 }
 
-// decodeConfigurationStepMember reads the member named key into s.
-func decodeConfigurationStepMember(d *jsonx.Decoder, s *ConfigurationStep, key []byte) (int, error) {
+// readConfigurationStepMember reads the member named key into s.
+func readConfigurationStepMember(d *jsonx.Decoder, s *ConfigurationStep, key []byte) (int, error) {
 	switch string(key) {
 	case "id":
 		return jsonx.Optional, jsonx.OptString(d, &s.ID)
@@ -167,7 +167,7 @@ func decodeConfigurationStepMember(d *jsonx.Decoder, s *ConfigurationStep, key [
 	return jsonx.Unknown, nil
 }
 
-// requiredConfigurator lists the members a Configurator must have; decodeConfiguratorMember returns their positions.
+// requiredConfigurator lists the members a Configurator must have; readConfiguratorMember returns their positions.
 var requiredConfigurator = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for Configurator's members.
@@ -176,11 +176,11 @@ func (s *Configurator) UnmarshalJSON(data []byte) error {
 }
 
 func decodeConfigurator(d *jsonx.Decoder, s *Configurator) error {
-	return jsonx.Object(d, requiredConfigurator, s, decodeConfiguratorMember)
+	return jsonx.Object(d, requiredConfigurator, s, readConfiguratorMember)
 }
 
-// decodeConfiguratorMember reads the member named key into s.
-func decodeConfiguratorMember(d *jsonx.Decoder, s *Configurator, key []byte) (int, error) {
+// readConfiguratorMember reads the member named key into s.
+func readConfiguratorMember(d *jsonx.Decoder, s *Configurator, key []byte) (int, error) {
 	switch string(key) {
 	case "createdAt":
 		return jsonx.Optional, jsonx.OptTime(d, &s.CreatedAt)
@@ -202,7 +202,7 @@ func decodeConfiguratorMember(d *jsonx.Decoder, s *Configurator, key []byte) (in
 	return jsonx.Unknown, nil
 }
 
-// requiredDependency lists the members a Dependency must have; decodeDependencyMember returns their positions.
+// requiredDependency lists the members a Dependency must have; readDependencyMember returns their positions.
 var requiredDependency = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for Dependency's members.
@@ -211,11 +211,11 @@ func (s *Dependency) UnmarshalJSON(data []byte) error {
 }
 
 func decodeDependency(d *jsonx.Decoder, s *Dependency) error {
-	return jsonx.Object(d, requiredDependency, s, decodeDependencyMember)
+	return jsonx.Object(d, requiredDependency, s, readDependencyMember)
 }
 
-// decodeDependencyMember reads the member named key into s.
-func decodeDependencyMember(d *jsonx.Decoder, s *Dependency, key []byte) (int, error) {
+// readDependencyMember reads the member named key into s.
+func readDependencyMember(d *jsonx.Decoder, s *Dependency, key []byte) (int, error) {
 	switch string(key) {
 	case "condition":
 		return jsonx.Optional, jsonx.Ptr(d, &s.Condition, decodeCondition)
@@ -241,11 +241,11 @@ func (s *FieldViolation) UnmarshalJSON(data []byte) error {
 }
 
 func decodeFieldViolation(d *jsonx.Decoder, s *FieldViolation) error {
-	return jsonx.Object(d, nil, s, decodeFieldViolationMember)
+	return jsonx.Object(d, nil, s, readFieldViolationMember)
 }
 
-// decodeFieldViolationMember reads the member named key into s.
-func decodeFieldViolationMember(d *jsonx.Decoder, s *FieldViolation, key []byte) (int, error) {
+// readFieldViolationMember reads the member named key into s.
+func readFieldViolationMember(d *jsonx.Decoder, s *FieldViolation, key []byte) (int, error) {
 	switch string(key) {
 	case "description":
 		return jsonx.Optional, jsonx.OptString(d, &s.Description)
@@ -261,11 +261,11 @@ func (s *ListConfiguratorsResponse) UnmarshalJSON(data []byte) error {
 }
 
 func decodeListConfiguratorsResponse(d *jsonx.Decoder, s *ListConfiguratorsResponse) error {
-	return jsonx.Object(d, nil, s, decodeListConfiguratorsResponseMember)
+	return jsonx.Object(d, nil, s, readListConfiguratorsResponseMember)
 }
 
-// decodeListConfiguratorsResponseMember reads the member named key into s.
-func decodeListConfiguratorsResponseMember(d *jsonx.Decoder, s *ListConfiguratorsResponse, key []byte) (int, error) {
+// readListConfiguratorsResponseMember reads the member named key into s.
+func readListConfiguratorsResponseMember(d *jsonx.Decoder, s *ListConfiguratorsResponse, key []byte) (int, error) {
 	switch string(key) {
 	case "configurators":
 		return jsonx.Optional, jsonx.Slice(d, &s.Configurators, decodeConfigurator)
@@ -281,11 +281,11 @@ func (s *LocalizedText) UnmarshalJSON(data []byte) error {
 }
 
 func decodeLocalizedText(d *jsonx.Decoder, s *LocalizedText) error {
-	return jsonx.Object(d, nil, s, decodeLocalizedTextMember)
+	return jsonx.Object(d, nil, s, readLocalizedTextMember)
 }
 
-// decodeLocalizedTextMember reads the member named key into s.
-func decodeLocalizedTextMember(d *jsonx.Decoder, s *LocalizedText, key []byte) (int, error) {
+// readLocalizedTextMember reads the member named key into s.
+func readLocalizedTextMember(d *jsonx.Decoder, s *LocalizedText, key []byte) (int, error) {
 	switch string(key) {
 	case "value":
 		return jsonx.Optional, jsonx.StringMap(d, &s.Value)
@@ -293,7 +293,7 @@ func decodeLocalizedTextMember(d *jsonx.Decoder, s *LocalizedText, key []byte) (
 	return jsonx.Unknown, nil
 }
 
-// requiredMatrix lists the members a Matrix must have; decodeMatrixMember returns their positions.
+// requiredMatrix lists the members a Matrix must have; readMatrixMember returns their positions.
 var requiredMatrix = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for Matrix's members.
@@ -302,11 +302,11 @@ func (s *Matrix) UnmarshalJSON(data []byte) error {
 }
 
 func decodeMatrix(d *jsonx.Decoder, s *Matrix) error {
-	return jsonx.Object(d, requiredMatrix, s, decodeMatrixMember)
+	return jsonx.Object(d, requiredMatrix, s, readMatrixMember)
 }
 
-// decodeMatrixMember reads the member named key into s.
-func decodeMatrixMember(d *jsonx.Decoder, s *Matrix, key []byte) (int, error) {
+// readMatrixMember reads the member named key into s.
+func readMatrixMember(d *jsonx.Decoder, s *Matrix, key []byte) (int, error) {
 	switch string(key) {
 	case "configuratorId":
 		return jsonx.Optional, jsonx.OptString(d, &s.ConfiguratorID)
@@ -336,11 +336,11 @@ func (s *Money) UnmarshalJSON(data []byte) error {
 }
 
 func decodeMoney(d *jsonx.Decoder, s *Money) error {
-	return jsonx.Object(d, nil, s, decodeMoneyMember)
+	return jsonx.Object(d, nil, s, readMoneyMember)
 }
 
-// decodeMoneyMember reads the member named key into s.
-func decodeMoneyMember(d *jsonx.Decoder, s *Money, key []byte) (int, error) {
+// readMoneyMember reads the member named key into s.
+func readMoneyMember(d *jsonx.Decoder, s *Money, key []byte) (int, error) {
 	switch string(key) {
 	case "micros":
 		return jsonx.Optional, jsonx.OptInt64(d, &s.Micros)
@@ -356,11 +356,11 @@ func (s *PriceType) UnmarshalJSON(data []byte) error {
 }
 
 func decodePriceType(d *jsonx.Decoder, s *PriceType) error {
-	return jsonx.Object(d, nil, s, decodePriceTypeMember)
+	return jsonx.Object(d, nil, s, readPriceTypeMember)
 }
 
-// decodePriceTypeMember reads the member named key into s.
-func decodePriceTypeMember(d *jsonx.Decoder, s *PriceType, key []byte) (int, error) {
+// readPriceTypeMember reads the member named key into s.
+func readPriceTypeMember(d *jsonx.Decoder, s *PriceType, key []byte) (int, error) {
 	switch string(key) {
 	case "currency":
 		return jsonx.Optional, jsonx.OptString(d, &s.Currency)
@@ -368,7 +368,7 @@ func decodePriceTypeMember(d *jsonx.Decoder, s *PriceType, key []byte) (int, err
 	return jsonx.Unknown, nil
 }
 
-// requiredProperty lists the members a Property must have; decodePropertyMember returns their positions.
+// requiredProperty lists the members a Property must have; readPropertyMember returns their positions.
 var requiredProperty = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for Property's members.
@@ -377,11 +377,11 @@ func (s *Property) UnmarshalJSON(data []byte) error {
 }
 
 func decodeProperty(d *jsonx.Decoder, s *Property) error {
-	return jsonx.Object(d, requiredProperty, s, decodePropertyMember)
+	return jsonx.Object(d, requiredProperty, s, readPropertyMember)
 }
 
-// decodePropertyMember reads the member named key into s.
-func decodePropertyMember(d *jsonx.Decoder, s *Property, key []byte) (int, error) {
+// readPropertyMember reads the member named key into s.
+func readPropertyMember(d *jsonx.Decoder, s *Property, key []byte) (int, error) {
 	switch string(key) {
 	case "createdAt":
 		return jsonx.Optional, jsonx.OptTime(d, &s.CreatedAt)
@@ -413,11 +413,11 @@ func (s *Status) UnmarshalJSON(data []byte) error {
 }
 
 func decodeStatus(d *jsonx.Decoder, s *Status) error {
-	return jsonx.Object(d, nil, s, decodeStatusMember)
+	return jsonx.Object(d, nil, s, readStatusMember)
 }
 
-// decodeStatusMember reads the member named key into s.
-func decodeStatusMember(d *jsonx.Decoder, s *Status, key []byte) (int, error) {
+// readStatusMember reads the member named key into s.
+func readStatusMember(d *jsonx.Decoder, s *Status, key []byte) (int, error) {
 	switch string(key) {
 	case "code":
 		return jsonx.Optional, jsonx.OptInt32(d, &s.Code)
@@ -429,7 +429,7 @@ func decodeStatusMember(d *jsonx.Decoder, s *Status, key []byte) (int, error) {
 	return jsonx.Unknown, nil
 }
 
-// requiredStep lists the members a Step must have; decodeStepMember returns their positions.
+// requiredStep lists the members a Step must have; readStepMember returns their positions.
 var requiredStep = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for Step's members.
@@ -438,11 +438,11 @@ func (s *Step) UnmarshalJSON(data []byte) error {
 }
 
 func decodeStep(d *jsonx.Decoder, s *Step) error {
-	return jsonx.Object(d, requiredStep, s, decodeStepMember)
+	return jsonx.Object(d, requiredStep, s, readStepMember)
 }
 
-// decodeStepMember reads the member named key into s.
-func decodeStepMember(d *jsonx.Decoder, s *Step, key []byte) (int, error) {
+// readStepMember reads the member named key into s.
+func readStepMember(d *jsonx.Decoder, s *Step, key []byte) (int, error) {
 	switch string(key) {
 	case "configuratorId":
 		return jsonx.Optional, jsonx.OptString(d, &s.ConfiguratorID)
@@ -464,7 +464,7 @@ func decodeStepMember(d *jsonx.Decoder, s *Step, key []byte) (int, error) {
 	return jsonx.Unknown, nil
 }
 
-// requiredStepOption lists the members a StepOption must have; decodeStepOptionMember returns their positions.
+// requiredStepOption lists the members a StepOption must have; readStepOptionMember returns their positions.
 var requiredStepOption = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for StepOption's members.
@@ -473,11 +473,11 @@ func (s *StepOption) UnmarshalJSON(data []byte) error {
 }
 
 func decodeStepOption(d *jsonx.Decoder, s *StepOption) error {
-	return jsonx.Object(d, requiredStepOption, s, decodeStepOptionMember)
+	return jsonx.Object(d, requiredStepOption, s, readStepOptionMember)
 }
 
-// decodeStepOptionMember reads the member named key into s.
-func decodeStepOptionMember(d *jsonx.Decoder, s *StepOption, key []byte) (int, error) {
+// readStepOptionMember reads the member named key into s.
+func readStepOptionMember(d *jsonx.Decoder, s *StepOption, key []byte) (int, error) {
 	switch string(key) {
 	case "createdAt":
 		return jsonx.Optional, jsonx.OptTime(d, &s.CreatedAt)
@@ -505,11 +505,11 @@ func (s *WeightType) UnmarshalJSON(data []byte) error {
 }
 
 func decodeWeightType(d *jsonx.Decoder, s *WeightType) error {
-	return jsonx.Object(d, nil, s, decodeWeightTypeMember)
+	return jsonx.Object(d, nil, s, readWeightTypeMember)
 }
 
-// decodeWeightTypeMember reads the member named key into s.
-func decodeWeightTypeMember(d *jsonx.Decoder, s *WeightType, key []byte) (int, error) {
+// readWeightTypeMember reads the member named key into s.
+func readWeightTypeMember(d *jsonx.Decoder, s *WeightType, key []byte) (int, error) {
 	switch string(key) {
 	case "unit":
 		return jsonx.Optional, jsonx.OptString(d, &s.Unit)

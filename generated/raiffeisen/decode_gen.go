@@ -8,7 +8,7 @@ import (
 	"github.com/apigen-go/apigen/runtime/jsonx"
 )
 
-// requiredAccount lists the members a Account must have; decodeAccountMember returns their positions.
+// requiredAccount lists the members a Account must have; readAccountMember returns their positions.
 var requiredAccount = []string{"accountId", "accountNumber", "bankCode"}
 
 // UnmarshalJSON decodes s with a decoder generated for Account's members.
@@ -17,11 +17,11 @@ func (s *Account) UnmarshalJSON(data []byte) error {
 }
 
 func decodeAccount(d *jsonx.Decoder, s *Account) error {
-	return jsonx.Object(d, requiredAccount, s, decodeAccountMember)
+	return jsonx.Object(d, requiredAccount, s, readAccountMember)
 }
 
-// decodeAccountMember reads the member named key into s.
-func decodeAccountMember(d *jsonx.Decoder, s *Account, key []byte) (int, error) {
+// readAccountMember reads the member named key into s.
+func readAccountMember(d *jsonx.Decoder, s *Account, key []byte) (int, error) {
 	switch string(key) {
 	case "accountId":
 		return 0, jsonx.Int64(d, &s.AccountID)
@@ -47,7 +47,7 @@ func decodeAccountMember(d *jsonx.Decoder, s *Account, key []byte) (int, error) 
 	return jsonx.Unknown, nil
 }
 
-// requiredAccountBalance lists the members a AccountBalance must have; decodeAccountBalanceMember returns their positions.
+// requiredAccountBalance lists the members a AccountBalance must have; readAccountBalanceMember returns their positions.
 var requiredAccountBalance = []string{"bankCode", "numberPart2"}
 
 // UnmarshalJSON decodes s with a decoder generated for AccountBalance's members.
@@ -56,11 +56,11 @@ func (s *AccountBalance) UnmarshalJSON(data []byte) error {
 }
 
 func decodeAccountBalance(d *jsonx.Decoder, s *AccountBalance) error {
-	return jsonx.Object(d, requiredAccountBalance, s, decodeAccountBalanceMember)
+	return jsonx.Object(d, requiredAccountBalance, s, readAccountBalanceMember)
 }
 
-// decodeAccountBalanceMember reads the member named key into s.
-func decodeAccountBalanceMember(d *jsonx.Decoder, s *AccountBalance, key []byte) (int, error) {
+// readAccountBalanceMember reads the member named key into s.
+func readAccountBalanceMember(d *jsonx.Decoder, s *AccountBalance, key []byte) (int, error) {
 	switch string(key) {
 	case "bankCode":
 		return 0, jsonx.String(d, &s.BankCode)
@@ -74,7 +74,7 @@ func decodeAccountBalanceMember(d *jsonx.Decoder, s *AccountBalance, key []byte)
 	return jsonx.Unknown, nil
 }
 
-// requiredAccountList lists the members a AccountList must have; decodeAccountListMember returns their positions.
+// requiredAccountList lists the members a AccountList must have; readAccountListMember returns their positions.
 var requiredAccountList = []string{"accounts"}
 
 // UnmarshalJSON decodes s with a decoder generated for AccountList's members.
@@ -83,11 +83,11 @@ func (s *AccountList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeAccountList(d *jsonx.Decoder, s *AccountList) error {
-	return jsonx.Object(d, requiredAccountList, s, decodeAccountListMember)
+	return jsonx.Object(d, requiredAccountList, s, readAccountListMember)
 }
 
-// decodeAccountListMember reads the member named key into s.
-func decodeAccountListMember(d *jsonx.Decoder, s *AccountList, key []byte) (int, error) {
+// readAccountListMember reads the member named key into s.
+func readAccountListMember(d *jsonx.Decoder, s *AccountList, key []byte) (int, error) {
 	switch string(key) {
 	case "accounts":
 		return 0, jsonx.Slice(d, &s.Accounts, decodeAccount)
@@ -107,7 +107,7 @@ func decodeAccountListMember(d *jsonx.Decoder, s *AccountList, key []byte) (int,
 	return jsonx.Unknown, nil
 }
 
-// requiredAmount lists the members a Amount must have; decodeAmountMember returns their positions.
+// requiredAmount lists the members a Amount must have; readAmountMember returns their positions.
 var requiredAmount = []string{"currency", "value"}
 
 // UnmarshalJSON decodes s with a decoder generated for Amount's members.
@@ -116,11 +116,11 @@ func (s *Amount) UnmarshalJSON(data []byte) error {
 }
 
 func decodeAmount(d *jsonx.Decoder, s *Amount) error {
-	return jsonx.Object(d, requiredAmount, s, decodeAmountMember)
+	return jsonx.Object(d, requiredAmount, s, readAmountMember)
 }
 
-// decodeAmountMember reads the member named key into s.
-func decodeAmountMember(d *jsonx.Decoder, s *Amount, key []byte) (int, error) {
+// readAmountMember reads the member named key into s.
+func readAmountMember(d *jsonx.Decoder, s *Amount, key []byte) (int, error) {
 	switch string(key) {
 	case "currency":
 		return 0, jsonx.String(d, &s.Currency)
@@ -130,7 +130,7 @@ func decodeAmountMember(d *jsonx.Decoder, s *Amount, key []byte) (int, error) {
 	return jsonx.Unknown, nil
 }
 
-// requiredBalance lists the members a Balance must have; decodeBalanceMember returns their positions.
+// requiredBalance lists the members a Balance must have; readBalanceMember returns their positions.
 var requiredBalance = []string{"balanceType", "currency", "value"}
 
 // UnmarshalJSON decodes s with a decoder generated for Balance's members.
@@ -139,11 +139,11 @@ func (s *Balance) UnmarshalJSON(data []byte) error {
 }
 
 func decodeBalance(d *jsonx.Decoder, s *Balance) error {
-	return jsonx.Object(d, requiredBalance, s, decodeBalanceMember)
+	return jsonx.Object(d, requiredBalance, s, readBalanceMember)
 }
 
-// decodeBalanceMember reads the member named key into s.
-func decodeBalanceMember(d *jsonx.Decoder, s *Balance, key []byte) (int, error) {
+// readBalanceMember reads the member named key into s.
+func readBalanceMember(d *jsonx.Decoder, s *Balance, key []byte) (int, error) {
 	switch string(key) {
 	case "balanceType":
 		return 0, jsonx.String(d, &s.BalanceType)
@@ -155,7 +155,7 @@ func decodeBalanceMember(d *jsonx.Decoder, s *Balance, key []byte) (int, error) 
 	return jsonx.Unknown, nil
 }
 
-// requiredBankTransactionCode lists the members a BankTransactionCode must have; decodeBankTransactionCodeMember returns their positions.
+// requiredBankTransactionCode lists the members a BankTransactionCode must have; readBankTransactionCodeMember returns their positions.
 var requiredBankTransactionCode = []string{"code"}
 
 // UnmarshalJSON decodes s with a decoder generated for BankTransactionCode's members.
@@ -164,11 +164,11 @@ func (s *BankTransactionCode) UnmarshalJSON(data []byte) error {
 }
 
 func decodeBankTransactionCode(d *jsonx.Decoder, s *BankTransactionCode) error {
-	return jsonx.Object(d, requiredBankTransactionCode, s, decodeBankTransactionCodeMember)
+	return jsonx.Object(d, requiredBankTransactionCode, s, readBankTransactionCodeMember)
 }
 
-// decodeBankTransactionCodeMember reads the member named key into s.
-func decodeBankTransactionCodeMember(d *jsonx.Decoder, s *BankTransactionCode, key []byte) (int, error) {
+// readBankTransactionCodeMember reads the member named key into s.
+func readBankTransactionCodeMember(d *jsonx.Decoder, s *BankTransactionCode, key []byte) (int, error) {
 	switch string(key) {
 	case "code":
 		return 0, jsonx.String(d, &s.Code)
@@ -176,7 +176,7 @@ func decodeBankTransactionCodeMember(d *jsonx.Decoder, s *BankTransactionCode, k
 	return jsonx.Unknown, nil
 }
 
-// requiredBatchCreated lists the members a BatchCreated must have; decodeBatchCreatedMember returns their positions.
+// requiredBatchCreated lists the members a BatchCreated must have; readBatchCreatedMember returns their positions.
 var requiredBatchCreated = []string{"batchFileId"}
 
 // UnmarshalJSON decodes s with a decoder generated for BatchCreated's members.
@@ -185,11 +185,11 @@ func (s *BatchCreated) UnmarshalJSON(data []byte) error {
 }
 
 func decodeBatchCreated(d *jsonx.Decoder, s *BatchCreated) error {
-	return jsonx.Object(d, requiredBatchCreated, s, decodeBatchCreatedMember)
+	return jsonx.Object(d, requiredBatchCreated, s, readBatchCreatedMember)
 }
 
-// decodeBatchCreatedMember reads the member named key into s.
-func decodeBatchCreatedMember(d *jsonx.Decoder, s *BatchCreated, key []byte) (int, error) {
+// readBatchCreatedMember reads the member named key into s.
+func readBatchCreatedMember(d *jsonx.Decoder, s *BatchCreated, key []byte) (int, error) {
 	switch string(key) {
 	case "batchFileId":
 		return 0, jsonx.Int64(d, &s.BatchFileID)
@@ -203,11 +203,11 @@ func (s *BatchDetail) UnmarshalJSON(data []byte) error {
 }
 
 func decodeBatchDetail(d *jsonx.Decoder, s *BatchDetail) error {
-	return jsonx.Object(d, nil, s, decodeBatchDetailMember)
+	return jsonx.Object(d, nil, s, readBatchDetailMember)
 }
 
-// decodeBatchDetailMember reads the member named key into s.
-func decodeBatchDetailMember(d *jsonx.Decoder, s *BatchDetail, key []byte) (int, error) {
+// readBatchDetailMember reads the member named key into s.
+func readBatchDetailMember(d *jsonx.Decoder, s *BatchDetail, key []byte) (int, error) {
 	switch string(key) {
 	case "batchFileStatus":
 		return jsonx.Optional, jsonx.OptString(d, &s.BatchFileStatus)
@@ -229,11 +229,11 @@ func (s *CounterParty) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCounterParty(d *jsonx.Decoder, s *CounterParty) error {
-	return jsonx.Object(d, nil, s, decodeCounterPartyMember)
+	return jsonx.Object(d, nil, s, readCounterPartyMember)
 }
 
-// decodeCounterPartyMember reads the member named key into s.
-func decodeCounterPartyMember(d *jsonx.Decoder, s *CounterParty, key []byte) (int, error) {
+// readCounterPartyMember reads the member named key into s.
+func readCounterPartyMember(d *jsonx.Decoder, s *CounterParty, key []byte) (int, error) {
 	switch string(key) {
 	case "account":
 		return jsonx.Optional, jsonx.Ptr(d, &s.Account, decodeCounterPartyAccount)
@@ -249,11 +249,11 @@ func (s *CounterPartyAccount) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCounterPartyAccount(d *jsonx.Decoder, s *CounterPartyAccount) error {
-	return jsonx.Object(d, nil, s, decodeCounterPartyAccountMember)
+	return jsonx.Object(d, nil, s, readCounterPartyAccountMember)
 }
 
-// decodeCounterPartyAccountMember reads the member named key into s.
-func decodeCounterPartyAccountMember(d *jsonx.Decoder, s *CounterPartyAccount, key []byte) (int, error) {
+// readCounterPartyAccountMember reads the member named key into s.
+func readCounterPartyAccountMember(d *jsonx.Decoder, s *CounterPartyAccount, key []byte) (int, error) {
 	switch string(key) {
 	case "accountNumber":
 		return jsonx.Optional, jsonx.OptString(d, &s.AccountNumber)
@@ -271,11 +271,11 @@ func (s *CreditorReference) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCreditorReference(d *jsonx.Decoder, s *CreditorReference) error {
-	return jsonx.Object(d, nil, s, decodeCreditorReferenceMember)
+	return jsonx.Object(d, nil, s, readCreditorReferenceMember)
 }
 
-// decodeCreditorReferenceMember reads the member named key into s.
-func decodeCreditorReferenceMember(d *jsonx.Decoder, s *CreditorReference, key []byte) (int, error) {
+// readCreditorReferenceMember reads the member named key into s.
+func readCreditorReferenceMember(d *jsonx.Decoder, s *CreditorReference, key []byte) (int, error) {
 	switch string(key) {
 	case "constant":
 		return jsonx.Optional, jsonx.OptString(d, &s.Constant)
@@ -287,7 +287,7 @@ func decodeCreditorReferenceMember(d *jsonx.Decoder, s *CreditorReference, key [
 	return jsonx.Unknown, nil
 }
 
-// requiredCurrencyFolder lists the members a CurrencyFolder must have; decodeCurrencyFolderMember returns their positions.
+// requiredCurrencyFolder lists the members a CurrencyFolder must have; readCurrencyFolderMember returns their positions.
 var requiredCurrencyFolder = []string{"currency", "status"}
 
 // UnmarshalJSON decodes s with a decoder generated for CurrencyFolder's members.
@@ -296,11 +296,11 @@ func (s *CurrencyFolder) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCurrencyFolder(d *jsonx.Decoder, s *CurrencyFolder) error {
-	return jsonx.Object(d, requiredCurrencyFolder, s, decodeCurrencyFolderMember)
+	return jsonx.Object(d, requiredCurrencyFolder, s, readCurrencyFolderMember)
 }
 
-// decodeCurrencyFolderMember reads the member named key into s.
-func decodeCurrencyFolderMember(d *jsonx.Decoder, s *CurrencyFolder, key []byte) (int, error) {
+// readCurrencyFolderMember reads the member named key into s.
+func readCurrencyFolderMember(d *jsonx.Decoder, s *CurrencyFolder, key []byte) (int, error) {
 	switch string(key) {
 	case "balances":
 		return jsonx.Optional, jsonx.Slice(d, &s.Balances, decodeBalance)
@@ -312,7 +312,7 @@ func decodeCurrencyFolderMember(d *jsonx.Decoder, s *CurrencyFolder, key []byte)
 	return jsonx.Unknown, nil
 }
 
-// requiredCurrencyListSimple lists the members a CurrencyListSimple must have; decodeCurrencyListSimpleMember returns their positions.
+// requiredCurrencyListSimple lists the members a CurrencyListSimple must have; readCurrencyListSimpleMember returns their positions.
 var requiredCurrencyListSimple = []string{"exchangeRateLists"}
 
 // UnmarshalJSON decodes s with a decoder generated for CurrencyListSimple's members.
@@ -321,11 +321,11 @@ func (s *CurrencyListSimple) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCurrencyListSimple(d *jsonx.Decoder, s *CurrencyListSimple) error {
-	return jsonx.Object(d, requiredCurrencyListSimple, s, decodeCurrencyListSimpleMember)
+	return jsonx.Object(d, requiredCurrencyListSimple, s, readCurrencyListSimpleMember)
 }
 
-// decodeCurrencyListSimpleMember reads the member named key into s.
-func decodeCurrencyListSimpleMember(d *jsonx.Decoder, s *CurrencyListSimple, key []byte) (int, error) {
+// readCurrencyListSimpleMember reads the member named key into s.
+func readCurrencyListSimpleMember(d *jsonx.Decoder, s *CurrencyListSimple, key []byte) (int, error) {
 	switch string(key) {
 	case "exchangeRateLists":
 		return 0, jsonx.Slice(d, &s.ExchangeRateLists, decodeExchangeRateList)
@@ -339,11 +339,11 @@ func (s *EntryDetails) UnmarshalJSON(data []byte) error {
 }
 
 func decodeEntryDetails(d *jsonx.Decoder, s *EntryDetails) error {
-	return jsonx.Object(d, nil, s, decodeEntryDetailsMember)
+	return jsonx.Object(d, nil, s, readEntryDetailsMember)
 }
 
-// decodeEntryDetailsMember reads the member named key into s.
-func decodeEntryDetailsMember(d *jsonx.Decoder, s *EntryDetails, key []byte) (int, error) {
+// readEntryDetailsMember reads the member named key into s.
+func readEntryDetailsMember(d *jsonx.Decoder, s *EntryDetails, key []byte) (int, error) {
 	switch string(key) {
 	case "transactionDetails":
 		return jsonx.Optional, jsonx.Ptr(d, &s.TransactionDetails, decodeTransactionDetails)
@@ -357,11 +357,11 @@ func (s *Error) UnmarshalJSON(data []byte) error {
 }
 
 func decodeError(d *jsonx.Decoder, s *Error) error {
-	return jsonx.Object(d, nil, s, decodeErrorMember)
+	return jsonx.Object(d, nil, s, readErrorMember)
 }
 
-// decodeErrorMember reads the member named key into s.
-func decodeErrorMember(d *jsonx.Decoder, s *Error, key []byte) (int, error) {
+// readErrorMember reads the member named key into s.
+func readErrorMember(d *jsonx.Decoder, s *Error, key []byte) (int, error) {
 	switch string(key) {
 	case "error":
 		return jsonx.Optional, jsonx.OptString(d, &s.Error)
@@ -383,11 +383,11 @@ func (s *ExchangeRate) UnmarshalJSON(data []byte) error {
 }
 
 func decodeExchangeRate(d *jsonx.Decoder, s *ExchangeRate) error {
-	return jsonx.Object(d, nil, s, decodeExchangeRateMember)
+	return jsonx.Object(d, nil, s, readExchangeRateMember)
 }
 
-// decodeExchangeRateMember reads the member named key into s.
-func decodeExchangeRateMember(d *jsonx.Decoder, s *ExchangeRate, key []byte) (int, error) {
+// readExchangeRateMember reads the member named key into s.
+func readExchangeRateMember(d *jsonx.Decoder, s *ExchangeRate, key []byte) (int, error) {
 	switch string(key) {
 	case "currencyFrom":
 		return jsonx.Optional, jsonx.OptString(d, &s.CurrencyFrom)
@@ -423,11 +423,11 @@ func (s *ExchangeRateList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeExchangeRateList(d *jsonx.Decoder, s *ExchangeRateList) error {
-	return jsonx.Object(d, nil, s, decodeExchangeRateListMember)
+	return jsonx.Object(d, nil, s, readExchangeRateListMember)
 }
 
-// decodeExchangeRateListMember reads the member named key into s.
-func decodeExchangeRateListMember(d *jsonx.Decoder, s *ExchangeRateList, key []byte) (int, error) {
+// readExchangeRateListMember reads the member named key into s.
+func readExchangeRateListMember(d *jsonx.Decoder, s *ExchangeRateList, key []byte) (int, error) {
 	switch string(key) {
 	case "effectiveDateFrom":
 		return jsonx.Optional, jsonx.OptTime(d, &s.EffectiveDateFrom)
@@ -451,11 +451,11 @@ func (s *RelatedParties) UnmarshalJSON(data []byte) error {
 }
 
 func decodeRelatedParties(d *jsonx.Decoder, s *RelatedParties) error {
-	return jsonx.Object(d, nil, s, decodeRelatedPartiesMember)
+	return jsonx.Object(d, nil, s, readRelatedPartiesMember)
 }
 
-// decodeRelatedPartiesMember reads the member named key into s.
-func decodeRelatedPartiesMember(d *jsonx.Decoder, s *RelatedParties, key []byte) (int, error) {
+// readRelatedPartiesMember reads the member named key into s.
+func readRelatedPartiesMember(d *jsonx.Decoder, s *RelatedParties, key []byte) (int, error) {
 	switch string(key) {
 	case "counterParty":
 		return jsonx.Optional, jsonx.Ptr(d, &s.CounterParty, decodeCounterParty)
@@ -469,11 +469,11 @@ func (s *RemittanceInformation) UnmarshalJSON(data []byte) error {
 }
 
 func decodeRemittanceInformation(d *jsonx.Decoder, s *RemittanceInformation) error {
-	return jsonx.Object(d, nil, s, decodeRemittanceInformationMember)
+	return jsonx.Object(d, nil, s, readRemittanceInformationMember)
 }
 
-// decodeRemittanceInformationMember reads the member named key into s.
-func decodeRemittanceInformationMember(d *jsonx.Decoder, s *RemittanceInformation, key []byte) (int, error) {
+// readRemittanceInformationMember reads the member named key into s.
+func readRemittanceInformationMember(d *jsonx.Decoder, s *RemittanceInformation, key []byte) (int, error) {
 	switch string(key) {
 	case "creditorReferenceInformation":
 		return jsonx.Optional, jsonx.Ptr(d, &s.CreditorReferenceInformation, decodeCreditorReference)
@@ -483,7 +483,7 @@ func decodeRemittanceInformationMember(d *jsonx.Decoder, s *RemittanceInformatio
 	return jsonx.Unknown, nil
 }
 
-// requiredStatement lists the members a Statement must have; decodeStatementMember returns their positions.
+// requiredStatement lists the members a Statement must have; readStatementMember returns their positions.
 var requiredStatement = []string{"accountId", "dateFrom", "dateTo", "statementFormats", "statementId", "statementNumber"}
 
 // UnmarshalJSON decodes s with a decoder generated for Statement's members.
@@ -492,11 +492,11 @@ func (s *Statement) UnmarshalJSON(data []byte) error {
 }
 
 func decodeStatement(d *jsonx.Decoder, s *Statement) error {
-	return jsonx.Object(d, requiredStatement, s, decodeStatementMember)
+	return jsonx.Object(d, requiredStatement, s, readStatementMember)
 }
 
-// decodeStatementMember reads the member named key into s.
-func decodeStatementMember(d *jsonx.Decoder, s *Statement, key []byte) (int, error) {
+// readStatementMember reads the member named key into s.
+func readStatementMember(d *jsonx.Decoder, s *Statement, key []byte) (int, error) {
 	switch string(key) {
 	case "accountId":
 		return 0, jsonx.Int64(d, &s.AccountID)
@@ -516,7 +516,7 @@ func decodeStatementMember(d *jsonx.Decoder, s *Statement, key []byte) (int, err
 	return jsonx.Unknown, nil
 }
 
-// requiredStatementList lists the members a StatementList must have; decodeStatementListMember returns their positions.
+// requiredStatementList lists the members a StatementList must have; readStatementListMember returns their positions.
 var requiredStatementList = []string{"statements"}
 
 // UnmarshalJSON decodes s with a decoder generated for StatementList's members.
@@ -525,11 +525,11 @@ func (s *StatementList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeStatementList(d *jsonx.Decoder, s *StatementList) error {
-	return jsonx.Object(d, requiredStatementList, s, decodeStatementListMember)
+	return jsonx.Object(d, requiredStatementList, s, readStatementListMember)
 }
 
-// decodeStatementListMember reads the member named key into s.
-func decodeStatementListMember(d *jsonx.Decoder, s *StatementList, key []byte) (int, error) {
+// readStatementListMember reads the member named key into s.
+func readStatementListMember(d *jsonx.Decoder, s *StatementList, key []byte) (int, error) {
 	switch string(key) {
 	case "first":
 		return jsonx.Optional, jsonx.OptBool(d, &s.First)
@@ -549,7 +549,7 @@ func decodeStatementListMember(d *jsonx.Decoder, s *StatementList, key []byte) (
 	return jsonx.Unknown, nil
 }
 
-// requiredTransaction lists the members a Transaction must have; decodeTransactionMember returns their positions.
+// requiredTransaction lists the members a Transaction must have; readTransactionMember returns their positions.
 var requiredTransaction = []string{"amount", "bookingDate", "creditDebitIndication", "entryReference"}
 
 // UnmarshalJSON decodes s with a decoder generated for Transaction's members.
@@ -558,11 +558,11 @@ func (s *Transaction) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTransaction(d *jsonx.Decoder, s *Transaction) error {
-	return jsonx.Object(d, requiredTransaction, s, decodeTransactionMember)
+	return jsonx.Object(d, requiredTransaction, s, readTransactionMember)
 }
 
-// decodeTransactionMember reads the member named key into s.
-func decodeTransactionMember(d *jsonx.Decoder, s *Transaction, key []byte) (int, error) {
+// readTransactionMember reads the member named key into s.
+func readTransactionMember(d *jsonx.Decoder, s *Transaction, key []byte) (int, error) {
 	switch string(key) {
 	case "amount":
 		return 0, decodeAmount(d, &s.Amount)
@@ -588,11 +588,11 @@ func (s *TransactionDetails) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTransactionDetails(d *jsonx.Decoder, s *TransactionDetails) error {
-	return jsonx.Object(d, nil, s, decodeTransactionDetailsMember)
+	return jsonx.Object(d, nil, s, readTransactionDetailsMember)
 }
 
-// decodeTransactionDetailsMember reads the member named key into s.
-func decodeTransactionDetailsMember(d *jsonx.Decoder, s *TransactionDetails, key []byte) (int, error) {
+// readTransactionDetailsMember reads the member named key into s.
+func readTransactionDetailsMember(d *jsonx.Decoder, s *TransactionDetails, key []byte) (int, error) {
 	switch string(key) {
 	case "relatedParties":
 		return jsonx.Optional, jsonx.Ptr(d, &s.RelatedParties, decodeRelatedParties)
@@ -602,7 +602,7 @@ func decodeTransactionDetailsMember(d *jsonx.Decoder, s *TransactionDetails, key
 	return jsonx.Unknown, nil
 }
 
-// requiredTransactionList lists the members a TransactionList must have; decodeTransactionListMember returns their positions.
+// requiredTransactionList lists the members a TransactionList must have; readTransactionListMember returns their positions.
 var requiredTransactionList = []string{"transactions"}
 
 // UnmarshalJSON decodes s with a decoder generated for TransactionList's members.
@@ -611,11 +611,11 @@ func (s *TransactionList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTransactionList(d *jsonx.Decoder, s *TransactionList) error {
-	return jsonx.Object(d, requiredTransactionList, s, decodeTransactionListMember)
+	return jsonx.Object(d, requiredTransactionList, s, readTransactionListMember)
 }
 
-// decodeTransactionListMember reads the member named key into s.
-func decodeTransactionListMember(d *jsonx.Decoder, s *TransactionList, key []byte) (int, error) {
+// readTransactionListMember reads the member named key into s.
+func readTransactionListMember(d *jsonx.Decoder, s *TransactionList, key []byte) (int, error) {
 	switch string(key) {
 	case "lastPage":
 		return jsonx.Optional, jsonx.OptBool(d, &s.LastPage)

@@ -4,7 +4,7 @@ package raynet
 
 import "github.com/apigen-go/apigen/runtime/jsonx"
 
-// requiredCompany lists the members a Company must have; decodeCompanyMember returns their positions.
+// requiredCompany lists the members a Company must have; readCompanyMember returns their positions.
 var requiredCompany = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for Company's members.
@@ -13,11 +13,11 @@ func (s *Company) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCompany(d *jsonx.Decoder, s *Company) error {
-	return jsonx.Object(d, requiredCompany, s, decodeCompanyMember)
+	return jsonx.Object(d, requiredCompany, s, readCompanyMember)
 }
 
-// decodeCompanyMember reads the member named key into s.
-func decodeCompanyMember(d *jsonx.Decoder, s *Company, key []byte) (int, error) {
+// readCompanyMember reads the member named key into s.
+func readCompanyMember(d *jsonx.Decoder, s *Company, key []byte) (int, error) {
 	switch string(key) {
 	case "_version":
 		return jsonx.Optional, jsonx.OptInt64(d, &s.Version)
@@ -65,7 +65,7 @@ func decodeCompanyMember(d *jsonx.Decoder, s *Company, key []byte) (int, error) 
 	return jsonx.Unknown, nil
 }
 
-// requiredCompanyEnvelope lists the members a CompanyEnvelope must have; decodeCompanyEnvelopeMember returns their positions.
+// requiredCompanyEnvelope lists the members a CompanyEnvelope must have; readCompanyEnvelopeMember returns their positions.
 var requiredCompanyEnvelope = []string{"data"}
 
 // UnmarshalJSON decodes s with a decoder generated for CompanyEnvelope's members.
@@ -74,11 +74,11 @@ func (s *CompanyEnvelope) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCompanyEnvelope(d *jsonx.Decoder, s *CompanyEnvelope) error {
-	return jsonx.Object(d, requiredCompanyEnvelope, s, decodeCompanyEnvelopeMember)
+	return jsonx.Object(d, requiredCompanyEnvelope, s, readCompanyEnvelopeMember)
 }
 
-// decodeCompanyEnvelopeMember reads the member named key into s.
-func decodeCompanyEnvelopeMember(d *jsonx.Decoder, s *CompanyEnvelope, key []byte) (int, error) {
+// readCompanyEnvelopeMember reads the member named key into s.
+func readCompanyEnvelopeMember(d *jsonx.Decoder, s *CompanyEnvelope, key []byte) (int, error) {
 	switch string(key) {
 	case "data":
 		return 0, decodeCompany(d, &s.Data)
@@ -88,7 +88,7 @@ func decodeCompanyEnvelopeMember(d *jsonx.Decoder, s *CompanyEnvelope, key []byt
 	return jsonx.Unknown, nil
 }
 
-// requiredCompanyList lists the members a CompanyList must have; decodeCompanyListMember returns their positions.
+// requiredCompanyList lists the members a CompanyList must have; readCompanyListMember returns their positions.
 var requiredCompanyList = []string{"data"}
 
 // UnmarshalJSON decodes s with a decoder generated for CompanyList's members.
@@ -97,11 +97,11 @@ func (s *CompanyList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCompanyList(d *jsonx.Decoder, s *CompanyList) error {
-	return jsonx.Object(d, requiredCompanyList, s, decodeCompanyListMember)
+	return jsonx.Object(d, requiredCompanyList, s, readCompanyListMember)
 }
 
-// decodeCompanyListMember reads the member named key into s.
-func decodeCompanyListMember(d *jsonx.Decoder, s *CompanyList, key []byte) (int, error) {
+// readCompanyListMember reads the member named key into s.
+func readCompanyListMember(d *jsonx.Decoder, s *CompanyList, key []byte) (int, error) {
 	switch string(key) {
 	case "data":
 		return 0, jsonx.Slice(d, &s.Data, decodeCompany)
@@ -119,11 +119,11 @@ func (s *Created) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCreated(d *jsonx.Decoder, s *Created) error {
-	return jsonx.Object(d, nil, s, decodeCreatedMember)
+	return jsonx.Object(d, nil, s, readCreatedMember)
 }
 
-// decodeCreatedMember reads the member named key into s.
-func decodeCreatedMember(d *jsonx.Decoder, s *Created, key []byte) (int, error) {
+// readCreatedMember reads the member named key into s.
+func readCreatedMember(d *jsonx.Decoder, s *Created, key []byte) (int, error) {
 	switch string(key) {
 	case "data":
 		return jsonx.Optional, jsonx.Ptr(d, &s.Data, decodeCreatedData)
@@ -139,11 +139,11 @@ func (s *CreatedData) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCreatedData(d *jsonx.Decoder, s *CreatedData) error {
-	return jsonx.Object(d, nil, s, decodeCreatedDataMember)
+	return jsonx.Object(d, nil, s, readCreatedDataMember)
 }
 
-// decodeCreatedDataMember reads the member named key into s.
-func decodeCreatedDataMember(d *jsonx.Decoder, s *CreatedData, key []byte) (int, error) {
+// readCreatedDataMember reads the member named key into s.
+func readCreatedDataMember(d *jsonx.Decoder, s *CreatedData, key []byte) (int, error) {
 	switch string(key) {
 	case "id":
 		return jsonx.Optional, jsonx.OptInt64(d, &s.ID)
@@ -157,11 +157,11 @@ func (s *Error) UnmarshalJSON(data []byte) error {
 }
 
 func decodeError(d *jsonx.Decoder, s *Error) error {
-	return jsonx.Object(d, nil, s, decodeErrorMember)
+	return jsonx.Object(d, nil, s, readErrorMember)
 }
 
-// decodeErrorMember reads the member named key into s.
-func decodeErrorMember(d *jsonx.Decoder, s *Error, key []byte) (int, error) {
+// readErrorMember reads the member named key into s.
+func readErrorMember(d *jsonx.Decoder, s *Error, key []byte) (int, error) {
 	switch string(key) {
 	case "message":
 		return jsonx.Optional, jsonx.OptString(d, &s.Message)
@@ -175,7 +175,7 @@ func decodeErrorMember(d *jsonx.Decoder, s *Error, key []byte) (int, error) {
 	return jsonx.Unknown, nil
 }
 
-// requiredReference lists the members a Reference must have; decodeReferenceMember returns their positions.
+// requiredReference lists the members a Reference must have; readReferenceMember returns their positions.
 var requiredReference = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for Reference's members.
@@ -184,11 +184,11 @@ func (s *Reference) UnmarshalJSON(data []byte) error {
 }
 
 func decodeReference(d *jsonx.Decoder, s *Reference) error {
-	return jsonx.Object(d, requiredReference, s, decodeReferenceMember)
+	return jsonx.Object(d, requiredReference, s, readReferenceMember)
 }
 
-// decodeReferenceMember reads the member named key into s.
-func decodeReferenceMember(d *jsonx.Decoder, s *Reference, key []byte) (int, error) {
+// readReferenceMember reads the member named key into s.
+func readReferenceMember(d *jsonx.Decoder, s *Reference, key []byte) (int, error) {
 	switch string(key) {
 	case "id":
 		return 0, jsonx.Int64(d, &s.ID)

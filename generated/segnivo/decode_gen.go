@@ -4,7 +4,7 @@ package segnivo
 
 import "github.com/apigen-go/apigen/runtime/jsonx"
 
-// requiredCampaign lists the members a Campaign must have; decodeCampaignMember returns their positions.
+// requiredCampaign lists the members a Campaign must have; readCampaignMember returns their positions.
 var requiredCampaign = []string{"uid"}
 
 // UnmarshalJSON decodes s with a decoder generated for Campaign's members.
@@ -13,11 +13,11 @@ func (s *Campaign) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCampaign(d *jsonx.Decoder, s *Campaign) error {
-	return jsonx.Object(d, requiredCampaign, s, decodeCampaignMember)
+	return jsonx.Object(d, requiredCampaign, s, readCampaignMember)
 }
 
-// decodeCampaignMember reads the member named key into s.
-func decodeCampaignMember(d *jsonx.Decoder, s *Campaign, key []byte) (int, error) {
+// readCampaignMember reads the member named key into s.
+func readCampaignMember(d *jsonx.Decoder, s *Campaign, key []byte) (int, error) {
 	switch string(key) {
 	case "created_at":
 		return jsonx.Optional, jsonx.OptString(d, &s.CreatedAt)
@@ -57,11 +57,11 @@ func (s *CampaignCreated) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCampaignCreated(d *jsonx.Decoder, s *CampaignCreated) error {
-	return jsonx.Object(d, nil, s, decodeCampaignCreatedMember)
+	return jsonx.Object(d, nil, s, readCampaignCreatedMember)
 }
 
-// decodeCampaignCreatedMember reads the member named key into s.
-func decodeCampaignCreatedMember(d *jsonx.Decoder, s *CampaignCreated, key []byte) (int, error) {
+// readCampaignCreatedMember reads the member named key into s.
+func readCampaignCreatedMember(d *jsonx.Decoder, s *CampaignCreated, key []byte) (int, error) {
 	switch string(key) {
 	case "attributes":
 		return jsonx.Optional, jsonx.Ptr(d, &s.Attributes, decodeCampaign)
@@ -79,11 +79,11 @@ func (s *CampaignStatistics) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCampaignStatistics(d *jsonx.Decoder, s *CampaignStatistics) error {
-	return jsonx.Object(d, nil, s, decodeCampaignStatisticsMember)
+	return jsonx.Object(d, nil, s, readCampaignStatisticsMember)
 }
 
-// decodeCampaignStatisticsMember reads the member named key into s.
-func decodeCampaignStatisticsMember(d *jsonx.Decoder, s *CampaignStatistics, key []byte) (int, error) {
+// readCampaignStatisticsMember reads the member named key into s.
+func readCampaignStatisticsMember(d *jsonx.Decoder, s *CampaignStatistics, key []byte) (int, error) {
 	switch string(key) {
 	case "abuse_feedback_count":
 		return jsonx.Optional, jsonx.OptInt64(d, &s.AbuseFeedbackCount)
@@ -107,7 +107,7 @@ func decodeCampaignStatisticsMember(d *jsonx.Decoder, s *CampaignStatistics, key
 	return jsonx.Unknown, nil
 }
 
-// requiredContact lists the members a Contact must have; decodeContactMember returns their positions.
+// requiredContact lists the members a Contact must have; readContactMember returns their positions.
 var requiredContact = []string{"email", "uid"}
 
 // UnmarshalJSON decodes s with a decoder generated for Contact's members.
@@ -116,11 +116,11 @@ func (s *Contact) UnmarshalJSON(data []byte) error {
 }
 
 func decodeContact(d *jsonx.Decoder, s *Contact) error {
-	return jsonx.Object(d, requiredContact, s, decodeContactMember)
+	return jsonx.Object(d, requiredContact, s, readContactMember)
 }
 
-// decodeContactMember reads the member named key into s.
-func decodeContactMember(d *jsonx.Decoder, s *Contact, key []byte) (int, error) {
+// readContactMember reads the member named key into s.
+func readContactMember(d *jsonx.Decoder, s *Contact, key []byte) (int, error) {
 	switch string(key) {
 	case "email":
 		return 0, jsonx.String(d, &s.Email)
@@ -150,11 +150,11 @@ func (s *ContactResult) UnmarshalJSON(data []byte) error {
 }
 
 func decodeContactResult(d *jsonx.Decoder, s *ContactResult) error {
-	return jsonx.Object(d, nil, s, decodeContactResultMember)
+	return jsonx.Object(d, nil, s, readContactResultMember)
 }
 
-// decodeContactResultMember reads the member named key into s.
-func decodeContactResultMember(d *jsonx.Decoder, s *ContactResult, key []byte) (int, error) {
+// readContactResultMember reads the member named key into s.
+func readContactResultMember(d *jsonx.Decoder, s *ContactResult, key []byte) (int, error) {
 	switch string(key) {
 	case "message":
 		return jsonx.Optional, jsonx.OptString(d, &s.Message)
@@ -172,11 +172,11 @@ func (s *EmailAddressVerificationResponse) UnmarshalJSON(data []byte) error {
 }
 
 func decodeEmailAddressVerificationResponse(d *jsonx.Decoder, s *EmailAddressVerificationResponse) error {
-	return jsonx.Object(d, nil, s, decodeEmailAddressVerificationResponseMember)
+	return jsonx.Object(d, nil, s, readEmailAddressVerificationResponseMember)
 }
 
-// decodeEmailAddressVerificationResponseMember reads the member named key into s.
-func decodeEmailAddressVerificationResponseMember(d *jsonx.Decoder, s *EmailAddressVerificationResponse, key []byte) (int, error) {
+// readEmailAddressVerificationResponseMember reads the member named key into s.
+func readEmailAddressVerificationResponseMember(d *jsonx.Decoder, s *EmailAddressVerificationResponse, key []byte) (int, error) {
 	switch string(key) {
 	case "status":
 		return jsonx.Optional, jsonx.OptString(d, &s.Status)
@@ -186,7 +186,7 @@ func decodeEmailAddressVerificationResponseMember(d *jsonx.Decoder, s *EmailAddr
 	return jsonx.Unknown, nil
 }
 
-// requiredEmailVerification lists the members a EmailVerification must have; decodeEmailVerificationMember returns their positions.
+// requiredEmailVerification lists the members a EmailVerification must have; readEmailVerificationMember returns their positions.
 var requiredEmailVerification = []string{"email", "status"}
 
 // UnmarshalJSON decodes s with a decoder generated for EmailVerification's members.
@@ -195,11 +195,11 @@ func (s *EmailVerification) UnmarshalJSON(data []byte) error {
 }
 
 func decodeEmailVerification(d *jsonx.Decoder, s *EmailVerification) error {
-	return jsonx.Object(d, requiredEmailVerification, s, decodeEmailVerificationMember)
+	return jsonx.Object(d, requiredEmailVerification, s, readEmailVerificationMember)
 }
 
-// decodeEmailVerificationMember reads the member named key into s.
-func decodeEmailVerificationMember(d *jsonx.Decoder, s *EmailVerification, key []byte) (int, error) {
+// readEmailVerificationMember reads the member named key into s.
+func readEmailVerificationMember(d *jsonx.Decoder, s *EmailVerification, key []byte) (int, error) {
 	switch string(key) {
 	case "email":
 		return 0, jsonx.String(d, &s.Email)
@@ -215,11 +215,11 @@ func (s *Error) UnmarshalJSON(data []byte) error {
 }
 
 func decodeError(d *jsonx.Decoder, s *Error) error {
-	return jsonx.Object(d, nil, s, decodeErrorMember)
+	return jsonx.Object(d, nil, s, readErrorMember)
 }
 
-// decodeErrorMember reads the member named key into s.
-func decodeErrorMember(d *jsonx.Decoder, s *Error, key []byte) (int, error) {
+// readErrorMember reads the member named key into s.
+func readErrorMember(d *jsonx.Decoder, s *Error, key []byte) (int, error) {
 	switch string(key) {
 	case "error":
 		return jsonx.Optional, jsonx.OptString(d, &s.Error)
@@ -239,11 +239,11 @@ func (s *ListStatistics) UnmarshalJSON(data []byte) error {
 }
 
 func decodeListStatistics(d *jsonx.Decoder, s *ListStatistics) error {
-	return jsonx.Object(d, nil, s, decodeListStatisticsMember)
+	return jsonx.Object(d, nil, s, readListStatisticsMember)
 }
 
-// decodeListStatisticsMember reads the member named key into s.
-func decodeListStatisticsMember(d *jsonx.Decoder, s *ListStatistics, key []byte) (int, error) {
+// readListStatisticsMember reads the member named key into s.
+func readListStatisticsMember(d *jsonx.Decoder, s *ListStatistics, key []byte) (int, error) {
 	switch string(key) {
 	case "click_rate":
 		return jsonx.Optional, jsonx.OptFloat64(d, &s.ClickRate)
@@ -261,7 +261,7 @@ func decodeListStatisticsMember(d *jsonx.Decoder, s *ListStatistics, key []byte)
 	return jsonx.Unknown, nil
 }
 
-// requiredMailingList lists the members a MailingList must have; decodeMailingListMember returns their positions.
+// requiredMailingList lists the members a MailingList must have; readMailingListMember returns their positions.
 var requiredMailingList = []string{"name", "uid"}
 
 // UnmarshalJSON decodes s with a decoder generated for MailingList's members.
@@ -270,11 +270,11 @@ func (s *MailingList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeMailingList(d *jsonx.Decoder, s *MailingList) error {
-	return jsonx.Object(d, requiredMailingList, s, decodeMailingListMember)
+	return jsonx.Object(d, requiredMailingList, s, readMailingListMember)
 }
 
-// decodeMailingListMember reads the member named key into s.
-func decodeMailingListMember(d *jsonx.Decoder, s *MailingList, key []byte) (int, error) {
+// readMailingListMember reads the member named key into s.
+func readMailingListMember(d *jsonx.Decoder, s *MailingList, key []byte) (int, error) {
 	switch string(key) {
 	case "created_at":
 		return jsonx.Optional, jsonx.OptString(d, &s.CreatedAt)
@@ -300,11 +300,11 @@ func (s *MailingListCreated) UnmarshalJSON(data []byte) error {
 }
 
 func decodeMailingListCreated(d *jsonx.Decoder, s *MailingListCreated) error {
-	return jsonx.Object(d, nil, s, decodeMailingListCreatedMember)
+	return jsonx.Object(d, nil, s, readMailingListCreatedMember)
 }
 
-// decodeMailingListCreatedMember reads the member named key into s.
-func decodeMailingListCreatedMember(d *jsonx.Decoder, s *MailingListCreated, key []byte) (int, error) {
+// readMailingListCreatedMember reads the member named key into s.
+func readMailingListCreatedMember(d *jsonx.Decoder, s *MailingListCreated, key []byte) (int, error) {
 	switch string(key) {
 	case "list_uid":
 		return jsonx.Optional, jsonx.OptString(d, &s.ListUID)
@@ -316,7 +316,7 @@ func decodeMailingListCreatedMember(d *jsonx.Decoder, s *MailingListCreated, key
 	return jsonx.Unknown, nil
 }
 
-// requiredRelayEmail lists the members a RelayEmail must have; decodeRelayEmailMember returns their positions.
+// requiredRelayEmail lists the members a RelayEmail must have; readRelayEmailMember returns their positions.
 var requiredRelayEmail = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for RelayEmail's members.
@@ -325,11 +325,11 @@ func (s *RelayEmail) UnmarshalJSON(data []byte) error {
 }
 
 func decodeRelayEmail(d *jsonx.Decoder, s *RelayEmail) error {
-	return jsonx.Object(d, requiredRelayEmail, s, decodeRelayEmailMember)
+	return jsonx.Object(d, requiredRelayEmail, s, readRelayEmailMember)
 }
 
-// decodeRelayEmailMember reads the member named key into s.
-func decodeRelayEmailMember(d *jsonx.Decoder, s *RelayEmail, key []byte) (int, error) {
+// readRelayEmailMember reads the member named key into s.
+func readRelayEmailMember(d *jsonx.Decoder, s *RelayEmail, key []byte) (int, error) {
 	switch string(key) {
 	case "content":
 		return jsonx.Optional, jsonx.OptString(d, &s.Content)
@@ -373,11 +373,11 @@ func (s *RelayEmailFrom) UnmarshalJSON(data []byte) error {
 }
 
 func decodeRelayEmailFrom(d *jsonx.Decoder, s *RelayEmailFrom) error {
-	return jsonx.Object(d, nil, s, decodeRelayEmailFromMember)
+	return jsonx.Object(d, nil, s, readRelayEmailFromMember)
 }
 
-// decodeRelayEmailFromMember reads the member named key into s.
-func decodeRelayEmailFromMember(d *jsonx.Decoder, s *RelayEmailFrom, key []byte) (int, error) {
+// readRelayEmailFromMember reads the member named key into s.
+func readRelayEmailFromMember(d *jsonx.Decoder, s *RelayEmailFrom, key []byte) (int, error) {
 	switch string(key) {
 	case "email":
 		return jsonx.Optional, jsonx.OptString(d, &s.Email)
@@ -393,11 +393,11 @@ func (s *RelayEmailList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeRelayEmailList(d *jsonx.Decoder, s *RelayEmailList) error {
-	return jsonx.Object(d, nil, s, decodeRelayEmailListMember)
+	return jsonx.Object(d, nil, s, readRelayEmailListMember)
 }
 
-// decodeRelayEmailListMember reads the member named key into s.
-func decodeRelayEmailListMember(d *jsonx.Decoder, s *RelayEmailList, key []byte) (int, error) {
+// readRelayEmailListMember reads the member named key into s.
+func readRelayEmailListMember(d *jsonx.Decoder, s *RelayEmailList, key []byte) (int, error) {
 	switch string(key) {
 	case "emails":
 		return jsonx.Optional, jsonx.Slice(d, &s.Emails, decodeRelayEmail)
@@ -411,11 +411,11 @@ func (s *RelaySendResponse) UnmarshalJSON(data []byte) error {
 }
 
 func decodeRelaySendResponse(d *jsonx.Decoder, s *RelaySendResponse) error {
-	return jsonx.Object(d, nil, s, decodeRelaySendResponseMember)
+	return jsonx.Object(d, nil, s, readRelaySendResponseMember)
 }
 
-// decodeRelaySendResponseMember reads the member named key into s.
-func decodeRelaySendResponseMember(d *jsonx.Decoder, s *RelaySendResponse, key []byte) (int, error) {
+// readRelaySendResponseMember reads the member named key into s.
+func readRelaySendResponseMember(d *jsonx.Decoder, s *RelaySendResponse, key []byte) (int, error) {
 	switch string(key) {
 	case "id":
 		return jsonx.Optional, jsonx.OptString(d, &s.ID)
@@ -431,11 +431,11 @@ func (s *StatusMessage) UnmarshalJSON(data []byte) error {
 }
 
 func decodeStatusMessage(d *jsonx.Decoder, s *StatusMessage) error {
-	return jsonx.Object(d, nil, s, decodeStatusMessageMember)
+	return jsonx.Object(d, nil, s, readStatusMessageMember)
 }
 
-// decodeStatusMessageMember reads the member named key into s.
-func decodeStatusMessageMember(d *jsonx.Decoder, s *StatusMessage, key []byte) (int, error) {
+// readStatusMessageMember reads the member named key into s.
+func readStatusMessageMember(d *jsonx.Decoder, s *StatusMessage, key []byte) (int, error) {
 	switch string(key) {
 	case "message":
 		return jsonx.Optional, jsonx.OptString(d, &s.Message)

@@ -10,11 +10,11 @@ func (s *Error) UnmarshalJSON(data []byte) error {
 }
 
 func decodeError(d *jsonx.Decoder, s *Error) error {
-	return jsonx.Object(d, nil, s, decodeErrorMember)
+	return jsonx.Object(d, nil, s, readErrorMember)
 }
 
-// decodeErrorMember reads the member named key into s.
-func decodeErrorMember(d *jsonx.Decoder, s *Error, key []byte) (int, error) {
+// readErrorMember reads the member named key into s.
+func readErrorMember(d *jsonx.Decoder, s *Error, key []byte) (int, error) {
 	switch string(key) {
 	case "Message":
 		return jsonx.Optional, jsonx.OptString(d, &s.Message)
@@ -22,7 +22,7 @@ func decodeErrorMember(d *jsonx.Decoder, s *Error, key []byte) (int, error) {
 	return jsonx.Unknown, nil
 }
 
-// requiredMe lists the members a Me must have; decodeMeMember returns their positions.
+// requiredMe lists the members a Me must have; readMeMember returns their positions.
 var requiredMe = []string{"Email", "Id", "Organizations"}
 
 // UnmarshalJSON decodes s with a decoder generated for Me's members.
@@ -31,11 +31,11 @@ func (s *Me) UnmarshalJSON(data []byte) error {
 }
 
 func decodeMe(d *jsonx.Decoder, s *Me) error {
-	return jsonx.Object(d, requiredMe, s, decodeMeMember)
+	return jsonx.Object(d, requiredMe, s, readMeMember)
 }
 
-// decodeMeMember reads the member named key into s.
-func decodeMeMember(d *jsonx.Decoder, s *Me, key []byte) (int, error) {
+// readMeMember reads the member named key into s.
+func readMeMember(d *jsonx.Decoder, s *Me, key []byte) (int, error) {
 	switch string(key) {
 	case "Email":
 		return 0, jsonx.String(d, &s.Email)
@@ -59,11 +59,11 @@ func (s *OAuthError) UnmarshalJSON(data []byte) error {
 }
 
 func decodeOAuthError(d *jsonx.Decoder, s *OAuthError) error {
-	return jsonx.Object(d, nil, s, decodeOAuthErrorMember)
+	return jsonx.Object(d, nil, s, readOAuthErrorMember)
 }
 
-// decodeOAuthErrorMember reads the member named key into s.
-func decodeOAuthErrorMember(d *jsonx.Decoder, s *OAuthError, key []byte) (int, error) {
+// readOAuthErrorMember reads the member named key into s.
+func readOAuthErrorMember(d *jsonx.Decoder, s *OAuthError, key []byte) (int, error) {
 	switch string(key) {
 	case "error":
 		return jsonx.Optional, jsonx.OptString(d, &s.Error)
@@ -73,7 +73,7 @@ func decodeOAuthErrorMember(d *jsonx.Decoder, s *OAuthError, key []byte) (int, e
 	return jsonx.Unknown, nil
 }
 
-// requiredOrder lists the members a Order must have; decodeOrderMember returns their positions.
+// requiredOrder lists the members a Order must have; readOrderMember returns their positions.
 var requiredOrder = []string{"Id", "Number"}
 
 // UnmarshalJSON decodes s with a decoder generated for Order's members.
@@ -82,11 +82,11 @@ func (s *Order) UnmarshalJSON(data []byte) error {
 }
 
 func decodeOrder(d *jsonx.Decoder, s *Order) error {
-	return jsonx.Object(d, requiredOrder, s, decodeOrderMember)
+	return jsonx.Object(d, requiredOrder, s, readOrderMember)
 }
 
-// decodeOrderMember reads the member named key into s.
-func decodeOrderMember(d *jsonx.Decoder, s *Order, key []byte) (int, error) {
+// readOrderMember reads the member named key into s.
+func readOrderMember(d *jsonx.Decoder, s *Order, key []byte) (int, error) {
 	switch string(key) {
 	case "CreatedAt":
 		return jsonx.Optional, jsonx.OptTime(d, &s.CreatedAt)
@@ -104,7 +104,7 @@ func decodeOrderMember(d *jsonx.Decoder, s *Order, key []byte) (int, error) {
 	return jsonx.Unknown, nil
 }
 
-// requiredOrganization lists the members a Organization must have; decodeOrganizationMember returns their positions.
+// requiredOrganization lists the members a Organization must have; readOrganizationMember returns their positions.
 var requiredOrganization = []string{"Id", "Name"}
 
 // UnmarshalJSON decodes s with a decoder generated for Organization's members.
@@ -113,11 +113,11 @@ func (s *Organization) UnmarshalJSON(data []byte) error {
 }
 
 func decodeOrganization(d *jsonx.Decoder, s *Organization) error {
-	return jsonx.Object(d, requiredOrganization, s, decodeOrganizationMember)
+	return jsonx.Object(d, requiredOrganization, s, readOrganizationMember)
 }
 
-// decodeOrganizationMember reads the member named key into s.
-func decodeOrganizationMember(d *jsonx.Decoder, s *Organization, key []byte) (int, error) {
+// readOrganizationMember reads the member named key into s.
+func readOrganizationMember(d *jsonx.Decoder, s *Organization, key []byte) (int, error) {
 	switch string(key) {
 	case "Id":
 		return 0, jsonx.Int64(d, &s.ID)
@@ -129,7 +129,7 @@ func decodeOrganizationMember(d *jsonx.Decoder, s *Organization, key []byte) (in
 	return jsonx.Unknown, nil
 }
 
-// requiredTokenResponse lists the members a TokenResponse must have; decodeTokenResponseMember returns their positions.
+// requiredTokenResponse lists the members a TokenResponse must have; readTokenResponseMember returns their positions.
 var requiredTokenResponse = []string{"access_token", "expires_in", "token_type"}
 
 // UnmarshalJSON decodes s with a decoder generated for TokenResponse's members.
@@ -138,11 +138,11 @@ func (s *TokenResponse) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTokenResponse(d *jsonx.Decoder, s *TokenResponse) error {
-	return jsonx.Object(d, requiredTokenResponse, s, decodeTokenResponseMember)
+	return jsonx.Object(d, requiredTokenResponse, s, readTokenResponseMember)
 }
 
-// decodeTokenResponseMember reads the member named key into s.
-func decodeTokenResponseMember(d *jsonx.Decoder, s *TokenResponse, key []byte) (int, error) {
+// readTokenResponseMember reads the member named key into s.
+func readTokenResponseMember(d *jsonx.Decoder, s *TokenResponse, key []byte) (int, error) {
 	switch string(key) {
 	case "access_token":
 		return 0, jsonx.String(d, &s.AccessToken)

@@ -85,7 +85,7 @@ func mustReceive(fl *model.Field) bool { return fl.Required && !fl.WriteOnly }
 
 func requiredName(t *model.Type) string { return "required" + t.Name }
 
-func memberDecoderName(t *model.Type) string { return "decode" + t.Name + "Member" }
+func memberDecoderName(t *model.Type) string { return "read" + t.Name + "Member" }
 
 func decoderName(t *model.Type) string { return "decode" + t.Name }
 

@@ -40,10 +40,10 @@ type pet struct {
 }
 
 func decodeOwner(d *Decoder, s *owner) error {
-	return Object(d, nil, s, decodeOwnerMember)
+	return Object(d, nil, s, readOwnerMember)
 }
 
-func decodeOwnerMember(d *Decoder, s *owner, key []byte) (int, error) {
+func readOwnerMember(d *Decoder, s *owner, key []byte) (int, error) {
 	switch string(key) {
 	case "name":
 		return Optional, String(d, &s.Name)
@@ -54,10 +54,10 @@ func decodeOwnerMember(d *Decoder, s *owner, key []byte) (int, error) {
 }
 
 func decodePet(d *Decoder, s *pet) error {
-	return Object(d, nil, s, decodePetMember)
+	return Object(d, nil, s, readPetMember)
 }
 
-func decodePetMember(d *Decoder, s *pet, key []byte) (int, error) {
+func readPetMember(d *Decoder, s *pet, key []byte) (int, error) {
 	switch string(key) {
 	case "id":
 		return Optional, Int64(d, &s.ID)

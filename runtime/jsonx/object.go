@@ -28,10 +28,10 @@ const (
 //	var requiredPet = []string{"id", "name"}
 //
 //	func decodePet(d *jsonx.Decoder, s *Pet) error {
-//		return jsonx.Object(d, requiredPet, s, decodePetMember)
+//		return jsonx.Object(d, requiredPet, s, readPetMember)
 //	}
 //
-//	func decodePetMember(d *jsonx.Decoder, s *Pet, key []byte) (int, error) {
+//	func readPetMember(d *jsonx.Decoder, s *Pet, key []byte) (int, error) {
 //		switch string(key) {
 //		case "id":
 //			return 0, jsonx.Int64(d, &s.ID)

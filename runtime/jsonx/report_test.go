@@ -41,10 +41,10 @@ var (
 )
 
 func decodeOrder(d *Decoder, s *order) error {
-	return Object(d, requiredOrder, s, decodeOrderMember)
+	return Object(d, requiredOrder, s, readOrderMember)
 }
 
-func decodeOrderMember(d *Decoder, s *order, key []byte) (int, error) {
+func readOrderMember(d *Decoder, s *order, key []byte) (int, error) {
 	switch string(key) {
 	case "id":
 		return 0, Int64(d, &s.ID)
@@ -65,10 +65,10 @@ func decodeOrderMember(d *Decoder, s *order, key []byte) (int, error) {
 }
 
 func decodeLine(d *Decoder, s *line) error {
-	return Object(d, requiredLine, s, decodeLineMember)
+	return Object(d, requiredLine, s, readLineMember)
 }
 
-func decodeLineMember(d *Decoder, s *line, key []byte) (int, error) {
+func readLineMember(d *Decoder, s *line, key []byte) (int, error) {
 	switch string(key) {
 	case "sku":
 		return 0, String(d, &s.SKU)
@@ -79,10 +79,10 @@ func decodeLineMember(d *Decoder, s *line, key []byte) (int, error) {
 }
 
 func decodeBuyer(d *Decoder, s *buyer) error {
-	return Object(d, requiredBuyer, s, decodeBuyerMember)
+	return Object(d, requiredBuyer, s, readBuyerMember)
 }
 
-func decodeBuyerMember(d *Decoder, s *buyer, key []byte) (int, error) {
+func readBuyerMember(d *Decoder, s *buyer, key []byte) (int, error) {
 	switch string(key) {
 	case "email":
 		return 0, String(d, &s.Email)

@@ -22,10 +22,10 @@ type ints struct {
 }
 
 func decodeInts(d *Decoder, s *ints) error {
-	return Object(d, []string{"b"}, s, decodeIntsMember)
+	return Object(d, []string{"b"}, s, readIntsMember)
 }
 
-func decodeIntsMember(d *Decoder, s *ints, key []byte) (int, error) {
+func readIntsMember(d *Decoder, s *ints, key []byte) (int, error) {
 	switch string(key) {
 	case "a":
 		return Optional, OptInt64(d, &s.A)

@@ -25,10 +25,10 @@ var requiredItem = []string{"id"}
 func (s *item) UnmarshalJSON(b []byte) error { return jsonx.Unmarshal(b, s, decodeItem) }
 
 func decodeItem(d *jsonx.Decoder, s *item) error {
-	return jsonx.Object(d, requiredItem, s, decodeItemMember)
+	return jsonx.Object(d, requiredItem, s, readItemMember)
 }
 
-func decodeItemMember(d *jsonx.Decoder, s *item, key []byte) (int, error) {
+func readItemMember(d *jsonx.Decoder, s *item, key []byte) (int, error) {
 	switch string(key) {
 	case "id":
 		return 0, jsonx.Int64(d, &s.ID)

@@ -10,11 +10,11 @@ func (s *Error) UnmarshalJSON(data []byte) error {
 }
 
 func decodeError(d *jsonx.Decoder, s *Error) error {
-	return jsonx.Object(d, nil, s, decodeErrorMember)
+	return jsonx.Object(d, nil, s, readErrorMember)
 }
 
-// decodeErrorMember reads the member named key into s.
-func decodeErrorMember(d *jsonx.Decoder, s *Error, key []byte) (int, error) {
+// readErrorMember reads the member named key into s.
+func readErrorMember(d *jsonx.Decoder, s *Error, key []byte) (int, error) {
 	switch string(key) {
 	case "error":
 		return jsonx.Optional, jsonx.OptString(d, &s.Error)
@@ -34,11 +34,11 @@ func (s *ListStatistics) UnmarshalJSON(data []byte) error {
 }
 
 func decodeListStatistics(d *jsonx.Decoder, s *ListStatistics) error {
-	return jsonx.Object(d, nil, s, decodeListStatisticsMember)
+	return jsonx.Object(d, nil, s, readListStatisticsMember)
 }
 
-// decodeListStatisticsMember reads the member named key into s.
-func decodeListStatisticsMember(d *jsonx.Decoder, s *ListStatistics, key []byte) (int, error) {
+// readListStatisticsMember reads the member named key into s.
+func readListStatisticsMember(d *jsonx.Decoder, s *ListStatistics, key []byte) (int, error) {
 	switch string(key) {
 	case "click_rate":
 		return jsonx.Optional, jsonx.OptFloat64(d, &s.ClickRate)
@@ -56,7 +56,7 @@ func decodeListStatisticsMember(d *jsonx.Decoder, s *ListStatistics, key []byte)
 	return jsonx.Unknown, nil
 }
 
-// requiredMailingList lists the members a MailingList must have; decodeMailingListMember returns their positions.
+// requiredMailingList lists the members a MailingList must have; readMailingListMember returns their positions.
 var requiredMailingList = []string{"name", "uid"}
 
 // UnmarshalJSON decodes s with a decoder generated for MailingList's members.
@@ -65,11 +65,11 @@ func (s *MailingList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeMailingList(d *jsonx.Decoder, s *MailingList) error {
-	return jsonx.Object(d, requiredMailingList, s, decodeMailingListMember)
+	return jsonx.Object(d, requiredMailingList, s, readMailingListMember)
 }
 
-// decodeMailingListMember reads the member named key into s.
-func decodeMailingListMember(d *jsonx.Decoder, s *MailingList, key []byte) (int, error) {
+// readMailingListMember reads the member named key into s.
+func readMailingListMember(d *jsonx.Decoder, s *MailingList, key []byte) (int, error) {
 	switch string(key) {
 	case "created_at":
 		return jsonx.Optional, jsonx.OptString(d, &s.CreatedAt)
@@ -95,11 +95,11 @@ func (s *MailingListCreated) UnmarshalJSON(data []byte) error {
 }
 
 func decodeMailingListCreated(d *jsonx.Decoder, s *MailingListCreated) error {
-	return jsonx.Object(d, nil, s, decodeMailingListCreatedMember)
+	return jsonx.Object(d, nil, s, readMailingListCreatedMember)
 }
 
-// decodeMailingListCreatedMember reads the member named key into s.
-func decodeMailingListCreatedMember(d *jsonx.Decoder, s *MailingListCreated, key []byte) (int, error) {
+// readMailingListCreatedMember reads the member named key into s.
+func readMailingListCreatedMember(d *jsonx.Decoder, s *MailingListCreated, key []byte) (int, error) {
 	switch string(key) {
 	case "list_uid":
 		return jsonx.Optional, jsonx.OptString(d, &s.ListUID)
@@ -111,7 +111,7 @@ func decodeMailingListCreatedMember(d *jsonx.Decoder, s *MailingListCreated, key
 	return jsonx.Unknown, nil
 }
 
-// requiredRelayEmail lists the members a RelayEmail must have; decodeRelayEmailMember returns their positions.
+// requiredRelayEmail lists the members a RelayEmail must have; readRelayEmailMember returns their positions.
 var requiredRelayEmail = []string{"id"}
 
 // UnmarshalJSON decodes s with a decoder generated for RelayEmail's members.
@@ -120,11 +120,11 @@ func (s *RelayEmail) UnmarshalJSON(data []byte) error {
 }
 
 func decodeRelayEmail(d *jsonx.Decoder, s *RelayEmail) error {
-	return jsonx.Object(d, requiredRelayEmail, s, decodeRelayEmailMember)
+	return jsonx.Object(d, requiredRelayEmail, s, readRelayEmailMember)
 }
 
-// decodeRelayEmailMember reads the member named key into s.
-func decodeRelayEmailMember(d *jsonx.Decoder, s *RelayEmail, key []byte) (int, error) {
+// readRelayEmailMember reads the member named key into s.
+func readRelayEmailMember(d *jsonx.Decoder, s *RelayEmail, key []byte) (int, error) {
 	switch string(key) {
 	case "content":
 		return jsonx.Optional, jsonx.OptString(d, &s.Content)
@@ -168,11 +168,11 @@ func (s *RelayEmailFrom) UnmarshalJSON(data []byte) error {
 }
 
 func decodeRelayEmailFrom(d *jsonx.Decoder, s *RelayEmailFrom) error {
-	return jsonx.Object(d, nil, s, decodeRelayEmailFromMember)
+	return jsonx.Object(d, nil, s, readRelayEmailFromMember)
 }
 
-// decodeRelayEmailFromMember reads the member named key into s.
-func decodeRelayEmailFromMember(d *jsonx.Decoder, s *RelayEmailFrom, key []byte) (int, error) {
+// readRelayEmailFromMember reads the member named key into s.
+func readRelayEmailFromMember(d *jsonx.Decoder, s *RelayEmailFrom, key []byte) (int, error) {
 	switch string(key) {
 	case "email":
 		return jsonx.Optional, jsonx.OptString(d, &s.Email)
@@ -188,11 +188,11 @@ func (s *RelayEmailList) UnmarshalJSON(data []byte) error {
 }
 
 func decodeRelayEmailList(d *jsonx.Decoder, s *RelayEmailList) error {
-	return jsonx.Object(d, nil, s, decodeRelayEmailListMember)
+	return jsonx.Object(d, nil, s, readRelayEmailListMember)
 }
 
-// decodeRelayEmailListMember reads the member named key into s.
-func decodeRelayEmailListMember(d *jsonx.Decoder, s *RelayEmailList, key []byte) (int, error) {
+// readRelayEmailListMember reads the member named key into s.
+func readRelayEmailListMember(d *jsonx.Decoder, s *RelayEmailList, key []byte) (int, error) {
 	switch string(key) {
 	case "emails":
 		return jsonx.Optional, jsonx.Slice(d, &s.Emails, decodeRelayEmail)

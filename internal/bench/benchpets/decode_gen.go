@@ -4,7 +4,7 @@ package benchpets
 
 import "github.com/apigen-go/apigen/runtime/jsonx"
 
-// requiredCustomer lists the members a Customer must have; decodeCustomerMember returns their positions.
+// requiredCustomer lists the members a Customer must have; readCustomerMember returns their positions.
 var requiredCustomer = []string{"email", "id"}
 
 // UnmarshalJSON decodes s with a decoder generated for Customer's members.
@@ -13,11 +13,11 @@ func (s *Customer) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCustomer(d *jsonx.Decoder, s *Customer) error {
-	return jsonx.Object(d, requiredCustomer, s, decodeCustomerMember)
+	return jsonx.Object(d, requiredCustomer, s, readCustomerMember)
 }
 
-// decodeCustomerMember reads the member named key into s.
-func decodeCustomerMember(d *jsonx.Decoder, s *Customer, key []byte) (int, error) {
+// readCustomerMember reads the member named key into s.
+func readCustomerMember(d *jsonx.Decoder, s *Customer, key []byte) (int, error) {
 	switch string(key) {
 	case "email":
 		return 0, jsonx.String(d, &s.Email)
@@ -31,7 +31,7 @@ func decodeCustomerMember(d *jsonx.Decoder, s *Customer, key []byte) (int, error
 	return jsonx.Unknown, nil
 }
 
-// requiredError lists the members a Error must have; decodeErrorMember returns their positions.
+// requiredError lists the members a Error must have; readErrorMember returns their positions.
 var requiredError = []string{"code", "message"}
 
 // UnmarshalJSON decodes s with a decoder generated for Error's members.
@@ -40,11 +40,11 @@ func (s *Error) UnmarshalJSON(data []byte) error {
 }
 
 func decodeError(d *jsonx.Decoder, s *Error) error {
-	return jsonx.Object(d, requiredError, s, decodeErrorMember)
+	return jsonx.Object(d, requiredError, s, readErrorMember)
 }
 
-// decodeErrorMember reads the member named key into s.
-func decodeErrorMember(d *jsonx.Decoder, s *Error, key []byte) (int, error) {
+// readErrorMember reads the member named key into s.
+func readErrorMember(d *jsonx.Decoder, s *Error, key []byte) (int, error) {
 	switch string(key) {
 	case "code":
 		return 0, jsonx.Int32(d, &s.Code)
@@ -54,7 +54,7 @@ func decodeErrorMember(d *jsonx.Decoder, s *Error, key []byte) (int, error) {
 	return jsonx.Unknown, nil
 }
 
-// requiredOrder lists the members a Order must have; decodeOrderMember returns their positions.
+// requiredOrder lists the members a Order must have; readOrderMember returns their positions.
 var requiredOrder = []string{"amount", "createdAt", "id", "lines", "status"}
 
 // UnmarshalJSON decodes s with a decoder generated for Order's members.
@@ -63,11 +63,11 @@ func (s *Order) UnmarshalJSON(data []byte) error {
 }
 
 func decodeOrder(d *jsonx.Decoder, s *Order) error {
-	return jsonx.Object(d, requiredOrder, s, decodeOrderMember)
+	return jsonx.Object(d, requiredOrder, s, readOrderMember)
 }
 
-// decodeOrderMember reads the member named key into s.
-func decodeOrderMember(d *jsonx.Decoder, s *Order, key []byte) (int, error) {
+// readOrderMember reads the member named key into s.
+func readOrderMember(d *jsonx.Decoder, s *Order, key []byte) (int, error) {
 	switch string(key) {
 	case "amount":
 		return 0, jsonx.Float64(d, &s.Amount)
@@ -93,7 +93,7 @@ func decodeOrderMember(d *jsonx.Decoder, s *Order, key []byte) (int, error) {
 	return jsonx.Unknown, nil
 }
 
-// requiredOrderLine lists the members a OrderLine must have; decodeOrderLineMember returns their positions.
+// requiredOrderLine lists the members a OrderLine must have; readOrderLineMember returns their positions.
 var requiredOrderLine = []string{"quantity", "sku", "unitPrice"}
 
 // UnmarshalJSON decodes s with a decoder generated for OrderLine's members.
@@ -102,11 +102,11 @@ func (s *OrderLine) UnmarshalJSON(data []byte) error {
 }
 
 func decodeOrderLine(d *jsonx.Decoder, s *OrderLine) error {
-	return jsonx.Object(d, requiredOrderLine, s, decodeOrderLineMember)
+	return jsonx.Object(d, requiredOrderLine, s, readOrderLineMember)
 }
 
-// decodeOrderLineMember reads the member named key into s.
-func decodeOrderLineMember(d *jsonx.Decoder, s *OrderLine, key []byte) (int, error) {
+// readOrderLineMember reads the member named key into s.
+func readOrderLineMember(d *jsonx.Decoder, s *OrderLine, key []byte) (int, error) {
 	switch string(key) {
 	case "description":
 		return jsonx.Optional, jsonx.OptString(d, &s.Description)
@@ -120,7 +120,7 @@ func decodeOrderLineMember(d *jsonx.Decoder, s *OrderLine, key []byte) (int, err
 	return jsonx.Unknown, nil
 }
 
-// requiredOrderPage lists the members a OrderPage must have; decodeOrderPageMember returns their positions.
+// requiredOrderPage lists the members a OrderPage must have; readOrderPageMember returns their positions.
 var requiredOrderPage = []string{"items"}
 
 // UnmarshalJSON decodes s with a decoder generated for OrderPage's members.
@@ -129,11 +129,11 @@ func (s *OrderPage) UnmarshalJSON(data []byte) error {
 }
 
 func decodeOrderPage(d *jsonx.Decoder, s *OrderPage) error {
-	return jsonx.Object(d, requiredOrderPage, s, decodeOrderPageMember)
+	return jsonx.Object(d, requiredOrderPage, s, readOrderPageMember)
 }
 
-// decodeOrderPageMember reads the member named key into s.
-func decodeOrderPageMember(d *jsonx.Decoder, s *OrderPage, key []byte) (int, error) {
+// readOrderPageMember reads the member named key into s.
+func readOrderPageMember(d *jsonx.Decoder, s *OrderPage, key []byte) (int, error) {
 	switch string(key) {
 	case "items":
 		return 0, jsonx.Slice(d, &s.Items, decodeOrder)
@@ -145,7 +145,7 @@ func decodeOrderPageMember(d *jsonx.Decoder, s *OrderPage, key []byte) (int, err
 	return jsonx.Unknown, nil
 }
 
-// requiredPet lists the members a Pet must have; decodePetMember returns their positions.
+// requiredPet lists the members a Pet must have; readPetMember returns their positions.
 var requiredPet = []string{"id", "name"}
 
 // UnmarshalJSON decodes s with a decoder generated for Pet's members.
@@ -154,11 +154,11 @@ func (s *Pet) UnmarshalJSON(data []byte) error {
 }
 
 func decodePet(d *jsonx.Decoder, s *Pet) error {
-	return jsonx.Object(d, requiredPet, s, decodePetMember)
+	return jsonx.Object(d, requiredPet, s, readPetMember)
 }
 
-// decodePetMember reads the member named key into s.
-func decodePetMember(d *jsonx.Decoder, s *Pet, key []byte) (int, error) {
+// readPetMember reads the member named key into s.
+func readPetMember(d *jsonx.Decoder, s *Pet, key []byte) (int, error) {
 	switch string(key) {
 	case "id":
 		return 0, jsonx.Int64(d, &s.ID)

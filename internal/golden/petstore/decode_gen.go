@@ -4,7 +4,7 @@ package petstore
 
 import "github.com/apigen-go/apigen/runtime/jsonx"
 
-// requiredError lists the members a Error must have; decodeErrorMember returns their positions.
+// requiredError lists the members a Error must have; readErrorMember returns their positions.
 var requiredError = []string{"code", "message"}
 
 // UnmarshalJSON decodes s with a decoder generated for Error's members.
@@ -13,11 +13,11 @@ func (s *Error) UnmarshalJSON(data []byte) error {
 }
 
 func decodeError(d *jsonx.Decoder, s *Error) error {
-	return jsonx.Object(d, requiredError, s, decodeErrorMember)
+	return jsonx.Object(d, requiredError, s, readErrorMember)
 }
 
-// decodeErrorMember reads the member named key into s.
-func decodeErrorMember(d *jsonx.Decoder, s *Error, key []byte) (int, error) {
+// readErrorMember reads the member named key into s.
+func readErrorMember(d *jsonx.Decoder, s *Error, key []byte) (int, error) {
 	switch string(key) {
 	case "code":
 		return 0, jsonx.Int32(d, &s.Code)
@@ -27,7 +27,7 @@ func decodeErrorMember(d *jsonx.Decoder, s *Error, key []byte) (int, error) {
 	return jsonx.Unknown, nil
 }
 
-// requiredPet lists the members a Pet must have; decodePetMember returns their positions.
+// requiredPet lists the members a Pet must have; readPetMember returns their positions.
 var requiredPet = []string{"id", "name"}
 
 // UnmarshalJSON decodes s with a decoder generated for Pet's members.
@@ -36,11 +36,11 @@ func (s *Pet) UnmarshalJSON(data []byte) error {
 }
 
 func decodePet(d *jsonx.Decoder, s *Pet) error {
-	return jsonx.Object(d, requiredPet, s, decodePetMember)
+	return jsonx.Object(d, requiredPet, s, readPetMember)
 }
 
-// decodePetMember reads the member named key into s.
-func decodePetMember(d *jsonx.Decoder, s *Pet, key []byte) (int, error) {
+// readPetMember reads the member named key into s.
+func readPetMember(d *jsonx.Decoder, s *Pet, key []byte) (int, error) {
 	switch string(key) {
 	case "id":
 		return 0, jsonx.Int64(d, &s.ID)

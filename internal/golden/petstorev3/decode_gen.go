@@ -10,11 +10,11 @@ func (s *APIResponse) UnmarshalJSON(data []byte) error {
 }
 
 func decodeAPIResponse(d *jsonx.Decoder, s *APIResponse) error {
-	return jsonx.Object(d, nil, s, decodeAPIResponseMember)
+	return jsonx.Object(d, nil, s, readAPIResponseMember)
 }
 
-// decodeAPIResponseMember reads the member named key into s.
-func decodeAPIResponseMember(d *jsonx.Decoder, s *APIResponse, key []byte) (int, error) {
+// readAPIResponseMember reads the member named key into s.
+func readAPIResponseMember(d *jsonx.Decoder, s *APIResponse, key []byte) (int, error) {
 	switch string(key) {
 	case "code":
 		return jsonx.Optional, jsonx.OptInt32(d, &s.Code)
@@ -32,11 +32,11 @@ func (s *Category) UnmarshalJSON(data []byte) error {
 }
 
 func decodeCategory(d *jsonx.Decoder, s *Category) error {
-	return jsonx.Object(d, nil, s, decodeCategoryMember)
+	return jsonx.Object(d, nil, s, readCategoryMember)
 }
 
-// decodeCategoryMember reads the member named key into s.
-func decodeCategoryMember(d *jsonx.Decoder, s *Category, key []byte) (int, error) {
+// readCategoryMember reads the member named key into s.
+func readCategoryMember(d *jsonx.Decoder, s *Category, key []byte) (int, error) {
 	switch string(key) {
 	case "id":
 		return jsonx.Optional, jsonx.OptInt64(d, &s.ID)
@@ -52,11 +52,11 @@ func (s *Order) UnmarshalJSON(data []byte) error {
 }
 
 func decodeOrder(d *jsonx.Decoder, s *Order) error {
-	return jsonx.Object(d, nil, s, decodeOrderMember)
+	return jsonx.Object(d, nil, s, readOrderMember)
 }
 
-// decodeOrderMember reads the member named key into s.
-func decodeOrderMember(d *jsonx.Decoder, s *Order, key []byte) (int, error) {
+// readOrderMember reads the member named key into s.
+func readOrderMember(d *jsonx.Decoder, s *Order, key []byte) (int, error) {
 	switch string(key) {
 	case "complete":
 		return jsonx.Optional, jsonx.OptBool(d, &s.Complete)
@@ -74,7 +74,7 @@ func decodeOrderMember(d *jsonx.Decoder, s *Order, key []byte) (int, error) {
 	return jsonx.Unknown, nil
 }
 
-// requiredPet lists the members a Pet must have; decodePetMember returns their positions.
+// requiredPet lists the members a Pet must have; readPetMember returns their positions.
 var requiredPet = []string{"name", "photoUrls"}
 
 // UnmarshalJSON decodes s with a decoder generated for Pet's members.
@@ -83,11 +83,11 @@ func (s *Pet) UnmarshalJSON(data []byte) error {
 }
 
 func decodePet(d *jsonx.Decoder, s *Pet) error {
-	return jsonx.Object(d, requiredPet, s, decodePetMember)
+	return jsonx.Object(d, requiredPet, s, readPetMember)
 }
 
-// decodePetMember reads the member named key into s.
-func decodePetMember(d *jsonx.Decoder, s *Pet, key []byte) (int, error) {
+// readPetMember reads the member named key into s.
+func readPetMember(d *jsonx.Decoder, s *Pet, key []byte) (int, error) {
 	switch string(key) {
 	case "category":
 		return jsonx.Optional, jsonx.Ptr(d, &s.Category, decodeCategory)
@@ -111,11 +111,11 @@ func (s *Tag) UnmarshalJSON(data []byte) error {
 }
 
 func decodeTag(d *jsonx.Decoder, s *Tag) error {
-	return jsonx.Object(d, nil, s, decodeTagMember)
+	return jsonx.Object(d, nil, s, readTagMember)
 }
 
-// decodeTagMember reads the member named key into s.
-func decodeTagMember(d *jsonx.Decoder, s *Tag, key []byte) (int, error) {
+// readTagMember reads the member named key into s.
+func readTagMember(d *jsonx.Decoder, s *Tag, key []byte) (int, error) {
 	switch string(key) {
 	case "id":
 		return jsonx.Optional, jsonx.OptInt64(d, &s.ID)
@@ -131,11 +131,11 @@ func (s *User) UnmarshalJSON(data []byte) error {
 }
 
 func decodeUser(d *jsonx.Decoder, s *User) error {
-	return jsonx.Object(d, nil, s, decodeUserMember)
+	return jsonx.Object(d, nil, s, readUserMember)
 }
 
-// decodeUserMember reads the member named key into s.
-func decodeUserMember(d *jsonx.Decoder, s *User, key []byte) (int, error) {
+// readUserMember reads the member named key into s.
+func readUserMember(d *jsonx.Decoder, s *User, key []byte) (int, error) {
 	switch string(key) {
 	case "email":
 		return jsonx.Optional, jsonx.OptString(d, &s.Email)

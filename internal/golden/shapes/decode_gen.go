@@ -14,11 +14,11 @@ func (s *Problem) UnmarshalJSON(data []byte) error {
 }
 
 func decodeProblem(d *jsonx.Decoder, s *Problem) error {
-	return jsonx.Object(d, nil, s, decodeProblemMember)
+	return jsonx.Object(d, nil, s, readProblemMember)
 }
 
-// decodeProblemMember reads the member named key into s.
-func decodeProblemMember(d *jsonx.Decoder, s *Problem, key []byte) (int, error) {
+// readProblemMember reads the member named key into s.
+func readProblemMember(d *jsonx.Decoder, s *Problem, key []byte) (int, error) {
 	switch string(key) {
 	case "title":
 		return jsonx.Optional, jsonx.OptString(d, &s.Title)
@@ -32,11 +32,11 @@ func (s *RateLimited) UnmarshalJSON(data []byte) error {
 }
 
 func decodeRateLimited(d *jsonx.Decoder, s *RateLimited) error {
-	return jsonx.Object(d, nil, s, decodeRateLimitedMember)
+	return jsonx.Object(d, nil, s, readRateLimitedMember)
 }
 
-// decodeRateLimitedMember reads the member named key into s.
-func decodeRateLimitedMember(d *jsonx.Decoder, s *RateLimited, key []byte) (int, error) {
+// readRateLimitedMember reads the member named key into s.
+func readRateLimitedMember(d *jsonx.Decoder, s *RateLimited, key []byte) (int, error) {
 	switch string(key) {
 	case "retryAfter":
 		return jsonx.Optional, jsonx.OptInt64(d, &s.RetryAfter)
@@ -50,11 +50,11 @@ func (s *Thing) UnmarshalJSON(data []byte) error {
 }
 
 func decodeThing(d *jsonx.Decoder, s *Thing) error {
-	return jsonx.Object(d, nil, s, decodeThingMember)
+	return jsonx.Object(d, nil, s, readThingMember)
 }
 
-// decodeThingMember reads the member named key into s.
-func decodeThingMember(d *jsonx.Decoder, s *Thing, key []byte) (int, error) {
+// readThingMember reads the member named key into s.
+func readThingMember(d *jsonx.Decoder, s *Thing, key []byte) (int, error) {
 	switch string(key) {
 	case "`quoted`":
 		return jsonx.Optional, jsonx.OptString(d, &s.Quoted)
