@@ -11,7 +11,7 @@ const pkgJSONX = "github.com/apigen-go/apigen/runtime/jsonx"
 // decoders writes a JSON decoder for every struct a response can carry:
 // UnmarshalJSON on the type; decode<Type>, which reads an object with
 // jsonx.Object; required<Type>, the members it must have (if any); and
-// decode<Type>Member, a switch on the member name whose cases read
+// read<Type>Member, a switch on the member name whose cases read
 // straight into the fields (runtime/jsonx over go-faster/jx) and return
 // the member's number: its position in required<Type>, or
 // jsonx.Optional. The check of required members and the tolerance of the
@@ -34,7 +34,7 @@ func decoders(f *jen.File, api *model.API) {
 		}
 		reqList := jen.Nil()
 		if len(required) > 0 {
-			f.Comment(requiredName(t) + " lists the members a " + t.Name + " must have; " + memberDecoderName(t) + " returns their positions.")
+			f.Comment(requiredName(t) + " lists the members a " + t.Name + " must have; " + memberReaderName(t) + " returns their positions.")
 			f.Var().Id(requiredName(t)).Op("=").Add(strList(required))
 			f.Line()
 			reqList = jen.Id(requiredName(t))
@@ -45,11 +45,11 @@ func decoders(f *jen.File, api *model.API) {
 		)
 		f.Line()
 		f.Func().Id(decoderName(t)).Params(jen.Id("d").Op("*").Qual(pkgJSONX, "Decoder"), jen.Id("s").Op("*").Id(t.Name)).Error().Block(
-			jen.Return(jen.Qual(pkgJSONX, "Object").Call(jen.Id("d"), reqList, jen.Id("s"), jen.Id(memberDecoderName(t)))),
+			jen.Return(jen.Qual(pkgJSONX, "Object").Call(jen.Id("d"), reqList, jen.Id("s"), jen.Id(memberReaderName(t)))),
 		)
 		f.Line()
-		f.Comment(memberDecoderName(t) + " reads the member named key into s.")
-		f.Func().Id(memberDecoderName(t)).Params(jen.Id("d").Op("*").Qual(pkgJSONX, "Decoder"), jen.Id("s").Op("*").Id(t.Name), jen.Id("key").Index().Byte()).Params(jen.Int(), jen.Error()).Block(
+		f.Comment(memberReaderName(t) + " reads the member named key into s.")
+		f.Func().Id(memberReaderName(t)).Params(jen.Id("d").Op("*").Qual(pkgJSONX, "Decoder"), jen.Id("s").Op("*").Id(t.Name), jen.Id("key").Index().Byte()).Params(jen.Int(), jen.Error()).Block(
 			jen.Switch(jen.String().Call(jen.Id("key"))).BlockFunc(func(g *jen.Group) {
 				seen := 0
 				for _, fl := range fields {
@@ -85,7 +85,7 @@ func mustReceive(fl *model.Field) bool { return fl.Required && !fl.WriteOnly }
 
 func requiredName(t *model.Type) string { return "required" + t.Name }
 
-func memberDecoderName(t *model.Type) string { return "read" + t.Name + "Member" }
+func memberReaderName(t *model.Type) string { return "read" + t.Name + "Member" }
 
 func decoderName(t *model.Type) string { return "decode" + t.Name }
 
