@@ -113,7 +113,7 @@ type budget struct {
 	remaining int
 	// atMost is the most that may be left: the lowest count the server
 	// sent less the requests admitted since. The truth lies between the
-	// two; once nothing is in flight they are equal.
+	// two; the answer that leaves nothing in flight makes them equal.
 	atMost  int
 	resetAt time.Time
 }
@@ -362,16 +362,16 @@ func (l *Local) earliest(now time.Time, bs []*bucket, ticket uint64) (time.Time,
 				delete(b.budgets, name)
 				continue
 			}
-			if bg.remaining-ahead <= 0 {
-				if b.inflight > 0 && bg.atMost-ahead > 0 {
-					// Used up only if the server has not counted the
-					// requests in flight yet: their answers will say.
-					hold = true
-					if c.reason == "" {
-						c = constraint{b, fmt.Sprintf("the answers of requests in flight, for the server's %s count", name), bg.resetAt}
-					}
-					continue
+			switch {
+			case bg.remaining-ahead > 0:
+			case b.inflight > 0 && bg.atMost-ahead > 0:
+				// Used up only if the server has not counted the requests
+				// in flight yet: their answers will say.
+				hold = true
+				if c.reason == "" {
+					c = constraint{b, fmt.Sprintf("the answers of requests in flight, for the server's %s count", name), bg.resetAt}
 				}
+			default:
 				later(bg.resetAt.Add(l.margin), constraint{b, fmt.Sprintf("the server's %s count", name), bg.resetAt})
 			}
 		}
