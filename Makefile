@@ -139,6 +139,7 @@ FUZZ_TARGETS = \
 	./runtime/auth:FuzzTokenResponse \
 	./runtime/apierror:FuzzErrorEnvelope \
 	./runtime/rest:FuzzParameterEncoding \
+	./runtime/jsonx:FuzzFramesMatchJX \
 	./internal/fuzzdecode:FuzzBoxNowDecoders \
 	./generator:FuzzRecursiveSchemas
 fuzz-smoke:

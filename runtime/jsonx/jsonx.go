@@ -121,12 +121,8 @@ func (d *Decoder) mismatch(expected string) error {
 
 // String reads a string.
 func String(d *Decoder, v *string) error {
-	if d.at('"') { // str without its frame: most members are strings
-		s, err := d.Str()
-		if err != nil {
-			return malformed(err)
-		}
-		*v = s
+	if b, ok := d.plainStr(); ok { // most members are strings
+		*v = string(b)
 		return nil
 	}
 	s, ok, err := str(d)
@@ -134,6 +130,9 @@ func String(d *Decoder, v *string) error {
 }
 
 func str(d *Decoder) (string, bool, error) {
+	if b, ok := d.plainStr(); ok {
+		return string(b), true, nil
+	}
 	switch {
 	case d.at('"') || d.peek() == jx.String:
 		s, err := d.Str()
@@ -150,6 +149,10 @@ func str(d *Decoder) (string, bool, error) {
 // StringAs reads a string into a named string type (an enum). Values of
 // an enum repeat: each distinct one is allocated once per Decoder.
 func StringAs[E ~string](d *Decoder, v *E) error {
+	if b, ok := d.plainStr(); ok {
+		*v = E(d.intern(b))
+		return nil
+	}
 	switch {
 	case d.at('"') || d.peek() == jx.String:
 		b, err := d.StrBytes()
@@ -341,21 +344,25 @@ func Time(d *Decoder, v *time.Time) error {
 }
 
 func timestamp(d *Decoder) (time.Time, bool, error) {
-	switch {
-	case d.at('"') || d.peek() == jx.String:
-		b, err := d.StrBytes()
-		if err != nil {
-			return time.Time{}, false, malformed(err)
+	b, ok := d.plainStr()
+	if !ok {
+		switch d.peek() {
+		case jx.String:
+			var err error
+			if b, err = d.StrBytes(); err != nil {
+				return time.Time{}, false, malformed(err)
+			}
+		case jx.Null:
+			return time.Time{}, false, d.Null()
+		default:
+			return time.Time{}, false, d.mismatch("RFC 3339 date-time")
 		}
-		t, err := time.Parse(time.RFC3339, string(b))
-		if err != nil {
-			return time.Time{}, false, &Error{Issue: Issue{Expected: "RFC 3339 date-time", Raw: excerpt(strconv.AppendQuote(nil, string(b)))}}
-		}
-		return t, true, nil
-	case d.peek() == jx.Null:
-		return time.Time{}, false, d.Null()
 	}
-	return time.Time{}, false, d.mismatch("RFC 3339 date-time")
+	t, err := time.Parse(time.RFC3339, string(b))
+	if err != nil {
+		return time.Time{}, false, &Error{Issue: Issue{Expected: "RFC 3339 date-time", Raw: excerpt(strconv.AppendQuote(nil, string(b)))}}
+	}
+	return t, true, nil
 }
 
 // Bytes reads a standard base64 string, as encoding/json does for []byte.
@@ -557,24 +564,46 @@ func mapInto[T any](d *Decoder, v *map[string]T, read Reader[T], cell *T) error 
 		*v = map[string]T{}
 	}
 	m := *v
-	var zero T
 	var first error // a value that does not fit: the object is still read to its end
-	err := d.ObjBytes(func(_ *jx.Decoder, key []byte) error {
-		*cell = zero
-		n := len(d.issues)
-		if err := read(d, cell); err != nil {
-			return keep(&first, at(err, memberPath(key)))
+	var err error
+	if start := d.open('{'); start >= 0 {
+		depth := d.in.depth - 1
+		key, s := d.firstKey()
+		for ; s == atValue; key, s = d.nextKey() {
+			if err = readEntry(d, m, key, read, cell, &first); err != nil {
+				break
+			}
 		}
-		if len(d.issues) != n {
-			prefix(d.issues[n:], memberPath(key))
+		if s == broken {
+			err = d.reread(start, depth, false)
 		}
-		m[string(key)] = *cell
-		return nil
-	})
+	} else {
+		err = d.ObjBytes(func(_ *jx.Decoder, key []byte) error {
+			return readEntry(d, m, key, read, cell, &first)
+		})
+	}
+	var zero T
 	*cell = zero // keeps nothing alive
 	if err != nil || first != nil {
 		*v = nil
 		return wrapSyntax(cmp.Or(err, first))
 	}
+	return nil
+}
+
+// readEntry reads the value of the entry named key into cell with read
+// and stores it in m; it returns malformed JSON, and keeps a value that
+// does not fit in first, so the object is still read to its end.
+func readEntry[T any](d *Decoder, m map[string]T, key []byte, read Reader[T], cell *T, first *error) error {
+	var zero T
+	*cell = zero
+	n := len(d.issues)
+	if err := read(d, cell); err != nil {
+		return keep(first, at(err, memberPath(key)))
+	}
+	if len(d.issues) != n {
+		prefix(d.issues[n:], memberPath(key))
+	}
+	m[string(key)] = *cell
 	return nil
 }

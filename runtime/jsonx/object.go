@@ -1,8 +1,6 @@
 package jsonx
 
 import (
-	"cmp"
-
 	"github.com/go-faster/jx"
 )
 
@@ -53,30 +51,24 @@ func Object[P any](d *Decoder, required []string, v P, member func(d *Decoder, v
 	}
 	var seen uint64
 	var first error // a member that does not fit: the object is still read to its end
-	err := d.ObjBytes(func(_ *jx.Decoder, key []byte) error {
-		n := len(d.issues)
-		i, err := member(d, v, key)
-		if uint(i) < 64 { // required and tracked
-			seen |= 1 << uint(i)
-		}
-		if err != nil || i == Unknown {
-			switch i {
-			case Unknown:
-				err = d.Skip()
-			case Optional:
-				err = d.tolerate(err)
-			}
-			if err != nil {
-				return keep(&first, at(err, memberPath(key)))
+	if start := d.open('{'); start >= 0 {
+		depth := d.in.depth - 1
+		key, s := d.firstKey()
+		for ; s == atValue; key, s = d.nextKey() {
+			if err := readMember(d, v, key, member, &seen, &first); err != nil {
+				return err
 			}
 		}
-		if len(d.issues) != n {
-			prefix(d.issues[n:], memberPath(key))
+		if s == broken {
+			return d.reread(start, depth, false)
 		}
-		return nil
-	})
-	if err != nil || first != nil {
-		return wrapSyntax(cmp.Or(err, first))
+	} else if err := d.ObjBytes(func(_ *jx.Decoder, key []byte) error {
+		return readMember(d, v, key, member, &seen, &first)
+	}); err != nil {
+		return wrapSyntax(err)
+	}
+	if first != nil {
+		return first
 	}
 	if want := all(len(required)); seen&want != want {
 		for i, name := range required[:min(len(required), 64)] {
@@ -94,4 +86,31 @@ func all(n int) uint64 {
 		return ^uint64(0)
 	}
 	return 1<<n - 1
+}
+
+// readMember reads the member named key with member, records it in seen
+// when it is required, and returns malformed JSON; a value that does not
+// fit is kept in first (a required member) or tolerated (an optional
+// one), so the object is still read to its end.
+func readMember[P any](d *Decoder, v P, key []byte, member func(d *Decoder, v P, key []byte) (int, error), seen *uint64, first *error) error {
+	n := len(d.issues)
+	i, err := member(d, v, key)
+	if uint(i) < 64 { // required and tracked
+		*seen |= 1 << uint(i)
+	}
+	if err != nil || i == Unknown {
+		switch i {
+		case Unknown:
+			err = d.Skip()
+		case Optional:
+			err = d.tolerate(err)
+		}
+		if err != nil {
+			return keep(first, at(err, memberPath(key)))
+		}
+	}
+	if len(d.issues) != n {
+		prefix(d.issues[n:], memberPath(key))
+	}
+	return nil
 }

@@ -1,7 +1,9 @@
 package jsonx
 
 import (
+	"encoding/binary"
 	"io"
+	"math/bits"
 	"reflect"
 	"unsafe"
 
@@ -20,10 +22,12 @@ import (
 // layoutOK checks names, types and offsets once: a jx release that
 // changes them turns the direct readers off rather than misreading.
 type jxFields struct {
-	reader io.Reader
-	buf    []byte
-	head   int
-	tail   int
+	reader       io.Reader
+	buf          []byte
+	head         int
+	tail         int
+	streamOffset int
+	depth        int // nesting, which the direct loops of frame.go keep
 }
 
 var layoutOK = sameLeadingFields(reflect.TypeFor[jx.Decoder](), reflect.TypeFor[jxFields]())
@@ -219,4 +223,52 @@ func decimalPrefix(b []byte) (float64, int, bool) {
 func (d *Decoder) at(c byte) bool {
 	f := d.in
 	return f != nil && f.head < len(f.buf) && f.buf[f.head] == c
+}
+
+// plainStr reads the string at the read position when it has no escapes
+// (most strings): its bytes, a slice of the input, as jx's StrBytes would
+// return them. Otherwise (an escape, a control byte, the end of the
+// input, no direct access, no string) it consumes nothing and returns
+// false: the caller asks jx.
+func (d *Decoder) plainStr() ([]byte, bool) {
+	f := d.in
+	if f == nil || f.head >= f.tail || f.buf[f.head] != '"' {
+		return nil, false
+	}
+	b := f.buf[f.head+1 : f.tail]
+	n := plainRun(b)
+	if n == len(b) || b[n] != '"' {
+		return nil, false
+	}
+	f.head += n + 2
+	return b[:n], true
+}
+
+// Bytes repeated in each byte of a word, for plainRun.
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// plainRun is the length of the run at the start of b before a quote, a
+// backslash or a control byte (what ends a string's plain run, see
+// endsPlainString). It tests eight bytes at a time: in each of the three
+// masks the lowest flagged byte is exact (a borrow only flags bytes above
+// a true one), so the lowest of them all is the first such byte.
+func plainRun(b []byte) int {
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		q := x ^ ones*'"'
+		s := x ^ ones*'\\'
+		if m := (q-ones)&^q | (s-ones)&^s | (x-ones*0x20)&^x; m&highs != 0 {
+			return i + bits.TrailingZeros64(m&highs)/8
+		}
+	}
+	for ; i < len(b); i++ {
+		if endsPlainString[b[i]] {
+			return i
+		}
+	}
+	return len(b)
 }

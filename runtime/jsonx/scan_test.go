@@ -113,3 +113,40 @@ func TestPlainNumbersMatchJX(t *testing.T) {
 		agree(t, `{"b":1,"f":`+x+`,"g":[`+x+`,`+n+`]}`)
 	}
 }
+
+// TestPlainRunFindsTheFirstStop: plainRun's eight-bytes-at-a-time test
+// against endsPlainString byte by byte, on runs of every length with a
+// stop (or none) at every position, among bytes either side of the stops.
+func TestPlainRunFindsTheFirstStop(t *testing.T) {
+	r := rand.New(rand.NewPCG(8, 8))
+	fill := []byte{' ', '!', '#', '[', ']', 'a', 0x7f, 0x80, 0xa0, 0xdc, 0xe2, 0xff}
+	stops := []byte{'"', '\\', 0, 0x1f, '\n'}
+	for n := range 40 {
+		for stop := 0; stop <= n; stop++ {
+			for range 20 {
+				b := make([]byte, n)
+				for i := range b {
+					b[i] = fill[r.IntN(len(fill))]
+				}
+				if stop < n {
+					b[stop] = stops[r.IntN(len(stops))]
+					for i := stop + 1; i < n; i++ { // stops after the first
+						if r.IntN(3) == 0 {
+							b[i] = stops[r.IntN(len(stops))]
+						}
+					}
+				}
+				want := n
+				for i, c := range b {
+					if endsPlainString[c] {
+						want = i
+						break
+					}
+				}
+				if got := plainRun(b); got != want {
+					t.Fatalf("plainRun(%q) = %d, want %d", b, got, want)
+				}
+			}
+		}
+	}
+}

@@ -1,7 +1,6 @@
 package jsonx
 
 import (
-	"cmp"
 	"fmt"
 	"reflect"
 	"unsafe"
@@ -49,38 +48,60 @@ func Slice[P any](d *Decoder, v any, read func(*Decoder, P) error) error {
 	h.len = 0
 	size := elem.Size()
 	var first error // a value that does not fit: the array is still read to its end
-	err := d.Arr(func(*jx.Decoder) error {
-		if h.len == h.cap {
-			// As append grows, but for two things: the first array of
-			// elements of at most 64 bytes holds 4 (most arrays in
-			// responses are short: one allocation instead of three, at
-			// most 192 bytes unused), and beyond 256 elements it
-			// doubles (append grows by 1.25× there, copying a long array
-			// of decoded values several times). New elements are zero.
-			grow := 1
-			switch {
-			case h.len >= 256:
-				grow = h.len
-			case h.cap == 0 && size <= 64:
-				grow = 4
+	if start := d.open('['); start >= 0 {
+		depth := d.in.depth - 1
+		for s := d.firstElement(); s != closed; s = d.nextElement() {
+			if s == broken {
+				*h = sliceHeader{}
+				return d.reread(start, depth, true)
 			}
-			pv.Elem().Grow(grow)
+			if err := readElement(d, pv, h, size, read, &first); err != nil {
+				*h = sliceHeader{}
+				return err
+			}
 		}
-		i := h.len
-		p := unsafe.Add(h.data, uintptr(i)*size)
-		h.len++
-		n := len(d.issues)
-		if err := read(d, *(*P)(unsafe.Pointer(&p))); err != nil {
-			return keep(&first, at(err, index(i)))
-		}
-		if len(d.issues) != n {
-			prefix(d.issues[n:], index(i))
-		}
-		return nil
-	})
-	if err != nil || first != nil {
+	} else if err := d.Arr(func(*jx.Decoder) error {
+		return readElement(d, pv, h, size, read, &first)
+	}); err != nil {
 		*h = sliceHeader{}
-		return wrapSyntax(cmp.Or(err, first))
+		return wrapSyntax(err)
+	}
+	if first != nil {
+		*h = sliceHeader{}
+		return first
+	}
+	return nil
+}
+
+// readElement reads the next element of the slice h heads (pv points to
+// it) with read, and returns malformed JSON; a value that does not fit
+// is kept in first, so the array is still read to its end.
+func readElement[P any](d *Decoder, pv reflect.Value, h *sliceHeader, size uintptr, read func(*Decoder, P) error, first *error) error {
+	if h.len == h.cap {
+		// As append grows, but for two things: the first array of
+		// elements of at most 64 bytes holds 4 (most arrays in
+		// responses are short: one allocation instead of three, at
+		// most 192 bytes unused), and beyond 256 elements it
+		// doubles (append grows by 1.25× there, copying a long array
+		// of decoded values several times). New elements are zero.
+		grow := 1
+		switch {
+		case h.len >= 256:
+			grow = h.len
+		case h.cap == 0 && size <= 64:
+			grow = 4
+		}
+		pv.Elem().Grow(grow)
+	}
+	i := h.len
+	p := unsafe.Add(h.data, uintptr(i)*size)
+	h.len++
+	n := len(d.issues)
+	if err := read(d, *(*P)(unsafe.Pointer(&p))); err != nil {
+		return keep(first, at(err, index(i)))
+	}
+	if len(d.issues) != n {
+		prefix(d.issues[n:], index(i))
 	}
 	return nil
 }
