@@ -73,7 +73,7 @@ func Unmarshal[P any](data []byte, v P, read func(*Decoder, P) error) error {
 	d.issues = nil
 	err := read(d, v)
 	if err == nil {
-		if end := d.Skip(); !errors.Is(end, io.EOF) {
+		if !d.atEnd() {
 			err = &Error{Issue: Issue{Expected: "end of input"}, Err: errors.New("data after the top-level value"), syntax: true}
 		}
 	}
@@ -91,6 +91,15 @@ func Unmarshal[P any](data []byte, v P, read func(*Decoder, P) error) error {
 	}
 	remember(v, issues)
 	return &IssuesError{Issues: issues}
+}
+
+// atEnd reports whether only whitespace is left of the input.
+func (d *Decoder) atEnd() bool {
+	if f := d.in; f != nil {
+		b := f.buf[:f.tail]
+		return skipSpaces(b, f.head) == len(b)
+	}
+	return errors.Is(d.Skip(), io.EOF)
 }
 
 // tolerate records err, the result of reading a member that is not
@@ -516,9 +525,11 @@ func NullableAt[P any](d *Decoder, value P, set, null *bool, read func(*Decoder,
 	return nil
 }
 
-// alloc returns a new zero value of the type P points to.
+// alloc returns a new zero value of the type P points to (P is a
+// pointer: its bits are the address reflect.New returns).
 func alloc[P any]() P {
-	return reflect.New(reflect.TypeFor[P]().Elem()).Interface().(P)
+	p := reflect.New(reflect.TypeFor[P]().Elem()).UnsafePointer()
+	return *(*P)(unsafe.Pointer(&p))
 }
 
 // zero sets the value p points to to its zero value.
