@@ -34,7 +34,7 @@ const (
 // -1 when the container is jx's to read (no direct access, or nesting at
 // jx's bound).
 func (d *Decoder) open(c byte) int {
-	f := d.in
+	f := d.in()
 	if f == nil || f.depth >= maxDepth || !d.at(c) {
 		return -1
 	}
@@ -47,7 +47,7 @@ func (d *Decoder) open(c byte) int {
 // firstKey reads, past the '{', the first member's name and colon, or
 // the '}' of an empty object.
 func (d *Decoder) firstKey() ([]byte, step) {
-	f := d.in
+	f := d.fields()
 	b := f.buf[:f.tail]
 	i := skipSpaces(b, f.head)
 	if i < len(b) && b[i] == '}' {
@@ -59,7 +59,7 @@ func (d *Decoder) firstKey() ([]byte, step) {
 // nextKey reads, past a member's value, the comma and the next member's
 // name and colon, or the closing '}'.
 func (d *Decoder) nextKey() ([]byte, step) {
-	f := d.in
+	f := d.fields()
 	b := f.buf[:f.tail]
 	i := skipSpaces(b, f.head)
 	if i < len(b) {
@@ -88,12 +88,12 @@ func (d *Decoder) key(b []byte, i int) ([]byte, step) {
 		name = b[i+1 : j]
 		j++
 	case j < len(b) && b[j] == '\\':
-		d.in.head = i
+		d.fields().head = i
 		unescaped, err := d.StrBytes()
 		if err != nil {
 			return nil, broken
 		}
-		name, j = unescaped, d.in.head
+		name, j = unescaped, d.fields().head
 	default:
 		return nil, broken
 	}
@@ -105,14 +105,14 @@ func (d *Decoder) key(b []byte, i int) ([]byte, step) {
 	if j == len(b) {
 		return nil, broken
 	}
-	d.in.head = j
+	d.fields().head = j
 	return name, atValue
 }
 
 // firstElement reads, past the '[', the whitespace before the first
 // element, or the ']' of an empty array.
 func (d *Decoder) firstElement() step {
-	f := d.in
+	f := d.fields()
 	b := f.buf[:f.tail]
 	i := skipSpaces(b, f.head)
 	switch {
@@ -130,7 +130,7 @@ func (d *Decoder) firstElement() step {
 // a comma is the element reader's to judge (a ']' there is a value of
 // the wrong kind).
 func (d *Decoder) nextElement() step {
-	f := d.in
+	f := d.fields()
 	b := f.buf[:f.tail]
 	i := skipSpaces(b, f.head)
 	if i < len(b) {
@@ -149,8 +149,8 @@ func (d *Decoder) nextElement() step {
 
 // close consumes the closing bracket at i.
 func (d *Decoder) close(i int) step {
-	d.in.head = i + 1
-	d.in.depth--
+	d.fields().head = i + 1
+	d.fields().depth--
 	return closed
 }
 
@@ -163,7 +163,7 @@ var errFrame = errors.New("jsonx: malformed object or array")
 // already, so well formed), jx meets the same fault and reports it in its
 // words. depth is jx's depth outside the container.
 func (d *Decoder) reread(start, depth int, array bool) error {
-	d.in.head, d.in.depth = start, depth
+	d.fields().head, d.fields().depth = start, depth
 	var err error
 	if array {
 		err = d.Arr(func(d *jx.Decoder) error { return d.Skip() })

@@ -52,7 +52,7 @@ type Decoder struct {
 	issues   []Issue
 	interned map[string]string // enum values read (StringAs)
 	cell     string            // StringMap's value being read
-	in       *jxFields         // the input and read position, when direct (scan.go)
+	direct   bool              // the input is read directly (scan.go)
 }
 
 // Reader reads one JSON value from d into v.
@@ -69,7 +69,7 @@ func Unmarshal[P any](data []byte, v P, read func(*Decoder, P) error) error {
 	d := decoders.Get().(*Decoder)
 	defer decoders.Put(d)
 	d.ResetBytes(data)
-	d.in = d.direct()
+	d.direct = d.canReadDirectly()
 	d.issues = nil
 	err := read(d, v)
 	if err == nil {
@@ -95,7 +95,7 @@ func Unmarshal[P any](data []byte, v P, read func(*Decoder, P) error) error {
 
 // atEnd reports whether only whitespace is left of the input.
 func (d *Decoder) atEnd() bool {
-	if f := d.in; f != nil {
+	if f := d.in(); f != nil {
 		b := f.buf[:f.tail]
 		return skipSpaces(b, f.head) == len(b)
 	}
@@ -578,7 +578,7 @@ func mapInto[T any](d *Decoder, v *map[string]T, read Reader[T], cell *T) error 
 	var first error // a value that does not fit: the object is still read to its end
 	var err error
 	if start := d.open('{'); start >= 0 {
-		depth := d.in.depth - 1
+		depth := d.fields().depth - 1
 		key, s := d.firstKey()
 		for ; s == atValue; key, s = d.nextKey() {
 			if err = readEntry(d, m, key, read, cell, &first); err != nil {

@@ -52,7 +52,7 @@ func Object[P any](d *Decoder, required []string, v P, member func(d *Decoder, v
 	var seen uint64
 	var first error // a member that does not fit: the object is still read to its end
 	if start := d.open('{'); start >= 0 {
-		depth := d.in.depth - 1
+		depth := d.fields().depth - 1
 		key, s := d.firstKey()
 		for ; s == atValue; key, s = d.nextKey() {
 			if err := readMember(d, v, key, member, &seen, &first); err != nil {

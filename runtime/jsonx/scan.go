@@ -46,17 +46,22 @@ func sameLeadingFields(a, b reflect.Type) bool {
 	return true
 }
 
-// direct returns d's input and read position, or nil when d reads from
-// an io.Reader or jx's layout is not the one mirrored.
-func (d *Decoder) direct() *jxFields {
-	if !layoutOK {
+// canReadDirectly reports whether d's input can be read directly: a byte
+// slice (no io.Reader), in the layout mirrored.
+func (d *Decoder) canReadDirectly() bool {
+	return layoutOK && d.fields().reader == nil
+}
+
+// fields is jx's state of d as jxFields mirrors it. Its address is d's
+// own, so reading through it costs no load of a pointer first.
+func (d *Decoder) fields() *jxFields { return (*jxFields)(unsafe.Pointer(&d.Decoder)) }
+
+// in is fields when d reads directly, nil otherwise.
+func (d *Decoder) in() *jxFields {
+	if !d.direct {
 		return nil
 	}
-	f := (*jxFields)(unsafe.Pointer(&d.Decoder))
-	if f.reader != nil {
-		return nil
-	}
-	return f
+	return d.fields()
 }
 
 // tokenTypes is jx's table of the JSON type a value's first byte starts.
@@ -77,7 +82,7 @@ var tokenTypes = func() (t [256]jx.Type) {
 // value that starts there, without consuming it. Between tokens of a body
 // without whitespace it is a table look-up, inlined in the readers.
 func (d *Decoder) peek() jx.Type {
-	if f := d.in; f != nil && f.head < len(f.buf) { // over bytes, tail is len(buf)
+	if f := d.in(); f != nil && f.head < len(f.buf) { // over bytes, tail is len(buf)
 		if t := tokenTypes[f.buf[f.head]]; t != jx.Invalid {
 			return t
 		}
@@ -88,7 +93,7 @@ func (d *Decoder) peek() jx.Type {
 // skipSpace is peek at whitespace (or an invalid byte, or without direct
 // access).
 func (d *Decoder) skipSpace() jx.Type {
-	if f := d.in; f != nil {
+	if f := d.in(); f != nil {
 		for i, c := range f.buf[f.head:f.tail] {
 			if !isSpace[c] {
 				f.head += i
@@ -125,7 +130,7 @@ func (d *Decoder) plainInt(bits int) (int64, bool) {
 	if neg && n.value > limit || !neg && n.value >= limit {
 		return 0, false
 	}
-	d.in.head += i
+	d.fields().head += i
 	if neg {
 		return -int64(n.value), true
 	}
@@ -134,7 +139,7 @@ func (d *Decoder) plainInt(bits int) (int64, bool) {
 
 // rest is the input from the read position, when d reads directly.
 func (d *Decoder) rest() ([]byte, bool) {
-	if f := d.in; f != nil {
+	if f := d.in(); f != nil {
 		return f.buf[f.head:f.tail], true
 	}
 	return nil, false
@@ -182,7 +187,7 @@ func (d *Decoder) plainFloat() (float64, bool) {
 	if !ok || i == len(b) || !endsNumber[b[i]] {
 		return 0, false
 	}
-	d.in.head += i
+	d.fields().head += i
 	return v, true
 }
 
@@ -221,7 +226,7 @@ func decimalPrefix(b []byte) (float64, int, bool) {
 // also when that is not known without peek): readers check for the byte
 // their type starts with, inlined, and peek only when it is not there.
 func (d *Decoder) at(c byte) bool {
-	f := d.in
+	f := d.in()
 	return f != nil && f.head < len(f.buf) && f.buf[f.head] == c
 }
 
@@ -231,7 +236,7 @@ func (d *Decoder) at(c byte) bool {
 // input, no direct access, no string) it consumes nothing and returns
 // false: the caller asks jx.
 func (d *Decoder) plainStr() ([]byte, bool) {
-	f := d.in
+	f := d.in()
 	if f == nil || f.head >= f.tail || f.buf[f.head] != '"' {
 		return nil, false
 	}

@@ -49,7 +49,7 @@ func Slice[P any](d *Decoder, v any, read func(*Decoder, P) error) error {
 	size := elem.Size()
 	var first error // a value that does not fit: the array is still read to its end
 	if start := d.open('['); start >= 0 {
-		depth := d.in.depth - 1
+		depth := d.fields().depth - 1
 		for s := d.firstElement(); s != closed; s = d.nextElement() {
 			if s == broken {
 				*h = sliceHeader{}
