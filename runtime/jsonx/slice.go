@@ -78,18 +78,19 @@ func Slice[P any](d *Decoder, v any, read func(*Decoder, P) error) error {
 // is kept in first, so the array is still read to its end.
 func readElement[P any](d *Decoder, pv reflect.Value, h *sliceHeader, size uintptr, read func(*Decoder, P) error, first *error) error {
 	if h.len == h.cap {
-		// As append grows, but for two things: the first array of
-		// elements of at most 64 bytes holds 4 (most arrays in
-		// responses are short: one allocation instead of three, at
-		// most 192 bytes unused), and beyond 256 elements it
-		// doubles (append grows by 1.25× there, copying a long array
-		// of decoded values several times). New elements are zero.
+		// As append grows, but for two things: an array of elements of
+		// at most 64 bytes that has a second element makes room for 4
+		// (most arrays in responses are short: two allocations instead
+		// of three, and a single element is held exactly), and beyond
+		// 256 elements it doubles (append grows by 1.25× there, copying
+		// a long array of decoded values several times). New elements
+		// are zero.
 		grow := 1
 		switch {
 		case h.len >= 256:
 			grow = h.len
-		case h.cap == 0 && size <= 64:
-			grow = 4
+		case h.cap == 1 && size <= 64:
+			grow = 3
 		}
 		pv.Elem().Grow(grow)
 	}

@@ -85,18 +85,21 @@ func appended[T any](in string, read Reader[T]) ([]T, error) {
 	return out, err
 }
 
-// Slice grows the backing array as append does, but for a first array of
-// 4 small elements and doubling past 256.
+// Slice grows the backing array as append does, but for room for 4 small
+// elements at the second and doubling past 256.
 func TestSliceGrowth(t *testing.T) {
-	for _, n := range []int{1, 5, 256, 257, 1000, 5000} {
+	for _, n := range []int{1, 2, 4, 5, 256, 257, 1000, 5000} {
 		in := "[" + strings.TrimSuffix(strings.Repeat("1,", n), ",") + "]"
 		var got []int64
 		if err := Unmarshal([]byte(in), &got, func(d *Decoder, v *[]int64) error { return Slice(d, v, Int64) }); err != nil {
 			t.Fatal(err)
 		}
-		want := make([]int64, 0, 4)
+		var want []int64
 		for range n {
-			if len(want) == cap(want) && len(want) >= 256 {
+			switch {
+			case len(want) == 1 && cap(want) == 1:
+				want = append(make([]int64, 0, 4), want...)
+			case len(want) == cap(want) && len(want) >= 256:
 				want = append(want[:cap(want)], make([]int64, len(want))...)[:len(want)]
 			}
 			want = append(want, 1)
