@@ -166,6 +166,12 @@ func (s *quotaServer) remaining() int {
 	return s.left
 }
 
+func (s *quotaServer) counts() (ok, tooMany int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ok, s.tooMany
+}
+
 func (s *quotaServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	g := s.gates[r.Header.Get("X-Test")]
@@ -284,8 +290,8 @@ func TestLimiterSharedHeaderBudgetUsedToTheLastCall(t *testing.T) {
 			t.Errorf("a call was answered %d", r.status)
 		}
 	}
-	if ok != 4 || srv.ok != 5 || srv.tooMany != 0 || srv.remaining() != 0 {
+	if counted, tooMany := srv.counts(); ok != 4 || counted != 5 || tooMany != 0 || srv.remaining() != 0 {
 		t.Errorf("%d of the 8 calls after the first went through; the server counted %d, answered %d × 429 and has %d left; want 4, 5 (the quota), 0 and 0",
-			ok, srv.ok, srv.tooMany, srv.remaining())
+			ok, counted, tooMany, srv.remaining())
 	}
 }
