@@ -6,6 +6,9 @@
 //     header budgets and 429 cooldowns) for all processes together, in
 //     small Lua scripts that check and record atomically on the Redis
 //     server's clock (TIME), so skewed machine clocks share one timeline.
+//     A header budget counts the requests of every process admitted and
+//     not yet answered, and one used up only by those waits for their
+//     answers, as ratelimit.Local's does.
 //     When Redis cannot be reached it falls back, with one logged warning,
 //     to a local limiter at a fair share (1/Replicas) of every window, and
 //     goes back to Redis when it returns.

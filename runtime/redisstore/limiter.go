@@ -78,7 +78,8 @@ var _ ratelimit.Limiter = (*Limiter)(nil)
 // How the limiter times things it does not configure.
 const (
 	// staleInflight is how long an admitted request whose answer never
-	// came counts as in flight; then (its process died) it counts as sent.
+	// came counts as in flight; then (its process died, or the server has
+	// long counted it) it counts as sent and is no longer waited for.
 	staleInflight = 30 * time.Second
 	// retryRedis is how often a limiter that fell back tries Redis again,
 	// and probeTimeout how long it gives Redis to answer then.
@@ -196,7 +197,7 @@ func (l *Limiter) scriptArgs(bs []bucket, args []any) ([]string, []any) {
 	var keys []string
 	args = append(args, len(bs))
 	for _, b := range bs {
-		keys = append(keys, l.keys.key(b.prefix, "cool"), l.keys.key(b.prefix, "budget"), l.keys.key(b.prefix, "inflight"))
+		keys = append(keys, l.keys.key(b.prefix, "cool"), l.keys.key(b.prefix, "budget"), l.keys.key(b.prefix, "inflight"), l.keys.key(b.prefix, "unanswered"))
 		args = append(args, len(b.windows))
 		for _, w := range b.windows {
 			keys = append(keys, b.windowKey(l.keys, w))
@@ -255,8 +256,13 @@ func (l *Limiter) Reserve(ctx context.Context, key string) (ratelimit.Reservatio
 		wait := time.Duration(toInt(res[1])) * time.Microsecond
 		reason, scope := l.reason(bs, fmt.Sprint(res[2]))
 		resetAt := time.UnixMicro(toInt(res[3]))
-		if err := l.tooLong(ctx, key, scope, reason, resetAt, time.Since(start)+wait, s.MaxWait); err != nil {
-			return nil, err
+		// A request held for the answers of requests in flight waits for
+		// an event, not a time: as in ratelimit.Local, MaxWait does not
+		// end that wait, the context does.
+		if held := toInt(res[5]) == 1; !held {
+			if err := l.tooLong(ctx, key, scope, reason, resetAt, time.Since(start)+wait, s.MaxWait); err != nil {
+				return nil, err
+			}
 		}
 		if err := sleep(ctx, wait+time.Duration(mrand.N(int64(time.Millisecond)))); err != nil {
 			return nil, fmt.Errorf("ratelimit: wait for %s interrupted: %w", reason, err)
@@ -307,6 +313,8 @@ func (l *Limiter) reason(bs []bucket, code string) (string, ratelimit.Scope) {
 		return bk.label + " probe request after a cooldown or budget reset", scope
 	case "b":
 		return fmt.Sprintf("%s count %s of the server", bk.label, detail), scope
+	case "a":
+		return fmt.Sprintf("the answers of requests in flight, for the %s count %s of the server", bk.label, detail), scope
 	case "w":
 		if w, _ := strconv.Atoi(detail); w >= 1 && w <= len(bk.windows) {
 			return fmt.Sprintf("%s window %s", bk.label, bk.windows[w-1]), scope
@@ -419,7 +427,7 @@ func (r *reservation) Sent() {
 			return
 		}
 		elapsed := time.Since(r.admittedAt)
-		go r.done("sent", 0, -1, elapsed)
+		go r.done("sent", 0, -1, elapsed, nil)
 	})
 }
 
@@ -443,10 +451,11 @@ func (r *reservation) Observe(resp *http.Response) {
 		outcome = "429"
 		target, retry = r.cooldownTarget(resp.Header)
 	}
-	r.done(outcome, target, retry, -1)
+	var heard []any
 	if resp != nil {
-		r.learn(resp)
+		heard = r.heard(resp)
 	}
+	r.done(outcome, target, retry, -1, heard)
 }
 
 // Cancel implements ratelimit.Reservation.
@@ -454,7 +463,7 @@ func (r *reservation) Cancel() {
 	if r.ended.Swap(true) || r.local {
 		return
 	}
-	r.done("cancel", 0, -1, -1)
+	r.done("cancel", 0, -1, -1, nil)
 }
 
 // cooldownTarget is the bucket (1-based) a 429 blocks, with the server's
@@ -538,8 +547,9 @@ func (l *Limiter) horizon() time.Duration {
 }
 
 // done runs the done script; sentAfter is the send time as measured from
-// admission, negative for "now".
-func (r *reservation) done(outcome string, target int, retry, sentAfter time.Duration) {
+// admission, negative for "now"; heard is what the answer's rate-limit
+// headers said (heard).
+func (r *reservation) done(outcome string, target int, retry, sentAfter time.Duration, heard []any) {
 	l := r.l
 	elapsed := int64(-1)
 	if sentAfter >= 0 {
@@ -557,6 +567,7 @@ func (r *reservation) done(outcome string, target int, retry, sentAfter time.Dur
 		l.margin.Microseconds(), r.member, staleInflight.Microseconds(), elapsed, outcome, target,
 		retryUS, cooldownBase.Microseconds(), max(cap, cooldownBase).Microseconds(), mrand.Float64(), r.admittedRedis,
 	})
+	args = append(append(args, len(heard)/heardFields), heard...)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	res, err := doneScript.Run(ctx, l.rdb, keys, args...).Int64Slice()
@@ -564,23 +575,27 @@ func (r *reservation) done(outcome string, target int, retry, sentAfter time.Dur
 	case err != nil && unavailable(err):
 		l.wentDown(err)
 	case err != nil:
-		l.log.Error("redisstore: limiter could not record a request", "limiter", l.keys.tag, "err", err)
+		l.log.Error("redisstore: limiter could not record a request or what its answer said", "limiter", l.keys.tag, "err", err)
 	case res[0] == 1:
 		l.cooldowns.Add(1)
 	}
 }
 
-// learn stores what the response's rate-limit headers say, per family.
-func (r *reservation) learn(resp *http.Response) {
+// heardFields is the number of script arguments per header family heard.
+const heardFields = 7
+
+// heard reads what the response's rate-limit headers say, per family, as
+// the done script's arguments (scripts.go), which store it in the same
+// step that ends the reservation.
+func (r *reservation) heard(resp *http.Response) []any {
 	l := r.l
 	now := time.Now()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
 	tooMany := resp.StatusCode == http.StatusTooManyRequests
+	var args []any
 	for _, h := range r.s.Headers {
-		b := r.bs[0]
+		b := 1
 		if l.cfg.HeaderScope(h) == ratelimit.Route && len(r.bs) > 1 {
-			b = r.bs[1]
+			b = 2
 		}
 		limit := -1
 		if h.Limit != "" && h.Per > 0 {
@@ -617,14 +632,7 @@ func (r *reservation) learn(resp *http.Response) {
 		if name == "" {
 			name = http.CanonicalHeaderKey(h.Reset)
 		}
-		keys := []string{l.keys.key(b.prefix, "budget"), l.keys.key(b.prefix, "inflight")}
-		err := learnScript.Run(ctx, l.rdb, keys, name, rem, resetAbs, resetDelta, h.Per.Microseconds(), limit).Err()
-		if err != nil && unavailable(err) {
-			l.wentDown(err)
-			return
-		}
-		if err != nil {
-			l.log.Error("redisstore: limiter could not record the server's rate-limit headers", "limiter", l.keys.tag, "err", err)
-		}
+		args = append(args, b, name, rem, resetAbs, resetDelta, h.Per.Microseconds(), limit)
 	}
+	return args
 }

@@ -7,11 +7,23 @@ import "github.com/redis/go-redis/v9"
 // clock says. Each bucket (the client's global one, one per route) owns
 // KEYS in this order: cool (cooldown hash), budget (server counts and
 // learned limits), inflight (admitted requests not yet sent: member →
-// admission time), then one key per window (sliding: member → send time;
-// fixed: period index → count).
+// admission time), unanswered (admitted requests not yet answered: member
+// → admission time), then one key per window (sliding: member → send
+// time; fixed: period index → count).
+//
+// The budget keeps, per remaining header name: r:<name>, what may surely
+// still be sent (the server's count less every request not yet answered,
+// which it may not have counted yet); m:<name>, the most that may be left
+// (the lowest count the server sent less the requests admitted since);
+// t:<name>, the reset. As in ratelimit.Local, a request that finds r used
+// up but m not, with requests unanswered, waits for their answers; the
+// answer that leaves none unanswered makes r equal to m.
 //
 // ARGV of acquire: margin, member, stale, nb, then per bucket nw and per
-// window: fixed (0/1), per, limit.
+// window: fixed (0/1), per, limit. It returns {admitted (0/1), wait (µs),
+// reason code, reset (µs), now (µs), held}: held (1) means the request
+// waits for answers of requests in flight rather than for a time, and
+// wait is only when to look again.
 //
 // A request admitted and not yet sent counts in every window at every
 // instant from its admission on: sliding windows count the inflight set
@@ -27,8 +39,8 @@ local function parse(first)
   local nb = tonumber(ARGV[first])
   local ai = first + 1
   for b = 1, nb do
-    local bk = {cool = KEYS[ki], budget = KEYS[ki+1], inflight = KEYS[ki+2], wins = {}}
-    ki = ki + 3
+    local bk = {cool = KEYS[ki], budget = KEYS[ki+1], inflight = KEYS[ki+2], unanswered = KEYS[ki+3], wins = {}}
+    ki = ki + 4
     local nw = tonumber(ARGV[ai]); ai = ai + 1
     for w = 1, nw do
       bk.wins[w] = {key = KEYS[ki], fixed = ARGV[ai] == '1', per = tonumber(ARGV[ai+1]), limit = tonumber(ARGV[ai+2])}
@@ -36,7 +48,7 @@ local function parse(first)
     end
     bs[b] = bk
   end
-  return bs
+  return bs, ai
 end
 -- settle moves member from inflight into the logs at time t (a send).
 local function settle(bk, member, t, margin, stale)
@@ -56,6 +68,13 @@ local function settle(bk, member, t, margin, stale)
   end
   redis.call('ZREM', bk.inflight, member)
 end
+-- unanswered counts bk's requests admitted and not yet answered. One whose
+-- answer has not come within stale is no longer waited for: its process
+-- died, or the server counted it long ago.
+local function unanswered(bk, stale)
+  redis.call('ZREMRANGEBYSCORE', bk.unanswered, '-inf', now - stale)
+  return redis.call('ZCARD', bk.unanswered)
+end
 `
 
 var acquireScript = redis.NewScript(scriptPrelude + `
@@ -63,6 +82,8 @@ local margin, member, stale = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
 local bs = parse(4)
 local untilt, why, reset = now, '', 0
 local function later(t, w, r) if t > untilt then untilt, why, reset = t, w, r end end
+-- hold: what the request waits for when it waits for answers, not a time.
+local hold, holdreset = '', 0
 local probe = {}
 for b, bk in ipairs(bs) do
   -- A process that died between admission and answer: its request counts
@@ -70,6 +91,7 @@ for b, bk in ipairs(bs) do
   local old = redis.call('ZRANGEBYSCORE', bk.inflight, '-inf', now - stale)
   for i = 1, #old do settle(bk, old[i], now, margin, stale) end
   local inflight = redis.call('ZCARD', bk.inflight)
+  local open = unanswered(bk, stale)
 
   local c = redis.call('HMGET', bk.cool, 'until', 'gate', 'probe', 'probe_until')
   local cu = tonumber(c[1] or '0')
@@ -88,13 +110,17 @@ for b, bk in ipairs(bs) do
       local name = string.sub(k, 3)
       local rs = f['t:' .. name] or 0
       if rs <= now then
-        redis.call('HDEL', bk.budget, k, 't:' .. name)
+        redis.call('HDEL', bk.budget, k, 'm:' .. name, 't:' .. name)
         if rem <= 0 then
           -- The new budget is unknown: one probe learns it first.
           redis.call('HSET', bk.cool, 'gate', 1)
           keepexp(bk.cool, stale)
           if not (c[3] and tonumber(c[4] or '0') > now) then probe[b] = true end
         end
+      elseif rem <= 0 and open > 0 and (f['m:' .. name] or 0) > 0 then
+        -- Used up only if the server has not counted the requests in
+        -- flight yet: their answers will say.
+        if hold == '' then hold, holdreset = 'a:' .. b .. ':' .. name, rs end
       elseif rem <= 0 and now < rs + margin then
         later(rs + margin, 'b:' .. b .. ':' .. name, rs)
       end
@@ -126,11 +152,14 @@ for b, bk in ipairs(bs) do
     end
   end
 end
-if untilt > now then return {0, untilt - now, why, reset, now} end
+if untilt > now then return {0, untilt - now, why, reset, now, 0} end
+if hold ~= '' then return {0, 20000, hold, holdreset, now, 1} end
 
 for b, bk in ipairs(bs) do
   redis.call('ZADD', bk.inflight, now, member)
   keepexp(bk.inflight, 2 * stale)
+  redis.call('ZADD', bk.unanswered, now, member)
+  keepexp(bk.unanswered, 2 * stale)
   for _, w in ipairs(bk.wins) do
     if w.fixed then
       local lo = period(now - margin, w.per)
@@ -147,8 +176,12 @@ for b, bk in ipairs(bs) do
   for i = 1, #bud, 2 do
     local k = bud[i]
     if string.sub(k, 1, 2) == 'r:' then
-      local rs = tonumber(redis.call('HGET', bk.budget, 't:' .. string.sub(k, 3)) or '0')
-      if now < rs + margin then redis.call('HINCRBY', bk.budget, k, -1) end
+      local name = string.sub(k, 3)
+      local rs = tonumber(redis.call('HGET', bk.budget, 't:' .. name) or '0')
+      if now < rs + margin then
+        redis.call('HINCRBY', bk.budget, k, -1)
+        if redis.call('HEXISTS', bk.budget, 'm:' .. name) == 1 then redis.call('HINCRBY', bk.budget, 'm:' .. name, -1) end
+      end
     end
   end
   if probe[b] then
@@ -156,23 +189,29 @@ for b, bk in ipairs(bs) do
     keepexp(bk.cool, 2 * stale)
   end
 end
-return {1, 0, '', 0, now}
+return {1, 0, '', 0, now, 0}
 `)
 
-// doneScript ends a reservation in every bucket it counted in. ARGV:
-// margin, member, stale, elapsed (µs since admission on the caller's
+// doneScript ends a reservation in every bucket it counted in, and learns
+// what the answer's rate-limit headers said, in the same step: no other
+// admission may see the request answered but its answer not yet counted.
+// ARGV: margin, member, stale, elapsed (µs since admission on the caller's
 // clock, -1 for "now"), outcome (sent, ok, none, cancel, 429), target
 // bucket of a 429 (1-based), retry (µs, -1 when the server sent none),
-// base and cap of the backoff (µs), jitter (0..1), admission time, then
-// the buckets as for acquire.
+// base and cap of the backoff (µs), jitter (0..1), admission time, the
+// buckets as for acquire, then the number of header families heard and
+// for each: bucket (1-based), name, remaining (-1: none), reset (absolute
+// µs, -1: none), reset delta (µs, -1: none), per (µs) and limit (-1:
+// none) of a Limit header.
 var doneScript = redis.NewScript(scriptPrelude + `
 local margin, member, stale = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
 local elapsed, outcome, target = tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[6])
 local retry, base, cap, jitter = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
 local admitted = tonumber(ARGV[11])
-local bs = parse(12)
+local bs, ai = parse(12)
 local opened = 0
 for b, bk in ipairs(bs) do
+  if outcome ~= 'sent' then redis.call('ZREM', bk.unanswered, member) end
   local a = redis.call('ZSCORE', bk.inflight, member)
   if outcome == 'cancel' then
     if a then
@@ -213,32 +252,36 @@ for b, bk in ipairs(bs) do
     end
   end
 end
-return {opened, now}
-`)
-
-// learnScript records what a response's rate-limit headers said, in one
-// bucket. KEYS: budget, inflight. ARGV: name, remaining (-1: none), reset
-// (absolute µs, -1: none), reset delta (µs, -1: none), per (µs) and limit
-// (-1: none) of a Limit header, margin.
-var learnScript = redis.NewScript(`
-local tm = redis.call('TIME')
-local now = tonumber(tm[1]) * 1000000 + tonumber(tm[2])
-local name, rem = ARGV[1], tonumber(ARGV[2])
-local rs, delta, per, lim = tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[6])
-if lim > 0 then
-  redis.call('HSET', KEYS[1], 'L:' .. per, lim)
-end
-if delta >= 0 then rs = now + delta end
-if rem >= 0 and rs > now then
-  local left = rem - redis.call('ZCARD', KEYS[2])
-  local old = tonumber(redis.call('HGET', KEYS[1], 't:' .. name) or '0')
-  if old == rs then
-    left = math.min(left, tonumber(redis.call('HGET', KEYS[1], 'r:' .. name) or left))
+-- Then the answer's headers, as ratelimit.Local's observeHeaders.
+for i = 1, tonumber(ARGV[ai]) do
+  local j = ai + 1 + (i - 1) * 7
+  local bk, name, rem = bs[tonumber(ARGV[j])], ARGV[j+1], tonumber(ARGV[j+2])
+  local rs, delta, per, lim = tonumber(ARGV[j+3]), tonumber(ARGV[j+4]), ARGV[j+5], tonumber(ARGV[j+6])
+  if lim > 0 then
+    redis.call('HSET', bk.budget, 'L:' .. per, lim)
   end
-  redis.call('HSET', KEYS[1], 'r:' .. name, left, 't:' .. name, rs)
+  if delta >= 0 then rs = now + delta end
+  if rem >= 0 and rs > now then
+    -- Requests not yet answered may not be counted yet: they come off
+    -- what surely remains, not off the most that may.
+    local open = unanswered(bk, stale)
+    local left, most = rem - open, rem
+    local old = redis.call('HMGET', bk.budget, 't:' .. name, 'r:' .. name, 'm:' .. name)
+    if tonumber(old[1] or '0') == rs then
+      -- Within one period the server's count only goes down; an older
+      -- answer arriving late must not raise it.
+      left = math.min(left, tonumber(old[2] or left))
+      most = math.min(most, tonumber(old[3] or most))
+      -- Every request sent has been answered, so the lowest count holds
+      -- them all: what requests in flight took off while the server had
+      -- counted them already comes back.
+      if open == 0 then left = most end
+    end
+    redis.call('HSET', bk.budget, 'r:' .. name, left, 'm:' .. name, most, 't:' .. name, rs)
+  end
+  redis.call('PEXPIRE', bk.budget, 86400000 + math.max(0, math.ceil((rs - now) / 1000)))
 end
-redis.call('PEXPIRE', KEYS[1], 86400000 + math.max(0, math.ceil((rs - now) / 1000)))
-return 1
+return {opened, now}
 `)
 
 // replayScript adds sends made while Redis was away to one window, so the
