@@ -35,9 +35,9 @@ func admitted(t *testing.T, l ratelimit.Limiter) int {
 }
 
 // The server counted A, then B. B's answer ("2 left, reset in 10 s")
-// arrives first; A's ("5 left") comes 400 ms later and, being seconds from
-// its own arrival, announces a reset 1 s later than B's. It is the same
-// period: 2 are left, not 5.
+// arrives first; A's ("5 left, reset in 11 s", rounded up where B's was
+// rounded down) comes 400 ms later: read on its arrival, its reset is
+// 1.4 s later than B's. It is the same period: 2 are left, not 5.
 func TestLateAnswerWithDeltaResetKeepsTheLowerCount(t *testing.T) {
 	clk := clock.NewFake(t0)
 	l := newLimiter(t, ratelimit.Config{
@@ -49,7 +49,7 @@ func TestLateAnswerWithDeltaResetKeepsTheLowerCount(t *testing.T) {
 	b := mustWait(t, l, ctx, "")
 	b.Observe(&http.Response{StatusCode: 200, Header: hdr("R", "2", "Reset", "10")})
 	clk.Advance(400 * time.Millisecond)
-	a.Observe(&http.Response{StatusCode: 200, Header: hdr("R", "5", "Reset", "10")})
+	a.Observe(&http.Response{StatusCode: 200, Header: hdr("R", "5", "Reset", "11")})
 	if n := admitted(t, l); n != 2 {
 		t.Fatalf("%d requests admitted after the answers; want the 2 the fresher answer left", n)
 	}
