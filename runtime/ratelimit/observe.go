@@ -115,25 +115,46 @@ func (l *Local) observeHeaders(b *bucket, h Headers, hdr http.Header, now time.T
 			name = h.Reset
 		}
 		name = http.CanonicalHeaderKey(name)
-		// Requests still in flight were admitted but, as far as we know,
-		// not counted yet: they come off what the server says is left.
-		left := rem - b.inflight
-		if old := b.budgets[name]; old != nil && old.resetAt.Equal(until) {
-			// Within one period the server's count only goes down; an
-			// older response arriving late must not raise it.
-			old.atMost = min(old.atMost, rem)
-			old.remaining = min(old.remaining, left)
-			if b.inflight == 0 {
-				// Every request sent has been answered, so the lowest
-				// count holds them all: what requests in flight took off
-				// while the server had counted them already comes back.
-				old.remaining = old.atMost
-			}
-		} else {
-			b.budgets[name] = &budget{remaining: left, atMost: rem, resetAt: until}
+		var v string
+		if hasReset {
+			v = hdr.Get(h.Reset)
 		}
+		b.learn(name, rem, until, periodTolerance(v, h.ResetUnit, l.margin))
 	}
 	return resetAt
+}
+
+// learn takes the server's count rem of name, which holds until until
+// (as read on this answer's arrival); resets closer than tol to the
+// budget's are one period.
+func (b *bucket) learn(name string, rem int, until time.Time, tol time.Duration) {
+	// Requests still in flight were admitted but, as far as we know, not
+	// counted yet: they come off what the server says is left.
+	left := rem - b.inflight
+	bg := b.budgets[name]
+	switch {
+	case bg == nil || until.After(bg.period.Add(tol)):
+		// A new period (or the first heard of).
+		bg = &budget{remaining: left, atMost: rem, resetAt: until, period: until}
+		b.budgets[name] = bg
+	case until.Before(bg.period.Add(-tol)):
+		// An answer of an earlier period arriving late: its count is
+		// not this period's.
+	default:
+		// Within one period the server's count only goes down; an older
+		// answer arriving late must not raise it. The period lasts until
+		// the latest of its resets: one too early would let requests of
+		// the next one go while the server still counts this one.
+		bg.atMost = min(bg.atMost, rem)
+		bg.remaining = min(bg.remaining, left)
+		bg.resetAt = later(bg.resetAt, until)
+	}
+	if b.inflight == 0 {
+		// Every request sent has been answered, so the lowest count holds
+		// them all: what requests in flight took off while the server had
+		// counted them already comes back.
+		bg.remaining = bg.atMost
+	}
 }
 
 func (l *Local) ignore(name, value, why string) {

@@ -14,6 +14,13 @@ func ParseReset(v string, unit ResetUnit, now time.Time) (time.Time, bool) {
 	return parseReset(v, unit, now)
 }
 
+// PeriodTolerance is how far apart two resets read from the reset header
+// value v (empty: none, the period is Per from the answer) may lie and
+// still be one period of the server's count, whose counts only go down.
+func PeriodTolerance(v string, unit ResetUnit, margin time.Duration) time.Duration {
+	return periodTolerance(v, unit, margin)
+}
+
 // ParseRetryAfter reads Retry-After as delay-seconds or an HTTP-date.
 func ParseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	return parseRetryAfter(v, now)

@@ -114,8 +114,12 @@ type budget struct {
 	// atMost is the most that may be left: the lowest count the server
 	// sent less the requests admitted since. The truth lies between the
 	// two; the answer that leaves nothing in flight makes them equal.
-	atMost  int
-	resetAt time.Time
+	atMost int
+	// resetAt is when the period ends: the latest reset its answers
+	// announced. period is the first, against which later answers are
+	// judged to be of the same period, so that a steady stream of answers
+	// a little apart cannot stretch one period forever.
+	resetAt, period time.Time
 }
 
 func newBucket(key string, ws []Window) *bucket {

@@ -582,7 +582,7 @@ func (r *reservation) done(outcome string, target int, retry, sentAfter time.Dur
 }
 
 // heardFields is the number of script arguments per header family heard.
-const heardFields = 7
+const heardFields = 8
 
 // heard reads what the response's rate-limit headers say, per family, as
 // the done script's arguments (scripts.go), which store it in the same
@@ -608,7 +608,9 @@ func (r *reservation) heard(resp *http.Response) []any {
 			rem, hasRem = ratelimit.ParseCount(resp.Header.Get(h.Remaining))
 		}
 		resetAbs, resetDelta := int64(-1), int64(-1)
+		resetValue := ""
 		if t, ok := l.reset(h, resp.Header, now); ok {
+			resetValue = resp.Header.Get(h.Reset)
 			if h.ResetUnit == ratelimit.DeltaSeconds {
 				resetDelta = t.Sub(now).Microseconds()
 			} else {
@@ -632,7 +634,8 @@ func (r *reservation) heard(resp *http.Response) []any {
 		if name == "" {
 			name = http.CanonicalHeaderKey(h.Reset)
 		}
-		args = append(args, b, name, rem, resetAbs, resetDelta, h.Per.Microseconds(), limit)
+		tol := ratelimit.PeriodTolerance(resetValue, h.ResetUnit, l.margin)
+		args = append(args, b, name, rem, resetAbs, resetDelta, h.Per.Microseconds(), limit, tol.Microseconds())
 	}
 	return args
 }

@@ -15,7 +15,9 @@ import "github.com/redis/go-redis/v9"
 // still be sent (the server's count less every request not yet answered,
 // which it may not have counted yet); m:<name>, the most that may be left
 // (the lowest count the server sent less the requests admitted since);
-// t:<name>, the reset. As in ratelimit.Local, a request that finds r used
+// t:<name>, the reset (the latest its period's answers announced);
+// p:<name>, the first reset heard of the period, against which answers
+// are judged to be of it. As in ratelimit.Local, a request that finds r used
 // up but m not, with requests unanswered, waits for their answers; the
 // answer that leaves none unanswered makes r equal to m.
 //
@@ -110,7 +112,7 @@ for b, bk in ipairs(bs) do
       local name = string.sub(k, 3)
       local rs = f['t:' .. name] or 0
       if rs <= now then
-        redis.call('HDEL', bk.budget, k, 'm:' .. name, 't:' .. name)
+        redis.call('HDEL', bk.budget, k, 'm:' .. name, 't:' .. name, 'p:' .. name)
         if rem <= 0 then
           -- The new budget is unknown: one probe learns it first.
           redis.call('HSET', bk.cool, 'gate', 1)
@@ -201,8 +203,9 @@ return {1, 0, '', 0, now, 0}
 // base and cap of the backoff (µs), jitter (0..1), admission time, the
 // buckets as for acquire, then the number of header families heard and
 // for each: bucket (1-based), name, remaining (-1: none), reset (absolute
-// µs, -1: none), reset delta (µs, -1: none), per (µs) and limit (-1:
-// none) of a Limit header.
+// µs, -1: none), reset delta (µs, -1: none), per (µs), limit (-1: none)
+// of a Limit header, and the tolerance (µs) within which two resets are
+// one period (ratelimit.PeriodTolerance).
 var doneScript = redis.NewScript(scriptPrelude + `
 local margin, member, stale = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
 local elapsed, outcome, target = tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[6])
@@ -254,32 +257,46 @@ for b, bk in ipairs(bs) do
 end
 -- Then the answer's headers, as ratelimit.Local's observeHeaders.
 for i = 1, tonumber(ARGV[ai]) do
-  local j = ai + 1 + (i - 1) * 7
+  local j = ai + 1 + (i - 1) * 8
   local bk, name, rem = bs[tonumber(ARGV[j])], ARGV[j+1], tonumber(ARGV[j+2])
   local rs, delta, per, lim = tonumber(ARGV[j+3]), tonumber(ARGV[j+4]), ARGV[j+5], tonumber(ARGV[j+6])
+  local tol = tonumber(ARGV[j+7])
   if lim > 0 then
     redis.call('HSET', bk.budget, 'L:' .. per, lim)
   end
   if delta >= 0 then rs = now + delta end
+  local keep = rs
   if rem >= 0 and rs > now then
     -- Requests not yet answered may not be counted yet: they come off
     -- what surely remains, not off the most that may.
     local open = unanswered(bk, stale)
     local left, most = rem - open, rem
-    local old = redis.call('HMGET', bk.budget, 't:' .. name, 'r:' .. name, 'm:' .. name)
-    if tonumber(old[1] or '0') == rs then
-      -- Within one period the server's count only goes down; an older
-      -- answer arriving late must not raise it.
-      left = math.min(left, tonumber(old[2] or left))
-      most = math.min(most, tonumber(old[3] or most))
-      -- Every request sent has been answered, so the lowest count holds
-      -- them all: what requests in flight took off while the server had
-      -- counted them already comes back.
-      if open == 0 then left = most end
+    local old = redis.call('HMGET', bk.budget, 'p:' .. name, 't:' .. name, 'r:' .. name, 'm:' .. name)
+    local p = tonumber(old[1] or old[2] or '0')
+    local r0, m0 = tonumber(old[3] or ''), tonumber(old[4] or '')
+    if r0 and p > 0 and rs <= p + tol then
+      if rs < p - tol then
+        -- An answer of an earlier period arriving late: its count is
+        -- not this period's.
+        left, most = r0, m0 or r0
+      else
+        -- Within one period the server's count only goes down; an older
+        -- answer arriving late must not raise it.
+        left, most = math.min(left, r0), math.min(most, m0 or most)
+      end
+      -- The period lasts until the latest of its resets.
+      keep = math.max(tonumber(old[2] or '0'), rs)
+    else
+      -- A new period (or the first heard of).
+      p = rs
     end
-    redis.call('HSET', bk.budget, 'r:' .. name, left, 'm:' .. name, most, 't:' .. name, rs)
+    -- Every request sent has been answered, so the lowest count holds
+    -- them all: what requests in flight took off while the server had
+    -- counted them already comes back.
+    if open == 0 then left = most end
+    redis.call('HSET', bk.budget, 'r:' .. name, left, 'm:' .. name, most, 't:' .. name, keep, 'p:' .. name, p)
   end
-  redis.call('PEXPIRE', bk.budget, 86400000 + math.max(0, math.ceil((rs - now) / 1000)))
+  redis.call('PEXPIRE', bk.budget, 86400000 + math.max(0, math.ceil((keep - now) / 1000)))
 end
 return {opened, now}
 `)
