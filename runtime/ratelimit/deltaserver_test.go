@@ -3,74 +3,22 @@ package ratelimit_test
 import (
 	"context"
 	"errors"
-	"math"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/apigen-go/apigen/internal/fakes/deltareset"
 	"github.com/apigen-go/apigen/runtime/ratelimit"
 )
 
-// deltaServer counts requests on arrival, on its own clock, against a
-// quota that resets at one moment, and says what is left and in how many
-// seconds (rounded up) it resets. Each request is delayed by up to
-// latency on its way in and again on its way back, so that answers
-// arrive out of the order the server counted them, each with a reset
-// that, read on its arrival, lies a little apart from the others'.
-type deltaServer struct {
-	reset   time.Time
-	latency time.Duration
-
-	mu          sync.Mutex
-	left        int
-	ok, tooMany int
-}
-
-func newDeltaServer(left int, latency time.Duration) *deltaServer {
-	// Some fraction of a second past the hour, so that the rounding
-	// differs from round to round.
-	return &deltaServer{reset: time.Now().Add(time.Hour + rand.N(time.Second)), latency: latency, left: left}
-}
-
-func (s *deltaServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	time.Sleep(rand.N(s.latency))
-	s.mu.Lock()
-	status := http.StatusOK
-	if s.left == 0 {
-		status = http.StatusTooManyRequests
-		s.tooMany++
-	} else {
-		s.left--
-		s.ok++
-	}
-	left := s.left
-	reset := int64(math.Ceil(time.Until(s.reset).Seconds()))
-	s.mu.Unlock()
-	time.Sleep(rand.N(s.latency))
-	w.Header().Set("X-Ratelimit-Remaining", strconv.Itoa(left))
-	w.Header().Set("X-Ratelimit-Reset", strconv.FormatInt(reset, 10))
-	w.WriteHeader(status)
-}
-
-func (s *deltaServer) counts() (ok, tooMany int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.ok, s.tooMany
-}
-
-// deltaHeaders are the deltaServer's headers.
-var deltaHeaders = []ratelimit.Headers{{Remaining: "X-Ratelimit-Remaining", Reset: "X-Ratelimit-Reset", ResetUnit: ratelimit.DeltaSeconds}}
-
 // spendDeltaQuota makes calls through clients (taken in turn) against a
-// deltaServer with left requests: one first, which tells the budget, then
+// deltareset.Server with left requests: one first, which tells the budget, then
 // the rest from callers goroutines at once. Every call must be answered
 // 200 or refused with a *QuotaExhaustedError.
-func spendDeltaQuota(t *testing.T, srv *deltaServer, clients []*http.Client, calls, callers int) {
+func spendDeltaQuota(t *testing.T, srv *deltareset.Server, clients []*http.Client, calls, callers int) {
 	t.Helper()
 	hs := httptest.NewServer(srv)
 	defer hs.Close()
@@ -115,14 +63,14 @@ func TestDeltaResetOutOfOrderAnswersNever429(t *testing.T) {
 	const rounds, left, calls, callers = 10, 8, 15, 5
 	var sent, tooMany int
 	for range rounds {
-		l, err := ratelimit.New(ratelimit.Config{Headers: deltaHeaders, MaxWait: time.Second})
+		l, err := ratelimit.New(ratelimit.Config{Headers: deltareset.Headers, MaxWait: time.Second})
 		if err != nil {
 			t.Fatal(err)
 		}
 		c := &http.Client{Transport: ratelimit.Middleware(l)(http.DefaultTransport)}
-		srv := newDeltaServer(left, 20*time.Millisecond)
+		srv := deltareset.New(left, 20*time.Millisecond)
 		spendDeltaQuota(t, srv, []*http.Client{c}, calls, callers)
-		ok, n := srv.counts()
+		ok, n := srv.Counts()
 		sent, tooMany = sent+ok, tooMany+n
 	}
 	if tooMany != 0 || sent != rounds*left {

@@ -3,8 +3,6 @@ package redisstore
 import (
 	"context"
 	"errors"
-	"math"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -13,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apigen-go/apigen/internal/fakes/deltareset"
 	"github.com/apigen-go/apigen/runtime/ratelimit"
 )
 
@@ -97,53 +96,6 @@ func TestLimiterLateAnswerWithoutResetKeepsTheLowerCount(t *testing.T) {
 	}
 }
 
-// deltaServer counts requests on arrival, on its own clock, against a
-// quota that resets at one moment, and says what is left and in how many
-// seconds (rounded up) it resets. Each request is delayed by up to
-// latency on its way in and again on its way back, so that answers
-// arrive out of the order the server counted them, each with a reset
-// that, read on its arrival, lies a little apart from the others'.
-type deltaServer struct {
-	reset   time.Time
-	latency time.Duration
-
-	mu          sync.Mutex
-	left        int
-	ok, tooMany int
-}
-
-func newDeltaServer(left int, latency time.Duration) *deltaServer {
-	// Some fraction of a second past the hour, so that the rounding
-	// differs from round to round.
-	return &deltaServer{reset: time.Now().Add(time.Hour + rand.N(time.Second)), latency: latency, left: left}
-}
-
-func (s *deltaServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	time.Sleep(rand.N(s.latency))
-	s.mu.Lock()
-	status := http.StatusOK
-	if s.left == 0 {
-		status = http.StatusTooManyRequests
-		s.tooMany++
-	} else {
-		s.left--
-		s.ok++
-	}
-	left := s.left
-	reset := int64(math.Ceil(time.Until(s.reset).Seconds()))
-	s.mu.Unlock()
-	time.Sleep(rand.N(s.latency))
-	w.Header().Set("X-Ratelimit-Remaining", strconv.Itoa(left))
-	w.Header().Set("X-Ratelimit-Reset", strconv.FormatInt(reset, 10))
-	w.WriteHeader(status)
-}
-
-func (s *deltaServer) counts() (ok, tooMany int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.ok, s.tooMany
-}
-
 // Real time, real HTTP, two processes' Limiters on one Redis: 8 calls
 // left, reset sent as seconds from now, 15 calls from 5 callers taking
 // the two in turn, answers delayed at random on both sides of the
@@ -156,7 +108,7 @@ func TestLimiterSharedDeltaResetOutOfOrderAnswersNever429(t *testing.T) {
 	rdb := sharedRedis(t)
 	const rounds, left, calls, callers = 10, 8, 15, 5
 	cfg := ratelimit.Config{
-		Headers: []ratelimit.Headers{{Remaining: "X-Ratelimit-Remaining", Reset: "X-Ratelimit-Reset", ResetUnit: ratelimit.DeltaSeconds}},
+		Headers: deltareset.Headers,
 		MaxWait: time.Second,
 	}
 	var sent, tooMany int
@@ -167,7 +119,7 @@ func TestLimiterSharedDeltaResetOutOfOrderAnswersNever429(t *testing.T) {
 			l := newLimiter(t, rdb, name, cfg, 2)
 			clients = append(clients, &http.Client{Transport: ratelimit.Middleware(l)(http.DefaultTransport)})
 		}
-		srv := newDeltaServer(left, 20*time.Millisecond)
+		srv := deltareset.New(left, 20*time.Millisecond)
 		hs := httptest.NewServer(srv)
 		call := func(c *http.Client) {
 			req, _ := http.NewRequest(http.MethodGet, hs.URL, nil)
@@ -192,7 +144,7 @@ func TestLimiterSharedDeltaResetOutOfOrderAnswersNever429(t *testing.T) {
 		}
 		wg.Wait()
 		hs.Close()
-		ok, n := srv.counts()
+		ok, n := srv.Counts()
 		sent, tooMany = sent+ok, tooMany+n
 	}
 	if tooMany != 0 || sent != rounds*left {
