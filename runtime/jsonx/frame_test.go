@@ -1,10 +1,7 @@
 package jsonx
 
 import (
-	"errors"
-	"fmt"
 	"math/rand/v2"
-	"reflect"
 	"strings"
 	"testing"
 
@@ -48,29 +45,11 @@ func readNestMember(d *Decoder, s *nest, key []byte) (int, error) {
 // decodeNests reads a top-level array of nests.
 func decodeNests(d *Decoder, v *[]nest) error { return Slice(d, v, decodeNest) }
 
-// framesAgree decodes data with the direct loops and with jx's alone
-// (viaJX's switch) and requires the same value, error text and issues.
+// framesAgree decodes data into an array of nests both ways
+// (directAgreesWithJX).
 func framesAgree(t *testing.T, data string) {
 	t.Helper()
-	var got, want []nest
-	gotErr := Unmarshal([]byte(data), &got, decodeNests)
-	layoutOK = false
-	wantErr := Unmarshal([]byte(data), &want, decodeNests)
-	layoutOK = true
-	if len(data) > 200 {
-		data = data[:100] + "…" + data[len(data)-100:] // a deep nesting, in the message
-	}
-	if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) || !reflect.DeepEqual(got, want) {
-		t.Fatalf("%q:\n direct %v\n jx     %v", data, gotErr, wantErr)
-	}
-	var ge, we *Error
-	if errors.As(gotErr, &ge) != errors.As(wantErr, &we) || ge != nil && (ge.Issue != we.Issue || ge.syntax != we.syntax) {
-		t.Fatalf("%q: error %#v, jx %#v", data, ge, we)
-	}
-	var gi, wi *IssuesError
-	if errors.As(gotErr, &gi) != errors.As(wantErr, &wi) || gi != nil && !reflect.DeepEqual(gi.Issues, wi.Issues) {
-		t.Fatalf("%q: issues %+v, jx %+v", data, gi, wi)
-	}
+	directAgreesWithJX(t, data, decodeNests)
 }
 
 var frameCases = []string{

@@ -41,30 +41,35 @@ func readIntsMember(d *Decoder, s *ints, key []byte) (int, error) {
 	return Unknown, nil
 }
 
-// viaJX decodes data with the direct readers turned off: jx alone, as
-// before they existed.
-func viaJX(data []byte, v *ints) error {
-	layoutOK = false
-	defer func() { layoutOK = true }()
-	return Unmarshal(data, v, decodeInts)
-}
-
-// agree decodes data both ways and requires the same value, error and issues.
+// agree decodes data into ints both ways (directAgreesWithJX).
 func agree(t *testing.T, data string) {
 	t.Helper()
-	var got, want ints
-	gotErr := Unmarshal([]byte(data), &got, decodeInts)
-	wantErr := viaJX([]byte(data), &want)
-	if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) || !reflect.DeepEqual(got, want) || fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("%s:\n direct %+v, %v\n jx     %+v, %v", data, got, gotErr, want, wantErr)
+	directAgreesWithJX(t, data, decodeInts)
+}
+
+// directAgreesWithJX decodes data with read twice, with the direct readers
+// and with them turned off (jx alone, as before they existed), and
+// requires the same value, error text and issues.
+func directAgreesWithJX[T any](t *testing.T, data string, read func(*Decoder, *T) error) {
+	t.Helper()
+	var got, want T
+	gotErr := Unmarshal([]byte(data), &got, read)
+	layoutOK = false
+	wantErr := Unmarshal([]byte(data), &want, read)
+	layoutOK = true
+	if len(data) > 200 {
+		data = data[:100] + "…" + data[len(data)-100:] // a deep nesting, in the message
+	}
+	if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) || !reflect.DeepEqual(got, want) {
+		t.Fatalf("%q:\n direct %+v, %v\n jx     %+v, %v", data, got, gotErr, want, wantErr)
 	}
 	var ge, we *Error
-	if errors.As(gotErr, &ge) != errors.As(wantErr, &we) || ge != nil && ge.Issue != we.Issue {
-		t.Errorf("%s: error %#v, jx %#v", data, ge, we)
+	if errors.As(gotErr, &ge) != errors.As(wantErr, &we) || ge != nil && (ge.Issue != we.Issue || ge.syntax != we.syntax) {
+		t.Fatalf("%q: error %#v, jx %#v", data, ge, we)
 	}
 	var gi, wi *IssuesError
 	if errors.As(gotErr, &gi) != errors.As(wantErr, &wi) || gi != nil && !reflect.DeepEqual(gi.Issues, wi.Issues) {
-		t.Errorf("%s: issues %+v, jx %+v", data, gi, wi)
+		t.Fatalf("%q: issues %+v, jx %+v", data, gi, wi)
 	}
 }
 
