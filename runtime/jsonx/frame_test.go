@@ -67,6 +67,7 @@ var frameCases = []string{
 	`[{"n" 1}]`, `[{n:1}]`, `[{'n':1}]`, `[{"n":1;"s":"x"}]`, `[{"n":1}}]`, `[{"n":1}]]`, `[{"n":1} {"n":2}]`,
 	`[{"n":1,"m":{"a":"b",}}]`, `[{"n":1,"m":{"a" "b"}}]`, `[{"n":1,"m":{"a":"b"]}]`, `[{"n":1,"l":[{"n":1},]}]`,
 	`[{"n":1,"l":[{"n":1}}]}]`, "[{\"n\x01\":1}]", `[{"\x":1}]`, `[{"\u12":1}]`, `[{"n":1,"x":{"a":1,}}]`,
+	`[{"s":"x";"n":1}]`, `[{"n":1,"in":{"n":2};"s":"x"}]`, `[{"n":1};{"n":2}]`, `[{"n":1,"m":{"a":"b";"c":"d"}}]`,
 	`[{"s":"x","n":2,"s":5` + "\t", `[{"n":1,"l":[{"s":5},{"n":]}]`, `[,]`, `[{"n":1},,{"n":2}]`, `[{,"n":1}]`,
 }
 
@@ -80,7 +81,7 @@ func TestFramesMatchJX(t *testing.T) {
 // byte replaced, inserted or removed with one of the frame's bytes.
 func TestFramesMatchJXMutated(t *testing.T) {
 	r := rand.New(rand.NewPCG(20, 26))
-	const alphabet = "{}[]\":, \t\n\\nx1u\x01\xc3"
+	const alphabet = "{}[]\":,; \t\n\\nx1u\x01\xc3"
 	for range 30000 {
 		doc := []byte(frameCases[r.IntN(20)])
 		if len(doc) == 0 {
@@ -101,6 +102,24 @@ func TestFramesMatchJXMutated(t *testing.T) {
 			}
 		}
 		framesAgree(t, string(doc))
+	}
+}
+
+// TestFramesMatchJXEveryByte puts every byte value in every position of
+// documents that have each part of a frame (and whitespace between).
+func TestFramesMatchJXEveryByte(t *testing.T) {
+	docs := []string{
+		`[{"n":1,"s":"x","in":{"n":2},"l":[{"n":3},{"n":4}],"m":{"a":"b"},"mi":{"c":5},"x":[true,null]}]`,
+		"[ { \"n\" : 1 , \"l\" : [ ] , \"m\" : { } } , {\"n\":2} ]",
+	}
+	for _, doc := range docs {
+		for i := range len(doc) {
+			b := []byte(doc)
+			for c := range 256 {
+				b[i] = byte(c)
+				framesAgree(t, string(b))
+			}
+		}
 	}
 }
 
