@@ -99,7 +99,9 @@ func (d *Decoder) atEnd() bool {
 		b := f.buf[:f.tail]
 		return skipSpaces(b, f.head) == len(b)
 	}
-	return errors.Is(d.Skip(), io.EOF)
+	// The end itself, not a truncated value after it, which jx reports
+	// with an io.EOF inside.
+	return d.Skip() == io.EOF
 }
 
 // tolerate records err, the result of reading a member that is not

@@ -3,6 +3,7 @@ package jsonx
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -193,4 +194,28 @@ func BenchmarkDecode(b *testing.B) {
 			}
 		}
 	})
+}
+
+// Only whitespace may follow the value: a second value, or the start of
+// one cut short (which jx's Skip reports with an io.EOF inside), is an
+// error, read directly or through jx.
+func TestDataAfterTheValueIsAnError(t *testing.T) {
+	read := func(d *Decoder, v *[]int64) error { return Slice(d, v, Int64) }
+	for _, in := range []string{`[] x`, `[] []`, `[]{"":`, `[] [`, `[] "`, `[] {`, `[]]`} {
+		for _, direct := range []bool{true, false} {
+			layoutOK = direct
+			var v []int64
+			err := Unmarshal([]byte(in), &v, read)
+			layoutOK = true
+			if err == nil || !strings.Contains(err.Error(), "after the top-level value") && !strings.Contains(err.Error(), "malformed") {
+				t.Errorf("%q (direct %v): %v, want data after the top-level value", in, direct, err)
+			}
+		}
+	}
+	for _, in := range []string{"[]", "[] \n\t\r "} {
+		var v []int64
+		if err := Unmarshal([]byte(in), &v, read); err != nil {
+			t.Errorf("%q: %v", in, err)
+		}
+	}
 }
