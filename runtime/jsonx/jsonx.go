@@ -136,46 +136,55 @@ func String(d *Decoder, v *string) error {
 		*v = string(b)
 		return nil
 	}
-	s, ok, err := str(d)
-	return set(v, s, ok, err)
+	b, ok, err := d.jxStringBytes("string")
+	if ok {
+		*v = string(b)
+	}
+	return err
 }
 
 func str(d *Decoder) (string, bool, error) {
-	if b, ok := d.plainStr(); ok {
+	if b, ok := d.plainStr(); ok { // as in stringBytes, without its call
 		return string(b), true, nil
 	}
-	switch {
-	case d.at('"') || d.peek() == jx.String:
-		s, err := d.Str()
-		if err != nil {
-			return "", false, malformed(err)
-		}
-		return s, true, nil
-	case d.peek() == jx.Null:
-		return "", false, d.Null()
+	b, ok, err := d.jxStringBytes("string")
+	return string(b), ok, err
+}
+
+// stringBytes reads a string's bytes (valid until the next read): those
+// without escapes directly, others through jx. null gives false, a value
+// of another type a mismatch with expected.
+func (d *Decoder) stringBytes(expected string) ([]byte, bool, error) {
+	if b, ok := d.plainStr(); ok {
+		return b, true, nil
 	}
-	return "", false, d.mismatch("string")
+	return d.jxStringBytes(expected)
+}
+
+// jxStringBytes is stringBytes for what plainStr leaves: strings with
+// escapes (or without direct access), null and other values.
+func (d *Decoder) jxStringBytes(expected string) ([]byte, bool, error) {
+	switch d.peek() {
+	case jx.String:
+		b, err := d.StrBytes()
+		if err != nil {
+			return nil, false, malformed(err)
+		}
+		return b, true, nil
+	case jx.Null:
+		return nil, false, d.Null()
+	}
+	return nil, false, d.mismatch(expected)
 }
 
 // StringAs reads a string into a named string type (an enum). Values of
 // an enum repeat: each distinct one is allocated once per Decoder.
 func StringAs[E ~string](d *Decoder, v *E) error {
-	if b, ok := d.plainStr(); ok {
+	b, ok, err := d.stringBytes("string")
+	if ok {
 		*v = E(d.intern(b))
-		return nil
 	}
-	switch {
-	case d.at('"') || d.peek() == jx.String:
-		b, err := d.StrBytes()
-		if err != nil {
-			return malformed(err)
-		}
-		*v = E(d.intern(b))
-		return nil
-	case d.peek() == jx.Null:
-		return d.Null()
-	}
-	return d.mismatch("string")
+	return err
 }
 
 // Interning bounds: enum values are short and few.
@@ -355,19 +364,9 @@ func Time(d *Decoder, v *time.Time) error {
 }
 
 func timestamp(d *Decoder) (time.Time, bool, error) {
-	b, ok := d.plainStr()
+	b, ok, err := d.stringBytes("RFC 3339 date-time")
 	if !ok {
-		switch d.peek() {
-		case jx.String:
-			var err error
-			if b, err = d.StrBytes(); err != nil {
-				return time.Time{}, false, malformed(err)
-			}
-		case jx.Null:
-			return time.Time{}, false, d.Null()
-		default:
-			return time.Time{}, false, d.mismatch("RFC 3339 date-time")
-		}
+		return time.Time{}, false, err
 	}
 	t, err := time.Parse(time.RFC3339, string(b))
 	if err != nil {
