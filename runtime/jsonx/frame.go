@@ -29,19 +29,25 @@ const (
 	broken              // malformed: the loop hands the container to jx (reread)
 )
 
+// container is an object or array a direct loop reads, as reread needs
+// it: where it starts, its opening bracket and jx's depth outside it.
+type container struct {
+	start, depth int
+	bracket      byte
+}
+
 // open consumes c, the opening bracket of the container at the read
-// position, for a direct loop, and returns where the container starts;
-// -1 when the container is jx's to read (no direct access, or nesting at
-// jx's bound).
-func (d *Decoder) open(c byte) int {
+// position, for a direct loop; false when the container is jx's to read
+// (no direct access, or nesting at jx's bound).
+func (d *Decoder) open(c byte) (container, bool) {
 	f := d.in()
 	if f == nil || f.depth >= maxDepth || !d.at(c) {
-		return -1
+		return container{}, false
 	}
-	start := f.head
+	k := container{start: f.head, depth: f.depth, bracket: c}
 	f.head++
 	f.depth++
-	return start
+	return k, true
 }
 
 // firstKey reads, past the '{', the first member's name and colon, or
@@ -158,14 +164,14 @@ func (d *Decoder) close(i int) step {
 // loop found malformed (they agree on every input tested).
 var errFrame = errors.New("jsonx: malformed object or array")
 
-// reread hands the container that starts at start, whose frame a direct
-// loop found malformed, to jx: from the start, skipping the values (read
-// already, so well formed), jx meets the same fault and reports it in its
-// words. depth is jx's depth outside the container.
-func (d *Decoder) reread(start, depth int, array bool) error {
-	d.fields().head, d.fields().depth = start, depth
+// reread hands k, whose frame a direct loop found malformed, to jx: from
+// its start, skipping the values (read already, so well formed), jx
+// meets the same fault and reports it in its words.
+func (d *Decoder) reread(k container) error {
+	f := d.fields()
+	f.head, f.depth = k.start, k.depth
 	var err error
-	if array {
+	if k.bracket == '[' {
 		err = d.Arr(func(d *jx.Decoder) error { return d.Skip() })
 	} else {
 		err = d.ObjBytes(func(d *jx.Decoder, _ []byte) error { return d.Skip() })

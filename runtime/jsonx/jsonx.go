@@ -578,8 +578,7 @@ func mapInto[T any](d *Decoder, v *map[string]T, read Reader[T], cell *T) error 
 	m := *v
 	var first error // a value that does not fit: the object is still read to its end
 	var err error
-	if start := d.open('{'); start >= 0 {
-		depth := d.fields().depth - 1
+	if k, ok := d.open('{'); ok {
 		key, s := d.firstKey()
 		for ; s == atValue; key, s = d.nextKey() {
 			if err = readEntry(d, m, key, read, cell, &first); err != nil {
@@ -587,7 +586,7 @@ func mapInto[T any](d *Decoder, v *map[string]T, read Reader[T], cell *T) error 
 			}
 		}
 		if s == broken {
-			err = d.reread(start, depth, false)
+			err = d.reread(k)
 		}
 	} else {
 		err = d.ObjBytes(func(_ *jx.Decoder, key []byte) error {

@@ -51,8 +51,7 @@ func Object[P any](d *Decoder, required []string, v P, member func(d *Decoder, v
 	}
 	var seen uint64
 	var first error // a member that does not fit: the object is still read to its end
-	if start := d.open('{'); start >= 0 {
-		depth := d.fields().depth - 1
+	if k, ok := d.open('{'); ok {
 		key, s := d.firstKey()
 		for ; s == atValue; key, s = d.nextKey() {
 			if err := readMember(d, v, key, member, &seen, &first); err != nil {
@@ -60,7 +59,7 @@ func Object[P any](d *Decoder, required []string, v P, member func(d *Decoder, v
 			}
 		}
 		if s == broken {
-			return d.reread(start, depth, false)
+			return d.reread(k)
 		}
 	} else if err := d.ObjBytes(func(_ *jx.Decoder, key []byte) error {
 		return readMember(d, v, key, member, &seen, &first)

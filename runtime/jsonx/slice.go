@@ -48,12 +48,11 @@ func Slice[P any](d *Decoder, v any, read func(*Decoder, P) error) error {
 	h.len = 0
 	size := elem.Size()
 	var first error // a value that does not fit: the array is still read to its end
-	if start := d.open('['); start >= 0 {
-		depth := d.fields().depth - 1
+	if k, ok := d.open('['); ok {
 		for s := d.firstElement(); s != closed; s = d.nextElement() {
 			if s == broken {
 				*h = sliceHeader{}
-				return d.reread(start, depth, true)
+				return d.reread(k)
 			}
 			if err := readElement(d, pv, h, size, read, &first); err != nil {
 				*h = sliceHeader{}
