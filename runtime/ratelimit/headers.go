@@ -34,8 +34,8 @@ func parseReset(v string, unit ResetUnit, now time.Time) (time.Time, bool) {
 	if v == "" {
 		return time.Time{}, false
 	}
-	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 {
+	f, ok := resetNumber(v)
+	if !ok {
 		if t, err := http.ParseTime(v); err == nil {
 			return t, true
 		}
@@ -63,6 +63,14 @@ func parseReset(v string, unit ResetUnit, now time.Time) (time.Time, bool) {
 		return now.Add(time.Duration(f * 1e9)), true
 	}
 	return time.Time{}, false
+}
+
+// resetNumber reads a trimmed reset header value as a number of the
+// reset's unit: finite and not negative (anything else may be an
+// HTTP-date).
+func resetNumber(v string) (float64, bool) {
+	f, err := strconv.ParseFloat(v, 64)
+	return f, err == nil && !math.IsNaN(f) && !math.IsInf(f, 0) && f >= 0
 }
 
 // resetUnit is unit, or when empty the unit guessed from the size of the
@@ -109,8 +117,8 @@ func periodTolerance(v string, unit ResetUnit, margin time.Duration) time.Durati
 	if v == "" {
 		return answerSpread
 	}
-	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 {
+	f, ok := resetNumber(v)
+	if !ok {
 		return time.Second + margin // an HTTP-date
 	}
 	switch resetUnit(f, unit) {

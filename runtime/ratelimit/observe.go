@@ -59,7 +59,7 @@ func (l *Local) observeHeaders(b *bucket, h Headers, hdr http.Header, now time.T
 			}
 		}
 	}
-	resetAt, hasReset := time.Time{}, false
+	resetAt, hasReset, resetValue := time.Time{}, false, ""
 	if h.Reset != "" {
 		if v := hdr.Get(h.Reset); v != "" {
 			t, ok := parseReset(v, h.ResetUnit, now)
@@ -71,7 +71,7 @@ func (l *Local) observeHeaders(b *bucket, h Headers, hdr http.Header, now time.T
 			case t.Sub(now) > l.horizon:
 				l.ignore(h.Reset, v, fmt.Sprintf("a reset further ahead than %s, the longest window", l.horizon))
 			default:
-				resetAt, hasReset = t, true
+				resetAt, hasReset, resetValue = t, true, v
 			}
 		}
 	}
@@ -115,11 +115,7 @@ func (l *Local) observeHeaders(b *bucket, h Headers, hdr http.Header, now time.T
 			name = h.Reset
 		}
 		name = http.CanonicalHeaderKey(name)
-		var v string
-		if hasReset {
-			v = hdr.Get(h.Reset)
-		}
-		b.learn(name, rem, until, periodTolerance(v, h.ResetUnit, l.margin))
+		b.learn(name, rem, until, periodTolerance(resetValue, h.ResetUnit, l.margin))
 	}
 	return resetAt
 }
